@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { PrismaClient } from './db/client.js';
+import type { FileStorage } from './lib/storage.js';
+
+/** Everything a handler or service may use; built once by the server (or a test). */
+export interface AppContext {
+  db: PrismaClient;
+  config: Config;
+  logger: Logger;
+  storage: FileStorage;
+  /** the current time; tests may pin it */
+  now: () => Date;
+}

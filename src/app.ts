@@ -1,0 +1,78 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import path from 'node:path';
+import express from 'express';
+import helmet from 'helmet';
+import cors from 'cors';
+import { pinoHttp } from 'pino-http';
+import type { AppContext } from './app-context.js';
+import { errorHandler, notFound, notFoundRoute } from './http/errors.js';
+import { buildOpenApi, docsPage } from './http/openapi.js';
+import { registerRoutes } from './http/register.js';
+import type { RouteDef } from './http/route.js';
+import { allRoutes } from './modules/index.js';
+
+/** Builds the Express app (no listen): the server entry and the tests share it. */
+export function createApp(app: AppContext, routes: RouteDef[] = allRoutes()) {
+  const server = express();
+  server.disable('x-powered-by');
+  server.set('trust proxy', 'loopback');
+  server.use(
+    pinoHttp({
+      logger: app.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
+    }),
+  );
+  server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
+  server.use(
+    cors({
+      origin: (origin, cb) => cb(null, !origin || app.config.CORS_ORIGINS.includes(origin) ? origin ?? false : false),
+      credentials: false,
+      maxAge: 600,
+    }),
+  );
+  server.use(express.json({ limit: app.config.BODY_LIMIT }));
+  server.use(express.urlencoded({ extended: true, limit: app.config.BODY_LIMIT, parameterLimit: 1000 }));
+
+  server.get('/health', async (_req, res) => {
+    try {
+      await app.db.$queryRaw`SELECT 1`;
+      res.json({ status: 'ok', database: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'degraded', database: 'unreachable' });
+    }
+  });
+  const spec = buildOpenApi(routes, app.config.PUBLIC_BASE_URL);
+  server.get('/openapi.json', (_req, res) => {
+    res.json(spec);
+  });
+  server.get('/docs', (_req, res) => {
+    const nonce = randomBytes(16).toString('base64');
+    res.setHeader('Content-Security-Policy', `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'`);
+    res.type('html').send(docsPage('/openapi.json').replace('<script>', `<script nonce="${nonce}">`));
+  });
+
+  // Public pictures (catalogue, services, users' avatars).
+  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
+  // Private health files: only through a short-lived signed link.
+  server.get('/files/:resource/:name', (req, res) => {
+    const file = app.storage.verifySigned(req.params.resource, req.params.name, String(req.query.expires ?? ''), String(req.query.signature ?? ''), app.now().getTime());
+    if (!file) throw notFound('File not found or link expired');
+    res.setHeader('Cache-Control', 'private, no-store');
+    res.setHeader('Content-Disposition', 'attachment');
+    res.sendFile(file, { dotfiles: 'deny' }, (err) => {
+      if (err && !res.headersSent) res.status(404).json({ status: 404, message: 'File not found or link expired' });
+    });
+  });
+
+  server.use(registerRoutes(app, routes));
+  server.use(notFoundRoute);
+  server.use(errorHandler(app.logger));
+  return server;
+}

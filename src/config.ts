@@ -1,0 +1,68 @@
+import { z } from 'zod';
+
+const DEV_JWT_SECRET = 'colederma-development-secret-change-me-please';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', ''])
+  .transform((v) => v === 'true' || v === '1');
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/** Every environment variable the server reads; `.env.example` documents each one. */
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    DATABASE_URL: z.string().url().optional(),
+    DATA_DIR: z.string().default('./data'),
+    DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    SEED_DEMO_DATA: bool.optional(),
+    UPLOAD_DIR: z.string().default('./uploads'),
+    PRIVATE_UPLOAD_DIR: z.string().default('./data/private-uploads'),
+    SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
+    UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
+    BODY_LIMIT: z.string().default('1mb'),
+    CORS_ORIGINS: csv.default(['http://localhost:5173', 'http://localhost:3001']),
+    JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+    JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'use e.g. 3600, 30m, 12h or 7d').default('12h'),
+    BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
+    LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    OWNER_USERNAME: z.string().min(3).default('owner'),
+    OWNER_PASSWORD: z.string().min(8).optional(),
+    OWNER_EMAIL: z.email().default('owner@colederma.local'),
+    OWNER_PHONE: z.string().default('080000000000'),
+    OWNER_FULLNAME: z.string().default('Colederma Owner'),
+  })
+  .superRefine((c, ctx) => {
+    if (c.NODE_ENV === 'production') {
+      if (c.JWT_SECRET === DEV_JWT_SECRET || c.JWT_SECRET.length < 32) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['JWT_SECRET'],
+          message: 'must be set to a random secret of at least 32 characters in production',
+        });
+      }
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Parses the environment; throws one readable line per problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `${i.path.join('.') || '(env)'}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')}`);
+  }
+  return result.data;
+}
+
+export class ConfigError extends Error {}

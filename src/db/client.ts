@@ -1,0 +1,62 @@
+// The database connection: PostgreSQL through @prisma/adapter-pg when a URL is given, otherwise an
+// embedded PGlite (Postgres compiled to WASM, in process) persisted on disk or in memory.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaClient } from '../generated/prisma/client.js';
+
+export { Prisma, PrismaClient } from '../generated/prisma/client.js';
+
+export const DEFAULT_PGLITE_DIR = './data/pglite';
+export const MEMORY = 'memory://';
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string; when absent, PGlite is used */
+  databaseUrl?: string;
+  /** PGlite data directory (default ./data/pglite); 'memory://' for an in-memory database */
+  dataDir?: string;
+  /** PostgreSQL pool size (default 10) */
+  poolMax?: number;
+  /** how long a query waits for a free pooled connection before failing (default 10 s) */
+  connectionTimeoutMillis?: number;
+}
+
+export interface Database {
+  prisma: PrismaClient;
+  /** the driver adapter factory, for the schema engine (src/db/schema-engine.ts) */
+  adapterFactory: SqlMigrationAwareDriverAdapterFactory;
+  kind: 'postgres' | 'pglite';
+  close(): Promise<void>;
+}
+
+export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
+  if (opts.databaseUrl) {
+    const adapterFactory = new PrismaPg({
+      connectionString: opts.databaseUrl,
+      max: opts.poolMax ?? 10,
+      connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 10_000,
+      idleTimeoutMillis: 30_000,
+    });
+    const prisma = new PrismaClient({ adapter: adapterFactory });
+    return { prisma, adapterFactory, kind: 'postgres', close: () => prisma.$disconnect() };
+  }
+
+  const dataDir = opts.dataDir ?? DEFAULT_PGLITE_DIR;
+  const inMemory = dataDir === MEMORY;
+  if (!inMemory) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
+  const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory });
+  return {
+    prisma,
+    adapterFactory,
+    kind: 'pglite',
+    close: async () => {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+    },
+  };
+}

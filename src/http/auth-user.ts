@@ -1,0 +1,15 @@
+export const ROLES = ['OWNER', 'ADMIN', 'DOCTOR', 'CUSTOMER'] as const;
+export type Role = (typeof ROLES)[number];
+export const STAFF: Role[] = ['OWNER', 'ADMIN'];
+
+/** The signed-in user as every handler sees it. */
+export interface AuthUser {
+  id: number;
+  username: string;
+  roles: Role[];
+}
+
+export const hasRole = (user: AuthUser | undefined, ...roles: Role[]) =>
+  !!user && user.roles.some((r) => roles.includes(r));
+export const isStaff = (user: AuthUser | undefined) => hasRole(user, ...STAFF);
+export const isDoctor = (user: AuthUser | undefined) => hasRole(user, 'DOCTOR');

@@ -1,0 +1,72 @@
+import type { Request } from 'express';
+import jwt from 'jsonwebtoken';
+import type { AppContext } from '../app-context.js';
+import { ROLES, type AuthUser, type Role } from './auth-user.js';
+import { unauthorized } from './errors.js';
+
+interface TokenClaims {
+  sub: string;
+  tv: number;
+  roles: Role[];
+}
+
+export function signToken(app: AppContext, user: { id: number; token_version: number; roles: Role[] }): string {
+  const claims: TokenClaims = { sub: String(user.id), tv: user.token_version, roles: user.roles };
+  return jwt.sign(claims, app.config.JWT_SECRET, {
+    algorithm: 'HS256',
+    expiresIn: app.config.JWT_EXPIRES_IN as jwt.SignOptions['expiresIn'],
+  });
+}
+
+function bearer(req: Request): string | undefined {
+  const header = req.headers.authorization;
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match?.[1];
+}
+
+/**
+ * Resolves the caller from the bearer token. Roles, blocks and deletion are read from the
+ * database on every request, so a block or a password change ends older tokens at once.
+ * On public routes a bad token is ignored (the caller is anonymous); elsewhere it is a 401.
+ */
+export async function authenticate(app: AppContext, req: Request, required: boolean): Promise<AuthUser | undefined> {
+  const token = bearer(req);
+  if (!token) {
+    if (required) throw unauthorized();
+    return undefined;
+  }
+  let claims: TokenClaims;
+  try {
+    claims = jwt.verify(token, app.config.JWT_SECRET, { algorithms: ['HS256'] }) as TokenClaims;
+  } catch (err) {
+    if (!required) return undefined;
+    throw unauthorized(err instanceof jwt.TokenExpiredError ? 'Token expired' : 'Invalid token');
+  }
+  const id = Number(claims.sub);
+  if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.tv !== 'number') {
+    if (!required) return undefined;
+    throw unauthorized('Invalid token');
+  }
+  const user = await app.db.user.findUnique({
+    where: { id },
+    select: { id: true, username: true, token_version: true, is_blocked: true, deleted_at: true, roles: { select: { role_codes: true } } },
+  });
+  if (!user || user.deleted_at || user.is_blocked || user.token_version !== claims.tv) {
+    if (!required) return undefined;
+    throw unauthorized(user?.is_blocked ? 'Account is blocked' : 'Session is no longer valid');
+  }
+  const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  const authUser: AuthUser = { id: user.id, username: user.username, roles };
+  req.user = authUser;
+  return authUser;
+}
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      user?: AuthUser;
+    }
+  }
+}

@@ -1,0 +1,325 @@
+import { z } from 'zod';
+import type { AppContext } from '../app-context.js';
+import type { PrismaClient } from '../db/client.js';
+import { paging } from '../lib/schemas.js';
+import type { AuthUser } from './auth-user.js';
+import { badRequest, notFound, zodFieldErrors } from './errors.js';
+import { route, type Access, type Method, type RequestContext, type RouteDef } from './route.js';
+
+/**
+ * The shared create / explore / search / table / get / update / delete machinery.
+ * A resource is described by data (its model, schemas, filters, columns, serializers)
+ * and this file turns that description into routes with the document's envelopes.
+ */
+
+type Row = any;
+type Where = Record<string, unknown>;
+type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export interface Caller {
+  app: AppContext;
+  user: AuthUser | undefined;
+}
+
+export interface Column {
+  /** the document's "Table Specs" name */
+  name: string;
+  value: (row: Row, caller: Caller) => unknown;
+  /** Prisma orderBy for this column; a column without one is not sortable */
+  orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown>;
+}
+
+export interface ResourceSpec<F = any> {
+  /** path segment, e.g. `menu_categories` */
+  name: string;
+  /** envelope key of single and search answers (default: name) */
+  key?: string;
+  model: (db: Db) => any;
+  access: { read: Access; write: Access; create?: Access; update?: Access; delete?: Access; list?: Access };
+  /** filters accepted by explore, search and table (in the body; in the query for GET explore) */
+  filters?: z.ZodObject<any>;
+  where?: (filters: F, caller: Caller) => Where | Promise<Where>;
+  /** rows the caller may see and change at all (ownership); undefined = everything */
+  scope?: (caller: Caller) => Where | undefined;
+  softDelete?: boolean;
+  /** string fields matched by the table's global search */
+  searchFields?: string[];
+  include?: Record<string, unknown>;
+  detailInclude?: Record<string, unknown>;
+  defaultOrder?: Record<string, unknown> | Record<string, unknown>[];
+  toJSON: (row: Row, caller: Caller) => unknown;
+  toDetail?: (row: Row, caller: Caller) => unknown;
+  columns?: Column[];
+  exploreMethods?: Method[];
+  create?:
+    | false
+    | {
+        body: z.ZodType;
+        /** returns the new row's id; runs inside a transaction */
+        run: (body: any, caller: Caller, tx: Db) => Promise<number>;
+        access?: Access;
+        updateMethods?: Method[];
+      };
+  update?:
+    | false
+    | {
+        body: z.ZodType;
+        run: (id: number, body: any, caller: Caller, tx: Db, existing: Row) => Promise<void>;
+        access?: Access;
+        methods?: Method[];
+      };
+  delete?: false | { access?: Access; run?: (id: number, caller: Caller, tx: Db, existing: Row) => Promise<void> };
+  searchLimit?: number;
+}
+
+const tableRequest = z.object({
+  draw: z.coerce.number().int().min(0).default(0),
+  start: z.coerce.number().int().min(0).max(10_000_000).default(0),
+  length: z.coerce.number().int().min(-1).max(1000).default(10),
+  search: z.string().max(200).default(''),
+  order: z
+    .array(z.object({ column: z.coerce.number().int().min(0).max(200), dir: z.enum(['asc', 'desc']).default('asc') }))
+    .max(10)
+    .default([]),
+});
+
+/** DataTables sends `search[value]` and `order[0][column]` either nested (form/qs) or as flat keys (JSON). */
+export function normalizeTableRequest(raw: Record<string, any>) {
+  const search = typeof raw.search === 'object' && raw.search ? raw.search.value : (raw['search[value]'] ?? raw.search);
+  let order: unknown = raw.order;
+  if (!Array.isArray(order) && order && typeof order === 'object') order = Object.values(order);
+  if (!order) {
+    const flat: { column?: unknown; dir?: unknown }[] = [];
+    for (const [k, v] of Object.entries(raw)) {
+      const m = /^order\[(\d+)\]\[(column|dir)\]$/.exec(k);
+      if (m) (flat[+m[1]!] ??= {})[m[2] as 'column' | 'dir'] = v;
+    }
+    order = flat.filter(Boolean);
+  }
+  return tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
+}
+
+export const MAX_TABLE_LENGTH = 100;
+
+export function pageEnvelope<T>(page: number, length: number, total: number, data: T[]) {
+  const totalpage = Math.max(1, Math.ceil(total / length));
+  // A window of pages around the current one: listing every page of a large table is useless.
+  const first = Math.max(1, Math.min(page - 4, totalpage - 9));
+  const last = Math.min(totalpage, first + 9);
+  const anchor = [];
+  for (let p = first; p <= last; p++) anchor.push({ page: p });
+  return { page, totalpage, length, displayed: data.length, anchor, totaldata: total, data };
+}
+
+function and(...parts: (Where | undefined)[]): Where {
+  const list = parts.filter((p): p is Where => !!p && Object.keys(p).length > 0);
+  return list.length === 0 ? {} : list.length === 1 ? list[0]! : { AND: list };
+}
+
+function globalSearch(spec: ResourceSpec, value: string): Where | undefined {
+  const v = value.trim();
+  if (!v) return undefined;
+  const or: Where[] = (spec.searchFields ?? []).map((f) => nestedContains(f, v));
+  if (/^\d{1,9}$/.test(v)) or.push({ id: Number(v) });
+  return or.length ? { OR: or } : undefined;
+}
+
+/** `a.b.c` → { a: { b: { c: { contains, mode } } } } */
+function nestedContains(path: string, v: string): Where {
+  return path
+    .split('.')
+    .reverse()
+    .reduce<Where>((inner, key) => ({ [key]: inner }), { contains: v, mode: 'insensitive' } as Where);
+}
+
+export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
+  const key = spec.key ?? spec.name;
+  const base = `/${spec.name}`;
+  const caller = (ctx: RequestContext): Caller => ({ app: ctx.app, user: ctx.user });
+  const listAccess = spec.access.list ?? spec.access.read;
+  const filters = spec.filters ?? z.object({});
+  const order = spec.defaultOrder ?? { id: 'desc' };
+
+  async function listWhere(c: Caller, f: any): Promise<Where> {
+    return and(
+      spec.softDelete ? { deleted_at: null } : undefined,
+      spec.scope?.(c),
+      spec.where ? await spec.where(f, c) : undefined,
+    );
+  }
+  function rowWhere(c: Caller, id: number): Where {
+    return and({ id }, spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
+  }
+  async function loadDetail(c: Caller, id: number, db: Db = c.app.db) {
+    const row = await spec.model(db).findFirst({ where: rowWhere(c, id), include: spec.detailInclude ?? spec.include });
+    if (!row) throw notFound(`${key} ${id} not found`);
+    return row;
+  }
+  const detail = (row: Row, c: Caller) => (spec.toDetail ?? spec.toJSON)(row, c);
+
+  const routes: RouteDef[] = [];
+  if (spec.create) {
+    const create = spec.create;
+    routes.push(
+      route({
+        method: 'post',
+        path: `${base}/create`,
+        access: create.access ?? spec.access.create ?? spec.access.write,
+        tag: spec.name,
+        summary: `Create ${key}`,
+        body: create.body,
+        handler: async (ctx) => {
+          const c = caller(ctx);
+          const row = await ctx.app.db.$transaction(async (tx) => {
+            const id = await create.run(ctx.body, c, tx);
+            return spec.model(tx).findFirst({ where: { id }, include: spec.detailInclude ?? spec.include });
+          });
+          return { [key]: detail(row, c) };
+        },
+      }),
+    );
+  }
+
+  routes.push(
+    route({
+      method: spec.exploreMethods ?? 'post',
+      path: `${base}/explore`,
+      access: listAccess,
+      tag: spec.name,
+      summary: `Explore ${key} (paged)`,
+      query: paging.loose(),
+      body: filters.optional(),
+      handler: async (ctx) => {
+        const c = caller(ctx);
+        const f = ctx.req.method === 'GET' ? parseFilters(filters, ctx.query) : (ctx.body ?? {});
+        const where = await listWhere(c, f);
+        const { page, length } = ctx.query as { page: number; length: number };
+        const m = spec.model(ctx.app.db);
+        const [total, rows] = await Promise.all([
+          m.count({ where }),
+          m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length }),
+        ]);
+        return pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c)));
+      },
+    }),
+    route({
+      method: 'post',
+      path: `${base}/search`,
+      access: listAccess,
+      tag: spec.name,
+      summary: `Search ${key}`,
+      body: filters.extend({ limit: z.coerce.number().int().min(1).max(spec.searchLimit ?? 100).optional() }).optional(),
+      handler: async (ctx) => {
+        const c = caller(ctx);
+        const { limit = spec.searchLimit ?? 100, ...f } = ctx.body ?? {};
+        const rows = await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit });
+        return { [key]: rows.map((r: Row) => spec.toJSON(r, c)) };
+      },
+    }),
+  );
+
+  if (spec.columns) {
+    const columns = spec.columns;
+    routes.push(
+      route({
+        method: 'post',
+        path: `${base}/table`,
+        access: listAccess,
+        tag: spec.name,
+        summary: `${key} for DataTables (server-side): columns ${columns.map((col, i) => `${i}:${col.name}`).join(', ')}`,
+        body: filters.extend({ draw: z.unknown(), start: z.unknown(), length: z.unknown(), search: z.unknown(), order: z.unknown() }).partial().loose().optional(),
+        handler: async (ctx) => {
+          const c = caller(ctx);
+          const raw = (ctx.body ?? {}) as Record<string, any>;
+          const t = normalizeTableRequest(raw);
+          const f = parseFilters(filters, raw);
+          const base = and(spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
+          const where = and(await listWhere(c, f), globalSearch(spec, t.search));
+          const orderBy = t.order
+            .map((o) => columns[o.column]?.orderBy?.(o.dir))
+            .filter((o): o is Record<string, unknown> => !!o);
+          const take = t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
+          const m = spec.model(ctx.app.db);
+          const [recordsTotal, recordsFiltered, rows] = await Promise.all([
+            m.count({ where: base }),
+            m.count({ where }),
+            m.findMany({ where, include: spec.include, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
+          ]);
+          return {
+            draw: t.draw,
+            recordsTotal,
+            recordsFiltered,
+            data: rows.map((r: Row) => columns.map((col) => col.value(r, c) ?? '')),
+          };
+        },
+      }),
+    );
+  }
+
+  routes.push(
+    route({
+      method: 'get',
+      path: `${base}/:id`,
+      access: spec.access.read,
+      tag: spec.name,
+      summary: `Get one ${key}`,
+      handler: async (ctx) => {
+        const c = caller(ctx);
+        return { [key]: detail(await loadDetail(c, ctx.params.id), c) };
+      },
+    }),
+  );
+
+  if (spec.update) {
+    const update = spec.update;
+    routes.push(
+      route({
+        method: update.methods ?? ['put', 'post'],
+        path: `${base}/:id/update`,
+        access: update.access ?? spec.access.update ?? spec.access.write,
+        tag: spec.name,
+        summary: `Update ${key}`,
+        body: update.body,
+        handler: async (ctx) => {
+          const c = caller(ctx);
+          const row = await ctx.app.db.$transaction(async (tx) => {
+            const existing = await loadDetail(c, ctx.params.id, tx);
+            await update.run(ctx.params.id, ctx.body, c, tx, existing);
+            return loadDetail(c, ctx.params.id, tx);
+          });
+          return { [key]: detail(row, c) };
+        },
+      }),
+    );
+  }
+
+  if (spec.delete !== false) {
+    const del = spec.delete ?? {};
+    routes.push(
+      route({
+        method: 'delete',
+        path: `${base}/:id/delete`,
+        access: del.access ?? spec.access.delete ?? spec.access.write,
+        tag: spec.name,
+        summary: `Delete ${key}`,
+        handler: async (ctx) => {
+          const c = caller(ctx);
+          await ctx.app.db.$transaction(async (tx) => {
+            const existing = await loadDetail(c, ctx.params.id, tx);
+            if (del.run) await del.run(ctx.params.id, c, tx, existing);
+            else if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
+            else await spec.model(tx).delete({ where: { id: ctx.params.id } });
+          });
+          return { deleted: true };
+        },
+      }),
+    );
+  }
+  return routes;
+}
+
+function parseFilters(schema: z.ZodObject<any>, raw: unknown) {
+  const result = schema.safeParse(raw && typeof raw === 'object' ? raw : {});
+  if (!result.success) throw badRequest('Invalid filter', zodFieldErrors(result.error));
+  return result.data;
+}

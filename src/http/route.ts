@@ -1,0 +1,48 @@
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { AppContext } from '../app-context.js';
+import type { AuthUser, Role } from './auth-user.js';
+
+/** Who may call a route: anyone, any signed-in user, or users holding one of the roles. */
+export type Access = 'public' | 'authenticated' | readonly Role[];
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface UploadSpec {
+  /** multipart field holding the file */
+  field: string;
+  /** what the file's real content (magic bytes) may be */
+  accept: 'image' | 'image-or-pdf';
+  required?: boolean;
+}
+
+export interface RequestContext<B = any, Q = any, P = any> {
+  req: Request;
+  res: Response;
+  app: AppContext;
+  user: AuthUser | undefined;
+  body: B;
+  query: Q;
+  params: P;
+  file?: { buffer: Buffer; mime: string; ext: string; size: number };
+}
+
+export interface RouteDef<B = any, Q = any, P = any> {
+  method: Method | readonly Method[];
+  /** Express path, e.g. `/menus/:id/update` */
+  path: string;
+  access: Access;
+  summary?: string;
+  tag?: string;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  params?: z.ZodType<P>;
+  upload?: UploadSpec;
+  /** Response schema for the OpenAPI document. */
+  response?: z.ZodType;
+  /** Returned value is sent as JSON; return undefined after writing `ctx.res` yourself. */
+  handler: (ctx: RequestContext<B, Q, P>) => unknown;
+}
+
+export const route = <B = any, Q = any, P = any>(def: RouteDef<B, Q, P>): RouteDef<B, Q, P> => def;
+
+export const methodsOf = (def: RouteDef) => (Array.isArray(def.method) ? def.method : [def.method]) as Method[];

@@ -1,0 +1,145 @@
+import { z } from 'zod';
+import { ROLES, STAFF } from '../../http/auth-user.js';
+import { notFound } from '../../http/errors.js';
+import { resourceRoutes, type Caller } from '../../http/resource.js';
+import * as s from '../../lib/schemas.js';
+import { departmentJSON, userJSON, userWithDepartmentJSON } from './serializers.js';
+import { assertMayGrant, assertNotLastOwner } from './users.service.js';
+
+type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+
+async function activeUser(tx: Tx, id: number) {
+  const u = await tx.user.findFirst({ where: { id, deleted_at: null } });
+  if (!u) throw notFound(`User ${id} not found`);
+  return u;
+}
+
+/** Role assignments: the document calls them `roles` with `iduser`/`rolecodes`. */
+const roleBody = z.object({ iduser: s.id, rolecodes: z.enum(ROLES), descriptions: s.text(255).optional() });
+
+export const roleRoutes = resourceRoutes({
+  name: 'roles',
+  model: (db) => db.userRole,
+  access: { read: STAFF, write: STAFF },
+  exploreMethods: ['post', 'get'],
+  filters: z.object({ iduser: s.id.optional(), rolecodes: z.string().max(20).optional() }),
+  where: (f) => ({ id_users: f.iduser, role_codes: f.rolecodes }),
+  searchFields: ['role_codes', 'descriptions'],
+  detailInclude: { user: true },
+  defaultOrder: { id: 'asc' },
+  toJSON: (r) => ({ id: r.id, iduser: r.id_users, rolecodes: r.role_codes, descriptions: r.descriptions }),
+  toDetail: (r, c) => ({ id: r.id, user: userJSON(c.app, r.user), rolecodes: r.role_codes, descriptions: r.descriptions }),
+  columns: [
+    { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
+    { name: 'iduser', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },
+    { name: 'rolecodes', value: (r) => r.role_codes, orderBy: (d) => ({ role_codes: d }) },
+    { name: 'descriptions', value: (r) => r.descriptions, orderBy: (d) => ({ descriptions: d }) },
+  ],
+  create: {
+    body: roleBody,
+    run: async (b, c, tx) => {
+      assertMayGrant(c.user, [b.rolecodes]);
+      await activeUser(tx, b.iduser);
+      const role = await tx.userRole.create({ data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions ?? '' } });
+      return role.id;
+    },
+  },
+  update: {
+    body: roleBody,
+    run: async (id, b, c, tx, existing) => {
+      assertMayGrant(c.user, [existing.role_codes, b.rolecodes]);
+      await activeUser(tx, b.iduser);
+      if (existing.role_codes === 'OWNER' && (b.rolecodes !== 'OWNER' || b.iduser !== existing.id_users)) await assertNotLastOwner(tx, existing.id_users);
+      await tx.userRole.update({ where: { id }, data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions } });
+      // The previous holder's tokens carried the old role.
+      await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
+    },
+  },
+  delete: {
+    run: async (id, c, tx, existing) => {
+      assertMayGrant(c.user, [existing.role_codes]);
+      if (existing.role_codes === 'OWNER') await assertNotLastOwner(tx, existing.id_users);
+      await tx.userRole.delete({ where: { id } });
+      await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
+    },
+  },
+});
+
+const departmentBody = z.object({
+  department_name: s.requiredText(200),
+  department_descriptions: s.text(2000).optional(),
+  department_codes: s.requiredText(50),
+});
+
+export const departmentRoutes = resourceRoutes({
+  name: 'departments',
+  model: (db) => db.department,
+  access: { read: STAFF, write: STAFF },
+  exploreMethods: ['post', 'get'],
+  filters: z.object({ department_name: s.text(200).optional(), department_codes: s.text(50).optional() }),
+  where: (f) => ({
+    department_name: f.department_name ? { contains: f.department_name, mode: 'insensitive' } : undefined,
+    department_codes: f.department_codes,
+  }),
+  searchFields: ['department_name', 'department_descriptions', 'department_codes'],
+  defaultOrder: { id: 'asc' },
+  toJSON: departmentJSON,
+  columns: [
+    { name: 'id', value: (d) => d.id, orderBy: (d) => ({ id: d }) },
+    { name: 'department_name', value: (d) => d.department_name, orderBy: (d) => ({ department_name: d }) },
+    { name: 'department_descriptions', value: (d) => d.department_descriptions, orderBy: (d) => ({ department_descriptions: d }) },
+    { name: 'department_codes', value: (d) => d.department_codes, orderBy: (d) => ({ department_codes: d }) },
+  ],
+  create: { body: departmentBody, run: async (b, _c, tx) => (await tx.department.create({ data: b })).id },
+  update: { body: departmentBody.partial(), run: async (id, b, _c, tx) => void (await tx.department.update({ where: { id }, data: b })) },
+  // Departments with members are refused (409 from the foreign key): move the members first.
+});
+
+const userDepartmentBody = z.object({ id_departments: s.id, id_users: s.id, descriptions: s.text(255).optional() });
+
+export const userDepartmentRoutes = resourceRoutes({
+  name: 'user_departments',
+  model: (db) => db.userDepartment,
+  access: { read: STAFF, write: STAFF },
+  filters: z.object({ id_departments: s.id.optional(), id_users: s.id.optional() }),
+  where: (f) => ({ id_departments: f.id_departments, id_users: f.id_users }),
+  include: { user: true, department: true },
+  searchFields: ['descriptions', 'user.users_fullname', 'department.department_name'],
+  toJSON: (r) => ({
+    id: r.id,
+    id_users: r.id_users,
+    id_departments: r.id_departments,
+    descriptions: r.descriptions,
+    users_fullname: r.user.users_fullname,
+    department_name: r.department.department_name,
+  }),
+  toDetail: (r, c) => ({
+    id: r.id,
+    users: userWithDepartmentJSON(c.app, r.user, r.department),
+    departments: departmentJSON(r.department),
+    descriptions: r.descriptions,
+  }),
+  columns: [
+    { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
+    { name: 'id_users', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },
+    { name: 'id_departments', value: (r) => r.id_departments, orderBy: (d) => ({ id_departments: d }) },
+    { name: 'descriptions', value: (r) => r.descriptions, orderBy: (d) => ({ descriptions: d }) },
+    { name: 'users_fullname', value: (r) => r.user.users_fullname, orderBy: (d) => ({ user: { users_fullname: d } }) },
+    { name: 'department_name', value: (r) => r.department.department_name, orderBy: (d) => ({ department: { department_name: d } }) },
+  ],
+  create: {
+    body: userDepartmentBody,
+    run: async (b, _c, tx) => {
+      await activeUser(tx, b.id_users);
+      return (await tx.userDepartment.create({ data: { ...b, descriptions: b.descriptions ?? '' } })).id;
+    },
+  },
+  update: {
+    body: userDepartmentBody,
+    methods: ['put', 'post'],
+    run: async (id, b, _c, tx) => {
+      await activeUser(tx, b.id_users);
+      await tx.userDepartment.update({ where: { id }, data: b });
+    },
+  },
+});

@@ -1,0 +1,181 @@
+import bcrypt from 'bcrypt';
+import type { AppContext } from '../../app-context.js';
+import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
+import { signToken } from '../../http/authenticate.js';
+import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
+import type { Caller } from '../../http/resource.js';
+
+type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+
+export const normalizeUsername = (s: string) => s.trim().toLowerCase();
+export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().toLowerCase() : null);
+export const normalizePhone = (s: string | undefined | null) => (s ? s.replace(/[\s-]/g, '') : null);
+
+export async function hashPassword(app: AppContext, password: string) {
+  return bcrypt.hash(password, app.config.BCRYPT_COST);
+}
+
+/** Only the owner hands out the OWNER role; admins give the others. */
+export function assertMayGrant(caller: AuthUser | undefined, roles: readonly string[]) {
+  if (!isStaff(caller)) throw forbidden('Only an owner or admin may assign roles');
+  if (roles.includes('OWNER') && !hasRole(caller, 'OWNER')) throw forbidden('Only an owner may assign the OWNER role');
+}
+
+export interface UserInput {
+  username: string;
+  users_fullname: string;
+  users_email?: string;
+  users_phone?: string;
+  users_address?: string;
+  users_birthday?: Date;
+  positions?: string;
+  password: string;
+  roles?: Role[];
+  id_departments?: number[];
+}
+
+/** Registration (anonymous → CUSTOMER) and account creation by staff (roles and departments). */
+export async function createUser(c: Caller, body: UserInput, tx: Tx): Promise<number> {
+  const staff = isStaff(c.user);
+  const roles: Role[] = staff && body.roles?.length ? [...new Set(body.roles)] : ['CUSTOMER'];
+  if (staff) assertMayGrant(c.user, roles);
+  const departments = staff ? [...new Set(body.id_departments ?? [])] : [];
+  const user = await tx.user.create({
+    data: {
+      username: normalizeUsername(body.username),
+      users_fullname: body.users_fullname,
+      users_email: normalizeEmail(body.users_email),
+      users_phone: normalizePhone(body.users_phone),
+      users_address: body.users_address ?? '',
+      users_birthday: body.users_birthday ?? null,
+      positions: staff ? (body.positions ?? '-') : '-',
+      password_hash: await hashPassword(c.app, body.password),
+      roles: { create: roles.map((role_codes) => ({ role_codes })) },
+      departments: { create: departments.map((id_departments) => ({ id_departments, descriptions: 'Init new users' })) },
+    },
+  });
+  return user.id;
+}
+
+export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
+  const staff = isStaff(c.user);
+  await tx.user.update({
+    where: { id },
+    data: {
+      username: body.username !== undefined ? normalizeUsername(body.username) : undefined,
+      users_fullname: body.users_fullname,
+      users_email: body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined,
+      users_phone: body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined,
+      users_address: body.users_address,
+      users_birthday: body.users_birthday,
+      // Position, roles and departments are the staff's to set: ignored from anyone else.
+      positions: staff ? body.positions : undefined,
+    },
+  });
+  if (staff && body.roles) {
+    const roles = [...new Set(body.roles)];
+    if (!roles.length) throw unprocessable('A user needs at least one role', [{ field: 'roles', message: 'empty' }]);
+    const current = await tx.userRole.findMany({ where: { id_users: id } });
+    const removed = current.filter((r) => !roles.includes(r.role_codes as Role)).map((r) => r.role_codes);
+    const added = roles.filter((r) => !current.some((x) => x.role_codes === r));
+    assertMayGrant(c.user, [...added, ...removed]);
+    if (removed.includes('OWNER')) await assertNotLastOwner(tx, id);
+    await tx.userRole.deleteMany({ where: { id_users: id, role_codes: { in: removed } } });
+    if (added.length) await tx.userRole.createMany({ data: added.map((role_codes) => ({ id_users: id, role_codes, descriptions: '-' })) });
+    if (removed.length) await tx.user.update({ where: { id }, data: { token_version: { increment: 1 } } });
+  }
+  if (staff && body.id_departments) {
+    const ids = [...new Set(body.id_departments)];
+    await tx.userDepartment.deleteMany({ where: { id_users: id, id_departments: { notIn: ids } } });
+    await tx.userDepartment.createMany({
+      data: ids.map((id_departments) => ({ id_users: id, id_departments, descriptions: 'Init new users' })),
+      skipDuplicates: true,
+    });
+  }
+}
+
+/** The clinic must always keep one owner who can sign in. */
+export async function assertNotLastOwner(tx: Tx, userId: number) {
+  const others = await tx.userRole.count({
+    where: { role_codes: 'OWNER', id_users: { not: userId }, user: { deleted_at: null, is_blocked: 0 } },
+  });
+  if (others === 0) throw conflict('This is the last owner: give another user the OWNER role first');
+}
+
+// A real hash to compare against when the user does not exist, so timing reveals nothing.
+const DUMMY_HASH = bcrypt.hashSync('colederma-no-such-user', 10);
+const INVALID = 'Invalid username or password';
+
+export async function login(app: AppContext, username: string, password: string) {
+  const name = username.trim().toLowerCase();
+  const user = await app.db.user.findFirst({
+    where: { deleted_at: null, OR: [{ username: name }, { users_email: name }] },
+    include: { roles: true },
+  });
+  const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH);
+  if (!user) throw unauthorized(INVALID);
+  if (!ok) {
+    // One statement, so concurrent failures all count and the block happens exactly at the limit.
+    await app.db.$executeRaw`
+      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
+        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
+        updated_at = now()
+      WHERE id = ${user.id}`;
+    throw unauthorized(INVALID);
+  }
+  if (user.is_blocked) throw new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
+  await app.db.user.update({ where: { id: user.id }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
+  const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  return {
+    users_phone: user.users_phone ?? '',
+    users_email: user.users_email ?? '',
+    login: true,
+    bearer: signToken(app, { id: user.id, token_version: user.token_version, roles }),
+    id: user.id,
+    is_password_reset_required: user.is_password_reset_required,
+    roles,
+  };
+}
+
+export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string) {
+  const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
+  if (!(await bcrypt.compare(prev, user.password_hash))) {
+    throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
+  }
+  await app.db.user.update({
+    where: { id: userId },
+    data: { password_hash: await hashPassword(app, next), token_version: { increment: 1 }, is_password_reset_required: 0 },
+  });
+}
+
+/** Staff set a password: the user must choose their own at the next sign-in. */
+export async function setPasswordByAdmin(app: AppContext, userId: number, next: string) {
+  await app.db.user.update({
+    where: { id: userId },
+    data: { password_hash: await hashPassword(app, next), token_version: { increment: 1 }, is_password_reset_required: 1 },
+  });
+}
+
+/** At start-up: the first OWNER from the environment when the clinic has none. */
+export async function ensureOwner(app: AppContext): Promise<{ created: boolean; password?: string }> {
+  const owners = await app.db.userRole.count({ where: { role_codes: 'OWNER', user: { deleted_at: null } } });
+  if (owners > 0) return { created: false };
+  let password = app.config.OWNER_PASSWORD;
+  let generated: string | undefined;
+  if (!password) {
+    if (app.config.NODE_ENV === 'production') throw new Error('OWNER_PASSWORD must be set to create the first owner');
+    generated = password = (await import('node:crypto')).randomBytes(12).toString('base64url');
+  }
+  await app.db.user.create({
+    data: {
+      username: normalizeUsername(app.config.OWNER_USERNAME),
+      users_fullname: app.config.OWNER_FULLNAME,
+      users_email: normalizeEmail(app.config.OWNER_EMAIL),
+      users_phone: normalizePhone(app.config.OWNER_PHONE),
+      positions: 'Owner',
+      password_hash: await hashPassword(app, password),
+      roles: { create: [{ role_codes: 'OWNER' }, { role_codes: 'ADMIN' }] },
+    },
+  });
+  return { created: true, password: generated };
+}

@@ -1,0 +1,72 @@
+import 'dotenv/config';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createContext, createLogger } from './context.js';
+import { createDatabase } from './db/client.js';
+import { applyPendingMigrations } from './db/schema-engine.js';
+import { ensureOwner } from './modules/identity/users.service.js';
+import { seedDemoData } from './seed/index.js';
+import { startBackgroundJobs } from './jobs.js';
+
+async function main() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config);
+  const embedded = !config.DATABASE_URL;
+  const pgliteDir = path.join(config.DATA_DIR, 'pglite');
+  const firstStart = embedded && !existsSync(pgliteDir);
+  const database = await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir, poolMax: config.DB_POOL_MAX });
+  await applyPendingMigrations(database.adapterFactory);
+  const app = createContext(config, database.prisma, logger);
+
+  const owner = await ensureOwner(app);
+  if (owner.created) {
+    logger.warn(
+      owner.password
+        ? `Created the first owner "${config.OWNER_USERNAME}" with the generated password ${owner.password} (set OWNER_PASSWORD to choose it)`
+        : `Created the first owner "${config.OWNER_USERNAME}"`,
+    );
+  }
+  if (config.SEED_DEMO_DATA ?? firstStart) {
+    await seedDemoData(app);
+    logger.info('Demo data loaded');
+  }
+
+  const jobs = startBackgroundJobs(app);
+  const server = createApp(app).listen(config.PORT, config.HOST, () => {
+    logger.info(`Colederma API listening on http://${config.HOST}:${config.PORT} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    jobs.stop();
+    const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
+    force.unref();
+    server.close(async () => {
+      await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
+      logger.info('stopped');
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config.js';
+import { createTestApp, type TestApp } from './helpers/app.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+describe('platform', () => {
+  it('reports health including the database', async () => {
+    const res = await t.http.get('/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', database: 'ok' });
+    expect(res.headers['x-request-id']).toBeTruthy();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+  });
+
+  it('answers one JSON error shape for unknown routes, malformed JSON and oversized bodies', async () => {
+    const missing = await t.http.get('/nope');
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ status: 404 });
+    const malformed = await t.http.post('/users/login').set('Content-Type', 'application/json').send('{"username": ');
+    expect(malformed.status).toBe(400);
+    expect(malformed.body).toEqual({ status: 400, message: 'Malformed JSON body' });
+    const big = await t.http.post('/users/login').send({ username: 'x'.repeat(2 * 1024 * 1024), password: 'y' });
+    expect(big.status).toBe(413);
+    expect(big.body.status).toBe(413);
+    const badId = await t.http.get('/users/abc').set(t.auth(await t.user(['ADMIN'])));
+    expect(badId.status).toBe(400);
+    expect(JSON.stringify(badId.body)).not.toMatch(/at .*\.ts/);
+  });
+
+  it('allows CORS only for configured origins', async () => {
+    const ok = await t.http.options('/users/login').set('Origin', 'http://localhost:5173').set('Access-Control-Request-Method', 'POST');
+    expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');
+    const no = await t.http.options('/users/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
+    expect(no.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('serves OpenAPI 3.1 generated from the route table, and a docs page', async () => {
+    const res = await t.http.get('/openapi.json');
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.paths['/users/create'].post.requestBody.content['application/json'].schema.required).toEqual(
+      expect.arrayContaining(['username', 'password', 'retype_password']),
+    );
+    expect(res.body.paths['/users/{id}/update'].put['x-access']).toBe('authenticated');
+    expect(res.body.paths['/users/{id}/unblock'].post['x-access']).toEqual(['OWNER', 'ADMIN']);
+    const docs = await t.http.get('/docs');
+    expect(docs.status).toBe(200);
+    expect(docs.text).toContain('/openapi.json');
+  });
+
+  it('validates configuration with clear messages', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
+    expect(() => loadConfig({ NODE_ENV: 'production', OWNER_PASSWORD: 'x'.repeat(10) })).toThrow(/JWT_SECRET/);
+    expect(loadConfig({}).PORT).toBe(3000);
+  });
+});

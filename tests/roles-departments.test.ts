@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from './helpers/app.js';
+
+let t: TestApp;
+let owner: TestUser;
+let admin: TestUser;
+let doctor: TestUser;
+let customer: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await t.user(['OWNER']);
+  admin = await t.user(['ADMIN']);
+  doctor = await t.user(['DOCTOR']);
+  customer = await t.user(['CUSTOMER']);
+});
+afterAll(() => t.close());
+
+describe('roles', () => {
+  it('creates, reads, lists, updates and deletes role assignments (staff only)', async () => {
+    for (const u of [customer, doctor]) {
+      expect((await t.http.post('/roles/create').set(t.auth(u)).send({ iduser: customer.id, rolecodes: 'ADMIN' })).status).toBe(403);
+    }
+    const created = await t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: String(customer.id), rolecodes: 'DOCTOR' });
+    expect(created.status).toBe(200);
+    expect(created.body.roles).toMatchObject({ user: { id: customer.id, username: customer.username }, rolecodes: 'DOCTOR', descriptions: '' });
+    const id = created.body.roles.id;
+
+    const dup = await t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'DOCTOR' });
+    expect(dup.status).toBe(409);
+    const bad = await t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'SUPERUSER' });
+    expect(bad.status).toBe(400);
+    const ownerByAdmin = await t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'OWNER' });
+    expect(ownerByAdmin.status).toBe(403);
+
+    const explore = await t.http.get(`/roles/explore?page=1&length=10&iduser=${customer.id}`).set(t.auth(admin));
+    expect(explore.body.data).toEqual([
+      expect.objectContaining({ iduser: customer.id, rolecodes: 'CUSTOMER' }),
+      { id, iduser: customer.id, rolecodes: 'DOCTOR', descriptions: '' },
+    ]);
+    const search = await t.http.post('/roles/search').set(t.auth(admin)).send({ iduser: customer.id });
+    expect(search.body.roles).toHaveLength(2);
+    const table = await t.http.post('/roles/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 10, iduser: customer.id });
+    expect(table.body.data).toContainEqual([id, customer.id, 'DOCTOR', '']);
+
+    // a role change ends the user's current tokens (they carry the old roles)
+    const upd = await t.http.put(`/roles/${id}/update`).set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'ADMIN' });
+    expect(upd.body.roles.rolecodes).toBe('ADMIN');
+    expect((await t.http.get('/users/data').set(t.auth(customer))).status).toBe(401);
+
+    expect((await t.http.delete(`/roles/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/roles/${id}`).set(t.auth(admin))).status).toBe(404);
+  });
+
+  it('never removes the last owner', async () => {
+    const role = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: owner.id, role_codes: 'OWNER' } });
+    const res = await t.http.delete(`/roles/${role.id}/delete`).set(t.auth(owner));
+    expect(res.status).toBe(409);
+  });
+});
+
+describe('departments and user_departments', () => {
+  it('manages departments and memberships with the documented shapes', async () => {
+    const dept = await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Finance', department_descriptions: 'Finance Department', department_codes: '02' });
+    expect(dept.body.departments).toMatchObject({ department_name: 'Finance', department_codes: '02' });
+    const id = dept.body.departments.id;
+    const fresh = await t.user(['CUSTOMER']);
+    expect((await t.http.post('/departments/create').set(t.auth(fresh)).send({ department_name: 'x', department_codes: 'x' })).status).toBe(403);
+    expect((await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Dup', department_codes: '02' })).status).toBe(409);
+
+    const link = await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: id, id_users: doctor.id });
+    expect(link.body.user_departments).toMatchObject({
+      users: { id: doctor.id, department_ids: String(id), department_name: 'Finance', department_codes: '02' },
+      departments: { id, department_name: 'Finance' },
+      descriptions: '',
+    });
+    const listed = await t.http.post('/user_departments/explore?page=1&length=10').set(t.auth(admin)).send({ id_departments: id });
+    expect(listed.body.data).toEqual([
+      { id: link.body.user_departments.id, id_users: doctor.id, id_departments: id, descriptions: '', users_fullname: expect.any(String), department_name: 'Finance' },
+    ]);
+    const table = await t.http.post('/user_departments/table').set(t.auth(admin)).send({ draw: 2, start: 0, length: 10, search: { value: 'finance' } });
+    expect(table.body.recordsFiltered).toBe(1);
+    expect(table.body.data[0][5]).toBe('Finance');
+
+    // a department with members cannot be deleted
+    expect((await t.http.delete(`/departments/${id}/delete`).set(t.auth(admin))).status).toBe(409);
+    await t.http.delete(`/user_departments/${link.body.user_departments.id}/delete`).set(t.auth(admin));
+    expect((await t.http.delete(`/departments/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+  });
+});
