@@ -1,0 +1,33 @@
+import type { AppContext } from '../app-context.js';
+
+type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+
+/**
+ * Domain events between modules (Medusa-style: modules do not call each other's internals).
+ * Handlers run inside the emitting transaction, so their writes (a thread for a paid consultation,
+ * a stored notification) commit or roll back with the change; they must be quick database work.
+ * Slow work (push, e-mail) goes to an outbox that a background job sends after the answer.
+ */
+export interface DomainEvents {
+  'order.paid': { orderId: number };
+  'order.cancelled': { orderId: number; reason?: string };
+  'order.shipped': { orderId: number; nomor_resi: string };
+  'order.status_changed': { orderId: number; status: string };
+  'appointment.booked': { appointmentId: number };
+  'appointment.rescheduled': { appointmentId: number };
+  'appointment.cancelled': { appointmentId: number };
+  'medical_record.verified': { recordId: number; patientId: number };
+  'prescription.requested': { requestId: number; userId: number; menuId: number };
+  'thread.message': { threadId: number; messageId: number; authorId: number; kind: string };
+}
+
+type Handler<K extends keyof DomainEvents> = (app: AppContext, payload: DomainEvents[K], tx: Tx) => Promise<void>;
+const handlers: { [K in keyof DomainEvents]?: Handler<K>[] } = {};
+
+export function on<K extends keyof DomainEvents>(event: K, handler: Handler<K>) {
+  ((handlers[event] ??= []) as Handler<K>[]).push(handler);
+}
+
+export async function emit<K extends keyof DomainEvents>(app: AppContext, event: K, payload: DomainEvents[K], tx: Tx) {
+  for (const handler of (handlers[event] ?? []) as Handler<K>[]) await handler(app, payload, tx);
+}
