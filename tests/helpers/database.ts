@@ -100,14 +100,7 @@ function ensureTemplate(serverUrl: string): Promise<string> {
         const factory = new PrismaPg({ connectionString: urlFor(serverUrl, building), max: 2 });
         await applyPendingMigrations(factory); // closes its connections when done
         await retryBusy(() => admin.query(`ALTER DATABASE "${building}" RENAME TO "${name}"`));
-        // Templates of older migration sets are no longer needed.
-        const stale = await admin.query<{ datname: string }>(
-          `SELECT datname FROM pg_database WHERE datname LIKE 'colederma\\_tpl\\_%' AND datname <> $1`,
-          [name],
-        );
-        for (const { datname } of stale.rows) {
-          await admin.query(`DROP DATABASE IF EXISTS "${datname}"`).catch(() => undefined);
-        }
+        // Templates of other migration sets are kept: parallel checkouts (branches) may still use them.
       } finally {
         await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY]);
       }
