@@ -1,0 +1,58 @@
+import type { PrismaClient } from '../../db/client.js';
+
+/** A Prisma transaction client (or the client itself). */
+export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+
+export interface PromotionRule {
+  id_menu: number | null;
+  type: string;
+  value: number;
+}
+
+/** Discount of a promotion over the order's lines: product codes discount only that product's line. */
+export function promotionDiscount(
+  promo: PromotionRule,
+  items: { id_menu: number; price_total: number }[],
+  subtotal: number,
+): number {
+  const base = promo.id_menu ? items.filter((i) => i.id_menu === promo.id_menu).reduce((s, i) => s + i.price_total, 0) : subtotal;
+  if (base <= 0) return 0;
+  const raw = promo.type === 'PERSEN' ? Math.floor((base * Math.min(Math.max(promo.value, 0), 100)) / 100) : promo.value;
+  return Math.max(0, Math.min(raw, base));
+}
+
+/**
+ * The single place an order's totals are computed (whole rupiah):
+ *   total_price    = Σ item lines (price × qty) + Σ extras (extra_prices × qty)
+ *   total_discount = the applied promotion's discount (0 when it no longer matches the cart)
+ *   total_pajak    = Σ item pajak
+ *   courier_price  = as stored (written by the shipping module)
+ *   poin_used      = as applied, capped to what is payable
+ *   grand_totals   = total_price − total_discount + total_pajak + courier_price − poin_used
+ * Call it inside the transaction that changed lines, promotion, courier or points.
+ */
+export async function recomputeOrderTotals(tx: Tx, orderId: number) {
+  const order = await tx.order.findUniqueOrThrow({
+    where: { id: orderId },
+    select: {
+      courier_price: true,
+      poin_used: true,
+      items: { where: { is_canceled: 0 }, select: { id_menu: true, price_total: true, pajak: true, buffer_time: true } },
+      extras: { select: { extra_prices: true, qty: true } },
+      promotion: { select: { id_menu: true, type: true, value: true } },
+    },
+  });
+  const itemsTotal = order.items.reduce((s, i) => s + i.price_total, 0);
+  const extrasTotal = order.extras.reduce((s, e) => s + e.extra_prices * e.qty, 0);
+  const total_price = itemsTotal + extrasTotal;
+  const total_discount = order.promotion ? promotionDiscount(order.promotion, order.items, total_price) : 0;
+  const total_pajak = order.items.reduce((s, i) => s + i.pajak, 0);
+  const total_buffertime = order.items.reduce((s, i) => s + i.buffer_time, 0);
+  const courier_price = order.courier_price;
+  const payable = Math.max(0, total_price - total_discount + total_pajak + courier_price);
+  const poin_used = Math.min(order.poin_used, payable);
+  const grand_totals = payable - poin_used;
+  const totals = { total_price, total_discount, total_pajak, total_buffertime, courier_price, poin_used, grand_totals };
+  await tx.order.update({ where: { id: orderId }, data: totals });
+  return totals;
+}
