@@ -40,6 +40,18 @@ export const configSchema = z
     OWNER_EMAIL: z.email().default('owner@colederma.local'),
     OWNER_PHONE: z.string().default('080000000000'),
     OWNER_FULLNAME: z.string().default('Colederma Owner'),
+    // commerce (Midtrans Snap; without a server key the built-in payment simulator is used)
+    MIDTRANS_SERVER_KEY: z.string().default(''),
+    MIDTRANS_CLIENT_KEY: z.string().default(''),
+    MIDTRANS_IS_PRODUCTION: bool.default(false),
+    MIDTRANS_SNAP_URL: z.url().optional(),
+    MIDTRANS_API_URL: z.url().optional(),
+    MIDTRANS_SNAP_JS_URL: z.url().optional(),
+    PAYMENT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
+    POINTS_EARN_PERCENT: z.coerce.number().min(0).max(100).default(1),
+    POINTS_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    CLINIC_NAME: z.string().default('Colederma Clinic'),
+    CLINIC_ADDRESS: z.string().default(''),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../../db/client.js';
 
-/** A Prisma transaction client (or the client itself). */
-export type Tx = Omit<PrismaClient, '$connect' | '$disconnect' | '$on' | '$transaction' | '$extends'>;
+/** A Prisma interactive-transaction client (what `db.$transaction(async (tx) => ...)` passes). */
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface PromotionRule {
   id_menu: number | null;

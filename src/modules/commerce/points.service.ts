@@ -1,0 +1,112 @@
+import type { AppContext } from '../../app-context.js';
+import { clinicDay } from '../../lib/dates.js';
+import { unprocessable } from '../../http/errors.js';
+import type { Tx } from './totals.js';
+
+/**
+ * Loyalty points. The ledger (user_points) records every movement; user_point_balances caches the
+ * balance and is the concurrency guard for spending (conditional decrement). Earn rows carry
+ * remaining_point, spent oldest-first, which the expiry job expires.
+ */
+export async function pointBalance(db: Tx, userId: number) {
+  const row = await db.userPointBalance.findUnique({ where: { id_users: userId } });
+  return row?.balance ?? 0;
+}
+
+function expiryDate(app: AppContext) {
+  const d = clinicDay(app.now());
+  d.setUTCDate(d.getUTCDate() + app.config.POINTS_EXPIRY_DAYS);
+  return d;
+}
+
+/** Credits points (earn or give-back) as an expiring row and raises the cached balance. */
+export async function creditPoints(
+  app: AppContext,
+  tx: Tx,
+  userId: number,
+  amount: number,
+  usecase: string,
+  orderId: number | null,
+  earnedFor?: number,
+) {
+  if (amount <= 0) return;
+  await tx.userPoint.create({
+    data: {
+      id_users: userId,
+      id_orders: orderId,
+      add_point: amount,
+      remaining_point: amount,
+      usecase,
+      expired_date: expiryDate(app),
+      id_orders_earned: earnedFor ?? null,
+    },
+  });
+  await tx.userPointBalance.upsert({
+    where: { id_users: userId },
+    create: { id_users: userId, balance: amount },
+    update: { balance: { increment: amount } },
+  });
+}
+
+/**
+ * Spends points: the conditional decrement refuses to go below zero even under concurrency
+ * (count 0 → 422), then the ledger row and the oldest-first consumption of earn rows.
+ */
+export async function spendPoints(tx: Tx, userId: number, amount: number, usecase: string, orderId: number | null, isUsed = 0) {
+  if (amount <= 0) return;
+  const { count } = await tx.userPointBalance.updateMany({
+    where: { id_users: userId, balance: { gte: amount } },
+    data: { balance: { decrement: amount } },
+  });
+  if (count === 0) throw unprocessable('Not enough points');
+  await tx.userPoint.create({ data: { id_users: userId, id_orders: orderId, use_point: amount, usecase, is_used: isUsed } });
+  await consumeOldestFirst(tx, userId, amount);
+}
+
+/** Lowers remaining_point of the oldest unexpired earn rows by `amount` in one statement. */
+async function consumeOldestFirst(tx: Tx, userId: number, amount: number) {
+  await tx.$executeRaw`
+    UPDATE user_points u
+       SET remaining_point = u.remaining_point - LEAST(u.remaining_point, ${amount}::int - p.prior)
+      FROM (SELECT id, COALESCE(SUM(remaining_point) OVER (ORDER BY expired_date NULLS LAST, id
+                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::int AS prior
+              FROM user_points
+             WHERE id_users = ${userId} AND remaining_point > 0 AND is_expired = 0) p
+     WHERE u.id = p.id AND p.prior < ${amount}::int`;
+}
+
+/** Takes back what an order earned, as far as it is unspent (cancel / unpaid of a paid order). */
+export async function reverseEarned(tx: Tx, orderId: number) {
+  const earn = await tx.userPoint.findUnique({ where: { id_orders_earned: orderId } });
+  if (!earn || earn.remaining_point <= 0) return;
+  const amount = earn.remaining_point;
+  const { count } = await tx.userPoint.updateMany({ where: { id: earn.id, remaining_point: amount }, data: { remaining_point: 0 } });
+  if (count === 0) return;
+  await tx.userPointBalance.updateMany({ where: { id_users: earn.id_users, balance: { gte: amount } }, data: { balance: { decrement: amount } } });
+  await tx.userPoint.create({ data: { id_users: earn.id_users, id_orders: orderId, use_point: amount, usecase: 'order-reverse', is_used: 1 } });
+}
+
+/** Expires the unspent remainder of earn rows whose expiry day has passed. */
+export async function expirePoints(app: AppContext) {
+  const today = clinicDay(app.now());
+  const due = await app.db.userPoint.findMany({
+    where: { is_expired: 0, remaining_point: { gt: 0 }, expired_date: { lt: today } },
+    take: 200,
+    orderBy: { id: 'asc' },
+  });
+  for (const row of due) {
+    await app.db.$transaction(async (tx) => {
+      const { count } = await tx.userPoint.updateMany({
+        where: { id: row.id, is_expired: 0, remaining_point: row.remaining_point },
+        data: { is_expired: 1, remaining_point: 0 },
+      });
+      if (count === 0) return;
+      await tx.userPointBalance.updateMany({
+        where: { id_users: row.id_users, balance: { gte: row.remaining_point } },
+        data: { balance: { decrement: row.remaining_point } },
+      });
+      await tx.userPoint.create({ data: { id_users: row.id_users, use_point: row.remaining_point, usecase: 'expire', is_used: 1 } });
+    });
+  }
+  return due.length;
+}

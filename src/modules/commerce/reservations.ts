@@ -1,0 +1,114 @@
+import type { AppContext } from '../../app-context.js';
+import { conflict, unprocessable } from '../../http/errors.js';
+import { clinicDay } from '../../lib/dates.js';
+import { creditPoints, reverseEarned, spendPoints } from './points.service.js';
+import type { Tx } from './totals.js';
+
+/** Locks the order row for the rest of the transaction (webhook, admin actions, checkout). */
+export async function lockOrder(tx: Tx, orderId: number) {
+  await tx.$queryRaw`SELECT id FROM orders WHERE id = ${orderId} FOR UPDATE`;
+}
+
+/**
+ * Checkout reservations, all guarded by the database: stock (conditional decrement), promotion
+ * quota (conditional UPDATE that also row-locks the promotion) and points (conditional decrement
+ * of the cached balance). Any shortage throws, which rolls the whole checkout back.
+ */
+export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: number; id_member: number; order_type: string; id_promo_discount_applied: number | null; poin_used: number; total_discount: number }) {
+  // stock (e-commerce only, from the warehouse store configured in deliveries/settings)
+  if (order.order_type === 'E') {
+    const settings = await tx.deliverySetting.findUnique({ where: { scope: 'default' } });
+    const gudang = settings?.id_brandstore_gudang;
+    if (gudang) {
+      const items = await tx.orderItem.findMany({
+        where: { id_order: order.id, is_canceled: 0 },
+        include: { menu: { select: { nama_menus: true, brandstoreMenus: { where: { idbrandstore: gudang }, select: { stock: { select: { id: true } } } } } } },
+        orderBy: { id_menu: 'asc' }, // same lock order in every checkout: no deadlocks
+      });
+      for (const item of items) {
+        const stockId = item.menu.brandstoreMenus[0]?.stock?.id;
+        const ok =
+          stockId !== undefined &&
+          (await tx.stock.updateMany({ where: { id: stockId, quantitytotal: { gte: item.qty } }, data: { quantitytotal: { decrement: item.qty } } })).count === 1;
+        if (!ok) throw conflict(`Out of stock: ${item.menu.nama_menus}`);
+        const after = await tx.stock.findUniqueOrThrow({ where: { id: stockId }, select: { quantitytotal: true } });
+        await tx.stockMovement.create({ data: { idstock: stockId, delta: -item.qty, quantity_after: after.quantitytotal, reason: 'CHECKOUT', id_orders: order.id } });
+        await tx.orderItem.update({ where: { id: item.id }, data: { idstock: stockId } });
+      }
+    }
+  }
+  // promotion quota + per-customer limit
+  if (order.id_promo_discount_applied) {
+    const promoId = order.id_promo_discount_applied;
+    const now = app.now();
+    const reserved = await tx.$executeRaw`
+      UPDATE promotions SET quota_reserved = quota_reserved + 1, updated_at = now()
+       WHERE id = ${promoId} AND deleted_at IS NULL AND quota_reserved + quota_used < quota
+         AND start_datetime <= ${now} AND expired_datetime > ${now}`;
+    if (reserved === 0) throw unprocessable('The promotion is no longer available (expired or quota used up)');
+    const promo = await tx.promotion.findUniqueOrThrow({ where: { id: promoId } });
+    const uses = await tx.promotionUsage.count({ where: { id_promotions: promoId, id_users: order.id_member, status: { in: ['RESERVED', 'USED'] } } });
+    if (uses >= promo.max_uses_per_customer) throw unprocessable('You have already used this promotion');
+    await tx.promotionUsage.upsert({
+      where: { id_promotions_id_orders: { id_promotions: promoId, id_orders: order.id } },
+      create: { id_promotions: promoId, id_users: order.id_member, id_orders: order.id, amount: order.total_discount },
+      update: { status: 'RESERVED', amount: order.total_discount },
+    });
+  }
+  if (order.poin_used > 0) await spendPoints(tx, order.id_member, order.poin_used, 'order-use', order.id);
+  await tx.order.update({ where: { id: order.id }, data: { reservation_status: 'RESERVED' } });
+}
+
+/** Paid: reservations become consumption (quota used, points used). */
+export async function consumeReservations(tx: Tx, orderId: number) {
+  const { count } = await tx.order.updateMany({ where: { id: orderId, reservation_status: 'RESERVED' }, data: { reservation_status: 'CONSUMED' } });
+  if (count === 0) return;
+  const usages = await tx.promotionUsage.findMany({ where: { id_orders: orderId, status: 'RESERVED' } });
+  for (const u of usages) {
+    await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'USED' } });
+    await tx.$executeRaw`UPDATE promotions SET quota_reserved = quota_reserved - 1, quota_used = quota_used + 1 WHERE id = ${u.id_promotions} AND quota_reserved > 0`;
+  }
+  await tx.userPoint.updateMany({ where: { id_orders: orderId, usecase: 'order-use', is_used: 0 }, data: { is_used: 1 } });
+}
+
+/**
+ * Gives back what a checkout held (uncheckout, cancel, expiry) or, for a paid order being cancelled,
+ * what it consumed (and takes back the points it earned). Moved with a conditional update on
+ * reservation_status, so a second release does nothing.
+ */
+export async function releaseReservations(app: AppContext, tx: Tx, orderId: number) {
+  const order = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { reservation_status: true, id_member: true } });
+  if (order.reservation_status !== 'RESERVED' && order.reservation_status !== 'CONSUMED') return;
+  const wasPaid = order.reservation_status === 'CONSUMED';
+  const { count } = await tx.order.updateMany({ where: { id: orderId, reservation_status: order.reservation_status }, data: { reservation_status: 'RELEASED' } });
+  if (count === 0) return;
+  const items = await tx.orderItem.findMany({ where: { id_order: orderId, idstock: { not: null } }, orderBy: { id_menu: 'asc' } });
+  for (const item of items) {
+    const s = await tx.stock.update({ where: { id: item.idstock! }, data: { quantitytotal: { increment: item.qty } } });
+    await tx.stockMovement.create({ data: { idstock: s.id, delta: item.qty, quantity_after: s.quantitytotal, reason: 'RELEASE', id_orders: orderId } });
+  }
+  if (items.length) await tx.orderItem.updateMany({ where: { id_order: orderId }, data: { idstock: null } });
+  const usages = await tx.promotionUsage.findMany({ where: { id_orders: orderId, status: { in: ['RESERVED', 'USED'] } } });
+  for (const u of usages) {
+    await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'RELEASED' } });
+    if (u.status === 'USED') await tx.$executeRaw`UPDATE promotions SET quota_used = quota_used - 1 WHERE id = ${u.id_promotions} AND quota_used > 0`;
+    else await tx.$executeRaw`UPDATE promotions SET quota_reserved = quota_reserved - 1 WHERE id = ${u.id_promotions} AND quota_reserved > 0`;
+  }
+  const used = await tx.userPoint.aggregate({ where: { id_orders: orderId, usecase: 'order-use' }, _sum: { use_point: true } });
+  const released = await tx.userPoint.aggregate({ where: { id_orders: orderId, usecase: 'order-release' }, _sum: { add_point: true } });
+  const giveBack = (used._sum.use_point ?? 0) - (released._sum.add_point ?? 0);
+  if (giveBack > 0) await creditPoints(app, tx, order.id_member, giveBack, 'order-release', orderId);
+  if (wasPaid) await reverseEarned(tx, orderId);
+}
+
+/** Next E-YYYYMMDD-NNN / C-YYYYMMDD-NNN for the Asia/Jakarta day (one upsert: sequential under concurrency). */
+export async function nextOrderCode(app: AppContext, tx: Tx, type: string) {
+  const day = clinicDay(app.now());
+  const counter = await tx.orderCodeCounter.upsert({
+    where: { order_type_tanggal: { order_type: type, tanggal: day } },
+    create: { order_type: type, tanggal: day, last_number: 1 },
+    update: { last_number: { increment: 1 } },
+  });
+  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
+  return `${type}-${ymd}-${String(counter.last_number).padStart(3, '0')}`;
+}
