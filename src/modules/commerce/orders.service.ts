@@ -77,10 +77,9 @@ export function applyQty(current: number, op: QtyOp) {
 export async function addProducts(app: AppContext, tx: Tx, user: AuthUser, orderId: number, lines: { id_menu: number; qty: QtyOp; catatan_menu?: string }[]) {
   await loadCart(tx, user, orderId, 'E');
   const ids = [...new Set(lines.map((l) => l.id_menu))];
-  const [menus, existing] = await Promise.all([
-    tx.menu.findMany({ where: { id: { in: ids }, deleted_at: null } }),
-    tx.orderItem.findMany({ where: { id_order: orderId, id_menu: { in: ids } } }),
-  ]);
+  // one connection per transaction: queries in sequence
+  const menus = await tx.menu.findMany({ where: { id: { in: ids }, deleted_at: null } });
+  const existing = await tx.orderItem.findMany({ where: { id_order: orderId, id_menu: { in: ids } } });
   const now = app.now();
   const touched: number[] = [];
   for (const line of lines) {
@@ -110,10 +109,8 @@ export async function addProducts(app: AppContext, tx: Tx, user: AuthUser, order
 export async function addConsultations(tx: Tx, user: AuthUser, orderId: number, lines: { id_doctors: number; qty: QtyOp; extra_notes?: string }[]) {
   await loadCart(tx, user, orderId, 'C');
   const ids = [...new Set(lines.map((l) => l.id_doctors))];
-  const [doctors, existing] = await Promise.all([
-    tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null } }),
-    tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
-  ]);
+  const doctors = await tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null } });
+  const existing = await tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } });
   const touched: number[] = [];
   for (const line of lines) {
     const doctor = doctors.find((d) => d.id === line.id_doctors);

@@ -1,0 +1,188 @@
+import { z } from 'zod';
+import { isStaff, STAFF } from '../../http/auth-user.js';
+import { conflict, HttpError, notFound, unprocessable } from '../../http/errors.js';
+import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { route, type RouteDef } from '../../http/route.js';
+import { id, text } from '../../lib/schemas.js';
+import { loadCart } from './orders.service.js';
+import { pointDetailJSON, pointJSON, ratingJSON, extraDetailJSON, extraJSON, itemDetailJSON, itemJSON } from './serializers.js';
+import { recomputeOrderTotals } from './totals.js';
+
+const own = (c: Caller) => (isStaff(c.user) ? undefined : { order: { id_member: c.user?.id ?? -1 } });
+const unavailable = (path: string, use: string): RouteDef =>
+  route({
+    method: 'post',
+    path,
+    access: 'authenticated',
+    summary: `Not available: use ${use}`,
+    handler: () => {
+      throw new HttpError(405, `Not available: use ${use}`);
+    },
+  });
+
+const itemFilters = z.object({ id_order: id.optional(), id_menu: id.optional() });
+const itemColumns = ['id', 'id_order', 'id_menu', 'qty', 'satuan', 'price', 'price_total', 'discount', 'pajak', 'buffer_time', 'order_datetime', 'catatan_menu', 'is_canceled', 'cancel_user_id'] as const;
+
+/** Lines change only while their order is a cart, and only through these rules (server prices). */
+export const orderItemRoutes: RouteDef[] = [
+  unavailable('/order_items/create', 'orders/e_add_to_carts'),
+  ...resourceRoutes({
+    name: 'order_items',
+    model: (db) => db.orderItem,
+    access: { read: 'authenticated', write: 'authenticated' },
+    scope: own,
+    filters: itemFilters,
+    where: (f: z.infer<typeof itemFilters>) => ({ ...(f.id_order ? { id_order: f.id_order } : {}), ...(f.id_menu ? { id_menu: f.id_menu } : {}) }),
+    include: { menu: { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } },
+    detailInclude: { order: true, menu: true },
+    toJSON: (r, c) => ({ ...itemJSON(r), images: r.menu?.images?.[0] ? c.app.storage.publicUrl('menus', r.menu.images[0].menu_image) : '' }),
+    toDetail: (r) => itemDetailJSON(r),
+    columns: itemColumns.map((name) => ({ name, value: (r: any) => (itemJSON(r) as any)[name], orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) })),
+    create: false,
+    update: {
+      methods: ['put', 'post'],
+      body: z.object({ qty: z.coerce.number().int().min(1).max(999), catatan_menu: text(500).optional() }),
+      run: async (itemId, body, c, tx, existing) => {
+        await loadCart(tx as any, c.user, existing.id_order);
+        const price = existing.price;
+        await tx.orderItem.update({ where: { id: itemId }, data: { qty: body.qty, price_total: price * body.qty, ...(body.catatan_menu !== undefined ? { catatan_menu: body.catatan_menu } : {}) } });
+        await recomputeOrderTotals(tx as any, existing.id_order);
+      },
+    },
+    delete: {
+      run: async (itemId, c, tx, existing) => {
+        await loadCart(tx as any, c.user, existing.id_order);
+        await tx.orderItem.delete({ where: { id: itemId } });
+        await recomputeOrderTotals(tx as any, existing.id_order);
+      },
+    },
+  }),
+];
+
+const extraFilters = z.object({ id_orders: id.optional(), id_doctors: id.optional() });
+export const orderExtraRoutes: RouteDef[] = [
+  unavailable('/order_extras/create', 'orders/c_add_to_carts'),
+  ...resourceRoutes({
+    name: 'order_extras',
+    model: (db) => db.orderExtra,
+    access: { read: 'authenticated', write: 'authenticated' },
+    scope: own,
+    filters: extraFilters,
+    where: (f: z.infer<typeof extraFilters>) => ({ ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.id_doctors ? { id_doctors: f.id_doctors } : {}) }),
+    include: { doctor: { include: { user: true, service: true } } },
+    detailInclude: { order: true, doctor: { include: { user: true, service: true } } },
+    toJSON: (r, c) => extraJSON(c.app, r),
+    toDetail: (r, c) => extraDetailJSON(c.app, r),
+    columns: ['id', 'id_orders', 'item', 'id_doctors', 'qty', 'extra_notes', 'extra_prices'].map((name) => ({
+      name,
+      value: (r: any) => (name === 'id_doctors' ? (r.id_doctors ?? 0) : r[name]),
+      orderBy: (d: 'asc' | 'desc') => ({ [name]: d }),
+    })),
+    create: false,
+    update: {
+      methods: ['put', 'post'],
+      body: z.object({ qty: z.coerce.number().int().min(1).max(99).optional(), extra_notes: text(500).optional() }),
+      run: async (extraId, body, c, tx, existing) => {
+        await loadCart(tx as any, c.user, existing.id_orders);
+        await tx.orderExtra.update({ where: { id: extraId }, data: body });
+        await recomputeOrderTotals(tx as any, existing.id_orders);
+      },
+    },
+    delete: {
+      run: async (extraId, c, tx, existing) => {
+        await loadCart(tx as any, c.user, existing.id_orders);
+        await tx.orderExtra.delete({ where: { id: extraId } });
+        await recomputeOrderTotals(tx as any, existing.id_orders);
+      },
+    },
+  }),
+];
+
+const ratingFilters = z.object({ id_orders: id.optional(), id_users: id.optional(), ratings: z.coerce.number().int().min(1).max(5).optional() });
+const ownRating = (c: Caller) => (isStaff(c.user) ? undefined : { id_users: c.user?.id ?? -1 });
+/** A customer rates their own completed (DONE) order once; the rating is copied onto the order. */
+export const ratingRoutes: RouteDef[] = resourceRoutes({
+  name: 'ratings',
+  model: (db) => db.rating,
+  access: { read: 'authenticated', write: 'authenticated', delete: STAFF },
+  scope: ownRating,
+  filters: ratingFilters,
+  where: (f: z.infer<typeof ratingFilters>) => ({ ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.ratings ? { ratings: f.ratings } : {}) }),
+  include: { order: true, user: true },
+  toJSON: (r) => ratingJSON(r),
+  columns: ['id', 'id_orders', 'id_users', 'ratings', 'rating_desc', 'order_code', 'users_fullname', 'created'].map((name) => ({
+    name,
+    value: (r: any) => (ratingJSON(r) as any)[name],
+    ...(['id', 'id_orders', 'id_users', 'ratings'].includes(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
+  })),
+  create: {
+    access: 'authenticated',
+    body: z.object({ id_orders: id, ratings: z.coerce.number().int().min(1).max(5), rating_desc: text(2000).default('') }),
+    run: async (body, c, tx) => {
+      const order = await tx.order.findFirst({ where: { id: body.id_orders, id_member: c.user!.id } });
+      if (!order) throw notFound(`orders ${body.id_orders} not found`);
+      if (order.status !== 'DONE') throw unprocessable('Only a completed order can be rated');
+      const existing = await tx.rating.findUnique({ where: { id_orders: order.id } });
+      if (existing) throw conflict('This order has already been rated');
+      const r = await tx.rating.create({ data: { id_orders: order.id, id_users: c.user!.id, ratings: body.ratings, rating_desc: body.rating_desc } });
+      await tx.order.update({ where: { id: order.id }, data: { ratings: body.ratings, rating_desc: body.rating_desc } });
+      return r.id;
+    },
+  },
+  update: {
+    body: z.object({ ratings: z.coerce.number().int().min(1).max(5).optional(), rating_desc: text(2000).optional() }),
+    run: async (ratingId, body, c, tx, existing) => {
+      if (existing.id_users !== c.user!.id && !isStaff(c.user)) throw notFound();
+      await tx.rating.update({ where: { id: ratingId }, data: body });
+      await tx.order.update({ where: { id: existing.id_orders }, data: body });
+    },
+  },
+  delete: {
+    access: STAFF,
+    run: async (ratingId, _c, tx, existing) => {
+      await tx.rating.delete({ where: { id: ratingId } });
+      await tx.order.update({ where: { id: existing.id_orders }, data: { ratings: null, rating_desc: null } });
+    },
+  },
+});
+
+const pointFilters = z.object({ id_users: id.optional(), id_orders: id.optional(), usecase: text(50).optional() });
+const pointColumns = ['id', 'id_users', 'id_orders', 'add_point', 'use_point', 'usecase', 'is_used', 'is_expired', 'expired_date', 'order_code', 'order_type', 'order_date', 'username', 'users_fullname', 'created'];
+const pointSort: Record<string, string> = { id: 'id', id_users: 'id_users', id_orders: 'id_orders', add_point: 'add_point', use_point: 'use_point', usecase: 'usecase', created: 'created_at', expired_date: 'expired_date' };
+/** The point ledger: staff see everyone's, a customer their own. Deleting a row corrects the balance. */
+export const userPointRoutes: RouteDef[] = resourceRoutes({
+  name: 'user_points',
+  model: (db) => db.userPoint,
+  access: { read: 'authenticated', write: STAFF },
+  scope: (c) => (isStaff(c.user) ? undefined : { id_users: c.user?.id ?? -1 }),
+  filters: pointFilters,
+  where: (f: z.infer<typeof pointFilters>) => ({ ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.usecase ? { usecase: f.usecase } : {}) }),
+  include: { order: true, user: true },
+  toJSON: (r) => pointJSON(r),
+  toDetail: (r, c) => pointDetailJSON(c.app, r),
+  columns: pointColumns.map((name) => ({
+    name,
+    value: (r: any) => (pointJSON(r) as any)[name],
+    ...(pointSort[name] ? { orderBy: (d: 'asc' | 'desc') => ({ [pointSort[name]!]: d }) } : {}),
+  })),
+  create: false,
+  update: false,
+  delete: {
+    access: STAFF,
+    run: async (pointId, _c, tx, existing) => {
+      // only untouched credits or admin corrections may go: a consumed row is history
+      if (existing.usecase === 'order-use' || (existing.add_point > 0 && existing.remaining_point !== existing.add_point)) {
+        throw conflict('This point movement is part of an order or already spent; it cannot be deleted');
+      }
+      const delta = existing.add_point - existing.use_point;
+      if (delta > 0) {
+        const { count } = await tx.userPointBalance.updateMany({ where: { id_users: existing.id_users, balance: { gte: delta } }, data: { balance: { decrement: delta } } });
+        if (count === 0) throw conflict('The points of this row are already spent');
+      } else if (delta < 0) {
+        await tx.userPointBalance.updateMany({ where: { id_users: existing.id_users }, data: { balance: { increment: -delta } } });
+      }
+      await tx.userPoint.delete({ where: { id: pointId } });
+    },
+  },
+});
+

@@ -1,0 +1,439 @@
+import { z } from 'zod';
+import { STAFF } from '../../http/auth-user.js';
+import { conflict, notFound, unprocessable } from '../../http/errors.js';
+import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { route, type RouteDef } from '../../http/route.js';
+import { clinicDayStart } from '../../lib/dates.js';
+import { emit } from '../../lib/events.js';
+import { date, id, money, text } from '../../lib/schemas.js';
+import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
+import type { AppContext } from '../../app-context.js';
+import type { Prisma } from '../../db/client.js';
+import type { AuthUser } from '../../http/auth-user.js';
+import {
+  addConsultations,
+  addProducts,
+  applyPoints,
+  applyPromotion,
+  cancelOrder,
+  CART,
+  checkout,
+  initCart,
+  loadCart,
+  loadOwnOrder,
+  markPaid,
+  orderScope,
+  uncheckout,
+} from './orders.service.js';
+import { extraJSON, itemDetailJSON, orderDetailJSON, orderJSON, orderListJSON } from './serializers.js';
+import { recomputeOrderTotals, type Tx } from './totals.js';
+import { renderInvoice } from './invoice.js';
+import { reverseEarned } from './points.service.js';
+
+const menuInclude = { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } satisfies Prisma.MenuDefaultArgs;
+const extraInclude = { include: { doctor: { include: { user: true, service: true } } }, orderBy: { id: 'asc' } } satisfies Prisma.Order$extrasArgs;
+export const orderListInclude = { items: { include: { menu: menuInclude }, orderBy: { id: 'asc' } }, extras: extraInclude } satisfies Prisma.OrderInclude;
+export const orderDetailInclude = { ...orderListInclude, member: true, patient: true, promotion: true } satisfies Prisma.OrderInclude;
+
+/** Lines in the customer's open carts (the app's badge). */
+export async function countCarts(db: Tx | AppContext['db'], userId: number) {
+  const [items, extras] = await Promise.all([
+    db.orderItem.count({ where: { order: { id_member: userId, cart_open: 1 } } }),
+    db.orderExtra.count({ where: { order: { id_member: userId, cart_open: 1 } } }),
+  ]);
+  return items + extras;
+}
+
+async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
+  const o = await app.db.order.findFirst({ where: { id: orderId, ...orderScope(user) }, include: orderDetailInclude });
+  if (!o) throw notFound(`orders ${orderId} not found`);
+  return orderDetailJSON(app, o, await countCarts(app.db, o.id_member));
+}
+
+const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), z.coerce.number().int().min(0).max(999)]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
+const params = z.object({ id });
+const adminBody = z.object({ pic_admin: text(200).optional(), id_admin: z.coerce.number().int().min(0).optional(), cancel_reason: text(500).optional() });
+
+const orderFilters = z.object({
+  id_users: id.optional(),
+  id_patients: id.optional(),
+  order_type: z.enum(['E', 'C']).optional(),
+  order_code: text(30).optional(),
+  status: text(20).optional(),
+  status_array: z.array(text(20)).max(20).optional(),
+  order_date: date.optional(),
+  date_from: date.optional(),
+  date_to: date.optional(),
+});
+type OrderFilters = z.infer<typeof orderFilters>;
+
+function orderWhere(f: OrderFilters) {
+  const day = 24 * 3600_000;
+  const range: Record<string, Date> = {};
+  if (f.order_date) Object.assign(range, { gte: clinicDayStart(f.order_date), lt: new Date(clinicDayStart(f.order_date).getTime() + day) });
+  if (f.date_from) range.gte = clinicDayStart(f.date_from);
+  if (f.date_to) range.lt = new Date(clinicDayStart(f.date_to).getTime() + day);
+  return {
+    ...(f.id_users ? { id_member: f.id_users } : {}),
+    ...(f.id_patients ? { id_patients: f.id_patients } : {}),
+    ...(f.order_type ? { order_type: f.order_type } : {}),
+    ...(f.order_code ? { order_code: f.order_code } : {}),
+    ...(f.status ? { status: f.status } : f.status_array?.length ? { status: { in: f.status_array } } : {}),
+    ...(Object.keys(range).length ? { order_date: range } : {}),
+  };
+}
+
+const TABLE = [
+  'id', 'pic_admin', 'id_admin', 'id_member', 'id_promo_discount_applied', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'alamat_pemesan',
+  'alamat_kirim', 'order_date', 'order_type', 'order_code', 'pickup_datetime', 'queue_number', 'catatan_order', 'total_price', 'total_discount',
+  'total_pajak', 'total_buffertime', 'status', 'is_paid', 'payment_redirect_url', 'paid_date', 'pay_channel', 'is_prepared', 'prepared_datetime',
+  'is_delivered', 'delivered_datetime', 'nama_penerima', 'is_done', 'done_datetime', 'is_canceled', 'cancel_datetime', 'cancel_pic', 'ratings',
+  'rating_desc', 'cancel_reason', 'is_processing', 'processing_datetime', 'is_waiting_courier', 'waiting_courier_datetime', 'is_pickup',
+  'courier_price', 'poin_used', 'nomor_resi', 'grand_totals',
+] as const;
+const SORTABLE = new Set(['id', 'order_date', 'order_code', 'status', 'total_price', 'grand_totals', 'paid_date', 'nama_pemesan', 'order_type', 'is_paid']);
+
+const orderResource = resourceRoutes({
+  name: 'orders',
+  model: (db) => db.order,
+  access: { read: 'authenticated', write: 'authenticated' },
+  scope: (c: Caller) => orderScope(c.user),
+  filters: orderFilters,
+  where: (f: OrderFilters) => orderWhere(f),
+  include: orderListInclude,
+  searchFields: ['order_code', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'nama_penerima'],
+  toJSON: (row, c) => orderListJSON(c.app, row),
+  columns: TABLE.map((name) => ({
+    name,
+    value: (r: any) => (orderJSON(r) as Record<string, unknown>)[name] ?? (name === 'id_admin' ? 0 : null),
+    ...(SORTABLE.has(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
+  })),
+  create: false,
+  update: false,
+  delete: {
+    run: async (orderId, _c, tx, existing) => {
+      if (existing.status !== CART) throw conflict('Only a shopping cart can be deleted');
+      await tx.order.delete({ where: { id: orderId } });
+    },
+  },
+}).filter((r) => !(r.method === 'get' && r.path === '/orders/:id'));
+
+type Transition = {
+  action: string;
+  from: string[];
+  to: string;
+  data: (now: Date) => Record<string, unknown>;
+  types?: ('E' | 'C')[];
+};
+/**
+ * The fulfilment state machine (docs/compat.md): each action moves from the listed states only,
+ * as a conditional update, and stamps its *_datetime.
+ */
+const TRANSITIONS: Transition[] = [
+  { action: 'prepared', from: ['PAID'], to: 'PREPARED', data: (now) => ({ is_prepared: 1, prepared_datetime: now }) },
+  { action: 'unprepare', from: ['PREPARED'], to: 'PAID', data: () => ({ is_prepared: 0, prepared_datetime: null }) },
+  { action: 'processing', from: ['PREPARED'], to: 'PROCESSING', data: (now) => ({ is_processing: 1, processing_datetime: now }) },
+  { action: 'unprocessing', from: ['PROCESSING'], to: 'PREPARED', data: () => ({ is_processing: 0, processing_datetime: null }) },
+  { action: 'pickup', from: ['PROCESSING'], to: 'PICKUP', types: ['E'], data: (now) => ({ is_pickup: 1, pickup_datetime: now, is_waiting_courier: 0 }) },
+  { action: 'unpickup', from: ['PICKUP'], to: 'PROCESSING', types: ['E'], data: () => ({ is_pickup: 0, pickup_datetime: null }) },
+  { action: 'consignee', from: ['DELIVERED', 'PAID', 'PREPARED', 'PROCESSING'], to: 'DONE', data: (now) => ({ is_done: 1, done_datetime: now }) },
+];
+
+function transitionRoute(t: Transition): RouteDef {
+  return route({
+    method: ['put', 'post'],
+    path: `/orders/:id/${t.action}`,
+    access: STAFF,
+    tag: 'orders',
+    summary: `${t.action}: ${t.from.join('/')} → ${t.to}`,
+    params,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        // e-commerce orders reach DONE only through delivery (noresi → DELIVERED)
+        const from = t.action === 'consignee' && order.order_type === 'E' ? ['DELIVERED'] : t.from;
+        if (t.types && !t.types.includes(order.order_type as 'E' | 'C')) throw conflict(`${t.action} does not apply to ${order.order_type} orders`);
+        const { count } = await tx.order.updateMany({ where: { id: order.id, status: { in: from } }, data: { status: t.to, ...t.data(ctx.app.now()) } });
+        if (count === 0) throw conflict(`Cannot ${t.action} an order in status ${order.status} (allowed from ${from.join(', ')})`);
+        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: t.to }, tx);
+      });
+      return { [t.action]: true };
+    },
+  });
+}
+
+export const orderRoutes: RouteDef[] = [
+  route({
+    method: 'post',
+    path: '/orders/init',
+    access: 'authenticated',
+    tag: 'orders',
+    summary: "Open (or return) the signed-in customer's cart for a patient and order type",
+    body: z.object({ id_users: id.optional(), id_patients: id, order_type: z.enum(['E', 'C']) }),
+    handler: async (ctx) => ({ orders: await orderDetail(ctx.app, ctx.user, await initCart(ctx.app, ctx.user!, ctx.body)) }),
+  }),
+  route({
+    method: 'post',
+    path: '/orders/e_add_to_carts',
+    access: 'authenticated',
+    tag: 'orders',
+    summary: 'Add/change/remove products in an e-commerce cart (qty: + - 1..999 0)',
+    body: z.object({ id_order: id, items: z.array(z.object({ id_menu: id, qty, catatan_menu: text(500).optional() })).min(1).max(100) }),
+    handler: async (ctx) => {
+      const ids = await ctx.app.db.$transaction((tx) => addProducts(ctx.app, tx, ctx.user!, ctx.body.id_order, ctx.body.items));
+      const rows = await ctx.app.db.orderItem.findMany({ where: { id: { in: ids } }, include: { order: true, menu: true }, orderBy: { id: 'asc' } });
+      return { order_items: rows.map(itemDetailJSON) };
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/orders/c_add_to_carts',
+    access: 'authenticated',
+    tag: 'orders',
+    summary: 'Add/change/remove a doctor consultation in a consultation cart',
+    body: z.object({ id_order: id, items: z.array(z.object({ id_doctors: id, qty, extra_notes: text(500).optional() })).min(1).max(20) }),
+    handler: async (ctx) => {
+      const ids = await ctx.app.db.$transaction((tx) => addConsultations(tx, ctx.user!, ctx.body.id_order, ctx.body.items));
+      const rows = await ctx.app.db.orderExtra.findMany({ where: { id: { in: ids } }, include: { order: true }, orderBy: { id: 'asc' } });
+      return { order_extras: rows.map((e) => ({ id: e.id, orders: orderJSON(e.order), ...(({ id: _i, id_orders: _o, ...rest }) => rest)(extraJSON(ctx.app, e)) })) };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/apply/points',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    body: z.object({ poin_used: money }),
+    handler: async (ctx) => {
+      const t = await ctx.app.db.$transaction((tx) => applyPoints(tx, ctx.user!, ctx.params.id, ctx.body.poin_used));
+      return { apply_points: true, poin_used: t.poin_used };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/unapply/points',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        await loadCart(tx, ctx.user, ctx.params.id);
+        await tx.order.update({ where: { id: ctx.params.id }, data: { poin_used: 0 } });
+        await recomputeOrderTotals(tx, ctx.params.id);
+      });
+      return { unapply_points: true, poin_used: 0 };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/apply/promotions',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    body: z.object({ display_codes: z.string().trim().min(1).max(50) }),
+    handler: async (ctx) => {
+      const p = await ctx.app.db.$transaction((tx) => applyPromotion(ctx.app, tx, ctx.user!, ctx.params.id, ctx.body.display_codes));
+      return { apply_promotions: true, type: p.type, value: p.value };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/unapply/promotions',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        await loadCart(tx, ctx.user, ctx.params.id);
+        await tx.order.update({ where: { id: ctx.params.id }, data: { id_promo_discount_applied: null } });
+        await recomputeOrderTotals(tx, ctx.params.id);
+      });
+      return { unapply_promotions: true };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/checkout',
+    access: 'authenticated',
+    tag: 'orders',
+    summary: 'Checkout: reserve stock, promotion quota and points, create the Midtrans Snap transaction',
+    params,
+    body: z.object({ alamat_kirim: text(1000).optional(), nama_penerima: text(200).optional(), notelp_pemesan: text(30).optional(), catatan_order: text(2000).optional() }),
+    handler: async (ctx) => {
+      const snap = await checkout(ctx.app, ctx.user!, ctx.params.id, ctx.body);
+      const detail = await orderDetail(ctx.app, ctx.user, ctx.params.id);
+      const { order_items, ...rest } = detail;
+      return {
+        token: snap.token,
+        redirect_url: snap.redirect_url,
+        orders: { ...rest, items: order_items, token: snap.token, payment_redirect_url: snap.redirect_url, CLIENT_KEY: clientKey(ctx.app), CLIENT_URL: snapJsUrl(ctx.app) },
+      };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/uncheckout',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    handler: async (ctx) => {
+      await uncheckout(ctx.app, ctx.user!, ctx.params.id);
+      return { uncheckout: true };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/paid',
+    access: STAFF,
+    tag: 'orders',
+    summary: 'Manual payment by an admin: CHECKOUT → PAID',
+    params,
+    body: adminBody.extend({ pay_channel: z.string().trim().min(1).max(50) }),
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        const ok = await markPaid(ctx.app, tx, order.id, ctx.body.pay_channel, { id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username });
+        if (!ok) throw conflict(`Cannot mark an order in status ${order.status} as paid (allowed from CHECKOUT)`);
+        await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
+      });
+      return { paid: true };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/unpaid',
+    access: STAFF,
+    tag: 'orders',
+    summary: 'Undo a payment (admin): PAID → CHECKOUT, before fulfilment starts',
+    params,
+    body: adminBody,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        const now = ctx.app.now();
+        const { count } = await tx.order.updateMany({
+          where: { id: order.id, status: 'PAID', reservation_status: 'CONSUMED' },
+          data: {
+            status: 'CHECKOUT', is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED',
+            id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username,
+            expires_at: new Date(now.getTime() + ctx.app.config.PAYMENT_EXPIRY_MINUTES * 60_000),
+          },
+        });
+        if (count === 0) throw conflict(`Cannot undo the payment of an order in status ${order.status} (allowed from PAID)`);
+        // consumption goes back to a reservation: promotion use → reserved, points used → held, earned points taken back
+        const usages = await tx.promotionUsage.findMany({ where: { id_orders: order.id, status: 'USED' } });
+        for (const u of usages) {
+          await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'RESERVED' } });
+          await tx.$executeRaw`UPDATE promotions SET quota_used = quota_used - 1, quota_reserved = quota_reserved + 1 WHERE id = ${u.id_promotions} AND quota_used > 0`;
+        }
+        await tx.userPoint.updateMany({ where: { id_orders: order.id, usecase: 'order-use' }, data: { is_used: 0 } });
+        await reverseEarned(tx, order.id);
+        await tx.userPoint.updateMany({ where: { id_orders_earned: order.id }, data: { id_orders_earned: null } });
+        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: 'CHECKOUT' }, tx);
+      });
+      return { unpaid: true };
+    },
+  }),
+  ...TRANSITIONS.map(transitionRoute),
+  route({
+    method: 'put',
+    path: '/orders/:id/process/noresi',
+    access: STAFF,
+    tag: 'orders',
+    summary: 'Record the tracking number: PROCESSING/PICKUP → DELIVERED (shipped)',
+    params,
+    body: z.object({ nomor_resi: z.string().trim().min(1).max(100) }),
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        if (order.order_type !== 'E') throw conflict('Only e-commerce orders are shipped');
+        const now = ctx.app.now();
+        const { count } = await tx.order.updateMany({
+          where: { id: order.id, status: { in: ['PROCESSING', 'PICKUP', 'DELIVERED'] } },
+          data: { status: 'DELIVERED', nomor_resi: ctx.body.nomor_resi, is_delivered: 1, delivered_datetime: order.delivered_datetime ?? now },
+        });
+        if (count === 0) throw conflict(`Cannot ship an order in status ${order.status} (allowed from PROCESSING, PICKUP)`);
+        await emit(ctx.app, 'order.shipped', { orderId: order.id, nomor_resi: ctx.body.nomor_resi }, tx);
+        if (order.status !== 'DELIVERED') await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: 'DELIVERED' }, tx);
+      });
+      return { process_noresi: true };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/cancel',
+    access: STAFF,
+    tag: 'orders',
+    summary: 'Cancel (CHECKOUT, PAID, PREPARED, PROCESSING → CANCEL); reservations are given back',
+    params,
+    body: adminBody,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        const ok = await cancelOrder(ctx.app, tx, order.id, {
+          pic: ctx.body.pic_admin ?? ctx.user!.username,
+          reason: ctx.body.cancel_reason ?? '',
+          id_admin: ctx.body.id_admin || ctx.user!.id,
+        });
+        if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
+      });
+      return { cancel: true };
+    },
+  }),
+  route({
+    method: 'put',
+    path: '/orders/:id/uncancel',
+    access: STAFF,
+    tag: 'orders',
+    summary: 'Undo the cancellation of an unpaid order: it becomes the cart again',
+    params,
+    body: adminBody,
+    handler: async (ctx) => {
+      await ctx.app.db.$transaction(async (tx) => {
+        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
+        if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
+        if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
+        try {
+          await tx.order.update({
+            where: { id: order.id },
+            data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username },
+          });
+        } catch (err: any) {
+          if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
+          throw err;
+        }
+        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
+      });
+      return { uncancel: true };
+    },
+  }),
+  ...orderResource,
+  route({
+    method: 'get',
+    path: '/orders/:id',
+    access: 'authenticated',
+    tag: 'orders',
+    params,
+    handler: async (ctx) => ({ orders: await orderDetail(ctx.app, ctx.user, ctx.params.id) }),
+  }),
+  route({
+    method: 'get',
+    path: '/orders/:id/invoices',
+    access: 'authenticated',
+    tag: 'orders',
+    summary: 'Invoice (PDF)',
+    params,
+    handler: async (ctx) => {
+      const o = await ctx.app.db.order.findFirst({ where: { id: ctx.params.id, ...orderScope(ctx.user) }, include: orderDetailInclude });
+      if (!o) throw notFound(`orders ${ctx.params.id} not found`);
+      if (o.status === CART) throw unprocessable('A shopping cart has no invoice yet; check out first');
+      const pdf = await renderInvoice(ctx.app, o);
+      ctx.res.setHeader('Content-Type', 'application/pdf');
+      ctx.res.setHeader('Content-Disposition', `inline; filename="invoice-${o.order_code}.pdf"`);
+      ctx.res.send(pdf);
+      return undefined;
+    },
+  }),
+];
+

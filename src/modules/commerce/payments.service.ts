@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
+import { badRequest, HttpError } from '../../http/errors.js';
+import { lockOrder } from './reservations.js';
+import { cancelOrder, markPaid } from './orders.service.js';
+
+/** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
+export const notificationSchema = z
+  .object({
+    order_id: z.string().min(1).max(50),
+    status_code: z.string().max(5),
+    gross_amount: z.string().max(30),
+    signature_key: z.string().max(200),
+    transaction_status: z.string().min(1).max(30),
+    transaction_id: z.string().min(1).max(100),
+    fraud_status: z.string().max(20).optional(),
+    payment_type: z.string().max(50).optional(),
+    transaction_time: z.string().max(30).optional(),
+  })
+  .loose();
+export type Notification = z.infer<typeof notificationSchema>;
+
+const PAID = new Set(['settlement', 'capture']);
+const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
+
+/**
+ * Receives one notification: verify the signature, store it once (unique transaction+status: a
+ * duplicate is answered without reprocessing), then apply it under a lock on the order.
+ * Idempotent and order-independent: only CHECKOUT → PAID and CHECKOUT → CANCEL moves happen, each
+ * a conditional update, so a late "expire" never moves a paid order back.
+ */
+export async function receiveNotification(app: AppContext, raw: unknown): Promise<{ result: string }> {
+  const parsed = notificationSchema.safeParse(raw);
+  if (!parsed.success) throw badRequest('Invalid notification');
+  const n = parsed.data;
+  if (!verifySignature(app, n)) throw new HttpError(401, 'Invalid signature');
+  const payment = await app.db.orderPayment.findUnique({ where: { midtrans_order_id: n.order_id } });
+  let stored;
+  try {
+    stored = await app.db.paymentNotification.create({
+      data: {
+        id_orders: payment?.id_orders ?? null,
+        order_id: n.order_id,
+        transaction_id: n.transaction_id,
+        transaction_status: n.transaction_status,
+        status_code: n.status_code,
+        gross_amount: n.gross_amount,
+        fraud_status: n.fraud_status ?? '',
+        payment_type: n.payment_type ?? '',
+        transaction_time: n.transaction_time ?? '',
+        raw: raw as object,
+      },
+    });
+  } catch (err: any) {
+    if (err?.code === 'P2002') return { result: 'duplicate' };
+    throw err;
+  }
+  const finish = async (result: string) => {
+    await app.db.paymentNotification.update({ where: { id: stored.id }, data: { processed_at: app.now(), process_result: result } });
+    return { result };
+  };
+  if (!payment) {
+    app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
+    return finish('unknown_order');
+  }
+  // gross_amount arrives as "150000.00"; it must equal what this attempt asked for
+  if (!/^\d+(\.00?)?$/.test(n.gross_amount) || Math.round(Number(n.gross_amount)) !== payment.gross_amount) {
+    app.logger.warn({ order_id: n.order_id, gross_amount: n.gross_amount }, 'midtrans notification amount mismatch');
+    return finish('amount_mismatch');
+  }
+  const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id);
+  return finish(result);
+}
+
+/** Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry job). */
+export async function applyStatus(app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string) {
+  return app.db.$transaction(async (tx) => {
+    await lockOrder(tx, orderId);
+    const payment = await tx.orderPayment.findUniqueOrThrow({ where: { id: paymentId } });
+    const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+    const current = payment.attempt === order.payment_attempts && payment.status === 'PENDING';
+    if (PAID.has(status) && (status === 'settlement' || fraud === '' || fraud === 'accept')) {
+      if (order.is_paid) return 'already_paid';
+      if (!current) {
+        // money arrived for an attempt that is no longer the order's (uncheckout, cancelled): staff must refund or reconcile
+        app.logger.error({ orderId, paymentId }, 'payment settled for a superseded or cancelled attempt');
+        await tx.orderPayment.update({ where: { id: paymentId }, data: { transaction_id: transactionId, payment_type: paymentType } });
+        return 'paid_not_current';
+      }
+      const ok = await markPaid(app, tx, orderId, paymentType, null);
+      await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'PAID', transaction_id: transactionId, payment_type: paymentType } });
+      return ok ? 'paid' : 'ignored_state';
+    }
+    if (FAILED.has(status)) {
+      if (!current || order.is_paid) return 'ignored_late';
+      await tx.orderPayment.update({ where: { id: paymentId }, data: { status: status === 'expire' ? 'EXPIRED' : 'FAILED', transaction_id: transactionId } });
+      const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
+      return ok ? 'cancelled' : 'ignored_state';
+    }
+    return 'noted';
+  });
+}
+
+/**
+ * Expires unpaid checkouts past expires_at. Asks Midtrans first, so a payment whose notification
+ * was lost is applied instead of cancelled; when Midtrans cannot be reached the order waits.
+ */
+export async function expireUnpaidCheckouts(app: AppContext) {
+  const due = await app.db.order.findMany({
+    where: { status: 'CHECKOUT', is_paid: 0, expires_at: { lte: app.now() } },
+    include: { payments: { where: { status: 'PENDING' }, orderBy: { attempt: 'desc' }, take: 1 } },
+    take: 100,
+  });
+  let cancelled = 0;
+  for (const order of due) {
+    const payment = order.payments[0];
+    if (payment && !isSimulator(app)) {
+      const st = await getTransactionStatus(app, payment.midtrans_order_id);
+      if (!st) continue;
+      const s = String(st.transaction_status ?? '');
+      if (PAID.has(s) && Math.round(Number(st.gross_amount)) === payment.gross_amount) {
+        await applyStatus(app, order.id, payment.id, s, String(st.fraud_status ?? ''), String(st.payment_type ?? ''), st.transaction_id);
+        continue;
+      }
+      if (s === 'pending') {
+        // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
+        continue;
+      }
+    }
+    const done = await app.db.$transaction(async (tx) => {
+      await lockOrder(tx, order.id);
+      if (payment) await tx.orderPayment.updateMany({ where: { id: payment.id, status: 'PENDING' }, data: { status: 'EXPIRED' } });
+      return cancelOrder(app, tx, order.id, { pic: 'system', reason: 'payment expired' });
+    });
+    if (done) cancelled += 1;
+  }
+  return cancelled;
+}
+
+/** The simulator's notification for a payment attempt, signed like Midtrans signs it. */
+export function simulatedNotification(app: AppContext, payment: { midtrans_order_id: string; gross_amount: number; id: number }, outcome: 'settlement' | 'deny' | 'expire') {
+  const status_code = outcome === 'settlement' ? '200' : outcome === 'expire' ? '407' : '202';
+  const gross_amount = `${payment.gross_amount}.00`;
+  return {
+    transaction_time: new Date().toISOString().replace('T', ' ').slice(0, 19),
+    transaction_status: outcome,
+    transaction_id: `sim-${payment.id}-${outcome}`,
+    status_message: 'midtrans payment notification',
+    status_code,
+    signature_key: signature(payment.midtrans_order_id, status_code, gross_amount, signingKey(app)),
+    payment_type: 'simulator',
+    order_id: payment.midtrans_order_id,
+    merchant_id: 'SIMULATOR',
+    gross_amount,
+    fraud_status: 'accept',
+    currency: 'IDR',
+  };
+}

@@ -1,0 +1,26 @@
+import { addJob } from '../../jobs.js';
+import { addUserSection } from '../identity/user-sections.js';
+import { orderExtraRoutes, orderItemRoutes, ratingRoutes, userPointRoutes } from './lines.routes.js';
+import { countCarts, orderListInclude, orderRoutes } from './orders.routes.js';
+import { paymentRoutes } from './payments.routes.js';
+import { expireUnpaidCheckouts } from './payments.service.js';
+import { expirePoints, pointBalance } from './points.service.js';
+import { orderListJSON } from './serializers.js';
+
+export const commerceRoutes = [...orderRoutes, ...orderItemRoutes, ...orderExtraRoutes, ...ratingRoutes, ...userPointRoutes, ...paymentRoutes];
+
+addUserSection({
+  in: ['data'],
+  load: async (userId, caller) => {
+    const db = caller.app.db;
+    const [total_point, latest, counts_carts] = await Promise.all([
+      pointBalance(db, userId),
+      db.order.findMany({ where: { id_member: userId, cart_open: null }, include: orderListInclude, orderBy: { id: 'desc' }, take: 5 }),
+      countCarts(db, userId),
+    ]);
+    return { total_point, latest_orders: latest.map((o) => orderListJSON(caller.app, o)), counts_carts };
+  },
+});
+
+addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app) => void (await expireUnpaidCheckouts(app)) });
+addJob({ name: 'commerce.expire-points', everyMs: 3_600_000, run: async (app) => void (await expirePoints(app)) });

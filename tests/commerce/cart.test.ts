@@ -1,0 +1,171 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { doctor, eCart, givePoints, menu, patientOf, promotion } from './fixtures.js';
+
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+let other: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+});
+afterAll(() => t.close());
+
+describe('orders/init', () => {
+  it('opens one cart per patient and type, defaults contact and address, and returns it again', async () => {
+    const patient = await patientOf(t, customer);
+    const a = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_users: 999, id_patients: patient.id, order_type: 'E' });
+    expect(a.status).toBe(200);
+    expect(a.body.orders).toMatchObject({ status: 'SHOPPING CARTS', order_type: 'E', order_code: '', id_member: customer.id, alamat_kirim: 'Jalan Buahbatu 1, Bandung', nama_penerima: patient.nama_lengkap_pasien, order_items: [], order_extras: [], counts_carts: 0 });
+    expect(a.body.orders.member.id).toBe(customer.id);
+    expect(a.body.orders.patients.id).toBe(patient.id);
+    const parallel = await Promise.all(Array.from({ length: 5 }, () => t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'E' })));
+    expect(new Set(parallel.map((r) => r.body.orders.id))).toEqual(new Set([a.body.orders.id]));
+    expect(await t.app.db.order.count({ where: { id_member: customer.id, id_patients: patient.id, order_type: 'E' } })).toBe(1);
+  });
+
+  it("refuses another customer's patient (404) and bad input (400)", async () => {
+    const theirs = await patientOf(t, other);
+    expect((await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: theirs.id, order_type: 'E' })).status).toBe(404);
+    expect((await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: theirs.id, order_type: 'X' })).status).toBe(400);
+    expect((await t.http.post('/orders/init').send({ id_patients: theirs.id, order_type: 'E' })).status).toBe(401);
+  });
+});
+
+describe('orders/e_add_to_carts', () => {
+  it('applies + - replace and 0 with server prices (promotion price inside its window)', async () => {
+    const m = await menu(t, { harga: 100_000, harga_promosi: 80_000, mulai_harga_promosi: new Date(Date.now() - 3600_000), selesai_harga_promosi: new Date(Date.now() + 3600_000) });
+    const m2 = await menu(t, { harga: 50_000 });
+    const patient = await patientOf(t, customer);
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'E' });
+    const id_order = init.body.orders.id;
+    const add = (items: unknown[]) => t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order, items });
+    let r = await add([{ id_menu: m.id, qty: 2, price: 1 }, { id_menu: m2.id, qty: '+' }]);
+    expect(r.status).toBe(200);
+    expect(r.body.order_items[0]).toMatchObject({ qty: 2, price: 80_000, price_total: 160_000, menu: { id: m.id }, order: { id: id_order } });
+    r = await add([{ id_menu: m.id, qty: '+' }, { id_menu: m2.id, qty: '+' }]);
+    expect(r.body.order_items.map((i: any) => i.qty)).toEqual([3, 2]);
+    r = await add([{ id_menu: m.id, qty: '-' }]);
+    expect(r.body.order_items[0].qty).toBe(2);
+    r = await add([{ id_menu: m2.id, qty: 0 }]);
+    expect(r.body.order_items).toEqual([]);
+    const order = await t.http.get(`/orders/${id_order}`).set(t.auth(customer));
+    expect(order.body.orders).toMatchObject({ total_price: 160_000, grand_totals: 160_000, counts_carts: expect.any(Number) });
+    expect(order.body.orders.order_items).toHaveLength(1);
+    expect(order.body.orders.total_amount).toEqual([{ total_amount: '160000', types: 'E-commerce' }, { total_amount: '0', types: 'Online consultations' }]);
+    expect((await add([{ id_menu: m.id, qty: 1000 }])).status).toBe(400);
+    expect((await add([{ id_menu: 999999, qty: 1 }])).status).toBe(404);
+  });
+
+  it('refuses prescription-only products (422) and carts of others (404)', async () => {
+    const rx = await menu(t, { is_resep_required: 1 });
+    const orderId = await eCart(t, customer, [{ id_menu: (await menu(t)).id, qty: 1 }]);
+    const r = await t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: orderId, items: [{ id_menu: rx.id, qty: 1 }] });
+    expect(r.status).toBe(422);
+    const o = await t.http.post('/orders/e_add_to_carts').set(t.auth(other)).send({ id_order: orderId, items: [{ id_menu: rx.id, qty: 1 }] });
+    expect(o.status).toBe(404);
+    expect((await t.http.get(`/orders/${orderId}`).set(t.auth(other))).status).toBe(404);
+  });
+});
+
+describe('orders/c_add_to_carts', () => {
+  it("prices the consultation with the doctor's custom_price", async () => {
+    const d = await doctor(t, 123_000);
+    const patient = await patientOf(t, customer);
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' });
+    const r = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_doctors: d.id, qty: 1, extra_prices: 1 }] });
+    expect(r.status).toBe(200);
+    expect(r.body.order_extras[0]).toMatchObject({ items: { item: 'Online consultation', id_doctors: d.id }, qty: 1, extra_prices: 123_000, orders: { id: init.body.orders.id, total_price: 123_000 } });
+    const wrong = await t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_menu: (await menu(t)).id, qty: 1 }] });
+    expect(wrong.status).toBe(422);
+    const removed = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_doctors: d.id, qty: 0 }] });
+    expect(removed.body.order_extras).toEqual([]);
+  });
+});
+
+describe('points and promotions on the cart', () => {
+  it('applies points up to the balance and the payable amount', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 50_000);
+    const orderId = await eCart(t, u, [{ id_menu: (await menu(t, { harga: 30_000 })).id, qty: 1 }], 10_000);
+    expect((await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(u)).send({ poin_used: 60_000 })).status).toBe(422);
+    expect((await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(u)).send({ poin_used: 45_000 })).status).toBe(422);
+    const ok = await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(u)).send({ poin_used: 15_000 });
+    expect(ok.body).toEqual({ apply_points: true, poin_used: 15_000 });
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).grand_totals).toBe(25_000);
+    expect((await t.http.put(`/orders/${orderId}/unapply/points`).set(t.auth(u))).body).toEqual({ unapply_points: true, poin_used: 0 });
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).grand_totals).toBe(40_000);
+  });
+
+  it('applies a valid code (case-insensitive), refuses expired, used-up and product codes for other products', async () => {
+    const m = await menu(t, { harga: 100_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }]);
+    const p = await promotion(t, { type: 'PERSEN', value: 10 });
+    const r = await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: p.display_codes.toLowerCase() });
+    expect(r.body).toEqual({ apply_promotions: true, type: 'PERSEN', value: 10 });
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } });
+    expect(o).toMatchObject({ total_price: 100_000, total_discount: 10_000, courier_price: 20_000, grand_totals: 110_000 });
+    const expired = await promotion(t, { expired_datetime: new Date(Date.now() - 1000) });
+    expect((await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: expired.display_codes })).status).toBe(422);
+    const full = await promotion(t, { quota: 1, quota_used: 1 });
+    expect((await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: full.display_codes })).status).toBe(422);
+    const other = await promotion(t, { id_menu: (await menu(t)).id });
+    expect((await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: other.display_codes })).status).toBe(422);
+    expect((await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: 'NOPE' })).status).toBe(404);
+    const product = await promotion(t, { id_menu: m.id, type: 'NOMINAL', value: 150_000 });
+    await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(customer)).send({ display_codes: product.display_codes }).expect(200);
+    // a product code never discounts more than that product's line
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).total_discount).toBe(100_000);
+    expect((await t.http.put(`/orders/${orderId}/unapply/promotions`).set(t.auth(customer))).body).toEqual({ unapply_promotions: true });
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).total_discount).toBe(0);
+  });
+});
+
+describe('order_items and order_extras', () => {
+  it('updates and deletes lines of a cart, recomputing totals; create is unavailable', async () => {
+    const orderId = await eCart(t, customer, [{ id_menu: (await menu(t, { harga: 10_000 })).id, qty: 1 }], 0);
+    const item = await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: orderId } });
+    const u = await t.http.put(`/order_items/${item.id}/update`).set(t.auth(customer)).send({ qty: 4, catatan_menu: 'pagi', price: 1 });
+    expect(u.status).toBe(200);
+    expect(u.body.order_items).toMatchObject({ id: item.id, qty: 4, price: 10_000, price_total: 40_000, catatan_menu: 'pagi', order: { total_price: 40_000 } });
+    expect((await t.http.get(`/order_items/${item.id}`).set(t.auth(other))).status).toBe(404);
+    const ex = await t.http.post('/order_items/explore?page=1&length=10').set(t.auth(customer)).send({ id_order: orderId });
+    expect(ex.body).toMatchObject({ totaldata: 1, data: [{ id: item.id, qty: 4 }] });
+    const tb = await t.http.post('/order_items/table').set(t.auth(admin)).send({ draw: 2, start: 0, length: 10, id_order: orderId });
+    expect(tb.body.data[0].slice(0, 4)).toEqual([item.id, orderId, item.id_menu, 4]);
+    expect((await t.http.post('/order_items/search').set(t.auth(other)).send({ id_order: orderId })).body.order_items).toEqual([]);
+    expect((await t.http.post('/order_items/create').set(t.auth(customer)).send({})).status).toBe(405);
+    expect((await t.http.delete(`/order_items/${item.id}/delete`).set(t.auth(customer))).body).toEqual({ deleted: true });
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).total_price).toBe(0);
+  });
+
+  it('order_extras update/delete on a consultation cart', async () => {
+    const d = await doctor(t, 100_000);
+    const patient = await patientOf(t, customer);
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' });
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    const extra = await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: init.body.orders.id } });
+    const g = await t.http.get(`/order_extras/${extra.id}`).set(t.auth(customer));
+    expect(g.body.order_extras).toMatchObject({ id: extra.id, orders: { id: init.body.orders.id }, items: { id_doctors: d.id }, extra_prices: 100_000 });
+    const u = await t.http.put(`/order_extras/${extra.id}/update`).set(t.auth(customer)).send({ extra_notes: 'gatal', extra_prices: 1 });
+    expect(u.body.order_extras).toMatchObject({ extra_notes: 'gatal', extra_prices: 100_000 });
+    expect((await t.http.post('/order_extras/explore').set(t.auth(customer)).send({ id_orders: init.body.orders.id })).body.totaldata).toBe(1);
+    expect((await t.http.post('/order_extras/table').set(t.auth(admin)).send({ id_orders: init.body.orders.id })).body.recordsFiltered).toBe(1);
+    expect((await t.http.post('/order_extras/search').set(t.auth(customer)).send({})).body.order_extras.length).toBeGreaterThan(0);
+    expect((await t.http.delete(`/order_extras/${extra.id}/delete`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.delete(`/order_extras/${extra.id}/delete`).set(t.auth(customer))).body).toEqual({ deleted: true });
+  });
+});
+
+describe('orders/:id/delete', () => {
+  it('deletes only carts', async () => {
+    const orderId = await eCart(t, customer, [{ id_menu: (await menu(t)).id, qty: 1 }]);
+    expect((await t.http.delete(`/orders/${orderId}/delete`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.delete(`/orders/${orderId}/delete`).set(t.auth(customer))).body).toEqual({ deleted: true });
+    expect(await t.app.db.order.findUnique({ where: { id: orderId } })).toBeNull();
+  });
+});
