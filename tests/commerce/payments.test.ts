@@ -1,0 +1,292 @@
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { on } from '../../src/lib/events.js';
+import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { startFakeMidtrans } from './fake-midtrans.js';
+import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
+
+const SERVER_KEY = 'SB-Mid-server-test-key';
+let t: TestApp;
+let fake: Awaited<ReturnType<typeof startFakeMidtrans>>;
+let admin: TestUser;
+let customer: TestUser;
+const paidEvents: number[] = [];
+
+beforeAll(async () => {
+  fake = await startFakeMidtrans(SERVER_KEY);
+  t = await createTestApp({
+    MIDTRANS_SERVER_KEY: SERVER_KEY,
+    MIDTRANS_CLIENT_KEY: 'SB-Mid-client-test',
+    MIDTRANS_SNAP_URL: `${fake.url}/snap/v1`,
+    MIDTRANS_API_URL: fake.url,
+    POINTS_EARN_PERCENT: '10',
+  });
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  on('order.paid', async (_app, p) => {
+    paidEvents.push(p.orderId);
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
+
+const sign = (orderId: string, code: string, gross: string, key = SERVER_KEY) => createHash('sha512').update(orderId + code + gross + key).digest('hex');
+function notification(orderId: string, gross: number | string, status = 'settlement', extra: Record<string, unknown> = {}) {
+  const code = status === 'settlement' || status === 'capture' ? '200' : status === 'pending' ? '201' : '202';
+  const gross_amount = typeof gross === 'number' ? `${gross}.00` : gross;
+  return {
+    transaction_time: '2026-11-25 10:00:00',
+    transaction_status: status,
+    transaction_id: `trx-${orderId}-${status}`,
+    status_message: 'midtrans payment notification',
+    status_code: code,
+    signature_key: sign(orderId, code, gross_amount),
+    payment_type: 'bank_transfer',
+    order_id: orderId,
+    gross_amount,
+    fraud_status: 'accept',
+    ...extra,
+  };
+}
+const webhook = (body: unknown) => t.http.post('/payments/webhooks/midtrans').send(body as object);
+/** A product with stock in the warehouse (checkouts reserve from it). */
+async function product(fields: Record<string, unknown>, qty = 100) {
+  const m = await menu(t, fields);
+  const stock = await stockOf(t, m.id, qty);
+  return { m, stock };
+}
+const order = (id: number) => t.app.db.order.findUniqueOrThrow({ where: { id } });
+
+describe('checkout with Midtrans Snap', () => {
+  it('assigns the order code, reserves, sends item details summing to the gross amount, answers the documented shape', async () => {
+    const { m } = await product({ harga: 120_000, nama_menus: 'A very long product name that certainly exceeds fifty characters in total' }, 5);
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 7_000);
+    const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 2 }], 18_000);
+    const p = await promotion(t, { type: 'PERSEN', value: 15 });
+    await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(u)).send({ poin_used: 7_000 }).expect(200);
+    const r = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({ catatan_order: 'cepat ya' });
+    expect(r.status).toBe(200);
+    const day = new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    expect(r.body.orders.order_code).toMatch(new RegExp(`^E-${day}-\\d{3}$`));
+    expect(r.body).toMatchObject({ token: expect.stringContaining('tok-'), redirect_url: expect.stringContaining('https://app.sandbox.midtrans.com/snap/v3/redirection/') });
+    expect(r.body.orders).toMatchObject({ status: 'CHECKOUT', CLIENT_KEY: 'SB-Mid-client-test', token: r.body.token, payment_redirect_url: r.body.redirect_url, catatan_order: 'cepat ya' });
+    expect(r.body.orders.items).toHaveLength(1);
+    // 240000 - 36000 + 18000 - 7000
+    const o = await order(orderId);
+    expect(o).toMatchObject({ total_price: 240_000, total_discount: 36_000, courier_price: 18_000, poin_used: 7_000, grand_totals: 215_000, reservation_status: 'RESERVED', cart_open: null });
+    const snap = fake.snapRequests.at(-1);
+    expect(snap.transaction_details).toEqual({ order_id: o.order_code, gross_amount: 215_000 });
+    expect(snap.item_details.reduce((s: number, i: any) => s + i.price * i.quantity, 0)).toBe(215_000);
+    expect(snap.item_details.every((i: any) => i.name.length <= 50 && Number.isInteger(i.price))).toBe(true);
+    expect(snap.item_details.map((i: any) => i.id)).toEqual([`menu-${m.id}`, 'shipping', 'discount', 'points']);
+    expect((await t.app.db.stock.findFirstOrThrow({ where: { brandstoreMenu: { idmenu: m.id } } })).quantitytotal).toBe(3);
+    expect((await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).quota_reserved).toBe(1);
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(0);
+
+    // settlement: paid, quota used, points earned (10% of 215000), event emitted
+    const w = await webhook(notification(o.order_code!, 215_000));
+    expect(w.status).toBe(200);
+    expect(w.body.result).toBe('paid');
+    const paid = await order(orderId);
+    expect(paid).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'bank_transfer', reservation_status: 'CONSUMED' });
+    expect(paid.paid_date).not.toBeNull();
+    expect(paidEvents).toContain(orderId);
+    expect((await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } }))).toMatchObject({ quota_reserved: 0, quota_used: 1 });
+    const earn = await t.app.db.userPoint.findUniqueOrThrow({ where: { id_orders_earned: orderId } });
+    expect(earn).toMatchObject({ add_point: 21_500, usecase: 'webhook-midtrans' });
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(21_500);
+
+    // duplicate and late notifications change nothing
+    expect((await webhook(notification(o.order_code!, 215_000))).body.result).toBe('duplicate');
+    expect((await webhook(notification(o.order_code!, 215_000, 'expire'))).body.result).toBe('ignored_late');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1 });
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: orderId } })).toBe(1);
+
+    // invoice
+    const pdf = await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toContain('application/pdf');
+    const text = pdfText(pdf.body as Buffer);
+    for (const s of ['Colederma Clinic', o.order_code!, 'Subtotal: IDR 240.000', 'Discount: IDR 36.000', 'Shipping: IDR 18.000', 'Points used: IDR 7.000', 'Total: IDR 215.000', 'PAID']) expect(text).toContain(s);
+    expect((await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(customer))).status).toBe(404);
+  });
+
+  it('refuses bad signatures (401) and a tampered amount (not paid), answers unknown orders 200', async () => {
+    const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 50_000 })).m.id, qty: 1 }], 10_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const o = await order(orderId);
+    const bad = notification(o.order_code!, 60_000);
+    expect((await webhook({ ...bad, signature_key: sign(o.order_code!, '200', '60000.00', 'wrong-key') })).status).toBe(401);
+    expect((await webhook({ ...bad, gross_amount: '1.00' })).status).toBe(401);
+    expect((await webhook({ order_id: 'x' })).status).toBe(400);
+    // correctly signed but the amount is not what we asked for
+    const tampered = await webhook(notification(o.order_code!, 1_000));
+    expect(tampered.body.result).toBe('amount_mismatch');
+    expect((await order(orderId)).is_paid).toBe(0);
+    expect((await webhook(notification('E-19990101-999', 1_000))).body.result).toBe('unknown_order');
+    expect(await t.app.db.paymentNotification.count({ where: { order_id: o.order_code! } })).toBe(1);
+  });
+
+  it('expire/deny cancel an unpaid checkout and give everything back; out-of-order settlement after it does not revive it', async () => {
+    const { m, stock } = await product({ harga: 40_000 }, 2);
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 2 }], 0);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(0);
+    const o = await order(orderId);
+    expect((await webhook(notification(o.order_code!, 80_000, 'expire'))).body.result).toBe('cancelled');
+    expect(await order(orderId)).toMatchObject({ status: 'CANCEL', is_canceled: 1, reservation_status: 'RELEASED' });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+    const late = await webhook(notification(o.order_code!, 80_000, 'settlement'));
+    expect(late.body.result).toBe('paid_not_current');
+    expect(await order(orderId)).toMatchObject({ status: 'CANCEL', is_paid: 0 });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+  });
+
+  it('uncheckout releases reservations; the next checkout is a new Midtrans attempt and the old one is ignored', async () => {
+    const { m, stock } = await product({ harga: 30_000 }, 3);
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const first = await order(orderId);
+    expect((await t.http.put(`/orders/${orderId}/uncheckout`).set(t.auth(customer))).body).toEqual({ uncheckout: true });
+    expect(await order(orderId)).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1, reservation_status: 'NONE', order_code: first.order_code });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(3);
+    expect((await t.http.put(`/orders/${orderId}/uncheckout`).set(t.auth(customer))).status).toBe(409);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    expect(fake.snapRequests.at(-1).transaction_details.order_id).toBe(`${first.order_code}-2`);
+    // the first attempt's expiry arrives late: ignored
+    expect((await webhook(notification(first.order_code!, 35_000, 'expire'))).body.result).toBe('ignored_late');
+    expect((await webhook(notification(`${first.order_code}-2`, 35_000))).body.result).toBe('paid');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', payment_attempts: 2 });
+  });
+
+  it('answers 503 and returns to the cart when Snap is down', async () => {
+    const { m, stock } = await product({ harga: 30_000 }, 1);
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    fake.setSnapDown(true);
+    try {
+      expect((await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({})).status).toBe(503);
+    } finally {
+      fake.setSnapDown(false);
+    }
+    expect(await order(orderId)).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1 });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(1);
+  });
+
+  it('refuses a checkout without courier or with an empty cart (422)', async () => {
+    const patient = await patientOf(t, customer);
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'E' });
+    expect((await t.http.put(`/orders/${init.body.orders.id}/checkout`).set(t.auth(customer)).send({})).status).toBe(422);
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_menu: (await menu(t)).id, qty: 1 }] });
+    const r = await t.http.put(`/orders/${init.body.orders.id}/checkout`).set(t.auth(customer)).send({});
+    expect(r.status).toBe(422);
+    expect(r.body.message).toMatch(/courier/);
+  });
+});
+
+describe('expiry job', () => {
+  it('asks the status API first: a lost settlement is applied, an expired one is cancelled', async () => {
+    const a = await eCart(t, customer, [{ id_menu: (await product({ harga: 10_000 })).m.id, qty: 1 }], 1_000);
+    const b = await eCart(t, customer, [{ id_menu: (await product({ harga: 20_000 })).m.id, qty: 1 }], 1_000);
+    await t.http.put(`/orders/${a}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    await t.http.put(`/orders/${b}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const [oa, ob] = [await order(a), await order(b)];
+    await t.app.db.order.updateMany({ where: { id: { in: [a, b] } }, data: { expires_at: new Date(Date.now() - 1000) } });
+    fake.statuses.set(oa.order_code!, { status_code: '200', transaction_status: 'settlement', gross_amount: '11000.00', payment_type: 'qris', transaction_id: 'lost-1', fraud_status: 'accept' });
+    fake.statuses.set(ob.order_code!, { status_code: '407', transaction_status: 'expire', gross_amount: '21000.00' });
+    await expireUnpaidCheckouts(t.app);
+    expect(await order(a)).toMatchObject({ status: 'PAID', pay_channel: 'qris' });
+    expect(await order(b)).toMatchObject({ status: 'CANCEL', cancel_reason: 'payment expired' });
+  });
+});
+
+describe('concurrency', () => {
+  it('parallel checkouts on the last unit of stock: exactly one wins', async () => {
+    const { m, stock } = await product({ harga: 10_000 }, 1);
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => t.user(['CUSTOMER'])));
+    const carts = await Promise.all(buyers.map((b) => eCart(t, b, [{ id_menu: m.id, qty: 1 }], 1_000)));
+    const results = await Promise.all(carts.map((id, i) => t.http.put(`/orders/${id}/checkout`).set(t.auth(buyers[i]!)).send({})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(5);
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(0);
+    expect(await t.app.db.order.count({ where: { id: { in: carts }, status: 'CHECKOUT' } })).toBe(1);
+  });
+
+  it('parallel checkouts on the last promotion quota: exactly one wins', async () => {
+    const p = await promotion(t, { quota: 1 });
+    const buyers = await Promise.all(Array.from({ length: 6 }, () => t.user(['CUSTOMER'])));
+    const { m } = await product({ harga: 100_000 });
+    const ids: number[] = [];
+    for (const b of buyers) ids.push(await eCart(t, b, [{ id_menu: m.id, qty: 1 }], 1_000));
+    for (let i = 0; i < ids.length; i++) await t.http.put(`/orders/${ids[i]}/apply/promotions`).set(t.auth(buyers[i]!)).send({ display_codes: p.display_codes }).expect(200);
+    const results = await Promise.all(ids.map((id, i) => t.http.put(`/orders/${id}/checkout`).set(t.auth(buyers[i]!)).send({})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 422)).toHaveLength(5);
+    expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_reserved: 1, quota_used: 0 });
+  });
+
+  it('parallel point spending never goes below zero', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 10_000);
+    const { m } = await product({ harga: 50_000 });
+    const ids: number[] = [];
+    for (let i = 0; i < 5; i++) ids.push(await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 1_000));
+    for (const id of ids) await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 10_000 }).expect(200);
+    const results = await Promise.all(ids.map((id) => t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 422)).toHaveLength(4);
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(0);
+  });
+
+  it('parallel duplicate settlement notifications credit points once', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const id = await eCart(t, u, [{ id_menu: (await product({ harga: 100_000 })).m.id, qty: 1 }], 0);
+    await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    const o = await order(id);
+    const n = notification(o.order_code!, 100_000);
+    const rs = await Promise.all([
+      ...Array.from({ length: 4 }, () => webhook(n)),
+      ...Array.from({ length: 4 }, (_, i) => webhook(notification(o.order_code!, 100_000, 'settlement', { transaction_id: `other-${i}`, signature_key: n.signature_key }))),
+    ]);
+    expect(rs.every((r) => r.status === 200)).toBe(true);
+    expect(rs.filter((r) => r.body.result === 'paid')).toHaveLength(1);
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id } })).toBe(1);
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(10_000);
+  });
+});
+
+describe('consultation orders', () => {
+  it('C checkout needs a doctor; paid through the webhook', async () => {
+    const d = await doctor(t, 75_000);
+    const patient = await patientOf(t, customer);
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' });
+    const id = init.body.orders.id;
+    expect((await t.http.put(`/orders/${id}/checkout`).set(t.auth(customer)).send({})).status).toBe(422);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(customer)).send({});
+    expect(r.status).toBe(200);
+    expect(r.body.orders.order_code).toMatch(/^C-\d{8}-\d{3}$/);
+    expect(fake.snapRequests.at(-1).item_details).toEqual([{ id: `consult-${d.id}`, price: 75_000, quantity: 1, name: expect.stringContaining('Online consultation') }]);
+    expect((await webhook(notification(r.body.orders.order_code, 75_000))).body.result).toBe('paid');
+  });
+});
+
+/** The text of an uncompressed pdfkit document: the strings inside its TJ/Tj operators (hex-encoded glyphs). */
+function pdfText(pdf: Buffer) {
+  const raw = pdf.toString('latin1');
+  const out: string[] = [];
+  for (const m of raw.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+    let line = '';
+    for (const h of m[1]!.matchAll(/<([0-9a-fA-F]+)>/g)) line += Buffer.from(h[1]!, 'hex').toString('latin1');
+    out.push(line);
+  }
+  return out.join('\n');
+}
