@@ -1,0 +1,229 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { on } from '../../src/lib/events.js';
+import { expirePoints } from '../../src/modules/commerce/points.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
+
+// no Midtrans keys: the built-in payment simulator
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+let other: TestUser;
+const events: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp({ POINTS_EARN_PERCENT: '1', POINTS_EXPIRY_DAYS: '30' });
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+  on('order.status_changed', async (_a, p) => void events.push(`${p.orderId}:${p.status}`));
+  on('order.shipped', async (_a, p) => void events.push(`${p.orderId}:shipped:${p.nomor_resi}`));
+  on('order.cancelled', async (_a, p) => void events.push(`${p.orderId}:cancelled`));
+});
+afterAll(() => t.close());
+
+const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
+const order = (id: number) => t.app.db.order.findUniqueOrThrow({ where: { id } });
+
+async function paidOrder(u = customer, price = 100_000) {
+  const m = await menu(t, { harga: price });
+  await stockOf(t, m.id, 10);
+  const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+  const r = await put(`/orders/${id}/checkout`, u);
+  expect(r.status).toBe(200);
+  await put(`/orders/${id}/paid`, admin, { pic_admin: 'Danny', id_admin: admin.id, pay_channel: 'QRIS' }).expect(200);
+  return id;
+}
+
+describe('payment simulator (no Midtrans keys)', () => {
+  it('checkout returns a local page; paying there sends a signed notification that marks the order paid', async () => {
+    const m = await menu(t, { harga: 50_000 });
+    await stockOf(t, m.id, 10);
+    const id = await eCart(t, customer, [{ id_menu: m.id, qty: 2 }], 10_000);
+    const r = await put(`/orders/${id}/checkout`, customer);
+    expect(r.body.redirect_url).toBe(`http://api.test/payments/simulator/${r.body.token}`);
+    expect(r.body.orders.CLIENT_URL).toBe('http://api.test/payments/simulator/snap.js');
+    const page = await t.http.get(`/payments/simulator/${r.body.token}`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('IDR 110000');
+    const pay = await t.http.post(`/payments/simulator/${r.body.token}/pay`);
+    expect(pay.body).toMatchObject({ simulated: 'settlement', result: 'paid' });
+    expect(await order(id)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'simulator' });
+    expect((await t.app.db.paymentNotification.findFirstOrThrow({ where: { id_orders: id } })).process_result).toBe('paid');
+    expect((await t.http.post(`/payments/simulator/${r.body.token}/pay`)).body.result).toBe('duplicate');
+    expect((await t.http.get('/payments/webhooks/clients')).body).toEqual({ snap_js: 'http://api.test/payments/simulator/snap.js', client_key: 'SIMULATOR' });
+  });
+});
+
+describe('state machine', () => {
+  it('walks PAID → PREPARED → PROCESSING → PICKUP → DELIVERED (noresi) → DONE, stamping each step; undo steps work', async () => {
+    const id = await paidOrder();
+    expect(await order(id)).toMatchObject({ status: 'PAID', pay_channel: 'QRIS', pic_admin: 'Danny', id_admin: admin.id });
+    expect((await put(`/orders/${id}/processing`, admin)).status).toBe(409);
+    expect((await put(`/orders/${id}/prepared`, admin)).body).toEqual({ prepared: true });
+    expect((await order(id)).prepared_datetime).not.toBeNull();
+    expect((await put(`/orders/${id}/unprepare`, admin)).body).toEqual({ unprepare: true });
+    expect(await order(id)).toMatchObject({ status: 'PAID', is_prepared: 0, prepared_datetime: null });
+    await put(`/orders/${id}/prepared`, admin).expect(200);
+    expect((await put(`/orders/${id}/processing`, admin)).body).toEqual({ processing: true });
+    expect((await put(`/orders/${id}/unprocessing`, admin)).body).toEqual({ unprocessing: true });
+    await put(`/orders/${id}/processing`, admin).expect(200);
+    expect((await put(`/orders/${id}/consignee`, admin)).status).toBe(409);
+    expect((await put(`/orders/${id}/pickup`, admin)).body).toEqual({ pickup: true });
+    expect((await put(`/orders/${id}/unpickup`, admin)).body).toEqual({ unpickup: true });
+    await put(`/orders/${id}/pickup`, admin).expect(200);
+    expect((await put(`/orders/${id}/process/noresi`, admin, { nomor_resi: '000894328292333213' })).body).toEqual({ process_noresi: true });
+    expect(await order(id)).toMatchObject({ status: 'DELIVERED', is_delivered: 1, nomor_resi: '000894328292333213' });
+    expect((await put(`/orders/${id}/cancel`, admin)).status).toBe(409);
+    expect((await put(`/orders/${id}/consignee`, admin)).body).toEqual({ consignee: true });
+    const done = await order(id);
+    expect(done).toMatchObject({ status: 'DONE', is_done: 1 });
+    expect(done.done_datetime).not.toBeNull();
+    expect(events).toEqual(expect.arrayContaining([`${id}:PREPARED`, `${id}:PROCESSING`, `${id}:PICKUP`, `${id}:shipped:000894328292333213`, `${id}:DONE`]));
+    // customers cannot drive the state machine
+    expect((await put(`/orders/${id}/prepared`, customer)).status).toBe(403);
+    expect((await put(`/orders/${id}/paid`, customer, { pay_channel: 'QRIS' })).status).toBe(403);
+  });
+
+  it('refuses transitions the machine does not allow (409)', async () => {
+    const m = await menu(t);
+    const cart = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }]);
+    for (const a of ['prepared', 'processing', 'pickup', 'consignee', 'cancel', 'uncancel', 'unpaid']) expect((await put(`/orders/${cart}/${a}`, admin)).status).toBe(409);
+    expect((await put(`/orders/${cart}/paid`, admin, { pay_channel: 'QRIS' })).status).toBe(409);
+    expect((await put(`/orders/${cart}/process/noresi`, admin, { nomor_resi: '1' })).status).toBe(409);
+    const paid = await paidOrder();
+    expect((await put(`/orders/${paid}/paid`, admin, { pay_channel: 'QRIS' })).status).toBe(409);
+    expect((await put(`/orders/${paid}/checkout`, customer)).status).toBe(409);
+    expect((await put(`/orders/${paid}/uncheckout`, customer)).status).toBe(409);
+    expect((await t.http.delete(`/orders/${paid}/delete`).set(t.auth(admin))).status).toBe(409);
+    expect((await put(`/orders/${paid}/paid`, admin, {})).status).toBe(400);
+  });
+
+  it('unpaid puts a paid order back to CHECKOUT and takes back its earned points', async () => {
+    const id = await paidOrder(customer, 200_000);
+    const earned = await t.app.db.userPoint.findUniqueOrThrow({ where: { id_orders_earned: id } });
+    expect(earned.add_point).toBe(2_100);
+    expect((await put(`/orders/${id}/unpaid`, admin, { pic_admin: 'Danny' })).body).toEqual({ unpaid: true });
+    expect(await order(id)).toMatchObject({ status: 'CHECKOUT', is_paid: 0, paid_date: null, reservation_status: 'RESERVED' });
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id } })).toBe(0);
+    // and it can be paid again (earning once)
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'TRANSFER' }).expect(200);
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id } })).toBe(1);
+  });
+
+  it('cancel gives back stock, promotion use and points; uncancel reopens an unpaid one as a cart', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 5_000);
+    const m = await menu(t, { harga: 60_000 });
+    const stock = await stockOf(t, m.id, 4);
+    const p = await promotion(t, { quota: 5 });
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 3 }], 10_000);
+    await put(`/orders/${id}/apply/promotions`, u, { display_codes: p.display_codes }).expect(200);
+    await put(`/orders/${id}/apply/points`, u, { poin_used: 5_000 }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    expect((await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).quota_used).toBe(1);
+    expect((await put(`/orders/${id}/cancel`, admin, { pic_admin: 'Danny', id_admin: admin.id, cancel_reason: 'stok rusak' })).body).toEqual({ cancel: true });
+    expect(await order(id)).toMatchObject({ status: 'CANCEL', is_canceled: 1, cancel_pic: 'Danny', cancel_reason: 'stok rusak', reservation_status: 'RELEASED' });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(4);
+    expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_used: 0, quota_reserved: 0 });
+    // the 5000 points come back, the earned ones are taken back
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(5_000);
+    expect(events).toContain(`${id}:cancelled`);
+    expect((await put(`/orders/${id}/cancel`, admin)).status).toBe(409);
+    expect((await put(`/orders/${id}/uncancel`, admin)).status).toBe(409); // it was paid
+
+    const id2 = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id2}/checkout`, u).expect(200);
+    await put(`/orders/${id2}/cancel`, admin).expect(200);
+    expect((await put(`/orders/${id2}/uncancel`, admin, { pic_admin: 'Danny' })).body).toEqual({ uncancel: true });
+    expect(await order(id2)).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1, is_canceled: 0 });
+  });
+});
+
+describe('orders lists', () => {
+  it('explore/search/table with filters; customers see only their own', async () => {
+    const mine = await paidOrder(other, 30_000);
+    const ex = await t.http.post('/orders/explore?page=1&length=10').set(t.auth(other)).send({ status_array: ['PAID', 'CANCEL'] });
+    expect(ex.status).toBe(200);
+    expect(ex.body.data.every((o: any) => o.id_member === other.id)).toBe(true);
+    expect(ex.body.data.map((o: any) => o.id)).toContain(mine);
+    expect(ex.body.data.find((o: any) => o.id === mine).details[0]).toMatchObject({ id_order: mine, qty: 1, nama_menus: expect.any(String) });
+    const all = await t.http.post('/orders/explore?page=1&length=100').set(t.auth(admin)).send({ id_users: other.id });
+    expect(all.body.data.every((o: any) => o.id_member === other.id)).toBe(true);
+    const code = (await order(mine)).order_code;
+    const s = await t.http.post('/orders/search').set(t.auth(admin)).send({ order_code: code });
+    expect(s.body.orders.map((o: any) => o.id)).toEqual([mine]);
+    expect((await t.http.post('/orders/search').set(t.auth(customer)).send({ order_code: code })).body.orders).toEqual([]);
+    const tb = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 3, start: 0, length: 5, 'search[value]': code, 'order[0][column]': 0, 'order[0][dir]': 'desc' });
+    expect(tb.body).toMatchObject({ draw: 3, recordsFiltered: 1 });
+    expect(tb.body.data[0]).toHaveLength(47);
+    expect(tb.body.data[0][0]).toBe(mine);
+    expect(tb.body.data[0][12]).toBe(code);
+    expect(tb.body.data[0][20]).toBe('PAID');
+    const byDate = await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: '01/01/2020', date_to: '2020-01-02' });
+    expect(byDate.body.totaldata).toBe(0);
+    expect((await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: 'yesterday' })).status).toBe(400);
+  });
+});
+
+describe('ratings', () => {
+  it('a customer rates their own DONE order once', async () => {
+    const id = await paidOrder(customer, 20_000);
+    expect((await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: id, ratings: 5 })).status).toBe(422);
+    await t.app.db.order.update({ where: { id }, data: { status: 'DONE', is_done: 1 } });
+    expect((await t.http.post('/ratings/create').set(t.auth(other)).send({ id_orders: id, ratings: 5 })).status).toBe(404);
+    expect((await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: id, ratings: 6 })).status).toBe(400);
+    const r = await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: id, ratings: 4, rating_desc: 'Bagus' });
+    expect(r.status).toBe(200);
+    expect(r.body.ratings).toMatchObject({ id_orders: id, ratings: 4, rating_desc: 'Bagus', id_users: customer.id });
+    expect(await order(id)).toMatchObject({ ratings: 4, rating_desc: 'Bagus' });
+    expect((await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: id, ratings: 3 })).status).toBe(409);
+    const rid = r.body.ratings.id;
+    expect((await t.http.put(`/ratings/${rid}/update`).set(t.auth(customer)).send({ ratings: 5 })).body.ratings.ratings).toBe(5);
+    expect((await t.http.get(`/ratings/${rid}`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.post('/ratings/explore').set(t.auth(admin)).send({ id_orders: id })).body.totaldata).toBe(1);
+    expect((await t.http.post('/ratings/search').set(t.auth(customer)).send({})).body.ratings).toHaveLength(1);
+    expect((await t.http.post('/ratings/table').set(t.auth(admin)).send({ id_orders: id })).body.data[0][3]).toBe(5);
+    expect((await t.http.delete(`/ratings/${rid}/delete`).set(t.auth(customer))).status).toBe(403);
+    expect((await t.http.delete(`/ratings/${rid}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await order(id)).ratings).toBeNull();
+  });
+});
+
+describe('user_points and users/data', () => {
+  it('lists the ledger (own for customers), shows the balance, carts and latest orders in users/data, expires old points', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const id = await paidOrder(u, 90_000);
+    const ex = await t.http.post('/user_points/explore?page=1&length=10').set(t.auth(u)).send({});
+    expect(ex.body.data).toEqual([expect.objectContaining({ id_users: u.id, id_orders: id, add_point: 1_000, usecase: 'webhook-midtrans', order_code: expect.stringMatching(/^E-/), username: u.username })]);
+    expect((await t.http.post('/user_points/search').set(t.auth(customer)).send({ id_users: u.id })).body.user_points).toEqual([]);
+    const pid = ex.body.data[0].id;
+    const g = await t.http.get(`/user_points/${pid}`).set(t.auth(u));
+    expect(g.body.user_points).toMatchObject({ id: pid, users: { id: u.id }, orders: { id }, add_point: 1_000 });
+    expect((await t.http.get(`/user_points/${pid}`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.post('/user_points/table').set(t.auth(admin)).send({ id_users: u.id })).body.data[0].slice(0, 6)).toEqual([pid, u.id, id, 1_000, 0, 'webhook-midtrans']);
+    expect((await t.http.delete(`/user_points/${pid}/delete`).set(t.auth(u))).status).toBe(403);
+
+    const cartId = await eCart(t, u, [{ id_menu: (await menu(t)).id, qty: 1 }]);
+    const data = await t.http.get('/users/data').set(t.auth(u));
+    expect(data.body.users).toMatchObject({ total_point: 1_000, counts_carts: 1 });
+    expect(data.body.users.latest_orders.map((o: any) => o.id)).toEqual([id]);
+    void cartId;
+
+    // expiry: the unspent remainder of a passed expiry day goes
+    await t.app.db.userPoint.update({ where: { id: pid }, data: { expired_date: new Date('2020-01-01') } });
+    await expirePoints(t.app);
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(0);
+    expect(await t.app.db.userPoint.findUniqueOrThrow({ where: { id: pid } })).toMatchObject({ is_expired: 1, remaining_point: 0 });
+    expect((await t.http.delete(`/user_points/${pid}/delete`).set(t.auth(admin))).status).toBe(409);
+  });
+});
+
+describe('invoice', () => {
+  it('is refused for carts', async () => {
+    const id = await eCart(t, customer, [{ id_menu: (await menu(t)).id, qty: 1 }]);
+    expect((await t.http.get(`/orders/${id}/invoices`).set(t.auth(customer))).status).toBe(422);
+    void patientOf;
+  });
+});
