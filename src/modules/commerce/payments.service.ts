@@ -36,7 +36,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   const n = parsed.data;
   if (!verifySignature(app, n)) throw new HttpError(401, 'Invalid signature');
   const payment = await app.db.orderPayment.findUnique({ where: { midtrans_order_id: n.order_id } });
-  let stored;
+  let stored: { id: number; processed_at: Date | null };
   try {
     stored = await app.db.paymentNotification.create({
       data: {
@@ -53,8 +53,10 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
       },
     });
   } catch (err: any) {
-    if (err?.code === 'P2002') return { result: 'duplicate' };
-    throw err;
+    if (err?.code !== 'P2002') throw err;
+    // seen before: done unless its processing failed half-way (then Midtrans' retry finishes it; applying is idempotent)
+    stored = await app.db.paymentNotification.findUniqueOrThrow({ where: { transaction_id_transaction_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status } } });
+    if (stored.processed_at) return { result: 'duplicate' };
   }
   const finish = async (result: string) => {
     await app.db.paymentNotification.update({ where: { id: stored.id }, data: { processed_at: app.now(), process_result: result } });
