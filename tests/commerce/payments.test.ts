@@ -233,6 +233,36 @@ describe('concurrency', () => {
     expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_reserved: 1, quota_used: 0 });
   });
 
+  it('one customer, parallel checkouts with the same once-per-customer code: one wins', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const p = await promotion(t, { quota: 10 });
+    const { m } = await product({ harga: 100_000 });
+    const ids: number[] = [];
+    for (let i = 0; i < 4; i++) ids.push(await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 1_000));
+    for (const id of ids) await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    const results = await Promise.all(ids.map((id) => t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(await t.app.db.promotionUsage.count({ where: { id_promotions: p.id, status: 'RESERVED' } })).toBe(1);
+  });
+
+  it('a double-clicked checkout creates one Midtrans transaction', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const id = await eCart(t, u, [{ id_menu: (await product({ harga: 10_000 })).m.id, qty: 1 }], 1_000);
+    const before = fake.snapRequests.length;
+    const rs = await Promise.all([1, 2, 3].map(() => t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({})));
+    expect(rs.map((r) => r.status).sort()).toEqual([200, 409, 409]);
+    expect(fake.snapRequests.length).toBe(before + 1);
+  });
+
+  it("parallel '+' on one cart line counts every click", async () => {
+    const u = await t.user(['CUSTOMER']);
+    const { m } = await product({ harga: 10_000 });
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+    await Promise.all(Array.from({ length: 5 }, () => t.http.post('/orders/e_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_menu: m.id, qty: '+' }] }).expect(200)));
+    expect((await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: id } })).qty).toBe(6);
+    expect((await order(id)).total_price).toBe(60_000);
+  });
+
   it('parallel point spending never goes below zero', async () => {
     const u = await t.user(['CUSTOMER']);
     await givePoints(t, u.id, 10_000);
