@@ -55,6 +55,22 @@ describe('payment simulator (no Midtrans keys)', () => {
   });
 });
 
+describe('expiry without Midtrans', () => {
+  it('cancels unpaid simulator checkouts past their time and gives the stock back', async () => {
+    const m = await menu(t, { harga: 15_000 });
+    const stock = await stockOf(t, m.id, 2);
+    const id = await eCart(t, customer, [{ id_menu: m.id, qty: 2 }], 1_000);
+    await put(`/orders/${id}/checkout`, customer).expect(200);
+    const { expireUnpaidCheckouts } = await import('../../src/modules/commerce/payments.service.js');
+    expect(await expireUnpaidCheckouts(t.app)).toBe(0); // not due yet
+    await t.app.db.order.update({ where: { id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    expect(await expireUnpaidCheckouts(t.app)).toBe(1);
+    expect(await order(id)).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED' });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+    expect(await expireUnpaidCheckouts(t.app)).toBe(0);
+  });
+});
+
 describe('state machine', () => {
   it('walks PAID → PREPARED → PROCESSING → PICKUP → DELIVERED (noresi) → DONE, stamping each step; undo steps work', async () => {
     const id = await paidOrder();
