@@ -30,7 +30,7 @@ afterAll(() => t.close());
 
 const record = { tanggal_konsul: '21/03/2023', keluhan: 'Sakit perut melilit', diagnosa: 'GERD AKUT', catatan_kaki: 'Periksa lab' };
 const createRecord = (u: TestUser, extra: Record<string, unknown> = {}) =>
-  t.http.post('/patient_rekam_medis/create').set(t.auth(u)).send({ id_patients: String(patientId), ...record, ...extra });
+  t.http.post('/patient_rekam_medis/create').set(t.auth(u)).set('User-Agent', 'records-test').send({ id_patients: String(patientId), ...record, ...extra });
 const logs = (where: Record<string, unknown>) => t.app.db.log.findMany({ where, orderBy: { seq: 'asc' } });
 
 describe('patient_rekam_medis create/get/lists', () => {
@@ -51,7 +51,8 @@ describe('patient_rekam_medis create/get/lists', () => {
     expect(row.created_by_iduser).toBe(doctor.id);
     const entries = await logs({ resource: 'patient_rekam_medis', action: 'create' });
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ id_users: doctor.id, role: 'DOCTOR', id_patients: patientId, resource_id: String(row.id) });
+    expect(entries[0]).toMatchObject({ id_users: doctor.id, role: 'DOCTOR', id_patients: patientId, resource_id: String(row.id), user_agent: 'records-test' });
+    expect(entries[0]!.ip).toBeTruthy();
   });
 
   it('refuses a doctor without a link to the patient, customers, and bad input', async () => {
@@ -144,6 +145,15 @@ describe('verify, lock, unverify, corrections', () => {
       if (accepted.length === 0) expect(row.keluhan).toBe(record.keluhan);
       else expect(accepted.map((r) => r.body.patient_rekam_medis.keluhan)).toContain(row.keluhan);
     }
+  });
+
+  it('parallel verifications: exactly one wins, one audit entry, one event', async () => {
+    const id = (await createRecord(admin)).body.patient_rekam_medis.id;
+    const results = await Promise.all(Array.from({ length: 6 }, (_, i) => t.http.put(`/patient_rekam_medis/${id}/verify`).set(t.auth(i % 2 ? doctor : admin)).send({})));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 409)).toHaveLength(5);
+    expect(await logs({ resource: 'patient_rekam_medis', action: 'verify', resource_id: String(id) })).toHaveLength(1);
+    expect(verifiedEvents.filter((e) => e.recordId === id)).toHaveLength(1);
   });
 
   it('unverify is a doctor or admin act with a reason, audited', async () => {
