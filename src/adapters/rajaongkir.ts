@@ -64,6 +64,9 @@ interface V2Envelope<T> {
   data?: T;
 }
 
+/** bound on cached lists and quotes (quotes are keyed by origin, destination, weight and courier) */
+const MAX_CACHE_ENTRIES = 5000;
+
 const unavailable = (message: string, retryAfter?: string) =>
   new HttpError(503, message, undefined, retryAfter ? { 'Retry-After': retryAfter } : undefined);
 
@@ -187,11 +190,24 @@ export class RajaOngkir {
   private cached<T>(key: string, seconds: number, load: () => Promise<T>): Promise<T> {
     const hit = this.cache.get(key);
     if (hit && hit.expires > Date.now()) return hit.value as Promise<T>;
+    if (this.cache.size >= MAX_CACHE_ENTRIES) this.prune();
     const value = load();
     // concurrent callers share one upstream request; failures are not cached
     this.cache.set(key, { expires: Date.now() + seconds * 1000, value });
     value.catch(() => this.cache.get(key)?.value === value && this.cache.delete(key));
     return value;
+  }
+
+  /** Drops expired entries; if every entry is live, the oldest half (Map keeps insertion order). */
+  private prune() {
+    const now = Date.now();
+    for (const [k, v] of this.cache) if (v.expires <= now) this.cache.delete(k);
+    if (this.cache.size < MAX_CACHE_ENTRIES) return;
+    let drop = Math.floor(this.cache.size / 2);
+    for (const k of this.cache.keys()) {
+      if (drop-- <= 0) break;
+      this.cache.delete(k);
+    }
   }
 
   private get<T>(path: string, what: string) {

@@ -334,3 +334,17 @@ describe('offline fallback (no RAJAONGKIR_API_KEY)', () => {
     expect((await off.http.put(`/orders/${order.id}/process/courier`).set(off.auth(u)).send({ courier: 'jne', costs: 20000 })).body).toEqual({ process_courier: true, costs: 20000 });
   });
 });
+
+describe('assertCourierStillValid (used by checkout)', () => {
+  it('accepts the chosen quote only while the cart weight and address are unchanged', async () => {
+    const { assertCourierStillValid } = await import('../../src/modules/shipping/shipping.service.js');
+    const id = await cart(customer, { kode_kecamatan: '330' });
+    const load = () => t.app.db.order.findUniqueOrThrow({ where: { id } });
+    await expect(assertCourierStillValid(t.app.db, await load())).rejects.toMatchObject({ status: 422 });
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
+    await expect(assertCourierStillValid(t.app.db, await load())).resolves.toBeUndefined();
+    await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 4 } });
+    await expect(assertCourierStillValid(t.app.db, await load())).rejects.toMatchObject({ status: 422 });
+  });
+});

@@ -105,3 +105,20 @@ export async function setCourier(tx: Tx, orderId: number, data: Partial<typeof n
 }
 
 export const clearedCourier = () => ({ ...noCourier });
+
+/**
+ * For checkout (commerce): the E order's chosen courier still fits the cart — same-day was priced for
+ * the stored position (update/address clears it when that moves); a RajaOngkir courier needs a quote
+ * of this order for the current weight, destination and the same cost (expiry does not matter here:
+ * the price was valid when chosen). Throws 422 otherwise.
+ */
+export async function assertCourierStillValid(tx: Db | Tx, order: { id: number; courier: string; courier_service: string; courier_price: number; kode_kecamatan: string }) {
+  if (!order.courier) throw unprocessable('Choose a courier first (orders/:id/process/courier or process/sameday/courier)');
+  if (order.courier === SAMEDAY) return;
+  const weight = await cartWeight(tx, order.id);
+  const quote = await tx.courierQuote.findFirst({
+    where: { id_orders: order.id, courier: order.courier, service: order.courier_service, cost: order.courier_price, weight, destination: order.kode_kecamatan },
+    select: { id: true },
+  });
+  if (!quote) throw unprocessable('The cart or address changed since the courier was chosen: ask deliveries/calculate and choose the courier again');
+}
