@@ -35,8 +35,8 @@ export async function startFakeRajaOngkir(key = 'test-key') {
   });
   app.post('/calculate/district/domestic-cost', (req, res) => {
     const { origin, destination, weight, courier } = req.body as Record<string, string>;
-    if (!origin || !destination || !weight || !courier) {
-      return void res.status(400).json({ meta: { message: 'origin, destination, weight and courier are required', code: 400, status: 'error' }, data: null });
+    if (!origin || !destination || !(Number(weight) >= 1) || !courier) {
+      return void res.status(400).json({ meta: { message: 'origin, destination, courier and a weight of at least 1 gram are required', code: 400, status: 'error' }, data: null });
     }
     const kg = Math.max(1, Math.ceil(Number(weight) / 1000));
     const names: Record<string, string> = { jne: 'Jalur Nugraha Ekakurir (JNE)', pos: 'POS Indonesia (POS)' };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
 import { startFakeRajaOngkir } from './fake-rajaongkir.js';
 
 let t: TestApp;
@@ -235,6 +236,18 @@ describe('courier costs, quotes and process/courier', () => {
     }
     fake.state.mode = 'ok';
     expect((await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send(body)).status).toBe(200);
+    // a refused key is our configuration problem: 503 as well, not the client's fault
+    const wrongKey = new RajaOngkir({ ...t.app.config, RAJAONGKIR_API_KEY: 'wrong' });
+    await expect(wrongKey.cost({ origin: '1', destination: '2', weight: 1, courier: 'jne' })).rejects.toMatchObject({ status: 503 });
+    // RajaOngkir's own validation error is passed on as 422
+    await expect(t.app.rajaongkir.cost({ origin: '1', destination: '2', weight: 0, courier: 'jne' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('documents its endpoints in OpenAPI', async () => {
+    const paths = (await t.http.get('/openapi.json')).body.paths;
+    for (const p of ['/deliveries/calculate', '/deliveries/settings', '/orders/{id}/process/courier', '/orders/{id}/process/sameday/courier', '/deliveries/{id}/update']) {
+      expect(paths[p], p).toBeDefined();
+    }
   });
 });
 
