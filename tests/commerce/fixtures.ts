@@ -52,10 +52,20 @@ export async function givePoints(t: TestApp, userId: number, amount: number) {
   await t.app.db.userPointBalance.upsert({ where: { id_users: userId }, create: { id_users: userId, balance: amount }, update: { balance: { increment: amount } } });
 }
 
-/** What the shipping module does on process/courier (not this branch's endpoint). */
+/**
+ * What deliveries/calculate + process/courier leave behind (the shipping module's tests cover those
+ * endpoints against a fake RajaOngkir): a stored quote for the cart's weight and district, and the
+ * chosen courier with its price.
+ */
 export async function setCourier(t: TestApp, orderId: number, price = 20_000) {
   const { recomputeOrderTotals } = await import('../../src/modules/commerce/totals.js');
+  const { cartWeight } = await import('../../src/modules/shipping/shipping.service.js');
   await t.app.db.$transaction(async (tx) => {
+    const o = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
+    const weight = await cartWeight(tx, orderId);
+    await tx.courierQuote.create({
+      data: { id_orders: orderId, courier: 'jne', service: 'REG', cost: price, weight, origin: '1376', destination: o.kode_kecamatan, expires_at: new Date(Date.now() + 3600_000) },
+    });
     await tx.order.update({ where: { id: orderId }, data: { courier: 'jne', courier_service: 'REG', courier_price: price, is_courier: 1, courier_datetime: new Date() } });
     await recomputeOrderTotals(tx, orderId);
   });

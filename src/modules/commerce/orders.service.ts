@@ -5,6 +5,7 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
+import { assertCourierStillValid } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
 import { consumeReservations, lockOrder, nextOrderCode, releaseReservations, reserveForCheckout } from './reservations.js';
 import { promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
@@ -205,6 +206,8 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
       const o = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
       if (!o.alamat_kirim.trim()) throw unprocessable('Set the delivery address first');
       if (!o.is_courier || !o.courier) throw unprocessable('Choose a courier first');
+      // the shipping module's rule: the chosen courier's price still matches a quote for this cart and address
+      await assertCourierStillValid(tx, o);
     }
     const totals = await recomputeOrderTotals(tx, orderId);
     const fresh = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
