@@ -185,6 +185,7 @@ const storeMenuOrder = [{ idbrandstore: 'asc' as const }, { nourut_menu: 'asc' a
 const storeMenuSpec = {
   name: 'brandstore_menus',
   key: 'brandstoremenus',
+  exploreMethods: ['post', 'get'] as ('post' | 'get')[],
   model: (db: any) => db.brandstoreMenu,
   access: { read: 'public' as const, write: STAFF },
   scope: visible,
