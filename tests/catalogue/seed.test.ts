@@ -35,4 +35,36 @@ describe('catalogue demo data', () => {
     expect(Object.keys(grouped.body.brandstoremenus)).toEqual(expect.arrayContaining(['Skincare', 'Obat Resep']));
     expect((await t.http.post('/static_contents/search').send({ type: 'privacy' })).body.static_contents).toHaveLength(1);
   });
+
+  it('lists with a constant number of database operations whatever the page size', async () => {
+    const original = t.app.db;
+    let ops = 0;
+    t.app.db = original.$extends({
+      query: {
+        async $allOperations({ args, query }) {
+          ops += 1;
+          return query(args);
+        },
+      },
+    }) as unknown as typeof original;
+    try {
+      const measure = async (call: () => Promise<{ status: number }>) => {
+        ops = 0;
+        const res = await call();
+        expect(res.status).toBe(200);
+        expect(ops).toBeGreaterThan(0);
+        return ops;
+      };
+      const calls: Array<[() => Promise<any>, () => Promise<any>]> = [
+        [() => t.http.post('/menus/explore?page=1&length=1').send({}), () => t.http.post('/menus/explore?page=1&length=7').send({})],
+        [() => t.http.post('/menus/table').send({ length: 1 }), () => t.http.post('/menus/table').send({ length: 7 })],
+        [() => t.http.post('/brandstore_menus/search').send({ limit: 1 }), () => t.http.post('/brandstore_menus/search').send({ limit: 14, groupby: 'menu' })],
+        [() => t.http.get('/brandstore_menus/explore?page=1&length=1'), () => t.http.get('/brandstore_menus/explore?page=1&length=14')],
+        [() => t.http.post('/brandstore/search').send({ latlng: { lat: -6.9, lng: 107.6 }, limit: 1 }), () => t.http.post('/brandstore/search').send({ latlng: { lat: -6.9, lng: 107.6 } })],
+      ];
+      for (const [small, large] of calls) expect(await measure(large)).toBe(await measure(small));
+    } finally {
+      t.app.db = original;
+    }
+  });
 });
