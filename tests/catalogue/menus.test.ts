@@ -142,6 +142,8 @@ describe('menus', () => {
     expect(r3.status).toBe(400);
     const r4 = await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ harga: 12.5 }));
     expect(r4.status).toBe(400);
+    const r5 = await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ harga: 3_000_000_000 }));
+    expect(r5.status).toBe(400);
     expect((await t.http.post('/menus/create').set(t.auth(customer)).send(menuBody())).status).toBe(403);
   });
 

@@ -212,6 +212,8 @@ describe('brandstore_menus', () => {
     expect(tooMuch.status).toBe(409);
     expect((await t.http.post(`/brandstore_menus/${sm1}/stocks`).set(t.auth(admin)).send({ quantitytotal: -1 })).status).toBe(400);
     expect((await t.http.post(`/brandstore_menus/${sm1}/stocks`).set(t.auth(admin)).send({})).status).toBe(400);
+    expect((await t.http.post(`/brandstore_menus/${sm1}/stocks`).set(t.auth(admin)).send({ quantitytotal: 1, delta: 1 })).status).toBe(400);
+    expect((await t.http.post(`/brandstore_menus/999999/stocks`).set(t.auth(admin)).send({ delta: 1 })).status).toBe(404);
     expect((await t.http.post(`/brandstore_menus/${sm1}/stocks`).set(t.auth(customer)).send({ delta: 1 })).status).toBe(403);
 
     // concurrent decrements of 1 from 6: exactly 6 succeed

@@ -63,17 +63,20 @@ const categoryUpload = route({
 
 // ---------------------------------------------------------------- menus
 
+/** Prices live in 32-bit integer columns (whole rupiah): bounded so no value reaches the database unchecked. */
+const price = s.money.max(1_000_000_000);
+
 /** The document's 0 means "no category"; stored as NULL. */
 const categoryRef = s.optionalRef.transform((v) => (v === 0 ? null : v));
 
 const menuBase = z.object({
   nama_menus: s.requiredText(300),
   brief: s.longText.optional(),
-  harga: s.money,
-  pajak: s.money.optional(),
+  harga: price,
+  pajak: price.optional(),
   is_resep_required: s.flag.optional(),
   is_featured: s.flag.optional(),
-  harga_promosi: s.money.optional(),
+  harga_promosi: price.optional(),
   mulai_harga_promosi: z.union([s.dateTime, z.null(), z.literal('').transform(() => null)]).optional(),
   selesai_harga_promosi: z.union([s.dateTime, z.null(), z.literal('').transform(() => null)]).optional(),
   id_menu_categories_1: categoryRef.optional(),

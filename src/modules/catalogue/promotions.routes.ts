@@ -15,7 +15,7 @@ const codeKey = (code: string) => code.trim().toUpperCase();
 
 const promotionBody = z.object({
   type: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(['POTONGAN', 'NOMINAL', 'PERSEN'])),
-  value: s.money.refine((v) => v > 0, 'must be positive'),
+  value: s.money.max(1_000_000_000).refine((v) => v > 0, 'must be positive'),
   quota: s.count,
   start_datetime: s.dateTime,
   expired_datetime: s.dateTime,

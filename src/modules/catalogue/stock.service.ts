@@ -20,6 +20,9 @@ interface StockOptions {
   note?: string;
 }
 
+/** Far below the 32-bit column limit, so additions can never overflow it. */
+export const MAX_STOCK = 1_000_000_000;
+
 type Resolved = { idstock: number; idbrandstoremenus: number; idmenu: number; nama: string; qty: number };
 
 /** Finds the stock rows of the items in one query; merges repeated lines. */
@@ -116,6 +119,7 @@ export async function adjustStock(tx: Tx, idbrandstoremenus: number, change: { q
   const old = Number(locked!.quantitytotal);
   const level = change.quantitytotal ?? old + (change.delta ?? 0);
   if (level < 0) throw conflict(`Stock cannot go below zero (now ${old})`);
+  if (level > MAX_STOCK) throw conflict(`Stock cannot exceed ${MAX_STOCK}`);
   await tx.$executeRaw`UPDATE stocks SET quantitytotal = ${level}, datetimeupdateat = now() WHERE id = ${stock.id}`;
   const row = { quantitytotal: level, delta: level - old };
   await tx.stockMovement.create({
