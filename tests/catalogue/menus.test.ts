@@ -279,6 +279,16 @@ describe('menu_images', () => {
     expect(product.images).toBe(first.body.menu_images.img_path);
   });
 
+  it('keeps one primary picture under concurrent uploads', async () => {
+    const menu = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Foto Paralel' }))).body.menus.id;
+    const results = await Promise.all(
+      [1, 2, 3, 4].map(() => t.http.post('/menu_images/create').set(t.auth(admin)).field('id_menus', String(menu)).field('is_primary', '1').attach('picture', PNG_1PX, 'p.png')),
+    );
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(await t.app.db.menuImage.count({ where: { id_menus: menu } })).toBe(4);
+    expect(await t.app.db.menuImage.count({ where: { id_menus: menu, is_primary: 1 } })).toBe(1);
+  });
+
   it('refuses a missing product, a non-image, a customer', async () => {
     const noMenu = await t.http.post('/menu_images/create').set(t.auth(admin)).field('id_menus', '999999').attach('picture', PNG_1PX, 'a.png');
     expect(noMenu.status).toBe(400);

@@ -224,7 +224,14 @@ async function activeMenu(tx: Tx, id: number) {
   return m;
 }
 
-/** Only one primary image per product: a new primary clears the others in the same transaction. */
+/**
+ * Only one primary image per product: a new primary clears the others in the same transaction,
+ * under a lock on the product row so two concurrent uploads cannot both stay primary.
+ */
+async function lockMenu(tx: Tx, id: number) {
+  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM menus WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+  if (!rows.length) throw badRequest('Invalid input', [{ field: 'id_menus', message: `unknown product ${id}` }]);
+}
 async function clearPrimary(tx: Tx, id_menus: number, keep: number) {
   await tx.menuImage.updateMany({ where: { id_menus, is_primary: 1, id: { not: keep } }, data: { is_primary: 0 } });
 }
@@ -244,7 +251,7 @@ const imageCreate = route({
     const name = await app.storage.save('public', 'menus', file!);
     try {
       const row = await app.db.$transaction(async (tx) => {
-        await activeMenu(tx, body.id_menus);
+        await lockMenu(tx, body.id_menus);
         // The first picture of a product becomes its primary one.
         const first = (await tx.menuImage.count({ where: { id_menus: body.id_menus } })) === 0;
         const img = await tx.menuImage.create({
@@ -275,7 +282,7 @@ const imageUpdate = route({
       const { row, old } = await app.db.$transaction(async (tx) => {
         const existing = await tx.menuImage.findUnique({ where: { id: params.id } });
         if (!existing) throw notFound(`menu_images ${params.id} not found`);
-        if (body.id_menus) await activeMenu(tx, body.id_menus);
+        await lockMenu(tx, body.id_menus ?? existing.id_menus);
         const img = await tx.menuImage.update({ where: { id: params.id }, data: { ...body, ...(name ? { menu_image: name } : {}) } });
         if (img.is_primary) await clearPrimary(tx, img.id_menus, img.id);
         return { row: img, old: existing.menu_image };
