@@ -282,4 +282,19 @@ describe('reserveStock / releaseStock', () => {
 
     await expect(t.app.db.$transaction((tx) => reserveStock(tx, [{ idbrandstore: hidden, idmenu: m2, qty: 1 }]))).rejects.toMatchObject({ status: 409 });
   });
+
+  it('refuses to reserve a product deleted since, but still gives its stock back', async () => {
+    const a = await t.app.db.brandstoreMenu.findFirstOrThrow({ where: { idmenu: m2, idbrandstore: bandung }, include: { stock: true } });
+    await t.app.db.menu.update({ where: { id: m2 }, data: { deleted_at: new Date() } });
+    try {
+      await expect(t.app.db.$transaction((tx) => reserveStock(tx, [{ idbrandstoremenus: a.id, qty: 1 }]))).rejects.toMatchObject({
+        status: 409,
+        message: 'Sunscreen SPF 50 is no longer available',
+      });
+      const [back] = await t.app.db.$transaction((tx) => releaseStock(tx, [{ idstock: a.stock!.id, qty: 1 }]));
+      expect(back!.quantity_after).toBe(a.stock!.quantitytotal + 1);
+    } finally {
+      await t.app.db.menu.update({ where: { id: m2 }, data: { deleted_at: null } });
+    }
+  });
 });

@@ -26,7 +26,7 @@ export const MAX_STOCK = 1_000_000_000;
 type Resolved = { idstock: number; idbrandstoremenus: number; idmenu: number; nama: string; qty: number };
 
 /** Finds the stock rows of the items in one query; merges repeated lines. */
-async function resolve(tx: Tx, items: StockItem[]): Promise<Resolved[]> {
+async function resolve(tx: Tx, items: StockItem[], forSale = false): Promise<Resolved[]> {
   for (const it of items) {
     if (!Number.isInteger(it.qty) || it.qty <= 0) throw conflict(`Invalid quantity ${it.qty}`);
   }
@@ -35,7 +35,11 @@ async function resolve(tx: Tx, items: StockItem[]): Promise<Resolved[]> {
   );
   const rows = await tx.stock.findMany({
     where: { OR: or },
-    include: { brandstoreMenu: { select: { id: true, idmenu: true, idbrandstore: true, menu: { select: { nama_menus: true } } } } },
+    include: {
+      brandstoreMenu: {
+        select: { id: true, idmenu: true, idbrandstore: true, menu: { select: { nama_menus: true, deleted_at: true } }, brandstore: { select: { deleted_at: true } } },
+      },
+    },
   });
   const merged = new Map<number, Resolved>();
   for (const it of items) {
@@ -45,6 +49,10 @@ async function resolve(tx: Tx, items: StockItem[]): Promise<Resolved[]> {
     if (!row) {
       const what = 'idstock' in it ? `stock ${it.idstock}` : 'idbrandstoremenus' in it ? `store product ${it.idbrandstoremenus}` : `product ${it.idmenu} in store ${it.idbrandstore}`;
       throw conflict(`No stock is kept for ${what}`);
+    }
+    // A product or store deleted since it was put in the cart is no longer sold.
+    if (forSale && (row.brandstoreMenu.menu.deleted_at || row.brandstoreMenu.brandstore.deleted_at)) {
+      throw conflict(`${row.brandstoreMenu.menu.nama_menus} is no longer available`);
     }
     const prev = merged.get(row.id);
     if (prev) prev.qty += it.qty;
@@ -92,7 +100,7 @@ async function record(tx: Tx, lines: Resolved[], after: Map<number, number>, sig
  */
 export async function reserveStock(tx: Tx, items: StockItem[], opts: StockOptions = {}): Promise<StockChange[]> {
   if (!items.length) return [];
-  const lines = await resolve(tx, items);
+  const lines = await resolve(tx, items, true);
   const after = await applyDelta(tx, lines, -1);
   const short = lines.find((l) => !after.has(l.idstock));
   if (short) throw conflict(`Not enough stock for ${short.nama}`);
