@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fileTypeFromBuffer } from 'file-type';
 import type { AppContext } from '../app-context.js';
 import { authenticate } from './authenticate.js';
+import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
 import { methodsOf, type RouteDef, type UploadSpec } from './route.js';
 
@@ -67,11 +68,35 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
+        if (method !== 'get' && Array.isArray(def.access)) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       });
     }
   }
   return router;
+}
+
+/**
+ * Every successful change through a role-restricted (admin) endpoint is appended to the audit log:
+ * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
+ * each module; it runs after the handler's own transaction has committed.
+ */
+async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown) {
+  const p = (params ?? {}) as Record<string, unknown>;
+  let id = p.id;
+  if (id === undefined && result && typeof result === 'object') {
+    // a create answers `{"<key>": {"id": ...}}`
+    const inner = Object.values(result as Record<string, unknown>)[0];
+    if (inner && typeof inner === 'object' && 'id' in inner) id = (inner as { id: unknown }).id;
+  }
+  await audit(app, {
+    user: req.user,
+    action: `${method.toUpperCase()} ${def.path}`.slice(0, 50),
+    resource: (def.path.split('/')[1] ?? '').slice(0, 50),
+    resourceId: typeof id === 'number' || typeof id === 'string' ? String(id).slice(0, 50) : null,
+    patientId: typeof p.id_patients === 'number' ? p.id_patients : null,
+    req,
+  });
 }
 
 /** Literal segments before parameters, so `/users/data` is not taken for `/users/:id`. */
