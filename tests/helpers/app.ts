@@ -67,6 +67,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
   return {
     app,
     http,
+    /** PostgreSQL URL of this file's database (TEST_DATABASE_URL mode), e.g. for scripts */
+    databaseUrl: database.databaseUrl,
     user,
     auth,
     async close() {
