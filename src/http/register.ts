@@ -46,6 +46,21 @@ async function readUpload(req: Request, res: Response, spec: UploadSpec, maxByte
   return { buffer: file.buffer, mime: detected.mime, ext: detected.ext, size: file.size };
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000: a NUL anywhere in the input would fail deep in the database
+ * with a 500, so it is refused up front as invalid input.
+ */
+export function assertNoNul(value: unknown, where: string, depth = 0): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+  } else if (value && typeof value === 'object' && depth < 20) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+      assertNoNul(v, `${where}.${k}`, depth + 1);
+    }
+  }
+}
+
 export function checkAccess(def: RouteDef, user: RequestContextUser) {
   if (def.access === 'public') return;
   if (!user) throw unauthorized();
@@ -63,6 +78,9 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
       router[method](def.path, async (req: Request, res: Response) => {
         const user = await authenticate(app, req, def.access !== 'public');
         checkAccess(def, user);
+        assertNoNul(req.params, 'params');
+        assertNoNul(req.query, 'query');
+        assertNoNul(req.body, 'body');
         const parsedParams = parse(params, req.params, 'params');
         const file = def.upload ? await readUpload(req, res, def.upload, app.config.UPLOAD_MAX_BYTES) : undefined;
         const body = parse(def.body, req.body, 'body');
