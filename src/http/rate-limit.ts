@@ -1,5 +1,7 @@
 import type { Request, RequestHandler } from 'express';
+import jwt from 'jsonwebtoken';
 import type { AppContext } from '../app-context.js';
+import { STAFF } from './auth-user.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -15,6 +17,20 @@ export interface RateRule {
   perAccount?: (app: AppContext) => number;
   /** the account the request is about (username, e-mail, phone), if any */
   account?: (req: Request, match: RegExpExecArray) => string | undefined;
+  /** requests the rule does not count */
+  skip?: (app: AppContext, req: Request) => boolean;
+}
+
+/** Staff creating accounts from the dashboard are not "registrations" (signature and roles claim only). */
+function signedByStaff(app: AppContext, req: Request): boolean {
+  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+  if (!token) return false;
+  try {
+    const claims = jwt.verify(token, app.config.JWT_SECRET, { algorithms: ['HS256'] }) as { roles?: unknown };
+    return Array.isArray(claims.roles) && claims.roles.some((r) => STAFF.includes(r));
+  } catch {
+    return false;
+  }
 }
 
 const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase().slice(0, 200) : undefined);
@@ -29,7 +45,7 @@ export const RATE_RULES: RateRule[] = [
     perAccount: (a) => a.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
     account: (req) => lower(req.body?.username),
   },
-  { name: 'register', method: 'POST', path: /^\/users\/create\/?$/, perIp: (a) => a.config.RATE_LIMIT_REGISTER_PER_IP },
+  { name: 'register', method: 'POST', path: /^\/users\/create\/?$/, perIp: (a) => a.config.RATE_LIMIT_REGISTER_PER_IP, skip: signedByStaff },
   {
     name: 'recovery',
     method: 'POST',
@@ -80,7 +96,7 @@ export function rateLimit(app: AppContext, rules: RateRule[] = RATE_RULES): Requ
     for (const rule of rules) {
       if (req.method !== rule.method) continue;
       const m = rule.path.exec(req.path);
-      if (!m) continue;
+      if (!m || rule.skip?.(app, req)) continue;
       let wait = limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
       const account = rule.account?.(req, m);
       if (account && rule.perAccount) wait = Math.max(wait ?? 0, limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs) ?? 0) || undefined;

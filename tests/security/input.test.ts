@@ -21,4 +21,14 @@ describe('input the database cannot store', () => {
     expect((await t.http.post('/users/a%00b@example.com/recovery/password/email')).status).toBe(400);
     expect(await t.app.db.user.count({ where: { username: 'abcde' } })).toBe(0);
   });
+
+  it('sends security headers and answers CORS only to configured origins', async () => {
+    const res = await t.http.get('/health').set('Origin', 'https://evil.example');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['strict-transport-security']).toBeDefined();
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+    const ok = await t.http.get('/health').set('Origin', t.app.config.CORS_ORIGINS[0]!);
+    expect(ok.headers['access-control-allow-origin']).toBe(t.app.config.CORS_ORIGINS[0]);
+  });
 });

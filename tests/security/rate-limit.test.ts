@@ -45,6 +45,10 @@ describe('rate limits (per IP and per account, 429 with Retry-After)', () => {
     expect((await t.http.post('/users/create').send(reg('rl_two'))).status).toBe(200);
     expect429(await t.http.post('/users/create').send(reg('rl_three')));
     expect(await t.app.db.user.count({ where: { username: 'rl_three' } })).toBe(0);
+    // staff creating accounts from the dashboard are not limited as registrations; a forged token is
+    const admin = await t.user(['ADMIN']);
+    expect((await t.http.post('/users/create').set(t.auth(admin)).send(reg('rl_staff'))).status).toBe(200);
+    expect429(await t.http.post('/users/create').set('Authorization', 'Bearer forged.token.here').send(reg('rl_forged')));
   });
 
   it('limits recovery requests per account and per IP', async () => {
