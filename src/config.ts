@@ -53,6 +53,26 @@ export const configSchema = z
     WAREHOUSE_LAT: z.coerce.number().min(-90).max(90).default(-6.1754),
     WAREHOUSE_LNG: z.coerce.number().min(-180).max(180).default(106.8272),
     WAREHOUSE_ADDRESS: z.string().default('JL Adiyaksa 122 Jakarta Pusat'),
+    // Account recovery (issue 7): link base, SMTP, Wablas, outbox and rate limits.
+    RECOVERY_URL: z.url().default('http://localhost:3001'),
+    RESET_TOKEN_TTL_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+    SMTP_HOST: z.string().default(''),
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(587),
+    SMTP_SECURE: bool.default(false),
+    SMTP_USER: z.string().default(''),
+    SMTP_PASSWORD: z.string().default(''),
+    MAIL_FROM: z.string().default('Colederma <no-reply@colederma.local>'),
+    WABLAS_BASE_URL: z.string().default(''),
+    WABLAS_TOKEN: z.string().default(''),
+    WABLAS_SECRET_KEY: z.string().default(''),
+    OUTBOX_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    RATE_LIMIT_ENABLED: bool.default(true),
+    RATE_LIMIT_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
+    RATE_LIMIT_LOGIN_PER_IP: z.coerce.number().int().min(1).default(50),
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+    RATE_LIMIT_REGISTER_PER_IP: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_RECOVERY_PER_IP: z.coerce.number().int().min(1).default(20),
+    RATE_LIMIT_RECOVERY_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -3,6 +3,10 @@ import { identityRoutes } from './identity/routes.js';
 import { patientsModuleRoutes } from './patients/routes.js';
 import { shippingRoutes } from './shipping/routes.js';
 import { catalogueRoutes } from './catalogue/routes.js';
+import { recoveryRoutes } from './recovery/routes.js';
+import { logRoutes } from './audit/routes.js';
+import { exportRoutes } from './audit/export.js';
+import './recovery/outbox.service.js'; // registers the outbox delivery job
 
 /** Every route of the API. Each module contributes its own list (one line each). */
 export function allRoutes(): RouteDef[] {
@@ -11,5 +15,8 @@ export function allRoutes(): RouteDef[] {
     ...patientsModuleRoutes,
     ...shippingRoutes,
     ...catalogueRoutes,
+    ...recoveryRoutes,
+    ...logRoutes,
+    ...exportRoutes,
   ];
 }
