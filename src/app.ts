@@ -8,6 +8,7 @@ import type { AppContext } from './app-context.js';
 import { errorHandler, notFound, notFoundRoute } from './http/errors.js';
 import { buildOpenApi, docsPage } from './http/openapi.js';
 import { registerRoutes } from './http/register.js';
+import { rateLimit } from './http/rate-limit.js';
 import type { RouteDef } from './http/route.js';
 import { allRoutes } from './modules/index.js';
 
@@ -71,6 +72,7 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes()) {
     });
   });
 
+  server.use(rateLimit(app));
   server.use(registerRoutes(app, routes));
   server.use(notFoundRoute);
   server.use(errorHandler(app.logger));

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { fileTypeFromBuffer } from 'file-type';
 import type { AppContext } from '../app-context.js';
 import { authenticate } from './authenticate.js';
+import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
 import { methodsOf, type RouteDef, type UploadSpec } from './route.js';
 
@@ -45,6 +46,21 @@ async function readUpload(req: Request, res: Response, spec: UploadSpec, maxByte
   return { buffer: file.buffer, mime: detected.mime, ext: detected.ext, size: file.size };
 }
 
+/**
+ * PostgreSQL text cannot hold U+0000: a NUL anywhere in the input would fail deep in the database
+ * with a 500, so it is refused up front as invalid input.
+ */
+export function assertNoNul(value: unknown, where: string, depth = 0): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+  } else if (value && typeof value === 'object' && depth < 20) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+      assertNoNul(v, `${where}.${k}`, depth + 1);
+    }
+  }
+}
+
 export function checkAccess(def: RouteDef, user: RequestContextUser) {
   if (def.access === 'public') return;
   if (!user) throw unauthorized();
@@ -62,16 +78,43 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
       router[method](def.path, async (req: Request, res: Response) => {
         const user = await authenticate(app, req, def.access !== 'public');
         checkAccess(def, user);
+        assertNoNul(req.params, 'params');
+        assertNoNul(req.query, 'query');
+        assertNoNul(req.body, 'body');
         const parsedParams = parse(params, req.params, 'params');
         const file = def.upload ? await readUpload(req, res, def.upload, app.config.UPLOAD_MAX_BYTES) : undefined;
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
+        if (method !== 'get' && Array.isArray(def.access)) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       });
     }
   }
   return router;
+}
+
+/**
+ * Every successful change through a role-restricted (admin) endpoint is appended to the audit log:
+ * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
+ * each module; it runs after the handler's own transaction has committed.
+ */
+async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown) {
+  const p = (params ?? {}) as Record<string, unknown>;
+  let id = p.id;
+  if (id === undefined && result && typeof result === 'object') {
+    // a create answers `{"<key>": {"id": ...}}`
+    const inner = Object.values(result as Record<string, unknown>)[0];
+    if (inner && typeof inner === 'object' && 'id' in inner) id = (inner as { id: unknown }).id;
+  }
+  await audit(app, {
+    user: req.user,
+    action: `${method.toUpperCase()} ${def.path}`.slice(0, 50),
+    resource: (def.path.split('/')[1] ?? '').slice(0, 50),
+    resourceId: typeof id === 'number' || typeof id === 'string' ? String(id).slice(0, 50) : null,
+    patientId: typeof p.id_patients === 'number' ? p.id_patients : null,
+    req,
+  });
 }
 
 /** Literal segments before parameters, so `/users/data` is not taken for `/users/:id`. */

@@ -2,6 +2,11 @@ import type { RouteDef } from '../http/route.js';
 import { identityRoutes } from './identity/routes.js';
 import { patientsModuleRoutes } from './patients/routes.js';
 import { shippingRoutes } from './shipping/routes.js';
+import { catalogueRoutes } from './catalogue/routes.js';
+import { recoveryRoutes } from './recovery/routes.js';
+import { logRoutes } from './audit/routes.js';
+import { exportRoutes } from './audit/export.js';
+import './recovery/outbox.service.js'; // registers the outbox delivery job
 import { commerceRoutes } from './commerce/routes.js';
 
 /** Every route of the API. Each module contributes its own list (one line each). */
@@ -10,6 +15,10 @@ export function allRoutes(): RouteDef[] {
     ...identityRoutes,
     ...patientsModuleRoutes,
     ...shippingRoutes,
+    ...catalogueRoutes,
+    ...recoveryRoutes,
+    ...logRoutes,
+    ...exportRoutes,
     ...commerceRoutes,
   ];
 }

@@ -2,6 +2,7 @@ import type { AppContext } from '../app-context.js';
 import { seedIdentity } from './identity.js';
 import { seedPatients } from './patients.js';
 import { seedShipping } from './shipping.js';
+import { seedCatalogue } from './catalogue.js';
 import { seedCommerce } from './commerce.js';
 
 /**
@@ -12,6 +13,7 @@ const seeders: Array<(app: AppContext) => Promise<void>> = [
   seedIdentity,
   seedPatients,
   seedShipping,
+  seedCatalogue,
   seedCommerce,
 ];
 

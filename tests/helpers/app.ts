@@ -35,6 +35,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
     PUBLIC_BASE_URL: 'http://api.test',
     UPLOAD_DIR: path.join(dir, 'uploads'),
     PRIVATE_UPLOAD_DIR: path.join(dir, 'private'),
+    // the rate-limit tests turn it on; elsewhere many requests come from one IP
+    RATE_LIMIT_ENABLED: 'false',
     ...env,
   });
   const app: AppContext = createContext(config, database.prisma);
@@ -65,6 +67,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
   return {
     app,
     http,
+    /** PostgreSQL URL of this file's database (TEST_DATABASE_URL mode), e.g. for scripts */
+    databaseUrl: database.databaseUrl,
     user,
     auth,
     async close() {

@@ -84,7 +84,7 @@ async function append(db: Db, entry: AuditEntry, now: Date) {
     details: (entry.details ?? null) as never,
     created_at: new Date(now.getTime()),
   };
-  await db.log.create({ data: { ...row, details: row.details ?? undefined, hash: hashLogRow(row) } });
+  return db.log.create({ data: { ...row, details: row.details ?? undefined, hash: hashLogRow(row) } });
 }
 
 /**
@@ -93,7 +93,7 @@ async function append(db: Db, entry: AuditEntry, now: Date) {
  */
 export async function audit(app: AppContext, entry: AuditEntry, tx?: Db) {
   if (tx) return append(tx, entry, app.now());
-  await app.db.$transaction((t) => append(t, entry, app.now()));
+  return app.db.$transaction((t) => append(t, entry, app.now()));
 }
 
 /** Walks the chain; returns the first broken seq, or undefined when intact. */

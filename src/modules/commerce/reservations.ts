@@ -1,7 +1,8 @@
 import type { AppContext } from '../../app-context.js';
-import { conflict, unprocessable } from '../../http/errors.js';
+import { unprocessable } from '../../http/errors.js';
 import { clinicDay } from '../../lib/dates.js';
 import { creditPoints, reverseEarned, spendPoints } from './points.service.js';
+import { releaseStock, reserveStock } from '../catalogue/stock.service.js';
 import type { Tx } from './totals.js';
 
 /** Locks the order row for the rest of the transaction (webhook, admin actions, checkout). */
@@ -20,20 +21,12 @@ export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: n
     const settings = await tx.deliverySetting.findUnique({ where: { scope: 'default' } });
     const gudang = settings?.id_brandstore_gudang;
     if (gudang) {
-      const items = await tx.orderItem.findMany({
-        where: { id_order: order.id, is_canceled: 0 },
-        include: { menu: { select: { nama_menus: true, brandstoreMenus: { where: { idbrandstore: gudang }, select: { stock: { select: { id: true } } } } } } },
-        orderBy: { id_menu: 'asc' }, // same lock order in every checkout: no deadlocks
-      });
+      const items = await tx.orderItem.findMany({ where: { id_order: order.id, is_canceled: 0 }, select: { id: true, id_menu: true, qty: true } });
+      // the catalogue's conditional, all-or-nothing reservation (409 naming the product when short)
+      const taken = await reserveStock(tx, items.map((i) => ({ idbrandstore: gudang, idmenu: i.id_menu, qty: i.qty })), { id_orders: order.id });
       for (const item of items) {
-        const stockId = item.menu.brandstoreMenus[0]?.stock?.id;
-        const ok =
-          stockId !== undefined &&
-          (await tx.stock.updateMany({ where: { id: stockId, quantitytotal: { gte: item.qty } }, data: { quantitytotal: { decrement: item.qty } } })).count === 1;
-        if (!ok) throw conflict(`Out of stock: ${item.menu.nama_menus}`);
-        const after = await tx.stock.findUniqueOrThrow({ where: { id: stockId }, select: { quantitytotal: true } });
-        await tx.stockMovement.create({ data: { idstock: stockId, delta: -item.qty, quantity_after: after.quantitytotal, reason: 'CHECKOUT', id_orders: order.id } });
-        await tx.orderItem.update({ where: { id: item.id }, data: { idstock: stockId } });
+        const stockId = taken.find((c) => c.idmenu === item.id_menu)?.idstock;
+        if (stockId) await tx.orderItem.update({ where: { id: item.id }, data: { idstock: stockId } });
       }
     }
   }
@@ -82,12 +75,11 @@ export async function releaseReservations(app: AppContext, tx: Tx, orderId: numb
   const wasPaid = order.reservation_status === 'CONSUMED';
   const { count } = await tx.order.updateMany({ where: { id: orderId, reservation_status: order.reservation_status }, data: { reservation_status: 'RELEASED' } });
   if (count === 0) return;
-  const items = await tx.orderItem.findMany({ where: { id_order: orderId, idstock: { not: null } }, orderBy: { id_menu: 'asc' } });
-  for (const item of items) {
-    const s = await tx.stock.update({ where: { id: item.idstock! }, data: { quantitytotal: { increment: item.qty } } });
-    await tx.stockMovement.create({ data: { idstock: s.id, delta: item.qty, quantity_after: s.quantitytotal, reason: 'RELEASE', id_orders: orderId } });
+  const items = await tx.orderItem.findMany({ where: { id_order: orderId, idstock: { not: null } }, select: { idstock: true, qty: true } });
+  if (items.length) {
+    await releaseStock(tx, items.map((i) => ({ idstock: i.idstock!, qty: i.qty })), { id_orders: orderId });
+    await tx.orderItem.updateMany({ where: { id_order: orderId }, data: { idstock: null } });
   }
-  if (items.length) await tx.orderItem.updateMany({ where: { id_order: orderId }, data: { idstock: null } });
   const usages = await tx.promotionUsage.findMany({ where: { id_orders: orderId, status: { in: ['RESERVED', 'USED'] } } });
   for (const u of usages) {
     await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'RELEASED' } });

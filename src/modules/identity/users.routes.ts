@@ -107,7 +107,7 @@ export const userRoutes = [
       password: z.string().min(1).max(200),
       app: z.enum(['mobile', 'website']).optional(),
     }),
-    handler: ({ app, body }) => users.login(app, body.username, body.password),
+    handler: ({ app, body, req }) => users.login(app, body.username, body.password, req),
   }),
 
   route({

@@ -4,6 +4,8 @@ import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/au
 import { signToken } from '../../http/authenticate.js';
 import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
 import type { Caller } from '../../http/resource.js';
+import type { Request } from 'express';
+import { audit } from '../audit/audit.service.js';
 
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -106,15 +108,22 @@ export async function assertNotLastOwner(tx: Tx, userId: number) {
 const DUMMY_HASH = bcrypt.hashSync('colederma-no-such-user', 10);
 const INVALID = 'Invalid username or password';
 
-export async function login(app: AppContext, username: string, password: string) {
+export async function login(app: AppContext, username: string, password: string, req?: Request) {
   const name = username.trim().toLowerCase();
   const user = await app.db.user.findFirst({
     where: { deleted_at: null, OR: [{ username: name }, { users_email: name }] },
     include: { roles: true },
   });
   const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH);
-  if (!user) throw unauthorized(INVALID);
+  // Every sign-in, successful or not, is audited (the attempted name only when no account matched).
+  const log = (outcome: 'success' | 'failure' | 'denied', reason?: string) =>
+    audit(app, { user: user ? { id: user.id, roles: user.roles.map((r) => r.role_codes) } : null, action: outcome === 'success' ? 'login' : 'login_failed', resource: 'users', resourceId: user?.id ?? null, outcome, req, details: reason ? { reason, ...(user ? {} : { username: name.slice(0, 100) }) } : undefined });
+  if (!user) {
+    await log('failure', 'unknown user');
+    throw unauthorized(INVALID);
+  }
   if (!ok) {
+    await log('failure', 'wrong password');
     // One statement, so concurrent failures all count and the block happens exactly at the limit.
     await app.db.$executeRaw`
       UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
@@ -123,8 +132,10 @@ export async function login(app: AppContext, username: string, password: string)
       WHERE id = ${user.id}`;
     throw unauthorized(INVALID);
   }
+  if (user.is_blocked) await log('denied', 'blocked');
   if (user.is_blocked) throw new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
   await app.db.user.update({ where: { id: user.id }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
+  await log('success');
   const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   return {
     users_phone: user.users_phone ?? '',

@@ -1,0 +1,27 @@
+import nodemailer from 'nodemailer';
+import type { Config } from '../config.js';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** Sends one e-mail through the configured SMTP server (nodemailer). Throws when not accepted. */
+export async function sendMail(config: Config, mail: Mail): Promise<void> {
+  if (!config.SMTP_HOST) throw new Error('SMTP is not configured (SMTP_HOST)');
+  const transport = nodemailer.createTransport({
+    host: config.SMTP_HOST,
+    port: config.SMTP_PORT,
+    secure: config.SMTP_SECURE,
+    auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD } : undefined,
+    connectionTimeout: config.OUTBOX_TIMEOUT_MS,
+    greetingTimeout: config.OUTBOX_TIMEOUT_MS,
+    socketTimeout: config.OUTBOX_TIMEOUT_MS,
+  });
+  try {
+    await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text });
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { STAFF } from '../../http/auth-user.js';
+import { forbidden } from '../../http/errors.js';
+import { resourceRoutes } from '../../http/resource.js';
+import { route } from '../../http/route.js';
+import { formatDateTime } from '../../lib/dates.js';
+import * as s from '../../lib/schemas.js';
+import { audit } from './audit.service.js';
+
+type LogRow = {
+  id: number;
+  seq: number;
+  id_users: number | null;
+  role: string | null;
+  action: string;
+  resource: string;
+  resource_id: string | null;
+  id_patients: number | null;
+  outcome: string;
+  ip: string | null;
+  user_agent: string | null;
+  details: unknown;
+  created_at: Date;
+  prev_hash: string;
+  hash: string;
+};
+
+export const logJSON = (r: LogRow) => ({
+  id: r.id,
+  seq: r.seq,
+  id_users: r.id_users,
+  role: r.role,
+  action: r.action,
+  resource: r.resource,
+  resource_id: r.resource_id,
+  id_patients: r.id_patients,
+  outcome: r.outcome,
+  ip: r.ip,
+  user_agent: r.user_agent,
+  details: r.details ?? null,
+  created_at: formatDateTime(r.created_at),
+  prev_hash: r.prev_hash,
+  hash: r.hash,
+});
+
+const filters = z.object({
+  id_users: s.id.optional(),
+  role: z.string().max(20).optional(),
+  action: z.string().max(50).optional(),
+  resource: z.string().max(50).optional(),
+  resource_id: z.coerce.string().max(50).optional(),
+  id_patients: s.id.optional(),
+  outcome: z.enum(['success', 'failure', 'denied']).optional(),
+  start_date: s.date.optional(),
+  end_date: s.date.optional(),
+});
+
+/** A client-side event the app reports for the signed-in user (kept as `client_event`). */
+const clientEvent = z.object({
+  action: s.requiredText(50),
+  resource: s.text(50).optional(),
+  resource_id: z.coerce.string().max(50).optional(),
+  details: z
+    .record(z.string().max(50), z.union([z.string().max(500), z.number(), z.boolean(), z.null()]))
+    .refine((d) => Object.keys(d).length <= 20, 'at most 20 keys')
+    .optional(),
+});
+
+const DAY = 86_400_000;
+
+export const logRoutes = [
+  ...resourceRoutes({
+    name: 'logs',
+    model: (db) => db.log,
+    access: { read: STAFF, write: STAFF },
+    filters,
+    where: (f) => ({
+      id_users: f.id_users,
+      role: f.role,
+      action: f.action,
+      resource: f.resource,
+      resource_id: f.resource_id,
+      id_patients: f.id_patients,
+      outcome: f.outcome,
+      created_at: f.start_date || f.end_date ? { gte: f.start_date, lt: f.end_date ? new Date(f.end_date.getTime() + DAY) : undefined } : undefined,
+    }),
+    searchFields: ['action', 'resource', 'resource_id', 'role', 'ip'],
+    defaultOrder: { seq: 'desc' },
+    toJSON: logJSON,
+    columns: [
+      { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
+      { name: 'created_at', value: (r) => formatDateTime(r.created_at), orderBy: (d) => ({ created_at: d }) },
+      { name: 'id_users', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },
+      { name: 'role', value: (r) => r.role, orderBy: (d) => ({ role: d }) },
+      { name: 'action', value: (r) => r.action, orderBy: (d) => ({ action: d }) },
+      { name: 'resource', value: (r) => r.resource, orderBy: (d) => ({ resource: d }) },
+      { name: 'resource_id', value: (r) => r.resource_id, orderBy: (d) => ({ resource_id: d }) },
+      { name: 'id_patients', value: (r) => r.id_patients, orderBy: (d) => ({ id_patients: d }) },
+      { name: 'outcome', value: (r) => r.outcome, orderBy: (d) => ({ outcome: d }) },
+      { name: 'ip', value: (r) => r.ip, orderBy: (d) => ({ ip: d }) },
+    ],
+    create: false,
+    update: false,
+    delete: false,
+  }),
+  route({
+    method: 'post',
+    path: '/logs/create',
+    access: 'authenticated',
+    tag: 'logs',
+    summary: 'Record a client-side event for the signed-in user',
+    body: clientEvent,
+    handler: async ({ app, user, body, req }) => {
+      const row = await audit(app, {
+        user,
+        action: 'client_event',
+        resource: body.resource || 'client',
+        resourceId: body.resource_id ?? null,
+        details: { event: body.action, ...(body.details ?? {}) },
+        req,
+      });
+      return { logs: logJSON(row) };
+    },
+  }),
+  // The audit log is append-only: nobody edits or deletes it through the API.
+  route({
+    method: ['put', 'post'],
+    path: '/logs/:id/update',
+    access: STAFF,
+    tag: 'logs',
+    summary: 'Not allowed: audit logs are append-only (403 for everyone)',
+    handler: () => {
+      throw forbidden('Audit logs cannot be changed');
+    },
+  }),
+  route({
+    method: 'delete',
+    path: '/logs/:id/delete',
+    access: STAFF,
+    tag: 'logs',
+    summary: 'Not allowed: audit logs are append-only (403 for everyone)',
+    handler: () => {
+      throw forbidden('Audit logs cannot be deleted');
+    },
+  }),
+];

@@ -1,0 +1,139 @@
+import { z } from 'zod';
+import { isStaff, STAFF } from '../../http/auth-user.js';
+import { badRequest, conflict, notFound } from '../../http/errors.js';
+import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { route, type RouteDef } from '../../http/route.js';
+import * as s from '../../lib/schemas.js';
+import { promotionJSON, promotionListJSON } from './serializers.js';
+
+type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+
+// ---------------------------------------------------------------- promotions
+
+/** Codes are unique case-insensitively: the key column holds the normalised form. */
+const codeKey = (code: string) => code.trim().toUpperCase();
+
+const promotionBody = z.object({
+  type: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(['POTONGAN', 'NOMINAL', 'PERSEN'])),
+  value: s.money.max(1_000_000_000).refine((v) => v > 0, 'must be positive'),
+  quota: s.count,
+  start_datetime: s.dateTime,
+  expired_datetime: s.dateTime,
+  display_codes: z.string().trim().min(3).max(50).regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, - and _ only'),
+  title: s.text(200).optional(),
+  description: s.longText.optional(),
+  id_menu: s.optionalRef.transform((v) => (v === 0 ? null : v)).optional(),
+  max_uses_per_customer: z.coerce.number().int().min(1).max(1000).optional(),
+});
+type PromotionInput = Partial<z.infer<typeof promotionBody>>;
+
+async function checkPromotion(tx: Tx, b: PromotionInput, existing?: Record<string, any>) {
+  const v: Record<string, any> = { ...existing, ...b };
+  if (v.type === 'PERSEN' && v.value > 100) throw badRequest('Invalid input', [{ field: 'value', message: 'a percentage is at most 100' }]);
+  if (v.expired_datetime <= v.start_datetime) throw badRequest('Invalid input', [{ field: 'expired_datetime', message: 'must be after start_datetime' }]);
+  if (b.id_menu) {
+    const menu = await tx.menu.findFirst({ where: { id: b.id_menu, deleted_at: null }, select: { id: true } });
+    if (!menu) throw badRequest('Invalid input', [{ field: 'id_menu', message: `unknown product ${b.id_menu}` }]);
+  }
+}
+
+const promotionRoutes = resourceRoutes({
+  name: 'promotions',
+  model: (db) => db.promotion,
+  access: { read: 'public', write: STAFF },
+  softDelete: true,
+  // Customers (and anonymous visitors) see running and upcoming promotions only.
+  scope: (c) => (isStaff(c.user) ? undefined : { expired_datetime: { gt: c.app.now() } }),
+  filters: z.object({ display_codes: s.text(50).optional(), title: s.text(200).optional(), type: s.text(10).optional(), id_menu: s.optionalRef.optional() }),
+  where: (f) => ({
+    display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,
+    title: f.title ? { contains: f.title, mode: 'insensitive' } : undefined,
+    type: f.type ? f.type.toUpperCase() : undefined,
+    id_menu: f.id_menu === undefined ? undefined : f.id_menu === 0 ? null : f.id_menu,
+  }),
+  searchFields: ['display_codes', 'title', 'description'],
+  defaultOrder: [{ start_datetime: 'desc' }, { id: 'desc' }],
+  toJSON: (r, c) => promotionListJSON(c.app, r),
+  toDetail: (r, c) => promotionJSON(c.app, r),
+  columns: [
+    { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
+    { name: 'id_menu', value: (r) => r.id_menu ?? 0, orderBy: (d) => ({ id_menu: d }) },
+    { name: 'type', value: (r) => r.type, orderBy: (d) => ({ type: d }) },
+    { name: 'value', value: (r) => r.value, orderBy: (d) => ({ value: d }) },
+    { name: 'quota', value: (r) => r.quota, orderBy: (d) => ({ quota: d }) },
+    { name: 'start_datetime', value: (r, c) => promotionJSON(c.app, r).start_datetime, orderBy: (d) => ({ start_datetime: d }) },
+    { name: 'expired_datetime', value: (r, c) => promotionJSON(c.app, r).expired_datetime, orderBy: (d) => ({ expired_datetime: d }) },
+    { name: 'display_codes', value: (r) => r.display_codes, orderBy: (d) => ({ display_codes: d }) },
+    { name: 'title', value: (r) => r.title, orderBy: (d) => ({ title: d }) },
+    { name: 'description', value: (r) => r.description },
+    { name: 'img_promotions', value: (r, c) => c.app.storage.publicUrl('promotions', r.img_promotions) },
+  ],
+  create: {
+    body: promotionBody,
+    run: async (b, _c, tx) => {
+      await checkPromotion(tx, b);
+      return (await tx.promotion.create({ data: { ...b, display_codes_key: codeKey(b.display_codes) } })).id;
+    },
+  },
+  update: {
+    body: promotionBody.partial(),
+    methods: ['put', 'post'],
+    run: async (id, b, _c, tx, existing) => {
+      await checkPromotion(tx, b, existing);
+      if (b.quota !== undefined) {
+        // Conditional on the live counters (checkouts may be reserving right now): the quota may
+        // not drop below what is already reserved or used.
+        const n = await tx.$executeRaw`UPDATE promotions SET quota = ${b.quota} WHERE id = ${id} AND quota_reserved + quota_used <= ${b.quota}`;
+        if (n === 0) throw conflict('The quota cannot be lower than the uses already reserved or made');
+      }
+      const { quota: _q, ...rest } = b;
+      await tx.promotion.update({ where: { id }, data: { ...rest, ...(b.display_codes ? { display_codes_key: codeKey(b.display_codes) } : {}) } });
+    },
+  },
+  delete: {
+    // Soft delete; the code is freed (key NULL) so it can be used again. Orders keep the promotion.
+    run: async (id, c, tx) => void (await tx.promotion.update({ where: { id }, data: { deleted_at: c.app.now(), display_codes_key: null } })),
+  },
+});
+
+const promotionUpload = route({
+  method: 'post',
+  path: '/promotions/:id/uploads',
+  access: STAFF,
+  tag: 'promotions',
+  summary: 'Upload the banner of a promotion (multipart field "picture")',
+  upload: { field: 'picture', accept: 'image' },
+  handler: async ({ app, params, file }) => {
+    const existing = await app.db.promotion.findFirst({ where: { id: params.id, deleted_at: null } });
+    if (!existing) throw notFound(`promotions ${params.id} not found`);
+    const name = await app.storage.save('public', 'promotions', file!);
+    const row = await app.db.promotion.update({ where: { id: params.id }, data: { img_promotions: name } });
+    await app.storage.remove('public', 'promotions', existing.img_promotions);
+    return { promotions: promotionJSON(app, row) };
+  },
+});
+
+// ---------------------------------------------------------------- static_contents
+
+const contentBody = z.object({ type: z.string().trim().toLowerCase().min(1).max(50).regex(/^[a-z0-9_-]+$/, 'like about-us'), contents: s.longText });
+
+const staticRoutes = resourceRoutes({
+  name: 'static_contents',
+  model: (db) => db.staticContent,
+  access: { read: 'public', write: STAFF },
+  exploreMethods: ['post', 'get'],
+  filters: z.object({ type: z.string().trim().toLowerCase().max(50).optional() }),
+  where: (f) => ({ type: f.type || undefined }),
+  searchFields: ['type', 'contents'],
+  defaultOrder: [{ type: 'asc' }, { id: 'asc' }],
+  toJSON: (r) => ({ id: r.id, type: r.type, contents: r.contents }),
+  columns: [
+    { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
+    { name: 'type', value: (r) => r.type, orderBy: (d) => ({ type: d }) },
+    { name: 'contents', value: (r) => r.contents },
+  ],
+  create: { body: contentBody, run: async (b, _c, tx) => (await tx.staticContent.create({ data: b })).id },
+  update: { body: contentBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.staticContent.update({ where: { id }, data: b })) },
+});
+
+export const promotionModuleRoutes: RouteDef[] = [...promotionRoutes, promotionUpload, ...staticRoutes];

@@ -1,0 +1,297 @@
+import type { AppContext } from '../../app-context.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import { formatDateTime, formatTime } from '../../lib/dates.js';
+import { effectivePrice, formatRupiah } from './pricing.js';
+
+/** Prisma `include` fragments shared by every place a product is shown (constant query count). */
+export const primaryImage = {
+  orderBy: [{ is_primary: 'desc' as const }, { nomor_urut_tampil: 'asc' as const }, { id: 'asc' as const }],
+  take: 1,
+};
+export const menuInclude = {
+  images: primaryImage,
+  category1: { select: { menu_categories: true } },
+  category2: { select: { menu_categories: true } },
+  category3: { select: { menu_categories: true } },
+};
+
+type CategoryRow = { id: number; menu_categories: string; codes: string; color: string; images: string };
+type MenuRow = {
+  id: number;
+  nama_menus: string;
+  brief: string;
+  harga: number;
+  pajak: number;
+  is_resep_required: number;
+  harga_promosi: number;
+  mulai_harga_promosi: Date | null;
+  selesai_harga_promosi: Date | null;
+  is_featured: number;
+  id_menu_categories_1: number | null;
+  id_menu_categories_2: number | null;
+  id_menu_categories_3: number | null;
+  dosis: string;
+  komposisi: string;
+  aturan_pakai: string;
+  nomor_registrasi: string;
+  produsen: string;
+  satuan: string;
+  berat: number;
+  images?: { menu_image: string }[];
+  category1?: { menu_categories: string } | null;
+  category2?: { menu_categories: string } | null;
+  category3?: { menu_categories: string } | null;
+};
+type StoreRow = {
+  id: number;
+  nama: string;
+  alamat: string;
+  notelp: string;
+  opentime: Date | null;
+  closetime: Date | null;
+  city: string;
+  lat: number;
+  lng: number;
+  is_show: number;
+  groupname: string;
+};
+
+export function categoryJSON(app: AppContext, c: CategoryRow) {
+  const url = app.storage.publicUrl('menu_categories', c.images);
+  // The document prints `image_path` in lists and `img_path` in single answers: both are given.
+  return { id: c.id, menu_categories: c.menu_categories, codes: c.codes, color: c.color, images: c.images, image_path: url, img_path: url };
+}
+
+export const menuImageUrl = (app: AppContext, m: { images?: { menu_image: string }[] }) =>
+  app.storage.publicUrl('menus', m.images?.[0]?.menu_image);
+
+/** The price fields of a product: stored values plus the price it sells at now. */
+function priceFields(m: MenuRow, now: Date) {
+  const aktif = effectivePrice(m, now);
+  return {
+    harga: m.harga,
+    pajak: m.pajak,
+    harga_promosi: m.harga_promosi,
+    mulai_harga_promosi: formatDateTime(m.mulai_harga_promosi),
+    selesai_harga_promosi: formatDateTime(m.selesai_harga_promosi),
+    /** what the product costs right now (promotion price only inside its window) */
+    harga_aktif: aktif,
+    is_promo_aktif: aktif < m.harga ? 1 : 0,
+    display_harga: formatRupiah(aktif),
+  };
+}
+
+export function menuJSON(app: AppContext, m: MenuRow) {
+  return {
+    id: m.id,
+    nama_menus: m.nama_menus,
+    brief: m.brief,
+    ...priceFields(m, app.now()),
+    is_resep_required: m.is_resep_required,
+    is_featured: m.is_featured,
+    id_menu_categories_1: m.id_menu_categories_1 ?? 0,
+    id_menu_categories_2: m.id_menu_categories_2 ?? 0,
+    id_menu_categories_3: m.id_menu_categories_3 ?? 0,
+    dosis: m.dosis,
+    komposisi: m.komposisi,
+    aturan_pakai: m.aturan_pakai,
+    nomor_registrasi: m.nomor_registrasi,
+    produsen: m.produsen,
+    satuan: m.satuan,
+    berat: m.berat,
+    images: menuImageUrl(app, m),
+  };
+}
+
+/** The short product inside a menu image (`menu_images/{id}`). */
+export function menuBriefJSON(app: AppContext, m: MenuRow) {
+  return {
+    id: m.id,
+    nama_menus: m.nama_menus,
+    brief: m.brief,
+    ...priceFields(m, app.now()),
+    is_resep_required: m.is_resep_required,
+    kategori: m.category1?.menu_categories ?? '',
+    is_featured: m.is_featured,
+  };
+}
+
+type ImageRow = { id: number; id_menus: number; menu_image: string; is_primary: number; nomor_urut_tampil: number };
+export function menuImageJSON(app: AppContext, i: ImageRow) {
+  return {
+    id: i.id,
+    id_menus: i.id_menus,
+    menu_image: i.menu_image,
+    is_primary: i.is_primary,
+    nomor_urut_tampil: i.nomor_urut_tampil,
+    img_path: app.storage.publicUrl('menus', i.menu_image),
+  };
+}
+
+export function storeJSON(s: StoreRow) {
+  return {
+    id: s.id,
+    nama: s.nama,
+    alamat: s.alamat,
+    notelp: s.notelp,
+    opentime: formatTime(s.opentime),
+    closetime: formatTime(s.closetime),
+    city: s.city,
+    lat: s.lat,
+    lng: s.lng,
+    is_show: s.is_show,
+    groupname: s.groupname,
+  };
+}
+
+type StockRow = { id: number; idbrandstoremenus: number; quantitytotal: number; datetimeupdateat: Date };
+export type StoreMenuRow = {
+  id: number;
+  idmenu: number;
+  idbrandstore: number;
+  nourut_menu: number;
+  menu: MenuRow;
+  brandstore: StoreRow;
+  stock: StockRow | null;
+};
+export const storeMenuInclude = { menu: { include: menuInclude }, brandstore: true, stock: true };
+
+/** A store product in lists: the document's flat row (bakery leftovers printed as constants). */
+export function storeMenuJSON(app: AppContext, r: StoreMenuRow, user: AuthUser | undefined) {
+  const m = r.menu;
+  const now = app.now();
+  const aktif = effectivePrice(m, now);
+  const promo = aktif < m.harga ? aktif : null;
+  const s = storeJSON(r.brandstore);
+  const img = m.images?.[0]?.menu_image ?? '';
+  return {
+    id: r.id,
+    idmenu: r.idmenu,
+    idstock: r.stock?.id ?? null,
+    idbrandstoremenus: r.id,
+    idbrandstore: r.idbrandstore,
+    codebundle: null,
+    brandstores: s.nama,
+    alamat: s.alamat,
+    notelp: s.notelp,
+    opentime: s.opentime,
+    closetime: s.closetime,
+    city: s.city,
+    lat: s.lat,
+    lng: s.lng,
+    groupname: s.groupname,
+    nama: m.nama_menus,
+    brief: m.brief,
+    img,
+    harga: m.harga,
+    pajak: m.pajak,
+    buffertime: 0,
+    nourut_menu: r.nourut_menu,
+    nourut_kategori: 0,
+    kategori: m.category1?.menu_categories ?? '',
+    is_resep_required: m.is_resep_required,
+    // Only a promotion that is running now is shown as one.
+    harga_promosi: promo,
+    mulai_harga_promosi: promo === null ? null : formatDateTime(m.mulai_harga_promosi),
+    selesai_harga_promosi: promo === null ? null : formatDateTime(m.selesai_harga_promosi),
+    harga_aktif: aktif,
+    stocks: r.stock?.quantitytotal ?? 0,
+    is_has_extra: false,
+    img_path: app.storage.publicUrl('menus', img),
+    display_harga: formatRupiah(m.harga),
+    display_harga_promosi: formatRupiah(promo ?? 0),
+    editable: isStaff(user),
+  };
+}
+
+/** A store product alone (`create`, `{id}`): nested product and store, and its stock rows. */
+export function storeMenuDetail(app: AppContext, r: StoreMenuRow, user: AuthUser | undefined) {
+  const flat = storeMenuJSON(app, r, user);
+  const m = r.menu;
+  const s = storeJSON(r.brandstore);
+  return {
+    id: r.id,
+    idmenu: r.idmenu,
+    idbrandstore: r.idbrandstore,
+    nourut_menu: r.nourut_menu,
+    menu: {
+      id: m.id,
+      idbundlemenus: 0,
+      nama: flat.nama,
+      brief: flat.brief,
+      img: flat.img,
+      img_path: flat.img_path,
+      harga: flat.harga,
+      pajak: flat.pajak,
+      buffertime: 0,
+      kategori: flat.kategori,
+      harga_promosi: flat.harga_promosi,
+      mulai_harga_promosi: flat.mulai_harga_promosi,
+      selesai_harga_promosi: flat.selesai_harga_promosi,
+      harga_aktif: flat.harga_aktif,
+      display_harga: flat.display_harga,
+      display_harga_promosi: flat.display_harga_promosi,
+      codebundle: null,
+      stocks: flat.stocks,
+    },
+    brandstore: { id: s.id, nama: s.nama, alamat: s.alamat, notelp: s.notelp, opentime: s.opentime, closetime: s.closetime, city: s.city, lat: s.lat, lng: s.lng },
+    stocks: r.stock
+      ? [
+          {
+            id: r.stock.id,
+            idbrandstoremenus: r.id,
+            quantitytotal: r.stock.quantitytotal,
+            datetimeupdateat: formatDateTime(r.stock.datetimeupdateat),
+            idbundlemenus: 0,
+            nama: m.nama_menus,
+            brief: m.brief,
+            harga: m.harga,
+            pajak: m.pajak,
+            buffertime: 0,
+          },
+        ]
+      : [],
+  };
+}
+
+type PromotionRow = {
+  id: number;
+  id_menu: number | null;
+  type: string;
+  value: number;
+  quota: number;
+  quota_reserved: number;
+  quota_used: number;
+  max_uses_per_customer: number;
+  start_datetime: Date;
+  expired_datetime: Date;
+  display_codes: string;
+  title: string;
+  description: string;
+  img_promotions: string;
+};
+
+export function promotionJSON(app: AppContext, p: PromotionRow) {
+  return {
+    id: p.id,
+    id_menu: p.id_menu ?? 0,
+    type: p.type,
+    value: p.value,
+    quota: p.quota,
+    quota_remaining: Math.max(0, p.quota - p.quota_reserved - p.quota_used),
+    max_uses_per_customer: p.max_uses_per_customer,
+    start_datetime: formatDateTime(p.start_datetime),
+    expired_datetime: formatDateTime(p.expired_datetime),
+    display_codes: p.display_codes,
+    title: p.title,
+    description: p.description,
+    img_promotions: p.img_promotions,
+    img_promotions_path: app.storage.publicUrl('promotions', p.img_promotions),
+  };
+}
+
+/** Lists print `img_promotions` as the URL (the document's explore/search samples). */
+export function promotionListJSON(app: AppContext, p: PromotionRow) {
+  const full = promotionJSON(app, p);
+  return { ...full, img_promotions: full.img_promotions_path };
+}

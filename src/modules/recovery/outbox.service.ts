@@ -1,0 +1,87 @@
+import type { AppContext } from '../../app-context.js';
+import { sendMail } from '../../adapters/mailer.js';
+import { sendWhatsApp } from '../../adapters/wablas.js';
+import { addJob } from '../../jobs.js';
+
+type Db = AppContext['db'] | Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+
+export interface OutgoingMessage {
+  channel: 'email' | 'wa';
+  recipient: string;
+  subject?: string;
+  body: string;
+  purpose: string;
+  id_users?: number | null;
+}
+
+/** Queues a message; pass the request's transaction so it is sent only if the change commits. */
+export async function enqueueMessage(db: Db, m: OutgoingMessage) {
+  await db.messageOutbox.create({
+    data: { channel: m.channel, recipient: m.recipient, subject: m.subject ?? '', body: m.body, purpose: m.purpose, id_users: m.id_users ?? null },
+  });
+}
+
+interface Claimed {
+  id: number;
+  channel: string;
+  recipient: string;
+  subject: string;
+  body: string;
+  attempts: number;
+  max_attempts: number;
+}
+
+const BATCH = 20;
+
+/**
+ * One pass of the outbox worker: claims due messages (SKIP LOCKED, so several workers never take
+ * the same row; a claim lapses after `locked_until`, so a crashed worker's rows are retried),
+ * sends them, then marks each SENT or schedules a retry with exponential back-off; after the last
+ * attempt it is FAILED. The body (it may hold a recovery link) is blanked once final.
+ */
+export async function deliverOutbox(app: AppContext): Promise<{ sent: number; failed: number }> {
+  const lease = new Date(app.now().getTime() + app.config.OUTBOX_TIMEOUT_MS * 3);
+  const now = app.now();
+  const rows = await app.db.$queryRaw<Claimed[]>`
+    UPDATE message_outbox SET status = 'SENDING', locked_until = ${lease}, updated_at = now()
+    WHERE id IN (
+      SELECT id FROM message_outbox
+      WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
+      ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
+    RETURNING id, channel, recipient, subject, body, attempts, max_attempts`;
+  let sent = 0;
+  let failed = 0;
+  await Promise.all(
+    rows.map(async (row) => {
+      try {
+        if (row.channel === 'email') await sendMail(app.config, { to: row.recipient, subject: row.subject, text: row.body });
+        else await sendWhatsApp(app.config, row.recipient, row.body);
+        await app.db.messageOutbox.update({
+          where: { id: row.id },
+          data: { status: 'SENT', body: '', sent_at: app.now(), attempts: row.attempts + 1, locked_until: null, last_error: '' },
+        });
+        sent += 1;
+      } catch (err) {
+        const attempts = row.attempts + 1;
+        const final = attempts >= row.max_attempts;
+        const delayMs = Math.min(3_600_000, 5_000 * 2 ** (attempts - 1));
+        await app.db.messageOutbox.update({
+          where: { id: row.id },
+          data: {
+            status: final ? 'FAILED' : 'PENDING',
+            attempts,
+            locked_until: null,
+            next_attempt_at: new Date(app.now().getTime() + delayMs),
+            last_error: String((err as Error)?.message ?? err).slice(0, 1000),
+            ...(final ? { body: '' } : {}),
+          },
+        });
+        failed += 1;
+        app.logger.warn({ outbox: row.id, attempts, final }, 'outgoing message not delivered');
+      }
+    }),
+  );
+  return { sent, failed };
+}
+
+addJob({ name: 'message-outbox', everyMs: 5_000, run: async (app) => void (await deliverOutbox(app)) });

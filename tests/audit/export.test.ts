@@ -1,0 +1,60 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Prisma } from '../../src/generated/prisma/client.js';
+import { audit } from '../../src/modules/audit/audit.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+
+let t: TestApp;
+let customer: TestUser;
+let other: TestUser;
+let doctor: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+  doctor = await t.user(['DOCTOR']);
+});
+afterAll(() => t.close());
+
+describe('GET /users/data/export (UU PDP access right)', () => {
+  it("returns everything held about the customer and their patients, including who read their records, and nothing of others'", async () => {
+    const db = t.app.db;
+    const patient = await db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien Satu' } });
+    const othersPatient = await db.patient.create({ data: { id_users: other.id, nama_lengkap_pasien: 'Pasien Lain' } });
+    await db.userDeviceToken.create({ data: { id_users: customer.id, device_token: 'device-token-of-customer-123' } });
+    await db.userDeviceToken.create({ data: { id_users: other.id, device_token: 'device-token-of-other-12345' } });
+    await db.passwordReset.create({ data: { id_users: customer.id, channel: 'email', token_hash: 'f'.repeat(64), expires_at: new Date() } });
+    await db.messageOutbox.create({ data: { channel: 'email', recipient: 'x@example.com', body: 'secret link', id_users: customer.id } });
+    await audit(t.app, { user: { id: doctor.id, roles: ['DOCTOR'] }, action: 'read', resource: 'patient_rekam_medis', resourceId: 7, patientId: patient.id });
+    await audit(t.app, { user: { id: doctor.id, roles: ['DOCTOR'] }, action: 'read', resource: 'patient_rekam_medis', resourceId: 8, patientId: othersPatient.id });
+
+    const res = await t.http.get('/users/data/export').set(t.auth(customer));
+    expect(res.status).toBe(200);
+    const data = res.body.export;
+    expect(data.users).toMatchObject({ id: customer.id, username: customer.username });
+    expect(data.tables.Patient).toMatchObject([{ id: patient.id, nama_lengkap_pasien: 'Pasien Satu' }]);
+    expect(data.tables.UserDeviceToken).toMatchObject([{ device_token: 'device-token-of-customer-123' }]);
+    expect(data.tables.UserRole).toMatchObject([{ role_codes: 'CUSTOMER' }]);
+    expect(data.medical_record_access).toMatchObject([{ id_users: doctor.id, role: 'DOCTOR', id_patients: patient.id, resource_id: '7' }]);
+    expect(data.tables.MessageOutbox[0].body).toBe('');
+    expect(data.tables.PasswordReset).toHaveLength(1);
+
+    const text = JSON.stringify(res.body);
+    expect(text).not.toMatch(/password_hash|token_hash|\$2[aby]\$|secret link|ffffffffffffffff/);
+    expect(text).not.toContain('Pasien Lain');
+    expect(text).not.toContain('device-token-of-other');
+
+    // complete: every table with a user or patient column is in the export
+    const ns = Prisma as unknown as Record<string, Record<string, string>>;
+    const expected = Object.values(Prisma.ModelName).filter(
+      (m) => m !== 'User' && Object.values(ns[`${m}ScalarFieldEnum`] ?? {}).some((c) => ['id_users', 'id_member', 'id_patients', 'id_user_from', 'id_user_to'].includes(c)),
+    );
+    expect(Object.keys(data.tables).sort()).toEqual(expect.arrayContaining(expected.sort()));
+    expect(res.headers['cache-control']).toContain('no-store');
+    expect(await db.log.count({ where: { action: 'data_export', id_users: customer.id } })).toBe(1);
+  });
+
+  it('needs a signed-in user', async () => {
+    expect((await t.http.get('/users/data/export')).status).toBe(401);
+  });
+});

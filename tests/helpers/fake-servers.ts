@@ -1,0 +1,70 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
+
+export interface ReceivedMail {
+  from: string;
+  to: string[];
+  raw: string;
+}
+
+/** A local SMTP server (smtp-server) that keeps every message it accepts. */
+export async function startSmtpServer() {
+  const mails: ReceivedMail[] = [];
+  const server = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS', 'AUTH'],
+    logger: false,
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (c: Buffer) => chunks.push(c));
+      stream.on('end', () => {
+        mails.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw: Buffer.concat(chunks).toString('utf8'),
+        });
+        callback();
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.server.address() as AddressInfo).port;
+  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+export interface WablasCall {
+  authorization: string | undefined;
+  contentType: string | undefined;
+  phone: string | null;
+  message: string | null;
+}
+
+/** A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`). */
+export async function startWablasServer() {
+  const calls: WablasCall[] = [];
+  const state = { fail: false };
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      res.setHeader('Content-Type', 'application/json');
+      if (req.method !== 'POST' || req.url !== '/api/send-message') {
+        res.statusCode = 404;
+        return res.end(JSON.stringify({ status: false, message: 'not found' }));
+      }
+      const form = new URLSearchParams(body);
+      calls.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], phone: form.get('phone'), message: form.get('message') });
+      if (state.fail) return res.end(JSON.stringify({ status: false, message: 'device disconnected' }));
+      res.end(JSON.stringify({ status: true, message: 'Message is pending and waiting to be processed', data: { device_id: 'X', quota: 100, messages: [{ id: 'abc', phone: form.get('phone'), status: 'pending' }] } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { url: `http://127.0.0.1:${port}`, calls, state, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+/** The quoted-printable / soft-wrapped text of a raw e-mail, unwrapped. */
+export function mailText(raw: string): string {
+  return raw.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16)));
+}

@@ -1,0 +1,180 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
+import { mailText, startSmtpServer, startWablasServer } from '../helpers/fake-servers.js';
+import { deliverOutbox } from '../../src/modules/recovery/outbox.service.js';
+import { hashSecret } from '../../src/modules/recovery/recovery.service.js';
+
+let t: TestApp;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+let wablas: Awaited<ReturnType<typeof startWablasServer>>;
+
+beforeAll(async () => {
+  smtp = await startSmtpServer();
+  wablas = await startWablasServer();
+  t = await createTestApp({
+    SMTP_HOST: '127.0.0.1',
+    SMTP_PORT: String(smtp.port),
+    MAIL_FROM: 'Colederma <no-reply@colederma.test>',
+    WABLAS_BASE_URL: wablas.url,
+    WABLAS_TOKEN: 'wa-token',
+    WABLAS_SECRET_KEY: 'wa-secret',
+    RECOVERY_URL: 'https://app.colederma.test',
+  });
+});
+afterAll(async () => {
+  await t.close();
+  await smtp.close();
+  await wablas.close();
+});
+
+const NEW_PASSWORD = 'dev54321**';
+const linkIn = (text: string) => /https:\/\/app\.colederma\.test\/account\/recovery\?hash=([\w-]+)&(email|phone)=([^\s]+)/.exec(text);
+
+async function lastMailHashFor(email: string) {
+  await deliverOutbox(t.app);
+  const mail = [...smtp.mails].reverse().find((m) => m.to.includes(email));
+  expect(mail).toBeDefined();
+  const m = linkIn(mailText(mail!.raw));
+  expect(m).not.toBeNull();
+  return m![1]!;
+}
+
+describe('recovery by e-mail', () => {
+  let u: TestUser;
+  let email: string;
+  beforeAll(async () => {
+    u = await t.user(['CUSTOMER']);
+    email = `${u.username}@example.com`;
+  });
+
+  it('sends the documented link through SMTP and answers the same for unknown addresses', async () => {
+    const res = await t.http.post(`/users/${email.toUpperCase()}/recovery/password/email`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ recovery_password_email: true, users_email: email });
+
+    const unknown = await t.http.post('/users/nobody@example.com/recovery/password/email');
+    expect(unknown.status).toBe(200);
+    expect(unknown.body).toEqual({ recovery_password_email: true, users_email: 'nobody@example.com' });
+    expect(await t.app.db.messageOutbox.count({ where: { recipient: 'nobody@example.com' } })).toBe(0);
+
+    const hash = await lastMailHashFor(email);
+    const mail = smtp.mails.find((m) => m.to.includes(email))!;
+    expect(mail.from).toBe('no-reply@colederma.test');
+    expect(mailText(mail.raw)).toContain(`&email=${encodeURIComponent(email)}`);
+    // >= 128 bits of randomness, stored only as its sha256, expiring in 30 minutes
+    expect(hash.length).toBeGreaterThanOrEqual(22);
+    const reset = await t.app.db.passwordReset.findFirstOrThrow({ where: { id_users: u.id }, orderBy: { id: 'desc' } });
+    expect(reset.token_hash).toBe(hashSecret(hash));
+    expect(reset.token_hash).not.toContain(hash);
+    const minutes = (reset.expires_at.getTime() - reset.created_at.getTime()) / 60_000;
+    expect(minutes).toBeGreaterThan(29);
+    expect(minutes).toBeLessThanOrEqual(30.1);
+    // the outbox forgets the link once sent
+    const row = await t.app.db.messageOutbox.findFirstOrThrow({ where: { id_users: u.id }, orderBy: { id: 'desc' } });
+    expect(row).toMatchObject({ status: 'SENT', body: '', attempts: 1, channel: 'email' });
+  });
+
+  it('sets the new password once: unblocks the account, ends old sessions, refuses reuse', async () => {
+    await t.http.post(`/users/${email}/recovery/password/email?variant=reset`).expect(200);
+    const hash = await lastMailHashFor(email);
+    await t.app.db.user.update({ where: { id: u.id }, data: { is_blocked: 1, num_of_login_attempts: 5 } });
+
+    const mismatch = await t.http.post(`/users/${email}/forgot/${hash}/password/email`).send({ new_password: NEW_PASSWORD, confirm_new_password: 'other-pass1' });
+    expect(mismatch.status).toBe(400);
+
+    const ok = await t.http.post(`/users/${email}/forgot/${hash}/password/email`).send({ new_password: NEW_PASSWORD, confirm_new_password: NEW_PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ forgot_password_email: true, users_email: email });
+
+    const db = await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } });
+    expect(db).toMatchObject({ is_blocked: 0, num_of_login_attempts: 0 });
+    expect((await t.http.get('/users/data').set(t.auth(u))).status).toBe(401);
+    expect((await t.http.post('/users/login').send({ username: u.username, password: TEST_PASSWORD })).status).toBe(401);
+    expect((await t.http.post('/users/login').send({ username: u.username, password: NEW_PASSWORD })).status).toBe(200);
+
+    const again = await t.http.post(`/users/${email}/forgot/${hash}/password/email`).send({ new_password: 'another-pass-9', confirm_new_password: 'another-pass-9' });
+    expect(again.status).toBe(422);
+  });
+
+  it('voids the older link when a new one is sent, and refuses expired or wrong links', async () => {
+    await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+    const first = await lastMailHashFor(email);
+    await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+    const second = await lastMailHashFor(email);
+    expect(second).not.toBe(first);
+    const body = { new_password: 'brand-new-pass1', confirm_new_password: 'brand-new-pass1' };
+    expect((await t.http.post(`/users/${email}/forgot/${first}/password/email`).send(body)).status).toBe(422);
+    // a valid secret for someone else's address does not work either
+    expect((await t.http.post(`/users/nobody@example.com/forgot/${second}/password/email`).send(body)).status).toBe(422);
+
+    await t.app.db.passwordReset.updateMany({ where: { id_users: u.id, used_at: null, voided_at: null }, data: { expires_at: new Date(Date.now() - 1000) } });
+    expect((await t.http.post(`/users/${email}/forgot/${second}/password/email`).send(body)).status).toBe(422);
+  });
+
+  it('lets exactly one of many concurrent uses of a link succeed', async () => {
+    await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+    const hash = await lastMailHashFor(email);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, (_, i) =>
+        t.http.post(`/users/${email}/forgot/${hash}/password/email`).send({ new_password: `parallel-pass-${i}`, confirm_new_password: `parallel-pass-${i}` }),
+      ),
+    );
+    expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+    expect(results.filter((r) => r.status === 422)).toHaveLength(5);
+  });
+
+  it('validates the path and the body', async () => {
+    expect((await t.http.post('/users/not-an-email/recovery/password/email')).status).toBe(400);
+    expect((await t.http.post(`/users/${email}/forgot/short/password/email`).send({ new_password: NEW_PASSWORD, confirm_new_password: NEW_PASSWORD })).status).toBe(400);
+    expect((await t.http.post(`/users/${email}/forgot/${'a'.repeat(24)}/password/email`).send({ new_password: 'x' })).status).toBe(400);
+  });
+});
+
+describe('recovery by WhatsApp (Wablas)', () => {
+  it('sends the link to the 62… number with the token.secret header and resets the password', async () => {
+    const u = await t.user(['CUSTOMER'], { users_phone: '081200001121' });
+    const res = await t.http.post('/users/6281200001121/recovery/password/wa');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ recovery_password_wa: true, users_phone: '6281200001121' });
+    await deliverOutbox(t.app);
+    const call = wablas.calls.at(-1)!;
+    expect(call).toMatchObject({ authorization: 'wa-token.wa-secret', phone: '6281200001121' });
+    expect(call.contentType).toContain('application/x-www-form-urlencoded');
+    const m = linkIn(call.message!);
+    expect(m?.[2]).toBe('phone');
+    expect(m?.[3]).toBe('6281200001121');
+
+    const ok = await t.http.post(`/users/6281200001121/forgot/${m![1]}/password/wa`).send({ new_password: NEW_PASSWORD, confirm_new_password: NEW_PASSWORD });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ forgot_password_wa: true, users_phone: '6281200001121' });
+    expect((await t.http.post('/users/login').send({ username: u.username, password: NEW_PASSWORD })).status).toBe(200);
+    // an e-mail secret channel mismatch: the WA secret does not work on the e-mail path
+    expect((await t.http.post(`/users/${u.username}@example.com/forgot/${m![1]}/password/email`).send({ new_password: NEW_PASSWORD, confirm_new_password: NEW_PASSWORD })).status).toBe(422);
+  });
+
+  it('never fails the request when the gateway fails: the outbox retries, then gives up', async () => {
+    const u = await t.user(['CUSTOMER'], { users_phone: '081299990000' });
+    wablas.state.fail = true;
+    try {
+      const res = await t.http.post('/users/081299990000/recovery/password/wa');
+      expect(res.status).toBe(200);
+      await deliverOutbox(t.app);
+      let row = await t.app.db.messageOutbox.findFirstOrThrow({ where: { id_users: u.id } });
+      expect(row).toMatchObject({ status: 'PENDING', attempts: 1 });
+      expect(row.last_error).toContain('device disconnected');
+      expect(row.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+      // not due yet: nothing is sent
+      const before = wablas.calls.length;
+      await deliverOutbox(t.app);
+      expect(wablas.calls.length).toBe(before);
+      for (let i = 0; i < row.max_attempts - 1; i++) {
+        await t.app.db.messageOutbox.update({ where: { id: row.id }, data: { next_attempt_at: new Date(Date.now() - 1000) } });
+        await deliverOutbox(t.app);
+      }
+      row = await t.app.db.messageOutbox.findUniqueOrThrow({ where: { id: row.id } });
+      expect(row).toMatchObject({ status: 'FAILED', attempts: row.max_attempts, body: '' });
+    } finally {
+      wablas.state.fail = false;
+    }
+  });
+});
