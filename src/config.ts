@@ -40,6 +40,12 @@ export const configSchema = z
     OWNER_EMAIL: z.email().default('owner@colederma.local'),
     OWNER_PHONE: z.string().default('080000000000'),
     OWNER_FULLNAME: z.string().default('Colederma Owner'),
+    // clinic booking policy (src/modules/clinic/booking.service.ts)
+    BOOKING_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+    BOOKING_CHANGE_CUTOFF_MINUTES: z.coerce.number().int().min(0).max(43_200).default(1440),
+    BOOKING_MAX_RESCHEDULES: z.coerce.number().int().min(0).max(100).default(3),
+    BOOKING_AVAILABILITY_DAYS: z.coerce.number().int().min(1).max(90).default(15),
+    BOOKING_DEFAULT_SLOT_MINUTES: z.coerce.number().int().min(5).max(480).default(30),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {
