@@ -39,6 +39,17 @@ const col = (name: string, value: Column['value'], sortable: string | false = na
 });
 const plain = (name: string, sortable: string | false = name) => col(name, (r) => r[name], sortable);
 
+/** the fields of a create body as an update body: all optional and without defaults (absent = unchanged) */
+function updateOf<T extends z.ZodRawShape>(obj: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(obj.shape).map(([k, v]) => {
+      const inner = (v as any).def?.type === 'default' ? (v as any).def.innerType : v;
+      return [k, (inner as z.ZodType).optional()];
+    }),
+  );
+  return z.object(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K]> }>;
+}
+
 // ---------------------------------------------------------------- service_categories
 const categoryBody = z.object({ service_categories: s.requiredText(200), codes: s.text(200).default(''), color: s.text(20).default('') });
 
@@ -51,7 +62,7 @@ const serviceCategories = resourceRoutes({
   toJSON: (r, c) => categoryJSON(c.app, r),
   columns: [plain('id'), plain('service_categories'), plain('codes'), plain('color'), plain('images')],
   create: { body: categoryBody, run: async (b, _c, tx) => (await tx.serviceCategory.create({ data: b })).id },
-  update: { body: categoryBody.partial(), run: async (id, b, _c, tx) => void (await tx.serviceCategory.update({ where: { id }, data: b })) },
+  update: { body: updateOf(categoryBody), run: async (id, b, _c, tx) => void (await tx.serviceCategory.update({ where: { id }, data: b })) },
 });
 
 const categoryUpload = route({
@@ -122,7 +133,7 @@ const services = resourceRoutes({
     run: async (b, _c, tx) => (await tx.service.create({ data: { ...b, id_service_categories: await checkCategory(tx, b.id_service_categories) } })).id,
   },
   update: {
-    body: serviceBody.partial(),
+    body: updateOf(serviceBody),
     run: async (id, b, _c, tx) => {
       const data = { ...b };
       if (b.id_service_categories !== undefined) data.id_service_categories = await checkCategory(tx, b.id_service_categories);
@@ -266,7 +277,7 @@ const doctorRoutes = resourceRoutes({
     },
   },
   update: {
-    body: doctorBody.omit({ id_users: true }).partial().extend({ id_users: s.id.optional() }),
+    body: updateOf(doctorBody),
     run: async (id, b, _c, tx, existing) => {
       if (b.id_users !== undefined && b.id_users !== existing.id_users) await checkDoctorUser(tx, b.id_users);
       const data = { ...b };
@@ -334,7 +345,7 @@ const doctorServices = resourceRoutes({
     },
   },
   update: {
-    body: doctorServiceBody.omit({ id_doctors: true, id_services: true }).partial(),
+    body: updateOf(doctorServiceBody.omit({ id_doctors: true, id_services: true })),
     run: async (id, b, _c, tx) => void (await tx.doctorService.update({ where: { id }, data: b })),
   },
   delete: {
@@ -507,7 +518,7 @@ const doctorSchedules = [
       run: async (b, c, tx) => (await tx.doctorSchedule.create({ data: { ...b, ...(await slotData(c.app, tx, b)) } })).id,
     },
     update: {
-      body: slotBody.partial(),
+      body: updateOf(slotBody),
       run: async (id, b, c, tx, existing) => {
         const merged = { id_doctors: b.id_doctors, id_doctor_services: b.id_doctor_services ?? existing.id_doctor_services, jam: b.jam ?? existing.jam };
         await tx.doctorSchedule.update({ where: { id }, data: { ...b, ...(await slotData(c.app, tx, merged)) } });
@@ -529,7 +540,7 @@ const holidays = resourceRoutes({
   toJSON: (r) => holidayJSON(r),
   columns: [plain('id'), col('dates', (r) => formatDate(r.dates), 'dates'), plain('descriptions')],
   create: { body: holidayBody, run: async (b, _c, tx) => (await tx.holiday.create({ data: b })).id },
-  update: { body: holidayBody.partial(), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },
+  update: { body: updateOf(holidayBody), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },
 });
 
 export const clinicCatalogRoutes: RouteDef[] = [
