@@ -7,6 +7,7 @@ import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { slotEnd } from './booking.service.js';
+import { generateSlots } from './slots.service.js';
 import {
   DAYS_ID,
   categoryJSON,
@@ -442,34 +443,7 @@ const doctorSchedules = [
     summary: "Build a doctor's bookable slots from their practice hours and each service's duration (no duplicates when run again)",
     body: z.object({ id_doctors: s.id }),
     handler: async ({ app, body }) => {
-      const doctor = await app.db.doctor.findFirst({
-        where: { id: body.id_doctors, deleted_at: null },
-        include: { schedules: true, doctorServices: { include: { service: true }, where: { service: { deleted_at: null } } } },
-      });
-      if (!doctor) throw notFound(`doctors ${body.id_doctors} not found`);
-      const rows = [];
-      for (const hours of doctor.schedules) {
-        const from = hours.jam.getTime();
-        const to = hours.jam_selesai.getTime();
-        for (const ds of doctor.doctorServices) {
-          const step = slotEnd(app, hours.jam, ds.service.buffer_time, ds.doctor_buffer_time).getTime() - from;
-          if (step <= 0) continue;
-          for (let t = from; t + step <= to; t += step) {
-            const jam = new Date(t);
-            rows.push({
-              id_doctors: doctor.id,
-              id_doctor_services: ds.id,
-              id_services: ds.id_services,
-              custom_price: ds.custom_price,
-              hari: hours.hari,
-              jam,
-              jam_selesai: new Date(t + step),
-            });
-          }
-        }
-      }
-      // ON CONFLICT DO NOTHING on (id_doctor_services, hari, jam): existing (also deleted) slots stay as they are
-      const created = rows.length ? await app.db.doctorSchedule.createManyAndReturn({ data: rows, skipDuplicates: true }) : [];
+      const created = await generateSlots(app, body.id_doctors);
       return {
         data: created.map((r) => ({ id: r.id, id_doctors: r.id_doctors, id_services: r.id_services, id_doctor_services: r.id_doctor_services, day: r.hari, open: hhmm(r.jam), close: hhmm(r.jam_selesai) })),
         generate: true,
