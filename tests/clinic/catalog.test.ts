@@ -131,3 +131,24 @@ describe('doctors, doctor_services, schedules, holidays', () => {
     expect(table.body.data).toEqual([[a.body.holidays.id, '2030-06-17', 'Idul Adha']]);
   });
 });
+
+describe('robustness', () => {
+  it('never answers 500 to junk input on any clinic route', async () => {
+    const { clinicRoutes } = await import('../../src/modules/clinic/routes.js');
+    const junk = [
+      { id_doctors: 'abc', tanggal: [], hari: 5, jam: '99:99', dates: 'x', id_doctor_schedules: -1, order: 'x', search: 5, start: 'z', status_array: 'BOOKING' },
+      { draw: 1, start: 0, length: 10, order: [{ column: 17, dir: 'asc' }, { column: 99, dir: 'desc' }], search: { value: "'; drop table x" } },
+      { id_doctors: 2_147_483_647, id_services: 2_147_483_647, id_doctor_schedules: 2_147_483_647, tanggal: '01/01/2099', id_patients: 2_147_483_647, date_from: '01/01/2020', date_to: '01/01/2021' },
+    ];
+    const failures: string[] = [];
+    for (const r of clinicRoutes) {
+      const methods = Array.isArray(r.method) ? r.method : [r.method];
+      for (const [i, body] of junk.entries()) {
+        const path = r.path.replace(/:id\b/g, i === 2 ? '2147483647' : '1');
+        const res = await (t.http as any)[methods[0]](path).set(t.auth(admin)).send(body);
+        if (res.status >= 500) failures.push(`${methods[0]} ${path} ${JSON.stringify(body)} → ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

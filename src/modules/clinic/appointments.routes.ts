@@ -87,7 +87,7 @@ const resource = resourceRoutes({
     { name: 'doctors', value: (r) => r.doctor?.user?.users_fullname },
     { name: 'digisoft_invoice_numbers', value: (r) => r.digisoft_invoice_numbers },
     { name: 'reschedule_counts', value: (r) => r.reschedule_counts, orderBy: (d) => ({ reschedule_counts: d }) },
-    { name: 'starts', value: (r) => isoLocal(r.tanggal, r.jam), orderBy: (d) => [{ tanggal: d }, { jam: d }] as any },
+    { name: 'starts', value: (r) => isoLocal(r.tanggal, r.jam), orderBy: (d) => ({ tanggal: d }) },
     { name: 'ends', value: (r) => isoLocal(r.tanggal, r.jam_selesai) },
     { name: 'cancel_reason', value: (r) => r.cancel_reason },
   ],
@@ -190,7 +190,7 @@ const routes: RouteDef[] = [
     access: 'authenticated',
     tag: 'user_schedules',
     summary: 'Calendar events between two dates (cancelled appointments left out unless asked for)',
-    body: z.object({ date_from: z.string(), date_to: z.string(), id_doctors: s.id.optional(), status_array: z.array(z.enum(STATUSES)).max(5).optional() }),
+    body: z.object({ date_from: z.string().max(30), date_to: z.string().max(30), id_doctors: s.id.optional(), status_array: z.array(z.enum(STATUSES)).max(5).optional() }),
     handler: async ({ app, user, body }) => {
       const from = s.date.safeParse(body.date_from);
       const to = s.date.safeParse(body.date_to);
