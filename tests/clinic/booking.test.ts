@@ -155,6 +155,17 @@ describe('user_schedules/create', () => {
     expect(await t.app.db.userSchedule.count({ where: { id_doctor_schedules: slot.id, active_slot: 1 } })).toBe(1);
   });
 
+  it('lets one of many concurrent bookings of overlapping slots of different services win', async () => {
+    const d = ahead(19);
+    const hour = await slotOf(peel, d.hari, '11:00'); // 11:00-12:00
+    const half = await slotOf(facial, d.hari, '11:30'); // 11:30-12:00
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? book(customer, hour.id, d.dmy) : book(other, half.id, d.dmy, otherPatient))),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(7).fill(409)]);
+    expect(await t.app.db.userSchedule.count({ where: { tanggal: new Date(`${d.iso}T00:00:00Z`), active_slot: 1 } })).toBe(1);
+  });
+
   it('refuses a slot of another service that overlaps an active booking of the doctor, and a cancel frees it', async () => {
     const d = ahead(16);
     const half = await slotOf(facial, d.hari, '10:30');
