@@ -274,6 +274,18 @@ describe('appointment lifecycle and access', () => {
     expect((await t.http.put(`/user_schedules/${late.id}/cancel`).set(t.auth(admin)).send({})).status).toBe(200);
   });
 
+  it('moves through update like reschedule, and staff delete hides the row and frees the slot', async () => {
+    const d = ahead(20);
+    const created = await book(customer, (await slotOf(facial, d.hari, '09:00')).id, d.dmy);
+    const aid = created.body.user_schedules.id;
+    const upd = await t.http.put(`/user_schedules/${aid}/update`).set(t.auth(customer)).send({ id_doctor_schedules: (await slotOf(facial, d.hari, '10:00')).id, tanggal: d.dmy });
+    expect(upd.body.user_schedules).toMatchObject({ status: 'RESCHEDULE', jam: '10:00:00', reschedule_counts: 1 });
+    expect((await t.http.delete(`/user_schedules/${aid}/delete`).set(t.auth(customer))).status).toBe(403);
+    expect((await t.http.delete(`/user_schedules/${aid}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/user_schedules/${aid}`).set(t.auth(admin))).status).toBe(404);
+    expect((await book(other, (await slotOf(facial, d.hari, '10:00')).id, d.dmy, otherPatient)).status).toBe(200);
+  });
+
   it('gives the table, timeline and users/data next_appointments', async () => {
     const table = await t.http.post('/user_schedules/table').set(t.auth(admin)).send({ draw: 3, start: 0, length: 5, order: [{ column: 9, dir: 'asc' }] });
     expect(table.status).toBe(200);
