@@ -1,8 +1,15 @@
 import type { RouteDef } from '../http/route.js';
 import { identityRoutes } from './identity/routes.js';
+import { patientsModuleRoutes } from './patients/routes.js';
+import { shippingRoutes } from './shipping/routes.js';
 import { clinicRoutes } from './clinic/routes.js';
 
-/** Every route of the API. Each module contributes its own list. */
+/** Every route of the API. Each module contributes its own list (one line each). */
 export function allRoutes(): RouteDef[] {
-  return [...identityRoutes, ...clinicRoutes];
+  return [
+    ...identityRoutes,
+    ...patientsModuleRoutes,
+    ...shippingRoutes,
+    ...clinicRoutes,
+  ];
 }
