@@ -73,6 +73,13 @@ export const configSchema = z
     RATE_LIMIT_REGISTER_PER_IP: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_RECOVERY_PER_IP: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_RECOVERY_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    // clinic booking policy (src/modules/clinic/booking.service.ts)
+    BOOKING_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+    BOOKING_CHANGE_CUTOFF_MINUTES: z.coerce.number().int().min(0).max(43_200).default(1440),
+    BOOKING_MAX_RESCHEDULES: z.coerce.number().int().min(0).max(100).default(3),
+    BOOKING_AVAILABILITY_DAYS: z.coerce.number().int().min(1).max(90).default(15),
+    BOOKING_DEFAULT_SLOT_MINUTES: z.coerce.number().int().min(5).max(480).default(30),
+    BOOKING_REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(1440),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

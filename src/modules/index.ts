@@ -7,6 +7,7 @@ import { recoveryRoutes } from './recovery/routes.js';
 import { logRoutes } from './audit/routes.js';
 import { exportRoutes } from './audit/export.js';
 import './recovery/outbox.service.js'; // registers the outbox delivery job
+import { clinicRoutes } from './clinic/routes.js';
 
 /** Every route of the API. Each module contributes its own list (one line each). */
 export function allRoutes(): RouteDef[] {
@@ -18,5 +19,6 @@ export function allRoutes(): RouteDef[] {
     ...recoveryRoutes,
     ...logRoutes,
     ...exportRoutes,
+    ...clinicRoutes,
   ];
 }

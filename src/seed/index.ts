@@ -3,6 +3,7 @@ import { seedIdentity } from './identity.js';
 import { seedPatients } from './patients.js';
 import { seedShipping } from './shipping.js';
 import { seedCatalogue } from './catalogue.js';
+import { seedClinic } from './clinic.js';
 
 /**
  * Demo data for the embedded mode and `npm run db:seed`. Each module's seeder is idempotent
@@ -11,6 +12,7 @@ import { seedCatalogue } from './catalogue.js';
 const seeders: Array<(app: AppContext) => Promise<void>> = [
   seedIdentity,
   seedPatients,
+  seedClinic,
   seedShipping,
   seedCatalogue,
 ];
