@@ -1,0 +1,10 @@
+import { on } from '../../lib/events.js';
+import { menuReedemRoutes } from './menu-reedems.routes.js';
+import { messageRoutes } from './messages.routes.js';
+import { threadRoutes } from './threads.routes.js';
+import { openConsultationThread } from './threads.service.js';
+
+// A paid consultation order opens its thread (inside the payment transaction).
+on('order.paid', (app, { orderId }, tx) => openConsultationThread(app, tx, orderId));
+
+export const consultationRoutes = [...threadRoutes, ...messageRoutes, ...menuReedemRoutes];
