@@ -17,15 +17,22 @@ const INVALID_TOKEN_CODES = new Set(['UNREGISTERED', 'INVALID_ARGUMENT']);
 
 export class FcmClient {
   private cached?: { token: string; expiresAt: number };
+  /** one token request at a time: parallel sends share it */
+  private pending?: Promise<string>;
 
   constructor(
     private readonly opts: { projectId: string; clientEmail: string; privateKey: string; tokenUrl: string; apiUrl: string },
     private readonly now: () => Date,
   ) {}
 
-  private async accessToken(): Promise<string> {
+  private accessToken(): Promise<string> {
     const nowMs = this.now().getTime();
-    if (this.cached && this.cached.expiresAt - 60_000 > nowMs) return this.cached.token;
+    if (this.cached && this.cached.expiresAt - 60_000 > nowMs) return Promise.resolve(this.cached.token);
+    this.pending ??= this.fetchToken(nowMs).finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+
+  private async fetchToken(nowMs: number): Promise<string> {
     const iat = Math.floor(nowMs / 1000);
     const assertion = jwt.sign({ iss: this.opts.clientEmail, scope: SCOPE, aud: this.opts.tokenUrl, iat, exp: iat + 3600 }, this.opts.privateKey, {
       algorithm: 'RS256',
