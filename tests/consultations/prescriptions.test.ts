@@ -100,3 +100,36 @@ describe('menu_reedems/add_to_carts', () => {
     expect((await redeem({ id_menu: menuId, id_thread_messages: id, id_orders: mine.id })).status).toBe(200);
   });
 });
+
+describe('prescription requests open a thread any doctor can take', () => {
+  it('the first doctor to answer takes it; others then lose sight of it', async () => {
+    const { emit } = await import('../../src/lib/events.js');
+    const req = await t.app.db.prescriptionRequest.create({ data: { id_users: stranger.id, id_menu: menuId, request_date: new Date('2026-11-25') } });
+    await t.app.db.$transaction((x) => emit(t.app, 'prescription.requested', { requestId: req.id, userId: stranger.id, menuId }, x));
+    const linked = await t.app.db.prescriptionRequest.findUniqueOrThrow({ where: { id: req.id } });
+    expect(linked.id_threads).not.toBeNull();
+    const id = linked.id_threads!;
+    const d2 = await t.user(['DOCTOR']);
+    for (const d of [f.doctor, d2]) {
+      const ov = await t.http.post('/threads/overview/doctors').set(t.auth(d)).send({});
+      expect(ov.body.active.prescriptions.map((x: { id: number }) => x.id)).toContain(id);
+    }
+    const own = await t.http.post('/thread_messages/explore').set(t.auth(stranger)).send({ id_threads: id });
+    expect(own.body.data[0]).toMatchObject({ remark: 'auto-messages', bubble: 'right', content_type: 'text' });
+    // two doctors answer at once: exactly one takes the thread
+    const [a, b] = await Promise.all([
+      t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: id, content: 'Saya bantu' }),
+      t.http.post('/thread_messages/text').set(t.auth(d2)).send({ id_threads: id, content: 'Saya bantu juga' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const taker = a.status === 200 ? f.doctor : d2;
+    const loser = a.status === 200 ? d2 : f.doctor;
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBe(taker.id);
+    expect((await t.http.get(`/threads/${id}`).set(t.auth(loser))).status).toBe(404);
+    // the taker can prescribe; the customer is told
+    expect((await t.http.post('/thread_messages/prescriptions').set(t.auth(taker)).send({ id_threads: id, id_menu: menuId, qty: 1 })).status).toBe(200);
+    expect(await t.app.db.notification.count({ where: { id_user_to: stranger.id, intentions: 'new_prescription' } })).toBe(1);
+    // no patient on the thread and no cart: the customer must name their open cart
+    expect((await t.http.post('/menu_reedems/add_to_carts').set(t.auth(stranger)).send({ id_threads: id, id_menu: menuId })).status).toBe(422);
+  });
+});

@@ -187,7 +187,13 @@ export const threadRoutes = [
     (ctx) => ({ OR: [{ id_user_from: ctx.user!.id }, { id_user_to: ctx.user!.id }] }),
     true,
   ),
-  groupedRoute('/threads/overview/doctors', ['DOCTOR'], "The signed-in doctor's threads, grouped, with patient and doctor", (ctx) => ({ id_user_to: ctx.user!.id }), true),
+  groupedRoute(
+    '/threads/overview/doctors',
+    ['DOCTOR'],
+    "The signed-in doctor's threads and the prescription requests nobody has taken yet, grouped, with patient and doctor",
+    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, { thread_type: 'prescriptions', id_user_to: null }] }),
+    true,
+  ),
 ];
 
 // users/data: the user's active threads (as customer or doctor), newest activity first

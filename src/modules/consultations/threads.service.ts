@@ -136,3 +136,20 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     ...(doctorUser ? [{ ...base, id_user_to: doctorUser, content: `Konsultasi baru dari pesanan ${o.order_code ?? ''}.` }] : []),
   ]);
 }
+
+/**
+ * `prescription.requested`: a prescriptions thread (customer → nobody yet) with the customer's
+ * request as its first message; the first doctor to answer takes it (see postMessage). The
+ * request row is linked with a conditional update, so a request that already has a thread keeps it.
+ */
+export async function openPrescriptionThread(app: AppContext, tx: Tx, requestId: number) {
+  const r = await tx.prescriptionRequest.findUnique({ where: { id: requestId }, select: { id_users: true, id_threads: true, menu: { select: { nama_menus: true } } } });
+  if (!r || r.id_threads) return;
+  const now = app.now();
+  const t = await tx.thread.create({ data: { thread_type: 'prescriptions', id_user_from: r.id_users, last_update_at: now }, select: { id: true } });
+  await tx.threadMessage.create({
+    data: { id_threads: t.id, id_user_from: r.id_users, content_type: 'text', content: `Hallo, saya ingin memesan ${r.menu.nama_menus}.`, remark: 'auto-messages' },
+  });
+  const { count } = await tx.prescriptionRequest.updateMany({ where: { id: requestId, id_threads: null }, data: { id_threads: t.id } });
+  if (!count) throw new Error(`prescription request ${requestId} was linked concurrently`);
+}
