@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
-import { conflict, notFound } from '../../http/errors.js';
+import { conflict, forbidden, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
@@ -47,6 +47,10 @@ const updateBody = z.object({
 });
 
 const scope = (c: Caller) => threadScope(c.user);
+/** a doctor manages only threads they have taken (an untaken prescription request is visible, not theirs) */
+function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
+  if (!isStaff(user) && t.id_user_to !== user?.id) throw forbidden('Only the thread’s doctor or an admin can do this');
+}
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;
 
@@ -133,7 +137,8 @@ export const threadRoutes = [
     },
     update: {
       body: updateBody,
-      run: async (id, b, c, tx) => {
+      run: async (id, b, c, tx, existing) => {
+        assertManages(c.user, existing);
         await tx.thread.update({
           where: { id },
           data: {
@@ -155,7 +160,7 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Close a consultation: no new messages until reopened',
     handler: async ({ app, user, params }) => {
-      await loadThread(app.db, user, params.id);
+      assertManages(user, await loadThread(app.db, user, params.id));
       const { count } = await app.db.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
       if (!count) throw conflict('The thread is already closed');
       return { close: true };
@@ -168,7 +173,7 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
     handler: async ({ app, user, params }) => {
-      await loadThread(app.db, user, params.id);
+      assertManages(user, await loadThread(app.db, user, params.id));
       const now = app.now();
       // Only a thread that does not accept messages now can be reopened (the same rule, negated).
       const { count } = await app.db.thread.updateMany({
