@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit } from '../../src/lib/events.js';
-import { deliverPendingPushes, PUSH_MAX_ATTEMPTS } from '../../src/modules/notifications/notifications.service.js';
+import { deliverPendingPushes, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { consultationFixture } from '../consultations/fixtures.js';
 import { startFakeFcm } from './fake-fcm.js';
@@ -64,6 +64,21 @@ describe('domain events become stored notifications', () => {
     expect(notes).toHaveLength(6);
     expect(new Set(notes.map((n) => n.id_user_to))).toEqual(new Set([f.customer.id, f.doctor.id]));
     expect(notes.find((n) => n.id_user_to === f.customer.id && n.intentions === 'appointment_booked')!.content).toContain('2026-12-07 09:00');
+
+    // the day before (Asia/Jakarta), one reminder however often or concurrently the job runs
+    try {
+      t.app.now = () => new Date('2026-12-05T23:00:00Z'); // 06:00 WIB on 6 December
+      expect(await sendAppointmentReminders(t.app)).toBe(1);
+      expect(await Promise.all([sendAppointmentReminders(t.app), sendAppointmentReminders(t.app)])).toEqual([0, 0]);
+      t.app.now = () => new Date('2026-12-05T16:00:00Z'); // 23:00 WIB on 5 December: two days ahead
+      expect(await sendAppointmentReminders(t.app)).toBe(0);
+    } finally {
+      t.app.now = realNow;
+    }
+    const reminders = await t.app.db.notification.findMany({ where: { intentions: 'appointment_reminder' } });
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toMatchObject({ id_user_to: f.customer.id, reference_id: appt.id });
+    expect(reminders[0]!.content).toContain('2026-12-07 09:00');
 
     const record = await t.app.db.patientRekamMedis.create({ data: { id_patients: f.patient.id, tanggal_konsul: new Date('2026-11-20'), is_verified: 1 } });
     await tx((x) => emit(t.app, 'medical_record.verified', { recordId: record.id, patientId: f.patient.id }, x));

@@ -1,7 +1,7 @@
 import { on } from '../../lib/events.js';
 import { addJob } from '../../jobs.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
-import { deliverPendingPushes, notify } from './notifications.service.js';
+import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
 
 /**
  * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
@@ -150,3 +150,4 @@ on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) =>
 });
 
 addJob({ name: 'push-deliveries', everyMs: 5_000, run: async (app) => void (await deliverPendingPushes(app)) });
+addJob({ name: 'appointment-reminders', everyMs: 15 * 60_000, run: async (app) => void (await sendAppointmentReminders(app)) });

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
 import { fcmFor } from '../../adapters/fcm.js';
+import { clinicDay, formatDate, formatTime } from '../../lib/dates.js';
 
 /** the client or an interactive transaction */
 export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -17,6 +18,8 @@ export interface NotificationInput {
   remark?: string;
   reference_type?: string;
   reference_id?: number;
+  /** at most one notification with this key ever exists (the insert skips duplicates) */
+  dedupe_key?: string;
 }
 
 /**
@@ -29,6 +32,8 @@ export async function notify(app: AppContext, tx: Db, items: NotificationInput[]
   const rows = await tx.notification.createManyAndReturn({
     data: items.map((n) => ({ ...n, id_user_from: n.id_user_from ?? null })),
     select: { id: true, id_user_to: true },
+    // only rows actually inserted come back, so a skipped duplicate queues no push either
+    skipDuplicates: true,
   });
   if (fcmFor(app)) {
     const userIds = [...new Set(rows.map((r) => r.id_user_to))];
@@ -39,6 +44,39 @@ export async function notify(app: AppContext, tx: Db, items: NotificationInput[]
     if (deliveries.length) await tx.pushDelivery.createMany({ data: deliveries, skipDuplicates: true });
   }
   return rows;
+}
+
+/**
+ * Reminders for tomorrow's appointments (Asia/Jakarta days): one per appointment and date, to the
+ * customer, whenever the job runs (the dedupe key makes repeated or concurrent runs insert nothing).
+ * A rescheduled appointment gets a new reminder for its new date.
+ */
+export async function sendAppointmentReminders(app: AppContext): Promise<number> {
+  const tomorrow = new Date(clinicDay(app.now()).getTime() + 86_400_000);
+  const due = await app.db.userSchedule.findMany({
+    where: { tanggal: tomorrow, active_slot: 1, status: { in: ['BOOKING', 'RESCHEDULE'] } },
+    select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+    take: 1000,
+  });
+  if (!due.length) return 0;
+  const day = formatDate(tomorrow);
+  const rows = await app.db.$transaction((tx) =>
+    notify(
+      app,
+      tx,
+      due.map((a) => ({
+        id_user_to: a.id_users,
+        intentions: 'appointment_reminder',
+        title: 'Pengingat janji temu',
+        content: `Besok ${day} ${formatTime(a.jam)?.slice(0, 5)}: janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname}.`,
+        priority: 'Normal',
+        reference_type: 'user_schedules',
+        reference_id: a.id,
+        dedupe_key: `appointment_reminder:${a.id}:${day}`,
+      })),
+    ),
+  );
+  return rows.length;
 }
 
 export const PUSH_MAX_ATTEMPTS = 5;
