@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context.js';
-import { formatDate, formatDateTime } from '../../lib/dates.js';
+import { formatDateTime } from '../../lib/dates.js';
 import { nestedUserJSON } from '../notifications/serializers.js';
+import { patientListJSON } from '../patients/serializers.js';
 
 type Row = any;
 
@@ -98,31 +99,9 @@ export function threadOverviewJSON(app: AppContext, t: Row) {
   };
 }
 
-const PATIENT_FIELDS = [
-  'nama_lengkap_pasien', 'tempat_lahir', 'alamat_domisili', 'nama_ibu_kandung', 'jenis_kelamin', 'nama_ayah', 'no_identitas',
-  'jenis_identitas', 'catatan', 'nama_wali', 'hubungan_dengan_wali', 'alamat_wali', 'no_telp_wali', 'alamat_identitas', 'golongan_darah',
-  'pekerjaan', 'perusahaan_tempat_bekerja', 'perusahaan_no_telp', 'no_telp_rumah', 'no_handphone', 'provinsi', 'kota', 'kecamatan',
-  'kode_provinsi', 'kode_kota', 'kode_kecamatan', 'patient_picture', 'lat', 'lng',
-] as const;
-
-/** the consultation's patient as the document's overview shows it (picture: a signed link, health data) */
+/** the consultation's patient as the patients module prints it, plus the nested user (document's overview) */
 function patientJSON(app: AppContext, p: Row) {
-  return {
-    id: p.id,
-    patient_external_id: p.patient_external_id,
-    users: p.user ? nestedUserJSON(app, p.user) : null,
-    ...Object.fromEntries(PATIENT_FIELDS.map((f) => [f, p[f] ?? null])),
-    tanggal_lahir: formatDate(p.tanggal_lahir),
-    patient_picture_url: app.storage.signedUrl('patients', p.patient_picture, app.now().getTime()),
-    allergies: (p.allergies ?? []).map((a: Row) => ({
-      id: a.id,
-      created: formatDateTime(a.created_at),
-      id_patients: a.id_patients,
-      allergies: a.allergies,
-      diagnosa: a.diagnosa,
-      catatan_kaki: a.catatan_kaki,
-    })),
-  };
+  return { ...patientListJSON(app, p), users: p.user ? nestedUserJSON(app, p.user) : null };
 }
 
 /** `content` of a prescription: the product snapshot with the prescribed qty */
