@@ -40,6 +40,13 @@ export const configSchema = z
     OWNER_EMAIL: z.email().default('owner@colederma.local'),
     OWNER_PHONE: z.string().default('080000000000'),
     OWNER_FULLNAME: z.string().default('Colederma Owner'),
+    // Online consultations and push notifications (issue #6)
+    CONSULTATION_WINDOW_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 60).default(24 * 60),
+    FCM_PROJECT_ID: z.string().optional(),
+    FCM_CLIENT_EMAIL: z.string().optional(),
+    FCM_PRIVATE_KEY: z.string().optional(),
+    FCM_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+    FCM_API_URL: z.url().default('https://fcm.googleapis.com'),
     // shipping (RajaOngkir API V2 by Komerce; no key = built-in offline fallback table and flat rate)
     RAJAONGKIR_BASE_URL: z.url().default('https://rajaongkir.komerce.id/api/v1'),
     RAJAONGKIR_API_KEY: z.string().optional(),

@@ -1,5 +1,7 @@
 import type { RouteDef } from '../http/route.js';
 import { identityRoutes } from './identity/routes.js';
+import { consultationRoutes } from './consultations/routes.js';
+import { notificationRoutes } from './notifications/routes.js';
 import { patientsModuleRoutes } from './patients/routes.js';
 import { shippingRoutes } from './shipping/routes.js';
 import { catalogueRoutes } from './catalogue/routes.js';
@@ -20,5 +22,7 @@ export function allRoutes(): RouteDef[] {
     ...logRoutes,
     ...exportRoutes,
     ...clinicRoutes,
+    ...consultationRoutes,
+    ...notificationRoutes,
   ];
 }
