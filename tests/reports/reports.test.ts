@@ -240,6 +240,22 @@ beforeAll(async () => {
   orderDates = { 6: res.body.data[0][1], 3: res.body.data[1][1] };
 });
 
+describe('bad table input', () => {
+  it('answers 400, never 500, and treats search text as data', async () => {
+    expect((await post('/report/penjualan/overall', { length: 5000 })).status).toBe(400);
+    expect((await post('/report/penjualan/overall', { 'order[0][dir]': 'sideways', 'order[0][column]': 1 })).status).toBe(400);
+    expect((await post('/report/penjualan/products', { tgl_akhir: 'kemarin' })).status).toBe(400);
+    expect((await t.http.post('/report/penjualan/products?format=xml').set(t.auth(owner)).send({})).status).toBe(400);
+    expect((await post('/dashboard/upcoming/ecommerce', { start: -1 })).status).toBe(400);
+    const injection = await post('/report/penjualan/overall', { search: { value: "x' OR 1=1 --" } });
+    expect(injection.status).toBe(200);
+    expect(injection.body).toMatchObject({ recordsTotal: 5, recordsFiltered: 0, data: [] });
+    // an unknown column index is ignored; length -1 means "all" (capped)
+    const all = await post('/report/penjualan/overall', { length: -1, order: [{ column: 99, dir: 'asc' }] });
+    expect(all.body.data).toHaveLength(5);
+  });
+});
+
 describe('report/penjualan/products and online_consultations', () => {
   it('sums units and line totals per product, CSV quoted', async () => {
     const res = await post('/report/penjualan/products', { draw: 1 });
@@ -299,6 +315,23 @@ describe('dashboard totals (year to date, Asia/Jakarta months)', () => {
         { months: 3, years: 2026, counts: 1, month_names: 'March' },
       ],
     });
+  });
+
+  it('months without sales are 0, and the year follows Asia/Jakarta', async () => {
+    const pinned = t.app.now;
+    try {
+      t.app.now = () => wib('2026-05-02T08:00:00');
+      const p = await post('/dashboard/total/pendapatan');
+      expect(p.body.pendapatan.map((m: { amounts: string }) => m.amounts)).toEqual(['100000', '360000', '240000', '0', '0']);
+      expect(p.body.pendapatan[4]).toEqual({ months: 5, years: 2026, amounts: '0', month_names: 'May' });
+      // 31 Dec 2025 23:30 UTC is already 1 Jan 2026 06:30 WIB: the year so far is 1 January 2026
+      // (order 7, paid 31 Dec 2025 23:59 WIB, belongs to last year; order 1 is later in January).
+      t.app.now = () => new Date('2025-12-31T23:30:00Z');
+      const i = await post('/dashboard/total/invoice');
+      expect(i.body.invoice).toEqual([{ months: 1, years: 2026, counts: 0, month_names: 'January' }]);
+    } finally {
+      t.app.now = pinned;
+    }
   });
 
   it('top products and services', async () => {
