@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import type { FileStorage } from './lib/storage.js';
+import type { RajaOngkir } from './adapters/rajaongkir.js';
 
 /** Everything a handler or service may use; built once by the server (or a test). */
 export interface AppContext {
@@ -11,4 +12,6 @@ export interface AppContext {
   storage: FileStorage;
   /** the current time; tests may pin it */
   now: () => Date;
+  /** RajaOngkir API V2 (courier regions and costs; offline fallback without a key) */
+  rajaongkir: RajaOngkir;
 }

@@ -40,6 +40,19 @@ export const configSchema = z
     OWNER_EMAIL: z.email().default('owner@colederma.local'),
     OWNER_PHONE: z.string().default('080000000000'),
     OWNER_FULLNAME: z.string().default('Colederma Owner'),
+    // shipping (RajaOngkir API V2 by Komerce; no key = built-in offline fallback table and flat rate)
+    RAJAONGKIR_BASE_URL: z.url().default('https://rajaongkir.komerce.id/api/v1'),
+    RAJAONGKIR_API_KEY: z.string().optional(),
+    RAJAONGKIR_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(8000),
+    RAJAONGKIR_LIST_CACHE_SECONDS: z.coerce.number().int().min(0).default(86_400),
+    RAJAONGKIR_QUOTE_CACHE_SECONDS: z.coerce.number().int().min(0).default(300),
+    COURIER_QUOTE_TTL_SECONDS: z.coerce.number().int().min(60).default(3600),
+    SHIPPING_ORIGIN_CITY: z.coerce.number().int().min(0).default(153),
+    SHIPPING_ORIGIN_DISTRICT: z.coerce.number().int().min(0).default(1376),
+    SHIPPING_COURIERS: csv.default(['jne', 'tiki', 'jnt', 'pos', 'sicepat']),
+    WAREHOUSE_LAT: z.coerce.number().min(-90).max(90).default(-6.1754),
+    WAREHOUSE_LNG: z.coerce.number().min(-180).max(180).default(106.8272),
+    WAREHOUSE_ADDRESS: z.string().default('JL Adiyaksa 122 Jakarta Pusat'),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -4,6 +4,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { FileStorage } from './lib/storage.js';
+import { RajaOngkir } from './adapters/rajaongkir.js';
 
 export function createLogger(config: Config): Logger {
   return pino({
@@ -21,5 +22,6 @@ export function createContext(config: Config, db: PrismaClient, logger: Logger =
     secret: `${config.JWT_SECRET}:files`,
     ttlSeconds: config.SIGNED_URL_TTL_SECONDS,
   });
-  return { db, config, logger, storage, now: () => new Date() };
+  const rajaongkir = new RajaOngkir(config, logger);
+  return { db, config, logger, storage, now: () => new Date(), rajaongkir };
 }

@@ -44,7 +44,9 @@ async function main() {
 
   const jobs = startBackgroundJobs(app);
   const server = createApp(app).listen(config.PORT, config.HOST, () => {
-    logger.info(`Colederma API listening on http://${config.HOST}:${config.PORT} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.PORT;
+    logger.info({ port }, `Colederma API listening on http://${config.HOST}:${port} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
   });
 
   let stopping = false;

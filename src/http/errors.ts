@@ -46,9 +46,14 @@ interface PrismaLikeError {
 }
 
 /** Maps Prisma's known errors to client answers (duplicates, missing rows, broken references). */
-function fromPrisma(err: PrismaLikeError): HttpError | undefined {
+function fromPrisma(err: PrismaLikeError & { message?: string }): HttpError | undefined {
   if (typeof err.code !== 'string' || !/^P\d{4}$/.test(err.code)) return undefined;
-  switch (err.code) {
+  // Errors the drivers report by SQLSTATE (PGlite reports a RESTRICT violation as 23001, for example).
+  const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
+  const sqlState = cause?.originalCode ?? /Code: `(\w{5})`/.exec(err.message ?? '')?.[1];
+  const code =
+    sqlState === '23001' || sqlState === '23503' ? 'P2003' : sqlState === '23505' ? 'P2002' : sqlState === '40001' || sqlState === '40P01' ? 'P2034' : err.code;
+  switch (code) {
     case 'P2002': {
       const target = err.meta?.target;
       const fields = Array.isArray(target) ? target.join(', ') : typeof target === 'string' ? target : '';

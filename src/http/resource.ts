@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import type { PrismaClient } from '../db/client.js';
@@ -19,6 +20,8 @@ type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>
 export interface Caller {
   app: AppContext;
   user: AuthUser | undefined;
+  /** the HTTP request (for audit entries: address and user agent); absent outside requests */
+  req?: Request;
 }
 
 export interface Column {
@@ -135,7 +138,7 @@ function nestedContains(path: string, v: string): Where {
 export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const key = spec.key ?? spec.name;
   const base = `/${spec.name}`;
-  const caller = (ctx: RequestContext): Caller => ({ app: ctx.app, user: ctx.user });
+  const caller = (ctx: RequestContext): Caller => ({ app: ctx.app, user: ctx.user, req: ctx.req });
   const listAccess = spec.access.list ?? spec.access.read;
   const filters = spec.filters ?? z.object({});
   const order = spec.defaultOrder ?? { id: 'desc' };

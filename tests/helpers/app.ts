@@ -29,7 +29,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
   const dir = mkdtempSync(path.join(tmpdir(), 'colederma-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     BCRYPT_COST: '4',
     JWT_SECRET: 'test-secret-that-is-long-enough-0123456789',
     PUBLIC_BASE_URL: 'http://api.test',

@@ -19,6 +19,16 @@ export interface AuditEntry {
 // Any constant key: all writers of the chain take this transaction-scoped lock in turn.
 const CHAIN_LOCK = 727_001;
 
+/** PostgreSQL's jsonb does not keep key order: details are hashed with their keys sorted. */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object' && [Object.prototype, null].includes(Object.getPrototypeOf(v))) {
+    const o = v as Record<string, unknown>;
+    return Object.fromEntries(Object.keys(o).sort().map((k) => [k, sortKeys(o[k])]));
+  }
+  return v;
+}
+
 /** The canonical text a row's hash covers (everything but id and hash). */
 export function canonicalLogText(row: {
   seq: number;
@@ -47,7 +57,7 @@ export function canonicalLogText(row: {
     row.outcome,
     row.ip,
     row.user_agent,
-    row.details ?? null,
+    sortKeys(row.details ?? null),
     row.created_at.toISOString(),
   ]);
 }

@@ -1,0 +1,291 @@
+import axios, { type AxiosInstance } from 'axios';
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import { HttpError, notFound, unprocessable } from '../http/errors.js';
+
+/**
+ * RajaOngkir API V2 (Komerce): `GET destination/province`, `GET destination/city/{province_id}`,
+ * `GET destination/district/{city_id}`, `POST calculate/district/domestic-cost` (form-encoded), header
+ * `key`, answers wrapped in `{meta: {message, code, status}, data}`. Answers are mapped to the shapes
+ * of the old API that the document (and the mobile app) uses.
+ *
+ * Without RAJAONGKIR_API_KEY the adapter answers from a small built-in OFFLINE FALLBACK table with a
+ * flat-rate quote, so the embedded demo works without internet.
+ */
+
+export interface Province {
+  province_id: string;
+  province: string;
+}
+export interface City {
+  city_id: string;
+  province_id: string;
+  province: string;
+  type: string;
+  city_name: string;
+  postal_code: string;
+}
+export interface District {
+  subdistrict_id: string;
+  province_id: string;
+  province: string;
+  city_id: string;
+  city: string;
+  type: string;
+  subdistrict_name: string;
+}
+/** one courier service as V2 returns it (flat) */
+export interface ServiceCost {
+  code: string;
+  name: string;
+  service: string;
+  description: string;
+  cost: number;
+  etd: string;
+}
+/** the document's (old API) cost shape */
+export interface CourierCosts {
+  code: string;
+  name: string;
+  costs: { service: string; description: string; cost: { value: number; etd: string; note: string }[] }[];
+}
+
+export interface CostRequest {
+  origin: string;
+  destination: string;
+  /** grams */
+  weight: number;
+  /** one code or several joined by ':' (V2 accepts e.g. "jne:tiki") */
+  courier: string;
+}
+
+interface V2Envelope<T> {
+  meta?: { message?: string; code?: number; status?: string };
+  data?: T;
+}
+
+/** bound on cached lists and quotes (quotes are keyed by origin, destination, weight and courier) */
+const MAX_CACHE_ENTRIES = 5000;
+
+const unavailable = (message: string, retryAfter?: string) =>
+  new HttpError(503, message, undefined, retryAfter ? { 'Retry-After': retryAfter } : undefined);
+
+/** Groups V2's flat service list into the document's `[{code, name, costs: [...]}]`. */
+export function toDocumentCosts(services: ServiceCost[]): CourierCosts[] {
+  const byCode = new Map<string, CourierCosts>();
+  for (const s of services) {
+    let c = byCode.get(s.code);
+    if (!c) byCode.set(s.code, (c = { code: s.code, name: s.name, costs: [] }));
+    c.costs.push({ service: s.service, description: s.description, cost: [{ value: s.cost, etd: s.etd, note: '' }] });
+  }
+  return [...byCode.values()];
+}
+
+const cityType = (name: string) => (/^kota\b/i.test(name) ? 'Kota' : /^(kabupaten|kab\.)/i.test(name) ? 'Kabupaten' : '');
+
+export class RajaOngkir {
+  private readonly http?: AxiosInstance;
+  private readonly cache = new Map<string, { expires: number; value: Promise<unknown> }>();
+  /** city id → its province and name, learned from city lists (V2 districts do not say) */
+  private readonly cityIndex = new Map<string, { province_id: string; province: string; city_name: string; type: string }>();
+
+  constructor(
+    private readonly config: Pick<
+      Config,
+      'RAJAONGKIR_BASE_URL' | 'RAJAONGKIR_API_KEY' | 'RAJAONGKIR_TIMEOUT_MS' | 'RAJAONGKIR_LIST_CACHE_SECONDS' | 'RAJAONGKIR_QUOTE_CACHE_SECONDS'
+    >,
+    private readonly logger?: Logger,
+  ) {
+    if (config.RAJAONGKIR_API_KEY) {
+      this.http = axios.create({
+        baseURL: config.RAJAONGKIR_BASE_URL.replace(/\/+$/, ''),
+        timeout: config.RAJAONGKIR_TIMEOUT_MS,
+        headers: { key: config.RAJAONGKIR_API_KEY, Accept: 'application/json' },
+        validateStatus: () => true,
+        // never follow the service elsewhere with our key
+        maxRedirects: 0,
+      });
+    }
+  }
+
+  /** true when answers come from the built-in offline table */
+  get offline() {
+    return !this.http;
+  }
+
+  async provinces(): Promise<Province[]> {
+    if (!this.http) return OFFLINE.provinces.map((p) => ({ province_id: String(p.id), province: p.name }));
+    const rows = await this.cached('province', this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
+      this.get<{ id: number | string; name: string }[]>('/destination/province', 'province list'),
+    );
+    return rows.map((p) => ({ province_id: String(p.id), province: p.name }));
+  }
+
+  async cities(provinceId: string): Promise<City[]> {
+    const province = (await this.provinces()).find((p) => p.province_id === provinceId);
+    if (!province) throw notFound(`Province ${provinceId} not found`);
+    const rows = this.http
+      ? await this.cached(`city:${provinceId}`, this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
+          this.get<{ id: number | string; name: string; zip_code?: string }[]>(`/destination/city/${encodeURIComponent(provinceId)}`, 'city list'),
+        )
+      : OFFLINE.cities.filter((c) => String(c.province_id) === provinceId);
+    return rows.map((c) => {
+      const city: City = {
+        city_id: String(c.id),
+        province_id: province.province_id,
+        province: province.province,
+        type: cityType(c.name),
+        city_name: c.name,
+        postal_code: String(c.zip_code ?? ''),
+      };
+      this.cityIndex.set(city.city_id, { province_id: city.province_id, province: city.province, city_name: city.city_name, type: city.type });
+      return city;
+    });
+  }
+
+  async districts(cityId: string): Promise<District[]> {
+    const rows = this.http
+      ? await this.cached(`district:${cityId}`, this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
+          this.get<{ id: number | string; name: string }[]>(`/destination/district/${encodeURIComponent(cityId)}`, 'district list'),
+        )
+      : OFFLINE.districts.filter((d) => String(d.city_id) === cityId);
+    if (!this.http && rows.length === 0) throw notFound(`City ${cityId} not found`);
+    if (!this.http && !this.cityIndex.has(cityId)) {
+      const c = OFFLINE.cities.find((x) => String(x.id) === cityId)!;
+      await this.cities(String(c.province_id));
+    }
+    const city = this.cityIndex.get(cityId);
+    return rows.map((d) => ({
+      subdistrict_id: String(d.id),
+      province_id: city?.province_id ?? '',
+      province: city?.province ?? '',
+      city_id: cityId,
+      city: city?.city_name ?? '',
+      type: city?.type ?? '',
+      subdistrict_name: d.name,
+    }));
+  }
+
+  /** Courier costs, district to district, as V2's flat list of services. */
+  async cost(req: CostRequest): Promise<ServiceCost[]> {
+    if (!this.http) return offlineQuote(req);
+    const key = `cost:${req.origin}:${req.destination}:${req.weight}:${req.courier}`;
+    const rows = await this.cached(key, this.config.RAJAONGKIR_QUOTE_CACHE_SECONDS, () =>
+      this.post<{ name: string; code: string; service: string; description?: string; cost: number | string; etd?: string }[]>(
+        '/calculate/district/domestic-cost',
+        new URLSearchParams({ origin: req.origin, destination: req.destination, weight: String(req.weight), courier: req.courier, price: 'lowest' }),
+        'courier cost',
+      ),
+    );
+    return rows.map((r) => ({
+      code: String(r.code).toLowerCase(),
+      name: r.name,
+      service: r.service,
+      description: r.description ?? '',
+      cost: Math.round(Number(r.cost)),
+      etd: r.etd ?? '',
+    }));
+  }
+
+  private cached<T>(key: string, seconds: number, load: () => Promise<T>): Promise<T> {
+    const hit = this.cache.get(key);
+    if (hit && hit.expires > Date.now()) return hit.value as Promise<T>;
+    if (this.cache.size >= MAX_CACHE_ENTRIES) this.prune();
+    const value = load();
+    // concurrent callers share one upstream request; failures are not cached
+    this.cache.set(key, { expires: Date.now() + seconds * 1000, value });
+    value.catch(() => this.cache.get(key)?.value === value && this.cache.delete(key));
+    return value;
+  }
+
+  /** Drops expired entries; if every entry is live, the oldest half (Map keeps insertion order). */
+  private prune() {
+    const now = Date.now();
+    for (const [k, v] of this.cache) if (v.expires <= now) this.cache.delete(k);
+    if (this.cache.size < MAX_CACHE_ENTRIES) return;
+    let drop = Math.floor(this.cache.size / 2);
+    for (const k of this.cache.keys()) {
+      if (drop-- <= 0) break;
+      this.cache.delete(k);
+    }
+  }
+
+  private get<T>(path: string, what: string) {
+    return this.call<T>(() => this.http!.get(path), what);
+  }
+
+  private post<T>(path: string, form: URLSearchParams, what: string) {
+    return this.call<T>(() => this.http!.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), what);
+  }
+
+  /** One upstream call; every failure becomes a clear 4xx/503 (never a 500). */
+  private async call<T>(send: () => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>, what: string): Promise<T> {
+    let res;
+    try {
+      res = await send();
+    } catch (err) {
+      this.logger?.warn({ err: (err as Error).message }, `RajaOngkir ${what}: unreachable`);
+      throw unavailable('The shipping rate service (RajaOngkir) is unreachable, please try again later');
+    }
+    const body = (typeof res.data === 'object' && res.data ? res.data : {}) as V2Envelope<T>;
+    const message = body.meta?.message ?? '';
+    if (res.status === 429) {
+      this.logger?.warn(`RajaOngkir ${what}: rate limited`);
+      const retry = res.headers['retry-after'];
+      throw unavailable('The shipping rate service (RajaOngkir) is busy, please try again shortly', typeof retry === 'string' ? retry : '60');
+    }
+    if (res.status === 404) throw notFound(`RajaOngkir: ${message || 'data not found'}`);
+    if (res.status === 400 || res.status === 422) throw unprocessable(`RajaOngkir refused the request: ${message || res.status}`);
+    if (res.status < 200 || res.status >= 300 || !Array.isArray(body.data)) {
+      // 401/403 (our key), 5xx, or an answer we cannot read: the service is unusable for now
+      this.logger?.error({ status: res.status, message }, `RajaOngkir ${what}: failed`);
+      throw unavailable('The shipping rate service (RajaOngkir) is unavailable, please try again later');
+    }
+    return body.data;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// OFFLINE FALLBACK (no RAJAONGKIR_API_KEY): a few regions and a flat rate per started kilogram.
+// Not real tariffs: for the embedded demo only.
+// ---------------------------------------------------------------------------------------------
+
+const OFFLINE = {
+  provinces: [
+    { id: 1, name: 'BALI' },
+    { id: 6, name: 'DKI JAKARTA' },
+    { id: 9, name: 'JAWA BARAT' },
+  ],
+  cities: [
+    { id: 114, province_id: 1, name: 'KOTA DENPASAR', zip_code: '80227' },
+    { id: 152, province_id: 6, name: 'KOTA JAKARTA PUSAT', zip_code: '10540' },
+    { id: 153, province_id: 6, name: 'KOTA JAKARTA SELATAN', zip_code: '12230' },
+    { id: 23, province_id: 9, name: 'KOTA BANDUNG', zip_code: '40111' },
+  ],
+  districts: [
+    { id: 1573, city_id: 114, name: 'DENPASAR BARAT' },
+    { id: 1374, city_id: 152, name: 'GAMBIR' },
+    { id: 1375, city_id: 152, name: 'MENTENG' },
+    { id: 1376, city_id: 153, name: 'KEBAYORAN BARU' },
+    { id: 1377, city_id: 153, name: 'CILANDAK' },
+    { id: 330, city_id: 23, name: 'COBLONG' },
+    { id: 331, city_id: 23, name: 'SUKAJADI' },
+  ],
+};
+
+export const OFFLINE_COURIER_NAMES: Record<string, string> = {
+  jne: 'Jalur Nugraha Ekakurir (JNE)',
+  tiki: 'Citra Van Titipan Kilat (TIKI)',
+  jnt: 'J&T Express',
+  pos: 'POS Indonesia (POS)',
+  sicepat: 'SiCepat Express',
+};
+
+/** Flat rate: REG 10,000 and EXPRESS 20,000 rupiah per started kilogram (minimum 1 kg). */
+function offlineQuote(req: CostRequest): ServiceCost[] {
+  const kg = Math.max(1, Math.ceil(req.weight / 1000));
+  return req.courier.split(':').flatMap((code) => [
+    { code, name: OFFLINE_COURIER_NAMES[code] ?? code.toUpperCase(), service: 'REG', description: 'Offline flat rate (regular)', cost: 10_000 * kg, etd: '2-3' },
+    { code, name: OFFLINE_COURIER_NAMES[code] ?? code.toUpperCase(), service: 'EXPRESS', description: 'Offline flat rate (express)', cost: 20_000 * kg, etd: '1' },
+  ]);
+}

@@ -1,0 +1,62 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..');
+const dir = mkdtempSync(path.join(tmpdir(), 'colederma-server-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function startServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const listening = new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const m = /"port":(\d+)/.exec(out);
+      if (m) resolve(Number(m[1]));
+    });
+    void exited.then((code) => reject(new Error(`exited ${code}: ${err}${out}`)));
+  });
+  listening.catch(() => undefined); // a test that expects an exit does not wait for listening
+  return { child, listening, exited, output: () => out, errors: () => err };
+}
+
+describe('server entry', () => {
+  it('refuses to start on bad configuration with one clear line', async () => {
+    const s = startServer({ PORT: 'not-a-port', DATA_DIR: path.join(dir, 'bad') });
+    expect(await s.exited).toBe(1);
+    expect(s.errors().trim()).toMatch(/^Invalid configuration: PORT: /);
+    expect(s.errors().trim().split('\n')).toHaveLength(1);
+  }, 60_000);
+
+  it('starts on the embedded database with demo data, serves, and shuts down gracefully on SIGTERM', async () => {
+    const s = startServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), OWNER_PASSWORD: 'owner-password-1' });
+    const port = await s.listening;
+    const health = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
+    const login = await fetch(`http://127.0.0.1:${port}/users/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: 'colederma123' }),
+    });
+    expect((await login.json()).login).toBe(true);
+    const owner = await fetch(`http://127.0.0.1:${port}/users/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'owner', password: 'owner-password-1' }),
+    });
+    expect((await owner.json()).roles).toContain('OWNER');
+    s.child.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(s.output()).toContain('"msg":"stopped"');
+  }, 120_000);
+});

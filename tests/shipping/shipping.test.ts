@@ -1,0 +1,363 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
+import { startFakeRajaOngkir } from './fake-rajaongkir.js';
+
+let t: TestApp;
+let fake: Awaited<ReturnType<typeof startFakeRajaOngkir>>;
+let admin: TestUser;
+let customer: TestUser;
+let other: TestUser;
+let menuId: number;
+
+beforeAll(async () => {
+  fake = await startFakeRajaOngkir('test-key');
+  t = await createTestApp({
+    RAJAONGKIR_BASE_URL: fake.url,
+    RAJAONGKIR_API_KEY: 'test-key',
+    SHIPPING_ORIGIN_CITY: '23',
+    SHIPPING_ORIGIN_DISTRICT: '331',
+    SHIPPING_COURIERS: 'jne,pos,tiki',
+    WAREHOUSE_LAT: '-6.2',
+    WAREHOUSE_LNG: '106.8',
+  });
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+  menuId = (await t.app.db.menu.create({ data: { nama_menus: 'Sunscreen SPF 50', harga: 50000, berat: 400 } })).id;
+});
+afterAll(async () => {
+  await t.close();
+  await fake.close();
+});
+
+/** A cart of `owner` with 3 × 400 g (1,200 g), total_price 150,000. */
+async function cart(owner: TestUser, fields: Record<string, unknown> = {}) {
+  const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'Pasien', id_users: owner.id } });
+  const order = await t.app.db.order.create({
+    data: {
+      order_type: 'E',
+      id_member: owner.id,
+      id_patients: patient.id,
+      total_price: 150000,
+      grand_totals: 150000,
+      items: { create: { id_menu: menuId, qty: 3, price: 50000, price_total: 150000 } },
+      ...fields,
+    },
+  });
+  return order.id;
+}
+
+const address = { lat_kirim: -6.25, lng_kirim: 106.85, kode_provinsi: 9, kode_kota: 23, kode_kecamatan: 330, alamat_kirim: 'Setraduta park' };
+
+describe('deliveries regions (RajaOngkir V2 mapped to the document shapes)', () => {
+  it('lists provinces, cities and districts with the documented fields, cached', async () => {
+    expect((await t.http.get('/deliveries/provinces')).status).toBe(401);
+    const p = await t.http.get('/deliveries/provinces').set(t.auth(customer));
+    expect(p.status).toBe(200);
+    expect(p.body).toEqual([
+      { province_id: '1', province: 'BALI' },
+      { province_id: '9', province: 'JAWA BARAT' },
+    ]);
+    const c = await t.http.get('/deliveries/9/cities').set(t.auth(customer));
+    expect(c.body).toEqual([
+      { city_id: '23', province_id: '9', province: 'JAWA BARAT', type: 'Kota', city_name: 'KOTA BANDUNG', postal_code: '40111' },
+      { city_id: '22', province_id: '9', province: 'JAWA BARAT', type: 'Kabupaten', city_name: 'KABUPATEN BANDUNG', postal_code: '40311' },
+    ]);
+    const d = await t.http.get('/deliveries/23/districts').set(t.auth(customer));
+    expect(d.body[0]).toEqual({
+      subdistrict_id: '330',
+      province_id: '9',
+      province: 'JAWA BARAT',
+      city_id: '23',
+      city: 'KOTA BANDUNG',
+      type: 'Kota',
+      subdistrict_name: 'COBLONG',
+    });
+    // the key goes in the `key` header; lists are cached (a day)
+    expect(fake.callsTo('/destination/province')[0]!.key).toBe('test-key');
+    await t.http.get('/deliveries/provinces').set(t.auth(customer));
+    await t.http.get('/deliveries/9/cities').set(t.auth(other));
+    expect(fake.callsTo('/destination/province')).toHaveLength(1);
+    expect(fake.callsTo('/destination/city/9')).toHaveLength(1);
+
+    expect((await t.http.get('/deliveries/77/cities').set(t.auth(customer))).status).toBe(404);
+    expect((await t.http.get('/deliveries/99/districts').set(t.auth(customer))).status).toBe(404);
+    expect((await t.http.get('/deliveries/abc/districts').set(t.auth(customer))).status).toBe(400);
+  });
+
+  it('shows the settings from configuration', async () => {
+    const r = await t.http.get('/deliveries/settings').set(t.auth(customer));
+    expect(r.body).toEqual({
+      kode_kota_asal: 23,
+      kode_kecamatan_asal: 331,
+      coordinate_gudang: { lat: -6.2, lng: 106.8 },
+      alamat_gudang: 'JL Adiyaksa 122 Jakarta Pusat',
+      kode_kurir: ['jne', 'pos', 'tiki'],
+    });
+  });
+});
+
+describe('courier costs, quotes and process/courier', () => {
+  it('quotes an order from its cart weight and address, stores each quote, and accepts only a quoted cost', async () => {
+    const id = await cart(customer);
+    // no address yet and no city given
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(422);
+    expect((await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address)).body).toEqual({ update_address: true });
+    const stored = await t.app.db.order.findUniqueOrThrow({ where: { id } });
+    expect(stored).toMatchObject({ kode_provinsi: '9', kode_kota: '23', kode_kecamatan: '330', alamat_kirim: 'Setraduta park', lat_kirim: -6.25 });
+
+    // someone else's order is invisible
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(other)).send({ id_order: id, courier: 'jne' })).status).toBe(404);
+
+    const before = fake.callsTo('/calculate/district/domestic-cost').length;
+    const r = await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ city_id_destination: 53, id_order: id, courier: 'jne' });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual([
+      {
+        code: 'jne',
+        name: 'Jalur Nugraha Ekakurir (JNE)',
+        costs: [
+          { service: 'REG', description: 'Layanan Reguler', cost: [{ value: 22000, etd: '2 day', note: '' }] },
+          { service: 'YES', description: 'Yakin Esok Sampai', cost: [{ value: 40000, etd: '1 day', note: '' }] },
+        ],
+      },
+    ]);
+    const call = fake.callsTo('/calculate/district/domestic-cost')[before]!;
+    expect(call.contentType).toContain('application/x-www-form-urlencoded');
+    // the order's district wins over the document's city_id_destination; weight = 3 × 400 g
+    expect(call.form).toMatchObject({ origin: '331', destination: '330', weight: '1200', courier: 'jne' });
+    const quotes = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(quotes.map((q) => [q.courier, q.service, q.cost, q.weight, q.destination])).toEqual([
+      ['jne', 'REG', 22000, 1200, '330'],
+      ['jne', 'YES', 40000, 1200, '330'],
+    ]);
+
+    // a cost nobody quoted is refused; the quoted one is taken (costs as a string, as documented)
+    const bad = await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: '1000' });
+    expect(bad.status).toBe(422);
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'pos', costs: '22000' })).status).toBe(422);
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(other)).send({ courier: 'jne', costs: '22000' })).status).toBe(404);
+    const ok = await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: '22000' });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ process_courier: true, costs: 22000 });
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id } });
+    expect(o).toMatchObject({ courier: 'jne', courier_service: 'REG', courier_price: 22000, is_courier: 1, grand_totals: 172000 });
+    expect(o.courier_datetime).not.toBeNull();
+
+    // unprocess clears it and the total follows
+    expect((await t.http.put(`/orders/${id}/unprocess/courier`).set(t.auth(customer))).body).toEqual({ unprocess_courier: true });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, is_courier: 0, courier_datetime: null, grand_totals: 150000 });
+
+    // staff may choose for the customer
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(admin)).send({ courier: 'jne', costs: 40000, service: 'YES' })).body).toEqual({
+      process_courier: true,
+      costs: 40000,
+    });
+
+    // a changed cart weight makes the old quotes unusable
+    await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 5 } });
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(422);
+    // an expired quote too
+    await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 3 } });
+    await t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(422);
+  });
+
+  it('clears the courier when the address moves, and refuses changes once the order left the cart', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
+    // same district and position: the courier stays
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send({ ...address, alamat_kirim: 'Jl. Dago 1' });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: 'jne', courier_price: 22000, alamat_kirim: 'Jl. Dago 1' });
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send({ ...address, kode_kecamatan: '331' });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, grand_totals: 150000, kode_kecamatan: '331' });
+    // quotes for district 330 do not apply to 331
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(422);
+
+    const bad = await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send({ ...address, kode_kecamatan: 'x1', lat_kirim: 200 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['kode_kecamatan', 'lat_kirim']);
+    expect((await t.http.put(`/orders/${id}/update/address`).set(t.auth(other)).send(address)).status).toBe(404);
+
+    await t.app.db.order.update({ where: { id }, data: { status: 'CHECKOUT', cart_open: null } });
+    for (const [path, body] of [
+      [`/orders/${id}/update/address`, address],
+      [`/orders/${id}/process/courier`, { courier: 'jne', costs: 22000 }],
+      [`/orders/${id}/process/sameday/courier`, { lat_kirim: -6.2, lng_kirim: 106.83 }],
+      [`/orders/${id}/unprocess/courier`, {}],
+    ] as const) {
+      const r = await t.http.put(path).set(t.auth(customer)).send(body);
+      expect(r.status, path).toBe(409);
+      expect(r.body.message).toMatch(/cart/);
+    }
+  });
+
+  it('refuses unknown couriers (400), consultation orders (422) and empty carts (422)', async () => {
+    const id = await cart(customer, { kode_kecamatan: '330' });
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'dhl' })).status).toBe(400);
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id })).status).toBe(400);
+    const c = await cart(customer, { order_type: 'C' });
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: c, courier: 'jne' })).status).toBe(422);
+    expect((await t.http.put(`/orders/${c}/unprocess/courier`).set(t.auth(customer))).status).toBe(422);
+    await t.app.db.orderItem.deleteMany({ where: { id_order: id } });
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(422);
+  });
+
+  it('prices by weight between two districts without an order', async () => {
+    const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
+    expect(r.status).toBe(200);
+    expect(r.body.map((c: { code: string }) => c.code)).toEqual(['jne', 'pos']);
+    expect(r.body[1].costs[0]).toEqual({ service: 'REG', description: 'Layanan Reguler', cost: [{ value: 44000, etd: '2 day', note: '' }] });
+    const last = fake.callsTo('/calculate/district/domestic-cost').at(-1)!;
+    expect(last.form).toMatchObject({ origin: '11', destination: '53', weight: '3500', courier: 'jne:pos' });
+    // identical quotes are cached briefly
+    const n = fake.callsTo('/calculate/district/domestic-cost').length;
+    await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
+    expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(n);
+    // origin defaults to the warehouse district
+    await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 100, courier: 'jne' });
+    expect(fake.callsTo('/calculate/district/domestic-cost').at(-1)!.form).toMatchObject({ origin: '331', weight: '100' });
+    expect((await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 0, courier: 'jne' })).status).toBe(400);
+  });
+
+  it('answers 503 (never 500) when RajaOngkir rate-limits or is down, and caches no failure', async () => {
+    const body = { city_id_destination: 60, weight: 1000, courier: 'tiki' };
+    for (const mode of ['rate-limited', 'error', 'drop'] as const) {
+      fake.state.mode = mode;
+      const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send(body);
+      expect(r.status, mode).toBe(503);
+      expect(r.body).toMatchObject({ status: 503, message: expect.stringMatching(/RajaOngkir/) });
+      if (mode === 'rate-limited') expect(r.headers['retry-after']).toBe('60');
+      const d = await t.http.get('/deliveries/1/cities').set(t.auth(customer));
+      expect(d.status, mode).toBe(503);
+    }
+    fake.state.mode = 'ok';
+    expect((await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send(body)).status).toBe(200);
+    // a refused key is our configuration problem: 503 as well, not the client's fault
+    const wrongKey = new RajaOngkir({ ...t.app.config, RAJAONGKIR_API_KEY: 'wrong' });
+    await expect(wrongKey.cost({ origin: '1', destination: '2', weight: 1, courier: 'jne' })).rejects.toMatchObject({ status: 503 });
+    // RajaOngkir's own validation error is passed on as 422
+    await expect(t.app.rajaongkir.cost({ origin: '1', destination: '2', weight: 0, courier: 'jne' })).rejects.toMatchObject({ status: 422 });
+  });
+
+  it('documents its endpoints in OpenAPI', async () => {
+    const paths = (await t.http.get('/openapi.json')).body.paths;
+    for (const p of ['/deliveries/calculate', '/deliveries/settings', '/orders/{id}/process/courier', '/orders/{id}/process/sameday/courier', '/deliveries/{id}/update']) {
+      expect(paths[p], p).toBeDefined();
+    }
+  });
+});
+
+describe('same-day segments and process/sameday/courier', () => {
+  it('manages segments (staff), refuses overlaps, even in parallel', async () => {
+    expect((await t.http.post('/deliveries/create').set(t.auth(customer)).send({ distance_fr: 0, distance_to: 5, price_in_km: 6800 })).status).toBe(403);
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 0, distance_to: 5, segment: 'Range dari 0 s.d 5 KM', price_in_km: 6800 }),
+      ),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409, 409, 409]);
+    const created = results.find((r) => r.status === 200)!.body.deliveries;
+    expect(created).toEqual({ id: expect.any(Number), distance_fr: 0, distance_to: 5, segment: 'Range dari 0 s.d 5 KM', price_in_km: 6800 });
+    const second = await t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 5, distance_to: 10, segment: '5-10', price_in_km: '6000' });
+    expect(second.status).toBe(200);
+    expect((await t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 4, distance_to: 6, price_in_km: 1 })).status).toBe(409);
+    expect((await t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 6, distance_to: 6, price_in_km: 1 })).status).toBe(400);
+    expect((await t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 20, distance_to: 30, price_in_km: 1.5 })).status).toBe(400);
+
+    const explore = await t.http.post('/deliveries/explore?page=1&length=10').set(t.auth(customer)).send({});
+    expect(explore.body).toMatchObject({ page: 1, totalpage: 1, length: 10, displayed: 2, totaldata: 2 });
+    expect(explore.body.data[0]).toEqual(created);
+    const search = await t.http.post('/deliveries/search').set(t.auth(admin)).send({ distance: 7 });
+    expect(search.body.deliveries.map((d: { id: number }) => d.id)).toEqual([second.body.deliveries.id]);
+    const table = await t.http.post('/deliveries/table').set(t.auth(admin)).send({ draw: 3, start: 0, length: 10, order: [{ column: 4, dir: 'desc' }] });
+    expect(table.body).toMatchObject({ draw: 3, recordsTotal: 2, recordsFiltered: 2 });
+    expect(table.body.data[0]).toEqual([created.id, 0, 5, 'Range dari 0 s.d 5 KM', 6800]);
+    expect((await t.http.get(`/deliveries/${created.id}`).set(t.auth(customer))).body).toEqual({ deliveries: created });
+    // updating a segment onto itself is no overlap; onto its neighbour is
+    const upd = await t.http.put(`/deliveries/${created.id}/update`).set(t.auth(admin)).send({ distance_fr: 0, distance_to: 5, segment: 'Dekat', price_in_km: 6800 });
+    expect(upd.body.deliveries.segment).toBe('Dekat');
+    expect((await t.http.put(`/deliveries/${created.id}/update`).set(t.auth(admin)).send({ distance_fr: 0, distance_to: 7, price_in_km: 1 })).status).toBe(409);
+    const tmp = await t.http.post('/deliveries/create').set(t.auth(admin)).send({ distance_fr: 100, distance_to: 200, price_in_km: 1 });
+    expect((await t.http.delete(`/deliveries/${tmp.body.deliveries.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/deliveries/${tmp.body.deliveries.id}`).set(t.auth(admin))).status).toBe(404);
+  });
+
+  it('prices same-day delivery by haversine distance × the segment rate', async () => {
+    const id = await cart(customer);
+    // warehouse (-6.2, 106.8) → (-6.2, 106.83): 3.3 km → 4 km started × 6,800
+    const r = await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83, courier: 'sameday' });
+    expect(r.status).toBe(200);
+    expect(r.body).toEqual({ process_sameday_courier: true, distance: 3.3, distance_unit: 'km', costs: 27200 });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      courier: 'sameday',
+      courier_price: 27200,
+      is_courier: 1,
+      distance: 3.3,
+      lat_kirim: -6.2,
+      lng_kirim: 106.83,
+      grand_totals: 177200,
+    });
+    // 7.8 km falls in the 5–10 km segment: 8 × 6,000
+    const far = await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.25, lng_kirim: 106.85 });
+    expect(far.body).toMatchObject({ distance: 7.8, costs: 48000 });
+    // 55 km: no segment reaches it
+    expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.5, lng_kirim: 107.2 })).status).toBe(422);
+    expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83, courier: 'jne' })).status).toBe(400);
+    expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(other)).send({ lat_kirim: -6.2, lng_kirim: 106.83 })).status).toBe(404);
+  });
+
+  it('keeps one consistent courier under parallel changes', async () => {
+    const id = await cart(customer);
+    const results = await Promise.all([
+      ...Array.from({ length: 4 }, () => t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83 })),
+      ...Array.from({ length: 4 }, () => t.http.put(`/orders/${id}/unprocess/courier`).set(t.auth(customer))),
+    ]);
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id } });
+    // either state is fine, but never a mix: the total always matches the courier price
+    expect(o.grand_totals).toBe(150000 + o.courier_price);
+    expect([0, 27200]).toContain(o.courier_price);
+    expect(o.is_courier).toBe(o.courier_price ? 1 : 0);
+  });
+});
+
+describe('offline fallback (no RAJAONGKIR_API_KEY)', () => {
+  let off: TestApp;
+  beforeAll(async () => {
+    off = await createTestApp();
+  });
+  afterAll(() => off.close());
+
+  it('serves a built-in region table and flat-rate quotes that process/courier accepts', async () => {
+    const u = await off.user(['CUSTOMER']);
+    expect((await off.http.get('/deliveries/provinces').set(off.auth(u))).body).toContainEqual({ province_id: '9', province: 'JAWA BARAT' });
+    const d = await off.http.get('/deliveries/23/districts').set(off.auth(u));
+    expect(d.body[0]).toMatchObject({ subdistrict_id: '330', city: 'KOTA BANDUNG', province: 'JAWA BARAT' });
+    const menu = await off.app.db.menu.create({ data: { nama_menus: 'Serum', harga: 80000, berat: 1500 } });
+    const patient = await off.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+    const order = await off.app.db.order.create({
+      data: { order_type: 'E', id_member: u.id, id_patients: patient.id, kode_kecamatan: '330', items: { create: { id_menu: menu.id, qty: 1, price: 80000, price_total: 80000 } } },
+    });
+    const q = await off.http.post('/deliveries/calculate').set(off.auth(u)).send({ id_order: order.id, courier: 'jne' });
+    expect(q.body[0].costs[0]).toEqual({ service: 'REG', description: 'Offline flat rate (regular)', cost: [{ value: 20000, etd: '2-3', note: '' }] });
+    expect((await off.http.put(`/orders/${order.id}/process/courier`).set(off.auth(u)).send({ courier: 'jne', costs: 20000 })).body).toEqual({ process_courier: true, costs: 20000 });
+  });
+});
+
+describe('assertCourierStillValid (used by checkout)', () => {
+  it('accepts the chosen quote only while the cart weight and address are unchanged', async () => {
+    const { assertCourierStillValid } = await import('../../src/modules/shipping/shipping.service.js');
+    const id = await cart(customer, { kode_kecamatan: '330' });
+    const load = () => t.app.db.order.findUniqueOrThrow({ where: { id } });
+    await expect(assertCourierStillValid(t.app.db, await load())).rejects.toMatchObject({ status: 422 });
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
+    await expect(assertCourierStillValid(t.app.db, await load())).resolves.toBeUndefined();
+    await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 4 } });
+    await expect(assertCourierStillValid(t.app.db, await load())).rejects.toMatchObject({ status: 422 });
+  });
+});
