@@ -10,6 +10,7 @@ import { logRoutes } from './audit/routes.js';
 import { exportRoutes } from './audit/export.js';
 import './recovery/outbox.service.js'; // registers the outbox delivery job
 import { clinicRoutes } from './clinic/routes.js';
+import { reportRoutes } from './reports/routes.js';
 
 /** Every route of the API. Each module contributes its own list (one line each). */
 export function allRoutes(): RouteDef[] {
@@ -24,5 +25,6 @@ export function allRoutes(): RouteDef[] {
     ...clinicRoutes,
     ...consultationRoutes,
     ...notificationRoutes,
+    ...reportRoutes,
   ];
 }
