@@ -86,7 +86,6 @@ export const configSchema = z
     BOOKING_MAX_RESCHEDULES: z.coerce.number().int().min(0).max(100).default(3),
     BOOKING_AVAILABILITY_DAYS: z.coerce.number().int().min(1).max(90).default(15),
     BOOKING_DEFAULT_SLOT_MINUTES: z.coerce.number().int().min(5).max(480).default(30),
-    BOOKING_REMINDER_MINUTES: z.coerce.number().int().min(0).max(10_080).default(1440),
   })
   .superRefine((c, ctx) => {
     if (c.NODE_ENV === 'production') {

@@ -1,7 +1,6 @@
 import type { RouteDef } from '../../http/route.js';
 import { appointmentRoutes } from './appointments.routes.js';
 import { clinicCatalogRoutes } from './catalog.routes.js';
-import './reminders.js';
 import './sections.js';
 
 /** Services, doctors, practice hours, slots, holidays and appointments (issue #4, the booking half). */
