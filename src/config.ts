@@ -40,6 +40,13 @@ export const configSchema = z
     OWNER_EMAIL: z.email().default('owner@colederma.local'),
     OWNER_PHONE: z.string().default('080000000000'),
     OWNER_FULLNAME: z.string().default('Colederma Owner'),
+    // Online consultations and push notifications (issue #6)
+    CONSULTATION_WINDOW_MINUTES: z.coerce.number().int().min(1).max(60 * 24 * 60).default(24 * 60),
+    FCM_PROJECT_ID: z.string().optional(),
+    FCM_CLIENT_EMAIL: z.string().optional(),
+    FCM_PRIVATE_KEY: z.string().optional(),
+    FCM_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
+    FCM_API_URL: z.url().default('https://fcm.googleapis.com'),
     // shipping (RajaOngkir API V2 by Komerce; no key = built-in offline fallback table and flat rate)
     RAJAONGKIR_BASE_URL: z.url().default('https://rajaongkir.komerce.id/api/v1'),
     RAJAONGKIR_API_KEY: z.string().optional(),
@@ -73,6 +80,12 @@ export const configSchema = z
     RATE_LIMIT_REGISTER_PER_IP: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_RECOVERY_PER_IP: z.coerce.number().int().min(1).default(20),
     RATE_LIMIT_RECOVERY_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    // clinic booking policy (src/modules/clinic/booking.service.ts)
+    BOOKING_MIN_NOTICE_MINUTES: z.coerce.number().int().min(0).max(43_200).default(60),
+    BOOKING_CHANGE_CUTOFF_MINUTES: z.coerce.number().int().min(0).max(43_200).default(1440),
+    BOOKING_MAX_RESCHEDULES: z.coerce.number().int().min(0).max(100).default(3),
+    BOOKING_AVAILABILITY_DAYS: z.coerce.number().int().min(1).max(90).default(15),
+    BOOKING_DEFAULT_SLOT_MINUTES: z.coerce.number().int().min(5).max(480).default(30),
     // commerce (Midtrans Snap; without a server key the built-in payment simulator is used)
     MIDTRANS_SERVER_KEY: z.string().default(''),
     MIDTRANS_CLIENT_KEY: z.string().default(''),

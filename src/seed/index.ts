@@ -3,6 +3,7 @@ import { seedIdentity } from './identity.js';
 import { seedPatients } from './patients.js';
 import { seedShipping } from './shipping.js';
 import { seedCatalogue } from './catalogue.js';
+import { seedClinic } from './clinic.js';
 import { seedCommerce } from './commerce.js';
 
 /**
@@ -12,6 +13,7 @@ import { seedCommerce } from './commerce.js';
 const seeders: Array<(app: AppContext) => Promise<void>> = [
   seedIdentity,
   seedPatients,
+  seedClinic,
   seedShipping,
   seedCatalogue,
   seedCommerce,

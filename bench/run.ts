@@ -1,0 +1,190 @@
+// npm run bench: seed (once per scale) → start the API and the plain node:http + pg baseline as
+// separate processes → measure every scenario whose route exists with autocannon → bench/results.json.
+//   BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/colederma_bench)
+//   BENCH_SCALE (default 1), BENCH_DURATION seconds per run (default 10), BENCH_CONNECTIONS (32),
+//   BENCH_RESEED=1 to seed again.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import autocannon from 'autocannon';
+import jwt from 'jsonwebtoken';
+import { checkoutCustomer, CHECKOUT_ROUTES } from './checkout.js';
+import { scenarios, type Who } from './scenarios.js';
+import { prepareDatabase, seed, sizes } from './seed.js';
+
+const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/colederma_bench';
+const scale = Number(process.env.BENCH_SCALE ?? 1);
+const duration = Number(process.env.BENCH_DURATION ?? 10);
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const APP_PORT = 3900;
+const BASE_PORT = 3901;
+const JWT_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
+const s = sizes(scale);
+const children: ChildProcess[] = [];
+
+/** Starts a process and resolves once `ready` answers 200 (fails if the process exits first). */
+function start(args: string[], env: Record<string, string>, ready: string) {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  return new Promise<void>((resolve, reject) => {
+    let done = false;
+    child.on('exit', (code) => {
+      if (!done) reject(new Error(`${args.join(' ')} exited with ${code}`));
+    });
+    const poll = async () => {
+      const ok = await fetch(ready, { method: 'GET' }).then((r) => r.status < 500, () => false);
+      if (ok) {
+        done = true;
+        resolve();
+      } else setTimeout(poll, 250);
+    };
+    void poll();
+  });
+}
+
+async function call(method: string, path: string, body: unknown, token?: string) {
+  const res = await fetch(`http://127.0.0.1:${APP_PORT}${path}`, {
+    method,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json: any;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+async function cannon(target: string, method: string, body: unknown, token?: string) {
+  const r = await autocannon({
+    url: target,
+    method: method as 'POST',
+    connections,
+    duration,
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+}
+
+type Stats = Awaited<ReturnType<typeof cannon>>;
+const fmt = (x: Stats) => `${String(x.rps).padStart(6)} req/s  p50 ${String(x.p50).padStart(4)} ms  p99 ${String(x.p99).padStart(5)} ms${x.non2xx || x.errors ? `  (non-2xx ${x.non2xx}, errors ${x.errors})` : ''}`;
+
+/** Whole checkout paths (init → add to cart → checkout), `connections` customers at a time. */
+async function checkoutPaths(run: (i: number) => Promise<void>) {
+  const latencies: number[] = [];
+  let next = 0;
+  let failures = 0;
+  let firstError = '';
+  const until = Date.now() + duration * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < until) {
+        const i = next++;
+        const t0 = performance.now();
+        try {
+          await run(i);
+          latencies.push(performance.now() - t0);
+        } catch (e) {
+          failures += 1;
+          firstError ||= String(e);
+        }
+      }
+    }),
+  );
+  latencies.sort((a, b) => a - b);
+  const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
+  return { rps: Math.round(latencies.length / duration), p50: q(0.5), p99: q(0.99), non2xx: failures, errors: 0, firstError };
+}
+
+async function main() {
+  console.log(`Colederma bench: scale ${scale} (${s.menus} products, ${s.users} users, ${s.orders} orders, ${s.orders * 3} items, ${s.appointments} appointments, ${s.messages} messages)`);
+  console.log(`load average ${os.loadavg().map((x) => x.toFixed(1)).join(' ')} (other work on this machine skews the figures)`);
+  console.log(`database ${url.replace(/\/\/[^@]*@/, '//')}; ${connections} connections, ${duration} s per run; ${os.cpus().length} CPUs`);
+  await prepareDatabase(url);
+  const t0 = Date.now();
+  const seeded = await seed(url, s, (m) => console.log(m));
+  console.log(seeded ? `seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s` : 'data already seeded at this scale (BENCH_RESEED=1 to redo)');
+
+  const env = { BENCH_DATABASE_URL: url, BENCH_SCALE: String(scale), DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10' };
+  await Promise.all([
+    start(['src/server.ts'], {
+      ...env,
+      DATABASE_URL: url,
+      PORT: String(APP_PORT),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      SEED_DEMO_DATA: 'false',
+      JWT_SECRET,
+      PUBLIC_BASE_URL: `http://127.0.0.1:${APP_PORT}`,
+    }, `http://127.0.0.1:${APP_PORT}/health`),
+    start(['bench/baseline.ts', String(BASE_PORT)], env, `http://127.0.0.1:${BASE_PORT}/health`),
+  ]);
+  const routes = new Set(Object.keys((await call('GET', '/openapi.json', undefined)).json.paths ?? {}));
+  // Tokens signed like the app signs them (seeded users have token_version 0).
+  const token = (id: number, roles: string[]) => jwt.sign({ sub: String(id), tv: 0, roles }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+  const tokens: Record<Who, string | undefined> = { public: undefined, owner: token(1, ['OWNER', 'ADMIN']), customer: token(s.doctors + 2, ['CUSTOMER']) };
+
+  const results: Record<string, unknown>[] = [];
+  for (const [index, sc] of scenarios.entries()) {
+    if (!routes.has(sc.route)) {
+      console.log(`- ${sc.name}: SKIPPED (route ${sc.route} is not in this build)`);
+      results.push({ name: sc.name, skipped: `route ${sc.route} not present` });
+      continue;
+    }
+    const body = sc.body(s);
+    const probe = await call(sc.method, sc.path, body, tokens[sc.who]);
+    if (probe.status >= 300) {
+      console.log(`- ${sc.name}: FAILED the probe request: ${probe.status} ${JSON.stringify(probe.json).slice(0, 200)}`);
+      results.push({ name: sc.name, failed: `${probe.status} ${JSON.stringify(probe.json).slice(0, 500)}` });
+      continue;
+    }
+    const app = await cannon(`http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]);
+    const base = await cannon(`http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body);
+    console.log(`- ${sc.name}\n    app      ${fmt(app)}\n    baseline ${fmt(base)}   app/baseline ${(app.rps / Math.max(1, base.rps)).toFixed(2)}`);
+    results.push({ name: sc.name, method: sc.method, path: sc.path, app, baseline: base, ratio: +(app.rps / Math.max(1, base.rps)).toFixed(2) });
+  }
+
+  const missing = CHECKOUT_ROUTES.filter((r) => !routes.has(r));
+  if (missing.length) {
+    console.log(`- checkout path: SKIPPED (routes ${missing.join(', ')} are not in this build)`);
+    results.push({ name: 'checkout path', skipped: `routes ${missing.join(', ')} not present` });
+  } else {
+    const step = async (method: string, path: string, body: unknown, tok: string) => {
+      const r = await call(method, path, body, tok);
+      if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+      return r.json;
+    };
+    const app = await checkoutPaths(async (i) => {
+      const c = checkoutCustomer(s, i);
+      const tok = token(c.user, ['CUSTOMER']);
+      const init = await step('POST', '/orders/init', { id_users: c.user, id_patients: c.patient, order_type: 'E' }, tok);
+      const id = init.orders.id;
+      await step('POST', '/orders/e_add_to_carts', { id_order: id, items: [{ id_menu: c.menu, qty: 1 }] }, tok);
+      await step('PUT', `/orders/${id}/checkout`, {}, tok);
+    });
+    const base = await checkoutPaths(async (i) => {
+      const r = await fetch(`http://127.0.0.1:${BASE_PORT}/checkout`, { method: 'POST', body: JSON.stringify({ i: i + 1_000_000 }) });
+      if (r.status !== 200) throw new Error(await r.text());
+    });
+    console.log(`- checkout path (paths/s)${app.firstError ? `  first failure: ${app.firstError}` : ''}\n    app      ${fmt(app)}\n    baseline ${fmt(base)}`);
+    results.push({ name: 'checkout path', unit: 'whole paths (init + add + checkout)', app, baseline: base, ratio: +(app.rps / Math.max(1, base.rps)).toFixed(2) });
+  }
+
+  const out = { measured_at: new Date().toISOString(), scale, sizes: s, connections, duration_s: duration, cpus: os.cpus().length, loadavg_at_end: os.loadavg().map((x) => +x.toFixed(2)), node: process.version, results };
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
+  console.log('written bench/results.json');
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    for (const c of children) c.kill('SIGTERM');
+  });

@@ -1,0 +1,315 @@
+import type { AppContext } from '../../app-context.js';
+import type { Caller } from '../../http/resource.js';
+import { isStaff } from '../../http/auth-user.js';
+import { conflict, notFound, unprocessable } from '../../http/errors.js';
+import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
+import { emit } from '../../lib/events.js';
+import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, doctorScheduleListInclude, hhmm } from './serializers.js';
+
+/**
+ * Every appointment rule lives here (Cal.com-style: one place decides what is bookable):
+ * booking, rescheduling, state changes and the availability list all use the same checks.
+ *
+ * Database guarantees behind the checks:
+ * - the unique keys (id_doctor_schedules, tanggal, active_slot) and (id_doctors, tanggal, jam, active_slot)
+ *   let only one active booking hold a slot (active_slot = NULL once cancelled or deleted);
+ * - partial overlaps between slots of different lengths are checked while the doctor's row is locked
+ *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other;
+ * - state changes are conditional updates on the current status (count 0 = wrong state → 409).
+ */
+
+type Db = AppContext['db'];
+type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+
+export const ACTIVE_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE'] as const;
+export const UPCOMING_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED'] as const;
+const CHANGEABLE = ['BOOKING', 'RESCHEDULE'];
+// Waiting for the doctor lock behind other bookings may take a moment under load.
+const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
+
+const minutesOf = (t: Date) => t.getUTCHours() * 60 + t.getUTCMinutes();
+const timeOf = (minutes: number) => new Date(Date.UTC(1970, 0, 1, 0, minutes));
+/** the instant an appointment on a clinic day at a time of day starts */
+export const startInstant = (tanggal: Date, jam: Date) => new Date(clinicDayStart(tanggal).getTime() + minutesOf(jam) * 60_000);
+export const dayName = (tanggal: Date) => DAYS_ID[tanggal.getUTCDay()]!;
+
+/** slot length in minutes: the service's duration plus the doctor's extra minutes (a default when 0) */
+export function slotMinutes(app: AppContext, serviceMinutes: number, doctorBuffer: number) {
+  const m = serviceMinutes + doctorBuffer;
+  return m > 0 ? m : app.config.BOOKING_DEFAULT_SLOT_MINUTES;
+}
+export function slotEnd(app: AppContext, jam: Date, serviceMinutes: number, doctorBuffer: number) {
+  return timeOf(Math.min(minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer), 24 * 60 - 1));
+}
+
+const slotInclude = { doctor: true, service: true, doctorService: true } as const;
+type Slot = NonNullable<Awaited<ReturnType<typeof loadSlot>>>;
+
+function loadSlot(db: Db | Tx, id: number) {
+  return db.doctorSchedule.findFirst({ where: { id, deleted_at: null }, include: slotInclude });
+}
+
+export interface SlotRequest {
+  id_doctor_schedules: number;
+  tanggal: Date;
+  id_doctors?: number;
+  id_services?: number;
+  hari?: string;
+  jam?: Date;
+}
+
+/** The rules that do not depend on other bookings; throws 404/422. */
+async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotRequest): Promise<Slot> {
+  const slot = await loadSlot(db, req.id_doctor_schedules);
+  if (!slot) throw notFound(`doctor_schedules ${req.id_doctor_schedules} not found`);
+  const field = (f: string, m: string) => unprocessable(m, [{ field: f, message: m }]);
+  if (req.id_doctors && req.id_doctors !== slot.id_doctors) throw field('id_doctors', 'the slot belongs to another doctor');
+  if (req.id_services && req.id_services !== slot.id_services) throw field('id_services', 'the slot is for another service');
+  if (req.hari && req.hari !== slot.hari) throw field('hari', `the slot is on ${slot.hari}`);
+  if (req.jam && minutesOf(req.jam) !== minutesOf(slot.jam)) throw field('jam', `the slot starts at ${hhmm(slot.jam)}`);
+  if (dayName(req.tanggal) !== slot.hari) throw field('tanggal', `${formatDate(req.tanggal)} is a ${dayName(req.tanggal)}, the slot is on ${slot.hari}`);
+  if (slot.is_active !== 1) throw field('id_doctor_schedules', 'the slot is not active');
+  if (slot.doctor.deleted_at || slot.doctor.is_active !== 1) throw field('id_doctors', 'the doctor is not available');
+  if (slot.service.deleted_at || slot.service.is_available !== 1) throw field('id_services', 'the service is not available');
+  const now = app.now();
+  const start = startInstant(req.tanggal, slot.jam);
+  if (start.getTime() <= now.getTime()) throw field('tanggal', 'the appointment time is in the past');
+  if (!isStaff(c.user) && start.getTime() < now.getTime() + app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000) {
+    throw field('tanggal', `appointments must be booked at least ${app.config.BOOKING_MIN_NOTICE_MINUTES} minutes ahead`);
+  }
+  const holiday = await db.holiday.findUnique({ where: { dates: req.tanggal } });
+  if (holiday) throw field('tanggal', `the clinic is closed on ${formatDate(req.tanggal)}${holiday.descriptions ? ` (${holiday.descriptions})` : ''}`);
+  return slot;
+}
+
+/** Locks the doctor's row, then refuses a time that overlaps another active booking of that doctor. */
+async function lockAndCheckOverlap(tx: Tx, slot: Slot, tanggal: Date, jam_selesai: Date, excludeId?: number) {
+  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${slot.id_doctors} FOR UPDATE`;
+  const clash = await tx.userSchedule.findFirst({
+    where: {
+      id_doctors: slot.id_doctors,
+      tanggal,
+      active_slot: 1,
+      id: excludeId ? { not: excludeId } : undefined,
+      jam: { lt: jam_selesai },
+      jam_selesai: { gt: slot.jam },
+    },
+    select: { id: true, id_doctor_schedules: true },
+  });
+  if (clash) {
+    throw conflict(clash.id_doctor_schedules === slot.id ? 'This slot is already booked on that date' : 'The doctor has another appointment at that time');
+  }
+}
+
+/** The unique keys over active bookings are the last word: a violation means someone else got the slot. */
+async function slotTransaction<T>(app: AppContext, run: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await app.db.$transaction(run, TX_OPTIONS);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'P2002') throw conflict('This slot is already booked on that date');
+    throw err;
+  }
+}
+
+function priceOf(slot: Slot) {
+  return slot.custom_price || slot.doctorService.custom_price || slot.service.services_price;
+}
+
+export interface BookInput extends SlotRequest {
+  id_patients: number;
+  id_users?: number;
+}
+
+/** Books a slot on a date for a patient; returns the new appointment's id. */
+export async function book(app: AppContext, c: Caller, input: BookInput): Promise<number> {
+  const staff = isStaff(c.user);
+  // A customer (or doctor) books only for their own patients; someone else's patient is "not found".
+  const patient = await app.db.patient.findFirst({
+    where: { id: input.id_patients, deleted_at: null, ...(staff ? {} : { id_users: c.user!.id }) },
+  });
+  if (!patient) throw notFound(`patients ${input.id_patients} not found`);
+  const id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+  if (staff && input.id_users) {
+    const u = await app.db.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
+    if (!u) throw notFound(`users ${input.id_users} not found`);
+  }
+  const slot = await checkSlot(app, app.db, c, input);
+  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  return slotTransaction(app, async (tx) => {
+    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai);
+    const row = await tx.userSchedule.create({
+      data: {
+        id_doctors: slot.id_doctors,
+        id_services: slot.id_services,
+        id_doctor_schedules: slot.id,
+        id_users,
+        id_patients: patient.id,
+        custom_price: priceOf(slot),
+        hari: slot.hari,
+        tanggal: input.tanggal,
+        jam: slot.jam,
+        jam_selesai,
+        status: 'BOOKING',
+        active_slot: 1,
+      },
+    });
+    await emit(app, 'appointment.booked', { appointmentId: row.id }, tx);
+    return row.id;
+  });
+}
+
+/** Rows of user_schedules the caller may see: staff all, a doctor theirs and their own, others their own. */
+export function appointmentScope(c: Caller) {
+  if (isStaff(c.user)) return undefined;
+  const own = { id_users: c.user!.id };
+  if (c.user!.roles.includes('DOCTOR')) return { OR: [own, { doctor: { id_users: c.user!.id } }] };
+  return own;
+}
+
+async function loadAppointment(app: AppContext, c: Caller, id: number) {
+  const row = await app.db.userSchedule.findFirst({ where: { id, deleted_at: null, ...(appointmentScope(c) ?? {}) } });
+  if (!row) throw notFound(`user_schedules ${id} not found`);
+  return row;
+}
+
+/** Customers may not change an appointment shortly before it starts (staff and the doctor still can). */
+function checkCutoff(app: AppContext, c: Caller, row: { tanggal: Date; jam: Date; id_users: number }, what: string) {
+  if (isStaff(c.user) || c.user!.id !== row.id_users || c.user!.roles.includes('DOCTOR')) return;
+  const limit = startInstant(row.tanggal, row.jam).getTime() - app.config.BOOKING_CHANGE_CUTOFF_MINUTES * 60_000;
+  if (app.now().getTime() > limit) {
+    throw unprocessable(`Appointments can no longer be ${what} less than ${app.config.BOOKING_CHANGE_CUTOFF_MINUTES} minutes before they start`);
+  }
+}
+
+const wrongState = (status: string, action: string) => conflict(`An appointment in status ${status} cannot be ${action}`);
+
+/** Moves an appointment to another free slot/date (reschedule and update). */
+export async function reschedule(app: AppContext, c: Caller, id: number, input: SlotRequest): Promise<void> {
+  const row = await loadAppointment(app, c, id);
+  if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'rescheduled');
+  checkCutoff(app, c, row, 'rescheduled');
+  const max = app.config.BOOKING_MAX_RESCHEDULES;
+  if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
+  const slot = await checkSlot(app, app.db, c, input);
+  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  await slotTransaction(app, async (tx) => {
+    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai, id);
+    // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0.
+    const { count } = await tx.userSchedule.updateMany({
+      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: { lt: max } },
+      data: {
+        id_doctors: slot.id_doctors,
+        id_services: slot.id_services,
+        id_doctor_schedules: slot.id,
+        custom_price: priceOf(slot),
+        hari: slot.hari,
+        tanggal: input.tanggal,
+        jam: slot.jam,
+        jam_selesai,
+        status: 'RESCHEDULE',
+        reschedule_counts: { increment: 1 },
+        reminder_sent_at: null,
+      },
+    });
+    if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
+    await emit(app, 'appointment.rescheduled', { appointmentId: id }, tx);
+  });
+}
+
+export async function cancel(app: AppContext, c: Caller, id: number, reason: string): Promise<void> {
+  const row = await loadAppointment(app, c, id);
+  if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'cancelled');
+  checkCutoff(app, c, row, 'cancelled');
+  await app.db.$transaction(async (tx) => {
+    const { count } = await tx.userSchedule.updateMany({
+      where: { id, deleted_at: null, status: { in: CHANGEABLE } },
+      // active_slot NULL frees the slot for others (see the unique keys)
+      data: { status: 'CANCEL', active_slot: null, cancel_reason: reason, cancel_datetime: app.now() },
+    });
+    if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
+    await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+  });
+}
+
+export async function arrived(app: AppContext, c: Caller, id: number): Promise<void> {
+  const row = await loadAppointment(app, c, id);
+  const { count } = await app.db.userSchedule.updateMany({
+    where: { id, deleted_at: null, status: { in: CHANGEABLE } },
+    data: { status: 'ARRIVED', arrived_datetime: app.now() },
+  });
+  if (count === 0) throw wrongState(row.status, 'marked as arrived');
+}
+
+export async function done(app: AppContext, c: Caller, id: number, invoice: string): Promise<void> {
+  const row = await loadAppointment(app, c, id);
+  const { count } = await app.db.userSchedule.updateMany({
+    where: { id, deleted_at: null, status: 'ARRIVED' },
+    data: { status: 'DONE', done_datetime: app.now(), digisoft_invoice_numbers: invoice },
+  });
+  if (count === 0) throw wrongState(row.status, 'marked as done');
+}
+
+/** Soft delete (staff): hides the row and frees its slot. */
+export async function remove(app: AppContext, c: Caller, id: number): Promise<void> {
+  const row = await loadAppointment(app, c, id);
+  await app.db.$transaction(async (tx) => {
+    await tx.userSchedule.update({ where: { id }, data: { deleted_at: app.now(), active_slot: null } });
+    if (row.active_slot === 1 && CHANGEABLE.includes(row.status)) await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+  });
+}
+
+/**
+ * The coming days with each day's free slots of a doctor (optionally one service): holidays, past
+ * times (and the minimum notice), inactive slots and times overlapping an active booking are left out.
+ * Days without a free slot are omitted. Four queries whatever the range.
+ */
+export async function availability(app: AppContext, c: Caller, id_doctors: number, id_services?: number) {
+  const days = app.config.BOOKING_AVAILABILITY_DAYS;
+  const today = clinicDay(app.now());
+  const dates = Array.from({ length: days }, (_, i) => new Date(today.getTime() + i * 86_400_000));
+  const last = dates[dates.length - 1]!;
+  const [doctor, slots, holidays, bookings] = await Promise.all([
+    app.db.doctor.findFirst({ where: { id: id_doctors, deleted_at: null, is_active: 1 }, select: { id: true } }),
+    app.db.doctorSchedule.findMany({
+      where: { id_doctors, deleted_at: null, is_active: 1, ...(id_services ? { id_services } : {}), service: { deleted_at: null, is_available: 1 } },
+      include: doctorScheduleListInclude,
+      orderBy: [{ jam: 'asc' }, { id: 'asc' }],
+    }),
+    app.db.holiday.findMany({ where: { dates: { gte: today, lte: last } }, select: { dates: true } }),
+    app.db.userSchedule.findMany({
+      where: { id_doctors, active_slot: 1, tanggal: { gte: today, lte: last } },
+      select: { tanggal: true, jam: true, jam_selesai: true },
+    }),
+  ]);
+  if (!doctor) throw notFound(`doctors ${id_doctors} not found`);
+  const closed = new Set(holidays.map((h) => formatDate(h.dates)));
+  const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
+  const schedule_array = dates.map((d) => formatDate(d)!);
+  const result = [];
+  for (const d of dates) {
+    const key = formatDate(d)!;
+    if (closed.has(key)) continue;
+    const taken = bookings.filter((b) => formatDate(b.tanggal) === key);
+    const free = slots.filter((s) => {
+      if (s.hari !== dayName(d)) return false;
+      if (startInstant(d, s.jam).getTime() <= earliest) return false;
+      const end = slotEnd(app, s.jam, s.service.buffer_time, s.doctorService.doctor_buffer_time);
+      return !taken.some((b) => minutesOf(b.jam) < minutesOf(end) && minutesOf(b.jam_selesai) > minutesOf(s.jam));
+    });
+    if (!free.length) continue;
+    result.push({
+      schedule: key,
+      schedule_format: `${key.slice(8, 10)}/${key.slice(5, 7)}/${key.slice(0, 4)}`,
+      day_id: dayName(d),
+      day_en: DAYS_EN[d.getUTCDay()],
+      doctors: free.map((s) => ({
+        ...doctorScheduleListJSON(s),
+        jam_mulai: hhmm(s.jam),
+        jam_selesai: hhmm(slotEnd(app, s.jam, s.service.buffer_time, s.doctorService.doctor_buffer_time)),
+      })),
+      schedule_array,
+    });
+  }
+  return result;
+}
+

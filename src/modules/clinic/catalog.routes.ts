@@ -1,0 +1,530 @@
+import { z } from 'zod';
+import type { AppContext } from '../../app-context.js';
+import { STAFF } from '../../http/auth-user.js';
+import { notFound, unprocessable } from '../../http/errors.js';
+import { resourceRoutes, type Column } from '../../http/resource.js';
+import { route, type RouteDef } from '../../http/route.js';
+import { formatDate, formatTime } from '../../lib/dates.js';
+import * as s from '../../lib/schemas.js';
+import { slotEnd } from './booking.service.js';
+import { generateSlots } from './slots.service.js';
+import {
+  DAYS_ID,
+  categoryJSON,
+  doctorBriefInclude,
+  doctorBriefJSON,
+  doctorDetailJSON,
+  doctorScheduleDetailJSON,
+  doctorScheduleListInclude,
+  doctorScheduleListJSON,
+  doctorServiceDetailJSON,
+  doctorServiceListJSON,
+  holidayJSON,
+  hhmm,
+  scheduleDetailJSON,
+  scheduleListJSON,
+  serviceBriefJSON,
+  serviceDetailJSON,
+  serviceImageJSON,
+  serviceListJSON,
+  serviceNestedInclude,
+  userInclude,
+} from './serializers.js';
+
+const access = { read: 'public', write: STAFF } as const;
+export const hari = z.enum(DAYS_ID);
+const col = (name: string, value: Column['value'], sortable: string | false = name): Column => ({
+  name,
+  value,
+  orderBy: sortable ? (d) => ({ [sortable]: d }) : undefined,
+});
+const plain = (name: string, sortable: string | false = name) => col(name, (r) => r[name], sortable);
+
+/** the fields of a create body as an update body: all optional and without defaults (absent = unchanged) */
+function updateOf<T extends z.ZodRawShape>(obj: z.ZodObject<T>) {
+  const shape = Object.fromEntries(
+    Object.entries(obj.shape).map(([k, v]) => {
+      const inner = (v as any).def?.type === 'default' ? (v as any).def.innerType : v;
+      return [k, (inner as z.ZodType).optional()];
+    }),
+  );
+  return z.object(shape) as unknown as z.ZodObject<{ [K in keyof T]: z.ZodOptional<T[K]> }>;
+}
+
+// ---------------------------------------------------------------- service_categories
+const categoryBody = z.object({ service_categories: s.requiredText(200), codes: s.text(200).default(''), color: s.text(20).default('') });
+
+const serviceCategories = resourceRoutes({
+  name: 'service_categories',
+  model: (db) => db.serviceCategory,
+  access,
+  softDelete: true,
+  searchFields: ['service_categories', 'codes'],
+  toJSON: (r, c) => categoryJSON(c.app, r),
+  columns: [plain('id'), plain('service_categories'), plain('codes'), plain('color'), plain('images')],
+  create: { body: categoryBody, run: async (b, _c, tx) => (await tx.serviceCategory.create({ data: b })).id },
+  update: { body: updateOf(categoryBody), run: async (id, b, _c, tx) => void (await tx.serviceCategory.update({ where: { id }, data: b })) },
+});
+
+const categoryUpload = route({
+  method: 'post',
+  path: '/service_categories/:id/uploads',
+  access: STAFF,
+  tag: 'service_categories',
+  summary: "Upload a service category's picture (multipart field `picture`)",
+  upload: { field: 'picture', accept: 'image' },
+  handler: async ({ app, params, file }) => {
+    const row = await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null } });
+    if (!row) throw notFound(`service_categories ${params.id} not found`);
+    const name = await app.storage.save('public', 'service_categories', file!);
+    await app.db.serviceCategory.update({ where: { id: row.id }, data: { images: name } });
+    await app.storage.remove('public', 'service_categories', row.images);
+    return { images: { id: row.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
+  },
+});
+
+// ---------------------------------------------------------------- services
+const serviceBody = z.object({
+  services_name: s.requiredText(200),
+  services_price: s.money.default(0),
+  services_description: s.longText.default(''),
+  buffer_time: z.coerce.number().int().min(0).max(480).default(0),
+  is_available: s.flag.default(1),
+  id_service_categories: s.optionalRef.default(0),
+});
+
+async function checkCategory(tx: any, id: number) {
+  if (!id) return null;
+  const cat = await tx.serviceCategory.findFirst({ where: { id, deleted_at: null }, select: { id: true } });
+  if (!cat) throw unprocessable('Unknown service category', [{ field: 'id_service_categories', message: 'not found' }]);
+  return id;
+}
+
+const services = resourceRoutes({
+  name: 'services',
+  model: (db) => db.service,
+  access,
+  softDelete: true,
+  filters: z.object({ is_available: s.flag.optional(), id_service_categories: s.id.optional(), services_name: s.text(200).optional() }),
+  where: (f) => ({
+    is_available: f.is_available,
+    id_service_categories: f.id_service_categories,
+    ...(f.services_name ? { services_name: { contains: f.services_name, mode: 'insensitive' } } : {}),
+  }),
+  include: serviceNestedInclude,
+  detailInclude: { category: true, images: { orderBy: serviceNestedInclude.images.orderBy } },
+  searchFields: ['services_name', 'category.service_categories'],
+  toJSON: (r, c) => serviceListJSON(c.app, r),
+  toDetail: (r, c) => serviceDetailJSON(c.app, r),
+  columns: [
+    plain('id'),
+    plain('services_name'),
+    col('service_categories', (r) => r.category?.service_categories ?? '', false),
+    plain('services_price'),
+    plain('services_description'),
+    plain('buffer_time'),
+    plain('is_available'),
+    col('id_service_categories', (r) => r.id_service_categories ?? 0),
+    col('codes', (r) => r.category?.codes ?? '', false),
+    col('color', (r) => r.category?.color ?? '', false),
+    col('images', (r, c) => c.app.storage.publicUrl('services', r.images?.[0]?.service_image), false),
+  ],
+  create: {
+    body: serviceBody,
+    run: async (b, _c, tx) => (await tx.service.create({ data: { ...b, id_service_categories: await checkCategory(tx, b.id_service_categories) } })).id,
+  },
+  update: {
+    body: updateOf(serviceBody),
+    run: async (id, b, _c, tx) => {
+      const data = { ...b };
+      if (b.id_service_categories !== undefined) data.id_service_categories = await checkCategory(tx, b.id_service_categories);
+      await tx.service.update({ where: { id }, data });
+    },
+  },
+});
+
+// ---------------------------------------------------------------- service_images (multipart)
+const imageFields = z.object({ id_services: s.id, is_primary: s.flag.default(0), nomor_urut_tampil: s.count.default(0) });
+const imageInclude = { service: { include: { category: true } } };
+const imageDetail = (app: AppContext, i: any) => ({
+  ...serviceImageJSON(app, i),
+  services: serviceBriefJSON(i.service),
+  image_upload: true,
+});
+
+async function saveImage(app: AppContext, id: number | undefined, body: z.infer<typeof imageFields>, file: { buffer: Buffer; ext: string } | undefined) {
+  const service = await app.db.service.findFirst({ where: { id: body.id_services, deleted_at: null }, select: { id: true } });
+  if (!service) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
+  const name = file ? await app.storage.save('public', 'services', file) : undefined;
+  const old = id ? await app.db.serviceImage.findUnique({ where: { id } }) : null;
+  if (id && !old) throw notFound(`service_images ${id} not found`);
+  const row = await app.db.$transaction(async (tx) => {
+    // one primary picture per service: setting a new one clears the old in the same transaction
+    if (body.is_primary === 1) await tx.serviceImage.updateMany({ where: { id_services: body.id_services, is_primary: 1 }, data: { is_primary: 0 } });
+    const data = { ...body, ...(name ? { service_image: name } : {}) };
+    const saved = id
+      ? await tx.serviceImage.update({ where: { id }, data })
+      : await tx.serviceImage.create({ data: { ...data, service_image: name! } });
+    return tx.serviceImage.findUniqueOrThrow({ where: { id: saved.id }, include: imageInclude });
+  });
+  if (name && old) await app.storage.remove('public', 'services', old.service_image);
+  return { service_images: imageDetail(app, row) };
+}
+
+const serviceImages = [
+  route({
+    method: 'post',
+    path: '/service_images/create',
+    access: STAFF,
+    tag: 'service_images',
+    summary: 'Add a picture to a service (multipart: id_services, picture, is_primary, nomor_urut_tampil)',
+    upload: { field: 'picture', accept: 'image' },
+    body: imageFields,
+    handler: ({ app, body, file }) => saveImage(app, undefined, body, file),
+  }),
+  route({
+    method: ['put', 'post'],
+    path: '/service_images/:id/update',
+    access: STAFF,
+    tag: 'service_images',
+    summary: 'Replace a service picture or change its order/primary flag (multipart; picture optional)',
+    upload: { field: 'picture', accept: 'image', required: false },
+    body: imageFields,
+    handler: ({ app, params, body, file }) => saveImage(app, params.id, body, file),
+  }),
+  ...resourceRoutes({
+    name: 'service_images',
+    model: (db) => db.serviceImage,
+    access,
+    filters: z.object({ id_services: s.id.optional() }),
+    where: (f) => ({ id_services: f.id_services, service: { deleted_at: null } }),
+    include: imageInclude,
+    defaultOrder: [{ id_services: 'asc' }, { is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }],
+    toJSON: (r, c) => serviceImageJSON(c.app, r),
+    toDetail: (r, c) => {
+      const { image_upload: _u, ...rest } = imageDetail(c.app, r);
+      return rest;
+    },
+    columns: [plain('id'), plain('id_services'), plain('service_image'), plain('is_primary'), plain('nomor_urut_tampil'), col('img_path', (r, c) => c.app.storage.publicUrl('services', r.service_image), false)],
+    create: false,
+    update: false,
+    delete: {
+      run: async (id, c, tx, existing) => {
+        await tx.serviceImage.delete({ where: { id } });
+        // the file goes after the commit would be nicer; removing a file twice is harmless
+        await c.app.storage.remove('public', 'services', existing.service_image);
+      },
+    },
+  }),
+];
+
+// ---------------------------------------------------------------- doctors
+const doctorBody = z.object({
+  id_users: s.id,
+  id_services: s.optionalRef.default(0),
+  custom_price: s.money.default(0),
+  doctor_description: s.longText.default(''),
+  availability_description: s.text(300).default(''),
+  short_description: s.text(500).default(''),
+  is_active: s.flag.default(1),
+});
+
+async function checkService(tx: any, id: number, field = 'id_services') {
+  if (!id) return null;
+  const svc = await tx.service.findFirst({ where: { id, deleted_at: null }, select: { id: true } });
+  if (!svc) throw unprocessable('Unknown service', [{ field, message: 'not found' }]);
+  return id;
+}
+
+async function checkDoctorUser(tx: any, id: number) {
+  const u = await tx.user.findFirst({ where: { id, deleted_at: null, roles: { some: { role_codes: 'DOCTOR' } } }, select: { id: true } });
+  if (!u) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+}
+
+const doctorDetailInclude = { user: { include: userInclude }, service: { include: { category: true } } };
+const doctorRoutes = resourceRoutes({
+  name: 'doctors',
+  model: (db) => db.doctor,
+  access,
+  softDelete: true,
+  filters: z.object({ id_users: s.id.optional(), id_services: s.id.optional(), is_active: s.flag.optional() }),
+  where: (f) => ({ id_users: f.id_users, id_services: f.id_services, is_active: f.is_active }),
+  include: doctorBriefInclude,
+  detailInclude: doctorDetailInclude,
+  searchFields: ['user.users_fullname', 'doctor_description', 'short_description'],
+  toJSON: (r, c) => doctorBriefJSON(c.app, r),
+  toDetail: (r, c) => doctorDetailJSON(c.app, r),
+  columns: [
+    plain('id'),
+    plain('id_users'),
+    col('id_services', (r) => r.id_services ?? 0),
+    plain('custom_price'),
+    plain('doctor_description'),
+    plain('availability_description'),
+    plain('is_active'),
+    col('users_fullname', (r) => r.user?.users_fullname ?? '', false),
+    col('services_name', (r) => r.service?.services_name ?? '', false),
+    plain('short_description'),
+  ],
+  create: {
+    body: doctorBody,
+    run: async (b, _c, tx) => {
+      await checkDoctorUser(tx, b.id_users);
+      const data = { ...b, id_services: await checkService(tx, b.id_services) };
+      // id_users is unique: re-creating a deleted doctor's profile restores it; an active one is a 409
+      const old = await tx.doctor.findUnique({ where: { id_users: b.id_users } });
+      if (old?.deleted_at) return (await tx.doctor.update({ where: { id: old.id }, data: { ...data, deleted_at: null } })).id;
+      return (await tx.doctor.create({ data })).id;
+    },
+  },
+  update: {
+    body: updateOf(doctorBody),
+    run: async (id, b, _c, tx, existing) => {
+      if (b.id_users !== undefined && b.id_users !== existing.id_users) await checkDoctorUser(tx, b.id_users);
+      const data = { ...b };
+      if (b.id_services !== undefined) data.id_services = await checkService(tx, b.id_services);
+      await tx.doctor.update({ where: { id }, data });
+    },
+  },
+});
+// The document names the create/update envelope `stylists` (a leftover) but `doctors` everywhere else: both are sent.
+const doctors = doctorRoutes.map((r) =>
+  r.path === '/doctors/create' || r.path === '/doctors/:id/update'
+    ? {
+        ...r,
+        handler: async (ctx: any) => {
+          const out = (await r.handler(ctx)) as { doctors: unknown };
+          return { stylists: out.doctors, ...out };
+        },
+      }
+    : r,
+);
+
+// ---------------------------------------------------------------- doctor_services
+const doctorServiceBody = z.object({
+  id_doctors: s.id,
+  id_services: s.id,
+  custom_price: s.money.default(0),
+  doctor_buffer_time: z.coerce.number().int().min(0).max(480).default(0),
+  is_active: s.flag.default(0),
+});
+async function checkDoctor(tx: any, id: number) {
+  const d = await tx.doctor.findFirst({ where: { id, deleted_at: null }, select: { id: true } });
+  if (!d) throw unprocessable('Unknown doctor', [{ field: 'id_doctors', message: 'not found' }]);
+}
+
+const doctorServices = resourceRoutes({
+  name: 'doctor_services',
+  model: (db) => db.doctorService,
+  access,
+  filters: z.object({ id_doctors: s.id.optional(), id_services: s.id.optional(), is_active: s.flag.optional() }),
+  where: (f) => ({ id_doctors: f.id_doctors, id_services: f.id_services, is_active: f.is_active, doctor: { deleted_at: null }, service: { deleted_at: null } }),
+  include: { doctor: { include: { user: true } }, service: true },
+  detailInclude: { doctor: { include: doctorBriefInclude }, service: { include: { category: true } } },
+  searchFields: ['doctor.user.users_fullname', 'service.services_name'],
+  toJSON: (r) => doctorServiceListJSON(r),
+  toDetail: (r, c) => doctorServiceDetailJSON(c.app, r),
+  columns: [
+    plain('id'),
+    plain('id_doctors'),
+    plain('id_services'),
+    col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
+    col('doctor_description', (r) => r.doctor?.doctor_description ?? '', false),
+    col('availability_description', (r) => r.doctor?.availability_description ?? '', false),
+    col('services_name', (r) => r.service?.services_name ?? '', false),
+    col('services_description', (r) => r.service?.services_description ?? '', false),
+    plain('custom_price'),
+    plain('doctor_buffer_time'),
+    plain('is_active'),
+  ],
+  create: {
+    body: doctorServiceBody,
+    run: async (b, _c, tx) => {
+      await checkDoctor(tx, b.id_doctors);
+      await checkService(tx, b.id_services);
+      return (await tx.doctorService.create({ data: b })).id;
+    },
+  },
+  update: {
+    body: updateOf(doctorServiceBody.omit({ id_doctors: true, id_services: true })),
+    run: async (id, b, _c, tx) => void (await tx.doctorService.update({ where: { id }, data: b })),
+  },
+  delete: {
+    // slots reference it: refuse while live slots exist (409) instead of orphaning them
+    run: async (id, _c, tx) => {
+      const live = await tx.doctorSchedule.count({ where: { id_doctor_services: id, deleted_at: null } });
+      if (live) throw unprocessable('Delete or deactivate the doctor schedules of this doctor service first');
+      await tx.doctorService.delete({ where: { id } });
+    },
+  },
+});
+
+// ---------------------------------------------------------------- schedules (weekly practice hours)
+const scheduleBody = z
+  .object({ id_doctors: s.id, hari, jam: s.time, jam_selesai: s.time })
+  .refine((b) => b.jam < b.jam_selesai, { path: ['jam_selesai'], message: 'must be after jam' });
+
+const schedules = resourceRoutes({
+  name: 'schedules',
+  model: (db) => db.schedule,
+  access,
+  filters: z.object({ id_doctors: s.id.optional(), hari: hari.optional() }),
+  where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari, doctor: { deleted_at: null } }),
+  include: { doctor: { include: { user: true } } },
+  detailInclude: { doctor: { include: doctorBriefInclude } },
+  defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }],
+  searchFields: ['doctor.user.users_fullname', 'hari'],
+  toJSON: (r) => scheduleListJSON(r),
+  toDetail: (r, c) => scheduleDetailJSON(c.app, r),
+  columns: [
+    plain('id'),
+    plain('id_doctors'),
+    col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
+    plain('hari'),
+    col('jam', (r) => formatTime(r.jam), 'jam'),
+    col('jam_selesai', (r) => formatTime(r.jam_selesai), 'jam_selesai'),
+  ],
+  create: {
+    body: scheduleBody,
+    run: async (b, _c, tx) => {
+      await checkDoctor(tx, b.id_doctors);
+      return (await tx.schedule.create({ data: b })).id;
+    },
+  },
+  update: {
+    body: z.object({ id_doctors: s.id.optional(), hari: hari.optional(), jam: s.time.optional(), jam_selesai: s.time.optional() }),
+    run: async (id, b, _c, tx, existing) => {
+      if (b.id_doctors) await checkDoctor(tx, b.id_doctors);
+      const jam = b.jam ?? existing.jam;
+      const end = b.jam_selesai ?? existing.jam_selesai;
+      if (jam >= end) throw unprocessable('jam_selesai must be after jam', [{ field: 'jam_selesai', message: 'must be after jam' }]);
+      await tx.schedule.update({ where: { id }, data: b });
+    },
+  },
+});
+
+// ---------------------------------------------------------------- doctor_schedules (bookable weekly slots)
+const slotBody = z.object({
+  id_doctors: s.id.optional(),
+  id_doctor_services: s.id,
+  custom_price: s.money.default(0),
+  hari,
+  jam: s.time,
+  is_active: s.flag.default(1),
+});
+
+async function slotData(app: AppContext, tx: any, b: { id_doctors?: number; id_doctor_services: number; jam: Date }) {
+  const ds = await tx.doctorService.findFirst({ where: { id: b.id_doctor_services, doctor: { deleted_at: null } }, include: { service: true } });
+  if (!ds) throw unprocessable('Unknown doctor service', [{ field: 'id_doctor_services', message: 'not found' }]);
+  if (b.id_doctors && b.id_doctors !== ds.id_doctors) {
+    throw unprocessable('The doctor service belongs to another doctor', [{ field: 'id_doctors', message: 'does not match id_doctor_services' }]);
+  }
+  return {
+    id_doctors: ds.id_doctors,
+    id_services: ds.id_services,
+    jam_selesai: slotEnd(app, b.jam, ds.service.buffer_time, ds.doctor_buffer_time),
+  };
+}
+
+const slotFilters = z.object({
+  id_doctors: s.id.optional(),
+  id_doctor_services: s.id.optional(),
+  id_services: s.id.optional(),
+  is_active: s.flag.optional(),
+  hari: hari.optional(),
+});
+
+const doctorSchedules = [
+  route({
+    method: 'post',
+    path: '/doctor_schedules/generate',
+    access: STAFF,
+    tag: 'doctor_schedules',
+    summary: "Build a doctor's bookable slots from their practice hours and each service's duration (no duplicates when run again)",
+    body: z.object({ id_doctors: s.id }),
+    handler: async ({ app, body }) => {
+      const created = await generateSlots(app, body.id_doctors);
+      return {
+        data: created.map((r) => ({ id: r.id, id_doctors: r.id_doctors, id_services: r.id_services, id_doctor_services: r.id_doctor_services, day: r.hari, open: hhmm(r.jam), close: hhmm(r.jam_selesai) })),
+        generate: true,
+      };
+    },
+  }),
+  ...(['activate', 'unactivate'] as const).map((action) =>
+    route({
+      method: ['put', 'post'],
+      path: `/doctor_schedules/:id/${action}`,
+      access: STAFF,
+      tag: 'doctor_schedules',
+      summary: `${action === 'activate' ? 'Open' : 'Close'} a slot for booking (existing appointments stay)`,
+      handler: async ({ app, params }) => {
+        const { count } = await app.db.doctorSchedule.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_active: action === 'activate' ? 1 : 0 } });
+        if (!count) throw notFound(`doctor_schedules ${params.id} not found`);
+        return { [action]: true };
+      },
+    }),
+  ),
+  ...resourceRoutes({
+    name: 'doctor_schedules',
+    model: (db) => db.doctorSchedule,
+    access,
+    softDelete: true,
+    filters: slotFilters,
+    where: (f) => ({ ...f, doctor: { deleted_at: null } }),
+    include: doctorScheduleListInclude,
+    detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
+    defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
+    searchFields: ['doctor.user.users_fullname', 'service.services_name', 'hari'],
+    toJSON: (r) => doctorScheduleListJSON(r),
+    toDetail: (r, c) => doctorScheduleDetailJSON(c.app, r),
+    columns: [
+      plain('id'),
+      plain('id_doctors'),
+      plain('id_doctor_services'),
+      plain('hari'),
+      col('jam', (r) => formatTime(r.jam), 'jam'),
+      col('services_name', (r) => r.service?.services_name ?? '', false),
+      col('service_categories', (r) => r.service?.category?.service_categories ?? '', false),
+      col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
+    ],
+    create: {
+      body: slotBody,
+      run: async (b, c, tx) => (await tx.doctorSchedule.create({ data: { ...b, ...(await slotData(c.app, tx, b)) } })).id,
+    },
+    update: {
+      body: updateOf(slotBody),
+      run: async (id, b, c, tx, existing) => {
+        const merged = { id_doctors: b.id_doctors, id_doctor_services: b.id_doctor_services ?? existing.id_doctor_services, jam: b.jam ?? existing.jam };
+        await tx.doctorSchedule.update({ where: { id }, data: { ...b, ...(await slotData(c.app, tx, merged)) } });
+      },
+    },
+  }),
+];
+
+// ---------------------------------------------------------------- holidays
+const holidayBody = z.object({ dates: s.date, descriptions: s.text(500).default('') });
+const holidays = resourceRoutes({
+  name: 'holidays',
+  model: (db) => db.holiday,
+  access,
+  filters: z.object({ date_from: s.date.optional(), date_to: s.date.optional() }),
+  where: (f) => (f.date_from || f.date_to ? { dates: { gte: f.date_from, lte: f.date_to } } : {}),
+  defaultOrder: { dates: 'asc' },
+  searchFields: ['descriptions'],
+  toJSON: (r) => holidayJSON(r),
+  columns: [plain('id'), col('dates', (r) => formatDate(r.dates), 'dates'), plain('descriptions')],
+  create: { body: holidayBody, run: async (b, _c, tx) => (await tx.holiday.create({ data: b })).id },
+  update: { body: updateOf(holidayBody), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },
+});
+
+export const clinicCatalogRoutes: RouteDef[] = [
+  ...serviceCategories,
+  categoryUpload,
+  ...services,
+  ...serviceImages,
+  ...doctors,
+  ...doctorServices,
+  ...schedules,
+  ...doctorSchedules,
+  ...holidays,
+];

@@ -1,0 +1,39 @@
+import type { AppContext } from '../../app-context.js';
+import { notFound } from '../../http/errors.js';
+import { slotEnd } from './booking.service.js';
+
+/**
+ * Builds a doctor's bookable weekly slots from their practice hours (schedules) and each service's
+ * length (services.buffer_time + doctor_services.doctor_buffer_time): back-to-back slots that end
+ * within the hours. Inserted with ON CONFLICT DO NOTHING on (id_doctor_services, hari, jam), so
+ * running it again creates no duplicates and leaves existing (also deactivated or deleted) slots alone.
+ * Returns the slots it created.
+ */
+export async function generateSlots(app: AppContext, id_doctors: number) {
+  const doctor = await app.db.doctor.findFirst({
+    where: { id: id_doctors, deleted_at: null },
+    include: { schedules: true, doctorServices: { include: { service: true }, where: { service: { deleted_at: null } } } },
+  });
+  if (!doctor) throw notFound(`doctors ${id_doctors} not found`);
+  const rows = [];
+  for (const hours of doctor.schedules) {
+    const from = hours.jam.getTime();
+    const to = hours.jam_selesai.getTime();
+    for (const ds of doctor.doctorServices) {
+      const step = slotEnd(app, hours.jam, ds.service.buffer_time, ds.doctor_buffer_time).getTime() - from;
+      if (step <= 0) continue;
+      for (let t = from; t + step <= to; t += step) {
+        rows.push({
+          id_doctors: doctor.id,
+          id_doctor_services: ds.id,
+          id_services: ds.id_services,
+          custom_price: ds.custom_price,
+          hari: hours.hari,
+          jam: new Date(t),
+          jam_selesai: new Date(t + step),
+        });
+      }
+    }
+  }
+  return rows.length ? app.db.doctorSchedule.createManyAndReturn({ data: rows, skipDuplicates: true }) : [];
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import { conflict, notFound, unprocessable } from '../../http/errors.js';
+import { route } from '../../http/route.js';
+import * as s from '../../lib/schemas.js';
+import { effectivePrice } from '../catalogue/pricing.js';
+import { recomputeOrderTotals } from '../commerce/totals.js';
+
+/**
+ * A prescription goes into the customer's open E cart: the only way a prescription-only product
+ * enters a cart. The unique menu_reedems.id_thread_messages makes it once per message, even for
+ * concurrent requests (the second insert fails → 409, its transaction rolls back).
+ */
+export const menuReedemRoutes = [
+  route({
+    method: 'post',
+    path: '/menu_reedems/add_to_carts',
+    access: ['CUSTOMER'],
+    tag: 'menu_reedems',
+    summary: 'Put a prescribed product into your cart at the prescribed qty (once per prescription, while valid)',
+    body: z.object({
+      id_threads: s.id,
+      id_menu: s.id,
+      /** optional: which prescription message; default the newest unredeemed valid one for the product */
+      id_thread_messages: s.id.optional(),
+      /** optional: the open cart to use (must be yours) */
+      id_orders: s.optionalRef.optional(),
+    }),
+    handler: async ({ app, user, body }) => {
+      const me = user!.id;
+      const now = app.now();
+      await app.db.$transaction(async (tx) => {
+        const thread = await tx.thread.findFirst({ where: { id: body.id_threads, id_user_from: me, deleted_at: null } });
+        if (!thread) throw notFound(`threads ${body.id_threads} not found`);
+        const msg = await tx.threadMessage.findFirst({
+          where: {
+            id_threads: thread.id,
+            id: body.id_thread_messages,
+            id_menu: body.id_menu,
+            content_type: 'prescriptions',
+            deleted_at: null,
+            ...(body.id_thread_messages ? {} : { menuReedem: null }),
+          },
+          include: { menu: true, menuReedem: { select: { id: true } } },
+          orderBy: [{ created_at: 'desc' }, { id: 'desc' }],
+        });
+        if (!msg || !msg.menu || msg.menu.deleted_at) throw notFound('No prescription for this product in this thread');
+        if (msg.menuReedem) throw conflict('This prescription is already in a cart');
+        if (!msg.valid_until || msg.valid_until <= now) throw unprocessable('This prescription has expired');
+        const qty = msg.qty ?? 1;
+
+        let cart;
+        if (body.id_orders) {
+          cart = await tx.order.findFirst({ where: { id: body.id_orders, id_member: me, order_type: 'E', cart_open: 1 } });
+          if (!cart) throw notFound(`orders ${body.id_orders} not found or not an open cart`);
+        } else {
+          if (!thread.id_patients) throw unprocessable('The consultation has no patient: pass id_orders (your open cart)');
+          // the open-cart key (id_member, id_patients, order_type, cart_open): ON CONFLICT DO NOTHING, then read it
+          await tx.order.createMany({ data: [{ order_type: 'E', id_member: me, id_patients: thread.id_patients, cart_open: 1 }], skipDuplicates: true });
+          cart = await tx.order.findFirstOrThrow({ where: { id_member: me, id_patients: thread.id_patients, order_type: 'E', cart_open: 1 } });
+        }
+
+        const price = effectivePrice(msg.menu, now);
+        const item = await tx.orderItem.upsert({
+          where: { id_order_id_menu: { id_order: cart.id, id_menu: msg.menu.id } },
+          create: {
+            id_order: cart.id,
+            id_menu: msg.menu.id,
+            qty,
+            price,
+            price_total: price * qty,
+            satuan: msg.menu.satuan,
+            nama_menus: msg.menu.nama_menus,
+            order_datetime: now,
+          },
+          update: { qty: { increment: qty }, price, price_total: { increment: price * qty } },
+        });
+        // keep the line consistent with the current price (a previous redemption may be older)
+        if (item.price_total !== item.price * item.qty) await tx.orderItem.update({ where: { id: item.id }, data: { price_total: item.price * item.qty } });
+        await tx.menuReedem.create({
+          data: { id_thread_messages: msg.id, id_threads: thread.id, id_menu: msg.menu.id, id_orders: cart.id, id_order_items: item.id, id_users: me, qty },
+        });
+        // the one place order totals are computed (commerce): promotion, courier and points included
+        await recomputeOrderTotals(tx, cart.id);
+      });
+      return { add_to_carts: true };
+    },
+  }),
+];

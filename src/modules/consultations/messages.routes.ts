@@ -1,0 +1,218 @@
+import { z } from 'zod';
+import { isStaff } from '../../http/auth-user.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
+import { pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.js';
+import { route, type RequestContext } from '../../http/route.js';
+import * as s from '../../lib/schemas.js';
+import { formatDateTime } from '../../lib/dates.js';
+import { messageDetailJSON, messageInclude, messageJSON, threadInclude } from './serializers.js';
+import { loadThread, markThreadRead, postMessage, threadScope, type NewMessage } from './threads.service.js';
+
+const FILE_AREA = 'thread_messages';
+const PRESCRIPTION_VALID_DAYS = 30;
+const detailInclude = { ...messageInclude, thread: { include: threadInclude } } as const;
+
+async function answer(ctx: RequestContext, id: number) {
+  const m = await ctx.app.db.threadMessage.findUniqueOrThrow({ where: { id }, include: detailInclude });
+  return { thread_messages: messageDetailJSON(ctx.app, m, ctx.user?.id) };
+}
+
+async function send(ctx: RequestContext, threadId: number, msg: NewMessage) {
+  const id = await ctx.app.db.$transaction((tx) => postMessage(ctx.app, tx, ctx.user!, threadId, msg));
+  return answer(ctx, id);
+}
+
+/** image / attachments: the file is stored privately first and removed again if the message is refused */
+function fileRoute(kind: 'image' | 'attachments') {
+  return route({
+    method: 'post',
+    path: `/thread_messages/${kind}`,
+    access: 'authenticated',
+    tag: 'thread_messages',
+    summary: `Send ${kind === 'image' ? 'an image' : 'an image or PDF'} (multipart field "${kind}"); served only through signed links`,
+    upload: { field: kind, accept: kind === 'image' ? 'image' : 'image-or-pdf' },
+    body: z.object({ id_threads: s.id, content_type: z.literal(kind).optional() }),
+    handler: async (ctx) => {
+      await loadThread(ctx.app.db, ctx.user, ctx.body.id_threads); // 404 before writing anything
+      const file = ctx.file!;
+      const name = await ctx.app.storage.save('private', FILE_AREA, file);
+      const original = String((ctx.req.file as { originalname?: string } | undefined)?.originalname ?? '').replace(/[\\/\x00-\x1f]/g, '').slice(0, 200);
+      try {
+        return await send(ctx, ctx.body.id_threads, {
+          content_type: kind,
+          content: original || `${kind}.${file.ext}`,
+          file: { file_name: name, file_mime: file.mime, file_size: file.size },
+        });
+      } catch (err) {
+        await ctx.app.storage.remove('private', FILE_AREA, name);
+        throw err;
+      }
+    },
+  });
+}
+
+const exploreBody = z.object({
+  id_threads: s.id.optional(),
+  id_user_from: s.id.optional(),
+  id_user_to: s.optionalRef.optional(),
+  content_type: z.enum(['text', 'image', 'attachments', 'prescriptions']).optional(),
+  is_admin: z.unknown().optional(),
+});
+type ExploreFilters = z.infer<typeof exploreBody>;
+const messageWhere = (c: Caller, f: ExploreFilters) => ({
+  deleted_at: null,
+  thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) },
+  id_threads: f.id_threads,
+  id_user_from: f.id_user_from,
+  id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
+  content_type: f.content_type,
+});
+
+export const messageRoutes = [
+  route({
+    method: 'post',
+    path: '/thread_messages/text',
+    access: 'authenticated',
+    tag: 'thread_messages',
+    summary: 'Send a text message',
+    body: z.object({ id_threads: s.id, content: s.requiredText(5000), content_type: z.literal('text').optional() }),
+    handler: (ctx) => send(ctx, ctx.body.id_threads, { content_type: 'text', content: ctx.body.content }),
+  }),
+  fileRoute('image'),
+  fileRoute('attachments'),
+  route({
+    method: 'post',
+    path: '/thread_messages/prescriptions',
+    access: ['DOCTOR'],
+    tag: 'thread_messages',
+    summary: `Prescribe a product (doctor only): snapshot, qty and valid_until (default ${PRESCRIPTION_VALID_DAYS} days)`,
+    body: z.object({
+      id_threads: s.id,
+      id_menu: s.id,
+      qty: z.coerce.number().int().min(1).max(100).default(1),
+      valid_until: s.dateTime.optional(),
+      content_type: z.literal('prescriptions').optional(),
+    }),
+    handler: async (ctx) => {
+      const { app, body } = ctx;
+      const now = app.now();
+      const validUntil = body.valid_until ?? new Date(now.getTime() + PRESCRIPTION_VALID_DAYS * 86_400_000);
+      if (validUntil <= now) throw unprocessable('valid_until must be in the future', [{ field: 'valid_until', message: 'in the past' }]);
+      const menu = await app.db.menu.findFirst({
+        where: { id: body.id_menu, deleted_at: null },
+        include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } },
+      });
+      if (!menu) throw notFound(`menus ${body.id_menu} not found`);
+      const snapshot = {
+        id: menu.id,
+        nama_menus: menu.nama_menus,
+        brief: menu.brief,
+        harga: menu.harga,
+        pajak: menu.pajak,
+        is_resep_required: menu.is_resep_required,
+        harga_promosi: menu.harga_promosi,
+        mulai_harga_promosi: formatDateTime(menu.mulai_harga_promosi),
+        selesai_harga_promosi: formatDateTime(menu.selesai_harga_promosi),
+        is_featured: menu.is_featured,
+        id_menu_categories_1: menu.id_menu_categories_1 ?? 0,
+        id_menu_categories_2: menu.id_menu_categories_2 ?? 0,
+        id_menu_categories_3: menu.id_menu_categories_3 ?? 0,
+        dosis: menu.dosis,
+        komposisi: menu.komposisi,
+        aturan_pakai: menu.aturan_pakai,
+        nomor_registrasi: menu.nomor_registrasi,
+        produsen: menu.produsen,
+        satuan: menu.satuan,
+        berat: menu.berat,
+        images: app.storage.publicUrl('menus', menu.images[0]?.menu_image),
+      };
+      return send(ctx, body.id_threads, {
+        content_type: 'prescriptions',
+        content: menu.nama_menus,
+        remark: String(body.qty),
+        prescription: { id_menu: menu.id, menu_snapshot: snapshot, qty: body.qty, valid_until: validUntil },
+      });
+    },
+  }),
+  route({
+    method: 'post',
+    path: '/thread_messages/explore',
+    access: 'authenticated',
+    tag: 'thread_messages',
+    summary: "Messages newest first; reading a thread marks the other side's messages read",
+    query: s.paging.loose(),
+    body: exploreBody.optional(),
+    handler: async (ctx) => {
+      const f = ctx.body ?? {};
+      const c = { app: ctx.app, user: ctx.user };
+      if (f.id_threads) {
+        const t = await loadThread(ctx.app.db, ctx.user, f.id_threads);
+        await markThreadRead(ctx.app, ctx.user!, t);
+      }
+      const { page, length } = ctx.query as { page: number; length: number };
+      const where = messageWhere(c, f);
+      const [total, rows] = await Promise.all([
+        ctx.app.db.threadMessage.count({ where }),
+        ctx.app.db.threadMessage.findMany({ where, include: messageInclude, orderBy: [{ created_at: 'desc' }, { id: 'desc' }], skip: (page - 1) * length, take: length }),
+      ]);
+      return pageEnvelope(page, length, total, rows.map((m) => messageJSON(ctx.app, m, ctx.user?.id)));
+    },
+  }),
+  // search / table / get / delete from the shared machinery (explore is the one above)
+  ...resourceRoutes({
+    name: 'thread_messages',
+    model: (db) => db.threadMessage,
+    access: { read: 'authenticated', write: 'authenticated' },
+    softDelete: true,
+    scope: (c) => ({ thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) } }),
+    filters: exploreBody,
+    where: (f) => ({ id_threads: f.id_threads, id_user_from: f.id_user_from, content_type: f.content_type }),
+    include: messageInclude,
+    detailInclude,
+    defaultOrder: [{ created_at: 'desc' }, { id: 'desc' }],
+    searchFields: ['content'],
+    toJSON: (m, c) => messageJSON(c.app, m, c.user?.id),
+    toDetail: (m, c) => messageDetailJSON(c.app, m, c.user?.id),
+    columns: [
+      { name: 'id', value: (m) => m.id, orderBy: (d) => ({ id: d }) },
+      { name: 'id_threads', value: (m) => m.id_threads, orderBy: (d) => ({ id_threads: d }) },
+      { name: 'id_user_from', value: (m) => m.id_user_from, orderBy: (d) => ({ id_user_from: d }) },
+      { name: 'id_user_to', value: (m) => m.id_user_to ?? 0, orderBy: (d) => ({ id_user_to: d }) },
+      { name: 'content_type', value: (m) => m.content_type, orderBy: (d) => ({ content_type: d }) },
+      { name: 'content', value: (m) => m.content },
+      { name: 'is_read', value: (m) => m.is_read, orderBy: (d) => ({ is_read: d }) },
+      { name: 'created', value: (m) => formatDateTime(m.created_at), orderBy: (d) => ({ created_at: d }) },
+    ],
+    create: false,
+    update: false,
+    delete: {
+      // the author or an admin
+      run: async (id, c, tx, existing) => {
+        if (existing.id_user_from !== c.user!.id && !isStaff(c.user)) throw forbidden('Only the author or an admin can delete a message');
+        await tx.threadMessage.update({ where: { id }, data: { deleted_at: c.app.now() } });
+      },
+    },
+  }).filter((r) => r.path !== '/thread_messages/explore'),
+  route({
+    method: ['put', 'post'],
+    path: '/thread_messages/:id/update_text',
+    access: 'authenticated',
+    tag: 'thread_messages',
+    summary: 'Edit your own text message',
+    body: z.object({ content: s.requiredText(5000) }),
+    handler: async (ctx) => {
+      const { app, user, params } = ctx;
+      const m = await app.db.threadMessage.findFirst({
+        where: { id: params.id, deleted_at: null, thread: { deleted_at: null, ...(threadScope(user) ? { AND: [threadScope(user)!] } : {}) } },
+      });
+      if (!m) throw notFound(`thread_messages ${params.id} not found`);
+      if (m.id_user_from !== user!.id) throw forbidden('Only the author can edit a message');
+      const { count } = await app.db.threadMessage.updateMany({
+        where: { id: m.id, id_user_from: user!.id, content_type: 'text', deleted_at: null },
+        data: { content: ctx.body.content, edited_at: app.now() },
+      });
+      if (!count) throw conflict('Only text messages can be edited');
+      return answer(ctx, m.id);
+    },
+  }),
+];

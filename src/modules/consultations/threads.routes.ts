@@ -1,0 +1,219 @@
+import { z } from 'zod';
+import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
+import { conflict, forbidden, notFound } from '../../http/errors.js';
+import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { route, type RequestContext } from '../../http/route.js';
+import * as s from '../../lib/schemas.js';
+import { formatDateTime } from '../../lib/dates.js';
+import { addUserSection } from '../identity/user-sections.js';
+import { threadDetailJSON, threadInclude, threadJSON, threadOverviewInclude, threadOverviewJSON } from './serializers.js';
+import { isActive, loadThread, markThreadRead, openWhere, threadScope, windowEnd } from './threads.service.js';
+
+const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
+const THREAD_TYPES = ['online_consultations', 'prescriptions'] as const;
+
+const filters = z.object({
+  id_order: s.id.optional(),
+  id_user_from: s.id.optional(),
+  id_user_to: s.optionalRef.optional(),
+  id_patients: s.id.optional(),
+  is_closed: s.flag.optional(),
+  thread_type: z.enum(THREAD_TYPES).optional(),
+});
+type Filters = z.infer<typeof filters>;
+const filterWhere = (f: Filters) => ({
+  id_order: f.id_order,
+  id_user_from: f.id_user_from,
+  id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
+  id_patients: f.id_patients,
+  is_closed: f.is_closed,
+  thread_type: f.thread_type,
+});
+
+const createBody = z.object({
+  thread_type: z.enum(THREAD_TYPES).default('online_consultations'),
+  id_order: s.optionalRef.optional(),
+  id_user_from: s.id,
+  id_user_to: s.optionalRef.optional(),
+  id_patients: s.optionalRef.optional(),
+  queue_number: s.count.optional(),
+  estimate_done_at: s.dateTime.optional(),
+});
+const updateBody = z.object({
+  is_closed: s.flag.optional(),
+  queue_number: s.count.optional(),
+  estimate_done_at: s.dateTime.nullable().optional(),
+  id_user_to: s.optionalRef.optional(),
+});
+
+const scope = (c: Caller) => threadScope(c.user);
+/** a doctor manages only threads they have taken (an untaken prescription request is visible, not theirs) */
+function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
+  if (!isStaff(user) && t.id_user_to !== user?.id) throw forbidden('Only the thread’s doctor or an admin can do this');
+}
+/** the grouped views list at most this many threads (newest activity first) */
+const GROUPED_LIMIT = 500;
+
+function grouped(rows: any[], now: Date, toJSON: (t: any) => unknown) {
+  const out = { active: { prescriptions: [] as unknown[], online_consultations: [] as unknown[] }, archive: { prescriptions: [] as unknown[], online_consultations: [] as unknown[] } };
+  for (const t of rows) {
+    const kind = t.thread_type === 'prescriptions' ? 'prescriptions' : 'online_consultations';
+    out[isActive(t, now) ? 'active' : 'archive'][kind].push(toJSON(t));
+  }
+  return out;
+}
+
+function groupedRoute(path: string, access: 'authenticated' | Role[], summary: string, mine: (ctx: RequestContext) => Record<string, unknown> | undefined, overview: boolean) {
+  return route({
+    method: 'post',
+    path,
+    access,
+    tag: 'threads',
+    summary,
+    body: filters.optional(),
+    handler: async (ctx) => {
+      const rows = await ctx.app.db.thread.findMany({
+        where: { AND: [{ deleted_at: null }, mine(ctx) ?? {}, filterWhere(ctx.body ?? {})] },
+        include: overview ? threadOverviewInclude : threadInclude,
+        orderBy: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+        take: GROUPED_LIMIT,
+      });
+      return grouped(rows, ctx.app.now(), (t) => (overview ? threadOverviewJSON(ctx.app, t) : threadJSON(ctx.app, t)));
+    },
+  });
+}
+
+export const threadRoutes = [
+  ...resourceRoutes({
+    name: 'threads',
+    model: (db) => db.thread,
+    access: { read: 'authenticated', write: STAFF, update: STAFF_OR_DOCTOR },
+    softDelete: true,
+    scope,
+    filters,
+    where: (f) => filterWhere(f),
+    include: threadInclude,
+    defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+    searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
+    toJSON: (t, c) => threadJSON(c.app, t),
+    toDetail: (t, c) => threadDetailJSON(c.app, t),
+    columns: [
+      { name: 'id', value: (t) => t.id, orderBy: (d) => ({ id: d }) },
+      { name: 'id_order', value: (t) => t.id_order ?? 0, orderBy: (d) => ({ id_order: d }) },
+      { name: 'order_date', value: (t) => formatDateTime(t.order?.order_date), orderBy: (d) => ({ order: { order_date: d } }) },
+      { name: 'queue_number', value: (t) => t.queue_number, orderBy: (d) => ({ queue_number: d }) },
+      { name: 'estimate_done_at', value: (t) => formatDateTime(t.estimate_done_at), orderBy: (d) => ({ estimate_done_at: d }) },
+      { name: 'last_update_at', value: (t) => formatDateTime(t.last_update_at), orderBy: (d) => ({ last_update_at: d }) },
+      { name: 'last_seen_at', value: (t) => formatDateTime(t.last_seen_at), orderBy: (d) => ({ last_seen_at: d }) },
+      { name: 'is_closed', value: (t) => t.is_closed, orderBy: (d) => ({ is_closed: d }) },
+      { name: 'id_user_from', value: (t) => t.id_user_from, orderBy: (d) => ({ id_user_from: d }) },
+      { name: 'id_user_to', value: (t) => t.id_user_to ?? 0, orderBy: (d) => ({ id_user_to: d }) },
+      { name: 'created', value: (t) => formatDateTime(t.created_at), orderBy: (d) => ({ created_at: d }) },
+      { name: 'modified', value: (t) => formatDateTime(t.updated_at), orderBy: (d) => ({ updated_at: d }) },
+      { name: 'user_from', value: (t) => t.userFrom?.users_fullname, orderBy: (d) => ({ userFrom: { users_fullname: d } }) },
+      { name: 'user_from_picture', value: (t, c) => c.app.storage.publicUrl('users', t.userFrom?.users_picture) },
+      { name: 'user_to', value: (t) => t.userTo?.users_fullname ?? '', orderBy: (d) => ({ userTo: { users_fullname: d } }) },
+      { name: 'user_to_picture', value: (t, c) => c.app.storage.publicUrl('users', t.userTo?.users_picture) },
+    ],
+    create: {
+      body: createBody,
+      // By hand (admins): normally the paid-order event opens the thread.
+      run: async (b, c, tx) => {
+        const order = b.id_order ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_patients: true, consultation_closed: true } }) : null;
+        if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
+        const t = await tx.thread.create({
+          data: {
+            thread_type: b.thread_type,
+            id_order: b.id_order || null,
+            id_user_from: b.id_user_from,
+            id_user_to: b.id_user_to || null,
+            id_patients: b.id_patients || order?.id_patients || null,
+            queue_number: b.queue_number ?? 0,
+            estimate_done_at: b.estimate_done_at ?? order?.consultation_closed ?? null,
+          },
+        });
+        return t.id;
+      },
+    },
+    update: {
+      body: updateBody,
+      run: async (id, b, c, tx, existing) => {
+        assertManages(c.user, existing);
+        await tx.thread.update({
+          where: { id },
+          data: {
+            queue_number: b.queue_number,
+            estimate_done_at: b.estimate_done_at,
+            // only admins reassign the doctor
+            id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
+            ...(b.is_closed === undefined ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+          },
+        });
+      },
+    },
+    delete: { access: STAFF },
+  }),
+  route({
+    method: ['put', 'post'],
+    path: '/threads/:id/close',
+    access: STAFF_OR_DOCTOR,
+    tag: 'threads',
+    summary: 'Close a consultation: no new messages until reopened',
+    handler: async ({ app, user, params }) => {
+      assertManages(user, await loadThread(app.db, user, params.id));
+      const { count } = await app.db.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
+      if (!count) throw conflict('The thread is already closed');
+      return { close: true };
+    },
+  }),
+  route({
+    method: ['put', 'post'],
+    path: '/threads/:id/reopen',
+    access: STAFF_OR_DOCTOR,
+    tag: 'threads',
+    summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
+    handler: async ({ app, user, params }) => {
+      assertManages(user, await loadThread(app.db, user, params.id));
+      const now = app.now();
+      // Only a thread that does not accept messages now can be reopened (the same rule, negated).
+      const { count } = await app.db.thread.updateMany({
+        where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
+        data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
+      });
+      if (!count) throw conflict('The thread is already open');
+      return { reopen: true };
+    },
+  }),
+  groupedRoute('/threads/adminview', STAFF, 'Every thread, grouped active/archive × prescriptions/online_consultations', () => undefined, false),
+  groupedRoute(
+    '/threads/overview',
+    'authenticated',
+    "The signed-in user's threads (as customer or doctor), grouped, with patient and doctor",
+    (ctx) => ({ OR: [{ id_user_from: ctx.user!.id }, { id_user_to: ctx.user!.id }] }),
+    true,
+  ),
+  groupedRoute(
+    '/threads/overview/doctors',
+    ['DOCTOR'],
+    "The signed-in doctor's threads and the prescription requests nobody has taken yet, grouped, with patient and doctor",
+    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, { thread_type: 'prescriptions', id_user_to: null }] }),
+    true,
+  ),
+];
+
+// users/data: the user's active threads (as customer or doctor), newest activity first
+addUserSection({
+  in: ['data'],
+  load: async (userId, c) => {
+    const now = c.app.now();
+    const rows = await c.app.db.thread.findMany({
+      where: { AND: [openWhere(now), { OR: [{ id_user_from: userId }, { id_user_to: userId }] }] },
+      include: threadInclude,
+      orderBy: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
+      take: 20,
+    });
+    return { threads: rows.map((t) => threadJSON(c.app, t)) };
+  },
+});
+
+export { markThreadRead };

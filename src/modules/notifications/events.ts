@@ -1,0 +1,153 @@
+import { on } from '../../lib/events.js';
+import { addJob } from '../../jobs.js';
+import { formatDate, formatTime } from '../../lib/dates.js';
+import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
+
+/**
+ * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
+ * transaction and makes a fixed number of queries.
+ */
+
+on('order.paid', async (app, { orderId }, tx) => {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true, order_type: true } });
+  if (!o) return;
+  await notify(app, tx, [
+    {
+      id_user_to: o.id_member,
+      intentions: 'order_paid',
+      title: 'Pembayaran diterima',
+      content: `Pembayaran pesanan ${o.order_code ?? ''} telah kami terima.`,
+      labels: 'Success',
+      reference_type: 'orders',
+      reference_id: orderId,
+    },
+  ]);
+});
+
+on('order.cancelled', async (app, { orderId, reason }, tx) => {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true } });
+  if (!o) return;
+  await notify(app, tx, [
+    {
+      id_user_to: o.id_member,
+      intentions: 'order_cancelled',
+      title: 'Pesanan dibatalkan',
+      content: `Pesanan ${o.order_code ?? ''} dibatalkan${reason ? `: ${reason}` : '.'}`,
+      labels: 'Warning',
+      reference_type: 'orders',
+      reference_id: orderId,
+    },
+  ]);
+});
+
+on('order.shipped', async (app, { orderId, nomor_resi }, tx) => {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true, courier: true } });
+  if (!o) return;
+  await notify(app, tx, [
+    {
+      id_user_to: o.id_member,
+      intentions: 'order_shipped',
+      title: 'Pesanan dikirim',
+      content: `Pesanan ${o.order_code ?? ''} telah dikirim${o.courier ? ` dengan ${o.courier.toUpperCase()}` : ''}. Nomor resi: ${nomor_resi}`,
+      labels: 'Info',
+      remark: nomor_resi,
+      reference_type: 'orders',
+      reference_id: orderId,
+    },
+  ]);
+});
+
+const appointmentTexts = {
+  'appointment.booked': ['appointment_booked', 'Janji temu dibuat', 'dijadwalkan'],
+  'appointment.rescheduled': ['appointment_rescheduled', 'Janji temu dijadwalkan ulang', 'dijadwalkan ulang ke'],
+  'appointment.cancelled': ['appointment_cancelled', 'Janji temu dibatalkan', 'dibatalkan:'],
+} as const;
+for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTexts)[]) {
+  on(event, async (app, { appointmentId }, tx) => {
+    const a = await tx.userSchedule.findUnique({
+      where: { id: appointmentId },
+      select: { id_users: true, tanggal: true, jam: true, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+    });
+    if (!a) return;
+    const [intentions, title, verb] = appointmentTexts[event];
+    const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}`;
+    const base = { intentions, title, labels: event === 'appointment.cancelled' ? 'Warning' : 'Info', reference_type: 'user_schedules', reference_id: appointmentId };
+    await notify(app, tx, [
+      { ...base, id_user_to: a.id_users, content: `Janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname} ${verb} ${when}.` },
+      ...(a.doctor.id_users !== a.id_users
+        ? [{ ...base, id_user_to: a.doctor.id_users, content: `Janji temu pasien ${a.patient.nama_lengkap_pasien} ${verb} ${when}.` }]
+        : []),
+    ]);
+  });
+}
+
+on('medical_record.verified', async (app, { recordId, patientId }, tx) => {
+  const p = await tx.patient.findUnique({ where: { id: patientId }, select: { id_users: true, nama_lengkap_pasien: true } });
+  if (!p?.id_users) return;
+  await notify(app, tx, [
+    {
+      id_user_to: p.id_users,
+      intentions: 'medical_record_verified',
+      title: 'Rekam medis diverifikasi',
+      content: `Rekam medis ${p.nama_lengkap_pasien} telah diverifikasi.`,
+      labels: 'Success',
+      reference_type: 'patient_rekam_medis',
+      reference_id: recordId,
+    },
+  ]);
+});
+
+// A customer asks for a prescription-only product: every active doctor and admin is told.
+on('prescription.requested', async (app, { requestId, userId, menuId }, tx) => {
+  const [menu, requester, staff] = await Promise.all([
+    tx.menu.findUnique({ where: { id: menuId }, select: { nama_menus: true } }),
+    tx.user.findUnique({ where: { id: userId }, select: { users_fullname: true } }),
+    tx.user.findMany({
+      where: { deleted_at: null, is_blocked: 0, roles: { some: { role_codes: { in: ['DOCTOR', 'ADMIN', 'OWNER'] } } } },
+      select: { id: true },
+    }),
+  ]);
+  await notify(
+    app,
+    tx,
+    staff.map((u) => ({
+      id_user_to: u.id,
+      id_user_from: userId,
+      intentions: 'prescription_requested',
+      title: 'Permintaan resep',
+      content: `${requester?.users_fullname ?? 'Pelanggan'} meminta resep untuk ${menu?.nama_menus ?? 'produk'}.`,
+      priority: 'Normal',
+      reference_type: 'prescription_requests',
+      reference_id: requestId,
+    })),
+  );
+});
+
+// New message or prescription in a thread: the other participant is told.
+on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) => {
+  const t = await tx.thread.findUnique({
+    where: { id: threadId },
+    select: { id_user_from: true, id_user_to: true, userFrom: { select: { users_fullname: true } }, userTo: { select: { users_fullname: true } } },
+  });
+  if (!t) return;
+  const to = authorId === t.id_user_from ? t.id_user_to : t.id_user_from;
+  if (!to) return;
+  const author = authorId === t.id_user_from ? t.userFrom.users_fullname : (t.userTo?.users_fullname ?? 'Dokter');
+  const prescription = kind === 'prescriptions';
+  await notify(app, tx, [
+    {
+      id_user_to: to,
+      id_user_from: authorId,
+      intentions: prescription ? 'new_prescription' : 'new_message',
+      title: prescription ? 'Resep baru' : 'Pesan baru',
+      content: prescription ? `${author} mengirimkan resep untuk Anda.` : `${author} mengirim pesan baru.`,
+      priority: prescription ? 'Normal' : 'Low',
+      reference_type: 'threads',
+      reference_id: threadId,
+      remark: String(messageId),
+    },
+  ]);
+});
+
+addJob({ name: 'push-deliveries', everyMs: 5_000, run: async (app) => void (await deliverPendingPushes(app)) });
+addJob({ name: 'appointment-reminders', everyMs: 15 * 60_000, run: async (app) => void (await sendAppointmentReminders(app)) });

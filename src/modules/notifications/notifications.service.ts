@@ -1,0 +1,156 @@
+import { Prisma, type PrismaClient } from '../../db/client.js';
+import type { AppContext } from '../../app-context.js';
+import { fcmFor } from '../../adapters/fcm.js';
+import { clinicDay, formatDate, formatTime } from '../../lib/dates.js';
+
+/** the client or an interactive transaction */
+export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+export interface NotificationInput {
+  id_user_to: number;
+  id_user_from?: number | null;
+  intentions: string;
+  title: string;
+  content: string;
+  priority?: string;
+  labels?: string;
+  url?: string;
+  remark?: string;
+  reference_type?: string;
+  reference_id?: number;
+  /** at most one notification with this key ever exists (the insert skips duplicates) */
+  dedupe_key?: string;
+}
+
+/**
+ * Stores notifications and, when FCM is configured, queues one push per recipient device in the
+ * outbox — inside the caller's transaction, so both commit with the change that caused them.
+ * Constant number of queries whatever the number of recipients.
+ */
+export async function notify(app: AppContext, tx: Db, items: NotificationInput[]) {
+  if (!items.length) return [];
+  const rows = await tx.notification.createManyAndReturn({
+    data: items.map((n) => ({ ...n, id_user_from: n.id_user_from ?? null })),
+    select: { id: true, id_user_to: true },
+    // only rows actually inserted come back, so a skipped duplicate queues no push either
+    skipDuplicates: true,
+  });
+  if (fcmFor(app)) {
+    const userIds = [...new Set(rows.map((r) => r.id_user_to))];
+    const tokens = await tx.userDeviceToken.findMany({ where: { id_users: { in: userIds } }, select: { id_users: true, device_token: true } });
+    const deliveries = rows.flatMap((r) =>
+      tokens.filter((t) => t.id_users === r.id_user_to).map((t) => ({ id_notifications: r.id, id_users: r.id_user_to, device_token: t.device_token, next_attempt_at: app.now() })),
+    );
+    if (deliveries.length) await tx.pushDelivery.createMany({ data: deliveries, skipDuplicates: true });
+  }
+  return rows;
+}
+
+/**
+ * Reminders for tomorrow's appointments (Asia/Jakarta days): one per appointment and date, to the
+ * customer, whenever the job runs (the dedupe key makes repeated or concurrent runs insert nothing).
+ * A rescheduled appointment gets a new reminder for its new date.
+ */
+export async function sendAppointmentReminders(app: AppContext): Promise<number> {
+  const tomorrow = new Date(clinicDay(app.now()).getTime() + 86_400_000);
+  const due = await app.db.userSchedule.findMany({
+    where: { tanggal: tomorrow, active_slot: 1, status: { in: ['BOOKING', 'RESCHEDULE'] } },
+    select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+    take: 1000,
+  });
+  if (!due.length) return 0;
+  const day = formatDate(tomorrow);
+  const rows = await app.db.$transaction((tx) =>
+    notify(
+      app,
+      tx,
+      due.map((a) => ({
+        id_user_to: a.id_users,
+        intentions: 'appointment_reminder',
+        title: 'Pengingat janji temu',
+        content: `Besok ${day} ${formatTime(a.jam)?.slice(0, 5)}: janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname}.`,
+        priority: 'Normal',
+        reference_type: 'user_schedules',
+        reference_id: a.id,
+        dedupe_key: `appointment_reminder:${a.id}:${day}`,
+      })),
+    ),
+  );
+  return rows.length;
+}
+
+export const PUSH_MAX_ATTEMPTS = 5;
+const PUSH_BATCH = 50;
+const CLAIM_MS = 60_000;
+/** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
+export const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
+
+interface Claimed {
+  id: number;
+  id_notifications: number;
+  device_token: string;
+  attempts: number;
+}
+
+/**
+ * One pass of the push outbox: claims due rows (a conditional update, so two workers never send
+ * the same row; a crashed worker's claim lapses), sends them, records the outcome. Dead tokens
+ * are removed from user_device_tokens. Returns how many rows it handled.
+ */
+export async function deliverPendingPushes(app: AppContext): Promise<number> {
+  const fcm = fcmFor(app);
+  if (!fcm) return 0;
+  const now = app.now();
+  const claimed = await app.db.$queryRaw<Claimed[]>(Prisma.sql`
+    UPDATE push_deliveries SET status = 'SENDING', attempts = attempts + 1,
+      locked_until = ${new Date(now.getTime() + CLAIM_MS)}, updated_at = ${now}
+    WHERE id IN (
+      SELECT id FROM push_deliveries
+      WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
+      ORDER BY id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED)
+    RETURNING id, id_notifications, device_token, attempts`);
+  if (!claimed.length) return 0;
+  const notes = await app.db.notification.findMany({
+    where: { id: { in: [...new Set(claimed.map((c) => c.id_notifications))] } },
+    select: { id: true, title: true, content: true, intentions: true, reference_type: true, reference_id: true },
+  });
+  const byId = new Map(notes.map((n) => [n.id, n]));
+  const results = await Promise.all(
+    claimed.map(async (c) => {
+      const n = byId.get(c.id_notifications)!;
+      const data: Record<string, string> = { id_notifications: String(n.id), intentions: n.intentions };
+      if (n.reference_type) data.reference_type = n.reference_type;
+      if (n.reference_id != null) data.reference_id = String(n.reference_id);
+      return { c, r: await fcm.send(c.device_token, { title: n.title, body: n.content, data }) };
+    }),
+  );
+  const done = app.now();
+  const sent = results.filter((x) => x.r.ok).map((x) => x.c.id);
+  const invalidTokens = [...new Set(results.filter((x) => !x.r.ok && x.r.invalidToken).map((x) => x.c.device_token))];
+  const failed = results.filter((x) => !x.r.ok && !x.r.invalidToken);
+  await app.db.$transaction([
+    app.db.pushDelivery.updateMany({ where: { id: { in: sent } }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
+    // a dead token: forget it and stop every row still waiting for it
+    app.db.userDeviceToken.deleteMany({ where: { device_token: { in: invalidTokens } } }),
+    app.db.pushDelivery.updateMany({
+      where: { device_token: { in: invalidTokens }, status: { in: ['PENDING', 'SENDING'] } },
+      data: { status: 'INVALID', locked_until: null },
+    }),
+    ...failed.map(({ c, r }) =>
+      app.db.pushDelivery.update({
+        where: { id: c.id },
+        data:
+          c.attempts >= PUSH_MAX_ATTEMPTS
+            ? { status: 'FAILED', locked_until: null, last_error: (r as { error: string }).error.slice(0, 1000) }
+            : {
+                status: 'PENDING',
+                locked_until: null,
+                next_attempt_at: new Date(done.getTime() + pushBackoffMs(c.attempts)),
+                last_error: (r as { error: string }).error.slice(0, 1000),
+              },
+      }),
+    ),
+  ]);
+  for (const { c, r } of failed) app.logger.warn({ push: c.id, error: (r as { error: string }).error }, 'push delivery failed');
+  return claimed.length;
+}

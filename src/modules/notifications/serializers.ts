@@ -1,0 +1,54 @@
+import type { AppContext } from '../../app-context.js';
+import { formatDateTime } from '../../lib/dates.js';
+import { userJSON } from '../identity/serializers.js';
+
+/** A nested user as the document prints it; a missing one (0 = the system) is the same keys, all null. */
+export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined) {
+  if (u) return userJSON(app, u);
+  const blank = Object.fromEntries(Object.keys(userJSON(app, BLANK_USER)).map((k) => [k, null]));
+  return { ...blank, users_picture_url: app.storage.publicUrl('users', '') };
+}
+const BLANK_USER = {
+  id: 0, username: '', users_fullname: '', users_email: null, users_phone: null, users_address: '', users_birthday: null,
+  users_picture: '', users_status: '', is_blocked: 0, is_email_confirmed: 0, is_phone_confirmed: 0, is_password_reset_required: 0, positions: '',
+};
+
+type NotificationRow = {
+  id: number;
+  created_at: Date;
+  intentions: string;
+  id_user_from: number | null;
+  id_user_to: number;
+  title: string;
+  content: string;
+  priority: string;
+  labels: string;
+  is_read: number;
+  read_at: Date | null;
+  url: string;
+  remark: string;
+  reference_type: string | null;
+  reference_id: number | null;
+};
+
+export const notificationJSON = (n: NotificationRow) => ({
+  id: n.id,
+  created: formatDateTime(n.created_at),
+  intentions: n.intentions,
+  id_user_from: n.id_user_from ?? 0,
+  id_user_to: n.id_user_to,
+  title: n.title,
+  content: n.content,
+  priority: n.priority,
+  labels: n.labels,
+  is_read: n.is_read,
+  read_at: formatDateTime(n.read_at),
+  url: n.url,
+  remark: n.remark,
+  reference_type: n.reference_type ?? '',
+  reference_id: n.reference_id ?? 0,
+});
+
+export function notificationDetailJSON(app: AppContext, n: NotificationRow & { userFrom?: any; userTo?: any }) {
+  return { ...notificationJSON(n), user_from: nestedUserJSON(app, n.userFrom), user_to: nestedUserJSON(app, n.userTo) };
+}

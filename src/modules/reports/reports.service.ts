@@ -1,0 +1,224 @@
+import { z } from 'zod';
+import { Prisma, type PrismaClient } from '../../db/client.js';
+import { badRequest } from '../../http/errors.js';
+import { clinicDay, clinicDayStart, formatDate, formatDateTime } from '../../lib/dates.js';
+import { date, idList } from '../../lib/schemas.js';
+import { likePattern, pageRows, type TableResult, type tableWindow } from './table.js';
+
+// Report queries go straight to the tables in SQL (aggregates Prisma's groupBy cannot express).
+// Revenue = paid orders only: is_paid = 1, not cancelled; days and months are Asia/Jakarta days,
+// turned into instant ranges on paid_date here so the (is_paid, paid_date) index serves them.
+
+/** Dashboard forms send "" for an empty filter: treat it (and null) as absent. */
+const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
+
+export const reportFilters = z.object({
+  tgl_awal: opt(date),
+  tgl_akhir: opt(date),
+  order_type: opt(z.string().trim().toUpperCase().pipe(z.enum(['E', 'C']))),
+  status: opt(z.string().trim().toUpperCase().max(20)),
+  id_menus: opt(idList),
+  id_doctors: opt(idList),
+  id_services: opt(idList),
+});
+export type ReportFilters = z.infer<typeof reportFilters>;
+
+export function parseReportFilters(raw: unknown): ReportFilters {
+  const r = reportFilters.safeParse(raw && typeof raw === 'object' ? raw : {});
+  if (!r.success) throw badRequest('Invalid filter', r.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })));
+  const f = r.data;
+  if (f.tgl_awal && f.tgl_akhir && f.tgl_awal > f.tgl_akhir) {
+    throw badRequest('tgl_awal must not be after tgl_akhir', [{ field: 'tgl_akhir', message: 'before tgl_awal' }]);
+  }
+  return f;
+}
+
+const DAY_MS = 86_400_000;
+const num = (v: unknown) => Number(v ?? 0);
+const ids = (list: number[]) => Prisma.join(list);
+
+/** The orders a sales report counts (alias `o`). */
+function paidOrders(f: ReportFilters): Prisma.Sql {
+  const parts = [Prisma.sql`o.is_paid = 1`, Prisma.sql`o.is_canceled = 0`, Prisma.sql`o.status <> 'CANCEL'`, Prisma.sql`o.paid_date IS NOT NULL`];
+  if (f.tgl_awal) parts.push(Prisma.sql`o.paid_date >= ${clinicDayStart(f.tgl_awal).toISOString()}::timestamptz`);
+  if (f.tgl_akhir) parts.push(Prisma.sql`o.paid_date < ${clinicDayStart(new Date(f.tgl_akhir.getTime() + DAY_MS)).toISOString()}::timestamptz`);
+  if (f.order_type) parts.push(Prisma.sql`o.order_type = ${f.order_type}`);
+  if (f.status) parts.push(Prisma.sql`o.status = ${f.status}`);
+  // id_menus narrows the e-commerce orders (those selling one of the products), id_doctors the
+  // consultation orders (with one of the doctors); each leaves the other kind alone.
+  if (f.id_menus?.length) {
+    parts.push(Prisma.sql`(o.order_type <> 'E' OR EXISTS (SELECT 1 FROM order_items i WHERE i.id_order = o.id AND i.is_canceled = 0 AND i.id_menu IN (${ids(f.id_menus)})))`);
+  }
+  if (f.id_doctors?.length) {
+    parts.push(Prisma.sql`(o.order_type <> 'C' OR EXISTS (SELECT 1 FROM order_extras e WHERE e.id_orders = o.id AND e.id_doctors IN (${ids(f.id_doctors)})))`);
+  }
+  return Prisma.join(parts, ' AND ');
+}
+
+export async function salesStats(db: PrismaClient, f: ReportFilters) {
+  const [r] = await db.$queryRaw<Record<string, bigint | null>[]>`
+    SELECT count(*) FILTER (WHERE o.order_type = 'E') AS total_sales,
+           count(*) FILTER (WHERE o.order_type = 'C') AS total_online_consultation,
+           sum(o.grand_totals) FILTER (WHERE o.order_type = 'E') AS amount_sales,
+           sum(o.grand_totals) FILTER (WHERE o.order_type = 'C') AS amount_online_consultation,
+           sum(o.total_discount) AS amount_discount,
+           sum(o.grand_totals) AS amount_total,
+           count(DISTINCT o.id_member) AS total_customer
+    FROM orders o WHERE ${paidOrders(f)}`;
+  return {
+    total_sales: num(r?.total_sales),
+    total_online_consultation: num(r?.total_online_consultation),
+    amount_sales: num(r?.amount_sales),
+    amount_online_consultation: num(r?.amount_online_consultation),
+    amount_discount: num(r?.amount_discount),
+    amount_total: num(r?.amount_total),
+    total_customer: num(r?.total_customer),
+  };
+}
+
+export const OVERALL_COLUMNS = ['order_code', 'order_date', 'order_type', 'nama_pemesan', 'total_price', 'total_discount', 'courier_price', 'poin_used', 'grand_totals', 'status'] as const;
+
+/** report/penjualan/overall: one row per paid order, paged and sorted in SQL. */
+export async function salesOverall(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>): Promise<TableResult> {
+  const where = paidOrders(f);
+  const search = t.search
+    ? Prisma.sql` AND (o.order_code ILIKE ${likePattern(t.search)} OR o.nama_pemesan ILIKE ${likePattern(t.search)})`
+    : Prisma.empty;
+  const orderBy = t.order
+    .filter((o) => o.column < OVERALL_COLUMNS.length)
+    .map((o) => Prisma.raw(`o.${OVERALL_COLUMNS[o.column]} ${o.dir === 'asc' ? 'ASC' : 'DESC'}`));
+  orderBy.push(Prisma.raw('o.paid_date DESC'), Prisma.raw('o.id DESC'));
+  const count = (extra: Prisma.Sql) => db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM orders o WHERE ${where}${extra}`;
+  const [total, filtered, rows] = await Promise.all([
+    count(Prisma.empty),
+    t.search ? count(search) : null,
+    db.$queryRaw<Record<string, any>[]>`
+      SELECT o.order_code, o.order_date, o.order_type, o.nama_pemesan, o.total_price, o.total_discount,
+             o.courier_price, o.poin_used, o.grand_totals, o.status
+      FROM orders o WHERE ${where}${search}
+      ORDER BY ${Prisma.join(orderBy)} LIMIT ${t.take} OFFSET ${t.start}`,
+  ]);
+  const recordsTotal = num(total[0]?.n);
+  return {
+    draw: t.draw,
+    recordsTotal,
+    recordsFiltered: filtered ? num(filtered[0]?.n) : recordsTotal,
+    data: rows.map((r) => [
+      r.order_code ?? '', formatDateTime(r.order_date), r.order_type, r.nama_pemesan, r.total_price, r.total_discount,
+      r.courier_price, r.poin_used, r.grand_totals, r.status,
+    ]),
+  };
+}
+
+export const PRODUCT_COLUMNS = ['nama_menus', 'qty', 'price_total'] as const;
+
+/** report/penjualan/products: units and line totals per product over the paid orders. */
+export async function salesProducts(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
+  const menus = f.id_menus?.length ? Prisma.sql` AND i.id_menu IN (${ids(f.id_menus)})` : Prisma.empty;
+  const rows = await db.$queryRaw<{ nama_menus: string; qty: bigint; price_total: bigint }[]>`
+    SELECT m.nama_menus, sum(i.qty) AS qty, sum(i.price_total) AS price_total
+    FROM order_items i JOIN orders o ON o.id = i.id_order JOIN menus m ON m.id = i.id_menu
+    WHERE ${paidOrders(f)} AND o.order_type = 'E' AND i.is_canceled = 0${menus}
+    GROUP BY i.id_menu, m.nama_menus ORDER BY sum(i.qty) DESC, i.id_menu`;
+  return pageRows(rows.map((r) => [r.nama_menus, num(r.qty), num(r.price_total)]), t, [0], t.draw);
+}
+
+export const CONSULTATION_COLUMNS = ['doctors', 'qty', 'amount'] as const;
+
+/** report/penjualan/online_consultations: consultations and their price per doctor. */
+export async function salesConsultations(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
+  const doctors = f.id_doctors?.length ? Prisma.sql` AND e.id_doctors IN (${ids(f.id_doctors)})` : Prisma.empty;
+  const rows = await db.$queryRaw<{ doctors: string; qty: bigint; amount: bigint }[]>`
+    SELECT u.users_fullname AS doctors, sum(e.qty) AS qty, sum(e.qty::bigint * e.extra_prices) AS amount
+    FROM order_extras e JOIN orders o ON o.id = e.id_orders
+      JOIN doctors d ON d.id = e.id_doctors JOIN users u ON u.id = d.id_users
+    WHERE ${paidOrders(f)} AND o.order_type = 'C'${doctors}
+    GROUP BY e.id_doctors, u.users_fullname ORDER BY sum(e.qty) DESC, e.id_doctors`;
+  return pageRows(rows.map((r) => [r.doctors, num(r.qty), num(r.amount)]), t, [0], t.draw);
+}
+
+/** Appointments that took place (the patient came): ARRIVED or DONE, not deleted. */
+function servedAppointments(f: Pick<ReportFilters, 'tgl_awal' | 'tgl_akhir' | 'id_doctors' | 'id_services'>): Prisma.Sql {
+  const parts = [Prisma.sql`us.deleted_at IS NULL`, Prisma.sql`us.status IN ('ARRIVED', 'DONE')`];
+  if (f.tgl_awal) parts.push(Prisma.sql`us.tanggal >= ${formatDate(f.tgl_awal)}::date`);
+  if (f.tgl_akhir) parts.push(Prisma.sql`us.tanggal <= ${formatDate(f.tgl_akhir)}::date`);
+  if (f.id_doctors?.length) parts.push(Prisma.sql`us.id_doctors IN (${ids(f.id_doctors)})`);
+  if (f.id_services?.length) parts.push(Prisma.sql`us.id_services IN (${ids(f.id_services)})`);
+  return Prisma.join(parts, ' AND ');
+}
+
+export const PERFORMANCE_COLUMNS = ['doctors', 'services_name', 'qty', 'durations', 'doctors_picture_url'] as const;
+
+/** report/offline/appoinment/performance: served appointments and minutes per doctor and service. */
+export async function appointmentPerformance(
+  db: PrismaClient,
+  f: ReportFilters,
+  t: ReturnType<typeof tableWindow>,
+  pictureUrl: (name: string) => string,
+) {
+  const rows = await db.$queryRaw<{ doctors: string; services_name: string; qty: bigint; durations: bigint; users_picture: string }[]>`
+    SELECT u.users_fullname AS doctors, s.services_name, count(*) AS qty,
+           sum(extract(epoch FROM (us.jam_selesai - us.jam)) / 60)::bigint AS durations, u.users_picture
+    FROM user_schedules us JOIN doctors d ON d.id = us.id_doctors JOIN users u ON u.id = d.id_users
+      JOIN services s ON s.id = us.id_services
+    WHERE ${servedAppointments(f)}
+    GROUP BY us.id_doctors, us.id_services, u.users_fullname, u.users_picture, s.services_name
+    ORDER BY count(*) DESC, us.id_doctors, us.id_services`;
+  return pageRows(
+    rows.map((r) => [r.doctors, r.services_name, num(r.qty), num(r.durations), pictureUrl(r.users_picture)]),
+    t,
+    [0, 1],
+    t.draw,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dashboard cards: year to date in Asia/Jakarta.
+
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** The clinic's current year and month, and the instants that bound the year so far. */
+export function yearToDate(now: Date) {
+  const today = clinicDay(now);
+  const year = today.getUTCFullYear();
+  const month = today.getUTCMonth() + 1;
+  return { year, month, from: new Date(Date.UTC(year, 0, 1)), to: today };
+}
+
+/** Paid revenue and paid-order counts per Asia/Jakarta month of this year, every month so far. */
+export async function monthlyTotals(db: PrismaClient, now: Date) {
+  const ytd = yearToDate(now);
+  const rows = await db.$queryRaw<{ months: number; amounts: bigint; counts: bigint }[]>`
+    SELECT extract(month FROM (o.paid_date AT TIME ZONE 'Asia/Jakarta'))::int AS months,
+           sum(o.grand_totals) AS amounts, count(*) AS counts
+    FROM orders o WHERE ${paidOrders({ tgl_awal: ytd.from, tgl_akhir: ytd.to })}
+    GROUP BY 1`;
+  const byMonth = new Map(rows.map((r) => [Number(r.months), r]));
+  return Array.from({ length: ytd.month }, (_, i) => {
+    const r = byMonth.get(i + 1);
+    return { months: i + 1, years: ytd.year, amounts: num(r?.amounts), counts: num(r?.counts), month_names: MONTH_NAMES[i]! };
+  });
+}
+
+/** Best-selling products of the year so far (units sold in paid orders). */
+export async function topProducts(db: PrismaClient, now: Date, limit: number) {
+  const ytd = yearToDate(now);
+  const rows = await db.$queryRaw<{ id_menu: number; nama_menus: string; counts: bigint }[]>`
+    SELECT i.id_menu, m.nama_menus, sum(i.qty) AS counts
+    FROM order_items i JOIN orders o ON o.id = i.id_order JOIN menus m ON m.id = i.id_menu
+    WHERE ${paidOrders({ tgl_awal: ytd.from, tgl_akhir: ytd.to })} AND i.is_canceled = 0
+    GROUP BY i.id_menu, m.nama_menus ORDER BY sum(i.qty) DESC, i.id_menu LIMIT ${limit}`;
+  // The document prints these counts as strings (and the services' counts as numbers).
+  return rows.map((r) => ({ id_menu: r.id_menu, nama_menus: r.nama_menus, counts: String(r.counts) }));
+}
+
+/** Most performed services of the year so far (appointments that took place). */
+export async function topServices(db: PrismaClient, now: Date, limit: number) {
+  const ytd = yearToDate(now);
+  const rows = await db.$queryRaw<{ id_services: number; services_name: string; counts: bigint }[]>`
+    SELECT us.id_services, s.services_name, count(*) AS counts
+    FROM user_schedules us JOIN services s ON s.id = us.id_services
+    WHERE ${servedAppointments({ tgl_awal: ytd.from, tgl_akhir: ytd.to })}
+    GROUP BY us.id_services, s.services_name ORDER BY count(*) DESC, us.id_services LIMIT ${limit}`;
+  return rows.map((r) => ({ id_services: r.id_services, services_name: r.services_name, counts: num(r.counts) }));
+}

@@ -1,0 +1,62 @@
+import type { Response } from 'express';
+import { z } from 'zod';
+import { MAX_TABLE_LENGTH, normalizeTableRequest } from '../../http/resource.js';
+
+/** Most rows a `?format=csv` export returns (a spreadsheet, not a backup). */
+export const CSV_MAX_ROWS = 100_000;
+
+export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).loose();
+
+/** A DataTables request, read as the resource machinery reads it; CSV asks for every row. */
+export function tableWindow(raw: Record<string, unknown>, csv: boolean) {
+  const t = normalizeTableRequest(raw);
+  const take = csv ? CSV_MAX_ROWS : t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
+  return { ...t, start: csv ? 0 : t.start, take, search: t.search.trim() };
+}
+
+export interface TableResult {
+  draw: number;
+  recordsTotal: number;
+  recordsFiltered: number;
+  data: unknown[][];
+}
+
+/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF lines. */
+export function toCsv(header: readonly string[], rows: unknown[][]): string {
+  const cell = (v: unknown) => {
+    const s = v === null || v === undefined ? '' : String(v);
+    return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+  };
+  return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** Answers a table either as the DataTables JSON envelope or as a CSV download. */
+export function sendTable(res: Response, format: 'json' | 'csv', name: string, header: readonly string[], result: TableResult) {
+  if (format === 'json') return result;
+  res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+  res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
+  res.send(toCsv(header, result.data));
+  return undefined;
+}
+
+/** In-memory search/sort/page over already aggregated rows (groups are bounded by the catalogue). */
+export function pageRows(rows: unknown[][], t: ReturnType<typeof tableWindow>, searchable: number[], draw: number): TableResult {
+  const needle = t.search.toLowerCase();
+  const filtered = needle ? rows.filter((r) => searchable.some((i) => String(r[i] ?? '').toLowerCase().includes(needle))) : [...rows];
+  const order = t.order.filter((o) => o.column < (rows[0]?.length ?? Infinity));
+  if (order.length) {
+    filtered.sort((a, b) => {
+      for (const o of order) {
+        const x = a[o.column] as number | string;
+        const y = b[o.column] as number | string;
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+        if (c) return o.dir === 'asc' ? c : -c;
+      }
+      return 0;
+    });
+  }
+  return { draw, recordsTotal: rows.length, recordsFiltered: filtered.length, data: filtered.slice(t.start, t.start + t.take) };
+}
+
+/** `%` and `_` in a user's search are literal characters, not LIKE wildcards. */
+export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

@@ -1,0 +1,308 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+
+const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
+
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+let other: TestUser;
+let doctorUser: TestUser;
+let doctorId: number;
+let facial: number; // 30-minute service
+let peel: number; // 60-minute service
+let patient: number;
+let otherPatient: number;
+
+/** a clinic date `days` ahead as dd/mm/yyyy with its weekday name */
+function ahead(days: number) {
+  const d = new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+  const iso = formatDate(d)!;
+  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`, hari: DAYS[d.getUTCDay()]! };
+}
+
+async function slotOf(service: number, hari: string, jam: string) {
+  const slot = await t.app.db.doctorSchedule.findFirst({
+    where: { id_doctors: doctorId, id_services: service, hari, jam: new Date(`1970-01-01T${jam}:00Z`) },
+  });
+  return slot!;
+}
+
+const book = (u: TestUser, slotId: number, tanggal: string, id_patients = patient) =>
+  t.http.post('/user_schedules/create').set(t.auth(u)).send({ id_doctor_schedules: slotId, tanggal, id_patients, custom_price: '999' });
+
+beforeAll(async () => {
+  t = await createTestApp({ BOOKING_AVAILABILITY_DAYS: '30', BOOKING_CHANGE_CUTOFF_MINUTES: '4320' });
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+  doctorUser = await t.user(['DOCTOR']);
+  const A = t.auth(admin);
+  const cat = await t.http.post('/service_categories/create').set(A).send({ service_categories: 'Facial', codes: 'F1', color: '#ffffff' });
+  expect(cat.status).toBe(200);
+  const s1 = await t.http.post('/services/create').set(A).send({ services_name: 'Facial', services_price: '150000', buffer_time: '30', id_service_categories: cat.body.service_categories.id });
+  const s2 = await t.http.post('/services/create').set(A).send({ services_name: 'Art Peel', services_price: '300000', buffer_time: 60, id_service_categories: cat.body.service_categories.id });
+  facial = s1.body.services.id;
+  peel = s2.body.services.id;
+  const doc = await t.http.post('/doctors/create').set(A).send({ id_users: doctorUser.id, id_services: facial, custom_price: 200000, doctor_description: 'Sp.KK', is_active: 1 });
+  expect(doc.status).toBe(200);
+  doctorId = doc.body.doctors.id;
+  for (const id_services of [facial, peel]) {
+    const ds = await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doctorId, id_services, custom_price: 0, doctor_buffer_time: 0, is_active: 1 });
+    expect(ds.status).toBe(200);
+  }
+  for (const hari of DAYS) {
+    const res = await t.http.post('/schedules/create').set(A).send({ id_doctors: doctorId, hari, jam: '09:00', jam_selesai: '12:00' });
+    expect(res.status).toBe(200);
+  }
+  const gen = await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: doctorId });
+  expect(gen.status).toBe(200);
+  // 7 days × (6 half-hour facial slots + 3 one-hour peel slots)
+  expect(gen.body.generate).toBe(true);
+  expect(gen.body.data).toHaveLength(7 * 9);
+  patient = (await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Rita Ambar' } })).id;
+  otherPatient = (await t.app.db.patient.create({ data: { id_users: other.id, nama_lengkap_pasien: 'Orang Lain' } })).id;
+});
+afterAll(() => t.close());
+
+describe('doctor_schedules/generate', () => {
+  it('creates no duplicates when run again and keeps slot lengths', async () => {
+    const again = await t.http.post('/doctor_schedules/generate').set(t.auth(admin)).send({ id_doctors: doctorId });
+    expect(again.status).toBe(200);
+    expect(again.body.data).toEqual([]);
+    expect(await t.app.db.doctorSchedule.count({ where: { id_doctors: doctorId } })).toBe(63);
+    const list = await t.http.post('/doctor_schedules/search').send({ id_doctors: doctorId, id_services: peel, hari: 'Senin' });
+    expect(list.body.doctor_schedules.map((s: any) => [s.jam, s.jam_selesai])).toEqual([
+      ['09:00:00', '10:00:00'],
+      ['10:00:00', '11:00:00'],
+      ['11:00:00', '12:00:00'],
+    ]);
+    expect(list.body.doctor_schedules[0]).toMatchObject({ services_name: 'Art Peel', service_categories: 'Facial', doctors: expect.any(String) });
+  });
+
+  it('is staff only', async () => {
+    const res = await t.http.post('/doctor_schedules/generate').set(t.auth(customer)).send({ id_doctors: doctorId });
+    expect(res.status).toBe(403);
+  });
+});
+
+describe('user_schedules/create', () => {
+  it('books a slot for an own patient with the documented shape and server price', async () => {
+    const d = ahead(10);
+    const slot = await slotOf(facial, d.hari, '09:00');
+    const res = await book(customer, slot.id, d.dmy);
+    expect(res.status).toBe(200);
+    expect(res.body.user_schedules).toMatchObject({
+      status: 'BOOKING',
+      tanggal: d.iso,
+      hari: d.hari,
+      jam: '09:00:00',
+      jam_selesai: '09:30:00',
+      reschedule_counts: 0,
+      custom_price: 150000,
+      doctors: { id: doctorId },
+      services: { id: facial, services_name: 'Facial' },
+      doctor_schedules: { id: slot.id },
+      users: { id: customer.id },
+      patients: { id: patient, nama_lengkap_pasien: 'Rita Ambar' },
+    });
+  });
+
+  it('refuses past dates, wrong weekdays, holidays, inactive slots and inactive doctors', async () => {
+    const past = ahead(-7);
+    const pastSlot = await slotOf(facial, past.hari, '10:00');
+    expect((await book(customer, pastSlot.id, past.dmy)).status).toBe(422);
+
+    const d = ahead(11);
+    const wrongDay = await slotOf(facial, ahead(12).hari, '10:00');
+    const res = await book(customer, wrongDay.id, d.dmy);
+    expect(res.status).toBe(422);
+    expect(res.body.errors[0].field).toBe('tanggal');
+
+    const h = ahead(13);
+    const hol = await t.http.post('/holidays/create').set(t.auth(admin)).send({ dates: h.dmy, descriptions: 'Libur' });
+    expect(hol.status).toBe(200);
+    expect(hol.body.holidays).toMatchObject({ dates: h.iso, descriptions: 'Libur' });
+    expect((await book(customer, (await slotOf(facial, h.hari, '10:00')).id, h.dmy)).status).toBe(422);
+
+    const s = await slotOf(facial, d.hari, '11:00');
+    expect((await t.http.put(`/doctor_schedules/${s.id}/unactivate`).set(t.auth(admin))).body).toEqual({ unactivate: true });
+    expect((await book(customer, s.id, d.dmy)).status).toBe(422);
+    expect((await t.http.put(`/doctor_schedules/${s.id}/activate`).set(t.auth(admin))).body).toEqual({ activate: true });
+
+    await t.app.db.doctor.update({ where: { id: doctorId }, data: { is_active: 0 } });
+    expect((await book(customer, s.id, d.dmy)).status).toBe(422);
+    await t.app.db.doctor.update({ where: { id: doctorId }, data: { is_active: 1 } });
+    expect(await t.app.db.userSchedule.count({ where: { tanggal: new Date(`${d.iso}T00:00:00Z`) } })).toBe(0);
+  });
+
+  it("never books someone else's patient (404) and refuses bad input with 400", async () => {
+    const d = ahead(14);
+    const slot = await slotOf(facial, d.hari, '09:00');
+    expect((await book(customer, slot.id, d.dmy, otherPatient)).status).toBe(404);
+    const bad = await t.http.post('/user_schedules/create').set(t.auth(customer)).send({ id_doctor_schedules: 'x', tanggal: '31/02/2030' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.field)).toEqual(expect.arrayContaining(['id_doctor_schedules', 'tanggal', 'id_patients']));
+  });
+
+  it('lets exactly one of 10 concurrent bookings of one slot win', async () => {
+    const d = ahead(15);
+    const slot = await slotOf(facial, d.hari, '10:00');
+    const results = await Promise.all(Array.from({ length: 10 }, () => book(customer, slot.id, d.dmy)));
+    const codes = results.map((r) => r.status).sort();
+    expect(codes).toEqual([200, ...Array(9).fill(409)]);
+    expect(await t.app.db.userSchedule.count({ where: { id_doctor_schedules: slot.id, active_slot: 1 } })).toBe(1);
+  });
+
+  it('lets one of many concurrent bookings of overlapping slots of different services win', async () => {
+    const d = ahead(19);
+    const hour = await slotOf(peel, d.hari, '11:00'); // 11:00-12:00
+    const half = await slotOf(facial, d.hari, '11:30'); // 11:30-12:00
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => (i % 2 ? book(customer, hour.id, d.dmy) : book(other, half.id, d.dmy, otherPatient))),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, ...Array(7).fill(409)]);
+    expect(await t.app.db.userSchedule.count({ where: { tanggal: new Date(`${d.iso}T00:00:00Z`), active_slot: 1 } })).toBe(1);
+  });
+
+  it('refuses a slot of another service that overlaps an active booking of the doctor, and a cancel frees it', async () => {
+    const d = ahead(16);
+    const half = await slotOf(facial, d.hari, '10:30');
+    const first = await book(customer, half.id, d.dmy);
+    expect(first.status).toBe(200);
+    const hour = await slotOf(peel, d.hari, '10:00'); // 10:00-11:00 overlaps 10:30-11:00
+    const clash = await book(other, hour.id, d.dmy, otherPatient);
+    expect(clash.status).toBe(409);
+
+    const cancel = await t.http.put(`/user_schedules/${first.body.user_schedules.id}/cancel`).set(t.auth(customer)).send({ cancel_reason: 'Sakit' });
+    expect(cancel.body).toEqual({ cancel: true });
+    const row = await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: first.body.user_schedules.id } });
+    expect(row).toMatchObject({ status: 'CANCEL', active_slot: null, cancel_reason: 'Sakit' });
+    expect((await book(other, hour.id, d.dmy, otherPatient)).status).toBe(200);
+    // a cancelled appointment cannot be cancelled again
+    expect((await t.http.put(`/user_schedules/${row.id}/cancel`).set(t.auth(customer)).send({})).status).toBe(409);
+  });
+});
+
+describe('availability', () => {
+  it('lists free slots per day, without holidays and taken or overlapping times', async () => {
+    const res = await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId, id_services: peel });
+    expect(res.status).toBe(200);
+    const days = res.body as any[];
+    const holiday = ahead(13).iso;
+    expect(days.map((d) => d.schedule)).not.toContain(holiday);
+    const day16 = days.find((d) => d.schedule === ahead(16).iso);
+    // 10:00 peel is booked → only 09:00 and 11:00 are left
+    expect(day16.doctors.map((s: any) => s.jam_mulai)).toEqual(['09:00', '11:00']);
+    const day10 = days.find((d) => d.schedule === ahead(10).iso);
+    // facial 09:00-09:30 is booked → the 09:00 peel hour overlaps it
+    expect(day10.doctors.map((s: any) => s.jam_mulai)).toEqual(['10:00', '11:00']);
+    expect(day10).toMatchObject({ schedule_format: ahead(10).dmy, day_id: ahead(10).hari, day_en: expect.any(String) });
+    expect(day10.doctors[0]).toMatchObject({ id_doctors: doctorId, id_services: peel, jam: '10:00:00', jam_selesai: '11:00', services_name: 'Art Peel' });
+    expect(day10.schedule_array).toHaveLength(30);
+  });
+
+  it('404s for an unknown doctor and 400s without one', async () => {
+    expect((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: 99999 })).status).toBe(404);
+    expect((await t.http.post('/user_schedules/check/doctor/availability').send({})).status).toBe(400);
+  });
+});
+
+describe('appointment lifecycle and access', () => {
+  let id: number;
+  it('reschedules to a free slot, counts, and refuses a taken one', async () => {
+    const d = ahead(17);
+    const created = await book(customer, (await slotOf(facial, d.hari, '09:00')).id, d.dmy);
+    id = created.body.user_schedules.id;
+    const taken = await book(other, (await slotOf(facial, d.hari, '09:30')).id, d.dmy, otherPatient);
+    expect(taken.status).toBe(200);
+    const clash = await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(customer)).send({ id_doctor_schedules: (await slotOf(facial, d.hari, '09:30')).id, tanggal: d.dmy });
+    expect(clash.status).toBe(409);
+    const moved = await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(customer)).send({ id_doctor_schedules: (await slotOf(facial, d.hari, '11:30')).id, tanggal: d.iso });
+    expect(moved.status).toBe(200);
+    expect(moved.body.user_schedules).toMatchObject({ status: 'RESCHEDULE', jam: '11:30:00', reschedule_counts: 1 });
+    // the old 09:00 slot is free again
+    expect((await book(other, (await slotOf(facial, d.hari, '09:00')).id, d.dmy, otherPatient)).status).toBe(200);
+  });
+
+  it('stops at the maximum number of reschedules', async () => {
+    const d = ahead(18);
+    for (const jam of ['09:00', '09:30', '10:00']) {
+      const r = await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(admin)).send({ id_doctor_schedules: (await slotOf(facial, d.hari, jam)).id, tanggal: d.dmy });
+      expect(r.status).toBe(jam === '10:00' ? 422 : 200);
+    }
+  });
+
+  it('keeps customers to their own appointments', async () => {
+    expect((await t.http.get(`/user_schedules/${id}`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.put(`/user_schedules/${id}/cancel`).set(t.auth(other)).send({})).status).toBe(404);
+    const mine = await t.http.post('/user_schedules/explore?page=1&length=100').set(t.auth(other)).send({});
+    expect(mine.body.data.every((r: any) => r.id_users === other.id)).toBe(true);
+    const doc = await t.http.post('/user_schedules/search').set(t.auth(doctorUser)).send({ status_array: ['BOOKING', 'RESCHEDULE'] });
+    expect(doc.body.user_schedules.length).toBeGreaterThan(0);
+    expect(doc.body.user_schedules.every((r: any) => r.id_doctors === doctorId)).toBe(true);
+    expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(customer))).status).toBe(403);
+  });
+
+  it('moves ARRIVED → DONE and refuses wrong transitions with 409', async () => {
+    expect((await t.http.put(`/user_schedules/${id}/done`).set(t.auth(admin)).send({ digisoft_invoice_numbers: 'X' })).status).toBe(409);
+    expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(doctorUser))).body).toEqual({ arrived: true });
+    expect((await t.http.put(`/user_schedules/${id}/done`).set(t.auth(admin)).send({ digisoft_invoice_numbers: '0001/2023/02-IORA' })).body).toEqual({ done: true });
+    const row = await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: 'DONE', digisoft_invoice_numbers: '0001/2023/02-IORA' });
+    expect((await t.http.put(`/user_schedules/${id}/cancel`).set(t.auth(admin)).send({})).status).toBe(409);
+  });
+
+  it('refuses a customer cancel inside the cut-off, but lets staff cancel', async () => {
+    // tomorrow is always less than the 3-day cut-off configured above away
+    const d = ahead(1);
+    const late = await t.app.db.userSchedule.create({
+      data: {
+        id_doctors: doctorId,
+        id_services: facial,
+        id_doctor_schedules: (await slotOf(facial, d.hari, '11:30')).id,
+        id_users: customer.id,
+        id_patients: patient,
+        hari: d.hari,
+        tanggal: new Date(`${d.iso}T00:00:00Z`),
+        jam: new Date('1970-01-01T11:30:00Z'),
+        jam_selesai: new Date('1970-01-01T12:00:00Z'),
+      },
+    });
+    expect((await t.http.put(`/user_schedules/${late.id}/cancel`).set(t.auth(customer)).send({})).status).toBe(422);
+    expect((await t.http.put(`/user_schedules/${late.id}/cancel`).set(t.auth(admin)).send({})).status).toBe(200);
+  });
+
+  it('moves through update like reschedule, and staff delete hides the row and frees the slot', async () => {
+    const d = ahead(20);
+    const created = await book(customer, (await slotOf(facial, d.hari, '09:00')).id, d.dmy);
+    const aid = created.body.user_schedules.id;
+    const upd = await t.http.put(`/user_schedules/${aid}/update`).set(t.auth(customer)).send({ id_doctor_schedules: (await slotOf(facial, d.hari, '10:00')).id, tanggal: d.dmy });
+    expect(upd.body.user_schedules).toMatchObject({ status: 'RESCHEDULE', jam: '10:00:00', reschedule_counts: 1 });
+    expect((await t.http.delete(`/user_schedules/${aid}/delete`).set(t.auth(customer))).status).toBe(403);
+    expect((await t.http.delete(`/user_schedules/${aid}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/user_schedules/${aid}`).set(t.auth(admin))).status).toBe(404);
+    expect((await book(other, (await slotOf(facial, d.hari, '10:00')).id, d.dmy, otherPatient)).status).toBe(200);
+  });
+
+  it('gives the table, timeline and users/data next_appointments', async () => {
+    const table = await t.http.post('/user_schedules/table').set(t.auth(admin)).send({ draw: 3, start: 0, length: 5, order: [{ column: 9, dir: 'asc' }] });
+    expect(table.status).toBe(200);
+    expect(table.body).toMatchObject({ draw: 3, recordsTotal: expect.any(Number) });
+    expect(table.body.data[0]).toHaveLength(20);
+
+    const tl = await t.http.post('/user_schedules/timeline').set(t.auth(admin)).send({ date_from: ahead(0).dmy, date_to: ahead(20).dmy });
+    expect(tl.status).toBe(200);
+    const ev = tl.body.events.find((e: any) => e.extendedProps.id === id);
+    expect(ev).toMatchObject({ title: expect.any(String), description: 'Facial', extendedProps: { status: 'DONE', patients: 'Rita Ambar' } });
+    expect(ev.start).toMatch(/^\d{4}-\d{2}-\d{2}T09:30:00$/);
+    expect(tl.body.events.every((e: any) => e.extendedProps.status !== 'CANCEL')).toBe(true);
+
+    const me = await t.http.get('/users/data').set(t.auth(other));
+    expect(me.body.users.next_appointments.length).toBeGreaterThan(0);
+    expect(me.body.users.next_appointments[0]).toMatchObject({ extendedProps: { client: expect.any(String), status: expect.any(String) } });
+    const docMe = await t.http.get('/users/data').set(t.auth(doctorUser));
+    expect(docMe.body.users.doctors).toMatchObject({ id: doctorId, users: { id: doctorUser.id } });
+  });
+});

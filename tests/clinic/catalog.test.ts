@@ -1,0 +1,154 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+let doctorUser: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  doctorUser = await t.user(['DOCTOR'], { users_fullname: 'dr. Andini' });
+});
+afterAll(() => t.close());
+
+describe('service_categories and services', () => {
+  let cat: number;
+  let svc: number;
+  it('creates, uploads a picture, lists and updates a category', async () => {
+    const res = await t.http.post('/service_categories/create').set(t.auth(admin)).send({ service_categories: 'Obat Alergi', codes: 'OA01', color: '#002121' });
+    expect(res.status).toBe(200);
+    expect(res.body.service_categories).toMatchObject({ service_categories: 'Obat Alergi', codes: 'OA01', color: '#002121', images: '' });
+    cat = res.body.service_categories.id;
+    const up = await t.http.post(`/service_categories/${cat}/uploads`).set(t.auth(admin)).attach('picture', PNG_1PX, 'x.png');
+    expect(up.status).toBe(200);
+    expect(up.body.images).toMatchObject({ id: cat, image_upload: true, img_path: expect.stringMatching(/^http:\/\/api\.test\/uploads\/service_categories\/\w+\.png$/) });
+    const bad = await t.http.post(`/service_categories/${cat}/uploads`).set(t.auth(admin)).attach('picture', Buffer.from('not an image'), 'x.png');
+    expect(bad.status).toBe(415);
+    const list = await t.http.post('/service_categories/explore?page=1&length=10').send({});
+    expect(list.body).toMatchObject({ page: 1, totaldata: 1, data: [{ id: cat, img_path: up.body.images.img_path }] });
+    const upd = await t.http.put(`/service_categories/${cat}/update`).set(t.auth(admin)).send({ color: '#000000' });
+    expect(upd.body.service_categories).toMatchObject({ service_categories: 'Obat Alergi', codes: 'OA01', color: '#000000' });
+  });
+
+  it('creates services with string numbers, filters them and refuses bad input', async () => {
+    const res = await t.http.post('/services/create').set(t.auth(admin)).send({
+      services_name: 'Cek kolestrol', services_price: '100000', services_description: 'Cek', buffer_time: '30', is_available: 1, id_service_categories: String(cat),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.services).toMatchObject({ services_name: 'Cek kolestrol', services_price: 100000, buffer_time: 30, is_available: 1, service_categories: { id: cat } });
+    svc = res.body.services.id;
+    await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: 'Hidden', is_available: 0 });
+    const search = await t.http.post('/services/search').send({ is_available: 1 });
+    expect(search.body.services.map((s: any) => s.services_name)).toEqual(['Cek kolestrol']);
+    expect(search.body.services[0]).toMatchObject({ services_category: 'Obat Alergi', service_categories: 'Obat Alergi', codes: 'OA01', id_service_categories: cat });
+    const table = await t.http.post('/services/table').send({ draw: 1, start: 0, length: 10, search: { value: 'kolest' } });
+    expect(table.body).toMatchObject({ draw: 1, recordsTotal: 2, recordsFiltered: 1 });
+    expect(table.body.data[0].slice(0, 3)).toEqual([svc, 'Cek kolestrol', 'Obat Alergi']);
+    const bad = await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: '', services_price: 1.5, id_service_categories: 99999 });
+    expect(bad.status).toBe(400);
+    const unknownCat = await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: 'X', id_service_categories: 99999 });
+    expect(unknownCat.status).toBe(422);
+    expect((await t.http.post('/services/create').set(t.auth(customer)).send({ services_name: 'X' })).status).toBe(403);
+    expect((await t.http.post('/services/create').send({ services_name: 'X' })).status).toBe(401);
+  });
+
+  it('stores service images with one primary picture', async () => {
+    const a = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(svc)).field('is_primary', '1').attach('picture', PNG_1PX, 'a.png');
+    expect(a.status).toBe(200);
+    expect(a.body.service_images).toMatchObject({ id_services: svc, is_primary: 1, image_upload: true, services: { id: svc, services_name: 'Cek kolestrol' } });
+    const b = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(svc)).field('is_primary', '1').attach('picture', PNG_1PX, 'b.png');
+    expect(b.status).toBe(200);
+    const rows = await t.app.db.serviceImage.findMany({ where: { id_services: svc }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.is_primary)).toEqual([0, 1]);
+    const list = await t.http.post('/service_images/search').send({ id_services: svc });
+    expect(list.body.service_images[0]).toMatchObject({ id: b.body.service_images.id, img_path: expect.stringContaining('/uploads/services/') });
+    const got = await t.http.get(`/services/${svc}`);
+    expect(got.body.services.img_path).toBe(b.body.service_images.img_path);
+    expect((await t.http.delete(`/service_images/${a.body.service_images.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/service_images/${a.body.service_images.id}`)).status).toBe(404);
+  });
+});
+
+describe('doctors, doctor_services, schedules, holidays', () => {
+  let doctorId: number;
+  it('creates a doctor profile only for a DOCTOR user, answers under doctors and stylists, restores after delete', async () => {
+    const notDoctor = await t.http.post('/doctors/create').set(t.auth(admin)).send({ id_users: customer.id });
+    expect(notDoctor.status).toBe(422);
+    const res = await t.http.post('/doctors/create').set(t.auth(admin)).send({ id_users: doctorUser.id, custom_price: 300000, doctor_description: 'Sp.KK', availability_description: 'senin', short_description: 'pendek', is_active: 1 });
+    expect(res.status).toBe(200);
+    expect(res.body.stylists).toEqual(res.body.doctors);
+    expect(res.body.doctors).toMatchObject({ id_users: doctorUser.id, id_services: 0, custom_price: 300000, services: null, users: { id: doctorUser.id, users_fullname: 'dr. Andini' } });
+    expect(JSON.stringify(res.body)).not.toMatch(/password_hash|\$2b\$/);
+    doctorId = res.body.doctors.id;
+    expect((await t.http.post('/doctors/create').set(t.auth(admin)).send({ id_users: doctorUser.id })).status).toBe(409);
+    const list = await t.http.post('/doctors/search').send({ id_users: doctorUser.id });
+    expect(list.body.doctors).toEqual([expect.objectContaining({ id: doctorId, users_fullname: 'dr. Andini', services_name: null })]);
+    expect((await t.http.delete(`/doctors/${doctorId}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/doctors/${doctorId}`)).status).toBe(404);
+    const again = await t.http.post('/doctors/create').set(t.auth(admin)).send({ id_users: doctorUser.id, custom_price: 100 });
+    expect(again.body.doctors).toMatchObject({ id: doctorId, custom_price: 100 });
+    const upd = await t.http.put(`/doctors/${doctorId}/update`).set(t.auth(admin)).send({ custom_price: 125000 });
+    expect(upd.body).toMatchObject({ doctors: { custom_price: 125000 }, stylists: { custom_price: 125000 } });
+  });
+
+  it('links services once per doctor and validates practice hours', async () => {
+    const svc = await t.app.db.service.create({ data: { services_name: 'Facial', buffer_time: 45 } });
+    const ds = await t.http.post('/doctor_services/create').set(t.auth(admin)).send({ id_doctors: doctorId, id_services: svc.id, custom_price: 300000, doctor_buffer_time: 15 });
+    expect(ds.status).toBe(200);
+    expect(ds.body.doctor_services).toMatchObject({ custom_price: 300000, doctor_buffer_time: 15, is_active: 0, doctors: { id: doctorId }, services: { id: svc.id } });
+    expect((await t.http.post('/doctor_services/create').set(t.auth(admin)).send({ id_doctors: doctorId, id_services: svc.id })).status).toBe(409);
+    const explore = await t.http.post('/doctor_services/explore?page=1&length=10').send({ id_doctors: doctorId });
+    expect(explore.body.data[0]).toMatchObject({ doctors: 'dr. Andini', services_name: 'Facial', doctor_buffer_time: 15 });
+
+    const bad = await t.http.post('/schedules/create').set(t.auth(admin)).send({ id_doctors: doctorId, hari: 'Monday', jam: '10:00', jam_selesai: '09:00' });
+    expect(bad.status).toBe(400);
+    const sch = await t.http.post('/schedules/create').set(t.auth(admin)).send({ id_doctors: doctorId, hari: 'Senin', jam: '08:00', jam_selesai: '10:00' });
+    expect(sch.body.schedules).toMatchObject({ hari: 'Senin', jam: '08:00:00', jam_selesai: '10:00:00', doctors: { id: doctorId } });
+    const gen = await t.http.post('/doctor_schedules/generate').set(t.auth(admin)).send({ id_doctors: doctorId });
+    // 60-minute slots (45 + 15) in 08:00-10:00
+    expect(gen.body.data.map((d: any) => [d.day, d.open])).toEqual([['Senin', '08:00'], ['Senin', '09:00']]);
+    const slot = await t.http.post('/doctor_schedules/create').set(t.auth(admin)).send({ id_doctors: doctorId, id_doctor_services: ds.body.doctor_services.id, hari: 'Selasa', jam: '17:00' });
+    expect(slot.body.doctor_schedules).toMatchObject({ hari: 'Selasa', jam: '17:00:00', jam_selesai: '18:00:00', doctors: { id: doctorId }, doctor_services: { id: ds.body.doctor_services.id } });
+    const dup = await t.http.post('/doctor_schedules/create').set(t.auth(admin)).send({ id_doctor_services: ds.body.doctor_services.id, hari: 'Selasa', jam: '17:00' });
+    expect(dup.status).toBe(409);
+    const table = await t.http.post('/doctor_schedules/table').send({ draw: 1, id_doctors: doctorId, order: [{ column: 4, dir: 'desc' }] });
+    expect(table.body.data.map((r: any[]) => r[4])).toEqual(['17:00:00', '09:00:00', '08:00:00']);
+  });
+
+  it('keeps holidays unique by date and lists them in order', async () => {
+    const a = await t.http.post('/holidays/create').set(t.auth(admin)).send({ dates: '16/06/2030', descriptions: 'Idul Adha' });
+    expect(a.body.holidays).toEqual({ id: expect.any(Number), dates: '2030-06-16', descriptions: 'Idul Adha' });
+    expect((await t.http.post('/holidays/create').set(t.auth(admin)).send({ dates: '2030-06-16' })).status).toBe(409);
+    expect((await t.http.post('/holidays/create').set(t.auth(admin)).send({ dates: '31/02/2030' })).status).toBe(400);
+    const upd = await t.http.post(`/holidays/${a.body.holidays.id}/update`).set(t.auth(admin)).send({ dates: '17/06/2030' });
+    expect(upd.body.holidays.dates).toBe('2030-06-17');
+    const list = await t.http.post('/holidays/search').send({});
+    expect(list.body.holidays).toHaveLength(1);
+    const table = await t.http.post('/holidays/table').send({ draw: 2 });
+    expect(table.body.data).toEqual([[a.body.holidays.id, '2030-06-17', 'Idul Adha']]);
+  });
+});
+
+describe('robustness', () => {
+  it('never answers 500 to junk input on any clinic route', async () => {
+    const { clinicRoutes } = await import('../../src/modules/clinic/routes.js');
+    const junk = [
+      { id_doctors: 'abc', tanggal: [], hari: 5, jam: '99:99', dates: 'x', id_doctor_schedules: -1, order: 'x', search: 5, start: 'z', status_array: 'BOOKING' },
+      { draw: 1, start: 0, length: 10, order: [{ column: 17, dir: 'asc' }, { column: 99, dir: 'desc' }], search: { value: "'; drop table x" } },
+      { id_doctors: 2_147_483_647, id_services: 2_147_483_647, id_doctor_schedules: 2_147_483_647, tanggal: '01/01/2099', id_patients: 2_147_483_647, date_from: '01/01/2020', date_to: '01/01/2021' },
+    ];
+    const failures: string[] = [];
+    for (const r of clinicRoutes) {
+      const methods = Array.isArray(r.method) ? r.method : [r.method];
+      for (const [i, body] of junk.entries()) {
+        const path = r.path.replace(/:id\b/g, i === 2 ? '2147483647' : '1');
+        const res = await (t.http as any)[methods[0]](path).set(t.auth(admin)).send(body);
+        if (res.status >= 500) failures.push(`${methods[0]} ${path} ${JSON.stringify(body)} → ${res.status}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+});

@@ -1,0 +1,241 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+import { consultationFixture, createConsultationOrder, pay, PDF_BYTES } from './fixtures.js';
+
+let t: TestApp;
+let f: Awaited<ReturnType<typeof consultationFixture>>;
+let admin: TestUser;
+let stranger: TestUser;
+let otherDoctor: TestUser;
+let threadId: number;
+const realNow = () => new Date();
+
+beforeAll(async () => {
+  t = await createTestApp({ CONSULTATION_WINDOW_MINUTES: '60' });
+  f = await consultationFixture(t);
+  admin = await t.user(['ADMIN']);
+  stranger = await t.user(['CUSTOMER']);
+  otherDoctor = await t.user(['DOCTOR']);
+});
+afterAll(() => t.close());
+
+describe('order.paid opens the consultation', () => {
+  it('creates one thread customer → doctor with the window, and notifies both, however often it is emitted', async () => {
+    await Promise.all([pay(t, f.order.id), pay(t, f.order.id)].map((p) => p.catch((e) => e)));
+    await pay(t, f.order.id);
+    const threads = await t.app.db.thread.findMany({ where: { id_order: f.order.id } });
+    expect(threads).toHaveLength(1);
+    const th = threads[0]!;
+    threadId = th.id;
+    expect(th).toMatchObject({ id_user_from: f.customer.id, id_user_to: f.doctor.id, id_patients: f.patient.id, thread_type: 'online_consultations' });
+    const order = await t.app.db.order.findUniqueOrThrow({ where: { id: f.order.id } });
+    expect(order.consultation_closed).not.toBeNull();
+    expect(th.estimate_done_at?.getTime()).toBe(order.consultation_closed!.getTime());
+    const minutes = (order.consultation_closed!.getTime() - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(55);
+    expect(minutes).toBeLessThanOrEqual(60);
+    const notes = await t.app.db.notification.findMany({ where: { intentions: 'consultation_opened' } });
+    expect(notes.map((n) => n.id_user_to).sort()).toEqual([f.customer.id, f.doctor.id].sort());
+    expect(await t.app.db.notification.count({ where: { intentions: 'order_paid', id_user_to: f.customer.id } })).toBeGreaterThanOrEqual(1);
+  });
+
+  it('does nothing for an E order', async () => {
+    const o = await t.app.db.order.create({ data: { order_type: 'E', cart_open: null, id_member: f.customer.id, id_patients: f.patient.id } });
+    await pay(t, o.id);
+    expect(await t.app.db.thread.count({ where: { id_order: o.id } })).toBe(0);
+  });
+});
+
+describe('threads: participants only', () => {
+  it('shows the thread to both participants and admins with the documented shape', async () => {
+    for (const u of [f.customer, f.doctor, admin]) {
+      const res = await t.http.get(`/threads/${threadId}`).set(t.auth(u));
+      expect(res.status).toBe(200);
+      expect(res.body.threads).toMatchObject({ id: threadId, id_order: f.order.id, is_closed: 0, queue_number: 0, last_seen_at: null });
+      expect(res.body.threads.user_from).toMatchObject({ id: f.customer.id, username: f.customer.username });
+      expect(res.body.threads.user_to).toMatchObject({ id: f.doctor.id });
+      expect(res.body.threads.order_date).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    }
+  });
+
+  it('is a 404 for anyone else, whatever they try', async () => {
+    expect((await t.http.get(`/threads/${threadId}`).set(t.auth(stranger))).status).toBe(404);
+    expect((await t.http.get(`/threads/${threadId}`).set(t.auth(otherDoctor))).status).toBe(404);
+    expect((await t.http.post('/thread_messages/text').set(t.auth(stranger)).send({ id_threads: threadId, content: 'hi' })).status).toBe(404);
+    expect((await t.http.post('/thread_messages/explore').set(t.auth(stranger)).send({ id_threads: threadId })).status).toBe(404);
+    const list = await t.http.post('/threads/explore').set(t.auth(stranger)).send({});
+    expect(list.body.totaldata).toBe(0);
+    const all = await t.http.post('/thread_messages/explore').set(t.auth(stranger)).send({});
+    expect(all.body.totaldata).toBe(0);
+  });
+
+  it('lists, searches and tables threads with the documented fields', async () => {
+    const ex = await t.http.post('/threads/explore?page=1&length=10').set(t.auth(f.customer)).send({ is_closed: 0 });
+    expect(ex.status).toBe(200);
+    expect(ex.body.totaldata).toBe(1);
+    expect(ex.body.data[0]).toMatchObject({ id: threadId, id_user_from: f.customer.id, id_user_to: f.doctor.id, user_to: `Test ${f.doctor.username}` });
+    const search = await t.http.post('/threads/search').set(t.auth(admin)).send({ id_order: f.order.id });
+    expect(search.body.threads).toHaveLength(1);
+    const table = await t.http.post('/threads/table').set(t.auth(admin)).send({ draw: 3, start: 0, length: 10, order: [{ column: 0, dir: 'desc' }] });
+    expect(table.body).toMatchObject({ draw: 3, recordsFiltered: 1 });
+    expect(table.body.data[0]).toHaveLength(16);
+    expect(table.body.data[0][0]).toBe(threadId);
+    expect((await t.http.post('/threads/table').set(t.auth(f.customer)).send({})).status).toBe(200);
+  });
+
+  it('groups overview (with patient, allergies and doctor), overview/doctors and adminview', async () => {
+    const ov = await t.http.post('/threads/overview').set(t.auth(f.customer)).send({});
+    expect(ov.status).toBe(200);
+    expect(ov.body.archive).toEqual({ prescriptions: [], online_consultations: [] });
+    const item = ov.body.active.online_consultations[0];
+    expect(item).toMatchObject({ id: threadId, id_patients: f.patient.id, patients: { id: f.patient.id, nama_lengkap_pasien: 'Pasien Satu' } });
+    expect(item.patients.allergies.map((a: { allergies: string }) => a.allergies)).toEqual(['debu']);
+    expect(item.doctors).toMatchObject({ id: f.doctorRow.id, id_users: f.doctor.id, custom_price: 125000 });
+    const doc = await t.http.post('/threads/overview/doctors').set(t.auth(f.doctor)).send({});
+    expect(doc.body.active.online_consultations.map((x: { id: number }) => x.id)).toEqual([threadId]);
+    expect((await t.http.post('/threads/overview/doctors').set(t.auth(f.customer)).send({})).status).toBe(403);
+    expect((await t.http.post('/threads/adminview').set(t.auth(f.customer)).send({})).status).toBe(403);
+    const av = await t.http.post('/threads/adminview').set(t.auth(admin)).send({});
+    expect(av.body.active.online_consultations.map((x: { id: number }) => x.id)).toContain(threadId);
+    const other = await t.http.post('/threads/overview').set(t.auth(stranger)).send({});
+    expect(other.body.active.online_consultations).toEqual([]);
+  });
+});
+
+describe('messages', () => {
+  let textId: number;
+  it('sends text, updates last_update_at and notifies the other side', async () => {
+    const res = await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: threadId, content: 'Hallo Dok, 🙏', content_type: 'text' });
+    expect(res.status).toBe(200);
+    textId = res.body.thread_messages.id;
+    expect(res.body.thread_messages).toMatchObject({ intentions: '-', content_type: 'text', content: 'Hallo Dok, 🙏', priority: 'standard', url: '', is_read: 0 });
+    expect(res.body.thread_messages.threads).toMatchObject({ id: threadId });
+    expect(res.body.thread_messages.threads.last_update_at).not.toBeNull();
+    const note = await t.app.db.notification.findFirst({ where: { intentions: 'new_message', id_user_to: f.doctor.id } });
+    expect(note).toMatchObject({ id_user_from: f.customer.id, reference_type: 'threads', reference_id: threadId });
+  });
+
+  it('rejects bad input with 400', async () => {
+    expect((await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: threadId, content: '' })).status).toBe(400);
+    expect((await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: 'x', content: 'a' })).status).toBe(400);
+  });
+
+  it('explores newest first with bubbles, and reading marks the other side read', async () => {
+    await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: threadId, content: 'Halo, ada keluhan apa?' });
+    const mine = await t.http.post('/thread_messages/explore?page=1&length=10').set(t.auth(f.customer)).send({ id_threads: threadId });
+    expect(mine.status).toBe(200);
+    expect(mine.body.data.map((m: { content: string }) => m.content)).toEqual(['Halo, ada keluhan apa?', 'Hallo Dok, 🙏']);
+    expect(mine.body.data.map((m: { bubble: string }) => m.bubble)).toEqual(['left', 'right']);
+    // the customer read the doctor's message; the customer's own message is still unread
+    const rows = await t.app.db.threadMessage.findMany({ where: { id_threads: threadId }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.is_read)).toEqual([0, 1]);
+    const th = await t.app.db.thread.findUniqueOrThrow({ where: { id: threadId } });
+    expect(th.user_from_last_seen_at).not.toBeNull();
+    expect(th.user_to_last_seen_at).toBeNull();
+    // an admin reading changes nothing
+    await t.http.post('/thread_messages/explore').set(t.auth(admin)).send({ id_threads: threadId });
+    expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: textId } })).is_read).toBe(0);
+    await t.http.post('/thread_messages/explore').set(t.auth(f.doctor)).send({ id_threads: threadId });
+    expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: textId } })).is_read).toBe(1);
+    const detail = await t.http.get(`/threads/${threadId}`).set(t.auth(f.doctor));
+    expect(detail.body.threads.last_seen_at).not.toBeNull();
+  });
+
+  it('lets only the author edit a text message, and the author or an admin delete it', async () => {
+    expect((await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.doctor)).send({ content: 'x' })).status).toBe(403);
+    const ok = await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.customer)).send({ content: '*edited' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.thread_messages).toMatchObject({ id: textId, content: '*edited' });
+    expect((await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(stranger)).send({ content: 'x' })).status).toBe(404);
+    expect((await t.http.delete(`/thread_messages/${textId}/delete`).set(t.auth(f.doctor))).status).toBe(403);
+    const get = await t.http.get(`/thread_messages/${textId}`).set(t.auth(f.doctor));
+    expect(get.body.thread_messages).toMatchObject({ id: textId, content: '*edited', threads: { id: threadId } });
+    expect((await t.http.get(`/thread_messages/${textId}`).set(t.auth(stranger))).status).toBe(404);
+    const del = await t.http.delete(`/thread_messages/${textId}/delete`).set(t.auth(admin));
+    expect(del.body).toEqual({ deleted: true });
+    expect((await t.http.get(`/thread_messages/${textId}`).set(t.auth(f.customer))).status).toBe(404);
+  });
+
+  it('stores images and PDFs privately and serves them only through signed links', async () => {
+    const img = await t.http.post('/thread_messages/image').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'kulit.png');
+    expect(img.status).toBe(200);
+    expect(img.body.thread_messages).toMatchObject({ content_type: 'image', content: 'kulit.png' });
+    const url = new URL(img.body.thread_messages.url);
+    expect(url.pathname).toMatch(/^\/files\/thread_messages\/[A-Za-z0-9]+\.png$/);
+    const file = await t.http.get(url.pathname + url.search);
+    expect(file.status).toBe(200);
+    expect(file.headers['x-content-type-options']).toBe('nosniff');
+    expect((await t.http.get(url.pathname)).status).toBe(404);
+    expect((await t.http.get(`/uploads/thread_messages/${url.pathname.split('/').pop()}`)).status).toBe(404);
+
+    const pdf = await t.http.post('/thread_messages/attachments').set(t.auth(f.doctor)).field('id_threads', String(threadId)).attach('attachments', PDF_BYTES, 'hasil.pdf');
+    expect(pdf.status).toBe(200);
+    expect(pdf.body.thread_messages).toMatchObject({ content_type: 'attachments', content: 'hasil.pdf', file_mime: 'application/pdf' });
+    // a PDF is no image; a script is neither
+    expect((await t.http.post('/thread_messages/image').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('image', PDF_BYTES, 'x.png')).status).toBe(415);
+    expect(
+      (await t.http.post('/thread_messages/attachments').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('attachments', Buffer.from('<script>alert(1)</script>'), 'x.pdf')).status,
+    ).toBe(415);
+    expect((await t.http.post('/thread_messages/image').set(t.auth(stranger)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'a.png')).status).toBe(404);
+  });
+});
+
+describe('the consultation window', () => {
+  it('refuses messages after the window, until the doctor reopens it', async () => {
+    const later = new Date(Date.now() + 2 * 3600_000);
+    t.app.now = () => later;
+    try {
+      const late = await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: threadId, content: 'masih bisa?' });
+      expect(late.status).toBe(409);
+      const ov = await t.http.post('/threads/overview').set(t.auth(f.customer)).send({});
+      expect(ov.body.archive.online_consultations.map((x: { id: number }) => x.id)).toEqual([threadId]);
+      expect((await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(f.customer))).status).toBe(403);
+      expect((await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(otherDoctor))).status).toBe(404);
+      const reopen = await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(f.doctor));
+      expect(reopen.body).toEqual({ reopen: true });
+      expect((await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(f.doctor))).status).toBe(409);
+      expect((await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: threadId, content: 'masih bisa?' })).status).toBe(200);
+    } finally {
+      t.app.now = realNow;
+    }
+  });
+
+  it('refuses messages once closed; close and reopen are for the doctor and admins', async () => {
+    expect((await t.http.put(`/threads/${threadId}/close`).set(t.auth(f.customer))).status).toBe(403);
+    const close = await t.http.put(`/threads/${threadId}/close`).set(t.auth(f.doctor));
+    expect(close.body).toEqual({ close: true });
+    expect((await t.http.put(`/threads/${threadId}/close`).set(t.auth(admin))).status).toBe(409);
+    expect((await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: threadId, content: 'x' })).status).toBe(409);
+    expect((await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(admin))).body).toEqual({ reopen: true });
+    expect((await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: threadId, content: 'x' })).status).toBe(200);
+  });
+
+  it('a close racing with messages: every message is either refused or written before the close', async () => {
+    const sends = Array.from({ length: 8 }, (_, i) => t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: threadId, content: `race ${i}` }));
+    const [closeRes, ...results] = await Promise.all([t.http.put(`/threads/${threadId}/close`).set(t.auth(f.doctor)), ...sends]);
+    expect(closeRes.status).toBe(200);
+    for (const r of results) expect([200, 409]).toContain(r.status);
+    const th = await t.app.db.thread.findUniqueOrThrow({ where: { id: threadId } });
+    const after = await t.app.db.threadMessage.count({ where: { id_threads: threadId, created_at: { gt: th.closed_at! } } });
+    expect(after).toBe(0);
+    await t.http.put(`/threads/${threadId}/reopen`).set(t.auth(admin));
+  });
+});
+
+describe('threads by hand (admin)', () => {
+  it('creates, updates and deletes', async () => {
+    const order = await createConsultationOrder(t, stranger, f.patient.id, f.doctorRow.id);
+    expect((await t.http.post('/threads/create').set(t.auth(f.customer)).send({ id_order: order.id, id_user_from: stranger.id })).status).toBe(403);
+    const res = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: order.id, id_user_from: stranger.id, id_user_to: f.doctor.id });
+    expect(res.status).toBe(200);
+    expect(res.body.threads).toMatchObject({ id_order: order.id, is_closed: 0, user_from: { id: stranger.id }, user_to: { id: f.doctor.id } });
+    const id = res.body.threads.id;
+    expect((await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: order.id, id_user_from: stranger.id })).status).toBe(409);
+    const upd = await t.http.put(`/threads/${id}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 });
+    expect(upd.status).toBe(200);
+    expect(upd.body.threads.is_closed).toBe(1);
+    expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(f.doctor))).status).toBe(403);
+    expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/threads/${id}`).set(t.auth(stranger))).status).toBe(404);
+  });
+});

@@ -1,0 +1,68 @@
+import { createServer, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import jwt from 'jsonwebtoken';
+
+/**
+ * A local server speaking FCM HTTP v1: the OAuth2 token endpoint (JWT-bearer grant, assertion
+ * checked against the service account's public key) and `POST /v1/projects/{p}/messages:send`.
+ * Device tokens decide the answer: `dead-*` → 404 UNREGISTERED, `bad-*` → 400 INVALID_ARGUMENT,
+ * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, others → 200.
+ */
+export async function startFakeFcm(opts: { publicKey: string; clientEmail: string; projectId: string; flakyFailures?: number }) {
+  const sent: { token: string; title: string; body: string; data: Record<string, string> }[] = [];
+  const tokenRequests: string[] = [];
+  const failures = new Map<string, number>();
+  const issued = new Set<string>();
+  const read = (req: IncomingMessage) =>
+    new Promise<string>((resolve) => {
+      let b = '';
+      req.on('data', (c) => (b += c));
+      req.on('end', () => resolve(b));
+    });
+  const server = createServer(async (req, res) => {
+    const body = await read(req);
+    const json = (status: number, value: unknown) => {
+      res.writeHead(status, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(value));
+    };
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (req.method === 'POST' && req.url === '/token') {
+      const form = new URLSearchParams(body);
+      try {
+        if (form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:jwt-bearer') throw new Error('grant');
+        const claims = jwt.verify(form.get('assertion') ?? '', opts.publicKey, { algorithms: ['RS256'], audience: `${base}/token`, issuer: opts.clientEmail }) as { scope: string };
+        if (claims.scope !== 'https://www.googleapis.com/auth/firebase.messaging') throw new Error('scope');
+      } catch {
+        return json(400, { error: 'invalid_grant', error_description: 'Invalid JWT Signature.' });
+      }
+      const token = `ya29.fake-${issued.size + 1}`;
+      issued.add(token);
+      tokenRequests.push(token);
+      return json(200, { access_token: token, expires_in: 3599, token_type: 'Bearer' });
+    }
+    const m = /^\/v1\/projects\/([^/]+)\/messages:send$/.exec(req.url ?? '');
+    if (req.method === 'POST' && m) {
+      const auth = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
+      if (!issued.has(auth)) return json(401, { error: { code: 401, message: 'Request had invalid authentication credentials.', status: 'UNAUTHENTICATED' } });
+      if (m[1] !== opts.projectId) return json(403, { error: { code: 403, message: 'SenderId mismatch', status: 'PERMISSION_DENIED' } });
+      const msg = JSON.parse(body).message;
+      const fcmError = (code: number, status: string, errorCode: string) =>
+        json(code, { error: { code, message: errorCode, status, details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] } });
+      if (msg.token.startsWith('dead-')) return fcmError(404, 'NOT_FOUND', 'UNREGISTERED');
+      if (msg.token.startsWith('bad-')) return fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT');
+      if (msg.token.startsWith('flaky-')) {
+        const n = failures.get(msg.token) ?? 0;
+        if (n < (opts.flakyFailures ?? 1)) {
+          failures.set(msg.token, n + 1);
+          return fcmError(503, 'UNAVAILABLE', 'UNAVAILABLE');
+        }
+      }
+      sent.push({ token: msg.token, title: msg.notification.title, body: msg.notification.body, data: msg.data });
+      return json(200, { name: `projects/${m[1]}/messages/${sent.length}` });
+    }
+    json(404, { error: { code: 404, message: 'not found' } });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { url, sent, tokenRequests, close: () => new Promise<void>((r) => server.close(() => r())) };
+}

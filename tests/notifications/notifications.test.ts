@@ -1,0 +1,219 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emit } from '../../src/lib/events.js';
+import { deliverPendingPushes, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { consultationFixture } from '../consultations/fixtures.js';
+import { startFakeFcm } from './fake-fcm.js';
+
+const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+const clientEmail = 'firebase-adminsdk@colederma-test.iam.gserviceaccount.com';
+let fcm: Awaited<ReturnType<typeof startFakeFcm>>;
+let t: TestApp;
+let f: Awaited<ReturnType<typeof consultationFixture>>;
+let admin: TestUser;
+let stranger: TestUser;
+const realNow = () => new Date();
+
+beforeAll(async () => {
+  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2 });
+  t = await createTestApp({
+    FCM_PROJECT_ID: 'colederma-test',
+    FCM_CLIENT_EMAIL: clientEmail,
+    FCM_PRIVATE_KEY: privateKey.replace(/\n/g, '\\n'), // as pasted into .env
+    FCM_TOKEN_URL: `${fcm.url}/token`,
+    FCM_API_URL: fcm.url,
+  });
+  f = await consultationFixture(t);
+  admin = await t.user(['ADMIN']);
+  stranger = await t.user(['CUSTOMER']);
+});
+afterAll(async () => {
+  await t.close();
+  await fcm.close();
+});
+
+const tx = <T>(run: (tx: any) => Promise<T>) => t.app.db.$transaction(run);
+
+describe('domain events become stored notifications', () => {
+  it('orders: paid, shipped (with nomor_resi), cancelled → the customer', async () => {
+    await tx((x) => emit(t.app, 'order.paid', { orderId: f.order.id }, x));
+    await tx((x) => emit(t.app, 'order.shipped', { orderId: f.order.id, nomor_resi: 'JNE123456' }, x));
+    await tx((x) => emit(t.app, 'order.cancelled', { orderId: f.order.id, reason: 'stok habis' }, x));
+    const notes = await t.app.db.notification.findMany({ where: { id_user_to: f.customer.id, reference_type: 'orders' }, orderBy: { id: 'asc' } });
+    expect(notes.map((n) => n.intentions)).toEqual(['order_paid', 'order_shipped', 'order_cancelled']);
+    expect(notes[1]!.content).toContain('JNE123456');
+    expect(notes[2]!.content).toContain('stok habis');
+  });
+
+  it('appointments → the customer and the doctor; medical record verified → the patient’s user', async () => {
+    const service = await t.app.db.service.create({ data: { services_name: 'Konsultasi' } });
+    const ds = await t.app.db.doctorService.create({ data: { id_doctors: f.doctorRow.id, id_services: service.id } });
+    const jam = new Date('1970-01-01T09:00:00Z');
+    const slot = await t.app.db.doctorSchedule.create({
+      data: { id_doctors: f.doctorRow.id, id_doctor_services: ds.id, id_services: service.id, hari: 'Senin', jam, jam_selesai: new Date('1970-01-01T09:30:00Z') },
+    });
+    const appt = await t.app.db.userSchedule.create({
+      data: {
+        id_doctors: f.doctorRow.id, id_services: service.id, id_doctor_schedules: slot.id, id_users: f.customer.id, id_patients: f.patient.id,
+        hari: 'Senin', tanggal: new Date('2026-12-07'), jam, jam_selesai: slot.jam_selesai,
+      },
+    });
+    for (const e of ['appointment.booked', 'appointment.rescheduled', 'appointment.cancelled'] as const) await tx((x) => emit(t.app, e, { appointmentId: appt.id }, x));
+    const notes = await t.app.db.notification.findMany({ where: { reference_type: 'user_schedules', reference_id: appt.id } });
+    expect(notes).toHaveLength(6);
+    expect(new Set(notes.map((n) => n.id_user_to))).toEqual(new Set([f.customer.id, f.doctor.id]));
+    expect(notes.find((n) => n.id_user_to === f.customer.id && n.intentions === 'appointment_booked')!.content).toContain('2026-12-07 09:00');
+
+    // the day before (Asia/Jakarta), one reminder however often or concurrently the job runs
+    try {
+      t.app.now = () => new Date('2026-12-05T23:00:00Z'); // 06:00 WIB on 6 December
+      expect(await sendAppointmentReminders(t.app)).toBe(1);
+      expect(await Promise.all([sendAppointmentReminders(t.app), sendAppointmentReminders(t.app)])).toEqual([0, 0]);
+      t.app.now = () => new Date('2026-12-05T16:00:00Z'); // 23:00 WIB on 5 December: two days ahead
+      expect(await sendAppointmentReminders(t.app)).toBe(0);
+    } finally {
+      t.app.now = realNow;
+    }
+    const reminders = await t.app.db.notification.findMany({ where: { intentions: 'appointment_reminder' } });
+    expect(reminders).toHaveLength(1);
+    expect(reminders[0]).toMatchObject({ id_user_to: f.customer.id, reference_id: appt.id });
+    expect(reminders[0]!.content).toContain('2026-12-07 09:00');
+
+    const record = await t.app.db.patientRekamMedis.create({ data: { id_patients: f.patient.id, tanggal_konsul: new Date('2026-11-20'), is_verified: 1 } });
+    await tx((x) => emit(t.app, 'medical_record.verified', { recordId: record.id, patientId: f.patient.id }, x));
+    expect(await t.app.db.notification.count({ where: { id_user_to: f.customer.id, intentions: 'medical_record_verified' } })).toBe(1);
+  });
+
+  it('a prescription request reaches every doctor and admin, not customers', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Serum', harga: 250000, is_resep_required: 1 } });
+    await tx((x) => emit(t.app, 'prescription.requested', { requestId: 77, userId: f.customer.id, menuId: menu.id }, x));
+    const to = (await t.app.db.notification.findMany({ where: { intentions: 'prescription_requested' } })).map((n) => n.id_user_to);
+    expect(to).toEqual(expect.arrayContaining([f.doctor.id, admin.id]));
+    expect(to).not.toContain(f.customer.id);
+    expect(to).not.toContain(stranger.id);
+  });
+});
+
+describe('notifications endpoints', () => {
+  it('explore/search/table show only your own; admins see all', async () => {
+    const mine = await t.http.post('/notifications/explore?page=1&length=5').set(t.auth(f.customer)).send({});
+    expect(mine.status).toBe(200);
+    expect(mine.body.totaldata).toBeGreaterThan(3);
+    expect(mine.body.data[0]).toMatchObject({ id_user_to: f.customer.id, id_user_from: 0, priority: 'Low', is_read: 0 });
+    expect(Object.keys(mine.body.data[0])).toEqual(expect.arrayContaining(['id', 'created', 'intentions', 'id_user_from', 'id_user_to', 'title', 'content', 'priority', 'labels', 'is_read', 'url', 'remark']));
+    // asking for someone else's id_user_to still returns only your own (none)
+    const peek = await t.http.post('/notifications/search').set(t.auth(stranger)).send({ id_user_to: f.customer.id });
+    expect(peek.body.notifications).toEqual([]);
+    const all = await t.http.post('/notifications/search').set(t.auth(admin)).send({ id_user_to: f.customer.id, is_read: 0 });
+    expect(all.body.notifications.length).toBe(mine.body.totaldata);
+    const table = await t.http.post('/notifications/table').set(t.auth(f.customer)).send({ draw: 1, start: 0, length: 2 });
+    expect(table.body.recordsTotal).toBe(mine.body.totaldata);
+    expect(table.body.data[0]).toHaveLength(11);
+    const id = mine.body.data[0].id;
+    const one = await t.http.get(`/notifications/${id}`).set(t.auth(f.customer));
+    expect(one.body.notifications).toMatchObject({ id, user_to: { id: f.customer.id }, user_from: { id: null } });
+    expect((await t.http.get(`/notifications/${id}`).set(t.auth(stranger))).status).toBe(404);
+  });
+
+  it('marks one and all as read, own only; users/data counts them', async () => {
+    const before = await t.http.get('/users/data').set(t.auth(f.customer));
+    const total = before.body.users.notifications.notifications;
+    expect(before.body.users.notifications).toEqual({ notifications: total, unread: total, isread: 0 });
+    expect(before.body.users.threads.map((x: { id_order: number }) => x.id_order)).toEqual([f.order.id]);
+    const first = await t.app.db.notification.findFirstOrThrow({ where: { id_user_to: f.customer.id } });
+    expect((await t.http.put(`/notifications/${first.id}/mark/as/read`).set(t.auth(stranger))).status).toBe(404);
+    expect((await t.http.put(`/notifications/${first.id}/mark/as/read`).set(t.auth(admin))).status).toBe(404);
+    expect((await t.http.put(`/notifications/${first.id}/mark/as/read`).set(t.auth(f.customer))).body).toEqual({ mark_as_read: true });
+    const mid = await t.http.get('/users/data').set(t.auth(f.customer));
+    expect(mid.body.users.notifications).toEqual({ notifications: total, unread: total - 1, isread: 1 });
+    expect((await t.http.put('/notifications/mark/all').set(t.auth(stranger)).send({ id_users: f.customer.id })).status).toBe(404);
+    expect((await t.http.put('/notifications/mark/all').set(t.auth(f.customer)).send({ id_users: f.customer.id })).body).toEqual({ mark_all: true });
+    const after = await t.http.get('/users/data').set(t.auth(f.customer));
+    expect(after.body.users.notifications).toEqual({ notifications: total, unread: 0, isread: total });
+    expect(await t.app.db.notification.count({ where: { id_user_to: admin.id, is_read: 1 } })).toBe(0);
+  });
+
+  it('users/data lists the user’s active threads', async () => {
+    const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } });
+    await t.app.db.thread.update({ where: { id: thread.id }, data: { estimate_done_at: new Date(Date.now() + 3600_000), is_closed: 0 } });
+    const res = await t.http.get('/users/data').set(t.auth(f.doctor));
+    expect(res.body.users.threads.map((x: { id: number }) => x.id)).toEqual([thread.id]);
+  });
+});
+
+describe('push through FCM HTTP v1', () => {
+  it('queues one delivery per device, sends with an OAuth2 token, drops dead tokens, retries with backoff', async () => {
+    const reg = (u: TestUser, token: string) => t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: token });
+    expect((await reg(f.customer, 'ok-phone-0001')).status).toBe(200);
+    await reg(f.customer, 'dead-tablet-0001');
+    await reg(f.customer, 'flaky-phone-0002');
+    await reg(f.doctor, 'bad-doctor-0001');
+    // the request that causes the notification succeeds whatever the push service does
+    const res = await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: (await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } })).id, content: 'Hasil lab sudah ada' });
+    expect(res.status).toBe(200);
+    const note = await t.app.db.notification.findFirstOrThrow({ where: { intentions: 'new_message', id_user_to: f.customer.id } });
+    const queued = await t.app.db.pushDelivery.findMany({ where: { id_notifications: note.id } });
+    expect(queued.map((q) => q.device_token).sort()).toEqual(['dead-tablet-0001', 'flaky-phone-0002', 'ok-phone-0001']);
+
+    expect(await deliverPendingPushes(t.app)).toBe(3);
+    expect(fcm.sent.map((s) => s.token)).toEqual(['ok-phone-0001']);
+    expect(fcm.sent[0]).toMatchObject({ title: 'Pesan baru', data: { intentions: 'new_message', reference_type: 'threads' } });
+    const rows = new Map((await t.app.db.pushDelivery.findMany({ where: { id_notifications: note.id } })).map((r) => [r.device_token, r]));
+    expect(rows.get('ok-phone-0001')).toMatchObject({ status: 'SENT', attempts: 1 });
+    expect(rows.get('dead-tablet-0001')).toMatchObject({ status: 'INVALID' });
+    expect(rows.get('flaky-phone-0002')).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(rows.get('flaky-phone-0002')!.last_error).toContain('UNAVAILABLE');
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: 'dead-tablet-0001' } })).toBe(0);
+    expect(await t.app.db.userDeviceToken.count({ where: { id_users: f.customer.id } })).toBe(2);
+
+    // not due yet: nothing is sent
+    expect(await deliverPendingPushes(t.app)).toBe(0);
+    const flaky = rows.get('flaky-phone-0002')!;
+    expect(flaky.next_attempt_at.getTime()).toBeGreaterThan(Date.now());
+    try {
+      t.app.now = () => new Date(Date.now() + 10 * 60_000);
+      expect(await deliverPendingPushes(t.app)).toBe(1); // second failure
+      t.app.now = () => new Date(Date.now() + 20 * 60_000);
+      expect(await deliverPendingPushes(t.app)).toBe(1); // third attempt succeeds
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: flaky.id } })).toMatchObject({ status: 'SENT', attempts: 3 });
+    expect(fcm.sent.map((s) => s.token)).toEqual(['ok-phone-0001', 'flaky-phone-0002']);
+    // one access token, shared by parallel sends and reused while valid
+    expect(fcm.tokenRequests.length).toBe(1);
+    // once it expires a new one is fetched
+    const later = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'z', intentions: 'test' } });
+    await t.app.db.pushDelivery.create({ data: { id_notifications: later.id, id_users: f.customer.id, device_token: 'ok-phone-0001' } });
+    try {
+      t.app.now = () => new Date(Date.now() + 2 * 60 * 60_000);
+      expect(await deliverPendingPushes(t.app)).toBe(1);
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(fcm.tokenRequests.length).toBe(2);
+  });
+
+  it('gives up after the maximum attempts, and an INVALID_ARGUMENT token is removed', async () => {
+    const note = await t.app.db.notification.create({ data: { id_user_to: f.doctor.id, title: 'x', intentions: 'test' } });
+    await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'bad-doctor-0001' } });
+    const failing = await t.app.db.pushDelivery.create({
+      data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'flaky-never-0001', attempts: PUSH_MAX_ATTEMPTS - 1 },
+    });
+    await deliverPendingPushes(t.app);
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: 'bad-doctor-0001' } })).toBe(0);
+    expect((await t.app.db.pushDelivery.findFirstOrThrow({ where: { id_notifications: note.id, device_token: 'bad-doctor-0001' } })).status).toBe('INVALID');
+    expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: failing.id } })).toMatchObject({ status: 'FAILED', attempts: PUSH_MAX_ATTEMPTS });
+  });
+
+  it('two workers never send the same row twice', async () => {
+    const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'y', intentions: 'test' } });
+    await t.app.db.pushDelivery.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_notifications: note.id, id_users: f.customer.id, device_token: `ok-many-${i}` })) });
+    const before = fcm.sent.length;
+    const counts = await Promise.all([deliverPendingPushes(t.app), deliverPendingPushes(t.app), deliverPendingPushes(t.app)]);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
+    expect(fcm.sent.length - before).toBe(20);
+    expect(new Set(fcm.sent.slice(before).map((s) => s.token)).size).toBe(20);
+  });
+});
