@@ -86,7 +86,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
-        if (method !== 'get' && Array.isArray(def.access)) await auditAdminChange(app, def, method, req, parsedParams, result);
+        if (method !== 'get' && Array.isArray(def.access) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       });
     }
@@ -97,7 +97,8 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
 /**
  * Every successful change through a role-restricted (admin) endpoint is appended to the audit log:
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
- * each module; it runs after the handler's own transaction has committed.
+ * each module; it runs after the handler's own transaction has committed. A handler that wrote its
+ * own entry for the request (audit() with `req`) is not logged twice.
  */
 async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown) {
   const p = (params ?? {}) as Record<string, unknown>;

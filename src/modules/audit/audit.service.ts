@@ -92,6 +92,8 @@ async function append(db: Db, entry: AuditEntry, now: Date) {
  * log entry commits or rolls back with the change it records; without one, it runs in its own.
  */
 export async function audit(app: AppContext, entry: AuditEntry, tx?: Db) {
+  // The request now has its own, more precise entry: the generic admin-change entry is skipped.
+  if (entry.req?.res) entry.req.res.locals.audited = true;
   if (tx) return append(tx, entry, app.now());
   return app.db.$transaction((t) => append(t, entry, app.now()));
 }
