@@ -7,9 +7,11 @@ import { OWNED, type Attempt } from './ownership.js';
 let t: TestApp;
 let a: TestUser;
 let b: TestUser;
+let admin: TestUser;
 
 beforeAll(async () => {
   t = await createTestApp();
+  admin = await t.user(['OWNER', 'ADMIN']);
   a = await t.user(['CUSTOMER']);
   b = await t.user(['CUSTOMER']);
 });
@@ -34,6 +36,13 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
       else expect(res.status, `${where}: ${res.text.slice(0, 200)}`).toBe(200);
       expect(res.text.includes(marker), `${where} leaks A's data: ${res.text.slice(0, 300)}`).toBe(false);
       expect(await r.snapshot(t, id, a, refs), `${where} changed A's rows`).toEqual(before);
+    }
+    // Control: the list attempts do show A's marker to an admin, so their silence to B means something.
+    const lists = r.attempts(id, a, b, refs).filter((at) => at.expect === 'no-leak' && /\/(explore|search|table)$/.test(at.path) && at.method === 'post');
+    if (lists.length) {
+      const seen = [];
+      for (const at of lists) seen.push((await send(at, admin)).text.includes(marker));
+      expect(seen.some(Boolean), `${r.resource}: no list answer shows the marker even to an admin`).toBe(true);
     }
   });
 
