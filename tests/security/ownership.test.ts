@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { call, inspect } from './route-table.js';
-import { createMenu } from './fixtures.js';
+import { appointment, bookableSlot, createMenu } from './fixtures.js';
 import { OWNED, type Attempt } from './ownership.js';
 
 let t: TestApp;
@@ -70,5 +70,24 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
     const p = await t.http.post('/patients/create').set(t.auth(b)).send({ nama_lengkap_pasien: 'Titipan', id_users: a.id });
     expect(p.status).toBe(200);
     expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p.body.patients.id } })).id_users).toBe(b.id);
+  });
+
+  it('a doctor’s own booking (as the patient’s manager) does not let them mark it arrived or done', async () => {
+    const d1 = await t.user(['DOCTOR']);
+    const patient = await t.app.db.patient.create({ data: { id_users: d1.id, nama_lengkap_pasien: 'Keluarga Dokter' } });
+    const slot = await bookableSlot(t, 13);
+    const row = await appointment(t, slot, d1.id, patient.id);
+    // d1 sees the booking (it is theirs) ...
+    expect((await t.http.get(`/user_schedules/${row.id}`).set(t.auth(d1))).status).toBe(200);
+    // ... but only the appointment's doctor (or staff) changes its clinical state
+    for (const [method, path] of [['put', 'arrived'], ['post', 'arrived'], ['put', 'done'], ['post', 'done']] as const) {
+      const res = await t.http[method](`/user_schedules/${row.id}/${path}`).set(t.auth(d1)).send({ digisoft_invoice_numbers: 'INV-SELF' });
+      inspect(res, `${path} by the booking doctor`);
+      expect([403, 404], `${method} ${path}: ${res.status}`).toContain(res.status);
+    }
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'BOOKING', arrived_datetime: null, digisoft_invoice_numbers: '' });
+    // the appointment's doctor can
+    expect((await t.http.put(`/user_schedules/${row.id}/arrived`).set(t.auth(slot.doctorUser))).status).toBe(200);
+    expect((await t.http.put(`/user_schedules/${row.id}/done`).set(t.auth(slot.doctorUser)).send({ digisoft_invoice_numbers: 'INV-1' })).status).toBe(200);
   });
 });
