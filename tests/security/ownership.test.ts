@@ -46,6 +46,22 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
     }
   });
 
+  // The same attempts by a doctor who has no appointment or consultation with A's patients.
+  it.each(OWNED.map((r) => [r.resource, r] as const))('an uninvolved DOCTOR: %s', async (_name, r) => {
+    const d = await t.user(['DOCTOR']);
+    const { id, marker, refs = {} } = await r.create(t, a, d);
+    const before = await r.snapshot(t, id, a, refs);
+    for (const at of r.attempts(id, a, d, refs)) {
+      const where = `${at.method.toUpperCase()} ${at.path} ${JSON.stringify(at.body ?? {})} as an uninvolved doctor`;
+      const res = await send(at, d);
+      inspect(res, where);
+      if (at.expect === 'denied') expect([403, 404], `${where}: ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+      else expect([200, 403], `${where}: ${res.text.slice(0, 200)}`).toContain(res.status);
+      expect(res.text.includes(marker), `${where} leaks A's data: ${res.text.slice(0, 300)}`).toBe(false);
+      expect(await r.snapshot(t, id, a, refs), `${where} changed A's rows`).toEqual(before);
+    }
+  });
+
   it('B cannot create rows on A’s behalf through id_users in a body', async () => {
     const res = await t.http.post('/logs/create').set(t.auth(b)).send({ action: 'spoof', id_users: a.id, role: 'OWNER' });
     expect(res.status).toBe(200);

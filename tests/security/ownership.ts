@@ -65,7 +65,7 @@ export const OWNED: OwnedResource[] = [
     resource: 'user_device_tokens',
     create: async (t, a) => {
       const marker = `device-token-of-a-${a.id}-xyz`;
-      const row = await t.app.db.userDeviceToken.create({ data: { id_users: a.id, device_token: marker } });
+      const row = await t.app.db.userDeviceToken.upsert({ where: { device_token: marker }, create: { id_users: a.id, device_token: marker }, update: { id_users: a.id } });
       return { id: row.id, marker };
     },
     attempts: () => [
