@@ -53,6 +53,7 @@ export const OWNED: OwnedResource[] = [
       { method: 'put', path: `/users/${id}/update/password/admin`, body: { new_password: 'hacked-123', new_password_confirm: 'hacked-123' }, expect: 'denied' },
       { method: 'delete', path: `/users/${id}/delete`, expect: 'denied' },
       { method: 'post', path: `/users/${id}/unblock`, expect: 'denied' },
+      { method: 'post', path: '/users/picture/upload', body: { id_users: id }, attach: { field: 'picture', file: PNG_1PX, name: 'me.png' }, expect: 'denied' },
       { method: 'post', path: '/users/explore', body: { users_fullname: 'Test' }, expect: 'denied' },
       { method: 'post', path: '/users/search', body: {}, expect: 'denied' },
       { method: 'post', path: '/users/table', body: { draw: 1, start: 0, length: 10 }, expect: 'denied' },
