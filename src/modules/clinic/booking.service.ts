@@ -181,6 +181,18 @@ function checkCutoff(app: AppContext, c: Caller, row: { tanggal: Date; jam: Date
   }
 }
 
+/**
+ * arrived/done: staff, or the appointment's doctor. A doctor who booked for their own patient sees
+ * that booking (appointmentScope) but does not change its clinical state: 404 like any other row.
+ */
+async function loadAsClinician(app: AppContext, c: Caller, id: number) {
+  const row = await app.db.userSchedule.findFirst({
+    where: { id, deleted_at: null, ...(isStaff(c.user) ? {} : { doctor: { id_users: c.user!.id } }) },
+  });
+  if (!row) throw notFound(`user_schedules ${id} not found`);
+  return row;
+}
+
 const wrongState = (status: string, action: string) => conflict(`An appointment in status ${status} cannot be ${action}`);
 
 /** Moves an appointment to another free slot/date (reschedule and update). */
@@ -232,7 +244,7 @@ export async function cancel(app: AppContext, c: Caller, id: number, reason: str
 }
 
 export async function arrived(app: AppContext, c: Caller, id: number): Promise<void> {
-  const row = await loadAppointment(app, c, id);
+  const row = await loadAsClinician(app, c, id);
   const { count } = await app.db.userSchedule.updateMany({
     where: { id, deleted_at: null, status: { in: CHANGEABLE } },
     data: { status: 'ARRIVED', arrived_datetime: app.now() },
@@ -241,7 +253,7 @@ export async function arrived(app: AppContext, c: Caller, id: number): Promise<v
 }
 
 export async function done(app: AppContext, c: Caller, id: number, invoice: string): Promise<void> {
-  const row = await loadAppointment(app, c, id);
+  const row = await loadAsClinician(app, c, id);
   const { count } = await app.db.userSchedule.updateMany({
     where: { id, deleted_at: null, status: 'ARRIVED' },
     data: { status: 'DONE', done_datetime: app.now(), digisoft_invoice_numbers: invoice },
