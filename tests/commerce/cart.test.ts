@@ -169,3 +169,26 @@ describe('orders/:id/delete', () => {
     expect(await t.app.db.order.findUnique({ where: { id: orderId } })).toBeNull();
   });
 });
+
+describe('prescribed lines', () => {
+  it('a customer can lower but not raise the qty of a prescription-only line (it came from a prescription)', async () => {
+    const patient = await patientOf(t, customer);
+    const rxMenu = await menu(t, { is_resep_required: 1, harga: 90_000 });
+    // what menu_reedems/add_to_carts leaves: the prescribed qty (2) at the server's price
+    const cart = await t.app.db.order.create({
+      data: { order_type: 'E', id_member: customer.id, id_patients: patient.id, items: { create: { id_menu: rxMenu.id, qty: 2, price: 90_000, price_total: 180_000 } } },
+      include: { items: true },
+    });
+    const itemId = cart.items[0]!.id;
+    for (const method of ['put', 'post'] as const) {
+      const up = await t.http[method](`/order_items/${itemId}/update`).set(t.auth(customer)).send({ qty: 999 });
+      expect(up.status, up.text).toBe(422);
+    }
+    expect(await t.app.db.orderItem.findUniqueOrThrow({ where: { id: itemId } })).toMatchObject({ qty: 2, price_total: 180_000 });
+    const down = await t.http.put(`/order_items/${itemId}/update`).set(t.auth(customer)).send({ qty: 1 });
+    expect(down.status, down.text).toBe(200);
+    expect(await t.app.db.orderItem.findUniqueOrThrow({ where: { id: itemId } })).toMatchObject({ qty: 1, price_total: 90_000 });
+    // and not back up again
+    expect((await t.http.put(`/order_items/${itemId}/update`).set(t.auth(customer)).send({ qty: 2 })).status).toBe(422);
+  });
+});

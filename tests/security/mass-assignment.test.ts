@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { inspect } from './route-table.js';
 import { appointment, bookableSlot, createMenu } from './fixtures.js';
+import { doctor, givePoints, menu, patientOf, setCourier, stockOf } from '../commerce/fixtures.js';
 
 /**
  * Fields a client must not set are ignored (or refused) on create and update. Each entry sends
@@ -188,5 +189,125 @@ describe('mass assignment: patients, records, appointments, threads, notificatio
     });
     // the customer cannot change the thread at all
     expect((await t.http.put(`/threads/${thread.id}/update`).set(t.auth(customer)).send({ is_closed: 1 })).status).toBe(403);
+  });
+});
+
+/** What a client would like to set on an order, its lines or its points: none of it is the client's. */
+const ORDER_FIELDS = {
+  total_price: 1, total_discount: 999_999, total_pajak: 0, grand_totals: 1, courier_price: 0, poin_used: 999_999, status: 'PAID', is_paid: 1,
+  paid_date: '2020-01-01 10:00:00', pay_channel: 'cash', order_code: 'HACKED-1', cart_open: 1, reservation_status: 'CONSUMED', is_done: 1,
+  courier: 'sameday', is_courier: 1, id_promo_discount_applied: 1, ratings: 5,
+};
+const LINE_FIELDS = { price: 1, price_total: 1, harga: 1, discount: 999_999, pajak: 0, extra_prices: 1, is_canceled: 0, idstock: 1 };
+
+describe('mass assignment: orders, lines, shipping, points, ratings', () => {
+  it('orders/init: the cart is the caller’s, a cart, unpaid, with no code or totals, whatever the body says', async () => {
+    const p = await patientOf(t, customer);
+    const res = await t.http.post('/orders/init').set(t.auth(customer)).send({ ...ORDER_FIELDS, id_users: other.id, id_member: other.id, id_patients: p.id, order_type: 'E' });
+    inspect(res, 'orders/init');
+    expect(res.status).toBe(200);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id: res.body.orders.id } });
+    expect(o).toMatchObject({ id_member: customer.id, id_patients: p.id, status: 'SHOPPING CARTS', cart_open: 1, is_paid: 0, paid_date: null, order_code: null });
+    expect(o).toMatchObject({ total_price: 0, total_discount: 0, grand_totals: 0, courier_price: 0, poin_used: 0, courier: '', is_courier: 0, id_promo_discount_applied: null, reservation_status: 'NONE' });
+    expect(await t.app.db.order.count({ where: { id_member: other.id } })).toBe(0);
+  });
+
+  it('add to carts and line updates: prices and totals are the server’s', async () => {
+    const p = await patientOf(t, customer);
+    const product = await menu(t, { harga: 80_000 });
+    const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: p.id, order_type: 'E' });
+    const orderId = init.body.orders.id as number;
+    const add = await t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ ...ORDER_FIELDS, id_order: orderId, items: [{ ...LINE_FIELDS, id_menu: product.id, qty: 2 }] });
+    inspect(add, 'orders/e_add_to_carts');
+    expect(add.status).toBe(200);
+    const [item] = await t.app.db.orderItem.findMany({ where: { id_order: orderId } });
+    expect(item).toMatchObject({ price: 80_000, price_total: 160_000, discount: 0, pajak: 0, idstock: null });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ total_price: 160_000, grand_totals: 160_000, poin_used: 0, status: 'SHOPPING CARTS', is_paid: 0 });
+
+    for (const method of ['put', 'post'] as const) {
+      const up = await t.http[method](`/order_items/${item!.id}/update`).set(t.auth(customer)).send({ ...LINE_FIELDS, ...ORDER_FIELDS, qty: 3, id_order: 1, id_menu: 1 });
+      inspect(up, `order_items/:id/update (${method})`);
+      expect(up.status).toBe(200);
+      expect(await t.app.db.orderItem.findUniqueOrThrow({ where: { id: item!.id } })).toMatchObject({ id_order: orderId, id_menu: product.id, qty: 3, price: 80_000, price_total: 240_000, discount: 0 });
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ total_price: 240_000, grand_totals: 240_000, status: 'SHOPPING CARTS', is_paid: 0 });
+    }
+
+    const doc = await doctor(t, 175_000);
+    const cInit = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: p.id, order_type: 'C' });
+    const cId = cInit.body.orders.id as number;
+    const c = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ ...ORDER_FIELDS, id_order: cId, items: [{ ...LINE_FIELDS, id_doctors: doc.id, qty: 1, item: 'Free' }] });
+    inspect(c, 'orders/c_add_to_carts');
+    expect(c.status).toBe(200);
+    const [extra] = await t.app.db.orderExtra.findMany({ where: { id_orders: cId } });
+    expect(extra).toMatchObject({ extra_prices: 175_000, item: 'Online consultation', qty: 1 });
+    const ue = await t.http.put(`/order_extras/${extra!.id}/update`).set(t.auth(customer)).send({ ...LINE_FIELDS, ...ORDER_FIELDS, qty: 2, id_orders: orderId, id_doctors: 1, item: 'Free' });
+    inspect(ue, 'order_extras/:id/update');
+    expect(ue.status).toBe(200);
+    expect(await t.app.db.orderExtra.findUniqueOrThrow({ where: { id: extra!.id } })).toMatchObject({ id_orders: cId, id_doctors: doc.id, qty: 2, extra_prices: 175_000, item: 'Online consultation' });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: cId } })).toMatchObject({ total_price: 350_000, grand_totals: 350_000, status: 'SHOPPING CARTS' });
+  });
+
+  it('points, address, courier and checkout: balances, prices, status and the order code are the server’s', async () => {
+    const buyer = await t.user(['CUSTOMER']);
+    await givePoints(t, buyer.id, 10_000);
+    const p = await patientOf(t, buyer);
+    const product = await menu(t, { harga: 100_000 });
+    await stockOf(t, product.id, 5);
+    const init = await t.http.post('/orders/init').set(t.auth(buyer)).send({ id_patients: p.id, order_type: 'E' });
+    const orderId = init.body.orders.id as number;
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(buyer)).send({ id_order: orderId, items: [{ id_menu: product.id, qty: 1 }] });
+
+    // more points than the balance: refused; the balance is not a body field anywhere
+    const tooMany = await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(buyer)).send({ poin_used: 50_000, balance: 1_000_000, total_point: 1_000_000 });
+    inspect(tooMany, 'orders/:id/apply/points');
+    expect(tooMany.status).toBe(422);
+    const prof = await t.http.put(`/users/${buyer.id}/update`).set(t.auth(buyer)).send({ total_point: 1_000_000, balance: 1_000_000, users_fullname: 'Buyer' });
+    expect(prof.status).toBe(200);
+    expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: buyer.id } })).balance).toBe(10_000);
+    const ok = await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(buyer)).send({ ...ORDER_FIELDS, poin_used: 5_000 });
+    inspect(ok, 'orders/:id/apply/points');
+    expect(ok.status).toBe(200);
+
+    // the address carries no courier or price
+    const addr = await t.http.put(`/orders/${orderId}/update/address`).set(t.auth(buyer)).send({ ...ORDER_FIELDS, kode_provinsi: 9, kode_kota: 23, kode_kecamatan: 349, alamat_kirim: 'Jalan Dago 1' });
+    inspect(addr, 'orders/:id/update/address');
+    expect(addr.status).toBe(200);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ alamat_kirim: 'Jalan Dago 1', courier: '', is_courier: 0, courier_price: 0, status: 'SHOPPING CARTS', is_paid: 0 });
+
+    // a courier price the client makes up is refused; a quoted one is taken from the quote
+    await setCourier(t, orderId, 20_000);
+    await t.http.put(`/orders/${orderId}/unprocess/courier`).set(t.auth(buyer));
+    const madeUp = await t.http.put(`/orders/${orderId}/process/courier`).set(t.auth(buyer)).send({ courier: 'jne', costs: 1, courier_price: 1 });
+    inspect(madeUp, 'orders/:id/process/courier');
+    expect(madeUp.status).toBe(422);
+    await setCourier(t, orderId, 20_000);
+
+    const co = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(buyer)).send({ ...ORDER_FIELDS, id_member: other.id, alamat_kirim: 'Jalan Dago 2' });
+    inspect(co, 'orders/:id/checkout');
+    expect(co.status, co.text).toBe(200);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } });
+    expect(o).toMatchObject({ id_member: buyer.id, status: 'CHECKOUT', is_paid: 0, paid_date: null, pay_channel: '', is_done: 0, alamat_kirim: 'Jalan Dago 2', id_promo_discount_applied: null });
+    expect(o).toMatchObject({ total_price: 100_000, total_discount: 0, courier_price: 20_000, poin_used: 5_000, grand_totals: 115_000 });
+    expect(o.order_code).toMatch(/^E/);
+    expect(o.order_code).not.toBe('HACKED-1');
+    expect((await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } })).gross_amount).toBe(115_000);
+  });
+
+  it('ratings: the rater is the caller, and an update cannot move a rating to another order or user', async () => {
+    const p = await patientOf(t, customer);
+    const done = { order_type: 'E', id_member: customer.id, id_patients: p.id, status: 'DONE', cart_open: null, is_paid: 1, is_done: 1 };
+    const o1 = await t.app.db.order.create({ data: done });
+    const o2 = await t.app.db.order.create({ data: done });
+    const res = await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: o1.id, id_users: other.id, ratings: 4, rating_desc: 'Good', id: 1 });
+    inspect(res, 'ratings/create');
+    expect(res.status).toBe(200);
+    const r = await t.app.db.rating.findUniqueOrThrow({ where: { id_orders: o1.id } });
+    expect(r).toMatchObject({ id_users: customer.id, ratings: 4 });
+    const up = await t.http.put(`/ratings/${r.id}/update`).set(t.auth(customer)).send({ id_orders: o2.id, id_users: other.id, ratings: 3 });
+    inspect(up, 'ratings/:id/update');
+    expect(up.status).toBe(200);
+    expect(await t.app.db.rating.findUniqueOrThrow({ where: { id: r.id } })).toMatchObject({ id_orders: o1.id, id_users: customer.id, ratings: 3 });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: o2.id } })).toMatchObject({ ratings: null });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: o1.id } })).toMatchObject({ ratings: 3, status: 'DONE' });
   });
 });

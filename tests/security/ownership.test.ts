@@ -33,6 +33,7 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
       const res = await send(at, b);
       inspect(res, where);
       if (at.expect === 'denied') expect([403, 404], `${where}: ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+      else if (at.expect === 'refused') expect(res.status >= 400 && res.status < 500, `${where}: ${res.status} ${res.text.slice(0, 200)}`).toBe(true);
       else expect(res.status, `${where}: ${res.text.slice(0, 200)}`).toBe(200);
       expect(res.text.includes(marker), `${where} leaks A's data: ${res.text.slice(0, 300)}`).toBe(false);
       expect(await r.snapshot(t, id, a, refs), `${where} changed A's rows`).toEqual(before);
@@ -56,6 +57,7 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
       const res = await send(at, d);
       inspect(res, where);
       if (at.expect === 'denied') expect([403, 404], `${where}: ${res.status} ${res.text.slice(0, 200)}`).toContain(res.status);
+      else if (at.expect === 'refused') expect(res.status >= 400 && res.status < 500, `${where}: ${res.status} ${res.text.slice(0, 200)}`).toBe(true);
       else expect([200, 403], `${where}: ${res.text.slice(0, 200)}`).toContain(res.status);
       expect(res.text.includes(marker), `${where} leaks A's data: ${res.text.slice(0, 300)}`).toBe(false);
       expect(await r.snapshot(t, id, a, refs), `${where} changed A's rows`).toEqual(before);

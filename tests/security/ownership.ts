@@ -4,6 +4,7 @@ import { audit } from '../../src/modules/audit/audit.service.js';
 import { formatDate } from '../../src/lib/dates.js';
 import { PNG_1PX } from '../helpers/app.js';
 import { appointment, bookableSlot, createMenu } from './fixtures.js';
+import { doctor as createDoctor, givePoints, menu as createProduct, patientOf, promotion } from '../commerce/fixtures.js';
 
 /**
  * Resources a customer owns. Each entry creates a row as customer A, then lists what customer B
@@ -16,8 +17,11 @@ export interface Attempt {
   body?: Record<string, unknown>;
   /** sent as multipart: `body` as form fields plus this file */
   attach?: { field: string; file: Buffer; name: string };
-  /** denied (403/404) — or allowed but scoped to B, so it must not leak A's marker */
-  expect: 'denied' | 'no-leak';
+  /**
+   * denied (403/404) — or allowed but scoped to B, so it must not leak A's marker — or refused to
+   * everyone (any 4xx, e.g. 405 for a create that only exists elsewhere)
+   */
+  expect: 'denied' | 'no-leak' | 'refused';
 }
 
 export type Refs = Record<string, any>;
@@ -36,6 +40,10 @@ export interface OwnedResource {
    */
   snapshot: (t: TestApp, id: number, a: TestUser, refs: Refs) => Promise<unknown>;
 }
+
+/** order codes are unique: each create (customer and doctor runs) makes new ones */
+let codeSeq = 0;
+const orderCode = (prefix: string, a: TestUser) => `${prefix}${a.id}N${++codeSeq}QZ`;
 
 export const OWNED: OwnedResource[] = [
   {
@@ -350,5 +358,227 @@ export const OWNED: OwnedResource[] = [
       { method: 'get', path: '/users/data/export', expect: 'no-leak' },
     ],
     snapshot: (t, id) => t.app.db.notification.findUnique({ where: { id } }),
+  },
+  {
+    resource: 'orders (A’s carts and checked-out order)',
+    create: async (t, a, b) => {
+      const marker = `order-note-of-a-${a.id}-qz`;
+      const code = orderCode('EA', a);
+      const db = t.app.db;
+      const p = await patientOf(t, a);
+      const product = await createProduct(t);
+      const doc = await createDoctor(t);
+      const cart = await db.order.create({
+        data: {
+          order_type: 'E', id_member: a.id, id_patients: p.id, catatan_order: marker, nama_pemesan: marker, kode_kecamatan: '349', total_price: 100_000, grand_totals: 100_000,
+          items: { create: { id_menu: product.id, qty: 1, price: 100_000, price_total: 100_000, nama_menus: product.nama_menus } },
+        },
+      });
+      const cCart = await db.order.create({
+        data: { order_type: 'C', id_member: a.id, id_patients: p.id, catatan_order: marker, extras: { create: { id_doctors: doc.id, item: 'Online consultation', qty: 1, extra_prices: 150_000 } } },
+      });
+      const checkedOut = await db.order.create({
+        data: {
+          order_type: 'E', id_member: a.id, id_patients: p.id, status: 'CHECKOUT', cart_open: null, order_code: code, catatan_order: marker, total_price: 100_000, grand_totals: 100_000,
+          checkout_datetime: new Date(), items: { create: { id_menu: product.id, qty: 1, price: 100_000, price_total: 100_000, nama_menus: product.nama_menus } },
+        },
+      });
+      await givePoints(t, a.id, 50_000);
+      await givePoints(t, b.id, 50_000);
+      const promo = await promotion(t);
+      const bPatient = await patientOf(t, b);
+      return { id: cart.id, marker, refs: { patient: p.id, bPatient: bPatient.id, cCart: cCart.id, checkedOut: checkedOut.id, menu: product.id, doctor: doc.id, promo: promo.display_codes, code } };
+    },
+    attempts: (id, a, _b, r) => [
+      { method: 'get', path: `/orders/${id}`, expect: 'denied' },
+      { method: 'get', path: `/orders/${r.cCart}`, expect: 'denied' },
+      { method: 'get', path: `/orders/${r.checkedOut}`, expect: 'denied' },
+      { method: 'get', path: `/orders/${r.checkedOut}/invoices`, expect: 'denied' },
+      { method: 'get', path: `/orders/${id}/invoices`, expect: 'denied' },
+      // a cart for A's patient, or on A's account
+      { method: 'post', path: '/orders/init', body: { id_patients: r.patient, order_type: 'E' }, expect: 'denied' },
+      { method: 'post', path: '/orders/init', body: { id_users: a.id, id_patients: r.patient, order_type: 'C' }, expect: 'denied' },
+      { method: 'post', path: '/orders/init', body: { id_users: a.id, id_patients: r.bPatient, order_type: 'E' }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/e_add_to_carts', body: { id_order: id, items: [{ id_menu: r.menu, qty: 5 }] }, expect: 'denied' },
+      { method: 'post', path: '/orders/e_add_to_carts', body: { id_order: id, items: [{ id_menu: r.menu, qty: 0 }] }, expect: 'denied' },
+      { method: 'post', path: '/orders/c_add_to_carts', body: { id_order: r.cCart, items: [{ id_doctors: r.doctor, qty: '+' }] }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/apply/points`, body: { poin_used: 10_000 }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/unapply/points`, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/apply/promotions`, body: { display_codes: r.promo }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/unapply/promotions`, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/checkout`, body: { alamat_kirim: 'Hacked' }, expect: 'denied' },
+      { method: 'put', path: `/orders/${r.cCart}/checkout`, body: {}, expect: 'denied' },
+      { method: 'put', path: `/orders/${r.checkedOut}/uncheckout`, expect: 'denied' },
+      { method: 'delete', path: `/orders/${id}/delete`, expect: 'denied' },
+      { method: 'delete', path: `/orders/${r.cCart}/delete`, expect: 'denied' },
+      // staff-only transitions
+      { method: 'put', path: `/orders/${r.checkedOut}/paid`, body: { pay_channel: 'cash' }, expect: 'denied' },
+      { method: 'put', path: `/orders/${r.checkedOut}/cancel`, body: {}, expect: 'denied' },
+      // lists: scoped to B whatever the filter says
+      { method: 'post', path: '/orders/explore', body: { id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/explore', body: { id_patients: r.patient }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/search', body: { order_code: r.code }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/search', body: { id_users: a.id, status_array: ['SHOPPING CARTS', 'CHECKOUT'] }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/table', body: { draw: 1, start: 0, length: 100, id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/orders/table', body: { draw: 1, start: 0, length: 100, search: { value: 'order-note-of-a' } }, expect: 'no-leak' },
+      { method: 'get', path: '/users/data', expect: 'no-leak' },
+      { method: 'get', path: '/users/data/export', expect: 'no-leak' },
+    ],
+    snapshot: async (t, _id, a) => ({
+      ofA: await t.app.db.order.findMany({
+        where: { id_member: a.id },
+        include: { items: { orderBy: { id: 'asc' } }, extras: { orderBy: { id: 'asc' } }, payments: true, promotionUsages: true, courierQuotes: true },
+        orderBy: { id: 'asc' },
+      }),
+      points: await t.app.db.userPoint.findMany({ where: { id_users: a.id }, orderBy: { id: 'asc' } }),
+      balance: await t.app.db.userPointBalance.findUnique({ where: { id_users: a.id } }),
+    }),
+  },
+  {
+    resource: 'order_items',
+    create: async (t, a, b) => {
+      const marker = `item-note-of-a-${a.id}-qz`;
+      const db = t.app.db;
+      const product = await createProduct(t);
+      const p = await patientOf(t, a);
+      const cart = await db.order.create({ data: { order_type: 'E', id_member: a.id, id_patients: p.id, total_price: 200_000, grand_totals: 200_000 } });
+      const row = await db.orderItem.create({ data: { id_order: cart.id, id_menu: product.id, qty: 2, price: 100_000, price_total: 200_000, catatan_menu: marker } });
+      // B's own cart line, which B may change (but not move into A's cart)
+      const bp = await patientOf(t, b);
+      const bCart = await db.order.create({ data: { order_type: 'E', id_member: b.id, id_patients: bp.id } });
+      const bItem = await db.orderItem.create({ data: { id_order: bCart.id, id_menu: product.id, qty: 1, price: 100_000, price_total: 100_000 } });
+      return { id: row.id, marker, refs: { cart: cart.id, menu: product.id, bItem: bItem.id } };
+    },
+    attempts: (id, _a, _b, r) => [
+      { method: 'get', path: `/order_items/${id}`, expect: 'denied' },
+      { method: 'put', path: `/order_items/${id}/update`, body: { qty: 9 }, expect: 'denied' },
+      { method: 'post', path: `/order_items/${id}/update`, body: { qty: 1, catatan_menu: 'Hacked' }, expect: 'denied' },
+      { method: 'delete', path: `/order_items/${id}/delete`, expect: 'denied' },
+      { method: 'post', path: '/order_items/create', body: { id_order: r.cart, id_menu: r.menu, qty: 1 }, expect: 'refused' },
+      { method: 'put', path: `/order_items/${r.bItem}/update`, body: { qty: 2, id_order: r.cart, price: 1 }, expect: 'no-leak' },
+      { method: 'post', path: '/order_items/explore', body: { id_order: r.cart }, expect: 'no-leak' },
+      { method: 'post', path: '/order_items/explore', body: {}, expect: 'no-leak' },
+      { method: 'post', path: '/order_items/search', body: { id_menu: r.menu }, expect: 'no-leak' },
+      { method: 'post', path: '/order_items/table', body: { draw: 1, start: 0, length: 100, id_order: r.cart }, expect: 'no-leak' },
+      { method: 'post', path: '/order_items/table', body: { draw: 1, start: 0, length: 100, search: { value: 'item-note-of-a' } }, expect: 'no-leak' },
+    ],
+    snapshot: async (t, _id, _a, r) => t.app.db.order.findUnique({ where: { id: r.cart }, include: { items: { orderBy: { id: 'asc' } } } }),
+  },
+  {
+    resource: 'order_extras',
+    create: async (t, a, b) => {
+      const marker = `extra-note-of-a-${a.id}-qz`;
+      const db = t.app.db;
+      const doc = await createDoctor(t);
+      const p = await patientOf(t, a);
+      const cart = await db.order.create({ data: { order_type: 'C', id_member: a.id, id_patients: p.id, total_price: 150_000, grand_totals: 150_000 } });
+      const row = await db.orderExtra.create({ data: { id_orders: cart.id, id_doctors: doc.id, item: 'Online consultation', qty: 1, extra_prices: 150_000, extra_notes: marker } });
+      const bp = await patientOf(t, b);
+      const bCart = await db.order.create({ data: { order_type: 'C', id_member: b.id, id_patients: bp.id } });
+      const bExtra = await db.orderExtra.create({ data: { id_orders: bCart.id, id_doctors: doc.id, item: 'Online consultation', qty: 1, extra_prices: 150_000 } });
+      return { id: row.id, marker, refs: { cart: cart.id, doctor: doc.id, bExtra: bExtra.id } };
+    },
+    attempts: (id, _a, _b, r) => [
+      { method: 'get', path: `/order_extras/${id}`, expect: 'denied' },
+      { method: 'put', path: `/order_extras/${id}/update`, body: { qty: 5 }, expect: 'denied' },
+      { method: 'post', path: `/order_extras/${id}/update`, body: { extra_notes: 'Hacked' }, expect: 'denied' },
+      { method: 'delete', path: `/order_extras/${id}/delete`, expect: 'denied' },
+      { method: 'post', path: '/order_extras/create', body: { id_orders: r.cart, id_doctors: r.doctor, qty: 1 }, expect: 'refused' },
+      { method: 'put', path: `/order_extras/${r.bExtra}/update`, body: { qty: 2, id_orders: r.cart, extra_prices: 1 }, expect: 'no-leak' },
+      { method: 'post', path: '/order_extras/explore', body: { id_orders: r.cart }, expect: 'no-leak' },
+      { method: 'post', path: '/order_extras/search', body: { id_doctors: r.doctor }, expect: 'no-leak' },
+      { method: 'post', path: '/order_extras/table', body: { draw: 1, start: 0, length: 100, id_orders: r.cart }, expect: 'no-leak' },
+      { method: 'post', path: '/order_extras/table', body: { draw: 1, start: 0, length: 100, search: { value: 'extra-note-of-a' } }, expect: 'no-leak' },
+    ],
+    snapshot: async (t, _id, _a, r) => t.app.db.order.findUnique({ where: { id: r.cart }, include: { extras: { orderBy: { id: 'asc' } } } }),
+  },
+  {
+    resource: 'user_points',
+    create: async (t, a) => {
+      const code = orderCode('PA', a);
+      const p = await patientOf(t, a);
+      const order = await t.app.db.order.create({ data: { order_type: 'E', id_member: a.id, id_patients: p.id, status: 'PAID', cart_open: null, is_paid: 1, order_code: code } });
+      await givePoints(t, a.id, 30_000);
+      const row = await t.app.db.userPoint.create({
+        data: { id_users: a.id, id_orders: order.id, id_orders_earned: order.id, add_point: 5_000, remaining_point: 5_000, usecase: 'webhook-midtrans', expired_date: new Date(Date.now() + 30 * 86_400_000) },
+      });
+      await t.app.db.userPointBalance.update({ where: { id_users: a.id }, data: { balance: { increment: 5_000 } } });
+      return { id: row.id, marker: code, refs: { order: order.id, code } };
+    },
+    attempts: (id, a, _b, r) => [
+      { method: 'get', path: `/user_points/${id}`, expect: 'denied' },
+      { method: 'put', path: `/user_points/${id}/update`, body: { add_point: 1 }, expect: 'denied' },
+      { method: 'delete', path: `/user_points/${id}/delete`, expect: 'denied' },
+      { method: 'post', path: '/user_points/create', body: { id_users: a.id, add_point: 1_000_000 }, expect: 'denied' },
+      { method: 'post', path: '/user_points/explore', body: { id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/user_points/search', body: { id_orders: r.order }, expect: 'no-leak' },
+      { method: 'post', path: '/user_points/table', body: { draw: 1, start: 0, length: 100, id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/user_points/table', body: { draw: 1, start: 0, length: 100, search: { value: r.code } }, expect: 'no-leak' },
+      { method: 'get', path: '/users/data', expect: 'no-leak' },
+      { method: 'get', path: '/users/data/export', expect: 'no-leak' },
+    ],
+    snapshot: async (t, _id, a) => ({
+      rows: await t.app.db.userPoint.findMany({ where: { id_users: a.id }, orderBy: { id: 'asc' } }),
+      balance: await t.app.db.userPointBalance.findUnique({ where: { id_users: a.id } }),
+    }),
+  },
+  {
+    resource: 'ratings (and rating A’s orders)',
+    create: async (t, a) => {
+      const marker = `rating-of-a-${a.id}-qz`;
+      const db = t.app.db;
+      const p = await patientOf(t, a);
+      const done = { order_type: 'E', id_member: a.id, id_patients: p.id, status: 'DONE', cart_open: null, is_paid: 1, is_done: 1 };
+      const rated = await db.order.create({ data: { ...done, order_code: orderCode('RA', a), ratings: 5, rating_desc: marker } });
+      const row = await db.rating.create({ data: { id_orders: rated.id, id_users: a.id, ratings: 5, rating_desc: marker } });
+      const unrated = await db.order.create({ data: { ...done, order_code: orderCode('RB', a) } });
+      return { id: row.id, marker, refs: { rated: rated.id, unrated: unrated.id } };
+    },
+    attempts: (id, a, _b, r) => [
+      { method: 'get', path: `/ratings/${id}`, expect: 'denied' },
+      { method: 'put', path: `/ratings/${id}/update`, body: { ratings: 1, rating_desc: 'Hacked' }, expect: 'denied' },
+      { method: 'post', path: `/ratings/${id}/update`, body: { ratings: 1 }, expect: 'denied' },
+      { method: 'delete', path: `/ratings/${id}/delete`, expect: 'denied' },
+      { method: 'post', path: '/ratings/create', body: { id_orders: r.unrated, ratings: 1, rating_desc: 'Hacked' }, expect: 'denied' },
+      { method: 'post', path: '/ratings/create', body: { id_orders: r.rated, ratings: 1, id_users: a.id }, expect: 'denied' },
+      { method: 'post', path: '/ratings/explore', body: { id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/ratings/explore', body: { id_orders: r.rated }, expect: 'no-leak' },
+      { method: 'post', path: '/ratings/search', body: { ratings: 5 }, expect: 'no-leak' },
+      { method: 'post', path: '/ratings/table', body: { draw: 1, start: 0, length: 100, id_users: a.id }, expect: 'no-leak' },
+      { method: 'post', path: '/ratings/table', body: { draw: 1, start: 0, length: 100, search: { value: 'rating-of-a' } }, expect: 'no-leak' },
+    ],
+    snapshot: async (t, _id, a) => ({
+      ratings: await t.app.db.rating.findMany({ where: { order: { id_member: a.id } }, orderBy: { id: 'asc' } }),
+      orders: await t.app.db.order.findMany({ where: { id_member: a.id }, orderBy: { id: 'asc' } }),
+    }),
+  },
+  {
+    resource: 'shipping on A’s order (address, courier, quotes)',
+    create: async (t, a) => {
+      const marker = `shipping-address-of-a-${a.id}-qz`;
+      const db = t.app.db;
+      const product = await createProduct(t);
+      const p = await patientOf(t, a);
+      const cart = await db.order.create({
+        data: {
+          order_type: 'E', id_member: a.id, id_patients: p.id, alamat_kirim: marker, kode_provinsi: '9', kode_kota: '23', kode_kecamatan: '349', lat_kirim: -6.9, lng_kirim: 107.6,
+          courier: 'jne', courier_service: 'REG', courier_price: 20_000, is_courier: 1, total_price: 100_000, grand_totals: 120_000,
+          items: { create: { id_menu: product.id, qty: 1, price: 100_000, price_total: 100_000 } },
+        },
+      });
+      await db.courierQuote.create({
+        data: { id_orders: cart.id, courier: 'jne', service: 'YES', cost: 1_000, weight: 200, origin: '1376', destination: '349', expires_at: new Date(Date.now() + 3600_000) },
+      });
+      return { id: cart.id, marker };
+    },
+    attempts: (id) => [
+      { method: 'put', path: `/orders/${id}/update/address`, body: { kode_provinsi: 9, kode_kota: 23, kode_kecamatan: 330, alamat_kirim: 'Hacked', lat_kirim: -6.2, lng_kirim: 106.8 }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/process/courier`, body: { courier: 'jne', costs: 1_000, service: 'YES' }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/process/sameday/courier`, body: { lat_kirim: -6.2, lng_kirim: 106.8 }, expect: 'denied' },
+      { method: 'put', path: `/orders/${id}/unprocess/courier`, expect: 'denied' },
+      { method: 'post', path: '/deliveries/calculate', body: { id_order: id, courier: 'jne' }, expect: 'denied' },
+      { method: 'post', path: '/deliveries/calculate', body: { id_order: id, courier: 'jne', city_id_destination: 330 }, expect: 'denied' },
+    ],
+    snapshot: async (t, id) => t.app.db.order.findUnique({ where: { id }, include: { courierQuotes: { orderBy: { id: 'asc' } } } }),
   },
 ];

@@ -44,6 +44,11 @@ export const orderItemRoutes: RouteDef[] = [
       body: z.object({ qty: z.coerce.number().int().min(1).max(999), catatan_menu: text(500).optional() }),
       run: async (itemId, body, c, tx, existing) => {
         await loadCart(tx as any, c.user, existing.id_order);
+        // a prescription-only line holds what was prescribed (menu_reedems): it may shrink, never grow
+        if (body.qty > existing.qty) {
+          const menu = await tx.menu.findUnique({ where: { id: existing.id_menu }, select: { is_resep_required: true } });
+          if (menu?.is_resep_required === 1) throw unprocessable('A prescribed product cannot be raised above the prescribed qty');
+        }
         const price = existing.price;
         await tx.orderItem.update({ where: { id: itemId }, data: { qty: body.qty, price_total: price * body.qty, ...(body.catatan_menu !== undefined ? { catatan_menu: body.catatan_menu } : {}) } });
         await recomputeOrderTotals(tx as any, existing.id_order);
