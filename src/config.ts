@@ -108,6 +108,14 @@ export const configSchema = z
           message: 'must be set to a random secret of at least 32 characters in production',
         });
       }
+      // Without Midtrans keys the payment simulator answers, and anyone could "pay" their own order.
+      if (!c.MIDTRANS_SERVER_KEY || !c.MIDTRANS_CLIENT_KEY) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['MIDTRANS_SERVER_KEY'],
+          message: 'MIDTRANS_SERVER_KEY and MIDTRANS_CLIENT_KEY are required in production (the payment simulator is for development only)',
+        });
+      }
     }
   });
 

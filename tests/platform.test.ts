@@ -55,6 +55,8 @@ describe('platform', () => {
   it('validates configuration with clear messages', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ NODE_ENV: 'production', OWNER_PASSWORD: 'x'.repeat(10) })).toThrow(/JWT_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MIDTRANS_SERVER_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' }).NODE_ENV).toBe('production');
     expect(loadConfig({}).PORT).toBe(3000);
   });
 });
