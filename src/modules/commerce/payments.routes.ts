@@ -24,7 +24,7 @@ export const paymentRoutes: RouteDef[] = [
     handler: async (ctx) => ({ status: 'ok', ...(await receiveNotification(ctx.app, ctx.req.body)) }),
   }),
   // the payment simulator (only without Midtrans keys): a page that pays or fails the attempt by
-  // sending a correctly signed notification through the same receiver as Midtrans'
+  // sending a correctly signed notification to the same webhook path as Midtrans'
   route({
     method: 'get',
     path: `${SIMULATOR_PREFIX}/:token`,
@@ -56,7 +56,15 @@ export const paymentRoutes: RouteDef[] = [
       const p = await ctx.app.db.orderPayment.findFirst({ where: { snap_token: ctx.params.token } });
       if (!p) throw notFound('Unknown payment');
       const outcome = ctx.params.outcome === 'pay' ? 'settlement' : ctx.params.outcome === 'fail' ? 'deny' : 'expire';
-      const result = await receiveNotification(ctx.app, simulatedNotification(ctx.app, p, outcome));
+      // Posted over HTTP to this server's own webhook path, exactly as Midtrans would send it.
+      const local = ctx.req.socket.localAddress ?? '127.0.0.1';
+      const host = local.startsWith('::ffff:') ? local.slice(7) : local.includes(':') ? `[${local}]` : local;
+      const answer = await fetch(`http://${host}:${ctx.req.socket.localPort}/payments/webhooks/midtrans`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(simulatedNotification(ctx.app, p, outcome)),
+      });
+      const { status: _status, ...result } = (await answer.json()) as Record<string, unknown>;
       return { simulated: outcome, ...result };
     },
   }),
