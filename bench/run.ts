@@ -119,6 +119,8 @@ async function main() {
       NODE_ENV: 'production',
       LOG_LEVEL: 'warn',
       SEED_DEMO_DATA: 'false',
+      // the login limiter (50 per IP per window) would answer 429 to a load test from one address
+      RATE_LIMIT_ENABLED: 'false',
       JWT_SECRET,
       PUBLIC_BASE_URL: `http://127.0.0.1:${APP_PORT}`,
     }, `http://127.0.0.1:${APP_PORT}/health`),
