@@ -187,7 +187,7 @@ export async function seed(url: string, s: BenchSizes, log: (m: string) => void 
               CASE WHEN paid = 1 THEN 'qris' ELSE '' END, (st = 'CANCEL')::int, CASE WHEN st = 'CANCEL' THEN od + interval '1 day' END,
               CASE WHEN paid = 1 AND st <> 'CANCEL' THEN 'CONSUMED' ELSE 'RELEASED' END, now()
        FROM (SELECT g, CASE WHEN g % 5 = 0 THEN 'C' ELSE 'E' END AS t,
-                    $2 + (g * 104729) % $3 AS cust,
+                    ($2 + (g::bigint * 104729) % $3)::int AS cust,
                     now() - ((g * 7907) % 730) * interval '1 day' - ((g * 31) % 1440) * interval '1 minute' AS od,
                     (ARRAY['DONE','DONE','DONE','PAID','PREPARED','PROCESSING','PICKUP','DELIVERED','CHECKOUT','CANCEL'])[g % 10 + 1] AS st,
                     CASE WHEN g % 10 = 8 THEN 0 ELSE 1 END AS paid,
