@@ -58,7 +58,7 @@ export async function prepareDatabase(url: string) {
   await db.close();
 }
 
-const MARK = (s: BenchSizes) => `bench seed scale=${s.scale} users=${s.users} orders=${s.orders}`;
+const MARK = (s: BenchSizes) => `bench seed v2 scale=${s.scale} users=${s.users} orders=${s.orders}`;
 
 /** Seeds unless the database already holds this scale's data (marked in a table comment). */
 export async function seed(url: string, s: BenchSizes, log: (m: string) => void = console.log): Promise<boolean> {
@@ -187,7 +187,7 @@ export async function seed(url: string, s: BenchSizes, log: (m: string) => void 
               CASE WHEN paid = 1 THEN 'qris' ELSE '' END, (st = 'CANCEL')::int, CASE WHEN st = 'CANCEL' THEN od + interval '1 day' END,
               CASE WHEN paid = 1 AND st <> 'CANCEL' THEN 'CONSUMED' ELSE 'RELEASED' END, now()
        FROM (SELECT g, CASE WHEN g % 5 = 0 THEN 'C' ELSE 'E' END AS t,
-                    $2 + (g * 104729) % $3 AS cust,
+                    ($2 + (g::bigint * 104729) % $3)::int AS cust,
                     now() - ((g * 7907) % 730) * interval '1 day' - ((g * 31) % 1440) * interval '1 minute' AS od,
                     (ARRAY['DONE','DONE','DONE','PAID','PREPARED','PROCESSING','PICKUP','DELIVERED','CHECKOUT','CANCEL'])[g % 10 + 1] AS st,
                     CASE WHEN g % 10 = 8 THEN 0 ELSE 1 END AS paid,
@@ -198,14 +198,17 @@ export async function seed(url: string, s: BenchSizes, log: (m: string) => void 
        JOIN users u ON u.id = o.cust ORDER BY g`,
       [s.orders, firstCustomer, s.customers],
     );
-    // Three distinct products per order (600,000 lines at scale 1); the line totals are what
-    // total_price says only approximately — the bench measures queries, not bookkeeping.
+    // Products only on e-commerce (E) orders (a consultation, C, carries its doctor in order_extras):
+    // three distinct products per order, a fourth on three orders in four, so 600,000 lines at scale 1.
+    // The line totals are what total_price says only approximately — the bench measures queries,
+    // not bookkeeping.
     await step(
       'order_items',
       `INSERT INTO order_items (id_order, id_menu, qty, price, price_total, nama_menus, order_datetime, updated_at)
        SELECT o, m.id, 1 + (o + k) % 3, m.harga, (1 + (o + k) % 3) * m.harga, m.nama_menus, now(), now()
-       FROM generate_series(1, $1) o CROSS JOIN generate_series(0, 2) k
-       JOIN menus m ON m.id = (o * 7 + k * ($2 / 3)) % $2 + 1 ORDER BY o, k`,
+       FROM generate_series(1, $1) o CROSS JOIN generate_series(0, 3) k
+       JOIN menus m ON m.id = (o * 7 + k * ($2 / 4)) % $2 + 1
+       WHERE o % 5 <> 0 AND (k < 3 OR o % 4 <> 0) ORDER BY o, k`,
       [s.orders, s.menus],
     );
     await step(
@@ -214,12 +217,16 @@ export async function seed(url: string, s: BenchSizes, log: (m: string) => void 
        SELECT id, id % $1 + 1, 300000, now() FROM orders WHERE order_type = 'C' ORDER BY id`,
       [D],
     );
+    // A consultation thread is opened when its C order is paid (consultations module): thread g
+    // belongs to order 5g (every fifth order is a paid C order), from its customer and patient to
+    // the user of the order's doctor, with the consultation window after payment.
     await step(
       'threads',
-      `INSERT INTO threads (thread_type, id_user_from, id_user_to, id_patients, last_update_at, created_at, updated_at)
-       SELECT 'online_consultations', $2 + (g * 7919) % $3, g % $4 + 2, 1 + (g * 7919) % $3, now(), now() - g * interval '1 hour', now()
-       FROM generate_series(1, $1) g`,
-      [s.threads, firstCustomer, s.customers, D],
+      `INSERT INTO threads (thread_type, id_order, id_user_from, id_user_to, id_patients, estimate_done_at, last_update_at, created_at, updated_at)
+       SELECT 'online_consultations', o.id, o.id_member, d.id_users, o.id_patients, o.paid_date + interval '1 day', now(), o.paid_date, now()
+       FROM generate_series(1, $1) g JOIN orders o ON o.id = g * 5 JOIN order_extras e ON e.id_orders = o.id JOIN doctors d ON d.id = e.id_doctors
+       ORDER BY g`,
+      [s.threads],
     );
     await step(
       'thread_messages',

@@ -2,6 +2,7 @@ import type { Request, RequestHandler } from 'express';
 import jwt from 'jsonwebtoken';
 import type { AppContext } from '../app-context.js';
 import { STAFF } from './auth-user.js';
+import { jwtKey } from './authenticate.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -26,7 +27,7 @@ function signedByStaff(app: AppContext, req: Request): boolean {
   const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   if (!token) return false;
   try {
-    const claims = jwt.verify(token, app.config.JWT_SECRET, { algorithms: ['HS256'] }) as { roles?: unknown };
+    const claims = jwt.verify(token, jwtKey(app.config.JWT_SECRET), { algorithms: ['HS256'] }) as { roles?: unknown };
     return Array.isArray(claims.roles) && claims.roles.some((r) => STAFF.includes(r));
   } catch {
     return false;

@@ -6,7 +6,7 @@ import type { AppContext } from '../app-context.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
-import { methodsOf, type RouteDef, type UploadSpec } from './route.js';
+import { isReadOnly, methodsOf, type RouteDef, type UploadSpec } from './route.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 const idParam = z.coerce.number().int().positive().max(2_147_483_647);
@@ -86,7 +86,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
-        if (method !== 'get' && Array.isArray(def.access) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
+        if (method !== 'get' && Array.isArray(def.access) && !isReadOnly(def) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       });
     }
@@ -95,7 +95,8 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
 }
 
 /**
- * Every successful change through a role-restricted (admin) endpoint is appended to the audit log:
+ * Every successful change through a role-restricted (admin) endpoint is appended to the audit log
+ * (reads sent as POST – explore, search, table, reports, dashboards – are not changes: see isReadOnly):
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
  * each module; it runs after the handler's own transaction has committed. A handler that wrote its
  * own entry for the request (audit() with `req`) is not logged twice.

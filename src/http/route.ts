@@ -37,6 +37,11 @@ export interface RouteDef<B = any, Q = any, P = any> {
   query?: z.ZodType<Q>;
   params?: z.ZodType<P>;
   upload?: UploadSpec;
+  /**
+   * The route only reads (a POST list, report or check): not a change, so not in the audit log.
+   * Defaults to true for `.../explore`, `.../search`, `.../table`, `/report/...` and `/dashboard/...`.
+   */
+  readOnly?: boolean;
   /** Response schema for the OpenAPI document. */
   response?: z.ZodType;
   /** Returned value is sent as JSON; return undefined after writing `ctx.res` yourself. */
@@ -46,3 +51,7 @@ export interface RouteDef<B = any, Q = any, P = any> {
 export const route = <B = any, Q = any, P = any>(def: RouteDef<B, Q, P>): RouteDef<B, Q, P> => def;
 
 export const methodsOf = (def: RouteDef) => (Array.isArray(def.method) ? def.method : [def.method]) as Method[];
+
+/** POST routes that only read by the API's conventions: lists, reports, dashboards. */
+const READ_ONLY_PATH = /\/(explore|search|table)$|^\/(report|dashboard)\//;
+export const isReadOnly = (def: RouteDef) => def.readOnly ?? READ_ONLY_PATH.test(def.path);

@@ -297,11 +297,19 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
   const closed = new Set(holidays.map((h) => formatDate(h.dates)));
   const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
   const schedule_array = dates.map((d) => formatDate(d)!);
+  // bookings grouped by day once (not re-formatted for every day of the window)
+  const takenByDay = new Map<string, typeof bookings>();
+  for (const b of bookings) {
+    const k = formatDate(b.tanggal)!;
+    const list = takenByDay.get(k);
+    if (list) list.push(b);
+    else takenByDay.set(k, [b]);
+  }
   const result = [];
   for (const d of dates) {
     const key = formatDate(d)!;
     if (closed.has(key)) continue;
-    const taken = bookings.filter((b) => formatDate(b.tanggal) === key);
+    const taken = takenByDay.get(key) ?? [];
     const free = slots.filter((s) => {
       if (s.hari !== dayName(d)) return false;
       if (startInstant(d, s.jam).getTime() <= earliest) return false;
