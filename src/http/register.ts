@@ -3,6 +3,7 @@ import multer from 'multer';
 import { z } from 'zod';
 import { fileTypeFromBuffer } from 'file-type';
 import type { AppContext } from '../app-context.js';
+import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
@@ -86,7 +87,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
-        if (method !== 'get' && Array.isArray(def.access) && !isReadOnly(def) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
+        if (method !== 'get' && (Array.isArray(def.access) || isStaff(user)) && !isReadOnly(def) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       });
     }
@@ -95,7 +96,8 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
 }
 
 /**
- * Every successful change through a role-restricted (admin) endpoint is appended to the audit log
+ * Every successful change through a role-restricted (admin) endpoint, or made by staff through any
+ * other endpoint (e.g. an admin editing a customer with users/:id/update), is appended to the audit log
  * (reads sent as POST – explore, search, table, reports, dashboards – are not changes: see isReadOnly):
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
  * each module; it runs after the handler's own transaction has committed. A handler that wrote its

@@ -51,6 +51,13 @@ describe('what is audited', () => {
     ]);
     expect(await t.app.db.log.count()).toBe(before + 3);
   });
+
+  it('also logs staff changes made through endpoints open to every signed-in user, but not customers\' own', async () => {
+    await t.http.put(`/users/${customer.id}/update`).set(t.auth(admin)).send({ users_address: 'Jl. Riau 1' }).expect(200);
+    await t.http.put(`/users/${customer.id}/update`).set(t.auth(customer)).send({ users_address: 'Jl. Riau 2' }).expect(200);
+    const rows = await t.app.db.log.findMany({ where: { action: 'PUT /users/:id/update' }, orderBy: { seq: 'asc' } });
+    expect(rows.map((r) => [r.resource_id, r.id_users, r.role])).toEqual([[String(customer.id), admin.id, 'ADMIN']]);
+  });
 });
 
 describe('logs/* endpoints', () => {
