@@ -32,6 +32,19 @@ describe('platform', () => {
     expect(JSON.stringify(badId.body)).not.toMatch(/at .*\.ts/);
   });
 
+  it('accepts JSON only where JSON is expected', async () => {
+    const form = await t.http.post('/users/login').type('form').send({ username: 'a', password: 'b' });
+    expect(form.status).toBe(415);
+    expect(form.body.status).toBe(415);
+    const text = await t.http.post('/users/login').set('Content-Type', 'text/plain').send('username=a');
+    expect(text.status).toBe(415);
+    const admin = await t.user(['ADMIN']);
+    // DataTables posts forms
+    const table = await t.http.post('/users/table').set(t.auth(admin)).type('form').send('draw=4&start=0&length=5&search[value]=&order[0][column]=0&order[0][dir]=asc');
+    expect(table.status).toBe(200);
+    expect(table.body.draw).toBe(4);
+  });
+
   it('allows CORS only for configured origins', async () => {
     const ok = await t.http.options('/users/login').set('Origin', 'http://localhost:5173').set('Access-Control-Request-Method', 'POST');
     expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');

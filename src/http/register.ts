@@ -79,6 +79,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
       router[method](def.path, async (req: Request, res: Response) => {
         const user = await authenticate(app, req, def.access !== 'public');
         checkAccess(def, user);
+        assertBodyType(req, def);
         assertNoNul(req.params, 'params');
         assertNoNul(req.query, 'query');
         assertNoNul(req.body, 'body');
@@ -119,6 +120,18 @@ async function auditAdminChange(app: AppContext, def: RouteDef, method: string, 
     patientId: typeof p.id_patients === 'number' ? p.id_patients : null,
     req,
   });
+}
+
+// DataTables (tables, report tables) and the simulator's HTML forms post form-encoded bodies.
+const FORM_BODY_PATH = /\/table$|^\/(report|dashboard)\/|^\/payments\/simulator\//;
+
+/** JSON only where JSON is expected: a body of another type is refused, not silently ignored. */
+function assertBodyType(req: Request, def: RouteDef) {
+  if (req.headers['content-length'] === '0' || req.is('*/*') === null) return; // no body
+  if (req.is(['application/json', '+json'])) return;
+  if (def.upload && req.is('multipart/form-data')) return;
+  if (FORM_BODY_PATH.test(def.path) && req.is('application/x-www-form-urlencoded')) return;
+  throw new HttpError(415, def.upload ? 'Send the file as multipart/form-data' : 'Send the body as JSON (Content-Type: application/json)');
 }
 
 /** Literal segments before parameters, so `/users/data` is not taken for `/users/:id`. */
