@@ -81,13 +81,21 @@ function priceFields(m: MenuRow, now: Date) {
   };
 }
 
-export function menuJSON(app: AppContext, m: MenuRow) {
+/**
+ * A product's documented fields as stored (prices without the effective-price extras). Every answer
+ * that shows a product starts from this: the catalogue, order lines, prescription snapshots.
+ */
+export function menuBaseJSON(m: MenuRow) {
   return {
     id: m.id,
     nama_menus: m.nama_menus,
     brief: m.brief,
-    ...priceFields(m, app.now()),
+    harga: m.harga,
+    pajak: m.pajak,
     is_resep_required: m.is_resep_required,
+    harga_promosi: m.harga_promosi,
+    mulai_harga_promosi: formatDateTime(m.mulai_harga_promosi),
+    selesai_harga_promosi: formatDateTime(m.selesai_harga_promosi),
     is_featured: m.is_featured,
     id_menu_categories_1: m.id_menu_categories_1 ?? 0,
     id_menu_categories_2: m.id_menu_categories_2 ?? 0,
@@ -99,8 +107,11 @@ export function menuJSON(app: AppContext, m: MenuRow) {
     produsen: m.produsen,
     satuan: m.satuan,
     berat: m.berat,
-    images: menuImageUrl(app, m),
   };
+}
+
+export function menuJSON(app: AppContext, m: MenuRow) {
+  return { ...menuBaseJSON(m), ...priceFields(m, app.now()), images: menuImageUrl(app, m) };
 }
 
 /** The short product inside a menu image (`menu_images/{id}`). */

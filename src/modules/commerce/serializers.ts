@@ -1,5 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
+import { menuBaseJSON } from '../catalogue/serializers.js';
 import { userJSON } from '../identity/serializers.js';
 
 type Row = any;
@@ -117,37 +118,12 @@ export function itemWithMenuJSON(app: AppContext, i: Row) {
   };
 }
 
-export function menuJSON(m: Row) {
-  return {
-    id: m.id,
-    nama_menus: m.nama_menus,
-    brief: m.brief,
-    harga: m.harga,
-    pajak: m.pajak,
-    is_resep_required: m.is_resep_required,
-    harga_promosi: m.harga_promosi,
-    mulai_harga_promosi: dt(m.mulai_harga_promosi),
-    selesai_harga_promosi: dt(m.selesai_harga_promosi),
-    is_featured: m.is_featured,
-    id_menu_categories_1: m.id_menu_categories_1 ?? 0,
-    id_menu_categories_2: m.id_menu_categories_2 ?? 0,
-    id_menu_categories_3: m.id_menu_categories_3 ?? 0,
-    dosis: m.dosis,
-    komposisi: m.komposisi,
-    aturan_pakai: m.aturan_pakai,
-    nomor_registrasi: m.nomor_registrasi,
-    produsen: m.produsen,
-    satuan: m.satuan,
-    berat: m.berat,
-  };
-}
-
 /** order_items/:id and the e_add_to_carts answer: the line with its order and product. */
 export function itemDetailJSON(i: Row) {
   return {
     id: i.id,
     order: orderJSON(i.order),
-    menu: menuJSON(i.menu),
+    menu: menuBaseJSON(i.menu),
     qty: i.qty,
     satuan: i.satuan,
     price: i.price,

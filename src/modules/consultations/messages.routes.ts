@@ -5,6 +5,7 @@ import { pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.j
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
+import { menuBaseJSON } from '../catalogue/serializers.js';
 import { messageDetailJSON, messageInclude, messageJSON, threadInclude } from './serializers.js';
 import { loadThread, markThreadRead, postMessage, threadScope, type NewMessage } from './threads.service.js';
 
@@ -104,26 +105,7 @@ export const messageRoutes = [
       });
       if (!menu) throw notFound(`menus ${body.id_menu} not found`);
       const snapshot = {
-        id: menu.id,
-        nama_menus: menu.nama_menus,
-        brief: menu.brief,
-        harga: menu.harga,
-        pajak: menu.pajak,
-        is_resep_required: menu.is_resep_required,
-        harga_promosi: menu.harga_promosi,
-        mulai_harga_promosi: formatDateTime(menu.mulai_harga_promosi),
-        selesai_harga_promosi: formatDateTime(menu.selesai_harga_promosi),
-        is_featured: menu.is_featured,
-        id_menu_categories_1: menu.id_menu_categories_1 ?? 0,
-        id_menu_categories_2: menu.id_menu_categories_2 ?? 0,
-        id_menu_categories_3: menu.id_menu_categories_3 ?? 0,
-        dosis: menu.dosis,
-        komposisi: menu.komposisi,
-        aturan_pakai: menu.aturan_pakai,
-        nomor_registrasi: menu.nomor_registrasi,
-        produsen: menu.produsen,
-        satuan: menu.satuan,
-        berat: menu.berat,
+        ...menuBaseJSON(menu),
         images: app.storage.publicUrl('menus', menu.images[0]?.menu_image),
       };
       return send(ctx, body.id_threads, {
