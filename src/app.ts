@@ -13,8 +13,14 @@ import type { RouteDef } from './http/route.js';
 import { allRoutes } from './modules/index.js';
 
 /** Builds the Express app (no listen): the server entry and the tests share it. */
-export function createApp(app: AppContext, routes: RouteDef[] = allRoutes()) {
+export interface AppOptions {
+  /** runs first on every request (the test suite installs its response validator here) */
+  before?: express.RequestHandler;
+}
+
+export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), options: AppOptions = {}) {
   const server = express();
+  if (options.before) server.use(options.before);
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
   server.use(

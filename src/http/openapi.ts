@@ -41,7 +41,10 @@ export function buildOpenApi(defs: RouteDef[], serverUrl: string) {
         responses: {
           '200': {
             description: 'OK',
-            content: { 'application/json': { schema: def.response ? jsonSchema(def.response, 'output') : { type: 'object' } } },
+            content: {
+              ...(def.response ? { 'application/json': { schema: jsonSchema(def.response, 'output') } } : {}),
+              ...Object.fromEntries((def.produces ?? []).map((type) => [type, { schema: { type: 'string', format: 'binary' } }])),
+            },
           },
           default: { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } },
         },

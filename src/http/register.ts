@@ -77,6 +77,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): Router {
     const params = def.params ?? defaultParams(def.path);
     for (const method of methodsOf(def)) {
       router[method](def.path, async (req: Request, res: Response) => {
+        res.locals.route = def; // which documented operation answers (for the suite's response check)
         const user = await authenticate(app, req, def.access !== 'public');
         checkAccess(def, user);
         assertBodyType(req, def);

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import type { PrismaClient } from '../db/client.js';
 import { paging } from '../lib/schemas.js';
+import * as shape from './response.js';
 import type { AuthUser } from './auth-user.js';
 import { badRequest, notFound, zodFieldErrors } from './errors.js';
 import { route, type Access, type Method, type RequestContext, type RouteDef } from './route.js';
@@ -52,6 +53,10 @@ export interface ResourceSpec<F = any> {
   defaultOrder?: Record<string, unknown> | Record<string, unknown>[];
   toJSON: (row: Row, caller: Caller) => unknown;
   toDetail?: (row: Row, caller: Caller) => unknown;
+  /** what toJSON returns (list items) */
+  schema: z.ZodType;
+  /** what toDetail returns (create, get, update); default: schema */
+  detailSchema?: z.ZodType;
   columns?: Column[];
   exploreMethods?: Method[];
   create?:
@@ -142,6 +147,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const listAccess = spec.access.list ?? spec.access.read;
   const filters = spec.filters ?? z.object({});
   const order = spec.defaultOrder ?? { id: 'desc' };
+  const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
 
   async function listWhere(c: Caller, f: any): Promise<Where> {
     return and(
@@ -171,6 +177,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         tag: spec.name,
         summary: `Create ${key}`,
         body: create.body,
+        response: single,
         handler: async (ctx) => {
           const c = caller(ctx);
           const row = await ctx.app.db.$transaction(async (tx) => {
@@ -192,6 +199,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       summary: `Explore ${key} (paged)`,
       query: paging.loose(),
       body: filters.optional(),
+      response: spec.schema && shape.page(spec.schema),
       handler: async (ctx) => {
         const c = caller(ctx);
         const f = ctx.req.method === 'GET' ? parseFilters(filters, ctx.query) : (ctx.body ?? {});
@@ -211,6 +219,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       access: listAccess,
       tag: spec.name,
       summary: `Search ${key}`,
+      response: spec.schema && shape.many(key, spec.schema),
       body: filters.extend({ limit: z.coerce.number().int().min(1).max(spec.searchLimit ?? 100).optional() }).optional(),
       handler: async (ctx) => {
         const c = caller(ctx);
@@ -231,6 +240,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         tag: spec.name,
         summary: `${key} for DataTables (server-side): columns ${columns.map((col, i) => `${i}:${col.name}`).join(', ')}`,
         body: filters.extend({ draw: z.unknown(), start: z.unknown(), length: z.unknown(), search: z.unknown(), order: z.unknown() }).partial().loose().optional(),
+        response: shape.dataTable(columns.length),
         handler: async (ctx) => {
           const c = caller(ctx);
           const raw = (ctx.body ?? {}) as Record<string, any>;
@@ -266,6 +276,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       access: spec.access.read,
       tag: spec.name,
       summary: `Get one ${key}`,
+      response: single,
       handler: async (ctx) => {
         const c = caller(ctx);
         return { [key]: detail(await loadDetail(c, ctx.params.id), c) };
@@ -283,6 +294,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         tag: spec.name,
         summary: `Update ${key}`,
         body: update.body,
+        response: single,
         handler: async (ctx) => {
           const c = caller(ctx);
           const row = await ctx.app.db.$transaction(async (tx) => {
@@ -305,6 +317,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         access: del.access ?? spec.access.delete ?? spec.access.write,
         tag: spec.name,
         summary: `Delete ${key}`,
+        response: shape.deleted,
         handler: async (ctx) => {
           const c = caller(ctx);
           await ctx.app.db.$transaction(async (tx) => {

@@ -42,8 +42,13 @@ export interface RouteDef<B = any, Q = any, P = any> {
    * Defaults to true for `.../explore`, `.../search`, `.../table`, `/report/...` and `/dashboard/...`.
    */
   readOnly?: boolean;
-  /** Response schema for the OpenAPI document. */
+  /**
+   * What a successful JSON answer looks like (documented in openapi.json; every answer in the test
+   * suite is validated against it). Required for every route that answers JSON.
+   */
   response?: z.ZodType;
+  /** other content types a successful answer may have (a PDF, a CSV export, a file) */
+  produces?: readonly string[];
   /** Returned value is sent as JSON; return undefined after writing `ctx.res` yourself. */
   handler: (ctx: RequestContext<B, Q, P>) => unknown;
 }

@@ -10,6 +10,7 @@ import { signToken } from '../../src/http/authenticate.js';
 import type { Role } from '../../src/http/auth-user.js';
 import { hashPassword } from '../../src/modules/identity/users.service.js';
 import { createTestDatabase } from './database.js';
+import { responseValidator } from './response-validator.js';
 
 export const TEST_PASSWORD = 'secret-pass-123';
 
@@ -40,7 +41,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
     ...env,
   });
   const app: AppContext = createContext(config, database.prisma);
-  const server = createApp(app);
+  const validator = responseValidator(app);
+  const server = createApp(app, undefined, { before: validator.handler });
   const http = supertest(server);
   let counter = 0;
 
@@ -71,9 +73,13 @@ export async function createTestApp(env: Record<string, string> = {}) {
     databaseUrl: database.databaseUrl,
     user,
     auth,
+    /** answers that did not match openapi.json so far */
+    responseProblems: () => validator.problems(),
     async close() {
+      const problems = await validator.problems();
       await database.close();
       rmSync(dir, { recursive: true, force: true });
+      if (problems.length) throw new Error(`Answers that do not match openapi.json:\n${problems.join('\n')}`);
     },
   };
 }

@@ -19,6 +19,11 @@ describe('route table (meta)', () => {
     expect(bad.map(label)).toEqual([]);
   });
 
+  it('every route documents its answer: a JSON response schema, or the other content it produces', () => {
+    const undocumented = endpoints().filter(({ def }) => !def.response && !def.produces?.length);
+    expect(undocumented.map(label)).toEqual([]);
+  });
+
   it('no (method, path) is registered twice', () => {
     const seen = new Map<string, number>();
     for (const e of endpoints()) seen.set(label(e), (seen.get(label(e)) ?? 0) + 1);

@@ -6,7 +6,7 @@ import { route, type RouteDef } from '../../http/route.js';
 import { clinicDay } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import * as s from '../../lib/schemas.js';
-import { categoryJSON, menuBriefJSON, menuImageJSON, menuInclude, menuJSON } from './serializers.js';
+import { categoryJSON, categorySchema, menuBriefJSON, menuImageJSON, menuInclude, menuJSON } from './serializers.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -31,6 +31,7 @@ const categoryRoutes = resourceRoutes({
   searchFields: ['menu_categories', 'codes', 'color'],
   defaultOrder: { id: 'asc' },
   toJSON: (r, c) => categoryJSON(c.app, r),
+  schema: categorySchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'menu_categories', value: (r) => r.menu_categories, orderBy: (d) => ({ menu_categories: d }) },

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { formatDateTime, formatTime } from '../../lib/dates.js';
@@ -61,6 +63,16 @@ export function categoryJSON(app: AppContext, c: CategoryRow) {
   // The document prints `image_path` in lists and `img_path` in single answers: both are given.
   return { id: c.id, menu_categories: c.menu_categories, codes: c.codes, color: c.color, images: c.images, image_path: url, img_path: url };
 }
+
+export const categorySchema = z.object({
+  id: r.int,
+  menu_categories: r.str,
+  codes: r.str,
+  color: r.str,
+  images: r.str,
+  image_path: r.str,
+  img_path: r.str,
+});
 
 export const menuImageUrl = (app: AppContext, m: { images?: { menu_image: string }[] }) =>
   app.storage.publicUrl('menus', m.images?.[0]?.menu_image);
@@ -126,6 +138,49 @@ export function menuBriefJSON(app: AppContext, m: MenuRow) {
     is_featured: m.is_featured,
   };
 }
+
+const priceSchema = {
+  harga: r.int,
+  pajak: r.int,
+  harga_promosi: r.int,
+  mulai_harga_promosi: r.when,
+  selesai_harga_promosi: r.when,
+  harga_aktif: r.int,
+  is_promo_aktif: r.flag,
+  display_harga: r.str,
+};
+export const menuBaseSchema = z.object({
+  id: r.int,
+  nama_menus: r.str,
+  brief: r.str,
+  harga: r.int,
+  pajak: r.int,
+  is_resep_required: r.int,
+  harga_promosi: r.int,
+  mulai_harga_promosi: r.when,
+  selesai_harga_promosi: r.when,
+  is_featured: r.int,
+  id_menu_categories_1: r.int,
+  id_menu_categories_2: r.int,
+  id_menu_categories_3: r.int,
+  dosis: r.str,
+  komposisi: r.str,
+  aturan_pakai: r.str,
+  nomor_registrasi: r.str,
+  produsen: r.str,
+  satuan: r.str,
+  berat: r.int,
+});
+export const menuSchema = menuBaseSchema.extend({ ...priceSchema, images: r.str });
+export const menuBriefSchema = z.object({
+  id: r.int,
+  nama_menus: r.str,
+  brief: r.str,
+  ...priceSchema,
+  is_resep_required: r.int,
+  kategori: r.str,
+  is_featured: r.int,
+});
 
 type ImageRow = { id: number; id_menus: number; menu_image: string; is_primary: number; nomor_urut_tampil: number };
 export function menuImageJSON(app: AppContext, i: ImageRow) {

@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDate } from '../../lib/dates.js';
 
@@ -91,3 +93,35 @@ export function userWithDepartmentJSON(app: AppContext, u: UserRow, d: Departmen
     department_codes: d?.department_codes ?? '',
   };
 }
+
+// ---------------------------------------------------------------- response schemas
+
+export const userSchema = z.object({
+  id: r.int,
+  username: r.str,
+  users_fullname: r.str,
+  users_email: r.str,
+  users_phone: r.str,
+  users_address: r.str,
+  users_birthday: r.when,
+  users_picture: r.str,
+  users_picture_url: r.str,
+  users_status: r.str,
+  is_blocked: r.int,
+  is_email_confirmed: r.int,
+  is_phone_confirmed: r.int,
+  is_password_reset_required: r.int,
+  positions: r.str,
+});
+export const roleSchema = z.object({ id: r.int, id_users: r.int, role_codes: r.str, descriptions: r.str });
+export const userDepartmentSchema = z.object({ id: r.int, id_users: r.int, id_departments: r.int, descriptions: r.str });
+export const departmentSchema = z.object({ id: r.int, department_name: r.str, department_descriptions: r.str, department_codes: r.str });
+export const userListSchema = userSchema.extend({ id_departments: r.int });
+export const userDetailSchema = userSchema.extend({ departments: z.array(userDepartmentSchema), roles: z.array(roleSchema) });
+export const userWithDepartmentSchema = userSchema.extend({
+  num_of_login_attempts: r.int,
+  department_ids: r.str,
+  department_name: r.str,
+  department_descriptions: r.str,
+  department_codes: r.str,
+});

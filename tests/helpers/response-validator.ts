@@ -1,0 +1,117 @@
+import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
+import type { Request, RequestHandler, Response } from 'express';
+import type { AppContext } from '../../src/app-context.js';
+import { buildOpenApi } from '../../src/http/openapi.js';
+import type { RouteDef } from '../../src/http/route.js';
+import { patientReadScope } from '../../src/modules/patients/access.js';
+import { allRoutes } from '../../src/modules/index.js';
+
+/**
+ * Every JSON answer the suite receives is checked against openapi.json (the document the app
+ * serves, generated from the route table): a success against its operation's 200 schema (closed
+ * objects, so an undocumented field fails), an error against the Error schema. And a field marked
+ * `x-clinical` may reach only a caller who may read that patient (patientReadScope).
+ *
+ * A schema mismatch turns the answer into a 500 naming the problem, so the test that made the
+ * request fails where it happened; every problem is also kept and fails the file at close().
+ */
+
+type Schema = Record<string, any>;
+
+const spec = buildOpenApi(allRoutes(), 'http://api.test');
+const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: false });
+const compiled = new Map<string, ValidateFunction>();
+const errorValidator = ajv.compile(spec.components.schemas.Error);
+
+function successSchema(def: RouteDef, method: string): Schema | undefined {
+  const op = (spec.paths as Record<string, Record<string, any>>)[def.path.replace(/:(\w+)/g, '{$1}')]?.[method];
+  return op?.responses?.['200']?.content?.['application/json']?.schema;
+}
+
+function validatorFor(def: RouteDef, method: string) {
+  const key = `${method} ${def.path}`;
+  if (!compiled.has(key)) {
+    const schema = successSchema(def, method);
+    if (schema) compiled.set(key, ajv.compile(schema));
+  }
+  return compiled.get(key);
+}
+
+/** Objects in `value` holding a non-empty clinical field, with the patient id each names. */
+function clinicalObjects(value: unknown, schema: Schema | undefined, found: { field: string; patient: unknown }[], where = '$') {
+  if (!schema || value === null || value === undefined) return;
+  for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) clinicalObjects(value, branch, found, where);
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => clinicalObjects(v, schema.items, found, `${where}[${i}]`));
+    return;
+  }
+  if (typeof value !== 'object' || !schema.properties) return;
+  const obj = value as Record<string, unknown>;
+  for (const [k, v] of Object.entries(obj)) {
+    const prop = schema.properties[k];
+    if (!prop) continue;
+    const empty = v === null || v === '' || (Array.isArray(v) && v.length === 0);
+    if (prop['x-clinical'] && !empty) {
+      const ref = schema['x-patient-id'] as string | undefined;
+      const patient = ref ? ref.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as any)[p] : undefined), obj) : undefined;
+      found.push({ field: `${where}.${k}`, patient });
+    }
+    clinicalObjects(v, prop, found, `${where}.${k}`);
+  }
+}
+
+export function responseValidator(app: AppContext) {
+  const problems: string[] = [];
+  const pending: Promise<void>[] = [];
+
+  async function checkClinical(req: Request, label: string, found: { field: string; patient: unknown }[]) {
+    const scope = patientReadScope(req.user);
+    const ids = [...new Set(found.map((f) => f.patient))];
+    const bad = found.filter((f) => typeof f.patient !== 'number');
+    if (bad.length) problems.push(`${label}: clinical field ${bad[0]!.field} without a patient reference (x-patient-id)`);
+    const numeric = ids.filter((i): i is number => typeof i === 'number');
+    if (!numeric.length || !scope) return; // scope undefined: staff read every patient
+    const readable = await app.db.patient.findMany({ where: { id: { in: numeric }, AND: [scope] }, select: { id: true } });
+    const ok = new Set(readable.map((p) => p.id));
+    for (const f of found) if (typeof f.patient === 'number' && !ok.has(f.patient)) problems.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to user ${req.user?.id ?? 'anonymous'} who may not read that patient`);
+  }
+
+  const handler: RequestHandler = (req: Request, res: Response, next) => {
+    const send = res.json.bind(res);
+    res.json = (body: unknown) => {
+      const def = res.locals.route as RouteDef | undefined;
+      const method = req.method.toLowerCase();
+      const label = `${req.method} ${def?.path ?? req.path} → ${res.statusCode}`;
+      let errors: unknown;
+      if (res.statusCode >= 400) {
+        if (req.path !== '/health' && !errorValidator(body)) errors = errorValidator.errors;
+      } else if (def) {
+        const validate = validatorFor(def, method);
+        if (!validate) errors = [{ message: 'the route documents no JSON response' }];
+        else if (!validate(body)) errors = validate.errors;
+        else {
+          const found: { field: string; patient: unknown }[] = [];
+          clinicalObjects(body, successSchema(def, method), found);
+          if (found.length) pending.push(checkClinical(req, label, found));
+        }
+      }
+      if (errors) {
+        const detail = JSON.stringify(errors).slice(0, 2000);
+        problems.push(`${label}: ${detail}`);
+        res.status(500);
+        return send({ status: 500, message: `Response does not match openapi.json: ${detail}` });
+      }
+      return send(body);
+    };
+    next();
+  };
+
+  return {
+    handler,
+    /** every problem seen so far (after the pending clinical checks) */
+    async problems() {
+      await Promise.all(pending.splice(0));
+      return [...problems];
+    },
+  };
+}
