@@ -6,7 +6,7 @@ import { jwtKey } from './authenticate.js';
 import { HttpError } from './errors.js';
 
 /**
- * A small fixed-window rate limiter kept in this process's memory (one instance per app).
+ * Rate limits on abuse-prone endpoints, counted in the database (shared by all processes).
  * Rules name the endpoints (abuse-prone: login, registration, recovery) and the keys they
  * count by: the client's IP and, where the request names one, the account.
  */
@@ -60,47 +60,51 @@ export const RATE_RULES: RateRule[] = [
   },
 ];
 
-interface Window {
-  count: number;
-  resetAt: number;
-}
-
+/**
+ * Fixed-window counters kept in the database (table rate_limit_buckets), so every server process
+ * behind a load balancer counts against the same limits. One atomic upsert per hit: a window that
+ * has run out starts again at 1, otherwise the count goes up by one.
+ */
 export class RateLimiter {
-  private windows = new Map<string, Window>();
   private lastSweep = 0;
-  constructor(private readonly now: () => number) {}
+  constructor(private readonly app: AppContext) {}
 
   /** Counts one hit; returns the seconds to wait when the key is over its limit. */
-  hit(key: string, limit: number, windowMs: number): number | undefined {
-    const now = this.now();
-    this.sweep(now, windowMs);
-    let w = this.windows.get(key);
-    if (!w || w.resetAt <= now) this.windows.set(key, (w = { count: 0, resetAt: now + windowMs }));
-    w.count += 1;
-    return w.count > limit ? Math.max(1, Math.ceil((w.resetAt - now) / 1000)) : undefined;
+  async hit(key: string, limit: number, windowMs: number): Promise<number | undefined> {
+    const now = this.app.now();
+    const resetAt = new Date(now.getTime() + windowMs);
+    const [row] = await this.app.db.$queryRaw<{ count: number; reset_at: Date }[]>`
+      INSERT INTO rate_limit_buckets (key, count, reset_at) VALUES (${key}, 1, ${resetAt})
+      ON CONFLICT (key) DO UPDATE SET
+        count = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN 1 ELSE rate_limit_buckets.count + 1 END,
+        reset_at = CASE WHEN rate_limit_buckets.reset_at <= ${now} THEN ${resetAt} ELSE rate_limit_buckets.reset_at END
+      RETURNING count, reset_at`;
+    await this.sweep(now);
+    if (!row || row.count <= limit) return undefined;
+    return Math.max(1, Math.ceil((new Date(row.reset_at).getTime() - now.getTime()) / 1000));
   }
 
-  // Expired windows are dropped now and then, so memory stays bounded by the active keys.
-  private sweep(now: number, windowMs: number) {
-    if (now - this.lastSweep < Math.min(windowMs, 60_000)) return;
-    this.lastSweep = now;
-    for (const [k, w] of this.windows) if (w.resetAt <= now) this.windows.delete(k);
+  // Expired windows are deleted about once a minute per process, so the table holds only active keys.
+  private async sweep(now: Date) {
+    if (now.getTime() - this.lastSweep < 60_000) return;
+    this.lastSweep = now.getTime();
+    await this.app.db.$executeRaw`DELETE FROM rate_limit_buckets WHERE reset_at <= ${now}`;
   }
 }
 
 /** Express middleware applying RATE_RULES; mount after the body parsers. */
 export function rateLimit(app: AppContext, rules: RateRule[] = RATE_RULES): RequestHandler {
-  const limiter = new RateLimiter(() => app.now().getTime());
-  return (req, _res, next) => {
+  const limiter = new RateLimiter(app);
+  return async (req, _res, next) => {
     if (!app.config.RATE_LIMIT_ENABLED) return next();
     const windowMs = app.config.RATE_LIMIT_WINDOW_SECONDS * 1000;
     for (const rule of rules) {
       if (req.method !== rule.method) continue;
       const m = rule.path.exec(req.path);
       if (!m || rule.skip?.(app, req)) continue;
-      let wait = limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
+      let wait = await limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
       const account = rule.account?.(req, m);
-      if (account && rule.perAccount) wait = Math.max(wait ?? 0, limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs) ?? 0) || undefined;
+      if (account && rule.perAccount) wait = Math.max(wait ?? 0, (await limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs)) ?? 0) || undefined;
       if (wait) throw new HttpError(429, 'Too many requests: try again later', undefined, { 'Retry-After': String(wait) });
     }
     next();

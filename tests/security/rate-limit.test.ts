@@ -1,4 +1,7 @@
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app.js';
+import { createContext } from '../../src/context.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -58,5 +61,32 @@ describe('rate limits (per IP and per account, 429 with Retry-After)', () => {
     expect((await t.http.post('/users/081200001111/recovery/password/wa')).status).toBe(200);
     expect((await t.http.post('/users/6281200001111/recovery/password/wa')).status).toBe(200);
     expect429(await t.http.post('/users/+6281200001111/recovery/password/wa'));
+  });
+
+  it('counts on the database: two server processes share one limit, and a window that ran out starts again', async () => {
+    // a second "process": its own context and Express app (own limiter) on the same database
+    const second = supertest(createApp(createContext(t.app.config, t.app.db, t.app.logger)));
+    const u = await t.user(['CUSTOMER']);
+    const attempt = (http: typeof t.http) => http.post('/users/login').set('X-Forwarded-For', '10.9.8.7').send({ username: u.username, password: 'wrong-pass' });
+    expect((await attempt(t.http)).status).toBe(401);
+    expect((await attempt(second)).status).toBe(401);
+    expect((await attempt(t.http)).status).toBe(401);
+    expect429(await attempt(second));
+    const bucket = await t.app.db.rateLimitBucket.findUnique({ where: { key: `login:acct:${u.username.toLowerCase()}` } });
+    expect(bucket?.count).toBe(4);
+
+    // the window runs out: counting starts again at 1
+    await t.app.db.rateLimitBucket.update({ where: { key: bucket!.key }, data: { reset_at: new Date(Date.now() - 1000) } });
+    expect((await attempt(t.http)).status).toBe(401);
+    expect((await t.app.db.rateLimitBucket.findUnique({ where: { key: bucket!.key } }))?.count).toBe(1);
+  });
+
+  it('keeps the limit exact under parallel requests', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => t.http.post('/users/login').set('X-Forwarded-For', '10.9.8.6').send({ username: u.username, password: 'wrong-pass' })),
+    );
+    expect(results.filter((r) => r.status === 401)).toHaveLength(3);
+    expect(results.filter((r) => r.status === 429)).toHaveLength(7);
   });
 });
