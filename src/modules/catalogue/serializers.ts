@@ -155,11 +155,11 @@ export const menuBaseSchema = z.object({
   brief: r.str,
   harga: r.int,
   pajak: r.int,
-  is_resep_required: r.int,
+  is_resep_required: r.flag,
   harga_promosi: r.int,
   mulai_harga_promosi: r.when,
   selesai_harga_promosi: r.when,
-  is_featured: r.int,
+  is_featured: r.flag,
   id_menu_categories_1: r.int,
   id_menu_categories_2: r.int,
   id_menu_categories_3: r.int,
@@ -177,9 +177,9 @@ export const menuBriefSchema = z.object({
   nama_menus: r.str,
   brief: r.str,
   ...priceSchema,
-  is_resep_required: r.int,
+  is_resep_required: r.flag,
   kategori: r.str,
-  is_featured: r.int,
+  is_featured: r.flag,
 });
 
 type ImageRow = { id: number; id_menus: number; menu_image: string; is_primary: number; nomor_urut_tampil: number };
