@@ -6,7 +6,19 @@ import { route, type RouteDef } from '../../http/route.js';
 import { clinicDay } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import * as s from '../../lib/schemas.js';
-import { categoryJSON, categorySchema, menuBriefJSON, menuImageJSON, menuInclude, menuJSON } from './serializers.js';
+import * as shape from '../../http/response.js';
+import {
+  categoryJSON,
+  categorySchema,
+  menuBriefJSON,
+  menuImageDetailSchema,
+  menuImageJSON,
+  menuImageSchema,
+  menuImageUploadSchema,
+  menuInclude,
+  menuJSON,
+  menuSchema,
+} from './serializers.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -52,6 +64,7 @@ const categoryUpload = route({
   tag: 'menu_categories',
   summary: 'Upload the picture of a category (multipart field "picture")',
   upload: { field: 'picture', accept: 'image' },
+  response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), images: shape.str, img_path: shape.str })),
   handler: async ({ app, params, file }) => {
     const existing = await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null } });
     if (!existing) throw notFound(`menu_categories ${params.id} not found`);
@@ -147,6 +160,7 @@ const menuRoutes = resourceRoutes({
   include: menuInclude,
   searchFields: ['nama_menus', 'brief', 'produsen', 'nomor_registrasi'],
   toJSON: (r, c) => menuJSON(c.app, r),
+  schema: menuSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'nama_menus', value: (r) => r.nama_menus, orderBy: (d) => ({ nama_menus: d }) },
@@ -195,6 +209,7 @@ const prescriptionRequest = route({
   tag: 'menus',
   summary: 'A customer asks the clinic for a prescription for a prescription-only product (once per product and day)',
   body: z.object({ id_menu: s.id }),
+  response: z.object({ prescriptions_requests: z.literal(true) }),
   handler: async ({ app, user, body }) => {
     const menu = await app.db.menu.findFirst({ where: { id: body.id_menu, deleted_at: null } });
     if (!menu) throw notFound(`menus ${body.id_menu} not found`);
@@ -247,6 +262,7 @@ const imageCreate = route({
   summary: 'Add a product picture (multipart: id_menus, picture, is_primary, nomor_urut_tampil)',
   upload: { field: 'picture', accept: 'image' },
   body: imageFields,
+  response: shape.one('menu_images', menuImageUploadSchema),
   handler: async ({ app, user, body, file }) => {
     await activeMenu(app.db, body.id_menus);
     const name = await app.storage.save('public', 'menus', file!);
@@ -277,6 +293,7 @@ const imageUpdate = route({
   summary: 'Change a product picture (multipart; picture optional)',
   upload: { field: 'picture', accept: 'image', required: false },
   body: imageFields.partial(),
+  response: shape.one('menu_images', menuImageUploadSchema),
   handler: async ({ app, user, body, file, params }) => {
     const name = file ? await app.storage.save('public', 'menus', file) : undefined;
     try {
@@ -313,6 +330,8 @@ const imageRoutes = resourceRoutes({
     const { id, ...rest } = menuImageJSON(c.app, r);
     return { id, menus: menuBriefJSON(c.app, r.menu), ...rest };
   },
+  schema: menuImageSchema,
+  detailSchema: menuImageDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_menus', value: (r) => r.id_menus, orderBy: (d) => ({ id_menus: d }) },

@@ -4,7 +4,8 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
-import { promotionJSON, promotionListJSON } from './serializers.js';
+import * as shape from '../../http/response.js';
+import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -14,7 +15,7 @@ type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 const codeKey = (code: string) => code.trim().toUpperCase();
 
 const promotionBody = z.object({
-  type: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(['POTONGAN', 'NOMINAL', 'PERSEN'])),
+  type: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(promotionTypes)),
   value: s.money.max(1_000_000_000).refine((v) => v > 0, 'must be positive'),
   quota: s.count,
   start_datetime: s.dateTime,
@@ -55,6 +56,7 @@ const promotionRoutes = resourceRoutes({
   defaultOrder: [{ start_datetime: 'desc' }, { id: 'desc' }],
   toJSON: (r, c) => promotionListJSON(c.app, r),
   toDetail: (r, c) => promotionJSON(c.app, r),
+  schema: promotionSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_menu', value: (r) => r.id_menu ?? 0, orderBy: (d) => ({ id_menu: d }) },
@@ -103,6 +105,7 @@ const promotionUpload = route({
   tag: 'promotions',
   summary: 'Upload the banner of a promotion (multipart field "picture")',
   upload: { field: 'picture', accept: 'image' },
+  response: shape.one('promotions', promotionSchema),
   handler: async ({ app, params, file }) => {
     const existing = await app.db.promotion.findFirst({ where: { id: params.id, deleted_at: null } });
     if (!existing) throw notFound(`promotions ${params.id} not found`);
@@ -126,7 +129,8 @@ const staticRoutes = resourceRoutes({
   where: (f) => ({ type: f.type || undefined }),
   searchFields: ['type', 'contents'],
   defaultOrder: [{ type: 'asc' }, { id: 'asc' }],
-  toJSON: (r) => ({ id: r.id, type: r.type, contents: r.contents }),
+  toJSON: (r) => staticContentJSON(r),
+  schema: staticContentSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'type', value: (r) => r.type, orderBy: (d) => ({ type: d }) },

@@ -155,11 +155,11 @@ export const menuBaseSchema = z.object({
   brief: r.str,
   harga: r.int,
   pajak: r.int,
-  is_resep_required: r.int,
+  is_resep_required: r.flag,
   harga_promosi: r.int,
   mulai_harga_promosi: r.when,
   selesai_harga_promosi: r.when,
-  is_featured: r.int,
+  is_featured: r.flag,
   id_menu_categories_1: r.int,
   id_menu_categories_2: r.int,
   id_menu_categories_3: r.int,
@@ -177,9 +177,9 @@ export const menuBriefSchema = z.object({
   nama_menus: r.str,
   brief: r.str,
   ...priceSchema,
-  is_resep_required: r.int,
+  is_resep_required: r.flag,
   kategori: r.str,
-  is_featured: r.int,
+  is_featured: r.flag,
 });
 
 type ImageRow = { id: number; id_menus: number; menu_image: string; is_primary: number; nomor_urut_tampil: number };
@@ -193,6 +193,19 @@ export function menuImageJSON(app: AppContext, i: ImageRow) {
     img_path: app.storage.publicUrl('menus', i.menu_image),
   };
 }
+
+export const menuImageSchema = z.object({
+  id: r.int,
+  id_menus: r.int,
+  menu_image: r.str,
+  is_primary: r.flag,
+  nomor_urut_tampil: r.int,
+  img_path: r.str,
+});
+/** `menu_images/{id}`: the picture with its product (deleted products stay visible to staff). */
+export const menuImageDetailSchema = menuImageSchema.extend({ menus: menuBriefSchema });
+/** `menu_images/create`, `{id}/update`: the document prints `menus: null` and `image_upload: true`. */
+export const menuImageUploadSchema = menuImageSchema.extend({ menus: z.null(), image_upload: z.literal(true) });
 
 export function storeJSON(s: StoreRow) {
   return {
@@ -209,6 +222,27 @@ export function storeJSON(s: StoreRow) {
     groupname: s.groupname,
   };
 }
+
+export const storeSchema = z.object({
+  id: r.int,
+  nama: r.str,
+  alamat: r.str,
+  notelp: r.str,
+  opentime: r.when,
+  closetime: r.when,
+  city: r.str,
+  lat: r.num,
+  lng: r.num,
+  is_show: r.flag,
+  groupname: r.str,
+});
+
+/** A store inside a store product (`brandstore_menus` create/{id}/duplicates): without is_show and groupname. */
+export function storeBriefJSON(row: StoreRow) {
+  const { is_show: _show, groupname: _group, ...brief } = storeJSON(row);
+  return brief;
+}
+export const storeBriefSchema = storeSchema.omit({ is_show: true, groupname: true });
 
 type StockRow = { id: number; idbrandstoremenus: number; quantitytotal: number; datetimeupdateat: Date };
 export type StoreMenuRow = {
@@ -270,11 +304,49 @@ export function storeMenuJSON(app: AppContext, r: StoreMenuRow, user: AuthUser |
   };
 }
 
+export const storeMenuSchema = z.object({
+  id: r.int,
+  idmenu: r.int,
+  idstock: r.int.nullable(),
+  idbrandstoremenus: r.int,
+  idbrandstore: r.int,
+  codebundle: z.null(),
+  brandstores: r.str,
+  alamat: r.str,
+  notelp: r.str,
+  opentime: r.when,
+  closetime: r.when,
+  city: r.str,
+  lat: r.num,
+  lng: r.num,
+  groupname: r.str,
+  nama: r.str,
+  brief: r.str,
+  img: r.str,
+  harga: r.int,
+  pajak: r.int,
+  buffertime: z.literal(0),
+  nourut_menu: r.int,
+  nourut_kategori: z.literal(0),
+  kategori: r.str,
+  is_resep_required: r.flag,
+  /** null unless a promotion is running now */
+  harga_promosi: r.int.nullable(),
+  mulai_harga_promosi: r.when,
+  selesai_harga_promosi: r.when,
+  harga_aktif: r.int,
+  stocks: r.int,
+  is_has_extra: z.literal(false),
+  img_path: r.str,
+  display_harga: r.str,
+  display_harga_promosi: r.str,
+  editable: z.boolean(),
+});
+
 /** A store product alone (`create`, `{id}`): nested product and store, and its stock rows. */
 export function storeMenuDetail(app: AppContext, r: StoreMenuRow, user: AuthUser | undefined) {
   const flat = storeMenuJSON(app, r, user);
   const m = r.menu;
-  const s = storeJSON(r.brandstore);
   return {
     id: r.id,
     idmenu: r.idmenu,
@@ -300,7 +372,7 @@ export function storeMenuDetail(app: AppContext, r: StoreMenuRow, user: AuthUser
       codebundle: null,
       stocks: flat.stocks,
     },
-    brandstore: { id: s.id, nama: s.nama, alamat: s.alamat, notelp: s.notelp, opentime: s.opentime, closetime: s.closetime, city: s.city, lat: s.lat, lng: s.lng },
+    brandstore: storeBriefJSON(r.brandstore),
     stocks: r.stock
       ? [
           {
@@ -319,6 +391,85 @@ export function storeMenuDetail(app: AppContext, r: StoreMenuRow, user: AuthUser
       : [],
   };
 }
+
+export const storeMenuDetailSchema = z.object({
+  id: r.int,
+  idmenu: r.int,
+  idbrandstore: r.int,
+  nourut_menu: r.int,
+  menu: z.object({
+    id: r.int,
+    idbundlemenus: z.literal(0),
+    nama: r.str,
+    brief: r.str,
+    img: r.str,
+    img_path: r.str,
+    harga: r.int,
+    pajak: r.int,
+    buffertime: z.literal(0),
+    kategori: r.str,
+    harga_promosi: r.int.nullable(),
+    mulai_harga_promosi: r.when,
+    selesai_harga_promosi: r.when,
+    harga_aktif: r.int,
+    display_harga: r.str,
+    display_harga_promosi: r.str,
+    codebundle: z.null(),
+    stocks: r.int,
+  }),
+  brandstore: storeBriefSchema,
+  /** the stock row of the store product (empty when it has none) */
+  stocks: z.array(
+    z.object({
+      id: r.int,
+      idbrandstoremenus: r.int,
+      quantitytotal: r.int,
+      datetimeupdateat: r.str,
+      idbundlemenus: z.literal(0),
+      nama: r.str,
+      brief: r.str,
+      harga: r.int,
+      pajak: r.int,
+      buffertime: z.literal(0),
+    }),
+  ),
+});
+
+/** `brandstore_menus/{id}/duplicates`: the new store product, in the document's `menus` shape. */
+export function storeMenuCopyJSON(app: AppContext, r: StoreMenuRow, user: AuthUser | undefined) {
+  const flat = storeMenuJSON(app, r, user);
+  return {
+    id: r.id,
+    idmenu: r.idmenu,
+    idbrandstore: r.idbrandstore,
+    brandstore: storeBriefJSON(r.brandstore),
+    bundlemenus: null,
+    nama: flat.nama,
+    brief: flat.brief,
+    img: flat.img,
+    img_path: flat.img_path,
+    harga: flat.harga,
+    pajak: flat.pajak,
+    buffertime: 0,
+    stocks: flat.stocks,
+  };
+}
+
+export const storeMenuCopySchema = z.object({
+  id: r.int,
+  idmenu: r.int,
+  idbrandstore: r.int,
+  brandstore: storeBriefSchema,
+  bundlemenus: z.null(),
+  nama: r.str,
+  brief: r.str,
+  img: r.str,
+  img_path: r.str,
+  harga: r.int,
+  pajak: r.int,
+  buffertime: z.literal(0),
+  stocks: r.int,
+});
 
 type PromotionRow = {
   id: number;
@@ -361,3 +512,29 @@ export function promotionListJSON(app: AppContext, p: PromotionRow) {
   const full = promotionJSON(app, p);
   return { ...full, img_promotions: full.img_promotions_path };
 }
+
+export const promotionTypes = ['POTONGAN', 'NOMINAL', 'PERSEN'] as const;
+
+/** Both shapes (detail and list) have the same fields; lists print `img_promotions` as the URL. */
+export const promotionSchema = z.object({
+  id: r.int,
+  id_menu: r.int,
+  type: z.enum(promotionTypes),
+  value: r.int,
+  quota: r.int,
+  quota_remaining: r.int,
+  max_uses_per_customer: r.int,
+  start_datetime: r.str,
+  expired_datetime: r.str,
+  display_codes: r.str,
+  title: r.str,
+  description: r.str,
+  img_promotions: r.str,
+  img_promotions_path: r.str,
+});
+
+type StaticContentRow = { id: number; type: string; contents: string };
+export function staticContentJSON(c: StaticContentRow) {
+  return { id: c.id, type: c.type, contents: c.contents };
+}
+export const staticContentSchema = z.object({ id: r.int, type: r.str, contents: r.str });

@@ -5,7 +5,19 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
-import { storeJSON, storeMenuDetail, storeMenuInclude, storeMenuJSON, type StoreMenuRow } from './serializers.js';
+import * as shape from '../../http/response.js';
+import {
+  storeJSON,
+  storeMenuCopyJSON,
+  storeMenuCopySchema,
+  storeMenuDetail,
+  storeMenuDetailSchema,
+  storeMenuInclude,
+  storeMenuJSON,
+  storeMenuSchema,
+  storeSchema,
+  type StoreMenuRow,
+} from './serializers.js';
 import { adjustStock } from './stock.service.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
@@ -55,6 +67,7 @@ const baseStoreRoutes = resourceRoutes({
   searchFields: ['nama', 'alamat', 'city', 'groupname', 'notelp'],
   defaultOrder: [{ city: 'asc' }, { nama: 'asc' }, { id: 'asc' }],
   toJSON: (r) => storeJSON(r),
+  schema: storeSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'nama', value: (r) => r.nama, orderBy: (d) => ({ nama: d }) },
@@ -80,6 +93,9 @@ const storeSearchBody = storeFilters.extend({
   limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT).optional(),
 });
 
+/** A store found by search: `meter_in_distance` only when searched by `latlng`. */
+const storeFound = storeSchema.extend({ meter_in_distance: shape.int.optional() });
+
 /**
  * `brandstore/search`: with `latlng`, stores nearest first with `meter_in_distance` (haversine in SQL,
  * so ordering and limit are right whatever the number of stores); with `groupby`, an object keyed by
@@ -92,6 +108,8 @@ const storeSearch = route({
   tag: 'brandstore',
   summary: 'Search stores; latlng sorts nearest first with meter_in_distance; groupby "city" keys the answer by city',
   body: storeSearchBody.optional(),
+  // with groupby: keyed by city or groupname (names from the data, hence a record)
+  response: shape.one('brandstore', z.union([z.array(storeFound), z.record(z.string(), z.array(storeFound))])),
   handler: async ({ app, user, body }) => {
     const b = body ?? {};
     const limit = b.limit ?? SEARCH_LIMIT;
@@ -130,6 +148,7 @@ const storeCities = route({
   access: 'public',
   tag: 'brandstore',
   summary: 'The distinct cities of the stores',
+  response: z.array(z.object({ city: shape.str })),
   handler: async ({ app, user }) => {
     const rows = await app.db.brandstore.findMany({
       where: { deleted_at: null, city: { not: '' }, ...(isStaff(user) ? {} : { is_show: 1 }) },
@@ -196,6 +215,8 @@ const storeMenuSpec = {
   searchFields: ['menu.nama_menus', 'brandstore.nama'],
   toJSON: (r: StoreMenuRow, c: Caller) => storeMenuJSON(c.app, r, c.user),
   toDetail: (r: StoreMenuRow, c: Caller) => storeMenuDetail(c.app, r, c.user),
+  schema: storeMenuSchema,
+  detailSchema: storeMenuDetailSchema,
   columns: [
     { name: 'id', value: (r: any) => r.id, orderBy: (d: 'asc' | 'desc') => ({ id: d }) },
     { name: 'idmenu', value: (r: any) => r.idmenu, orderBy: (d: 'asc' | 'desc') => ({ idmenu: d }) },
@@ -276,6 +297,7 @@ const storeMenuBulk = route({
   tag: 'brandstore_menus',
   summary: 'Add several products to stores at once (all or nothing)',
   body: z.union([z.array(bulkItem).min(1).max(500), z.object({ data: z.array(bulkItem).min(1).max(500) }).transform((o) => o.data)]),
+  response: shape.many('brandstoremenus', storeMenuDetailSchema),
   handler: async ({ app, user, body }) => {
     const c = { app, user };
     const rows = await app.db.$transaction(async (tx) => loadStoreMenus(c, await createStoreMenus(tx, body, user!.id), tx));
@@ -290,6 +312,7 @@ const storeMenuDuplicate = route({
   tag: 'brandstore_menus',
   summary: 'Copy a store product into another store (body: idbrandstore; stock starts at 0)',
   body: z.object({ idbrandstore: s.id }),
+  response: shape.one('menus', storeMenuCopySchema),
   handler: async ({ app, user, params, body }) => {
     const c = { app, user };
     const row = await app.db.$transaction(async (tx) => {
@@ -298,25 +321,7 @@ const storeMenuDuplicate = route({
       const [id] = await createStoreMenus(tx, [{ idmenu: src.idmenu, idbrandstore: body.idbrandstore, nourut_menu: src.nourut_menu }], user!.id);
       return (await loadStoreMenus(c, [id!], tx))[0]!;
     });
-    const flat = storeMenuJSON(app, row, user);
-    const detail = storeMenuDetail(app, row, user);
-    return {
-      menus: {
-        id: row.id,
-        idmenu: row.idmenu,
-        idbrandstore: row.idbrandstore,
-        brandstore: { ...detail.brandstore },
-        bundlemenus: null,
-        nama: flat.nama,
-        brief: flat.brief,
-        img: flat.img,
-        img_path: flat.img_path,
-        harga: flat.harga,
-        pajak: flat.pajak,
-        buffertime: 0,
-        stocks: flat.stocks,
-      },
-    };
+    return { menus: storeMenuCopyJSON(app, row, user) };
   },
 });
 
@@ -335,6 +340,8 @@ const storeMenuSearch = route({
   tag: 'brandstore_menus',
   summary: 'Search store products; groupby "menu" (= by category), "brandstore" or "city" keys the answer',
   body: storeMenuFilters.extend({ groupby: z.enum(['menu', 'kategori', 'brandstore', 'city']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() }).optional(),
+  // with groupby: keyed by category, store name or city (names from the data, hence a record)
+  response: shape.one('brandstoremenus', z.union([z.array(storeMenuSchema), z.record(z.string(), z.array(storeMenuSchema))])),
   handler: async ({ app, user, body }) => {
     const { groupby, limit = 100, ...f } = body ?? {};
     const c = { app, user };
@@ -356,6 +363,7 @@ const storeMenuStock = route({
   body: z
     .object({ quantitytotal: s.count.optional(), delta: z.coerce.number().int().min(-1_000_000).max(1_000_000).optional(), note: s.text(300).optional() })
     .refine((b) => (b.quantitytotal === undefined) !== (b.delta === undefined), { message: 'give either quantitytotal or delta', path: ['quantitytotal'] }),
+  response: shape.one('brandstoremenus', storeMenuDetailSchema),
   handler: async ({ app, user, params, body }) => {
     const c = { app, user };
     const row = await app.db.$transaction(async (tx) => {
