@@ -34,6 +34,19 @@ describe('orders/init', () => {
     expect((await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: theirs.id, order_type: 'X' })).status).toBe(400);
     expect((await t.http.post('/orders/init').send({ id_patients: theirs.id, order_type: 'E' })).status).toBe(401);
   });
+
+  it("shows the patient's data only to staff and the customer managing the patient", async () => {
+    const patient = await patientOf(t, customer, { catatan: 'Kulit berminyak', golongan_darah: 'O', no_identitas: '3273000000000001' });
+    const a = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' });
+    expect(a.body.orders.patients).toMatchObject({ id: patient.id, catatan: 'Kulit berminyak', golongan_darah: 'O', no_identitas: '3273000000000001' });
+    // the patient is handed to another account: the old order stays the customer's, the patient's data does not
+    await t.app.db.patient.update({ where: { id: patient.id }, data: { id_users: other.id } });
+    const mine = await t.http.get(`/orders/${a.body.orders.id}`).set(t.auth(customer));
+    expect(mine.status).toBe(200);
+    expect(mine.body.orders.patients).toMatchObject({ id: patient.id, nama_lengkap_pasien: patient.nama_lengkap_pasien, catatan: null, golongan_darah: null, no_identitas: null, alamat_domisili: null });
+    const staff = await t.http.get(`/orders/${a.body.orders.id}`).set(t.auth(admin));
+    expect(staff.body.orders.patients).toMatchObject({ catatan: 'Kulit berminyak', golongan_darah: 'O' });
+  });
 });
 
 describe('orders/e_add_to_carts', () => {

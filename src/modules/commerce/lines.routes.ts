@@ -5,7 +5,23 @@ import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, text } from '../../lib/schemas.js';
 import { loadCart } from './orders.service.js';
-import { pointDetailJSON, pointJSON, ratingJSON, extraDetailJSON, extraJSON, itemDetailJSON, itemJSON } from './serializers.js';
+import {
+  extraDetailJSON,
+  extraDetailSchema,
+  extraJSON,
+  extraSchema,
+  itemDetailJSON,
+  itemDetailSchema,
+  itemJSON,
+  itemListJSON,
+  itemListSchema,
+  pointDetailJSON,
+  pointDetailSchema,
+  pointJSON,
+  pointSchema,
+  ratingJSON,
+  ratingSchema,
+} from './serializers.js';
 import { recomputeOrderTotals } from './totals.js';
 
 const own = (c: Caller) => (isStaff(c.user) ? undefined : { order: { id_member: c.user?.id ?? -1 } });
@@ -15,6 +31,8 @@ const unavailable = (path: string, use: string): RouteDef =>
     path,
     access: 'authenticated',
     summary: `Not available: use ${use}`,
+    // always answers 405: there is no success to describe
+    response: z.never(),
     handler: () => {
       throw new HttpError(405, `Not available: use ${use}`);
     },
@@ -35,8 +53,10 @@ export const orderItemRoutes: RouteDef[] = [
     where: (f: z.infer<typeof itemFilters>) => ({ ...(f.id_order ? { id_order: f.id_order } : {}), ...(f.id_menu ? { id_menu: f.id_menu } : {}) }),
     include: { menu: { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } },
     detailInclude: { order: true, menu: true },
-    toJSON: (r, c) => ({ ...itemJSON(r), images: r.menu?.images?.[0] ? c.app.storage.publicUrl('menus', r.menu.images[0].menu_image) : '' }),
+    toJSON: (r, c) => itemListJSON(c.app, r),
     toDetail: (r) => itemDetailJSON(r),
+    schema: itemListSchema,
+    detailSchema: itemDetailSchema,
     columns: itemColumns.map((name) => ({ name, value: (r: any) => (itemJSON(r) as any)[name], orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) })),
     create: false,
     update: {
@@ -78,6 +98,8 @@ export const orderExtraRoutes: RouteDef[] = [
     detailInclude: { order: true, doctor: { include: { user: true, service: true } } },
     toJSON: (r, c) => extraJSON(c.app, r),
     toDetail: (r, c) => extraDetailJSON(c.app, r),
+    schema: extraSchema,
+    detailSchema: extraDetailSchema,
     columns: ['id', 'id_orders', 'item', 'id_doctors', 'qty', 'extra_notes', 'extra_prices'].map((name) => ({
       name,
       value: (r: any) => (name === 'id_doctors' ? (r.id_doctors ?? 0) : r[name]),
@@ -115,6 +137,7 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
   where: (f: z.infer<typeof ratingFilters>) => ({ ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.ratings ? { ratings: f.ratings } : {}) }),
   include: { order: true, user: true },
   toJSON: (r) => ratingJSON(r),
+  schema: ratingSchema,
   columns: ['id', 'id_orders', 'id_users', 'ratings', 'rating_desc', 'order_code', 'users_fullname', 'created'].map((name) => ({
     name,
     value: (r: any) => (ratingJSON(r) as any)[name],
@@ -165,6 +188,8 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   include: { order: true, user: true },
   toJSON: (r) => pointJSON(r),
   toDetail: (r, c) => pointDetailJSON(c.app, r),
+  schema: pointSchema,
+  detailSchema: pointDetailSchema,
   columns: pointColumns.map((name) => ({
     name,
     value: (r: any) => (pointJSON(r) as any)[name],

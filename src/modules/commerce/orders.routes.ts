@@ -6,6 +6,7 @@ import { route, type RouteDef } from '../../http/route.js';
 import { clinicDayStart } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import { date, id, money, text } from '../../lib/schemas.js';
+import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
 import type { Prisma } from '../../db/client.js';
@@ -25,7 +26,18 @@ import {
   orderScope,
   uncheckout,
 } from './orders.service.js';
-import { extraJSON, itemDetailJSON, orderDetailJSON, orderJSON, orderListJSON } from './serializers.js';
+import {
+  extraInCartJSON,
+  extraInCartSchema,
+  itemDetailJSON,
+  itemDetailSchema,
+  itemWithMenuSchema,
+  orderDetailJSON,
+  orderDetailSchema,
+  orderJSON,
+  orderListJSON,
+  orderListSchema,
+} from './serializers.js';
 import { recomputeOrderTotals, type Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
 import { reverseEarned } from './points.service.js';
@@ -47,8 +59,12 @@ export async function countCarts(db: Tx | AppContext['db'], userId: number) {
 async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
   const o = await app.db.order.findFirst({ where: { id: orderId, ...orderScope(user) }, include: orderDetailInclude });
   if (!o) throw notFound(`orders ${orderId} not found`);
-  return orderDetailJSON(app, o, await countCarts(app.db, o.id_member));
+  return orderDetailJSON(app, o, await countCarts(app.db, o.id_member), user);
 }
+
+/** `{ "<action>": true }`, the answer of the state-action routes */
+const done = (key: string) => z.object({ [key]: z.literal(true) });
+const orderAnswer = r.one('orders', orderDetailSchema);
 
 const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), z.coerce.number().int().min(0).max(999)]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
 const params = z.object({ id });
@@ -103,6 +119,7 @@ const orderResource = resourceRoutes({
   include: orderListInclude,
   searchFields: ['order_code', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'nama_penerima'],
   toJSON: (row, c) => orderListJSON(c.app, row),
+  schema: orderListSchema,
   columns: TABLE.map((name) => ({
     name,
     value: (r: any) => (orderJSON(r) as Record<string, unknown>)[name] ?? (name === 'id_admin' ? 0 : null),
@@ -147,6 +164,7 @@ function transitionRoute(t: Transition): RouteDef {
     tag: 'orders',
     summary: `${t.action}: ${t.from.join('/')} → ${t.to}`,
     params,
+    response: done(t.action),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -170,6 +188,7 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     summary: "Open (or return) the signed-in customer's cart for a patient and order type",
     body: z.object({ id_users: id.optional(), id_patients: id, order_type: z.enum(['E', 'C']) }),
+    response: orderAnswer,
     handler: async (ctx) => ({ orders: await orderDetail(ctx.app, ctx.user, await initCart(ctx.app, ctx.user!, ctx.body)) }),
   }),
   route({
@@ -179,6 +198,7 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     summary: 'Add/change/remove products in an e-commerce cart (qty: + - 1..999 0)',
     body: z.object({ id_order: id, items: z.array(z.object({ id_menu: id, qty, catatan_menu: text(500).optional() })).min(1).max(100) }),
+    response: r.many('order_items', itemDetailSchema),
     handler: async (ctx) => {
       const ids = await ctx.app.db.$transaction((tx) => addProducts(ctx.app, tx, ctx.user!, ctx.body.id_order, ctx.body.items));
       const rows = await ctx.app.db.orderItem.findMany({ where: { id: { in: ids } }, include: { order: true, menu: true }, orderBy: { id: 'asc' } });
@@ -192,10 +212,11 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     summary: 'Add/change/remove a doctor consultation in a consultation cart',
     body: z.object({ id_order: id, items: z.array(z.object({ id_doctors: id, qty, extra_notes: text(500).optional() })).min(1).max(20) }),
+    response: r.many('order_extras', extraInCartSchema),
     handler: async (ctx) => {
       const ids = await ctx.app.db.$transaction((tx) => addConsultations(tx, ctx.user!, ctx.body.id_order, ctx.body.items));
       const rows = await ctx.app.db.orderExtra.findMany({ where: { id: { in: ids } }, include: { order: true }, orderBy: { id: 'asc' } });
-      return { order_extras: rows.map((e) => ({ id: e.id, orders: orderJSON(e.order), ...(({ id: _i, id_orders: _o, ...rest }) => rest)(extraJSON(ctx.app, e)) })) };
+      return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, e)) };
     },
   }),
   route({
@@ -205,6 +226,7 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     params,
     body: z.object({ poin_used: money }),
+    response: z.object({ apply_points: z.literal(true), poin_used: r.int }),
     handler: async (ctx) => {
       const t = await ctx.app.db.$transaction((tx) => applyPoints(tx, ctx.user!, ctx.params.id, ctx.body.poin_used));
       return { apply_points: true, poin_used: t.poin_used };
@@ -216,6 +238,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
+    response: z.object({ unapply_points: z.literal(true), poin_used: z.literal(0) }),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         await loadCart(tx, ctx.user, ctx.params.id);
@@ -232,6 +255,7 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     params,
     body: z.object({ display_codes: z.string().trim().min(1).max(50) }),
+    response: z.object({ apply_promotions: z.literal(true), type: orderDetailSchema.shape.promo_discount_applied.unwrap().shape.type, value: r.int }),
     handler: async (ctx) => {
       const p = await ctx.app.db.$transaction((tx) => applyPromotion(ctx.app, tx, ctx.user!, ctx.params.id, ctx.body.display_codes));
       return { apply_promotions: true, type: p.type, value: p.value };
@@ -243,6 +267,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
+    response: done('unapply_promotions'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         await loadCart(tx, ctx.user, ctx.params.id);
@@ -260,6 +285,12 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Checkout: reserve stock, promotion quota and points, create the Midtrans Snap transaction',
     params,
     body: z.object({ alamat_kirim: text(1000).optional(), nama_penerima: text(200).optional(), notelp_pemesan: text(30).optional(), catatan_order: text(2000).optional() }),
+    response: z.object({
+      token: r.str,
+      redirect_url: r.str,
+      // the document's checkout shape: the order detail with its lines as `items` and the Snap client settings
+      orders: orderDetailSchema.omit({ order_items: true }).extend({ items: z.array(itemWithMenuSchema), CLIENT_KEY: r.str, CLIENT_URL: r.str }),
+    }),
     handler: async (ctx) => {
       const snap = await checkout(ctx.app, ctx.user!, ctx.params.id, ctx.body);
       const detail = await orderDetail(ctx.app, ctx.user, ctx.params.id);
@@ -277,6 +308,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
+    response: done('uncheckout'),
     handler: async (ctx) => {
       await uncheckout(ctx.app, ctx.user!, ctx.params.id);
       return { uncheckout: true };
@@ -290,6 +322,7 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Manual payment by an admin: CHECKOUT → PAID',
     params,
     body: adminBody.extend({ pay_channel: z.string().trim().min(1).max(50) }),
+    response: done('paid'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -308,6 +341,7 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Undo a payment (admin): PAID → CHECKOUT, before fulfilment starts',
     params,
     body: adminBody,
+    response: done('unpaid'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -344,6 +378,7 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Record the tracking number: PROCESSING/PICKUP → DELIVERED (shipped)',
     params,
     body: z.object({ nomor_resi: z.string().trim().min(1).max(100) }),
+    response: done('process_noresi'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -368,6 +403,7 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Cancel (CHECKOUT, PAID, PREPARED, PROCESSING → CANCEL); reservations are given back',
     params,
     body: adminBody,
+    response: done('cancel'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -389,6 +425,7 @@ export const orderRoutes: RouteDef[] = [
     summary: 'Undo the cancellation of an unpaid order: it becomes the cart again',
     params,
     body: adminBody,
+    response: done('uncancel'),
     handler: async (ctx) => {
       await ctx.app.db.$transaction(async (tx) => {
         const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
@@ -415,6 +452,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
+    response: orderAnswer,
     handler: async (ctx) => ({ orders: await orderDetail(ctx.app, ctx.user, ctx.params.id) }),
   }),
   route({
@@ -424,6 +462,7 @@ export const orderRoutes: RouteDef[] = [
     tag: 'orders',
     summary: 'Invoice (PDF)',
     params,
+    produces: ['application/pdf'],
     handler: async (ctx) => {
       const o = await ctx.app.db.order.findFirst({ where: { id: ctx.params.id, ...orderScope(ctx.user) }, include: orderDetailInclude });
       if (!o) throw notFound(`orders ${ctx.params.id} not found`);

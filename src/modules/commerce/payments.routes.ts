@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import { clientKey, isSimulator, SIMULATOR_PREFIX, snapJsUrl } from '../../adapters/midtrans.js';
-import { notFound } from '../../http/errors.js';
+import { HttpError, notFound } from '../../http/errors.js';
 import { route, type RouteDef } from '../../http/route.js';
-import { receiveNotification, simulatedNotification } from './payments.service.js';
+import * as r from '../../http/response.js';
+import { NOTIFICATION_RESULTS, receiveNotification, simulatedNotification, type NotificationResult } from './payments.service.js';
+
+const notificationResult = z.enum(NOTIFICATION_RESULTS);
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -13,6 +16,7 @@ export const paymentRoutes: RouteDef[] = [
     access: 'public',
     tag: 'payments',
     summary: 'Midtrans Snap client settings for the apps',
+    response: z.object({ snap_js: r.str, client_key: r.str }),
     handler: (ctx) => ({ snap_js: snapJsUrl(ctx.app), client_key: clientKey(ctx.app) }),
   }),
   route({
@@ -21,6 +25,7 @@ export const paymentRoutes: RouteDef[] = [
     access: 'public',
     tag: 'payments',
     summary: 'Midtrans HTTP notification receiver (signature-verified, idempotent)',
+    response: z.object({ status: z.literal('ok'), result: notificationResult }),
     handler: async (ctx) => ({ status: 'ok', ...(await receiveNotification(ctx.app, ctx.req.body)) }),
   }),
   // the payment simulator (only without Midtrans keys): a page that pays or fails the attempt by
@@ -32,6 +37,7 @@ export const paymentRoutes: RouteDef[] = [
     tag: 'payments',
     summary: 'Payment simulator page (no Midtrans keys configured)',
     params: z.object({ token: z.uuid() }),
+    produces: ['text/html'],
     handler: async (ctx) => {
       if (!isSimulator(ctx.app)) throw notFound();
       const p = await ctx.app.db.orderPayment.findFirst({ where: { snap_token: ctx.params.token } });
@@ -51,6 +57,7 @@ export const paymentRoutes: RouteDef[] = [
     tag: 'payments',
     summary: 'Payment simulator: pay or fail the attempt',
     params: z.object({ token: z.uuid(), outcome: z.enum(['pay', 'fail', 'expire']) }),
+    response: z.object({ simulated: z.enum(['settlement', 'deny', 'expire']), result: notificationResult }),
     handler: async (ctx) => {
       if (!isSimulator(ctx.app)) throw notFound();
       const p = await ctx.app.db.orderPayment.findFirst({ where: { snap_token: ctx.params.token } });
@@ -64,8 +71,9 @@ export const paymentRoutes: RouteDef[] = [
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(simulatedNotification(ctx.app, p, outcome)),
       });
-      const { status: _status, ...result } = (await answer.json()) as Record<string, unknown>;
-      return { simulated: outcome, ...result };
+      const body = (await answer.json()) as { result?: NotificationResult; message?: string };
+      if (!answer.ok || !body.result) throw new HttpError(502, `The webhook refused the simulated notification (${answer.status}): ${body.message ?? ''}`);
+      return { simulated: outcome, result: body.result };
     },
   }),
 ];

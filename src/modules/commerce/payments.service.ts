@@ -21,6 +21,10 @@ export const notificationSchema = z
   .loose();
 export type Notification = z.infer<typeof notificationSchema>;
 
+/** what receiving a notification did (stored as process_result and answered to Midtrans) */
+export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'ignored_state', 'ignored_late', 'noted'] as const;
+export type NotificationResult = (typeof NOTIFICATION_RESULTS)[number];
+
 const PAID = new Set(['settlement', 'capture']);
 const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
 
@@ -30,7 +34,7 @@ const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
  * Idempotent and order-independent: only CHECKOUT → PAID and CHECKOUT → CANCEL moves happen, each
  * a conditional update, so a late "expire" never moves a paid order back.
  */
-export async function receiveNotification(app: AppContext, raw: unknown): Promise<{ result: string }> {
+export async function receiveNotification(app: AppContext, raw: unknown): Promise<{ result: NotificationResult }> {
   const parsed = notificationSchema.safeParse(raw);
   if (!parsed.success) throw badRequest('Invalid notification');
   const n = parsed.data;
@@ -58,7 +62,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     stored = await app.db.paymentNotification.findUniqueOrThrow({ where: { transaction_id_transaction_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status } } });
     if (stored.processed_at) return { result: 'duplicate' };
   }
-  const finish = async (result: string) => {
+  const finish = async (result: NotificationResult) => {
     await app.db.paymentNotification.update({ where: { id: stored.id }, data: { processed_at: app.now(), process_result: result } });
     return { result };
   };
@@ -77,7 +81,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
 
 /** Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry job). */
 export async function applyStatus(app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string) {
-  return app.db.$transaction(async (tx) => {
+  return app.db.$transaction(async (tx): Promise<NotificationResult> => {
     await lockOrder(tx, orderId);
     const payment = await tx.orderPayment.findUniqueOrThrow({ where: { id: paymentId } });
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });

@@ -1,10 +1,19 @@
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
-import { menuBaseJSON } from '../catalogue/serializers.js';
-import { userJSON } from '../identity/serializers.js';
+import { menuBaseJSON, menuBaseSchema } from '../catalogue/serializers.js';
+import { userJSON, userSchema } from '../identity/serializers.js';
+import { ADDRESS_FIELDS, PATIENT_FIELDS } from '../patients/serializers.js';
 
 type Row = any;
 const dt = formatDateTime;
+/** a formatted date-time of a column that is never NULL */
+const stamp = r.str;
+const orderType = z.enum(['E', 'C']);
+/** the commerce state machine's statuses (docs/compat.md) */
+export const ORDER_STATUSES = ['SHOPPING CARTS', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL'] as const;
 
 /** The order's own fields as the document's lists show them (no relations). */
 export function orderJSON(o: Row) {
@@ -75,6 +84,74 @@ export function orderJSON(o: Row) {
   };
 }
 
+export const orderSchema = z.object({
+  id: r.int,
+  pic_admin: r.str,
+  id_admin: r.int,
+  id_member: r.int,
+  id_patients: r.int,
+  id_promo_discount_applied: r.int,
+  kode_provinsi: r.str,
+  kode_kota: r.str,
+  kode_kecamatan: r.str,
+  nama_pemesan: r.str,
+  notelp_pemesan: r.str,
+  email_pemesan: r.str,
+  alamat_pemesan: r.str,
+  alamat_kirim: r.str,
+  nama_penerima: r.str,
+  lat_kirim: r.num,
+  lng_kirim: r.num,
+  order_date: stamp,
+  order_type: orderType,
+  order_code: r.str,
+  checkout_datetime: r.when,
+  pickup_datetime: r.when,
+  queue_number: r.int,
+  catatan_order: r.str,
+  total_price: r.int,
+  total_discount: r.int,
+  total_pajak: r.int,
+  total_buffertime: r.int,
+  status: z.enum(ORDER_STATUSES),
+  is_paid: r.flag,
+  token: r.str,
+  payment_redirect_url: r.str,
+  paid_date: r.when,
+  pay_channel: r.str,
+  is_prepared: r.flag,
+  prepared_datetime: r.when,
+  is_delivered: r.flag,
+  delivered_datetime: r.when,
+  is_done: r.flag,
+  done_datetime: r.when,
+  is_canceled: r.flag,
+  cancel_datetime: r.when,
+  cancel_pic: r.str,
+  cancel_reason: r.str,
+  ratings: r.int.nullable(),
+  rating_desc: r.str.nullable(),
+  is_processing: r.flag,
+  processing_datetime: r.when,
+  is_waiting_courier: r.flag,
+  waiting_courier_datetime: r.when,
+  courier: r.str,
+  courier_service: r.str,
+  is_courier: r.flag,
+  courier_datetime: r.when,
+  is_pickup: r.flag,
+  courier_price: r.int,
+  poin_used: r.int,
+  distance: r.num,
+  distance_unit: r.str,
+  nomor_resi: r.str,
+  consultation_closed: r.when,
+  expires_at: r.when,
+  grand_totals: r.int,
+});
+/** the order's fields without grand_totals (list and detail shapes print it last) */
+const orderFields = orderSchema.omit({ grand_totals: true }).shape;
+
 const primaryImage = (app: AppContext, menu: Row) => {
   const img = menu?.images?.[0];
   return img ? app.storage.publicUrl('menus', img.menu_image) : '';
@@ -100,6 +177,30 @@ export function itemJSON(i: Row) {
   };
 }
 
+export const itemSchema = z.object({
+  id: r.int,
+  id_order: r.int,
+  id_menu: r.int,
+  qty: r.int,
+  satuan: r.str,
+  price: r.int,
+  price_total: r.int,
+  discount: r.int,
+  pajak: r.int,
+  buffer_time: r.int,
+  order_datetime: stamp,
+  catatan_menu: r.str,
+  is_canceled: r.flag,
+  cancel_user_id: r.int,
+});
+
+/** order_items explore/search: the line with its product's primary image. */
+export function itemListJSON(app: AppContext, i: Row) {
+  return { ...itemJSON(i), images: primaryImage(app, i.menu) };
+}
+
+export const itemListSchema = itemSchema.extend({ images: r.str });
+
 /** An order line with the product's fields, as inside an order. */
 export function itemWithMenuJSON(app: AppContext, i: Row) {
   const m = i.menu ?? {};
@@ -118,6 +219,11 @@ export function itemWithMenuJSON(app: AppContext, i: Row) {
   };
 }
 
+export const itemWithMenuSchema = itemSchema.extend({
+  ...menuBaseSchema.pick({ nama_menus: true, is_resep_required: true, brief: true, dosis: true, komposisi: true, aturan_pakai: true, nomor_registrasi: true, produsen: true, berat: true }).shape,
+  images: r.str,
+});
+
 /** order_items/:id and the e_add_to_carts answer: the line with its order and product. */
 export function itemDetailJSON(i: Row) {
   return {
@@ -132,8 +238,18 @@ export function itemDetailJSON(i: Row) {
   };
 }
 
+export const itemDetailSchema = z.object({
+  id: r.int,
+  order: orderSchema,
+  menu: menuBaseSchema,
+  qty: r.int,
+  satuan: r.str,
+  price: r.int,
+  price_total: r.int,
+  catatan_menu: r.str,
+});
+
 function doctorJSON(app: AppContext, d: Row) {
-  if (!d) return null;
   return {
     id: d.id,
     id_users: d.id_users,
@@ -150,6 +266,22 @@ function doctorJSON(app: AppContext, d: Row) {
   };
 }
 
+const extraDoctorSchema = z.object({
+  id: r.int,
+  id_users: r.int,
+  id_services: r.int,
+  custom_price: r.int,
+  doctor_description: r.str,
+  availability_description: r.str,
+  is_active: r.flag,
+  short_description: r.str,
+  users_fullname: r.str,
+  services_name: r.str,
+  users_picture: r.str,
+  users_picture_url: r.str.nullable(),
+});
+
+/** An order extra (a consultation); `items.doctors` when the doctor was loaded. */
 export function extraJSON(app: AppContext, e: Row) {
   return {
     id: e.id,
@@ -161,22 +293,67 @@ export function extraJSON(app: AppContext, e: Row) {
   };
 }
 
+export const extraSchema = z.object({
+  id: r.int,
+  id_orders: r.int,
+  items: z.object({ item: r.str, id_doctors: r.int, doctors: extraDoctorSchema.optional() }),
+  qty: r.int,
+  extra_notes: r.str,
+  extra_prices: r.int,
+});
+
+/** order_extras/:id: the extra with its order. */
 export function extraDetailJSON(app: AppContext, e: Row) {
   const { id, ...rest } = extraJSON(app, e);
   return { id, orders: orderJSON(e.order), ...rest };
 }
 
-/** A patient's stored fields (dates formatted); the clinic module owns the full serializer. */
-export function patientJSON(p: Row) {
-  if (!p) return {};
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(p)) {
-    if (k === 'created_at' || k === 'updated_at' || k === 'deleted_at' || (v && typeof v === 'object' && !(v instanceof Date))) continue;
-    out[k] = v instanceof Date ? (k === 'tanggal_lahir' ? formatDate(v) : formatDateTime(v)) : v;
-  }
-  out.id_users = p.id_users ?? 0;
+export const extraDetailSchema = extraSchema.extend({ orders: orderSchema });
+
+/** The c_add_to_carts answer: the extra with its order (the document leaves id_orders out). */
+export function extraInCartJSON(app: AppContext, e: Row) {
+  const { id_orders: _o, ...rest } = extraDetailJSON(app, e);
+  return rest;
+}
+
+export const extraInCartSchema = extraDetailSchema.omit({ id_orders: true });
+
+/**
+ * The order's patient as the document prints it. Shown in full to staff and to the customer who
+ * manages the patient; anyone else (the patient was unlinked from the customer, or staff opened
+ * the order for another account's patient) gets only the id and name: the rest is their health
+ * and identity data.
+ */
+export function patientJSON(p: Row, user: AuthUser | undefined) {
+  const full = isStaff(user) || (p.id_users != null && p.id_users === user?.id);
+  const out: Record<string, unknown> = { id: p.id, id_users: p.id_users ?? 0 };
+  for (const f of PATIENT_FIELDS) out[f] = f === 'nama_lengkap_pasien' ? p[f] : !full ? null : f === 'tanggal_lahir' ? formatDate(p[f]) : p[f];
+  out.patient_picture = full ? p.patient_picture : null;
+  for (const f of ADDRESS_FIELDS) out[f] = full ? p[f] : null;
+  out.lat = full ? p.lat : 0;
+  out.lng = full ? p.lng : 0;
   return out;
 }
+
+/** health data inside the patient's own fields: the clinic's notes (e.g. skin type) and blood group */
+const CLINICAL_PATIENT_FIELDS = new Set<string>(['catatan', 'golongan_darah']);
+export const orderPatientSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    ...Object.fromEntries(
+      PATIENT_FIELDS.map((f) => {
+        const t = f === 'nama_lengkap_pasien' ? r.str : f === 'tanggal_lahir' ? r.when : r.str.nullable();
+        return [f, CLINICAL_PATIENT_FIELDS.has(f) ? r.clinical(t) : t];
+      }),
+    ),
+    patient_picture: r.str.nullable(),
+    ...Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, r.str.nullable()])),
+    lat: r.num,
+    lng: r.num,
+  }),
+  'id',
+);
 
 /** The list shape: the order with `details` (lines and extras), as orders/explore and search. */
 export function orderListJSON(app: AppContext, o: Row) {
@@ -188,16 +365,22 @@ export function orderListJSON(app: AppContext, o: Row) {
   };
 }
 
+export const orderListSchema = z.object({
+  ...orderFields,
+  details: z.array(z.union([itemWithMenuSchema, extraSchema])),
+  grand_totals: r.int,
+});
+
 /** orders/:id and orders/init: with user, patient, lines, extras, totals by type and cart count. */
-export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number) {
+export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number, user: AuthUser | undefined) {
   const itemsTotal = (o.items ?? []).filter((i: Row) => !i.is_canceled).reduce((s: number, i: Row) => s + i.price_total, 0);
   const extrasTotal = (o.extras ?? []).reduce((s: number, e: Row) => s + e.extra_prices * e.qty, 0);
   const { grand_totals, ...rest } = orderJSON(o);
   return {
     ...rest,
-    users: o.member ? userJSON(app, o.member) : null,
-    member: o.member ? userJSON(app, o.member) : null,
-    patients: patientJSON(o.patient),
+    users: userJSON(app, o.member),
+    member: userJSON(app, o.member),
+    patients: patientJSON(o.patient, user),
     promo_discount_applied: o.promotion
       ? { id: o.promotion.id, display_codes: o.promotion.display_codes, type: o.promotion.type, value: o.promotion.value, id_menu: o.promotion.id_menu ?? 0, title: o.promotion.title }
       : null,
@@ -211,6 +394,21 @@ export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number) {
     grand_totals,
   };
 }
+
+export const orderDetailSchema = z.object({
+  ...orderFields,
+  users: userSchema,
+  member: userSchema,
+  patients: orderPatientSchema,
+  promo_discount_applied: z
+    .object({ id: r.int, display_codes: r.str, type: z.enum(['POTONGAN', 'NOMINAL', 'PERSEN']), value: r.int, id_menu: r.int, title: r.str })
+    .nullable(),
+  order_items: z.array(itemWithMenuSchema),
+  order_extras: z.array(extraSchema),
+  total_amount: z.array(z.object({ total_amount: r.str, types: z.enum(['E-commerce', 'Online consultations']) })),
+  counts_carts: r.int,
+  grand_totals: r.int,
+});
 
 export function pointJSON(p: Row) {
   return {
@@ -233,10 +431,30 @@ export function pointJSON(p: Row) {
   };
 }
 
+export const pointSchema = z.object({
+  id: r.int,
+  created: stamp,
+  id_users: r.int,
+  id_orders: r.int,
+  add_point: r.int,
+  use_point: r.int,
+  remaining_point: r.int,
+  usecase: r.str,
+  is_used: r.flag,
+  is_expired: r.flag,
+  expired_date: r.when,
+  order_code: r.str,
+  /** '' when the movement belongs to no order */
+  order_type: z.enum(['E', 'C', '']),
+  order_date: r.when,
+  username: r.str,
+  users_fullname: r.str,
+});
+
 export function pointDetailJSON(app: AppContext, p: Row) {
   return {
     id: p.id,
-    users: p.user ? userJSON(app, p.user) : null,
+    users: userJSON(app, p.user),
     orders: p.order ? orderJSON(p.order) : null,
     add_point: p.add_point,
     use_point: p.use_point,
@@ -249,16 +467,42 @@ export function pointDetailJSON(app: AppContext, p: Row) {
   };
 }
 
-export function ratingJSON(r: Row) {
+export const pointDetailSchema = z.object({
+  id: r.int,
+  users: userSchema,
+  orders: orderSchema.nullable(),
+  ...pointSchema.pick({ add_point: true, use_point: true, remaining_point: true, usecase: true, is_used: true, is_expired: true, created: true, expired_date: true }).shape,
+});
+
+export function ratingJSON(x: Row) {
   return {
-    id: r.id,
-    id_orders: r.id_orders,
-    id_users: r.id_users,
-    ratings: r.ratings,
-    rating_desc: r.rating_desc,
-    order_code: r.order?.order_code ?? '',
-    users_fullname: r.user?.users_fullname ?? '',
-    created: dt(r.created_at),
-    modified: dt(r.updated_at),
+    id: x.id,
+    id_orders: x.id_orders,
+    id_users: x.id_users,
+    ratings: x.ratings,
+    rating_desc: x.rating_desc,
+    order_code: x.order?.order_code ?? '',
+    users_fullname: x.user?.users_fullname ?? '',
+    created: dt(x.created_at),
+    modified: dt(x.updated_at),
   };
 }
+
+export const ratingSchema = z.object({
+  id: r.int,
+  id_orders: r.int,
+  id_users: r.int,
+  ratings: r.int,
+  rating_desc: r.str,
+  order_code: r.str,
+  users_fullname: r.str,
+  created: stamp,
+  modified: stamp,
+});
+
+/** What commerce adds to `users/data` (see routes.ts): for the identity module's schema. */
+export const userDataSectionShape = {
+  total_point: r.int,
+  latest_orders: z.array(orderListSchema),
+  counts_carts: r.int,
+};

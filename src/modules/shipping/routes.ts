@@ -5,7 +5,8 @@ import { resourceRoutes } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { toDocumentCosts } from '../../adapters/rajaongkir.js';
-import { deliveryJSON, settingsJSON } from './serializers.js';
+import * as r from '../../http/response.js';
+import { citySchema, courierCostsSchema, deliveryJSON, deliverySchema, districtSchema, provinceSchema, settingsJSON, settingsSchema } from './serializers.js';
 import {
   SAMEDAY,
   cartWeight,
@@ -32,6 +33,7 @@ const regionRoutes: RouteDef[] = [
     access: 'authenticated',
     tag,
     summary: 'Provinces (RajaOngkir), cached for a day',
+    response: z.array(provinceSchema),
     handler: ({ app }) => app.rajaongkir.provinces(),
   }),
   route({
@@ -40,6 +42,7 @@ const regionRoutes: RouteDef[] = [
     access: 'authenticated',
     tag,
     summary: 'Cities of a RajaOngkir province, cached for a day',
+    response: z.array(citySchema),
     handler: ({ app, params }) => app.rajaongkir.cities(String(params.id)),
   }),
   route({
@@ -48,6 +51,7 @@ const regionRoutes: RouteDef[] = [
     access: 'authenticated',
     tag,
     summary: 'Districts (kecamatan) of a RajaOngkir city, cached for a day',
+    response: z.array(districtSchema),
     handler: ({ app, params }) => app.rajaongkir.districts(String(params.id)),
   }),
   route({
@@ -56,6 +60,7 @@ const regionRoutes: RouteDef[] = [
     access: 'authenticated',
     tag,
     summary: 'Warehouse origin, coordinates, address and the courier codes offered',
+    response: settingsSchema,
     handler: async ({ app }) => settingsJSON(await deliverySettings(app)),
   }),
   route({
@@ -65,6 +70,7 @@ const regionRoutes: RouteDef[] = [
     tag,
     summary: "Courier costs to an order's address for its cart weight; every quote is stored for process/courier",
     body: z.object({ id_order: s.id, courier: courierCode, city_id_destination: regionId.optional() }),
+    response: z.array(courierCostsSchema),
     handler: async ({ app, user, body }) => {
       const settings = await deliverySettings(app);
       const courier = checkCouriers(body.courier, settings.kode_kurir);
@@ -113,6 +119,7 @@ const regionRoutes: RouteDef[] = [
       weight: z.coerce.number().int().min(1).max(500_000),
       courier: courierCode,
     }),
+    response: z.array(courierCostsSchema),
     handler: async ({ app, body }) => {
       const settings = await deliverySettings(app);
       const courier = checkCouriers(body.courier, settings.kode_kurir);
@@ -138,6 +145,7 @@ const orderShippingRoutes: RouteDef[] = [
       alamat_kirim: s.requiredText(2000),
       nama_penerima: s.text(200).optional(),
     }),
+    response: z.object({ update_address: z.literal(true) }),
     handler: async ({ app, user, params, body }) => {
       await app.db.$transaction(async (tx) => {
         const order = await lockCartForShipping(tx, user, params.id);
@@ -162,6 +170,7 @@ const orderShippingRoutes: RouteDef[] = [
     tag: 'orders',
     summary: 'Choose a courier: the cost must equal a current quote from deliveries/calculate for this cart and address',
     body: z.object({ courier: courierCode, costs: s.money, service: z.string().trim().max(50).optional() }),
+    response: z.object({ process_courier: z.literal(true), costs: r.int }),
     handler: async ({ app, user, params, body }) => {
       return app.db.$transaction(async (tx) => {
         const order = await lockCartForShipping(tx, user, params.id);
@@ -205,6 +214,7 @@ const orderShippingRoutes: RouteDef[] = [
     tag: 'orders',
     summary: 'Choose same-day delivery to lat_kirim/lng_kirim, priced by distance from the warehouse',
     body: z.object({ lat_kirim: lat, lng_kirim: lng, courier: z.literal(SAMEDAY).optional() }),
+    response: z.object({ process_sameday_courier: z.literal(true), distance: r.num, distance_unit: z.literal('km'), costs: r.int }),
     handler: async ({ app, user, params, body }) => {
       return app.db.$transaction(async (tx) => {
         const order = await lockCartForShipping(tx, user, params.id);
@@ -230,6 +240,7 @@ const orderShippingRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     summary: "Remove the cart's chosen courier",
+    response: z.object({ unprocess_courier: z.literal(true) }),
     handler: async ({ app, user, params }) => {
       await app.db.$transaction(async (tx) => {
         const order = await lockCartForShipping(tx, user, params.id);
@@ -273,6 +284,7 @@ const segmentRoutes = resourceRoutes({
   searchFields: ['segment'],
   defaultOrder: { distance_fr: 'asc' },
   toJSON: deliveryJSON,
+  schema: deliverySchema,
   columns: [
     { name: 'id', value: (d) => d.id, orderBy: (d) => ({ id: d }) },
     { name: 'distance_fr', value: (d) => d.distance_fr, orderBy: (d) => ({ distance_fr: d }) },

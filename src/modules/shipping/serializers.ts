@@ -1,4 +1,6 @@
-/** The document's shapes for deliveries (same-day segments) and deliveries/settings. */
+/** The document's shapes for deliveries (same-day segments), deliveries/settings and the RajaOngkir lookups. */
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 
 export const deliveryJSON = (d: { id: number; distance_fr: number; distance_to: number; segment: string; price_in_km: number }) => ({
   id: d.id,
@@ -7,6 +9,8 @@ export const deliveryJSON = (d: { id: number; distance_fr: number; distance_to: 
   segment: d.segment,
   price_in_km: d.price_in_km,
 });
+
+export const deliverySchema = z.object({ id: r.int, distance_fr: r.num, distance_to: r.num, segment: r.str, price_in_km: r.int });
 
 export const settingsJSON = (s: {
   kode_kota_asal: number;
@@ -22,4 +26,31 @@ export const settingsJSON = (s: {
   coordinate_gudang: { lat: s.lat_gudang, lng: s.lng_gudang },
   alamat_gudang: s.alamat_gudang,
   kode_kurir: s.kode_kurir,
+});
+
+export const settingsSchema = z.object({
+  kode_kota_asal: r.int,
+  kode_kecamatan_asal: r.int,
+  coordinate_gudang: z.object({ lat: r.num, lng: r.num }),
+  alamat_gudang: r.str,
+  kode_kurir: z.array(r.str),
+});
+
+// RajaOngkir lookups, as the adapter answers them (src/adapters/rajaongkir.ts: Province, City,
+// District, CourierCosts); ids are strings as in the document
+export const provinceSchema = z.object({ province_id: r.str, province: r.str });
+export const citySchema = z.object({ city_id: r.str, province_id: r.str, province: r.str, type: r.str, city_name: r.str, postal_code: r.str });
+export const districtSchema = z.object({
+  subdistrict_id: r.str,
+  province_id: r.str,
+  province: r.str,
+  city_id: r.str,
+  city: r.str,
+  type: r.str,
+  subdistrict_name: r.str,
+});
+export const courierCostsSchema = z.object({
+  code: r.str,
+  name: r.str,
+  costs: z.array(z.object({ service: r.str, description: r.str, cost: z.array(z.object({ value: r.int, etd: r.str, note: r.str })) })),
 });

@@ -93,7 +93,7 @@ export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, ln
   });
   if (!segment) throw unprocessable(`Same-day delivery does not reach ${distance} km from the warehouse`);
   const km = Math.max(1, Math.ceil(distance));
-  return { distance, distance_unit: 'km', costs: km * segment.price_in_km };
+  return { distance, distance_unit: 'km' as const, costs: km * segment.price_in_km };
 }
 
 const noCourier = { courier: '', courier_service: '', courier_price: 0, is_courier: 0, courier_datetime: null as Date | null, distance: 0 };
