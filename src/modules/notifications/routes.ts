@@ -5,7 +5,7 @@ import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { addUserSection } from '../identity/user-sections.js';
-import { notificationDetailJSON, notificationJSON } from './serializers.js';
+import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema } from './serializers.js';
 import './events.js';
 
 const filters = z.object({
@@ -38,6 +38,8 @@ export const notificationRoutes = [
     searchFields: ['title', 'content', 'intentions'],
     toJSON: (n) => notificationJSON(n),
     toDetail: (n, c) => notificationDetailJSON(c.app, n),
+    schema: notificationSchema,
+    detailSchema: notificationDetailSchema,
     columns: [
       { name: 'id', value: (n) => n.id, orderBy: (d) => ({ id: d }) },
       { name: 'intentions', value: (n) => n.intentions, orderBy: (d) => ({ intentions: d }) },
@@ -61,6 +63,7 @@ export const notificationRoutes = [
     access: 'authenticated',
     tag: 'notifications',
     summary: 'Mark one of your notifications read',
+    response: z.object({ mark_as_read: z.literal(true) }),
     handler: async ({ app, user, params }) => {
       // Only the recipient marks a notification read (an admin reading someone else's does not).
       const { count } = await app.db.notification.updateMany({
@@ -78,6 +81,7 @@ export const notificationRoutes = [
     tag: 'notifications',
     summary: 'Mark all your notifications read (id_users, when sent, must be yourself)',
     body: z.object({ id_users: s.id.optional() }).optional(),
+    response: z.object({ mark_all: z.literal(true) }),
     handler: async ({ app, user, body }) => {
       if (body?.id_users && body.id_users !== user!.id) throw notFound('users not found');
       await app.db.notification.updateMany({ where: { id_user_to: user!.id, is_read: 0 }, data: { is_read: 1, read_at: app.now() } });
