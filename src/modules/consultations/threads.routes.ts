@@ -18,7 +18,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, markThreadRead, openWhere, threadScope, windowEnd } from './threads.service.js';
+import { isActive, loadThread, markThreadRead, openWhere, threadScope, untakenRequests, windowEnd } from './threads.service.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -211,7 +211,7 @@ export const threadRoutes = [
     '/threads/overview/doctors',
     ['DOCTOR'],
     "The signed-in doctor's threads and the prescription requests nobody has taken yet, grouped, with patient and doctor",
-    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, { thread_type: 'prescriptions', id_user_to: null }] }),
+    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, untakenRequests] }),
     true,
   ),
 ];
