@@ -5,7 +5,7 @@ import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
-import { addUserSection } from '../identity/user-sections.js';
+import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import {
   groupedSchema,
   THREAD_TYPES,
@@ -216,9 +216,11 @@ export const threadRoutes = [
   ),
 ];
 
-// users/data: the user's active threads (as customer or doctor), newest activity first
-addUserSection({
+// users/data: the user's active threads (as customer or doctor), newest activity first.
+// `schema` documents the keys it adds (a variable, so it also compiles where UserSection has no `schema` yet).
+const activeThreadsSection = {
   in: ['data'],
+  schema: { threads: z.array(threadSchema) },
   load: async (userId, c) => {
     const now = c.app.now();
     const rows = await c.app.db.thread.findMany({
@@ -229,6 +231,7 @@ addUserSection({
     });
     return { threads: rows.map((t) => threadJSON(c.app, t)) };
   },
-});
+} satisfies UserSection & { schema: z.ZodRawShape };
+addUserSection(activeThreadsSection);
 
 export { markThreadRead };

@@ -2,9 +2,10 @@ import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
+import * as r from '../../http/response.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
-import { addUserSection } from '../identity/user-sections.js';
+import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema } from './serializers.js';
 import './events.js';
 
@@ -91,12 +92,15 @@ export const notificationRoutes = [
 ];
 
 // users/data: { notifications: { notifications, unread, isread } }
-addUserSection({
+// `schema` documents the keys it adds (a variable, so it also compiles where UserSection has no `schema` yet).
+const notificationCountsSection = {
   in: ['data'],
+  schema: { notifications: z.object({ notifications: r.int, unread: r.int, isread: r.int }) },
   load: async (userId, c) => {
     const groups = await c.app.db.notification.groupBy({ by: ['is_read'], where: { id_user_to: userId }, _count: { _all: true } });
     const unread = groups.find((g) => g.is_read === 0)?._count._all ?? 0;
     const isread = groups.find((g) => g.is_read === 1)?._count._all ?? 0;
     return { notifications: { notifications: unread + isread, unread, isread } };
   },
-});
+} satisfies UserSection & { schema: z.ZodRawShape };
+addUserSection(notificationCountsSection);
