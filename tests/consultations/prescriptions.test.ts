@@ -148,4 +148,24 @@ describe('untaken prescription threads', () => {
     const admin = await t.user(['ADMIN']);
     expect((await t.http.put(`/threads/${id}/close`).set(t.auth(admin))).status).toBe(200);
   });
+
+  it('about a patient stay hidden from doctors until an admin assigns one (the patient’s data is in them)', async () => {
+    const admin = await t.user(['ADMIN']);
+    const created = await t.http.post('/threads/create').set(t.auth(admin)).send({ thread_type: 'prescriptions', id_user_from: f.customer.id, id_patients: f.patient.id });
+    expect(created.status).toBe(200);
+    const id = created.body.threads.id;
+    expect((await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: id, content: 'Kulit saya gatal' })).status).toBe(200);
+    const other = await t.user(['DOCTOR']);
+    expect((await t.http.get(`/threads/${id}`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.post('/thread_messages/explore').set(t.auth(other)).send({ id_threads: id })).status).toBe(404);
+    const all = await t.http.post('/thread_messages/explore').set(t.auth(other)).send({});
+    expect(all.body.data.map((m: { id_threads: number }) => m.id_threads)).not.toContain(id);
+    const ov = await t.http.post('/threads/overview/doctors').set(t.auth(other)).send({});
+    expect(ov.body.active.prescriptions.map((x: { id: number }) => x.id)).not.toContain(id);
+    expect((await t.http.post('/thread_messages/text').set(t.auth(other)).send({ id_threads: id, content: 'Saya bantu' })).status).toBe(404);
+    // assigned: that doctor sees it, with the patient
+    expect((await t.http.put(`/threads/${id}/update`).set(t.auth(admin)).send({ id_user_to: other.id })).status).toBe(200);
+    const mine = await t.http.post('/thread_messages/explore').set(t.auth(other)).send({ id_threads: id });
+    expect(mine.body.data[0]).toMatchObject({ content: 'Kulit saya gatal', id_patients: f.patient.id });
+  });
 });

@@ -25,6 +25,7 @@ export const menuReedemRoutes = [
       /** optional: the open cart to use (must be yours) */
       id_orders: s.optionalRef.optional(),
     }),
+    response: z.object({ add_to_carts: z.literal(true) }),
     handler: async ({ app, user, body }) => {
       const me = user!.id;
       const now = app.now();

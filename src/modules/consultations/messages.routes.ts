@@ -2,16 +2,19 @@ import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.js';
+import * as r from '../../http/response.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON } from '../catalogue/serializers.js';
-import { messageDetailJSON, messageInclude, messageJSON, threadInclude } from './serializers.js';
+import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
 import { loadThread, markThreadRead, postMessage, threadScope, type NewMessage } from './threads.service.js';
 
 const FILE_AREA = 'thread_messages';
 const PRESCRIPTION_VALID_DAYS = 30;
 const detailInclude = { ...messageInclude, thread: { include: threadInclude } } as const;
+/** every answer that sends or edits a message: the message with its thread */
+const single = r.one('thread_messages', messageDetailSchema);
 
 async function answer(ctx: RequestContext, id: number) {
   const m = await ctx.app.db.threadMessage.findUniqueOrThrow({ where: { id }, include: detailInclude });
@@ -32,6 +35,7 @@ function fileRoute(kind: 'image' | 'attachments') {
     tag: 'thread_messages',
     summary: `Send ${kind === 'image' ? 'an image' : 'an image or PDF'} (multipart field "${kind}"); served only through signed links`,
     upload: { field: kind, accept: kind === 'image' ? 'image' : 'image-or-pdf' },
+    response: single,
     body: z.object({ id_threads: s.id, content_type: z.literal(kind).optional() }),
     handler: async (ctx) => {
       await loadThread(ctx.app.db, ctx.user, ctx.body.id_threads); // 404 before writing anything
@@ -56,7 +60,7 @@ const exploreBody = z.object({
   id_threads: s.id.optional(),
   id_user_from: s.id.optional(),
   id_user_to: s.optionalRef.optional(),
-  content_type: z.enum(['text', 'image', 'attachments', 'prescriptions']).optional(),
+  content_type: z.enum(CONTENT_TYPES).optional(),
   is_admin: z.unknown().optional(),
 });
 type ExploreFilters = z.infer<typeof exploreBody>;
@@ -77,6 +81,7 @@ export const messageRoutes = [
     tag: 'thread_messages',
     summary: 'Send a text message',
     body: z.object({ id_threads: s.id, content: s.requiredText(5000), content_type: z.literal('text').optional() }),
+    response: single,
     handler: (ctx) => send(ctx, ctx.body.id_threads, { content_type: 'text', content: ctx.body.content }),
   }),
   fileRoute('image'),
@@ -94,6 +99,7 @@ export const messageRoutes = [
       valid_until: s.dateTime.optional(),
       content_type: z.literal('prescriptions').optional(),
     }),
+    response: single,
     handler: async (ctx) => {
       const { app, body } = ctx;
       const now = app.now();
@@ -124,6 +130,7 @@ export const messageRoutes = [
     summary: "Messages newest first; reading a thread marks the other side's messages read",
     query: s.paging.loose(),
     body: exploreBody.optional(),
+    response: r.page(messageSchema),
     handler: async (ctx) => {
       const f = ctx.body ?? {};
       const c = { app: ctx.app, user: ctx.user };
@@ -155,6 +162,8 @@ export const messageRoutes = [
     searchFields: ['content'],
     toJSON: (m, c) => messageJSON(c.app, m, c.user?.id),
     toDetail: (m, c) => messageDetailJSON(c.app, m, c.user?.id),
+    schema: messageSchema,
+    detailSchema: messageDetailSchema,
     columns: [
       { name: 'id', value: (m) => m.id, orderBy: (d) => ({ id: d }) },
       { name: 'id_threads', value: (m) => m.id_threads, orderBy: (d) => ({ id_threads: d }) },
@@ -182,6 +191,7 @@ export const messageRoutes = [
     tag: 'thread_messages',
     summary: 'Edit your own text message',
     body: z.object({ content: s.requiredText(5000) }),
+    response: single,
     handler: async (ctx) => {
       const { app, user, params } = ctx;
       const m = await app.db.threadMessage.findFirst({

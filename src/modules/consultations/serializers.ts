@@ -1,7 +1,10 @@
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
-import { nestedUserJSON } from '../notifications/serializers.js';
-import { patientListJSON } from '../patients/serializers.js';
+import { menuBaseSchema } from '../catalogue/serializers.js';
+import { nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
+import { ADDRESS_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
 
 type Row = any;
 
@@ -20,6 +23,7 @@ export const threadOverviewInclude = {
 } as const;
 
 export const messageInclude = {
+  thread: { select: { id_patients: true } },
   userFrom: true,
   userTo: true,
   menuReedem: { select: { id: true } },
@@ -119,6 +123,7 @@ export function messageJSON(app: AppContext, m: Row, callerId: number | undefine
     id: m.id,
     intentions: m.intentions,
     id_threads: m.id_threads,
+    id_patients: m.thread?.id_patients ?? 0,
     id_user_from: m.id_user_from,
     id_user_to: m.id_user_to ?? 0,
     title: m.title,
@@ -152,3 +157,135 @@ export function messageDetailJSON(app: AppContext, m: Row, callerId: number | un
   const { id, ...rest } = messageJSON(app, m, callerId);
   return { id, threads: threadJSON(app, m.thread), ...rest };
 }
+
+// ---------------------------------------------------------------- response schemas
+
+export const THREAD_TYPES = ['online_consultations', 'prescriptions'] as const;
+export const CONTENT_TYPES = ['text', 'image', 'attachments', 'prescriptions'] as const;
+
+const threadCommonSchema = {
+  id: r.int,
+  thread_type: z.enum(THREAD_TYPES),
+  id_order: r.int,
+  order_date: r.when,
+  order_code: r.str,
+  queue_number: r.int,
+  estimate_done_at: r.when,
+  last_update_at: r.when,
+  last_seen_at: r.when,
+  is_closed: r.flag,
+  closed_at: r.when,
+};
+const threadIdsSchema = {
+  id_user_from: r.int,
+  id_user_to: r.int,
+  /** 0 = no patient (a prescription request's thread) */
+  id_patients: r.int,
+  created: r.str,
+  modified: r.str,
+};
+
+/** threadJSON (no clinical fields: who, when, which order) */
+export const threadSchema = z.object({
+  ...threadCommonSchema,
+  ...threadIdsSchema,
+  user_from: r.str,
+  user_from_picture: r.str,
+  user_from_picture_url: r.str,
+  user_to: r.str.nullable(),
+  user_to_picture: r.str.nullable(),
+  user_to_picture_url: r.str,
+});
+
+export const threadDetailSchema = z.object({ ...threadCommonSchema, ...threadIdsSchema, user_from: nestedUserSchema, user_to: nestedUserSchema });
+
+/**
+ * The consultation's patient (patientListJSON plus the nested user). Allergies and blood type are
+ * health data. Kept here until the patients module exports its own list schema.
+ */
+const allergySchema = r.patientRef(
+  z.object({ id: r.int, created: r.str, id_patients: r.int, allergies: r.clinical(r.str), diagnosa: r.clinical(r.str), catatan_kaki: r.clinical(r.str) }),
+  'id_patients',
+);
+const patientFieldSchema = (f: (typeof PATIENT_FIELDS)[number]) =>
+  f === 'nama_lengkap_pasien' ? r.str : f === 'tanggal_lahir' ? r.when : f === 'golongan_darah' || f === 'catatan' ? r.clinical(r.str.nullable()) : r.str.nullable();
+const overviewPatientSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    patient_external_id: r.str,
+    ...Object.fromEntries(PATIENT_FIELDS.map((f) => [f, patientFieldSchema(f)])),
+    ...Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, r.str.nullable()])),
+    patient_picture: r.str.nullable(),
+    patient_picture_url: r.str,
+    allergies: r.clinical(z.array(allergySchema)),
+    lat: r.num,
+    lng: r.num,
+    users: nestedUserSchema.nullable(),
+  }),
+  'id',
+);
+
+const overviewDoctorSchema = z.object({
+  id: r.int,
+  id_users: r.int,
+  id_services: r.int,
+  custom_price: r.int,
+  doctor_description: r.str,
+  availability_description: r.str,
+  is_active: r.flag,
+  short_description: r.str,
+  users_fullname: r.str,
+  services_name: r.str.nullable(),
+  users_picture: r.str,
+  users_picture_url: r.str,
+});
+
+export const threadOverviewSchema = threadSchema.extend({ patients: overviewPatientSchema.nullable(), doctors: overviewDoctorSchema.nullable() });
+
+/** adminview / overview: active and archive, each split by thread type */
+export const groupedSchema = (item: z.ZodType) => {
+  const kinds = z.object({ prescriptions: z.array(item), online_consultations: z.array(item) });
+  return z.object({ active: kinds, archive: kinds });
+};
+
+/** a prescription's `content`: the product as prescribed (snapshot) with the qty */
+const prescriptionContentSchema = menuBaseSchema.extend({ images: r.str, qty: r.int });
+
+/**
+ * What a message says is health data: the text, the file's name and its signed link, the
+ * prescription. Whose: the thread's patient (`id_patients`; 0 when the thread has none).
+ */
+const messageFields = {
+  intentions: r.str,
+  id_threads: r.int,
+  id_patients: r.int,
+  id_user_from: r.int,
+  id_user_to: r.int,
+  title: r.str,
+  content: r.clinical(z.union([r.str, prescriptionContentSchema])),
+  content_type: z.enum(CONTENT_TYPES),
+  priority: r.str,
+  labels: r.str,
+  is_read: r.flag,
+  read_at: r.when,
+  url: r.clinical(r.str),
+  file_mime: r.str,
+  file_size: r.int,
+  remark: r.str,
+  created: r.str,
+  modified: r.str,
+  edited_at: r.when,
+  user_from: r.str,
+  user_from_picture: r.str,
+  user_from_picture_url: r.str,
+  user_to: r.str.nullable(),
+  user_to_picture: r.str.nullable(),
+  user_to_picture_url: r.str,
+  bubble: z.enum(['left', 'right']),
+  qty: r.int,
+  valid_until: r.when,
+  is_redeemed: r.flag,
+};
+export const messageSchema = r.patientRef(z.object({ id: r.int, ...messageFields }), 'id_patients');
+export const messageDetailSchema = r.patientRef(z.object({ id: r.int, threads: threadSchema, ...messageFields }), 'id_patients');

@@ -5,12 +5,22 @@ import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
-import { addUserSection } from '../identity/user-sections.js';
-import { threadDetailJSON, threadInclude, threadJSON, threadOverviewInclude, threadOverviewJSON } from './serializers.js';
-import { isActive, loadThread, markThreadRead, openWhere, threadScope, windowEnd } from './threads.service.js';
+import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import {
+  groupedSchema,
+  THREAD_TYPES,
+  threadDetailJSON,
+  threadDetailSchema,
+  threadInclude,
+  threadJSON,
+  threadOverviewInclude,
+  threadOverviewJSON,
+  threadOverviewSchema,
+  threadSchema,
+} from './serializers.js';
+import { isActive, loadThread, markThreadRead, openWhere, threadScope, untakenRequests, windowEnd } from './threads.service.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
-const THREAD_TYPES = ['online_consultations', 'prescriptions'] as const;
 
 const filters = z.object({
   id_order: s.id.optional(),
@@ -71,6 +81,7 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
     tag: 'threads',
     summary,
     body: filters.optional(),
+    response: groupedSchema(overview ? threadOverviewSchema : threadSchema),
     handler: async (ctx) => {
       const rows = await ctx.app.db.thread.findMany({
         where: { AND: [{ deleted_at: null }, mine(ctx) ?? {}, filterWhere(ctx.body ?? {})] },
@@ -97,6 +108,8 @@ export const threadRoutes = [
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
     toJSON: (t, c) => threadJSON(c.app, t),
     toDetail: (t, c) => threadDetailJSON(c.app, t),
+    schema: threadSchema,
+    detailSchema: threadDetailSchema,
     columns: [
       { name: 'id', value: (t) => t.id, orderBy: (d) => ({ id: d }) },
       { name: 'id_order', value: (t) => t.id_order ?? 0, orderBy: (d) => ({ id_order: d }) },
@@ -159,6 +172,7 @@ export const threadRoutes = [
     access: STAFF_OR_DOCTOR,
     tag: 'threads',
     summary: 'Close a consultation: no new messages until reopened',
+    response: z.object({ close: z.literal(true) }),
     handler: async ({ app, user, params }) => {
       assertManages(user, await loadThread(app.db, user, params.id));
       const { count } = await app.db.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
@@ -172,6 +186,7 @@ export const threadRoutes = [
     access: STAFF_OR_DOCTOR,
     tag: 'threads',
     summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
+    response: z.object({ reopen: z.literal(true) }),
     handler: async ({ app, user, params }) => {
       assertManages(user, await loadThread(app.db, user, params.id));
       const now = app.now();
@@ -196,14 +211,16 @@ export const threadRoutes = [
     '/threads/overview/doctors',
     ['DOCTOR'],
     "The signed-in doctor's threads and the prescription requests nobody has taken yet, grouped, with patient and doctor",
-    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, { thread_type: 'prescriptions', id_user_to: null }] }),
+    (ctx) => ({ OR: [{ id_user_to: ctx.user!.id }, untakenRequests] }),
     true,
   ),
 ];
 
-// users/data: the user's active threads (as customer or doctor), newest activity first
-addUserSection({
+// users/data: the user's active threads (as customer or doctor), newest activity first.
+// `schema` documents the keys it adds (a variable, so it also compiles where UserSection has no `schema` yet).
+const activeThreadsSection = {
   in: ['data'],
+  schema: { threads: z.array(threadSchema) },
   load: async (userId, c) => {
     const now = c.app.now();
     const rows = await c.app.db.thread.findMany({
@@ -214,6 +231,7 @@ addUserSection({
     });
     return { threads: rows.map((t) => threadJSON(c.app, t)) };
   },
-});
+} satisfies UserSection & { schema: z.ZodRawShape };
+addUserSection(activeThreadsSection);
 
 export { markThreadRead };

@@ -7,14 +7,21 @@ import { notify, type Db } from '../notifications/notifications.service.js';
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 /**
+ * Prescription requests nobody has taken yet: every doctor sees them (the first to answer takes
+ * it). Only those without a patient: a thread about a patient shows that patient's data, which a
+ * doctor may read only once the thread is theirs (patientReadScope), so an admin assigns it.
+ */
+export const untakenRequests = { thread_type: 'prescriptions', id_user_to: null, id_patients: null } as const;
+
+/**
  * Who sees a thread: admins every one; others only the threads they take part in. A doctor also
- * sees prescriptions threads nobody has taken yet (the first doctor to answer takes it).
+ * sees the untaken prescription requests.
  */
 export function threadScope(user: AuthUser | undefined): Record<string, unknown> | undefined {
   if (isStaff(user)) return undefined;
   const id = user?.id ?? -1;
   const or: Record<string, unknown>[] = [{ id_user_from: id }, { id_user_to: id }];
-  if (isDoctor(user)) or.push({ thread_type: 'prescriptions', id_user_to: null });
+  if (isDoctor(user)) or.push(untakenRequests);
   return { OR: or };
 }
 

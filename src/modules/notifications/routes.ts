@@ -2,10 +2,11 @@ import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
+import * as r from '../../http/response.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
-import { addUserSection } from '../identity/user-sections.js';
-import { notificationDetailJSON, notificationJSON } from './serializers.js';
+import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema } from './serializers.js';
 import './events.js';
 
 const filters = z.object({
@@ -38,6 +39,8 @@ export const notificationRoutes = [
     searchFields: ['title', 'content', 'intentions'],
     toJSON: (n) => notificationJSON(n),
     toDetail: (n, c) => notificationDetailJSON(c.app, n),
+    schema: notificationSchema,
+    detailSchema: notificationDetailSchema,
     columns: [
       { name: 'id', value: (n) => n.id, orderBy: (d) => ({ id: d }) },
       { name: 'intentions', value: (n) => n.intentions, orderBy: (d) => ({ intentions: d }) },
@@ -61,6 +64,7 @@ export const notificationRoutes = [
     access: 'authenticated',
     tag: 'notifications',
     summary: 'Mark one of your notifications read',
+    response: z.object({ mark_as_read: z.literal(true) }),
     handler: async ({ app, user, params }) => {
       // Only the recipient marks a notification read (an admin reading someone else's does not).
       const { count } = await app.db.notification.updateMany({
@@ -78,6 +82,7 @@ export const notificationRoutes = [
     tag: 'notifications',
     summary: 'Mark all your notifications read (id_users, when sent, must be yourself)',
     body: z.object({ id_users: s.id.optional() }).optional(),
+    response: z.object({ mark_all: z.literal(true) }),
     handler: async ({ app, user, body }) => {
       if (body?.id_users && body.id_users !== user!.id) throw notFound('users not found');
       await app.db.notification.updateMany({ where: { id_user_to: user!.id, is_read: 0 }, data: { is_read: 1, read_at: app.now() } });
@@ -87,12 +92,15 @@ export const notificationRoutes = [
 ];
 
 // users/data: { notifications: { notifications, unread, isread } }
-addUserSection({
+// `schema` documents the keys it adds (a variable, so it also compiles where UserSection has no `schema` yet).
+const notificationCountsSection = {
   in: ['data'],
+  schema: { notifications: z.object({ notifications: r.int, unread: r.int, isread: r.int }) },
   load: async (userId, c) => {
     const groups = await c.app.db.notification.groupBy({ by: ['is_read'], where: { id_user_to: userId }, _count: { _all: true } });
     const unread = groups.find((g) => g.is_read === 0)?._count._all ?? 0;
     const isread = groups.find((g) => g.is_read === 1)?._count._all ?? 0;
     return { notifications: { notifications: unread + isread, unread, isread } };
   },
-});
+} satisfies UserSection & { schema: z.ZodRawShape };
+addUserSection(notificationCountsSection);

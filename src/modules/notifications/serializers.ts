@@ -1,6 +1,8 @@
+import { z } from 'zod';
+import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
-import { userJSON } from '../identity/serializers.js';
+import { userJSON, userSchema } from '../identity/serializers.js';
 
 /** A nested user as the document prints it; a missing one (0 = the system) is the same keys, all null. */
 export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined) {
@@ -8,6 +10,11 @@ export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1
   const blank = Object.fromEntries(Object.keys(userJSON(app, BLANK_USER)).map((k) => [k, null]));
   return { ...blank, users_picture_url: app.storage.publicUrl('users', '') };
 }
+/** nestedUserJSON: a user, or the same keys all null but the picture link (nobody / the system) */
+export const nestedUserSchema = z.union([
+  userSchema,
+  z.object({ ...Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, z.null()])), users_picture_url: r.str }),
+]);
 const BLANK_USER = {
   id: 0, username: '', users_fullname: '', users_email: null, users_phone: null, users_address: '', users_birthday: null,
   users_picture: '', users_status: '', is_blocked: 0, is_email_confirmed: 0, is_phone_confirmed: 0, is_password_reset_required: 0, positions: '',
@@ -52,3 +59,24 @@ export const notificationJSON = (n: NotificationRow) => ({
 export function notificationDetailJSON(app: AppContext, n: NotificationRow & { userFrom?: any; userTo?: any }) {
   return { ...notificationJSON(n), user_from: nestedUserJSON(app, n.userFrom), user_to: nestedUserJSON(app, n.userTo) };
 }
+
+// ---------------------------------------------------------------- response schemas
+
+export const notificationSchema = z.object({
+  id: r.int,
+  created: r.str,
+  intentions: r.str,
+  id_user_from: r.int,
+  id_user_to: r.int,
+  title: r.str,
+  content: r.str,
+  priority: r.str,
+  labels: r.str,
+  is_read: r.flag,
+  read_at: r.when,
+  url: r.str,
+  remark: r.str,
+  reference_type: r.str,
+  reference_id: r.int,
+});
+export const notificationDetailSchema = notificationSchema.extend({ user_from: nestedUserSchema, user_to: nestedUserSchema });
