@@ -22,8 +22,11 @@ export const clinical = <T extends z.ZodType>(schema: T) => schema.meta({ 'x-cli
 /**
  * An object carrying clinical fields names where its patient's id is (`id_patients`, `id` for the
  * patient itself, or a dotted path such as `patients.id`), so the suite can tell whose data it is.
+ * A consultation message names its thread too: a thread without a patient (a prescription request,
+ * id_patients 0) holds its participants' own data, readable by whoever may read the thread.
  */
-export const patientRef = <T extends z.ZodObject<any>>(schema: T, field: string) => schema.meta({ 'x-patient-id': field }) as T;
+export const patientRef = <T extends z.ZodObject<any>>(schema: T, field: string, options: { thread?: string } = {}) =>
+  schema.meta({ 'x-patient-id': field, ...(options.thread ? { 'x-thread-id': options.thread } : {}) }) as T;
 
 /** `{ "<key>": item }`, the envelope of single answers */
 export const one = (key: string, item: z.ZodType) => z.object({ [key]: item });

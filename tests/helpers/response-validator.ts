@@ -3,6 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { AppContext } from '../../src/app-context.js';
 import { buildOpenApi } from '../../src/http/openapi.js';
 import type { RouteDef } from '../../src/http/route.js';
+import { threadScope } from '../../src/modules/consultations/threads.service.js';
 import { patientReadScope } from '../../src/modules/patients/access.js';
 import { allRoutes } from '../../src/modules/index.js';
 
@@ -10,7 +11,8 @@ import { allRoutes } from '../../src/modules/index.js';
  * Every JSON answer the suite receives is checked against openapi.json (the document the app
  * serves, generated from the route table): a success against its operation's 200 schema (closed
  * objects, so an undocumented field fails), an error against the Error schema. And a field marked
- * `x-clinical` may reach only a caller who may read that patient (patientReadScope).
+ * `x-clinical` may reach only a caller who may read that patient (patientReadScope), or, for a
+ * consultation without a patient (a prescription request), who may read that thread (threadScope).
  *
  * A schema mismatch turns the answer into a 500 naming the problem, so the test that made the
  * request fails where it happened; every problem is also kept and fails the file at close().
@@ -37,8 +39,18 @@ function validatorFor(def: RouteDef, method: string) {
   return compiled.get(key);
 }
 
-/** Objects in `value` holding a non-empty clinical field, with the patient id each names. */
-function clinicalObjects(value: unknown, schema: Schema | undefined, found: { field: string; patient: unknown }[], where = '$') {
+interface ClinicalFinding {
+  field: string;
+  patient: unknown;
+  thread: unknown;
+}
+
+const at = (obj: Record<string, unknown>, path: string | undefined) =>
+  path?.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as any)[p] : undefined), obj);
+const positive = (v: unknown): v is number => typeof v === 'number' && v > 0;
+
+/** Objects in `value` holding a non-empty clinical field, with the patient (or thread) each names. */
+function clinicalObjects(value: unknown, schema: Schema | undefined, found: ClinicalFinding[], where = '$') {
   if (!schema || value === null || value === undefined) return;
   for (const branch of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) clinicalObjects(value, branch, found, where);
   if (Array.isArray(value)) {
@@ -52,9 +64,7 @@ function clinicalObjects(value: unknown, schema: Schema | undefined, found: { fi
     if (!prop) continue;
     const empty = v === null || v === '' || (Array.isArray(v) && v.length === 0);
     if (prop['x-clinical'] && !empty) {
-      const ref = schema['x-patient-id'] as string | undefined;
-      const patient = ref ? ref.split('.').reduce<unknown>((o, p) => (o && typeof o === 'object' ? (o as any)[p] : undefined), obj) : undefined;
-      found.push({ field: `${where}.${k}`, patient });
+      found.push({ field: `${where}.${k}`, patient: at(obj, schema['x-patient-id']), thread: at(obj, schema['x-thread-id']) });
     }
     clinicalObjects(v, prop, found, `${where}.${k}`);
   }
@@ -64,16 +74,21 @@ export function responseValidator(app: AppContext) {
   const problems: string[] = [];
   const pending: Promise<void>[] = [];
 
-  async function checkClinical(req: Request, label: string, found: { field: string; patient: unknown }[]) {
-    const scope = patientReadScope(req.user);
-    const ids = [...new Set(found.map((f) => f.patient))];
-    const bad = found.filter((f) => typeof f.patient !== 'number');
-    if (bad.length) problems.push(`${label}: clinical field ${bad[0]!.field} without a patient reference (x-patient-id)`);
-    const numeric = ids.filter((i): i is number => typeof i === 'number');
-    if (!numeric.length || !scope) return; // scope undefined: staff read every patient
-    const readable = await app.db.patient.findMany({ where: { id: { in: numeric }, AND: [scope] }, select: { id: true } });
-    const ok = new Set(readable.map((p) => p.id));
-    for (const f of found) if (typeof f.patient === 'number' && !ok.has(f.patient)) problems.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to user ${req.user?.id ?? 'anonymous'} who may not read that patient`);
+  async function readable(ids: number[], model: 'patient' | 'thread', scope: Record<string, unknown> | undefined) {
+    if (!scope || !ids.length) return new Set(ids); // no scope: staff read everything
+    const rows = await (app.db[model] as any).findMany({ where: { id: { in: ids }, AND: [scope] }, select: { id: true } });
+    return new Set<number>(rows.map((r: { id: number }) => r.id));
+  }
+
+  async function checkClinical(req: Request, label: string, found: ClinicalFinding[]) {
+    const byPatient = found.filter((f) => positive(f.patient));
+    const byThread = found.filter((f) => !positive(f.patient) && positive(f.thread));
+    for (const f of found) if (!positive(f.patient) && !positive(f.thread)) problems.push(`${label}: clinical field ${f.field} names no patient (x-patient-id) or thread`);
+    const patients = await readable([...new Set(byPatient.map((f) => f.patient as number))], 'patient', patientReadScope(req.user));
+    const threads = await readable([...new Set(byThread.map((f) => f.thread as number))], 'thread', threadScope(req.user));
+    const who = `user ${req.user?.id ?? 'anonymous'}`;
+    for (const f of byPatient) if (!patients.has(f.patient as number)) problems.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to ${who}, who may not read that patient`);
+    for (const f of byThread) if (!threads.has(f.thread as number)) problems.push(`${label}: clinical field ${f.field} of thread ${f.thread} sent to ${who}, who may not read that thread`);
   }
 
   const handler: RequestHandler = (req: Request, res: Response, next) => {
@@ -90,7 +105,7 @@ export function responseValidator(app: AppContext) {
         if (!validate) errors = [{ message: 'the route documents no JSON response' }];
         else if (!validate(body)) errors = validate.errors;
         else {
-          const found: { field: string; patient: unknown }[] = [];
+          const found: ClinicalFinding[] = [];
           clinicalObjects(body, successSchema(def, method), found);
           if (found.length) pending.push(checkClinical(req, label, found));
         }

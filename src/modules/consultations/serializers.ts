@@ -287,5 +287,5 @@ const messageFields = {
   valid_until: r.when,
   is_redeemed: r.flag,
 };
-export const messageSchema = r.patientRef(z.object({ id: r.int, ...messageFields }), 'id_patients');
-export const messageDetailSchema = r.patientRef(z.object({ id: r.int, threads: threadSchema, ...messageFields }), 'id_patients');
+export const messageSchema = r.patientRef(z.object({ id: r.int, ...messageFields }), 'id_patients', { thread: 'id_threads' });
+export const messageDetailSchema = r.patientRef(z.object({ id: r.int, threads: threadSchema, ...messageFields }), 'id_patients', { thread: 'id_threads' });
