@@ -1,23 +1,27 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import { STAFF, type Role } from '../../http/auth-user.js';
+import { STAFF, type AuthUser, type Role } from '../../http/auth-user.js';
 import { badRequest } from '../../http/errors.js';
 import { resourceRoutes } from '../../http/resource.js';
+import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import * as booking from './booking.service.js';
 import { hari } from './catalog.routes.js';
 import {
+  STATUSES,
   appointmentDetailInclude,
   appointmentDetailJSON,
+  appointmentDetailSchema,
   appointmentEventJSON,
+  appointmentEventSchema,
   appointmentListInclude,
   appointmentListJSON,
+  appointmentListSchema,
+  availabilitySchema,
   isoLocal,
 } from './serializers.js';
-
-const STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE', 'CANCEL'] as const;
 const CLINICIANS: Role[] = [...STAFF, 'DOCTOR'];
 
 /** The slot part of create / reschedule / update (id_doctors, id_services, hari, jam must match the slot when sent). */
@@ -68,7 +72,9 @@ const resource = resourceRoutes({
   defaultOrder: [{ tanggal: 'desc' }, { jam: 'desc' }, { id: 'desc' }],
   searchFields: ['patient.nama_lengkap_pasien', 'user.users_fullname', 'doctor.user.users_fullname', 'service.services_name', 'status'],
   toJSON: (r, c) => appointmentListJSON(c.app, r),
-  toDetail: (r, c) => appointmentDetailJSON(c.app, r),
+  toDetail: (r, c) => appointmentDetailJSON(c.app, r, c.user),
+  schema: appointmentListSchema,
+  detailSchema: appointmentDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_doctors', value: (r) => r.id_doctors, orderBy: (d) => ({ id_doctors: d }) },
@@ -96,10 +102,12 @@ const resource = resourceRoutes({
   delete: false,
 });
 
-const detail = async (app: AppContext, id: number) => {
+const detail = async (app: AppContext, user: AuthUser | undefined, id: number) => {
   const row = await app.db.userSchedule.findFirstOrThrow({ where: { id }, include: appointmentDetailInclude });
-  return { user_schedules: appointmentDetailJSON(app, row) };
+  return { user_schedules: appointmentDetailJSON(app, row, user) };
 };
+const detailResponse = shape.one('user_schedules', appointmentDetailSchema);
+const done = (key: string) => z.object({ [key]: z.literal(true) });
 
 const routes: RouteDef[] = [
   route({
@@ -109,9 +117,10 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'Book a slot on a date for a patient (customers: their own patients; staff: anyone)',
     body: createBody,
+    response: detailResponse,
     handler: async ({ app, user, body }) => {
       const c = { app, user };
-      return detail(app, await booking.book(app, c, body));
+      return detail(app, user, await booking.book(app, c, body));
     },
   }),
   ...(['reschedule', 'update'] as const).map((name) =>
@@ -122,10 +131,11 @@ const routes: RouteDef[] = [
       tag: 'user_schedules',
       summary: 'Move an appointment to another free slot/date (status RESCHEDULE, reschedule_counts + 1)',
       body: moveBody,
+      response: detailResponse,
       handler: async ({ app, user, params, body }) => {
         const c = { app, user };
         await booking.reschedule(app, c, params.id, body);
-        return detail(app, params.id);
+        return detail(app, user, params.id);
       },
     }),
   ),
@@ -136,6 +146,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'Cancel an appointment (frees its slot)',
     body: z.object({ cancel_reason: s.text(500).default('') }),
+    response: done('cancel'),
     handler: async ({ app, user, params, body }) => {
       await booking.cancel(app, { app, user }, params.id, body.cancel_reason);
       return { cancel: true };
@@ -147,6 +158,7 @@ const routes: RouteDef[] = [
     access: CLINICIANS,
     tag: 'user_schedules',
     summary: 'The patient has arrived (BOOKING/RESCHEDULE → ARRIVED)',
+    response: done('arrived'),
     handler: async ({ app, user, params }) => {
       await booking.arrived(app, { app, user }, params.id);
       return { arrived: true };
@@ -159,6 +171,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'The appointment is done (ARRIVED → DONE) with the Digisoft invoice number',
     body: z.object({ digisoft_invoice_numbers: s.text(100).default('') }),
+    response: done('done'),
     handler: async ({ app, user, params, body }) => {
       await booking.done(app, { app, user }, params.id, body.digisoft_invoice_numbers);
       return { done: true };
@@ -170,6 +183,7 @@ const routes: RouteDef[] = [
     access: STAFF,
     tag: 'user_schedules',
     summary: 'Delete (hide) an appointment; frees its slot',
+    response: shape.deleted,
     handler: async ({ app, user, params }) => {
       await booking.remove(app, { app, user }, params.id);
       return { deleted: true };
@@ -182,6 +196,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: "The coming days with a doctor's free slots (holidays, past and taken times excluded)",
     body: z.object({ id_doctors: s.id, id_services: s.id.optional() }),
+    response: availabilitySchema,
     handler: ({ app, user, body }) => booking.availability(app, { app, user }, body.id_doctors, body.id_services),
   }),
   route({
@@ -191,6 +206,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'Calendar events between two dates (cancelled appointments left out unless asked for)',
     body: z.object({ date_from: z.string().max(30), date_to: z.string().max(30), id_doctors: s.id.optional(), status_array: z.array(z.enum(STATUSES)).max(5).optional() }),
+    response: z.object({ date_from: shape.str, date_to: shape.str, events: z.array(appointmentEventSchema) }),
     handler: async ({ app, user, body }) => {
       const from = s.date.safeParse(body.date_from);
       const to = s.date.safeParse(body.date_to);

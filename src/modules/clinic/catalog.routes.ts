@@ -3,6 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import { STAFF } from '../../http/auth-user.js';
 import { notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Column } from '../../http/resource.js';
+import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -11,22 +12,36 @@ import { generateSlots } from './slots.service.js';
 import {
   DAYS_ID,
   categoryJSON,
+  categorySchema,
   doctorBriefInclude,
   doctorBriefJSON,
+  doctorBriefSchema,
   doctorDetailJSON,
+  doctorDetailSchema,
   doctorScheduleDetailJSON,
+  doctorScheduleDetailSchema,
   doctorScheduleListInclude,
   doctorScheduleListJSON,
+  doctorScheduleListSchema,
   doctorServiceDetailJSON,
+  doctorServiceDetailSchema,
   doctorServiceListJSON,
+  doctorServiceListSchema,
   holidayJSON,
+  holidaySchema,
   hhmm,
   scheduleDetailJSON,
+  scheduleDetailSchema,
   scheduleListJSON,
+  scheduleListSchema,
   serviceBriefJSON,
+  serviceBriefSchema,
   serviceDetailJSON,
+  serviceDetailSchema,
   serviceImageJSON,
+  serviceImageSchema,
   serviceListJSON,
+  serviceListSchema,
   serviceNestedInclude,
   userInclude,
 } from './serializers.js';
@@ -61,6 +76,7 @@ const serviceCategories = resourceRoutes({
   softDelete: true,
   searchFields: ['service_categories', 'codes'],
   toJSON: (r, c) => categoryJSON(c.app, r),
+  schema: categorySchema,
   columns: [plain('id'), plain('service_categories'), plain('codes'), plain('color'), plain('images')],
   create: { body: categoryBody, run: async (b, _c, tx) => (await tx.serviceCategory.create({ data: b })).id },
   update: { body: updateOf(categoryBody), run: async (id, b, _c, tx) => void (await tx.serviceCategory.update({ where: { id }, data: b })) },
@@ -73,6 +89,7 @@ const categoryUpload = route({
   tag: 'service_categories',
   summary: "Upload a service category's picture (multipart field `picture`)",
   upload: { field: 'picture', accept: 'image' },
+  response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), img_path: shape.str })),
   handler: async ({ app, params, file }) => {
     const row = await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null } });
     if (!row) throw notFound(`service_categories ${params.id} not found`);
@@ -116,6 +133,8 @@ const services = resourceRoutes({
   searchFields: ['services_name', 'category.service_categories'],
   toJSON: (r, c) => serviceListJSON(c.app, r),
   toDetail: (r, c) => serviceDetailJSON(c.app, r),
+  schema: serviceListSchema,
+  detailSchema: serviceDetailSchema,
   columns: [
     plain('id'),
     plain('services_name'),
@@ -149,8 +168,10 @@ const imageInclude = { service: { include: { category: true } } };
 const imageDetail = (app: AppContext, i: any) => ({
   ...serviceImageJSON(app, i),
   services: serviceBriefJSON(i.service),
-  image_upload: true,
+  image_upload: true as const,
 });
+const imageDetailSchema = serviceImageSchema.extend({ services: serviceBriefSchema, image_upload: z.literal(true) });
+const imageAnswer = shape.one('service_images', imageDetailSchema);
 
 async function saveImage(app: AppContext, id: number | undefined, body: z.infer<typeof imageFields>, file: { buffer: Buffer; ext: string } | undefined) {
   const service = await app.db.service.findFirst({ where: { id: body.id_services, deleted_at: null }, select: { id: true } });
@@ -180,6 +201,7 @@ const serviceImages = [
     summary: 'Add a picture to a service (multipart: id_services, picture, is_primary, nomor_urut_tampil)',
     upload: { field: 'picture', accept: 'image' },
     body: imageFields,
+    response: imageAnswer,
     handler: ({ app, body, file }) => saveImage(app, undefined, body, file),
   }),
   route({
@@ -190,6 +212,7 @@ const serviceImages = [
     summary: 'Replace a service picture or change its order/primary flag (multipart; picture optional)',
     upload: { field: 'picture', accept: 'image', required: false },
     body: imageFields,
+    response: imageAnswer,
     handler: ({ app, params, body, file }) => saveImage(app, params.id, body, file),
   }),
   ...resourceRoutes({
@@ -205,6 +228,8 @@ const serviceImages = [
       const { image_upload: _u, ...rest } = imageDetail(c.app, r);
       return rest;
     },
+    schema: serviceImageSchema,
+    detailSchema: imageDetailSchema.omit({ image_upload: true }),
     columns: [plain('id'), plain('id_services'), plain('service_image'), plain('is_primary'), plain('nomor_urut_tampil'), col('img_path', (r, c) => c.app.storage.publicUrl('services', r.service_image), false)],
     create: false,
     update: false,
@@ -254,6 +279,8 @@ const doctorRoutes = resourceRoutes({
   searchFields: ['user.users_fullname', 'doctor_description', 'short_description'],
   toJSON: (r, c) => doctorBriefJSON(c.app, r),
   toDetail: (r, c) => doctorDetailJSON(c.app, r),
+  schema: doctorBriefSchema,
+  detailSchema: doctorDetailSchema,
   columns: [
     plain('id'),
     plain('id_users'),
@@ -292,6 +319,7 @@ const doctors = doctorRoutes.map((r) =>
   r.path === '/doctors/create' || r.path === '/doctors/:id/update'
     ? {
         ...r,
+        response: z.object({ stylists: doctorDetailSchema, doctors: doctorDetailSchema }),
         handler: async (ctx: any) => {
           const out = (await r.handler(ctx)) as { doctors: unknown };
           return { stylists: out.doctors, ...out };
@@ -324,6 +352,8 @@ const doctorServices = resourceRoutes({
   searchFields: ['doctor.user.users_fullname', 'service.services_name'],
   toJSON: (r) => doctorServiceListJSON(r),
   toDetail: (r, c) => doctorServiceDetailJSON(c.app, r),
+  schema: doctorServiceListSchema,
+  detailSchema: doctorServiceDetailSchema,
   columns: [
     plain('id'),
     plain('id_doctors'),
@@ -376,6 +406,8 @@ const schedules = resourceRoutes({
   searchFields: ['doctor.user.users_fullname', 'hari'],
   toJSON: (r) => scheduleListJSON(r),
   toDetail: (r, c) => scheduleDetailJSON(c.app, r),
+  schema: scheduleListSchema,
+  detailSchema: scheduleDetailSchema,
   columns: [
     plain('id'),
     plain('id_doctors'),
@@ -442,6 +474,12 @@ const doctorSchedules = [
     tag: 'doctor_schedules',
     summary: "Build a doctor's bookable slots from their practice hours and each service's duration (no duplicates when run again)",
     body: z.object({ id_doctors: s.id }),
+    response: z.object({
+      data: z.array(
+        z.object({ id: shape.int, id_doctors: shape.int, id_services: shape.int, id_doctor_services: shape.int, day: hari, open: shape.str, close: shape.str }),
+      ),
+      generate: z.literal(true),
+    }),
     handler: async ({ app, body }) => {
       const created = await generateSlots(app, body.id_doctors);
       return {
@@ -457,6 +495,7 @@ const doctorSchedules = [
       access: STAFF,
       tag: 'doctor_schedules',
       summary: `${action === 'activate' ? 'Open' : 'Close'} a slot for booking (existing appointments stay)`,
+      response: z.object({ [action]: z.literal(true) }),
       handler: async ({ app, params }) => {
         const { count } = await app.db.doctorSchedule.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_active: action === 'activate' ? 1 : 0 } });
         if (!count) throw notFound(`doctor_schedules ${params.id} not found`);
@@ -477,6 +516,8 @@ const doctorSchedules = [
     searchFields: ['doctor.user.users_fullname', 'service.services_name', 'hari'],
     toJSON: (r) => doctorScheduleListJSON(r),
     toDetail: (r, c) => doctorScheduleDetailJSON(c.app, r),
+    schema: doctorScheduleListSchema,
+    detailSchema: doctorScheduleDetailSchema,
     columns: [
       plain('id'),
       plain('id_doctors'),
@@ -512,6 +553,7 @@ const holidays = resourceRoutes({
   defaultOrder: { dates: 'asc' },
   searchFields: ['descriptions'],
   toJSON: (r) => holidayJSON(r),
+  schema: holidaySchema,
   columns: [plain('id'), col('dates', (r) => formatDate(r.dates), 'dates'), plain('descriptions')],
   create: { body: holidayBody, run: async (b, _c, tx) => (await tx.holiday.create({ data: b })).id },
   update: { body: updateOf(holidayBody), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },

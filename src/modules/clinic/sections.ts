@@ -1,12 +1,18 @@
-import { addUserSection } from '../identity/user-sections.js';
+import { z } from 'zod';
+import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import { clinicDay } from '../../lib/dates.js';
 import { UPCOMING_STATUSES } from './booking.service.js';
-import { appointmentEventJSON, appointmentListInclude, doctorDetailJSON } from './serializers.js';
+import { appointmentEventJSON, appointmentEventSchema, appointmentListInclude, doctorDetailJSON, doctorDetailSchema } from './serializers.js';
 
 /** users/data: the coming appointments (a customer's own, a doctor's also those with them) and a doctor's profile. */
-addUserSection({
-  in: ['data'],
-  load: async (userId, c, roles) => {
+const section = {
+  in: ['data'] as const,
+  /** the keys this section adds to users/data (`doctors` only for a DOCTOR; null without a profile) */
+  schema: {
+    next_appointments: z.array(appointmentEventSchema),
+    doctors: doctorDetailSchema.nullable().optional(),
+  },
+  load: (async (userId, c, roles) => {
     const isDoctor = roles.includes('DOCTOR');
     const [rows, doctor] = await Promise.all([
       c.app.db.userSchedule.findMany({
@@ -31,5 +37,7 @@ addUserSection({
       next_appointments: rows.map((r) => appointmentEventJSON(c.app, r)),
       ...(isDoctor ? { doctors: doctor ? doctorDetailJSON(c.app, doctor) : null } : {}),
     };
-  },
-});
+  }) satisfies UserSection['load'],
+};
+// a variable, not a literal: `schema` is part of UserSection once identity's response schemas land
+addUserSection(section);

@@ -1,6 +1,9 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import * as r from '../../http/response.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
-import { userWithDepartmentJSON } from '../identity/serializers.js';
+import { userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 /** Rows come from Prisma with the includes declared next to each resource. */
 type Row = any;
@@ -8,6 +11,14 @@ type Row = any;
 export const DAYS_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'] as const;
 export const DAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
 export type Hari = (typeof DAYS_ID)[number];
+export const STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE', 'CANCEL'] as const;
+
+// response-schema building blocks of this module
+const hariSchema = z.enum(DAYS_ID);
+/** a TIME column as HH:mm:ss (the columns are NOT NULL) */
+const time = r.str;
+/** a DATE column as yyyy-mm-dd (NOT NULL) */
+const day = r.str;
 
 /** HH:mm of a TIME column */
 export const hhmm = (d: Date | null | undefined) => (formatTime(d) ?? '').slice(0, 5);
@@ -35,6 +46,7 @@ export function categoryJSON(app: AppContext, c: Row) {
     img_path: app.storage.publicUrl('service_categories', c.images),
   };
 }
+export const categorySchema = z.object({ id: r.int, service_categories: r.str, codes: r.str, color: r.str, images: r.str, img_path: r.str });
 
 /** a service as nested in doctors and service images (the document's `services_category` = category name) */
 export function serviceBriefJSON(s: Row) {
@@ -49,6 +61,16 @@ export function serviceBriefJSON(s: Row) {
     is_available: s.is_available,
   };
 }
+export const serviceBriefSchema = z.object({
+  id: r.int,
+  id_service_categories: r.int,
+  services_name: r.str,
+  services_category: r.str,
+  services_price: r.int,
+  services_description: r.str,
+  buffer_time: r.int,
+  is_available: r.flag,
+});
 
 /** a service flattened with its category and primary image (lists and appointments) */
 export function serviceListJSON(app: AppContext, s: Row) {
@@ -62,6 +84,7 @@ export function serviceListJSON(app: AppContext, s: Row) {
     img_path: app.storage.publicUrl('services', image),
   };
 }
+export const serviceListSchema = serviceBriefSchema.extend({ service_categories: r.str, codes: r.str, color: r.str, images: r.str, img_path: r.str });
 
 export function serviceDetailJSON(app: AppContext, s: Row) {
   const { service_categories: _name, codes: _c, color: _col, ...flat } = serviceListJSON(app, s);
@@ -82,6 +105,12 @@ export function serviceImageJSON(app: AppContext, i: Row) {
     img_path: app.storage.publicUrl('services', i.service_image),
   };
 }
+export const serviceImageSchema = z.object({ id: r.int, id_services: r.int, service_image: r.str, is_primary: r.flag, nomor_urut_tampil: r.int, img_path: r.str });
+export const serviceDetailSchema = serviceListSchema.omit({ service_categories: true, codes: true, color: true }).extend({
+  // the document's `{}` for a service without a category
+  service_categories: z.union([categorySchema, z.object({})]),
+  service_images: z.array(serviceImageSchema),
+});
 
 /** a doctor flattened with the user's name and picture (lists, and nested in other resources) */
 export function doctorBriefJSON(app: AppContext, d: Row) {
@@ -100,6 +129,21 @@ export function doctorBriefJSON(app: AppContext, d: Row) {
     users_picture_url: app.storage.publicUrl('users', d.user?.users_picture),
   };
 }
+export const doctorBriefSchema = z.object({
+  id: r.int,
+  id_users: r.int,
+  id_services: r.int,
+  custom_price: r.int,
+  doctor_description: r.str,
+  availability_description: r.str,
+  short_description: r.str,
+  is_active: r.flag,
+  users_fullname: r.str,
+  // the doctor's main service is optional
+  services_name: r.str.nullable(),
+  users_picture: r.str,
+  users_picture_url: r.str,
+});
 
 export function doctorDetailJSON(app: AppContext, d: Row) {
   const { users_fullname: _n, services_name: _s, ...rest } = doctorBriefJSON(app, d);
@@ -109,6 +153,10 @@ export function doctorDetailJSON(app: AppContext, d: Row) {
     services: d.service ? serviceBriefJSON(d.service) : null,
   };
 }
+export const doctorDetailSchema = doctorBriefSchema.omit({ users_fullname: true, services_name: true }).extend({
+  users: userWithDepartmentSchema,
+  services: serviceBriefSchema.nullable(),
+});
 
 export function doctorServiceListJSON(ds: Row) {
   return {
@@ -125,19 +173,36 @@ export function doctorServiceListJSON(ds: Row) {
     is_active: ds.is_active,
   };
 }
+export const doctorServiceListSchema = z.object({
+  id: r.int,
+  id_doctors: r.int,
+  id_services: r.int,
+  doctors: r.str,
+  doctor_description: r.str,
+  availability_description: r.str,
+  services_name: r.str,
+  services_description: r.str,
+  custom_price: r.int,
+  doctor_buffer_time: r.int,
+  is_active: r.flag,
+});
 
 export function doctorServiceDetailJSON(app: AppContext, ds: Row) {
   return {
     id: ds.id,
     id_doctors: ds.id_doctors,
     id_services: ds.id_services,
-    doctors: ds.doctor ? doctorBriefJSON(app, ds.doctor) : null,
-    services: ds.service ? serviceBriefJSON(ds.service) : null,
+    // both relations are required: always present
+    doctors: doctorBriefJSON(app, ds.doctor),
+    services: serviceBriefJSON(ds.service),
     custom_price: ds.custom_price,
     doctor_buffer_time: ds.doctor_buffer_time,
     is_active: ds.is_active,
   };
 }
+export const doctorServiceDetailSchema = doctorServiceListSchema
+  .omit({ doctor_description: true, availability_description: true, services_name: true, services_description: true })
+  .extend({ doctors: doctorBriefSchema, services: serviceBriefSchema });
 
 export function scheduleListJSON(s: Row) {
   return {
@@ -149,6 +214,7 @@ export function scheduleListJSON(s: Row) {
     doctors: s.doctor?.user?.users_fullname ?? null,
   };
 }
+export const scheduleListSchema = z.object({ id: r.int, id_doctors: r.int, hari: hariSchema, jam: time, jam_selesai: time, doctors: r.str });
 
 export function scheduleDetailJSON(app: AppContext, s: Row) {
   return {
@@ -160,6 +226,7 @@ export function scheduleDetailJSON(app: AppContext, s: Row) {
     jam_selesai: formatTime(s.jam_selesai),
   };
 }
+export const scheduleDetailSchema = scheduleListSchema.extend({ doctors: doctorBriefSchema });
 
 /** a bookable slot, flat (lists, availability and nested in appointments) */
 export function doctorScheduleListJSON(ds: Row) {
@@ -179,33 +246,82 @@ export function doctorScheduleListJSON(ds: Row) {
     doctors: ds.doctor?.user?.users_fullname ?? null,
   };
 }
+export const doctorScheduleListSchema = z.object({
+  id: r.int,
+  id_doctors: r.int,
+  id_doctor_services: r.int,
+  id_services: r.int,
+  custom_price: r.int,
+  hari: hariSchema,
+  jam: time,
+  jam_selesai: time,
+  is_active: r.flag,
+  doctor_buffer_time: r.int,
+  services_name: r.str,
+  // a service's category is optional
+  service_categories: r.str.nullable(),
+  doctors: r.str,
+});
 
 export function doctorScheduleDetailJSON(app: AppContext, ds: Row) {
   return {
     ...doctorScheduleListJSON(ds),
     doctors: doctorBriefJSON(app, ds.doctor),
-    doctor_services: ds.doctorService ? doctorServiceListJSON({ ...ds.doctorService, doctor: ds.doctor, service: ds.service }) : null,
+    doctor_services: doctorServiceListJSON({ ...ds.doctorService, doctor: ds.doctor, service: ds.service }),
   };
 }
 
+export const doctorScheduleDetailSchema = doctorScheduleListSchema.extend({ doctors: doctorBriefSchema, doctor_services: doctorServiceListSchema });
+
 export const holidayJSON = (h: Row) => ({ id: h.id, dates: formatDate(h.dates), descriptions: h.descriptions });
+export const holidaySchema = z.object({ id: r.int, dates: day, descriptions: r.str });
 
 /** the patient fields the document nests in appointments (no picture: patient files are private) */
-export function patientBriefJSON(p: Row) {
-  if (!p) return null;
-  const fields = [
-    'nama_lengkap_pasien', 'tempat_lahir', 'alamat_domisili', 'nama_ibu_kandung', 'jenis_kelamin', 'nama_ayah',
-    'no_identitas', 'jenis_identitas', 'catatan', 'nama_wali', 'hubungan_dengan_wali', 'alamat_wali', 'no_telp_wali',
-    'alamat_identitas', 'golongan_darah', 'pekerjaan', 'perusahaan_tempat_bekerja', 'perusahaan_no_telp', 'no_telp_rumah',
-    'no_handphone', 'provinsi', 'kota', 'kecamatan', 'kode_provinsi', 'kode_kota', 'kode_kecamatan', 'lat', 'lng',
-  ];
+const PATIENT_TEXT_FIELDS = [
+  'tempat_lahir', 'alamat_domisili', 'nama_ibu_kandung', 'jenis_kelamin', 'nama_ayah',
+  'no_identitas', 'jenis_identitas', 'catatan', 'nama_wali', 'hubungan_dengan_wali', 'alamat_wali', 'no_telp_wali',
+  'alamat_identitas', 'golongan_darah', 'pekerjaan', 'perusahaan_tempat_bekerja', 'perusahaan_no_telp', 'no_telp_rumah',
+  'no_handphone', 'provinsi', 'kota', 'kecamatan', 'kode_provinsi', 'kode_kota', 'kode_kecamatan',
+] as const;
+/** health data among them: `catatan` holds notes such as "Kurang gizi", and the blood group */
+const PATIENT_CLINICAL_FIELDS: ReadonlySet<string> = new Set(['catatan', 'golongan_darah']);
+
+/**
+ * Whether the caller may read the appointment's patient: the same rule as the patients module's
+ * patientReadScope, decided from the loaded row (staff; the customer managing the patient; the
+ * doctor of this live appointment). A customer who holds the booking but does not manage the
+ * patient (booked for them by staff, or the patient was unlinked since) gets the name only.
+ */
+export function mayReadPatient(user: AuthUser | undefined, a: Row) {
+  if (!user) return false;
+  if (isStaff(user)) return true;
+  if (user.roles.includes('CUSTOMER') && a.patient?.id_users === user.id) return true;
+  return user.roles.includes('DOCTOR') && !a.deleted_at && a.doctor?.id_users === user.id;
+}
+
+export function patientBriefJSON(p: Row, readable: boolean) {
   return {
     id: p.id,
     id_users: p.id_users ?? 0,
-    ...Object.fromEntries(fields.map((f) => [f, p[f] ?? null])),
-    tanggal_lahir: formatDate(p.tanggal_lahir),
+    nama_lengkap_pasien: p.nama_lengkap_pasien,
+    ...Object.fromEntries(PATIENT_TEXT_FIELDS.map((f) => [f, readable ? (p[f] ?? null) : null])),
+    tanggal_lahir: readable ? formatDate(p.tanggal_lahir) : null,
+    lat: readable ? p.lat : 0,
+    lng: readable ? p.lng : 0,
   };
 }
+export const patientBriefSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    nama_lengkap_pasien: r.str,
+    ...Object.fromEntries(PATIENT_TEXT_FIELDS.map((f) => [f, PATIENT_CLINICAL_FIELDS.has(f) ? r.clinical(r.str.nullable()) : r.str.nullable()])),
+    tanggal_lahir: r.when,
+    lat: r.num,
+    lng: r.num,
+  }),
+  'id',
+);
 
 /** `2023-09-25T13:00:00` (clinic wall-clock, as the document's calendar events) */
 export const isoLocal = (tanggal: Date, jam: Date) => `${formatDate(tanggal)}T${formatTime(jam)}`;
@@ -253,8 +369,38 @@ export function appointmentListJSON(app: AppContext, a: Row) {
     ends: isoLocal(a.tanggal, a.jam_selesai),
   };
 }
+const appointmentFields = {
+  id: r.int,
+  id_doctors: r.int,
+  id_services: r.int,
+  id_doctor_schedules: r.int,
+  id_users: r.int,
+  id_patients: r.int,
+  custom_price: r.int,
+  hari: hariSchema,
+  jam: time,
+  jam_selesai: time,
+  tanggal: day,
+  status: z.enum(STATUSES),
+  cancel_reason: r.str,
+  digisoft_invoice_numbers: r.str,
+  reschedule_counts: r.int,
+};
+export const appointmentListSchema = z.object({
+  ...appointmentFields,
+  doctor_buffer_time: r.int,
+  users: r.str,
+  users_picture_url: r.str,
+  nama_lengkap_pasien: r.str,
+  services_name: r.str,
+  doctors: r.str,
+  doctors_picture_url: r.str,
+  starts: r.str,
+  ends: r.str,
+});
 
-export function appointmentDetailJSON(app: AppContext, a: Row) {
+/** `user`: the caller; the nested patient's details only when they may read that patient */
+export function appointmentDetailJSON(app: AppContext, a: Row, user: AuthUser | undefined) {
   return {
     id: a.id,
     id_doctors: a.id_doctors,
@@ -266,7 +412,7 @@ export function appointmentDetailJSON(app: AppContext, a: Row) {
     services: serviceListJSON(app, a.service),
     doctor_schedules: doctorScheduleListJSON(a.doctorSchedule),
     users: userWithDepartmentJSON(app, a.user, a.user.departments?.[0]?.department),
-    patients: patientBriefJSON(a.patient),
+    patients: patientBriefJSON(a.patient, mayReadPatient(user, a)),
     custom_price: a.custom_price,
     hari: a.hari,
     jam: formatTime(a.jam),
@@ -278,6 +424,14 @@ export function appointmentDetailJSON(app: AppContext, a: Row) {
     cancel_reason: a.cancel_reason,
   };
 }
+export const appointmentDetailSchema = z.object({
+  ...appointmentFields,
+  doctors: doctorBriefSchema,
+  services: serviceListSchema,
+  doctor_schedules: doctorScheduleListSchema,
+  users: userWithDepartmentSchema,
+  patients: patientBriefSchema,
+});
 
 /** a calendar event (timeline, users/data next_appointments); rows use appointmentListInclude */
 export function appointmentEventJSON(app: AppContext, a: Row) {
@@ -303,3 +457,34 @@ export function appointmentEventJSON(app: AppContext, a: Row) {
     description: a.service?.services_name ?? '',
   };
 }
+export const appointmentEventSchema = z.object({
+  title: r.str,
+  start: r.str,
+  end: r.str,
+  extendedProps: z.object({
+    id: r.int,
+    start: r.str,
+    end: r.str,
+    client: r.str,
+    patients: r.str,
+    reschedule_counts: r.int,
+    status: z.enum(STATUSES),
+    custom_price: r.int,
+    digisoft_invoice_numbers: r.str,
+    users_picture_url: r.str,
+    doctors_picture_url: r.str,
+  }),
+  description: r.str,
+});
+
+/** user_schedules/check/doctor/availability: one entry per coming day with a free slot (booking.service availability) */
+export const availabilitySchema = z.array(
+  z.object({
+    schedule: day,
+    schedule_format: r.str,
+    day_id: hariSchema,
+    day_en: z.enum(DAYS_EN),
+    doctors: z.array(doctorScheduleListSchema.extend({ jam_mulai: r.str, jam_selesai: r.str })),
+    schedule_array: z.array(day),
+  }),
+);
