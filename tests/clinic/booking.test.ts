@@ -306,3 +306,30 @@ describe('appointment lifecycle and access', () => {
     expect(docMe.body.users.doctors).toMatchObject({ id: doctorId, users: { id: doctorUser.id } });
   });
 });
+
+describe('the nested patient', () => {
+  it("carries the patient's profile and health notes only to callers who may read that patient", async () => {
+    await t.app.db.patient.update({ where: { id: patient }, data: { catatan: 'Kurang gizi', golongan_darah: 'O', no_identitas: '3173000000000001' } });
+    const d = ahead(26);
+    // staff books the customer's patient under another account (e.g. a relative who pays)
+    const res = await t.http
+      .post('/user_schedules/create')
+      .set(t.auth(admin))
+      .send({ id_doctor_schedules: (await slotOf(facial, d.hari, '11:30')).id, tanggal: d.dmy, id_patients: patient, id_users: other.id });
+    expect(res.status).toBe(200);
+    expect(res.body.user_schedules.patients).toMatchObject({ id: patient, catatan: 'Kurang gizi', golongan_darah: 'O' });
+    const id = res.body.user_schedules.id;
+
+    // the account holding the booking sees it, but not the profile of a patient it does not manage
+    const holder = await t.http.get(`/user_schedules/${id}`).set(t.auth(other));
+    expect(holder.status).toBe(200);
+    expect(holder.body.user_schedules.patients).toMatchObject({ id: patient, nama_lengkap_pasien: 'Rita Ambar', catatan: null, golongan_darah: null, no_identitas: null, tanggal_lahir: null });
+    // the appointment's doctor and the managing customer (through their own booking) do
+    const doc = await t.http.get(`/user_schedules/${id}`).set(t.auth(doctorUser));
+    expect(doc.body.user_schedules.patients).toMatchObject({ catatan: 'Kurang gizi', no_identitas: '3173000000000001' });
+    const e = ahead(26);
+    const own = await book(customer, (await slotOf(facial, e.hari, '10:30')).id, e.dmy);
+    expect(own.status).toBe(200);
+    expect(own.body.user_schedules.patients).toMatchObject({ catatan: 'Kurang gizi', golongan_darah: 'O' });
+  });
+});
