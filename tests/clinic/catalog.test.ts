@@ -132,6 +132,64 @@ describe('doctors, doctor_services, schedules, holidays', () => {
   });
 });
 
+describe('documented answers', () => {
+  it('answers every read and write route of the clinic catalogue in its documented shape', async () => {
+    const A = t.auth(admin);
+    const doctor = await t.app.db.doctor.findFirstOrThrow({ where: { id_users: doctorUser.id } });
+    const ds = await t.app.db.doctorService.findFirstOrThrow({ where: { id_doctors: doctor.id } });
+    const sch = await t.app.db.schedule.findFirstOrThrow({ where: { id_doctors: doctor.id } });
+    const slot = await t.app.db.doctorSchedule.findFirstOrThrow({ where: { id_doctors: doctor.id } });
+    const cat = await t.app.db.serviceCategory.findFirstOrThrow();
+    const bare = await t.app.db.service.create({ data: { services_name: 'Tanpa kategori' } });
+    const img = await t.http.post('/service_images/create').set(A).field('id_services', String(bare.id)).attach('picture', PNG_1PX, 'c.png');
+    expect(img.status).toBe(200);
+    const hol = await t.http.post('/holidays/create').set(A).send({ dates: '01/01/2031', descriptions: 'Tahun Baru' });
+    const calls: [string, string, object?][] = [
+      ['get', `/service_categories/${cat.id}`],
+      ['post', '/service_categories/search', {}],
+      ['post', '/service_categories/table', { draw: 1 }],
+      ['get', `/services/${bare.id}`],
+      ['post', '/services/explore?page=1&length=5', {}],
+      ['get', `/service_images/${img.body.service_images.id}`],
+      ['post', '/service_images/explore?page=1&length=5', {}],
+      ['post', '/service_images/table', { draw: 1 }],
+      ['get', `/doctors/${doctor.id}`],
+      ['put', `/doctors/${doctor.id}/update`, { id_services: bare.id }],
+      ['post', '/doctors/explore?page=1&length=5', {}],
+      ['post', '/doctors/table', { draw: 1 }],
+      ['get', `/doctor_services/${ds.id}`],
+      ['put', `/doctor_services/${ds.id}/update`, { is_active: 1 }],
+      ['post', '/doctor_services/search', {}],
+      ['post', '/doctor_services/table', { draw: 1 }],
+      ['get', `/schedules/${sch.id}`],
+      ['put', `/schedules/${sch.id}/update`, { jam_selesai: '11:00' }],
+      ['post', '/schedules/explore?page=1&length=5', {}],
+      ['post', '/schedules/search', {}],
+      ['post', '/schedules/table', { draw: 1 }],
+      ['get', `/doctor_schedules/${slot.id}`],
+      ['put', `/doctor_schedules/${slot.id}/update`, { custom_price: 250000 }],
+      ['put', `/doctor_schedules/${slot.id}/unactivate`],
+      ['put', `/doctor_schedules/${slot.id}/activate`],
+      ['post', '/doctor_schedules/explore?page=1&length=5', {}],
+      ['post', '/doctor_schedules/search', {}],
+      ['get', `/holidays/${hol.body.holidays.id}`],
+      ['post', '/holidays/explore?page=1&length=5', {}],
+      ['delete', `/holidays/${hol.body.holidays.id}/delete`],
+      ['post', '/user_schedules/check/doctor/availability', { id_doctors: doctor.id }],
+    ];
+    for (const [method, path, body] of calls) {
+      const res = await (t.http as any)[method](path).set(A).send(body);
+      expect([path, res.status, res.body?.message]).toEqual([path, 200, undefined]);
+    }
+    const svc = await t.http.get(`/services/${bare.id}`);
+    expect(svc.body.services).toMatchObject({ service_categories: {}, service_images: [{ id_services: bare.id }] });
+    const upd = await t.http.put(`/service_images/${img.body.service_images.id}/update`).set(A).field('id_services', String(bare.id)).field('is_primary', '1');
+    expect(upd.body.service_images).toMatchObject({ is_primary: 1, image_upload: true, services: { id: bare.id } });
+    const doc = await t.http.get(`/doctors/${doctor.id}`);
+    expect(doc.body.doctors.services).toMatchObject({ id: bare.id, services_category: '' });
+  });
+});
+
 describe('robustness', () => {
   it('never answers 500 to junk input on any clinic route', async () => {
     const { clinicRoutes } = await import('../../src/modules/clinic/routes.js');
