@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import { badRequest } from '../../http/errors.js';
-import * as r from '../../http/response.js';
+import * as shape from '../../http/response.js';
 import { clinicDay, clinicDayStart, formatDate, formatDateTime } from '../../lib/dates.js';
 import { date, idList } from '../../lib/schemas.js';
-import { likePattern, pageRows, type TableResult, type tableWindow } from './table.js';
+import { likePattern, pageRows, tableOf, type TableResult, type tableWindow } from './table.js';
 
 // Report queries go straight to the tables in SQL (aggregates Prisma's groupBy cannot express).
 // Revenue = paid orders only: is_paid = 1, not cancelled; days and months are Asia/Jakarta days,
@@ -58,13 +58,13 @@ function paidOrders(f: ReportFilters): Prisma.Sql {
 
 /** report/penjualan/stats: counts and whole-rupiah sums (0 when nothing matches) */
 export const statsSchema = z.object({
-  total_sales: r.int,
-  total_online_consultation: r.int,
-  amount_sales: r.int,
-  amount_online_consultation: r.int,
-  amount_discount: r.int,
-  amount_total: r.int,
-  total_customer: r.int,
+  total_sales: shape.int,
+  total_online_consultation: shape.int,
+  amount_sales: shape.int,
+  amount_online_consultation: shape.int,
+  amount_discount: shape.int,
+  amount_total: shape.int,
+  total_customer: shape.int,
 });
 
 export async function salesStats(db: PrismaClient, f: ReportFilters) {
@@ -91,21 +91,19 @@ export async function salesStats(db: PrismaClient, f: ReportFilters) {
 /** A report table's columns in the document's order, with what each cell holds. */
 type Cells = Record<string, z.ZodType>;
 const names = (cells: Cells) => Object.keys(cells);
-/** the DataTables answer of a report: rows of exactly these cells, in this order */
-export const tableSchema = (cells: Cells) =>
-  z.object({ draw: r.int, recordsTotal: r.int, recordsFiltered: r.int, data: z.array(z.tuple(Object.values(cells) as [z.ZodType, ...z.ZodType[]])) });
+export const tableSchema = (cells: Cells) => tableOf(Object.values(cells));
 
 const OVERALL_CELLS = {
-  order_code: r.str,
-  order_date: r.str,
+  order_code: shape.str,
+  order_date: shape.str,
   order_type: z.enum(['E', 'C']),
-  nama_pemesan: r.str,
-  total_price: r.int,
-  total_discount: r.int,
-  courier_price: r.int,
-  poin_used: r.int,
-  grand_totals: r.int,
-  status: r.str,
+  nama_pemesan: shape.str,
+  total_price: shape.int,
+  total_discount: shape.int,
+  courier_price: shape.int,
+  poin_used: shape.int,
+  grand_totals: shape.int,
+  status: shape.str,
 };
 export const OVERALL_COLUMNS = names(OVERALL_CELLS);
 export const overallSchema = tableSchema(OVERALL_CELLS);
@@ -142,7 +140,7 @@ export async function salesOverall(db: PrismaClient, f: ReportFilters, t: Return
   };
 }
 
-const PRODUCT_CELLS = { nama_menus: r.str, qty: r.int, price_total: r.int };
+const PRODUCT_CELLS = { nama_menus: shape.str, qty: shape.int, price_total: shape.int };
 export const PRODUCT_COLUMNS = names(PRODUCT_CELLS);
 export const productsSchema = tableSchema(PRODUCT_CELLS);
 
@@ -157,7 +155,7 @@ export async function salesProducts(db: PrismaClient, f: ReportFilters, t: Retur
   return pageRows(rows.map((r) => [r.nama_menus, num(r.qty), num(r.price_total)]), t, [0], t.draw);
 }
 
-const CONSULTATION_CELLS = { doctors: r.str, qty: r.int, amount: r.int };
+const CONSULTATION_CELLS = { doctors: shape.str, qty: shape.int, amount: shape.int };
 export const CONSULTATION_COLUMNS = names(CONSULTATION_CELLS);
 export const consultationsSchema = tableSchema(CONSULTATION_CELLS);
 
@@ -184,7 +182,7 @@ function servedAppointments(f: Pick<ReportFilters, 'tgl_awal' | 'tgl_akhir' | 'i
 }
 
 /** durations: minutes of the served appointments; doctors_picture_url '' when there is no picture */
-const PERFORMANCE_CELLS = { doctors: r.str, services_name: r.str, qty: r.int, durations: r.int, doctors_picture_url: r.str };
+const PERFORMANCE_CELLS = { doctors: shape.str, services_name: shape.str, qty: shape.int, durations: shape.int, doctors_picture_url: shape.str };
 export const PERFORMANCE_COLUMNS = names(PERFORMANCE_CELLS);
 export const performanceSchema = tableSchema(PERFORMANCE_CELLS);
 
@@ -262,10 +260,10 @@ export async function topServices(db: PrismaClient, now: Date, limit: number) {
   return rows.map((r) => ({ id_services: r.id_services, services_name: r.services_name, counts: num(r.counts) }));
 }
 
-const month = { months: r.int.min(1).max(12), years: r.int, month_names: z.enum(MONTH_NAMES) };
+const month = { months: shape.int.min(1).max(12), years: shape.int, month_names: z.enum(MONTH_NAMES) };
 /** dashboard/total/pendapatan: the document prints the amounts as strings (whole rupiah) */
-export const revenueSchema = z.object({ pendapatan: z.array(z.object({ ...month, amounts: r.str.regex(/^\d+$/) })) });
-export const invoiceSchema = z.object({ invoice: z.array(z.object({ ...month, counts: r.int })) });
+export const revenueSchema = z.object({ pendapatan: z.array(z.object({ ...month, amounts: shape.str.regex(/^\d+$/) })) });
+export const invoiceSchema = z.object({ invoice: z.array(z.object({ ...month, counts: shape.int })) });
 /** the document prints the products' counts as strings, the services' as numbers */
-export const topProductsSchema = z.object({ items: z.array(z.object({ id_menu: r.int, nama_menus: r.str, counts: r.str.regex(/^\d+$/) })) });
-export const topServicesSchema = z.object({ items: z.array(z.object({ id_services: r.int, services_name: r.str, counts: r.int })) });
+export const topProductsSchema = z.object({ items: z.array(z.object({ id_menu: shape.int, nama_menus: shape.str, counts: shape.str.regex(/^\d+$/) })) });
+export const topServicesSchema = z.object({ items: z.array(z.object({ id_services: shape.int, services_name: shape.str, counts: shape.int })) });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { STAFF } from '../../http/auth-user.js';
-import * as r from '../../http/response.js';
 import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import {
   columnNames,
   runUpcoming,
+  upcomingSchema,
   upcomingAppointments,
   upcomingOrders,
   upcomingPromotions,
@@ -68,7 +68,7 @@ function reportTable(path: string, header: readonly string[], response: z.ZodTyp
 
 function upcomingTable(path: string, spec: Parameters<typeof runUpcoming>[1], summary: string): RouteDef {
   const header = columnNames(spec);
-  return reportTable(path, header, r.dataTable(header.length), summary, (ctx, _f, t) => runUpcoming(ctx.app, spec, t));
+  return reportTable(path, header, upcomingSchema(spec), summary, (ctx, _f, t) => runUpcoming(ctx.app, spec, t));
 }
 
 export const reportRoutes: RouteDef[] = [
