@@ -3,7 +3,18 @@ import { ROLES, STAFF } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import * as s from '../../lib/schemas.js';
-import { departmentJSON, userJSON, userWithDepartmentJSON } from './serializers.js';
+import {
+  departmentJSON,
+  departmentSchema,
+  roleAssignmentDetailJSON,
+  roleAssignmentDetailSchema,
+  roleAssignmentJSON,
+  roleAssignmentSchema,
+  userDepartmentDetailJSON,
+  userDepartmentDetailSchema,
+  userDepartmentListJSON,
+  userDepartmentListSchema,
+} from './serializers.js';
 import { assertMayGrant, assertNotLastOwner } from './users.service.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
@@ -27,8 +38,10 @@ export const roleRoutes = resourceRoutes({
   searchFields: ['role_codes', 'descriptions'],
   detailInclude: { user: true },
   defaultOrder: { id: 'asc' },
-  toJSON: (r) => ({ id: r.id, iduser: r.id_users, rolecodes: r.role_codes, descriptions: r.descriptions }),
-  toDetail: (r, c) => ({ id: r.id, user: userJSON(c.app, r.user), rolecodes: r.role_codes, descriptions: r.descriptions }),
+  toJSON: roleAssignmentJSON,
+  toDetail: (r, c) => roleAssignmentDetailJSON(c.app, r),
+  schema: roleAssignmentSchema,
+  detailSchema: roleAssignmentDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'iduser', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },
@@ -84,6 +97,7 @@ export const departmentRoutes = resourceRoutes({
   searchFields: ['department_name', 'department_descriptions', 'department_codes'],
   defaultOrder: { id: 'asc' },
   toJSON: departmentJSON,
+  schema: departmentSchema,
   columns: [
     { name: 'id', value: (d) => d.id, orderBy: (d) => ({ id: d }) },
     { name: 'department_name', value: (d) => d.department_name, orderBy: (d) => ({ department_name: d }) },
@@ -105,20 +119,10 @@ export const userDepartmentRoutes = resourceRoutes({
   where: (f) => ({ id_departments: f.id_departments, id_users: f.id_users }),
   include: { user: true, department: true },
   searchFields: ['descriptions', 'user.users_fullname', 'department.department_name'],
-  toJSON: (r) => ({
-    id: r.id,
-    id_users: r.id_users,
-    id_departments: r.id_departments,
-    descriptions: r.descriptions,
-    users_fullname: r.user.users_fullname,
-    department_name: r.department.department_name,
-  }),
-  toDetail: (r, c) => ({
-    id: r.id,
-    users: userWithDepartmentJSON(c.app, r.user, r.department),
-    departments: departmentJSON(r.department),
-    descriptions: r.descriptions,
-  }),
+  toJSON: userDepartmentListJSON,
+  toDetail: (r, c) => userDepartmentDetailJSON(c.app, r),
+  schema: userDepartmentListSchema,
+  detailSchema: userDepartmentDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_users', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },

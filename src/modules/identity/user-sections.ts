@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { Caller } from '../../http/resource.js';
 
 /**
@@ -8,6 +9,11 @@ import type { Caller } from '../../http/resource.js';
 export interface UserSection {
   /** where the section appears */
   in: ReadonlyArray<'data' | 'detail'>;
+  /**
+   * The keys `load` adds and what each holds (documents users/data in openapi.json; the suite
+   * validates the answers against it). A key `load` adds only sometimes is `.optional()`.
+   */
+  schema: z.ZodRawShape;
   load: (userId: number, caller: Caller, roles: string[]) => Promise<Record<string, unknown>>;
 }
 
@@ -20,4 +26,9 @@ export function addUserSection(section: UserSection) {
 export async function loadUserSections(where: 'data' | 'detail', userId: number, caller: Caller, roles: string[]) {
   const parts = await Promise.all(sections.filter((s) => s.in.includes(where)).map((s) => s.load(userId, caller, roles)));
   return Object.assign({}, ...parts) as Record<string, unknown>;
+}
+
+/** Every section's keys for one place (read when openapi.json is built, after all modules loaded). */
+export function userSectionsShape(where: 'data' | 'detail'): z.ZodRawShape {
+  return Object.assign({}, ...sections.filter((s) => s.in.includes(where)).map((s) => s.schema));
 }

@@ -5,14 +5,15 @@ import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDate } from '../../lib/dates.js';
-import { userDetailJSON, userJSON, userListJSON } from './serializers.js';
-import { loadUserSections } from './user-sections.js';
+import * as r from '../../http/response.js';
+import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userJSON, userListJSON, userListSchema } from './serializers.js';
+import { loadUserSections, userSectionsShape } from './user-sections.js';
 import * as users from './users.service.js';
 
 const password = z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters');
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
 const phone = z.string().trim().regex(/^\+?\d{8,15}$/, 'digits only, 8 to 15');
-const roleCode = z.enum(ROLES);
+
 
 const profileFields = {
   username,
@@ -66,6 +67,8 @@ export const userRoutes = [
     searchFields: ['username', 'users_fullname', 'users_email', 'users_phone'],
     toJSON: (u, c) => userListJSON(c.app, u),
     toDetail: (u, c) => userDetailJSON(c.app, u),
+    schema: userListSchema,
+    detailSchema: userDetailSchema,
     columns: [
       { name: 'id', value: (u) => u.id, orderBy: (d) => ({ id: d }) },
       { name: 'username', value: (u) => u.username, orderBy: (d) => ({ username: d }) },
@@ -107,6 +110,7 @@ export const userRoutes = [
       password: z.string().min(1).max(200),
       app: z.enum(['mobile', 'website']).optional(),
     }),
+    response: loginSchema,
     handler: ({ app, body, req }) => users.login(app, body.username, body.password, req),
   }),
 
@@ -116,6 +120,8 @@ export const userRoutes = [
     access: 'authenticated',
     tag: 'users',
     summary: "The signed-in user's profile with roles, departments and the sections other modules add",
+    // lazy: the sections are registered by modules loaded after this one
+    response: z.lazy(() => z.object({ users: userDetailSchema.extend(userSectionsShape('data')), permissions: z.array(roleCode) })),
     handler: async ({ app, user }) => {
       const u = await app.db.user.findUniqueOrThrow({ where: { id: user!.id }, include });
       const c = { app, user };
@@ -131,6 +137,7 @@ export const userRoutes = [
     tag: 'users',
     summary: "Register this device's push token for the signed-in user",
     body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.boolean().optional() }),
+    response: z.object({ register_device_token: z.literal(true) }),
     handler: async ({ app, user, body }) => {
       // A device belongs to whoever signed in on it last.
       await app.db.userDeviceToken.upsert({
@@ -150,6 +157,7 @@ export const userRoutes = [
     summary: "Upload a user's picture (own, or anyone's for staff)",
     upload: { field: 'picture', accept: 'image' },
     body: z.object({ id_users: s.id.optional() }),
+    response: z.object({ image_upload: z.literal(true), img: r.str, img_path: r.str }),
     handler: async ({ app, user, body, file }) => {
       const id = body.id_users ?? user!.id;
       if (id !== user!.id && !isStaff(user)) throw forbidden();
@@ -168,6 +176,7 @@ export const userRoutes = [
     access: STAFF,
     tag: 'users',
     summary: 'Unblock a user and reset the failed sign-in count',
+    response: z.object({ unblock: z.literal(true) }),
     handler: async ({ app, params }) => {
       const { count } = await app.db.user.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_blocked: 0, num_of_login_attempts: 0 } });
       if (!count) throw notFound('User not found');
@@ -184,6 +193,7 @@ export const userRoutes = [
     body: z
       .object({ prev_password: z.string().min(1).max(200), new_password: password, new_password_confirm: z.string() })
       .refine((b) => b.new_password === b.new_password_confirm, { message: 'passwords do not match', path: ['new_password_confirm'] }),
+    response: z.object({ update_password: z.literal(true) }),
     handler: async ({ app, user, params, body }) => {
       if (params.id !== user!.id) throw forbidden('You can only change your own password');
       await users.changeOwnPassword(app, user!.id, body.prev_password, body.new_password);
@@ -200,6 +210,7 @@ export const userRoutes = [
     body: z
       .object({ new_password: password, new_password_confirm: z.string() })
       .refine((b) => b.new_password === b.new_password_confirm, { message: 'passwords do not match', path: ['new_password_confirm'] }),
+    response: z.object({ update_password_admin: z.literal(true) }),
     handler: async ({ app, user, params, body }) => {
       const target = await app.db.user.findFirst({ where: { id: params.id, deleted_at: null }, include: { roles: true } });
       if (!target) throw notFound('User not found');

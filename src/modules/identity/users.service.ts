@@ -6,6 +6,7 @@ import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../
 import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
 import { audit } from '../audit/audit.service.js';
+import { loginJSON } from './serializers.js';
 
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -137,15 +138,7 @@ export async function login(app: AppContext, username: string, password: string,
   await app.db.user.update({ where: { id: user.id }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
   await log('success');
   const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  return {
-    users_phone: user.users_phone ?? '',
-    users_email: user.users_email ?? '',
-    login: true,
-    bearer: signToken(app, { id: user.id, token_version: user.token_version, roles }),
-    id: user.id,
-    is_password_reset_required: user.is_password_reset_required,
-    roles,
-  };
+  return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
 
 export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string) {

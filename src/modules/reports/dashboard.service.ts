@@ -1,6 +1,9 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import * as shape from '../../http/response.js';
 import { clinicDay, formatDate, formatDateTime, formatTime } from '../../lib/dates.js';
-import type { TableResult, tableWindow } from './table.js';
+import { DAYS_ID } from '../clinic/serializers.js';
+import { tableOf, type TableResult, type tableWindow } from './table.js';
 
 // The dashboard's "upcoming" tables: plain lists, one findMany with its relations + two counts.
 
@@ -8,6 +11,8 @@ type Row = any;
 type Where = Record<string, unknown>;
 interface Col {
   name: string;
+  /** what the cell holds (a null value is sent as '') */
+  cell: z.ZodType;
   value: (r: Row, app: AppContext) => unknown;
   orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown>;
 }
@@ -22,14 +27,20 @@ interface UpcomingTable {
 
 const contains = (v: string) => ({ contains: v, mode: 'insensitive' });
 const numeric = (v: string) => (/^\d{1,9}$/.test(v) ? [{ id: Number(v) }] : []);
-const col = (name: string, value: (r: Row, app: AppContext) => unknown, sortable = true): Col => ({
+const col = (name: string, cell: z.ZodType, value: (r: Row, app: AppContext) => unknown, sortable = true): Col => ({
   name,
+  cell,
   value,
   orderBy: sortable ? (d) => ({ [name]: d }) : undefined,
 });
-const plain = (name: string) => col(name, (r) => r[name]);
-const stamp = (name: string) => col(name, (r) => formatDateTime(r[name]) ?? '');
-const zeroIfNull = (name: string) => col(name, (r) => r[name] ?? 0);
+const plain = (name: string, cell: z.ZodType) => col(name, cell, (r) => r[name]);
+const text = (name: string) => plain(name, shape.str);
+const int = (name: string) => plain(name, shape.int);
+const flag = (name: string) => plain(name, shape.flag);
+/** a date-time column, '' when unset */
+const stamp = (name: string) => col(name, shape.str, (r) => formatDateTime(r[name]) ?? '');
+/** an optional reference, 0 when unset (the document's convention) */
+const zeroIfNull = (name: string) => col(name, shape.int, (r) => r[name] ?? 0);
 
 export async function runUpcoming(app: AppContext, spec: UpcomingTable, t: ReturnType<typeof tableWindow>): Promise<TableResult> {
   const base = spec.where(app);
@@ -63,26 +74,26 @@ export const upcomingAppointments: UpcomingTable = {
   include: { doctor: { include: { user: true } }, service: true, user: true, patient: true },
   defaultOrder: [{ tanggal: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
   columns: [
-    plain('id'),
-    plain('id_doctors'),
-    plain('id_services'),
-    plain('id_doctor_schedules'),
-    plain('id_users'),
-    plain('id_patients'),
-    plain('custom_price'),
-    plain('hari'),
-    col('jam', (r) => formatTime(r.jam)),
-    col('tanggal', (r) => formatDate(r.tanggal)),
-    plain('status'),
-    col('users', (r) => r.user?.users_fullname, false),
-    col('nama_lengkap_pasien', (r) => r.patient?.nama_lengkap_pasien, false),
-    col('services_name', (r) => r.service?.services_name, false),
-    col('doctors', (r) => r.doctor?.user?.users_fullname, false),
-    plain('digisoft_invoice_numbers'),
-    plain('reschedule_counts'),
-    col('starts', (r) => formatTime(r.jam), false),
-    col('ends', (r) => formatTime(r.jam_selesai), false),
-    plain('cancel_reason'),
+    int('id'),
+    int('id_doctors'),
+    int('id_services'),
+    int('id_doctor_schedules'),
+    int('id_users'),
+    int('id_patients'),
+    int('custom_price'),
+    plain('hari', z.enum(DAYS_ID)),
+    col('jam', shape.str, (r) => formatTime(r.jam)),
+    col('tanggal', shape.str, (r) => formatDate(r.tanggal)),
+    plain('status', z.enum(['BOOKING', 'RESCHEDULE'])),
+    col('users', shape.str, (r) => r.user?.users_fullname, false),
+    col('nama_lengkap_pasien', shape.str, (r) => r.patient?.nama_lengkap_pasien, false),
+    col('services_name', shape.str, (r) => r.service?.services_name, false),
+    col('doctors', shape.str, (r) => r.doctor?.user?.users_fullname, false),
+    text('digisoft_invoice_numbers'),
+    int('reschedule_counts'),
+    col('starts', shape.str, (r) => formatTime(r.jam), false),
+    col('ends', shape.str, (r) => formatTime(r.jam_selesai), false),
+    text('cancel_reason'),
   ],
 };
 
@@ -93,52 +104,52 @@ export const upcomingOrders: UpcomingTable = {
   search: (v) => [{ order_code: contains(v) }, { nama_pemesan: contains(v) }, { notelp_pemesan: contains(v) }, { email_pemesan: contains(v) }],
   defaultOrder: [{ paid_date: 'asc' }, { id: 'asc' }],
   columns: [
-    plain('id'),
-    plain('pic_admin'),
+    int('id'),
+    text('pic_admin'),
     zeroIfNull('id_admin'),
-    plain('id_member'),
+    int('id_member'),
     zeroIfNull('id_promo_discount_applied'),
-    plain('nama_pemesan'),
-    plain('notelp_pemesan'),
-    plain('email_pemesan'),
-    plain('alamat_pemesan'),
-    plain('alamat_kirim'),
+    text('nama_pemesan'),
+    text('notelp_pemesan'),
+    text('email_pemesan'),
+    text('alamat_pemesan'),
+    text('alamat_kirim'),
     stamp('order_date'),
-    plain('order_type'),
-    col('order_code', (r) => r.order_code ?? ''),
+    plain('order_type', z.literal('E')),
+    col('order_code', shape.str, (r) => r.order_code ?? ''),
     stamp('pickup_datetime'),
-    plain('queue_number'),
-    plain('catatan_order'),
-    plain('total_price'),
-    plain('total_discount'),
-    plain('total_pajak'),
-    plain('total_buffertime'),
-    plain('status'),
-    plain('is_paid'),
-    plain('payment_redirect_url'),
+    int('queue_number'),
+    text('catatan_order'),
+    int('total_price'),
+    int('total_discount'),
+    int('total_pajak'),
+    int('total_buffertime'),
+    plain('status', z.enum(['PAID', 'PREPARED', 'PROCESSING', 'PICKUP'])),
+    flag('is_paid'),
+    text('payment_redirect_url'),
     stamp('paid_date'),
-    plain('pay_channel'),
-    plain('is_prepared'),
+    text('pay_channel'),
+    flag('is_prepared'),
     stamp('prepared_datetime'),
-    plain('is_delivered'),
+    flag('is_delivered'),
     stamp('delivered_datetime'),
-    plain('nama_penerima'),
-    plain('is_done'),
+    text('nama_penerima'),
+    flag('is_done'),
     stamp('done_datetime'),
-    plain('is_canceled'),
+    flag('is_canceled'),
     stamp('cancel_datetime'),
-    plain('cancel_pic'),
-    plain('ratings'),
-    plain('rating_desc'),
-    plain('cancel_reason'),
-    plain('is_processing'),
+    text('cancel_pic'),
+    plain('ratings', z.union([shape.int, z.literal('')])),
+    text('rating_desc'),
+    text('cancel_reason'),
+    flag('is_processing'),
     stamp('processing_datetime'),
-    plain('is_courier'),
+    flag('is_courier'),
     stamp('courier_datetime'),
-    plain('is_pickup'),
-    plain('courier_price'),
-    plain('poin_used'),
-    plain('nomor_resi'),
+    flag('is_pickup'),
+    int('courier_price'),
+    int('poin_used'),
+    text('nomor_resi'),
   ],
 };
 
@@ -149,18 +160,20 @@ export const upcomingPromotions: UpcomingTable = {
   search: (v) => [{ title: contains(v) }, { display_codes: contains(v) }],
   defaultOrder: [{ start_datetime: 'asc' }, { id: 'asc' }],
   columns: [
-    plain('id'),
+    int('id'),
     zeroIfNull('id_menu'),
-    plain('type'),
-    plain('value'),
-    plain('quota'),
+    plain('type', z.enum(['POTONGAN', 'NOMINAL', 'PERSEN'])),
+    int('value'),
+    int('quota'),
     stamp('start_datetime'),
     stamp('expired_datetime'),
-    plain('display_codes'),
-    plain('title'),
-    plain('description'),
-    col('img_promotions', (r, app) => app.storage.publicUrl('promotions', r.img_promotions)),
+    text('display_codes'),
+    text('title'),
+    text('description'),
+    col('img_promotions', shape.str, (r, app) => app.storage.publicUrl('promotions', r.img_promotions)),
   ],
 };
 
 export const columnNames = (t: UpcomingTable) => t.columns.map((c) => c.name);
+/** the DataTables answer of an upcoming table, cell by cell */
+export const upcomingSchema = (t: UpcomingTable) => tableOf(t.columns.map((c) => c.cell));

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import { badRequest } from '../../http/errors.js';
+import * as shape from '../../http/response.js';
 import { clinicDay, clinicDayStart, formatDate, formatDateTime } from '../../lib/dates.js';
 import { date, idList } from '../../lib/schemas.js';
-import { likePattern, pageRows, type TableResult, type tableWindow } from './table.js';
+import { likePattern, pageRows, tableOf, type TableResult, type tableWindow } from './table.js';
 
 // Report queries go straight to the tables in SQL (aggregates Prisma's groupBy cannot express).
 // Revenue = paid orders only: is_paid = 1, not cancelled; days and months are Asia/Jakarta days,
@@ -55,6 +56,17 @@ function paidOrders(f: ReportFilters): Prisma.Sql {
   return Prisma.join(parts, ' AND ');
 }
 
+/** report/penjualan/stats: counts and whole-rupiah sums (0 when nothing matches) */
+export const statsSchema = z.object({
+  total_sales: shape.int,
+  total_online_consultation: shape.int,
+  amount_sales: shape.int,
+  amount_online_consultation: shape.int,
+  amount_discount: shape.int,
+  amount_total: shape.int,
+  total_customer: shape.int,
+});
+
 export async function salesStats(db: PrismaClient, f: ReportFilters) {
   const [r] = await db.$queryRaw<Record<string, bigint | null>[]>`
     SELECT count(*) FILTER (WHERE o.order_type = 'E') AS total_sales,
@@ -76,7 +88,25 @@ export async function salesStats(db: PrismaClient, f: ReportFilters) {
   };
 }
 
-export const OVERALL_COLUMNS = ['order_code', 'order_date', 'order_type', 'nama_pemesan', 'total_price', 'total_discount', 'courier_price', 'poin_used', 'grand_totals', 'status'] as const;
+/** A report table's columns in the document's order, with what each cell holds. */
+type Cells = Record<string, z.ZodType>;
+const names = (cells: Cells) => Object.keys(cells);
+export const tableSchema = (cells: Cells) => tableOf(Object.values(cells));
+
+const OVERALL_CELLS = {
+  order_code: shape.str,
+  order_date: shape.str,
+  order_type: z.enum(['E', 'C']),
+  nama_pemesan: shape.str,
+  total_price: shape.int,
+  total_discount: shape.int,
+  courier_price: shape.int,
+  poin_used: shape.int,
+  grand_totals: shape.int,
+  status: shape.str,
+};
+export const OVERALL_COLUMNS = names(OVERALL_CELLS);
+export const overallSchema = tableSchema(OVERALL_CELLS);
 
 /** report/penjualan/overall: one row per paid order, paged and sorted in SQL. */
 export async function salesOverall(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>): Promise<TableResult> {
@@ -86,7 +116,7 @@ export async function salesOverall(db: PrismaClient, f: ReportFilters, t: Return
     : Prisma.empty;
   const orderBy = t.order
     .filter((o) => o.column < OVERALL_COLUMNS.length)
-    .map((o) => Prisma.raw(`o.${OVERALL_COLUMNS[o.column]} ${o.dir === 'asc' ? 'ASC' : 'DESC'}`));
+    .map((o) => Prisma.raw(`o.${OVERALL_COLUMNS[o.column]!} ${o.dir === 'asc' ? 'ASC' : 'DESC'}`));
   orderBy.push(Prisma.raw('o.paid_date DESC'), Prisma.raw('o.id DESC'));
   const count = (extra: Prisma.Sql) => db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM orders o WHERE ${where}${extra}`;
   const [total, filtered, rows] = await Promise.all([
@@ -110,7 +140,9 @@ export async function salesOverall(db: PrismaClient, f: ReportFilters, t: Return
   };
 }
 
-export const PRODUCT_COLUMNS = ['nama_menus', 'qty', 'price_total'] as const;
+const PRODUCT_CELLS = { nama_menus: shape.str, qty: shape.int, price_total: shape.int };
+export const PRODUCT_COLUMNS = names(PRODUCT_CELLS);
+export const productsSchema = tableSchema(PRODUCT_CELLS);
 
 /** report/penjualan/products: units and line totals per product over the paid orders. */
 export async function salesProducts(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
@@ -123,7 +155,9 @@ export async function salesProducts(db: PrismaClient, f: ReportFilters, t: Retur
   return pageRows(rows.map((r) => [r.nama_menus, num(r.qty), num(r.price_total)]), t, [0], t.draw);
 }
 
-export const CONSULTATION_COLUMNS = ['doctors', 'qty', 'amount'] as const;
+const CONSULTATION_CELLS = { doctors: shape.str, qty: shape.int, amount: shape.int };
+export const CONSULTATION_COLUMNS = names(CONSULTATION_CELLS);
+export const consultationsSchema = tableSchema(CONSULTATION_CELLS);
 
 /** report/penjualan/online_consultations: consultations and their price per doctor. */
 export async function salesConsultations(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
@@ -147,7 +181,10 @@ function servedAppointments(f: Pick<ReportFilters, 'tgl_awal' | 'tgl_akhir' | 'i
   return Prisma.join(parts, ' AND ');
 }
 
-export const PERFORMANCE_COLUMNS = ['doctors', 'services_name', 'qty', 'durations', 'doctors_picture_url'] as const;
+/** durations: minutes of the served appointments; doctors_picture_url '' when there is no picture */
+const PERFORMANCE_CELLS = { doctors: shape.str, services_name: shape.str, qty: shape.int, durations: shape.int, doctors_picture_url: shape.str };
+export const PERFORMANCE_COLUMNS = names(PERFORMANCE_CELLS);
+export const performanceSchema = tableSchema(PERFORMANCE_CELLS);
 
 /** report/offline/appoinment/performance: served appointments and minutes per doctor and service. */
 export async function appointmentPerformance(
@@ -175,7 +212,7 @@ export async function appointmentPerformance(
 // ---------------------------------------------------------------------------------------------
 // Dashboard cards: year to date in Asia/Jakarta.
 
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /** The clinic's current year and month, and the instants that bound the year so far. */
 export function yearToDate(now: Date) {
@@ -222,3 +259,11 @@ export async function topServices(db: PrismaClient, now: Date, limit: number) {
     GROUP BY us.id_services, s.services_name ORDER BY count(*) DESC, us.id_services LIMIT ${limit}`;
   return rows.map((r) => ({ id_services: r.id_services, services_name: r.services_name, counts: num(r.counts) }));
 }
+
+const month = { months: shape.int.min(1).max(12), years: shape.int, month_names: z.enum(MONTH_NAMES) };
+/** dashboard/total/pendapatan: the document prints the amounts as strings (whole rupiah) */
+export const revenueSchema = z.object({ pendapatan: z.array(z.object({ ...month, amounts: shape.str.regex(/^\d+$/) })) });
+export const invoiceSchema = z.object({ invoice: z.array(z.object({ ...month, counts: shape.int })) });
+/** the document prints the products' counts as strings, the services' as numbers */
+export const topProductsSchema = z.object({ items: z.array(z.object({ id_menu: shape.int, nama_menus: shape.str, counts: shape.str.regex(/^\d+$/) })) });
+export const topServicesSchema = z.object({ items: z.array(z.object({ id_services: shape.int, services_name: shape.str, counts: shape.int })) });

@@ -4,6 +4,7 @@ import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import {
   columnNames,
   runUpcoming,
+  upcomingSchema,
   upcomingAppointments,
   upcomingOrders,
   upcomingPromotions,
@@ -11,18 +12,27 @@ import {
 import {
   appointmentPerformance,
   CONSULTATION_COLUMNS,
+  consultationsSchema,
+  invoiceSchema,
   monthlyTotals,
   OVERALL_COLUMNS,
+  overallSchema,
   parseReportFilters,
   PERFORMANCE_COLUMNS,
+  performanceSchema,
   PRODUCT_COLUMNS,
+  productsSchema,
   reportFilters,
+  revenueSchema,
   salesConsultations,
   salesOverall,
   salesProducts,
   salesStats,
+  statsSchema,
   topProducts,
+  topProductsSchema,
   topServices,
+  topServicesSchema,
   type ReportFilters,
 } from './reports.service.js';
 import { formatQuery, sendTable, tableWindow, type TableResult } from './table.js';
@@ -35,7 +45,8 @@ const cardBody = z.object({ limit: z.coerce.number().int().min(1).max(50).defaul
 
 type Runner = (ctx: RequestContext, f: ReportFilters, t: ReturnType<typeof tableWindow>) => Promise<TableResult>;
 
-function reportTable(path: string, header: readonly string[], summary: string, run: Runner): RouteDef {
+/** JSON: the DataTables envelope (`response`); ?format=csv: a CSV file (`produces`). */
+function reportTable(path: string, header: readonly string[], response: z.ZodType, summary: string, run: Runner): RouteDef {
   return route({
     method: 'post',
     path,
@@ -44,6 +55,8 @@ function reportTable(path: string, header: readonly string[], summary: string, r
     summary: `${summary}. DataTables columns: ${header.map((c, i) => `${i}:${c}`).join(', ')}; ?format=csv exports`,
     query: formatQuery,
     body: tableBody,
+    response,
+    produces: ['text/csv'],
     handler: async (ctx) => {
       const raw = (ctx.body ?? {}) as Record<string, unknown>;
       const csv = ctx.query.format === 'csv';
@@ -55,7 +68,7 @@ function reportTable(path: string, header: readonly string[], summary: string, r
 
 function upcomingTable(path: string, spec: Parameters<typeof runUpcoming>[1], summary: string): RouteDef {
   const header = columnNames(spec);
-  return reportTable(path, header, summary, (ctx, _f, t) => runUpcoming(ctx.app, spec, t));
+  return reportTable(path, header, upcomingSchema(spec), summary, (ctx, _f, t) => runUpcoming(ctx.app, spec, t));
 }
 
 export const reportRoutes: RouteDef[] = [
@@ -65,15 +78,16 @@ export const reportRoutes: RouteDef[] = [
     access: STAFF,
     tag: 'reports',
     summary: 'Sales totals of paid orders (tgl_awal..tgl_akhir by Asia/Jakarta payment day)',
+    response: statsSchema,
     body: reportFilters.loose().optional(),
     handler: async (ctx) => salesStats(ctx.app.db, parseReportFilters(ctx.req.body)),
   }),
-  reportTable('/report/penjualan/overall', OVERALL_COLUMNS, 'Paid orders', (ctx, f, t) => salesOverall(ctx.app.db, f, t)),
-  reportTable('/report/penjualan/products', PRODUCT_COLUMNS, 'Units and line totals per product', (ctx, f, t) => salesProducts(ctx.app.db, f, t)),
-  reportTable('/report/penjualan/online_consultations', CONSULTATION_COLUMNS, 'Online consultations per doctor', (ctx, f, t) =>
+  reportTable('/report/penjualan/overall', OVERALL_COLUMNS, overallSchema, 'Paid orders', (ctx, f, t) => salesOverall(ctx.app.db, f, t)),
+  reportTable('/report/penjualan/products', PRODUCT_COLUMNS, productsSchema, 'Units and line totals per product', (ctx, f, t) => salesProducts(ctx.app.db, f, t)),
+  reportTable('/report/penjualan/online_consultations', CONSULTATION_COLUMNS, consultationsSchema, 'Online consultations per doctor', (ctx, f, t) =>
     salesConsultations(ctx.app.db, f, t),
   ),
-  reportTable('/report/offline/appoinment/performance', PERFORMANCE_COLUMNS, 'Served appointments per doctor and service', (ctx, f, t) =>
+  reportTable('/report/offline/appoinment/performance', PERFORMANCE_COLUMNS, performanceSchema, 'Served appointments per doctor and service', (ctx, f, t) =>
     appointmentPerformance(ctx.app.db, f, t, (name) => ctx.app.storage.publicUrl('users', name)),
   ),
 
@@ -83,6 +97,7 @@ export const reportRoutes: RouteDef[] = [
     access: STAFF,
     tag: 'dashboard',
     summary: 'Paid revenue per Asia/Jakarta month, year to date',
+    response: revenueSchema,
     handler: async (ctx) => ({
       // The document prints the amounts as strings.
       pendapatan: (await monthlyTotals(ctx.app.db, ctx.app.now())).map(({ counts: _c, amounts, ...m }) => ({
@@ -99,6 +114,7 @@ export const reportRoutes: RouteDef[] = [
     access: STAFF,
     tag: 'dashboard',
     summary: 'Paid orders per Asia/Jakarta month, year to date',
+    response: invoiceSchema,
     handler: async (ctx) => ({
       invoice: (await monthlyTotals(ctx.app.db, ctx.app.now())).map((m) => ({
         months: m.months,
@@ -114,6 +130,7 @@ export const reportRoutes: RouteDef[] = [
     access: STAFF,
     tag: 'dashboard',
     summary: 'Best-selling products (units in paid orders), year to date',
+    response: topProductsSchema,
     body: cardBody,
     handler: async (ctx) => ({ items: await topProducts(ctx.app.db, ctx.app.now(), ctx.body?.limit ?? 10) }),
   }),
@@ -123,6 +140,7 @@ export const reportRoutes: RouteDef[] = [
     access: STAFF,
     tag: 'dashboard',
     summary: 'Most performed services (arrived/done appointments), year to date',
+    response: topServicesSchema,
     body: cardBody,
     handler: async (ctx) => ({ items: await topServices(ctx.app.db, ctx.app.now(), ctx.body?.limit ?? 10) }),
   }),

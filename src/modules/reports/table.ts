@@ -1,6 +1,7 @@
 import type { Response } from 'express';
 import { z } from 'zod';
 import { MAX_TABLE_LENGTH, normalizeTableRequest } from '../../http/resource.js';
+import * as r from '../../http/response.js';
 
 /** Most rows a `?format=csv` export returns (a spreadsheet, not a backup). */
 export const CSV_MAX_ROWS = 100_000;
@@ -13,6 +14,15 @@ export function tableWindow(raw: Record<string, unknown>, csv: boolean) {
   const take = csv ? CSV_MAX_ROWS : t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
   return { ...t, start: csv ? 0 : t.start, take, search: t.search.trim() };
 }
+
+/** The DataTables answer of a report or dashboard table: rows of exactly these cells, in this order. */
+export const tableOf = (cells: readonly z.ZodType[]) =>
+  z.object({
+    draw: r.int,
+    recordsTotal: r.int,
+    recordsFiltered: r.int,
+    data: z.array(z.tuple(cells as [z.ZodType, ...z.ZodType[]])),
+  });
 
 export interface TableResult {
   draw: number;
