@@ -5,12 +5,13 @@ import { countCarts, orderListInclude, orderRoutes } from './orders.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { expireUnpaidCheckouts } from './payments.service.js';
 import { expirePoints, pointBalance } from './points.service.js';
-import { orderListJSON } from './serializers.js';
+import { orderListJSON, userDataSectionShape } from './serializers.js';
 
 export const commerceRoutes = [...orderRoutes, ...orderItemRoutes, ...orderExtraRoutes, ...ratingRoutes, ...userPointRoutes, ...paymentRoutes];
 
 addUserSection({
   in: ['data'],
+  schema: userDataSectionShape,
   load: async (userId, caller) => {
     const db = caller.app.db;
     const [total_point, latest, counts_carts] = await Promise.all([
