@@ -21,6 +21,11 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     const db = t.app.db;
     const patient = await db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien Satu' } });
     const othersPatient = await db.patient.create({ data: { id_users: other.id, nama_lengkap_pasien: 'Pasien Lain' } });
+    await db.patientAllergy.create({ data: { id_patients: patient.id, allergies: 'Udang' } });
+    await db.patientAllergy.create({ data: { id_patients: patient.id, allergies: 'Debu', deleted_at: new Date() } });
+    await db.patientAllergy.create({ data: { id_patients: othersPatient.id, allergies: 'Kacang-lain' } });
+    await db.patientRekamMedis.create({ data: { id_patients: patient.id, tanggal_konsul: new Date(Date.UTC(2026, 0, 5)), keluhan: 'Gatal', diagnosa: 'Dermatitis' } });
+    await db.patientRekamMedis.create({ data: { id_patients: othersPatient.id, tanggal_konsul: new Date(Date.UTC(2026, 0, 5)), diagnosa: 'Diagnosa-lain' } });
     await db.userDeviceToken.create({ data: { id_users: customer.id, device_token: 'device-token-of-customer-123' } });
     await db.userDeviceToken.create({ data: { id_users: other.id, device_token: 'device-token-of-other-12345' } });
     await db.passwordReset.create({ data: { id_users: customer.id, channel: 'email', token_hash: 'f'.repeat(64), expires_at: new Date() } });
@@ -32,7 +37,13 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(res.status).toBe(200);
     const data = res.body.export;
     expect(data.users).toMatchObject({ id: customer.id, username: customer.username });
-    expect(data.tables.Patient).toMatchObject([{ id: patient.id, nama_lengkap_pasien: 'Pasien Satu' }]);
+    // the patients' health data in the API's own (documented, clinically marked) shapes, soft-deleted rows included
+    expect(data.patients).toMatchObject([{ id: patient.id, nama_lengkap_pasien: 'Pasien Satu', deleted: null }]);
+    expect(data.patient_allergies).toMatchObject([
+      { id_patients: patient.id, allergies: 'Udang', deleted: null },
+      { id_patients: patient.id, allergies: 'Debu', deleted: expect.any(String) },
+    ]);
+    expect(data.patient_rekam_medis).toMatchObject([{ id_patients: patient.id, tanggal_konsul: '2026-01-05', keluhan: 'Gatal', diagnosa: 'Dermatitis' }]);
     expect(data.tables.UserDeviceToken).toMatchObject([{ device_token: 'device-token-of-customer-123' }]);
     expect(data.tables.UserRole).toMatchObject([{ role_codes: 'CUSTOMER' }]);
     expect(data.medical_record_access).toMatchObject([{ id_users: doctor.id, role: 'DOCTOR', id_patients: patient.id, resource_id: '7' }]);
@@ -43,13 +54,16 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(text).not.toMatch(/password_hash|token_hash|\$2[aby]\$|secret link|ffffffffffffffff/);
     expect(text).not.toContain('Pasien Lain');
     expect(text).not.toContain('device-token-of-other');
+    expect(text).not.toMatch(/Kacang-lain|Diagnosa-lain/);
 
     // complete: every table with a user or patient column is in the export
     const ns = Prisma as unknown as Record<string, Record<string, string>>;
     const expected = Object.values(Prisma.ModelName).filter(
       (m) => m !== 'User' && Object.values(ns[`${m}ScalarFieldEnum`] ?? {}).some((c) => ['id_users', 'id_member', 'id_patients', 'id_user_from', 'id_user_to'].includes(c)),
     );
-    expect(Object.keys(data.tables).sort()).toEqual(expect.arrayContaining(expected.sort()));
+    const sections = { Patient: 'patients', PatientAllergy: 'patient_allergies', PatientRekamMedis: 'patient_rekam_medis' } as Record<string, string>;
+    const exported = [...Object.keys(data.tables), ...Object.keys(sections).filter((m) => Array.isArray(data[sections[m]!]))];
+    expect(exported.sort()).toEqual(expect.arrayContaining(expected.sort()));
     expect(res.headers['cache-control']).toContain('no-store');
     expect(await db.log.count({ where: { action: 'data_export', id_users: customer.id } })).toBe(1);
   });

@@ -1,7 +1,20 @@
+import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import type { AppContext } from '../../app-context.js';
+import * as out from '../../http/response.js';
 import { route } from '../../http/route.js';
+import { formatDateTime } from '../../lib/dates.js';
+import { userJSON, userSchema } from '../identity/serializers.js';
+import {
+  allergyExportJSON,
+  allergyExportSchema,
+  patientExportJSON,
+  patientExportSchema,
+  recordExportJSON,
+  recordExportSchema,
+} from '../patients/serializers.js';
 import { audit } from './audit.service.js';
+import { logJSON, logSchema } from './routes.js';
 
 /** Columns that tie a row to a person (the customer) or to one of their patients. */
 const USER_COLUMNS = ['id_users', 'id_member', 'id_user_from', 'id_user_to'];
@@ -12,6 +25,12 @@ const CHILD_COLUMNS: Record<string, string> = { id_orders: 'Order', id_threads: 
 const SECRET_COLUMNS = new Set(['password_hash', 'reset_hash', 'otp', 'token_hash']);
 const BLANKED: Record<string, string[]> = { MessageOutbox: ['body'] };
 
+/**
+ * The patients' health data is exported in the API's own (documented, clinically marked) shapes,
+ * in sections of its own rather than as raw table rows.
+ */
+const SECTION_MODELS = new Set(['Patient', 'PatientAllergy', 'PatientRekamMedis']);
+
 const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
 
 /** Every model and its scalar columns, read from the generated client (so new tables are covered). */
@@ -20,14 +39,39 @@ function models(): { name: string; columns: string[] }[] {
   return Object.values(Prisma.ModelName).map((name) => ({ name, columns: Object.values(ns[`${name}ScalarFieldEnum`] ?? {}) }));
 }
 
+/** a raw row without its secrets, as JSON values (dates as ISO strings) */
 function clean(model: string, row: Record<string, unknown>) {
-  const out: Record<string, unknown> = {};
+  const res: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (SECRET_COLUMNS.has(k)) continue;
-    out[k] = BLANKED[model]?.includes(k) ? '' : v;
+    res[k] = BLANKED[model]?.includes(k) ? '' : v instanceof Date ? v.toISOString() : v;
   }
-  return out;
+  return res;
 }
+
+type UserRow = Parameters<typeof userJSON>[1] & { last_login_at: Date | null; created_at: Date; updated_at: Date; deleted_at: Date | null };
+/** the account as the API shows it, plus what else is held about it */
+const exportUserJSON = (app: AppContext, u: UserRow) => ({
+  ...userJSON(app, u),
+  num_of_login_attempts: u.num_of_login_attempts ?? 0,
+  last_login_at: formatDateTime(u.last_login_at),
+  created: formatDateTime(u.created_at),
+  updated: formatDateTime(u.updated_at),
+  deleted: formatDateTime(u.deleted_at),
+});
+const exportUserSchema = userSchema.extend({ num_of_login_attempts: out.int, last_login_at: out.when, created: out.str, updated: out.str, deleted: out.when });
+
+export const exportSchema = z.object({
+  generated_at: out.str,
+  users: exportUserSchema,
+  patients: z.array(patientExportSchema),
+  patient_allergies: z.array(allergyExportSchema),
+  patient_rekam_medis: z.array(recordExportSchema),
+  // every other table's raw rows, keyed by model: the tables are found from the data model at run time
+  // (a new table is exported without code), so their columns are not known here
+  tables: z.record(z.string(), z.array(z.record(z.string(), z.json()))),
+  medical_record_access: z.array(logSchema),
+});
 
 /**
  * Everything held about a user and the patients they manage (UU PDP 27/2022 access right):
@@ -37,8 +81,10 @@ function clean(model: string, row: Record<string, unknown>) {
 export async function exportUserData(app: AppContext, userId: number) {
   const db = app.db as unknown as Record<string, { findMany: (a: unknown) => Promise<Record<string, unknown>[]> }>;
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
-  const patients = await app.db.patient.findMany({ where: { id_users: userId } });
+  const patients = await app.db.patient.findMany({ where: { id_users: userId }, orderBy: { id: 'asc' } });
   const patientIds = patients.map((p) => p.id);
+  const ofPatients = { where: { id_patients: { in: patientIds } }, orderBy: { id: 'asc' } } as const;
+  const [allergies, records] = await Promise.all([app.db.patientAllergy.findMany(ofPatients), app.db.patientRekamMedis.findMany(ofPatients)]);
   const tables: Record<string, Record<string, unknown>[]> = {};
   const query = async (m: { name: string; columns: string[] }, parents: Record<string, number[]>) => {
     const or: Record<string, unknown>[] = [];
@@ -47,12 +93,10 @@ export async function exportUserData(app: AppContext, userId: number) {
       if (PATIENT_COLUMNS.includes(c) && patientIds.length) or.push({ [c]: { in: patientIds } });
       if (parents[c]?.length) or.push({ [c]: { in: parents[c] } });
     }
-    if (m.name === 'Patient') or.push({ id: { in: patientIds } });
     if (!or.length) return;
-    const rows = await db[lowerFirst(m.name)]!.findMany({ where: { OR: or }, take: 100_000 });
-    tables[m.name] = rows.map((r) => clean(m.name, r));
+    tables[m.name] = await db[lowerFirst(m.name)]!.findMany({ where: { OR: or }, take: 100_000 });
   };
-  const all = models().filter((m) => m.name !== 'User');
+  const all = models().filter((m) => m.name !== 'User' && !SECTION_MODELS.has(m.name));
   // First the rows tied to the user or their patients, then the rows of their orders and threads
   // (items, payments, messages...): two rounds, one query per table each.
   await Promise.all(all.map((m) => query(m, {})));
@@ -62,9 +106,16 @@ export async function exportUserData(app: AppContext, userId: number) {
   const accessLog = (tables.Log ?? []).filter((r) => r.id_patients != null && r.id_users !== userId);
   return {
     generated_at: app.now().toISOString(),
-    users: clean('User', user as unknown as Record<string, unknown>),
-    tables: Object.fromEntries(Object.entries(tables).sort(([a], [b]) => a.localeCompare(b))),
-    medical_record_access: accessLog,
+    users: exportUserJSON(app, user),
+    patients: patients.map((p) => patientExportJSON(app, p)),
+    patient_allergies: allergies.map(allergyExportJSON),
+    patient_rekam_medis: records.map(recordExportJSON),
+    tables: Object.fromEntries(
+      Object.entries(tables)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, rows]) => [name, rows.map((r) => clean(name, r))]),
+    ),
+    medical_record_access: accessLog.map((r) => logJSON(r as Parameters<typeof logJSON>[0])),
   };
 }
 
@@ -75,6 +126,7 @@ export const exportRoutes = [
     access: 'authenticated',
     tag: 'users',
     summary: "Download everything held about the signed-in user and their patients (JSON), including who accessed their records",
+    response: z.object({ export: exportSchema }),
     handler: async ({ app, user, req, res }) => {
       const data = await exportUserData(app, user!.id);
       await audit(app, { user, action: 'data_export', resource: 'users', resourceId: user!.id, req });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { STAFF } from '../../http/auth-user.js';
 import { forbidden } from '../../http/errors.js';
 import { resourceRoutes } from '../../http/resource.js';
+import * as out from '../../http/response.js';
 import { route } from '../../http/route.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -42,6 +43,29 @@ export const logJSON = (r: LogRow) => ({
   prev_hash: r.prev_hash,
   hash: r.hash,
 });
+
+/** logJSON */
+export const logSchema = z.object({
+  id: out.int,
+  seq: out.int,
+  id_users: out.int.nullable(),
+  role: out.str.nullable(),
+  action: out.str,
+  resource: out.str,
+  resource_id: out.str.nullable(),
+  id_patients: out.int.nullable(),
+  outcome: z.enum(['success', 'failure', 'denied']),
+  ip: out.str.nullable(),
+  user_agent: out.str.nullable(),
+  // free-form by design: each action records its own details (a reason, the changed fields, a client event's keys)
+  details: z.json(),
+  created_at: out.str,
+  prev_hash: out.str,
+  hash: out.str,
+});
+
+/** the append-only log answers no success to a change: these routes always refuse (403) */
+const neverAnswers = z.never();
 
 const filters = z.object({
   id_users: s.id.optional(),
@@ -87,6 +111,7 @@ export const logRoutes = [
     searchFields: ['action', 'resource', 'resource_id', 'role', 'ip'],
     defaultOrder: { seq: 'desc' },
     toJSON: logJSON,
+    schema: logSchema,
     columns: [
       { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
       { name: 'created_at', value: (r) => formatDateTime(r.created_at), orderBy: (d) => ({ created_at: d }) },
@@ -110,6 +135,7 @@ export const logRoutes = [
     tag: 'logs',
     summary: 'Record a client-side event for the signed-in user',
     body: clientEvent,
+    response: out.one('logs', logSchema),
     handler: async ({ app, user, body, req }) => {
       const row = await audit(app, {
         user,
@@ -129,6 +155,7 @@ export const logRoutes = [
     access: STAFF,
     tag: 'logs',
     summary: 'Not allowed: audit logs are append-only (403 for everyone)',
+    response: neverAnswers,
     handler: () => {
       throw forbidden('Audit logs cannot be changed');
     },
@@ -139,6 +166,7 @@ export const logRoutes = [
     access: STAFF,
     tag: 'logs',
     summary: 'Not allowed: audit logs are append-only (403 for everyone)',
+    response: neverAnswers,
     handler: () => {
       throw forbidden('Audit logs cannot be deleted');
     },

@@ -7,7 +7,7 @@ import { audit } from '../audit/audit.service.js';
 import { findPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { PATIENT_WRITERS } from './patients.routes.js';
-import { allergyJSON, allergyPatientJSON } from './serializers.js';
+import { allergyDetailJSON, allergyDetailSchema, allergyJSON, allergySchema } from './serializers.js';
 
 const body = z.object({
   id_patients: s.id,
@@ -29,7 +29,9 @@ const resource = resourceRoutes({
   detailInclude: { patient: true },
   defaultOrder: { id: 'asc' },
   toJSON: (r) => allergyJSON(r),
-  toDetail: (r) => ({ id: r.id, patients: allergyPatientJSON(r.patient), allergies: r.allergies, diagnosa: r.diagnosa, catatan_kaki: r.catatan_kaki }),
+  toDetail: (r) => allergyDetailJSON(r),
+  schema: allergySchema,
+  detailSchema: allergyDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_patients', value: (r) => r.id_patients, orderBy: (d) => ({ id_patients: d }) },

@@ -7,7 +7,8 @@ import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { findPatient, patientReadScope, type Db } from './access.js';
 import { auditReads } from './audit-reads.js';
-import { ADDRESS_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientListJSON } from './serializers.js';
+import { ADDRESS_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
+import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
 
 /** Patients are changed by staff and by the customer who manages them; doctors only read. */
@@ -130,6 +131,8 @@ const resource = resourceRoutes({
   detailInclude: patientDetailInclude,
   toJSON: (r, c) => patientListJSON(c.app, r),
   toDetail: (r, c) => patientDetailJSON(c.app, r),
+  schema: patientListSchema,
+  detailSchema: patientDetailSchema,
   columns,
   create: {
     body: createBody,
@@ -174,6 +177,7 @@ export const patientRoutes = [
     tag: 'patients',
     summary: "Partial update of a patient's address and coordinates (only the fields sent)",
     body: addressBody,
+    response: out.one('patients', patientDetailSchema),
     handler: async ({ app, user, req, params, body }) => {
       const row = await app.db.$transaction(async (tx) => {
         await findPatient(tx, user, params.id, 'write');
@@ -193,6 +197,7 @@ export const patientRoutes = [
     summary: "Upload a patient's picture (multipart: id_patients, picture); private, served by signed links only",
     upload: { field: 'picture', accept: 'image' },
     body: z.object({ id_patients: s.id }),
+    response: z.object({ image_upload: z.literal(true), img: out.str, img_path: out.str, patient_picture_url: out.str }),
     handler: async ({ app, user, req, body, file }) => {
       await findPatient(app.db, user, body.id_patients, 'write');
       const name = await app.storage.save('private', 'patients', file!);
@@ -221,6 +226,7 @@ export const patientRoutes = [
     tag: 'users',
     summary: 'Make a user the manager of a patient',
     body: z.object({ id_users: s.id, id_patients: s.id }),
+    response: z.object({ link: z.literal(true) }),
     handler: async ({ app, user, req, body }) => {
       await app.db.$transaction(async (tx) => {
         const u = await tx.user.findFirst({ where: { id: body.id_users, deleted_at: null }, select: { id: true } });
@@ -240,6 +246,7 @@ export const patientRoutes = [
     tag: 'users',
     summary: 'Detach a patient from its managing user',
     body: z.object({ id_patients: s.id }),
+    response: z.object({ unlink: z.literal(true) }),
     handler: async ({ app, user, req, body }) => {
       await app.db.$transaction(async (tx) => {
         const p = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null }, select: { id_users: true } });

@@ -9,7 +9,7 @@ import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { findPatient, patientReadScope, type Db } from './access.js';
 import { auditReads } from './audit-reads.js';
-import { recordDetailJSON, recordJSON } from './serializers.js';
+import { recordDetailJSON, recordDetailSchema, recordJSON, recordSchema } from './serializers.js';
 
 /** Staff and doctors write medical records (doctors for the patients they may read); customers read their own. */
 const RECORD_WRITERS: Role[] = [...STAFF, 'DOCTOR'];
@@ -54,6 +54,8 @@ const resource = resourceRoutes({
   defaultOrder: [{ tanggal_konsul: 'desc' }, { id: 'desc' }],
   toJSON: (r) => recordJSON(r),
   toDetail: (r, c) => recordDetailJSON(c.app, r),
+  schema: recordSchema,
+  detailSchema: recordDetailSchema,
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_patients', value: (r) => r.id_patients, orderBy: (d) => ({ id_patients: d }) },
@@ -121,6 +123,7 @@ export const rekamMedisRoutes = [
     tag: R,
     summary: 'Verify (and lock) a medical record; catatan_kaki, when sent, is the final note',
     body: z.object({ catatan_kaki: s.text(20_000).optional() }),
+    response: z.object({ verify: z.literal(true) }),
     handler: async ({ app, user, req, params, body }) => {
       await app.db.$transaction(async (tx) => {
         const r = await findRecord(tx, { user }, params.id);
@@ -143,6 +146,7 @@ export const rekamMedisRoutes = [
     tag: R,
     summary: 'Unlock a verified medical record (an explicit, audited act; the reason is required)',
     body: z.object({ reason: s.text(2000).optional(), catatan_kaki: s.text(2000).optional() }),
+    response: z.object({ unverify: z.literal(true) }),
     handler: async ({ app, user, req, params, body }) => {
       // The document sends `catatan_kaki`; here it is the reason, recorded in the audit log (the record's note is unchanged).
       const reason = body.reason || body.catatan_kaki;

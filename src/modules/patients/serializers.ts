@@ -1,6 +1,8 @@
+import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
+import * as r from '../../http/response.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
-import { userJSON, userWithDepartmentJSON } from '../identity/serializers.js';
+import { userJSON, userSchema, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 type Row = any;
 
@@ -90,6 +92,15 @@ export function patientDetailJSON(app: AppContext, p: Row) {
 /** the patient nested in allergy answers */
 export const allergyPatientJSON = (p: Row) => ({ id: p.id, id_users: p.id_users ?? 0, ...ownFields(p) });
 
+/** patient_allergies get/create/update: the patient nested */
+export const allergyDetailJSON = (a: Row) => ({
+  id: a.id,
+  patients: allergyPatientJSON(a.patient),
+  allergies: a.allergies,
+  diagnosa: a.diagnosa,
+  catatan_kaki: a.catatan_kaki,
+});
+
 /** the patient nested in medical record answers (the document's short form) */
 export const recordPatientJSON = (p: Row) => ({
   id: p.id,
@@ -121,8 +132,7 @@ export const recordJSON = (r: Row) => ({
   ...recordExtras(r),
 });
 
-const NULL_USER = (app: AppContext) =>
-  Object.fromEntries(Object.keys(userJSON(app, { users_picture: '', users_birthday: null } as never)).map((k) => [k, null]));
+const NULL_USER = () => Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, null]));
 
 export function recordDetailJSON(app: AppContext, r: Row) {
   return {
@@ -134,8 +144,164 @@ export function recordDetailJSON(app: AppContext, r: Row) {
     catatan_kaki: r.catatan_kaki,
     verified_iduser: r.verified_iduser ?? 0,
     // The document prints an object of nulls when nobody verified yet.
-    verified_user: r.verifiedBy ? userJSON(app, r.verifiedBy) : NULL_USER(app),
+    verified_user: r.verifiedBy ? userJSON(app, r.verifiedBy) : NULL_USER(),
     is_verified: r.is_verified,
     ...recordExtras(r),
   };
 }
+
+// ---------------------------------------------------------------- response schemas
+// Health data is marked `clinical`; every object carrying it names its patient (`patientRef`).
+
+const text = r.str.nullable();
+/** the patient's own fields, typed (same list as PATIENT_FIELDS; the health ones clinical) */
+const patientFieldTypes: Record<(typeof PATIENT_FIELDS)[number], z.ZodType> = {
+  nama_lengkap_pasien: r.str,
+  tempat_lahir: text,
+  tanggal_lahir: r.when,
+  alamat_domisili: text,
+  nama_ibu_kandung: text,
+  jenis_kelamin: z.enum(['L', 'P']).nullable(),
+  nama_ayah: text,
+  no_identitas: text,
+  jenis_identitas: text,
+  catatan: r.clinical(text),
+  nama_wali: text,
+  hubungan_dengan_wali: text,
+  alamat_wali: text,
+  no_telp_wali: text,
+  alamat_identitas: text,
+  golongan_darah: r.clinical(text),
+  pekerjaan: text,
+  perusahaan_tempat_bekerja: text,
+  perusahaan_no_telp: text,
+  no_telp_rumah: text,
+  no_handphone: text,
+};
+const ownShape = Object.fromEntries(PATIENT_FIELDS.map((f) => [f, patientFieldTypes[f]])) as typeof patientFieldTypes;
+const addressShape = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, text])) as Record<(typeof ADDRESS_FIELDS)[number], typeof text>;
+
+const allergyShape = {
+  id: r.int,
+  created: r.str,
+  id_patients: r.int,
+  allergies: r.clinical(r.str),
+  diagnosa: r.clinical(r.str),
+  catatan_kaki: r.clinical(r.str),
+};
+/** allergyJSON */
+export const allergySchema = r.patientRef(z.object(allergyShape), 'id_patients');
+
+const pictureShape = { patient_picture: text, patient_picture_url: r.str };
+const coordinates = { lat: r.num, lng: r.num };
+
+/** patientListJSON */
+export const patientListSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    patient_external_id: r.str,
+    ...ownShape,
+    ...addressShape,
+    ...pictureShape,
+    allergies: r.clinical(z.array(allergySchema)),
+    ...coordinates,
+  }),
+  'id',
+);
+
+/** patientDetailJSON */
+export const patientDetailSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    patient_external_id: r.str,
+    users: userWithDepartmentSchema.nullable(),
+    ...ownShape,
+    ...addressShape,
+    ...pictureShape,
+    allergies: r.clinical(z.array(allergySchema)),
+    ...coordinates,
+  }),
+  'id',
+);
+
+/** allergyPatientJSON */
+export const allergyPatientSchema = r.patientRef(z.object({ id: r.int, id_users: r.int, ...ownShape }), 'id');
+
+/** the patient_allergies detail (get/create/update): the patient nested */
+export const allergyDetailSchema = r.patientRef(
+  z.object({ id: r.int, patients: allergyPatientSchema, allergies: allergyShape.allergies, diagnosa: allergyShape.diagnosa, catatan_kaki: allergyShape.catatan_kaki }),
+  'patients.id',
+);
+
+/** recordPatientJSON */
+export const recordPatientSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_users: r.int,
+    nama: r.str,
+    tanggal_lahir: r.when,
+    alamat: text,
+    jenis_kelamin: patientFieldTypes.jenis_kelamin,
+    catatan: patientFieldTypes.catatan,
+  }),
+  'id',
+);
+
+const recordClinical = { keluhan: r.clinical(r.str), diagnosa: r.clinical(r.str), catatan_kaki: r.clinical(r.str) };
+const recordExtrasShape = {
+  verified_at: r.when,
+  created_by_iduser: r.int,
+  id_rekam_medis_asal: r.int,
+  jenis_perubahan: z.enum(['', 'KOREKSI', 'ADENDUM']),
+  created: r.str,
+};
+
+/** recordJSON */
+export const recordSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    id_patients: r.int,
+    tanggal_konsul: r.str,
+    ...recordClinical,
+    verified_iduser: r.int,
+    is_verified: r.flag,
+    ...recordExtrasShape,
+  }),
+  'id_patients',
+);
+
+/** the document's "nobody verified yet": every field of a user, null */
+const nullUserSchema = z.object(Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, z.null()])));
+
+/** recordDetailJSON */
+export const recordDetailSchema = r.patientRef(
+  z.object({
+    id: r.int,
+    patients: recordPatientSchema,
+    tanggal_konsul: r.str,
+    ...recordClinical,
+    verified_iduser: r.int,
+    verified_user: z.union([userSchema, nullUserSchema]),
+    is_verified: r.flag,
+    ...recordExtrasShape,
+  }),
+  'patients.id',
+);
+
+// ---------------------------------------------------------------- the UU PDP export (users/data/export)
+// The API's own shapes plus the row's stamps; allergies are listed apart (soft-deleted ones included).
+
+const stamps = (row: Row) => ({ created: formatDateTime(row.created_at), deleted: formatDateTime(row.deleted_at) });
+
+export function patientExportJSON(app: AppContext, p: Row) {
+  const { allergies: _listedApart, ...patient } = patientListJSON(app, { ...p, allergies: [] });
+  return { ...patient, ...stamps(p) };
+}
+export const allergyExportJSON = (a: Row) => ({ ...allergyJSON(a), deleted: formatDateTime(a.deleted_at) });
+export const recordExportJSON = (rm: Row) => ({ ...recordJSON(rm), deleted: formatDateTime(rm.deleted_at) });
+
+export const patientExportSchema = r.patientRef(patientListSchema.omit({ allergies: true }).extend({ created: r.str, deleted: r.when }), 'id');
+export const allergyExportSchema = r.patientRef(allergySchema.extend({ deleted: r.when }), 'id_patients');
+export const recordExportSchema = r.patientRef(recordSchema.extend({ deleted: r.when }), 'id_patients');
