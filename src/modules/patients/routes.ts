@@ -2,7 +2,11 @@ import { addUserSection } from '../identity/user-sections.js';
 import { allergyRoutes } from './allergies.routes.js';
 import { patientRoutes } from './patients.routes.js';
 import { rekamMedisRoutes } from './rekam-medis.routes.js';
-import { patientListJSON } from './serializers.js';
+import { z } from 'zod';
+import { patientListJSON, patientListSchema } from './serializers.js';
+
+/** what this section adds to the users/data answer (for its response schema) */
+export const patientsUserSectionShape = { patients: z.array(patientListSchema) };
 
 // users/data: the signed-in user's patients with their allergies (one query).
 addUserSection({
