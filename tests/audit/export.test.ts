@@ -30,7 +30,8 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     await db.userDeviceToken.create({ data: { id_users: other.id, device_token: 'device-token-of-other-12345' } });
     await db.passwordReset.create({ data: { id_users: customer.id, channel: 'email', token_hash: 'f'.repeat(64), expires_at: new Date() } });
     await db.messageOutbox.create({ data: { channel: 'email', recipient: 'x@example.com', body: 'secret link', id_users: customer.id } });
-    await audit(t.app, { user: { id: doctor.id, roles: ['DOCTOR'] }, action: 'read', resource: 'patient_rekam_medis', resourceId: 7, patientId: patient.id });
+    const doctorsRequest = { ip: '10.9.8.7', headers: { 'user-agent': 'doctor-device-agent' } } as never;
+    await audit(t.app, { user: { id: doctor.id, roles: ['DOCTOR'] }, action: 'read', resource: 'patient_rekam_medis', resourceId: 7, patientId: patient.id, req: doctorsRequest });
     await audit(t.app, { user: { id: doctor.id, roles: ['DOCTOR'] }, action: 'read', resource: 'patient_rekam_medis', resourceId: 8, patientId: othersPatient.id });
 
     const res = await t.http.get('/users/data/export').set(t.auth(customer));
@@ -55,6 +56,9 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(text).not.toContain('Pasien Lain');
     expect(text).not.toContain('device-token-of-other');
     expect(text).not.toMatch(/Kacang-lain|Diagnosa-lain/);
+    // who read the records and when, but not the reader's network address or device
+    expect(data.medical_record_access[0]).toMatchObject({ ip: null, user_agent: null });
+    expect(text).not.toMatch(/10\.9\.8\.7|doctor-device-agent/);
 
     // complete: every table with a user or patient column is in the export
     const ns = Prisma as unknown as Record<string, Record<string, string>>;

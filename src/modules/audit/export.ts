@@ -49,6 +49,10 @@ function clean(model: string, row: Record<string, unknown>) {
   return res;
 }
 
+/** Audit rows of someone else (a doctor who read a record): who, what and when, not their network address or device. */
+const withoutOthersDevice = (userId: number) => (row: Record<string, unknown>) =>
+  row.id_users === userId ? row : { ...row, ip: null, user_agent: null };
+
 type UserRow = Parameters<typeof userJSON>[1] & { last_login_at: Date | null; created_at: Date; updated_at: Date; deleted_at: Date | null };
 /** the account as the API shows it, plus what else is held about it */
 const exportUserJSON = (app: AppContext, u: UserRow) => ({
@@ -103,6 +107,7 @@ export async function exportUserData(app: AppContext, userId: number) {
   const ids = (name: string) => (tables[name] ?? []).map((r) => r.id as number);
   const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, model]) => [col, ids(model)]));
   await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
+  if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId));
   const accessLog = (tables.Log ?? []).filter((r) => r.id_patients != null && r.id_users !== userId);
   return {
     generated_at: app.now().toISOString(),
