@@ -1,16 +1,14 @@
+import { z } from 'zod';
 import { addUserSection } from '../identity/user-sections.js';
 import { allergyRoutes } from './allergies.routes.js';
 import { patientRoutes } from './patients.routes.js';
 import { rekamMedisRoutes } from './rekam-medis.routes.js';
-import { z } from 'zod';
 import { patientListJSON, patientListSchema } from './serializers.js';
-
-/** what this section adds to the users/data answer (for its response schema) */
-export const patientsUserSectionShape = { patients: z.array(patientListSchema) };
 
 // users/data: the signed-in user's patients with their allergies (one query).
 addUserSection({
   in: ['data'],
+  schema: { patients: z.array(patientListSchema) },
   load: async (userId, c) => {
     const rows = await c.app.db.patient.findMany({
       where: { id_users: userId, deleted_at: null },

@@ -153,8 +153,11 @@ export function recordDetailJSON(app: AppContext, r: Row) {
 // ---------------------------------------------------------------- response schemas
 // Health data is marked `clinical`; every object carrying it names its patient (`patientRef`).
 
+/** the patient's own fields that are health data */
+export const PATIENT_CLINICAL_FIELDS: ReadonlySet<string> = new Set(['catatan', 'golongan_darah']);
+
 const text = r.str.nullable();
-/** the patient's own fields, typed (same list as PATIENT_FIELDS; the health ones clinical) */
+/** the patient's own fields, typed (same list as PATIENT_FIELDS; those in PATIENT_CLINICAL_FIELDS marked clinical below) */
 const patientFieldTypes: Record<(typeof PATIENT_FIELDS)[number], z.ZodType> = {
   nama_lengkap_pasien: r.str,
   tempat_lahir: text,
@@ -165,20 +168,21 @@ const patientFieldTypes: Record<(typeof PATIENT_FIELDS)[number], z.ZodType> = {
   nama_ayah: text,
   no_identitas: text,
   jenis_identitas: text,
-  catatan: r.clinical(text),
+  catatan: text,
   nama_wali: text,
   hubungan_dengan_wali: text,
   alamat_wali: text,
   no_telp_wali: text,
   alamat_identitas: text,
-  golongan_darah: r.clinical(text),
+  golongan_darah: text,
   pekerjaan: text,
   perusahaan_tempat_bekerja: text,
   perusahaan_no_telp: text,
   no_telp_rumah: text,
   no_handphone: text,
 };
-const ownShape = Object.fromEntries(PATIENT_FIELDS.map((f) => [f, patientFieldTypes[f]])) as typeof patientFieldTypes;
+const patientField = (f: (typeof PATIENT_FIELDS)[number]) => (PATIENT_CLINICAL_FIELDS.has(f) ? r.clinical(patientFieldTypes[f]) : patientFieldTypes[f]);
+const ownShape = Object.fromEntries(PATIENT_FIELDS.map((f) => [f, patientField(f)])) as typeof patientFieldTypes;
 const addressShape = Object.fromEntries(ADDRESS_FIELDS.map((f) => [f, text])) as Record<(typeof ADDRESS_FIELDS)[number], typeof text>;
 
 const allergyShape = {
@@ -244,7 +248,7 @@ export const recordPatientSchema = r.patientRef(
     tanggal_lahir: r.when,
     alamat: text,
     jenis_kelamin: patientFieldTypes.jenis_kelamin,
-    catatan: patientFieldTypes.catatan,
+    catatan: patientField('catatan'),
   }),
   'id',
 );
