@@ -80,15 +80,24 @@ export function responseValidator(app: AppContext) {
     return new Set<number>(rows.map((r: { id: number }) => r.id));
   }
 
-  async function checkClinical(req: Request, label: string, found: ClinicalFinding[]) {
+  /** the clinical findings the caller may not receive, as problem lines */
+  async function clinicalProblems(req: Request, label: string, found: ClinicalFinding[]) {
+    const out: string[] = [];
     const byPatient = found.filter((f) => positive(f.patient));
     const byThread = found.filter((f) => !positive(f.patient) && positive(f.thread));
-    for (const f of found) if (!positive(f.patient) && !positive(f.thread)) problems.push(`${label}: clinical field ${f.field} names no patient (x-patient-id) or thread`);
+    for (const f of found) if (!positive(f.patient) && !positive(f.thread)) out.push(`${label}: clinical field ${f.field} names no patient (x-patient-id) or thread`);
     const patients = await readable([...new Set(byPatient.map((f) => f.patient as number))], 'patient', patientReadScope(req.user));
     const threads = await readable([...new Set(byThread.map((f) => f.thread as number))], 'thread', threadScope(req.user));
     const who = `user ${req.user?.id ?? 'anonymous'}`;
-    for (const f of byPatient) if (!patients.has(f.patient as number)) problems.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to ${who}, who may not read that patient`);
-    for (const f of byThread) if (!threads.has(f.thread as number)) problems.push(`${label}: clinical field ${f.field} of thread ${f.thread} sent to ${who}, who may not read that thread`);
+    for (const f of byPatient) if (!patients.has(f.patient as number)) out.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to ${who}, who may not read that patient`);
+    for (const f of byThread) if (!threads.has(f.thread as number)) out.push(`${label}: clinical field ${f.field} of thread ${f.thread} sent to ${who}, who may not read that thread`);
+    return out;
+  }
+
+  function refuse(send: (body: unknown) => Response, res: Response, lines: string[]) {
+    problems.push(...lines);
+    res.status(500);
+    return send({ status: 500, message: `Response does not match openapi.json: ${lines.join('; ').slice(0, 2000)}` });
   }
 
   const handler: RequestHandler = (req: Request, res: Response, next) => {
@@ -107,15 +116,19 @@ export function responseValidator(app: AppContext) {
         else {
           const found: ClinicalFinding[] = [];
           clinicalObjects(body, successSchema(def, method), found);
-          if (found.length) pending.push(checkClinical(req, label, found));
+          if (found.length) {
+            // checked against the database as it is now, before the answer leaves (later requests may change who may read what)
+            pending.push(
+              clinicalProblems(req, label, found).then(
+                (lines) => void (lines.length ? refuse(send, res, lines) : send(body)),
+                (err) => void refuse(send, res, [`${label}: clinical check failed: ${String(err)}`]),
+              ),
+            );
+            return res;
+          }
         }
       }
-      if (errors) {
-        const detail = JSON.stringify(errors).slice(0, 2000);
-        problems.push(`${label}: ${detail}`);
-        res.status(500);
-        return send({ status: 500, message: `Response does not match openapi.json: ${detail}` });
-      }
+      if (errors) return refuse(send, res, [`${label}: ${JSON.stringify(errors).slice(0, 2000)}`]);
       return send(body);
     };
     next();

@@ -88,7 +88,10 @@ describe('clinical fields', () => {
     expect(await mine.problems()).toEqual([]);
 
     const leak = probe(recordRoute, other, recordBody);
-    expect((await leak.request()).status).toBe(200); // the body matches the schema: the problem is who gets it
+    // the body matches the schema: the problem is who gets it, and the answer becomes a 500 naming it
+    const refused = await leak.request();
+    expect(refused.status).toBe(500);
+    expect(refused.body.message).toContain('may not read that patient');
     const problems = await leak.problems();
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).toContain(`$.patient_rekam_medis.diagnosa of patient ${patientId} sent to user ${other.id}`);

@@ -1,3 +1,4 @@
+import { menuBaseJSON } from '../../src/modules/catalogue/serializers.js';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { DAYS_ID } from '../../src/modules/clinic/serializers.js';
 import type { TestApp, TestUser } from '../helpers/app.js';
@@ -48,6 +49,9 @@ export async function appointment(t: TestApp, s: Awaited<ReturnType<typeof booka
     },
   });
 }
+
+/** a prescription's stored product snapshot, as thread_messages/prescriptions writes it */
+export const prescriptionSnapshot = (t: TestApp, menu: Parameters<typeof menuBaseJSON>[0]) => ({ ...menuBaseJSON(menu), images: t.app.storage.publicUrl('menus', undefined) });
 
 export const createMenu = (t: TestApp, fields: Record<string, unknown> = {}) =>
   t.app.db.menu.create({ data: { nama_menus: 'Age Corrector Night Cream', harga: 160_972, is_resep_required: 1, satuan: 'Jar', berat: 30, ...fields } });

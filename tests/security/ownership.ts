@@ -3,7 +3,7 @@ import type { TestApp, TestUser } from '../helpers/app.js';
 import { audit } from '../../src/modules/audit/audit.service.js';
 import { formatDate } from '../../src/lib/dates.js';
 import { PNG_1PX } from '../helpers/app.js';
-import { appointment, bookableSlot, createMenu } from './fixtures.js';
+import { appointment, bookableSlot, createMenu, prescriptionSnapshot } from './fixtures.js';
 import { doctor as createDoctor, givePoints, menu as createProduct, patientOf, promotion } from '../commerce/fixtures.js';
 
 /**
@@ -253,7 +253,7 @@ export const OWNED: OwnedResource[] = [
       });
       const menu = await createMenu(t);
       await t.app.db.threadMessage.create({
-        data: { id_threads: row.id, id_user_from: doctor.id, id_user_to: a.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, qty: 1, valid_until: new Date(Date.now() + 86_400_000) },
+        data: { id_threads: row.id, id_user_from: doctor.id, id_user_to: a.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: prescriptionSnapshot(t, menu), qty: 1, valid_until: new Date(Date.now() + 86_400_000) },
       });
       return { id: row.id, marker, refs: { patient: p.id, menu: menu.id } };
     },
@@ -297,14 +297,14 @@ export const OWNED: OwnedResource[] = [
       const row = await db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: a.id, id_user_to: doctor.id, content_type: 'text', content: marker } });
       const menu = await createMenu(t);
       const rx = await db.threadMessage.create({
-        data: { id_threads: thread.id, id_user_from: doctor.id, id_user_to: a.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, qty: 2, valid_until: later },
+        data: { id_threads: thread.id, id_user_from: doctor.id, id_user_to: a.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: prescriptionSnapshot(t, menu), qty: 2, valid_until: later },
       });
       const cart = await db.order.create({ data: { order_type: 'E', id_member: a.id, id_patients: p.id } });
       // B's own consultation with a prescription of the same product
       const bPatient = await db.patient.create({ data: { id_users: b.id, nama_lengkap_pasien: 'Pasien B' } });
       const bThread = await db.thread.create({ data: { id_user_from: b.id, id_user_to: doctor.id, id_patients: bPatient.id, estimate_done_at: later } });
       await db.threadMessage.create({
-        data: { id_threads: bThread.id, id_user_from: doctor.id, id_user_to: b.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, qty: 1, valid_until: later },
+        data: { id_threads: bThread.id, id_user_from: doctor.id, id_user_to: b.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: prescriptionSnapshot(t, menu), qty: 1, valid_until: later },
       });
       return { id: row.id, marker, refs: { thread: thread.id, rx: rx.id, menu: menu.id, cart: cart.id, bThread: bThread.id } };
     },

@@ -8,19 +8,19 @@ type Where = Record<string, unknown>;
 
 /**
  * Which patients a caller may READ (a Prisma `where` on patients; undefined = all):
- * staff everything; a customer the patients they manage; a doctor the patients of their
+ * staff everything; any user the patients they manage; a doctor also the patients of their
  * appointments (user_schedules) and consultations (threads). Roles add up. Anything else: none.
  */
 export function patientReadScope(user: AuthUser | undefined): Where | undefined {
   if (!user) return { id: -1 };
   if (isStaff(user)) return undefined;
-  const or: Where[] = [];
-  if (user.roles.includes('CUSTOMER')) or.push({ id_users: user.id });
+  // the account managing a patient reads it, whatever its roles (a doctor may manage their own family)
+  const or: Where[] = [{ id_users: user.id }];
   if (user.roles.includes('DOCTOR')) {
     or.push({ userSchedules: { some: { deleted_at: null, doctor: { id_users: user.id } } } });
     or.push({ threads: { some: { deleted_at: null, id_user_to: user.id } } });
   }
-  return or.length ? { OR: or } : { id: -1 };
+  return { OR: or };
 }
 
 /** Which patients a caller may CHANGE (profile, allergies, picture): staff, or the managing customer. */
