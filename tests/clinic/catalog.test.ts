@@ -94,6 +94,19 @@ describe('doctors, doctor_services, schedules, holidays', () => {
     expect(upd.body).toMatchObject({ doctors: { custom_price: 125000 }, stylists: { custom_price: 125000 } });
   });
 
+  it("shows the public a doctor's profile without the account's contact data and security state", async () => {
+    await t.app.db.user.update({ where: { id: doctorUser.id }, data: { users_phone: '081299990000', num_of_login_attempts: 3 } });
+    const pub = (await t.http.get(`/doctors/${doctorId}`)).body.doctors.users;
+    expect(pub).toMatchObject({ id: doctorUser.id, users_fullname: 'dr. Andini', users_email: '', users_phone: '', num_of_login_attempts: 0, is_blocked: 0 });
+    const asCustomer = (await t.http.get(`/doctors/${doctorId}`).set(t.auth(customer))).body.doctors.users;
+    expect(asCustomer.users_phone).toBe('');
+    for (const viewer of [admin, doctorUser]) {
+      const full = (await t.http.get(`/doctors/${doctorId}`).set(t.auth(viewer))).body.doctors.users;
+      expect(full).toMatchObject({ users_phone: '081299990000', num_of_login_attempts: 3 });
+      expect(full.users_email).toContain('@');
+    }
+  });
+
   it('links services once per doctor and validates practice hours', async () => {
     const svc = await t.app.db.service.create({ data: { services_name: 'Facial', buffer_time: 45 } });
     const ds = await t.http.post('/doctor_services/create').set(t.auth(admin)).send({ id_doctors: doctorId, id_services: svc.id, custom_price: 300000, doctor_buffer_time: 15 });

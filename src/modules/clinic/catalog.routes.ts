@@ -278,7 +278,7 @@ const doctorRoutes = resourceRoutes({
   detailInclude: doctorDetailInclude,
   searchFields: ['user.users_fullname', 'doctor_description', 'short_description'],
   toJSON: (r, c) => doctorBriefJSON(c.app, r),
-  toDetail: (r, c) => doctorDetailJSON(c.app, r),
+  toDetail: (r, c) => doctorDetailJSON(c.app, r, c.user),
   schema: doctorBriefSchema,
   detailSchema: doctorDetailSchema,
   columns: [

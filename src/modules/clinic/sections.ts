@@ -35,7 +35,7 @@ const section = {
     ]);
     return {
       next_appointments: rows.map((r) => appointmentEventJSON(c.app, r)),
-      ...(isDoctor ? { doctors: doctor ? doctorDetailJSON(c.app, doctor) : null } : {}),
+      ...(isDoctor ? { doctors: doctor ? doctorDetailJSON(c.app, doctor, c.user) : null } : {}),
     };
   }) satisfies UserSection['load'],
 };

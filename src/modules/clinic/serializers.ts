@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import * as r from '../../http/response.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
-import { userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
+import { publicAccountView, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 /** Rows come from Prisma with the includes declared next to each resource. */
 type Row = any;
@@ -145,11 +145,13 @@ export const doctorBriefSchema = z.object({
   users_picture_url: r.str,
 });
 
-export function doctorDetailJSON(app: AppContext, d: Row) {
+/** `viewer`: who asks; anyone but staff and the doctor themselves gets the public view of the account. */
+export function doctorDetailJSON(app: AppContext, d: Row, viewer: AuthUser | undefined) {
   const { users_fullname: _n, services_name: _s, ...rest } = doctorBriefJSON(app, d);
+  const account = userWithDepartmentJSON(app, d.user, d.user.departments?.[0]?.department);
   return {
     ...rest,
-    users: userWithDepartmentJSON(app, d.user, d.user.departments?.[0]?.department),
+    users: isStaff(viewer) || viewer?.id === d.id_users ? account : publicAccountView(account),
     services: d.service ? serviceBriefJSON(d.service) : null,
   };
 }

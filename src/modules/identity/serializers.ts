@@ -143,6 +143,27 @@ export const loginJSON = (
   roles,
 });
 
+/**
+ * A staff member's account as shown to the public (a doctor's profile): the same keys, but the
+ * personal contact data and the account's security state (blocked, failed logins, confirmations)
+ * are blanked. Staff and the account itself see everything.
+ */
+export function publicAccountView<T extends Record<string, unknown>>(user: T): T {
+  return {
+    ...user,
+    users_email: '',
+    users_phone: '',
+    users_address: '',
+    users_birthday: null,
+    users_status: '',
+    is_blocked: 0,
+    is_email_confirmed: 0,
+    is_phone_confirmed: 0,
+    is_password_reset_required: 0,
+    ...('num_of_login_attempts' in user ? { num_of_login_attempts: 0 } : {}),
+  };
+}
+
 // ---------------------------------------------------------------- response schemas
 
 /** role codes are only ever written from ROLES (users and roles resources, seeds, first owner) */
