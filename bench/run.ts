@@ -116,7 +116,9 @@ async function main() {
       DATABASE_URL: url,
       PORT: String(APP_PORT),
       HOST: '127.0.0.1',
-      NODE_ENV: 'production',
+      // development: production now requires Midtrans keys, and the checkout path is measured
+      // against the built-in payment simulator (no network here); nothing else depends on it
+      NODE_ENV: 'development',
       LOG_LEVEL: 'warn',
       SEED_DEMO_DATA: 'false',
       // the login limiter (50 per IP per window) would answer 429 to a load test from one address

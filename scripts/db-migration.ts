@@ -4,7 +4,6 @@
 // needed. Prints "no changes" and writes nothing when history and schema already agree.
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import {
   defaultPaths,
@@ -12,6 +11,7 @@ import {
   MIGRATION_LOCK_CONTENT,
   MIGRATION_LOCK_FILE,
 } from '../src/db/schema-engine.js';
+import { createPGlite } from '../src/db/pglite.js';
 
 const rawName = process.argv.slice(2).join('_');
 const name = rawName.trim().toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '');
@@ -20,7 +20,7 @@ if (!name) {
   process.exit(2);
 }
 
-const pglite = new PGlite();
+const pglite = await createPGlite();
 let sql: string;
 try {
   sql = await diffMigrationsAgainstSchema(new PrismaPGlite(pglite));

@@ -2,11 +2,11 @@
 // embedded PGlite (Postgres compiled to WASM, in process) persisted on disk or in memory.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { createPGlite } from './pglite.js';
 
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
@@ -47,7 +47,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   const dataDir = opts.dataDir ?? DEFAULT_PGLITE_DIR;
   const inMemory = dataDir === MEMORY;
   if (!inMemory) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
-  const pglite = await PGlite.create(inMemory ? undefined : dataDir);
+  const pglite = await createPGlite(inMemory ? undefined : dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {

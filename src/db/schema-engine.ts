@@ -14,7 +14,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import {
   bindMigrationAwareSqlAdapterFactory,
   type SqlDriverAdapter,
@@ -24,6 +24,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type * as Engine from '@prisma/schema-engine-wasm/schema_engine_bg';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { createPGlite } from './pglite.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -225,7 +226,7 @@ export async function diffMigrationsAgainstSchema(
  *   a shadow database `shadow_<random>` on the same server that is really a separate database and
  *   is dropped after its pool is closed.
  * - pglite-prisma-adapter: awaits `executeScript` (the adapter does not, losing errors) and uses a
- *   fresh in-memory PGlite as shadow database, closed on dispose.
+ *   fresh in-memory PGlite (with the project's extensions) as shadow database, closed on dispose.
  */
 export function withMigrationFixes(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   if (factory instanceof PrismaPg) {
@@ -243,7 +244,7 @@ export function withMigrationFixes(factory: SqlMigrationAwareDriverAdapterFactor
       adapterName: factory.adapterName,
       connect: async () => fixPgliteAdapter(await factory.connect()),
       connectToShadowDb: async () => {
-        const shadow = new PGlite();
+        const shadow = await createPGlite();
         const adapter = fixPgliteAdapter(await new PrismaPGlite(shadow).connect());
         adapter.dispose = () => shadow.close();
         return adapter;

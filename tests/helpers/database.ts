@@ -17,12 +17,12 @@ import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../../src/db/client.js';
+import { createPGlite } from '../../src/db/pglite.js';
 import { applyPendingMigrations, defaultPaths, readMigrations } from '../../src/db/schema-engine.js';
 
 export interface TestDatabase {
@@ -150,7 +150,7 @@ async function migratedPgliteDump(): Promise<Blob> {
   const cached = await readFile(file).catch(() => null);
   if (cached) return new Blob([cached]);
 
-  const pglite = await PGlite.create();
+  const pglite = await createPGlite();
   try {
     await applyPendingMigrations(new PrismaPGlite(pglite));
     const dump = await pglite.dumpDataDir('none');
@@ -170,7 +170,7 @@ async function migratedPgliteDump(): Promise<Blob> {
 }
 
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
-  const pglite = await PGlite.create({ loadDataDir: await migratedPgliteDump() });
+  const pglite = await createPGlite(undefined, { loadDataDir: await migratedPgliteDump() });
   const adapterFactory = new PrismaPGlite(pglite);
   const prisma = new PrismaClient({ adapter: adapterFactory });
   return {
