@@ -31,6 +31,8 @@ export interface Column {
   value: (row: Row, caller: Caller) => unknown;
   /** Prisma orderBy for this column; a column without one is not sortable */
   orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown>;
+  /** the cell is health data (see ResourceSpec.clinicalOwner) */
+  clinical?: boolean;
 }
 
 export interface ResourceSpec<F = any> {
@@ -58,6 +60,8 @@ export interface ResourceSpec<F = any> {
   /** what toDetail returns (create, get, update); default: schema */
   detailSchema?: z.ZodType;
   columns?: Column[];
+  /** the column naming whose health data a row's clinical cells are: a patient id, or a thread id */
+  clinicalOwner?: { patient: string } | { thread: string };
   exploreMethods?: Method[];
   create?:
     | false
@@ -232,6 +236,10 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
 
   if (spec.columns) {
     const columns = spec.columns;
+    const ownerColumn = (kind: 'patient' | 'thread') => {
+      const name = (spec.clinicalOwner as Record<string, string> | undefined)?.[kind];
+      return name === undefined ? undefined : columns.findIndex((col) => col.name === name);
+    };
     routes.push(
       route({
         method: 'post',
@@ -240,7 +248,11 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         tag: spec.name,
         summary: `${key} for DataTables (server-side): columns ${columns.map((col, i) => `${i}:${col.name}`).join(', ')}`,
         body: filters.extend({ draw: z.unknown(), start: z.unknown(), length: z.unknown(), search: z.unknown(), order: z.unknown() }).partial().loose().optional(),
-        response: shape.dataTable(columns.length),
+        response: shape.dataTable(columns.length, {
+          clinical: columns.flatMap((col, i) => (col.clinical ? [i] : [])),
+          patient: ownerColumn('patient'),
+          thread: ownerColumn('thread'),
+        }),
         handler: async (ctx) => {
           const c = caller(ctx);
           const raw = (ctx.body ?? {}) as Record<string, any>;

@@ -48,13 +48,30 @@ export const page = (item: z.ZodType) =>
 /** one DataTables cell: what a column prints */
 export const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
+/**
+ * Which cells of a table row are health data, and which cell names whose data it is (the patient's
+ * id, or for consultation messages the thread's id): the suite checks tables like objects.
+ */
+export interface ClinicalCells {
+  clinical: number[];
+  patient?: number;
+  thread?: number;
+}
+
 /** the DataTables server-side answer, rows of exactly `columns` cells */
-export const dataTable = (columns: number) =>
-  z.object({
+export const dataTable = (columns: number, cells?: ClinicalCells) => {
+  const schema = z.object({
     draw: int,
     recordsTotal: int,
     recordsFiltered: int,
     data: z.array(z.array(cell).length(columns)),
   });
+  if (!cells?.clinical.length) return schema;
+  return schema.meta({
+    'x-clinical-columns': cells.clinical,
+    ...(cells.patient !== undefined && cells.patient >= 0 ? { 'x-patient-column': cells.patient } : {}),
+    ...(cells.thread !== undefined && cells.thread >= 0 ? { 'x-thread-column': cells.thread } : {}),
+  });
+};
 
 export const deleted = z.object({ deleted: z.literal(true) });

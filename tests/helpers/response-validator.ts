@@ -59,6 +59,15 @@ function clinicalObjects(value: unknown, schema: Schema | undefined, found: Clin
   }
   if (typeof value !== 'object' || !schema.properties) return;
   const obj = value as Record<string, unknown>;
+  if (Array.isArray(schema['x-clinical-columns']) && Array.isArray(obj.data)) {
+    // a DataTables answer: rows of cells, some of them health data
+    obj.data.forEach((row: unknown[], i: number) => {
+      for (const col of schema['x-clinical-columns'] as number[]) {
+        if (row[col] === null || row[col] === '' || row[col] === undefined) continue;
+        found.push({ field: `${where}.data[${i}][${col}]`, patient: row[schema['x-patient-column'] ?? -1], thread: row[schema['x-thread-column'] ?? -1] });
+      }
+    });
+  }
   for (const [k, v] of Object.entries(obj)) {
     const prop = schema.properties[k];
     if (!prop) continue;

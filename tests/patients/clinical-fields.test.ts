@@ -106,6 +106,24 @@ describe('clinical fields', () => {
     expect(listProblems).toContain('$.patients[0].allergies[0].allergies');
   });
 
+  it('checks DataTables rows too: clinical cells are marked in openapi.json and flagged for the wrong caller', async () => {
+    const spec = (await t.http.get('/openapi.json')).body;
+    const table = spec.paths['/patient_rekam_medis/table'].post.responses['200'].content['application/json'].schema;
+    expect(table['x-clinical-columns']).toEqual([3, 4, 5]); // keluhan, diagnosa, catatan_kaki
+    expect(table['x-patient-column']).toBe(1); // id_patients
+
+    const real = await t.http.post('/patient_rekam_medis/table').set(t.auth(customer)).send({ draw: 1, start: 0, length: 10 });
+    expect(real.status).toBe(200);
+    expect(real.body.data[0][4]).toBe('Dermatitis');
+    const mine = probe(def('/patient_rekam_medis/table'), customer, real.body, 'post');
+    expect((await mine.request()).status).toBe(200);
+    const leak = probe(def('/patient_rekam_medis/table'), other, real.body, 'post');
+    expect((await leak.request()).status).toBe(500);
+    expect((await leak.problems()).join('\n')).toContain(`$.data[0][4] of patient ${patientId} sent to user ${other.id}`);
+    // and another customer's own table does not hold the row at all
+    expect((await t.http.post('/patient_rekam_medis/table').set(t.auth(other)).send({ draw: 1 })).body.data).toEqual([]);
+  });
+
   it('an undeclared field is refused (closed objects): the answer becomes a 500 naming it', async () => {
     const body = structuredClone(recordBody) as { patient_rekam_medis: Record<string, unknown> };
     body.patient_rekam_medis.internal_note = 'not documented';

@@ -32,12 +32,13 @@ const resource = resourceRoutes({
   toDetail: (r) => allergyDetailJSON(r),
   schema: allergySchema,
   detailSchema: allergyDetailSchema,
+  clinicalOwner: { patient: 'id_patients' },
   columns: [
     { name: 'id', value: (r) => r.id, orderBy: (d) => ({ id: d }) },
     { name: 'id_patients', value: (r) => r.id_patients, orderBy: (d) => ({ id_patients: d }) },
-    { name: 'allergies', value: (r) => r.allergies, orderBy: (d) => ({ allergies: d }) },
-    { name: 'diagnosa', value: (r) => r.diagnosa, orderBy: (d) => ({ diagnosa: d }) },
-    { name: 'catatan_kaki', value: (r) => r.catatan_kaki, orderBy: (d) => ({ catatan_kaki: d }) },
+    { name: 'allergies', value: (r) => r.allergies, orderBy: (d) => ({ allergies: d }), clinical: true },
+    { name: 'diagnosa', value: (r) => r.diagnosa, orderBy: (d) => ({ diagnosa: d }), clinical: true },
+    { name: 'catatan_kaki', value: (r) => r.catatan_kaki, orderBy: (d) => ({ catatan_kaki: d }), clinical: true },
     { name: 'created', value: (r) => formatDateTime(r.created_at), orderBy: (d) => ({ created_at: d }) },
   ],
   create: {

@@ -7,7 +7,7 @@ import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { findPatient, patientReadScope, type Db } from './access.js';
 import { auditReads } from './audit-reads.js';
-import { ADDRESS_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
+import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
 
@@ -100,6 +100,7 @@ const columns: Column[] = [
       name,
       value: (r) => (name === 'tanggal_lahir' ? formatDate(r.tanggal_lahir) : r[name]),
       orderBy: (d) => ({ [name]: d }),
+      clinical: PATIENT_CLINICAL_FIELDS.has(name),
     }),
   ),
   { name: 'users_fullname', value: (r) => r.user?.users_fullname ?? '', orderBy: (d) => ({ user: { users_fullname: d } }) },
@@ -116,6 +117,7 @@ const resource = resourceRoutes({
   model: (db) => db.patient,
   access: { read: 'authenticated', write: PATIENT_WRITERS },
   softDelete: true,
+  clinicalOwner: { patient: 'id' },
   scope: (c) => patientReadScope(c.user),
   filters: z.object({ id_users: s.id.optional(), keyword: s.text(100).optional() }),
   where: (f) => ({
