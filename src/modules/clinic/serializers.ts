@@ -3,6 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import * as r from '../../http/response.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
+import { PATIENT_CLINICAL_FIELDS } from '../patients/serializers.js';
 import { publicAccountView, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 /** Rows come from Prisma with the includes declared next to each resource. */
@@ -285,19 +286,17 @@ const PATIENT_TEXT_FIELDS = [
   'alamat_identitas', 'golongan_darah', 'pekerjaan', 'perusahaan_tempat_bekerja', 'perusahaan_no_telp', 'no_telp_rumah',
   'no_handphone', 'provinsi', 'kota', 'kecamatan', 'kode_provinsi', 'kode_kota', 'kode_kecamatan',
 ] as const;
-/** health data among them: `catatan` holds notes such as "Kurang gizi", and the blood group */
-const PATIENT_CLINICAL_FIELDS: ReadonlySet<string> = new Set(['catatan', 'golongan_darah']);
 
 /**
  * Whether the caller may read the appointment's patient: the same rule as the patients module's
- * patientReadScope, decided from the loaded row (staff; the customer managing the patient; the
+ * patientReadScope, decided from the loaded row (staff; the account managing the patient; the
  * doctor of this live appointment). A customer who holds the booking but does not manage the
  * patient (booked for them by staff, or the patient was unlinked since) gets the name only.
  */
 export function mayReadPatient(user: AuthUser | undefined, a: Row) {
   if (!user) return false;
   if (isStaff(user)) return true;
-  if (user.roles.includes('CUSTOMER') && a.patient?.id_users === user.id) return true;
+  if (a.patient?.id_users != null && a.patient.id_users === user.id) return true;
   return user.roles.includes('DOCTOR') && !a.deleted_at && a.doctor?.id_users === user.id;
 }
 

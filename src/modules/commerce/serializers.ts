@@ -5,7 +5,7 @@ import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON, menuBaseSchema } from '../catalogue/serializers.js';
 import { userJSON, userSchema } from '../identity/serializers.js';
-import { ADDRESS_FIELDS, PATIENT_FIELDS } from '../patients/serializers.js';
+import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS } from '../patients/serializers.js';
 
 type Row = any;
 const dt = formatDateTime;
@@ -335,8 +335,6 @@ export function patientJSON(p: Row, user: AuthUser | undefined) {
   return out;
 }
 
-/** health data inside the patient's own fields: the clinic's notes (e.g. skin type) and blood group */
-const CLINICAL_PATIENT_FIELDS = new Set<string>(['catatan', 'golongan_darah']);
 export const orderPatientSchema = r.patientRef(
   z.object({
     id: r.int,
@@ -344,7 +342,7 @@ export const orderPatientSchema = r.patientRef(
     ...Object.fromEntries(
       PATIENT_FIELDS.map((f) => {
         const t = f === 'nama_lengkap_pasien' ? r.str : f === 'tanggal_lahir' ? r.when : r.str.nullable();
-        return [f, CLINICAL_PATIENT_FIELDS.has(f) ? r.clinical(t) : t];
+        return [f, PATIENT_CLINICAL_FIELDS.has(f) ? r.clinical(t) : t];
       }),
     ),
     patient_picture: r.str.nullable(),

@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
 import { nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
-import { ADDRESS_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
+import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
 
 type Row = any;
 
@@ -200,15 +200,13 @@ export const threadSchema = z.object({
 export const threadDetailSchema = z.object({ ...threadCommonSchema, ...threadIdsSchema, user_from: nestedUserSchema, user_to: nestedUserSchema });
 
 /**
- * The consultation's patient (patientListJSON plus the nested user). Allergies and blood type are
- * health data. Kept here until the patients module exports its own list schema.
+ * The consultation's patient (patientListJSON plus the nested user, fields nullable as loaded
+ * here). Allergies and the patient's clinical fields are health data.
  */
-const allergySchema = r.patientRef(
-  z.object({ id: r.int, created: r.str, id_patients: r.int, allergies: r.clinical(r.str), diagnosa: r.clinical(r.str), catatan_kaki: r.clinical(r.str) }),
-  'id_patients',
-);
-const patientFieldSchema = (f: (typeof PATIENT_FIELDS)[number]) =>
-  f === 'nama_lengkap_pasien' ? r.str : f === 'tanggal_lahir' ? r.when : f === 'golongan_darah' || f === 'catatan' ? r.clinical(r.str.nullable()) : r.str.nullable();
+const patientFieldSchema = (f: (typeof PATIENT_FIELDS)[number]) => {
+  const t = f === 'nama_lengkap_pasien' ? r.str : f === 'tanggal_lahir' ? r.when : r.str.nullable();
+  return PATIENT_CLINICAL_FIELDS.has(f) ? r.clinical(t) : t;
+};
 const overviewPatientSchema = r.patientRef(
   z.object({
     id: r.int,
