@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import * as r from '../../http/response.js';
+import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import type { AppContext } from '../../app-context.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
@@ -249,44 +250,14 @@ export const itemDetailSchema = z.object({
   catatan_menu: r.str,
 });
 
-function doctorJSON(app: AppContext, d: Row) {
-  return {
-    id: d.id,
-    id_users: d.id_users,
-    id_services: d.id_services ?? 0,
-    custom_price: d.custom_price,
-    doctor_description: d.doctor_description,
-    availability_description: d.availability_description,
-    is_active: d.is_active,
-    short_description: d.short_description,
-    users_fullname: d.user?.users_fullname ?? '',
-    services_name: d.service?.services_name ?? '',
-    users_picture: d.user?.users_picture ?? '',
-    users_picture_url: d.user?.users_picture ? app.storage.publicUrl('users', d.user.users_picture) : null,
-  };
-}
 
-const extraDoctorSchema = z.object({
-  id: r.int,
-  id_users: r.int,
-  id_services: r.int,
-  custom_price: r.int,
-  doctor_description: r.str,
-  availability_description: r.str,
-  is_active: r.flag,
-  short_description: r.str,
-  users_fullname: r.str,
-  services_name: r.str,
-  users_picture: r.str,
-  users_picture_url: r.str.nullable(),
-});
 
 /** An order extra (a consultation); `items.doctors` when the doctor was loaded. */
 export function extraJSON(app: AppContext, e: Row) {
   return {
     id: e.id,
     id_orders: e.id_orders,
-    items: { item: e.item, id_doctors: e.id_doctors ?? 0, ...(e.doctor ? { doctors: doctorJSON(app, e.doctor) } : {}) },
+    items: { item: e.item, id_doctors: e.id_doctors ?? 0, ...(e.doctor ? { doctors: doctorBriefJSON(app, e.doctor) } : {}) },
     qty: e.qty,
     extra_notes: e.extra_notes,
     extra_prices: e.extra_prices,
@@ -296,7 +267,7 @@ export function extraJSON(app: AppContext, e: Row) {
 export const extraSchema = z.object({
   id: r.int,
   id_orders: r.int,
-  items: z.object({ item: r.str, id_doctors: r.int, doctors: extraDoctorSchema.optional() }),
+  items: z.object({ item: r.str, id_doctors: r.int, doctors: doctorBriefSchema.optional() }),
   qty: r.int,
   extra_notes: r.str,
   extra_prices: r.int,

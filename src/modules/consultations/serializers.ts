@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
+import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
 import { nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
 import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
@@ -84,22 +85,8 @@ export function threadOverviewJSON(app: AppContext, t: Row) {
   return {
     ...threadJSON(app, t),
     patients: t.patient ? patientJSON(app, t.patient) : null,
-    doctors: d
-      ? {
-          id: d.id,
-          id_users: d.id_users,
-          id_services: d.id_services ?? 0,
-          custom_price: d.custom_price,
-          doctor_description: d.doctor_description,
-          availability_description: d.availability_description,
-          is_active: d.is_active,
-          short_description: d.short_description,
-          users_fullname: t.userTo.users_fullname,
-          services_name: d.service?.services_name ?? null,
-          users_picture: t.userTo.users_picture,
-          users_picture_url: picture(app, t.userTo),
-        }
-      : null,
+    // the doctor's account is the thread's addressee (loaded once, as userTo)
+    doctors: d ? doctorBriefJSON(app, { ...d, user: t.userTo }) : null,
   };
 }
 
@@ -224,22 +211,8 @@ const overviewPatientSchema = r.patientRef(
   'id',
 );
 
-const overviewDoctorSchema = z.object({
-  id: r.int,
-  id_users: r.int,
-  id_services: r.int,
-  custom_price: r.int,
-  doctor_description: r.str,
-  availability_description: r.str,
-  is_active: r.flag,
-  short_description: r.str,
-  users_fullname: r.str,
-  services_name: r.str.nullable(),
-  users_picture: r.str,
-  users_picture_url: r.str,
-});
 
-export const threadOverviewSchema = threadSchema.extend({ patients: overviewPatientSchema.nullable(), doctors: overviewDoctorSchema.nullable() });
+export const threadOverviewSchema = threadSchema.extend({ patients: overviewPatientSchema.nullable(), doctors: doctorBriefSchema.nullable() });
 
 /** adminview / overview: active and archive, each split by thread type */
 export const groupedSchema = (item: z.ZodType) => {
