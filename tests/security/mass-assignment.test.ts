@@ -115,7 +115,7 @@ describe('mass assignment: patients, records, appointments, threads, notificatio
     const slot = await bookableSlot(t, 11, { price: 175_000 });
     const forged = {
       status: 'DONE', reschedule_counts: 3, custom_price: 1, active_slot: 0, digisoft_invoice_numbers: 'INV-FORGED', cancel_reason: 'forged',
-      id_users: other.id, arrived_datetime: '2026-01-01 10:00', done_datetime: '2026-01-01 10:00', deleted_at: '2026-01-01', reminder_sent_at: '2026-01-01 10:00',
+      id_users: other.id, arrived_datetime: '2026-01-01 10:00', done_datetime: '2026-01-01 10:00', deleted_at: '2026-01-01',
     };
     const res = await t.http.post('/user_schedules/create').set(t.auth(customer)).send({ id_doctor_schedules: slot.slot.id, tanggal: slot.tanggal, id_patients: patient.id, ...forged });
     inspect(res, 'user_schedules/create');
@@ -124,7 +124,7 @@ describe('mass assignment: patients, records, appointments, threads, notificatio
     let row = await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({
       status: 'BOOKING', reschedule_counts: 0, custom_price: 175_000, active_slot: 1, digisoft_invoice_numbers: '', cancel_reason: '',
-      id_users: customer.id, id_patients: patient.id, arrived_datetime: null, done_datetime: null, deleted_at: null, reminder_sent_at: null,
+      id_users: customer.id, id_patients: patient.id, arrived_datetime: null, done_datetime: null, deleted_at: null,
     });
 
     const to = await bookableSlot(t, 12, { price: 90_000 });

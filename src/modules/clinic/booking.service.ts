@@ -220,7 +220,6 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
         jam_selesai,
         status: 'RESCHEDULE',
         reschedule_counts: { increment: 1 },
-        reminder_sent_at: null,
       },
     });
     if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');

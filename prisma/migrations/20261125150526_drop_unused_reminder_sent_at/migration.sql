@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "user_schedules" DROP COLUMN "reminder_sent_at";
