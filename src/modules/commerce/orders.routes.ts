@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import { STAFF } from '../../http/auth-user.js';
-import { conflict, notFound, unprocessable } from '../../http/errors.js';
+import { notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
-import { route, type RouteDef } from '../../http/route.js';
+import { route, type Method, type RouteDef } from '../../http/route.js';
 import { clinicDayStart } from '../../lib/dates.js';
-import { emit } from '../../lib/events.js';
 import { date, id, money, text } from '../../lib/schemas.js';
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
@@ -16,16 +15,22 @@ import {
   addProducts,
   applyPoints,
   applyPromotion,
-  cancelOrder,
+  cancelByAdmin,
   CART,
   checkout,
+  deleteCart,
   initCart,
-  loadCart,
-  loadOwnOrder,
-  markPaid,
   orderScope,
+  recordTrackingNumber,
+  runStateAction,
+  TRANSITIONS,
+  uncancelByAdmin,
   uncheckout,
+  unapplyPoints,
+  unapplyPromotion,
+  type StateAction,
 } from './orders.service.js';
+import { markPaidByAdmin, undoPayment } from './payments.service.js';
 import {
   extraInCartJSON,
   extraInCartSchema,
@@ -38,9 +43,8 @@ import {
   orderListJSON,
   orderListSchema,
 } from './serializers.js';
-import { recomputeOrderTotals, type Tx } from './totals.js';
+import type { Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
-import { reverseEarned } from './points.service.js';
 
 const menuInclude = { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } satisfies Prisma.MenuDefaultArgs;
 const extraInclude = { include: { doctor: { include: { user: true, service: true } } }, orderBy: { id: 'asc' } } satisfies Prisma.Order$extrasArgs;
@@ -127,58 +131,31 @@ const orderResource = resourceRoutes({
   })),
   create: false,
   update: false,
-  delete: {
-    run: async (orderId, _c, tx, existing) => {
-      if (existing.status !== CART) throw conflict('Only a shopping cart can be deleted');
-      await tx.order.delete({ where: { id: orderId } });
-    },
-  },
+  delete: { run: (_orderId, _c, tx, existing) => deleteCart(tx, existing) },
 }).filter((r) => !(r.method === 'get' && r.path === '/orders/:id'));
 
-type Transition = {
-  action: string;
-  from: string[];
-  to: string;
-  data: (now: Date) => Record<string, unknown>;
-  types?: ('E' | 'C')[];
-};
-/**
- * The fulfilment state machine (docs/compat.md): each action moves from the listed states only,
- * as a conditional update, and stamps its *_datetime.
- */
-const TRANSITIONS: Transition[] = [
-  { action: 'prepared', from: ['PAID'], to: 'PREPARED', data: (now) => ({ is_prepared: 1, prepared_datetime: now }) },
-  { action: 'unprepare', from: ['PREPARED'], to: 'PAID', data: () => ({ is_prepared: 0, prepared_datetime: null }) },
-  { action: 'processing', from: ['PREPARED'], to: 'PROCESSING', data: (now) => ({ is_processing: 1, processing_datetime: now }) },
-  { action: 'unprocessing', from: ['PROCESSING'], to: 'PREPARED', data: () => ({ is_processing: 0, processing_datetime: null }) },
-  { action: 'pickup', from: ['PROCESSING'], to: 'PICKUP', types: ['E'], data: (now) => ({ is_pickup: 1, pickup_datetime: now, is_waiting_courier: 0 }) },
-  { action: 'unpickup', from: ['PICKUP'], to: 'PROCESSING', types: ['E'], data: () => ({ is_pickup: 0, pickup_datetime: null }) },
-  { action: 'consignee', from: ['DELIVERED', 'PAID', 'PREPARED', 'PROCESSING'], to: 'DONE', data: (now) => ({ is_done: 1, done_datetime: now }) },
-];
-
-function transitionRoute(t: Transition): RouteDef {
+/** A staff state-action route on one order: parse → the service → `{ "<key>": true }` (key: the path with `_` for `/`). */
+function staffAction<B>(a: { path: string; summary: string; method?: Method | readonly Method[]; body?: z.ZodType<B>; run: (app: AppContext, user: AuthUser, orderId: number, body: B) => Promise<unknown> }): RouteDef {
+  const key = a.path.replace('/', '_');
   return route({
-    method: ['put', 'post'],
-    path: `/orders/:id/${t.action}`,
+    method: a.method ?? 'put',
+    path: `/orders/:id/${a.path}`,
     access: STAFF,
     tag: 'orders',
-    summary: `${t.action}: ${t.from.join('/')} → ${t.to}`,
+    summary: a.summary,
     params,
-    response: done(t.action),
+    ...(a.body ? { body: a.body } : {}),
+    response: done(key),
     handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        // e-commerce orders reach DONE only through delivery (noresi → DELIVERED)
-        const from = t.action === 'consignee' && order.order_type === 'E' ? ['DELIVERED'] : t.from;
-        if (t.types && !t.types.includes(order.order_type as 'E' | 'C')) throw conflict(`${t.action} does not apply to ${order.order_type} orders`);
-        const { count } = await tx.order.updateMany({ where: { id: order.id, status: { in: from } }, data: { status: t.to, ...t.data(ctx.app.now()) } });
-        if (count === 0) throw conflict(`Cannot ${t.action} an order in status ${order.status} (allowed from ${from.join(', ')})`);
-        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: t.to }, tx);
-      });
-      return { [t.action]: true };
+      await a.run(ctx.app, ctx.user!, ctx.params.id, ctx.body);
+      return { [key]: true };
     },
   });
 }
+
+/** A staff route per fulfilment step of the state machine (orders.service TRANSITIONS). */
+const transitionRoute = (t: StateAction) =>
+  staffAction({ method: ['put', 'post'], path: t.action, summary: `${t.action}: ${t.from.join('/')} → ${t.to}`, run: (app, user, orderId) => runStateAction(app, user, orderId, t, {}) });
 
 export const orderRoutes: RouteDef[] = [
   route({
@@ -200,7 +177,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_menu: id, qty, catatan_menu: text(500).optional() })).min(1).max(100) }),
     response: r.many('order_items', itemDetailSchema),
     handler: async (ctx) => {
-      const ids = await ctx.app.db.$transaction((tx) => addProducts(ctx.app, tx, ctx.user!, ctx.body.id_order, ctx.body.items));
+      const ids = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
       const rows = await ctx.app.db.orderItem.findMany({ where: { id: { in: ids } }, include: { order: true, menu: true }, orderBy: { id: 'asc' } });
       return { order_items: rows.map(itemDetailJSON) };
     },
@@ -214,7 +191,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_doctors: id, qty, extra_notes: text(500).optional() })).min(1).max(20) }),
     response: r.many('order_extras', extraInCartSchema),
     handler: async (ctx) => {
-      const ids = await ctx.app.db.$transaction((tx) => addConsultations(tx, ctx.user!, ctx.body.id_order, ctx.body.items));
+      const ids = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
       const rows = await ctx.app.db.orderExtra.findMany({ where: { id: { in: ids } }, include: { order: true }, orderBy: { id: 'asc' } });
       return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, e)) };
     },
@@ -228,7 +205,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ poin_used: money }),
     response: z.object({ apply_points: z.literal(true), poin_used: r.int }),
     handler: async (ctx) => {
-      const t = await ctx.app.db.$transaction((tx) => applyPoints(tx, ctx.user!, ctx.params.id, ctx.body.poin_used));
+      const t = await applyPoints(ctx.app, ctx.user!, ctx.params.id, ctx.body.poin_used);
       return { apply_points: true, poin_used: t.poin_used };
     },
   }),
@@ -240,11 +217,7 @@ export const orderRoutes: RouteDef[] = [
     params,
     response: z.object({ unapply_points: z.literal(true), poin_used: z.literal(0) }),
     handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        await loadCart(tx, ctx.user, ctx.params.id);
-        await tx.order.update({ where: { id: ctx.params.id }, data: { poin_used: 0 } });
-        await recomputeOrderTotals(tx, ctx.params.id);
-      });
+      await unapplyPoints(ctx.app, ctx.user, ctx.params.id);
       return { unapply_points: true, poin_used: 0 };
     },
   }),
@@ -257,7 +230,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ display_codes: z.string().trim().min(1).max(50) }),
     response: z.object({ apply_promotions: z.literal(true), type: orderDetailSchema.shape.promo_discount_applied.unwrap().shape.type, value: r.int }),
     handler: async (ctx) => {
-      const p = await ctx.app.db.$transaction((tx) => applyPromotion(ctx.app, tx, ctx.user!, ctx.params.id, ctx.body.display_codes));
+      const p = await applyPromotion(ctx.app, ctx.user!, ctx.params.id, ctx.body.display_codes);
       return { apply_promotions: true, type: p.type, value: p.value };
     },
   }),
@@ -269,11 +242,7 @@ export const orderRoutes: RouteDef[] = [
     params,
     response: done('unapply_promotions'),
     handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        await loadCart(tx, ctx.user, ctx.params.id);
-        await tx.order.update({ where: { id: ctx.params.id }, data: { id_promo_discount_applied: null } });
-        await recomputeOrderTotals(tx, ctx.params.id);
-      });
+      await unapplyPromotion(ctx.app, ctx.user, ctx.params.id);
       return { unapply_promotions: true };
     },
   }),
@@ -314,137 +283,22 @@ export const orderRoutes: RouteDef[] = [
       return { uncheckout: true };
     },
   }),
-  route({
-    method: 'put',
-    path: '/orders/:id/paid',
-    access: STAFF,
-    tag: 'orders',
+  staffAction({
+    path: 'paid',
     summary: 'Manual payment by an admin: CHECKOUT → PAID',
-    params,
     body: adminBody.extend({ pay_channel: z.string().trim().min(1).max(50) }),
-    response: done('paid'),
-    handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        const ok = await markPaid(ctx.app, tx, order.id, ctx.body.pay_channel, { id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username });
-        if (!ok) throw conflict(`Cannot mark an order in status ${order.status} as paid (allowed from CHECKOUT)`);
-        await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
-      });
-      return { paid: true };
-    },
+    run: markPaidByAdmin,
   }),
-  route({
-    method: 'put',
-    path: '/orders/:id/unpaid',
-    access: STAFF,
-    tag: 'orders',
-    summary: 'Undo a payment (admin): PAID → CHECKOUT, before fulfilment starts',
-    params,
-    body: adminBody,
-    response: done('unpaid'),
-    handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        const now = ctx.app.now();
-        const { count } = await tx.order.updateMany({
-          where: { id: order.id, status: 'PAID', reservation_status: 'CONSUMED' },
-          data: {
-            status: 'CHECKOUT', is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED',
-            id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username,
-            expires_at: new Date(now.getTime() + ctx.app.config.PAYMENT_EXPIRY_MINUTES * 60_000),
-          },
-        });
-        if (count === 0) throw conflict(`Cannot undo the payment of an order in status ${order.status} (allowed from PAID)`);
-        // consumption goes back to a reservation: promotion use → reserved, points used → held, earned points taken back
-        const usages = await tx.promotionUsage.findMany({ where: { id_orders: order.id, status: 'USED' } });
-        for (const u of usages) {
-          await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'RESERVED' } });
-          await tx.$executeRaw`UPDATE promotions SET quota_used = quota_used - 1, quota_reserved = quota_reserved + 1 WHERE id = ${u.id_promotions} AND quota_used > 0`;
-        }
-        await tx.userPoint.updateMany({ where: { id_orders: order.id, usecase: 'order-use' }, data: { is_used: 0 } });
-        await reverseEarned(tx, order.id);
-        await tx.userPoint.updateMany({ where: { id_orders_earned: order.id }, data: { id_orders_earned: null } });
-        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: 'CHECKOUT' }, tx);
-      });
-      return { unpaid: true };
-    },
-  }),
+  staffAction({ path: 'unpaid', summary: 'Undo a payment (admin): PAID → CHECKOUT, before fulfilment starts', body: adminBody, run: undoPayment }),
   ...TRANSITIONS.map(transitionRoute),
-  route({
-    method: 'put',
-    path: '/orders/:id/process/noresi',
-    access: STAFF,
-    tag: 'orders',
+  staffAction({
+    path: 'process/noresi',
     summary: 'Record the tracking number: PROCESSING/PICKUP → DELIVERED (shipped)',
-    params,
     body: z.object({ nomor_resi: z.string().trim().min(1).max(100) }),
-    response: done('process_noresi'),
-    handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        if (order.order_type !== 'E') throw conflict('Only e-commerce orders are shipped');
-        const now = ctx.app.now();
-        const { count } = await tx.order.updateMany({
-          where: { id: order.id, status: { in: ['PROCESSING', 'PICKUP', 'DELIVERED'] } },
-          data: { status: 'DELIVERED', nomor_resi: ctx.body.nomor_resi, is_delivered: 1, delivered_datetime: order.delivered_datetime ?? now },
-        });
-        if (count === 0) throw conflict(`Cannot ship an order in status ${order.status} (allowed from PROCESSING, PICKUP)`);
-        await emit(ctx.app, 'order.shipped', { orderId: order.id, nomor_resi: ctx.body.nomor_resi }, tx);
-        if (order.status !== 'DELIVERED') await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: 'DELIVERED' }, tx);
-      });
-      return { process_noresi: true };
-    },
+    run: recordTrackingNumber,
   }),
-  route({
-    method: 'put',
-    path: '/orders/:id/cancel',
-    access: STAFF,
-    tag: 'orders',
-    summary: 'Cancel (CHECKOUT, PAID, PREPARED, PROCESSING → CANCEL); reservations are given back',
-    params,
-    body: adminBody,
-    response: done('cancel'),
-    handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        const ok = await cancelOrder(ctx.app, tx, order.id, {
-          pic: ctx.body.pic_admin ?? ctx.user!.username,
-          reason: ctx.body.cancel_reason ?? '',
-          id_admin: ctx.body.id_admin || ctx.user!.id,
-        });
-        if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
-      });
-      return { cancel: true };
-    },
-  }),
-  route({
-    method: 'put',
-    path: '/orders/:id/uncancel',
-    access: STAFF,
-    tag: 'orders',
-    summary: 'Undo the cancellation of an unpaid order: it becomes the cart again',
-    params,
-    body: adminBody,
-    response: done('uncancel'),
-    handler: async (ctx) => {
-      await ctx.app.db.$transaction(async (tx) => {
-        const order = await loadOwnOrder(tx, ctx.user, ctx.params.id);
-        if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
-        if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
-        try {
-          await tx.order.update({
-            where: { id: order.id },
-            data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', id_admin: ctx.body.id_admin || ctx.user!.id, pic_admin: ctx.body.pic_admin ?? ctx.user!.username },
-          });
-        } catch (err: any) {
-          if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
-          throw err;
-        }
-        await emit(ctx.app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
-      });
-      return { uncancel: true };
-    },
-  }),
+  staffAction({ path: 'cancel', summary: 'Cancel (CHECKOUT, PAID, PREPARED, PROCESSING → CANCEL); reservations are given back', body: adminBody, run: cancelByAdmin }),
+  staffAction({ path: 'uncancel', summary: 'Undo the cancellation of an unpaid order: it becomes the cart again', body: adminBody, run: uncancelByAdmin }),
   ...orderResource,
   route({
     method: 'get',

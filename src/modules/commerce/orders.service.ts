@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import type { Prisma } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -28,6 +29,24 @@ export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: numb
   if (order.status !== CART) throw conflict(`Order ${orderId} is not a shopping cart (status ${order.status})`);
   if (type && order.order_type !== type) throw unprocessable(`Order ${orderId} is not a${type === 'E' ? 'n e-commerce' : ' consultation'} cart`);
   return order;
+}
+
+export type Order = Awaited<ReturnType<typeof loadOwnOrder>>;
+
+/** One transaction on an order the caller may act on, loaded (and locked) first. */
+export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Order) => Promise<T>) {
+  return app.db.$transaction(async (tx) => run(tx, await loadOwnOrder(tx, user, orderId)));
+}
+
+/** One transaction on the caller's cart (of the given type), loaded (and locked) first. */
+function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, type: 'E' | 'C' | undefined, run: (tx: Tx, order: Order) => Promise<T>) {
+  return app.db.$transaction(async (tx) => run(tx, await loadCart(tx, user, orderId, type)));
+}
+
+/** orders delete: only a shopping cart may go. */
+export async function deleteCart(tx: Tx, order: { id: number; status: string }) {
+  if (order.status !== CART) throw conflict('Only a shopping cart can be deleted');
+  await tx.order.delete({ where: { id: order.id } });
 }
 
 /** orders/init: the open cart for (customer, patient, type), created when missing. */
@@ -74,93 +93,138 @@ export function applyQty(current: number, op: QtyOp) {
   return op;
 }
 
-/** e_add_to_carts: server prices; prescription-only products are refused (they come through a prescription). */
-export async function addProducts(app: AppContext, tx: Tx, user: AuthUser, orderId: number, lines: { id_menu: number; qty: QtyOp; catatan_menu?: string }[]) {
-  await loadCart(tx, user, orderId, 'E');
-  const ids = [...new Set(lines.map((l) => l.id_menu))];
-  // one connection per transaction: queries in sequence
-  const menus = await tx.menu.findMany({ where: { id: { in: ids }, deleted_at: null } });
-  const existing = await tx.orderItem.findMany({ where: { id_order: orderId, id_menu: { in: ids } } });
-  const now = app.now();
-  const touched: number[] = [];
-  for (const line of lines) {
-    const menu = menus.find((m) => m.id === line.id_menu);
-    if (!menu) throw notFound(`menus ${line.id_menu} not found`);
-    if (menu.is_resep_required === 1) throw unprocessable(`${menu.nama_menus} needs a prescription and can only be added through a doctor's prescription`);
-    const current = existing.find((i) => i.id_menu === menu.id);
-    const qty = applyQty(current?.qty ?? 0, line.qty);
-    if (qty <= 0) {
-      if (current) await tx.orderItem.delete({ where: { id: current.id } });
-      continue;
+/**
+ * One kind of cart line, described by data: products (order_items, e-commerce carts) or doctor
+ * consultations (order_extras, consultation carts). Each line of a request names its product/doctor.
+ */
+type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id: number; qty: number }> = {
+  cart: 'E' | 'C';
+  /** the product/doctor a request line names */
+  target: (line: L) => number;
+  targets: (tx: Tx, ids: number[]) => Promise<T[]>;
+  missing: (id: number) => Error;
+  /** refuses a product/doctor that may not be added */
+  check: (target: T) => void;
+  /** the cart's lines of those products/doctors, and the product/doctor of one */
+  lines: (tx: Tx, orderId: number, ids: number[]) => Promise<R[]>;
+  of: (row: R) => number | null;
+  remove: (tx: Tx, id: number) => Promise<unknown>;
+  /** updates `current` or creates the line, with the server's price */
+  save: (tx: Tx, c: { orderId: number; line: L; target: T; current: R | undefined; qty: number; now: Date }) => Promise<R>;
+};
+
+/** Applies the request's qty ops to the caller's cart (`+` `-` 1..999, 0 removes); returns the ids of the lines kept. */
+function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends { id: number; qty: number }>(app: AppContext, user: AuthUser, orderId: number, kind: LineKind<L, T, R>, lines: L[]) {
+  return onCart(app, user, orderId, kind.cart, async (tx) => {
+    const ids = [...new Set(lines.map(kind.target))];
+    // one connection per transaction: queries in sequence
+    const targets = await kind.targets(tx, ids);
+    const existing = await kind.lines(tx, orderId, ids);
+    const now = app.now();
+    const touched: number[] = [];
+    for (const line of lines) {
+      const target = targets.find((t) => t.id === kind.target(line));
+      if (!target) throw kind.missing(kind.target(line));
+      kind.check(target);
+      const current = existing.find((r) => kind.of(r) === target.id);
+      const qty = applyQty(current?.qty ?? 0, line.qty);
+      if (qty <= 0) {
+        if (current) await kind.remove(tx, current.id);
+        continue;
+      }
+      const row = await kind.save(tx, { orderId, line, target, current, qty, now });
+      if (current) current.qty = qty;
+      else existing.push(row);
+      touched.push(row.id);
     }
+    await recomputeOrderTotals(tx, orderId);
+    return touched;
+  });
+}
+
+type ProductLine = { id_menu: number; qty: QtyOp; catatan_menu?: string };
+/** e_add_to_carts: server prices; prescription-only products are refused (they come through a prescription). */
+const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.OrderItemGetPayload<object>> = {
+  cart: 'E',
+  target: (l) => l.id_menu,
+  targets: (tx, ids) => tx.menu.findMany({ where: { id: { in: ids }, deleted_at: null } }),
+  missing: (id) => notFound(`menus ${id} not found`),
+  check: (menu) => {
+    if (menu.is_resep_required === 1) throw unprocessable(`${menu.nama_menus} needs a prescription and can only be added through a doctor's prescription`);
+  },
+  lines: (tx, orderId, ids) => tx.orderItem.findMany({ where: { id_order: orderId, id_menu: { in: ids } } }),
+  of: (item) => item.id_menu,
+  remove: (tx, id) => tx.orderItem.delete({ where: { id } }),
+  save: (tx, { orderId, line, target: menu, current, qty, now }) => {
     const price = effectivePrice(menu, now);
     const data = { qty, price, price_total: price * qty, satuan: menu.satuan, nama_menus: menu.nama_menus, ...(line.catatan_menu !== undefined ? { catatan_menu: line.catatan_menu } : {}) };
-    const row = current
-      ? await tx.orderItem.update({ where: { id: current.id }, data })
-      : await tx.orderItem.create({ data: { id_order: orderId, id_menu: menu.id, order_datetime: now, ...data } });
-    if (current) current.qty = qty;
-    else existing.push(row);
-    touched.push(row.id);
-  }
-  await recomputeOrderTotals(tx, orderId);
-  return touched;
-}
+    return current
+      ? tx.orderItem.update({ where: { id: current.id }, data })
+      : tx.orderItem.create({ data: { id_order: orderId, id_menu: menu.id, order_datetime: now, ...data } });
+  },
+};
+export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[]) => addLines(app, user, orderId, PRODUCTS, lines);
 
+type ConsultationLine = { id_doctors: number; qty: QtyOp; extra_notes?: string };
 /** c_add_to_carts: the doctor's custom_price, never the client's. */
-export async function addConsultations(tx: Tx, user: AuthUser, orderId: number, lines: { id_doctors: number; qty: QtyOp; extra_notes?: string }[]) {
-  await loadCart(tx, user, orderId, 'C');
-  const ids = [...new Set(lines.map((l) => l.id_doctors))];
-  const doctors = await tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null } });
-  const existing = await tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } });
-  const touched: number[] = [];
-  for (const line of lines) {
-    const doctor = doctors.find((d) => d.id === line.id_doctors);
-    if (!doctor) throw notFound(`doctors ${line.id_doctors} not found`);
+const CONSULTATIONS: LineKind<ConsultationLine, Prisma.DoctorGetPayload<object>, Prisma.OrderExtraGetPayload<object>> = {
+  cart: 'C',
+  target: (l) => l.id_doctors,
+  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null } }),
+  missing: (id) => notFound(`doctors ${id} not found`),
+  check: (doctor) => {
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
-    const current = existing.find((e) => e.id_doctors === doctor.id);
-    const qty = applyQty(current?.qty ?? 0, line.qty);
-    if (qty <= 0) {
-      if (current) await tx.orderExtra.delete({ where: { id: current.id } });
-      continue;
-    }
+  },
+  lines: (tx, orderId, ids) => tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
+  of: (extra) => extra.id_doctors,
+  remove: (tx, id) => tx.orderExtra.delete({ where: { id } }),
+  save: (tx, { orderId, line, target: doctor, current, qty }) => {
     const data = { qty, extra_prices: doctor.custom_price, ...(line.extra_notes !== undefined ? { extra_notes: line.extra_notes } : {}) };
-    const row = current
-      ? await tx.orderExtra.update({ where: { id: current.id }, data })
-      : await tx.orderExtra.create({ data: { id_orders: orderId, id_doctors: doctor.id, item: 'Online consultation', ...data } });
-    if (current) current.qty = qty;
-    else existing.push(row);
-    touched.push(row.id);
-  }
-  await recomputeOrderTotals(tx, orderId);
-  return touched;
+    return current
+      ? tx.orderExtra.update({ where: { id: current.id }, data })
+      : tx.orderExtra.create({ data: { id_orders: orderId, id_doctors: doctor.id, item: 'Online consultation', ...data } });
+  },
+};
+export const addConsultations = (app: AppContext, user: AuthUser, orderId: number, lines: ConsultationLine[]) => addLines(app, user, orderId, CONSULTATIONS, lines);
+
+export function applyPoints(app: AppContext, user: AuthUser, orderId: number, points: number) {
+  return onCart(app, user, orderId, undefined, async (tx, order) => {
+    const balance = await pointBalance(tx, order.id_member);
+    if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
+    const payable = order.total_price - order.total_discount + order.total_pajak + order.courier_price;
+    if (points > payable) throw unprocessable(`At most ${payable} points can be used on this order`);
+    await tx.order.update({ where: { id: orderId }, data: { poin_used: points } });
+    return recomputeOrderTotals(tx, orderId);
+  });
 }
 
-export async function applyPoints(tx: Tx, user: AuthUser, orderId: number, points: number) {
-  const order = await loadCart(tx, user, orderId);
-  const balance = await pointBalance(tx, order.id_member);
-  if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
-  const payable = order.total_price - order.total_discount + order.total_pajak + order.courier_price;
-  if (points > payable) throw unprocessable(`At most ${payable} points can be used on this order`);
-  await tx.order.update({ where: { id: orderId }, data: { poin_used: points } });
-  return recomputeOrderTotals(tx, orderId);
+export function applyPromotion(app: AppContext, user: AuthUser, orderId: number, code: string) {
+  return onCart(app, user, orderId, undefined, async (tx, order) => {
+    const now = app.now();
+    const promo = await tx.promotion.findFirst({ where: { display_codes_key: code.trim().toUpperCase(), deleted_at: null } });
+    if (!promo) throw notFound('Unknown promotion code');
+    if (promo.start_datetime > now || promo.expired_datetime <= now) throw unprocessable('This promotion code is not valid now');
+    if (promo.quota_reserved + promo.quota_used >= promo.quota) throw unprocessable('This promotion code has been used up');
+    const uses = await tx.promotionUsage.count({ where: { id_promotions: promo.id, id_users: order.id_member, status: { in: ['RESERVED', 'USED'] } } });
+    if (uses >= promo.max_uses_per_customer) throw unprocessable('You have already used this promotion code');
+    const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { id_menu: true, price_total: true } });
+    if (promo.id_menu && !items.some((i) => i.id_menu === promo.id_menu)) throw unprocessable('This promotion code applies to a product that is not in the cart');
+    if (promotionDiscount(promo, items, order.total_price) <= 0) throw unprocessable('This promotion code gives no discount on this cart');
+    await tx.order.update({ where: { id: orderId }, data: { id_promo_discount_applied: promo.id } });
+    await recomputeOrderTotals(tx, orderId);
+    return promo;
+  });
 }
 
-export async function applyPromotion(app: AppContext, tx: Tx, user: AuthUser, orderId: number, code: string) {
-  const order = await loadCart(tx, user, orderId);
-  const now = app.now();
-  const promo = await tx.promotion.findFirst({ where: { display_codes_key: code.trim().toUpperCase(), deleted_at: null } });
-  if (!promo) throw notFound('Unknown promotion code');
-  if (promo.start_datetime > now || promo.expired_datetime <= now) throw unprocessable('This promotion code is not valid now');
-  if (promo.quota_reserved + promo.quota_used >= promo.quota) throw unprocessable('This promotion code has been used up');
-  const uses = await tx.promotionUsage.count({ where: { id_promotions: promo.id, id_users: order.id_member, status: { in: ['RESERVED', 'USED'] } } });
-  if (uses >= promo.max_uses_per_customer) throw unprocessable('You have already used this promotion code');
-  const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { id_menu: true, price_total: true } });
-  if (promo.id_menu && !items.some((i) => i.id_menu === promo.id_menu)) throw unprocessable('This promotion code applies to a product that is not in the cart');
-  if (promotionDiscount(promo, items, order.total_price) <= 0) throw unprocessable('This promotion code gives no discount on this cart');
-  await tx.order.update({ where: { id: orderId }, data: { id_promo_discount_applied: promo.id } });
-  await recomputeOrderTotals(tx, orderId);
-  return promo;
+/** Takes an applied discount (points, promotion code) off the caller's cart. */
+function unapply(app: AppContext, user: AuthUser | undefined, orderId: number, data: Prisma.OrderUncheckedUpdateInput) {
+  return onCart(app, user, orderId, undefined, async (tx) => {
+    await tx.order.update({ where: { id: orderId }, data });
+    await recomputeOrderTotals(tx, orderId);
+  });
 }
+export const unapplyPoints = (app: AppContext, user: AuthUser | undefined, orderId: number) => unapply(app, user, orderId, { poin_used: 0 });
+export const unapplyPromotion = (app: AppContext, user: AuthUser | undefined, orderId: number) => unapply(app, user, orderId, { id_promo_discount_applied: null });
 
 const clip = (s: string, n = 50) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
@@ -330,4 +394,116 @@ export async function cancelOrder(app: AppContext, tx: Tx, orderId: number, info
   await emit(app, 'order.cancelled', { orderId, reason: info.reason }, tx);
   await emit(app, 'order.status_changed', { orderId, status: 'CANCEL' }, tx);
   return true;
+}
+
+/** What staff may send with an admin action on an order. */
+export type AdminInput = { pic_admin?: string; id_admin?: number; cancel_reason?: string };
+/** The admin stamped on the order: the one named in the body, else the caller. */
+export const adminStamp = (user: AuthUser, input: AdminInput) => ({ id_admin: input.id_admin || user.id, pic_admin: input.pic_admin ?? user.username });
+
+type ActionContext<I> = { app: AppContext; user: AuthUser; order: Order; input: I; now: Date };
+
+/**
+ * A state action of the order state machine (docs/compat.md), described by data: it moves the order
+ * from the listed statuses only, as one conditional update under the order's row lock, and anywhere
+ * else answers 409 naming the statuses it is allowed from.
+ */
+export type StateAction<I = object> = {
+  action: string;
+  /** the statuses the action is allowed from */
+  from: string[];
+  to: string;
+  /** the data the conditional update writes besides the status */
+  data: (c: ActionContext<I>) => Prisma.OrderUpdateManyMutationInput;
+  /** the order types it applies to (default all), and the 409 for the others */
+  types?: ('E' | 'C')[];
+  wrongType?: string;
+  /** the allowed statuses where they depend on the order (undefined: `from`) */
+  fromFor?: (order: Order) => string[] | undefined;
+  /** statuses where repeating the action is accepted (not named in the 409) */
+  again?: string[];
+  /** further conditions of the conditional update */
+  where?: Prisma.OrderWhereInput;
+  /** the verb of the 409 (default the action) */
+  verb?: string;
+  /** what else moves with the status, in the same transaction, before order.status_changed */
+  after?: (tx: Tx, c: ActionContext<I>) => Promise<void>;
+};
+
+/** Runs a state action on an order the caller may act on; emits order.status_changed when the status moved. */
+export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: number, a: StateAction<I>, input: I) {
+  return onOwnOrder(app, user, orderId, async (tx, order) => {
+    if (a.types && !a.types.includes(order.order_type as 'E' | 'C')) throw conflict(a.wrongType ?? `${a.action} does not apply to ${order.order_type} orders`);
+    const from = a.fromFor?.(order) ?? a.from;
+    const c: ActionContext<I> = { app, user, order, input, now: app.now() };
+    const { count } = await tx.order.updateMany({
+      where: { id: order.id, status: { in: [...from, ...(a.again ?? [])] }, ...a.where },
+      data: { status: a.to, ...a.data(c) },
+    });
+    if (count === 0) throw conflict(`Cannot ${a.verb ?? a.action} an order in status ${order.status} (allowed from ${from.join(', ')})`);
+    await a.after?.(tx, c);
+    if (order.status !== a.to) await emit(app, 'order.status_changed', { orderId: order.id, status: a.to }, tx);
+  });
+}
+
+/** The fulfilment steps (each stamps its *_datetime) and their undo steps; staff routes of the same names. */
+export const TRANSITIONS: StateAction[] = [
+  { action: 'prepared', from: ['PAID'], to: 'PREPARED', data: ({ now }) => ({ is_prepared: 1, prepared_datetime: now }) },
+  { action: 'unprepare', from: ['PREPARED'], to: 'PAID', data: () => ({ is_prepared: 0, prepared_datetime: null }) },
+  { action: 'processing', from: ['PREPARED'], to: 'PROCESSING', data: ({ now }) => ({ is_processing: 1, processing_datetime: now }) },
+  { action: 'unprocessing', from: ['PROCESSING'], to: 'PREPARED', data: () => ({ is_processing: 0, processing_datetime: null }) },
+  { action: 'pickup', from: ['PROCESSING'], to: 'PICKUP', types: ['E'], data: ({ now }) => ({ is_pickup: 1, pickup_datetime: now, is_waiting_courier: 0 }) },
+  { action: 'unpickup', from: ['PICKUP'], to: 'PROCESSING', types: ['E'], data: () => ({ is_pickup: 0, pickup_datetime: null }) },
+  {
+    action: 'consignee',
+    from: ['DELIVERED', 'PAID', 'PREPARED', 'PROCESSING'],
+    to: 'DONE',
+    // e-commerce orders reach DONE only through delivery (noresi → DELIVERED)
+    fromFor: (order) => (order.order_type === 'E' ? ['DELIVERED'] : undefined),
+    data: ({ now }) => ({ is_done: 1, done_datetime: now }),
+  },
+];
+
+/** process/noresi: PROCESSING/PICKUP → DELIVERED; a shipped order may have its tracking number recorded again. */
+const SHIP: StateAction<{ nomor_resi: string }> = {
+  action: 'process_noresi',
+  verb: 'ship',
+  from: ['PROCESSING', 'PICKUP'],
+  again: ['DELIVERED'],
+  to: 'DELIVERED',
+  types: ['E'],
+  wrongType: 'Only e-commerce orders are shipped',
+  data: ({ order, input, now }) => ({ nomor_resi: input.nomor_resi, is_delivered: 1, delivered_datetime: order.delivered_datetime ?? now }),
+  after: (tx, { app, order, input }) => emit(app, 'order.shipped', { orderId: order.id, nomor_resi: input.nomor_resi }, tx),
+};
+export const recordTrackingNumber = (app: AppContext, user: AuthUser, orderId: number, input: { nomor_resi: string }) => runStateAction(app, user, orderId, SHIP, input);
+
+/** orders/:id/cancel (staff): see cancelOrder. */
+export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput) {
+  return onOwnOrder(app, user, orderId, async (tx, order) => {
+    const ok = await cancelOrder(app, tx, order.id, {
+      pic: input.pic_admin ?? user.username,
+      reason: input.cancel_reason ?? '',
+      id_admin: input.id_admin || user.id,
+    });
+    if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
+  });
+}
+
+/** orders/:id/uncancel (staff): an unpaid cancelled order becomes the cart again. */
+export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput) {
+  return onOwnOrder(app, user, orderId, async (tx, order) => {
+    if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
+    if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
+    try {
+      await tx.order.update({
+        where: { id: order.id },
+        data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', ...adminStamp(user, input) },
+      });
+    } catch (err: any) {
+      if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
+      throw err;
+    }
+    await emit(app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
+  });
 }

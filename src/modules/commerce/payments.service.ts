@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
-import { badRequest, HttpError } from '../../http/errors.js';
+import type { AuthUser } from '../../http/auth-user.js';
+import { badRequest, conflict, HttpError } from '../../http/errors.js';
+import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import { cancelOrder, markPaid } from './orders.service.js';
+import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
 export const notificationSchema = z
@@ -163,3 +165,38 @@ export function simulatedNotification(app: AppContext, payment: { midtrans_order
     currency: 'IDR',
   };
 }
+
+/** orders/:id/paid (staff): a manual payment, CHECKOUT → PAID; the pending Midtrans attempt is superseded. */
+export function markPaidByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput & { pay_channel: string }) {
+  return onOwnOrder(app, user, orderId, async (tx, order) => {
+    const ok = await markPaid(app, tx, order.id, input.pay_channel, adminStamp(user, input));
+    if (!ok) throw conflict(`Cannot mark an order in status ${order.status} as paid (allowed from CHECKOUT)`);
+    await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
+  });
+}
+
+/** orders/:id/unpaid (staff): PAID → CHECKOUT before fulfilment starts, with a fresh payment window. */
+const UNDO_PAYMENT: StateAction<AdminInput> = {
+  action: 'unpaid',
+  verb: 'undo the payment of',
+  from: ['PAID'],
+  where: { reservation_status: 'CONSUMED' },
+  to: 'CHECKOUT',
+  data: ({ app, user, input, now }) => ({
+    is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED',
+    ...adminStamp(user, input),
+    expires_at: new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000),
+  }),
+  after: async (tx, { order }) => {
+    // consumption goes back to a reservation: promotion use → reserved, points used → held, earned points taken back
+    const usages = await tx.promotionUsage.findMany({ where: { id_orders: order.id, status: 'USED' } });
+    for (const u of usages) {
+      await tx.promotionUsage.update({ where: { id: u.id }, data: { status: 'RESERVED' } });
+      await tx.$executeRaw`UPDATE promotions SET quota_used = quota_used - 1, quota_reserved = quota_reserved + 1 WHERE id = ${u.id_promotions} AND quota_used > 0`;
+    }
+    await tx.userPoint.updateMany({ where: { id_orders: order.id, usecase: 'order-use' }, data: { is_used: 0 } });
+    await reverseEarned(tx, order.id);
+    await tx.userPoint.updateMany({ where: { id_orders_earned: order.id }, data: { id_orders_earned: null } });
+  },
+};
+export const undoPayment = (app: AppContext, user: AuthUser, orderId: number, input: AdminInput) => runStateAction(app, user, orderId, UNDO_PAYMENT, input);

@@ -3,6 +3,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
+import type { ServiceCost } from '../../adapters/rajaongkir.js';
 
 type Db = AppContext['db'];
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
@@ -105,6 +106,163 @@ export async function setCourier(tx: Tx, orderId: number, data: Partial<typeof n
 }
 
 export const clearedCourier = () => ({ ...noCourier });
+
+type Cart = Awaited<ReturnType<typeof lockCartForShipping>>;
+
+/** One transaction on a cart whose shipping the caller may change, locked first (see lockCartForShipping). */
+function onShippingCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Cart) => Promise<T>) {
+  return app.db.$transaction(async (tx) => run(tx, await lockCartForShipping(tx, user, orderId)));
+}
+
+/**
+ * deliveries/calculate: RajaOngkir's costs to an E order's district for its cart weight; every quote
+ * (cost > 0) is stored for process/courier, and expired ones of the order are dropped.
+ */
+export async function quoteForOrder(app: AppContext, user: AuthUser | undefined, input: { id_order: number; courier: string; city_id_destination?: string }): Promise<ServiceCost[]> {
+  const settings = await deliverySettings(app);
+  const courier = checkCouriers(input.courier, settings.kode_kurir);
+  const order = await visibleOrder(app.db, user, input.id_order);
+  if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
+  // V2 prices district to district: the order's district is the destination; the document's
+  // city_id_destination is used only while the order has no address yet
+  const destination = order.kode_kecamatan || input.city_id_destination;
+  if (!destination) throw unprocessable('The order has no delivery district: call orders/:id/update/address first');
+  const weight = await cartWeight(app.db, order.id);
+  const origin = String(settings.kode_kecamatan_asal);
+  const services = await app.rajaongkir.cost({ origin, destination, weight, courier });
+  const now = app.now();
+  const expires_at = new Date(now.getTime() + app.config.COURIER_QUOTE_TTL_SECONDS * 1000);
+  await app.db.$transaction([
+    app.db.courierQuote.deleteMany({ where: { id_orders: order.id, expires_at: { lt: now } } }),
+    app.db.courierQuote.createMany({
+      data: services
+        .filter((q) => q.cost > 0)
+        .map((q) => ({
+          id_orders: order.id,
+          courier: q.code,
+          service: q.service.slice(0, 50),
+          description: q.description.slice(0, 200),
+          cost: q.cost,
+          etd: q.etd.slice(0, 50),
+          weight,
+          origin,
+          destination,
+          expires_at,
+        })),
+    }),
+  ]);
+  return services;
+}
+
+/** deliveries/calculate/byweight: costs between two districts (origin: the warehouse's by default). */
+export async function quoteByWeight(app: AppContext, input: { city_id_origin?: string; city_id_destination: string; weight: number; courier: string }): Promise<ServiceCost[]> {
+  const settings = await deliverySettings(app);
+  const courier = checkCouriers(input.courier, settings.kode_kurir);
+  const origin = input.city_id_origin ?? String(settings.kode_kecamatan_asal);
+  return app.rajaongkir.cost({ origin, destination: input.city_id_destination, weight: input.weight, courier });
+}
+
+/** orders/:id/update/address: a changed district or position clears the chosen courier. */
+export function updateAddress(
+  app: AppContext,
+  user: AuthUser | undefined,
+  orderId: number,
+  input: { lat_kirim?: number; lng_kirim?: number; kode_provinsi: string; kode_kota: string; kode_kecamatan: string; alamat_kirim: string; nama_penerima?: string },
+) {
+  return onShippingCart(app, user, orderId, async (tx, order) => {
+    const lat_kirim = input.lat_kirim ?? order.lat_kirim;
+    const lng_kirim = input.lng_kirim ?? order.lng_kirim;
+    // a quote or same-day price was for the old destination
+    const moved = input.kode_kecamatan !== order.kode_kecamatan || lat_kirim !== order.lat_kirim || lng_kirim !== order.lng_kirim;
+    await setCourier(tx, order.id, {
+      ...input,
+      lat_kirim,
+      lng_kirim,
+      ...(moved && order.courier ? clearedCourier() : {}),
+    });
+  });
+}
+
+/** orders/:id/process/courier: the cost must equal a current quote from deliveries/calculate for this cart and address. */
+export function chooseCourier(app: AppContext, user: AuthUser | undefined, orderId: number, input: { courier: string; costs: number; service?: string }) {
+  return onShippingCart(app, user, orderId, async (tx, order) => {
+    if (!order.kode_kecamatan) throw unprocessable('The order has no delivery district: call orders/:id/update/address first');
+    const settings = await deliverySettings(app, tx);
+    const weight = await cartWeight(tx, order.id);
+    const quote = await tx.courierQuote.findFirst({
+      where: {
+        id_orders: order.id,
+        courier: input.courier.toLowerCase(),
+        cost: input.costs,
+        service: input.service || undefined,
+        weight,
+        origin: String(settings.kode_kecamatan_asal),
+        destination: order.kode_kecamatan,
+        expires_at: { gt: app.now() },
+      },
+      orderBy: { created_at: 'desc' },
+    });
+    if (!quote) {
+      throw unprocessable('costs does not match a current quote for this cart and address: call deliveries/calculate first', [
+        { field: 'costs', message: 'no matching quote' },
+      ]);
+    }
+    await setCourier(tx, order.id, {
+      courier: quote.courier,
+      courier_service: quote.service,
+      courier_price: quote.cost,
+      is_courier: 1,
+      courier_datetime: app.now(),
+      distance: 0,
+    });
+    return { costs: quote.cost };
+  });
+}
+
+/** orders/:id/process/sameday/courier: same-day delivery to lat_kirim/lng_kirim, priced by distance (sameDayQuote). */
+export function chooseSameDay(app: AppContext, user: AuthUser | undefined, orderId: number, input: { lat_kirim: number; lng_kirim: number }) {
+  return onShippingCart(app, user, orderId, async (tx, order) => {
+    const q = await sameDayQuote(tx, app, input.lat_kirim, input.lng_kirim);
+    await setCourier(tx, order.id, {
+      lat_kirim: input.lat_kirim,
+      lng_kirim: input.lng_kirim,
+      courier: SAMEDAY,
+      courier_service: 'SAMEDAY',
+      courier_price: q.costs,
+      is_courier: 1,
+      courier_datetime: app.now(),
+      distance: q.distance,
+      distance_unit: q.distance_unit,
+    });
+    return q;
+  });
+}
+
+/** orders/:id/unprocess/courier */
+export const removeCourier = (app: AppContext, user: AuthUser | undefined, orderId: number) =>
+  onShippingCart(app, user, orderId, (tx, order) => setCourier(tx, order.id, clearedCourier()));
+
+export type Segment = { distance_fr: number; distance_to: number; segment?: string; price_in_km: number };
+
+/** Same-day distance segments [distance_fr, distance_to) km may not overlap. */
+async function assertNoOverlap(tx: Tx, fr: number, to: number, exceptId?: number) {
+  // segment writes are serialised so two concurrent writes cannot both pass the overlap check
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('deliveries.segments'))`;
+  const clash = await tx.delivery.findFirst({
+    where: { distance_fr: { lt: to }, distance_to: { gt: fr }, ...(exceptId ? { id: { not: exceptId } } : {}) },
+  });
+  if (clash) throw conflict(`The range overlaps segment ${clash.id} (${clash.distance_fr}–${clash.distance_to} km)`);
+}
+
+export async function createSegment(tx: Tx, b: Segment) {
+  await assertNoOverlap(tx, b.distance_fr, b.distance_to);
+  return (await tx.delivery.create({ data: { ...b, segment: b.segment ?? '' } })).id;
+}
+
+export async function updateSegment(tx: Tx, id: number, b: Segment) {
+  await assertNoOverlap(tx, b.distance_fr, b.distance_to, id);
+  await tx.delivery.update({ where: { id }, data: { ...b, segment: b.segment ?? '' } });
+}
 
 /**
  * For checkout (commerce): the E order's chosen courier still fits the cart — same-day was priced for
