@@ -13,6 +13,14 @@ export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 export const DEFAULT_PGLITE_DIR = './data/pglite';
 export const MEMORY = 'memory://';
 
+/**
+ * 'minimal' in every environment: with 'colorless' or 'pretty' (Prisma's default outside
+ * NODE_ENV=production) the client captures a stack trace (`new Error()`) on every query to point
+ * its messages at the caller's line. Prisma errors never reach a client (errors.ts maps them), so
+ * that cost bought nothing but a longer log line.
+ */
+const ERROR_FORMAT = 'minimal' as const;
+
 export interface DatabaseOptions {
   /** PostgreSQL connection string; when absent, PGlite is used */
   databaseUrl?: string;
@@ -40,7 +48,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
       connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 10_000,
       idleTimeoutMillis: 30_000,
     });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
+    const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
     return { prisma, adapterFactory, kind: 'postgres', close: () => prisma.$disconnect() };
   }
 
@@ -49,7 +57,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   if (!inMemory) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   const pglite = await createPGlite(inMemory ? undefined : dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
   return {
     prisma,
     adapterFactory,
