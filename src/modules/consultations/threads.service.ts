@@ -27,6 +27,27 @@ export function threadScope(user: AuthUser | undefined): Record<string, unknown>
 }
 
 /**
+ * loadThread for thread_messages/explore in one plain statement (see threadMessagesPage): the same
+ * rule as threadScope (staff: every thread; others: their own; a doctor also the untaken
+ * prescription requests, `untakenRequests`), the columns markThreadRead needs. 404 otherwise.
+ */
+export async function loadThreadForReading(db: object, user: AuthUser | undefined, id: number) {
+  let scope = '';
+  const values: unknown[] = [id];
+  if (!isStaff(user)) {
+    values.push(user?.id ?? -1);
+    scope = ` AND (id_user_from = $2 OR id_user_to = $2${isDoctor(user) ? ` OR (thread_type = 'prescriptions' AND id_user_to IS NULL AND id_patients IS NULL)` : ''})`;
+  }
+  const [t] = await sqlRows<{ id: number; id_user_from: number; id_user_to: number | null }>(
+    db,
+    `SELECT id, id_user_from, id_user_to FROM threads WHERE id = $1 AND deleted_at IS NULL${scope}`,
+    values,
+  );
+  if (!t) throw notFound(`threads ${id} not found`);
+  return t;
+}
+
+/**
  * One page of a thread's messages (newest first) and their count, for thread_messages/explore
  * once loadThread has let the caller in. Plain SQL (sqlRows) instead of count + findMany with
  * four relations: this is the chat screen's busiest call, and the two Prisma calls cost ≈2 ms
