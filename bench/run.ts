@@ -58,7 +58,14 @@ async function call(method: string, path: string, body: unknown, token?: string)
   return { status: res.status, json };
 }
 
+/**
+ * Before each run: a pause, so the statements still running for the previous run's last requests
+ * (orders/table and the stats report take seconds each) are not charged to the next run.
+ */
+const SETTLE_MS = 3000;
+
 async function cannon(target: string, method: string, body: unknown, token?: string) {
+  await new Promise((r) => setTimeout(r, SETTLE_MS));
   const r = await autocannon({
     url: target,
     method: method as 'POST',

@@ -1,14 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import cors from 'cors';
-import { pinoHttp } from 'pino-http';
 import type { AppContext } from './app-context.js';
 import { errorHandler, notFound, notFoundRoute } from './http/errors.js';
 import { buildOpenApi, docsPage } from './http/openapi.js';
 import { registerRoutes } from './http/register.js';
 import { rateLimit } from './http/rate-limit.js';
+import { requestLog } from './http/request-log.js';
 import type { RouteDef } from './http/route.js';
 import { allRoutes } from './modules/index.js';
 
@@ -23,19 +23,7 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   if (options.before) server.use(options.before);
   server.disable('x-powered-by');
   server.set('trust proxy', 'loopback');
-  server.use(
-    pinoHttp({
-      logger: app.logger,
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
-        res.setHeader('x-request-id', id);
-        return id;
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
-      serializers: { req: (req) => ({ id: req.id, method: req.method, url: req.url }), res: (res) => ({ statusCode: res.statusCode }) },
-    }),
-  );
+  server.use(requestLog(app.logger));
   server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
   server.use(
     cors({

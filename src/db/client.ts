@@ -3,6 +3,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
@@ -12,6 +13,14 @@ export { Prisma, PrismaClient } from '../generated/prisma/client.js';
 
 export const DEFAULT_PGLITE_DIR = './data/pglite';
 export const MEMORY = 'memory://';
+
+/**
+ * 'minimal' in every environment: with 'colorless' or 'pretty' (Prisma's default outside
+ * NODE_ENV=production) the client captures a stack trace (`new Error()`) on every query to point
+ * its messages at the caller's line. Prisma errors never reach a client (errors.ts maps them), so
+ * that cost bought nothing but a longer log line.
+ */
+const ERROR_FORMAT = 'minimal' as const;
 
 export interface DatabaseOptions {
   /** PostgreSQL connection string; when absent, PGlite is used */
@@ -34,14 +43,8 @@ export interface Database {
 
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.databaseUrl) {
-    const adapterFactory = new PrismaPg({
-      connectionString: opts.databaseUrl,
-      max: opts.poolMax ?? 10,
-      connectionTimeoutMillis: opts.connectionTimeoutMillis ?? 10_000,
-      idleTimeoutMillis: 30_000,
-    });
-    const prisma = new PrismaClient({ adapter: adapterFactory });
-    return { prisma, adapterFactory, kind: 'postgres', close: () => prisma.$disconnect() };
+    const { prisma, adapterFactory, close } = postgresClient(opts.databaseUrl, opts.poolMax ?? 10, opts.connectionTimeoutMillis ?? 10_000);
+    return { prisma, adapterFactory, kind: 'postgres', close };
   }
 
   const dataDir = opts.dataDir ?? DEFAULT_PGLITE_DIR;
@@ -49,7 +52,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   if (!inMemory) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   const pglite = await createPGlite(inMemory ? undefined : dataDir);
   const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
   return {
     prisma,
     adapterFactory,
@@ -59,4 +62,39 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
       if (!pglite.closed) await pglite.close();
     },
   };
+}
+
+// ---------------------------------------------------------------- plain SQL on the hot paths
+//
+// Every Prisma call costs ≈0.4–1 ms of Node CPU on top of the query itself (argument
+// serialisation, query-plan cache lookup, plan interpretation, result mapping), measured against
+// the same statement through `pg`. On a request path that runs on every call (authentication) or on
+// the busiest lists, that is most of the request's CPU. `sqlRows` sends one parameterised
+// statement straight through the pg pool Prisma itself uses; where there is no such pool (PGlite,
+// a transaction client, a client made elsewhere) it is the same statement through `$queryRawUnsafe`.
+// Write the SQL so both answer alike: cast counts to int (`count(*)::int`), and only select
+// columns whose pg and Prisma values agree (int, text, boolean, timestamptz, json).
+
+const pools = new WeakMap<object, pg.Pool>();
+
+/** A PostgreSQL PrismaClient whose pg pool is also reachable by `sqlRows` (the server and the tests use it). */
+export function postgresClient(databaseUrl: string, max: number, connectionTimeoutMillis: number) {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  // the pool outlives the adapter's connections (the schema engine connects and disposes one at
+  // start-up), so it is ended here, by close()
+  const adapterFactory = new PrismaPg(pool);
+  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
+  pools.set(prisma, pool);
+  const close = async () => {
+    await prisma.$disconnect();
+    await pool.end();
+  };
+  return { prisma, adapterFactory, close };
+}
+
+/** Runs one parameterised statement ($1, $2, …) and returns its rows (see the note above). */
+export async function sqlRows<T>(db: object, text: string, values: unknown[] = []): Promise<T[]> {
+  const pool = pools.get(db);
+  if (pool) return (await pool.query(text, values)).rows as T[];
+  return (db as PrismaClient).$queryRawUnsafe<T[]>(text, ...values);
 }

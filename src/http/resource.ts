@@ -82,6 +82,12 @@ export interface ResourceSpec<F = any> {
       };
   delete?: false | { access?: Access; run?: (id: number, caller: Caller, tx: Db, existing: Row) => Promise<void> };
   searchLimit?: number;
+  /**
+   * A hand-written query for explore and search of a hot list (see sqlRows in db/client.ts): it
+   * must select what `where`, `softDelete` and `scope` select, ordered by `defaultOrder`, in rows
+   * `toJSON` reads. `count` is false for search (total then unused).
+   */
+  list?: (filters: F, caller: Caller, page: { skip: number; take: number; count: boolean }) => Promise<{ total: number; rows: Row[] }>;
 }
 
 const tableRequest = z.object({
@@ -209,6 +215,10 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         const f = ctx.req.method === 'GET' ? parseFilters(filters, ctx.query) : (ctx.body ?? {});
         const where = await listWhere(c, f);
         const { page, length } = ctx.query as { page: number; length: number };
+        if (spec.list) {
+          const { total, rows } = await spec.list(f, c, { skip: (page - 1) * length, take: length, count: true });
+          return pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c)));
+        }
         const m = spec.model(ctx.app.db);
         const [total, rows] = await Promise.all([
           m.count({ where }),
@@ -228,6 +238,10 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       handler: async (ctx) => {
         const c = caller(ctx);
         const { limit = spec.searchLimit ?? 100, ...f } = ctx.body ?? {};
+        if (spec.list) {
+          const { rows } = await spec.list(f, c, { skip: 0, take: Number(limit), count: false });
+          return { [key]: rows.map((r: Row) => spec.toJSON(r, c)) };
+        }
         const rows = await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit });
         return { [key]: rows.map((r: Row) => spec.toJSON(r, c)) };
       },

@@ -21,7 +21,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { PrismaClient } from '../../src/db/client.js';
+import { postgresClient, PrismaClient } from '../../src/db/client.js';
 import { createPGlite } from '../../src/db/pglite.js';
 import { applyPendingMigrations, defaultPaths, readMigrations } from '../../src/db/schema-engine.js';
 
@@ -118,15 +118,14 @@ async function createPostgresTestDatabase(serverUrl: string): Promise<TestDataba
     retryBusy(() => admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`)),
   );
   const databaseUrl = urlFor(serverUrl, name);
-  const adapterFactory = new PrismaPg({ connectionString: databaseUrl, max: 5, connectionTimeoutMillis: 10_000 });
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const { prisma, adapterFactory, close: disconnect } = postgresClient(databaseUrl, 5, 10_000);
   return {
     prisma,
     databaseUrl,
     kind: 'postgres',
     adapterFactory,
     close: async () => {
-      await prisma.$disconnect();
+      await disconnect();
       await withAdmin(serverUrl, (admin) => admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
   };

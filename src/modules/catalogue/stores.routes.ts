@@ -3,6 +3,7 @@ import { Prisma } from '../../generated/prisma/client.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { storeMenuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
@@ -212,6 +213,8 @@ const storeMenuSpec = {
   where: storeMenuWhere,
   include: storeMenuInclude,
   defaultOrder: storeMenuOrder,
+  // explore and search: the same filters, scope and order in plain SQL (menus.service.ts)
+  list: (f: StoreMenuFilters, c: Caller, page: { skip: number; take: number; count: boolean }) => storeMenuList(c.app.db, f, isStaff(c.user), page),
   searchFields: ['menu.nama_menus', 'brandstore.nama'],
   toJSON: (r: StoreMenuRow, c: Caller) => storeMenuJSON(c.app, r, c.user),
   toDetail: (r: StoreMenuRow, c: Caller) => storeMenuDetail(c.app, r, c.user),
@@ -344,8 +347,8 @@ const storeMenuSearch = route({
   response: shape.one('brandstoremenus', z.union([z.array(storeMenuSchema), z.record(z.string(), z.array(storeMenuSchema))])),
   handler: async ({ app, user, body }) => {
     const { groupby, limit = 100, ...f } = body ?? {};
-    const c = { app, user };
-    const rows = await app.db.brandstoreMenu.findMany({ where: { AND: [visible(c), storeMenuWhere(f)] }, include: storeMenuInclude, orderBy: storeMenuOrder, take: limit });
+    // the resource's explore/search query (plain SQL, menus.service.ts): visible(), storeMenuWhere, storeMenuOrder
+    const { rows } = await storeMenuList(app.db, f, isStaff(user), { skip: 0, take: limit, count: false });
     const list = rows.map((r) => storeMenuJSON(app, r as unknown as StoreMenuRow, user));
     if (!groupby) return { brandstoremenus: list };
     const grouped: Record<string, unknown[]> = {};

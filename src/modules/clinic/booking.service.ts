@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import { sqlRows } from '../../db/client.js';
 import type { Caller } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -279,21 +280,27 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
   const today = clinicDay(app.now());
   const dates = Array.from({ length: days }, (_, i) => new Date(today.getTime() + i * 86_400_000));
   const last = dates[dates.length - 1]!;
-  const [doctor, slots, holidays, bookings] = await Promise.all([
-    app.db.doctor.findFirst({ where: { id: id_doctors, deleted_at: null, is_active: 1 }, select: { id: true } }),
+  // The doctor check, the holidays and the bookings are plain SQL (sqlRows: a public page asks for
+  // this on every calendar view, and each Prisma call costs more Node CPU than its statement);
+  // dates and times come back as text (yyyy-mm-dd, HH:MM:SS) so that pg and PGlite answer alike.
+  const [doctor, slots, holidays, bookingRows] = await Promise.all([
+    sqlRows<{ id: number }>(app.db, 'SELECT id FROM doctors WHERE id = $1 AND deleted_at IS NULL AND is_active = 1', [id_doctors]),
     app.db.doctorSchedule.findMany({
       where: { id_doctors, deleted_at: null, is_active: 1, ...(id_services ? { id_services } : {}), service: { deleted_at: null, is_available: 1 } },
       include: doctorScheduleListInclude,
       orderBy: [{ jam: 'asc' }, { id: 'asc' }],
     }),
-    app.db.holiday.findMany({ where: { dates: { gte: today, lte: last } }, select: { dates: true } }),
-    app.db.userSchedule.findMany({
-      where: { id_doctors, active_slot: 1, tanggal: { gte: today, lte: last } },
-      select: { tanggal: true, jam: true, jam_selesai: true },
-    }),
+    sqlRows<{ d: string }>(app.db, 'SELECT dates::text AS d FROM holidays WHERE dates BETWEEN $1::date AND $2::date', [formatDate(today), formatDate(last)]),
+    sqlRows<{ tanggal: string; jam: string; jam_selesai: string }>(
+      app.db,
+      `SELECT tanggal::text AS tanggal, jam::text AS jam, jam_selesai::text AS jam_selesai
+       FROM user_schedules WHERE id_doctors = $1 AND active_slot = 1 AND tanggal BETWEEN $2::date AND $3::date`,
+      [id_doctors, formatDate(today), formatDate(last)],
+    ),
   ]);
-  if (!doctor) throw notFound(`doctors ${id_doctors} not found`);
-  const closed = new Set(holidays.map((h) => formatDate(h.dates)));
+  if (!doctor.length) throw notFound(`doctors ${id_doctors} not found`);
+  const bookings = bookingRows.map((b) => ({ tanggal: new Date(`${b.tanggal}T00:00:00Z`), jam: new Date(`1970-01-01T${b.jam}Z`), jam_selesai: new Date(`1970-01-01T${b.jam_selesai}Z`) }));
+  const closed = new Set(holidays.map((h) => h.d));
   const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
   const schedule_array = dates.map((d) => formatDate(d)!);
   // bookings grouped by day once (not re-formatted for every day of the window)
