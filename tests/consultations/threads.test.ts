@@ -228,8 +228,16 @@ describe('the consultation window', () => {
 
 describe('threads by hand (admin)', () => {
   it('creates, updates and deletes', async () => {
-    const order = await createConsultationOrder(t, stranger, f.patient.id, f.doctorRow.id);
+    const strangersPatient = await t.app.db.patient.create({ data: { id_users: stranger.id, nama_lengkap_pasien: 'Pasien Stranger' } });
+    const order = await createConsultationOrder(t, stranger, strangersPatient.id, f.doctorRow.id);
     expect((await t.http.post('/threads/create').set(t.auth(f.customer)).send({ id_order: order.id, id_user_from: stranger.id })).status).toBe(403);
+    // a thread shows its patient to its customer: never someone else's patient or order
+    const foreignPatient = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: stranger.id, id_patients: f.patient.id });
+    expect(foreignPatient.status).toBe(422);
+    expect(foreignPatient.body.errors).toEqual([{ field: 'id_patients', message: "not the customer's patient" }]);
+    const foreignOrder = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: order.id, id_user_from: f.customer.id });
+    expect(foreignOrder.status).toBe(422);
+    expect(await t.app.db.thread.count({ where: { id_order: order.id } })).toBe(0);
     const res = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: order.id, id_user_from: stranger.id, id_user_to: f.doctor.id });
     expect(res.status).toBe(200);
     expect(res.body.threads).toMatchObject({ id_order: order.id, is_closed: 0, user_from: { id: stranger.id }, user_to: { id: f.doctor.id } });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
-import { conflict, forbidden, notFound } from '../../http/errors.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
@@ -132,15 +132,23 @@ export const threadRoutes = [
       body: createBody,
       // By hand (admins): normally the paid-order event opens the thread.
       run: async (b, c, tx) => {
-        const order = b.id_order ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_patients: true, consultation_closed: true } }) : null;
+        const order = b.id_order ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true } }) : null;
         if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
+        // The thread shows its patient's record to its customer: both must be that customer's own.
+        if (order && order.id_member !== b.id_user_from) {
+          throw unprocessable('The order must be one of the customer (id_user_from)', [{ field: 'id_order', message: "not the customer's order" }]);
+        }
+        const patientId = b.id_patients || order?.id_patients || null;
+        if (patientId && !(await tx.patient.findFirst({ where: { id: patientId, id_users: b.id_user_from, deleted_at: null }, select: { id: true } }))) {
+          throw unprocessable('The patient must be one the customer (id_user_from) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
+        }
         const t = await tx.thread.create({
           data: {
             thread_type: b.thread_type,
             id_order: b.id_order || null,
             id_user_from: b.id_user_from,
             id_user_to: b.id_user_to || null,
-            id_patients: b.id_patients || order?.id_patients || null,
+            id_patients: patientId,
             queue_number: b.queue_number ?? 0,
             estimate_done_at: b.estimate_done_at ?? order?.consultation_closed ?? null,
           },
