@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../helpers/fake-servers.js';
 
 /**
  * A local stand-in for Midtrans: Snap `POST /snap/v1/transactions` (Basic auth with the server
@@ -9,14 +10,8 @@ export async function startFakeMidtrans(serverKey: string) {
   const snapRequests: any[] = [];
   const statuses = new Map<string, Record<string, unknown>>();
   let failSnap = false;
-  const read = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let b = '';
-      req.on('data', (c) => (b += c));
-      req.on('end', () => resolve(b));
-    });
   const server = createServer(async (req, res) => {
-    const body = await read(req);
+    const body = await readBody(req);
     const authOk = req.headers.authorization === `Basic ${Buffer.from(`${serverKey}:`).toString('base64')}`;
     res.setHeader('content-type', 'application/json');
     if (!authOk) {

@@ -40,24 +40,29 @@ export interface WablasCall {
   message: string | null;
 }
 
+/** The whole request body as text (the fake servers read small bodies only). */
+export const readBody = (req: http.IncomingMessage) =>
+  new Promise<string>((resolve) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => resolve(body));
+  });
+
 /** A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`). */
 export async function startWablasServer() {
   const calls: WablasCall[] = [];
   const state = { fail: false };
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (c) => (body += c));
-    req.on('end', () => {
-      res.setHeader('Content-Type', 'application/json');
-      if (req.method !== 'POST' || req.url !== '/api/send-message') {
-        res.statusCode = 404;
-        return res.end(JSON.stringify({ status: false, message: 'not found' }));
-      }
-      const form = new URLSearchParams(body);
-      calls.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], phone: form.get('phone'), message: form.get('message') });
-      if (state.fail) return res.end(JSON.stringify({ status: false, message: 'device disconnected' }));
-      res.end(JSON.stringify({ status: true, message: 'Message is pending and waiting to be processed', data: { device_id: 'X', quota: 100, messages: [{ id: 'abc', phone: form.get('phone'), status: 'pending' }] } }));
-    });
+  const server = http.createServer(async (req, res) => {
+    const body = await readBody(req);
+    res.setHeader('Content-Type', 'application/json');
+    if (req.method !== 'POST' || req.url !== '/api/send-message') {
+      res.statusCode = 404;
+      return res.end(JSON.stringify({ status: false, message: 'not found' }));
+    }
+    const form = new URLSearchParams(body);
+    calls.push({ authorization: req.headers.authorization, contentType: req.headers['content-type'], phone: form.get('phone'), message: form.get('message') });
+    if (state.fail) return res.end(JSON.stringify({ status: false, message: 'device disconnected' }));
+    res.end(JSON.stringify({ status: true, message: 'Message is pending and waiting to be processed', data: { device_id: 'X', quota: 100, messages: [{ id: 'abc', phone: form.get('phone'), status: 'pending' }] } }));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody } from '../helpers/fake-servers.js';
 import jwt from 'jsonwebtoken';
 
 /**
@@ -13,14 +14,8 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
   const tokenRequests: string[] = [];
   const failures = new Map<string, number>();
   const issued = new Set<string>();
-  const read = (req: IncomingMessage) =>
-    new Promise<string>((resolve) => {
-      let b = '';
-      req.on('data', (c) => (b += c));
-      req.on('end', () => resolve(b));
-    });
   const server = createServer(async (req, res) => {
-    const body = await read(req);
+    const body = await readBody(req);
     const json = (status: number, value: unknown) => {
       res.writeHead(status, { 'Content-Type': 'application/json' });
       res.end(JSON.stringify(value));

@@ -6,25 +6,10 @@ import * as out from '../../http/response.js';
 import { route } from '../../http/route.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
+import type { Prisma } from '../../db/client.js';
 import { audit } from './audit.service.js';
 
-type LogRow = {
-  id: number;
-  seq: number;
-  id_users: number | null;
-  role: string | null;
-  action: string;
-  resource: string;
-  resource_id: string | null;
-  id_patients: number | null;
-  outcome: string;
-  ip: string | null;
-  user_agent: string | null;
-  details: unknown;
-  created_at: Date;
-  prev_hash: string;
-  hash: string;
-};
+type LogRow = Prisma.LogGetPayload<object>;
 
 export const logJSON = (r: LogRow) => ({
   id: r.id,

@@ -48,15 +48,20 @@ function threadCommon(t: Row) {
   };
 }
 
+/** the participants, patient and dates every thread shape carries (threadIdsSchema) */
+const threadIds = (t: Row) => ({
+  id_user_from: t.id_user_from,
+  id_user_to: t.id_user_to ?? 0,
+  id_patients: t.id_patients ?? 0,
+  created: formatDateTime(t.created_at),
+  modified: formatDateTime(t.updated_at),
+});
+
 /** list form (explore/search/adminview/overview, nested in messages) */
 export function threadJSON(app: AppContext, t: Row) {
   return {
     ...threadCommon(t),
-    id_user_from: t.id_user_from,
-    id_user_to: t.id_user_to ?? 0,
-    id_patients: t.id_patients ?? 0,
-    created: formatDateTime(t.created_at),
-    modified: formatDateTime(t.updated_at),
+    ...threadIds(t),
     user_from: t.userFrom?.users_fullname ?? null,
     user_from_picture: t.userFrom?.users_picture ?? null,
     user_from_picture_url: picture(app, t.userFrom),
@@ -70,11 +75,7 @@ export function threadJSON(app: AppContext, t: Row) {
 export function threadDetailJSON(app: AppContext, t: Row) {
   return {
     ...threadCommon(t),
-    id_user_from: t.id_user_from,
-    id_user_to: t.id_user_to ?? 0,
-    id_patients: t.id_patients ?? 0,
-    created: formatDateTime(t.created_at),
-    modified: formatDateTime(t.updated_at),
+    ...threadIds(t),
     user_from: nestedUserJSON(app, t.userFrom),
     user_to: nestedUserJSON(app, t.userTo),
   };
