@@ -25,7 +25,12 @@ async function main() {
   const embedded = !config.DATABASE_URL;
   const pgliteDir = path.join(config.DATA_DIR, 'pglite');
   const firstStart = embedded && !existsSync(pgliteDir);
-  const database = await createDatabase({ databaseUrl: config.DATABASE_URL, dataDir: pgliteDir, poolMax: config.DB_POOL_MAX });
+  const database = await createDatabase({
+    databaseUrl: config.DATABASE_URL,
+    dataDir: pgliteDir,
+    poolMax: config.DB_POOL_MAX,
+    onIdleConnectionError: (err) => logger.warn({ err }, 'the database closed an idle connection'),
+  });
   await applyPendingMigrations(database.adapterFactory);
   const app = createContext(config, database.prisma, logger);
 

@@ -31,6 +31,8 @@ export interface DatabaseOptions {
   poolMax?: number;
   /** how long a query waits for a free pooled connection before failing (default 10 s) */
   connectionTimeoutMillis?: number;
+  /** told when the server drops an idle pooled connection (restart, failover); default: ignored */
+  onIdleConnectionError?: (err: Error) => void;
 }
 
 export interface Database {
@@ -43,7 +45,7 @@ export interface Database {
 
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.databaseUrl) {
-    const { prisma, adapterFactory, close } = postgresClient(opts.databaseUrl, opts.poolMax ?? 10, opts.connectionTimeoutMillis ?? 10_000);
+    const { prisma, adapterFactory, close } = postgresClient(opts.databaseUrl, opts.poolMax ?? 10, opts.connectionTimeoutMillis ?? 10_000, opts.onIdleConnectionError);
     return { prisma, adapterFactory, kind: 'postgres', close };
   }
 
@@ -78,12 +80,19 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
 const pools = new WeakMap<object, pg.Pool>();
 
 /** A PostgreSQL PrismaClient whose pg pool is also reachable by `sqlRows` (the server and the tests use it). */
-export function postgresClient(databaseUrl: string, max: number, connectionTimeoutMillis: number) {
+export function postgresClient(databaseUrl: string, max: number, connectionTimeoutMillis: number, onIdleConnectionError?: (err: Error) => void) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
-  // the pool outlives the adapter's connections (the schema engine connects and disposes one at
-  // start-up), so it is ended here, by close()
-  const adapterFactory = new PrismaPg(pool);
-  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
+  // pg emits 'error' on the pool when the server ends an idle connection (restart, failover, a
+  // dropped test database); unheard, that event would crash the process. The pool replaces the
+  // connection on the next query.
+  pool.on('error', (err) => onIdleConnectionError?.(err));
+  // the pool outlives the client's adapter, so it is ended here, by close()
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), errorFormat: ERROR_FORMAT });
+  // The schema engine gets a factory of its own: one connection, closed when it is done. It holds
+  // a session advisory lock while migrating; through the shared pool that lock stayed on a pooled
+  // connection after start-up, and every other process migrating this database (a second server,
+  // `npm run db:migrate`) then waited for it and failed.
+  const adapterFactory = new PrismaPg({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis });
   pools.set(prisma, pool);
   const close = async () => {
     await prisma.$disconnect();

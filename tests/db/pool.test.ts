@@ -1,0 +1,38 @@
+// The server's PostgreSQL pool when the database ends idle connections (a restart, a failover, an
+// administrator's pg_terminate_backend): the process must not crash, and the next query must work.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDatabase, sqlRows, type Database } from '../../src/db/client.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  const dropped: Error[] = [];
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    db = await createDatabase({ databaseUrl: testDb.databaseUrl, poolMax: 3, onIdleConnectionError: (err) => dropped.push(err) });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.close();
+  });
+
+  it('survives the server ending its idle connections, and says so', async () => {
+    // three connections open and idle in the pool
+    const pids = await Promise.all([1, 2, 3].map(() => sqlRows<{ pid: number }>(db.prisma, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')));
+    expect(new Set(pids.map((r) => r[0]!.pid)).size).toBe(3);
+    const admin = new pg.Client({ connectionString: testDb.databaseUrl });
+    await admin.connect();
+    try {
+      await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    } finally {
+      await admin.end();
+    }
+    await expect.poll(() => dropped.length).toBeGreaterThan(0);
+    expect(dropped[0]!.message).toMatch(/terminat/i);
+    // the pool opens new connections: plain statements and Prisma both work
+    expect((await sqlRows<{ n: number }>(db.prisma, 'SELECT 1 AS n'))[0]!.n).toBe(1);
+    expect(await db.prisma.user.count()).toBeGreaterThanOrEqual(0);
+  });
+});
