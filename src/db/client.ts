@@ -101,9 +101,29 @@ export function postgresClient(databaseUrl: string, max: number, connectionTimeo
   return { prisma, adapterFactory, close };
 }
 
-/** Runs one parameterised statement ($1, $2, …) and returns its rows (see the note above). */
-export async function sqlRows<T>(db: object, text: string, values: unknown[] = []): Promise<T[]> {
+const statementNames = new Map<string, string>();
+/**
+ * A stable name for a statement's text, so that each pooled connection prepares it once and then
+ * only binds and executes it: PostgreSQL plans a statement on every run otherwise, which for the
+ * hot lists' joins costs more than running them (≈0.9 ms against ≈0.3 ms for a thread's page).
+ */
+function statementName(text: string): string {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `colederma_${statementNames.size + 1}`;
+    statementNames.set(text, name);
+  }
+  return name;
+}
+
+/**
+ * Runs one parameterised statement ($1, $2, …) and returns its rows (see the note above).
+ * `prepared`: keep it prepared on each connection (for statements whose plan does not depend on
+ * the values, such as lookups by id; not for pattern searches, where a plan made for one pattern
+ * can be bad for another).
+ */
+export async function sqlRows<T>(db: object, text: string, values: unknown[] = [], opts: { prepared?: boolean } = {}): Promise<T[]> {
   const pool = pools.get(db);
-  if (pool) return (await pool.query(text, values)).rows as T[];
+  if (pool) return (await pool.query(opts.prepared ? { name: statementName(text), text, values } : { text, values })).rows as T[];
   return (db as PrismaClient).$queryRawUnsafe<T[]>(text, ...values);
 }

@@ -74,6 +74,7 @@ export async function authenticate(app: AppContext, req: Request, required: bool
             coalesce((SELECT array_agg(r.role_codes::text) FROM user_roles r WHERE r.id_users = u.id), '{}') AS roles
      FROM users u WHERE u.id = $1`,
     [id],
+    { prepared: true },
   );
   if (!user || user.deleted_at || user.is_blocked || user.token_version !== claims.tv) {
     if (!required) return undefined;

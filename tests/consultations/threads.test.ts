@@ -126,6 +126,13 @@ describe('messages', () => {
     expect(mine.status).toBe(200);
     expect(mine.body.data.map((m: { content: string }) => m.content)).toEqual(['Halo, ada keluhan apa?', 'Hallo Dok, 🙏']);
     expect(mine.body.data.map((m: { bubble: string }) => m.bubble)).toEqual(['left', 'right']);
+    // the answer already shows the receipt it wrote (the doctor's message), not the state before
+    expect(mine.body.data.map((m: { is_read: number }) => m.is_read)).toEqual([1, 0]);
+    expect(mine.body.data[0].read_at).not.toBeNull();
+    // a page past the end: the count, no messages
+    const past = await t.http.post('/thread_messages/explore?page=5&length=10').set(t.auth(f.customer)).send({ id_threads: threadId });
+    expect(past.status).toBe(200);
+    expect(past.body).toMatchObject({ page: 5, totaldata: 2, data: [] });
     // the customer read the doctor's message; the customer's own message is still unread
     const rows = await t.app.db.threadMessage.findMany({ where: { id_threads: threadId }, orderBy: { id: 'asc' } });
     expect(rows.map((r) => r.is_read)).toEqual([0, 1]);

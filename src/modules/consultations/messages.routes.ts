@@ -8,7 +8,7 @@ import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON } from '../catalogue/serializers.js';
 import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
-import { loadThread, loadThreadForReading, markThreadRead, postMessage, threadMessagesPage, threadScope, type NewMessage } from './threads.service.js';
+import { loadThread, postMessage, readThreadMessages, threadScope, type NewMessage } from './threads.service.js';
 
 const FILE_AREA = 'thread_messages';
 const PRESCRIPTION_VALID_DAYS = 30;
@@ -136,11 +136,9 @@ export const messageRoutes = [
       const c = { app: ctx.app, user: ctx.user };
       const { page, length } = ctx.query as { page: number; length: number };
       if (f.id_threads) {
-        const t = await loadThreadForReading(ctx.app.db, ctx.user, f.id_threads);
-        await markThreadRead(ctx.app, ctx.user!, t);
-        // the caller may read this thread: its messages in two plain statements
+        // one thread: access check, read receipts, count and page in one statement
         const filters = { ...f, id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to };
-        const { total, rows } = await threadMessagesPage(ctx.app.db, t.id, filters, (page - 1) * length, length);
+        const { total, rows } = await readThreadMessages(ctx.app, ctx.user!, f.id_threads, filters, (page - 1) * length, length);
         return pageEnvelope(page, length, total, rows.map((m) => messageJSON(ctx.app, m, ctx.user?.id)));
       }
       const where = messageWhere(c, f);

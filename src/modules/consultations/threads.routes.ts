@@ -18,7 +18,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, markThreadRead, openWhere, threadScope, untakenRequests, windowEnd } from './threads.service.js';
+import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd } from './threads.service.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -242,4 +242,3 @@ const activeThreadsSection = {
 } satisfies UserSection & { schema: z.ZodRawShape };
 addUserSection(activeThreadsSection);
 
-export { markThreadRead };

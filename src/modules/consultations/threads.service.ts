@@ -27,75 +27,83 @@ export function threadScope(user: AuthUser | undefined): Record<string, unknown>
 }
 
 /**
- * loadThread for thread_messages/explore in one plain statement (see threadMessagesPage): the same
- * rule as threadScope (staff: every thread; others: their own; a doctor also the untaken
- * prescription requests, `untakenRequests`), the columns markThreadRead needs. 404 otherwise.
+ * thread_messages/explore of one thread, in one plain statement (sqlRows): the chat screen polls
+ * this, and the four steps as separate calls (thread check, read receipts, count, page) cost more
+ * round trips and Node CPU than the work itself. In order:
+ * - `t`: the thread if the caller may read it, by the same rule as threadScope (staff: every
+ *   thread; others: their own; a doctor also the untaken prescription requests, untakenRequests);
+ * - `seen`, `marked`: reading is a participant's: the other side's messages become read and the
+ *   reader's last-seen time moves (admins reading change nothing). One statement, so atomic;
+ * - one page of the messages (newest first) and their count, the page showing the receipts just
+ *   written (a statement does not see its own CTEs' updates, hence the join on `marked`).
+ * Rows come back in the shape messageJSON reads (thread.id_patients, userFrom/userTo names and
+ * pictures, menuReedem). 404 when the thread is missing or not the caller's.
  */
-export async function loadThreadForReading(db: object, user: AuthUser | undefined, id: number) {
-  let scope = '';
-  const values: unknown[] = [id];
-  if (!isStaff(user)) {
-    values.push(user?.id ?? -1);
-    scope = ` AND (id_user_from = $2 OR id_user_to = $2${isDoctor(user) ? ` OR (thread_type = 'prescriptions' AND id_user_to IS NULL AND id_patients IS NULL)` : ''})`;
-  }
-  const [t] = await sqlRows<{ id: number; id_user_from: number; id_user_to: number | null }>(
-    db,
-    `SELECT id, id_user_from, id_user_to FROM threads WHERE id = $1 AND deleted_at IS NULL${scope}`,
-    values,
-  );
-  if (!t) throw notFound(`threads ${id} not found`);
-  return t;
-}
-
-/**
- * One page of a thread's messages (newest first) and their count, for thread_messages/explore
- * once loadThread has let the caller in. Plain SQL (sqlRows) instead of count + findMany with
- * four relations: this is the chat screen's busiest call, and the two Prisma calls cost ≈2 ms
- * of Node CPU per request against ≈0.5 ms for these two statements. The rows come back in the
- * shape messageJSON reads (thread.id_patients, userFrom/userTo names and pictures, menuReedem).
- */
-export async function threadMessagesPage(
-  db: object,
+export async function readThreadMessages(
+  app: AppContext,
+  user: AuthUser,
   threadId: number,
   f: { id_user_from?: number; id_user_to?: number | null; content_type?: string },
   skip: number,
   take: number,
 ) {
-  const values: unknown[] = [threadId];
-  let where = 'm.id_threads = $1 AND m.deleted_at IS NULL';
+  const values: unknown[] = [threadId, user.id, app.now().toISOString()];
+  const scope = isStaff(user)
+    ? ''
+    : ` AND (id_user_from = $2 OR id_user_to = $2${isDoctor(user) ? ` OR (thread_type = 'prescriptions' AND id_user_to IS NULL AND id_patients IS NULL)` : ''})`;
+  let where = 'm.id_threads = t.id AND m.deleted_at IS NULL';
   if (f.id_user_from !== undefined) where += ` AND m.id_user_from = $${values.push(f.id_user_from)}`;
   if (f.id_user_to === null) where += ' AND m.id_user_to IS NULL';
   else if (f.id_user_to !== undefined) where += ` AND m.id_user_to = $${values.push(f.id_user_to)}`;
   if (f.content_type !== undefined) where += ` AND m.content_type = $${values.push(f.content_type)}`;
-  const [count, rows] = await Promise.all([
-    sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM thread_messages m WHERE ${where}`, values),
-    sqlRows<Record<string, unknown>>(
-      db,
-      `SELECT m.id, m.id_threads, m.id_user_from, m.id_user_to, m.intentions, m.title, m.content_type, m.content,
+  const rows = await sqlRows<Record<string, unknown> & { total: number }>(
+    app.db,
+    `WITH t AS (SELECT id, id_patients FROM threads WHERE id = $1 AND deleted_at IS NULL${scope}),
+     seen AS (
+       UPDATE threads th SET last_seen_at = $3::timestamptz, updated_at = $3::timestamptz,
+         user_from_last_seen_at = CASE WHEN th.id_user_from = $2 THEN $3::timestamptz ELSE th.user_from_last_seen_at END,
+         user_to_last_seen_at = CASE WHEN th.id_user_from <> $2 THEN $3::timestamptz ELSE th.user_to_last_seen_at END
+       FROM t WHERE th.id = t.id AND (th.id_user_from = $2 OR th.id_user_to = $2) RETURNING th.id),
+     marked AS (
+       UPDATE thread_messages mm SET is_read = 1, read_at = $3::timestamptz, updated_at = $3::timestamptz
+       FROM seen WHERE mm.id_threads = seen.id AND mm.is_read = 0 AND mm.deleted_at IS NULL AND mm.id_user_from <> $2
+       RETURNING mm.id)
+     SELECT c.total, t.id_patients, p.*
+     FROM t CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM thread_messages m WHERE ${where}) c
+     LEFT JOIN LATERAL (
+       SELECT m.id, m.id_threads, m.id_user_from, m.id_user_to, m.intentions, m.title, m.content_type, m.content,
               m.file_name, m.file_mime, m.file_size, m.menu_snapshot::text AS menu_snapshot, m.qty, m.valid_until,
-              m.priority, m.labels, m.remark, m.is_read, m.read_at, m.edited_at, m.created_at, m.updated_at,
-              t.id_patients, uf.users_fullname AS from_name, uf.users_picture AS from_picture,
+              m.priority, m.labels, m.remark,
+              CASE WHEN mk.id IS NULL THEN m.is_read ELSE 1 END AS is_read,
+              CASE WHEN mk.id IS NULL THEN m.read_at ELSE $3::timestamptz END AS read_at,
+              m.edited_at, m.created_at,
+              CASE WHEN mk.id IS NULL THEN m.updated_at ELSE $3::timestamptz END AS updated_at,
+              uf.users_fullname AS from_name, uf.users_picture AS from_picture,
               ut.users_fullname AS to_name, ut.users_picture AS to_picture,
               EXISTS (SELECT 1 FROM menu_reedems r WHERE r.id_thread_messages = m.id) AS redeemed
        FROM thread_messages m
-       JOIN threads t ON t.id = m.id_threads
+       LEFT JOIN marked mk ON mk.id = m.id
        LEFT JOIN users uf ON uf.id = m.id_user_from
        LEFT JOIN users ut ON ut.id = m.id_user_to
        WHERE ${where}
        ORDER BY m.created_at DESC, m.id DESC
-       OFFSET $${values.length + 1} LIMIT $${values.length + 2}`,
-      [...values, skip, take],
-    ),
-  ]);
-  const data = rows.map(({ id_patients, from_name, from_picture, to_name, to_picture, redeemed, menu_snapshot, ...m }) => ({
-    ...m,
-    menu_snapshot: menu_snapshot == null ? null : JSON.parse(menu_snapshot as string),
-    thread: { id_patients },
-    userFrom: from_name == null ? null : { users_fullname: from_name, users_picture: from_picture },
-    userTo: to_name == null ? null : { users_fullname: to_name, users_picture: to_picture },
-    menuReedem: redeemed ? {} : null,
-  }));
-  return { total: count[0]?.n ?? 0, rows: data };
+       OFFSET $${values.length + 1} LIMIT $${values.length + 2}
+     ) p ON true`,
+    [...values, skip, take],
+    { prepared: true },
+  );
+  if (!rows.length) throw notFound(`threads ${threadId} not found`);
+  const data = rows
+    .filter((r) => r.id != null) // a page past the end is one row with the count and no message
+    .map(({ total: _t, id_patients, from_name, from_picture, to_name, to_picture, redeemed, menu_snapshot, ...m }) => ({
+      ...m,
+      menu_snapshot: menu_snapshot == null ? null : JSON.parse(menu_snapshot as string),
+      thread: { id_patients },
+      userFrom: from_name == null ? null : { users_fullname: from_name, users_picture: from_picture },
+      userTo: to_name == null ? null : { users_fullname: to_name, users_picture: to_picture },
+      menuReedem: redeemed ? {} : null,
+    }));
+  return { total: rows[0]!.total, rows: data };
 }
 
 export async function loadThread(db: Db, user: AuthUser | undefined, id: number) {
@@ -154,22 +162,6 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   return m.id;
 }
 
-/**
- * A participant reads a thread: the other side's messages become read and the reader's
- * last-seen time moves. Admins reading do not change read receipts.
- */
-export async function markThreadRead(app: AppContext, user: AuthUser, t: { id: number; id_user_from: number; id_user_to: number | null }) {
-  const side = t.id_user_from === user.id ? 'user_from_last_seen_at' : t.id_user_to === user.id ? 'user_to_last_seen_at' : undefined;
-  if (!side) return;
-  const now = app.now();
-  await app.db.$transaction([
-    app.db.threadMessage.updateMany({
-      where: { id_threads: t.id, is_read: 0, deleted_at: null, id_user_from: { not: user.id } },
-      data: { is_read: 1, read_at: now },
-    }),
-    app.db.thread.update({ where: { id: t.id }, data: { [side]: now, last_seen_at: now } }),
-  ]);
-}
 
 /**
  * `order.paid` of a consultation (type C): open its thread (customer → the doctor's user of the
