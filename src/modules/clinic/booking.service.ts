@@ -5,7 +5,7 @@ import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
-import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, doctorScheduleListInclude, hhmm } from './serializers.js';
+import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js';
 
 /**
  * Every appointment rule lives here (Cal.com-style: one place decides what is bookable):
@@ -270,6 +270,24 @@ export async function remove(app: AppContext, c: Caller, id: number): Promise<vo
   });
 }
 
+/** a bookable slot as availability's statement returns it */
+interface SlotRow {
+  id: number;
+  id_doctors: number;
+  id_doctor_services: number;
+  id_services: number;
+  custom_price: number;
+  hari: string;
+  jam: string;
+  jam_selesai: string;
+  is_active: number;
+  doctor_buffer_time: number;
+  buffer_time: number;
+  services_name: string;
+  service_categories: string | null;
+  users_fullname: string;
+}
+
 /**
  * The coming days with each day's free slots of a doctor (optionally one service): holidays, past
  * times (and the minimum notice), inactive slots and times overlapping an active booking are left out.
@@ -280,26 +298,51 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
   const today = clinicDay(app.now());
   const dates = Array.from({ length: days }, (_, i) => new Date(today.getTime() + i * 86_400_000));
   const last = dates[dates.length - 1]!;
-  // The doctor check, the holidays and the bookings are plain SQL (sqlRows: a public page asks for
-  // this on every calendar view, and each Prisma call costs more Node CPU than its statement);
-  // dates and times come back as text (yyyy-mm-dd, HH:MM:SS) so that pg and PGlite answer alike.
-  const [doctor, slots, holidays, bookingRows] = await Promise.all([
-    sqlRows<{ id: number }>(app.db, 'SELECT id FROM doctors WHERE id = $1 AND deleted_at IS NULL AND is_active = 1', [id_doctors]),
-    app.db.doctorSchedule.findMany({
-      where: { id_doctors, deleted_at: null, is_active: 1, ...(id_services ? { id_services } : {}), service: { deleted_at: null, is_available: 1 } },
-      include: doctorScheduleListInclude,
-      orderBy: [{ jam: 'asc' }, { id: 'asc' }],
-    }),
-    sqlRows<{ d: string }>(app.db, 'SELECT dates::text AS d FROM holidays WHERE dates BETWEEN $1::date AND $2::date', [formatDate(today), formatDate(last)]),
-    sqlRows<{ tanggal: string; jam: string; jam_selesai: string }>(
-      app.db,
-      `SELECT tanggal::text AS tanggal, jam::text AS jam, jam_selesai::text AS jam_selesai
-       FROM user_schedules WHERE id_doctors = $1 AND active_slot = 1 AND tanggal BETWEEN $2::date AND $3::date`,
-      [id_doctors, formatDate(today), formatDate(last)],
-    ),
-  ]);
-  if (!doctor.length) throw notFound(`doctors ${id_doctors} not found`);
-  const bookings = bookingRows.map((b) => ({ tanggal: new Date(`${b.tanggal}T00:00:00Z`), jam: new Date(`1970-01-01T${b.jam}Z`), jam_selesai: new Date(`1970-01-01T${b.jam_selesai}Z`) }));
+  // One plain, prepared statement (sqlRows) for the doctor check, the bookable slots with the
+  // names the answer shows, the holidays and the bookings: a public page asks for this on every
+  // calendar view, and five Prisma calls mapping nested relations cost several ms of Node CPU.
+  // The slots follow the schedule list's rules (live, active slots of a live, available service),
+  // ordered by time; dates and times come back as text (yyyy-mm-dd, HH:MM:SS), so pg and PGlite
+  // answer alike.
+  const [row] = await sqlRows<{ doctor: boolean; slots: string; holidays: string[]; bookings: string }>(
+    app.db,
+    `SELECT EXISTS (SELECT 1 FROM doctors WHERE id = $1 AND deleted_at IS NULL AND is_active = 1) AS doctor,
+            (SELECT coalesce(json_agg(x ORDER BY x.jam, x.id), '[]')::text FROM (
+               SELECT ds.id, ds.id_doctors, ds.id_doctor_services, ds.id_services, ds.custom_price, ds.hari,
+                      ds.jam::text AS jam, ds.jam_selesai::text AS jam_selesai, ds.is_active,
+                      dsv.doctor_buffer_time, s.buffer_time, s.services_name, c.service_categories, u.users_fullname
+               FROM doctor_schedules ds
+               JOIN services s ON s.id = ds.id_services
+               JOIN doctor_services dsv ON dsv.id = ds.id_doctor_services
+               JOIN doctors d ON d.id = ds.id_doctors
+               JOIN users u ON u.id = d.id_users
+               LEFT JOIN service_categories c ON c.id = s.id_service_categories
+               WHERE ds.id_doctors = $1 AND ds.deleted_at IS NULL AND ds.is_active = 1
+                 AND ($4::int IS NULL OR ds.id_services = $4) AND s.deleted_at IS NULL AND s.is_available = 1
+             ) x) AS slots,
+            ARRAY(SELECT dates::text FROM holidays WHERE dates BETWEEN $2::date AND $3::date) AS holidays,
+            (SELECT coalesce(json_agg(json_build_object('tanggal', tanggal::text, 'jam', jam::text, 'jam_selesai', jam_selesai::text)), '[]')::text
+             FROM user_schedules WHERE id_doctors = $1 AND active_slot = 1 AND tanggal BETWEEN $2::date AND $3::date) AS bookings`,
+    [id_doctors, formatDate(today), formatDate(last), id_services ?? null],
+    { prepared: true },
+  );
+  if (!row?.doctor) throw notFound(`doctors ${id_doctors} not found`);
+  const time = (t: string) => new Date(`1970-01-01T${t}Z`);
+  const slots = (JSON.parse(row.slots) as SlotRow[]).map((x) => ({
+    ...x,
+    jam: time(x.jam),
+    jam_selesai: time(x.jam_selesai),
+    // the nested shape doctorScheduleListJSON reads
+    doctorService: { doctor_buffer_time: x.doctor_buffer_time },
+    service: { buffer_time: x.buffer_time, services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
+    doctor: { user: { users_fullname: x.users_fullname } },
+  }));
+  const holidays = row.holidays.map((d) => ({ d }));
+  const bookings = (JSON.parse(row.bookings) as { tanggal: string; jam: string; jam_selesai: string }[]).map((b) => ({
+    tanggal: new Date(`${b.tanggal}T00:00:00Z`),
+    jam: time(b.jam),
+    jam_selesai: time(b.jam_selesai),
+  }));
   const closed = new Set(holidays.map((h) => h.d));
   const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
   const schedule_array = dates.map((d) => formatDate(d)!);
