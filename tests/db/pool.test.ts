@@ -2,7 +2,7 @@
 // administrator's pg_terminate_backend): the process must not crash, and the next query must work.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, sqlRows, type Database } from '../../src/db/client.js';
+import { createDatabase, pageClause, sqlRows, type Database } from '../../src/db/client.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
@@ -34,5 +34,24 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
     // the pool opens new connections: plain statements and Prisma both work
     expect((await sqlRows<{ n: number }>(db.prisma, 'SELECT 1 AS n'))[0]!.n).toBe(1);
     expect(await db.prisma.user.count()).toBeGreaterThanOrEqual(0);
+  });
+
+  it('runs prepared statements with their own values on every connection, and any number of texts', async () => {
+    // the same text with different values, concurrently (several connections, each preparing it once)
+    const ids = Array.from({ length: 30 }, (_, i) => i + 1);
+    const answers = await Promise.all(ids.map((i) => sqlRows<{ n: number }>(db.prisma, 'SELECT $1::int * 2 AS n', [i], { prepared: true })));
+    expect(answers.map((r) => r[0]!.n)).toEqual(ids.map((i) => i * 2));
+    // more distinct texts than are kept prepared: the rest run as one-off statements, same answers
+    for (let i = 0; i < 260; i++) {
+      const [row] = await sqlRows<{ n: number }>(db.prisma, `SELECT $1::int + ${i} AS n`, [1], { prepared: true });
+      expect(row!.n).toBe(1 + i);
+    }
+  });
+});
+
+describe('pageClause', () => {
+  it('writes a page as literals and refuses anything but non-negative integers', () => {
+    expect(pageClause(20, 10)).toBe('OFFSET 20 LIMIT 10');
+    for (const [skip, take] of [[-1, 10], [0, 1.5], [Number.NaN, 1], [0, Number.MAX_SAFE_INTEGER + 2]]) expect(() => pageClause(skip!, take!)).toThrow(RangeError);
   });
 });

@@ -1,4 +1,4 @@
-import { sqlRows } from '../../db/client.js';
+import { pageClause, sqlRows } from '../../db/client.js';
 
 export interface MenuFilters {
   id_menu_categories_1?: number;
@@ -46,7 +46,7 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
               m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat,
               (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id
                ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image
-       FROM menus m WHERE ${where} ORDER BY m.id DESC OFFSET ${p(page.skip)} LIMIT ${p(page.take)}`,
+       FROM menus m WHERE ${where} ORDER BY m.id DESC ${pageClause(page.skip, page.take)}`,
       values,
       { prepared },
     ),
@@ -112,7 +112,7 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
        LEFT JOIN menu_categories c1 ON c1.id = m.id_menu_categories_1
        LEFT JOIN stocks s ON s.idbrandstoremenus = bm.id
        WHERE ${where}
-       ORDER BY bm.idbrandstore, bm.nourut_menu, bm.id OFFSET ${p(page.skip)} LIMIT ${p(page.take)}`,
+       ORDER BY bm.idbrandstore, bm.nourut_menu, bm.id ${pageClause(page.skip, page.take)}`,
       values,
       { prepared },
     ),

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import { isDoctor, isStaff, type AuthUser } from '../../http/auth-user.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { sqlRows } from '../../db/client.js';
+import { pageClause, sqlRows } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
 
@@ -87,9 +87,9 @@ export async function readThreadMessages(
        LEFT JOIN users ut ON ut.id = m.id_user_to
        WHERE ${where}
        ORDER BY m.created_at DESC, m.id DESC
-       OFFSET $${values.length + 1} LIMIT $${values.length + 2}
+       ${pageClause(skip, take)}
      ) p ON true`,
-    [...values, skip, take],
+    values,
     { prepared: true },
   );
   if (!rows.length) throw notFound(`threads ${threadId} not found`);
