@@ -86,8 +86,11 @@ export function postgresClient(databaseUrl: string, max: number, connectionTimeo
   // dropped test database); unheard, that event would crash the process. The pool replaces the
   // connection on the next query.
   pool.on('error', (err) => onIdleConnectionError?.(err));
-  // the pool outlives the client's adapter, so it is ended here, by close()
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), errorFormat: ERROR_FORMAT });
+  // Prisma's statements are kept prepared too once they recur (statementName), except pattern
+  // searches, whose best plan depends on the pattern. The pool outlives the client's adapter, so
+  // it is ended here, by close().
+  const statementNameGenerator = (query: { sql: string }) => (/\bI?LIKE\b/i.test(query.sql) ? undefined : statementName(query.sql));
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementNameGenerator as (q: { sql: string }) => string }), errorFormat: ERROR_FORMAT });
   // The schema engine gets a factory of its own: one connection, closed when it is done. It holds
   // a session advisory lock while migrating; through the shared pool that lock stayed on a pooled
   // connection after start-up, and every other process migrating this database (a second server,
@@ -102,23 +105,32 @@ export function postgresClient(databaseUrl: string, max: number, connectionTimeo
 }
 
 const statementNames = new Map<string, string>();
-/** how many statement texts are kept prepared; further ones run as one-off statements */
-const MAX_PREPARED = 200;
+const sightings = new Map<string, number>();
+/** how many statement texts are kept prepared (each prepared on every pooled connection that runs it) */
+const MAX_PREPARED = 300;
 /**
- * A stable name for a statement's text, so that each pooled connection prepares it once and then
- * only binds and executes it: PostgreSQL plans a statement on every run otherwise, which for the
- * hot lists' joins costs more than running them (≈0.5–0.9 ms against ≈0.1–0.3 ms). After five
+ * A stable name for a statement's text once it recurs, so that each pooled connection prepares it
+ * once and then only binds and executes it (what JDBC's prepareThreshold does): PostgreSQL parses
+ * and plans an unnamed statement on every run, which for the hot lists' joins and Prisma's large
+ * joined statements costs more than running them (≈0.5–0.9 ms against ≈0.1–0.3 ms). After five
  * runs PostgreSQL keeps one generic plan if it costs about the same as the ones made for the
  * values; a LIMIT or OFFSET parameter defeats that (the generic plan assumes a tenth of the rows),
- * so such statements write their page as literals (pageClause), and the number of texts is capped.
+ * so the hand-written statements write their page as literals (pageClause). A text is named on its
+ * second run (start-up and other one-off statements take no slot), up to MAX_PREPARED texts; the
+ * rest run as one-off statements.
  */
 function statementName(text: string): string | undefined {
-  let name = statementNames.get(text);
-  if (!name && statementNames.size < MAX_PREPARED) {
-    name = `colederma_${statementNames.size + 1}`;
-    statementNames.set(text, name);
+  const name = statementNames.get(text);
+  if (name || statementNames.size >= MAX_PREPARED) return name;
+  if (!sightings.has(text)) {
+    if (sightings.size >= 10_000) sightings.clear();
+    sightings.set(text, 1);
+    return undefined;
   }
-  return name;
+  sightings.delete(text);
+  const named = `colederma_${statementNames.size + 1}`;
+  statementNames.set(text, named);
+  return named;
 }
 
 /** `OFFSET n LIMIT m` as literals, for prepared statements (see statementName); both validated integers. */

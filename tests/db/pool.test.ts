@@ -49,6 +49,31 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
   });
 });
 
+describe.skipIf(!process.env.TEST_DATABASE_URL)('prepared statements', () => {
+  let testDb: TestDatabase;
+  let db: Database;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+    // one connection, so pg_prepared_statements shows what this client prepared
+    db = await createDatabase({ databaseUrl: testDb.databaseUrl, poolMax: 1 });
+  });
+  afterAll(async () => {
+    await db?.close();
+    await testDb?.close();
+  });
+  const prepared = () => sqlRows<{ statement: string }>(db.prisma, `SELECT statement FROM pg_prepared_statements WHERE name LIKE 'colederma%'`);
+
+  it("keep Prisma's recurring statements prepared, but not pattern searches", async () => {
+    await db.prisma.user.findFirst({ where: { id: 1 } });
+    expect((await prepared()).some((p) => p.statement.includes('"users"'))).toBe(false); // a first run: not yet
+    await db.prisma.user.findFirst({ where: { id: 2 } });
+    await db.prisma.user.findFirst({ where: { id: 3 } });
+    expect((await prepared()).filter((p) => p.statement.includes('"users"'))).toHaveLength(1);
+    for (const term of ['a', 'b', 'c']) await db.prisma.user.findMany({ where: { username: { contains: term, mode: 'insensitive' } } });
+    expect((await prepared()).some((p) => /ILIKE/i.test(p.statement))).toBe(false);
+  });
+});
+
 describe('pageClause', () => {
   it('writes a page as literals and refuses anything but non-negative integers', () => {
     expect(pageClause(20, 10)).toBe('OFFSET 20 LIMIT 10');
