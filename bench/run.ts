@@ -2,7 +2,7 @@
 // separate processes → measure every scenario whose route exists with autocannon → bench/results.json.
 //   BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/colederma_bench)
 //   BENCH_SCALE (default 1), BENCH_DURATION seconds per run (default 10), BENCH_CONNECTIONS (32),
-//   BENCH_RESEED=1 to seed again.
+//   BENCH_RESEED=1 to seed again, BENCH_ONLY=<text> to run only the scenarios whose name contains it.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +16,7 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5
 const scale = Number(process.env.BENCH_SCALE ?? 1);
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const only = process.env.BENCH_ONLY;
 const APP_PORT = 3900;
 const BASE_PORT = 3901;
 const JWT_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
@@ -142,6 +143,7 @@ async function main() {
 
   const results: Record<string, unknown>[] = [];
   for (const [index, sc] of scenarios.entries()) {
+    if (only && !sc.name.includes(only)) continue;
     if (!routes.has(sc.route)) {
       console.log(`- ${sc.name}: SKIPPED (route ${sc.route} is not in this build)`);
       results.push({ name: sc.name, skipped: `route ${sc.route} not present` });
@@ -161,7 +163,9 @@ async function main() {
   }
 
   const missing = CHECKOUT_ROUTES.filter((r) => !routes.has(r));
-  if (missing.length) {
+  if (only && !'checkout path'.includes(only)) {
+    // not asked for (BENCH_ONLY)
+  } else if (missing.length) {
     console.log(`- checkout path: SKIPPED (routes ${missing.join(', ')} are not in this build)`);
     results.push({ name: 'checkout path', skipped: `routes ${missing.join(', ')} not present` });
   } else {

@@ -66,6 +66,44 @@ export const scenarios: Scenario[] = [
     }),
   },
   {
+    name: 'menus/:id (product page)',
+    method: 'GET',
+    path: '/menus/1',
+    route: '/menus/{id}',
+    who: 'public',
+    body: () => undefined,
+    baseline: async (pool) => ({
+      menus: (
+        await rows(
+          pool,
+          `SELECT m.*, (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS images
+           FROM menus m WHERE m.id = $1 AND m.deleted_at IS NULL`,
+          [1],
+        )
+      )[0],
+    }),
+  },
+  {
+    name: 'orders/:id (order details, staff)',
+    method: 'GET',
+    path: '/orders/1',
+    route: '/orders/{id}',
+    who: 'owner',
+    body: () => undefined,
+    baseline: async (pool) => {
+      const [order, items] = await Promise.all([
+        rows(
+          pool,
+          `SELECT o.*, row_to_json(u) AS member, row_to_json(p) AS patients
+           FROM orders o JOIN users u ON u.id = o.id_member LEFT JOIN patients p ON p.id = o.id_patients WHERE o.id = $1`,
+          [1],
+        ),
+        rows(pool, 'SELECT * FROM order_items WHERE id_order = $1 ORDER BY id', [1]),
+      ]);
+      return { orders: { ...order[0], order_items: items } };
+    },
+  },
+  {
     name: 'orders/table (global search)',
     method: 'POST',
     path: '/orders/table',
