@@ -8,7 +8,7 @@ import { date, id, money, text } from '../../lib/schemas.js';
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
-import type { Prisma } from '../../db/client.js';
+import { sqlRows, type Prisma } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import {
   addConsultations,
@@ -51,13 +51,19 @@ const extraInclude = { include: { doctor: { include: { user: true, service: true
 export const orderListInclude = { items: { include: { menu: menuInclude }, orderBy: { id: 'asc' } }, extras: extraInclude } satisfies Prisma.OrderInclude;
 export const orderDetailInclude = { ...orderListInclude, member: true, patient: true, promotion: true } satisfies Prisma.OrderInclude;
 
-/** Lines in the customer's open carts (the app's badge). */
+/**
+ * Lines in the customer's open carts (the app's badge): product lines and consultation lines, in
+ * one plain statement (sqlRows), since every order answer carries it.
+ */
 export async function countCarts(db: Tx | AppContext['db'], userId: number) {
-  const [items, extras] = await Promise.all([
-    db.orderItem.count({ where: { order: { id_member: userId, cart_open: 1 } } }),
-    db.orderExtra.count({ where: { order: { id_member: userId, cart_open: 1 } } }),
-  ]);
-  return items + extras;
+  const [row] = await sqlRows<{ n: number }>(
+    db,
+    `SELECT ((SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.id_order WHERE o.id_member = $1 AND o.cart_open = 1)
+           + (SELECT count(*) FROM order_extras e JOIN orders o ON o.id = e.id_orders WHERE o.id_member = $1 AND o.cart_open = 1))::int AS n`,
+    [userId],
+    { prepared: true },
+  );
+  return row?.n ?? 0;
 }
 
 async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
