@@ -291,7 +291,7 @@ interface SlotRow {
 /**
  * The coming days with each day's free slots of a doctor (optionally one service): holidays, past
  * times (and the minimum notice), inactive slots and times overlapping an active booking are left out.
- * Days without a free slot are omitted. Four queries whatever the range.
+ * Days without a free slot are omitted. One statement whatever the range.
  */
 export async function availability(app: AppContext, c: Caller, id_doctors: number, id_services?: number) {
   const days = app.config.BOOKING_AVAILABILITY_DAYS;
