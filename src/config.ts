@@ -23,6 +23,8 @@ export const configSchema = z
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default('./data'),
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+    // off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21)
+    DB_PREPARED_STATEMENTS: bool.default(true),
     SEED_DEMO_DATA: bool.optional(),
     UPLOAD_DIR: z.string().default('./uploads'),
     PRIVATE_UPLOAD_DIR: z.string().default('./data/private-uploads'),

@@ -29,6 +29,7 @@ async function main() {
     databaseUrl: config.DATABASE_URL,
     dataDir: pgliteDir,
     poolMax: config.DB_POOL_MAX,
+    preparedStatements: config.DB_PREPARED_STATEMENTS,
     onIdleConnectionError: (err) => logger.warn({ err }, 'the database closed an idle connection'),
   });
   await applyPendingMigrations(database.adapterFactory);

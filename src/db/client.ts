@@ -33,6 +33,8 @@ export interface DatabaseOptions {
   connectionTimeoutMillis?: number;
   /** told when the server drops an idle pooled connection (restart, failover); default: ignored */
   onIdleConnectionError?: (err: Error) => void;
+  /** keep recurring statements prepared per connection (default true; see statementName) */
+  preparedStatements?: boolean;
 }
 
 export interface Database {
@@ -45,7 +47,7 @@ export interface Database {
 
 export async function createDatabase(opts: DatabaseOptions = {}): Promise<Database> {
   if (opts.databaseUrl) {
-    const { prisma, adapterFactory, close } = postgresClient(opts.databaseUrl, opts.poolMax ?? 10, opts.connectionTimeoutMillis ?? 10_000, opts.onIdleConnectionError);
+    const { prisma, adapterFactory, close } = postgresClient(opts.databaseUrl, opts.poolMax ?? 10, opts.connectionTimeoutMillis ?? 10_000, opts.onIdleConnectionError, opts.preparedStatements ?? true);
     return { prisma, adapterFactory, kind: 'postgres', close };
   }
 
@@ -77,10 +79,16 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
 // Write the SQL so both answer alike: cast counts to int (`count(*)::int`), and only select
 // columns whose pg and Prisma values agree (int, text, boolean, timestamptz, json).
 
-const pools = new WeakMap<object, pg.Pool>();
+const pools = new WeakMap<object, { pool: pg.Pool; preparedStatements: boolean }>();
 
 /** A PostgreSQL PrismaClient whose pg pool is also reachable by `sqlRows` (the server and the tests use it). */
-export function postgresClient(databaseUrl: string, max: number, connectionTimeoutMillis: number, onIdleConnectionError?: (err: Error) => void) {
+export function postgresClient(
+  databaseUrl: string,
+  max: number,
+  connectionTimeoutMillis: number,
+  onIdleConnectionError?: (err: Error) => void,
+  preparedStatements = true,
+) {
   const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
   // pg emits 'error' on the pool when the server ends an idle connection (restart, failover, a
   // dropped test database); unheard, that event would crash the process. The pool replaces the
@@ -90,13 +98,14 @@ export function postgresClient(databaseUrl: string, max: number, connectionTimeo
   // searches, whose best plan depends on the pattern. The pool outlives the client's adapter, so
   // it is ended here, by close().
   const statementNameGenerator = (query: { sql: string }) => (/\bI?LIKE\b/i.test(query.sql) ? undefined : statementName(query.sql));
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, { statementNameGenerator: statementNameGenerator as (q: { sql: string }) => string }), errorFormat: ERROR_FORMAT });
+  const adapterOptions = preparedStatements ? { statementNameGenerator: statementNameGenerator as (q: { sql: string }) => string } : {};
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool, adapterOptions), errorFormat: ERROR_FORMAT });
   // The schema engine gets a factory of its own: one connection, closed when it is done. It holds
   // a session advisory lock while migrating; through the shared pool that lock stayed on a pooled
   // connection after start-up, and every other process migrating this database (a second server,
   // `npm run db:migrate`) then waited for it and failed.
   const adapterFactory = new PrismaPg({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis });
-  pools.set(prisma, pool);
+  pools.set(prisma, { pool, preparedStatements });
   const close = async () => {
     await prisma.$disconnect();
     await pool.end();
@@ -146,10 +155,10 @@ export function pageClause(skip: number, take: number): string {
  * can be bad for another).
  */
 export async function sqlRows<T>(db: object, text: string, values: unknown[] = [], opts: { prepared?: boolean } = {}): Promise<T[]> {
-  const pool = pools.get(db);
-  if (pool) {
-    const name = opts.prepared ? statementName(text) : undefined;
-    return (await pool.query(name ? { name, text, values } : { text, values })).rows as T[];
+  const entry = pools.get(db);
+  if (entry) {
+    const name = opts.prepared && entry.preparedStatements ? statementName(text) : undefined;
+    return (await entry.pool.query(name ? { name, text, values } : { text, values })).rows as T[];
   }
   return (db as PrismaClient).$queryRawUnsafe<T[]>(text, ...values);
 }

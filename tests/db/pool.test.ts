@@ -72,6 +72,20 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('prepared statements', () => {
     for (const term of ['a', 'b', 'c']) await db.prisma.user.findMany({ where: { username: { contains: term, mode: 'insensitive' } } });
     expect((await prepared()).some((p) => /ILIKE/i.test(p.statement))).toBe(false);
   });
+
+  it('can be turned off (DB_PREPARED_STATEMENTS=false, for a pooler that cannot keep them)', async () => {
+    const plain = await createDatabase({ databaseUrl: testDb.databaseUrl, poolMax: 1, preparedStatements: false });
+    try {
+      for (const id of [1, 2, 3]) {
+        await plain.prisma.user.findFirst({ where: { id } });
+        await sqlRows(plain.prisma, 'SELECT $1::int AS n', [id], { prepared: true });
+      }
+      const left = await sqlRows<{ n: number }>(plain.prisma, 'SELECT count(*)::int AS n FROM pg_prepared_statements');
+      expect(left[0]!.n).toBe(0);
+    } finally {
+      await plain.close();
+    }
+  });
 });
 
 describe('pageClause', () => {
