@@ -209,6 +209,32 @@ describe('expiry job', () => {
 });
 
 describe('concurrency', () => {
+  it("parallel checkouts get consecutive, distinct codes from the day's counter (and a fourth digit after 999)", async () => {
+    const { m } = await product({ harga: 10_000 }, 100);
+    const buyers = await Promise.all(Array.from({ length: 8 }, () => t.user(['CUSTOMER'])));
+    const carts = await Promise.all(buyers.map((b) => eCart(t, b, [{ id_menu: m.id, qty: 1 }], 1_000)));
+    const before = await t.app.db.orderCodeCounter.findMany({ where: { order_type: 'E' } });
+    const last = before.reduce((n, c) => Math.max(n, c.last_number), 0);
+    const results = await Promise.all(carts.map((id, i) => t.http.put(`/orders/${id}/checkout`).set(t.auth(buyers[i]!)).send({})));
+    expect(results.map((r) => r.status)).toEqual(carts.map(() => 200));
+    const codes = results.map((r) => r.body.orders.order_code as string);
+    const numbers = codes.map((c) => Number(c.split('-')[2])).sort((a, b) => a - b);
+    expect(numbers).toEqual(Array.from({ length: 8 }, (_, i) => last + 1 + i));
+    // each order holds the code it was answered with, and Midtrans got the same one
+    const rows = await t.app.db.order.findMany({ where: { id: { in: carts } }, select: { id: true, order_code: true, payments: { select: { midtrans_order_id: true } } } });
+    for (const [i, id] of carts.entries()) {
+      const row = rows.find((o) => o.id === id)!;
+      expect(row.order_code).toBe(codes[i]);
+      expect(row.payments.map((p) => p.midtrans_order_id)).toEqual([codes[i]]);
+    }
+    // past 999 a day the number grows a digit instead of wrapping
+    await t.app.db.orderCodeCounter.updateMany({ where: { order_type: 'E' }, data: { last_number: 999 } });
+    const u = await t.user(['CUSTOMER']);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 1_000);
+    const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(r.body.orders.order_code).toMatch(/^E-\d{8}-1000$/);
+  });
+
   it('parallel checkouts on the last unit of stock: exactly one wins', async () => {
     const { m, stock } = await product({ harga: 10_000 }, 1);
     const buyers = await Promise.all(Array.from({ length: 6 }, () => t.user(['CUSTOMER'])));

@@ -8,7 +8,7 @@ import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js
 import { effectivePrice } from '../catalogue/pricing.js';
 import { assertCourierStillValid } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
-import { consumeReservations, lockOrder, nextOrderCode, releaseReservations, reserveForCheckout } from './reservations.js';
+import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
 
 export const CART = 'SHOPPING CARTS';
@@ -277,19 +277,21 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     const fresh = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
     if (fresh.id_promo_discount_applied && totals.total_discount === 0) throw unprocessable('The applied promotion gives no discount on this cart; remove it');
     await reserveForCheckout(app, tx, fresh);
-    const code = fresh.order_code ?? (await nextOrderCode(app, tx, fresh.order_type));
     const attempt = fresh.payment_attempts + 1;
-    const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
     const expiresAt = new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000);
     await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
-    await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
     const updated = await tx.order.update({
       where: { id: orderId },
-      data: { status: 'CHECKOUT', cart_open: null, order_code: code, payment_attempts: attempt, checkout_datetime: now, expires_at: expiresAt },
+      data: { status: 'CHECKOUT', cart_open: null, payment_attempts: attempt, checkout_datetime: now, expires_at: expiresAt },
       include: { items: true, extras: { include: { doctor: { include: { user: true } } } } },
     });
     await emit(app, 'order.status_changed', { orderId, status: 'CHECKOUT' }, tx);
-    return { order: updated, midtransOrderId };
+    // The order code last: the day's counter row is locked from here to the commit, and every
+    // other checkout of the day waits for it.
+    const code = fresh.order_code ?? (await assignOrderCode(app, tx, orderId, fresh.order_type));
+    const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
+    await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
+    return { order: { ...updated, order_code: code }, midtransOrderId };
   });
   const { order, midtransOrderId } = prepared;
   if (order.grand_totals <= 0) {

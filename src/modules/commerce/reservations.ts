@@ -1,6 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { clinicDay } from '../../lib/dates.js';
+import { sqlRows } from '../../db/client.js';
 import { creditPoints, reverseEarned, spendPoints } from './points.service.js';
 import { releaseStock, reserveStock } from '../catalogue/stock.service.js';
 import type { Tx } from './totals.js';
@@ -93,14 +94,24 @@ export async function releaseReservations(app: AppContext, tx: Tx, orderId: numb
   if (wasPaid) await reverseEarned(tx, orderId);
 }
 
-/** Next E-YYYYMMDD-NNN / C-YYYYMMDD-NNN for the Asia/Jakarta day (one upsert: sequential under concurrency). */
-export async function nextOrderCode(app: AppContext, tx: Tx, type: string) {
-  const day = clinicDay(app.now());
-  const counter = await tx.orderCodeCounter.upsert({
-    where: { order_type_tanggal: { order_type: type, tanggal: day } },
-    create: { order_type: type, tanggal: day, last_number: 1 },
-    update: { last_number: { increment: 1 } },
-  });
-  const ymd = day.toISOString().slice(0, 10).replaceAll('-', '');
-  return `${type}-${ymd}-${String(counter.last_number).padStart(3, '0')}`;
+/**
+ * Gives the order its code, E-YYYYMMDD-NNN / C-YYYYMMDD-NNN for the Asia/Jakarta day, from the
+ * day's counter: one statement (the counter upsert and the order update), so numbers are
+ * sequential under concurrency. The counter row stays locked until the transaction commits, and
+ * every checkout of the day waits for it: call this as the transaction's last step but one.
+ */
+export async function assignOrderCode(app: AppContext, tx: Tx, orderId: number, type: string): Promise<string> {
+  const day = clinicDay(app.now()).toISOString().slice(0, 10);
+  const prefix = `${type}-${day.replaceAll('-', '')}-`;
+  const [row] = await sqlRows<{ order_code: string }>(
+    tx,
+    `WITH c AS (
+       INSERT INTO order_code_counters (order_type, tanggal, last_number, updated_at) VALUES ($1, $2::date, 1, now())
+       ON CONFLICT (order_type, tanggal) DO UPDATE SET last_number = order_code_counters.last_number + 1, updated_at = now()
+       RETURNING last_number)
+     UPDATE orders SET order_code = $3 || lpad(c.last_number::text, greatest(3, length(c.last_number::text)), '0')
+     FROM c WHERE orders.id = $4 RETURNING orders.order_code`,
+    [type, day, prefix, orderId],
+  );
+  return row!.order_code;
 }
