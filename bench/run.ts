@@ -197,8 +197,10 @@ async function main() {
   }
 
   const out = { measured_at: new Date().toISOString(), scale, sizes: s, connections, duration_s: duration, cpus: os.cpus().length, loadavg_at_end: os.loadavg().map((x) => +x.toFixed(2)), node: process.version, results };
-  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(out, null, 2) + '\n');
-  console.log('written bench/results.json');
+  // a partial run (BENCH_ONLY) leaves the last whole run's figures in place
+  const file = only ? './results-only.json' : './results.json';
+  writeFileSync(new URL(file, import.meta.url), JSON.stringify(out, null, 2) + '\n');
+  console.log(`written bench/${file.slice(2)}`);
 }
 
 main()
