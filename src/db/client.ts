@@ -114,7 +114,7 @@ export function postgresClient(
 }
 
 const statementNames = new Map<string, string>();
-const sightings = new Map<string, number>();
+const sightings = new Set<string>();
 /** how many statement texts are kept prepared (each prepared on every pooled connection that runs it) */
 const MAX_PREPARED = 300;
 /**
@@ -133,7 +133,7 @@ function statementName(text: string): string | undefined {
   if (name || statementNames.size >= MAX_PREPARED) return name;
   if (!sightings.has(text)) {
     if (sightings.size >= 10_000) sightings.clear();
-    sightings.set(text, 1);
+    sightings.add(text);
     return undefined;
   }
   sightings.delete(text);

@@ -34,11 +34,10 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
     const ids = p(f.id_menu_categories);
     where += ` AND (m.id_menu_categories_1 = ANY(${ids}::int[]) OR m.id_menu_categories_2 = ANY(${ids}::int[]) OR m.id_menu_categories_3 = ANY(${ids}::int[]))`;
   }
-  const filterValues = [...values];
   // kept prepared unless a pattern search decides the plan (see sqlRows)
   const prepared = !f.nama_menus;
   const [count, rows] = await Promise.all([
-    page.count ? sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM menus m WHERE ${where}`, filterValues, { prepared }) : Promise.resolve([{ n: 0 }]),
+    page.count ? sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM menus m WHERE ${where}`, values, { prepared }) : Promise.resolve([{ n: 0 }]),
     sqlRows<Record<string, unknown>>(
       db,
       `SELECT m.id, m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_required, m.harga_promosi, m.mulai_harga_promosi,
@@ -95,11 +94,10 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
   if (f.groupname) where += ` AND b.groupname = ${p(f.groupname)}`;
   if (f.city) where += ` AND b.city ILIKE ${p(f.city)}`;
   const from = 'brandstore_menus bm JOIN menus m ON m.id = bm.idmenu JOIN brandstore b ON b.id = bm.idbrandstore';
-  const filterValues = [...values];
   // kept prepared unless a pattern search decides the plan (see sqlRows)
   const prepared = !f.nama && !f.kategori && !f.city;
   const [count, rows] = await Promise.all([
-    page.count ? sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, filterValues, { prepared }) : Promise.resolve([{ n: 0 }]),
+    page.count ? sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM ${from} WHERE ${where}`, values, { prepared }) : Promise.resolve([{ n: 0 }]),
     sqlRows<Record<string, any>>(
       db,
       `SELECT bm.id, bm.idmenu, bm.idbrandstore, bm.nourut_menu,

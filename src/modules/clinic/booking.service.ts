@@ -337,22 +337,16 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
     service: { buffer_time: x.buffer_time, services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
     doctor: { user: { users_fullname: x.users_fullname } },
   }));
-  const holidays = row.holidays.map((d) => ({ d }));
-  const bookings = (JSON.parse(row.bookings) as { tanggal: string; jam: string; jam_selesai: string }[]).map((b) => ({
-    tanggal: new Date(`${b.tanggal}T00:00:00Z`),
-    jam: time(b.jam),
-    jam_selesai: time(b.jam_selesai),
-  }));
-  const closed = new Set(holidays.map((h) => h.d));
+  const closed = new Set(row.holidays);
   const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
   const schedule_array = dates.map((d) => formatDate(d)!);
-  // bookings grouped by day once (not re-formatted for every day of the window)
-  const takenByDay = new Map<string, typeof bookings>();
-  for (const b of bookings) {
-    const k = formatDate(b.tanggal)!;
-    const list = takenByDay.get(k);
-    if (list) list.push(b);
-    else takenByDay.set(k, [b]);
+  // the bookings grouped by day (yyyy-mm-dd) once
+  const takenByDay = new Map<string, { jam: Date; jam_selesai: Date }[]>();
+  for (const b of JSON.parse(row.bookings) as { tanggal: string; jam: string; jam_selesai: string }[]) {
+    const taken = { jam: time(b.jam), jam_selesai: time(b.jam_selesai) };
+    const list = takenByDay.get(b.tanggal);
+    if (list) list.push(taken);
+    else takenByDay.set(b.tanggal, [taken]);
   }
   const result = [];
   for (const d of dates) {

@@ -173,16 +173,21 @@ const threadIdsSchema = {
   modified: r.str,
 };
 
-/** threadJSON (no clinical fields: who, when, which order) */
-export const threadSchema = z.object({
-  ...threadCommonSchema,
-  ...threadIdsSchema,
+/** the two sides of a thread or message, by name and picture (threadJSON, messageJSON) */
+const participantsShape = {
   user_from: r.str,
   user_from_picture: r.str,
   user_from_picture_url: r.str,
   user_to: r.str.nullable(),
   user_to_picture: r.str.nullable(),
   user_to_picture_url: r.str,
+};
+
+/** threadJSON (no clinical fields: who, when, which order) */
+export const threadSchema = z.object({
+  ...threadCommonSchema,
+  ...threadIdsSchema,
+  ...participantsShape,
 });
 
 export const threadDetailSchema = z.object({ ...threadCommonSchema, ...threadIdsSchema, user_from: nestedUserSchema, user_to: nestedUserSchema });
@@ -248,12 +253,7 @@ const messageFields = {
   created: r.str,
   modified: r.str,
   edited_at: r.when,
-  user_from: r.str,
-  user_from_picture: r.str,
-  user_from_picture_url: r.str,
-  user_to: r.str.nullable(),
-  user_to_picture: r.str.nullable(),
-  user_to_picture_url: r.str,
+  ...participantsShape,
   bubble: z.enum(['left', 'right']),
   qty: r.int,
   valid_until: r.when,

@@ -199,34 +199,22 @@ export const allergySchema = r.patientRef(z.object(allergyShape), 'id_patients')
 const pictureShape = { patient_picture: text, patient_picture_url: r.str };
 const coordinates = { lat: r.num, lng: r.num };
 
+const patientIds = { id: r.int, id_users: r.int, patient_external_id: r.str };
+/** the patient's own record, in the document's order (after the ids, and the account on details) */
+const patientRecordShape = {
+  ...ownShape,
+  ...addressShape,
+  ...pictureShape,
+  allergies: r.clinical(z.array(allergySchema)),
+  ...coordinates,
+};
+
 /** patientListJSON */
-export const patientListSchema = r.patientRef(
-  z.object({
-    id: r.int,
-    id_users: r.int,
-    patient_external_id: r.str,
-    ...ownShape,
-    ...addressShape,
-    ...pictureShape,
-    allergies: r.clinical(z.array(allergySchema)),
-    ...coordinates,
-  }),
-  'id',
-);
+export const patientListSchema = r.patientRef(z.object({ ...patientIds, ...patientRecordShape }), 'id');
 
 /** patientDetailJSON */
 export const patientDetailSchema = r.patientRef(
-  z.object({
-    id: r.int,
-    id_users: r.int,
-    patient_external_id: r.str,
-    users: userWithDepartmentSchema.nullable(),
-    ...ownShape,
-    ...addressShape,
-    ...pictureShape,
-    allergies: r.clinical(z.array(allergySchema)),
-    ...coordinates,
-  }),
+  z.object({ ...patientIds, users: userWithDepartmentSchema.nullable(), ...patientRecordShape }),
   'id',
 );
 
