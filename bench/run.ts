@@ -2,13 +2,18 @@
 // separate processes → measure every scenario whose route exists with autocannon → bench/results.json.
 //   BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/colederma_bench)
 //   BENCH_SCALE (default 1), BENCH_DURATION seconds per run (default 10), BENCH_CONNECTIONS (32),
-//   BENCH_RESEED=1 to seed again, BENCH_ONLY=<text> to run only the scenarios whose name contains it.
+//   BENCH_RESEED=1 to seed again, BENCH_ONLY=<text> to run only the scenarios whose name contains it,
+//   BENCH_CPU_PROFILE=<dir> for a CPU profile of the API over the whole run.
+// Besides requests/s and latency, each run reports the CPU time per request of the server process
+// and of PostgreSQL (bench/cpu.ts): on a shared machine the first two move with the neighbours'
+// load, the CPU a request costs much less.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
 import jwt from 'jsonwebtoken';
 import { checkoutCustomer, CHECKOUT_ROUTES } from './checkout.js';
+import { measureCpu } from './cpu.js';
 import { scenarios, type Who } from './scenarios.js';
 import { prepareDatabase, seed, sizes } from './seed.js';
 
@@ -25,9 +30,11 @@ const children: ChildProcess[] = [];
 
 /** Starts a process and resolves once `ready` answers 200 (fails if the process exits first). */
 function start(args: string[], env: Record<string, string>, ready: string) {
-  const child = spawn(process.execPath, ['--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  // BENCH_CPU_PROFILE=<dir>: the API writes a V8 CPU profile there when it stops (open it in Chrome's DevTools)
+  const profile = args[0] === 'src/server.ts' && process.env.BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROFILE}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
   children.push(child);
-  return new Promise<void>((resolve, reject) => {
+  return new Promise<ChildProcess>((resolve, reject) => {
     let done = false;
     child.on('exit', (code) => {
       if (!done) reject(new Error(`${args.join(' ')} exited with ${code}`));
@@ -36,7 +43,7 @@ function start(args: string[], env: Record<string, string>, ready: string) {
       const ok = await fetch(ready, { method: 'GET' }).then((r) => r.status < 500, () => false);
       if (ok) {
         done = true;
-        resolve();
+        resolve(child);
       } else setTimeout(poll, 250);
     };
     void poll();
@@ -65,24 +72,35 @@ async function call(method: string, path: string, body: unknown, token?: string)
  */
 const SETTLE_MS = 3000;
 
-async function cannon(target: string, method: string, body: unknown, token?: string) {
+async function cannon(server: ChildProcess, target: string, method: string, body: unknown, token?: string) {
   await new Promise((r) => setTimeout(r, SETTLE_MS));
-  const r = await autocannon({
-    url: target,
-    method: method as 'POST',
-    connections,
-    duration,
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
+  const r = await measureCpu(server.pid, async () => {
+    const r = await autocannon({
+      url: target,
+      method: method as 'POST',
+      connections,
+      duration,
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return { ...r, requests: r.requests.total };
   });
-  return { rps: Math.round(r.requests.average), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts };
+  return { rps: Math.round(r.requests / duration), p50: r.latency.p50, p99: r.latency.p99, non2xx: r.non2xx, errors: r.errors + r.timeouts, cpu_ms_per_request: r.cpu_ms_per_request };
 }
 
 type Stats = Awaited<ReturnType<typeof cannon>>;
-const fmt = (x: Stats) => `${String(x.rps).padStart(6)} req/s  p50 ${String(x.p50).padStart(4)} ms  p99 ${String(x.p99).padStart(5)} ms${x.non2xx || x.errors ? `  (non-2xx ${x.non2xx}, errors ${x.errors})` : ''}`;
+const ms = (x: number | null) => (x === null ? '  n/a' : x.toFixed(2).padStart(5));
+const fmt = (x: Stats) =>
+  `${String(x.rps).padStart(6)} req/s  p50 ${String(x.p50).padStart(4)} ms  p99 ${String(x.p99).padStart(5)} ms` +
+  `  CPU/request: server ${ms(x.cpu_ms_per_request.server_ms)} ms, postgres ${ms(x.cpu_ms_per_request.postgres_ms)} ms` +
+  (x.non2xx || x.errors ? `  (non-2xx ${x.non2xx}, errors ${x.errors})` : '');
 
 /** Whole checkout paths (init → add to cart → checkout), `connections` customers at a time. */
-async function checkoutPaths(run: (i: number) => Promise<void>) {
+async function checkoutPaths(server: ChildProcess, run: (i: number) => Promise<void>) {
+  return measureCpu(server.pid, () => runPaths(run));
+}
+
+async function runPaths(run: (i: number) => Promise<void>) {
   const latencies: number[] = [];
   let next = 0;
   let failures = 0;
@@ -105,7 +123,7 @@ async function checkoutPaths(run: (i: number) => Promise<void>) {
   );
   latencies.sort((a, b) => a - b);
   const q = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? 0);
-  return { rps: Math.round(latencies.length / duration), p50: q(0.5), p99: q(0.99), non2xx: failures, errors: 0, firstError };
+  return { rps: Math.round(latencies.length / duration), p50: q(0.5), p99: q(0.99), non2xx: failures, errors: 0, firstError, requests: latencies.length };
 }
 
 async function main() {
@@ -118,7 +136,7 @@ async function main() {
   console.log(seeded ? `seeded in ${((Date.now() - t0) / 1000).toFixed(0)} s` : 'data already seeded at this scale (BENCH_RESEED=1 to redo)');
 
   const env = { BENCH_DATABASE_URL: url, BENCH_SCALE: String(scale), DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10' };
-  await Promise.all([
+  const [appServer, baseServer] = await Promise.all([
     start(['src/server.ts'], {
       ...env,
       DATABASE_URL: url,
@@ -156,8 +174,8 @@ async function main() {
       results.push({ name: sc.name, failed: `${probe.status} ${JSON.stringify(probe.json).slice(0, 500)}` });
       continue;
     }
-    const app = await cannon(`http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]);
-    const base = await cannon(`http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body);
+    const app = await cannon(appServer, `http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]);
+    const base = await cannon(baseServer, `http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body);
     console.log(`- ${sc.name}\n    app      ${fmt(app)}\n    baseline ${fmt(base)}   app/baseline ${(app.rps / Math.max(1, base.rps)).toFixed(2)}`);
     results.push({ name: sc.name, method: sc.method, path: sc.path, app, baseline: base, ratio: +(app.rps / Math.max(1, base.rps)).toFixed(2) });
   }
@@ -174,7 +192,7 @@ async function main() {
       if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
       return r.json;
     };
-    const app = await checkoutPaths(async (i) => {
+    const app = await checkoutPaths(appServer, async (i) => {
       const c = checkoutCustomer(s, i);
       const tok = token(c.user, ['CUSTOMER']);
       const init = await step('POST', '/orders/init', { id_users: c.user, id_patients: c.patient, order_type: 'E' }, tok);
@@ -188,7 +206,7 @@ async function main() {
       await step('PUT', `/orders/${id}/process/courier`, { courier: 'jne', costs: reg.cost[0].value, service: reg.service }, tok);
       await step('PUT', `/orders/${id}/checkout`, {}, tok);
     });
-    const base = await checkoutPaths(async (i) => {
+    const base = await checkoutPaths(baseServer, async (i) => {
       const r = await fetch(`http://127.0.0.1:${BASE_PORT}/checkout`, { method: 'POST', body: JSON.stringify({ i: i + 1_000_000 }) });
       if (r.status !== 200) throw new Error(await r.text());
     });
