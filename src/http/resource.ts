@@ -273,7 +273,11 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const t = normalizeTableRequest(raw);
           const f = parseFilters(filters, raw);
           const base = and(spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
-          const where = and(await listWhere(c, f), globalSearch(spec, t.search));
+          const narrowing = and(spec.where ? await spec.where(f, c) : undefined, globalSearch(spec, t.search));
+          const where = and(base, narrowing);
+          // Nothing to narrow by (the table's first view): the filtered count is the total, so a
+          // large table is counted once, not twice.
+          const narrowed = Object.keys(narrowing).length > 0;
           const orderBy = t.order
             .map((o) => columns[o.column]?.orderBy?.(o.dir))
             .filter((o): o is Record<string, unknown> => !!o);
@@ -281,13 +285,13 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const m = spec.model(ctx.app.db);
           const [recordsTotal, recordsFiltered, rows] = await Promise.all([
             m.count({ where: base }),
-            m.count({ where }),
+            narrowed ? m.count({ where }) : undefined,
             m.findMany({ where, include: spec.include, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
           ]);
           return {
             draw: t.draw,
             recordsTotal,
-            recordsFiltered,
+            recordsFiltered: recordsFiltered ?? recordsTotal,
             data: rows.map((r: Row) => columns.map((col) => col.value(r, c) ?? '')),
           };
         },

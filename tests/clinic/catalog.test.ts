@@ -46,6 +46,13 @@ describe('service_categories and services', () => {
     expect(search.body.services[0]).toMatchObject({ services_category: 'Obat Alergi', service_categories: 'Obat Alergi', codes: 'OA01', id_service_categories: cat });
     const table = await t.http.post('/services/table').send({ draw: 1, start: 0, length: 10, search: { value: 'kolest' } });
     expect(table.body).toMatchObject({ draw: 1, recordsTotal: 2, recordsFiltered: 1 });
+    // a filter narrows the table as a search does; with neither, the filtered count is the total
+    const byFilter = await t.http.post('/services/table').send({ draw: 2, start: 0, length: 10, is_available: 0 });
+    expect(byFilter.body).toMatchObject({ draw: 2, recordsTotal: 2, recordsFiltered: 1 });
+    expect(byFilter.body.data.map((row: unknown[]) => row[1])).toEqual(['Hidden']);
+    const all = await t.http.post('/services/table').send({ draw: 3, start: 0, length: 1 });
+    expect(all.body).toMatchObject({ draw: 3, recordsTotal: 2, recordsFiltered: 2 });
+    expect(all.body.data).toHaveLength(1);
     expect(table.body.data[0].slice(0, 3)).toEqual([svc, 'Cek kolestrol', 'Obat Alergi']);
     const bad = await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: '', services_price: 1.5, id_service_categories: 99999 });
     expect(bad.status).toBe(400);
