@@ -3,7 +3,8 @@
 //   BENCH_DATABASE_URL (default postgresql://postgres@127.0.0.1:5432/colederma_bench)
 //   BENCH_SCALE (default 1), BENCH_DURATION seconds per run (default 10), BENCH_CONNECTIONS (32),
 //   BENCH_RESEED=1 to seed again, BENCH_ONLY=<text> to run only the scenarios whose name contains it,
-//   BENCH_CPU_PROFILE=<dir> for a CPU profile of the API over the whole run.
+//   BENCH_CPU_PROFILE=<dir> for a CPU profile of the API over the whole run, BENCH_ROUNDS=<n> to
+//   run each scenario n times, app and baseline alternating, and keep the median (not the checkout).
 // Besides requests/s and latency, each run reports the CPU time per request of the server process
 // and of PostgreSQL (bench/cpu.ts): on a shared machine the first two move with the neighbours'
 // load, the CPU a request costs much less.
@@ -22,6 +23,7 @@ const scale = Number(process.env.BENCH_SCALE ?? 1);
 const duration = Number(process.env.BENCH_DURATION ?? 10);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const only = process.env.BENCH_ONLY;
+const rounds = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)) || 1);
 const APP_PORT = 3900;
 const BASE_PORT = 3901;
 const JWT_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
@@ -89,6 +91,9 @@ async function cannon(server: ChildProcess, target: string, method: string, body
 }
 
 type Stats = Awaited<ReturnType<typeof cannon>>;
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+/** Of several runs, the one with the median requests/s (its latency and CPU figures with it). */
+const medianRun = (runs: Stats[]) => runs.find((r) => r.rps === median(runs.map((x) => x.rps)))!;
 const ms = (x: number | null) => (x === null ? '  n/a' : x.toFixed(2).padStart(5));
 const fmt = (x: Stats) =>
   `${String(x.rps).padStart(6)} req/s  p50 ${String(x.p50).padStart(4)} ms  p99 ${String(x.p99).padStart(5)} ms` +
@@ -174,10 +179,20 @@ async function main() {
       results.push({ name: sc.name, failed: `${probe.status} ${JSON.stringify(probe.json).slice(0, 500)}` });
       continue;
     }
-    const app = await cannon(appServer, `http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]);
-    const base = await cannon(baseServer, `http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body);
-    console.log(`- ${sc.name}\n    app      ${fmt(app)}\n    baseline ${fmt(base)}   app/baseline ${(app.rps / Math.max(1, base.rps)).toFixed(2)}`);
-    results.push({ name: sc.name, method: sc.method, path: sc.path, app, baseline: base, ratio: +(app.rps / Math.max(1, base.rps)).toFixed(2) });
+    // app and baseline alternate, so a slow spell of the host falls on both sides of a round
+    const appRuns: Stats[] = [];
+    const baseRuns: Stats[] = [];
+    for (let round = 0; round < rounds; round++) {
+      appRuns.push(await cannon(appServer, `http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]));
+      baseRuns.push(await cannon(baseServer, `http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body));
+    }
+    const app = medianRun(appRuns);
+    const base = medianRun(baseRuns);
+    const ratios = appRuns.map((a, round) => a.rps / Math.max(1, baseRuns[round]!.rps));
+    const ratio = +median(ratios).toFixed(2);
+    const spread = rounds > 1 ? ` (rounds: ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
+    console.log(`- ${sc.name}\n    app      ${fmt(app)}\n    baseline ${fmt(base)}   app/baseline ${ratio.toFixed(2)}${spread}`);
+    results.push({ name: sc.name, method: sc.method, path: sc.path, app, baseline: base, ratio, ...(rounds > 1 ? { rounds: ratios.map((r) => +r.toFixed(2)) } : {}) });
   }
 
   const missing = CHECKOUT_ROUTES.filter((r) => !routes.has(r));
@@ -214,7 +229,7 @@ async function main() {
     results.push({ name: 'checkout path', unit: 'whole paths (init, add to cart, address, courier quote, courier, checkout)', app, baseline: base, ratio: +(app.rps / Math.max(1, base.rps)).toFixed(2) });
   }
 
-  const out = { measured_at: new Date().toISOString(), scale, sizes: s, connections, duration_s: duration, cpus: os.cpus().length, loadavg_at_end: os.loadavg().map((x) => +x.toFixed(2)), node: process.version, results };
+  const out = { measured_at: new Date().toISOString(), scale, sizes: s, connections, duration_s: duration, rounds, cpus: os.cpus().length, loadavg_at_end: os.loadavg().map((x) => +x.toFixed(2)), node: process.version, results };
   // a partial run (BENCH_ONLY) leaves the last whole run's figures in place
   const file = only ? './results-only.json' : './results.json';
   writeFileSync(new URL(file, import.meta.url), JSON.stringify(out, null, 2) + '\n');
