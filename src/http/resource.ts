@@ -129,8 +129,11 @@ export function pageEnvelope<T>(page: number, length: number, total: number, dat
   return { page, totalpage, length, displayed: data.length, anchor, totaldata: total, data };
 }
 
+/** All of the parts; a part that is itself only an AND joins the list (the same condition, flat). */
 function and(...parts: (Where | undefined)[]): Where {
-  const list = parts.filter((p): p is Where => !!p && Object.keys(p).length > 0);
+  const list = parts
+    .filter((p): p is Where => !!p && Object.keys(p).length > 0)
+    .flatMap((p) => (Object.keys(p).length === 1 && Array.isArray(p.AND) ? (p.AND as Where[]) : [p]));
   return list.length === 0 ? {} : list.length === 1 ? list[0]! : { AND: list };
 }
 
@@ -159,15 +162,15 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const order = spec.defaultOrder ?? { id: 'desc' };
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
 
+  /** the rows the caller may see at all: live ones, in the caller's scope */
+  const visibleWhere = (c: Caller): Where => and(spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
+  /** the request's filters */
+  const filterWhere = async (c: Caller, f: any): Promise<Where | undefined> => (spec.where ? spec.where(f, c) : undefined);
   async function listWhere(c: Caller, f: any): Promise<Where> {
-    return and(
-      spec.softDelete ? { deleted_at: null } : undefined,
-      spec.scope?.(c),
-      spec.where ? await spec.where(f, c) : undefined,
-    );
+    return and(visibleWhere(c), await filterWhere(c, f));
   }
   function rowWhere(c: Caller, id: number): Where {
-    return and({ id }, spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
+    return and({ id }, visibleWhere(c));
   }
   async function loadDetail(c: Caller, id: number, db: Db = c.app.db) {
     const row = await spec.model(db).findFirst({ where: rowWhere(c, id), include: spec.detailInclude ?? spec.include });
@@ -272,8 +275,8 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const raw = (ctx.body ?? {}) as Record<string, any>;
           const t = normalizeTableRequest(raw);
           const f = parseFilters(filters, raw);
-          const base = and(spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
-          const narrowing = and(spec.where ? await spec.where(f, c) : undefined, globalSearch(spec, t.search));
+          const base = visibleWhere(c);
+          const narrowing = and(await filterWhere(c, f), globalSearch(spec, t.search));
           const where = and(base, narrowing);
           // Nothing to narrow by (the table's first view): the filtered count is the total, so a
           // large table is counted once, not twice.
