@@ -88,6 +88,12 @@ export interface ResourceSpec<F = any> {
    * `toJSON` reads. `count` is false for search (total then unused).
    */
   list?: (filters: F, caller: Caller, page: { skip: number; take: number; count: boolean }) => Promise<{ total: number; rows: Row[] }>;
+  /**
+   * The same for `get` of a hot resource: the row `id` if `softDelete` and `scope` let the caller
+   * see it (else null), in the shape `toDetail` reads. Updates and deletes still load through Prisma
+   * in their transaction.
+   */
+  get?: (id: number, caller: Caller) => Promise<Row | null>;
 }
 
 const tableRequest = z.object({
@@ -312,7 +318,10 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       response: single,
       handler: async (ctx) => {
         const c = caller(ctx);
-        return { [key]: detail(await loadDetail(c, ctx.params.id), c) };
+        if (!spec.get) return { [key]: detail(await loadDetail(c, ctx.params.id), c) };
+        const row = await spec.get(ctx.params.id, c);
+        if (!row) throw notFound(`${key} ${ctx.params.id} not found`);
+        return { [key]: detail(row, c) };
       },
     }),
   );

@@ -127,7 +127,10 @@ describe('menus', () => {
     });
     const get = await t.http.get(`/menus/${res.body.menus.id}`);
     expect(get.status).toBe(200);
-    expect(get.body.menus.id).toBe(res.body.menus.id);
+    // the product page (plain SQL, menuById) answers exactly what the create (through Prisma) did
+    expect(get.body).toEqual(res.body);
+    expect((await t.http.get('/menus/999999')).status).toBe(404);
+    expect((await t.http.get('/menus/abc')).status).toBe(400);
   });
 
   it('validates input: unknown category, promotion price above the price, bad window', async () => {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
-import { menuList } from './menus.service.js';
+import { menuById, menuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { clinicDay } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
@@ -159,8 +159,9 @@ const menuRoutes = resourceRoutes({
       : {}),
   }),
   include: menuInclude,
-  // explore and search: the same filters in plain SQL (menus.service.ts)
+  // explore, search and the product page: the same filters in plain SQL (menus.service.ts)
   list: (f, c, page) => menuList(c.app.db, f, page),
+  get: (id, c) => menuById(c.app.db, id),
   searchFields: ['nama_menus', 'brief', 'produsen', 'nomor_registrasi'],
   toJSON: (r, c) => menuJSON(c.app, r),
   schema: menuSchema,

@@ -13,6 +13,14 @@ export interface MenuFilters {
 /** `contains` exactly as Prisma sends it (`%value%`: Prisma does not escape the value's own % and _). */
 export const likeContains = (v: string) => `%${v}%`;
 
+/** What menuJSON reads: the product's columns and its primary picture (the order of menuInclude's images). */
+const MENU_COLUMNS = `m.id, m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_required, m.harga_promosi, m.mulai_harga_promosi,
+  m.selesai_harga_promosi, m.is_featured, m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3,
+  m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat,
+  (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image`;
+
+const menuRow = ({ menu_image, ...m }: Record<string, unknown>) => ({ ...m, images: menu_image == null ? [] : [{ menu_image }] });
+
 /**
  * menus/explore and menus/search (the shop's product list, the busiest public call) as plain SQL:
  * the same filters as the resource's `where` (menus.routes.ts), live products only, newest first,
@@ -38,22 +46,17 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
   const prepared = !f.nama_menus;
   const [count, rows] = await Promise.all([
     page.count ? sqlRows<{ n: number }>(db, `SELECT count(*)::int AS n FROM menus m WHERE ${where}`, values, { prepared }) : Promise.resolve([{ n: 0 }]),
-    sqlRows<Record<string, unknown>>(
-      db,
-      `SELECT m.id, m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_required, m.harga_promosi, m.mulai_harga_promosi,
-              m.selesai_harga_promosi, m.is_featured, m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3,
-              m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat,
-              (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id
-               ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image
-       FROM menus m WHERE ${where} ORDER BY m.id DESC ${pageClause(page.skip, page.take)}`,
-      values,
-      { prepared },
-    ),
+    sqlRows<Record<string, unknown>>(db, `SELECT ${MENU_COLUMNS} FROM menus m WHERE ${where} ORDER BY m.id DESC ${pageClause(page.skip, page.take)}`, values, {
+      prepared,
+    }),
   ]);
-  return {
-    total: count[0]?.n ?? 0,
-    rows: rows.map(({ menu_image, ...m }) => ({ ...m, images: menu_image == null ? [] : [{ menu_image }] })),
-  };
+  return { total: count[0]?.n ?? 0, rows: rows.map(menuRow) };
+}
+
+/** The product page (menus/:id) by the same statement: a live product, or null. */
+export async function menuById(db: object, id: number) {
+  const [row] = await sqlRows<Record<string, unknown>>(db, `SELECT ${MENU_COLUMNS} FROM menus m WHERE m.id = $1 AND m.deleted_at IS NULL`, [id], { prepared: true });
+  return row ? menuRow(row) : null;
 }
 
 export interface StoreMenuFilters {
