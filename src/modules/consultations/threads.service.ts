@@ -93,16 +93,40 @@ export async function readThreadMessages(
     { prepared: true },
   );
   if (!rows.length) throw notFound(`threads ${threadId} not found`);
-  const data = rows
-    .filter((r) => r.id != null) // a page past the end is one row with the count and no message
-    .map(({ total: _t, id_patients, from_name, from_picture, to_name, to_picture, redeemed, menu_snapshot, ...m }) => ({
-      ...m,
-      menu_snapshot: menu_snapshot == null ? null : JSON.parse(menu_snapshot as string),
-      thread: { id_patients },
-      userFrom: from_name == null ? null : { users_fullname: from_name, users_picture: from_picture },
-      userTo: to_name == null ? null : { users_fullname: to_name, users_picture: to_picture },
-      menuReedem: redeemed ? {} : null,
-    }));
+  // Built field by field: the rest/spread form (`{ total, ...m }`) cost more Node CPU than the
+  // statement (V8 copies an object minus named keys through a slow runtime path).
+  const data = [];
+  for (const r of rows) {
+    if (r.id == null) continue; // a page past the end is one row with the count and no message
+    data.push({
+      id: r.id,
+      id_threads: r.id_threads,
+      id_user_from: r.id_user_from,
+      id_user_to: r.id_user_to,
+      intentions: r.intentions,
+      title: r.title,
+      content_type: r.content_type,
+      content: r.content,
+      file_name: r.file_name,
+      file_mime: r.file_mime,
+      file_size: r.file_size,
+      menu_snapshot: r.menu_snapshot == null ? null : JSON.parse(r.menu_snapshot as string),
+      qty: r.qty,
+      valid_until: r.valid_until,
+      priority: r.priority,
+      labels: r.labels,
+      remark: r.remark,
+      is_read: r.is_read,
+      read_at: r.read_at,
+      edited_at: r.edited_at,
+      created_at: r.created_at,
+      updated_at: r.updated_at,
+      thread: { id_patients: r.id_patients },
+      userFrom: r.from_name == null ? null : { users_fullname: r.from_name, users_picture: r.from_picture },
+      userTo: r.to_name == null ? null : { users_fullname: r.to_name, users_picture: r.to_picture },
+      menuReedem: r.redeemed ? {} : null,
+    });
+  }
   return { total: rows[0]!.total, rows: data };
 }
 
