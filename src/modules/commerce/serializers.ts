@@ -18,6 +18,14 @@ export const ORDER_STATUSES = ['SHOPPING CARTS', 'CHECKOUT', 'PAID', 'PREPARED',
 
 /** The order's own fields as the document's lists show them (no relations). */
 export function orderJSON(o: Row) {
+  return { ...orderFieldsJSON(o), grand_totals: o.grand_totals };
+}
+
+/**
+ * All of them but grand_totals, which the lists and the detail put last, after the lines. (Taking
+ * it out of a built answer, `{ grand_totals, ...rest }`, costs V8 a slow copy of ~70 fields.)
+ */
+function orderFieldsJSON(o: Row) {
   return {
     id: o.id,
     pic_admin: o.pic_admin,
@@ -81,7 +89,6 @@ export function orderJSON(o: Row) {
     nomor_resi: o.nomor_resi,
     consultation_closed: dt(o.consultation_closed),
     expires_at: dt(o.expires_at),
-    grand_totals: o.grand_totals,
   };
 }
 
@@ -326,11 +333,10 @@ export const orderPatientSchema = r.patientRef(
 
 /** The list shape: the order with `details` (lines and extras), as orders/explore and search. */
 export function orderListJSON(app: AppContext, o: Row) {
-  const { grand_totals, ...rest } = orderJSON(o);
   return {
-    ...rest,
+    ...orderFieldsJSON(o),
     details: [...(o.items ?? []).map((i: Row) => itemWithMenuJSON(app, i)), ...(o.extras ?? []).map((e: Row) => extraJSON(app, e))],
-    grand_totals,
+    grand_totals: o.grand_totals,
   };
 }
 
@@ -344,9 +350,8 @@ export const orderListSchema = z.object({
 export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number, user: AuthUser | undefined) {
   const itemsTotal = (o.items ?? []).filter((i: Row) => !i.is_canceled).reduce((s: number, i: Row) => s + i.price_total, 0);
   const extrasTotal = (o.extras ?? []).reduce((s: number, e: Row) => s + e.extra_prices * e.qty, 0);
-  const { grand_totals, ...rest } = orderJSON(o);
   return {
-    ...rest,
+    ...orderFieldsJSON(o),
     users: userJSON(app, o.member),
     member: userJSON(app, o.member),
     patients: patientJSON(o.patient, user),
@@ -360,7 +365,7 @@ export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number, us
       { total_amount: String(extrasTotal), types: 'Online consultations' },
     ],
     counts_carts: countsCarts,
-    grand_totals,
+    grand_totals: o.grand_totals,
   };
 }
 
