@@ -26,7 +26,7 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   // no client sends back (≈1% of a list request's CPU in a profile).
   server.disable('etag');
   server.set('trust proxy', 'loopback');
-  server.use(requestLog(app.logger));
+  server.use(requestLog(app.logger, server.request));
   server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
   server.use(
     cors({

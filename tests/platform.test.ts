@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import { pino } from 'pino';
+import request from 'supertest';
 import { loadConfig } from '../src/config.js';
+import { requestLog } from '../src/http/request-log.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -71,5 +75,35 @@ describe('platform', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MIDTRANS_SERVER_KEY/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' }).NODE_ENV).toBe('production');
     expect(loadConfig({}).PORT).toBe(3000);
+  });
+});
+
+describe('request log', () => {
+  it('writes one line per request with its id, method, URL and status, and gives handlers req.log', async () => {
+    const lines: any[] = [];
+    const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+    const server = express();
+    server.use(requestLog(logger, server.request));
+    server.get('/ok', (req, res) => {
+      req.log.info({ step: 'inside' }, 'handler says');
+      res.json({ ok: true });
+    });
+    server.get('/missing', (_req, res) => void res.status(404).json({}));
+    const http = request(server);
+
+    const ok = await http.get('/ok?x=1').set('x-request-id', 'req-123');
+    expect(ok.headers['x-request-id']).toBe('req-123');
+    const missing = await http.get('/missing');
+    const generated = missing.headers['x-request-id'];
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    await new Promise((r) => setImmediate(r));
+
+    expect(lines.find((l) => l.msg === 'handler says')).toMatchObject({ step: 'inside', req: { id: 'req-123', method: 'GET', url: '/ok?x=1' } });
+    expect(lines.filter((l) => l.msg === 'request completed')).toEqual([
+      expect.objectContaining({ level: 30, req: { id: 'req-123', method: 'GET', url: '/ok?x=1' }, res: { statusCode: 200 } }),
+      expect.objectContaining({ level: 40, req: { id: generated, method: 'GET', url: '/missing' }, res: { statusCode: 404 } }),
+    ]);
+    // a header that is not a plain id is not echoed (log injection)
+    expect((await http.get('/ok').set('x-request-id', 'a b;c')).headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

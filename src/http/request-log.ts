@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
 /**
@@ -8,22 +8,26 @@ import type { Logger } from 'pino';
  * request into the child's bindings), which measured as the largest single item of the framework's
  * per-request CPU. Here the child (`req.log`) is made only when something logs, and the completion
  * line only when its level is enabled (5xx and errors: error, 4xx: warn, others: info).
+ *
+ * `req.log` is a getter on the app's request prototype (`requests`, express's `app.request`):
+ * defined on each request instead, the accessor gave every request a hidden class of its own, and
+ * every later property read on it (the router's, the body parser's) took V8's slow path.
  */
-export function requestLog(logger: Logger): RequestHandler {
+export function requestLog(logger: Logger, requests: Request): RequestHandler {
+  Object.defineProperty(requests, 'log', {
+    configurable: true,
+    get(this: Request) {
+      return (this.childLogger ??= logger.child({ req: { id: this.id, method: this.method, url: this.originalUrl ?? this.url } }));
+    },
+    set(this: Request, v: Logger) {
+      this.childLogger = v;
+    },
+  });
   return (req, res, next) => {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     req.id = id;
     res.setHeader('x-request-id', id);
-    const url = req.originalUrl ?? req.url;
-    let child: Logger | undefined;
-    Object.defineProperty(req, 'log', {
-      configurable: true,
-      get: () => (child ??= logger.child({ req: { id, method: req.method, url } })),
-      set: (v: Logger) => {
-        child = v;
-      },
-    });
     const start = Date.now();
     const done = (err?: unknown) => {
       res.removeListener('close', done);
@@ -45,5 +49,7 @@ declare module 'http' {
   interface IncomingMessage {
     id: string;
     log: Logger;
+    /** the request's child logger, once something logged (see requestLog) */
+    childLogger?: Logger;
   }
 }
