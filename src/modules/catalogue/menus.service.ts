@@ -19,7 +19,10 @@ const MENU_COLUMNS = `m.id, m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_
   m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat,
   (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image`;
 
-/** The row as menuJSON reads it (images as the include gives them), set in place: copying a pg row minus a key (`{ a, ...rest }`) costs V8 more than the statement does. */
+/**
+ * The row as menuJSON reads it (images as the include gives them), set in place: copying a pg row
+ * minus a key (`{ a, ...rest }`) costs V8 more than the statement does.
+ */
 function menuRow(row: Record<string, unknown>) {
   row.images = row.menu_image == null ? [] : [{ menu_image: row.menu_image }];
   return row;
