@@ -8,6 +8,7 @@
 // whole bench cannot tell from the host's noise (docs/performance.md, round 6).
 import { postgresClient } from '../src/db/client.js';
 import { menuById, menuList, storeMenuList } from '../src/modules/catalogue/menus.service.js';
+import { readOrderDetail } from '../src/modules/commerce/order-detail.js';
 import { orderDetailInclude } from '../src/modules/commerce/orders.routes.js';
 import { readThreadMessages } from '../src/modules/consultations/threads.service.js';
 import type { AppContext } from '../src/app-context.js';
@@ -24,7 +25,8 @@ const calls: [string, () => Promise<unknown>][] = [
   ['menus/explore (menuList, 10 of all)', () => menuList(prisma, {}, { skip: 0, take: 10, count: true })],
   ['menus/:id (menuById)', () => menuById(prisma, 1)],
   ['brandstore_menus/search (storeMenuList)', () => storeMenuList(prisma, { idbrandstore: 2 }, false, { skip: 0, take: 10, count: false })],
-  ['orders/:id (Prisma findFirst with relations)', () => prisma.order.findFirst({ where: { id: 1 }, include: orderDetailInclude })],
+  ['orders/:id (readOrderDetail)', () => readOrderDetail(prisma, owner, 1)],
+  ['the same through Prisma (findFirst with relations)', () => prisma.order.findFirst({ where: { id: 1 }, include: orderDetailInclude })],
   ['one Prisma findUnique by id', () => prisma.order.findUnique({ where: { id: 1 } })],
 ];
 
@@ -45,7 +47,7 @@ async function measure(fn: () => Promise<unknown>, n = 4000) {
 try {
   for (const [name, fn] of calls) {
     if (only && !name.includes(only)) continue;
-    console.log(`${name.padEnd(48)} ${(await measure(fn)).toFixed(3)} ms of Node CPU a call`);
+    console.log(`${name.padEnd(52)} ${(await measure(fn)).toFixed(3)} ms of Node CPU a call`);
   }
 } finally {
   await close();

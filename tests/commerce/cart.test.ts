@@ -206,3 +206,48 @@ describe('prescribed lines', () => {
     expect((await t.http.put(`/order_items/${itemId}/update`).set(t.auth(customer)).send({ qty: 2 })).status).toBe(422);
   });
 });
+
+describe('orders/:id', () => {
+  it('answers exactly what the order read through Prisma with its relations gives (lines, extras, promotion, patient, dates)', async () => {
+    const birthday = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: birthday.id }, data: { users_birthday: new Date('1990-02-28T00:00:00Z'), users_picture: 'me.png' } });
+    const patient = await patientOf(t, birthday, { tanggal_lahir: new Date('2001-12-31T00:00:00Z'), lat: -6.9175, lng: 107.6191, golongan_darah: 'AB' });
+    const pictured = await menu(t, { harga: 120_000, brief: 'Serum', komposisi: 'Niacinamide' });
+    await t.app.db.menuImage.createMany({
+      data: [
+        { id_menus: pictured.id, menu_image: 'second.png', is_primary: 0, nomor_urut_tampil: 1 },
+        { id_menus: pictured.id, menu_image: 'primary.png', is_primary: 1, nomor_urut_tampil: 2 },
+      ],
+    });
+    const plain = await menu(t, { harga: 40_000 });
+    const promo = await promotion(t, { type: 'PERSEN', value: 10 });
+    const e = (await t.http.post('/orders/init').set(t.auth(birthday)).send({ id_patients: patient.id, order_type: 'E' })).body.orders.id;
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(birthday)).send({ id_order: e, items: [{ id_menu: pictured.id, qty: 2 }, { id_menu: plain.id, qty: 1 }] });
+    await t.app.db.orderItem.updateMany({ where: { id_order: e, id_menu: plain.id }, data: { is_canceled: 1, catatan_menu: 'out of stock' } });
+    await t.app.db.order.update({ where: { id: e }, data: { id_promo_discount_applied: promo.id, checkout_datetime: new Date('2026-11-24T16:59:59Z') } });
+    const dr = await doctor(t, 175_000);
+    const service = await t.app.db.service.create({ data: { services_name: 'Konsultasi Jerawat' } });
+    await t.app.db.doctor.update({ where: { id: dr.id }, data: { id_services: service.id } });
+    const c = (await t.http.post('/orders/init').set(t.auth(birthday)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(birthday)).send({ id_order: c, items: [{ id_doctors: dr.id, qty: 1, extra_notes: 'jerawat' }] });
+
+    const { orderDetailInclude, countCarts } = await import('../../src/modules/commerce/orders.routes.js');
+    const { orderDetailJSON } = await import('../../src/modules/commerce/serializers.js');
+    for (const id of [e, c]) {
+      for (const who of [birthday, admin]) {
+        const res = await t.http.get(`/orders/${id}`).set(t.auth(who));
+        expect(res.status).toBe(200);
+        const viaPrisma = await t.app.db.order.findFirstOrThrow({ where: { id }, include: orderDetailInclude });
+        const expected = orderDetailJSON(t.app, viaPrisma, await countCarts(t.app.db, viaPrisma.id_member), { id: who.id, username: who.username, roles: who.roles } as never);
+        expect(res.body.orders).toEqual(JSON.parse(JSON.stringify(expected)));
+      }
+    }
+    const detail = (await t.http.get(`/orders/${e}`).set(t.auth(birthday))).body.orders;
+    expect(detail.order_items.map((i: any) => i.images)).toEqual([expect.stringContaining('primary.png'), '']);
+    expect(detail).toMatchObject({ member: { users_birthday: '1990-02-28' }, patients: { tanggal_lahir: '2001-12-31', lat: -6.9175 }, checkout_datetime: '2026-11-24 23:59:59' });
+    expect(detail.promo_discount_applied).toMatchObject({ id: promo.id, type: 'PERSEN', value: 10 });
+    expect((await t.http.get(`/orders/${c}`).set(t.auth(birthday))).body.orders.order_extras[0].items.doctors).toMatchObject({ id: dr.id, custom_price: 175_000, services_name: 'Konsultasi Jerawat' });
+    expect((await t.http.get(`/orders/${e}`).set(t.auth(other))).status).toBe(404);
+    expect((await t.http.get('/orders/999999').set(t.auth(admin))).status).toBe(404);
+  });
+});

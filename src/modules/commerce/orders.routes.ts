@@ -45,6 +45,7 @@ import {
 } from './serializers.js';
 import type { Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
+import { readOrderDetail } from './order-detail.js';
 
 const menuInclude = { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } satisfies Prisma.MenuDefaultArgs;
 const extraInclude = { include: { doctor: { include: { user: true, service: true } } }, orderBy: { id: 'asc' } } satisfies Prisma.Order$extrasArgs;
@@ -67,7 +68,7 @@ export async function countCarts(db: Tx | AppContext['db'], userId: number) {
 }
 
 async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
-  const o = await app.db.order.findFirst({ where: { id: orderId, ...orderScope(user) }, include: orderDetailInclude });
+  const o = await readOrderDetail(app.db, user, orderId);
   if (!o) throw notFound(`orders ${orderId} not found`);
   return orderDetailJSON(app, o, await countCarts(app.db, o.id_member), user);
 }
