@@ -13,11 +13,14 @@ export interface MenuFilters {
 /** `contains` exactly as Prisma sends it (`%value%`: Prisma does not escape the value's own % and _). */
 export const likeContains = (v: string) => `%${v}%`;
 
-/** What menuJSON reads: the product's columns and its primary picture (the order of menuInclude's images). */
+/** A product's primary picture (its file name, or NULL), in the order of serializers' primaryImage. */
+export const primaryImageSql = (menuId: string) =>
+  `(SELECT i.menu_image FROM menu_images i WHERE i.id_menus = ${menuId} ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1)`;
+
+/** What menuJSON reads: the product's columns and its primary picture. */
 const MENU_COLUMNS = `m.id, m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_required, m.harga_promosi, m.mulai_harga_promosi,
   m.selesai_harga_promosi, m.is_featured, m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3,
-  m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat,
-  (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image`;
+  m.dosis, m.komposisi, m.aturan_pakai, m.nomor_registrasi, m.produsen, m.satuan, m.berat, ${primaryImageSql('m.id')} AS menu_image`;
 
 /**
  * The row as menuJSON reads it (images as the include gives them), set in place: copying a pg row
@@ -112,7 +115,7 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
       db,
       `SELECT bm.id, bm.idmenu, bm.idbrandstore, bm.nourut_menu,
               m.nama_menus, m.brief, m.harga, m.pajak, m.is_resep_required, m.harga_promosi, m.mulai_harga_promosi, m.selesai_harga_promosi,
-              (SELECT i.menu_image FROM menu_images i WHERE i.id_menus = m.id ORDER BY i.is_primary DESC, i.nomor_urut_tampil, i.id LIMIT 1) AS menu_image,
+              ${primaryImageSql('m.id')} AS menu_image,
               c1.menu_categories AS category_1,
               b.nama, b.alamat, b.notelp, b.opentime::text AS opentime, b.closetime::text AS closetime, b.city, b.lat, b.lng, b.is_show, b.groupname,
               s.id AS stock_id, s.quantitytotal

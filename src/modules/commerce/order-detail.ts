@@ -1,5 +1,7 @@
 import { sqlRows } from '../../db/client.js';
-import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import type { AuthUser } from '../../http/auth-user.js';
+import { primaryImageSql } from '../catalogue/menus.service.js';
+import { orderScopeSql } from './orders.service.js';
 
 /**
  * orders/:id (and the answers of orders/init and checkout) read in one plain statement: the order
@@ -9,11 +11,11 @@ import { isStaff, type AuthUser } from '../../http/auth-user.js';
  * Prisma read cost ≈0.8 ms of Node CPU a call (bench/calls.ts); this statement a fraction.
  * The order's own columns come as pg types; the relations come as JSON, with the dates the
  * serializers read turned back into Dates (a `date` as JSON is `yyyy-mm-dd`, read as UTC midnight,
- * as Prisma reads it). Who may read it is orderScope's rule: staff any order, others their own.
+ * as Prisma reads it). Who may read it: orderScope's rule (orderScopeSql).
  * null when there is no such order for the caller.
  */
 export async function readOrderDetail(db: object, user: AuthUser | undefined, orderId: number) {
-  const own = !isStaff(user);
+  const scope = orderScopeSql(user, 'o.id_member', 2);
   const [row] = await sqlRows<Record<string, any>>(
     db,
     `SELECT o.*,
@@ -27,18 +29,20 @@ export async function readOrderDetail(db: object, user: AuthUser | undefined, or
        (SELECT coalesce(json_agg(jsonb_build_object('menu', CASE WHEN m.id IS NULL THEN NULL ELSE
              jsonb_build_object('nama_menus', m.nama_menus, 'is_resep_required', m.is_resep_required, 'brief', m.brief, 'dosis', m.dosis,
                'komposisi', m.komposisi, 'aturan_pakai', m.aturan_pakai, 'nomor_registrasi', m.nomor_registrasi, 'produsen', m.produsen,
-               'berat', m.berat, 'images', coalesce((SELECT jsonb_build_array(jsonb_build_object('menu_image', mi.menu_image)) FROM menu_images mi
-                  WHERE mi.id_menus = m.id ORDER BY mi.is_primary DESC, mi.nomor_urut_tampil, mi.id LIMIT 1), '[]'::jsonb)) END)
+               'berat', m.berat, 'images', CASE WHEN pi.menu_image IS NULL THEN '[]'::jsonb
+                 ELSE jsonb_build_array(jsonb_build_object('menu_image', pi.menu_image)) END) END)
              || to_jsonb(i) ORDER BY i.id), '[]')
-        FROM order_items i LEFT JOIN menus m ON m.id = i.id_menu WHERE i.id_order = o.id)::text AS items_json,
+        FROM order_items i LEFT JOIN menus m ON m.id = i.id_menu
+        LEFT JOIN LATERAL (SELECT ${primaryImageSql('m.id')} AS menu_image) pi ON true
+        WHERE i.id_order = o.id)::text AS items_json,
        (SELECT coalesce(json_agg(jsonb_build_object('doctor', CASE WHEN d.id IS NULL THEN NULL ELSE to_jsonb(d) || jsonb_build_object(
                'user', CASE WHEN du.id IS NULL THEN NULL ELSE jsonb_build_object('users_fullname', du.users_fullname, 'users_picture', du.users_picture) END,
                'service', CASE WHEN s.id IS NULL THEN NULL ELSE jsonb_build_object('services_name', s.services_name) END) END)
              || to_jsonb(e) ORDER BY e.id), '[]')
         FROM order_extras e LEFT JOIN doctors d ON d.id = e.id_doctors LEFT JOIN users du ON du.id = d.id_users
         LEFT JOIN services s ON s.id = d.id_services WHERE e.id_orders = o.id)::text AS extras_json
-     FROM orders o WHERE o.id = $1${own ? ' AND o.id_member = $2' : ''}`,
-    own ? [orderId, user?.id ?? -1] : [orderId],
+     FROM orders o WHERE o.id = $1${scope.sql}`,
+    [orderId, ...scope.values],
     { prepared: true },
   );
   if (!row) return null;
