@@ -11,13 +11,16 @@ import { menuById, menuList, storeMenuList } from '../src/modules/catalogue/menu
 import { readOrderDetail } from '../src/modules/commerce/order-detail.js';
 import { orderDetailInclude } from '../src/modules/commerce/orders.routes.js';
 import { readThreadMessages } from '../src/modules/consultations/threads.service.js';
+import { availability } from '../src/modules/clinic/booking.service.js';
 import type { AppContext } from '../src/app-context.js';
 import type { AuthUser } from '../src/http/auth-user.js';
 
 const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/colederma_bench';
 const only = process.env.CALLS_ONLY;
 const { prisma, close } = postgresClient(url, 10, 10_000);
-const app = { db: prisma, now: () => new Date() } as unknown as AppContext;
+// the configuration defaults availability reads (src/config.ts)
+const config = { BOOKING_AVAILABILITY_DAYS: 15, BOOKING_MIN_NOTICE_MINUTES: 60, BOOKING_DEFAULT_SLOT_MINUTES: 30 };
+const app = { db: prisma, now: () => new Date(), config } as unknown as AppContext;
 const owner: AuthUser = { id: 1, username: 'owner', roles: ['OWNER', 'ADMIN'] };
 
 const calls: [string, () => Promise<unknown>][] = [
@@ -27,6 +30,7 @@ const calls: [string, () => Promise<unknown>][] = [
   ['brandstore_menus/search (storeMenuList)', () => storeMenuList(prisma, { idbrandstore: 2 }, false, { skip: 0, take: 10, count: false })],
   ['orders/:id (readOrderDetail)', () => readOrderDetail(prisma, owner, 1)],
   ['the same through Prisma (findFirst with relations)', () => prisma.order.findFirst({ where: { id: 1 }, include: orderDetailInclude })],
+  ['doctor availability (availability, doctor 1, service 2)', () => availability(app, { app, user: owner }, 1, 2)],
   ['one Prisma findUnique by id', () => prisma.order.findUnique({ where: { id: 1 } })],
 ];
 

@@ -321,55 +321,61 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
                  AND ($4::int IS NULL OR ds.id_services = $4) AND s.deleted_at IS NULL AND s.is_available = 1
              ) x) AS slots,
             ARRAY(SELECT dates::text FROM holidays WHERE dates BETWEEN $2::date AND $3::date) AS holidays,
-            (SELECT coalesce(json_agg(json_build_object('tanggal', tanggal::text, 'jam', jam::text, 'jam_selesai', jam_selesai::text)), '[]')::text
+            (SELECT coalesce(json_agg(json_build_array(tanggal::text, floor(extract(epoch FROM jam) / 60)::int, floor(extract(epoch FROM jam_selesai) / 60)::int)), '[]')::text
              FROM user_schedules WHERE id_doctors = $1 AND active_slot = 1 AND tanggal BETWEEN $2::date AND $3::date) AS bookings`,
     [id_doctors, formatDate(today), formatDate(last), id_services ?? null],
     { prepared: true },
   );
   if (!row?.doctor) throw notFound(`doctors ${id_doctors} not found`);
   const time = (t: string) => new Date(`1970-01-01T${t}Z`);
-  const slots = (JSON.parse(row.slots) as SlotRow[]).map((x) => ({
-    ...x,
-    jam: time(x.jam),
-    jam_selesai: time(x.jam_selesai),
-    // the nested shape doctorScheduleListJSON reads
-    doctorService: { doctor_buffer_time: x.doctor_buffer_time },
-    service: { buffer_time: x.buffer_time, services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
-    doctor: { user: { users_fullname: x.users_fullname } },
-  }));
+  // Each slot once: its times in minutes and its entry of the answer, the same on every date it
+  // falls on (a page asks for this often; building it per date cost most of the call's CPU).
+  const slots = (JSON.parse(row.slots) as SlotRow[]).map((x) => {
+    const jam = time(x.jam);
+    const end = slotEnd(app, jam, x.buffer_time, x.doctor_buffer_time);
+    const listed = doctorScheduleListJSON({
+      id: x.id,
+      id_doctors: x.id_doctors,
+      id_doctor_services: x.id_doctor_services,
+      id_services: x.id_services,
+      custom_price: x.custom_price,
+      hari: x.hari,
+      jam,
+      jam_selesai: time(x.jam_selesai),
+      is_active: x.is_active,
+      // the nested shape doctorScheduleListJSON reads
+      doctorService: { doctor_buffer_time: x.doctor_buffer_time },
+      service: { services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
+      doctor: { user: { users_fullname: x.users_fullname } },
+    });
+    return { hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } };
+  });
   const closed = new Set(row.holidays);
   const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
   const schedule_array = dates.map((d) => formatDate(d)!);
-  // the bookings grouped by day (yyyy-mm-dd) once
-  const takenByDay = new Map<string, { jam: Date; jam_selesai: Date }[]>();
-  for (const b of JSON.parse(row.bookings) as { tanggal: string; jam: string; jam_selesai: string }[]) {
-    const taken = { jam: time(b.jam), jam_selesai: time(b.jam_selesai) };
-    const list = takenByDay.get(b.tanggal);
-    if (list) list.push(taken);
-    else takenByDay.set(b.tanggal, [taken]);
+  // the bookings' [from, to) in minutes of the day, grouped by day (yyyy-mm-dd)
+  const takenByDay = new Map<string, [number, number][]>();
+  for (const [tanggal, from, to] of JSON.parse(row.bookings) as [string, number, number][]) {
+    const list = takenByDay.get(tanggal);
+    if (list) list.push([from, to]);
+    else takenByDay.set(tanggal, [[from, to]]);
   }
   const result = [];
   for (const d of dates) {
     const key = formatDate(d)!;
     if (closed.has(key)) continue;
+    const day = dayName(d);
     const taken = takenByDay.get(key) ?? [];
-    const free = slots.filter((s) => {
-      if (s.hari !== dayName(d)) return false;
-      if (startInstant(d, s.jam).getTime() <= earliest) return false;
-      const end = slotEnd(app, s.jam, s.service.buffer_time, s.doctorService.doctor_buffer_time);
-      return !taken.some((b) => minutesOf(b.jam) < minutesOf(end) && minutesOf(b.jam_selesai) > minutesOf(s.jam));
-    });
+    const free = slots.filter(
+      (s) => s.hari === day && startInstant(d, s.jam).getTime() > earliest && !taken.some(([from, to]) => from < s.to && to > s.from),
+    );
     if (!free.length) continue;
     result.push({
       schedule: key,
       schedule_format: `${key.slice(8, 10)}/${key.slice(5, 7)}/${key.slice(0, 4)}`,
-      day_id: dayName(d),
+      day_id: day,
       day_en: DAYS_EN[d.getUTCDay()],
-      doctors: free.map((s) => ({
-        ...doctorScheduleListJSON(s),
-        jam_mulai: hhmm(s.jam),
-        jam_selesai: hhmm(slotEnd(app, s.jam, s.service.buffer_time, s.doctorService.doctor_buffer_time)),
-      })),
+      doctors: free.map((s) => s.entry),
       schedule_array,
     });
   }
