@@ -1,7 +1,7 @@
 import { sqlRows } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { primaryImageSql } from '../catalogue/menus.service.js';
-import { orderScopeSql } from './orders.service.js';
+import { orderScopeSql } from './order-access.js';
 
 /**
  * orders/:id (and the answers of orders/init and checkout) read in one plain statement: the order

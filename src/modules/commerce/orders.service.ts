@@ -6,33 +6,15 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
-import { assertCourierStillValid } from '../shipping/shipping.service.js';
+import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
-import { promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
+import { orderTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
+import { loadOwnOrder, type Order } from './order-access.js';
+
+export { loadOwnOrder, orderScope, orderScopeSql, type Order } from './order-access.js';
 
 export const CART = 'SHOPPING CARTS';
-
-/** Orders the caller may see: staff all, everyone else their own. */
-export const orderScope = (user: AuthUser | undefined) => (isStaff(user) ? {} : { id_member: user?.id ?? -1 });
-
-/** orderScope for the plain statements: the condition on the order's `id_member` column (parameter `$n`) and its values. */
-export function orderScopeSql(user: AuthUser | undefined, column: string, n: number): { sql: string; values: unknown[] } {
-  return isStaff(user) ? { sql: '', values: [] } : { sql: ` AND ${column} = $${n}`, values: [user?.id ?? -1] };
-}
-
-/**
- * Loads and locks (FOR UPDATE, until the transaction ends) an order the caller may act on, by
- * orderScope's rule; someone else's order is a 404. One statement, where a lock and a Prisma read
- * were two on every cart and order step. Every column of orders is an int, float, text or
- * timestamptz, which the raw query gives back as findFirst does.
- */
-export async function loadOwnOrder(tx: Tx, user: AuthUser | undefined, orderId: number): Promise<Order> {
-  const scope = orderScopeSql(user, 'id_member', 2);
-  const [order] = await sqlRows<Order>(tx, `SELECT * FROM orders WHERE id = $1${scope.sql} FOR UPDATE`, [orderId, ...scope.values]);
-  if (!order) throw notFound(`orders ${orderId} not found`);
-  return order;
-}
 
 export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: number, type?: 'E' | 'C') {
   const order = await loadOwnOrder(tx, user, orderId);
@@ -40,8 +22,6 @@ export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: numb
   if (type && order.order_type !== type) throw unprocessable(`Order ${orderId} is not a${type === 'E' ? 'n e-commerce' : ' consultation'} cart`);
   return order;
 }
-
-export type Order = Prisma.OrderGetPayload<object>;
 
 /** One transaction on an order the caller may act on, loaded (and locked) first. */
 export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Order) => Promise<T>) {
@@ -264,17 +244,21 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     // re-price lines now: promotion prices may have ended since they were added
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
-    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: true } });
+    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
     for (const i of items) {
       if (i.menu.deleted_at) throw unprocessable(`${i.nama_menus} is no longer sold; remove it from the cart`);
       const price = effectivePrice(i.menu, now);
-      if (price !== i.price) await tx.orderItem.update({ where: { id: i.id }, data: { price, price_total: price * i.qty } });
+      if (price === i.price) continue;
+      await tx.orderItem.update({ where: { id: i.id }, data: { price, price_total: price * i.qty } });
+      Object.assign(i, { price, price_total: price * i.qty });
     }
     for (const e of extras) {
       if (!e.doctor || e.doctor.deleted_at || e.doctor.is_active !== 1) throw unprocessable('The chosen doctor is no longer available');
-      if (e.extra_prices !== e.doctor.custom_price) await tx.orderExtra.update({ where: { id: e.id }, data: { extra_prices: e.doctor.custom_price } });
+      if (e.extra_prices === e.doctor.custom_price) continue;
+      await tx.orderExtra.update({ where: { id: e.id }, data: { extra_prices: e.doctor.custom_price } });
+      e.extra_prices = e.doctor.custom_price;
     }
     // the order as it now is (locked since loadCart: only this transaction changed it)
     const current = { ...order, ...overrides };
@@ -282,27 +266,24 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
       if (!current.alamat_kirim.trim()) throw unprocessable('Set the delivery address first');
       if (!current.is_courier || !current.courier) throw unprocessable('Choose a courier first');
       // the shipping module's rule: the chosen courier's price still matches a quote for this cart and address
-      await assertCourierStillValid(tx, current);
+      await assertCourierStillValid(tx, current, weightOf(items));
     }
-    const totals = await recomputeOrderTotals(tx, orderId);
-    const fresh = { ...current, ...totals };
-    if (fresh.id_promo_discount_applied && totals.total_discount === 0) throw unprocessable('The applied promotion gives no discount on this cart; remove it');
-    await reserveForCheckout(app, tx, fresh);
-    const attempt = fresh.payment_attempts + 1;
+    const totals = await orderTotals(tx, orderId);
+    if (current.id_promo_discount_applied && totals.total_discount === 0) throw unprocessable('The applied promotion gives no discount on this cart; remove it');
+    await reserveForCheckout(app, tx, { ...current, ...totals });
+    const attempt = current.payment_attempts + 1;
     const expiresAt = new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000);
     await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
-    const updated = await tx.order.update({
-      where: { id: orderId },
-      data: { status: 'CHECKOUT', cart_open: null, payment_attempts: attempt, checkout_datetime: now, expires_at: expiresAt },
-      include: { items: true, extras: { include: { doctor: { include: { user: true } } } } },
-    });
+    // one update of the order: its totals, the reservation and the new status
+    const change = { ...totals, reservation_status: 'RESERVED', status: 'CHECKOUT', cart_open: null, payment_attempts: attempt, checkout_datetime: now, expires_at: expiresAt };
+    await tx.order.updateMany({ where: { id: orderId }, data: change });
     await emit(app, 'order.status_changed', { orderId, status: 'CHECKOUT' }, tx);
     // The order code last: the day's counter row is locked from here to the commit, and every
     // other checkout of the day waits for it.
-    const code = fresh.order_code ?? (await assignOrderCode(app, tx, orderId, fresh.order_type));
+    const code = current.order_code ?? (await assignOrderCode(app, tx, orderId, current.order_type));
     const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
     await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
-    return { order: { ...updated, order_code: code }, midtransOrderId };
+    return { order: { ...current, ...change, order_code: code, items, extras }, midtransOrderId };
   });
   const { order, midtransOrderId } = prepared;
   if (order.grand_totals <= 0) {
@@ -321,10 +302,13 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
       customer: { first_name: clip(order.nama_pemesan), email: order.email_pemesan, phone: order.notelp_pemesan },
       expiryMinutes: app.config.PAYMENT_EXPIRY_MINUTES,
     });
-    await app.db.$transaction([
-      app.db.orderPayment.update({ where: { midtrans_order_id: midtransOrderId }, data: { snap_token: snap.token, redirect_url: snap.redirect_url } }),
-      app.db.order.update({ where: { id: orderId }, data: { token: snap.token, payment_redirect_url: snap.redirect_url } }),
-    ]);
+    // the attempt and the order keep the token: one statement, so both or neither
+    await sqlRows(
+      app.db,
+      `WITH attempt AS (UPDATE order_payments SET snap_token = $1, redirect_url = $2, updated_at = now() WHERE midtrans_order_id = $3)
+       UPDATE orders SET token = $1, payment_redirect_url = $2, updated_at = now() WHERE id = $4`,
+      [snap.token, snap.redirect_url, midtransOrderId, orderId],
+    );
     return snap;
   } catch (err) {
     await app.db.$transaction(async (tx) => {

@@ -14,7 +14,9 @@ export async function lockOrder(tx: Tx, orderId: number) {
 /**
  * Checkout reservations, all guarded by the database: stock (conditional decrement), promotion
  * quota (conditional UPDATE that also row-locks the promotion) and points (conditional decrement
- * of the cached balance). Any shortage throws, which rolls the whole checkout back.
+ * of the cached balance). Any shortage throws, which rolls the whole checkout back. The caller
+ * sets the order's reservation_status to RESERVED in the same transaction (checkout does it in
+ * its one update of the order).
  */
 export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: number; id_member: number; order_type: string; id_promo_discount_applied: number | null; poin_used: number; total_discount: number }) {
   // stock (e-commerce only, from the warehouse store configured in deliveries/settings)
@@ -50,7 +52,6 @@ export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: n
     });
   }
   if (order.poin_used > 0) await spendPoints(tx, order.id_member, order.poin_used, 'order-use', order.id);
-  await tx.order.update({ where: { id: order.id }, data: { reservation_status: 'RESERVED' } });
 }
 
 /** Paid: reservations become consumption (quota used, points used). */

@@ -32,6 +32,13 @@ export function promotionDiscount(
  * Call it inside the transaction that changed lines, promotion, courier or points.
  */
 export async function recomputeOrderTotals(tx: Tx, orderId: number) {
+  const totals = await orderTotals(tx, orderId);
+  await tx.order.update({ where: { id: orderId }, data: totals });
+  return totals;
+}
+
+/** recomputeOrderTotals without the write, for a caller that writes the totals in its own update of the order (checkout). */
+export async function orderTotals(tx: Tx, orderId: number) {
   const order = await tx.order.findUniqueOrThrow({
     where: { id: orderId },
     select: {
@@ -52,7 +59,5 @@ export async function recomputeOrderTotals(tx: Tx, orderId: number) {
   const payable = Math.max(0, total_price - total_discount + total_pajak + courier_price);
   const poin_used = Math.min(order.poin_used, payable);
   const grand_totals = payable - poin_used;
-  const totals = { total_price, total_discount, total_pajak, total_buffertime, courier_price, poin_used, grand_totals };
-  await tx.order.update({ where: { id: orderId }, data: totals });
-  return totals;
+  return { total_price, total_discount, total_pajak, total_buffertime, courier_price, poin_used, grand_totals };
 }

@@ -3,6 +3,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
+import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
 
 type Db = AppContext['db'];
@@ -57,8 +58,7 @@ export async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: 
  * may change its shipping: visible to them, an e-commerce order, still a cart.
  */
 export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: number) {
-  await tx.$queryRaw`SELECT id FROM orders WHERE id = ${id} FOR UPDATE`;
-  const order = await visibleOrder(tx, user, id);
+  const order = await loadOwnOrder(tx, user, id);
   if (order.status !== CART_STATUS) throw conflict(`Order ${id} is ${order.status}: shipping can only change while it is a cart`);
   if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
   return order;
@@ -68,8 +68,11 @@ export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id
 export async function cartWeight(db: Db | Tx, orderId: number) {
   const items = await db.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { qty: true, menu: { select: { berat: true } } } });
   if (items.length === 0) throw unprocessable('The cart is empty: add items before asking for courier costs');
-  return Math.max(1, items.reduce((sum, i) => sum + i.qty * i.menu.berat, 0));
+  return weightOf(items);
 }
+
+/** The weight of live (not cancelled) cart lines in grams, at least 1. */
+export const weightOf = (items: { qty: number; menu: { berat: number } }[]) => Math.max(1, items.reduce((sum, i) => sum + i.qty * i.menu.berat, 0));
 
 /** Great-circle distance in km (haversine, mean Earth radius 6371 km). */
 export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
@@ -270,10 +273,15 @@ export async function updateSegment(tx: Tx, id: number, b: Segment) {
  * of this order for the current weight, destination and the same cost (expiry does not matter here:
  * the price was valid when chosen). Throws 422 otherwise.
  */
-export async function assertCourierStillValid(tx: Db | Tx, order: { id: number; courier: string; courier_service: string; courier_price: number; kode_kecamatan: string }) {
+export async function assertCourierStillValid(
+  tx: Db | Tx,
+  order: { id: number; courier: string; courier_service: string; courier_price: number; kode_kecamatan: string },
+  /** the cart's weight when the caller has its lines already (weightOf), else read here */
+  knownWeight?: number,
+) {
   if (!order.courier) throw unprocessable('Choose a courier first (orders/:id/process/courier or process/sameday/courier)');
   if (order.courier === SAMEDAY) return;
-  const weight = await cartWeight(tx, order.id);
+  const weight = knownWeight ?? (await cartWeight(tx, order.id));
   const quote = await tx.courierQuote.findFirst({
     where: { id_orders: order.id, courier: order.courier, service: order.courier_service, cost: order.courier_price, weight, destination: order.kode_kecamatan },
     select: { id: true },
