@@ -36,6 +36,24 @@ describe('platform', () => {
     expect(JSON.stringify(badId.body)).not.toMatch(/at .*\.ts/);
   });
 
+  it('matches parameterised paths as Express does: any case, one trailing slash', async () => {
+    const admin = await t.user(['ADMIN']);
+    const A = t.auth(admin);
+    const plain = await t.http.get(`/users/${admin.id}`).set(A);
+    expect(plain.status).toBe(200);
+    for (const path of [`/USERS/${admin.id}`, `/users/${admin.id}/`, `/Users/${admin.id}/`]) {
+      const res = await t.http.get(path).set(A);
+      expect(res.status, path).toBe(200);
+      expect(res.body, path).toEqual(plain.body);
+    }
+    // an unknown first segment, and a known one with an unknown rest, are 404s
+    for (const path of ['/nope/1', `/users/${admin.id}/nope/deeper`, '/']) {
+      const res = await t.http.get(path).set(A);
+      expect(res.status, path).toBe(404);
+      expect(res.body.status, path).toBe(404);
+    }
+  });
+
   it('accepts JSON only where JSON is expected', async () => {
     const form = await t.http.post('/users/login').type('form').send({ username: 'a', password: 'b' });
     expect(form.status).toBe(415);
