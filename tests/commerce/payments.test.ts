@@ -120,6 +120,25 @@ describe('checkout with Midtrans Snap', () => {
     expect((await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(customer))).status).toBe(404);
   });
 
+  it('re-prices a line whose price changed since it was added: the line, the totals and the Snap items agree', async () => {
+    const { m } = await product({ harga: 100_000 });
+    const { m: m2 } = await product({ harga: 30_000 });
+    const u = await t.user(['CUSTOMER']);
+    const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 2 }, { id_menu: m2.id, qty: 1 }], 10_000);
+    // the price rose after the product went into the cart (the courier quote is per weight, not price)
+    await t.app.db.menu.update({ where: { id: m.id }, data: { harga: 125_000 } });
+    const r = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({});
+    expect(r.status).toBe(200);
+    const lines = await t.app.db.orderItem.findMany({ where: { id_order: orderId }, orderBy: { id: 'asc' } });
+    expect(lines.map((l) => [l.price, l.price_total])).toEqual([[125_000, 250_000], [30_000, 30_000]]);
+    expect(await order(orderId)).toMatchObject({ status: 'CHECKOUT', total_price: 280_000, courier_price: 10_000, grand_totals: 290_000, reservation_status: 'RESERVED' });
+    const snap = fake.snapRequests.at(-1);
+    expect(snap.transaction_details.gross_amount).toBe(290_000);
+    expect(snap.item_details.map((i: any) => [i.id, i.price, i.quantity])).toEqual([[`menu-${m.id}`, 125_000, 2], [`menu-${m2.id}`, 30_000, 1], ['shipping', 10_000, 1]]);
+    const payment = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } });
+    expect(payment).toMatchObject({ status: 'PENDING', gross_amount: 290_000, snap_token: r.body.token, redirect_url: r.body.redirect_url });
+  });
+
   it('refuses bad signatures (401) and a tampered amount (not paid), answers unknown orders 200', async () => {
     const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 50_000 })).m.id, qty: 1 }], 10_000);
     await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
