@@ -177,6 +177,15 @@ describe('orders lists', () => {
     expect(tb.body.data[0][0]).toBe(mine);
     expect(tb.body.data[0][12]).toBe(code);
     expect(tb.body.data[0][20]).toBe('PAID');
+    // several rows: each row's columns are its own order's
+    const several = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 4, start: 0, length: 5, 'order[0][column]': 0, 'order[0][dir]': 'desc' });
+    const ids = several.body.data.map((row: any[]) => row[0]);
+    expect(ids.length).toBeGreaterThan(1);
+    expect(ids).toEqual([...new Set(ids)].sort((a, b) => b - a));
+    for (const row of several.body.data) {
+      const o = await order(row[0]);
+      expect([row[3], row[12], row[20], row[46]]).toEqual([o.id_member, o.order_code ?? null, o.status, o.grand_totals]);
+    }
     const byDate = await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: '01/01/2020', date_to: '2020-01-02' });
     expect(byDate.body.totaldata).toBe(0);
     expect((await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: 'yesterday' })).status).toBe(400);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { conflict, HttpError, notFound, unprocessable } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, text } from '../../lib/schemas.js';
 import { loadCart } from './orders.service.js';
@@ -23,6 +23,11 @@ import {
   ratingSchema,
 } from './serializers.js';
 import { recomputeOrderTotals } from './totals.js';
+
+// the tables' columns read each row's JSON, made once per row
+const itemJSONRow = perRow(itemJSON);
+const ratingJSONRow = perRow(ratingJSON);
+const pointJSONRow = perRow(pointJSON);
 
 const own = (c: Caller) => (isStaff(c.user) ? undefined : { order: { id_member: c.user?.id ?? -1 } });
 const unavailable = (path: string, use: string): RouteDef =>
@@ -57,7 +62,7 @@ export const orderItemRoutes: RouteDef[] = [
     toDetail: (r) => itemDetailJSON(r),
     schema: itemListSchema,
     detailSchema: itemDetailSchema,
-    columns: itemColumns.map((name) => ({ name, value: (r: any) => (itemJSON(r) as any)[name], orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) })),
+    columns: itemColumns.map((name) => ({ name, value: (r: any) => (itemJSONRow(r) as any)[name], orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) })),
     create: false,
     update: {
       methods: ['put', 'post'],
@@ -140,7 +145,7 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
   schema: ratingSchema,
   columns: ['id', 'id_orders', 'id_users', 'ratings', 'rating_desc', 'order_code', 'users_fullname', 'created'].map((name) => ({
     name,
-    value: (r: any) => (ratingJSON(r) as any)[name],
+    value: (r: any) => (ratingJSONRow(r) as any)[name],
     ...(['id', 'id_orders', 'id_users', 'ratings'].includes(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
   })),
   create: {
@@ -192,7 +197,7 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   detailSchema: pointDetailSchema,
   columns: pointColumns.map((name) => ({
     name,
-    value: (r: any) => (pointJSON(r) as any)[name],
+    value: (r: any) => (pointJSONRow(r) as any)[name],
     ...(pointSort[name] ? { orderBy: (d: 'asc' | 'desc') => ({ [pointSort[name]!]: d }) } : {}),
   })),
   create: false,
