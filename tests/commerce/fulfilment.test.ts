@@ -179,7 +179,7 @@ describe('orders lists', () => {
     expect(tb.body.data[0][20]).toBe('PAID');
     // several rows: each row's columns are its own order's
     const several = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 4, start: 0, length: 5, 'order[0][column]': 0, 'order[0][dir]': 'desc' });
-    const ids = several.body.data.map((row: any[]) => row[0]);
+    const ids: number[] = several.body.data.map((row: any[]) => row[0]);
     expect(ids.length).toBeGreaterThan(1);
     expect(ids).toEqual([...new Set(ids)].sort((a, b) => b - a));
     for (const row of several.body.data) {

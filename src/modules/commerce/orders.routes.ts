@@ -20,7 +20,6 @@ import {
   checkout,
   deleteCart,
   initCart,
-  orderScope,
   recordTrackingNumber,
   runStateAction,
   TRANSITIONS,
@@ -30,6 +29,7 @@ import {
   unapplyPromotion,
   type StateAction,
 } from './orders.service.js';
+import { orderScope } from './order-access.js';
 import { markPaidByAdmin, undoPayment } from './payments.service.js';
 import {
   extraInCartJSON,

@@ -12,8 +12,6 @@ import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, r
 import { orderTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
 
-export { loadOwnOrder, orderScope, orderScopeSql, type Order } from './order-access.js';
-
 export const CART = 'SHOPPING CARTS';
 
 export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: number, type?: 'E' | 'C') {
