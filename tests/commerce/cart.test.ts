@@ -245,6 +245,9 @@ describe('orders/:id', () => {
     const detail = (await t.http.get(`/orders/${e}`).set(t.auth(birthday))).body.orders;
     expect(detail.order_items.map((i: any) => i.images)).toEqual([expect.stringContaining('primary.png'), '']);
     expect(detail).toMatchObject({ member: { users_birthday: '1990-02-28' }, patients: { tanggal_lahir: '2001-12-31', lat: -6.9175 }, checkout_datetime: '2026-11-24 23:59:59' });
+    // the member's lines in open carts (two product lines, one cancelled, and one consultation), whoever reads it
+    expect(detail.counts_carts).toBe(3);
+    expect((await t.http.get(`/orders/${c}`).set(t.auth(admin))).body.orders.counts_carts).toBe(3);
     expect(detail.promo_discount_applied).toMatchObject({ id: promo.id, type: 'PERSEN', value: 10 });
     expect((await t.http.get(`/orders/${c}`).set(t.auth(birthday))).body.orders.order_extras[0].items.doctors).toMatchObject({ id: dr.id, custom_price: 175_000, services_name: 'Konsultasi Jerawat' });
     expect((await t.http.get(`/orders/${e}`).set(t.auth(other))).status).toBe(404);

@@ -4,6 +4,14 @@ import { primaryImageSql } from '../catalogue/menus.service.js';
 import { orderScopeSql } from './order-access.js';
 
 /**
+ * Lines in a customer's open carts (the app's badge, `counts_carts`): product lines and
+ * consultation lines. An SQL expression of the customer's id (`member`: a parameter or a column).
+ */
+export const cartLinesSql = (member: string) =>
+  `((SELECT count(*) FROM order_items ci JOIN orders co ON co.id = ci.id_order WHERE co.id_member = ${member} AND co.cart_open = 1)
+    + (SELECT count(*) FROM order_extras ce JOIN orders co ON co.id = ce.id_orders WHERE co.id_member = ${member} AND co.cart_open = 1))::int`;
+
+/**
  * orders/:id (and the answers of orders/init and checkout) read in one plain statement: the order
  * with its member, patient, promotion, lines (each with its product and primary picture) and
  * consultation lines (each with its doctor, the doctor's name and service), in the shape
@@ -11,7 +19,8 @@ import { orderScopeSql } from './order-access.js';
  * Prisma read cost ≈0.8 ms of Node CPU a call (bench/calls.ts); this statement a fraction.
  * The order's own columns come as pg types; the relations come as JSON, with the dates the
  * serializers read turned back into Dates (a `date` as JSON is `yyyy-mm-dd`, read as UTC midnight,
- * as Prisma reads it). Who may read it: orderScope's rule (orderScopeSql).
+ * as Prisma reads it). Also `cart_lines`, the member's lines in open carts (cartLinesSql), which
+ * every order answer carries. Who may read it: orderScope's rule (orderScopeSql).
  * null when there is no such order for the caller.
  */
 export async function readOrderDetail(db: object, user: AuthUser | undefined, orderId: number) {
@@ -40,7 +49,8 @@ export async function readOrderDetail(db: object, user: AuthUser | undefined, or
                'service', CASE WHEN s.id IS NULL THEN NULL ELSE jsonb_build_object('services_name', s.services_name) END) END)
              || to_jsonb(e) ORDER BY e.id), '[]')
         FROM order_extras e LEFT JOIN doctors d ON d.id = e.id_doctors LEFT JOIN users du ON du.id = d.id_users
-        LEFT JOIN services s ON s.id = d.id_services WHERE e.id_orders = o.id)::text AS extras_json
+        LEFT JOIN services s ON s.id = d.id_services WHERE e.id_orders = o.id)::text AS extras_json,
+       ${cartLinesSql('o.id_member')} AS cart_lines
      FROM orders o WHERE o.id = $1${scope.sql}`,
     [orderId, ...scope.values],
     { prepared: true },

@@ -45,7 +45,7 @@ import {
 } from './serializers.js';
 import type { Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
-import { readOrderDetail } from './order-detail.js';
+import { cartLinesSql, readOrderDetail } from './order-detail.js';
 
 const menuInclude = { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } satisfies Prisma.MenuDefaultArgs;
 const extraInclude = { include: { doctor: { include: { user: true, service: true } } }, orderBy: { id: 'asc' } } satisfies Prisma.Order$extrasArgs;
@@ -54,23 +54,18 @@ export const orderDetailInclude = { ...orderListInclude, member: true, patient: 
 
 /**
  * Lines in the customer's open carts (the app's badge): product lines and consultation lines, in
- * one plain statement (sqlRows), since every order answer carries it.
+ * one plain statement (cartLinesSql), since every order answer carries it; orders/:id reads it with
+ * the order (readOrderDetail).
  */
 export async function countCarts(db: Tx | AppContext['db'], userId: number) {
-  const [row] = await sqlRows<{ n: number }>(
-    db,
-    `SELECT ((SELECT count(*) FROM order_items i JOIN orders o ON o.id = i.id_order WHERE o.id_member = $1 AND o.cart_open = 1)
-           + (SELECT count(*) FROM order_extras e JOIN orders o ON o.id = e.id_orders WHERE o.id_member = $1 AND o.cart_open = 1))::int AS n`,
-    [userId],
-    { prepared: true },
-  );
+  const [row] = await sqlRows<{ n: number }>(db, `SELECT ${cartLinesSql('$1')} AS n`, [userId], { prepared: true });
   return row?.n ?? 0;
 }
 
 async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
   const o = await readOrderDetail(app.db, user, orderId);
   if (!o) throw notFound(`orders ${orderId} not found`);
-  return orderDetailJSON(app, o, await countCarts(app.db, o.id_member), user);
+  return orderDetailJSON(app, o, o.cart_lines, user);
 }
 
 /** `{ "<action>": true }`, the answer of the state-action routes */
