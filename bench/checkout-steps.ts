@@ -5,7 +5,7 @@
 //   BENCH_DATABASE_URL, BENCH_SCALE (default 1), STEPS_PATHS (default 400 paths),
 //   STEPS_CPU_PROFILE=<dir> (a V8 CPU profile of the API)
 import { spawn } from 'node:child_process';
-import jwt from 'jsonwebtoken';
+import { appEnv, benchToken } from './app-env.js';
 import { checkoutCustomer } from './checkout.js';
 import { measureCpu } from './cpu.js';
 import { sizes } from './seed.js';
@@ -14,14 +14,10 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5
 const s = sizes(Number(process.env.BENCH_SCALE ?? 1));
 const paths = Number(process.env.STEPS_PATHS ?? 400);
 const PORT = 3902;
-const SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 const base = `http://127.0.0.1:${PORT}`;
 
 const server = spawn(process.execPath, [...(process.env.STEPS_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.STEPS_CPU_PROFILE}`] : []), '--import', 'tsx', 'src/server.ts'], {
-  env: {
-    ...process.env, DATABASE_URL: url, PORT: String(PORT), HOST: '127.0.0.1', NODE_ENV: 'development', LOG_LEVEL: 'warn',
-    SEED_DEMO_DATA: 'false', RATE_LIMIT_ENABLED: 'false', JWT_SECRET: SECRET, PUBLIC_BASE_URL: base, DB_POOL_MAX: '10',
-  },
+  env: { ...process.env, ...appEnv(url, PORT) },
   stdio: ['ignore', 'ignore', 'inherit'],
 });
 try {
@@ -35,7 +31,7 @@ try {
   // customers far from the ones `npm run bench` uses
   const who = Array.from({ length: paths }, (_, k) => {
     const c = checkoutCustomer(s, 5_000_000 + Date.now() % 100_000 + k);
-    return { ...c, tok: jwt.sign({ sub: String(c.user), tv: 0, roles: ['CUSTOMER'] }, SECRET, { algorithm: 'HS256', expiresIn: '1h' }), id: 0, cost: 0, service: '' };
+    return { ...c, tok: benchToken(c.user, ['CUSTOMER']), id: 0, cost: 0, service: '' };
   });
   const steps: [string, (w: (typeof who)[number]) => Promise<unknown>][] = [
     ['orders/init', async (w) => { w.id = (await call('POST', '/orders/init', { id_users: w.user, id_patients: w.patient, order_type: 'E' }, w.tok)).orders.id; }],
@@ -52,7 +48,7 @@ try {
   ];
   // warm up (JIT, prepared statements, Prisma's query plans): whole paths of other customers
   for (const w of who.slice(0, Number(process.env.STEPS_WARMUP ?? 50)).map((w, k) => ({ ...w, ...checkoutCustomer(s, 7_000_000 + Date.now() % 100_000 + k) }))) {
-    w.tok = jwt.sign({ sub: String(w.user), tv: 0, roles: ['CUSTOMER'] }, SECRET, { algorithm: 'HS256', expiresIn: '1h' });
+    w.tok = benchToken(w.user, ['CUSTOMER']);
     for (const [, step] of steps) await step(w);
   }
   let total = { node: 0, pg: 0 };

@@ -12,7 +12,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import autocannon from 'autocannon';
-import jwt from 'jsonwebtoken';
+import { appEnv, benchToken } from './app-env.js';
 import { checkoutCustomer, CHECKOUT_ROUTES } from './checkout.js';
 import { measureCpu } from './cpu.js';
 import { scenarios, type Who } from './scenarios.js';
@@ -26,7 +26,6 @@ const only = process.env.BENCH_ONLY;
 const rounds = Math.max(1, Math.floor(Number(process.env.BENCH_ROUNDS ?? 1)) || 1);
 const APP_PORT = 3900;
 const BASE_PORT = 3901;
-const JWT_SECRET = 'bench-secret-0123456789-0123456789-abcdef';
 const s = sizes(scale);
 const children: ChildProcess[] = [];
 
@@ -142,27 +141,11 @@ async function main() {
 
   const env = { BENCH_DATABASE_URL: url, BENCH_SCALE: String(scale), DB_POOL_MAX: process.env.DB_POOL_MAX ?? '10' };
   const [appServer, baseServer] = await Promise.all([
-    start(['src/server.ts'], {
-      ...env,
-      DATABASE_URL: url,
-      PORT: String(APP_PORT),
-      HOST: '127.0.0.1',
-      // development: production now requires Midtrans keys, and the checkout path is measured
-      // against the built-in payment simulator (no network here); nothing else depends on it
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
-      SEED_DEMO_DATA: 'false',
-      // the login limiter (50 per IP per window) would answer 429 to a load test from one address
-      RATE_LIMIT_ENABLED: 'false',
-      JWT_SECRET,
-      PUBLIC_BASE_URL: `http://127.0.0.1:${APP_PORT}`,
-    }, `http://127.0.0.1:${APP_PORT}/health`),
+    start(['src/server.ts'], { ...env, ...appEnv(url, APP_PORT) }, `http://127.0.0.1:${APP_PORT}/health`),
     start(['bench/baseline.ts', String(BASE_PORT)], env, `http://127.0.0.1:${BASE_PORT}/health`),
   ]);
   const routes = new Set(Object.keys((await call('GET', '/openapi.json', undefined)).json.paths ?? {}));
-  // Tokens signed like the app signs them (seeded users have token_version 0).
-  const token = (id: number, roles: string[]) => jwt.sign({ sub: String(id), tv: 0, roles }, JWT_SECRET, { algorithm: 'HS256', expiresIn: '1h' });
-  const tokens: Record<Who, string | undefined> = { public: undefined, owner: token(1, ['OWNER', 'ADMIN']), customer: token(s.doctors + 2, ['CUSTOMER']) };
+  const tokens: Record<Who, string | undefined> = { public: undefined, owner: benchToken(1, ['OWNER', 'ADMIN']), customer: benchToken(s.doctors + 2, ['CUSTOMER']) };
 
   const results: Record<string, unknown>[] = [];
   for (const [index, sc] of scenarios.entries()) {
@@ -209,7 +192,7 @@ async function main() {
     };
     const app = await checkoutPaths(appServer, async (i) => {
       const c = checkoutCustomer(s, i);
-      const tok = token(c.user, ['CUSTOMER']);
+      const tok = benchToken(c.user, ['CUSTOMER']);
       const init = await step('POST', '/orders/init', { id_users: c.user, id_patients: c.patient, order_type: 'E' }, tok);
       const id = init.orders.id;
       await step('POST', '/orders/e_add_to_carts', { id_order: id, items: [{ id_menu: c.menu, qty: 1 }] }, tok);

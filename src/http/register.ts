@@ -80,6 +80,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
   // match). The keys follow Express's matching: case insensitive, one trailing slash allowed.
   const routers = new Map<string, express.Router>();
   const routerOf = (path: string) => {
+    if (path.startsWith('/:')) throw new Error(`${path}: a route may not start with a parameter (see routerOf)`);
     const key = firstSegment(path);
     let router = routers.get(key);
     if (!router) routers.set(key, (router = express.Router()));
@@ -105,7 +106,6 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         if (method !== 'get' && (Array.isArray(def.access) || isStaff(user)) && !isReadOnly(def) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
         if (result !== undefined && !res.headersSent) res.json(result);
       };
-      if (def.path.startsWith('/:')) throw new Error(`${def.path}: a route may not start with a parameter (see routerOf)`);
       routerOf(def.path)[method](def.path, handler);
       const key = `${method.toUpperCase()} ${def.path.toLowerCase()}`;
       if (!/[:*?(){}]/.test(def.path) && !exact.has(key)) exact.set(key, handler);
