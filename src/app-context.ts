@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
+import type { CountCache } from './db/count-cache.js';
 import type { FileStorage } from './lib/storage.js';
 import type { RajaOngkir } from './adapters/rajaongkir.js';
 
@@ -14,4 +15,6 @@ export interface AppContext {
   now: () => Date;
   /** RajaOngkir API V2 (courier regions and costs; offline fallback without a key) */
   rajaongkir: RajaOngkir;
+  /** large list counts, reused for a few seconds (src/db/count-cache.ts) */
+  counts: CountCache;
 }

@@ -25,6 +25,10 @@ export const configSchema = z
     DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
     // off behind a pooler that cannot keep prepared statements (PgBouncer in transaction mode before 1.21)
     DB_PREPARED_STATEMENTS: bool.default(true),
+    // list and table counts of at least COUNT_CACHE_MIN_ROWS rows are reused for COUNT_CACHE_SECONDS
+    // (0 = always count); smaller counts are always exact (src/db/count-cache.ts)
+    COUNT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
+    COUNT_CACHE_MIN_ROWS: z.coerce.number().int().min(1).default(5000),
     SEED_DEMO_DATA: bool.optional(),
     UPLOAD_DIR: z.string().default('./uploads'),
     PRIVATE_UPLOAD_DIR: z.string().default('./data/private-uploads'),

@@ -3,6 +3,7 @@ import pino, { type Logger } from 'pino';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
+import { CountCache } from './db/count-cache.js';
 import { FileStorage } from './lib/storage.js';
 import { RajaOngkir } from './adapters/rajaongkir.js';
 
@@ -23,5 +24,13 @@ export function createContext(config: Config, db: PrismaClient, logger: Logger =
     ttlSeconds: config.SIGNED_URL_TTL_SECONDS,
   });
   const rajaongkir = new RajaOngkir(config, logger);
-  return { db, config, logger, storage, now: () => new Date(), rajaongkir };
+  const counts = new CountCache({
+    minRows: config.COUNT_CACHE_MIN_ROWS,
+    ttlMs: config.COUNT_CACHE_SECONDS * 1000,
+    maxEntries: 1000,
+    // the app's clock, read at each count, so that a test that pins app.now moves the cache's too
+    now: () => app.now().getTime(),
+  });
+  const app: AppContext = { db, config, logger, storage, now: () => new Date(), rajaongkir, counts };
+  return app;
 }

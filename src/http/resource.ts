@@ -182,6 +182,12 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const order = spec.defaultOrder ?? { id: 'desc' };
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
 
+  /**
+   * A count of the rows `where` matches, reused for a few seconds when it is large (AppContext.counts).
+   * `where` holds everything that decides the count: the caller's scope, the filters and the search.
+   */
+  const countOf = (app: AppContext, where: Where, countNow: () => Promise<number>) =>
+    app.counts.count(`${spec.name}:${JSON.stringify(where)}`, countNow);
   /** the rows the caller may see at all: live ones, in the caller's scope */
   const visibleWhere = (c: Caller): Where => and(spec.softDelete ? { deleted_at: null } : undefined, spec.scope?.(c));
   /** the request's filters */
@@ -244,7 +250,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         }
         const m = spec.model(ctx.app.db);
         const [total, rows] = await Promise.all([
-          m.count({ where }),
+          countOf(ctx.app, where, () => m.count({ where })),
           m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length }),
         ]);
         return pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c)));
@@ -307,8 +313,8 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const take = t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
           const m = spec.model(ctx.app.db);
           const [recordsTotal, recordsFiltered, rows] = await Promise.all([
-            m.count({ where: base }),
-            narrowed ? m.count({ where }) : undefined,
+            countOf(ctx.app, base, () => m.count({ where: base })),
+            narrowed ? countOf(ctx.app, where, () => m.count({ where })) : undefined,
             m.findMany({ where, include: spec.include, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
           ]);
           return {
