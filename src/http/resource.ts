@@ -60,6 +60,8 @@ export interface ResourceSpec<F = any> {
   /** what toDetail returns (create, get, update); default: schema */
   detailSchema?: z.ZodType;
   columns?: Column[];
+  /** what the table's columns read of a row's relations (default: include; null: the row alone) */
+  tableInclude?: Record<string, unknown> | null;
   /** the column naming whose health data a row's clinical cells are: a patient id, or a thread id */
   clinicalOwner?: { patient: string } | { thread: string };
   exploreMethods?: Method[];
@@ -279,6 +281,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
 
   if (spec.columns) {
     const columns = spec.columns;
+    const tableInclude = spec.tableInclude === undefined ? spec.include : (spec.tableInclude ?? undefined);
     const ownerColumn = (kind: 'patient' | 'thread') => {
       const name = (spec.clinicalOwner as Record<string, string> | undefined)?.[kind];
       return name === undefined ? undefined : columns.findIndex((col) => col.name === name);
@@ -315,7 +318,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const [recordsTotal, recordsFiltered, rows] = await Promise.all([
             countOf(ctx.app, base, () => m.count({ where: base })),
             narrowed ? countOf(ctx.app, where, () => m.count({ where })) : undefined,
-            m.findMany({ where, include: spec.include, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
+            m.findMany({ where, include: tableInclude, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
           ]);
           return {
             draw: t.draw,

@@ -125,6 +125,8 @@ const orderResource = resourceRoutes({
   filters: orderFilters,
   where: (f: OrderFilters) => orderWhere(f),
   include: orderListInclude,
+  // the table's columns are the order's own fields: its lines are not read
+  tableInclude: null,
   searchFields: ['order_code', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'nama_penerima'],
   toJSON: (row, c) => orderListJSON(c.app, row),
   schema: orderListSchema,
