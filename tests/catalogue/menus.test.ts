@@ -188,6 +188,16 @@ describe('menus', () => {
     const names = tbl.body.data.map((row: unknown[]) => row[1]);
     expect(names).toEqual([...names].sort());
     expect(tbl.body.data[0]).toHaveLength(21);
+    // the formatted cells (picture, promotion window) are what the product's own answer shows ('' for null)
+    await t.app.db.menu.create({
+      data: { nama_menus: 'Windowed Toner', harga: 90_000, harga_promosi: 70_000, mulai_harga_promosi: new Date('2026-01-31T17:00:00Z'), selesai_harga_promosi: new Date('2026-02-28T16:59:59Z') },
+    });
+    const windowed = await t.http.post('/menus/table').send({ draw: 4, search: { value: 'Windowed Toner' } });
+    expect(windowed.body.data[0].slice(8, 10)).toEqual(['2026-02-01 00:00:00', '2026-02-28 23:59:59']);
+    for (const row of [...tbl.body.data, ...windowed.body.data]) {
+      const one = (await t.http.get(`/menus/${row[0]}`)).body.menus;
+      expect([row[6], row[8], row[9]]).toEqual([one.images ?? '', one.mulai_harga_promosi ?? '', one.selesai_harga_promosi ?? '']);
+    }
     const byCat = await t.http.post('/menus/table').send({ draw: 1, search: { value: 'Acne Spot' }, order: [{ column: 11, dir: 'asc' }] });
     expect(byCat.body.recordsFiltered).toBe(1);
     expect(byCat.body.data[0][11]).toBe('Acne');

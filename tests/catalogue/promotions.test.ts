@@ -105,6 +105,10 @@ describe('promotions', () => {
     const codes = tbl.body.data.map((r: unknown[]) => r[7]);
     expect(codes).toEqual([...codes].sort());
     expect(tbl.body.data[0]).toHaveLength(11);
+    for (const row of tbl.body.data) {
+      const one = (await t.http.get(`/promotions/${row[0]}`).set(t.auth(admin))).body.promotions;
+      expect([row[5], row[6]]).toEqual([one.start_datetime, one.expired_datetime]);
+    }
   });
 });
 

@@ -104,6 +104,10 @@ describe('brandstore', () => {
     expect(res.body.recordsTotal).toBe(3);
     expect(res.body.data.map((r: unknown[]) => r[6])).toEqual(['KOTA JAKARTA UTARA', 'KOTA CIMAHI', 'KOTA BANDUNG']);
     expect(res.body.data[0]).toHaveLength(11);
+    for (const row of res.body.data) {
+      const one = (await t.http.get(`/brandstore/${row[0]}`).set(t.auth(admin))).body.brandstore;
+      expect([row[4], row[5]]).toEqual([one.opentime, one.closetime]);
+    }
     const pub = await t.http.post('/brandstore/table').send({ is_show: 0 });
     expect(pub.body.recordsFiltered).toBe(0);
   });

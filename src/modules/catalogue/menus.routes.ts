@@ -4,7 +4,7 @@ import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { menuById, menuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
-import { clinicDay } from '../../lib/dates.js';
+import { clinicDay, formatDateTime } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
@@ -16,6 +16,7 @@ import {
   menuImageJSON,
   menuImageSchema,
   menuImageUploadSchema,
+  menuImageUrl,
   menuInclude,
   menuJSON,
   menuSchema,
@@ -172,10 +173,10 @@ const menuRoutes = resourceRoutes({
     { name: 'harga', value: (r) => r.harga, orderBy: (d) => ({ harga: d }) },
     { name: 'pajak', value: (r) => r.pajak, orderBy: (d) => ({ pajak: d }) },
     { name: 'is_resep_required', value: (r) => r.is_resep_required, orderBy: (d) => ({ is_resep_required: d }) },
-    { name: 'images', value: (r, c) => menuJSON(c.app, r).images },
+    { name: 'images', value: (r, c) => menuImageUrl(c.app, r) },
     { name: 'harga_promosi', value: (r) => r.harga_promosi, orderBy: (d) => ({ harga_promosi: d }) },
-    { name: 'mulai_harga_promosi', value: (r, c) => menuJSON(c.app, r).mulai_harga_promosi, orderBy: (d) => ({ mulai_harga_promosi: d }) },
-    { name: 'selesai_harga_promosi', value: (r, c) => menuJSON(c.app, r).selesai_harga_promosi, orderBy: (d) => ({ selesai_harga_promosi: d }) },
+    { name: 'mulai_harga_promosi', value: (r) => formatDateTime(r.mulai_harga_promosi), orderBy: (d) => ({ mulai_harga_promosi: d }) },
+    { name: 'selesai_harga_promosi', value: (r) => formatDateTime(r.selesai_harga_promosi), orderBy: (d) => ({ selesai_harga_promosi: d }) },
     { name: 'is_featured', value: (r) => r.is_featured, orderBy: (d) => ({ is_featured: d }) },
     { name: 'menu_categories_1', value: (r) => r.category1?.menu_categories ?? '', orderBy: (d) => ({ category1: { menu_categories: d } }) },
     { name: 'menu_categories_2', value: (r) => r.category2?.menu_categories ?? '', orderBy: (d) => ({ category2: { menu_categories: d } }) },

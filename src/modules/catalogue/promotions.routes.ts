@@ -3,6 +3,7 @@ import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
+import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
@@ -63,8 +64,8 @@ const promotionRoutes = resourceRoutes({
     { name: 'type', value: (r) => r.type, orderBy: (d) => ({ type: d }) },
     { name: 'value', value: (r) => r.value, orderBy: (d) => ({ value: d }) },
     { name: 'quota', value: (r) => r.quota, orderBy: (d) => ({ quota: d }) },
-    { name: 'start_datetime', value: (r, c) => promotionJSON(c.app, r).start_datetime, orderBy: (d) => ({ start_datetime: d }) },
-    { name: 'expired_datetime', value: (r, c) => promotionJSON(c.app, r).expired_datetime, orderBy: (d) => ({ expired_datetime: d }) },
+    { name: 'start_datetime', value: (r) => formatDateTime(r.start_datetime), orderBy: (d) => ({ start_datetime: d }) },
+    { name: 'expired_datetime', value: (r) => formatDateTime(r.expired_datetime), orderBy: (d) => ({ expired_datetime: d }) },
     { name: 'display_codes', value: (r) => r.display_codes, orderBy: (d) => ({ display_codes: d }) },
     { name: 'title', value: (r) => r.title, orderBy: (d) => ({ title: d }) },
     { name: 'description', value: (r) => r.description },

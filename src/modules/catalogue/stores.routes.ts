@@ -5,6 +5,7 @@ import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { storeMenuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
+import { formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import {
@@ -74,8 +75,8 @@ const baseStoreRoutes = resourceRoutes({
     { name: 'nama', value: (r) => r.nama, orderBy: (d) => ({ nama: d }) },
     { name: 'alamat', value: (r) => r.alamat, orderBy: (d) => ({ alamat: d }) },
     { name: 'notelp', value: (r) => r.notelp, orderBy: (d) => ({ notelp: d }) },
-    { name: 'opentime', value: (r) => storeJSON(r).opentime, orderBy: (d) => ({ opentime: d }) },
-    { name: 'closetime', value: (r) => storeJSON(r).closetime, orderBy: (d) => ({ closetime: d }) },
+    { name: 'opentime', value: (r) => formatTime(r.opentime), orderBy: (d) => ({ opentime: d }) },
+    { name: 'closetime', value: (r) => formatTime(r.closetime), orderBy: (d) => ({ closetime: d }) },
     { name: 'city', value: (r) => r.city, orderBy: (d) => ({ city: d }) },
     { name: 'lat', value: (r) => r.lat, orderBy: (d) => ({ lat: d }) },
     { name: 'lng', value: (r) => r.lng, orderBy: (d) => ({ lng: d }) },
