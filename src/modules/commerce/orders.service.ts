@@ -9,7 +9,7 @@ import { effectivePrice } from '../catalogue/pricing.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
-import { orderTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
+import { computeTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
 
 export const CART = 'SHOPPING CARTS';
@@ -266,7 +266,11 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
       // the shipping module's rule: the chosen courier's price still matches a quote for this cart and address
       await assertCourierStillValid(tx, current, weightOf(items));
     }
-    const totals = await orderTotals(tx, orderId);
+    // the totals from the lines in hand (re-priced above), not read again
+    const promotion = current.id_promo_discount_applied
+      ? await tx.promotion.findUnique({ where: { id: current.id_promo_discount_applied }, select: { id_menu: true, type: true, value: true } })
+      : null;
+    const totals = computeTotals({ courier_price: current.courier_price, poin_used: current.poin_used, items, extras, promotion });
     if (current.id_promo_discount_applied && totals.total_discount === 0) throw unprocessable('The applied promotion gives no discount on this cart; remove it');
     await reserveForCheckout(app, tx, { ...current, ...totals });
     const attempt = current.payment_attempts + 1;

@@ -29,26 +29,9 @@ export function promotionDiscount(
  *   courier_price  = as stored (written by the shipping module)
  *   poin_used      = as applied, capped to what is payable
  *   grand_totals   = total_price − total_discount + total_pajak + courier_price − poin_used
- * Call it inside the transaction that changed lines, promotion, courier or points.
+ * From the order's live (not cancelled) item lines, its extras and its promotion.
  */
-export async function recomputeOrderTotals(tx: Tx, orderId: number) {
-  const totals = await orderTotals(tx, orderId);
-  await tx.order.update({ where: { id: orderId }, data: totals });
-  return totals;
-}
-
-/** recomputeOrderTotals without the write, for a caller that writes the totals in its own update of the order (checkout). */
-export async function orderTotals(tx: Tx, orderId: number) {
-  const order = await tx.order.findUniqueOrThrow({
-    where: { id: orderId },
-    select: {
-      courier_price: true,
-      poin_used: true,
-      items: { where: { is_canceled: 0 }, select: { id_menu: true, price_total: true, pajak: true, buffer_time: true } },
-      extras: { select: { extra_prices: true, qty: true } },
-      promotion: { select: { id_menu: true, type: true, value: true } },
-    },
-  });
+export function computeTotals(order: TotalsInput) {
   const itemsTotal = order.items.reduce((s, i) => s + i.price_total, 0);
   const extrasTotal = order.extras.reduce((s, e) => s + e.extra_prices * e.qty, 0);
   const total_price = itemsTotal + extrasTotal;
@@ -60,4 +43,33 @@ export async function orderTotals(tx: Tx, orderId: number) {
   const poin_used = Math.min(order.poin_used, payable);
   const grand_totals = payable - poin_used;
   return { total_price, total_discount, total_pajak, total_buffertime, courier_price, poin_used, grand_totals };
+}
+
+export interface TotalsInput {
+  courier_price: number;
+  poin_used: number;
+  items: { id_menu: number; price_total: number; pajak: number; buffer_time: number }[];
+  extras: { extra_prices: number; qty: number }[];
+  promotion: PromotionRule | null;
+}
+
+/**
+ * Reads what the totals are computed from and writes them. Call it inside the transaction that
+ * changed lines, promotion, courier or points (checkout, which has the lines in hand, calls
+ * computeTotals and writes the totals in its own update of the order).
+ */
+export async function recomputeOrderTotals(tx: Tx, orderId: number) {
+  const order = await tx.order.findUniqueOrThrow({
+    where: { id: orderId },
+    select: {
+      courier_price: true,
+      poin_used: true,
+      items: { where: { is_canceled: 0 }, select: { id_menu: true, price_total: true, pajak: true, buffer_time: true } },
+      extras: { select: { extra_prices: true, qty: true } },
+      promotion: { select: { id_menu: true, type: true, value: true } },
+    },
+  });
+  const totals = computeTotals(order);
+  await tx.order.update({ where: { id: orderId }, data: totals });
+  return totals;
 }
