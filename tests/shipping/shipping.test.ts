@@ -171,7 +171,7 @@ describe('courier costs, quotes and process/courier', () => {
     await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
     // same district and position: the courier stays
     await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send({ ...address, alamat_kirim: 'Jl. Dago 1' });
-    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: 'jne', courier_price: 22000, alamat_kirim: 'Jl. Dago 1' });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: 'jne', courier_price: 22000, grand_totals: 172000, alamat_kirim: 'Jl. Dago 1' });
     await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send({ ...address, kode_kecamatan: '331' });
     expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, grand_totals: 150000, kode_kecamatan: '331' });
     // quotes for district 330 do not apply to 331

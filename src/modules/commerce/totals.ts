@@ -56,9 +56,10 @@ export interface TotalsInput {
 /**
  * Reads what the totals are computed from and writes them. Call it inside the transaction that
  * changed lines, promotion, courier or points (checkout, which has the lines in hand, calls
- * computeTotals and writes the totals in its own update of the order).
+ * computeTotals and writes the totals in its own update of the order). `change`: other fields of
+ * the order written in the same update (a new courier, whose price the totals then use).
  */
-export async function recomputeOrderTotals(tx: Tx, orderId: number) {
+export async function recomputeOrderTotals(tx: Tx, orderId: number, change: { courier_price?: number } & Record<string, unknown> = {}) {
   const order = await tx.order.findUniqueOrThrow({
     where: { id: orderId },
     select: {
@@ -69,7 +70,7 @@ export async function recomputeOrderTotals(tx: Tx, orderId: number) {
       promotion: { select: { id_menu: true, type: true, value: true } },
     },
   });
-  const totals = computeTotals(order);
-  await tx.order.update({ where: { id: orderId }, data: totals });
+  const totals = computeTotals(change.courier_price === undefined ? order : { ...order, courier_price: change.courier_price });
+  await tx.order.update({ where: { id: orderId }, data: { ...change, ...totals } });
   return totals;
 }

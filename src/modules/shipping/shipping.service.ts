@@ -102,10 +102,9 @@ export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, ln
 
 const noCourier = { courier: '', courier_service: '', courier_price: 0, is_courier: 0, courier_datetime: null as Date | null, distance: 0 };
 
-/** Sets (or clears) the order's courier in the locked transaction, then recomputes its totals. */
+/** Sets (or clears) the order's courier in the locked transaction, with the totals its price changes, in one update. */
 export async function setCourier(tx: Tx, orderId: number, data: Partial<typeof noCourier> & Record<string, unknown>) {
-  await tx.order.update({ where: { id: orderId }, data });
-  await recomputeOrderTotals(tx, orderId);
+  await recomputeOrderTotals(tx, orderId, data);
 }
 
 export const clearedCourier = () => ({ ...noCourier });
@@ -177,12 +176,10 @@ export function updateAddress(
     const lng_kirim = input.lng_kirim ?? order.lng_kirim;
     // a quote or same-day price was for the old destination
     const moved = input.kode_kecamatan !== order.kode_kecamatan || lat_kirim !== order.lat_kirim || lng_kirim !== order.lng_kirim;
-    await setCourier(tx, order.id, {
-      ...input,
-      lat_kirim,
-      lng_kirim,
-      ...(moved && order.courier ? clearedCourier() : {}),
-    });
+    const address = { ...input, lat_kirim, lng_kirim };
+    if (moved && order.courier) await setCourier(tx, order.id, { ...address, ...clearedCourier() });
+    // the totals do not depend on the address, only on the courier's price
+    else await tx.order.update({ where: { id: order.id }, data: address });
   });
 }
 
