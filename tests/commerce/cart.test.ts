@@ -59,11 +59,20 @@ describe('orders/e_add_to_carts', () => {
     const add = (items: unknown[]) => t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order, items });
     let r = await add([{ id_menu: m.id, qty: 2, price: 1 }, { id_menu: m2.id, qty: '+' }]);
     expect(r.status).toBe(200);
-    expect(r.body.order_items[0]).toMatchObject({ qty: 2, price: 80_000, price_total: 160_000, menu: { id: m.id }, order: { id: id_order } });
-    r = await add([{ id_menu: m.id, qty: '+' }, { id_menu: m2.id, qty: '+' }]);
-    expect(r.body.order_items.map((i: any) => i.qty)).toEqual([3, 2]);
+    expect(r.body.order_items[0]).toMatchObject({ qty: 2, price: 80_000, price_total: 160_000, menu: { id: m.id, harga: 100_000 }, order: { id: id_order } });
+    // every line shows the order with the totals this request wrote, and its own product
+    expect(r.body.order_items.map((i: any) => [i.menu.id, i.order.total_price, i.order.grand_totals])).toEqual([
+      [m.id, 210_000, 210_000],
+      [m2.id, 210_000, 210_000],
+    ]);
+    // a line changed twice in one request answers once, as it ended
+    r = await add([{ id_menu: m.id, qty: '+' }, { id_menu: m2.id, qty: '+' }, { id_menu: m.id, qty: '+' }]);
+    expect(r.body.order_items.map((i: any) => [i.menu.id, i.qty])).toEqual([[m.id, 4], [m2.id, 2]]);
+    r = await add([{ id_menu: m.id, qty: '-' }]);
+    expect(r.body.order_items.map((i: any) => i.qty)).toEqual([3]);
     r = await add([{ id_menu: m.id, qty: '-' }]);
     expect(r.body.order_items[0].qty).toBe(2);
+    expect(r.body.order_items[0].order.total_price).toBe(2 * 80_000 + 2 * 50_000);
     r = await add([{ id_menu: m2.id, qty: 0 }]);
     expect(r.body.order_items).toEqual([]);
     const order = await t.http.get(`/orders/${id_order}`).set(t.auth(customer));

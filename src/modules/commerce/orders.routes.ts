@@ -183,9 +183,8 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_menu: id, qty, catatan_menu: text(500).optional() })).min(1).max(100) }),
     response: r.many('order_items', itemDetailSchema),
     handler: async (ctx) => {
-      const ids = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
-      const rows = await ctx.app.db.orderItem.findMany({ where: { id: { in: ids } }, include: { order: true, menu: true }, orderBy: { id: 'asc' } });
-      return { order_items: rows.map(itemDetailJSON) };
+      const { rows, targets, order } = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
+      return { order_items: rows.map((i) => itemDetailJSON({ ...i, order, menu: targets.find((m) => m.id === i.id_menu) })) };
     },
   }),
   route({
@@ -197,9 +196,8 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_doctors: id, qty, extra_notes: text(500).optional() })).min(1).max(20) }),
     response: r.many('order_extras', extraInCartSchema),
     handler: async (ctx) => {
-      const ids = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
-      const rows = await ctx.app.db.orderExtra.findMany({ where: { id: { in: ids } }, include: { order: true }, orderBy: { id: 'asc' } });
-      return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, e)) };
+      const { rows, order } = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
+      return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, { ...e, order })) };
     },
   }),
   route({

@@ -101,7 +101,11 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
   save: (tx: Tx, c: { orderId: number; line: L; target: T; current: R | undefined; qty: number; now: Date }) => Promise<R>;
 };
 
-/** Applies the request's qty ops to the caller's cart (`+` `-` 1..999, 0 removes); returns the ids of the lines kept. */
+/**
+ * Applies the request's qty ops to the caller's cart (`+` `-` 1..999, 0 removes). Returns the lines
+ * it saved as they were written (ordered by id), the products/doctors they are of, and the order
+ * with its new totals: what the answer shows, without reading it again.
+ */
 function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends { id: number; qty: number }>(app: AppContext, user: AuthUser, orderId: number, kind: LineKind<L, T, R>, lines: L[]) {
   return onCart(app, user, orderId, kind.cart, async (tx) => {
     const ids = [...new Set(lines.map(kind.target))];
@@ -109,7 +113,7 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
     const targets = await kind.targets(tx, ids);
     const existing = await kind.lines(tx, orderId, ids);
     const now = app.now();
-    const touched: number[] = [];
+    const saved = new Map<number, R>();
     for (const line of lines) {
       const target = targets.find((t) => t.id === kind.target(line));
       if (!target) throw kind.missing(kind.target(line));
@@ -117,16 +121,19 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
       const current = existing.find((r) => kind.of(r) === target.id);
       const qty = applyQty(current?.qty ?? 0, line.qty);
       if (qty <= 0) {
-        if (current) await kind.remove(tx, current.id);
+        if (current) {
+          await kind.remove(tx, current.id);
+          saved.delete(current.id);
+        }
         continue;
       }
       const row = await kind.save(tx, { orderId, line, target, current, qty, now });
       if (current) current.qty = qty;
       else existing.push(row);
-      touched.push(row.id);
+      saved.set(row.id, row);
     }
-    await recomputeOrderTotals(tx, orderId);
-    return touched;
+    const order = await recomputeOrderTotals(tx, orderId);
+    return { rows: [...saved.values()].sort((a, b) => a.id - b.id), targets, order };
   });
 }
 

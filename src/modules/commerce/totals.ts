@@ -71,6 +71,6 @@ export async function recomputeOrderTotals(tx: Tx, orderId: number, change: { co
     },
   });
   const totals = computeTotals(change.courier_price === undefined ? order : { ...order, courier_price: change.courier_price });
-  await tx.order.update({ where: { id: orderId }, data: { ...change, ...totals } });
-  return totals;
+  // the order as written (its totals included), for answers that show it
+  return tx.order.update({ where: { id: orderId }, data: { ...change, ...totals } });
 }
