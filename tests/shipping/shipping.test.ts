@@ -162,6 +162,15 @@ describe('courier costs, quotes and process/courier', () => {
     await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 3 } });
     await t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
     expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(422);
+    // quoting again drops the order's expired quotes and stores fresh ones, which are taken
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
+    const fresh = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(fresh.map((q) => [q.courier, q.service, q.description, q.cost, q.etd, q.weight, q.origin, q.destination])).toEqual([
+      ['jne', 'REG', 'Layanan Reguler', 22000, '2 day', 1200, '331', '330'],
+      ['jne', 'YES', 'Yakin Esok Sampai', 40000, '1 day', 1200, '331', '330'],
+    ]);
+    expect(fresh.every((q) => q.expires_at.getTime() > Date.now() + 60_000)).toBe(true);
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(200);
   });
 
   it('clears the courier when the address moves, and refuses changes once the order left the cart', async () => {

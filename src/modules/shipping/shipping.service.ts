@@ -2,6 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
+import { sqlRows } from '../../db/client.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
@@ -134,25 +135,18 @@ export async function quoteForOrder(app: AppContext, user: AuthUser | undefined,
   const services = await app.rajaongkir.cost({ origin, destination, weight, courier });
   const now = app.now();
   const expires_at = new Date(now.getTime() + app.config.COURIER_QUOTE_TTL_SECONDS * 1000);
-  await app.db.$transaction([
-    app.db.courierQuote.deleteMany({ where: { id_orders: order.id, expires_at: { lt: now } } }),
-    app.db.courierQuote.createMany({
-      data: services
-        .filter((q) => q.cost > 0)
-        .map((q) => ({
-          id_orders: order.id,
-          courier: q.code,
-          service: q.service.slice(0, 50),
-          description: q.description.slice(0, 200),
-          cost: q.cost,
-          etd: q.etd.slice(0, 50),
-          weight,
-          origin,
-          destination,
-          expires_at,
-        })),
-    }),
-  ]);
+  const quotes = services
+    .filter((q) => q.cost > 0)
+    .map((q) => ({ courier: q.code, service: q.service.slice(0, 50), description: q.description.slice(0, 200), cost: q.cost, etd: q.etd.slice(0, 50) }));
+  // the order's expired quotes out and the new ones in: one statement, so both or neither
+  await sqlRows(
+    app.db,
+    `WITH expired AS (DELETE FROM courier_quotes WHERE id_orders = $1 AND expires_at < $2::timestamptz)
+     INSERT INTO courier_quotes (id_orders, courier, service, description, cost, etd, weight, origin, destination, expires_at)
+     SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz
+     FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)`,
+    [order.id, now.toISOString(), weight, origin, destination, expires_at.toISOString(), JSON.stringify(quotes)],
+  );
   return services;
 }
 
