@@ -57,9 +57,10 @@ export interface TotalsInput {
  * Reads what the totals are computed from and writes them. Call it inside the transaction that
  * changed lines, promotion, courier or points (checkout, which has the lines in hand, calls
  * computeTotals and writes the totals in its own update of the order). `change`: other fields of
- * the order written in the same update (a new courier, whose price the totals then use).
+ * the order written in the same update (a new courier, whose price the totals then use); of the
+ * totals' inputs only courier_price may be among them.
  */
-export async function recomputeOrderTotals(tx: Tx, orderId: number, change: { courier_price?: number } & Record<string, unknown> = {}) {
+export async function recomputeOrderTotals(tx: Tx, orderId: number, change: { courier_price?: number; poin_used?: never } & Record<string, unknown> = {}) {
   const order = await tx.order.findUniqueOrThrow({
     where: { id: orderId },
     select: {
