@@ -70,6 +70,12 @@ describe('orders/e_add_to_carts', () => {
     expect(r.body.order_items.map((i: any) => [i.menu.id, i.qty])).toEqual([[m.id, 4], [m2.id, 2]]);
     r = await add([{ id_menu: m.id, qty: '-' }]);
     expect(r.body.order_items.map((i: any) => i.qty)).toEqual([3]);
+    // removed, then added again in the same request: a new line of one
+    r = await add([{ id_menu: m2.id, qty: 0 }, { id_menu: m2.id, qty: '+' }]);
+    expect(r.status).toBe(200);
+    expect(r.body.order_items.map((i: any) => [i.menu.id, i.qty])).toEqual([[m2.id, 1]]);
+    r = await add([{ id_menu: m2.id, qty: 2 }]);
+    expect(r.body.order_items.map((i: any) => i.qty)).toEqual([2]);
     r = await add([{ id_menu: m.id, qty: '-' }]);
     expect(r.body.order_items[0].qty).toBe(2);
     expect(r.body.order_items[0].order.total_price).toBe(2 * 80_000 + 2 * 50_000);

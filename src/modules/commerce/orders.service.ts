@@ -124,6 +124,8 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
         if (current) {
           await kind.remove(tx, current.id);
           saved.delete(current.id);
+          // a later op on the same product/doctor in this request starts a new line
+          existing.splice(existing.indexOf(current), 1);
         }
         continue;
       }
