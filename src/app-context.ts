@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import type { CountCache } from './db/count-cache.js';
+import type { ReadCache } from './db/read-cache.js';
 import type { FileStorage } from './lib/storage.js';
 import type { RajaOngkir } from './adapters/rajaongkir.js';
 
@@ -17,4 +18,6 @@ export interface AppContext {
   rajaongkir: RajaOngkir;
   /** large list counts, reused for a few seconds (src/db/count-cache.ts) */
   counts: CountCache;
+  /** the product lists' and product page's answers, kept until their tables change (src/db/read-cache.ts) */
+  reads: ReadCache;
 }

@@ -29,6 +29,10 @@ export const configSchema = z
     // (0 = always count); smaller counts are always exact (src/db/count-cache.ts)
     COUNT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(10),
     COUNT_CACHE_MIN_ROWS: z.coerce.number().int().min(1).default(5000),
+    // the product lists' and product page's answers are kept until a table they read changes, and
+    // READ_CACHE_SECONDS at most (0 = off; src/db/read-cache.ts). It hears of changes through
+    // LISTEN on DATABASE_URL: behind a pooler in transaction mode, which cannot keep a LISTEN, set 0
+    READ_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
     SEED_DEMO_DATA: bool.optional(),
     UPLOAD_DIR: z.string().default('./uploads'),
     PRIVATE_UPLOAD_DIR: z.string().default('./data/private-uploads'),

@@ -4,6 +4,7 @@ import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { CountCache } from './db/count-cache.js';
+import { ReadCache } from './db/read-cache.js';
 import { FileStorage } from './lib/storage.js';
 import { RajaOngkir } from './adapters/rajaongkir.js';
 
@@ -31,6 +32,8 @@ export function createContext(config: Config, db: PrismaClient, logger: Logger =
     // the app's clock, read at each count, so that a test that pins app.now moves the cache's too
     now: () => app.now().getTime(),
   });
-  const app: AppContext = { db, config, logger, storage, now: () => new Date(), rajaongkir, counts };
+  // off until the server listens for table changes (watchTableChanges in server.ts)
+  const reads = new ReadCache({ ttlMs: config.READ_CACHE_SECONDS * 1000, maxEntries: 256, now: () => app.now().getTime() });
+  const app: AppContext = { db, config, logger, storage, now: () => new Date(), rajaongkir, counts, reads };
   return app;
 }

@@ -9,6 +9,7 @@ import { applyPendingMigrations } from './db/schema-engine.js';
 import { ensureOwner } from './modules/identity/users.service.js';
 import { seedDemoData } from './seed/index.js';
 import { startBackgroundJobs } from './jobs.js';
+import { watchTableChanges } from './db/table-changes.js';
 
 async function main() {
   let config;
@@ -49,6 +50,7 @@ async function main() {
   }
 
   const jobs = startBackgroundJobs(app);
+  const stopWatching = await watchTableChanges(app.db, app.reads, logger);
   const server = createApp(app).listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
@@ -64,6 +66,7 @@ async function main() {
     const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
+      await stopWatching();
       await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
       logger.info('stopped');
       process.exit(0);

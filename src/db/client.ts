@@ -7,6 +7,7 @@ import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.js';
+import type { PGlite } from '@electric-sql/pglite';
 import { createPGlite } from './pglite.js';
 
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
@@ -55,8 +56,7 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
   const inMemory = dataDir === MEMORY;
   if (!inMemory) await mkdir(path.dirname(path.resolve(dataDir)), { recursive: true });
   const pglite = await createPGlite(inMemory ? undefined : dataDir);
-  const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
+  const { prisma, adapterFactory } = pgliteClient(pglite);
   return {
     prisma,
     adapterFactory,
@@ -67,6 +67,19 @@ export async function createDatabase(opts: DatabaseOptions = {}): Promise<Databa
     },
   };
 }
+
+/** A PrismaClient on a PGlite instance (the server and the tests use it); the instance stays reachable by `databaseOf`. */
+export function pgliteClient(pglite: PGlite) {
+  const adapterFactory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: adapterFactory, errorFormat: ERROR_FORMAT });
+  connections.set(prisma, { kind: 'pglite', pglite });
+  return { prisma, adapterFactory };
+}
+
+/** What a client made here talks to, for a connection of one's own (db/table-changes.ts listens on it). */
+export type DatabaseConnection = { kind: 'postgres'; connectionString: string } | { kind: 'pglite'; pglite: PGlite };
+const connections = new WeakMap<object, DatabaseConnection>();
+export const databaseOf = (prisma: object): DatabaseConnection | undefined => connections.get(prisma);
 
 // ---------------------------------------------------------------- plain SQL on the hot paths
 //
@@ -106,6 +119,7 @@ export function postgresClient(
   // `npm run db:migrate`) then waited for it and failed.
   const adapterFactory = new PrismaPg({ connectionString: databaseUrl, max: 1, connectionTimeoutMillis });
   pools.set(prisma, { pool, preparedStatements });
+  connections.set(prisma, { kind: 'postgres', connectionString: databaseUrl });
   const close = async () => {
     await prisma.$disconnect();
     await pool.end();

@@ -103,7 +103,11 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
-        if (method !== 'get' && (Array.isArray(def.access) || isStaff(user)) && !isReadOnly(def) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
+        if (method !== 'get' && !isReadOnly(def)) {
+          if ((Array.isArray(def.access) || isStaff(user)) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
+          // a change this request made is heard by the read cache before the client can ask again
+          await app.reads.settle();
+        }
         if (result !== undefined && !res.headersSent) res.json(result);
       };
       routerOf(def.path)[method](def.path, handler);

@@ -2,6 +2,7 @@ import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import type { PrismaClient } from '../db/client.js';
+import { nextChange } from '../db/read-cache.js';
 import { paging } from '../lib/schemas.js';
 import * as shape from './response.js';
 import type { AuthUser } from './auth-user.js';
@@ -96,6 +97,39 @@ export interface ResourceSpec<F = any> {
    * in their transaction.
    */
   get?: (id: number, caller: Caller) => Promise<Row | null>;
+  /**
+   * explore, search and get answers kept by the read cache (db/read-cache.ts) until one of
+   * `tables` (every table they read) changes. For public reads whose answer depends on the request
+   * and on nothing of the caller but `variant`.
+   */
+  readCache?: ReadCacheSpec;
+}
+
+export interface ReadCacheSpec {
+  tables: readonly string[];
+  /** what of the caller changes the answer (staff see hidden stores): part of the key */
+  variant?: (caller: Caller) => string;
+  /** when a row's answer changes by itself (a promotion's start and end) */
+  changesAt?: (row: Row) => (Date | null)[];
+}
+
+/**
+ * `compute`'s answer, kept by the read cache under `what` and `args` (everything of the request it
+ * depends on) when the resource says so (ResourceSpec.readCache); computed every time otherwise.
+ */
+export function cachedRead<T>(
+  c: Caller,
+  cache: ReadCacheSpec | undefined,
+  what: string,
+  args: unknown,
+  compute: () => Promise<{ answer: T; rows: Row[] }>,
+): Promise<T> {
+  if (!cache || !c.app.reads.live) return compute().then((r) => r.answer);
+  const key = `${what}:${cache.variant?.(c) ?? ''}:${JSON.stringify(args)}`;
+  return c.app.reads.get(key, cache.tables, async () => {
+    const { answer, rows } = await compute();
+    return { value: answer, validUntil: cache.changesAt && nextChange(c.app.now().getTime(), rows.flatMap(cache.changesAt)) };
+  });
 }
 
 const tableRequest = z.object({
@@ -244,18 +278,20 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       handler: async (ctx) => {
         const c = caller(ctx);
         const f = ctx.req.method === 'GET' ? parseFilters(filters, ctx.query) : (ctx.body ?? {});
-        const where = await listWhere(c, f);
         const { page, length } = ctx.query as { page: number; length: number };
-        if (spec.list) {
-          const { total, rows } = await spec.list(f, c, { skip: (page - 1) * length, take: length, count: true });
-          return pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c)));
-        }
-        const m = spec.model(ctx.app.db);
-        const [total, rows] = await Promise.all([
-          countOf(ctx.app, where, () => m.count({ where })),
-          m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length }),
-        ]);
-        return pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c)));
+        return cachedRead(c, spec.readCache, `${spec.name}/explore`, [page, length, f], async () => {
+          if (spec.list) {
+            const { total, rows } = await spec.list(f, c, { skip: (page - 1) * length, take: length, count: true });
+            return { rows, answer: pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c))) };
+          }
+          const where = await listWhere(c, f);
+          const m = spec.model(ctx.app.db);
+          const [total, rows] = await Promise.all([
+            countOf(ctx.app, where, () => m.count({ where })),
+            m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length }),
+          ]);
+          return { rows, answer: pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c))) };
+        });
       },
     }),
     route({
@@ -269,12 +305,12 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       handler: async (ctx) => {
         const c = caller(ctx);
         const { limit = spec.searchLimit ?? 100, ...f } = ctx.body ?? {};
-        if (spec.list) {
-          const { rows } = await spec.list(f, c, { skip: 0, take: Number(limit), count: false });
-          return { [key]: rows.map((r: Row) => spec.toJSON(r, c)) };
-        }
-        const rows = await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit });
-        return { [key]: rows.map((r: Row) => spec.toJSON(r, c)) };
+        return cachedRead(c, spec.readCache, `${spec.name}/search`, [limit, f], async () => {
+          const rows = spec.list
+            ? (await spec.list(f, c, { skip: 0, take: Number(limit), count: false })).rows
+            : await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit });
+          return { rows, answer: { [key]: rows.map((r: Row) => spec.toJSON(r, c)) } };
+        });
       },
     }),
   );
@@ -341,10 +377,12 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       response: single,
       handler: async (ctx) => {
         const c = caller(ctx);
-        if (!spec.get) return { [key]: detail(await loadDetail(c, ctx.params.id), c) };
-        const row = await spec.get(ctx.params.id, c);
-        if (!row) throw notFound(`${key} ${ctx.params.id} not found`);
-        return { [key]: detail(row, c) };
+        const id: number = ctx.params.id;
+        return cachedRead(c, spec.readCache, `${spec.name}/get`, id, async () => {
+          const row = spec.get ? await spec.get(id, c) : await loadDetail(c, id);
+          if (!row) throw notFound(`${key} ${id} not found`);
+          return { rows: [row], answer: { [key]: detail(row, c) } };
+        });
       },
     }),
   );

@@ -9,6 +9,7 @@ import { createContext } from '../../src/context.js';
 import { signToken } from '../../src/http/authenticate.js';
 import type { Role } from '../../src/http/auth-user.js';
 import { hashPassword } from '../../src/modules/identity/users.service.js';
+import { watchTableChanges } from '../../src/db/table-changes.js';
 import { createTestDatabase } from './database.js';
 import { responseValidator } from './response-validator.js';
 
@@ -41,6 +42,8 @@ export async function createTestApp(env: Record<string, string> = {}) {
     ...env,
   });
   const app: AppContext = createContext(config, database.prisma);
+  // the read cache on, as in the server, so that every test also checks that no answer is stale
+  const stopWatching = await watchTableChanges(app.db, app.reads, app.logger);
   const validator = responseValidator(app);
   const server = createApp(app, undefined, { before: validator.handler });
   const http = supertest(server);
@@ -77,6 +80,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
     responseProblems: () => validator.problems(),
     async close() {
       const problems = await validator.problems();
+      await stopWatching();
       await database.close();
       rmSync(dir, { recursive: true, force: true });
       if (problems.length) throw new Error(`Answers that do not match openapi.json:\n${problems.join('\n')}`);

@@ -21,7 +21,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import { postgresClient, PrismaClient } from '../../src/db/client.js';
+import { pgliteClient, postgresClient, type PrismaClient } from '../../src/db/client.js';
 import { createPGlite } from '../../src/db/pglite.js';
 import { applyPendingMigrations, defaultPaths, readMigrations } from '../../src/db/schema-engine.js';
 
@@ -170,8 +170,7 @@ async function migratedPgliteDump(): Promise<Blob> {
 
 async function createPgliteTestDatabase(): Promise<TestDatabase> {
   const pglite = await createPGlite(undefined, { loadDataDir: await migratedPgliteDump() });
-  const adapterFactory = new PrismaPGlite(pglite);
-  const prisma = new PrismaClient({ adapter: adapterFactory });
+  const { prisma, adapterFactory } = pgliteClient(pglite);
   return {
     prisma,
     kind: 'pglite',

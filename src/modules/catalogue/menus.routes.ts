@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
-import { menuById, menuList } from './menus.service.js';
+import { MENU_READS, menuById, menuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { clinicDay, formatDateTime } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
@@ -163,6 +163,7 @@ const menuRoutes = resourceRoutes({
   // explore, search and the product page: the same filters in plain SQL (menus.service.ts)
   list: (f, c, page) => menuList(c.app.db, f, page),
   get: (id, c) => menuById(c.app.db, id),
+  readCache: MENU_READS,
   searchFields: ['nama_menus', 'brief', 'produsen', 'nomor_registrasi'],
   toJSON: (r, c) => menuJSON(c.app, r),
   schema: menuSchema,

@@ -1,4 +1,6 @@
 import { pageClause, sqlRows } from '../../db/client.js';
+import { isStaff } from '../../http/auth-user.js';
+import type { ReadCacheSpec } from '../../http/resource.js';
 
 export interface MenuFilters {
   id_menu_categories_1?: number;
@@ -62,6 +64,24 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
   ]);
   return { total: count[0]?.n ?? 0, rows: rows.map(menuRow) };
 }
+
+type PromoWindow = { mulai_harga_promosi: Date | null; selesai_harga_promosi: Date | null };
+
+/**
+ * The read cache (db/read-cache.ts) keeps the product lists' and product page's answers until a
+ * table these statements read changes (each has the migration's change trigger), or until a
+ * promotion in them starts or ends: the price shown depends on the time.
+ */
+export const MENU_READS: ReadCacheSpec = {
+  tables: ['menus', 'menu_images'],
+  changesAt: (m: PromoWindow) => [m.mulai_harga_promosi, m.selesai_harga_promosi],
+};
+/** The same for a store's shelf; staff also see hidden stores and may edit. */
+export const STORE_MENU_READS: ReadCacheSpec = {
+  tables: ['brandstore_menus', 'menus', 'menu_images', 'menu_categories', 'brandstore', 'stocks'],
+  variant: (c) => (isStaff(c.user) ? 'staff' : ''),
+  changesAt: (r: { menu: PromoWindow }) => [r.menu.mulai_harga_promosi, r.menu.selesai_harga_promosi],
+};
 
 /** The product page (menus/:id) by the same statement: a live product, or null. */
 export async function menuById(db: object, id: number) {

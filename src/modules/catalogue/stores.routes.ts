@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
-import { storeMenuList } from './menus.service.js';
+import { cachedRead, resourceRoutes, type Caller } from '../../http/resource.js';
+import { STORE_MENU_READS, storeMenuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -216,6 +216,7 @@ const storeMenuSpec = {
   defaultOrder: storeMenuOrder,
   // explore and search: the same filters, scope and order in plain SQL (menus.service.ts)
   list: (f: StoreMenuFilters, c: Caller, page: { skip: number; take: number; count: boolean }) => storeMenuList(c.app.db, f, isStaff(c.user), page),
+  readCache: STORE_MENU_READS,
   searchFields: ['menu.nama_menus', 'brandstore.nama'],
   toJSON: (r: StoreMenuRow, c: Caller) => storeMenuJSON(c.app, r, c.user),
   toDetail: (r: StoreMenuRow, c: Caller) => storeMenuDetail(c.app, r, c.user),
@@ -348,13 +349,15 @@ const storeMenuSearch = route({
   response: shape.one('brandstoremenus', z.union([z.array(storeMenuSchema), z.record(z.string(), z.array(storeMenuSchema))])),
   handler: async ({ app, user, body }) => {
     const { groupby, limit = 100, ...f } = body ?? {};
-    // the resource's explore/search query (plain SQL, menus.service.ts): visible(), storeMenuWhere, storeMenuOrder
-    const { rows } = await storeMenuList(app.db, f, isStaff(user), { skip: 0, take: limit, count: false });
-    const list = rows.map((r) => storeMenuJSON(app, r as unknown as StoreMenuRow, user));
-    if (!groupby) return { brandstoremenus: list };
-    const grouped: Record<string, unknown[]> = {};
-    for (const r of list) (grouped[groupKeys[groupby](r)] ??= []).push(r);
-    return { brandstoremenus: grouped };
+    return cachedRead<unknown>({ app, user }, STORE_MENU_READS, 'brandstore_menus/search', [groupby, limit, f], async () => {
+      // the resource's explore/search query (plain SQL, menus.service.ts): visible(), storeMenuWhere, storeMenuOrder
+      const { rows } = await storeMenuList(app.db, f, isStaff(user), { skip: 0, take: limit, count: false });
+      const list = rows.map((r) => storeMenuJSON(app, r as unknown as StoreMenuRow, user));
+      if (!groupby) return { rows, answer: { brandstoremenus: list } };
+      const grouped: Record<string, unknown[]> = {};
+      for (const r of list) (grouped[groupKeys[groupby](r)] ??= []).push(r);
+      return { rows, answer: { brandstoremenus: grouped } };
+    });
   },
 });
 

@@ -1,0 +1,66 @@
+// The change feed of the read cache (src/db/table-changes.ts) against the real database: the
+// migration's triggers notify after commit, and a write request's settle() returns only once the
+// change has been heard.
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReadCache } from '../../src/db/read-cache.js';
+import { watchTableChanges } from '../../src/db/table-changes.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+
+let db: TestDatabase;
+let cache: ReadCache;
+let stop: () => Promise<void>;
+const heard: string[] = [];
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  cache = new ReadCache({ ttlMs: 60_000, maxEntries: 10, now: () => Date.now() });
+  const changed = cache.changed.bind(cache);
+  cache.changed = (table) => {
+    heard.push(table);
+    changed(table);
+  };
+  stop = await watchTableChanges(db.prisma, cache, pino({ level: 'silent' }));
+  // something kept, so that settle() waits for the feed
+  await cache.get('kept', ['brandstore'], async () => ({ value: 1 }));
+});
+afterAll(async () => {
+  await stop?.();
+  await db?.close();
+});
+
+describe('table change feed', () => {
+  it('listens once started', () => {
+    expect(cache.live).toBe(true);
+  });
+
+  it('has heard every committed change of a watched table by the time settle() returns', async () => {
+    for (let i = 0; i < 20; i++) {
+      heard.length = 0;
+      // a statement-level trigger: it fires even when no row matches
+      await db.prisma.$executeRawUnsafe('UPDATE menus SET harga = harga WHERE id = -1');
+      await cache.settle();
+      expect(heard).toEqual(['menus']);
+    }
+  });
+
+  it('tells nothing of a rolled-back change, nor of tables no cached answer reads', async () => {
+    heard.length = 0;
+    await expect(
+      db.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('UPDATE stocks SET quantitytotal = quantitytotal WHERE id = -1');
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await db.prisma.$executeRawUnsafe('UPDATE orders SET catatan_order = catatan_order WHERE id = -1');
+    await db.prisma.$executeRawUnsafe('UPDATE brandstore_menus SET nourut_menu = nourut_menu WHERE id = -1');
+    await cache.settle();
+    expect(heard).toEqual(['brandstore_menus']);
+  });
+
+  it('retires a kept answer when its table changes', async () => {
+    await db.prisma.$executeRawUnsafe('UPDATE brandstore SET nama = nama WHERE id = -1');
+    await cache.settle();
+    expect(await cache.get('kept', ['brandstore'], async () => ({ value: 2 }))).toBe(2);
+  });
+});
