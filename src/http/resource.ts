@@ -116,19 +116,21 @@ export interface ReadCacheSpec {
 /**
  * `compute`'s answer, kept by the read cache under `what` and `args` (everything of the request it
  * depends on) when the resource says so (ResourceSpec.readCache); computed every time otherwise.
+ * `compute` gives the rows for `changesAt`, or says itself until when its answer holds.
  */
 export function cachedRead<T>(
   c: Caller,
   cache: ReadCacheSpec | undefined,
   what: string,
   args: unknown,
-  compute: () => Promise<{ answer: T; rows: Row[] }>,
+  compute: () => Promise<{ answer: T; rows?: Row[]; validUntil?: number }>,
 ): Promise<T> {
   if (!cache || !c.app.reads.live) return compute().then((r) => r.answer);
   const key = `${what}:${cache.variant?.(c) ?? ''}:${JSON.stringify(args)}`;
   return c.app.reads.get(key, cache.tables, async () => {
-    const { answer, rows } = await compute();
-    return { value: answer, validUntil: cache.changesAt && nextChange(c.app.now().getTime(), rows.flatMap(cache.changesAt)) };
+    const { answer, rows = [], validUntil } = await compute();
+    const changes = cache.changesAt ? nextChange(c.app.now().getTime(), rows.flatMap(cache.changesAt)) : undefined;
+    return { value: answer, validUntil: Math.min(changes ?? Infinity, validUntil ?? Infinity) };
   });
 }
 

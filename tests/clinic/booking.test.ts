@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 
@@ -201,6 +201,42 @@ describe('availability', () => {
     expect(day10).toMatchObject({ schedule_format: ahead(10).dmy, day_id: ahead(10).hari, day_en: expect.any(String) });
     expect(day10.doctors[0]).toMatchObject({ id_doctors: doctorId, id_services: peel, jam: '10:00:00', jam_selesai: '11:00', services_name: 'Art Peel' });
     expect(day10.schedule_array).toHaveLength(30);
+  });
+
+  it('answers from memory only while nothing it shows has changed: the notice, bookings, holidays', async () => {
+    const d = ahead(1);
+    const at = (hhmm: string) => new Date(`${d.iso}T${hhmm}:00+07:00`);
+    const day = async (u?: TestUser) => {
+      const req = t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId, id_services: facial });
+      const res = await (u ? req.set(t.auth(u)) : req);
+      expect(res.status).toBe(200);
+      return (res.body as any[]).find((x) => x.schedule === d.iso)?.doctors.map((s: any) => s.jam_mulai).slice(0, 3);
+    };
+    let booked: number | undefined;
+    try {
+      t.app.now = () => at('07:00');
+      expect(await day()).toEqual(['09:00', '09:30', '10:00']);
+      t.app.now = () => at('07:59');
+      expect(await day()).toEqual(['09:00', '09:30', '10:00']);
+      // an hour's notice: at 08:00 the 09:00 slot is gone for customers, though nothing changed in the database
+      t.app.now = () => at('08:00');
+      expect(await day()).toEqual(['09:30', '10:00', '10:30']);
+      expect(await day(admin)).toEqual(['09:00', '09:30', '10:00']);
+      expect(await day()).toEqual(['09:30', '10:00', '10:30']);
+
+      const res = await book(customer, (await slotOf(facial, d.hari, '09:30')).id, d.dmy);
+      expect(res.status).toBe(200);
+      booked = res.body.user_schedules.id;
+      expect(await day()).toEqual(['10:00', '10:30', '11:00']);
+
+      // a holiday written outside the API is heard through the database's notification
+      await t.app.db.holiday.create({ data: { dates: new Date(`${d.iso}T00:00:00Z`), descriptions: 'Cuti bersama' } });
+      await vi.waitFor(async () => expect(await day()).toBeUndefined(), { timeout: 5000, interval: 20 });
+    } finally {
+      t.app.now = () => new Date();
+      await t.app.db.holiday.deleteMany({ where: { dates: new Date(`${d.iso}T00:00:00Z`) } });
+      if (booked) await t.app.db.userSchedule.delete({ where: { id: booked } });
+    }
   });
 
   it('404s for an unknown doctor and 400s without one', async () => {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { sqlRows } from '../../db/client.js';
-import type { Caller } from '../../http/resource.js';
+import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
@@ -289,11 +289,25 @@ interface SlotRow {
 }
 
 /**
+ * Availability is asked for with every calendar view, and kept by the read cache (db/read-cache.ts)
+ * until one of the tables it reads changes (a booking, a schedule, a holiday, a name), or until its
+ * first free slot stops being bookable or the clinic's day ends. Staff may book without notice.
+ */
+const AVAILABILITY_READS: ReadCacheSpec = {
+  tables: ['doctors', 'doctor_schedules', 'doctor_services', 'services', 'service_categories', 'users', 'holidays', 'user_schedules'],
+  variant: (c) => (isStaff(c.user) ? 'staff' : ''),
+};
+
+/**
  * The coming days with each day's free slots of a doctor (optionally one service): holidays, past
  * times (and the minimum notice), inactive slots and times overlapping an active booking are left out.
  * Days without a free slot are omitted. One statement whatever the range.
  */
-export async function availability(app: AppContext, c: Caller, id_doctors: number, id_services?: number) {
+export function availability(app: AppContext, c: Caller, id_doctors: number, id_services?: number) {
+  return cachedRead(c, AVAILABILITY_READS, 'availability', [id_doctors, id_services], () => computeAvailability(app, c, id_doctors, id_services));
+}
+
+async function computeAvailability(app: AppContext, c: Caller, id_doctors: number, id_services?: number) {
   const days = app.config.BOOKING_AVAILABILITY_DAYS;
   const today = clinicDay(app.now());
   const dates = Array.from({ length: days }, (_, i) => new Date(today.getTime() + i * 86_400_000));
@@ -351,7 +365,10 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
     return { hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } };
   });
   const closed = new Set(row.holidays);
-  const earliest = app.now().getTime() + (isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000);
+  const notice = isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000;
+  const earliest = app.now().getTime() + notice;
+  // the answer holds until the next clinic day starts, or until a free slot falls within the notice
+  let validUntil = clinicDayStart(today).getTime() + 86_400_000;
   const schedule_array = dates.map((d) => formatDate(d)!);
   // the bookings' [from, to) in minutes of the day, grouped by day (yyyy-mm-dd)
   const takenByDay = new Map<string, [number, number][]>();
@@ -366,9 +383,13 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
     if (closed.has(key)) continue;
     const day = dayName(d);
     const taken = takenByDay.get(key) ?? [];
-    const free = slots.filter(
-      (s) => s.hari === day && startInstant(d, s.jam).getTime() > earliest && !taken.some(([from, to]) => from < s.to && to > s.from),
-    );
+    const free = slots.filter((s) => {
+      if (s.hari !== day || taken.some(([from, to]) => from < s.to && to > s.from)) return false;
+      const start = startInstant(d, s.jam).getTime();
+      if (start <= earliest) return false;
+      validUntil = Math.min(validUntil, start - notice);
+      return true;
+    });
     if (!free.length) continue;
     result.push({
       schedule: key,
@@ -379,6 +400,6 @@ export async function availability(app: AppContext, c: Caller, id_doctors: numbe
       schedule_array,
     });
   }
-  return result;
+  return { answer: result, validUntil };
 }
 
