@@ -16,8 +16,13 @@ export const LISTENER_APPLICATION_NAME = 'colederma-table-changes';
 const RETRY_MIN_MS = 500;
 const RETRY_MAX_MS = 30_000;
 
+export interface WatchOptions {
+  /** how long the listening connection may take to answer before it counts as lost (default 5 s) */
+  queryTimeoutMs?: number;
+}
+
 /** Starts listening for the cache; the returned function stops (the server's and tests' shutdown). */
-export async function watchTableChanges(db: object, cache: ReadCache, logger: Logger): Promise<() => Promise<void>> {
+export async function watchTableChanges(db: object, cache: ReadCache, logger: Logger, opts: WatchOptions = {}): Promise<() => Promise<void>> {
   const target = databaseOf(db);
   if (!target) {
     logger.warn('the read cache stays off: the database client was not made by db/client.ts');
@@ -32,10 +37,10 @@ export async function watchTableChanges(db: object, cache: ReadCache, logger: Lo
       if (!target.pglite.closed) await unlisten();
     };
   }
-  return listenOnPostgres(target.connectionString, cache, logger);
+  return listenOnPostgres(target.connectionString, cache, logger, opts.queryTimeoutMs ?? 5_000);
 }
 
-async function listenOnPostgres(connectionString: string, cache: ReadCache, logger: Logger) {
+async function listenOnPostgres(connectionString: string, cache: ReadCache, logger: Logger, queryTimeoutMs: number) {
   let client: pg.Client | undefined;
   let stopped = false;
   let retryMs = RETRY_MIN_MS;
@@ -54,7 +59,15 @@ async function listenOnPostgres(connectionString: string, cache: ReadCache, logg
   };
 
   async function connect() {
-    const c = new pg.Client({ connectionString, application_name: LISTENER_APPLICATION_NAME, keepAlive: true });
+    // time limits: a connection that stops answering must not hold up start-up or a write
+    // request's settle(); it counts as lost (the cache turns off) and is replaced
+    const c = new pg.Client({
+      connectionString,
+      application_name: LISTENER_APPLICATION_NAME,
+      keepAlive: true,
+      connectionTimeoutMillis: 10_000,
+      query_timeout: queryTimeoutMs,
+    });
     client = c;
     c.on('error', (err) => lost(c, err));
     c.on('end', () => lost(c));

@@ -1,8 +1,10 @@
 // The change feed of the read cache (src/db/table-changes.ts) against the real database: the
 // migration's triggers notify after commit, and a write request's settle() returns only once the
 // change has been heard.
+import net from 'node:net';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { postgresClient } from '../../src/db/client.js';
 import { ReadCache } from '../../src/db/read-cache.js';
 import { watchTableChanges } from '../../src/db/table-changes.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
@@ -62,5 +64,46 @@ describe('table change feed', () => {
     await db.prisma.$executeRawUnsafe('UPDATE brandstore SET nama = nama WHERE id = -1');
     await cache.settle();
     expect(await cache.get('kept', ['brandstore'], async () => ({ value: 2 }))).toBe(2);
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('turns the cache off when the listening connection stops answering, instead of holding up writes', async () => {
+    // a TCP proxy to the test database that can stop passing data either way (a network partition)
+    const target = new URL(db.databaseUrl!);
+    let frozen = false;
+    const sockets: net.Socket[] = [];
+    const proxy = net.createServer((client) => {
+      const upstream = net.connect(Number(target.port || 5432), target.hostname);
+      client.on('data', (d) => void (frozen || upstream.write(d)));
+      upstream.on('data', (d) => void (frozen || client.write(d)));
+      for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+        a.on('error', () => {});
+        a.on('close', () => b.destroy());
+      }
+      sockets.push(client, upstream);
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const viaProxy = new URL(db.databaseUrl!);
+    viaProxy.hostname = '127.0.0.1';
+    viaProxy.port = String((proxy.address() as net.AddressInfo).port);
+    const client = postgresClient(viaProxy.toString(), 1, 10_000);
+    const partitioned = new ReadCache({ ttlMs: 60_000, maxEntries: 10, now: () => Date.now() });
+    const stopPartitioned = await watchTableChanges(client.prisma, partitioned, pino({ level: 'silent' }), { queryTimeoutMs: 300 });
+    try {
+      await partitioned.get('kept', ['menus'], async () => ({ value: 1 }));
+      expect(partitioned.live).toBe(true);
+      frozen = true;
+      const started = Date.now();
+      await partitioned.settle();
+      expect(Date.now() - started).toBeLessThan(3000);
+      expect(partitioned.live).toBe(false);
+      expect(partitioned.size).toBe(0);
+      frozen = false;
+      await vi.waitFor(() => expect(partitioned.live).toBe(true), { timeout: 10_000, interval: 50 });
+    } finally {
+      await stopPartitioned();
+      await client.close();
+      for (const socket of sockets) socket.destroy();
+      proxy.close();
+    }
   });
 });
