@@ -219,6 +219,8 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const filters = spec.filters ?? z.object({});
   const order = spec.defaultOrder ?? { id: 'desc' };
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
+  // a kept answer is given to every caller of its variant: only for reads anyone may make
+  if (spec.readCache && (listAccess !== 'public' || spec.access.read !== 'public')) throw new Error(`${spec.name}: readCache is for public reads only`);
 
   /**
    * A count of the rows `where` matches, reused for a few seconds when it is large (AppContext.counts).

@@ -2,7 +2,9 @@
 // lists, the product page and a store's shelf answer from memory until a table they read changes,
 // however it changes, and a change through the API shows in the very next answer.
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
 import { LISTENER_APPLICATION_NAME } from '../../src/db/table-changes.js';
+import { resourceRoutes } from '../../src/http/resource.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 
 let t: TestApp;
@@ -115,6 +117,13 @@ describe('read cache', () => {
     expect(await price()).toEqual([100_000, 100_000]);
     t.app.now = () => new Date(starts.getTime());
     expect(await price()).toEqual([80_000, 80_000]);
+  });
+
+  it('is refused, at start-up, to a resource that not everyone may read', () => {
+    const spec = { name: 'secrets', model: () => ({}), toJSON: (r: unknown) => r, schema: z.unknown(), readCache: { tables: ['secrets'] } };
+    expect(() => resourceRoutes({ ...spec, access: { read: ['ADMIN'], write: ['ADMIN'] } })).toThrow('secrets: readCache is for public reads only');
+    expect(() => resourceRoutes({ ...spec, access: { read: 'public', list: 'authenticated', write: ['ADMIN'] } })).toThrow('public reads only');
+    expect(() => resourceRoutes({ ...spec, access: { read: 'public', write: ['ADMIN'] } })).not.toThrow();
   });
 
   it.runIf(process.env.TEST_DATABASE_URL)('caches nothing while the listening connection is lost, and resumes once it is back', async () => {
