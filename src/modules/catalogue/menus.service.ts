@@ -66,6 +66,8 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
 }
 
 type PromoWindow = { mulai_harga_promosi: Date | null; selesai_harga_promosi: Date | null };
+/** when a product's shown price changes by itself: its promotion's start and end */
+const promoTimes = (m: PromoWindow) => [m.mulai_harga_promosi, m.selesai_harga_promosi];
 
 /**
  * The read cache (db/read-cache.ts) keeps the product lists' and product page's answers until a
@@ -74,13 +76,13 @@ type PromoWindow = { mulai_harga_promosi: Date | null; selesai_harga_promosi: Da
  */
 export const MENU_READS: ReadCacheSpec = {
   tables: ['menus', 'menu_images'],
-  changesAt: (m: PromoWindow) => [m.mulai_harga_promosi, m.selesai_harga_promosi],
+  changesAt: promoTimes,
 };
 /** The same for a store's shelf; staff also see hidden stores and may edit. */
 export const STORE_MENU_READS: ReadCacheSpec = {
   tables: ['brandstore_menus', 'menus', 'menu_images', 'menu_categories', 'brandstore', 'stocks'],
   variant: (c) => (isStaff(c.user) ? 'staff' : ''),
-  changesAt: (r: { menu: PromoWindow }) => [r.menu.mulai_harga_promosi, r.menu.selesai_harga_promosi],
+  changesAt: (r: { menu: PromoWindow }) => promoTimes(r.menu),
 };
 
 /** The product page (menus/:id) by the same statement: a live product, or null. */
