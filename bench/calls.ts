@@ -12,6 +12,7 @@ import { readOrderDetail } from '../src/modules/commerce/order-detail.js';
 import { orderDetailInclude } from '../src/modules/commerce/orders.routes.js';
 import { readThreadMessages } from '../src/modules/consultations/threads.service.js';
 import { availability } from '../src/modules/clinic/booking.service.js';
+import { ReadCache } from '../src/db/read-cache.js';
 import type { AppContext } from '../src/app-context.js';
 import type { AuthUser } from '../src/http/auth-user.js';
 
@@ -20,7 +21,9 @@ const only = process.env.CALLS_ONLY;
 const { prisma, close } = postgresClient(url, 10, 10_000);
 // the configuration defaults availability reads (src/config.ts)
 const config = { BOOKING_AVAILABILITY_DAYS: 15, BOOKING_MIN_NOTICE_MINUTES: 60, BOOKING_DEFAULT_SLOT_MINUTES: 30 };
-const app = { db: prisma, now: () => new Date(), config } as unknown as AppContext;
+// a read cache with no change feed keeps nothing: every call here is computed
+const reads = new ReadCache({ ttlMs: 0, maxEntries: 0, now: () => Date.now() });
+const app = { db: prisma, now: () => new Date(), config, reads } as unknown as AppContext;
 const owner: AuthUser = { id: 1, username: 'owner', roles: ['OWNER', 'ADMIN'] };
 
 const calls: [string, () => Promise<unknown>][] = [
