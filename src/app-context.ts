@@ -20,4 +20,6 @@ export interface AppContext {
   counts: CountCache;
   /** the product lists' and product page's answers, kept until their tables change (src/db/read-cache.ts) */
   reads: ReadCache;
+  /** each caller's account state (roles, block, token version), kept until it changes (http/authenticate.ts) */
+  callers: ReadCache;
 }

@@ -50,7 +50,7 @@ async function main() {
   }
 
   const jobs = startBackgroundJobs(app);
-  const stopWatching = await watchTableChanges(app.db, app.reads, logger);
+  const stopWatching = await watchTableChanges(app.db, [app.reads, app.callers], logger);
   const server = createApp(app).listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;

@@ -49,6 +49,11 @@ interface Entry {
 
 /** Keys longer than this are never stored (such a search is rarely asked twice). */
 const MAX_KEY_LENGTH = 1000;
+/**
+ * Sources with a version kept at most: one per table, and one per row for rows cached one by one
+ * (`user_auth:<id>`, the callers' accounts). Past it every version is forgotten, with every answer.
+ */
+const MAX_VERSIONS = 50_000;
 
 export class ReadCache {
   private readonly entries = new Map<string, Entry>();
@@ -76,9 +81,17 @@ export class ReadCache {
     return this.feed !== undefined && this.opts.ttlMs > 0;
   }
 
-  /** a table changed (a notification); answers that read it are retired */
-  changed(table: string) {
-    this.versions.set(table, (this.versions.get(table) ?? 0) + 1);
+  /**
+   * A table, or one row of it, changed (a notification: `menus`, `user_auth:12`); answers that read
+   * it are retired.
+   */
+  changed(source: string) {
+    this.versions.set(source, (this.versions.get(source) ?? 0) + 1);
+    if (this.versions.size > MAX_VERSIONS) {
+      // emptied with the answers: a stamp made of forgotten versions could match again
+      this.versions.clear();
+      this.clear();
+    }
   }
 
   /**
@@ -89,7 +102,10 @@ export class ReadCache {
     if (this.feed && (this.entries.size > 0 || this.computing.size > 0)) await this.feed.caughtUp();
   }
 
-  /** The answer under `key`, computed by `compute` unless a current one is kept. */
+  /**
+   * The answer under `key`, computed by `compute` unless a current one is kept. `tables`: every
+   * source it read (a table, or `<source>:<id>` for one row that its own notifications name).
+   */
   async get<T>(key: string, tables: readonly string[], compute: () => Promise<Computed<T>>): Promise<T> {
     if (!this.live || key.length > MAX_KEY_LENGTH) return (await compute()).value;
     const stamp = this.stamp(tables);

@@ -1,6 +1,7 @@
 // Hears PostgreSQL's `table_changes` notifications (sent after each commit that changed a watched
-// table: the triggers of the *_table_change_notify migration) and tells the read cache
-// (db/read-cache.ts) which table changed. On PostgreSQL it keeps a connection of its own, outside
+// table: the triggers of the *_change_notify migrations) and tells the read caches
+// (db/read-cache.ts: the answers', the callers' accounts') which table, or which user's account,
+// changed. On PostgreSQL it keeps a connection of its own, outside
 // the pool, since a listening session must stay open; when that connection is lost the cache is
 // turned off until it is back (changes made meanwhile would go unheard), and it reconnects with a
 // growing pause. PGlite runs in this process: it calls back as the committing statement returns.
@@ -21,8 +22,9 @@ export interface WatchOptions {
   queryTimeoutMs?: number;
 }
 
-/** Starts listening for the cache; the returned function stops (the server's and tests' shutdown). */
-export async function watchTableChanges(db: object, cache: ReadCache, logger: Logger, opts: WatchOptions = {}): Promise<() => Promise<void>> {
+/** Starts listening for the caches; the returned function stops (the server's and tests' shutdown). */
+export async function watchTableChanges(db: object, caches: ReadCache | ReadCache[], logger: Logger, opts: WatchOptions = {}): Promise<() => Promise<void>> {
+  const cache = fanOut(Array.isArray(caches) ? caches : [caches]);
   const target = databaseOf(db);
   if (!target) {
     logger.warn('the read cache stays off: the database client was not made by db/client.ts');
@@ -40,7 +42,17 @@ export async function watchTableChanges(db: object, cache: ReadCache, logger: Lo
   return listenOnPostgres(target.connectionString, cache, logger, opts.queryTimeoutMs ?? 5_000);
 }
 
-async function listenOnPostgres(connectionString: string, cache: ReadCache, logger: Logger, queryTimeoutMs: number) {
+/** The caches that one listener feeds, told the same things. */
+type Listening = Pick<ReadCache, 'changed' | 'attach' | 'detach'>;
+function fanOut(caches: ReadCache[]): Listening {
+  return {
+    changed: (source) => caches.forEach((c) => c.changed(source)),
+    attach: (feed) => caches.forEach((c) => c.attach(feed)),
+    detach: () => caches.forEach((c) => c.detach()),
+  };
+}
+
+async function listenOnPostgres(connectionString: string, cache: Listening, logger: Logger, queryTimeoutMs: number) {
   let client: pg.Client | undefined;
   let stopped = false;
   let retryMs = RETRY_MIN_MS;

@@ -42,9 +42,44 @@ function bearer(req: Request): string | undefined {
   return match?.[1];
 }
 
+interface Account {
+  id: number;
+  username: string;
+  token_version: number;
+  is_blocked: number;
+  deleted_at: Date | null;
+  roles: string[];
+}
+
 /**
- * Resolves the caller from the bearer token. Roles, blocks and deletion are read from the
- * database on every request, so a block or a password change ends older tokens at once.
+ * The account behind a token: kept by `app.callers` until the database says it changed (the
+ * `user_auth:<id>` notifications of the user_auth_change_notify migration, sent after each commit
+ * that changes the user's username, token version, block, deletion or roles, however it was made).
+ * A change made through this API is heard before its request answers (register.ts settles the
+ * caches), so a block, a password change or a lost role ends older tokens at once; one made
+ * elsewhere (another server, psql) a moment after its commit. An unknown id is never kept.
+ */
+function account(app: AppContext, id: number): Promise<Account | undefined> {
+  return app.callers.get(`user:${id}`, ['user_auth', `user_auth:${id}`], async () => {
+    // One round trip for the user and their roles (a Prisma select with the relation makes two),
+    // sent as plain SQL (sqlRows): the Prisma client's own per-call work would cost more CPU than
+    // the whole statement.
+    const [row] = await sqlRows<Account>(
+      app.db,
+      `SELECT u.id, u.username, u.token_version, u.is_blocked, u.deleted_at,
+              coalesce((SELECT array_agg(r.role_codes::text) FROM user_roles r WHERE r.id_users = u.id), '{}') AS roles
+       FROM users u WHERE u.id = $1`,
+      [id],
+      { prepared: true },
+    );
+    // an unknown id is not kept: no notification would tell of its insertion
+    return { value: row, validUntil: row ? undefined : 0 };
+  });
+}
+
+/**
+ * Resolves the caller from the bearer token. Roles, blocks and deletion are the database's current
+ * ones (see `account`), so a block or a password change ends older tokens.
  * On public routes a bad token is ignored (the caller is anonymous); elsewhere it is a 401.
  */
 export async function authenticate(app: AppContext, req: Request, required: boolean): Promise<AuthUser | undefined> {
@@ -65,17 +100,7 @@ export async function authenticate(app: AppContext, req: Request, required: bool
     if (!required) return undefined;
     throw unauthorized('Invalid token');
   }
-  // One round trip for the user and their roles (a Prisma select with the relation makes two),
-  // sent as plain SQL (sqlRows): this runs before every authenticated request, and the Prisma
-  // client's own per-call work would cost more CPU than the whole statement.
-  const [user] = await sqlRows<{ id: number; username: string; token_version: number; is_blocked: number; deleted_at: Date | null; roles: string[] }>(
-    app.db,
-    `SELECT u.id, u.username, u.token_version, u.is_blocked, u.deleted_at,
-            coalesce((SELECT array_agg(r.role_codes::text) FROM user_roles r WHERE r.id_users = u.id), '{}') AS roles
-     FROM users u WHERE u.id = $1`,
-    [id],
-    { prepared: true },
-  );
+  const user = await account(app, id);
   if (!user || user.deleted_at || user.is_blocked || user.token_version !== claims.tv) {
     if (!required) return undefined;
     throw unauthorized(user?.is_blocked ? 'Account is blocked' : 'Session is no longer valid');

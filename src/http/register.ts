@@ -105,8 +105,8 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
         if (method !== 'get' && !isReadOnly(def)) {
           if ((Array.isArray(def.access) || isStaff(user)) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
-          // a change this request made is heard by the read cache before the client can ask again
-          await app.reads.settle();
+          // a change this request made is heard by the read caches before the client can ask again
+          await Promise.all([app.reads.settle(), app.callers.settle()]);
         }
         if (result !== undefined && !res.headersSent) res.json(result);
       };

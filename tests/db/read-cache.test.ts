@@ -37,6 +37,29 @@ describe('ReadCache', () => {
     expect(s.computed()).toBe(2);
   });
 
+  it('keeps one row until that row changes (user_auth:<id>), all rows until their table does', async () => {
+    const s = setup();
+    const sources = (id: number) => ['user_auth', `user_auth:${id}`];
+    expect(await s.cache.get('user:1', sources(1), s.compute('one'))).toBe('one');
+    expect(await s.cache.get('user:2', sources(2), s.compute('two'))).toBe('two');
+    s.cache.changed('user_auth:2');
+    expect(await s.cache.get('user:1', sources(1), s.compute('one again'))).toBe('one');
+    expect(await s.cache.get('user:2', sources(2), s.compute('two again'))).toBe('two again');
+    s.cache.changed('user_auth');
+    expect(await s.cache.get('user:1', sources(1), s.compute('one, third'))).toBe('one, third');
+  });
+
+  it('forgets every version, and every answer with them, past 50,000 changed rows (its memory stays bounded)', async () => {
+    const s = setup();
+    expect(await s.cache.get('k', ['menus'], s.compute('a'))).toBe('a');
+    for (let id = 1; id < 50_000; id++) s.cache.changed(`user_auth:${id}`);
+    expect(await s.cache.get('k', ['menus'], s.compute('b'))).toBe('a');
+    s.cache.changed('user_auth:50000');
+    s.cache.changed('user_auth:50001');
+    expect(s.cache.size).toBe(0);
+    expect(await s.cache.get('k', ['menus'], s.compute('c'))).toBe('c');
+  });
+
   it('does not keep an answer computed while a table it read changed (its snapshot may be older)', async () => {
     const s = setup();
     let release!: () => void;

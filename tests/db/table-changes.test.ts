@@ -66,6 +66,34 @@ describe('table change feed', () => {
     expect(await cache.get('kept', ['brandstore'], async () => ({ value: 2 }))).toBe(2);
   });
 
+  it("names the user whose account state changed (user_auth:<id>), and no one for a login's bookkeeping", async () => {
+    const userAuth = () => heard.filter((s) => s.startsWith('user_auth'));
+    const [{ id }] = await db.prisma.$queryRawUnsafe<{ id: number }[]>(
+      `INSERT INTO users (username, users_fullname, password_hash, updated_at) VALUES ('feed_user', 'Feed User', 'x', now()) RETURNING id`,
+    );
+    const expectHeard = async (statement: string, expected: string[]) => {
+      heard.length = 0;
+      await db.prisma.$executeRawUnsafe(statement, id);
+      await cache.settle();
+      expect(userAuth(), statement).toEqual(expected);
+    };
+    const mine = `user_auth:${id}`;
+    await expectHeard('UPDATE users SET last_login_at = now(), num_of_login_attempts = num_of_login_attempts + 1, updated_at = now() WHERE id = $1', []);
+    await expectHeard('UPDATE users SET users_fullname = users_fullname WHERE id = $1', []);
+    await expectHeard('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [mine]);
+    await expectHeard('UPDATE users SET is_blocked = 1 WHERE id = $1', [mine]);
+    await expectHeard('UPDATE users SET deleted_at = now() WHERE id = $1', [mine]);
+    await expectHeard(`UPDATE users SET username = username || 'x' WHERE id = $1`, [mine]);
+    await expectHeard(`INSERT INTO user_roles (id_users, role_codes) VALUES ($1, 'ADMIN')`, [mine]);
+    await expectHeard(`UPDATE user_roles SET role_codes = 'OWNER' WHERE id_users = $1`, [mine]);
+    await expectHeard('DELETE FROM user_roles WHERE id_users = $1', [mine]);
+    await expectHeard('DELETE FROM users WHERE id = $1', [mine]);
+    heard.length = 0;
+    await db.prisma.$executeRawUnsafe('TRUNCATE user_roles');
+    await cache.settle();
+    expect(userAuth()).toEqual(['user_auth']);
+  });
+
   it.runIf(process.env.TEST_DATABASE_URL)('turns the cache off when the listening connection stops answering, instead of holding up writes', async () => {
     // a TCP proxy to the test database that can stop passing data either way (a network partition)
     const target = new URL(db.databaseUrl!);

@@ -43,7 +43,7 @@ export async function createTestApp(env: Record<string, string> = {}) {
   });
   const app: AppContext = createContext(config, database.prisma);
   // the read cache on, as in the server, so that every test also checks that no answer is stale
-  const stopWatching = await watchTableChanges(app.db, app.reads, app.logger);
+  const stopWatching = await watchTableChanges(app.db, [app.reads, app.callers], app.logger);
   const validator = responseValidator(app);
   const server = createApp(app, undefined, { before: validator.handler });
   const http = supertest(server);
