@@ -239,6 +239,22 @@ describe('availability', () => {
     }
   });
 
+  it("shows the doctor's new name once it changes, however it was changed", async () => {
+    const names = async () => {
+      const res = await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId, id_services: facial });
+      expect(res.status).toBe(200);
+      return [...new Set((res.body as any[]).flatMap((d) => d.doctors.map((s: any) => s.doctors)))];
+    };
+    const old = await names();
+    expect(old).toHaveLength(1);
+    try {
+      await t.app.db.user.update({ where: { id: doctorUser.id }, data: { users_fullname: 'dr. Renamed, Sp.KK' } });
+      await vi.waitFor(async () => expect(await names()).toEqual(['dr. Renamed, Sp.KK']), { timeout: 5000, interval: 20 });
+    } finally {
+      await t.app.db.user.update({ where: { id: doctorUser.id }, data: { users_fullname: old[0] } });
+    }
+  });
+
   it('404s for an unknown doctor and 400s without one', async () => {
     expect((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: 99999 })).status).toBe(404);
     expect((await t.http.post('/user_schedules/check/doctor/availability').send({})).status).toBe(400);

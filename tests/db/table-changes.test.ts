@@ -66,6 +66,18 @@ describe('table change feed', () => {
     expect(await cache.get('kept', ['brandstore'], async () => ({ value: 2 }))).toBe(2);
   });
 
+  it("tells of users only when a name the cached answers show may have changed, not of a login's bookkeeping", async () => {
+    const told = async (statement: string) => {
+      heard.length = 0;
+      await db.prisma.$executeRawUnsafe(statement);
+      await cache.settle();
+      return heard.includes('users');
+    };
+    expect(await told('UPDATE users SET last_login_at = now(), num_of_login_attempts = 0, updated_at = now() WHERE id = -1')).toBe(false);
+    expect(await told('UPDATE users SET users_fullname = users_fullname, updated_at = now() WHERE id = -1')).toBe(true);
+    expect(await told('DELETE FROM users WHERE id = -1')).toBe(true);
+  });
+
   it("names the user whose account state changed (user_auth:<id>), and no one for a login's bookkeeping", async () => {
     const userAuth = () => heard.filter((s) => s.startsWith('user_auth'));
     const [{ id }] = await db.prisma.$queryRawUnsafe<{ id: number }[]>(

@@ -294,6 +294,8 @@ interface SlotRow {
  * first free slot stops being bookable or the clinic's day ends. Staff may book without notice.
  */
 const AVAILABILITY_READS: ReadCacheSpec = {
+  // users: an update tells of its change only if it sets users_fullname or id, the columns read
+  // here (migration 20261206170000_users_change_notify_names_only): read another, and add it there
   tables: ['doctors', 'doctor_schedules', 'doctor_services', 'services', 'service_categories', 'users', 'holidays', 'user_schedules'],
   variant: (c) => (isStaff(c.user) ? 'staff' : ''),
 };
