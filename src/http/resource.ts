@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import type { PrismaClient } from '../db/client.js';
+import { sqlRows, type PrismaClient } from '../db/client.js';
 import { nextChange } from '../db/read-cache.js';
 import { paging } from '../lib/schemas.js';
 import * as shape from './response.js';
@@ -63,6 +63,13 @@ export interface ResourceSpec<F = any> {
   columns?: Column[];
   /** what the table's columns read of a row's relations (default: include; null: the row alone) */
   tableInclude?: Record<string, unknown> | null;
+  /**
+   * The table's columns read the row alone, from this database table: Prisma finds the page's ids
+   * (the where, order and page as always) and one plain statement reads their rows, which costs
+   * less Node CPU than Prisma mapping every field (orders: 47 columns). Only for a table whose
+   * columns `pg` returns as Prisma does (no Decimal, BigInt, Bytes or date-only columns).
+   */
+  tableRowsFrom?: string;
   /** the column naming whose health data a row's clinical cells are: a patient id, or a thread id */
   clinicalOwner?: { patient: string } | { thread: string };
   exploreMethods?: Method[];
@@ -162,6 +169,14 @@ export function normalizeTableRequest(raw: Record<string, any>) {
 }
 
 export const MAX_TABLE_LENGTH = 100;
+
+/** The rows of `table` with these ids, in the ids' order (a row deleted meanwhile is left out). */
+async function rowsById(db: object, table: string, ids: number[]): Promise<Row[]> {
+  if (!ids.length) return [];
+  const rows = await sqlRows<Row>(db, `SELECT * FROM "${table}" WHERE id = ANY($1::int[])`, [ids], { prepared: true });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
 
 /**
  * `toJSON` made once per row for all of a table's columns: a column's `value` is asked once per
@@ -355,10 +370,14 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
             .filter((o): o is Record<string, unknown> => !!o);
           const take = t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
           const m = spec.model(ctx.app.db);
+          const page = { where, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take };
+          const from = spec.tableRowsFrom;
           const [recordsTotal, recordsFiltered, rows] = await Promise.all([
             countOf(ctx.app, base, () => m.count({ where: base })),
             narrowed ? countOf(ctx.app, where, () => m.count({ where })) : undefined,
-            m.findMany({ where, include: tableInclude, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take }),
+            from
+              ? m.findMany({ ...page, select: { id: true } }).then((ids: { id: number }[]) => rowsById(ctx.app.db, from, ids.map((r) => r.id)))
+              : m.findMany({ ...page, include: tableInclude }),
           ]);
           return {
             draw: t.draw,

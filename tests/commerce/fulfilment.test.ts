@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { on } from '../../src/lib/events.js';
 import { expirePoints } from '../../src/modules/commerce/points.service.js';
+import { ORDER_TABLE_COLUMNS } from '../../src/modules/commerce/orders.routes.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
@@ -182,10 +183,22 @@ describe('orders lists', () => {
     const ids: number[] = several.body.data.map((row: any[]) => row[0]);
     expect(ids.length).toBeGreaterThan(1);
     expect(ids).toEqual([...new Set(ids)].sort((a, b) => b - a));
+    // the explore answer reads its orders through Prisma; the table's rows are read in plain SQL
+    const listed = (await t.http.post('/orders/explore?page=1&length=50').set(t.auth(admin)).send({})).body.data as any[];
+    const byId = new Map(listed.map((o) => [o.id, o]));
     for (const row of several.body.data) {
       const o = await order(row[0]);
       expect([row[3], row[12], row[20], row[46]]).toEqual([o.id_member, o.order_code ?? null, o.status, o.grand_totals]);
+      // every cell as the order's explore answer gives it, blank for none
+      const detail = byId.get(row[0]);
+      expect(detail).toBeDefined();
+      expect(row).toEqual(ORDER_TABLE_COLUMNS.map((name) => detail[name] ?? (name === 'id_admin' ? 0 : '')));
     }
+    // the page keeps the order asked for, not the ids' order
+    const byTotal = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 5, start: 0, length: 5, 'order[0][column]': 46, 'order[0][dir]': 'asc' });
+    const totals: number[] = byTotal.body.data.map((row: any[]) => row[46]);
+    expect(totals.length).toBeGreaterThan(1);
+    expect(totals).toEqual([...totals].sort((a, b) => a - b));
     const byDate = await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: '01/01/2020', date_to: '2020-01-02' });
     expect(byDate.body.totaldata).toBe(0);
     expect((await t.http.post('/orders/explore').set(t.auth(admin)).send({ date_from: 'yesterday' })).status).toBe(400);

@@ -107,7 +107,7 @@ function orderWhere(f: OrderFilters) {
 
 // the table's 47 columns read each row's JSON, made once per row
 const orderJSONRow = perRow(orderJSON);
-const TABLE = [
+export const ORDER_TABLE_COLUMNS = [
   'id', 'pic_admin', 'id_admin', 'id_member', 'id_promo_discount_applied', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'alamat_pemesan',
   'alamat_kirim', 'order_date', 'order_type', 'order_code', 'pickup_datetime', 'queue_number', 'catatan_order', 'total_price', 'total_discount',
   'total_pajak', 'total_buffertime', 'status', 'is_paid', 'payment_redirect_url', 'paid_date', 'pay_channel', 'is_prepared', 'prepared_datetime',
@@ -127,10 +127,11 @@ const orderResource = resourceRoutes({
   include: orderListInclude,
   // the table's columns are the order's own fields: its lines are not read
   tableInclude: null,
+  tableRowsFrom: 'orders',
   searchFields: ['order_code', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'nama_penerima'],
   toJSON: (row, c) => orderListJSON(c.app, row),
   schema: orderListSchema,
-  columns: TABLE.map((name) => ({
+  columns: ORDER_TABLE_COLUMNS.map((name) => ({
     name,
     value: (r: any) => (orderJSONRow(r) as Record<string, unknown>)[name] ?? (name === 'id_admin' ? 0 : null),
     ...(SORTABLE.has(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
