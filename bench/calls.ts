@@ -6,7 +6,7 @@
 // user + system CPU over those runs divided by their number. Without the HTTP server, the other
 // process and autocannon on the same two cores, it separates differences of 0.05 ms that the
 // whole bench cannot tell from the host's noise (docs/performance.md, round 6).
-import { postgresClient } from '../src/db/client.js';
+import { postgresClient, sqlRows } from '../src/db/client.js';
 import { menuById, menuList, storeMenuList } from '../src/modules/catalogue/menus.service.js';
 import { readOrderDetail } from '../src/modules/commerce/order-detail.js';
 import { orderDetailInclude } from '../src/modules/commerce/orders.routes.js';
@@ -25,6 +25,7 @@ const config = { BOOKING_AVAILABILITY_DAYS: 15, BOOKING_MIN_NOTICE_MINUTES: 60, 
 const reads = new ReadCache({ ttlMs: 0, maxEntries: 0, now: () => Date.now() });
 const app = { db: prisma, now: () => new Date(), config, reads } as unknown as AppContext;
 const owner: AuthUser = { id: 1, username: 'owner', roles: ['OWNER', 'ADMIN'] };
+const tableWhere = { status: { not: 'SHOPPING CARTS' } };
 
 const calls: [string, () => Promise<unknown>][] = [
   ['thread_messages/explore (readThreadMessages)', () => readThreadMessages(app, owner, 1, {}, 0, 10)],
@@ -35,6 +36,15 @@ const calls: [string, () => Promise<unknown>][] = [
   ['the same through Prisma (findFirst with relations)', () => prisma.order.findFirst({ where: { id: 1 }, include: orderDetailInclude })],
   ['doctor availability (availability, doctor 1, service 2)', () => availability(app, { app, user: owner }, 1, 2)],
   ['one Prisma findUnique by id', () => prisma.order.findUnique({ where: { id: 1 } })],
+  // orders/table's page of rows: as it was (Prisma maps 47 fields a row), and as it is (tableRowsFrom)
+  ['orders/table rows: Prisma findMany of 10 orders', () => prisma.order.findMany({ where: tableWhere, orderBy: [{ id: 'desc' }], take: 10 })],
+  [
+    'orders/table rows: ids through Prisma, rows through pg',
+    () =>
+      prisma.order
+        .findMany({ where: tableWhere, orderBy: [{ id: 'desc' }], take: 10, select: { id: true } })
+        .then((ids) => sqlRows(prisma, 'SELECT * FROM "orders" WHERE id = ANY($1::int[])', [ids.map((r) => r.id)], { prepared: true })),
+  ],
 ];
 
 /** `n` calls, `parallel` at a time (so the pool's connections are open and their statements prepared) */
