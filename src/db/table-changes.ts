@@ -1,10 +1,10 @@
 // Hears PostgreSQL's `table_changes` notifications (sent after each commit that changed a watched
 // table: the triggers of the *_change_notify migrations) and tells the read caches
 // (db/read-cache.ts: the answers', the callers' accounts') which table, or which user's account,
-// changed. On PostgreSQL it keeps a connection of its own, outside
-// the pool, since a listening session must stay open; when that connection is lost the cache is
-// turned off until it is back (changes made meanwhile would go unheard), and it reconnects with a
-// growing pause. PGlite runs in this process: it calls back as the committing statement returns.
+// changed. On PostgreSQL it keeps a connection of its own, outside the pool, since a listening
+// session must stay open; when that connection is lost the caches are turned off until it is back
+// (changes made meanwhile would go unheard), and it reconnects with a growing pause. PGlite runs in
+// this process: it calls back as the committing statement returns.
 import type { Logger } from 'pino';
 import pg from 'pg';
 import type { ChangeFeed, ReadCache } from './read-cache.js';

@@ -236,6 +236,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
   // a kept answer is given to every caller of its variant: only for reads anyone may make
   if (spec.readCache && (listAccess !== 'public' || spec.access.read !== 'public')) throw new Error(`${spec.name}: readCache is for public reads only`);
+  if (spec.tableRowsFrom && spec.tableInclude !== null) throw new Error(`${spec.name}: tableRowsFrom reads the row alone (tableInclude: null)`);
 
   /**
    * A count of the rows `where` matches, reused for a few seconds when it is large (AppContext.counts).
