@@ -8,6 +8,7 @@ import * as shape from './response.js';
 import type { AuthUser } from './auth-user.js';
 import { badRequest, notFound, zodFieldErrors } from './errors.js';
 import { route, type Access, type Method, type RequestContext, type RouteDef } from './route.js';
+import { containsText } from '../lib/text-search.js';
 
 /**
  * The shared create / explore / search / table / get / update / delete machinery.
@@ -223,7 +224,7 @@ function nestedContains(path: string, v: string): Where {
   return path
     .split('.')
     .reverse()
-    .reduce<Where>((inner, key) => ({ [key]: inner }), { contains: v, mode: 'insensitive' } as Where);
+    .reduce<Where>((inner, key) => ({ [key]: inner }), containsText(v) as Where);
 }
 
 export function resourceRoutes(spec: ResourceSpec): RouteDef[] {

@@ -362,6 +362,9 @@ describe('dashboard upcoming tables', () => {
     expect(row.slice(6)).toEqual([150000, 'Minggu', '09:00:00', '2026-03-15', 'RESCHEDULE', `Test ${customer.username}`, 'Sari Dewi', 'Facial', 'dr. Budi', '', 1, '09:00:00', '09:45:00', '']);
     const s = await post('/dashboard/upcoming/offline_appoinments', { search: { value: 'ayu' } });
     expect(s.body).toMatchObject({ recordsTotal: 2, recordsFiltered: 1 });
+    // LIKE wildcards in the search are literal (the patient is "Sari Dewi")
+    expect((await post('/dashboard/upcoming/offline_appoinments', { search: { value: 'Sari_Dewi' } })).body).toMatchObject({ recordsTotal: 2, recordsFiltered: 0 });
+    expect((await post('/dashboard/upcoming/offline_appoinments', { search: { value: 'ri De' } })).body).toMatchObject({ recordsFiltered: 2 });
     const csv = await t.http.post('/dashboard/upcoming/offline_appoinments?format=csv').set(t.auth(owner)).send({});
     expect(csv.text.split('\r\n')[0]).toBe(
       'id,id_doctors,id_services,id_doctor_schedules,id_users,id_patients,custom_price,hari,jam,tanggal,status,users,nama_lengkap_pasien,services_name,doctors,digisoft_invoice_numbers,reschedule_counts,starts,ends,cancel_reason',

@@ -33,3 +33,33 @@ describe('input the database cannot store', () => {
     expect(ok.headers['access-control-allow-origin']).toBe(t.app.config.CORS_ORIGINS[0]);
   });
 });
+
+describe('searches take % and _ literally', () => {
+  it('in filters (contains and case-insensitive equals), DataTables global search, plain-SQL lists and the dashboard', async () => {
+    const db = t.app.db;
+    const plain = await t.user(['CUSTOMER'], { users_fullname: 'Sari Dewi Literal' });
+    const underscored = await t.user(['CUSTOMER'], { users_fullname: 'Sari_Dewi Literal' });
+    const names = async (body: object) =>
+      ((await t.http.post('/users/search').set(t.auth(owner)).send(body)).body.users as { id: number }[]).map((u) => u.id).sort();
+    expect(await names({ users_fullname: 'Sari_Dewi' })).toEqual([underscored.id]);
+    expect(await names({ users_fullname: 'Sari Dewi Lit' })).toEqual([plain.id]);
+    expect(await names({ users_fullname: '%' })).toEqual([]);
+    const table = await t.http.post('/users/table').set(t.auth(owner)).send({ draw: 1, start: 0, length: 10, 'search[value]': 'ri_De' });
+    expect(table.body).toMatchObject({ recordsFiltered: 1 });
+    expect(table.body.data[0][0]).toBe(underscored.id);
+    // brandstore's city is a case-insensitive equals, which Prisma sends as ILIKE
+    await db.brandstore.create({ data: { nama: '100% Store', city: 'KOTA BANDUNG', lat: -6.9, lng: 107.6, is_show: 1 } });
+    const stores = async (body: object) => (await t.http.post('/brandstore/explore').send(body)).body.data.map((s: { nama: string }) => s.nama);
+    expect(await stores({ city: 'kota bandung' })).toEqual(['100% Store']);
+    expect(await stores({ city: '%' })).toEqual([]);
+    expect(await stores({ city: 'KOTA_BANDUNG' })).toEqual([]);
+    expect(await stores({ nama: '0%' })).toEqual(['100% Store']);
+    expect(await stores({ nama: '_' })).toEqual([]);
+    // the product list is plain SQL (menus.service.ts): the same rule
+    await db.menu.create({ data: { nama_menus: 'Serum 10% Niacinamide', harga: 1000 } });
+    await db.menu.create({ data: { nama_menus: 'Serum 100 ml', harga: 1000 } });
+    const menus = async (nama_menus: string) => (await t.http.post('/menus/explore').send({ nama_menus })).body.data.map((m: { nama_menus: string }) => m.nama_menus);
+    expect(await menus('10%')).toEqual(['Serum 10% Niacinamide']);
+    expect(await menus('_')).toEqual([]);
+  });
+});

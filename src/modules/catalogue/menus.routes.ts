@@ -21,6 +21,7 @@ import {
   menuJSON,
   menuSchema,
 } from './serializers.js';
+import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -39,7 +40,7 @@ const categoryRoutes = resourceRoutes({
   softDelete: true,
   filters: z.object({ menu_categories: s.text(200).optional(), codes: s.text(100).optional() }),
   where: (f) => ({
-    menu_categories: f.menu_categories ? { contains: f.menu_categories, mode: 'insensitive' } : undefined,
+    menu_categories: f.menu_categories ? containsText(f.menu_categories) : undefined,
     codes: f.codes || undefined,
   }),
   searchFields: ['menu_categories', 'codes', 'color'],
@@ -147,7 +148,7 @@ const menuRoutes = resourceRoutes({
     id_menu_categories_3: slot(f.id_menu_categories_3),
     is_resep_required: f.is_resep_required,
     is_featured: f.is_featured,
-    nama_menus: f.nama_menus ? { contains: f.nama_menus, mode: 'insensitive' } : undefined,
+    nama_menus: f.nama_menus ? containsText(f.nama_menus) : undefined,
     // a product matches when any of its three category slots is in the list
     ...(f.id_menu_categories?.length
       ? {

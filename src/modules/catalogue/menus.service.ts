@@ -1,6 +1,7 @@
 import { pageClause, sqlRows } from '../../db/client.js';
 import { isStaff } from '../../http/auth-user.js';
 import type { ReadCacheSpec } from '../../http/resource.js';
+import { escapeLike, likePattern } from '../../lib/text-search.js';
 
 export interface MenuFilters {
   id_menu_categories_1?: number;
@@ -11,9 +12,6 @@ export interface MenuFilters {
   is_featured?: number;
   nama_menus?: string;
 }
-
-/** `contains` exactly as Prisma sends it (`%value%`: Prisma does not escape the value's own % and _). */
-export const likeContains = (v: string) => `%${v}%`;
 
 /** A product's primary picture (its file name, or NULL), in the order of serializers' primaryImage. */
 export const primaryImageSql = (menuId: string) =>
@@ -49,7 +47,7 @@ export async function menuList(db: object, f: MenuFilters, page: { skip: number;
   }
   if (f.is_resep_required !== undefined) where += ` AND m.is_resep_required = ${p(f.is_resep_required)}`;
   if (f.is_featured !== undefined) where += ` AND m.is_featured = ${p(f.is_featured)}`;
-  if (f.nama_menus) where += ` AND m.nama_menus ILIKE ${p(likeContains(f.nama_menus))}`;
+  if (f.nama_menus) where += ` AND m.nama_menus ILIKE ${p(likePattern(f.nama_menus))}`;
   if (f.id_menu_categories?.length) {
     const ids = p(f.id_menu_categories);
     where += ` AND (m.id_menu_categories_1 = ANY(${ids}::int[]) OR m.id_menu_categories_2 = ANY(${ids}::int[]) OR m.id_menu_categories_3 = ANY(${ids}::int[]))`;
@@ -108,7 +106,8 @@ const timeOfDay = (t: string | null) => (t == null ? null : new Date(`1970-01-01
  * brandstore_menus/explore and /search (a store's shelf, the app's product list per store) as
  * plain SQL, for the same reason as menuList: the same filters as storeMenuWhere, the `visible`
  * scope (live products in live stores; hidden stores for staff only), the order storeMenuOrder,
- * in rows storeMenuJSON reads. Case-insensitive `equals` is ILIKE, as Prisma sends it.
+ * in rows storeMenuJSON reads. Case-insensitive `equals` is ILIKE of the escaped value, as
+ * storeMenuWhere's equalsText sends it; substrings are literal (lib/text-search.ts).
  */
 export async function storeMenuList(db: object, f: StoreMenuFilters, staff: boolean, page: { skip: number; take: number; count: boolean }) {
   const values: unknown[] = [];
@@ -117,17 +116,17 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
   if (f.idmenu !== undefined) where += ` AND bm.idmenu = ${p(f.idmenu)}`;
   if (f.idbrandstore !== undefined) where += ` AND bm.idbrandstore = ${p(f.idbrandstore)}`;
   if (f.kategori) {
-    const k = p(f.kategori);
+    const k = p(escapeLike(f.kategori));
     where += ` AND EXISTS (SELECT 1 FROM menu_categories c WHERE c.id IN (m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3) AND c.menu_categories ILIKE ${k})`;
   }
   if (f.id_menu_categories?.length) {
     const ids = p(f.id_menu_categories);
     where += ` AND (m.id_menu_categories_1 = ANY(${ids}::int[]) OR m.id_menu_categories_2 = ANY(${ids}::int[]) OR m.id_menu_categories_3 = ANY(${ids}::int[]))`;
   }
-  if (f.nama) where += ` AND m.nama_menus ILIKE ${p(likeContains(f.nama))}`;
+  if (f.nama) where += ` AND m.nama_menus ILIKE ${p(likePattern(f.nama))}`;
   if (f.is_resep_required !== undefined) where += ` AND m.is_resep_required = ${p(f.is_resep_required)}`;
   if (f.groupname) where += ` AND b.groupname = ${p(f.groupname)}`;
-  if (f.city) where += ` AND b.city ILIKE ${p(f.city)}`;
+  if (f.city) where += ` AND b.city ILIKE ${p(escapeLike(f.city))}`;
   const from = 'brandstore_menus bm JOIN menus m ON m.id = bm.idmenu JOIN brandstore b ON b.id = bm.idbrandstore';
   // kept prepared unless a pattern search decides the plan (see sqlRows)
   const prepared = !f.nama && !f.kategori && !f.city;

@@ -7,6 +7,7 @@ import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
+import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -49,7 +50,7 @@ const promotionRoutes = resourceRoutes({
   filters: z.object({ display_codes: s.text(50).optional(), title: s.text(200).optional(), type: s.text(10).optional(), id_menu: s.optionalRef.optional() }),
   where: (f) => ({
     display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,
-    title: f.title ? { contains: f.title, mode: 'insensitive' } : undefined,
+    title: f.title ? containsText(f.title) : undefined,
     type: f.type ? f.type.toUpperCase() : undefined,
     id_menu: f.id_menu === undefined ? undefined : f.id_menu === 0 ? null : f.id_menu,
   }),

@@ -21,6 +21,7 @@ import {
   type StoreMenuRow,
 } from './serializers.js';
 import { adjustStock } from './stock.service.js';
+import { containsText, equalsText, likePattern } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 type Where = Record<string, unknown>;
@@ -51,10 +52,10 @@ type StoreFilters = z.infer<typeof storeFilters>;
 /** Hidden stores (is_show 0) exist for staff only. */
 const storeScope = (c: Caller) => (isStaff(c.user) ? undefined : { is_show: 1 });
 const storeWhere = (f: StoreFilters) => ({
-  city: f.city ? { equals: f.city, mode: 'insensitive' } : undefined,
+  city: f.city ? equalsText(f.city) : undefined,
   is_show: f.is_show,
   groupname: f.groupname || undefined,
-  nama: f.nama ? { contains: f.nama, mode: 'insensitive' } : undefined,
+  nama: f.nama ? containsText(f.nama) : undefined,
 });
 
 const baseStoreRoutes = resourceRoutes({
@@ -124,7 +125,7 @@ const storeSearch = route({
       if (b.is_show !== undefined) conds.push(Prisma.sql`is_show = ${b.is_show}`);
       if (b.city) conds.push(Prisma.sql`lower(city) = lower(${b.city})`);
       if (b.groupname) conds.push(Prisma.sql`groupname = ${b.groupname}`);
-      if (b.nama) conds.push(Prisma.sql`nama ILIKE ${'%' + b.nama.replace(/[\\%_]/g, (ch) => '\\' + ch) + '%'}`);
+      if (b.nama) conds.push(Prisma.sql`nama ILIKE ${likePattern(b.nama)}`);
       const near = await app.db.$queryRaw<{ id: number; meters: number }[]>`
         SELECT id, 2 * 6371000 * asin(sqrt(
           power(sin(radians(lat - ${lat}::float8) / 2), 2) +
@@ -187,17 +188,17 @@ type StoreMenuFilters = z.infer<typeof storeMenuFilters>;
 function storeMenuWhere(f: StoreMenuFilters): Where {
   const and: Where[] = [];
   if (f.kategori) {
-    const k = { menu_categories: { equals: f.kategori, mode: 'insensitive' } };
+    const k = { menu_categories: equalsText(f.kategori) };
     and.push({ menu: { OR: [{ category1: k }, { category2: k }, { category3: k }] } });
   }
   if (f.id_menu_categories?.length) {
     const ids = { in: f.id_menu_categories };
     and.push({ menu: { OR: [{ id_menu_categories_1: ids }, { id_menu_categories_2: ids }, { id_menu_categories_3: ids }] } });
   }
-  if (f.nama) and.push({ menu: { nama_menus: { contains: f.nama, mode: 'insensitive' } } });
+  if (f.nama) and.push({ menu: { nama_menus: containsText(f.nama) } });
   if (f.is_resep_required !== undefined) and.push({ menu: { is_resep_required: f.is_resep_required } });
   if (f.groupname) and.push({ brandstore: { groupname: f.groupname } });
-  if (f.city) and.push({ brandstore: { city: { equals: f.city, mode: 'insensitive' } } });
+  if (f.city) and.push({ brandstore: { city: equalsText(f.city) } });
   return { idmenu: f.idmenu, idbrandstore: f.idbrandstore, ...(and.length ? { AND: and } : {}) };
 }
 

@@ -45,6 +45,7 @@ import {
   serviceNestedInclude,
   userInclude,
 } from './serializers.js';
+import { containsText } from '../../lib/text-search.js';
 
 const access = { read: 'public', write: STAFF } as const;
 export const hari = z.enum(DAYS_ID);
@@ -126,7 +127,7 @@ const services = resourceRoutes({
   where: (f) => ({
     is_available: f.is_available,
     id_service_categories: f.id_service_categories,
-    ...(f.services_name ? { services_name: { contains: f.services_name, mode: 'insensitive' } } : {}),
+    ...(f.services_name ? { services_name: containsText(f.services_name) } : {}),
   }),
   include: serviceNestedInclude,
   detailInclude: { category: true, images: { orderBy: serviceNestedInclude.images.orderBy } },

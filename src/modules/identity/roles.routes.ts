@@ -16,6 +16,7 @@ import {
   userDepartmentListSchema,
 } from './serializers.js';
 import { assertMayGrant, assertNotLastOwner } from './users.service.js';
+import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -91,7 +92,7 @@ export const departmentRoutes = resourceRoutes({
   exploreMethods: ['post', 'get'],
   filters: z.object({ department_name: s.text(200).optional(), department_codes: s.text(50).optional() }),
   where: (f) => ({
-    department_name: f.department_name ? { contains: f.department_name, mode: 'insensitive' } : undefined,
+    department_name: f.department_name ? containsText(f.department_name) : undefined,
     department_codes: f.department_codes,
   }),
   searchFields: ['department_name', 'department_descriptions', 'department_codes'],

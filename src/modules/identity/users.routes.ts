@@ -9,6 +9,7 @@ import * as r from '../../http/response.js';
 import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userJSON, userListJSON, userListSchema } from './serializers.js';
 import { loadUserSections, userSectionsShape } from './user-sections.js';
 import * as users from './users.service.js';
+import { containsText, equalsText } from '../../lib/text-search.js';
 
 const password = z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters');
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
@@ -59,8 +60,8 @@ export const userRoutes = [
       is_blocked: bool(f.is_blocked),
       is_email_confirmed: bool(f.is_email_confirmed),
       is_phone_confirmed: bool(f.is_phone_confirmed),
-      positions: f.positions ? { equals: f.positions, mode: 'insensitive' } : undefined,
-      users_fullname: f.users_fullname ? { contains: f.users_fullname, mode: 'insensitive' } : undefined,
+      positions: f.positions ? equalsText(f.positions) : undefined,
+      users_fullname: f.users_fullname ? containsText(f.users_fullname) : undefined,
       departments: f.id_departments ? { some: { id_departments: f.id_departments } } : undefined,
       roles: f.role_codes ? { some: { role_codes: f.role_codes.toUpperCase() } } : undefined,
     }),

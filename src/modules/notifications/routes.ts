@@ -8,6 +8,7 @@ import * as s from '../../lib/schemas.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema } from './serializers.js';
 import './events.js';
+import { equalsText } from '../../lib/text-search.js';
 
 const filters = z.object({
   id_user_from: s.optionalRef.optional(),
@@ -31,7 +32,7 @@ export const notificationRoutes = [
       id_user_from: f.id_user_from === undefined ? undefined : f.id_user_from === 0 ? null : f.id_user_from,
       id_user_to: f.id_user_to,
       is_read: f.is_read,
-      priority: f.priority ? { equals: f.priority, mode: 'insensitive' } : undefined,
+      priority: f.priority ? equalsText(f.priority) : undefined,
       intentions: f.intentions,
     }),
     defaultOrder: [{ created_at: 'desc' }, { id: 'desc' }],

@@ -10,6 +10,7 @@ import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
+import { containsText } from '../../lib/text-search.js';
 
 /** Patients are changed by staff and by the customer who manages them; doctors only read. */
 export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];
@@ -124,7 +125,7 @@ const resource = resourceRoutes({
     id_users: f.id_users,
     ...(f.keyword
       ? {
-          OR: (['nama_lengkap_pasien', 'no_identitas', 'no_handphone'] as const).map((k) => ({ [k]: { contains: f.keyword, mode: 'insensitive' } })),
+          OR: (['nama_lengkap_pasien', 'no_identitas', 'no_handphone'] as const).map((k) => ({ [k]: containsText(f.keyword) })),
         }
       : {}),
   }),

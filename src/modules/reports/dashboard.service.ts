@@ -4,6 +4,7 @@ import * as shape from '../../http/response.js';
 import { clinicDay, formatDate, formatDateTime, formatTime } from '../../lib/dates.js';
 import { DAYS_ID } from '../clinic/serializers.js';
 import { tableOf, type TableResult, type tableWindow } from './table.js';
+import { containsText } from '../../lib/text-search.js';
 
 // The dashboard's "upcoming" tables: plain lists, one findMany with its relations + two counts.
 
@@ -25,7 +26,6 @@ interface UpcomingTable {
   columns: Col[];
 }
 
-const contains = (v: string) => ({ contains: v, mode: 'insensitive' });
 const numeric = (v: string) => (/^\d{1,9}$/.test(v) ? [{ id: Number(v) }] : []);
 const col = (name: string, cell: z.ZodType, value: (r: Row, app: AppContext) => unknown, sortable = true): Col => ({
   name,
@@ -65,11 +65,11 @@ export const upcomingAppointments: UpcomingTable = {
   model: (app) => app.db.userSchedule,
   where: (app) => ({ deleted_at: null, status: { in: ['BOOKING', 'RESCHEDULE'] }, tanggal: { gte: clinicDay(app.now()) } }),
   search: (v) => [
-    { patient: { nama_lengkap_pasien: contains(v) } },
-    { user: { users_fullname: contains(v) } },
-    { service: { services_name: contains(v) } },
-    { doctor: { user: { users_fullname: contains(v) } } },
-    { digisoft_invoice_numbers: contains(v) },
+    { patient: { nama_lengkap_pasien: containsText(v) } },
+    { user: { users_fullname: containsText(v) } },
+    { service: { services_name: containsText(v) } },
+    { doctor: { user: { users_fullname: containsText(v) } } },
+    { digisoft_invoice_numbers: containsText(v) },
   ],
   include: { doctor: { include: { user: true } }, service: true, user: true, patient: true },
   defaultOrder: [{ tanggal: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
@@ -101,7 +101,7 @@ export const upcomingAppointments: UpcomingTable = {
 export const upcomingOrders: UpcomingTable = {
   model: (app) => app.db.order,
   where: () => ({ order_type: 'E', is_paid: 1, is_canceled: 0, status: { in: ['PAID', 'PREPARED', 'PROCESSING', 'PICKUP'] } }),
-  search: (v) => [{ order_code: contains(v) }, { nama_pemesan: contains(v) }, { notelp_pemesan: contains(v) }, { email_pemesan: contains(v) }],
+  search: (v) => [{ order_code: containsText(v) }, { nama_pemesan: containsText(v) }, { notelp_pemesan: containsText(v) }, { email_pemesan: containsText(v) }],
   defaultOrder: [{ paid_date: 'asc' }, { id: 'asc' }],
   columns: [
     int('id'),
@@ -157,7 +157,7 @@ export const upcomingOrders: UpcomingTable = {
 export const upcomingPromotions: UpcomingTable = {
   model: (app) => app.db.promotion,
   where: (app) => ({ deleted_at: null, expired_datetime: { gt: app.now() } }),
-  search: (v) => [{ title: contains(v) }, { display_codes: contains(v) }],
+  search: (v) => [{ title: containsText(v) }, { display_codes: containsText(v) }],
   defaultOrder: [{ start_datetime: 'asc' }, { id: 'asc' }],
   columns: [
     int('id'),

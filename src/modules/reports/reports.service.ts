@@ -4,7 +4,8 @@ import { badRequest } from '../../http/errors.js';
 import * as shape from '../../http/response.js';
 import { clinicDay, clinicDayStart, formatDate, formatDateTime } from '../../lib/dates.js';
 import { date, idList } from '../../lib/schemas.js';
-import { likePattern, pageRows, tableOf, type TableResult, type tableWindow } from './table.js';
+import { likePattern } from '../../lib/text-search.js';
+import { pageRows, tableOf, type TableResult, type tableWindow } from './table.js';
 
 // Report queries go straight to the tables in SQL (aggregates Prisma's groupBy cannot express).
 // Revenue = paid orders only: is_paid = 1, not cancelled; days and months are Asia/Jakarta days,

@@ -68,5 +68,3 @@ export function pageRows(rows: unknown[][], t: ReturnType<typeof tableWindow>, s
   return { draw, recordsTotal: rows.length, recordsFiltered: filtered.length, data: filtered.slice(t.start, t.start + t.take) };
 }
 
-/** `%` and `_` in a user's search are literal characters, not LIKE wildcards. */
-export const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;

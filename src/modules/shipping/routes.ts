@@ -18,6 +18,7 @@ import {
   updateAddress,
   updateSegment,
 } from './shipping.service.js';
+import { containsText } from '../../lib/text-search.js';
 
 const tag = 'deliveries';
 /** a RajaOngkir region id; the document sends numbers, patients keep text (with leading zeros) */
@@ -162,7 +163,7 @@ const segmentRoutes = resourceRoutes({
   access: { read: 'authenticated', write: STAFF },
   filters: z.object({ segment: s.text(200).optional(), distance: z.coerce.number().min(0).optional() }),
   where: (f) => ({
-    segment: f.segment ? { contains: f.segment, mode: 'insensitive' } : undefined,
+    segment: f.segment ? containsText(f.segment) : undefined,
     ...(f.distance !== undefined ? { distance_fr: { lte: f.distance }, distance_to: { gt: f.distance } } : {}),
   }),
   searchFields: ['segment'],
