@@ -31,10 +31,21 @@ export interface TableResult {
   data: unknown[][];
 }
 
-/** RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF lines. */
+/** A text a spreadsheet would run as a formula: it starts with = + - @, a tab or a carriage return. */
+const FORMULA_START = /^[=+\-@\t\r]/;
+/** a number written as text (a signed amount), which a spreadsheet reads as a number, not a formula */
+const PLAIN_NUMBER = /^[+-]?\d+(?:[.,]\d+)*$/;
+
+/**
+ * RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled; CRLF lines.
+ * Texts that would start a formula get a leading apostrophe (OWASP's advice on CSV injection):
+ * the names in these reports are typed by customers (orderer, patient, account) and the file is
+ * opened by the owner in Excel or Sheets, where `=HYPERLINK(…)` would otherwise run.
+ */
 export function toCsv(header: readonly string[], rows: unknown[][]): string {
   const cell = (v: unknown) => {
-    const s = v === null || v === undefined ? '' : String(v);
+    let s = v === null || v === undefined ? '' : String(v);
+    if (typeof v === 'string' && FORMULA_START.test(s) && !PLAIN_NUMBER.test(s)) s = `'${s}`;
     return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
   };
   return [header, ...rows].map((r) => r.map(cell).join(',')).join('\r\n') + '\r\n';
