@@ -52,7 +52,15 @@ function fromPrisma(err: PrismaLikeError & { message?: string }): HttpError | un
   const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
   const sqlState = cause?.originalCode ?? /Code: `(\w{5})`/.exec(err.message ?? '')?.[1];
   const code =
-    sqlState === '23001' || sqlState === '23503' ? 'P2003' : sqlState === '23505' ? 'P2002' : sqlState === '40001' || sqlState === '40P01' ? 'P2034' : err.code;
+    sqlState === '23001' || sqlState === '23503'
+      ? 'P2003'
+      : sqlState === '23505'
+        ? 'P2002'
+        : sqlState === '40001' || sqlState === '40P01'
+          ? 'P2034'
+          : sqlState === '22003'
+            ? 'P2020'
+            : err.code;
   switch (code) {
     case 'P2002': {
       const target = err.meta?.target;
@@ -65,6 +73,9 @@ function fromPrisma(err: PrismaLikeError & { message?: string }): HttpError | un
       return conflict('The record is referenced by, or refers to, another record that does not allow this change');
     case 'P2034':
       return conflict('Concurrent update, please retry');
+    case 'P2020':
+      // a figure computed from the input (a line's qty × price, a cart's total) beyond its 32-bit column
+      return new HttpError(422, 'A number is too large (amounts are whole rupiah up to 2,147,483,647)');
     default:
       return undefined;
   }

@@ -7,7 +7,8 @@ export const id = z.coerce.number().int().positive().max(2_147_483_647);
 /** a reference that the document allows to be 0 for "none" */
 export const optionalRef = z.coerce.number().int().min(0).max(2_147_483_647);
 export const flag = z.preprocess((v) => (v === true ? 1 : v === false ? 0 : v), z.coerce.number().int().min(0).max(1));
-export const money = z.coerce.number().int('must be whole rupiah').min(0).max(1_000_000_000_000);
+/** whole rupiah; the money columns are 32-bit integers */
+export const money = z.coerce.number().int('must be whole rupiah').min(0).max(2_147_483_647);
 export const count = z.coerce.number().int().min(0).max(1_000_000);
 export const text = (max = 255) => z.string().trim().max(max);
 export const requiredText = (max = 255) => z.string().trim().min(1, 'required').max(max);
