@@ -89,9 +89,12 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
     const current = payment.attempt === order.payment_attempts && payment.status === 'PENDING';
     if (PAID.has(status) && (status === 'settlement' || fraud === '' || fraud === 'accept')) {
-      if (order.is_paid) return 'already_paid';
-      if (!current) {
-        // money arrived for an attempt that is no longer the order's (uncheckout, cancelled): staff must refund or reconcile
+      // this attempt's money was applied already (a repeated or second PAID status of it)
+      if (payment.status === 'PAID') return 'already_paid';
+      if (!current || order.is_paid) {
+        // money arrived for an attempt that is no longer the order's (uncheckout, cancelled, or the
+        // order was paid through another attempt or by staff): the customer paid twice, or for
+        // nothing; staff must refund or reconcile
         app.logger.error({ orderId, paymentId }, 'payment settled for a superseded or cancelled attempt');
         await tx.orderPayment.update({ where: { id: paymentId }, data: { transaction_id: transactionId, payment_type: paymentType } });
         return 'paid_not_current';
@@ -138,6 +141,12 @@ export async function expireUnpaidCheckouts(app: AppContext) {
     }
     const done = await app.db.$transaction(async (tx) => {
       await lockOrder(tx, order.id);
+      // Read again under the lock: while Midtrans was asked, the payment may have been applied, or
+      // the customer may have gone back to the cart and checked out anew (a new attempt, a new expiry).
+      const now = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, is_paid: true, expires_at: true } });
+      if (!now || now.status !== 'CHECKOUT' || now.is_paid || !now.expires_at || now.expires_at > app.now()) return false;
+      const pending = await tx.orderPayment.findFirst({ where: { id_orders: order.id, status: 'PENDING' }, orderBy: { attempt: 'desc' }, select: { id: true } });
+      if ((pending?.id ?? null) !== (payment?.id ?? null)) return false;
       if (payment) await tx.orderPayment.updateMany({ where: { id: payment.id, status: 'PENDING' }, data: { status: 'EXPIRED' } });
       return cancelOrder(app, tx, order.id, { pic: 'system', reason: 'payment expired' });
     });
