@@ -31,10 +31,14 @@ function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number,
   return app.db.$transaction(async (tx) => run(tx, await loadCart(tx, user, orderId, type)));
 }
 
-/** orders delete: only a shopping cart may go. */
+/**
+ * orders delete: only a shopping cart may go. The status is a condition of the delete itself: a
+ * checkout committing meanwhile (stock, promotion quota and points reserved) makes it delete nothing.
+ */
 export async function deleteCart(tx: Tx, order: { id: number; status: string }) {
   if (order.status !== CART) throw conflict('Only a shopping cart can be deleted');
-  await tx.order.delete({ where: { id: order.id } });
+  const { count } = await tx.order.deleteMany({ where: { id: order.id, status: CART } });
+  if (count === 0) throw conflict('Only a shopping cart can be deleted (it is being checked out)');
 }
 
 /** orders/init: the open cart for (customer, patient, type), created when missing. */
@@ -322,12 +326,32 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     );
     return snap;
   } catch (err) {
-    await app.db.$transaction(async (tx) => {
-      await lockOrder(tx, orderId);
-      await backToCart(app, tx, orderId, 'FAILED');
-    });
+    // Payment could not start: back to the cart, or, when the customer has opened another cart for
+    // the patient meanwhile, cancelled; either way everything reserved is given back. A second
+    // try when that other cart appeared between the check and the update (the unique open-cart key).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await app.db.$transaction(async (tx) => {
+          await lockOrder(tx, orderId);
+          if (await otherOpenCart(tx, orderId)) {
+            await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: 'FAILED' } });
+            await cancelOrder(app, tx, orderId, { pic: 'system', reason: 'payment could not be started' });
+          } else await backToCart(app, tx, orderId, 'FAILED');
+        });
+        break;
+      } catch (undo: any) {
+        if (undo?.code !== 'P2002' || attempt === 2) throw undo;
+      }
+    }
     throw err;
   }
+}
+
+/** Whether the order's customer has another open cart for the same patient and order type. */
+async function otherOpenCart(tx: Tx, orderId: number) {
+  const o = await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { id_member: true, id_patients: true, order_type: true } });
+  const n = await tx.order.count({ where: { id_member: o.id_member, id_patients: o.id_patients, order_type: o.order_type, cart_open: 1, id: { not: orderId } } });
+  return n > 0;
 }
 
 /** CHECKOUT (unpaid) → cart again: reservations released, the attempt superseded. */
@@ -347,6 +371,7 @@ export async function uncheckout(app: AppContext, user: AuthUser, orderId: numbe
   await app.db.$transaction(async (tx) => {
     const order = await loadOwnOrder(tx, user, orderId);
     if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status})`);
+    if (await otherOpenCart(tx, orderId)) throw conflict('Another cart is already open for this patient and order type');
     try {
       await backToCart(app, tx, orderId);
     } catch (err: any) {

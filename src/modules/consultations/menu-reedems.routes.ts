@@ -4,6 +4,8 @@ import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
+import { lockOrder } from '../commerce/reservations.js';
+import { CART } from '../commerce/orders.service.js';
 
 /**
  * A prescription goes into the customer's open E cart: the only way a prescription-only product
@@ -59,6 +61,10 @@ export const menuReedemRoutes = [
           await tx.order.createMany({ data: [{ order_type: 'E', id_member: me, id_patients: thread.id_patients, cart_open: 1 }], skipDuplicates: true });
           cart = await tx.order.findFirstOrThrow({ where: { id_member: me, id_patients: thread.id_patients, order_type: 'E', cart_open: 1 } });
         }
+        // The cart's row lock, then its state again: a checkout that committed meanwhile has fixed
+        // the amount Midtrans was asked for and reserved stock for the lines it saw.
+        await lockOrder(tx, cart.id);
+        if (!(await tx.order.count({ where: { id: cart.id, status: CART, cart_open: 1 } }))) throw conflict(`orders ${cart.id} is no longer an open cart (it is being checked out)`);
 
         const price = effectivePrice(msg.menu, now);
         const item = await tx.orderItem.upsert({
