@@ -264,6 +264,62 @@ describe('user_points and users/data', () => {
   });
 });
 
+describe('points given back (uncheckout, cancel)', () => {
+  const lot = (u: TestUser, amount: number, expired_date: Date) =>
+    t.app.db.userPoint.create({ data: { id_users: u.id, add_point: amount, remaining_point: amount, usecase: 'admin-adjust', expired_date } });
+  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance;
+  const day = (offset: number) => new Date(Date.UTC(2026, 0, 1) + offset * 86_400_000);
+
+  it('return to the earn rows they were taken from, with their own expiry days; those past theirs stay expired', async () => {
+    const u = await t.user(['CUSTOMER']);
+    t.app.now = () => new Date('2026-01-10T03:00:00Z');
+    try {
+      // 3,000 expiring on 20 January, 4,000 on 30 June; 5,000 spent takes 3,000 + 2,000
+      const soon = await lot(u, 3_000, day(19));
+      const later = await lot(u, 4_000, day(180));
+      await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 7_000 } });
+      const m = await menu(t, { harga: 100_000 });
+      await stockOf(t, m.id, 5);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+      await put(`/orders/${id}/apply/points`, u, { poin_used: 5_000 }).expect(200);
+      await put(`/orders/${id}/checkout`, u).expect(200);
+      expect(await balance(u)).toBe(2_000);
+      expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: soon.id } })).remaining_point).toBe(0);
+      expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: later.id } })).remaining_point).toBe(2_000);
+
+      // uncheckout: back where they were, not a new row valid for POINTS_EXPIRY_DAYS
+      await put(`/orders/${id}/uncheckout`, u).expect(200);
+      expect(await balance(u)).toBe(7_000);
+      expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: soon.id } })).remaining_point).toBe(3_000);
+      expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: later.id } })).remaining_point).toBe(4_000);
+      const release = await t.app.db.userPoint.findFirstOrThrow({ where: { id_orders: id, usecase: 'order-release' } });
+      expect(release).toMatchObject({ add_point: 5_000, remaining_point: 0 });
+
+      // spent again, and given back after the first row's day has passed: those 3,000 are gone
+      await put(`/orders/${id}/checkout`, u).expect(200);
+      expect(await balance(u)).toBe(2_000);
+      t.app.now = () => new Date('2026-01-25T03:00:00Z');
+      await put(`/orders/${id}/uncheckout`, u).expect(200);
+      expect(await balance(u)).toBe(4_000);
+      const moves = await t.app.db.userPoint.findMany({ where: { id_orders: id }, orderBy: { id: 'asc' }, select: { usecase: true, add_point: true, use_point: true } });
+      expect(moves).toEqual([
+        { usecase: 'order-use', add_point: 0, use_point: 5_000 },
+        { usecase: 'order-release', add_point: 5_000, use_point: 0 },
+        { usecase: 'order-use', add_point: 0, use_point: 5_000 },
+        { usecase: 'order-release', add_point: 5_000, use_point: 0 },
+        { usecase: 'expire', add_point: 0, use_point: 3_000 },
+      ]);
+      // the expiry job finds nothing more to take, and the ledger adds up to the balance
+      await expirePoints(t.app);
+      expect(await balance(u)).toBe(4_000);
+      const sums = await t.app.db.userPoint.aggregate({ where: { id_users: u.id }, _sum: { add_point: true, use_point: true } });
+      expect(sums._sum.add_point! - sums._sum.use_point!).toBe(4_000);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
+});
+
 describe('invoice', () => {
   it('is refused for carts', async () => {
     const id = await eCart(t, customer, [{ id_menu: (await menu(t)).id, qty: 1 }]);

@@ -59,20 +59,64 @@ export async function spendPoints(tx: Tx, userId: number, amount: number, usecas
     data: { balance: { decrement: amount } },
   });
   if (count === 0) throw unprocessable('Not enough points');
-  await tx.userPoint.create({ data: { id_users: userId, id_orders: orderId, use_point: amount, usecase, is_used: isUsed } });
-  await consumeOldestFirst(tx, userId, amount);
+  const spending = await tx.userPoint.create({ data: { id_users: userId, id_orders: orderId, use_point: amount, usecase, is_used: isUsed } });
+  await consumeOldestFirst(tx, userId, amount, spending.id);
 }
 
-/** Lowers remaining_point of the oldest unexpired earn rows by `amount` in one statement. */
-async function consumeOldestFirst(tx: Tx, userId: number, amount: number) {
+/**
+ * Lowers remaining_point of the earn rows expiring first by `amount`, and records what it took
+ * from each (user_point_consumptions), in one statement.
+ */
+async function consumeOldestFirst(tx: Tx, userId: number, amount: number, spendingId: number) {
   await tx.$executeRaw`
-    UPDATE user_points u
-       SET remaining_point = u.remaining_point - LEAST(u.remaining_point, ${amount}::int - p.prior)
-      FROM (SELECT id, COALESCE(SUM(remaining_point) OVER (ORDER BY expired_date NULLS LAST, id
-                   ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::int AS prior
-              FROM user_points
-             WHERE id_users = ${userId} AND remaining_point > 0 AND is_expired = 0) p
-     WHERE u.id = p.id AND p.prior < ${amount}::int`;
+    WITH taken AS (
+      UPDATE user_points u
+         SET remaining_point = u.remaining_point - LEAST(u.remaining_point, ${amount}::int - p.prior)
+        FROM (SELECT id, remaining_point, COALESCE(SUM(remaining_point) OVER (ORDER BY expired_date NULLS LAST, id
+                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)::int AS prior
+                FROM user_points
+               WHERE id_users = ${userId} AND remaining_point > 0 AND is_expired = 0) p
+       WHERE u.id = p.id AND p.prior < ${amount}::int
+      RETURNING u.id, p.remaining_point - u.remaining_point AS amount)
+    INSERT INTO user_point_consumptions (id_spending, id_lot, amount)
+    SELECT ${spendingId}::int, id, amount FROM taken WHERE amount > 0`;
+}
+
+/**
+ * Gives back `amount` points an order had spent (uncheckout, cancel): first to the earn rows they
+ * were taken from, each keeping its own expiry day (an earn row that has expired meanwhile keeps
+ * them expired: an `expire` row records them), the rest (spent before consumptions were recorded)
+ * as a new earn row. The `order-release` row records the whole amount. Returns what the balance
+ * gained.
+ */
+export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number, orderId: number, amount: number) {
+  if (amount <= 0) return 0;
+  const today = clinicDay(app.now());
+  const open = await tx.userPointConsumption.findMany({
+    where: { returned_at: null, spending: { id_orders: orderId, usecase: 'order-use' } },
+    include: { lot: { select: { is_expired: true, expired_date: true } } },
+    orderBy: { id: 'asc' },
+  });
+  let left = amount;
+  let expired = 0;
+  for (const c of open) {
+    if (left <= 0) break;
+    const back = Math.min(c.amount, left);
+    left -= back;
+    await tx.userPointConsumption.update({ where: { id: c.id }, data: { returned_at: app.now() } });
+    if (c.lot.is_expired || (c.lot.expired_date && c.lot.expired_date < today)) expired += back;
+    else await tx.userPoint.update({ where: { id: c.id_lot }, data: { remaining_point: { increment: back } } });
+  }
+  // the ledger: the whole amount back, then what had expired meanwhile going out again
+  await tx.userPoint.create({
+    data: { id_users: userId, id_orders: orderId, add_point: amount, remaining_point: left, usecase: 'order-release', expired_date: left > 0 ? expiryDate(app) : null },
+  });
+  if (expired > 0) await tx.userPoint.create({ data: { id_users: userId, id_orders: orderId, use_point: expired, usecase: 'expire', is_used: 1 } });
+  const gained = amount - expired;
+  if (gained > 0) {
+    await tx.userPointBalance.upsert({ where: { id_users: userId }, create: { id_users: userId, balance: gained }, update: { balance: { increment: gained } } });
+  }
+  return gained;
 }
 
 /** Takes back what an order earned, as far as it is unspent (cancel / unpaid of a paid order). */

@@ -2,7 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { clinicDay } from '../../lib/dates.js';
 import { sqlRows } from '../../db/client.js';
-import { creditPoints, reverseEarned, spendPoints } from './points.service.js';
+import { returnSpentPoints, reverseEarned, spendPoints } from './points.service.js';
 import { releaseStock, reserveStock } from '../catalogue/stock.service.js';
 import type { Tx } from './totals.js';
 
@@ -91,7 +91,7 @@ export async function releaseReservations(app: AppContext, tx: Tx, orderId: numb
   const used = await tx.userPoint.aggregate({ where: { id_orders: orderId, usecase: 'order-use' }, _sum: { use_point: true } });
   const released = await tx.userPoint.aggregate({ where: { id_orders: orderId, usecase: 'order-release' }, _sum: { add_point: true } });
   const giveBack = (used._sum.use_point ?? 0) - (released._sum.add_point ?? 0);
-  if (giveBack > 0) await creditPoints(app, tx, order.id_member, giveBack, 'order-release', orderId);
+  if (giveBack > 0) await returnSpentPoints(app, tx, order.id_member, orderId, giveBack);
   if (wasPaid) await reverseEarned(tx, orderId);
 }
 
