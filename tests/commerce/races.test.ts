@@ -48,15 +48,16 @@ describe('menu_reedems/add_to_carts racing a checkout of the same cart', () => {
         pause(i % 6).then(() => t.http.post('/menu_reedems/add_to_carts').set(t.auth(u)).send({ id_threads: thread.id, id_menu: rx.id, id_orders: orderId })),
       ]);
       expect(co.status).toBe(200);
-      expect([200, 409]).toContain(rd.status);
-      if (rd.status === 409) refused += 1;
+      // after the checkout's commit the cart is no longer open (404); waiting for its lock, 409
+      expect([200, 404, 409]).toContain(rd.status);
+      if (rd.status !== 200) refused += 1;
       const after = await t.app.db.order.findUniqueOrThrow({ where: { id: orderId }, include: { items: true, payments: true } });
       const lineTotal = after.items.reduce((sum, l) => sum + l.price_total, 0);
       if (after.payments.at(-1)?.gross_amount !== after.grand_totals || after.items.some((l) => l.idstock == null) || after.total_price !== lineTotal) {
         wrong.push({ run: i, redeem: rd.status, grand_totals: after.grand_totals, asked: after.payments.at(-1)?.gross_amount, lines: after.items.map((l) => [l.id_menu, l.idstock]) });
       }
       // a refused redemption leaves the prescription free for the next cart
-      if (rd.status === 409) expect(await t.app.db.menuReedem.count({ where: { id_threads: thread.id } })).toBe(0);
+      if (rd.status !== 200) expect(await t.app.db.menuReedem.count({ where: { id_threads: thread.id } })).toBe(0);
     }
     expect(wrong).toEqual([]);
     expect(refused).toBeGreaterThan(0); // the race was run: some redemptions came after the checkout
