@@ -47,16 +47,29 @@ async function readUpload(req: Request, res: Response, spec: UploadSpec, maxByte
   return { buffer: file.buffer, mime: detected.mime, ext: detected.ext, size: file.size };
 }
 
+/** a UTF-16 surrogate without its other half (JSON's "\ud800" escape makes one) */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Why PostgreSQL could not store a text as given, if it could not. */
+function unstorable(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'must not contain NUL characters';
+  if (LONE_SURROGATE.test(s)) return 'must be valid Unicode text (a lone surrogate)';
+  return undefined;
+}
+
 /**
- * PostgreSQL text cannot hold U+0000: a NUL anywhere in the input would fail deep in the database
- * with a 500, so it is refused up front as invalid input.
+ * Text PostgreSQL cannot hold as given is refused up front as invalid input: U+0000 fails deep in
+ * the database with a 500; a lone surrogate is refused in JSON and silently turned into U+FFFD in
+ * text (so a value hashed before it was stored, as the audit chain does, no longer matches).
  */
 export function assertNoNul(value: unknown, where: string, depth = 0): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+    const why = unstorable(value);
+    if (why) throw badRequest('Invalid input', [{ field: where, message: why }]);
   } else if (value && typeof value === 'object' && depth < 20) {
     for (const [k, v] of Object.entries(value)) {
-      if (k.includes('\u0000')) throw badRequest('Invalid input', [{ field: where, message: 'must not contain NUL characters' }]);
+      const why = unstorable(k);
+      if (why) throw badRequest('Invalid input', [{ field: where, message: why }]);
       assertNoNul(v, `${where}.${k}`, depth + 1);
     }
   }

@@ -93,6 +93,7 @@ export const userRoutes = [
     delete: {
       run: async (id, c, tx) => {
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
+        await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
       },

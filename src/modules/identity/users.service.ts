@@ -12,7 +12,16 @@ type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 export const normalizeUsername = (s: string) => s.trim().toLowerCase();
 export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().toLowerCase() : null);
-export const normalizePhone = (s: string | undefined | null) => (s ? s.replace(/[\s-]/g, '') : null);
+/**
+ * One spelling per Indonesian number, so the unique index sees `0812…`, `+62812…` and `62812…` as
+ * the same phone (WhatsApp recovery finds an account by any of them): the country code becomes
+ * the leading 0. Other numbers are kept as typed, without spaces, dashes, dots or brackets.
+ */
+export const normalizePhone = (s: string | undefined | null) => {
+  if (!s) return null;
+  const compact = s.replace(/[\s\-.()]/g, '');
+  return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?62/, '')}` : compact;
+};
 
 export async function hashPassword(app: AppContext, password: string) {
   return bcrypt.hash(password, app.config.BCRYPT_COST);
@@ -60,8 +69,19 @@ export async function createUser(c: Caller, body: UserInput, tx: Tx): Promise<nu
   return user.id;
 }
 
+/**
+ * An owner's account is changed by owners (or the owner themself) only: an admin who could set an
+ * owner's e-mail or phone could send the owner's recovery link to themselves and take the account.
+ */
+export async function assertMayChangeAccount(tx: Tx, caller: AuthUser | undefined, userId: number) {
+  if (!caller || caller.id === userId || hasRole(caller, 'OWNER')) return;
+  const owner = await tx.userRole.count({ where: { id_users: userId, role_codes: 'OWNER' } });
+  if (owner) throw forbidden("Only an owner may change or delete an owner's account");
+}
+
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
   const staff = isStaff(c.user);
+  await assertMayChangeAccount(tx, c.user, id);
   await tx.user.update({
     where: { id },
     data: {
@@ -97,16 +117,29 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
   }
 }
 
-/** The clinic must always keep one owner who can sign in. */
+/** serialises the changes that can take an owner away (see assertNotLastOwner) */
+const OWNERS_LOCK = 7_427_101;
+
+/**
+ * The clinic must always keep one owner who can sign in. Changes that take an owner away wait for
+ * each other (a transaction-level advisory lock), so two owners removing each other at the same
+ * moment cannot both see the other as the one that stays.
+ */
 export async function assertNotLastOwner(tx: Tx, userId: number) {
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock(${OWNERS_LOCK})`;
   const others = await tx.userRole.count({
     where: { role_codes: 'OWNER', id_users: { not: userId }, user: { deleted_at: null, is_blocked: 0 } },
   });
   if (others === 0) throw conflict('This is the last owner: give another user the OWNER role first');
 }
 
-// A real hash to compare against when the user does not exist, so timing reveals nothing.
-const DUMMY_HASH = bcrypt.hashSync('colederma-no-such-user', 10);
+// A real hash to compare against when the user does not exist, so timing reveals nothing: made
+// once, at the configured cost (the cost decides bcrypt's time).
+const dummyHashes = new Map<number, Promise<string>>();
+export const dummyHash = (cost: number) => {
+  if (!dummyHashes.has(cost)) dummyHashes.set(cost, bcrypt.hash('colederma-no-such-user', cost));
+  return dummyHashes.get(cost)!;
+};
 const INVALID = 'Invalid username or password';
 
 export async function login(app: AppContext, username: string, password: string, req?: Request) {
@@ -115,10 +148,10 @@ export async function login(app: AppContext, username: string, password: string,
     where: { deleted_at: null, OR: [{ username: name }, { users_email: name }] },
     include: { roles: true },
   });
-  const ok = await bcrypt.compare(password, user?.password_hash ?? DUMMY_HASH);
+  const ok = await bcrypt.compare(password, user?.password_hash ?? (await dummyHash(app.config.BCRYPT_COST)));
   // Every sign-in, successful or not, is audited (the attempted name only when no account matched).
   const log = (outcome: 'success' | 'failure' | 'denied', reason?: string) =>
-    audit(app, { user: user ? { id: user.id, roles: user.roles.map((r) => r.role_codes) } : null, action: outcome === 'success' ? 'login' : 'login_failed', resource: 'users', resourceId: user?.id ?? null, outcome, req, details: reason ? { reason, ...(user ? {} : { username: name.slice(0, 100) }) } : undefined });
+    audit(app, { user: user ? { id: user.id, roles: user.roles.map((r) => r.role_codes) } : null, action: outcome === 'success' ? 'login' : 'login_failed', resource: 'users', resourceId: user?.id ?? null, outcome, req, details: reason ? { reason, ...(user ? {} : { username: [...name].slice(0, 100).join('') }) } : undefined });
   if (!user) {
     await log('failure', 'unknown user');
     throw unauthorized(INVALID);
@@ -146,17 +179,24 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   if (!(await bcrypt.compare(prev, user.password_hash))) {
     throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
   }
-  await app.db.user.update({
-    where: { id: userId },
-    data: { password_hash: await hashPassword(app, next), token_version: { increment: 1 }, is_password_reset_required: 0 },
+  const passwordHash = await hashPassword(app, next);
+  await app.db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
+    await voidRecoveryLinks(app, tx, userId);
   });
+}
+
+/** A new password ends the recovery links requested before it (a takeover in progress among them). */
+async function voidRecoveryLinks(app: AppContext, tx: Tx, userId: number) {
+  await tx.passwordReset.updateMany({ where: { id_users: userId, used_at: null, voided_at: null }, data: { voided_at: app.now() } });
 }
 
 /** Staff set a password: the user must choose their own at the next sign-in. */
 export async function setPasswordByAdmin(app: AppContext, userId: number, next: string) {
-  await app.db.user.update({
-    where: { id: userId },
-    data: { password_hash: await hashPassword(app, next), token_version: { increment: 1 }, is_password_reset_required: 1 },
+  const passwordHash = await hashPassword(app, next);
+  await app.db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
+    await voidRecoveryLinks(app, tx, userId);
   });
 }
 

@@ -1,0 +1,129 @@
+import bcrypt from 'bcrypt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
+import { dummyHash } from '../../src/modules/identity/users.service.js';
+import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
+
+// Ways into an account other than its password: an admin redirecting an owner's recovery, a
+// recovery link outliving a password change, one phone on two accounts, the last owner removed by
+// a race; and input that used to break the audit chain or answer 500.
+
+let t: TestApp;
+let owner: TestUser;
+let admin: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await t.user(['OWNER', 'ADMIN']);
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+/** the recovery secret in the newest queued message to the user */
+async function recoverySecret(userId: number) {
+  const row = await t.app.db.messageOutbox.findFirstOrThrow({ where: { id_users: userId }, orderBy: { id: 'desc' } });
+  return /hash=([\w-]+)/.exec(row.body)![1]!;
+}
+
+describe("an owner's account", () => {
+  it('is changed and deleted by owners only: an admin cannot point its e-mail at themselves and recover it', async () => {
+    const owner2 = await t.user(['OWNER']);
+    const before = await t.app.db.user.findUniqueOrThrow({ where: { id: owner2.id } });
+    for (const body of [{ users_email: 'attacker-admin@evil.test' }, { users_phone: '081299998888' }, { username: 'taken_over' }, { users_fullname: 'X' }]) {
+      const res = await t.http.put(`/users/${owner2.id}/update`).set(t.auth(admin)).send(body);
+      expect(res.status).toBe(403);
+      expect(res.body.message).toMatch(/Only an owner/);
+    }
+    expect((await t.http.delete(`/users/${owner2.id}/delete`).set(t.auth(admin))).status).toBe(403);
+    const after = await t.app.db.user.findUniqueOrThrow({ where: { id: owner2.id } });
+    expect([after.users_email, after.users_phone, after.username, after.deleted_at]).toEqual([before.users_email, before.users_phone, before.username, null]);
+    // owners may, and so may the owner themself; an admin still changes other admins and customers
+    expect((await t.http.put(`/users/${owner2.id}/update`).set(t.auth(owner)).send({ users_fullname: 'Pemilik Dua' })).status).toBe(200);
+    expect((await t.http.put(`/users/${owner2.id}/update`).set(t.auth(owner2)).send({ users_fullname: 'Pemilik 2' })).status).toBe(200);
+    const admin2 = await t.user(['ADMIN']);
+    expect((await t.http.put(`/users/${admin2.id}/update`).set(t.auth(admin)).send({ users_fullname: 'Admin Dua' })).status).toBe(200);
+  });
+});
+
+describe('recovery links', () => {
+  it('requested before a password change no longer work after it (own change or set by staff)', async () => {
+    for (const change of ['own', 'staff'] as const) {
+      const u = await t.user(['CUSTOMER']);
+      const email = `${u.username}@example.com`;
+      await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+      const secret = await recoverySecret(u.id);
+      if (change === 'own') {
+        await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: 'mine-new-pass1', new_password_confirm: 'mine-new-pass1' }).expect(200);
+      } else {
+        await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'staff-set-pass1', new_password_confirm: 'staff-set-pass1' }).expect(200);
+      }
+      const reset = await t.http.post(`/users/${email}/forgot/${secret}/password/email`).send({ new_password: 'attacker-pass1', confirm_new_password: 'attacker-pass1' });
+      expect(reset.status).toBe(422);
+      expect((await t.http.post('/users/login').send({ username: u.username, password: 'attacker-pass1' })).status).toBe(401);
+    }
+  });
+});
+
+describe('one phone, one account', () => {
+  it('0812…, +62812… and 62812… are the same phone: stored once as 0812…, a second account is 409, WhatsApp recovery finds the one', async () => {
+    const reg = (username: string, users_phone: string) => ({ username, users_fullname: 'X', users_phone, password: 'qwerty123', retype_password: 'qwerty123' });
+    const a = await t.http.post('/users/create').send(reg('phone_a', '+6281299990000'));
+    expect(a.status).toBe(200);
+    expect((await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_a' } })).users_phone).toBe('081299990000');
+    for (const [name, phone] of [['phone_b', '081299990000'], ['phone_c', '6281299990000']]) {
+      const r = await t.http.post('/users/create').send(reg(name!, phone!));
+      expect(r.status).toBe(409);
+    }
+    const other = await t.user(['CUSTOMER']);
+    expect((await t.http.put(`/users/${other.id}/update`).set(t.auth(other)).send({ users_phone: '6281299990000' })).status).toBe(409);
+    await t.http.post('/users/6281299990000/recovery/password/wa').expect(200);
+    const first = await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_a' } });
+    expect((await t.app.db.passwordReset.findMany({ where: { channel: 'wa' }, select: { id_users: true } })).map((r) => r.id_users)).toEqual([first.id]);
+    // numbers of other countries are kept as typed
+    await t.http.post('/users/create').send(reg('phone_sg', '+6561234567')).expect(200);
+    expect((await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_sg' } })).users_phone).toBe('+6561234567');
+  });
+});
+
+describe('the last owner', () => {
+  it('survives two owners deleting each other at the same moment', async () => {
+    for (let i = 0; i < 6; i++) {
+      // only these two are owners
+      await t.app.db.userRole.deleteMany({ where: { role_codes: 'OWNER' } });
+      const a = await t.user(['OWNER']);
+      const b = await t.user(['OWNER']);
+      const [ra, rb] = await Promise.all([t.http.delete(`/users/${b.id}/delete`).set(t.auth(a)), t.http.delete(`/users/${a.id}/delete`).set(t.auth(b))]);
+      // one wins; the other is the last owner now (409), or its token ended with its deletion (401)
+      const [won, lost] = [ra.status, rb.status].sort();
+      expect(won).toBe(200);
+      expect([401, 409]).toContain(lost);
+      const owners = await t.app.db.userRole.count({ where: { role_codes: 'OWNER', user: { deleted_at: null } } });
+      expect(owners).toBe(1);
+    }
+    await t.app.db.userRole.create({ data: { id_users: owner.id, role_codes: 'OWNER', descriptions: '-' } });
+  });
+});
+
+describe('input that used to answer 500 or break the audit chain', () => {
+  it('a lone UTF-16 surrogate is refused with a 400 naming the field; the chain stays verifiable', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const res = await t.http.post('/logs/create').set(t.auth(customer)).set('Content-Type', 'application/json').send('{"action":"open","resource":"x\\ud800"}');
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([{ field: 'body.resource', message: 'must be valid Unicode text (a lone surrogate)' }]);
+    const inDetails = await t.http.post('/logs/create').set(t.auth(customer)).set('Content-Type', 'application/json').send('{"action":"open","details":{"a":"\\udc00b"}}');
+    expect(inDetails.status).toBe(400);
+    // a whole emoji (a surrogate pair) is fine
+    expect((await t.http.post('/logs/create').set(t.auth(customer)).send({ action: 'open', resource: 'x😀' })).status).toBe(200);
+    expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
+  });
+
+  it('a sign-in with an unknown name cut in the middle of an emoji is a 401 (the audited name keeps whole characters)', async () => {
+    const res = await t.http.post('/users/login').send({ username: `${'a'.repeat(99)}😀`, password: 'whatever1' });
+    expect(res.status).toBe(401);
+    expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
+  });
+
+  it("an unknown user's password is compared with a hash of the configured cost (the same time as a real account's)", async () => {
+    expect(bcrypt.getRounds(await dummyHash(t.app.config.BCRYPT_COST))).toBe(t.app.config.BCRYPT_COST);
+    expect(bcrypt.getRounds(await dummyHash(12))).toBe(12);
+  });
+});
