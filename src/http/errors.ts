@@ -91,7 +91,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
         err.code === 'LIMIT_FILE_SIZE'
           ? new HttpError(413, 'File too large')
           : badRequest(`Invalid upload: ${err.message}`, err.field ? [{ field: err.field, message: err.message }] : undefined);
-    } else if (err?.type === 'entity.parse.failed') http = badRequest('Malformed JSON body');
+    } else if (err instanceof URIError) http = badRequest('Malformed URL: an invalid %-escape');
+    else if (err?.type === 'entity.parse.failed') http = badRequest('Malformed JSON body');
     else if (err?.type === 'entity.too.large') http = new HttpError(413, 'Request body too large');
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && err.expose) {
       http = new HttpError(err.status, err.message);

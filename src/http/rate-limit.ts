@@ -1,8 +1,7 @@
 import type { Request, RequestHandler } from 'express';
-import jwt from 'jsonwebtoken';
 import type { AppContext } from '../app-context.js';
-import { STAFF } from './auth-user.js';
-import { jwtKey } from './authenticate.js';
+import { isStaff } from './auth-user.js';
+import { authenticate } from './authenticate.js';
 import { HttpError } from './errors.js';
 
 /**
@@ -19,16 +18,17 @@ export interface RateRule {
   /** the account the request is about (username, e-mail, phone), if any */
   account?: (req: Request, match: RegExpExecArray) => string | undefined;
   /** requests the rule does not count */
-  skip?: (app: AppContext, req: Request) => boolean;
+  skip?: (app: AppContext, req: Request) => boolean | Promise<boolean>;
 }
 
-/** Staff creating accounts from the dashboard are not "registrations" (signature and roles claim only). */
-function signedByStaff(app: AppContext, req: Request): boolean {
-  const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-  if (!token) return false;
+/**
+ * Staff creating accounts from the dashboard are not "registrations": a token that is valid now
+ * (signature, token version, not blocked or deleted) with a staff role now, as `authenticate`
+ * reads it; a revoked or demoted staff member's old token counts like anyone's.
+ */
+async function signedByStaff(app: AppContext, req: Request): Promise<boolean> {
   try {
-    const claims = jwt.verify(token, jwtKey(app.config.JWT_SECRET), { algorithms: ['HS256'] }) as { roles?: unknown };
-    return Array.isArray(claims.roles) && claims.roles.some((r) => STAFF.includes(r));
+    return isStaff(await authenticate(app, req, false));
   } catch {
     return false;
   }
@@ -54,7 +54,14 @@ export const RATE_RULES: RateRule[] = [
     perIp: (a) => a.config.RATE_LIMIT_RECOVERY_PER_IP,
     perAccount: (a) => a.config.RATE_LIMIT_RECOVERY_PER_ACCOUNT,
     account: (_req, m) => {
-      const id = decodeURIComponent(m[1]!);
+      // as the route reads it (trimmed), so spaces around an address do not make a new counter;
+      // a malformed %-escape is the router's 400, counted per IP only
+      let id: string;
+      try {
+        id = decodeURIComponent(m[1]!).trim();
+      } catch {
+        return undefined;
+      }
       return m[2] === 'wa' ? digits(id) : id.toLowerCase();
     },
   },
@@ -101,7 +108,7 @@ export function rateLimit(app: AppContext, rules: RateRule[] = RATE_RULES): Requ
     for (const rule of rules) {
       if (req.method !== rule.method) continue;
       const m = rule.path.exec(req.path);
-      if (!m || rule.skip?.(app, req)) continue;
+      if (!m || (await rule.skip?.(app, req))) continue;
       let wait = await limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
       const account = rule.account?.(req, m);
       if (account && rule.perAccount) wait = Math.max(wait ?? 0, (await limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs)) ?? 0) || undefined;

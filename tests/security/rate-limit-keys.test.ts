@@ -1,0 +1,44 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+// The keys the rate limiter counts by: the account as the route reads it, and a staff token that is
+// valid now.
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp({
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_WINDOW_SECONDS: '600',
+    RATE_LIMIT_REGISTER_PER_IP: '2',
+    RATE_LIMIT_RECOVERY_PER_IP: '100',
+    RATE_LIMIT_RECOVERY_PER_ACCOUNT: '2',
+  });
+});
+afterAll(() => t.close());
+
+describe('rate limit keys', () => {
+  it('an address with spaces around it counts against the same account', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const email = `${u.username}@example.com`;
+    const statuses: number[] = [];
+    for (const v of [email, `%20${email}`, `${email}%20`, `%09${email}`, email.toUpperCase()]) statuses.push((await t.http.post(`/users/${v}/recovery/password/email`)).status);
+    expect(statuses).toEqual([200, 200, 429, 429, 429]);
+    expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(2);
+  });
+
+  it('a malformed %-escape in the path is a 400, not a 500', async () => {
+    const res = await t.http.post('/users/a%E0%A4%A@example.com/recovery/password/email');
+    expect(res.status).toBe(400);
+  });
+
+  it("a deleted or demoted staff member's old token no longer lifts the registration limit", async () => {
+    const reg = (n: string) => ({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
+    const admin = await t.user(['ADMIN']);
+    // valid staff: not counted
+    for (let i = 0; i < 3; i++) expect((await t.http.post('/users/create').set(t.auth(admin)).send(reg(`staff_made_${i}`))).status).toBe(200);
+    await t.app.db.user.update({ where: { id: admin.id }, data: { deleted_at: new Date(), token_version: { increment: 1 } } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await t.http.post('/users/create').set(t.auth(admin)).send(reg(`revoked_${i}`))).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+  });
+});
