@@ -161,6 +161,10 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   const now = app.now();
   const participant = t.id_user_from === user.id || t.id_user_to === user.id;
   const takes = !participant && t.id_user_to === null && t.thread_type === 'prescriptions' && isDoctor(user);
+  // A prescription is the doctor's word: only the thread's doctor (or the doctor taking it now)
+  // writes one. A doctor on the customer side (their own request, no doctor yet) would otherwise
+  // prescribe to themselves and redeem it. 404 like any thread that is not theirs to act in.
+  if (msg.content_type === 'prescriptions' && t.id_user_to !== user.id && !takes) throw notFound(`threads ${threadId} not found`);
   const { count } = await tx.thread.updateMany({
     where: { id: t.id, ...openWhere(now), ...(takes ? { id_user_to: null } : {}) },
     data: { last_update_at: now, ...(takes ? { id_user_to: user.id } : {}) },
