@@ -258,3 +258,28 @@ describe('threads by hand (admin)', () => {
     expect((await t.http.get(`/threads/${id}`).set(t.auth(stranger))).status).toBe(404);
   });
 });
+
+// last in the file: it adds threads that the counts above would see
+describe('the patient a paid consultation shows', () => {
+  it("never shows the buyer another customer's patient: staff cannot init such a cart, an older order opens without it", async () => {
+    const buyer = await t.user(['CUSTOMER']);
+    const theirs = await t.app.db.patient.create({ data: { id_users: f.customer.id, nama_lengkap_pasien: 'Pasien Orang Lain', catatan: 'riwayat' } });
+    const init = await t.http.post('/orders/init').set(t.auth(admin)).send({ id_users: buyer.id, id_patients: theirs.id, order_type: 'C' });
+    expect(init.status).toBe(422);
+    expect(init.body.errors).toEqual([{ field: 'id_patients', message: "not the customer's patient" }]);
+    expect(await t.app.db.order.count({ where: { id_member: buyer.id } })).toBe(0);
+    // the buyer's own patient is fine, also when staff open the cart
+    const own = await t.app.db.patient.create({ data: { id_users: buyer.id, nama_lengkap_pasien: 'Pasien Pembeli' } });
+    expect((await t.http.post('/orders/init').set(t.auth(admin)).send({ id_users: buyer.id, id_patients: own.id, order_type: 'C' })).status).toBe(200);
+    // an order made before the rule (or directly): paid, its thread opens without that patient
+    const docUser = await t.user(['DOCTOR']);
+    const doctorRow = await t.app.db.doctor.create({ data: { id_users: docUser.id, custom_price: 100000 } });
+    const older = await createConsultationOrder(t, buyer, theirs.id, doctorRow.id);
+    await pay(t, older.id);
+    const th = await t.app.db.thread.findFirstOrThrow({ where: { id_order: older.id } });
+    expect(th).toMatchObject({ id_user_from: buyer.id, id_user_to: docUser.id, id_patients: null });
+    const ov = await t.http.post('/threads/overview').set(t.auth(buyer)).send({});
+    expect(ov.status).toBe(200);
+    expect(ov.body.active.online_consultations.find((x: { id: number }) => x.id === th.id).patients).toBeNull();
+  });
+});

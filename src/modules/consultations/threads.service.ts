@@ -210,6 +210,11 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
   });
   if (!o || o.order_type !== 'C') return;
   const doctorUser = o.extras[0]?.doctor?.id_users ?? null;
+  // The thread shows its patient to the buyer: only a patient the buyer manages (orders/init checks
+  // it too; an older order or a later re-link may not hold), else the thread opens without one.
+  const patient = o.id_patients
+    ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
+    : null;
   let closes = o.consultation_closed;
   if (!closes) {
     closes = windowEnd(app);
@@ -222,7 +227,7 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
         id_order: orderId,
         id_user_from: o.id_member,
         id_user_to: doctorUser,
-        id_patients: o.id_patients,
+        id_patients: patient?.id ?? null,
         estimate_done_at: closes,
       },
     ],
