@@ -283,3 +283,36 @@ describe('the patient a paid consultation shows', () => {
     expect(ov.body.active.online_consultations.find((x: { id: number }) => x.id === th.id).patients).toBeNull();
   });
 });
+
+describe('overview shows the patient only while the caller may read it', () => {
+  const overviewPatient = async (path: string, who: TestUser, id: number) => {
+    const ov = await t.http.post(path).set(t.auth(who)).send({});
+    expect(ov.status).toBe(200);
+    return ov.body.active.online_consultations.find((x: { id: number }) => x.id === id).patients;
+  };
+
+  it("a soft-deleted patient's notes and allergies no longer reach the doctor or the customer", async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    await t.app.db.patient.update({ where: { id: g.patient.id }, data: { catatan: 'riwayat alergi obat' } });
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id, catatan: 'riwayat alergi obat' });
+    expect((await t.http.delete(`/patients/${g.patient.id}/delete`).set(t.auth(g.customer))).status).toBe(200);
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview', g.doctor, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
+    // the thread itself still names it
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_patients).toBe(g.patient.id);
+  });
+
+  it('after staff link the patient to another account, the former manager no longer gets it (the doctor still does)', async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toMatchObject({ id: g.patient.id, allergies: [expect.objectContaining({ allergies: 'debu' })] });
+    const guardian = await t.user(['CUSTOMER']);
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: guardian.id, id_patients: g.patient.id })).status).toBe(200);
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id });
+  });
+});

@@ -16,12 +16,17 @@ export const threadInclude = {
   order: { select: { order_code: true, order_date: true } },
 } as const;
 
-/** overview: plus the patient with allergies and the doctor's profile */
+/**
+ * overview: plus the doctor's profile. The patient (with allergies) is loaded apart, for the page at
+ * once and only where the caller may read it now (withReadablePatients), then set as `patient`.
+ */
 export const threadOverviewInclude = {
   ...threadInclude,
-  patient: { include: { user: true, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } },
   userTo: { include: { doctor: { include: { service: { select: { services_name: true } } } } } },
 } as const;
+
+/** the overview's patient: as the patients module prints it, with the managing user */
+export const threadPatientInclude = { user: true, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } as const;
 
 export const messageInclude = {
   thread: { select: { id_patients: true } },

@@ -4,6 +4,8 @@ import { conflict, notFound } from '../../http/errors.js';
 import { pageClause, sqlRows } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
+import { patientReadScope } from '../patients/access.js';
+import { threadPatientInclude } from './serializers.js';
 
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -128,6 +130,24 @@ export async function readThreadMessages(
     });
   }
   return { total: rows[0]!.total, rows: data };
+}
+
+/**
+ * The overview's patients, one query for the page: only those the caller may read now (the patients
+ * module's patientReadScope). A thread keeps naming its patient after the patient was soft-deleted or
+ * linked to another account; its notes and allergies must not follow. Unreadable → `patient: null`.
+ */
+export async function withReadablePatients<T extends { id_patients: number | null }>(db: Db, user: AuthUser | undefined, rows: T[]) {
+  const ids = [...new Set(rows.flatMap((t) => (t.id_patients ? [t.id_patients] : [])))];
+  const scope = patientReadScope(user);
+  const patients = ids.length
+    ? await db.patient.findMany({ where: { id: { in: ids }, deleted_at: null, ...(scope ? { AND: [scope] } : {}) }, include: threadPatientInclude })
+    : [];
+  const byId = new Map(patients.map((p) => [p.id, p]));
+  // set in place (the rows are this request's own): no copy of each row
+  const out = rows as (T & { patient: (typeof patients)[number] | null })[];
+  for (const t of out) t.patient = (t.id_patients && byId.get(t.id_patients)) || null;
+  return out;
 }
 
 export async function loadThread(db: Db, user: AuthUser | undefined, id: number) {
