@@ -142,6 +142,17 @@ describe('patients/:id/update and update/address', () => {
     expect(rows.filter((r) => r.deleted_at).map((r) => r.allergies).sort()).toEqual(['Kerang Seafood', 'Nangka']);
   });
 
+  it('replaces the allergy list correctly under concurrency (each allergy once)', async () => {
+    const p = (await t.http.post('/patients/create').set(t.auth(customer)).send({ nama_lengkap_pasien: 'Alergi', allergies: ['Nangka'] })).body.patients;
+    const res = await Promise.all(Array.from({ length: 6 }, () => t.http.put(`/patients/${p.id}/update`).set(t.auth(customer)).send({ allergies: ['Debu', 'Susu'] })));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const live = await t.app.db.patientAllergy.findMany({ where: { id_patients: p.id, deleted_at: null }, orderBy: { id: 'asc' } });
+    expect(live.map((a) => a.allergies)).toEqual(['Debu', 'Susu']);
+    expect(await t.app.db.patientAllergy.count({ where: { id_patients: p.id } })).toBe(3); // Nangka hidden once
+    const detail = await t.http.get(`/patients/${p.id}`).set(t.auth(customer));
+    expect(detail.body.patients.allergies.map((a: { allergies: string }) => a.allergies)).toEqual(['Debu', 'Susu']);
+  });
+
   it('changes only the address fields sent', async () => {
     const p = (await create(customer, { nama_lengkap_pasien: 'Addr' })).body.patients;
     const a = await t.http.put(`/patients/${p.id}/update/address`).set(t.auth(customer)).send({ kode_kota: 12 });

@@ -2,7 +2,7 @@ import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
 import type { Caller } from '../../http/resource.js';
 
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 export type Db = Caller['app']['db'] | Tx;
 type Where = Record<string, unknown>;
 
@@ -42,6 +42,16 @@ export function patientWriteScope(user: AuthUser | undefined): Where | undefined
   if (!user) return { id: -1 };
   if (isStaff(user)) return undefined;
   return user.roles.includes('CUSTOMER') ? { id_users: user.id } : { id: -1 };
+}
+
+/**
+ * Locks a patient's row until the transaction ends, so that changes of one patient made from its
+ * current state (the allergy list, the picture file) happen one after the other; what is read after
+ * the lock is the committed state. Returns the row's picture (null: no such patient).
+ */
+export async function lockPatient(tx: Tx, id: number) {
+  const [row] = await tx.$queryRaw<{ patient_picture: string | null }[]>`SELECT patient_picture FROM patients WHERE id = ${id} FOR UPDATE`;
+  return row ?? null;
 }
 
 const SCOPES = { read: patientReadScope, write: patientWriteScope, records: recordWriteScope };

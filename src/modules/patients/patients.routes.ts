@@ -5,7 +5,7 @@ import { resourceRoutes, type Caller, type Column } from '../../http/resource.js
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
-import { findPatient, patientReadScope, type Db } from './access.js';
+import { findPatient, lockPatient, patientReadScope, type Db, type Tx } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
@@ -82,8 +82,13 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
   return u.id;
 }
 
-/** Replaces a patient's allergy list: keeps matching rows, hides the others, adds the new ones. */
-export async function replaceAllergies(tx: Db, patientId: number, names: string[], now: Date) {
+/**
+ * Replaces a patient's allergy list: keeps matching rows, hides the others, adds the new ones. A
+ * read-then-write: the patient row is locked first, so concurrent replaces of one list run one after
+ * the other, each seeing the list the previous one left (no duplicate rows).
+ */
+export async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
+  await lockPatient(tx, patientId);
   const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
   const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true } });
   const gone = current.filter((a) => !wanted.has(a.allergies.toLowerCase())).map((a) => a.id);
