@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
 import { appointmentWith, patientBody, threadWith } from './fixtures.js';
@@ -229,6 +230,22 @@ describe('patients/picture/upload', () => {
     } finally {
       t.app.now = realNow;
     }
+  });
+
+  it('concurrent uploads for one patient leave exactly the stored picture on disk (none orphaned)', async () => {
+    const dir = `${t.app.config.PRIVATE_UPLOAD_DIR}/patients`;
+    const p = (await create(customer, { nama_lengkap_pasien: 'Foto' })).body.patients;
+    const first = await t.http.post('/patients/picture/upload').set(t.auth(customer)).field('id_patients', String(p.id)).attach('picture', PNG_1PX, 'a.png');
+    expect(first.status).toBe(200);
+    const before = new Set(readdirSync(dir));
+    const res = await Promise.all(Array.from({ length: 5 }, () => t.http.post('/patients/picture/upload').set(t.auth(customer)).field('id_patients', String(p.id)).attach('picture', PNG_1PX, 'a.png')));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const stored = (await t.app.db.patient.findUniqueOrThrow({ where: { id: p.id } })).patient_picture;
+    const after = readdirSync(dir);
+    // the earlier picture is gone, and of the five new files only the stored one is left
+    expect(after.filter((f) => !before.has(f))).toEqual([stored]);
+    expect(after).not.toContain(first.body.img);
+    expect(res.map((r) => r.body.img)).toContain(stored);
   });
 
   it('refuses other customers\' patients, non-images and missing files', async () => {

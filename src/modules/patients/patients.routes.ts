@@ -213,7 +213,9 @@ export const patientRoutes = [
       try {
         await app.db.$transaction(async (tx) => {
           const p = await findPatient(tx, user, body.id_patients, 'write');
-          old = p.patient_picture;
+          // the picture being replaced, read under the row lock: a concurrent upload of the same
+          // patient waits, then replaces (and removes) this one's file rather than orphaning it
+          old = (await lockPatient(tx, p.id))?.patient_picture ?? null;
           await tx.patient.update({ where: { id: p.id }, data: { patient_picture: name } });
           await audit(app, { user, action: 'upload_picture', resource: 'patients', resourceId: p.id, patientId: p.id, req }, tx);
         });
@@ -221,6 +223,7 @@ export const patientRoutes = [
         await app.storage.remove('private', 'patients', name);
         throw err;
       }
+      // after the commit: a rolled-back upload never removes the picture still in use
       if (old) await app.storage.remove('private', 'patients', old);
       const url = app.storage.signedUrl('patients', name, app.now().getTime());
       return { image_upload: true, img: name, img_path: url, patient_picture_url: url };
