@@ -169,7 +169,10 @@ describe('untaken prescription threads', () => {
     const req = await t.app.db.prescriptionRequest.create({ data: { id_users: stranger.id, id_menu: menuId, request_date: new Date('2026-11-26') } });
     await t.app.db.$transaction((x) => emit(t.app, 'prescription.requested', { requestId: req.id, userId: stranger.id, menuId }, x));
     const id = (await t.app.db.prescriptionRequest.findUniqueOrThrow({ where: { id: req.id } })).id_threads!;
-    expect((await t.http.get(`/threads/${id}`).set(t.auth(f.doctor))).status).toBe(200);
+    const seen = await t.http.get(`/threads/${id}`).set(t.auth(f.doctor));
+    expect(seen.status).toBe(200);
+    // not yet their customer: the name, not the contact data
+    expect(seen.body.threads.user_from).toMatchObject({ id: stranger.id, users_fullname: `Test ${stranger.username}`, users_email: '', users_phone: '', users_address: '', users_birthday: null });
     expect((await t.http.put(`/threads/${id}/close`).set(t.auth(f.doctor))).status).toBe(403);
     expect((await t.http.put(`/threads/${id}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 })).status).toBe(403);
     const admin = await t.user(['ADMIN']);

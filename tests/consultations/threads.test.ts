@@ -58,6 +58,22 @@ describe('threads: participants only', () => {
     }
   });
 
+  it("gives the customer the doctor's account as doctors/:id does (no private contact data); the doctor and staff the customer's", async () => {
+    await t.app.db.user.update({ where: { id: f.doctor.id }, data: { users_address: 'Jl. Rumah Pribadi Dokter 7', users_birthday: new Date('1980-02-03') } });
+    const contact = (u: Record<string, unknown>) => [u.users_email, u.users_phone, u.users_address, u.users_birthday];
+    const pub = (await t.http.get(`/doctors/${f.doctorRow.id}`).set(t.auth(f.customer))).body.doctors.users;
+    expect(contact(pub)).toEqual(['', '', '', null]);
+    const asCustomer = (await t.http.get(`/threads/${threadId}`).set(t.auth(f.customer))).body.threads;
+    expect(asCustomer.user_to).toMatchObject({ id: f.doctor.id, username: f.doctor.username, users_fullname: `Test ${f.doctor.username}`, is_blocked: 0 });
+    expect(contact(asCustomer.user_to)).toEqual(contact(pub));
+    expect(asCustomer.user_from.users_email).toBe(`${f.customer.username}@example.com`);
+    const asDoctor = (await t.http.get(`/threads/${threadId}`).set(t.auth(f.doctor))).body.threads;
+    expect(contact(asDoctor.user_to)).toEqual([`${f.doctor.username}@example.com`, expect.any(String), 'Jl. Rumah Pribadi Dokter 7', '1980-02-03']);
+    expect(asDoctor.user_from.users_email).toBe(`${f.customer.username}@example.com`);
+    const asAdmin = (await t.http.get(`/threads/${threadId}`).set(t.auth(admin))).body.threads;
+    expect(contact(asAdmin.user_to)).toEqual(contact(asDoctor.user_to));
+  });
+
   it('is a 404 for anyone else, whatever they try', async () => {
     expect((await t.http.get(`/threads/${threadId}`).set(t.auth(stranger))).status).toBe(404);
     expect((await t.http.get(`/threads/${threadId}`).set(t.auth(otherDoctor))).status).toBe(404);

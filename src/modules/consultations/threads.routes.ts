@@ -108,7 +108,7 @@ export const threadRoutes = [
     defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
     toJSON: (t, c) => threadJSON(c.app, t),
-    toDetail: (t, c) => threadDetailJSON(c.app, t),
+    toDetail: (t, c) => threadDetailJSON(c.app, t, c.user),
     schema: threadSchema,
     detailSchema: threadDetailSchema,
     columns: [
