@@ -14,7 +14,8 @@ export interface DomainEvents {
   'order.shipped': { orderId: number; nomor_resi: string };
   'order.status_changed': { orderId: number; status: string };
   'appointment.booked': { appointmentId: number };
-  'appointment.rescheduled': { appointmentId: number };
+  /** previousDoctorId: the doctor it had before (told too when it moves to another doctor) */
+  'appointment.rescheduled': { appointmentId: number; previousDoctorId: number };
   'appointment.cancelled': { appointmentId: number };
   'medical_record.verified': { recordId: number; patientId: number };
   'prescription.requested': { requestId: number; userId: number; menuId: number };

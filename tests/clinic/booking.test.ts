@@ -385,3 +385,34 @@ describe('the nested patient', () => {
     expect(own.body.user_schedules.patients).toMatchObject({ catatan: 'Kurang gizi', golongan_darah: 'O' });
   });
 });
+
+describe('rescheduling to another doctor', () => {
+  it('tells the customer, the new doctor and the doctor who loses the appointment (each once)', async () => {
+    const A = t.auth(admin);
+    const secondUser = await t.user(['DOCTOR']);
+    const second = (await t.http.post('/doctors/create').set(A).send({ id_users: secondUser.id, id_services: facial, is_active: 1 })).body.doctors.id;
+    expect((await t.http.post('/doctor_services/create').set(A).send({ id_doctors: second, id_services: facial, is_active: 1 })).status).toBe(200);
+    for (const hari of DAYS) await t.http.post('/schedules/create').set(A).send({ id_doctors: second, hari, jam: '09:00', jam_selesai: '10:00' });
+    expect((await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: second })).status).toBe(200);
+    const secondSlot = async (hari: string, jam: string) =>
+      (await t.app.db.doctorSchedule.findFirstOrThrow({ where: { id_doctors: second, hari, jam: new Date(`1970-01-01T${jam}:00Z`) } })).id;
+
+    const d = ahead(22);
+    const booked = await book(customer, (await slotOf(facial, d.hari, '10:30')).id, d.dmy);
+    expect(booked.status).toBe(200);
+    const id = booked.body.user_schedules.id;
+    const moved = await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(customer)).send({ id_doctor_schedules: await secondSlot(d.hari, '09:00'), tanggal: d.dmy });
+    expect(moved.status).toBe(200);
+    expect(moved.body.user_schedules).toMatchObject({ id_doctors: second, status: 'RESCHEDULE' });
+    const rescheduled = async () =>
+      (await t.app.db.notification.findMany({ where: { reference_type: 'user_schedules', reference_id: id, intentions: 'appointment_rescheduled' }, orderBy: { id: 'asc' } })).map((n) => [n.id_user_to, n.content]);
+    expect(await rescheduled()).toEqual([
+      [customer.id, expect.stringContaining('dijadwalkan ulang ke')],
+      [secondUser.id, expect.stringContaining('dijadwalkan ulang ke')],
+      [doctorUser.id, expect.stringContaining(`dipindahkan ke Test ${secondUser.username}`)],
+    ]);
+    // moved within the same doctor: the first doctor hears nothing more
+    expect((await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(customer)).send({ id_doctor_schedules: await secondSlot(d.hari, '09:30'), tanggal: d.dmy })).status).toBe(200);
+    expect((await rescheduled()).map(([to]) => to)).toEqual([customer.id, secondUser.id, doctorUser.id, customer.id, secondUser.id]);
+  });
+});

@@ -136,13 +136,43 @@ describe('prescription requests open a thread any doctor can take', () => {
   });
 });
 
+describe('a doctor on the customer side of a thread', () => {
+  it('cannot prescribe there, nor redeem a prescription the customer side wrote', async () => {
+    const selfDoc = await t.user(['CUSTOMER', 'DOCTOR']);
+    expect((await t.http.post('/menus/prescriptions/requests').set(t.auth(selfDoc)).send({ id_menu: menuId })).status).toBe(200);
+    const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_user_from: selfDoc.id, thread_type: 'prescriptions' } });
+    const res = await t.http.post('/thread_messages/prescriptions').set(t.auth(selfDoc)).send({ id_threads: thread.id, id_menu: menuId, qty: 5 });
+    expect(res.status).toBe(404);
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: thread.id, content_type: 'prescriptions' } })).toBe(0);
+    // the thread is still untaken: another doctor can take it by prescribing
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } })).id_user_to).toBeNull();
+    // a prescription the customer side wrote (stored before this rule) is not redeemable
+    const real = await t.app.db.threadMessage.findFirstOrThrow({ where: { id_threads: threadId, content_type: 'prescriptions' } });
+    const own = await t.app.db.threadMessage.create({
+      data: {
+        id_threads: thread.id, id_user_from: selfDoc.id, content_type: 'prescriptions', content: real.content, remark: '5',
+        id_menu: menuId, menu_snapshot: real.menu_snapshot!, qty: 5, valid_until: new Date(Date.now() + 86_400_000),
+      },
+    });
+    const family = await t.app.db.patient.create({ data: { id_users: selfDoc.id, nama_lengkap_pasien: 'Diri Sendiri' } });
+    const cart = await t.app.db.order.create({ data: { order_type: 'E', id_member: selfDoc.id, id_patients: family.id } });
+    const redeemOwn = await t.http.post('/menu_reedems/add_to_carts').set(t.auth(selfDoc)).send({ id_threads: thread.id, id_menu: menuId, id_thread_messages: own.id, id_orders: cart.id });
+    expect(redeemOwn.status).toBe(404);
+    expect(await t.app.db.menuReedem.count({ where: { id_thread_messages: own.id } })).toBe(0);
+    expect(await t.app.db.orderItem.count({ where: { id_order: cart.id } })).toBe(0);
+  });
+});
+
 describe('untaken prescription threads', () => {
   it('are visible to doctors but only admins may close them', async () => {
     const { emit } = await import('../../src/lib/events.js');
     const req = await t.app.db.prescriptionRequest.create({ data: { id_users: stranger.id, id_menu: menuId, request_date: new Date('2026-11-26') } });
     await t.app.db.$transaction((x) => emit(t.app, 'prescription.requested', { requestId: req.id, userId: stranger.id, menuId }, x));
     const id = (await t.app.db.prescriptionRequest.findUniqueOrThrow({ where: { id: req.id } })).id_threads!;
-    expect((await t.http.get(`/threads/${id}`).set(t.auth(f.doctor))).status).toBe(200);
+    const seen = await t.http.get(`/threads/${id}`).set(t.auth(f.doctor));
+    expect(seen.status).toBe(200);
+    // not yet their customer: the name, not the contact data
+    expect(seen.body.threads.user_from).toMatchObject({ id: stranger.id, users_fullname: `Test ${stranger.username}`, users_email: '', users_phone: '', users_address: '', users_birthday: null });
     expect((await t.http.put(`/threads/${id}/close`).set(t.auth(f.doctor))).status).toBe(403);
     expect((await t.http.put(`/threads/${id}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 })).status).toBe(403);
     const admin = await t.user(['ADMIN']);

@@ -58,6 +58,22 @@ describe('threads: participants only', () => {
     }
   });
 
+  it("gives the customer the doctor's account as doctors/:id does (no private contact data); the doctor and staff the customer's", async () => {
+    await t.app.db.user.update({ where: { id: f.doctor.id }, data: { users_address: 'Jl. Rumah Pribadi Dokter 7', users_birthday: new Date('1980-02-03') } });
+    const contact = (u: Record<string, unknown>) => [u.users_email, u.users_phone, u.users_address, u.users_birthday];
+    const pub = (await t.http.get(`/doctors/${f.doctorRow.id}`).set(t.auth(f.customer))).body.doctors.users;
+    expect(contact(pub)).toEqual(['', '', '', null]);
+    const asCustomer = (await t.http.get(`/threads/${threadId}`).set(t.auth(f.customer))).body.threads;
+    expect(asCustomer.user_to).toMatchObject({ id: f.doctor.id, username: f.doctor.username, users_fullname: `Test ${f.doctor.username}`, is_blocked: 0 });
+    expect(contact(asCustomer.user_to)).toEqual(contact(pub));
+    expect(asCustomer.user_from.users_email).toBe(`${f.customer.username}@example.com`);
+    const asDoctor = (await t.http.get(`/threads/${threadId}`).set(t.auth(f.doctor))).body.threads;
+    expect(contact(asDoctor.user_to)).toEqual([`${f.doctor.username}@example.com`, expect.any(String), 'Jl. Rumah Pribadi Dokter 7', '1980-02-03']);
+    expect(asDoctor.user_from.users_email).toBe(`${f.customer.username}@example.com`);
+    const asAdmin = (await t.http.get(`/threads/${threadId}`).set(t.auth(admin))).body.threads;
+    expect(contact(asAdmin.user_to)).toEqual(contact(asDoctor.user_to));
+  });
+
   it('is a 404 for anyone else, whatever they try', async () => {
     expect((await t.http.get(`/threads/${threadId}`).set(t.auth(stranger))).status).toBe(404);
     expect((await t.http.get(`/threads/${threadId}`).set(t.auth(otherDoctor))).status).toBe(404);
@@ -256,5 +272,63 @@ describe('threads by hand (admin)', () => {
     expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(f.doctor))).status).toBe(403);
     expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.http.get(`/threads/${id}`).set(t.auth(stranger))).status).toBe(404);
+  });
+});
+
+// last in the file: it adds threads that the counts above would see
+describe('the patient a paid consultation shows', () => {
+  it("never shows the buyer another customer's patient: staff cannot init such a cart, an older order opens without it", async () => {
+    const buyer = await t.user(['CUSTOMER']);
+    const theirs = await t.app.db.patient.create({ data: { id_users: f.customer.id, nama_lengkap_pasien: 'Pasien Orang Lain', catatan: 'riwayat' } });
+    const init = await t.http.post('/orders/init').set(t.auth(admin)).send({ id_users: buyer.id, id_patients: theirs.id, order_type: 'C' });
+    expect(init.status).toBe(422);
+    expect(init.body.errors).toEqual([{ field: 'id_patients', message: "not the customer's patient" }]);
+    expect(await t.app.db.order.count({ where: { id_member: buyer.id } })).toBe(0);
+    // the buyer's own patient is fine, also when staff open the cart
+    const own = await t.app.db.patient.create({ data: { id_users: buyer.id, nama_lengkap_pasien: 'Pasien Pembeli' } });
+    expect((await t.http.post('/orders/init').set(t.auth(admin)).send({ id_users: buyer.id, id_patients: own.id, order_type: 'C' })).status).toBe(200);
+    // an order made before the rule (or directly): paid, its thread opens without that patient
+    const docUser = await t.user(['DOCTOR']);
+    const doctorRow = await t.app.db.doctor.create({ data: { id_users: docUser.id, custom_price: 100000 } });
+    const older = await createConsultationOrder(t, buyer, theirs.id, doctorRow.id);
+    await pay(t, older.id);
+    const th = await t.app.db.thread.findFirstOrThrow({ where: { id_order: older.id } });
+    expect(th).toMatchObject({ id_user_from: buyer.id, id_user_to: docUser.id, id_patients: null });
+    const ov = await t.http.post('/threads/overview').set(t.auth(buyer)).send({});
+    expect(ov.status).toBe(200);
+    expect(ov.body.active.online_consultations.find((x: { id: number }) => x.id === th.id).patients).toBeNull();
+  });
+});
+
+describe('overview shows the patient only while the caller may read it', () => {
+  const overviewPatient = async (path: string, who: TestUser, id: number) => {
+    const ov = await t.http.post(path).set(t.auth(who)).send({});
+    expect(ov.status).toBe(200);
+    return ov.body.active.online_consultations.find((x: { id: number }) => x.id === id).patients;
+  };
+
+  it("a soft-deleted patient's notes and allergies no longer reach the doctor or the customer", async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    await t.app.db.patient.update({ where: { id: g.patient.id }, data: { catatan: 'riwayat alergi obat' } });
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id, catatan: 'riwayat alergi obat' });
+    expect((await t.http.delete(`/patients/${g.patient.id}/delete`).set(t.auth(g.customer))).status).toBe(200);
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview', g.doctor, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
+    // the thread itself still names it
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_patients).toBe(g.patient.id);
+  });
+
+  it('after staff link the patient to another account, the former manager no longer gets it (the doctor still does)', async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toMatchObject({ id: g.patient.id, allergies: [expect.objectContaining({ allergies: 'debu' })] });
+    const guardian = await t.user(['CUSTOMER']);
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: guardian.id, id_patients: g.patient.id })).status).toBe(200);
+    expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
+    expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id });
   });
 });

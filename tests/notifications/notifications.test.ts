@@ -96,6 +96,24 @@ describe('domain events become stored notifications', () => {
 });
 
 describe('notifications endpoints', () => {
+  it("a doctor sees a requesting customer's name and picture, not their e-mail, phone, address or birthday", async () => {
+    const requester = await t.user(['CUSTOMER'], { users_address: 'Jl. Rahasia 1', users_birthday: new Date('1990-01-01'), users_picture: 'wajah.png' });
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Krim Malam', harga: 150000, is_resep_required: 1 } });
+    expect((await t.http.post('/menus/prescriptions/requests').set(t.auth(requester)).send({ id_menu: menu.id })).status).toBe(200);
+    const blank = { users_email: '', users_phone: '', users_address: '', users_birthday: null };
+    const forDoctor = await t.app.db.notification.findFirstOrThrow({ where: { id_user_to: f.doctor.id, id_user_from: requester.id, intentions: 'prescription_requested' } });
+    const seen = await t.http.get(`/notifications/${forDoctor.id}`).set(t.auth(f.doctor));
+    expect(seen.status).toBe(200);
+    expect(seen.body.notifications.user_from).toMatchObject({ id: requester.id, username: requester.username, users_fullname: `Test ${requester.username}`, users_picture: 'wajah.png', ...blank });
+    // the recipient's own account stays whole
+    expect(seen.body.notifications.user_to).toMatchObject({ id: f.doctor.id, users_email: `${f.doctor.username}@example.com` });
+    // staff see the whole account
+    const forAdmin = await t.app.db.notification.findFirstOrThrow({ where: { id_user_to: admin.id, id_user_from: requester.id, intentions: 'prescription_requested' } });
+    const staff = await t.http.get(`/notifications/${forDoctor.id}`).set(t.auth(admin));
+    expect(staff.body.notifications.user_from).toMatchObject({ users_email: `${requester.username}@example.com`, users_address: 'Jl. Rahasia 1', users_birthday: '1990-01-01' });
+    expect((await t.http.get(`/notifications/${forAdmin.id}`).set(t.auth(admin))).body.notifications.user_from.users_address).toBe('Jl. Rahasia 1');
+  });
+
   it('explore/search/table show only your own; admins see all', async () => {
     const mine = await t.http.post('/notifications/explore?page=1&length=5').set(t.auth(f.customer)).send({});
     expect(mine.status).toBe(200);

@@ -1,3 +1,4 @@
+import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
 import { appointmentWith, patientBody, threadWith } from './fixtures.js';
@@ -142,6 +143,17 @@ describe('patients/:id/update and update/address', () => {
     expect(rows.filter((r) => r.deleted_at).map((r) => r.allergies).sort()).toEqual(['Kerang Seafood', 'Nangka']);
   });
 
+  it('replaces the allergy list correctly under concurrency (each allergy once)', async () => {
+    const p = (await t.http.post('/patients/create').set(t.auth(customer)).send({ nama_lengkap_pasien: 'Alergi', allergies: ['Nangka'] })).body.patients;
+    const res = await Promise.all(Array.from({ length: 6 }, () => t.http.put(`/patients/${p.id}/update`).set(t.auth(customer)).send({ allergies: ['Debu', 'Susu'] })));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    const live = await t.app.db.patientAllergy.findMany({ where: { id_patients: p.id, deleted_at: null }, orderBy: { id: 'asc' } });
+    expect(live.map((a) => a.allergies)).toEqual(['Debu', 'Susu']);
+    expect(await t.app.db.patientAllergy.count({ where: { id_patients: p.id } })).toBe(3); // Nangka hidden once
+    const detail = await t.http.get(`/patients/${p.id}`).set(t.auth(customer));
+    expect(detail.body.patients.allergies.map((a: { allergies: string }) => a.allergies)).toEqual(['Debu', 'Susu']);
+  });
+
   it('changes only the address fields sent', async () => {
     const p = (await create(customer, { nama_lengkap_pasien: 'Addr' })).body.patients;
     const a = await t.http.put(`/patients/${p.id}/update/address`).set(t.auth(customer)).send({ kode_kota: 12 });
@@ -218,6 +230,22 @@ describe('patients/picture/upload', () => {
     } finally {
       t.app.now = realNow;
     }
+  });
+
+  it('concurrent uploads for one patient leave exactly the stored picture on disk (none orphaned)', async () => {
+    const dir = `${t.app.config.PRIVATE_UPLOAD_DIR}/patients`;
+    const p = (await create(customer, { nama_lengkap_pasien: 'Foto' })).body.patients;
+    const first = await t.http.post('/patients/picture/upload').set(t.auth(customer)).field('id_patients', String(p.id)).attach('picture', PNG_1PX, 'a.png');
+    expect(first.status).toBe(200);
+    const before = new Set(readdirSync(dir));
+    const res = await Promise.all(Array.from({ length: 5 }, () => t.http.post('/patients/picture/upload').set(t.auth(customer)).field('id_patients', String(p.id)).attach('picture', PNG_1PX, 'a.png')));
+    expect(res.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    const stored = (await t.app.db.patient.findUniqueOrThrow({ where: { id: p.id } })).patient_picture;
+    const after = readdirSync(dir);
+    // the earlier picture is gone, and of the five new files only the stored one is left
+    expect(after.filter((f) => !before.has(f))).toEqual([stored]);
+    expect(after).not.toContain(first.body.img);
+    expect(res.map((r) => r.body.img)).toContain(stored);
   });
 
   it('refuses other customers\' patients, non-images and missing files', async () => {

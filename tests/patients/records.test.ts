@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { on } from '../../src/lib/events.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
-import { appointmentWith, patientBody } from './fixtures.js';
+import { appointmentWith, patientBody, threadWith } from './fixtures.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -176,6 +176,35 @@ describe('verify, lock, unverify, corrections', () => {
     expect((await t.http.delete(`/patient_rekam_medis/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.app.db.patientRekamMedis.findUniqueOrThrow({ where: { id } })).deleted_at).not.toBeNull();
     expect((await t.http.get(`/patient_rekam_medis/${id}`).set(t.auth(admin))).status).toBe(404);
+  });
+});
+
+describe('a doctor who only manages the patient (their own family)', () => {
+  it('reads its records but does not write, change, delete or verify them, until a consultation is theirs', async () => {
+    const famDoctor = await t.user(['DOCTOR']);
+    const fam = await t.app.db.patient.create({ data: { id_users: famDoctor.id, nama_lengkap_pasien: 'Keluarga Dokter' } });
+    const byAdmin = (await t.http.post('/patient_rekam_medis/create').set(t.auth(admin)).send({ id_patients: fam.id, ...record })).body.patient_rekam_medis.id;
+    const verified = (await t.http.post('/patient_rekam_medis/create').set(t.auth(admin)).send({ id_patients: fam.id, ...record })).body.patient_rekam_medis.id;
+    expect((await t.http.put(`/patient_rekam_medis/${verified}/verify`).set(t.auth(admin)).send({})).status).toBe(200);
+    const as = t.auth(famDoctor);
+
+    expect((await t.http.get(`/patient_rekam_medis/${byAdmin}`).set(as)).status).toBe(200);
+    expect((await t.http.post('/patient_rekam_medis/create').set(as).send({ id_patients: fam.id, tanggal_konsul: '2026-01-02', diagnosa: 'self-diagnosed' })).status).toBe(404);
+    expect((await t.http.put(`/patient_rekam_medis/${byAdmin}/update`).set(as).send({ diagnosa: 'self-diagnosed' })).status).toBe(404);
+    expect((await t.http.put(`/patient_rekam_medis/${byAdmin}/verify`).set(as).send({})).status).toBe(404);
+    expect((await t.http.put(`/patient_rekam_medis/${verified}/unverify`).set(as).send({ reason: 'x' })).status).toBe(404);
+    expect((await t.http.delete(`/patient_rekam_medis/${byAdmin}/delete`).set(as)).status).toBe(404);
+    const rows = await t.app.db.patientRekamMedis.findMany({ where: { id_patients: fam.id }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.id, r.diagnosa, r.is_verified, r.deleted_at])).toEqual([
+      [byAdmin, 'GERD AKUT', 0, null],
+      [verified, 'GERD AKUT', 1, null],
+    ]);
+    expect(await t.app.db.log.count({ where: { id_users: famDoctor.id, resource: 'patient_rekam_medis', action: { not: 'read' } } })).toBe(0);
+
+    // a consultation addressed to them makes the patient theirs clinically
+    await threadWith(t, famDoctor, fam.id, famDoctor.id);
+    expect((await t.http.put(`/patient_rekam_medis/${byAdmin}/verify`).set(as).send({})).status).toBe(200);
+    expect((await t.http.post('/patient_rekam_medis/create').set(as).send({ id_patients: fam.id, tanggal_konsul: '2026-01-02', diagnosa: 'Dermatitis' })).status).toBe(200);
   });
 });
 

@@ -207,9 +207,10 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
   await slotTransaction(app, async (tx) => {
     await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai, id);
-    // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0.
+    // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
+    // (the doctor too: the one it leaves is told, so it must be the one read).
     const { count } = await tx.userSchedule.updateMany({
-      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: { lt: max } },
+      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: { lt: max }, id_doctors: row.id_doctors },
       data: {
         id_doctors: slot.id_doctors,
         id_services: slot.id_services,
@@ -224,7 +225,7 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
       },
     });
     if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
-    await emit(app, 'appointment.rescheduled', { appointmentId: id }, tx);
+    await emit(app, 'appointment.rescheduled', { appointmentId: id, previousDoctorId: row.id_doctors }, tx);
   });
 }
 

@@ -48,6 +48,11 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
   if (!member) throw notFound(`users ${memberId} not found`);
   const patient = await app.db.patient.findFirst({ where: { id: body.id_patients, deleted_at: null, ...(isStaff(user) ? {} : { id_users: user.id }) } });
   if (!patient) throw notFound(`patients ${body.id_patients} not found`);
+  // The cart's patient becomes the paid consultation's thread patient, whose record the member then
+  // reads: it must be one the member manages, also when staff open the cart (as threads/create).
+  if (patient.id_users !== memberId) {
+    throw unprocessable('The patient must be one the customer (id_users) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
+  }
   const key = { id_member: memberId, id_patients: patient.id, order_type: body.order_type, cart_open: 1 };
   const existing = await app.db.order.findFirst({ where: key });
   if (existing) return existing.id;

@@ -40,6 +40,10 @@ export const menuReedemRoutes = [
             id: body.id_thread_messages,
             id_menu: body.id_menu,
             content_type: 'prescriptions',
+            // written by the doctor side, never by the customer themselves (postMessage refuses
+            // that now; older rows may exist). Not "the current id_user_to": an admin may have
+            // reassigned the thread, and the former doctor's prescriptions stay valid.
+            id_user_from: { not: thread.id_user_from },
             deleted_at: null,
             ...(body.id_thread_messages ? {} : { menuReedem: null }),
           },

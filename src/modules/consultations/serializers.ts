@@ -4,7 +4,8 @@ import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
-import { nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
+import { nestedUserFor, nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
+import type { AuthUser } from '../../http/auth-user.js';
 import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
 
 type Row = any;
@@ -16,12 +17,17 @@ export const threadInclude = {
   order: { select: { order_code: true, order_date: true } },
 } as const;
 
-/** overview: plus the patient with allergies and the doctor's profile */
+/**
+ * overview: plus the doctor's profile. The patient (with allergies) is loaded apart, for the page at
+ * once and only where the caller may read it now (withReadablePatients), then set as `patient`.
+ */
 export const threadOverviewInclude = {
   ...threadInclude,
-  patient: { include: { user: true, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } },
   userTo: { include: { doctor: { include: { service: { select: { services_name: true } } } } } },
 } as const;
+
+/** the overview's patient: as the patients module prints it, with the managing user */
+export const threadPatientInclude = { user: true, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } as const;
 
 export const messageInclude = {
   thread: { select: { id_patients: true } },
@@ -71,13 +77,17 @@ export function threadJSON(app: AppContext, t: Row) {
   };
 }
 
-/** threads/create, threads/:id, update: the two users nested */
-export function threadDetailJSON(app: AppContext, t: Row) {
+/**
+ * threads/create, threads/:id, update: the two users nested. The doctor's account as doctors/:id
+ * shows it (contact data for staff and the doctor only); the customer's to staff, themselves and the
+ * thread's doctor, not to a doctor who merely sees an untaken request.
+ */
+export function threadDetailJSON(app: AppContext, t: Row, viewer: AuthUser | undefined) {
   return {
     ...threadCommon(t),
     ...threadIds(t),
-    user_from: nestedUserJSON(app, t.userFrom),
-    user_to: nestedUserJSON(app, t.userTo),
+    user_from: nestedUserFor(app, t.userFrom, viewer, t.id_user_to != null && viewer?.id === t.id_user_to),
+    user_to: nestedUserFor(app, t.userTo, viewer),
   };
 }
 

@@ -18,7 +18,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd } from './threads.service.js';
+import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -89,7 +89,8 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
         orderBy: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
         take: GROUPED_LIMIT,
       });
-      return grouped(rows, ctx.app.now(), (t) => (overview ? threadOverviewJSON(ctx.app, t) : threadJSON(ctx.app, t)));
+      if (!overview) return grouped(rows, ctx.app.now(), (t) => threadJSON(ctx.app, t));
+      return grouped(await withReadablePatients(ctx.app.db, ctx.user, rows), ctx.app.now(), (t) => threadOverviewJSON(ctx.app, t));
     },
   });
 }
@@ -107,7 +108,7 @@ export const threadRoutes = [
     defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
     toJSON: (t, c) => threadJSON(c.app, t),
-    toDetail: (t, c) => threadDetailJSON(c.app, t),
+    toDetail: (t, c) => threadDetailJSON(c.app, t, c.user),
     schema: threadSchema,
     detailSchema: threadDetailSchema,
     columns: [

@@ -4,6 +4,8 @@ import { conflict, notFound } from '../../http/errors.js';
 import { pageClause, sqlRows } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
+import { patientReadScope } from '../patients/access.js';
+import { threadPatientInclude } from './serializers.js';
 
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -130,6 +132,24 @@ export async function readThreadMessages(
   return { total: rows[0]!.total, rows: data };
 }
 
+/**
+ * The overview's patients, one query for the page: only those the caller may read now (the patients
+ * module's patientReadScope). A thread keeps naming its patient after the patient was soft-deleted or
+ * linked to another account; its notes and allergies must not follow. Unreadable → `patient: null`.
+ */
+export async function withReadablePatients<T extends { id_patients: number | null }>(db: Db, user: AuthUser | undefined, rows: T[]) {
+  const ids = [...new Set(rows.flatMap((t) => (t.id_patients ? [t.id_patients] : [])))];
+  const scope = patientReadScope(user);
+  const patients = ids.length
+    ? await db.patient.findMany({ where: { id: { in: ids }, deleted_at: null, ...(scope ? { AND: [scope] } : {}) }, include: threadPatientInclude })
+    : [];
+  const byId = new Map(patients.map((p) => [p.id, p]));
+  // set in place (the rows are this request's own): no copy of each row
+  const out = rows as (T & { patient: (typeof patients)[number] | null })[];
+  for (const t of out) t.patient = (t.id_patients && byId.get(t.id_patients)) || null;
+  return out;
+}
+
 export async function loadThread(db: Db, user: AuthUser | undefined, id: number) {
   const t = await db.thread.findFirst({ where: { id, deleted_at: null, ...(threadScope(user) ? { AND: [threadScope(user)!] } : {}) } });
   if (!t) throw notFound(`threads ${id} not found`);
@@ -161,6 +181,10 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   const now = app.now();
   const participant = t.id_user_from === user.id || t.id_user_to === user.id;
   const takes = !participant && t.id_user_to === null && t.thread_type === 'prescriptions' && isDoctor(user);
+  // A prescription is the doctor's word: only the thread's doctor (or the doctor taking it now)
+  // writes one. A doctor on the customer side (their own request, no doctor yet) would otherwise
+  // prescribe to themselves and redeem it. 404 like any thread that is not theirs to act in.
+  if (msg.content_type === 'prescriptions' && t.id_user_to !== user.id && !takes) throw notFound(`threads ${threadId} not found`);
   const { count } = await tx.thread.updateMany({
     where: { id: t.id, ...openWhere(now), ...(takes ? { id_user_to: null } : {}) },
     data: { last_update_at: now, ...(takes ? { id_user_to: user.id } : {}) },
@@ -206,6 +230,11 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
   });
   if (!o || o.order_type !== 'C') return;
   const doctorUser = o.extras[0]?.doctor?.id_users ?? null;
+  // The thread shows its patient to the buyer: only a patient the buyer manages (orders/init checks
+  // it too; an older order or a later re-link may not hold), else the thread opens without one.
+  const patient = o.id_patients
+    ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
+    : null;
   let closes = o.consultation_closed;
   if (!closes) {
     closes = windowEnd(app);
@@ -218,7 +247,7 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
         id_order: orderId,
         id_user_from: o.id_member,
         id_user_to: doctorUser,
-        id_patients: o.id_patients,
+        id_patients: patient?.id ?? null,
         estimate_done_at: closes,
       },
     ],

@@ -63,12 +63,17 @@ const appointmentTexts = {
   'appointment.cancelled': ['appointment_cancelled', 'Janji temu dibatalkan', 'dibatalkan:'],
 } as const;
 for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTexts)[]) {
-  on(event, async (app, { appointmentId }, tx) => {
+  on(event, async (app, payload, tx) => {
+    const { appointmentId } = payload;
     const a = await tx.userSchedule.findUnique({
       where: { id: appointmentId },
-      select: { id_users: true, tanggal: true, jam: true, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+      select: { id_users: true, id_doctors: true, tanggal: true, jam: true, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
     });
     if (!a) return;
+    // moved to another doctor: the doctor who loses it is told as well (read from the payload, the
+    // appointment already names the new one)
+    const previousDoctorId = 'previousDoctorId' in payload ? payload.previousDoctorId : a.id_doctors;
+    const previous = previousDoctorId !== a.id_doctors ? await tx.doctor.findUnique({ where: { id: previousDoctorId }, select: { id_users: true } }) : null;
     const [intentions, title, verb] = appointmentTexts[event];
     const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}`;
     const base = { intentions, title, labels: event === 'appointment.cancelled' ? 'Warning' : 'Info', reference_type: 'user_schedules', reference_id: appointmentId };
@@ -76,6 +81,9 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
       { ...base, id_user_to: a.id_users, content: `Janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname} ${verb} ${when}.` },
       ...(a.doctor.id_users !== a.id_users
         ? [{ ...base, id_user_to: a.doctor.id_users, content: `Janji temu pasien ${a.patient.nama_lengkap_pasien} ${verb} ${when}.` }]
+        : []),
+      ...(previous && previous.id_users !== a.id_users
+        ? [{ ...base, id_user_to: previous.id_users, content: `Janji temu pasien ${a.patient.nama_lengkap_pasien} dipindahkan ke ${a.doctor.user.users_fullname} ${when}.` }]
         : []),
     ]);
   });

@@ -39,7 +39,7 @@ export const notificationRoutes = [
     detailInclude: { userFrom: true, userTo: true },
     searchFields: ['title', 'content', 'intentions'],
     toJSON: (n) => notificationJSON(n),
-    toDetail: (n, c) => notificationDetailJSON(c.app, n),
+    toDetail: (n, c) => notificationDetailJSON(c.app, n, c.user),
     schema: notificationSchema,
     detailSchema: notificationDetailSchema,
     columns: [

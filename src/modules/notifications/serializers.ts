@@ -2,7 +2,8 @@ import { z } from 'zod';
 import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
-import { userJSON, userSchema } from '../identity/serializers.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import { publicAccountView, userJSON, userSchema } from '../identity/serializers.js';
 
 /** A nested user as the document prints it; a missing one (0 = the system) is the same keys, all null. */
 export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined) {
@@ -10,6 +11,17 @@ export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1
   const blank = Object.fromEntries(Object.keys(userJSON(app, BLANK_USER)).map((k) => [k, null]));
   return { ...blank, users_picture_url: app.storage.publicUrl('users', '') };
 }
+/**
+ * A nested user as `viewer` may see it. Staff and the user themselves see the whole account; anyone
+ * else the public view doctors/:id gives (publicAccountView): name, username and picture, with the
+ * contact data (e-mail, phone, address, birthday) and the security state blanked. `related` widens it
+ * where the relation justifies the contact data (a thread's doctor and that thread's customer).
+ */
+export function nestedUserFor(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined, viewer: AuthUser | undefined, related = false) {
+  const json = nestedUserJSON(app, u);
+  return !u || related || isStaff(viewer) || viewer?.id === u.id ? json : publicAccountView(json);
+}
+
 /** nestedUserJSON: a user, or the same keys all null but the picture link (nobody / the system) */
 export const nestedUserSchema = z.union([
   userSchema,
@@ -56,8 +68,9 @@ export const notificationJSON = (n: NotificationRow) => ({
   reference_id: n.reference_id ?? 0,
 });
 
-export function notificationDetailJSON(app: AppContext, n: NotificationRow & { userFrom?: any; userTo?: any }) {
-  return { ...notificationJSON(n), user_from: nestedUserJSON(app, n.userFrom), user_to: nestedUserJSON(app, n.userTo) };
+/** the sender's contact data is not the recipient's to see (a prescription request goes to every doctor) */
+export function notificationDetailJSON(app: AppContext, n: NotificationRow & { userFrom?: any; userTo?: any }, viewer: AuthUser | undefined) {
+  return { ...notificationJSON(n), user_from: nestedUserFor(app, n.userFrom, viewer), user_to: nestedUserFor(app, n.userTo, viewer) };
 }
 
 // ---------------------------------------------------------------- response schemas

@@ -2,7 +2,7 @@ import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
 import type { Caller } from '../../http/resource.js';
 
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 export type Db = Caller['app']['db'] | Tx;
 type Where = Record<string, unknown>;
 
@@ -16,11 +16,25 @@ export function patientReadScope(user: AuthUser | undefined): Where | undefined 
   if (isStaff(user)) return undefined;
   // the account managing a patient reads it, whatever its roles (a doctor may manage their own family)
   const or: Where[] = [{ id_users: user.id }];
-  if (user.roles.includes('DOCTOR')) {
-    or.push({ userSchedules: { some: { deleted_at: null, doctor: { id_users: user.id } } } });
-    or.push({ threads: { some: { deleted_at: null, id_user_to: user.id } } });
-  }
+  if (user.roles.includes('DOCTOR')) or.push(...doctorsPatients(user.id));
   return { OR: or };
+}
+
+/** a doctor's clinical relation to a patient: an appointment with them, or a thread addressed to them */
+const doctorsPatients = (userId: number): Where[] => [
+  { userSchedules: { some: { deleted_at: null, doctor: { id_users: userId } } } },
+  { threads: { some: { deleted_at: null, id_user_to: userId } } },
+];
+
+/**
+ * Whose medical records a caller may WRITE (create, update, delete, verify, unverify): staff every
+ * patient's; a doctor those of their appointments and consultations. Managing a patient (a doctor's
+ * own family) is read-only: a doctor does not write or verify their own family's records.
+ */
+export function recordWriteScope(user: AuthUser | undefined): Where | undefined {
+  if (!user) return { id: -1 };
+  if (isStaff(user)) return undefined;
+  return user.roles.includes('DOCTOR') ? { OR: doctorsPatients(user.id) } : { id: -1 };
 }
 
 /** Which patients a caller may CHANGE (profile, allergies, picture): staff, or the managing customer. */
@@ -30,13 +44,22 @@ export function patientWriteScope(user: AuthUser | undefined): Where | undefined
   return user.roles.includes('CUSTOMER') ? { id_users: user.id } : { id: -1 };
 }
 
-/** A live patient the caller may read (scope = read) or change (scope = write); 404 otherwise. */
-export async function findPatient(db: Db, user: AuthUser | undefined, id: number, mode: 'read' | 'write') {
-  const scope = mode === 'read' ? patientReadScope(user) : patientWriteScope(user);
+/**
+ * Locks a patient's row until the transaction ends, so that changes of one patient made from its
+ * current state (the allergy list, the picture file) happen one after the other; what is read after
+ * the lock is the committed state. Returns the row's picture (null: no such patient).
+ */
+export async function lockPatient(tx: Tx, id: number) {
+  const [row] = await tx.$queryRaw<{ patient_picture: string | null }[]>`SELECT patient_picture FROM patients WHERE id = ${id} FOR UPDATE`;
+  return row ?? null;
+}
+
+const SCOPES = { read: patientReadScope, write: patientWriteScope, records: recordWriteScope };
+
+/** A live patient the caller may read, change (write), or write medical records of (records); 404 otherwise. */
+export async function findPatient(db: Db, user: AuthUser | undefined, id: number, mode: keyof typeof SCOPES) {
+  const scope = SCOPES[mode](user);
   const p = await db.patient.findFirst({ where: { id, deleted_at: null, ...(scope ? { AND: [scope] } : {}) } });
   if (!p) throw notFound(`Patient ${id} not found`);
   return p;
 }
-
-/** Medical records: staff write all, doctors write for the patients they may read; customers only read. */
-export const mayWriteRecords = (user: AuthUser | undefined) => !!user && (isStaff(user) || user.roles.includes('DOCTOR'));

@@ -5,7 +5,7 @@ import { resourceRoutes, type Caller, type Column } from '../../http/resource.js
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
-import { findPatient, patientReadScope, type Db } from './access.js';
+import { findPatient, lockPatient, patientReadScope, type Db, type Tx } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
@@ -82,8 +82,13 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
   return u.id;
 }
 
-/** Replaces a patient's allergy list: keeps matching rows, hides the others, adds the new ones. */
-export async function replaceAllergies(tx: Db, patientId: number, names: string[], now: Date) {
+/**
+ * Replaces a patient's allergy list: keeps matching rows, hides the others, adds the new ones. A
+ * read-then-write: the patient row is locked first, so concurrent replaces of one list run one after
+ * the other, each seeing the list the previous one left (no duplicate rows).
+ */
+export async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
+  await lockPatient(tx, patientId);
   const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
   const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true } });
   const gone = current.filter((a) => !wanted.has(a.allergies.toLowerCase())).map((a) => a.id);
@@ -208,7 +213,9 @@ export const patientRoutes = [
       try {
         await app.db.$transaction(async (tx) => {
           const p = await findPatient(tx, user, body.id_patients, 'write');
-          old = p.patient_picture;
+          // the picture being replaced, read under the row lock: a concurrent upload of the same
+          // patient waits, then replaces (and removes) this one's file rather than orphaning it
+          old = (await lockPatient(tx, p.id))?.patient_picture ?? null;
           await tx.patient.update({ where: { id: p.id }, data: { patient_picture: name } });
           await audit(app, { user, action: 'upload_picture', resource: 'patients', resourceId: p.id, patientId: p.id, req }, tx);
         });
@@ -216,6 +223,7 @@ export const patientRoutes = [
         await app.storage.remove('private', 'patients', name);
         throw err;
       }
+      // after the commit: a rolled-back upload never removes the picture still in use
       if (old) await app.storage.remove('private', 'patients', old);
       const url = app.storage.signedUrl('patients', name, app.now().getTime());
       return { image_upload: true, img: name, img_path: url, patient_picture_url: url };

@@ -7,11 +7,14 @@ import { emit } from '../../lib/events.js';
 import { formatDate } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
-import { findPatient, patientReadScope, type Db } from './access.js';
+import { findPatient, patientReadScope, recordWriteScope, type Db } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { recordDetailJSON, recordDetailSchema, recordJSON, recordSchema } from './serializers.js';
 
-/** Staff and doctors write medical records (doctors for the patients they may read); customers read their own. */
+/**
+ * Staff and doctors write medical records (doctors for the patients of their appointments and
+ * consultations, recordWriteScope); customers read their own.
+ */
 const RECORD_WRITERS: Role[] = [...STAFF, 'DOCTOR'];
 const R = 'patient_rekam_medis';
 
@@ -32,9 +35,9 @@ const createBody = z
   .refine((b) => !b.jenis_perubahan || b.id_rekam_medis_asal, { message: 'jenis_perubahan needs id_rekam_medis_asal', path: ['jenis_perubahan'] });
 const updateBody = z.object({ id_patients: s.id.optional(), ...fields }).partial();
 
-/** A live record of a patient the caller may read; 404 otherwise. */
-async function findRecord(db: Db, c: { user: Parameters<typeof patientReadScope>[0] }, id: number) {
-  const r = await db.patientRekamMedis.findFirst({ where: { id, deleted_at: null, patient: { deleted_at: null, ...patientReadScope(c.user) } } });
+/** A live record of a patient whose records the caller may write (verify, unverify); 404 otherwise. */
+async function findWritableRecord(db: Db, c: { user: Parameters<typeof recordWriteScope>[0] }, id: number) {
+  const r = await db.patientRekamMedis.findFirst({ where: { id, deleted_at: null, patient: { deleted_at: null, ...recordWriteScope(c.user) } } });
   if (!r) throw notFound(`${R} ${id} not found`);
   return r;
 }
@@ -70,7 +73,7 @@ const resource = resourceRoutes({
   create: {
     body: createBody,
     run: async (b, c, tx) => {
-      await findPatient(tx, c.user, b.id_patients, 'read');
+      await findPatient(tx, c.user, b.id_patients, 'records');
       if (b.id_rekam_medis_asal) {
         const asal = await tx.patientRekamMedis.findFirst({ where: { id: b.id_rekam_medis_asal, deleted_at: null }, select: { id_patients: true } });
         if (!asal || asal.id_patients !== b.id_patients) {
@@ -92,6 +95,7 @@ const resource = resourceRoutes({
   update: {
     body: updateBody,
     run: async (id, b, c, tx, existing) => {
+      await findPatient(tx, c.user, existing.id_patients, 'records'); // read access (the scope) is not enough
       const { id_patients, ...data } = b;
       if (id_patients !== undefined && id_patients !== existing.id_patients) {
         throw unprocessable('A medical record cannot move to another patient', [{ field: 'id_patients', message: 'must be the record\'s patient' }]);
@@ -104,6 +108,7 @@ const resource = resourceRoutes({
   },
   delete: {
     run: async (id, c, tx, existing) => {
+      await findPatient(tx, c.user, existing.id_patients, 'records');
       // soft delete only, and never of a verified record
       const n = await tx.patientRekamMedis.updateMany({ where: { id, is_verified: 0, deleted_at: null }, data: { deleted_at: c.app.now() } });
       if (!n.count) throw locked();
@@ -127,7 +132,7 @@ export const rekamMedisRoutes = [
     response: z.object({ verify: z.literal(true) }),
     handler: async ({ app, user, req, params, body }) => {
       await app.db.$transaction(async (tx) => {
-        const r = await findRecord(tx, { user }, params.id);
+        const r = await findWritableRecord(tx, { user }, params.id);
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 0, deleted_at: null },
           data: { is_verified: 1, verified_iduser: user!.id, verified_at: app.now(), ...(body.catatan_kaki !== undefined ? { catatan_kaki: body.catatan_kaki } : {}) },
@@ -153,7 +158,7 @@ export const rekamMedisRoutes = [
       const reason = body.reason || body.catatan_kaki;
       if (!reason) throw badRequest('A reason is required to unverify a medical record', [{ field: 'reason', message: 'required' }]);
       await app.db.$transaction(async (tx) => {
-        const r = await findRecord(tx, { user }, params.id);
+        const r = await findWritableRecord(tx, { user }, params.id);
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 1, deleted_at: null },
           data: { is_verified: 0, verified_iduser: null, verified_at: null },
