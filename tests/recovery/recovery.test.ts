@@ -56,6 +56,10 @@ describe('recovery by e-mail', () => {
     expect(unknown.status).toBe(200);
     expect(unknown.body).toEqual({ recovery_password_email: true, users_email: 'nobody@example.com' });
     expect(await t.app.db.messageOutbox.count({ where: { recipient: 'nobody@example.com' } })).toBe(0);
+    // audited as a failed request (without the address), as a known one is audited as a request
+    const probe = await t.app.db.log.findFirstOrThrow({ where: { action: 'recovery_requested' }, orderBy: { seq: 'desc' } });
+    expect(probe).toMatchObject({ id_users: null, outcome: 'failure', details: { channel: 'email', reason: 'no account' } });
+    expect(JSON.stringify(probe)).not.toContain('nobody@example.com');
 
     const hash = await lastMailHashFor(email);
     const mail = smtp.mails.find((m) => m.to.includes(email))!;

@@ -36,7 +36,12 @@ function recoveryLink(app: AppContext, channel: Channel, secret: string, identif
  */
 export async function requestRecovery(app: AppContext, channel: Channel, identifier: string, variant: 'reset' | undefined, req: Request) {
   const user = await findAccount(app, channel, identifier);
-  if (!user) return;
+  if (!user) {
+    // Audited too (without the address, which may be a stranger's): staff see recovery probing, and
+    // the answer costs a transaction either way, so its time says less about whether the account exists.
+    await audit(app, { user: null, action: 'recovery_requested', resource: 'users', resourceId: null, outcome: 'failure', req, details: { channel, reason: 'no account' } });
+    return;
+  }
   const secret = randomBytes(18).toString('base64url');
   const now = app.now();
   const to = channel === 'email' ? user.users_email! : toWablasPhone(user.users_phone!);
