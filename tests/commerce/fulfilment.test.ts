@@ -5,7 +5,7 @@ import { on } from '../../src/lib/events.js';
 import { expirePoints } from '../../src/modules/commerce/points.service.js';
 import { ORDER_TABLE_COLUMNS } from '../../src/modules/commerce/orders.routes.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
+import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
 // no Midtrans keys: the built-in payment simulator
 let t: TestApp;
@@ -317,6 +317,95 @@ describe('points given back (uncheckout, cancel)', () => {
     } finally {
       t.app.now = () => new Date();
     }
+  });
+});
+
+describe('ledger rows staff cannot delete', () => {
+  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
+
+  it('an expire row or an order-reverse row is history (409), the balance stays', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 1_000);
+    await t.app.db.userPoint.updateMany({ where: { id_users: u.id }, data: { expired_date: new Date('2020-01-01') } });
+    await expirePoints(t.app);
+    const expired = await t.app.db.userPoint.findFirstOrThrow({ where: { id_users: u.id, usecase: 'expire' } });
+    expect((await t.http.delete(`/user_points/${expired.id}/delete`).set(t.auth(admin))).status).toBe(409);
+    expect(await balance(u)).toBe(0);
+
+    const id = await paidOrder(u, 200_000);
+    const earned = await balance(u);
+    expect(earned).toBeGreaterThan(0);
+    await put(`/orders/${id}/cancel`, admin).expect(200);
+    expect(await balance(u)).toBe(0);
+    const reverse = await t.app.db.userPoint.findFirstOrThrow({ where: { id_orders: id, usecase: 'order-reverse' } });
+    expect((await t.http.delete(`/user_points/${reverse.id}/delete`).set(t.auth(admin))).status).toBe(409);
+    expect(await balance(u)).toBe(0);
+    expect(await t.app.db.userPoint.count({ where: { id: { in: [expired.id, reverse.id] } } })).toBe(2);
+
+    // an untouched credit still goes, with its points
+    await givePoints(t, u.id, 500);
+    const credit = await t.app.db.userPoint.findFirstOrThrow({ where: { id_users: u.id, usecase: 'admin-adjust', remaining_point: 500 } });
+    expect((await t.http.delete(`/user_points/${credit.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    expect(await balance(u)).toBe(0);
+  });
+});
+
+describe('a consultation whose payment is undone or whose order is cancelled', () => {
+  async function paidConsultation(u: TestUser) {
+    const d = await doctor(t, 75_000);
+    const patient = await patientOf(t, u);
+    const init = await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' });
+    const id = init.body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    return { id, thread: await t.app.db.thread.findFirstOrThrow({ where: { id_order: id } }) };
+  }
+  const say = (u: TestUser, threadId: number) => t.http.post('/thread_messages/text').set(t.auth(u)).send({ id_threads: threadId, content: 'Halo dok' });
+
+  it('closes its thread; paid again, the thread opens for a new window', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const start = new Date();
+    t.app.now = () => start;
+    try {
+      const { id, thread } = await paidConsultation(u);
+      expect((await say(u, thread.id)).status).toBe(200);
+      await put(`/orders/${id}/unpaid`, admin).expect(200);
+      expect((await say(u, thread.id)).status).toBe(409);
+      expect(await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } })).toMatchObject({ is_closed: 1 });
+      // paid again two days later: a new window from then
+      t.app.now = () => new Date(start.getTime() + 2 * 86_400_000);
+      await put(`/orders/${id}/paid`, admin, { pay_channel: 'TRANSFER' }).expect(200);
+      const reopened = await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } });
+      expect(reopened.is_closed).toBe(0);
+      expect(reopened.estimate_done_at!.getTime()).toBeGreaterThan(t.app.now().getTime());
+      expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).consultation_closed).toEqual(reopened.estimate_done_at);
+      expect((await say(u, thread.id)).status).toBe(200);
+      expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(1);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
+
+  it('cancelled after payment, the thread takes no more messages', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const { id, thread } = await paidConsultation(u);
+    await put(`/orders/${id}/cancel`, admin, { cancel_reason: 'refund' }).expect(200);
+    expect((await say(u, thread.id)).status).toBe(409);
+  });
+});
+
+describe('process/noresi repeated with the same number', () => {
+  it('tells the customer once; a corrected number is told again', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const id = await paidOrder(u);
+    for (const a of ['prepared', 'processing']) await put(`/orders/${id}/${a}`, admin).expect(200);
+    const rs = await Promise.all([1, 2, 3].map(() => put(`/orders/${id}/process/noresi`, admin, { nomor_resi: 'JNE123' })));
+    expect(rs.map((r) => r.status)).toEqual([200, 200, 200]);
+    const shipped = () => t.app.db.notification.count({ where: { id_user_to: u.id, intentions: 'order_shipped', reference_id: id } });
+    expect(await shipped()).toBe(1);
+    await put(`/orders/${id}/process/noresi`, admin, { nomor_resi: 'JNE124' }).expect(200);
+    expect(await shipped()).toBe(2);
   });
 });
 

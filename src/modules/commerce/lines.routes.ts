@@ -47,6 +47,9 @@ const itemFilters = z.object({ id_order: id.optional(), id_menu: id.optional() }
 const itemColumns = ['id', 'id_order', 'id_menu', 'qty', 'satuan', 'price', 'price_total', 'discount', 'pajak', 'buffer_time', 'order_datetime', 'catatan_menu', 'is_canceled', 'cancel_user_id'] as const;
 
 /** Lines change only while their order is a cart, and only through these rules (server prices). */
+/** ledger movements made by orders and the expiry job, which staff cannot delete */
+const ORDER_AND_EXPIRY_MOVEMENTS = ['order-use', 'order-release', 'order-reverse', 'expire'];
+
 export const orderItemRoutes: RouteDef[] = [
   unavailable('/order_items/create', 'orders/e_add_to_carts'),
   ...resourceRoutes({
@@ -205,10 +208,17 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   delete: {
     access: STAFF,
     run: async (pointId, _c, tx, existing) => {
-      // only untouched credits or admin corrections may go: a consumed row is history
-      if (existing.usecase === 'order-use' || (existing.add_point > 0 && existing.remaining_point !== existing.add_point)) {
-        throw conflict('This point movement is part of an order or already spent; it cannot be deleted');
+      // Only untouched credits or admin corrections may go. The movements of an order and of the
+      // expiry job are history: deleting an `expire` row would bring back points no earn row holds
+      // (they would never expire), an `order-reverse` row the points a cancelled order earned.
+      const untouchedCredit = existing.add_point > 0 && existing.use_point === 0 && existing.remaining_point === existing.add_point && !existing.is_expired;
+      const correction = existing.usecase === 'admin-adjust' && existing.add_point === 0;
+      if (ORDER_AND_EXPIRY_MOVEMENTS.includes(existing.usecase) || !(untouchedCredit || correction)) {
+        throw conflict('This point movement is part of an order, expired or already spent; it cannot be deleted');
       }
+      // conditional on what was checked: the expiry job or a checkout may take from it meanwhile
+      const { count: deleted } = await tx.userPoint.deleteMany({ where: { id: pointId, remaining_point: existing.remaining_point, is_expired: existing.is_expired } });
+      if (deleted === 0) throw conflict('This point movement changed meanwhile; try again');
       const delta = existing.add_point - existing.use_point;
       if (delta > 0) {
         const { count } = await tx.userPointBalance.updateMany({ where: { id_users: existing.id_users, balance: { gte: delta } }, data: { balance: { decrement: delta } } });
@@ -216,7 +226,6 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
       } else if (delta < 0) {
         await tx.userPointBalance.updateMany({ where: { id_users: existing.id_users }, data: { balance: { increment: -delta } } });
       }
-      await tx.userPoint.delete({ where: { id: pointId } });
     },
   },
 });

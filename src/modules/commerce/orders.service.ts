@@ -512,7 +512,11 @@ const SHIP: StateAction<{ nomor_resi: string }> = {
   types: ['E'],
   wrongType: 'Only e-commerce orders are shipped',
   data: ({ order, input, now }) => ({ nomor_resi: input.nomor_resi, is_delivered: 1, delivered_datetime: order.delivered_datetime ?? now }),
-  after: (tx, { app, order, input }) => emit(app, 'order.shipped', { orderId: order.id, nomor_resi: input.nomor_resi }, tx),
+  // the customer hears of a shipment, or of a corrected number, once (not of the same number again)
+  after: async (tx, { app, order, input }) => {
+    if (order.status === 'DELIVERED' && order.nomor_resi === input.nomor_resi) return;
+    await emit(app, 'order.shipped', { orderId: order.id, nomor_resi: input.nomor_resi }, tx);
+  },
 };
 export const recordTrackingNumber = (app: AppContext, user: AuthUser, orderId: number, input: { nomor_resi: string }) => runStateAction(app, user, orderId, SHIP, input);
 

@@ -236,6 +236,7 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
     : null;
   let closes = o.consultation_closed;
+  const newWindow = !closes;
   if (!closes) {
     closes = windowEnd(app);
     await tx.order.updateMany({ where: { id: orderId, consultation_closed: null }, data: { consultation_closed: closes } });
@@ -253,13 +254,28 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     ],
     skipDuplicates: true,
   });
-  if (!count) return;
+  if (!count) {
+    if (!newWindow) return;
+    // paid again after its payment was undone (closeConsultationThread): the thread opens for the new window
+    await tx.thread.updateMany({ where: { id_order: orderId, thread_type: 'online_consultations' }, data: { is_closed: 0, closed_at: null, estimate_done_at: closes } });
+  }
   const t = await tx.thread.findUniqueOrThrow({ where: { id_order_thread_type: { id_order: orderId, thread_type: 'online_consultations' } }, select: { id: true } });
   const base = { intentions: 'consultation_opened', title: 'Konsultasi online dibuka', labels: 'Success', reference_type: 'threads', reference_id: t.id };
   await notify(app, tx, [
     { ...base, id_user_to: o.id_member, content: `Konsultasi untuk pesanan ${o.order_code ?? ''} sudah dapat dimulai.` },
     ...(doctorUser ? [{ ...base, id_user_to: doctorUser, content: `Konsultasi baru dari pesanan ${o.order_code ?? ''}.` }] : []),
   ]);
+}
+
+/**
+ * A consultation order going back to unpaid (`unpaid`) or cancelled: its thread closes now, and
+ * the order's window is cleared, so a new payment opens a new one (openConsultationThread).
+ */
+export async function closeConsultationThread(app: AppContext, tx: Tx, orderId: number) {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { order_type: true, consultation_closed: true } });
+  if (!o || o.order_type !== 'C' || !o.consultation_closed) return;
+  await tx.order.updateMany({ where: { id: orderId }, data: { consultation_closed: null } });
+  await tx.thread.updateMany({ where: { id_order: orderId, thread_type: 'online_consultations', is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
 }
 
 /**
