@@ -215,6 +215,26 @@ describe('courier costs, quotes and process/courier', () => {
     expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(422);
   });
 
+  it('refuses a cart too heavy to ship (over 2,147,483,647 g) with 422, before asking RajaOngkir', async () => {
+    // three lines of 999 × 1,000 kg: each within what products and carts accept
+    const drums = await Promise.all([1, 2, 3].map((i) => t.app.db.menu.create({ data: { nama_menus: `Drum ${i}`, harga: 1000, berat: 1_000_000 } })));
+    const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: customer.id } });
+    const order = await t.app.db.order.create({
+      data: {
+        order_type: 'E', id_member: customer.id, id_patients: patient.id, kode_kecamatan: '330',
+        items: { create: drums.map((m) => ({ id_menu: m.id, qty: 999, price: 1000, price_total: 999_000 })) },
+      },
+    });
+    const calls = fake.callsTo('/calculate/district/domestic-cost').length;
+    const r = await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: order.id, courier: 'jne' });
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 422, message: expect.stringMatching(/cannot be shipped/) });
+    const p = await t.http.put(`/orders/${order.id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
+    expect(p.status).toBe(422);
+    expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(calls);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: order.id } })).toBe(0);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ courier: '', courier_price: 0 });
+  });
+
   it('prices by weight between two districts without an order', async () => {
     const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
     expect(r.status).toBe(200);
@@ -441,6 +461,19 @@ describe('offline fallback (no RAJAONGKIR_API_KEY)', () => {
     const q = await off.http.post('/deliveries/calculate').set(off.auth(u)).send({ id_order: order.id, courier: 'jne' });
     expect(q.body[0].costs[0]).toEqual({ service: 'REG', description: 'Offline flat rate (regular)', cost: [{ value: 20000, etd: '2-3', note: '' }] });
     expect((await off.http.put(`/orders/${order.id}/process/courier`).set(off.auth(u)).send({ courier: 'jne', costs: 20000 })).body).toEqual({ process_courier: true, costs: 20000 });
+  });
+
+  it('refuses a quote beyond the 32-bit cost column with 422 (plain-SQL insert), storing nothing', async () => {
+    // 300 × 1,000 kg at the flat 10,000 per kg: 3,000,000,000 rupiah
+    const u = await off.user(['CUSTOMER']);
+    const menu = await off.app.db.menu.create({ data: { nama_menus: 'Drum', harga: 1000, berat: 1_000_000 } });
+    const patient = await off.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+    const order = await off.app.db.order.create({
+      data: { order_type: 'E', id_member: u.id, id_patients: patient.id, kode_kecamatan: '330', items: { create: { id_menu: menu.id, qty: 300, price: 1000, price_total: 300_000 } } },
+    });
+    const q = await off.http.post('/deliveries/calculate').set(off.auth(u)).send({ id_order: order.id, courier: 'jne' });
+    expect({ status: q.status, message: q.body.message }).toEqual({ status: 422, message: expect.stringMatching(/too large/) });
+    expect(await off.app.db.courierQuote.count({ where: { id_orders: order.id } })).toBe(0);
   });
 });
 
