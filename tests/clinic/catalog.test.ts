@@ -80,6 +80,25 @@ describe('service_categories and services', () => {
     expect((await t.http.get(`/service_images/${a.body.service_images.id}`)).status).toBe(404);
   });
 
+  it('updates a service picture by the fields sent only (absent ones keep their value)', async () => {
+    const a = await t.http.post('/service_images/create').set(t.auth(admin))
+      .field('id_services', String(svc)).field('is_primary', '1').field('nomor_urut_tampil', '3').attach('picture', PNG_1PX, 'a.png');
+    const id = a.body.service_images.id;
+    const pic = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'b.png');
+    expect(pic.status).toBe(200);
+    expect(pic.body.service_images).toMatchObject({ id, id_services: svc, is_primary: 1, nomor_urut_tampil: 3 });
+    const order = await t.http.post(`/service_images/${id}/update`).set(t.auth(admin)).field('nomor_urut_tampil', '5');
+    expect(order.body.service_images).toMatchObject({ id, id_services: svc, is_primary: 1, nomor_urut_tampil: 5, service_image: pic.body.service_images.service_image });
+    expect(await t.app.db.serviceImage.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_services: svc, is_primary: 1, nomor_urut_tampil: 5 });
+    // a primary picture moved to another service (is_primary not sent) stays its only primary one
+    const other = (await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: 'Facial' })).body.services.id;
+    const b = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(other)).field('is_primary', '1').attach('picture', PNG_1PX, 'c.png');
+    const moved = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', String(other));
+    expect(moved.body.service_images).toMatchObject({ id_services: other, is_primary: 1, nomor_urut_tampil: 5 });
+    const rows = await t.app.db.serviceImage.findMany({ where: { id_services: other }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.id, r.is_primary])).toEqual([[id, 1], [b.body.service_images.id, 0]]);
+  });
+
   it('keeps no uploaded file when a picture change is refused, and removes the replaced file after the change', async () => {
     const files = () => new Set(readdirSync(path.join(t.app.config.UPLOAD_DIR, 'services')));
     const a = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'a.png');

@@ -166,6 +166,7 @@ const services = resourceRoutes({
 
 // ---------------------------------------------------------------- service_images (multipart)
 const imageFields = z.object({ id_services: s.id, is_primary: s.flag.default(0), nomor_urut_tampil: s.count.default(0) });
+const imageUpdateFields = updateOf(imageFields);
 const imageInclude = { service: { include: { category: true } } };
 const imageDetail = (app: AppContext, i: any) => ({
   ...serviceImageJSON(app, i),
@@ -184,18 +185,29 @@ async function lockService(tx: Tx, id: number) {
   if (!rows.length) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
 }
 
-async function saveImage(app: AppContext, id: number | undefined, body: z.infer<typeof imageFields>, file: { buffer: Buffer; ext: string } | undefined) {
+/** create: the fields with their defaults; update: only the fields sent (absent = unchanged) */
+async function saveImage(
+  app: AppContext,
+  id: number | undefined,
+  body: z.infer<typeof imageUpdateFields>,
+  file: { buffer: Buffer; ext: string } | undefined,
+) {
   const name = file ? await app.storage.save('public', 'services', file) : undefined;
   try {
     const { row, old } = await app.db.$transaction(async (tx) => {
       const existing = id ? await tx.serviceImage.findUnique({ where: { id } }) : null;
       if (id && !existing) throw notFound(`service_images ${id} not found`);
-      await lockService(tx, body.id_services);
-      if (body.is_primary === 1) await tx.serviceImage.updateMany({ where: { id_services: body.id_services, is_primary: 1 }, data: { is_primary: 0 } });
+      // a create's body always has id_services (imageFields)
+      const id_services = body.id_services ?? existing!.id_services;
+      await lockService(tx, id_services);
       const data = { ...body, ...(name ? { service_image: name } : {}) };
-      const saved = id
-        ? await tx.serviceImage.update({ where: { id }, data })
-        : await tx.serviceImage.create({ data: { ...data, service_image: name! } });
+      const saved = existing
+        ? await tx.serviceImage.update({ where: { id: existing.id }, data })
+        : await tx.serviceImage.create({ data: { ...data, id_services, service_image: name! } });
+      // also when a primary picture moves to another service without is_primary being sent
+      if (saved.is_primary === 1) {
+        await tx.serviceImage.updateMany({ where: { id_services, is_primary: 1, id: { not: saved.id } }, data: { is_primary: 0 } });
+      }
       return { row: await tx.serviceImage.findUniqueOrThrow({ where: { id: saved.id }, include: imageInclude }), old: existing?.service_image };
     });
     // the replaced file goes once the new one is committed
@@ -227,7 +239,7 @@ const serviceImages = [
     tag: 'service_images',
     summary: 'Replace a service picture or change its order/primary flag (multipart; picture optional)',
     upload: { field: 'picture', accept: 'image', required: false },
-    body: imageFields,
+    body: imageUpdateFields,
     response: imageAnswer,
     handler: ({ app, params, body, file }) => saveImage(app, params.id, body, file),
   }),
