@@ -1,5 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { Config } from '../config.js';
 import { HttpError, notFound, unprocessable } from '../http/errors.js';
 
@@ -59,10 +60,35 @@ export interface CostRequest {
   courier: string;
 }
 
-interface V2Envelope<T> {
+interface V2Envelope {
   meta?: { message?: string; code?: number; status?: string };
-  data?: T;
+  data?: unknown;
 }
+
+// What each V2 endpoint must answer as `data`. An answer that does not fit is unreadable (503): a
+// null row or a missing name would break the mapping (500), and a cost that is not a whole rupiah
+// amount of the 32-bit columns would be quoted as `null` or fail to be stored.
+const v2Id = z.union([z.number().int().nonnegative(), z.string().trim().min(1)]);
+const v2Region = z.object({ id: v2Id, name: z.string() });
+const V2 = {
+  provinces: z.array(v2Region),
+  cities: z.array(v2Region.extend({ zip_code: z.union([z.string(), z.number()]).nullish() })),
+  districts: z.array(v2Region),
+  costs: z.array(
+    z.object({
+      name: z.string(),
+      code: z.string().min(1),
+      service: z.string(),
+      description: z.string().nullish(),
+      // V2 sends a number; a numeric string is read as one (as before)
+      cost: z
+        .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/).transform(Number)])
+        .transform(Math.round)
+        .pipe(z.number().int().min(0).max(2_147_483_647)),
+      etd: z.string().nullish(),
+    }),
+  ),
+};
 
 /** bound on cached lists and quotes (quotes are keyed by origin, destination, weight and courier) */
 const MAX_CACHE_ENTRIES = 5000;
@@ -115,9 +141,7 @@ export class RajaOngkir {
 
   async provinces(): Promise<Province[]> {
     if (!this.http) return OFFLINE.provinces.map((p) => ({ province_id: String(p.id), province: p.name }));
-    const rows = await this.cached('province', this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
-      this.get<{ id: number | string; name: string }[]>('/destination/province', 'province list'),
-    );
+    const rows = await this.cached('province', this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () => this.get('/destination/province', V2.provinces, 'province list'));
     return rows.map((p) => ({ province_id: String(p.id), province: p.name }));
   }
 
@@ -126,7 +150,7 @@ export class RajaOngkir {
     if (!province) throw notFound(`Province ${provinceId} not found`);
     const rows = this.http
       ? await this.cached(`city:${provinceId}`, this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
-          this.get<{ id: number | string; name: string; zip_code?: string }[]>(`/destination/city/${encodeURIComponent(provinceId)}`, 'city list'),
+          this.get(`/destination/city/${encodeURIComponent(provinceId)}`, V2.cities, 'city list'),
         )
       : OFFLINE.cities.filter((c) => String(c.province_id) === provinceId);
     return rows.map((c) => {
@@ -146,7 +170,7 @@ export class RajaOngkir {
   async districts(cityId: string): Promise<District[]> {
     const rows = this.http
       ? await this.cached(`district:${cityId}`, this.config.RAJAONGKIR_LIST_CACHE_SECONDS, () =>
-          this.get<{ id: number | string; name: string }[]>(`/destination/district/${encodeURIComponent(cityId)}`, 'district list'),
+          this.get(`/destination/district/${encodeURIComponent(cityId)}`, V2.districts, 'district list'),
         )
       : OFFLINE.districts.filter((d) => String(d.city_id) === cityId);
     if (!this.http && rows.length === 0) throw notFound(`City ${cityId} not found`);
@@ -171,18 +195,19 @@ export class RajaOngkir {
     if (!this.http) return offlineQuote(req);
     const key = `cost:${req.origin}:${req.destination}:${req.weight}:${req.courier}`;
     const rows = await this.cached(key, this.config.RAJAONGKIR_QUOTE_CACHE_SECONDS, () =>
-      this.post<{ name: string; code: string; service: string; description?: string; cost: number | string; etd?: string }[]>(
+      this.post(
         '/calculate/district/domestic-cost',
         new URLSearchParams({ origin: req.origin, destination: req.destination, weight: String(req.weight), courier: req.courier, price: 'lowest' }),
+        V2.costs,
         'courier cost',
       ),
     );
     return rows.map((r) => ({
-      code: String(r.code).toLowerCase(),
+      code: r.code.toLowerCase(),
       name: r.name,
       service: r.service,
       description: r.description ?? '',
-      cost: Math.round(Number(r.cost)),
+      cost: r.cost,
       etd: r.etd ?? '',
     }));
   }
@@ -210,16 +235,20 @@ export class RajaOngkir {
     }
   }
 
-  private get<T>(path: string, what: string) {
-    return this.call<T>(() => this.http!.get(path), what);
+  private get<S extends z.ZodType>(path: string, schema: S, what: string) {
+    return this.call(() => this.http!.get(path), schema, what);
   }
 
-  private post<T>(path: string, form: URLSearchParams, what: string) {
-    return this.call<T>(() => this.http!.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), what);
+  private post<S extends z.ZodType>(path: string, form: URLSearchParams, schema: S, what: string) {
+    return this.call(() => this.http!.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), schema, what);
   }
 
-  /** One upstream call; every failure becomes a clear 4xx/503 (never a 500). */
-  private async call<T>(send: () => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>, what: string): Promise<T> {
+  /** One upstream call whose `data` must fit `schema`; every failure becomes a clear 4xx/503 (never a 500). */
+  private async call<S extends z.ZodType>(
+    send: () => Promise<{ status: number; data: unknown; headers: Record<string, unknown> }>,
+    schema: S,
+    what: string,
+  ): Promise<z.output<S>> {
     let res;
     try {
       res = await send();
@@ -227,7 +256,7 @@ export class RajaOngkir {
       this.logger?.warn({ err: (err as Error).message }, `RajaOngkir ${what}: unreachable`);
       throw unavailable('The shipping rate service (RajaOngkir) is unreachable, please try again later');
     }
-    const body = (typeof res.data === 'object' && res.data ? res.data : {}) as V2Envelope<T>;
+    const body = (typeof res.data === 'object' && res.data ? res.data : {}) as V2Envelope;
     const message = body.meta?.message ?? '';
     if (res.status === 429) {
       this.logger?.warn(`RajaOngkir ${what}: rate limited`);
@@ -241,7 +270,12 @@ export class RajaOngkir {
       this.logger?.error({ status: res.status, message }, `RajaOngkir ${what}: failed`);
       throw unavailable('The shipping rate service (RajaOngkir) is unavailable, please try again later');
     }
-    return body.data;
+    const data = schema.safeParse(body.data);
+    if (!data.success) {
+      this.logger?.error({ issues: data.error.issues.slice(0, 5) }, `RajaOngkir ${what}: unreadable answer`);
+      throw unavailable('The shipping rate service (RajaOngkir) is unavailable, please try again later');
+    }
+    return data.data;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import multer from 'multer';
+import pg from 'pg';
 import type { Logger } from 'pino';
 
 export interface FieldError {
@@ -45,12 +46,17 @@ interface PrismaLikeError {
   name?: string;
 }
 
-/** Maps Prisma's known errors to client answers (duplicates, missing rows, broken references). */
-function fromPrisma(err: PrismaLikeError & { message?: string }): HttpError | undefined {
-  if (typeof err.code !== 'string' || !/^P\d{4}$/.test(err.code)) return undefined;
+/**
+ * Maps the database's known errors to client answers (duplicates, missing rows, broken references,
+ * numbers beyond their column): Prisma's, and those of plain statements (`sqlRows` sends them
+ * through `pg`, whose error carries the SQLSTATE itself as `code`), so both get the same answer.
+ */
+function fromDatabase(err: PrismaLikeError & { message?: string }): HttpError | undefined {
+  const pgState = err instanceof pg.DatabaseError ? err.code : undefined;
+  if (pgState === undefined && (typeof err.code !== 'string' || !/^P\d{4}$/.test(err.code))) return undefined;
   // Errors the drivers report by SQLSTATE (PGlite reports a RESTRICT violation as 23001, for example).
   const cause = (err.meta?.driverAdapterError as { cause?: { originalCode?: string } } | undefined)?.cause;
-  const sqlState = cause?.originalCode ?? /Code: `(\w{5})`/.exec(err.message ?? '')?.[1];
+  const sqlState = pgState ?? cause?.originalCode ?? /Code: `(\w{5})`/.exec(err.message ?? '')?.[1];
   const code =
     sqlState === '23001' || sqlState === '23503'
       ? 'P2003'
@@ -63,7 +69,7 @@ function fromPrisma(err: PrismaLikeError & { message?: string }): HttpError | un
             : err.code;
   switch (code) {
     case 'P2002': {
-      const target = err.meta?.target;
+      const target = err.meta?.target ?? (err instanceof pg.DatabaseError ? err.constraint : undefined);
       const fields = Array.isArray(target) ? target.join(', ') : typeof target === 'string' ? target : '';
       return new HttpError(409, `Duplicate value${fields ? ` for ${fields}` : ''}`);
     }
@@ -97,7 +103,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500 && err.expose) {
       http = new HttpError(err.status, err.message);
     } else {
-      http = fromPrisma(err) ?? new HttpError(500, 'Internal server error');
+      http = fromDatabase(err) ?? new HttpError(500, 'Internal server error');
     }
     if (http.status >= 500) (req.log ?? logger).error({ err }, 'request failed');
     if (res.headersSent) return;

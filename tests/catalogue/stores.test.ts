@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { releaseStock, reserveStock } from '../../src/modules/catalogue/stock.service.js';
 import { HttpError } from '../../src/http/errors.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
@@ -237,6 +237,51 @@ describe('brandstore_menus', () => {
     expect((await t.http.delete(`/brandstore_menus/${row.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.http.get(`/brandstore_menus/${row.id}`)).status).toBe(404);
     expect(await t.app.db.stock.count({ where: { idbrandstoremenus: row.id } })).toBe(0);
+  });
+
+  // pg_stat_activity shows the delete waiting for the checkout's row lock (PostgreSQL only)
+  it.runIf(process.env.TEST_DATABASE_URL)('refuses (409) to delete a store product whose stock a checkout reserves meanwhile', async () => {
+    const menu = (await t.http.post('/menus/create').set(t.auth(admin)).send({ nama_menus: 'Toner race', harga: 10000 })).body.menus.id;
+    const store = (await t.http.post('/brandstore/create').set(t.auth(admin)).send({ nama: 'Gudang race', is_show: 1 })).body.brandstore.id;
+    const sm = (await t.http.post('/brandstore_menus/create').set(t.auth(admin)).send({ idmenu: menu, idbrandstore: store, quantitytotal: 10 })).body.brandstoremenus.id;
+    const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: customer.id } });
+    const order = await t.app.db.order.create({
+      data: { order_type: 'E', id_member: customer.id, id_patients: patient.id, items: { create: { id_menu: menu, qty: 2, price: 10000, price_total: 20000 } } },
+      include: { items: true },
+    });
+    // the checkout's transaction (commerce/reservations.ts): reserve, point the line at the stock row, commit later
+    let commit!: () => void;
+    let reserved!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    const hasReserved = new Promise<void>((r) => (reserved = r));
+    const checkout = t.app.db.$transaction(
+      async (tx) => {
+        const [taken] = await reserveStock(tx, [{ idbrandstore: store, idmenu: menu, qty: 2 }], { id_orders: order.id });
+        await tx.orderItem.update({ where: { id: order.items[0]!.id }, data: { idstock: taken!.idstock } });
+        reserved();
+        await held;
+      },
+      { timeout: 20_000 },
+    );
+    await hasReserved;
+    const del = t.http.delete(`/brandstore_menus/${sm}/delete`).set(t.auth(admin)).then((r) => r);
+    await vi.waitFor(
+      async () => {
+        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(row!.n).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    commit();
+    await checkout;
+    const res = await del;
+    expect({ status: res.status, message: res.body.message }).toEqual({ status: 409, message: expect.stringMatching(/referenced by orders/) });
+    const line = await t.app.db.orderItem.findUniqueOrThrow({ where: { id: order.items[0]!.id } });
+    const stock = await t.app.db.stock.findUniqueOrThrow({ where: { idbrandstoremenus: sm } });
+    expect({ idstock: line.idstock, quantitytotal: stock.quantitytotal }).toEqual({ idstock: stock.id, quantitytotal: 8 });
+    expect(await t.app.db.stockMovement.count({ where: { id_orders: order.id, idstock: stock.id } })).toBe(1);
   });
 });
 

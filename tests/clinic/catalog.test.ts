@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
 
@@ -76,6 +78,44 @@ describe('service_categories and services', () => {
     expect(got.body.services.img_path).toBe(b.body.service_images.img_path);
     expect((await t.http.delete(`/service_images/${a.body.service_images.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.http.get(`/service_images/${a.body.service_images.id}`)).status).toBe(404);
+  });
+
+  it('updates a service picture by the fields sent only (absent ones keep their value)', async () => {
+    const a = await t.http.post('/service_images/create').set(t.auth(admin))
+      .field('id_services', String(svc)).field('is_primary', '1').field('nomor_urut_tampil', '3').attach('picture', PNG_1PX, 'a.png');
+    const id = a.body.service_images.id;
+    const pic = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'b.png');
+    expect(pic.status).toBe(200);
+    expect(pic.body.service_images).toMatchObject({ id, id_services: svc, is_primary: 1, nomor_urut_tampil: 3 });
+    const order = await t.http.post(`/service_images/${id}/update`).set(t.auth(admin)).field('nomor_urut_tampil', '5');
+    expect(order.body.service_images).toMatchObject({ id, id_services: svc, is_primary: 1, nomor_urut_tampil: 5, service_image: pic.body.service_images.service_image });
+    expect(await t.app.db.serviceImage.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_services: svc, is_primary: 1, nomor_urut_tampil: 5 });
+    // a primary picture moved to another service (is_primary not sent) stays its only primary one
+    const other = (await t.http.post('/services/create').set(t.auth(admin)).send({ services_name: 'Facial' })).body.services.id;
+    const b = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(other)).field('is_primary', '1').attach('picture', PNG_1PX, 'c.png');
+    const moved = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', String(other));
+    expect(moved.body.service_images).toMatchObject({ id_services: other, is_primary: 1, nomor_urut_tampil: 5 });
+    const rows = await t.app.db.serviceImage.findMany({ where: { id_services: other }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => [r.id, r.is_primary])).toEqual([[id, 1], [b.body.service_images.id, 0]]);
+  });
+
+  it('keeps no uploaded file when a picture change is refused, and removes the replaced file after the change', async () => {
+    const files = () => new Set(readdirSync(path.join(t.app.config.UPLOAD_DIR, 'services')));
+    const a = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'a.png');
+    const id = a.body.service_images.id;
+    const before = files();
+    const missing = await t.http.put('/service_images/999999/update').set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'c.png');
+    expect({ status: missing.status, files: files() }).toEqual({ status: 404, files: before });
+    const unknown = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', '999999').attach('picture', PNG_1PX, 'c.png');
+    expect({ status: unknown.status, files: files() }).toEqual({ status: 422, files: before });
+    const created = await t.http.post('/service_images/create').set(t.auth(admin)).field('id_services', '999999').attach('picture', PNG_1PX, 'c.png');
+    expect({ status: created.status, files: files() }).toEqual({ status: 422, files: before });
+    expect(await t.app.db.serviceImage.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_services: svc, service_image: a.body.service_images.service_image });
+
+    const replaced = await t.http.put(`/service_images/${id}/update`).set(t.auth(admin)).field('id_services', String(svc)).attach('picture', PNG_1PX, 'd.png');
+    expect(replaced.status).toBe(200);
+    const now = replaced.body.service_images.service_image;
+    expect(files()).toEqual(new Set([...before].filter((f) => f !== a.body.service_images.service_image).concat(now)));
   });
 });
 

@@ -1,8 +1,12 @@
 // The server's PostgreSQL pool when the database ends idle connections (a restart, a failover, an
 // administrator's pg_terminate_backend): the process must not crash, and the next query must work.
+import express from 'express';
 import pg from 'pg';
+import pino from 'pino';
+import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, pageClause, sqlRows, type Database } from '../../src/db/client.js';
+import { errorHandler } from '../../src/http/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
@@ -92,5 +96,44 @@ describe('pageClause', () => {
   it('writes a page as literals and refuses anything but non-negative integers', () => {
     expect(pageClause(20, 10)).toBe('OFFSET 20 LIMIT 10');
     for (const [skip, take] of [[-1, 10], [0, 1.5], [Number.NaN, 1], [0, Number.MAX_SAFE_INTEGER + 2]]) expect(() => pageClause(skip!, take!)).toThrow(RangeError);
+  });
+});
+
+describe('errors of plain statements (sqlRows)', () => {
+  let testDb: TestDatabase;
+  beforeAll(async () => {
+    testDb = await createTestDatabase();
+  });
+  afterAll(() => testDb.close());
+
+  it('answer as the same SQLSTATE does through Prisma (422, 409), never 500', async () => {
+    // on PostgreSQL sqlRows goes through pg (the SQLSTATE is the error's own `code`), on PGlite through Prisma
+    const raise = (state: string) => sqlRows(testDb.prisma, `DO $$ BEGIN RAISE EXCEPTION 'raised' USING ERRCODE = '${state}'; END $$`).catch((e: unknown) => e);
+    const app = express();
+    let error: unknown;
+    app.get('/', () => {
+      throw error;
+    });
+    app.use(errorHandler(pino({ level: 'silent' })));
+    const answers: Record<string, unknown> = {};
+    for (const state of ['22003', '23505', '23503', '23001', '40001', '40P01', '42P01']) {
+      error = await raise(state);
+      const r = await supertest(app).get('/');
+      answers[state] = [r.status, r.body.message];
+    }
+    // the real statement of deliveries/calculate beyond a 32-bit column
+    error = await sqlRows(testDb.prisma, 'SELECT $1::int + 1 AS n', [2_147_483_647]).catch((e: unknown) => e);
+    answers.overflow = [(await supertest(app).get('/')).status];
+    expect(answers).toEqual({
+      '22003': [422, expect.stringMatching(/too large/)],
+      '23505': [409, expect.stringMatching(/Duplicate/)],
+      '23503': [409, expect.stringMatching(/referenced/)],
+      '23001': [409, expect.stringMatching(/referenced/)],
+      '40001': [409, 'Concurrent update, please retry'],
+      '40P01': [409, 'Concurrent update, please retry'],
+      // anything else stays an internal error
+      '42P01': [500, 'Internal server error'],
+      overflow: [422],
+    });
   });
 });

@@ -215,6 +215,26 @@ describe('courier costs, quotes and process/courier', () => {
     expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(422);
   });
 
+  it('refuses a cart too heavy to ship (over 2,147,483,647 g) with 422, before asking RajaOngkir', async () => {
+    // three lines of 999 × 1,000 kg: each within what products and carts accept
+    const drums = await Promise.all([1, 2, 3].map((i) => t.app.db.menu.create({ data: { nama_menus: `Drum ${i}`, harga: 1000, berat: 1_000_000 } })));
+    const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: customer.id } });
+    const order = await t.app.db.order.create({
+      data: {
+        order_type: 'E', id_member: customer.id, id_patients: patient.id, kode_kecamatan: '330',
+        items: { create: drums.map((m) => ({ id_menu: m.id, qty: 999, price: 1000, price_total: 999_000 })) },
+      },
+    });
+    const calls = fake.callsTo('/calculate/district/domestic-cost').length;
+    const r = await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: order.id, courier: 'jne' });
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 422, message: expect.stringMatching(/cannot be shipped/) });
+    const p = await t.http.put(`/orders/${order.id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 });
+    expect(p.status).toBe(422);
+    expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(calls);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: order.id } })).toBe(0);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ courier: '', courier_price: 0 });
+  });
+
   it('prices by weight between two districts without an order', async () => {
     const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
     expect(r.status).toBe(200);
@@ -257,6 +277,93 @@ describe('courier costs, quotes and process/courier', () => {
     for (const p of ['/deliveries/calculate', '/deliveries/settings', '/orders/{id}/process/courier', '/orders/{id}/process/sameday/courier', '/deliveries/{id}/update']) {
       expect(paths[p], p).toBeDefined();
     }
+  });
+});
+
+describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
+  // a second app on the same fake, caching nothing, so every request reaches the fake's current answer
+  let raw: TestApp;
+  let u: TestUser;
+  const COST = '/calculate/district/domestic-cost';
+  const row = { name: 'Jalur Nugraha Ekakurir (JNE)', code: 'jne', service: 'REG', description: 'Layanan Reguler', cost: 11000, etd: '2 day' };
+  beforeAll(async () => {
+    raw = await createTestApp({
+      RAJAONGKIR_BASE_URL: fake.url,
+      RAJAONGKIR_API_KEY: 'test-key',
+      RAJAONGKIR_LIST_CACHE_SECONDS: '0',
+      RAJAONGKIR_QUOTE_CACHE_SECONDS: '0',
+      SHIPPING_ORIGIN_DISTRICT: '331',
+      SHIPPING_COURIERS: 'jne,pos',
+    });
+    u = await raw.user(['CUSTOMER']);
+  });
+  afterAll(async () => {
+    fake.state.data = {};
+    await raw.close();
+  });
+
+  async function quote(data: unknown) {
+    fake.state.data[COST] = data;
+    const menu = await raw.app.db.menu.create({ data: { nama_menus: 'Toner', harga: 50000, berat: 400 } });
+    const patient = await raw.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+    const order = await raw.app.db.order.create({
+      data: { order_type: 'E', id_member: u.id, id_patients: patient.id, kode_kecamatan: '330', items: { create: { id_menu: menu.id, qty: 1, price: 50000, price_total: 50000 } } },
+    });
+    const r = await raw.http.post('/deliveries/calculate').set(raw.auth(u)).send({ id_order: order.id, courier: 'jne' });
+    const stored = await raw.app.db.courierQuote.count({ where: { id_orders: order.id } });
+    return { status: r.status, body: r.body, stored };
+  }
+  const unavailable = { status: 503, message: expect.stringMatching(/RajaOngkir/) };
+
+  it('region lists with a null row or a row without a name are 503', async () => {
+    fake.state.data['/destination/province'] = [{ id: 1, name: 'BALI' }, null];
+    const p = await raw.http.get('/deliveries/provinces').set(raw.auth(u));
+    expect({ status: p.status, body: p.body }).toEqual({ status: 503, body: unavailable });
+    delete fake.state.data['/destination/province'];
+    fake.state.data['/destination/city/9'] = [{ id: 23, zip_code: '40111' }];
+    expect((await raw.http.get('/deliveries/9/cities').set(raw.auth(u))).body).toEqual(unavailable);
+    fake.state.data['/destination/district/23'] = [{ id: null, name: 'COBLONG' }];
+    expect((await raw.http.get('/deliveries/23/districts').set(raw.auth(u))).body).toEqual(unavailable);
+    fake.state.data = {};
+    // well-formed again: answered as before
+    expect((await raw.http.get('/deliveries/provinces').set(raw.auth(u))).body).toEqual([
+      { province_id: '1', province: 'BALI' },
+      { province_id: '9', province: 'JAWA BARAT' },
+    ]);
+  });
+
+  it('cost rows that are not whole rupiah of the 32-bit columns, or lack a field, are 503 and store no quote', async () => {
+    for (const bad of [
+      { ...row, etd: 2 },
+      { ...row, service: undefined },
+      { ...row, code: null },
+      { ...row, cost: 'n/a' },
+      { ...row, cost: null },
+      { ...row, cost: -11000 },
+      { ...row, cost: 3_000_000_000 },
+      null,
+    ]) {
+      expect(await quote([row, bad]), JSON.stringify(bad)).toEqual({ status: 503, body: unavailable, stored: 0 });
+    }
+    expect(await quote({ jne: [row] })).toEqual({ status: 503, body: unavailable, stored: 0 });
+  });
+
+  it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
+    const r = await quote([{ ...row, cost: '11000' }, { ...row, service: 'YES', cost: 20000.4, description: null, etd: undefined }]);
+    expect(r).toEqual({
+      status: 200,
+      stored: 2,
+      body: [
+        {
+          code: 'jne',
+          name: 'Jalur Nugraha Ekakurir (JNE)',
+          costs: [
+            { service: 'REG', description: 'Layanan Reguler', cost: [{ value: 11000, etd: '2 day', note: '' }] },
+            { service: 'YES', description: '', cost: [{ value: 20000, etd: '', note: '' }] },
+          ],
+        },
+      ],
+    });
   });
 });
 
@@ -354,6 +461,19 @@ describe('offline fallback (no RAJAONGKIR_API_KEY)', () => {
     const q = await off.http.post('/deliveries/calculate').set(off.auth(u)).send({ id_order: order.id, courier: 'jne' });
     expect(q.body[0].costs[0]).toEqual({ service: 'REG', description: 'Offline flat rate (regular)', cost: [{ value: 20000, etd: '2-3', note: '' }] });
     expect((await off.http.put(`/orders/${order.id}/process/courier`).set(off.auth(u)).send({ courier: 'jne', costs: 20000 })).body).toEqual({ process_courier: true, costs: 20000 });
+  });
+
+  it('refuses a quote beyond the 32-bit cost column with 422 (plain-SQL insert), storing nothing', async () => {
+    // 300 × 1,000 kg at the flat 10,000 per kg: 3,000,000,000 rupiah
+    const u = await off.user(['CUSTOMER']);
+    const menu = await off.app.db.menu.create({ data: { nama_menus: 'Drum', harga: 1000, berat: 1_000_000 } });
+    const patient = await off.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+    const order = await off.app.db.order.create({
+      data: { order_type: 'E', id_member: u.id, id_patients: patient.id, kode_kecamatan: '330', items: { create: { id_menu: menu.id, qty: 300, price: 1000, price_total: 300_000 } } },
+    });
+    const q = await off.http.post('/deliveries/calculate').set(off.auth(u)).send({ id_order: order.id, courier: 'jne' });
+    expect({ status: q.status, message: q.body.message }).toEqual({ status: 422, message: expect.stringMatching(/too large/) });
+    expect(await off.app.db.courierQuote.count({ where: { id_orders: order.id } })).toBe(0);
   });
 });
 

@@ -249,6 +249,10 @@ const storeMenuSpec = {
   delete: {
     // Order lines that reserved stock from it point at its stock row: such a product stays (409).
     run: async (id: number, _c: Caller, tx: Tx) => {
+      // Lock its stock row as reserveStock does before counting: a checkout reserving from it then
+      // either commits first (and its order line is counted here) or waits and finds no stock (409).
+      // Without the lock a reservation committing meanwhile was cascaded away with the row.
+      await tx.$queryRaw`SELECT id FROM stocks WHERE idbrandstoremenus = ${id} ORDER BY id FOR UPDATE`;
       const used = await tx.orderItem.count({ where: { stock: { idbrandstoremenus: id } } });
       if (used) throw conflict('This store product is referenced by orders and cannot be deleted');
       await tx.brandstoreMenu.delete({ where: { id } });

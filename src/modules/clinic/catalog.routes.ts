@@ -47,6 +47,7 @@ import {
 } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
 
+type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 const access = { read: 'public', write: STAFF } as const;
 export const hari = z.enum(DAYS_ID);
 const col = (name: string, value: Column['value'], sortable: string | false = name): Column => ({
@@ -165,6 +166,7 @@ const services = resourceRoutes({
 
 // ---------------------------------------------------------------- service_images (multipart)
 const imageFields = z.object({ id_services: s.id, is_primary: s.flag.default(0), nomor_urut_tampil: s.count.default(0) });
+const imageUpdateFields = updateOf(imageFields);
 const imageInclude = { service: { include: { category: true } } };
 const imageDetail = (app: AppContext, i: any) => ({
   ...serviceImageJSON(app, i),
@@ -174,23 +176,48 @@ const imageDetail = (app: AppContext, i: any) => ({
 const imageDetailSchema = serviceImageSchema.extend({ services: serviceBriefSchema, image_upload: z.literal(true) });
 const imageAnswer = shape.one('service_images', imageDetailSchema);
 
-async function saveImage(app: AppContext, id: number | undefined, body: z.infer<typeof imageFields>, file: { buffer: Buffer; ext: string } | undefined) {
-  const service = await app.db.service.findFirst({ where: { id: body.id_services, deleted_at: null }, select: { id: true } });
-  if (!service) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
+/**
+ * One primary picture per service: a new primary clears the other in the same transaction, under a
+ * lock on the service row so two concurrent uploads cannot both stay primary.
+ */
+async function lockService(tx: Tx, id: number) {
+  const rows = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM services WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+  if (!rows.length) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
+}
+
+/** create: the fields with their defaults; update: only the fields sent (absent = unchanged) */
+async function saveImage(
+  app: AppContext,
+  id: number | undefined,
+  body: z.infer<typeof imageUpdateFields>,
+  file: { buffer: Buffer; ext: string } | undefined,
+) {
   const name = file ? await app.storage.save('public', 'services', file) : undefined;
-  const old = id ? await app.db.serviceImage.findUnique({ where: { id } }) : null;
-  if (id && !old) throw notFound(`service_images ${id} not found`);
-  const row = await app.db.$transaction(async (tx) => {
-    // one primary picture per service: setting a new one clears the old in the same transaction
-    if (body.is_primary === 1) await tx.serviceImage.updateMany({ where: { id_services: body.id_services, is_primary: 1 }, data: { is_primary: 0 } });
-    const data = { ...body, ...(name ? { service_image: name } : {}) };
-    const saved = id
-      ? await tx.serviceImage.update({ where: { id }, data })
-      : await tx.serviceImage.create({ data: { ...data, service_image: name! } });
-    return tx.serviceImage.findUniqueOrThrow({ where: { id: saved.id }, include: imageInclude });
-  });
-  if (name && old) await app.storage.remove('public', 'services', old.service_image);
-  return { service_images: imageDetail(app, row) };
+  try {
+    const { row, old } = await app.db.$transaction(async (tx) => {
+      const existing = id ? await tx.serviceImage.findUnique({ where: { id } }) : null;
+      if (id && !existing) throw notFound(`service_images ${id} not found`);
+      // a create's body always has id_services (imageFields)
+      const id_services = body.id_services ?? existing!.id_services;
+      await lockService(tx, id_services);
+      const data = { ...body, ...(name ? { service_image: name } : {}) };
+      const saved = existing
+        ? await tx.serviceImage.update({ where: { id: existing.id }, data })
+        : await tx.serviceImage.create({ data: { ...data, id_services, service_image: name! } });
+      // also when a primary picture moves to another service without is_primary being sent
+      if (saved.is_primary === 1) {
+        await tx.serviceImage.updateMany({ where: { id_services, is_primary: 1, id: { not: saved.id } }, data: { is_primary: 0 } });
+      }
+      return { row: await tx.serviceImage.findUniqueOrThrow({ where: { id: saved.id }, include: imageInclude }), old: existing?.service_image };
+    });
+    // the replaced file goes once the new one is committed
+    if (name && old) await app.storage.remove('public', 'services', old);
+    return { service_images: imageDetail(app, row) };
+  } catch (err) {
+    // a refused request keeps no uploaded file
+    if (name) await app.storage.remove('public', 'services', name);
+    throw err;
+  }
 }
 
 const serviceImages = [
@@ -212,7 +239,7 @@ const serviceImages = [
     tag: 'service_images',
     summary: 'Replace a service picture or change its order/primary flag (multipart; picture optional)',
     upload: { field: 'picture', accept: 'image', required: false },
-    body: imageFields,
+    body: imageUpdateFields,
     response: imageAnswer,
     handler: ({ app, params, body, file }) => saveImage(app, params.id, body, file),
   }),

@@ -72,8 +72,19 @@ export async function cartWeight(db: Db | Tx, orderId: number) {
   return weightOf(items);
 }
 
-/** The weight of live (not cancelled) cart lines in grams, at least 1. */
-export const weightOf = (items: { qty: number; menu: { berat: number } }[]) => Math.max(1, items.reduce((sum, i) => sum + i.qty * i.menu.berat, 0));
+/** The largest weight a quote can carry: courier_quotes.weight is a 32-bit column (grams). */
+export const MAX_WEIGHT_GRAMS = 2_147_483_647;
+
+/**
+ * The weight of live (not cancelled) cart lines in grams, at least 1. A cart beyond MAX_WEIGHT_GRAMS
+ * (1,000 kg × 999 on three lines is accepted by the cart) cannot be quoted or stored: 422 here, before
+ * RajaOngkir is asked.
+ */
+export function weightOf(items: { qty: number; menu: { berat: number } }[]) {
+  const grams = items.reduce((sum, i) => sum + i.qty * i.menu.berat, 0);
+  if (grams > MAX_WEIGHT_GRAMS) throw unprocessable(`The cart weighs ${grams} g: more than ${MAX_WEIGHT_GRAMS} g cannot be shipped`);
+  return Math.max(1, grams);
+}
 
 /** Great-circle distance in km (haversine, mean Earth radius 6371 km). */
 export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
