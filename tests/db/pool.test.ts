@@ -24,7 +24,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the PostgreSQL pool', () => {
 
   it('survives the server ending its idle connections, and says so', async () => {
     // three connections open and idle in the pool
-    const pids = await Promise.all([1, 2, 3].map(() => sqlRows<{ pid: number }>(db.prisma, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.05)')));
+    const pids = await Promise.all([1, 2, 3].map(() => sqlRows<{ pid: number }>(db.prisma, 'SELECT pg_backend_pid() AS pid, pg_sleep(0.3)')));
     expect(new Set(pids.map((r) => r[0]!.pid)).size).toBe(3);
     const admin = new pg.Client({ connectionString: testDb.databaseUrl });
     await admin.connect();
