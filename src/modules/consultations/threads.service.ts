@@ -236,10 +236,13 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
     : null;
   let closes = o.consultation_closed;
-  const newWindow = !closes;
+  // whether this payment set the window (a repeated or concurrent paid event finds it set)
+  let newWindow = false;
   if (!closes) {
-    closes = windowEnd(app);
-    await tx.order.updateMany({ where: { id: orderId, consultation_closed: null }, data: { consultation_closed: closes } });
+    const candidate = windowEnd(app);
+    const { count: set } = await tx.order.updateMany({ where: { id: orderId, consultation_closed: null }, data: { consultation_closed: candidate } });
+    newWindow = set > 0;
+    closes = newWindow ? candidate : (await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { consultation_closed: true } })).consultation_closed;
   }
   const { count } = await tx.thread.createMany({
     data: [
