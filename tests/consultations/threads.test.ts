@@ -164,6 +164,20 @@ describe('messages', () => {
     expect(detail.body.threads.last_seen_at).not.toBeNull();
   });
 
+  it('searches and tables messages with the same filters as explore (id_user_to too)', async () => {
+    const toDoctor = { id_threads: threadId, id_user_to: f.doctor.id };
+    const ex = await t.http.post('/thread_messages/explore').set(t.auth(admin)).send(toDoctor);
+    expect(ex.body.data.map((m: { content: string }) => m.content)).toEqual(['Hallo Dok, 🙏']);
+    const se = await t.http.post('/thread_messages/search').set(t.auth(admin)).send(toDoctor);
+    expect(se.status).toBe(200);
+    expect(se.body.thread_messages.map((m: { content: string }) => m.content)).toEqual(['Hallo Dok, 🙏']);
+    const tb = await t.http.post('/thread_messages/table').set(t.auth(f.customer)).send({ ...toDoctor, draw: 1 });
+    expect(tb.body).toMatchObject({ recordsTotal: 2, recordsFiltered: 1 });
+    expect(tb.body.data.map((row: unknown[]) => row[3])).toEqual([f.doctor.id]);
+    // 0 = addressed to nobody: none in a two-party thread
+    expect((await t.http.post('/thread_messages/search').set(t.auth(admin)).send({ id_threads: threadId, id_user_to: 0 })).body.thread_messages).toEqual([]);
+  });
+
   it('lets only the author edit a text message, and the author or an admin delete it', async () => {
     expect((await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.doctor)).send({ content: 'x' })).status).toBe(403);
     const ok = await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.customer)).send({ content: '*edited' });
