@@ -215,6 +215,26 @@ describe('messages', () => {
     ).toBe(415);
     expect((await t.http.post('/thread_messages/image').set(t.auth(stranger)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'a.png')).status).toBe(404);
   });
+  it('answers a malformed multipart body with 400 and stores nothing', async () => {
+    const before = await t.app.db.threadMessage.count({ where: { id_threads: threadId } });
+    for (const kind of ['image', 'attachments']) {
+      const noBoundary = await t.http.post(`/thread_messages/${kind}`).set(t.auth(f.customer)).set('Content-Type', 'multipart/form-data').send('garbage');
+      expect([noBoundary.status, noBoundary.body.message]).toEqual([400, 'Invalid upload: Multipart: Boundary not found']);
+      const truncated = await t.http
+        .post(`/thread_messages/${kind}`)
+        .set(t.auth(f.customer))
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send(`--XYZ\r\nContent-Disposition: form-data; name="id_threads"\r\n\r\n${threadId}\r\n--XYZ\r\nContent-Disposition: form-data; name="${kind}"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nabc`);
+      expect([truncated.status, truncated.body.message]).toEqual([400, 'Invalid upload: Unexpected end of form']);
+      const badHeader = await t.http
+        .post(`/thread_messages/${kind}`)
+        .set(t.auth(f.customer))
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send(`--XYZ\r\nno colon here\r\n\r\nabc\r\n--XYZ--\r\n`);
+      expect([badHeader.status, badHeader.body.message]).toEqual([400, 'Invalid upload: Malformed part header']);
+    }
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: threadId } })).toBe(before);
+  });
 });
 
 describe('the consultation window', () => {
