@@ -41,7 +41,9 @@ function asUploadError(err: unknown): unknown {
 }
 
 async function readUpload(req: Request, res: Response, spec: UploadSpec, maxBytes: number) {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 50 } }).single(spec.field);
+  // Browsers and HTTP clients send a file name's UTF-8 bytes as they are (filename="é.png");
+  // busboy would read them as latin1 ('Ã©') unless told.
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: maxBytes, files: 1, fields: 50 } }).single(spec.field);
   await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(asUploadError(err)) : resolve())));
   const file = req.file;
   if (!file) {

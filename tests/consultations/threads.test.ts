@@ -205,6 +205,10 @@ describe('messages', () => {
     expect((await t.http.get(url.pathname)).status).toBe(404);
     expect((await t.http.get(`/uploads/thread_messages/${url.pathname.split('/').pop()}`)).status).toBe(404);
 
+    // a non-ASCII name comes back as sent (UTF-8), not read as latin1
+    const named = await t.http.post('/thread_messages/image').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'ruam-kulit-é.png');
+    expect([named.status, named.body.thread_messages?.content]).toEqual([200, 'ruam-kulit-é.png']);
+
     const pdf = await t.http.post('/thread_messages/attachments').set(t.auth(f.doctor)).field('id_threads', String(threadId)).attach('attachments', PDF_BYTES, 'hasil.pdf');
     expect(pdf.status).toBe(200);
     expect(pdf.body.thread_messages).toMatchObject({ content_type: 'attachments', content: 'hasil.pdf', file_mime: 'application/pdf' });
