@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
-import { consultationFixture, createConsultationOrder, pay, PDF_BYTES } from './fixtures.js';
+import { consultationFixture, createConsultationOrder, createMenu, pay, PDF_BYTES } from './fixtures.js';
 
 let t: TestApp;
 let f: Awaited<ReturnType<typeof consultationFixture>>;
@@ -368,5 +368,51 @@ describe('overview shows the patient only while the caller may read it', () => {
     expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: guardian.id, id_patients: g.patient.id })).status).toBe(200);
     expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
     expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id });
+  });
+});
+
+describe('read receipts follow the addressee', () => {
+  const explore = (u: TestUser, id: number) => t.http.post('/thread_messages/explore').set(t.auth(u)).send({ id_threads: id }).expect(200);
+  const readState = async (id: number) => {
+    const m = await t.app.db.threadMessage.findUniqueOrThrow({ where: { id } });
+    return m.is_read;
+  };
+
+  it("after an admin hands the thread to another doctor, the new doctor's reading leaves the previous doctor's messages to the customer unread", async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    const fromOld = (await t.http.post('/thread_messages/text').set(t.auth(g.doctor)).send({ id_threads: id, content: 'Silakan oleskan krim 2x sehari' }).expect(200)).body.thread_messages;
+    expect(fromOld.id_user_to).toBe(g.customer.id);
+    const toOld = (await t.http.post('/thread_messages/text').set(t.auth(g.customer)).send({ id_threads: id, content: 'Baik Dok' }).expect(200)).body.thread_messages.id;
+    const newDoctor = await t.user(['DOCTOR']);
+    await t.http.put(`/threads/${id}/update`).set(t.auth(admin)).send({ id_user_to: newDoctor.id }).expect(200);
+    const toNew = (await t.http.post('/thread_messages/text').set(t.auth(g.customer)).send({ id_threads: id, content: 'Dok, masih gatal' }).expect(200)).body.thread_messages.id;
+    const seen = await explore(newDoctor, id);
+    // the answer and the rows agree: only the message addressed to the new doctor is read
+    expect(seen.body.data.map((m: { content: string; is_read: number }) => [m.content, m.is_read])).toEqual([
+      ['Dok, masih gatal', 1],
+      ['Baik Dok', 0],
+      ['Silakan oleskan krim 2x sehari', 0],
+    ]);
+    expect([await readState(fromOld.id), await readState(toOld), await readState(toNew)]).toEqual([0, 0, 1]);
+    // the customer, its addressee, reads the previous doctor's message
+    await explore(g.customer, id);
+    expect([await readState(fromOld.id), await readState(toOld)]).toEqual([1, 0]);
+  });
+
+  it('a request written before any doctor took the thread is read by the doctor who takes it', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const menu = await createMenu(t);
+    await t.http.post('/menus/prescriptions/requests').set(t.auth(customer)).send({ id_menu: menu.id }).expect(200);
+    const th = await t.app.db.thread.findFirstOrThrow({ where: { id_user_from: customer.id, thread_type: 'prescriptions' } });
+    const request = await t.app.db.threadMessage.findFirstOrThrow({ where: { id_threads: th.id } });
+    expect(request.id_user_to).toBeNull();
+    // another doctor looking at the untaken request marks nothing
+    await explore(otherDoctor, th.id);
+    expect(await readState(request.id)).toBe(0);
+    await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: th.id, content: 'Saya bantu' }).expect(200);
+    await explore(f.doctor, th.id);
+    expect(await readState(request.id)).toBe(1);
   });
 });
