@@ -241,10 +241,16 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
     : null;
   let closes = o.consultation_closed;
-  const newWindow = !closes;
+  let newWindow = !closes;
   if (!closes) {
     closes = windowEnd(app);
-    await tx.order.updateMany({ where: { id: orderId, consultation_closed: null }, data: { consultation_closed: closes } });
+    const set = await tx.order.updateMany({ where: { id: orderId, consultation_closed: null }, data: { consultation_closed: closes } });
+    if (!set.count) {
+      // a concurrent paid event set the window first (this update waited for it): the thread copies
+      // that one, which that event also opens the thread with
+      closes = (await tx.order.findUniqueOrThrow({ where: { id: orderId }, select: { consultation_closed: true } })).consultation_closed;
+      newWindow = false;
+    }
   }
   const { count } = await tx.thread.createMany({
     data: [
