@@ -16,7 +16,7 @@ let stranger: TestUser;
 const realNow = () => new Date();
 
 beforeAll(async () => {
-  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2 });
+  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2, slowMs: 1500 });
   t = await createTestApp({
     FCM_PROJECT_ID: 'colederma-test',
     FCM_CLIENT_EMAIL: clientEmail,
@@ -233,5 +233,58 @@ describe('push through FCM HTTP v1', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
     expect(fcm.sent.length - before).toBe(20);
     expect(new Set(fcm.sent.slice(before).map((s) => s.token)).size).toBe(20);
+  });
+});
+
+describe('push: a send never outlasts its claim', () => {
+  const TIMEOUT = 300; // PUSH_TIMEOUT_MS: a claim lasts 3 × this
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let q: TestApp;
+  beforeAll(async () => {
+    q = await createTestApp({ FCM_PROJECT_ID: 'colederma-test', FCM_CLIENT_EMAIL: clientEmail, FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${fcm.url}/token`, FCM_API_URL: fcm.url, PUSH_TIMEOUT_MS: String(TIMEOUT) });
+  });
+  afterAll(() => q.close());
+
+  async function queue(token: string, attempts = 0) {
+    const u = await q.user(['CUSTOMER']);
+    await q.app.db.userDeviceToken.create({ data: { device_token: token, id_users: u.id } });
+    const note = await q.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'new_message' } });
+    return q.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: token, attempts } });
+  }
+
+  it('cuts a slow send off, so a second worker a minute later does not send the push again', async () => {
+    // its third attempt: a failure now is retried after 2 minutes
+    const row = await queue('slow-phone-0001', 2);
+    const started = Date.now();
+    const a = deliverPendingPushes(q.app).then((n) => ({ n, ms: Date.now() - started })); // server process A
+    await sleep(3 * TIMEOUT + 100);
+    try {
+      q.app.now = () => new Date(Date.now() + 61_000); // process B's tick a minute later
+      expect(await deliverPendingPushes(q.app)).toBe(0);
+    } finally {
+      q.app.now = realNow;
+    }
+    const first = await a;
+    expect(first.n).toBe(1);
+    expect(first.ms).toBeLessThan(2 * TIMEOUT);
+    expect(fcm.sent.filter((s) => s.token === 'slow-phone-0001')).toHaveLength(1);
+    expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'PENDING',
+      attempts: 3,
+      locked_until: null,
+      last_error: `push ${row.id} did not finish within ${TIMEOUT} ms`,
+    });
+  });
+
+  it('a worker that lost its claim leaves the outcome of the worker that took the row', async () => {
+    const row = await queue('slow-phone-0002');
+    const a = deliverPendingPushes(q.app); // its send will be cut off
+    await sleep(50);
+    // meanwhile another worker took the row (its claim: attempt 2) and delivered it
+    const sentAt = new Date();
+    await q.app.db.pushDelivery.update({ where: { id: row.id }, data: { status: 'SENT', attempts: 2, sent_at: sentAt, locked_until: null } });
+    await a;
+    // not put back to PENDING (it would be sent again)
+    expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', attempts: 2, sent_at: sentAt, last_error: '' });
   });
 });

@@ -1,7 +1,8 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
-import { fcmFor } from '../../adapters/fcm.js';
+import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { clinicDay, formatDate, formatTime } from '../../lib/dates.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 /** the client or an interactive transaction */
 export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -81,7 +82,6 @@ export async function sendAppointmentReminders(app: AppContext): Promise<number>
 
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
-const CLAIM_MS = 60_000;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
 export const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
@@ -96,14 +96,20 @@ interface Claimed {
  * One pass of the push outbox: claims due rows (a conditional update, so two workers never send
  * the same row; a crashed worker's claim lapses), sends them, records the outcome. Dead tokens
  * are removed from user_device_tokens. Returns how many rows it handled.
+ * A claim lasts 3 × PUSH_TIMEOUT_MS and each send is cut off after PUSH_TIMEOUT_MS (a slow but
+ * live FCM answer would otherwise outlast the claim, and another worker would send the push
+ * again). A claim is its attempt number (incremented by the claim): the outcome is written only
+ * where the row still is SENDING at that attempt, so a worker that lost its claim anyway leaves
+ * the row to the one that took it.
  */
 export async function deliverPendingPushes(app: AppContext): Promise<number> {
   const fcm = fcmFor(app);
   if (!fcm) return 0;
   const now = app.now();
+  const timeoutMs = app.config.PUSH_TIMEOUT_MS;
   const claimed = await app.db.$queryRaw<Claimed[]>(Prisma.sql`
     UPDATE push_deliveries SET status = 'SENDING', attempts = attempts + 1,
-      locked_until = ${new Date(now.getTime() + CLAIM_MS)}, updated_at = ${now}
+      locked_until = ${new Date(now.getTime() + 3 * timeoutMs)}, updated_at = ${now}
     WHERE id IN (
       SELECT id FROM push_deliveries
       WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
@@ -121,15 +127,20 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       const data: Record<string, string> = { id_notifications: String(n.id), intentions: n.intentions };
       if (n.reference_type) data.reference_type = n.reference_type;
       if (n.reference_id != null) data.reference_id = String(n.reference_id);
-      return { c, r: await fcm.send(c.device_token, { title: n.title, body: n.content, data }) };
+      const r = await withDeadline(timeoutMs, `push ${c.id}`, (signal) => fcm.send(c.device_token, { title: n.title, body: n.content, data }, signal)).catch(
+        (err: Error): PushResult => ({ ok: false, invalidToken: false, error: err.message }),
+      );
+      return { c, r };
     }),
   );
   const done = app.now();
-  const sent = results.filter((x) => x.r.ok).map((x) => x.c.id);
+  /** still this worker's claim */
+  const held = (c: Claimed) => ({ id: c.id, status: 'SENDING', attempts: c.attempts });
+  const sent = results.filter((x) => x.r.ok).map((x) => held(x.c));
   const invalidTokens = [...new Set(results.filter((x) => !x.r.ok && x.r.invalidToken).map((x) => x.c.device_token))];
   const failed = results.filter((x) => !x.r.ok && !x.r.invalidToken);
   await app.db.$transaction([
-    app.db.pushDelivery.updateMany({ where: { id: { in: sent } }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
+    app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
     // a dead token: forget it and stop every row still waiting for it
     app.db.userDeviceToken.deleteMany({ where: { device_token: { in: invalidTokens } } }),
     app.db.pushDelivery.updateMany({
@@ -137,8 +148,8 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       data: { status: 'INVALID', locked_until: null },
     }),
     ...failed.map(({ c, r }) =>
-      app.db.pushDelivery.update({
-        where: { id: c.id },
+      app.db.pushDelivery.updateMany({
+        where: held(c),
         data:
           c.attempts >= PUSH_MAX_ATTEMPTS
             ? { status: 'FAILED', locked_until: null, last_error: (r as { error: string }).error.slice(0, 1000) }
