@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit } from '../../src/lib/events.js';
-import { deliverPendingPushes, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
+import { deliverPendingPushes, notify, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { consultationFixture } from '../consultations/fixtures.js';
 import { startFakeFcm } from './fake-fcm.js';
@@ -216,6 +216,7 @@ describe('push through FCM HTTP v1', () => {
   it('gives up after the maximum attempts, and an INVALID_ARGUMENT token is removed', async () => {
     const note = await t.app.db.notification.create({ data: { id_user_to: f.doctor.id, title: 'x', intentions: 'test' } });
     await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'bad-doctor-0001' } });
+    await t.app.db.userDeviceToken.create({ data: { device_token: 'flaky-never-0001', id_users: f.doctor.id } });
     const failing = await t.app.db.pushDelivery.create({
       data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'flaky-never-0001', attempts: PUSH_MAX_ATTEMPTS - 1 },
     });
@@ -225,8 +226,34 @@ describe('push through FCM HTTP v1', () => {
     expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: failing.id } })).toMatchObject({ status: 'FAILED', attempts: PUSH_MAX_ATTEMPTS });
   });
 
+  it("never pushes a user's notification to a device that has since gone to another user", async () => {
+    const reg = (u: TestUser, token: string) => t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: token }).expect(200);
+    const owner = await t.user(['CUSTOMER']);
+    const next = await t.user(['CUSTOMER']);
+    const tell = (u: TestUser, title: string) => tx((x) => notify(t.app, x, [{ id_user_to: u.id, intentions: 'test', title, content: 'Hasil biopsi sudah keluar' }]));
+    await reg(owner, 'ok-shared-phone-01');
+    await reg(owner, 'ok-shared-phone-02');
+    await tell(owner, 'untuk pemilik lama');
+    // another account signs in on the first device; the second passes to it without the API (a script, a restore)
+    await reg(next, 'ok-shared-phone-01');
+    await t.app.db.userDeviceToken.update({ where: { device_token: 'ok-shared-phone-02' }, data: { id_users: next.id } });
+    await tell(next, 'untuk pemilik baru');
+    const before = fcm.sent.length;
+    await deliverPendingPushes(t.app);
+    expect(fcm.sent.slice(before).map((s) => [s.token, s.title]).sort()).toEqual([
+      ['ok-shared-phone-01', 'untuk pemilik baru'],
+      ['ok-shared-phone-02', 'untuk pemilik baru'],
+    ]);
+    const old = await t.app.db.pushDelivery.findMany({ where: { id_users: owner.id }, orderBy: { device_token: 'asc' } });
+    expect(old.map((d) => [d.device_token, d.status, d.attempts])).toEqual([
+      ['ok-shared-phone-01', 'INVALID', 0],
+      ['ok-shared-phone-02', 'INVALID', 0],
+    ]);
+  });
+
   it('two workers never send the same row twice', async () => {
     const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'y', intentions: 'test' } });
+    await t.app.db.userDeviceToken.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_users: f.customer.id, device_token: `ok-many-${i}` })) });
     await t.app.db.pushDelivery.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_notifications: note.id, id_users: f.customer.id, device_token: `ok-many-${i}` })) });
     const before = fcm.sent.length;
     const counts = await Promise.all([deliverPendingPushes(t.app), deliverPendingPushes(t.app), deliverPendingPushes(t.app)]);

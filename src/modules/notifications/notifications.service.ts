@@ -80,6 +80,21 @@ export async function sendAppointmentReminders(app: AppContext): Promise<number>
   return rows.length;
 }
 
+/**
+ * A device belongs to whoever signed in on it last. The pushes still queued for it of its previous
+ * user are not for the new user's eyes: they are stopped (INVALID) in the same transaction. The
+ * push job checks the owner again when it claims a push (a token moved by another way).
+ */
+export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number) {
+  await db.$transaction([
+    db.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } }),
+    db.pushDelivery.updateMany({
+      where: { device_token: deviceToken, id_users: { not: userId }, status: { in: ['PENDING', 'SENDING'] } },
+      data: { status: 'INVALID', locked_until: null },
+    }),
+  ]);
+}
+
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
@@ -107,14 +122,21 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
   if (!fcm) return 0;
   const now = app.now();
   const timeoutMs = app.config.PUSH_TIMEOUT_MS;
+  // A device belongs to whoever signed in on it last (users/register_device_token): a push whose
+  // token has meanwhile gone to another user, or been forgotten, is never sent (INVALID).
   const claimed = await app.db.$queryRaw<Claimed[]>(Prisma.sql`
-    UPDATE push_deliveries SET status = 'SENDING', attempts = attempts + 1,
+    WITH due AS (
+      SELECT p.id, EXISTS (SELECT 1 FROM user_device_tokens t WHERE t.device_token = p.device_token AND t.id_users = p.id_users) AS owned
+      FROM push_deliveries p
+      WHERE (p.status = 'PENDING' AND p.next_attempt_at <= ${now}) OR (p.status = 'SENDING' AND p.locked_until < ${now})
+      ORDER BY p.id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED),
+    disowned AS (
+      UPDATE push_deliveries p SET status = 'INVALID', locked_until = NULL, updated_at = ${now}
+      FROM due WHERE p.id = due.id AND NOT due.owned)
+    UPDATE push_deliveries p SET status = 'SENDING', attempts = p.attempts + 1,
       locked_until = ${new Date(now.getTime() + 3 * timeoutMs)}, updated_at = ${now}
-    WHERE id IN (
-      SELECT id FROM push_deliveries
-      WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
-      ORDER BY id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING id, id_notifications, device_token, attempts`);
+    FROM due WHERE p.id = due.id AND due.owned
+    RETURNING p.id, p.id_notifications, p.device_token, p.attempts`);
   if (!claimed.length) return 0;
   const notes = await app.db.notification.findMany({
     where: { id: { in: [...new Set(claimed.map((c) => c.id_notifications))] } },
