@@ -315,3 +315,33 @@ describe('push: a send never outlasts its claim', () => {
     expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', attempts: 2, sent_at: sentAt, last_error: '' });
   });
 });
+
+describe('appointment reminders on a busy day', () => {
+  it('successive runs each take the next appointments without a reminder, until every one has its reminder', async () => {
+    const db = t.app.db;
+    const service = await db.service.create({ data: { services_name: 'Konsultasi ramai' } });
+    const ds = await db.doctorService.create({ data: { id_doctors: f.doctorRow.id, id_services: service.id } });
+    const jam = (i: number) => new Date(Date.UTC(1970, 0, 1, 1, 0, 0) + i * 60_000);
+    await db.doctorSchedule.createMany({
+      data: Array.from({ length: 5 }, (_, i) => ({ id_doctors: f.doctorRow.id, id_doctor_services: ds.id, id_services: service.id, hari: 'Senin', jam: jam(i), jam_selesai: jam(i + 1) })),
+    });
+    const slots = await db.doctorSchedule.findMany({ where: { id_services: service.id }, orderBy: { jam: 'asc' } });
+    await db.userSchedule.createMany({
+      data: slots.map((sl) => ({
+        id_doctors: f.doctorRow.id, id_services: service.id, id_doctor_schedules: sl.id, id_users: f.customer.id, id_patients: f.patient.id,
+        hari: 'Senin', tanggal: new Date('2026-12-14'), jam: sl.jam, jam_selesai: sl.jam_selesai,
+      })),
+    });
+    const counts: number[] = [];
+    try {
+      t.app.now = () => new Date('2026-12-12T23:00:00Z'); // 06:00 WIB on 13 December
+      for (let run = 0; run < 4; run++) counts.push(await sendAppointmentReminders(t.app, 2)); // batches of 2
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(counts).toEqual([2, 2, 1, 0]);
+    const reminded = await db.notification.findMany({ where: { intentions: 'appointment_reminder', content: { startsWith: 'Besok 2026-12-14' } } });
+    const appts = await db.userSchedule.findMany({ where: { id_services: service.id }, select: { id: true } });
+    expect(reminded.map((n) => n.reference_id).sort()).toEqual(appts.map((a) => a.id).sort());
+  });
+});

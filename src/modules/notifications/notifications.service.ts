@@ -51,16 +51,24 @@ export async function notify(app: AppContext, tx: Db, items: NotificationInput[]
  * Reminders for tomorrow's appointments (Asia/Jakarta days): one per appointment and date, to the
  * customer, whenever the job runs (the dedupe key makes repeated or concurrent runs insert nothing).
  * A rescheduled appointment gets a new reminder for its new date.
+ * A run takes at most `batch` appointments, only those without their reminder yet, in id order: a
+ * day with more appointments than one batch is covered by the next runs (an unordered batch that
+ * included reminded ones could keep taking the same appointments and never reach the others).
  */
-export async function sendAppointmentReminders(app: AppContext): Promise<number> {
+export async function sendAppointmentReminders(app: AppContext, batch = 1000): Promise<number> {
   const tomorrow = new Date(clinicDay(app.now()).getTime() + 86_400_000);
+  const day = formatDate(tomorrow)!;
+  const pending = await app.db.$queryRaw<{ id: number }[]>(Prisma.sql`
+    SELECT a.id FROM user_schedules a
+    WHERE a.tanggal = ${day}::date AND a.active_slot = 1 AND a.status IN ('BOOKING', 'RESCHEDULE')
+      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = 'appointment_reminder:' || a.id || ':' || ${day})
+    ORDER BY a.id LIMIT ${batch}`);
+  if (!pending.length) return 0;
   const due = await app.db.userSchedule.findMany({
-    where: { tanggal: tomorrow, active_slot: 1, status: { in: ['BOOKING', 'RESCHEDULE'] } },
+    where: { id: { in: pending.map((p) => p.id) } },
     select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
-    take: 1000,
+    orderBy: { id: 'asc' },
   });
-  if (!due.length) return 0;
-  const day = formatDate(tomorrow);
   const rows = await app.db.$transaction((tx) =>
     notify(
       app,
