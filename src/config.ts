@@ -57,6 +57,8 @@ export const configSchema = z
     FCM_PRIVATE_KEY: z.string().optional(),
     FCM_TOKEN_URL: z.url().default('https://oauth2.googleapis.com/token'),
     FCM_API_URL: z.url().default('https://fcm.googleapis.com'),
+    /** a whole push send (token and message) is cut off after this; a worker's claim lasts 3× */
+    PUSH_TIMEOUT_MS: z.coerce.number().int().min(100).default(20_000),
     // shipping (RajaOngkir API V2 by Komerce; no key = built-in offline fallback table and flat rate)
     RAJAONGKIR_BASE_URL: z.url().default('https://rajaongkir.komerce.id/api/v1'),
     RAJAONGKIR_API_KEY: z.string().optional(),

@@ -49,8 +49,12 @@ export class FcmClient {
     return this.cached.token;
   }
 
-  /** Sends one message; never throws for an FCM error answer (the caller decides about retries). */
-  async send(deviceToken: string, message: { title: string; body: string; data?: Record<string, string> }): Promise<PushResult> {
+  /**
+   * Sends one message; never throws for an FCM error answer (the caller decides about retries).
+   * `signal` aborts the request (axios' timeout bounds idle time, not a slowly trickled answer);
+   * the shared token request is not aborted by one send's signal.
+   */
+  async send(deviceToken: string, message: { title: string; body: string; data?: Record<string, string> }, signal?: AbortSignal): Promise<PushResult> {
     let token: string;
     try {
       token = await this.accessToken();
@@ -62,7 +66,7 @@ export class FcmClient {
       const res = await axios.post(
         url,
         { message: { token: deviceToken, notification: { title: message.title, body: message.body }, data: message.data ?? {} } },
-        { headers: { Authorization: `Bearer ${token}` }, timeout: 10_000, validateStatus: () => true },
+        { headers: { Authorization: `Bearer ${token}` }, timeout: 10_000, signal, validateStatus: () => true },
       );
       if (res.status === 200) return { ok: true, name: String(res.data?.name ?? '') };
       if (res.status === 401) this.cached = undefined; // token revoked or expired early: fetch a new one next time

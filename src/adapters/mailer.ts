@@ -7,8 +7,11 @@ export interface Mail {
   text: string;
 }
 
-/** Sends one e-mail through the configured SMTP server (nodemailer). Throws when not accepted. */
-export async function sendMail(config: Config, mail: Mail): Promise<void> {
+/**
+ * Sends one e-mail through the configured SMTP server (nodemailer). Throws when not accepted.
+ * The timeouts bound each step; `signal` ends the whole conversation (the connection is closed).
+ */
+export async function sendMail(config: Config, mail: Mail, signal?: AbortSignal): Promise<void> {
   if (!config.SMTP_HOST) throw new Error('SMTP is not configured (SMTP_HOST)');
   const transport = nodemailer.createTransport({
     host: config.SMTP_HOST,
@@ -20,7 +23,7 @@ export async function sendMail(config: Config, mail: Mail): Promise<void> {
     socketTimeout: config.OUTBOX_TIMEOUT_MS,
   });
   try {
-    await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text });
+    await transport.sendMail({ from: config.MAIL_FROM, to: mail.to, subject: mail.subject, text: mail.text, signal });
   } finally {
     transport.close();
   }

@@ -11,8 +11,9 @@ export function toWablasPhone(phone: string): string {
  * Sends one WhatsApp text through the account's Wablas host: `POST /api/send-message`,
  * form-encoded `phone` and `message`, header `Authorization: <token>.<secret key>`.
  * Wablas answers HTTP 200 with `status: false` on some failures: only `status: true` is success.
+ * `signal` aborts the request (axios' timeout bounds idle time, not a slowly trickled answer).
  */
-export async function sendWhatsApp(config: Config, phone: string, message: string): Promise<void> {
+export async function sendWhatsApp(config: Config, phone: string, message: string, signal?: AbortSignal): Promise<void> {
   if (!config.WABLAS_BASE_URL || !config.WABLAS_TOKEN) throw new Error('Wablas is not configured (WABLAS_BASE_URL, WABLAS_TOKEN)');
   const auth = config.WABLAS_SECRET_KEY ? `${config.WABLAS_TOKEN}.${config.WABLAS_SECRET_KEY}` : config.WABLAS_TOKEN;
   const res = await axios.post(
@@ -21,6 +22,7 @@ export async function sendWhatsApp(config: Config, phone: string, message: strin
     {
       headers: { Authorization: auth, 'Content-Type': 'application/x-www-form-urlencoded' },
       timeout: config.OUTBOX_TIMEOUT_MS,
+      signal,
       validateStatus: () => true,
     },
   );

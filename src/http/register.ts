@@ -28,9 +28,23 @@ function parse<T>(schema: z.ZodType<T> | undefined, value: unknown, where: strin
   return result.data;
 }
 
+/**
+ * What multer passes on is about the request's body: its own limits (MulterError, mapped by the
+ * error handler: 413 or 400), or busboy's plain Errors for a body it cannot parse ("Multipart:
+ * Boundary not found", "Unexpected end of form", "Malformed part header", …) or a request that
+ * broke off. The storage is memory, so nothing here is the server's fault: a 400, not a 500.
+ */
+function asUploadError(err: unknown): unknown {
+  if (err instanceof multer.MulterError || err instanceof HttpError) return err;
+  const message = err instanceof Error && err.message ? err.message : 'malformed multipart body';
+  return badRequest(`Invalid upload: ${message}`);
+}
+
 async function readUpload(req: Request, res: Response, spec: UploadSpec, maxBytes: number) {
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 50 } }).single(spec.field);
-  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(err) : resolve())));
+  // Browsers and HTTP clients send a file name's UTF-8 bytes as they are (filename="é.png");
+  // busboy would read them as latin1 ('Ã©') unless told.
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: maxBytes, files: 1, fields: 50 } }).single(spec.field);
+  await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(asUploadError(err)) : resolve())));
   const file = req.file;
   if (!file) {
     if (spec.required !== false) throw badRequest(`File field "${spec.field}" is required`, [{ field: spec.field, message: 'required' }]);

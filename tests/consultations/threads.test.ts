@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
-import { consultationFixture, createConsultationOrder, pay, PDF_BYTES } from './fixtures.js';
+import { consultationFixture, createConsultationOrder, createMenu, pay, PDF_BYTES } from './fixtures.js';
 
 let t: TestApp;
 let f: Awaited<ReturnType<typeof consultationFixture>>;
@@ -164,6 +164,20 @@ describe('messages', () => {
     expect(detail.body.threads.last_seen_at).not.toBeNull();
   });
 
+  it('searches and tables messages with the same filters as explore (id_user_to too)', async () => {
+    const toDoctor = { id_threads: threadId, id_user_to: f.doctor.id };
+    const ex = await t.http.post('/thread_messages/explore').set(t.auth(admin)).send(toDoctor);
+    expect(ex.body.data.map((m: { content: string }) => m.content)).toEqual(['Hallo Dok, 🙏']);
+    const se = await t.http.post('/thread_messages/search').set(t.auth(admin)).send(toDoctor);
+    expect(se.status).toBe(200);
+    expect(se.body.thread_messages.map((m: { content: string }) => m.content)).toEqual(['Hallo Dok, 🙏']);
+    const tb = await t.http.post('/thread_messages/table').set(t.auth(f.customer)).send({ ...toDoctor, draw: 1 });
+    expect(tb.body).toMatchObject({ recordsTotal: 2, recordsFiltered: 1 });
+    expect(tb.body.data.map((row: unknown[]) => row[3])).toEqual([f.doctor.id]);
+    // 0 = addressed to nobody: none in a two-party thread
+    expect((await t.http.post('/thread_messages/search').set(t.auth(admin)).send({ id_threads: threadId, id_user_to: 0 })).body.thread_messages).toEqual([]);
+  });
+
   it('lets only the author edit a text message, and the author or an admin delete it', async () => {
     expect((await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.doctor)).send({ content: 'x' })).status).toBe(403);
     const ok = await t.http.put(`/thread_messages/${textId}/update_text`).set(t.auth(f.customer)).send({ content: '*edited' });
@@ -191,6 +205,10 @@ describe('messages', () => {
     expect((await t.http.get(url.pathname)).status).toBe(404);
     expect((await t.http.get(`/uploads/thread_messages/${url.pathname.split('/').pop()}`)).status).toBe(404);
 
+    // a non-ASCII name comes back as sent (UTF-8), not read as latin1
+    const named = await t.http.post('/thread_messages/image').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'ruam-kulit-é.png');
+    expect([named.status, named.body.thread_messages?.content]).toEqual([200, 'ruam-kulit-é.png']);
+
     const pdf = await t.http.post('/thread_messages/attachments').set(t.auth(f.doctor)).field('id_threads', String(threadId)).attach('attachments', PDF_BYTES, 'hasil.pdf');
     expect(pdf.status).toBe(200);
     expect(pdf.body.thread_messages).toMatchObject({ content_type: 'attachments', content: 'hasil.pdf', file_mime: 'application/pdf' });
@@ -200,6 +218,26 @@ describe('messages', () => {
       (await t.http.post('/thread_messages/attachments').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('attachments', Buffer.from('<script>alert(1)</script>'), 'x.pdf')).status,
     ).toBe(415);
     expect((await t.http.post('/thread_messages/image').set(t.auth(stranger)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'a.png')).status).toBe(404);
+  });
+  it('answers a malformed multipart body with 400 and stores nothing', async () => {
+    const before = await t.app.db.threadMessage.count({ where: { id_threads: threadId } });
+    for (const kind of ['image', 'attachments']) {
+      const noBoundary = await t.http.post(`/thread_messages/${kind}`).set(t.auth(f.customer)).set('Content-Type', 'multipart/form-data').send('garbage');
+      expect([noBoundary.status, noBoundary.body.message]).toEqual([400, 'Invalid upload: Multipart: Boundary not found']);
+      const truncated = await t.http
+        .post(`/thread_messages/${kind}`)
+        .set(t.auth(f.customer))
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send(`--XYZ\r\nContent-Disposition: form-data; name="id_threads"\r\n\r\n${threadId}\r\n--XYZ\r\nContent-Disposition: form-data; name="${kind}"; filename="a.png"\r\nContent-Type: image/png\r\n\r\nabc`);
+      expect([truncated.status, truncated.body.message]).toEqual([400, 'Invalid upload: Unexpected end of form']);
+      const badHeader = await t.http
+        .post(`/thread_messages/${kind}`)
+        .set(t.auth(f.customer))
+        .set('Content-Type', 'multipart/form-data; boundary=XYZ')
+        .send(`--XYZ\r\nno colon here\r\n\r\nabc\r\n--XYZ--\r\n`);
+      expect([badHeader.status, badHeader.body.message]).toEqual([400, 'Invalid upload: Malformed part header']);
+    }
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: threadId } })).toBe(before);
   });
 });
 
@@ -330,5 +368,51 @@ describe('overview shows the patient only while the caller may read it', () => {
     expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: guardian.id, id_patients: g.patient.id })).status).toBe(200);
     expect(await overviewPatient('/threads/overview', g.customer, id)).toBeNull();
     expect(await overviewPatient('/threads/overview/doctors', g.doctor, id)).toMatchObject({ id: g.patient.id });
+  });
+});
+
+describe('read receipts follow the addressee', () => {
+  const explore = (u: TestUser, id: number) => t.http.post('/thread_messages/explore').set(t.auth(u)).send({ id_threads: id }).expect(200);
+  const readState = async (id: number) => {
+    const m = await t.app.db.threadMessage.findUniqueOrThrow({ where: { id } });
+    return m.is_read;
+  };
+
+  it("after an admin hands the thread to another doctor, the new doctor's reading leaves the previous doctor's messages to the customer unread", async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    const fromOld = (await t.http.post('/thread_messages/text').set(t.auth(g.doctor)).send({ id_threads: id, content: 'Silakan oleskan krim 2x sehari' }).expect(200)).body.thread_messages;
+    expect(fromOld.id_user_to).toBe(g.customer.id);
+    const toOld = (await t.http.post('/thread_messages/text').set(t.auth(g.customer)).send({ id_threads: id, content: 'Baik Dok' }).expect(200)).body.thread_messages.id;
+    const newDoctor = await t.user(['DOCTOR']);
+    await t.http.put(`/threads/${id}/update`).set(t.auth(admin)).send({ id_user_to: newDoctor.id }).expect(200);
+    const toNew = (await t.http.post('/thread_messages/text').set(t.auth(g.customer)).send({ id_threads: id, content: 'Dok, masih gatal' }).expect(200)).body.thread_messages.id;
+    const seen = await explore(newDoctor, id);
+    // the answer and the rows agree: only the message addressed to the new doctor is read
+    expect(seen.body.data.map((m: { content: string; is_read: number }) => [m.content, m.is_read])).toEqual([
+      ['Dok, masih gatal', 1],
+      ['Baik Dok', 0],
+      ['Silakan oleskan krim 2x sehari', 0],
+    ]);
+    expect([await readState(fromOld.id), await readState(toOld), await readState(toNew)]).toEqual([0, 0, 1]);
+    // the customer, its addressee, reads the previous doctor's message
+    await explore(g.customer, id);
+    expect([await readState(fromOld.id), await readState(toOld)]).toEqual([1, 0]);
+  });
+
+  it('a request written before any doctor took the thread is read by the doctor who takes it', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const menu = await createMenu(t);
+    await t.http.post('/menus/prescriptions/requests').set(t.auth(customer)).send({ id_menu: menu.id }).expect(200);
+    const th = await t.app.db.thread.findFirstOrThrow({ where: { id_user_from: customer.id, thread_type: 'prescriptions' } });
+    const request = await t.app.db.threadMessage.findFirstOrThrow({ where: { id_threads: th.id } });
+    expect(request.id_user_to).toBeNull();
+    // another doctor looking at the untaken request marks nothing
+    await explore(otherDoctor, th.id);
+    expect(await readState(request.id)).toBe(0);
+    await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: th.id, content: 'Saya bantu' }).expect(200);
+    await explore(f.doctor, th.id);
+    expect(await readState(request.id)).toBe(1);
   });
 });

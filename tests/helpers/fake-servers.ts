@@ -1,4 +1,5 @@
 import http from 'node:http';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer } from 'smtp-server';
 
@@ -33,6 +34,42 @@ export async function startSmtpServer() {
   return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
+/**
+ * A slow but live SMTP server: every reply comes `delayMs` late (set it below the client's step
+ * timeouts, so only a bound on the whole conversation cuts it off). Keeps each message it accepts.
+ */
+export async function startSlowSmtpServer(delayMs: number) {
+  const mails: string[] = [];
+  const server = net.createServer((sock) => {
+    const reply = (line: string) => setTimeout(() => sock.writable && sock.write(`${line}\r\n`), delayMs);
+    let buf = '';
+    let inData = false;
+    reply('220 slow.test ESMTP');
+    sock.on('data', (chunk) => {
+      buf += chunk.toString('utf8');
+      for (;;) {
+        const end = buf.indexOf(inData ? '\r\n.\r\n' : '\r\n');
+        if (end < 0) return;
+        const line = buf.slice(0, end);
+        buf = buf.slice(end + (inData ? 5 : 2));
+        if (inData) {
+          inData = false;
+          mails.push(line);
+          reply('250 queued');
+          continue;
+        }
+        const cmd = line.slice(0, 4).toUpperCase();
+        if (cmd === 'DATA') inData = true;
+        reply(cmd === 'DATA' ? '354 go ahead' : cmd === 'QUIT' ? '221 bye' : /^(EHLO|HELO|MAIL|RCPT|RSET|NOOP)$/.test(cmd) ? '250 ok' : '502 unknown');
+      }
+    });
+    sock.on('error', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as AddressInfo).port;
+  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
 export interface WablasCall {
   authorization: string | undefined;
   contentType: string | undefined;
@@ -48,12 +85,16 @@ export const readBody = (req: http.IncomingMessage) =>
     req.on('end', () => resolve(body));
   });
 
-/** A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`). */
+/**
+ * A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`).
+ * `state.fail` answers `status: false`; `state.delayMs` answers that much later.
+ */
 export async function startWablasServer() {
   const calls: WablasCall[] = [];
-  const state = { fail: false };
+  const state = { fail: false, delayMs: 0 };
   const server = http.createServer(async (req, res) => {
     const body = await readBody(req);
+    if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
     res.setHeader('Content-Type', 'application/json');
     if (req.method !== 'POST' || req.url !== '/api/send-message') {
       res.statusCode = 404;

@@ -7,9 +7,10 @@ import jwt from 'jsonwebtoken';
  * A local server speaking FCM HTTP v1: the OAuth2 token endpoint (JWT-bearer grant, assertion
  * checked against the service account's public key) and `POST /v1/projects/{p}/messages:send`.
  * Device tokens decide the answer: `dead-*` → 404 UNREGISTERED, `bad-*` → 400 INVALID_ARGUMENT,
- * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, others → 200.
+ * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, `slow-*` → 200 after `slowMs` (the
+ * message counts as sent on arrival), others → 200.
  */
-export async function startFakeFcm(opts: { publicKey: string; clientEmail: string; projectId: string; flakyFailures?: number }) {
+export async function startFakeFcm(opts: { publicKey: string; clientEmail: string; projectId: string; flakyFailures?: number; slowMs?: number }) {
   const sent: { token: string; title: string; body: string; data: Record<string, string> }[] = [];
   const tokenRequests: string[] = [];
   const failures = new Map<string, number>();
@@ -53,7 +54,9 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
         }
       }
       sent.push({ token: msg.token, title: msg.notification.title, body: msg.notification.body, data: msg.data });
-      return json(200, { name: `projects/${m[1]}/messages/${sent.length}` });
+      const name = `projects/${m[1]}/messages/${sent.length}`;
+      if (msg.token.startsWith('slow-')) await new Promise((r) => setTimeout(r, opts.slowMs ?? 0));
+      return json(200, { name });
     }
     json(404, { error: { code: 404, message: 'not found' } });
   });

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emit } from '../../src/lib/events.js';
-import { deliverPendingPushes, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
+import { deliverPendingPushes, notify, PUSH_MAX_ATTEMPTS, sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { consultationFixture } from '../consultations/fixtures.js';
 import { startFakeFcm } from './fake-fcm.js';
@@ -16,7 +16,7 @@ let stranger: TestUser;
 const realNow = () => new Date();
 
 beforeAll(async () => {
-  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2 });
+  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2, slowMs: 1500 });
   t = await createTestApp({
     FCM_PROJECT_ID: 'colederma-test',
     FCM_CLIENT_EMAIL: clientEmail,
@@ -216,6 +216,7 @@ describe('push through FCM HTTP v1', () => {
   it('gives up after the maximum attempts, and an INVALID_ARGUMENT token is removed', async () => {
     const note = await t.app.db.notification.create({ data: { id_user_to: f.doctor.id, title: 'x', intentions: 'test' } });
     await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'bad-doctor-0001' } });
+    await t.app.db.userDeviceToken.create({ data: { device_token: 'flaky-never-0001', id_users: f.doctor.id } });
     const failing = await t.app.db.pushDelivery.create({
       data: { id_notifications: note.id, id_users: f.doctor.id, device_token: 'flaky-never-0001', attempts: PUSH_MAX_ATTEMPTS - 1 },
     });
@@ -225,13 +226,122 @@ describe('push through FCM HTTP v1', () => {
     expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: failing.id } })).toMatchObject({ status: 'FAILED', attempts: PUSH_MAX_ATTEMPTS });
   });
 
+  it("never pushes a user's notification to a device that has since gone to another user", async () => {
+    const reg = (u: TestUser, token: string) => t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: token }).expect(200);
+    const owner = await t.user(['CUSTOMER']);
+    const next = await t.user(['CUSTOMER']);
+    const tell = (u: TestUser, title: string) => tx((x) => notify(t.app, x, [{ id_user_to: u.id, intentions: 'test', title, content: 'Hasil biopsi sudah keluar' }]));
+    await reg(owner, 'ok-shared-phone-01');
+    await reg(owner, 'ok-shared-phone-02');
+    await tell(owner, 'untuk pemilik lama');
+    // another account signs in on the first device; the second passes to it without the API (a script, a restore)
+    await reg(next, 'ok-shared-phone-01');
+    await t.app.db.userDeviceToken.update({ where: { device_token: 'ok-shared-phone-02' }, data: { id_users: next.id } });
+    await tell(next, 'untuk pemilik baru');
+    const before = fcm.sent.length;
+    await deliverPendingPushes(t.app);
+    expect(fcm.sent.slice(before).map((s) => [s.token, s.title]).sort()).toEqual([
+      ['ok-shared-phone-01', 'untuk pemilik baru'],
+      ['ok-shared-phone-02', 'untuk pemilik baru'],
+    ]);
+    const old = await t.app.db.pushDelivery.findMany({ where: { id_users: owner.id }, orderBy: { device_token: 'asc' } });
+    expect(old.map((d) => [d.device_token, d.status, d.attempts])).toEqual([
+      ['ok-shared-phone-01', 'INVALID', 0],
+      ['ok-shared-phone-02', 'INVALID', 0],
+    ]);
+  });
+
   it('two workers never send the same row twice', async () => {
     const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'y', intentions: 'test' } });
+    await t.app.db.userDeviceToken.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_users: f.customer.id, device_token: `ok-many-${i}` })) });
     await t.app.db.pushDelivery.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_notifications: note.id, id_users: f.customer.id, device_token: `ok-many-${i}` })) });
     const before = fcm.sent.length;
     const counts = await Promise.all([deliverPendingPushes(t.app), deliverPendingPushes(t.app), deliverPendingPushes(t.app)]);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(20);
     expect(fcm.sent.length - before).toBe(20);
     expect(new Set(fcm.sent.slice(before).map((s) => s.token)).size).toBe(20);
+  });
+});
+
+describe('push: a send never outlasts its claim', () => {
+  const TIMEOUT = 300; // PUSH_TIMEOUT_MS: a claim lasts 3 × this
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let q: TestApp;
+  beforeAll(async () => {
+    q = await createTestApp({ FCM_PROJECT_ID: 'colederma-test', FCM_CLIENT_EMAIL: clientEmail, FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${fcm.url}/token`, FCM_API_URL: fcm.url, PUSH_TIMEOUT_MS: String(TIMEOUT) });
+  });
+  afterAll(() => q.close());
+
+  async function queue(token: string, attempts = 0) {
+    const u = await q.user(['CUSTOMER']);
+    await q.app.db.userDeviceToken.create({ data: { device_token: token, id_users: u.id } });
+    const note = await q.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'new_message' } });
+    return q.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: token, attempts } });
+  }
+
+  it('cuts a slow send off, so a second worker a minute later does not send the push again', async () => {
+    // its third attempt: a failure now is retried after 2 minutes
+    const row = await queue('slow-phone-0001', 2);
+    const started = Date.now();
+    const a = deliverPendingPushes(q.app).then((n) => ({ n, ms: Date.now() - started })); // server process A
+    await sleep(3 * TIMEOUT + 100);
+    try {
+      q.app.now = () => new Date(Date.now() + 61_000); // process B's tick a minute later
+      expect(await deliverPendingPushes(q.app)).toBe(0);
+    } finally {
+      q.app.now = realNow;
+    }
+    const first = await a;
+    expect(first.n).toBe(1);
+    expect(first.ms).toBeLessThan(2 * TIMEOUT);
+    expect(fcm.sent.filter((s) => s.token === 'slow-phone-0001')).toHaveLength(1);
+    expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'PENDING',
+      attempts: 3,
+      locked_until: null,
+      last_error: `push ${row.id} did not finish within ${TIMEOUT} ms`,
+    });
+  });
+
+  it('a worker that lost its claim leaves the outcome of the worker that took the row', async () => {
+    const row = await queue('slow-phone-0002');
+    const a = deliverPendingPushes(q.app); // its send will be cut off
+    await sleep(50);
+    // meanwhile another worker took the row (its claim: attempt 2) and delivered it
+    const sentAt = new Date();
+    await q.app.db.pushDelivery.update({ where: { id: row.id }, data: { status: 'SENT', attempts: 2, sent_at: sentAt, locked_until: null } });
+    await a;
+    // not put back to PENDING (it would be sent again)
+    expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', attempts: 2, sent_at: sentAt, last_error: '' });
+  });
+});
+
+describe('appointment reminders on a busy day', () => {
+  it('successive runs each take the next appointments without a reminder, until every one has its reminder', async () => {
+    const db = t.app.db;
+    const service = await db.service.create({ data: { services_name: 'Konsultasi ramai' } });
+    const ds = await db.doctorService.create({ data: { id_doctors: f.doctorRow.id, id_services: service.id } });
+    const jam = (i: number) => new Date(Date.UTC(1970, 0, 1, 1, 0, 0) + i * 60_000);
+    await db.doctorSchedule.createMany({
+      data: Array.from({ length: 5 }, (_, i) => ({ id_doctors: f.doctorRow.id, id_doctor_services: ds.id, id_services: service.id, hari: 'Senin', jam: jam(i), jam_selesai: jam(i + 1) })),
+    });
+    const slots = await db.doctorSchedule.findMany({ where: { id_services: service.id }, orderBy: { jam: 'asc' } });
+    await db.userSchedule.createMany({
+      data: slots.map((sl) => ({
+        id_doctors: f.doctorRow.id, id_services: service.id, id_doctor_schedules: sl.id, id_users: f.customer.id, id_patients: f.patient.id,
+        hari: 'Senin', tanggal: new Date('2026-12-14'), jam: sl.jam, jam_selesai: sl.jam_selesai,
+      })),
+    });
+    const counts: number[] = [];
+    try {
+      t.app.now = () => new Date('2026-12-12T23:00:00Z'); // 06:00 WIB on 13 December
+      for (let run = 0; run < 4; run++) counts.push(await sendAppointmentReminders(t.app, 2)); // batches of 2
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(counts).toEqual([2, 2, 1, 0]);
+    const reminded = await db.notification.findMany({ where: { intentions: 'appointment_reminder', content: { startsWith: 'Besok 2026-12-14' } } });
+    const appts = await db.userSchedule.findMany({ where: { id_services: service.id }, select: { id: true } });
+    expect(reminded.map((n) => n.reference_id).sort()).toEqual(appts.map((a) => a.id).sort());
   });
 });

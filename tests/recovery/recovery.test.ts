@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
-import { mailText, startSmtpServer, startWablasServer } from '../helpers/fake-servers.js';
-import { deliverOutbox } from '../../src/modules/recovery/outbox.service.js';
+import { mailText, startSlowSmtpServer, startSmtpServer, startWablasServer } from '../helpers/fake-servers.js';
+import { deliverOutbox, enqueueMessage } from '../../src/modules/recovery/outbox.service.js';
 import { hashSecret } from '../../src/modules/recovery/recovery.service.js';
 
 let t: TestApp;
@@ -179,6 +179,57 @@ describe('recovery by WhatsApp (Wablas)', () => {
       expect(row).toMatchObject({ status: 'FAILED', attempts: row.max_attempts, body: '' });
     } finally {
       wablas.state.fail = false;
+    }
+  });
+});
+
+describe('the outbox sends a message once, whatever the server’s pace', () => {
+  const TIMEOUT = 300; // OUTBOX_TIMEOUT_MS: a claim lasts 3 × this
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  let slow: Awaited<ReturnType<typeof startSlowSmtpServer>>;
+  let q: TestApp;
+  beforeAll(async () => {
+    slow = await startSlowSmtpServer(200); // each reply within the step timeouts, the whole mail ≈ 1.2 s
+    q = await createTestApp({ SMTP_HOST: '127.0.0.1', SMTP_PORT: String(slow.port), MAIL_FROM: 'Colederma <no-reply@colederma.test>', WABLAS_BASE_URL: wablas.url, WABLAS_TOKEN: 'wa-token', OUTBOX_TIMEOUT_MS: String(TIMEOUT) });
+  });
+  afterAll(async () => {
+    await q.close();
+    await slow.close();
+  });
+
+  it('cuts a send off before its claim lapses, so another worker running meanwhile does not send it again', async () => {
+    await enqueueMessage(q.app.db, { channel: 'email', recipient: 'patient@example.com', subject: 'Reset', body: 'link', purpose: 'password_recovery' });
+    const started = Date.now();
+    const first = deliverOutbox(q.app).then((r) => ({ ...r, ms: Date.now() - started })); // process A
+    await sleep(3 * TIMEOUT + 100); // process B's tick, once A's claim would have lapsed
+    expect(await deliverOutbox(q.app)).toEqual({ sent: 0, failed: 0 });
+    const a = await first;
+    expect(a).toMatchObject({ sent: 0, failed: 1 });
+    expect(a.ms).toBeLessThan(2 * TIMEOUT);
+    const row = await q.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'patient@example.com' } });
+    expect(row).toMatchObject({ status: 'PENDING', attempts: 1, locked_until: null, last_error: `sending email message ${row.id} did not finish within ${TIMEOUT} ms` });
+    await sleep(2 * 200); // the server would have accepted the first attempt's mail by now: it never got it whole
+    expect(slow.mails).toEqual([]);
+  });
+
+  it("a worker that lost its claim leaves the outcome of the worker that took the row", async () => {
+    await enqueueMessage(q.app.db, { channel: 'wa', recipient: '081200005555', body: 'link', purpose: 'password_recovery' });
+    wablas.state.fail = true;
+    wablas.state.delayMs = 100;
+    try {
+      const a = deliverOutbox(q.app); // its send will fail
+      await sleep(50);
+      // meanwhile another worker took the row (A paused past its claim) and delivered it
+      const row = await q.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: '081200005555' } });
+      expect(row.status).toBe('SENDING');
+      const sentAt = new Date();
+      await q.app.db.messageOutbox.update({ where: { id: row.id }, data: { status: 'SENT', body: '', sent_at: sentAt, attempts: 1, locked_until: null } });
+      expect(await a).toEqual({ sent: 0, failed: 0 });
+      // not put back to PENDING (it would be sent again)
+      expect(await q.app.db.messageOutbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', sent_at: sentAt, attempts: 1, last_error: '' });
+    } finally {
+      wablas.state.fail = false;
+      wablas.state.delayMs = 0;
     }
   });
 });

@@ -64,13 +64,17 @@ const exploreBody = z.object({
   is_admin: z.unknown().optional(),
 });
 type ExploreFilters = z.infer<typeof exploreBody>;
-const messageWhere = (c: Caller, f: ExploreFilters) => ({
-  deleted_at: null,
-  thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) },
+/** the filters of explore, search and table alike (compat.md: same filters and scope); id_user_to 0 = nobody */
+const messageFilters = (f: ExploreFilters) => ({
   id_threads: f.id_threads,
   id_user_from: f.id_user_from,
   id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
   content_type: f.content_type,
+});
+const messageWhere = (c: Caller, f: ExploreFilters) => ({
+  deleted_at: null,
+  thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) },
+  ...messageFilters(f),
 });
 
 export const messageRoutes = [
@@ -157,7 +161,7 @@ export const messageRoutes = [
     softDelete: true,
     scope: (c) => ({ thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) } }),
     filters: exploreBody,
-    where: (f) => ({ id_threads: f.id_threads, id_user_from: f.id_user_from, content_type: f.content_type }),
+    where: (f) => messageFilters(f),
     include: messageInclude,
     detailInclude,
     defaultOrder: [{ created_at: 'desc' }, { id: 'desc' }],

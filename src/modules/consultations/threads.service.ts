@@ -34,8 +34,12 @@ export function threadScope(user: AuthUser | undefined): Record<string, unknown>
  * round trips and Node CPU than the work itself. In order:
  * - `t`: the thread if the caller may read it, by the same rule as threadScope (staff: every
  *   thread; others: their own; a doctor also the untaken prescription requests, untakenRequests);
- * - `seen`, `marked`: reading is a participant's: the other side's messages become read and the
- *   reader's last-seen time moves (admins reading change nothing). One statement, so atomic;
+ * - `seen`, `marked`: reading is a participant's: the messages addressed to the reader become
+ *   read and the reader's last-seen time moves (admins reading change nothing). Addressed by the
+ *   message's id_user_to, not "the other side": after an admin hands the thread to another doctor,
+ *   the previous doctor's messages to the customer stay unread until the customer reads them. A
+ *   customer's message written while the thread had no doctor (an untaken request) is addressed to
+ *   nobody; it counts as the doctor's who holds the thread now. One statement, so atomic;
  * - one page of the messages (newest first) and their count, the page showing the receipts just
  *   written (a statement does not see its own CTEs' updates, hence the join on `marked`).
  * Rows come back in the shape messageJSON reads (thread.id_patients, userFrom/userTo names and
@@ -65,10 +69,11 @@ export async function readThreadMessages(
        UPDATE threads th SET last_seen_at = $3::timestamptz, updated_at = $3::timestamptz,
          user_from_last_seen_at = CASE WHEN th.id_user_from = $2 THEN $3::timestamptz ELSE th.user_from_last_seen_at END,
          user_to_last_seen_at = CASE WHEN th.id_user_from <> $2 THEN $3::timestamptz ELSE th.user_to_last_seen_at END
-       FROM t WHERE th.id = t.id AND (th.id_user_from = $2 OR th.id_user_to = $2) RETURNING th.id),
+       FROM t WHERE th.id = t.id AND (th.id_user_from = $2 OR th.id_user_to = $2) RETURNING th.id, th.id_user_to),
      marked AS (
        UPDATE thread_messages mm SET is_read = 1, read_at = $3::timestamptz, updated_at = $3::timestamptz
        FROM seen WHERE mm.id_threads = seen.id AND mm.is_read = 0 AND mm.deleted_at IS NULL AND mm.id_user_from <> $2
+         AND (mm.id_user_to = $2 OR (mm.id_user_to IS NULL AND seen.id_user_to = $2))
        RETURNING mm.id)
      SELECT c.total, t.id_patients, p.*
      FROM t CROSS JOIN LATERAL (SELECT count(*)::int AS total FROM thread_messages m WHERE ${where}) c

@@ -10,6 +10,7 @@ import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userJSON, user
 import { loadUserSections, userSectionsShape } from './user-sections.js';
 import * as users from './users.service.js';
 import { containsText, equalsText } from '../../lib/text-search.js';
+import { registerDeviceToken } from '../notifications/notifications.service.js';
 
 const password = z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters');
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
@@ -141,12 +142,7 @@ export const userRoutes = [
     body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.boolean().optional() }),
     response: z.object({ register_device_token: z.literal(true) }),
     handler: async ({ app, user, body }) => {
-      // A device belongs to whoever signed in on it last.
-      await app.db.userDeviceToken.upsert({
-        where: { device_token: body.device_token },
-        create: { device_token: body.device_token, id_users: user!.id },
-        update: { id_users: user!.id },
-      });
+      await registerDeviceToken(app.db, body.device_token, user!.id);
       return { register_device_token: true };
     },
   }),

@@ -1,7 +1,8 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
-import { fcmFor } from '../../adapters/fcm.js';
+import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { clinicDay, formatDate, formatTime } from '../../lib/dates.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 /** the client or an interactive transaction */
 export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -50,16 +51,24 @@ export async function notify(app: AppContext, tx: Db, items: NotificationInput[]
  * Reminders for tomorrow's appointments (Asia/Jakarta days): one per appointment and date, to the
  * customer, whenever the job runs (the dedupe key makes repeated or concurrent runs insert nothing).
  * A rescheduled appointment gets a new reminder for its new date.
+ * A run takes at most `batch` appointments, only those without their reminder yet, in id order: a
+ * day with more appointments than one batch is covered by the next runs (an unordered batch that
+ * included reminded ones could keep taking the same appointments and never reach the others).
  */
-export async function sendAppointmentReminders(app: AppContext): Promise<number> {
+export async function sendAppointmentReminders(app: AppContext, batch = 1000): Promise<number> {
   const tomorrow = new Date(clinicDay(app.now()).getTime() + 86_400_000);
+  const day = formatDate(tomorrow)!;
+  const pending = await app.db.$queryRaw<{ id: number }[]>(Prisma.sql`
+    SELECT a.id FROM user_schedules a
+    WHERE a.tanggal = ${day}::date AND a.active_slot = 1 AND a.status IN ('BOOKING', 'RESCHEDULE')
+      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = 'appointment_reminder:' || a.id || ':' || ${day})
+    ORDER BY a.id LIMIT ${batch}`);
+  if (!pending.length) return 0;
   const due = await app.db.userSchedule.findMany({
-    where: { tanggal: tomorrow, active_slot: 1, status: { in: ['BOOKING', 'RESCHEDULE'] } },
+    where: { id: { in: pending.map((p) => p.id) } },
     select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
-    take: 1000,
+    orderBy: { id: 'asc' },
   });
-  if (!due.length) return 0;
-  const day = formatDate(tomorrow);
   const rows = await app.db.$transaction((tx) =>
     notify(
       app,
@@ -79,9 +88,23 @@ export async function sendAppointmentReminders(app: AppContext): Promise<number>
   return rows.length;
 }
 
+/**
+ * A device belongs to whoever signed in on it last. The pushes still queued for it of its previous
+ * user are not for the new user's eyes: they are stopped (INVALID) in the same transaction. The
+ * push job checks the owner again when it claims a push (a token moved by another way).
+ */
+export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number) {
+  await db.$transaction([
+    db.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } }),
+    db.pushDelivery.updateMany({
+      where: { device_token: deviceToken, id_users: { not: userId }, status: { in: ['PENDING', 'SENDING'] } },
+      data: { status: 'INVALID', locked_until: null },
+    }),
+  ]);
+}
+
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
-const CLAIM_MS = 60_000;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
 export const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
@@ -96,19 +119,32 @@ interface Claimed {
  * One pass of the push outbox: claims due rows (a conditional update, so two workers never send
  * the same row; a crashed worker's claim lapses), sends them, records the outcome. Dead tokens
  * are removed from user_device_tokens. Returns how many rows it handled.
+ * A claim lasts 3 × PUSH_TIMEOUT_MS and each send is cut off after PUSH_TIMEOUT_MS (a slow but
+ * live FCM answer would otherwise outlast the claim, and another worker would send the push
+ * again). A claim is its attempt number (incremented by the claim): the outcome is written only
+ * where the row still is SENDING at that attempt, so a worker that lost its claim anyway leaves
+ * the row to the one that took it.
  */
 export async function deliverPendingPushes(app: AppContext): Promise<number> {
   const fcm = fcmFor(app);
   if (!fcm) return 0;
   const now = app.now();
+  const timeoutMs = app.config.PUSH_TIMEOUT_MS;
+  // A device belongs to whoever signed in on it last (users/register_device_token): a push whose
+  // token has meanwhile gone to another user, or been forgotten, is never sent (INVALID).
   const claimed = await app.db.$queryRaw<Claimed[]>(Prisma.sql`
-    UPDATE push_deliveries SET status = 'SENDING', attempts = attempts + 1,
-      locked_until = ${new Date(now.getTime() + CLAIM_MS)}, updated_at = ${now}
-    WHERE id IN (
-      SELECT id FROM push_deliveries
-      WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
-      ORDER BY id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING id, id_notifications, device_token, attempts`);
+    WITH due AS (
+      SELECT p.id, EXISTS (SELECT 1 FROM user_device_tokens t WHERE t.device_token = p.device_token AND t.id_users = p.id_users) AS owned
+      FROM push_deliveries p
+      WHERE (p.status = 'PENDING' AND p.next_attempt_at <= ${now}) OR (p.status = 'SENDING' AND p.locked_until < ${now})
+      ORDER BY p.id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED),
+    disowned AS (
+      UPDATE push_deliveries p SET status = 'INVALID', locked_until = NULL, updated_at = ${now}
+      FROM due WHERE p.id = due.id AND NOT due.owned)
+    UPDATE push_deliveries p SET status = 'SENDING', attempts = p.attempts + 1,
+      locked_until = ${new Date(now.getTime() + 3 * timeoutMs)}, updated_at = ${now}
+    FROM due WHERE p.id = due.id AND due.owned
+    RETURNING p.id, p.id_notifications, p.device_token, p.attempts`);
   if (!claimed.length) return 0;
   const notes = await app.db.notification.findMany({
     where: { id: { in: [...new Set(claimed.map((c) => c.id_notifications))] } },
@@ -121,15 +157,20 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       const data: Record<string, string> = { id_notifications: String(n.id), intentions: n.intentions };
       if (n.reference_type) data.reference_type = n.reference_type;
       if (n.reference_id != null) data.reference_id = String(n.reference_id);
-      return { c, r: await fcm.send(c.device_token, { title: n.title, body: n.content, data }) };
+      const r = await withDeadline(timeoutMs, `push ${c.id}`, (signal) => fcm.send(c.device_token, { title: n.title, body: n.content, data }, signal)).catch(
+        (err: Error): PushResult => ({ ok: false, invalidToken: false, error: err.message }),
+      );
+      return { c, r };
     }),
   );
   const done = app.now();
-  const sent = results.filter((x) => x.r.ok).map((x) => x.c.id);
+  /** still this worker's claim */
+  const held = (c: Claimed) => ({ id: c.id, status: 'SENDING', attempts: c.attempts });
+  const sent = results.filter((x) => x.r.ok).map((x) => held(x.c));
   const invalidTokens = [...new Set(results.filter((x) => !x.r.ok && x.r.invalidToken).map((x) => x.c.device_token))];
   const failed = results.filter((x) => !x.r.ok && !x.r.invalidToken);
   await app.db.$transaction([
-    app.db.pushDelivery.updateMany({ where: { id: { in: sent } }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
+    app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
     // a dead token: forget it and stop every row still waiting for it
     app.db.userDeviceToken.deleteMany({ where: { device_token: { in: invalidTokens } } }),
     app.db.pushDelivery.updateMany({
@@ -137,8 +178,8 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       data: { status: 'INVALID', locked_until: null },
     }),
     ...failed.map(({ c, r }) =>
-      app.db.pushDelivery.update({
-        where: { id: c.id },
+      app.db.pushDelivery.updateMany({
+        where: held(c),
         data:
           c.attempts >= PUSH_MAX_ATTEMPTS
             ? { status: 'FAILED', locked_until: null, last_error: (r as { error: string }).error.slice(0, 1000) }

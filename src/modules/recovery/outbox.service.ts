@@ -2,6 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import { sendMail } from '../../adapters/mailer.js';
 import { sendWhatsApp } from '../../adapters/wablas.js';
 import { addJob } from '../../jobs.js';
+import { withDeadline } from '../../lib/deadline.js';
 
 type Db = AppContext['db'] | Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -38,9 +39,15 @@ const BATCH = 20;
  * the same row; a claim lapses after `locked_until`, so a crashed worker's rows are retried),
  * sends them, then marks each SENT or schedules a retry with exponential back-off; after the last
  * attempt it is FAILED. The body (it may hold a recovery link) is blanked once final.
+ * A claim lasts 3 × OUTBOX_TIMEOUT_MS and each send is cut off after OUTBOX_TIMEOUT_MS (a slow
+ * but live server would otherwise keep it going past the claim, and another worker would take
+ * the row and send the message again). The outcome is written only while the row still holds
+ * this worker's claim (status SENDING, its `locked_until`): a worker that lost its claim anyway
+ * (paused, the database slow to answer) leaves the row to the one that took it.
  */
 export async function deliverOutbox(app: AppContext): Promise<{ sent: number; failed: number }> {
-  const lease = new Date(app.now().getTime() + app.config.OUTBOX_TIMEOUT_MS * 3);
+  const timeoutMs = app.config.OUTBOX_TIMEOUT_MS;
+  const lease = new Date(app.now().getTime() + timeoutMs * 3);
   const now = app.now();
   const rows = await app.db.$queryRaw<Claimed[]>`
     UPDATE message_outbox SET status = 'SENDING', locked_until = ${lease}, updated_at = now()
@@ -53,20 +60,20 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
   let failed = 0;
   await Promise.all(
     rows.map(async (row) => {
+      const claimed = { id: row.id, status: 'SENDING', locked_until: lease };
+      const claimLost = () => app.logger.warn({ outbox: row.id }, 'outgoing message: claim lost while sending, its outcome is left to the worker that took it');
       try {
-        if (row.channel === 'email') await sendMail(app.config, { to: row.recipient, subject: row.subject, text: row.body });
-        else await sendWhatsApp(app.config, row.recipient, row.body);
-        await app.db.messageOutbox.update({
-          where: { id: row.id },
-          data: { status: 'SENT', body: '', sent_at: app.now(), attempts: row.attempts + 1, locked_until: null, last_error: '' },
-        });
-        sent += 1;
+        await withDeadline(timeoutMs, `sending ${row.channel} message ${row.id}`, (signal) =>
+          row.channel === 'email'
+            ? sendMail(app.config, { to: row.recipient, subject: row.subject, text: row.body }, signal)
+            : sendWhatsApp(app.config, row.recipient, row.body, signal),
+        );
       } catch (err) {
         const attempts = row.attempts + 1;
         const final = attempts >= row.max_attempts;
         const delayMs = Math.min(3_600_000, 5_000 * 2 ** (attempts - 1));
-        await app.db.messageOutbox.update({
-          where: { id: row.id },
+        const { count } = await app.db.messageOutbox.updateMany({
+          where: claimed,
           data: {
             status: final ? 'FAILED' : 'PENDING',
             attempts,
@@ -76,9 +83,17 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
             ...(final ? { body: '' } : {}),
           },
         });
+        if (!count) return claimLost();
         failed += 1;
         app.logger.warn({ outbox: row.id, attempts, final }, 'outgoing message not delivered');
+        return;
       }
+      const { count } = await app.db.messageOutbox.updateMany({
+        where: claimed,
+        data: { status: 'SENT', body: '', sent_at: app.now(), attempts: row.attempts + 1, locked_until: null, last_error: '' },
+      });
+      if (!count) return claimLost();
+      sent += 1;
     }),
   );
   return { sent, failed };
