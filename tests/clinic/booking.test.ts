@@ -218,8 +218,11 @@ describe('availability', () => {
       expect(await day()).toEqual(['09:00', '09:30', '10:00']);
       t.app.now = () => at('07:59');
       expect(await day()).toEqual(['09:00', '09:30', '10:00']);
-      // an hour's notice: at 08:00 the 09:00 slot is gone for customers, though nothing changed in the database
+      // an hour's notice: at 08:00 the 09:00 slot is still bookable (exactly the notice), a moment
+      // later it is gone for customers, though nothing changed in the database
       t.app.now = () => at('08:00');
+      expect(await day()).toEqual(['09:00', '09:30', '10:00']);
+      t.app.now = () => new Date(at('08:00').getTime() + 1);
       expect(await day()).toEqual(['09:30', '10:00', '10:30']);
       expect(await day(admin)).toEqual(['09:00', '09:30', '10:00']);
       expect(await day()).toEqual(['09:30', '10:00', '10:30']);
@@ -236,6 +239,29 @@ describe('availability', () => {
       t.app.now = () => new Date();
       await t.app.db.holiday.deleteMany({ where: { dates: new Date(`${d.iso}T00:00:00Z`) } });
       if (booked) await t.app.db.userSchedule.delete({ where: { id: booked } });
+    }
+  });
+
+  it('lists a slot exactly BOOKING_MIN_NOTICE_MINUTES ahead, as booking accepts it, and not a moment later', async () => {
+    const d = ahead(2);
+    const at = (ms: number) => new Date(new Date(`${d.iso}T09:00:00+07:00`).getTime() + ms); // facial 10:00 is 60 minutes ahead
+    const listed = async () =>
+      ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId, id_services: facial })).body as any[])
+        .find((x) => x.schedule === d.iso)
+        ?.doctors.map((s: any) => s.jam_mulai)
+        .slice(0, 2);
+    const slot = (await slotOf(facial, d.hari, '10:00')).id;
+    try {
+      t.app.now = () => at(1);
+      expect(await listed()).toEqual(['10:30', '11:00']);
+      expect((await book(customer, slot, d.dmy)).status).toBe(422);
+      t.app.now = () => at(0);
+      expect(await listed()).toEqual(['10:00', '10:30']);
+      const res = await book(customer, slot, d.dmy);
+      expect(res.status).toBe(200);
+      await t.app.db.userSchedule.delete({ where: { id: res.body.user_schedules.id } });
+    } finally {
+      t.app.now = () => new Date();
     }
   });
 

@@ -43,6 +43,16 @@ export function slotEnd(app: AppContext, jam: Date, serviceMinutes: number, doct
   return timeOf(Math.min(minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer), 24 * 60 - 1));
 }
 
+/**
+ * The first instant (ms) at which a start can no longer be booked by the caller: customers need
+ * BOOKING_MIN_NOTICE_MINUTES (a start exactly that far ahead is still bookable), staff a start after
+ * now. Booking refuses from then on, and availability leaves the slot out from then on.
+ */
+function bookableUntil(app: AppContext, c: Caller, start: number) {
+  const notice = isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000;
+  return notice ? start - notice + 1 : start;
+}
+
 const slotInclude = { doctor: true, service: true, doctorService: true } as const;
 type Slot = NonNullable<Awaited<ReturnType<typeof loadSlot>>>;
 
@@ -75,7 +85,7 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   const now = app.now();
   const start = startInstant(req.tanggal, slot.jam);
   if (start.getTime() <= now.getTime()) throw field('tanggal', 'the appointment time is in the past');
-  if (!isStaff(c.user) && start.getTime() < now.getTime() + app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000) {
+  if (now.getTime() >= bookableUntil(app, c, start.getTime())) {
     throw field('tanggal', `appointments must be booked at least ${app.config.BOOKING_MIN_NOTICE_MINUTES} minutes ahead`);
   }
   const holiday = await db.holiday.findUnique({ where: { dates: req.tanggal } });
@@ -368,9 +378,8 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
     return { hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } };
   });
   const closed = new Set(row.holidays);
-  const notice = isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000;
-  const earliest = app.now().getTime() + notice;
-  // the answer holds until the next clinic day starts, or until a free slot falls within the notice
+  const now = app.now().getTime();
+  // the answer holds until the next clinic day starts, or until a free slot stops being bookable
   let validUntil = clinicDayStart(today).getTime() + 86_400_000;
   const schedule_array = dates.map((d) => formatDate(d)!);
   // the bookings' [from, to) in minutes of the day, grouped by day (yyyy-mm-dd)
@@ -388,9 +397,9 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
     const taken = takenByDay.get(key) ?? [];
     const free = slots.filter((s) => {
       if (s.hari !== day || taken.some(([from, to]) => from < s.to && to > s.from)) return false;
-      const start = startInstant(d, s.jam).getTime();
-      if (start <= earliest) return false;
-      validUntil = Math.min(validUntil, start - notice);
+      const until = bookableUntil(app, c, startInstant(d, s.jam).getTime());
+      if (now >= until) return false;
+      validUntil = Math.min(validUntil, until);
       return true;
     });
     if (!free.length) continue;
