@@ -81,6 +81,31 @@ describe('doctor_schedules/generate', () => {
     expect(list.body.doctor_schedules[0]).toMatchObject({ services_name: 'Art Peel', service_categories: 'Facial', doctors: expect.any(String) });
   });
 
+  it('makes only slots of the full service length that end within the hours, also when they end at 23:59', async () => {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id;
+    await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: peel });
+    await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: facial });
+    expect((await t.http.post('/schedules/create').set(A).send({ id_doctors: doc, hari: 'Senin', jam: '23:00', jam_selesai: '23:59' })).status).toBe(200);
+    expect((await t.http.post('/schedules/create').set(A).send({ id_doctors: doc, hari: 'Selasa', jam: '21:45', jam_selesai: '23:59' })).status).toBe(200);
+    const gen = await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: doc });
+    expect(gen.status).toBe(200);
+    // 60-minute peel: none in 23:00-23:59, 21:45-22:45 only on Selasa; 30-minute facial: 23:00 and 23:29 would not fit
+    expect(gen.body.data.map((s: any) => [s.id_services, s.day, s.open, s.close]).sort()).toEqual(
+      [
+        [facial, 'Senin', '23:00', '23:30'],
+        [facial, 'Selasa', '21:45', '22:15'],
+        [facial, 'Selasa', '22:15', '22:45'],
+        [facial, 'Selasa', '22:45', '23:15'],
+        [facial, 'Selasa', '23:15', '23:45'],
+        [peel, 'Selasa', '21:45', '22:45'],
+        [peel, 'Selasa', '22:45', '23:45'],
+      ].sort(),
+    );
+    expect(await t.app.db.doctorSchedule.count({ where: { id_doctors: doc } })).toBe(7);
+  });
+
   it('is staff only', async () => {
     const res = await t.http.post('/doctor_schedules/generate').set(t.auth(customer)).send({ id_doctors: doctorId });
     expect(res.status).toBe(403);
