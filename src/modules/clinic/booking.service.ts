@@ -39,8 +39,21 @@ export function slotMinutes(app: AppContext, serviceMinutes: number, doctorBuffe
   const m = serviceMinutes + doctorBuffer;
   return m > 0 ? m : app.config.BOOKING_DEFAULT_SLOT_MINUTES;
 }
+export const MIDNIGHT = 'a slot must end by midnight';
+/**
+ * When a slot starting at `jam` ends; null when it would not end by midnight (by 23:59: times of day
+ * are Dates on 1970-01-01, so 24:00 cannot be stored). Such a slot is not created, listed or booked
+ * (422 where asked for), never shortened.
+ */
 export function slotEnd(app: AppContext, jam: Date, serviceMinutes: number, doctorBuffer: number) {
-  return timeOf(Math.min(minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer), 24 * 60 - 1));
+  const end = minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer);
+  return end < 24 * 60 ? timeOf(end) : null;
+}
+/** a slot's end, or 422 when it would not end by midnight */
+function endOf(app: AppContext, slot: Slot) {
+  const end = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  if (!end) throw unprocessable(MIDNIGHT, [{ field: 'id_doctor_schedules', message: MIDNIGHT }]);
+  return end;
 }
 
 /**
@@ -145,7 +158,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput): Promis
     if (!u) throw notFound(`users ${input.id_users} not found`);
   }
   const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  const jam_selesai = endOf(app, slot);
   return slotTransaction(app, async (tx) => {
     await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai);
     const row = await tx.userSchedule.create({
@@ -214,7 +227,7 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   const max = app.config.BOOKING_MAX_RESCHEDULES;
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
   const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  const jam_selesai = endOf(app, slot);
   await slotTransaction(app, async (tx) => {
     await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
@@ -357,9 +370,10 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
   const time = (t: string) => new Date(`1970-01-01T${t}Z`);
   // Each slot once: its times in minutes and its entry of the answer, the same on every date it
   // falls on (a page asks for this often; building it per date cost most of the call's CPU).
-  const slots = (JSON.parse(row.slots) as SlotRow[]).map((x) => {
+  const slots = (JSON.parse(row.slots) as SlotRow[]).flatMap((x) => {
     const jam = time(x.jam);
     const end = slotEnd(app, jam, x.buffer_time, x.doctor_buffer_time);
+    if (!end) return [];
     const listed = doctorScheduleListJSON({
       id: x.id,
       id_doctors: x.id_doctors,
@@ -375,7 +389,7 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
       service: { services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
       doctor: { user: { users_fullname: x.users_fullname } },
     });
-    return { hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } };
+    return [{ hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } }];
   });
   const closed = new Set(row.holidays);
   const now = app.now().getTime();

@@ -7,7 +7,7 @@ import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
-import { slotEnd } from './booking.service.js';
+import { MIDNIGHT, slotEnd } from './booking.service.js';
 import { generateSlots } from './slots.service.js';
 import {
   DAYS_ID,
@@ -479,11 +479,9 @@ async function slotData(app: AppContext, tx: any, b: { id_doctors?: number; id_d
   if (b.id_doctors && b.id_doctors !== ds.id_doctors) {
     throw unprocessable('The doctor service belongs to another doctor', [{ field: 'id_doctors', message: 'does not match id_doctor_services' }]);
   }
-  return {
-    id_doctors: ds.id_doctors,
-    id_services: ds.id_services,
-    jam_selesai: slotEnd(app, b.jam, ds.service.buffer_time, ds.doctor_buffer_time),
-  };
+  const jam_selesai = slotEnd(app, b.jam, ds.service.buffer_time, ds.doctor_buffer_time);
+  if (!jam_selesai) throw unprocessable(MIDNIGHT, [{ field: 'jam', message: MIDNIGHT }]);
+  return { id_doctors: ds.id_doctors, id_services: ds.id_services, jam_selesai };
 }
 
 const slotFilters = z.object({
