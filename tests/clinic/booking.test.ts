@@ -467,3 +467,63 @@ describe('rescheduling to another doctor', () => {
     expect((await rescheduled()).map(([to]) => to)).toEqual([customer.id, secondUser.id, doctorUser.id, customer.id, secondUser.id]);
   });
 });
+
+describe('changes that upcoming bookings rely on', () => {
+  /** a new doctor with facial and peel slots 09:00-12:00 every day */
+  async function newDoctor() {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const id = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id as number;
+    for (const id_services of [facial, peel]) await t.http.post('/doctor_services/create').set(A).send({ id_doctors: id, id_services });
+    for (const hari of DAYS) await t.http.post('/schedules/create').set(A).send({ id_doctors: id, hari, jam: '09:00', jam_selesai: '12:00' });
+    expect((await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: id })).status).toBe(200);
+    const slot = async (service: number, hari: string, jam: string) =>
+      t.app.db.doctorSchedule.findFirstOrThrow({ where: { id_doctors: id, id_services: service, hari, jam: new Date(`1970-01-01T${jam}:00Z`), deleted_at: null } });
+    return { id, slot };
+  }
+  const free = async (id_doctors: number, iso: string) =>
+    (((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors, id_services: peel })).body as any[]).find((x) => x.schedule === iso)?.doctors ?? []).map(
+      (s: any) => [s.id, s.jam_mulai],
+    );
+
+  it("refuses to move a slot's time while it has active upcoming bookings (409), but allows other edits", async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(23);
+    const slot = await doc.slot(peel, d.hari, '09:00');
+    const booked = await book(customer, slot.id, d.dmy);
+    expect(booked.status).toBe(200);
+    const facialDs = (await doc.slot(facial, d.hari, '09:00')).id_doctor_services;
+    for (const change of [{ jam: '11:30' }, { hari: ahead(24).hari, jam: '12:30' }, { id_doctor_services: facialDs, jam: '12:30' }]) {
+      const res = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send(change);
+      expect([res.status, res.body.message]).toEqual([409, 'This slot has 1 active booking from today on; reschedule or cancel it first']);
+    }
+    expect(await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } })).toMatchObject({ jam: slot.jam, hari: slot.hari, id_services: peel });
+    expect(await free(doc.id, d.iso)).toEqual([[(await doc.slot(peel, d.hari, '10:00')).id, '10:00'], [(await doc.slot(peel, d.hari, '11:00')).id, '11:00']]);
+    // edits that keep the time stay allowed
+    const price = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ custom_price: 250000, is_active: 0, jam: '09:00' });
+    expect(price.status).toBe(200);
+    expect(price.body.doctor_schedules).toMatchObject({ custom_price: 250000, is_active: 0, jam: '09:00:00' });
+    // once the booking is cancelled the slot may move
+    await t.http.put(`/user_schedules/${booked.body.user_schedules.id}/cancel`).set(t.auth(customer)).send({ cancel_reason: 'x' });
+    const moved = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam: '11:30', is_active: 1 });
+    expect(moved.status).toBe(200);
+    expect(await free(doc.id, d.iso)).toContainEqual([slot.id, '11:30']);
+  });
+
+  it('a booking and a move of its slot at the same time: the booking never keeps a time the slot left', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(23);
+    const slot = await doc.slot(peel, d.hari, '10:00');
+    for (const jam of ['11:30', '10:00', '11:30', '10:00']) {
+      const [booked, moved] = await Promise.all([book(other, slot.id, d.dmy, otherPatient), t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam })]);
+      const now = await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } });
+      const active = await t.app.db.userSchedule.findMany({ where: { id_doctor_schedules: slot.id, active_slot: 1 } });
+      expect(active.every((a) => a.jam.getTime() === now.jam.getTime())).toBe(true);
+      expect([booked.status, moved.status]).not.toContainEqual(500);
+      if (booked.status === 200) await t.http.delete(`/user_schedules/${booked.body.user_schedules.id}/delete`).set(A);
+      if (moved.status !== 200) expect((await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam })).status).toBe(200);
+    }
+  });
+});

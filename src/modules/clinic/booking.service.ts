@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows } from '../../db/client.js';
+import { sqlRows, type Prisma } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -15,7 +15,10 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  * - the unique keys (id_doctor_schedules, tanggal, active_slot) and (id_doctors, tanggal, jam, active_slot)
  *   let only one active booking hold a slot (active_slot = NULL once cancelled or deleted);
  * - partial overlaps between slots of different lengths are checked while the doctor's row is locked
- *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other;
+ *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other; the slot
+ *   (its time, the doctor, the holidays) is checked again under that lock, and changes that upcoming
+ *   bookings rely on (a slot's time, deleting a slot or doctor, a holiday) take the same lock before
+ *   they count those bookings (refuseIfBooked), so either the booking or the change comes first;
  * - state changes are conditional updates on the current status (count 0 = wrong state → 409).
  */
 
@@ -106,13 +109,19 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   return slot;
 }
 
-/** Locks the doctor's row, then refuses a time that overlaps another active booking of that doctor. */
-async function lockAndCheckOverlap(tx: Tx, slot: Slot, tanggal: Date, jam_selesai: Date, excludeId?: number) {
-  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${slot.id_doctors} FOR UPDATE`;
+/**
+ * Locks the doctor's row, checks the slot again under the lock (it may have changed since `checked`
+ * was read), then refuses a time that overlaps another active booking of that doctor.
+ */
+async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, excludeId?: number) {
+  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${checked.id_doctors} FOR UPDATE`;
+  const slot = await checkSlot(app, tx, c, req);
+  if (slot.id_doctors !== checked.id_doctors) throw conflict('The slot changed meanwhile; reload and try again');
+  const jam_selesai = endOf(app, slot);
   const clash = await tx.userSchedule.findFirst({
     where: {
       id_doctors: slot.id_doctors,
-      tanggal,
+      tanggal: req.tanggal,
       active_slot: 1,
       id: excludeId ? { not: excludeId } : undefined,
       jam: { lt: jam_selesai },
@@ -123,6 +132,21 @@ async function lockAndCheckOverlap(tx: Tx, slot: Slot, tanggal: Date, jam_selesa
   if (clash) {
     throw conflict(clash.id_doctor_schedules === slot.id ? 'This slot is already booked on that date' : 'The doctor has another appointment at that time');
   }
+  return { slot, jam_selesai };
+}
+
+/**
+ * Refuses (409) a change that active upcoming bookings (BOOKING/RESCHEDULE/ARRIVED from today on)
+ * matching `where` rely on: they must be rescheduled or cancelled first. Takes the booking path's
+ * lock first (the doctor's row; every doctor's when `id_doctors` is null), in the change's transaction.
+ */
+export async function refuseIfBooked(app: AppContext, tx: Db | Tx, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
+  if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
+  else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
+  const n = await tx.userSchedule.count({
+    where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },
+  });
+  if (n) throw conflict(`${what} has ${n} active booking${n === 1 ? '' : 's'} from today on; reschedule or cancel ${n === 1 ? 'it' : 'them'} first`);
 }
 
 /** The unique keys over active bookings are the last word: a violation means someone else got the slot. */
@@ -157,10 +181,9 @@ export async function book(app: AppContext, c: Caller, input: BookInput): Promis
     const u = await app.db.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
     if (!u) throw notFound(`users ${input.id_users} not found`);
   }
-  const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = endOf(app, slot);
+  const checked = await checkSlot(app, app.db, c, input);
   return slotTransaction(app, async (tx) => {
-    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked);
     const row = await tx.userSchedule.create({
       data: {
         id_doctors: slot.id_doctors,
@@ -226,10 +249,9 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   checkCutoff(app, c, row, 'rescheduled');
   const max = app.config.BOOKING_MAX_RESCHEDULES;
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
-  const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = endOf(app, slot);
+  const checked = await checkSlot(app, app.db, c, input);
   await slotTransaction(app, async (tx) => {
-    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai, id);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
     // (the doctor too: the one it leaves is told, so it must be the one read).
     const { count } = await tx.userSchedule.updateMany({

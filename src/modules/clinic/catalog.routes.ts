@@ -7,7 +7,7 @@ import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
-import { MIDNIGHT, slotEnd } from './booking.service.js';
+import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots } from './slots.service.js';
 import {
   DAYS_ID,
@@ -562,7 +562,13 @@ const doctorSchedules = [
       body: updateOf(slotBody),
       run: async (id, b, c, tx, existing) => {
         const merged = { id_doctors: b.id_doctors, id_doctor_services: b.id_doctor_services ?? existing.id_doctor_services, jam: b.jam ?? existing.jam };
-        await tx.doctorSchedule.update({ where: { id }, data: { ...b, ...(await slotData(c.app, tx, merged)) } });
+        const data = { ...b, ...(await slotData(c.app, tx, merged)) };
+        // bookings keep their time: a slot they hold does not move under them
+        const moved = merged.jam.getTime() !== existing.jam.getTime() || (b.hari ?? existing.hari) !== existing.hari || merged.id_doctor_services !== existing.id_doctor_services;
+        if (moved) {
+          await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
+        }
+        await tx.doctorSchedule.update({ where: { id }, data });
       },
     },
   }),
