@@ -526,4 +526,34 @@ describe('changes that upcoming bookings rely on', () => {
       if (moved.status !== 200) expect((await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam })).status).toBe(200);
     }
   });
+
+  it('refuses to delete a slot or a doctor with active upcoming bookings (409); past and cancelled ones do not count', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(24);
+    const slot = await doc.slot(peel, d.hari, '09:00');
+    const other2 = await doc.slot(facial, d.hari, '11:00');
+    const first = await book(customer, slot.id, d.dmy);
+    expect(first.status).toBe(200);
+    expect((await book(other, other2.id, d.dmy, otherPatient)).status).toBe(200);
+    // a booking in the past that was never closed does not hold the doctor
+    const past = ahead(-3);
+    await t.app.db.userSchedule.create({
+      data: { id_doctors: doc.id, id_services: facial, id_doctor_schedules: (await doc.slot(facial, past.hari, '10:00')).id, id_users: customer.id, id_patients: patient, hari: past.hari, tanggal: new Date(`${past.iso}T00:00:00Z`), jam: new Date('1970-01-01T10:00:00Z'), jam_selesai: new Date('1970-01-01T10:30:00Z'), status: 'BOOKING', active_slot: 1 },
+    });
+
+    const delSlot = await t.http.delete(`/doctor_schedules/${slot.id}/delete`).set(A);
+    expect([delSlot.status, delSlot.body.message]).toEqual([409, 'This slot has 1 active booking from today on; reschedule or cancel it first']);
+    const delDoc = await t.http.delete(`/doctors/${doc.id}/delete`).set(A);
+    expect([delDoc.status, delDoc.body.message]).toEqual([409, 'This doctor has 2 active bookings from today on; reschedule or cancel them first']);
+    expect(await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } })).toMatchObject({ deleted_at: null });
+    expect(await t.app.db.doctor.findUniqueOrThrow({ where: { id: doc.id } })).toMatchObject({ deleted_at: null });
+    expect(await t.app.db.userSchedule.count({ where: { id_doctors: doc.id, status: 'BOOKING', active_slot: 1 } })).toBe(3);
+
+    await t.http.put(`/user_schedules/${first.body.user_schedules.id}/cancel`).set(A).send({ cancel_reason: 'x' });
+    expect((await t.http.delete(`/doctor_schedules/${slot.id}/delete`).set(A)).body).toEqual({ deleted: true });
+    expect((await t.http.delete(`/doctors/${doc.id}/delete`).set(A)).status).toBe(409);
+    await t.app.db.userSchedule.updateMany({ where: { id_doctors: doc.id, tanggal: new Date(`${d.iso}T00:00:00Z`) }, data: { status: 'CANCEL', active_slot: null } });
+    expect((await t.http.delete(`/doctors/${doc.id}/delete`).set(A)).body).toEqual({ deleted: true });
+  });
 });

@@ -341,6 +341,12 @@ const doctorRoutes = resourceRoutes({
       await tx.doctor.update({ where: { id }, data });
     },
   },
+  delete: {
+    run: async (id, c, tx) => {
+      await refuseIfBooked(c.app, tx, id, { id_doctors: id }, 'This doctor');
+      await tx.doctor.update({ where: { id }, data: { deleted_at: c.app.now() } });
+    },
+  },
 });
 // The document names the create/update envelope `stylists` (a leftover) but `doctors` everywhere else: both are sent.
 const doctors = doctorRoutes.map((r) =>
@@ -569,6 +575,12 @@ const doctorSchedules = [
           await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
         }
         await tx.doctorSchedule.update({ where: { id }, data });
+      },
+    },
+    delete: {
+      run: async (id, c, tx, existing) => {
+        await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
+        await tx.doctorSchedule.update({ where: { id }, data: { deleted_at: c.app.now() } });
       },
     },
   }),
