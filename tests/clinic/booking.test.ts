@@ -556,4 +556,32 @@ describe('changes that upcoming bookings rely on', () => {
     await t.app.db.userSchedule.updateMany({ where: { id_doctors: doc.id, tanggal: new Date(`${d.iso}T00:00:00Z`) }, data: { status: 'CANCEL', active_slot: null } });
     expect((await t.http.delete(`/doctors/${doc.id}/delete`).set(A)).body).toEqual({ deleted: true });
   });
+
+  it('refuses a holiday over a day with active bookings of any doctor (409), on create and on update', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(25);
+    const a = await book(customer, (await doc.slot(peel, d.hari, '09:00')).id, d.dmy);
+    const b = await book(other, (await slotOf(facial, d.hari, '11:00')).id, d.dmy, otherPatient);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const refused = `${d.iso} has 2 active bookings from today on; reschedule or cancel them first`;
+    const create = await t.http.post('/holidays/create').set(A).send({ dates: d.dmy, descriptions: 'Cuti bersama' });
+    expect([create.status, create.body.message]).toEqual([409, refused]);
+    expect(await t.app.db.holiday.count({ where: { dates: new Date(`${d.iso}T00:00:00Z`) } })).toBe(0);
+
+    const elsewhere = await t.http.post('/holidays/create').set(A).send({ dates: ahead(27).dmy, descriptions: 'Cuti' });
+    expect(elsewhere.status).toBe(200);
+    const hid = elsewhere.body.holidays.id;
+    const move = await t.http.put(`/holidays/${hid}/update`).set(A).send({ dates: d.dmy });
+    expect([move.status, move.body.message]).toEqual([409, refused]);
+    expect((await t.http.put(`/holidays/${hid}/update`).set(A).send({ descriptions: 'Cuti bersama' })).status).toBe(200);
+    expect(await t.app.db.holiday.findUniqueOrThrow({ where: { id: hid } })).toMatchObject({ dates: new Date(`${ahead(27).iso}T00:00:00Z`), descriptions: 'Cuti bersama' });
+    // the bookings stay as they were, and availability still shows the day
+    expect(await t.app.db.userSchedule.count({ where: { tanggal: new Date(`${d.iso}T00:00:00Z`), status: 'BOOKING', active_slot: 1 } })).toBe(2);
+    expect((await free(doc.id, d.iso)).length).toBeGreaterThan(0);
+
+    for (const r of [a, b]) await t.http.put(`/user_schedules/${r.body.user_schedules.id}/cancel`).set(A).send({ cancel_reason: 'Libur' });
+    expect((await t.http.put(`/holidays/${hid}/update`).set(A).send({ dates: d.dmy })).status).toBe(200);
+    expect((await t.http.delete(`/holidays/${hid}/delete`).set(A)).body).toEqual({ deleted: true });
+  });
 });

@@ -588,6 +588,8 @@ const doctorSchedules = [
 
 // ---------------------------------------------------------------- holidays
 const holidayBody = z.object({ dates: s.date, descriptions: s.text(500).default('') });
+// holidays close the whole clinic: every doctor's lock is taken (refuseIfBooked with no doctor)
+const refuseIfHolidayBooked = (app: AppContext, tx: any, dates: Date) => refuseIfBooked(app, tx, null, { tanggal: dates }, formatDate(dates)!);
 const holidays = resourceRoutes({
   name: 'holidays',
   model: (db) => db.holiday,
@@ -599,8 +601,21 @@ const holidays = resourceRoutes({
   toJSON: (r) => holidayJSON(r),
   schema: holidaySchema,
   columns: [plain('id'), col('dates', (r) => formatDate(r.dates), 'dates'), plain('descriptions')],
-  create: { body: holidayBody, run: async (b, _c, tx) => (await tx.holiday.create({ data: b })).id },
-  update: { body: updateOf(holidayBody), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },
+  create: {
+    body: holidayBody,
+    run: async (b, c, tx) => {
+      await refuseIfHolidayBooked(c.app, tx, b.dates);
+      return (await tx.holiday.create({ data: b })).id;
+    },
+  },
+  update: {
+    body: updateOf(holidayBody),
+    methods: ['post', 'put'],
+    run: async (id, b, c, tx, existing) => {
+      if (b.dates && b.dates.getTime() !== existing.dates.getTime()) await refuseIfHolidayBooked(c.app, tx, b.dates);
+      await tx.holiday.update({ where: { id }, data: b });
+    },
+  },
 });
 
 export const clinicCatalogRoutes: RouteDef[] = [
