@@ -311,3 +311,37 @@ describe('slots end by midnight', () => {
     expect([res.status, res.body.message]).toEqual([422, 'a slot must end by midnight']);
   });
 });
+
+describe('doctor_services delete', () => {
+  it('deletes a doctor service whose slots are all deleted; refuses while live slots exist (422) or appointments keep it as history (409)', async () => {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const svc = (await t.http.post('/services/create').set(A).send({ services_name: 'Facial', services_price: 100000, buffer_time: 30 })).body.services.id;
+    const svc2 = (await t.http.post('/services/create').set(A).send({ services_name: 'Peeling', services_price: 100000, buffer_time: 30 })).body.services.id;
+    const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id;
+    const ds = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).body.doctor_services.id;
+    const slot = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Senin', jam: '09:00' })).body.doctor_schedules.id;
+    const live = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
+    expect([live.status, live.body.message]).toEqual([422, 'Delete or deactivate the doctor schedules of this doctor service first']);
+    expect((await t.http.delete(`/doctor_schedules/${slot}/delete`).set(A)).status).toBe(200);
+    const res = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
+    expect([res.status, res.body]).toEqual([200, { deleted: true }]);
+    expect(await t.app.db.doctorService.count({ where: { id: ds } })).toBe(0);
+    expect(await t.app.db.doctorSchedule.count({ where: { id: slot } })).toBe(0);
+    // the service can be linked again
+    expect((await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).status).toBe(200);
+
+    // a deleted slot that an appointment references keeps its doctor service
+    const ds2 = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc2 })).body.doctor_services.id;
+    const slot2 = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds2, hari: 'Senin', jam: '10:00' })).body.doctor_schedules.id;
+    const pat = await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien' } });
+    await t.app.db.userSchedule.create({
+      data: { id_doctors: doc, id_services: svc2, id_doctor_schedules: slot2, id_users: customer.id, id_patients: pat.id, hari: 'Senin', tanggal: new Date('2026-01-05T00:00:00Z'), jam: new Date('1970-01-01T10:00:00Z'), jam_selesai: new Date('1970-01-01T10:30:00Z'), status: 'DONE', active_slot: 1 },
+    });
+    expect((await t.http.delete(`/doctor_schedules/${slot2}/delete`).set(A)).status).toBe(200);
+    const kept = await t.http.delete(`/doctor_services/${ds2}/delete`).set(A);
+    expect([kept.status, kept.body.message]).toEqual([409, 'This doctor service is kept as the history of 1 appointment (its slots are deleted)']);
+    expect(await t.app.db.doctorService.count({ where: { id: ds2 } })).toBe(1);
+    expect(await t.app.db.doctorSchedule.count({ where: { id: slot2 } })).toBe(1);
+  });
+});

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { STAFF } from '../../http/auth-user.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Column } from '../../http/resource.js';
 import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
@@ -414,10 +414,15 @@ const doctorServices = resourceRoutes({
     run: async (id, b, _c, tx) => void (await tx.doctorService.update({ where: { id }, data: b })),
   },
   delete: {
-    // slots reference it: refuse while live slots exist (409) instead of orphaning them
+    // A link, not a record of its own (no deleted_at): deleted with its deleted slots. Refused while live
+    // slots exist (422) instead of orphaning them, and while appointments reference its deleted slots
+    // (409): it stays as their history, as those slots do.
     run: async (id, _c, tx) => {
       const live = await tx.doctorSchedule.count({ where: { id_doctor_services: id, deleted_at: null } });
       if (live) throw unprocessable('Delete or deactivate the doctor schedules of this doctor service first');
+      const booked = await tx.userSchedule.count({ where: { doctorSchedule: { id_doctor_services: id } } });
+      if (booked) throw conflict(`This doctor service is kept as the history of ${booked} appointment${booked === 1 ? '' : 's'} (its slots are deleted)`);
+      await tx.doctorSchedule.deleteMany({ where: { id_doctor_services: id } });
       await tx.doctorService.delete({ where: { id } });
     },
   },
