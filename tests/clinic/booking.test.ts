@@ -81,6 +81,31 @@ describe('doctor_schedules/generate', () => {
     expect(list.body.doctor_schedules[0]).toMatchObject({ services_name: 'Art Peel', service_categories: 'Facial', doctors: expect.any(String) });
   });
 
+  it('makes only slots of the full service length that end within the hours, also when they end at 23:59', async () => {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id;
+    await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: peel });
+    await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: facial });
+    expect((await t.http.post('/schedules/create').set(A).send({ id_doctors: doc, hari: 'Senin', jam: '23:00', jam_selesai: '23:59' })).status).toBe(200);
+    expect((await t.http.post('/schedules/create').set(A).send({ id_doctors: doc, hari: 'Selasa', jam: '21:45', jam_selesai: '23:59' })).status).toBe(200);
+    const gen = await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: doc });
+    expect(gen.status).toBe(200);
+    // 60-minute peel: none in 23:00-23:59, 21:45-22:45 only on Selasa; 30-minute facial: 23:00 and 23:29 would not fit
+    expect(gen.body.data.map((s: any) => [s.id_services, s.day, s.open, s.close]).sort()).toEqual(
+      [
+        [facial, 'Senin', '23:00', '23:30'],
+        [facial, 'Selasa', '21:45', '22:15'],
+        [facial, 'Selasa', '22:15', '22:45'],
+        [facial, 'Selasa', '22:45', '23:15'],
+        [facial, 'Selasa', '23:15', '23:45'],
+        [peel, 'Selasa', '21:45', '22:45'],
+        [peel, 'Selasa', '22:45', '23:45'],
+      ].sort(),
+    );
+    expect(await t.app.db.doctorSchedule.count({ where: { id_doctors: doc } })).toBe(7);
+  });
+
   it('is staff only', async () => {
     const res = await t.http.post('/doctor_schedules/generate').set(t.auth(customer)).send({ id_doctors: doctorId });
     expect(res.status).toBe(403);
@@ -218,8 +243,11 @@ describe('availability', () => {
       expect(await day()).toEqual(['09:00', '09:30', '10:00']);
       t.app.now = () => at('07:59');
       expect(await day()).toEqual(['09:00', '09:30', '10:00']);
-      // an hour's notice: at 08:00 the 09:00 slot is gone for customers, though nothing changed in the database
+      // an hour's notice: at 08:00 the 09:00 slot is still bookable (exactly the notice), a moment
+      // later it is gone for customers, though nothing changed in the database
       t.app.now = () => at('08:00');
+      expect(await day()).toEqual(['09:00', '09:30', '10:00']);
+      t.app.now = () => new Date(at('08:00').getTime() + 1);
       expect(await day()).toEqual(['09:30', '10:00', '10:30']);
       expect(await day(admin)).toEqual(['09:00', '09:30', '10:00']);
       expect(await day()).toEqual(['09:30', '10:00', '10:30']);
@@ -236,6 +264,29 @@ describe('availability', () => {
       t.app.now = () => new Date();
       await t.app.db.holiday.deleteMany({ where: { dates: new Date(`${d.iso}T00:00:00Z`) } });
       if (booked) await t.app.db.userSchedule.delete({ where: { id: booked } });
+    }
+  });
+
+  it('lists a slot exactly BOOKING_MIN_NOTICE_MINUTES ahead, as booking accepts it, and not a moment later', async () => {
+    const d = ahead(2);
+    const at = (ms: number) => new Date(new Date(`${d.iso}T09:00:00+07:00`).getTime() + ms); // facial 10:00 is 60 minutes ahead
+    const listed = async () =>
+      ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId, id_services: facial })).body as any[])
+        .find((x) => x.schedule === d.iso)
+        ?.doctors.map((s: any) => s.jam_mulai)
+        .slice(0, 2);
+    const slot = (await slotOf(facial, d.hari, '10:00')).id;
+    try {
+      t.app.now = () => at(1);
+      expect(await listed()).toEqual(['10:30', '11:00']);
+      expect((await book(customer, slot, d.dmy)).status).toBe(422);
+      t.app.now = () => at(0);
+      expect(await listed()).toEqual(['10:00', '10:30']);
+      const res = await book(customer, slot, d.dmy);
+      expect(res.status).toBe(200);
+      await t.app.db.userSchedule.delete({ where: { id: res.body.user_schedules.id } });
+    } finally {
+      t.app.now = () => new Date();
     }
   });
 
@@ -414,5 +465,123 @@ describe('rescheduling to another doctor', () => {
     // moved within the same doctor: the first doctor hears nothing more
     expect((await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(customer)).send({ id_doctor_schedules: await secondSlot(d.hari, '09:30'), tanggal: d.dmy })).status).toBe(200);
     expect((await rescheduled()).map(([to]) => to)).toEqual([customer.id, secondUser.id, doctorUser.id, customer.id, secondUser.id]);
+  });
+});
+
+describe('changes that upcoming bookings rely on', () => {
+  /** a new doctor with facial and peel slots 09:00-12:00 every day */
+  async function newDoctor() {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const id = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id as number;
+    for (const id_services of [facial, peel]) await t.http.post('/doctor_services/create').set(A).send({ id_doctors: id, id_services });
+    for (const hari of DAYS) await t.http.post('/schedules/create').set(A).send({ id_doctors: id, hari, jam: '09:00', jam_selesai: '12:00' });
+    expect((await t.http.post('/doctor_schedules/generate').set(A).send({ id_doctors: id })).status).toBe(200);
+    const slot = async (service: number, hari: string, jam: string) =>
+      t.app.db.doctorSchedule.findFirstOrThrow({ where: { id_doctors: id, id_services: service, hari, jam: new Date(`1970-01-01T${jam}:00Z`), deleted_at: null } });
+    return { id, slot };
+  }
+  const free = async (id_doctors: number, iso: string) =>
+    (((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors, id_services: peel })).body as any[]).find((x) => x.schedule === iso)?.doctors ?? []).map(
+      (s: any) => [s.id, s.jam_mulai],
+    );
+
+  it("refuses to move a slot's time while it has active upcoming bookings (409), but allows other edits", async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(23);
+    const slot = await doc.slot(peel, d.hari, '09:00');
+    const booked = await book(customer, slot.id, d.dmy);
+    expect(booked.status).toBe(200);
+    const facialDs = (await doc.slot(facial, d.hari, '09:00')).id_doctor_services;
+    for (const change of [{ jam: '11:30' }, { hari: ahead(24).hari, jam: '12:30' }, { id_doctor_services: facialDs, jam: '12:30' }]) {
+      const res = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send(change);
+      expect([res.status, res.body.message]).toEqual([409, 'This slot has 1 active booking from today on; reschedule or cancel it first']);
+    }
+    expect(await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } })).toMatchObject({ jam: slot.jam, hari: slot.hari, id_services: peel });
+    expect(await free(doc.id, d.iso)).toEqual([[(await doc.slot(peel, d.hari, '10:00')).id, '10:00'], [(await doc.slot(peel, d.hari, '11:00')).id, '11:00']]);
+    // edits that keep the time stay allowed
+    const price = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ custom_price: 250000, is_active: 0, jam: '09:00' });
+    expect(price.status).toBe(200);
+    expect(price.body.doctor_schedules).toMatchObject({ custom_price: 250000, is_active: 0, jam: '09:00:00' });
+    // once the booking is cancelled the slot may move
+    await t.http.put(`/user_schedules/${booked.body.user_schedules.id}/cancel`).set(t.auth(customer)).send({ cancel_reason: 'x' });
+    const moved = await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam: '11:30', is_active: 1 });
+    expect(moved.status).toBe(200);
+    expect(await free(doc.id, d.iso)).toContainEqual([slot.id, '11:30']);
+  });
+
+  it('a booking and a move of its slot at the same time: the booking never keeps a time the slot left', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(23);
+    const slot = await doc.slot(peel, d.hari, '10:00');
+    for (const jam of ['11:30', '10:00', '11:30', '10:00']) {
+      const [booked, moved] = await Promise.all([book(other, slot.id, d.dmy, otherPatient), t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam })]);
+      const now = await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } });
+      const active = await t.app.db.userSchedule.findMany({ where: { id_doctor_schedules: slot.id, active_slot: 1 } });
+      expect(active.every((a) => a.jam.getTime() === now.jam.getTime())).toBe(true);
+      expect([booked.status, moved.status]).not.toContainEqual(500);
+      if (booked.status === 200) await t.http.delete(`/user_schedules/${booked.body.user_schedules.id}/delete`).set(A);
+      if (moved.status !== 200) expect((await t.http.put(`/doctor_schedules/${slot.id}/update`).set(A).send({ jam })).status).toBe(200);
+    }
+  });
+
+  it('refuses to delete a slot or a doctor with active upcoming bookings (409); past and cancelled ones do not count', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(24);
+    const slot = await doc.slot(peel, d.hari, '09:00');
+    const other2 = await doc.slot(facial, d.hari, '11:00');
+    const first = await book(customer, slot.id, d.dmy);
+    expect(first.status).toBe(200);
+    expect((await book(other, other2.id, d.dmy, otherPatient)).status).toBe(200);
+    // a booking in the past that was never closed does not hold the doctor
+    const past = ahead(-3);
+    await t.app.db.userSchedule.create({
+      data: { id_doctors: doc.id, id_services: facial, id_doctor_schedules: (await doc.slot(facial, past.hari, '10:00')).id, id_users: customer.id, id_patients: patient, hari: past.hari, tanggal: new Date(`${past.iso}T00:00:00Z`), jam: new Date('1970-01-01T10:00:00Z'), jam_selesai: new Date('1970-01-01T10:30:00Z'), status: 'BOOKING', active_slot: 1 },
+    });
+
+    const delSlot = await t.http.delete(`/doctor_schedules/${slot.id}/delete`).set(A);
+    expect([delSlot.status, delSlot.body.message]).toEqual([409, 'This slot has 1 active booking from today on; reschedule or cancel it first']);
+    const delDoc = await t.http.delete(`/doctors/${doc.id}/delete`).set(A);
+    expect([delDoc.status, delDoc.body.message]).toEqual([409, 'This doctor has 2 active bookings from today on; reschedule or cancel them first']);
+    expect(await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: slot.id } })).toMatchObject({ deleted_at: null });
+    expect(await t.app.db.doctor.findUniqueOrThrow({ where: { id: doc.id } })).toMatchObject({ deleted_at: null });
+    expect(await t.app.db.userSchedule.count({ where: { id_doctors: doc.id, status: 'BOOKING', active_slot: 1 } })).toBe(3);
+
+    await t.http.put(`/user_schedules/${first.body.user_schedules.id}/cancel`).set(A).send({ cancel_reason: 'x' });
+    expect((await t.http.delete(`/doctor_schedules/${slot.id}/delete`).set(A)).body).toEqual({ deleted: true });
+    expect((await t.http.delete(`/doctors/${doc.id}/delete`).set(A)).status).toBe(409);
+    await t.app.db.userSchedule.updateMany({ where: { id_doctors: doc.id, tanggal: new Date(`${d.iso}T00:00:00Z`) }, data: { status: 'CANCEL', active_slot: null } });
+    expect((await t.http.delete(`/doctors/${doc.id}/delete`).set(A)).body).toEqual({ deleted: true });
+  });
+
+  it('refuses a holiday over a day with active bookings of any doctor (409), on create and on update', async () => {
+    const A = t.auth(admin);
+    const doc = await newDoctor();
+    const d = ahead(25);
+    const a = await book(customer, (await doc.slot(peel, d.hari, '09:00')).id, d.dmy);
+    const b = await book(other, (await slotOf(facial, d.hari, '11:00')).id, d.dmy, otherPatient);
+    expect([a.status, b.status]).toEqual([200, 200]);
+    const refused = `${d.iso} has 2 active bookings from today on; reschedule or cancel them first`;
+    const create = await t.http.post('/holidays/create').set(A).send({ dates: d.dmy, descriptions: 'Cuti bersama' });
+    expect([create.status, create.body.message]).toEqual([409, refused]);
+    expect(await t.app.db.holiday.count({ where: { dates: new Date(`${d.iso}T00:00:00Z`) } })).toBe(0);
+
+    const elsewhere = await t.http.post('/holidays/create').set(A).send({ dates: ahead(27).dmy, descriptions: 'Cuti' });
+    expect(elsewhere.status).toBe(200);
+    const hid = elsewhere.body.holidays.id;
+    const move = await t.http.put(`/holidays/${hid}/update`).set(A).send({ dates: d.dmy });
+    expect([move.status, move.body.message]).toEqual([409, refused]);
+    expect((await t.http.put(`/holidays/${hid}/update`).set(A).send({ descriptions: 'Cuti bersama' })).status).toBe(200);
+    expect(await t.app.db.holiday.findUniqueOrThrow({ where: { id: hid } })).toMatchObject({ dates: new Date(`${ahead(27).iso}T00:00:00Z`), descriptions: 'Cuti bersama' });
+    // the bookings stay as they were, and availability still shows the day
+    expect(await t.app.db.userSchedule.count({ where: { tanggal: new Date(`${d.iso}T00:00:00Z`), status: 'BOOKING', active_slot: 1 } })).toBe(2);
+    expect((await free(doc.id, d.iso)).length).toBeGreaterThan(0);
+
+    for (const r of [a, b]) await t.http.put(`/user_schedules/${r.body.user_schedules.id}/cancel`).set(A).send({ cancel_reason: 'Libur' });
+    expect((await t.http.put(`/holidays/${hid}/update`).set(A).send({ dates: d.dmy })).status).toBe(200);
+    expect((await t.http.delete(`/holidays/${hid}/delete`).set(A)).body).toEqual({ deleted: true });
   });
 });

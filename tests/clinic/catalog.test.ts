@@ -270,3 +270,78 @@ describe('robustness', () => {
     expect(failures).toEqual([]);
   });
 });
+
+describe('slots end by midnight', () => {
+  /** a new doctor with a 60-minute service: [doctor id, doctor service id] */
+  async function doctorWithHourService() {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const svc = (await t.http.post('/services/create').set(A).send({ services_name: 'Art Peel', services_price: 300000, buffer_time: 60 })).body.services.id;
+    const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id;
+    const ds = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).body.doctor_services.id;
+    return [doc, ds] as const;
+  }
+
+  it('refuses to create or move a slot that would not end by midnight (422), instead of shortening it', async () => {
+    const A = t.auth(admin);
+    const [doc, ds] = await doctorWithHourService();
+    const late = await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Senin', jam: '23:30' });
+    expect([late.status, late.body.message]).toEqual([422, 'a slot must end by midnight']);
+    expect(late.body.errors).toEqual([{ field: 'jam', message: 'a slot must end by midnight' }]);
+    expect(await t.app.db.doctorSchedule.count({ where: { id_doctors: doc } })).toBe(0);
+    const ok = await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Senin', jam: '22:59' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.doctor_schedules).toMatchObject({ jam: '22:59:00', jam_selesai: '23:59:00' });
+    const moved = await t.http.put(`/doctor_schedules/${ok.body.doctor_schedules.id}/update`).set(A).send({ jam: '23:00' });
+    expect([moved.status, moved.body.message]).toEqual([422, 'a slot must end by midnight']);
+    const row = await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: ok.body.doctor_schedules.id } });
+    expect(row.jam.toISOString()).toBe('1970-01-01T22:59:00.000Z');
+
+    // a slot stored shortened before this rule (23:30-23:59 for 60 minutes) is neither listed nor booked
+    const svc = await t.app.db.doctorService.findUniqueOrThrow({ where: { id: ds } });
+    const legacy = await t.app.db.doctorSchedule.create({
+      data: { id_doctors: doc, id_doctor_services: ds, id_services: svc.id_services, hari: 'Selasa', jam: new Date('1970-01-01T23:30:00Z'), jam_selesai: new Date('1970-01-01T23:59:00Z') },
+    });
+    const days = (await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc })).body as any[];
+    expect(days.flatMap((d) => d.doctors.map((s: any) => s.id))).not.toContain(legacy.id);
+    const monday = days.find((d) => d.day_id === 'Senin')!.schedule as string; // the Selasa after it:
+    const next = new Date(new Date(`${monday}T00:00:00Z`).getTime() + 86_400_000).toISOString().slice(0, 10);
+    const pat = await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien' } });
+    const res = await t.http.post('/user_schedules/create').set(A).send({ id_doctor_schedules: legacy.id, tanggal: next, id_patients: pat.id });
+    expect([res.status, res.body.message]).toEqual([422, 'a slot must end by midnight']);
+  });
+});
+
+describe('doctor_services delete', () => {
+  it('deletes a doctor service whose slots are all deleted; refuses while live slots exist (422) or appointments keep it as history (409)', async () => {
+    const A = t.auth(admin);
+    const u = await t.user(['DOCTOR']);
+    const svc = (await t.http.post('/services/create').set(A).send({ services_name: 'Facial', services_price: 100000, buffer_time: 30 })).body.services.id;
+    const svc2 = (await t.http.post('/services/create').set(A).send({ services_name: 'Peeling', services_price: 100000, buffer_time: 30 })).body.services.id;
+    const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, is_active: 1 })).body.doctors.id;
+    const ds = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).body.doctor_services.id;
+    const slot = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Senin', jam: '09:00' })).body.doctor_schedules.id;
+    const live = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
+    expect([live.status, live.body.message]).toEqual([422, 'Delete or deactivate the doctor schedules of this doctor service first']);
+    expect((await t.http.delete(`/doctor_schedules/${slot}/delete`).set(A)).status).toBe(200);
+    const res = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
+    expect([res.status, res.body]).toEqual([200, { deleted: true }]);
+    expect(await t.app.db.doctorService.count({ where: { id: ds } })).toBe(0);
+    expect(await t.app.db.doctorSchedule.count({ where: { id: slot } })).toBe(0);
+    // the service can be linked again
+    expect((await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).status).toBe(200);
+
+    // a deleted slot that an appointment references keeps its doctor service
+    const ds2 = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc2 })).body.doctor_services.id;
+    const slot2 = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds2, hari: 'Senin', jam: '10:00' })).body.doctor_schedules.id;
+    const pat = await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien' } });
+    await t.app.db.userSchedule.create({
+      data: { id_doctors: doc, id_services: svc2, id_doctor_schedules: slot2, id_users: customer.id, id_patients: pat.id, hari: 'Senin', tanggal: new Date('2026-01-05T00:00:00Z'), jam: new Date('1970-01-01T10:00:00Z'), jam_selesai: new Date('1970-01-01T10:30:00Z'), status: 'DONE', active_slot: 1 },
+    });
+    expect((await t.http.delete(`/doctor_schedules/${slot2}/delete`).set(A)).status).toBe(200);
+    const kept = await t.http.delete(`/doctor_services/${ds2}/delete`).set(A);
+    expect([kept.status, kept.body.message]).toEqual([409, 'This doctor service is kept as the history of 1 appointment (its slots are deleted)']);
+    expect(await t.app.db.doctorService.count({ where: { id: ds2 } })).toBe(1);
+    expect(await t.app.db.doctorSchedule.count({ where: { id: slot2 } })).toBe(1);
+  });
+});

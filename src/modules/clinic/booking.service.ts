@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows } from '../../db/client.js';
+import { sqlRows, type Prisma } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -15,7 +15,10 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  * - the unique keys (id_doctor_schedules, tanggal, active_slot) and (id_doctors, tanggal, jam, active_slot)
  *   let only one active booking hold a slot (active_slot = NULL once cancelled or deleted);
  * - partial overlaps between slots of different lengths are checked while the doctor's row is locked
- *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other;
+ *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other; the slot
+ *   (its time, the doctor, the holidays) is checked again under that lock, and changes that upcoming
+ *   bookings rely on (a slot's time, deleting a slot or doctor, a holiday) take the same lock before
+ *   they count those bookings (refuseIfBooked), so either the booking or the change comes first;
  * - state changes are conditional updates on the current status (count 0 = wrong state → 409).
  */
 
@@ -39,8 +42,31 @@ export function slotMinutes(app: AppContext, serviceMinutes: number, doctorBuffe
   const m = serviceMinutes + doctorBuffer;
   return m > 0 ? m : app.config.BOOKING_DEFAULT_SLOT_MINUTES;
 }
+export const MIDNIGHT = 'a slot must end by midnight';
+/**
+ * When a slot starting at `jam` ends; null when it would not end by midnight (by 23:59: times of day
+ * are Dates on 1970-01-01, so 24:00 cannot be stored). Such a slot is not created, listed or booked
+ * (422 where asked for), never shortened.
+ */
 export function slotEnd(app: AppContext, jam: Date, serviceMinutes: number, doctorBuffer: number) {
-  return timeOf(Math.min(minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer), 24 * 60 - 1));
+  const end = minutesOf(jam) + slotMinutes(app, serviceMinutes, doctorBuffer);
+  return end < 24 * 60 ? timeOf(end) : null;
+}
+/** a slot's end, or 422 when it would not end by midnight */
+function endOf(app: AppContext, slot: Slot) {
+  const end = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  if (!end) throw unprocessable(MIDNIGHT, [{ field: 'id_doctor_schedules', message: MIDNIGHT }]);
+  return end;
+}
+
+/**
+ * The first instant (ms) at which a start can no longer be booked by the caller: customers need
+ * BOOKING_MIN_NOTICE_MINUTES (a start exactly that far ahead is still bookable), staff a start after
+ * now. Booking refuses from then on, and availability leaves the slot out from then on.
+ */
+function bookableUntil(app: AppContext, c: Caller, start: number) {
+  const notice = isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000;
+  return notice ? start - notice + 1 : start;
 }
 
 const slotInclude = { doctor: true, service: true, doctorService: true } as const;
@@ -75,7 +101,7 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   const now = app.now();
   const start = startInstant(req.tanggal, slot.jam);
   if (start.getTime() <= now.getTime()) throw field('tanggal', 'the appointment time is in the past');
-  if (!isStaff(c.user) && start.getTime() < now.getTime() + app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000) {
+  if (now.getTime() >= bookableUntil(app, c, start.getTime())) {
     throw field('tanggal', `appointments must be booked at least ${app.config.BOOKING_MIN_NOTICE_MINUTES} minutes ahead`);
   }
   const holiday = await db.holiday.findUnique({ where: { dates: req.tanggal } });
@@ -83,13 +109,19 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   return slot;
 }
 
-/** Locks the doctor's row, then refuses a time that overlaps another active booking of that doctor. */
-async function lockAndCheckOverlap(tx: Tx, slot: Slot, tanggal: Date, jam_selesai: Date, excludeId?: number) {
-  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${slot.id_doctors} FOR UPDATE`;
+/**
+ * Locks the doctor's row, checks the slot again under the lock (it may have changed since `checked`
+ * was read), then refuses a time that overlaps another active booking of that doctor.
+ */
+async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, excludeId?: number) {
+  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${checked.id_doctors} FOR UPDATE`;
+  const slot = await checkSlot(app, tx, c, req);
+  if (slot.id_doctors !== checked.id_doctors) throw conflict('The slot changed meanwhile; reload and try again');
+  const jam_selesai = endOf(app, slot);
   const clash = await tx.userSchedule.findFirst({
     where: {
       id_doctors: slot.id_doctors,
-      tanggal,
+      tanggal: req.tanggal,
       active_slot: 1,
       id: excludeId ? { not: excludeId } : undefined,
       jam: { lt: jam_selesai },
@@ -100,6 +132,21 @@ async function lockAndCheckOverlap(tx: Tx, slot: Slot, tanggal: Date, jam_selesa
   if (clash) {
     throw conflict(clash.id_doctor_schedules === slot.id ? 'This slot is already booked on that date' : 'The doctor has another appointment at that time');
   }
+  return { slot, jam_selesai };
+}
+
+/**
+ * Refuses (409) a change that active upcoming bookings (BOOKING/RESCHEDULE/ARRIVED from today on)
+ * matching `where` rely on: they must be rescheduled or cancelled first. Takes the booking path's
+ * lock first (the doctor's row; every doctor's when `id_doctors` is null), in the change's transaction.
+ */
+export async function refuseIfBooked(app: AppContext, tx: Db | Tx, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
+  if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
+  else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
+  const n = await tx.userSchedule.count({
+    where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },
+  });
+  if (n) throw conflict(`${what} has ${n} active booking${n === 1 ? '' : 's'} from today on; reschedule or cancel ${n === 1 ? 'it' : 'them'} first`);
 }
 
 /** The unique keys over active bookings are the last word: a violation means someone else got the slot. */
@@ -134,10 +181,9 @@ export async function book(app: AppContext, c: Caller, input: BookInput): Promis
     const u = await app.db.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
     if (!u) throw notFound(`users ${input.id_users} not found`);
   }
-  const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  const checked = await checkSlot(app, app.db, c, input);
   return slotTransaction(app, async (tx) => {
-    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked);
     const row = await tx.userSchedule.create({
       data: {
         id_doctors: slot.id_doctors,
@@ -203,10 +249,9 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   checkCutoff(app, c, row, 'rescheduled');
   const max = app.config.BOOKING_MAX_RESCHEDULES;
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
-  const slot = await checkSlot(app, app.db, c, input);
-  const jam_selesai = slotEnd(app, slot.jam, slot.service.buffer_time, slot.doctorService.doctor_buffer_time);
+  const checked = await checkSlot(app, app.db, c, input);
   await slotTransaction(app, async (tx) => {
-    await lockAndCheckOverlap(tx, slot, input.tanggal, jam_selesai, id);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
     // (the doctor too: the one it leaves is told, so it must be the one read).
     const { count } = await tx.userSchedule.updateMany({
@@ -347,9 +392,10 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
   const time = (t: string) => new Date(`1970-01-01T${t}Z`);
   // Each slot once: its times in minutes and its entry of the answer, the same on every date it
   // falls on (a page asks for this often; building it per date cost most of the call's CPU).
-  const slots = (JSON.parse(row.slots) as SlotRow[]).map((x) => {
+  const slots = (JSON.parse(row.slots) as SlotRow[]).flatMap((x) => {
     const jam = time(x.jam);
     const end = slotEnd(app, jam, x.buffer_time, x.doctor_buffer_time);
+    if (!end) return [];
     const listed = doctorScheduleListJSON({
       id: x.id,
       id_doctors: x.id_doctors,
@@ -365,12 +411,11 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
       service: { services_name: x.services_name, category: x.service_categories == null ? null : { service_categories: x.service_categories } },
       doctor: { user: { users_fullname: x.users_fullname } },
     });
-    return { hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } };
+    return [{ hari: x.hari, jam, from: minutesOf(jam), to: minutesOf(end), entry: { ...listed, jam_mulai: hhmm(jam), jam_selesai: hhmm(end) } }];
   });
   const closed = new Set(row.holidays);
-  const notice = isStaff(c.user) ? 0 : app.config.BOOKING_MIN_NOTICE_MINUTES * 60_000;
-  const earliest = app.now().getTime() + notice;
-  // the answer holds until the next clinic day starts, or until a free slot falls within the notice
+  const now = app.now().getTime();
+  // the answer holds until the next clinic day starts, or until a free slot stops being bookable
   let validUntil = clinicDayStart(today).getTime() + 86_400_000;
   const schedule_array = dates.map((d) => formatDate(d)!);
   // the bookings' [from, to) in minutes of the day, grouped by day (yyyy-mm-dd)
@@ -388,9 +433,9 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
     const taken = takenByDay.get(key) ?? [];
     const free = slots.filter((s) => {
       if (s.hari !== day || taken.some(([from, to]) => from < s.to && to > s.from)) return false;
-      const start = startInstant(d, s.jam).getTime();
-      if (start <= earliest) return false;
-      validUntil = Math.min(validUntil, start - notice);
+      const until = bookableUntil(app, c, startInstant(d, s.jam).getTime());
+      if (now >= until) return false;
+      validUntil = Math.min(validUntil, until);
       return true;
     });
     if (!free.length) continue;

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { STAFF } from '../../http/auth-user.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Column } from '../../http/resource.js';
 import * as shape from '../../http/response.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
-import { slotEnd } from './booking.service.js';
+import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots } from './slots.service.js';
 import {
   DAYS_ID,
@@ -341,6 +341,12 @@ const doctorRoutes = resourceRoutes({
       await tx.doctor.update({ where: { id }, data });
     },
   },
+  delete: {
+    run: async (id, c, tx) => {
+      await refuseIfBooked(c.app, tx, id, { id_doctors: id }, 'This doctor');
+      await tx.doctor.update({ where: { id }, data: { deleted_at: c.app.now() } });
+    },
+  },
 });
 // The document names the create/update envelope `stylists` (a leftover) but `doctors` everywhere else: both are sent.
 const doctors = doctorRoutes.map((r) =>
@@ -408,10 +414,15 @@ const doctorServices = resourceRoutes({
     run: async (id, b, _c, tx) => void (await tx.doctorService.update({ where: { id }, data: b })),
   },
   delete: {
-    // slots reference it: refuse while live slots exist (409) instead of orphaning them
+    // A link, not a record of its own (no deleted_at): deleted with its deleted slots. Refused while live
+    // slots exist (422) instead of orphaning them, and while appointments reference its deleted slots
+    // (409): it stays as their history, as those slots do.
     run: async (id, _c, tx) => {
       const live = await tx.doctorSchedule.count({ where: { id_doctor_services: id, deleted_at: null } });
       if (live) throw unprocessable('Delete or deactivate the doctor schedules of this doctor service first');
+      const booked = await tx.userSchedule.count({ where: { doctorSchedule: { id_doctor_services: id } } });
+      if (booked) throw conflict(`This doctor service is kept as the history of ${booked} appointment${booked === 1 ? '' : 's'} (its slots are deleted)`);
+      await tx.doctorSchedule.deleteMany({ where: { id_doctor_services: id } });
       await tx.doctorService.delete({ where: { id } });
     },
   },
@@ -479,11 +490,9 @@ async function slotData(app: AppContext, tx: any, b: { id_doctors?: number; id_d
   if (b.id_doctors && b.id_doctors !== ds.id_doctors) {
     throw unprocessable('The doctor service belongs to another doctor', [{ field: 'id_doctors', message: 'does not match id_doctor_services' }]);
   }
-  return {
-    id_doctors: ds.id_doctors,
-    id_services: ds.id_services,
-    jam_selesai: slotEnd(app, b.jam, ds.service.buffer_time, ds.doctor_buffer_time),
-  };
+  const jam_selesai = slotEnd(app, b.jam, ds.service.buffer_time, ds.doctor_buffer_time);
+  if (!jam_selesai) throw unprocessable(MIDNIGHT, [{ field: 'jam', message: MIDNIGHT }]);
+  return { id_doctors: ds.id_doctors, id_services: ds.id_services, jam_selesai };
 }
 
 const slotFilters = z.object({
@@ -564,7 +573,19 @@ const doctorSchedules = [
       body: updateOf(slotBody),
       run: async (id, b, c, tx, existing) => {
         const merged = { id_doctors: b.id_doctors, id_doctor_services: b.id_doctor_services ?? existing.id_doctor_services, jam: b.jam ?? existing.jam };
-        await tx.doctorSchedule.update({ where: { id }, data: { ...b, ...(await slotData(c.app, tx, merged)) } });
+        const data = { ...b, ...(await slotData(c.app, tx, merged)) };
+        // bookings keep their time: a slot they hold does not move under them
+        const moved = merged.jam.getTime() !== existing.jam.getTime() || (b.hari ?? existing.hari) !== existing.hari || merged.id_doctor_services !== existing.id_doctor_services;
+        if (moved) {
+          await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
+        }
+        await tx.doctorSchedule.update({ where: { id }, data });
+      },
+    },
+    delete: {
+      run: async (id, c, tx, existing) => {
+        await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
+        await tx.doctorSchedule.update({ where: { id }, data: { deleted_at: c.app.now() } });
       },
     },
   }),
@@ -572,6 +593,8 @@ const doctorSchedules = [
 
 // ---------------------------------------------------------------- holidays
 const holidayBody = z.object({ dates: s.date, descriptions: s.text(500).default('') });
+// holidays close the whole clinic: every doctor's lock is taken (refuseIfBooked with no doctor)
+const refuseIfHolidayBooked = (app: AppContext, tx: any, dates: Date) => refuseIfBooked(app, tx, null, { tanggal: dates }, formatDate(dates)!);
 const holidays = resourceRoutes({
   name: 'holidays',
   model: (db) => db.holiday,
@@ -583,8 +606,21 @@ const holidays = resourceRoutes({
   toJSON: (r) => holidayJSON(r),
   schema: holidaySchema,
   columns: [plain('id'), col('dates', (r) => formatDate(r.dates), 'dates'), plain('descriptions')],
-  create: { body: holidayBody, run: async (b, _c, tx) => (await tx.holiday.create({ data: b })).id },
-  update: { body: updateOf(holidayBody), methods: ['post', 'put'], run: async (id, b, _c, tx) => void (await tx.holiday.update({ where: { id }, data: b })) },
+  create: {
+    body: holidayBody,
+    run: async (b, c, tx) => {
+      await refuseIfHolidayBooked(c.app, tx, b.dates);
+      return (await tx.holiday.create({ data: b })).id;
+    },
+  },
+  update: {
+    body: updateOf(holidayBody),
+    methods: ['post', 'put'],
+    run: async (id, b, c, tx, existing) => {
+      if (b.dates && b.dates.getTime() !== existing.dates.getTime()) await refuseIfHolidayBooked(c.app, tx, b.dates);
+      await tx.holiday.update({ where: { id }, data: b });
+    },
+  },
 });
 
 export const clinicCatalogRoutes: RouteDef[] = [

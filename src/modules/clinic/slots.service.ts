@@ -1,6 +1,6 @@
 import type { AppContext } from '../../app-context.js';
 import { notFound } from '../../http/errors.js';
-import { slotEnd } from './booking.service.js';
+import { slotMinutes } from './booking.service.js';
 
 /**
  * Builds a doctor's bookable weekly slots from their practice hours (schedules) and each service's
@@ -20,8 +20,8 @@ export async function generateSlots(app: AppContext, id_doctors: number) {
     const from = hours.jam.getTime();
     const to = hours.jam_selesai.getTime();
     for (const ds of doctor.doctorServices) {
-      const step = slotEnd(app, hours.jam, ds.service.buffer_time, ds.doctor_buffer_time).getTime() - from;
-      if (step <= 0) continue;
+      // every slot is the service's full length and ends within the hours (which end by 23:59)
+      const step = slotMinutes(app, ds.service.buffer_time, ds.doctor_buffer_time) * 60_000;
       for (let t = from; t + step <= to; t += step) {
         rows.push({
           id_doctors: doctor.id,
