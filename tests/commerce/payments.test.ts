@@ -365,3 +365,38 @@ function pdfText(pdf: Buffer) {
   }
   return out.join('\n');
 }
+
+describe('a promotion edited or deleted after a customer applied it', () => {
+  it('the cart shows the discount the checkout charges; deleted, no discount and the checkout says why', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    const p = await promotion(t, { type: 'NOMINAL', value: 30_000 });
+    await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    const shown = async () => (await t.http.get(`/orders/${id}`).set(t.auth(u))).body.orders;
+    expect(await shown()).toMatchObject({ total_discount: 30_000, grand_totals: 90_000 });
+
+    await t.http.put(`/promotions/${p.id}/update`).set(t.auth(admin)).send({ value: 10_000 }).expect(200);
+    expect(await shown()).toMatchObject({ total_discount: 10_000, grand_totals: 110_000 });
+
+    await t.http.delete(`/promotions/${p.id}/delete`).set(t.auth(admin)).expect(200);
+    expect(await shown()).toMatchObject({ total_discount: 0, grand_totals: 120_000 });
+    const checkout = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(checkout.status).toBe(422);
+  });
+
+  it('edited before checkout: the amount sent to Midtrans is the one the cart showed', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    const p = await promotion(t, { type: 'PERSEN', value: 50 });
+    await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    await t.http.put(`/promotions/${p.id}/update`).set(t.auth(admin)).send({ value: 10 }).expect(200);
+    const shown = (await t.http.get(`/orders/${id}`).set(t.auth(u))).body.orders;
+    expect(shown).toMatchObject({ total_discount: 10_000, grand_totals: 110_000 });
+    await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    expect(fake.snapRequests.at(-1).transaction_details.gross_amount).toBe(shown.grand_totals);
+  });
+});

@@ -8,6 +8,7 @@ import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
+import { emit } from '../../lib/events.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 
@@ -82,7 +83,7 @@ const promotionRoutes = resourceRoutes({
   update: {
     body: promotionBody.partial(),
     methods: ['put', 'post'],
-    run: async (id, b, _c, tx, existing) => {
+    run: async (id, b, c, tx, existing) => {
       await checkPromotion(tx, b, existing);
       if (b.quota !== undefined) {
         // Conditional on the live counters (checkouts may be reserving right now): the quota may
@@ -92,11 +93,15 @@ const promotionRoutes = resourceRoutes({
       }
       const { quota: _q, ...rest } = b;
       await tx.promotion.update({ where: { id }, data: { ...rest, ...(b.display_codes ? { display_codes_key: codeKey(b.display_codes) } : {}) } });
+      await emit(c.app, 'promotion.changed', { promotionId: id }, tx);
     },
   },
   delete: {
     // Soft delete; the code is freed (key NULL) so it can be used again. Orders keep the promotion.
-    run: async (id, c, tx) => void (await tx.promotion.update({ where: { id }, data: { deleted_at: c.app.now(), display_codes_key: null } })),
+    run: async (id, c, tx) => {
+      await tx.promotion.update({ where: { id }, data: { deleted_at: c.app.now(), display_codes_key: null } });
+      await emit(c.app, 'promotion.changed', { promotionId: id }, tx);
+    },
   },
 });
 

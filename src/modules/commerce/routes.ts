@@ -1,4 +1,7 @@
 import { addJob } from '../../jobs.js';
+import { on } from '../../lib/events.js';
+import { CART } from './orders.service.js';
+import { recomputeOrderTotals } from './totals.js';
 import { addUserSection } from '../identity/user-sections.js';
 import { orderExtraRoutes, orderItemRoutes, ratingRoutes, userPointRoutes } from './lines.routes.js';
 import { countCarts, orderListInclude, orderRoutes } from './orders.routes.js';
@@ -21,6 +24,13 @@ addUserSection({
     ]);
     return { total_point, latest_orders: latest.map((o) => orderListJSON(caller.app, o)), counts_carts };
   },
+});
+
+// A promotion edited or deleted by staff: the open carts that applied it show the discount the
+// checkout will charge (their totals are stored, and otherwise recomputed only when the cart changes).
+on('promotion.changed', async (_app, { promotionId }, tx) => {
+  const carts = await tx.order.findMany({ where: { id_promo_discount_applied: promotionId, status: CART }, select: { id: true }, orderBy: { id: 'asc' } });
+  for (const cart of carts) await recomputeOrderTotals(tx, cart.id);
 });
 
 addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app) => void (await expireUnpaidCheckouts(app)) });

@@ -68,10 +68,13 @@ export async function recomputeOrderTotals(tx: Tx, orderId: number, change: { co
       poin_used: true,
       items: { where: { is_canceled: 0 }, select: { id_menu: true, price_total: true, pajak: true, buffer_time: true } },
       extras: { select: { extra_prices: true, qty: true } },
-      promotion: { select: { id_menu: true, type: true, value: true } },
+      promotion: { select: { id_menu: true, type: true, value: true, deleted_at: true } },
     },
   });
-  const totals = computeTotals(change.courier_price === undefined ? order : { ...order, courier_price: change.courier_price });
+  // a deleted promotion discounts nothing (checkout then refuses the code, so the customer sees it)
+  const promotion = order.promotion && !order.promotion.deleted_at ? order.promotion : null;
+  const inputs = { ...order, promotion, ...(change.courier_price === undefined ? {} : { courier_price: change.courier_price }) };
+  const totals = computeTotals(inputs);
   // the order as written (its totals included), for answers that show it
   return tx.order.update({ where: { id: orderId }, data: { ...change, ...totals } });
 }
