@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { audit } from '../../src/modules/audit/audit.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { patientBody, threadWith } from '../patients/fixtures.js';
 
 let t: TestApp;
 let customer: TestUser;
@@ -70,6 +71,33 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(exported.sort()).toEqual(expect.arrayContaining(expected.sort()));
     expect(res.headers['cache-control']).toContain('no-store');
     expect(await db.log.count({ where: { action: 'data_export', id_users: customer.id } })).toBe(1);
+  });
+
+  // A list read covering several patients names them in details.patients only (id_patients is set
+  // when it covers one): it used to be missing from the export of each of those patients' managers.
+  it("includes a doctor's list read that covered the customer's patient together with someone else's, naming only the customer's", async () => {
+    const mine = (await t.http.post('/patients/create').set(t.auth(customer)).send(patientBody({ nama_lengkap_pasien: 'Mine' }))).body.patients.id;
+    const theirs = (await t.http.post('/patients/create').set(t.auth(other)).send(patientBody({ nama_lengkap_pasien: 'Theirs' }))).body.patients.id;
+    await threadWith(t, doctor, mine, customer.id);
+    await threadWith(t, doctor, theirs, other.id);
+    const recordIds: Record<number, number> = {};
+    for (const p of [mine, theirs]) {
+      const res = await t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, tanggal_konsul: '2026-01-05', diagnosa: 'Dx' });
+      expect(res.status).toBe(200);
+      recordIds[p] = res.body.patient_rekam_medis.id;
+    }
+    const list = await t.http.post('/patient_rekam_medis/explore').set(t.auth(doctor)).send({});
+    expect(list.body.data.map((r: any) => r.id_patients).sort()).toEqual([mine, theirs].sort());
+
+    const exp = await t.http.get('/users/data/export').set(t.auth(customer));
+    expect(exp.status).toBe(200);
+    const reads = exp.body.export.medical_record_access.filter((l: any) => l.id_users === doctor.id && l.action === 'list' && l.resource === 'patient_rekam_medis');
+    expect(reads).toHaveLength(1);
+    // the other patient read in the same request is someone else's: neither it nor its record is named
+    expect(reads[0]).toMatchObject({ id_patients: null, details: { patients: [mine], ids: [recordIds[mine]] } });
+    // the other manager's export has the same read, with their patient only
+    const others = (await t.http.get('/users/data/export').set(t.auth(other))).body.export.medical_record_access;
+    expect(others.filter((l: any) => l.id_users === doctor.id && l.action === 'list')).toMatchObject([{ details: { patients: [theirs], ids: [recordIds[theirs]] } }]);
   });
 
   it('needs a signed-in user', async () => {
