@@ -100,6 +100,14 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(others.filter((l: any) => l.id_users === doctor.id && l.action === 'list')).toMatchObject([{ details: { patients: [theirs], ids: [recordIds[theirs]] } }]);
   });
 
+  // the suite's clinical-data check treats a soft-deleted patient as unreadable, except in its manager's own export
+  it("includes the customer's soft-deleted patient with its data", async () => {
+    const gone = await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Dihapus', catatan: 'Riwayat psoriasis', deleted_at: new Date() } });
+    const res = await t.http.get('/users/data/export').set(t.auth(customer));
+    expect(res.status).toBe(200);
+    expect(res.body.export.patients.find((p: any) => p.id === gone.id)).toMatchObject({ catatan: 'Riwayat psoriasis', deleted: expect.any(String) });
+  });
+
   it('needs a signed-in user', async () => {
     expect((await t.http.get('/users/data/export')).status).toBe(401);
   });
