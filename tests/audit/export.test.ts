@@ -108,6 +108,36 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(res.body.export.patients.find((p: any) => p.id === gone.id)).toMatchObject({ catatan: 'Riwayat psoriasis', deleted: expect.any(String) });
   });
 
+  // Every exported order and thread used to be a parent, so after staff moved a patient to another
+  // account the new manager's export carried the previous manager's points, payments and messages.
+  it("after a patient moves to another account, carries the patient's old order and thread but not the previous manager's rows of them", async () => {
+    const db = t.app.db;
+    const admin = await t.user(['ADMIN']);
+    const prev = await t.user(['CUSTOMER']);
+    const next = await t.user(['CUSTOMER']);
+    const pid = (await t.http.post('/patients/create').set(t.auth(prev)).send(patientBody({ nama_lengkap_pasien: 'Pindah' }))).body.patients.id;
+    const init = await t.http.post('/orders/init').set(t.auth(prev)).send({ id_patients: pid, order_type: 'E' });
+    expect(init.status).toBe(200);
+    const orderId = init.body.orders.id;
+    await db.userPoint.create({ data: { id_users: prev.id, id_orders: orderId, add_point: 777, remaining_point: 777, usecase: 'earn-of-previous-manager' } });
+    const thread = await threadWith(t, doctor, pid, prev.id);
+    await db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: prev.id, id_user_to: doctor.id, content_type: 'text', content: 'message-of-previous-manager' } });
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: next.id, id_patients: pid })).status).toBe(200);
+    // the new manager's own order still brings its own child rows
+    const ownOrder = (await t.http.post('/orders/init').set(t.auth(next)).send({ id_patients: pid, order_type: 'C' })).body.orders.id;
+    await db.userPoint.create({ data: { id_users: prev.id, id_orders: ownOrder, add_point: 5, remaining_point: 5, usecase: 'row-of-own-order' } });
+
+    const res = await t.http.get('/users/data/export').set(t.auth(next));
+    expect(res.status).toBe(200);
+    const tables = res.body.export.tables;
+    // the rows that concern the patient stay
+    expect(tables.Order.map((o: any) => o.id).sort()).toEqual([orderId, ownOrder].sort());
+    expect(tables.Thread.map((r: any) => r.id)).toEqual([thread.id]);
+    // the previous manager's rows of that order and thread do not
+    expect((tables.UserPoint ?? []).map((r: any) => r.usecase)).toEqual(['row-of-own-order']);
+    expect(JSON.stringify(tables.ThreadMessage ?? [])).not.toContain('message-of-previous-manager');
+  });
+
   it('needs a signed-in user', async () => {
     expect((await t.http.get('/users/data/export')).status).toBe(401);
   });

@@ -19,8 +19,16 @@ import { logJSON, logSchema } from './routes.js';
 /** Columns that tie a row to a person (the customer) or to one of their patients. */
 const USER_COLUMNS = ['id_users', 'id_member', 'id_user_from', 'id_user_to'];
 const PATIENT_COLUMNS = ['id_patients'];
-/** Rows that belong to the user's orders and threads. */
-const CHILD_COLUMNS: Record<string, string> = { id_orders: 'Order', id_threads: 'Thread' };
+/**
+ * Rows that belong to the user's own orders and threads (the columns that make them the user's). An
+ * order or thread exported only because it concerns one of their patients (e.g. placed by the account
+ * that managed the patient before) is not a parent: its payments, points, ratings and messages are
+ * that other account's.
+ */
+const CHILD_COLUMNS: Record<string, { model: string; owners: string[] }> = {
+  id_orders: { model: 'Order', owners: ['id_member'] },
+  id_threads: { model: 'Thread', owners: ['id_user_from', 'id_user_to'] },
+};
 /** Secrets never leave the server, not even to their owner. */
 const SECRET_COLUMNS = new Set(['password_hash', 'reset_hash', 'otp', 'token_hash']);
 const BLANKED: Record<string, string[]> = { MessageOutbox: ['body'] };
@@ -138,11 +146,12 @@ export async function exportUserData(app: AppContext, userId: number) {
     tables[m.name] = await db[lowerFirst(m.name)]!.findMany({ where: { OR: or }, take: 100_000 });
   };
   const all = models().filter((m) => m.name !== 'User' && !SECTION_MODELS.has(m.name));
-  // First the rows tied to the user or their patients, then the rows of their orders and threads
+  // First the rows tied to the user or their patients, then the rows of their own orders and threads
   // (items, payments, messages...): two rounds, one query per table each.
   await Promise.all(all.map((m) => query(m, {})));
-  const ids = (name: string) => (tables[name] ?? []).map((r) => r.id as number);
-  const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, model]) => [col, ids(model)]));
+  const own = ({ model, owners }: { model: string; owners: string[] }) =>
+    (tables[model] ?? []).filter((r) => owners.some((c) => r[c] === userId)).map((r) => r.id as number);
+  const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, parent]) => [col, own(parent)]));
   await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
   if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId)).map(onlyOwnPatients(patientIds, allergies, records));
   const listed = new Set(listedLogIds);
