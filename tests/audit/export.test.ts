@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Prisma } from '../../src/generated/prisma/client.js';
 import { audit } from '../../src/modules/audit/audit.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { patientBody, threadWith } from '../patients/fixtures.js';
 
 let t: TestApp;
 let customer: TestUser;
@@ -70,6 +71,71 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(exported.sort()).toEqual(expect.arrayContaining(expected.sort()));
     expect(res.headers['cache-control']).toContain('no-store');
     expect(await db.log.count({ where: { action: 'data_export', id_users: customer.id } })).toBe(1);
+  });
+
+  // A list read covering several patients names them in details.patients only (id_patients is set
+  // when it covers one): it used to be missing from the export of each of those patients' managers.
+  it("includes a doctor's list read that covered the customer's patient together with someone else's, naming only the customer's", async () => {
+    const mine = (await t.http.post('/patients/create').set(t.auth(customer)).send(patientBody({ nama_lengkap_pasien: 'Mine' }))).body.patients.id;
+    const theirs = (await t.http.post('/patients/create').set(t.auth(other)).send(patientBody({ nama_lengkap_pasien: 'Theirs' }))).body.patients.id;
+    await threadWith(t, doctor, mine, customer.id);
+    await threadWith(t, doctor, theirs, other.id);
+    const recordIds: Record<number, number> = {};
+    for (const p of [mine, theirs]) {
+      const res = await t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, tanggal_konsul: '2026-01-05', diagnosa: 'Dx' });
+      expect(res.status).toBe(200);
+      recordIds[p] = res.body.patient_rekam_medis.id;
+    }
+    const list = await t.http.post('/patient_rekam_medis/explore').set(t.auth(doctor)).send({});
+    expect(list.body.data.map((r: any) => r.id_patients).sort()).toEqual([mine, theirs].sort());
+
+    const exp = await t.http.get('/users/data/export').set(t.auth(customer));
+    expect(exp.status).toBe(200);
+    const reads = exp.body.export.medical_record_access.filter((l: any) => l.id_users === doctor.id && l.action === 'list' && l.resource === 'patient_rekam_medis');
+    expect(reads).toHaveLength(1);
+    // the other patient read in the same request is someone else's: neither it nor its record is named
+    expect(reads[0]).toMatchObject({ id_patients: null, details: { patients: [mine], ids: [recordIds[mine]] } });
+    // the other manager's export has the same read, with their patient only
+    const others = (await t.http.get('/users/data/export').set(t.auth(other))).body.export.medical_record_access;
+    expect(others.filter((l: any) => l.id_users === doctor.id && l.action === 'list')).toMatchObject([{ details: { patients: [theirs], ids: [recordIds[theirs]] } }]);
+  });
+
+  // the suite's clinical-data check treats a soft-deleted patient as unreadable, except in its manager's own export
+  it("includes the customer's soft-deleted patient with its data", async () => {
+    const gone = await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Dihapus', catatan: 'Riwayat psoriasis', deleted_at: new Date() } });
+    const res = await t.http.get('/users/data/export').set(t.auth(customer));
+    expect(res.status).toBe(200);
+    expect(res.body.export.patients.find((p: any) => p.id === gone.id)).toMatchObject({ catatan: 'Riwayat psoriasis', deleted: expect.any(String) });
+  });
+
+  // Every exported order and thread used to be a parent, so after staff moved a patient to another
+  // account the new manager's export carried the previous manager's points, payments and messages.
+  it("after a patient moves to another account, carries the patient's old order and thread but not the previous manager's rows of them", async () => {
+    const db = t.app.db;
+    const admin = await t.user(['ADMIN']);
+    const prev = await t.user(['CUSTOMER']);
+    const next = await t.user(['CUSTOMER']);
+    const pid = (await t.http.post('/patients/create').set(t.auth(prev)).send(patientBody({ nama_lengkap_pasien: 'Pindah' }))).body.patients.id;
+    const init = await t.http.post('/orders/init').set(t.auth(prev)).send({ id_patients: pid, order_type: 'E' });
+    expect(init.status).toBe(200);
+    const orderId = init.body.orders.id;
+    await db.userPoint.create({ data: { id_users: prev.id, id_orders: orderId, add_point: 777, remaining_point: 777, usecase: 'earn-of-previous-manager' } });
+    const thread = await threadWith(t, doctor, pid, prev.id);
+    await db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: prev.id, id_user_to: doctor.id, content_type: 'text', content: 'message-of-previous-manager' } });
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: next.id, id_patients: pid })).status).toBe(200);
+    // the new manager's own order still brings its own child rows
+    const ownOrder = (await t.http.post('/orders/init').set(t.auth(next)).send({ id_patients: pid, order_type: 'C' })).body.orders.id;
+    await db.userPoint.create({ data: { id_users: prev.id, id_orders: ownOrder, add_point: 5, remaining_point: 5, usecase: 'row-of-own-order' } });
+
+    const res = await t.http.get('/users/data/export').set(t.auth(next));
+    expect(res.status).toBe(200);
+    const tables = res.body.export.tables;
+    // the rows that concern the patient stay
+    expect(tables.Order.map((o: any) => o.id).sort()).toEqual([orderId, ownOrder].sort());
+    expect(tables.Thread.map((r: any) => r.id)).toEqual([thread.id]);
+    // the previous manager's rows of that order and thread do not
+    expect((tables.UserPoint ?? []).map((r: any) => r.usecase)).toEqual(['row-of-own-order']);
+    expect(JSON.stringify(tables.ThreadMessage ?? [])).not.toContain('message-of-previous-manager');
   });
 
   it('needs a signed-in user', async () => {

@@ -435,6 +435,25 @@ describe('the nested patient', () => {
     expect(own.status).toBe(200);
     expect(own.body.user_schedules.patients).toMatchObject({ catatan: 'Kurang gizi', golongan_darah: 'O' });
   });
+
+  // The patients module hides a soft-deleted patient; its appointments used to go on serving the
+  // patient's health and identity data to the doctor and the customer.
+  it('carries only the name of a soft-deleted patient to the doctor and the customer (staff still see it)', async () => {
+    const pid = (await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Dihapus Nanti', catatan: 'Riwayat psoriasis', golongan_darah: 'AB', no_identitas: '3173000000000002' } })).id;
+    const d = ahead(28);
+    const booked = await book(customer, (await slotOf(facial, d.hari, '09:00')).id, d.dmy, pid);
+    expect(booked.status).toBe(200);
+    expect(booked.body.user_schedules.patients).toMatchObject({ catatan: 'Riwayat psoriasis' });
+    expect((await t.http.delete(`/patients/${pid}/delete`).set(t.auth(customer))).status).toBe(200);
+    for (const u of [doctorUser, customer]) {
+      expect((await t.http.get(`/patients/${pid}`).set(t.auth(u))).status).toBe(404);
+      const res = await t.http.get(`/user_schedules/${booked.body.user_schedules.id}`).set(t.auth(u));
+      expect(res.status).toBe(200);
+      expect(res.body.user_schedules.patients).toMatchObject({ id: pid, nama_lengkap_pasien: 'Dihapus Nanti', catatan: null, golongan_darah: null, no_identitas: null, tanggal_lahir: null });
+    }
+    const staff = await t.http.get(`/user_schedules/${booked.body.user_schedules.id}`).set(t.auth(admin));
+    expect(staff.body.user_schedules.patients).toMatchObject({ catatan: 'Riwayat psoriasis', golongan_darah: 'AB' });
+  });
 });
 
 describe('rescheduling to another doctor', () => {

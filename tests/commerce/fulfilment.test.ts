@@ -416,3 +416,21 @@ describe('invoice', () => {
     void patientOf;
   });
 });
+
+// The patients module hides a soft-deleted patient; the customer's orders used to go on serving
+// its health and identity data.
+describe("an order's soft-deleted patient", () => {
+  it('is shown by name only to the customer (staff still see it)', async () => {
+    const id = await paidOrder();
+    const pid = (await order(id)).id_patients!;
+    await t.app.db.patient.update({ where: { id: pid }, data: { catatan: 'Riwayat eksim', golongan_darah: 'O', no_identitas: '3273000000000009' } });
+    expect((await t.http.get(`/orders/${id}`).set(t.auth(customer))).body.orders.patients).toMatchObject({ catatan: 'Riwayat eksim' });
+    expect((await t.http.delete(`/patients/${pid}/delete`).set(t.auth(customer))).status).toBe(200);
+    const mine = await t.http.get(`/orders/${id}`).set(t.auth(customer));
+    expect(mine.status).toBe(200);
+    expect(mine.body.orders.patients).toMatchObject({ id: pid, catatan: null, golongan_darah: null, no_identitas: null, alamat_domisili: null, tanggal_lahir: null });
+    expect(mine.body.orders.patients.nama_lengkap_pasien).toEqual(expect.any(String));
+    const staff = await t.http.get(`/orders/${id}`).set(t.auth(admin));
+    expect(staff.body.orders.patients).toMatchObject({ catatan: 'Riwayat eksim', golongan_darah: 'O' });
+  });
+});

@@ -83,19 +83,23 @@ export function responseValidator(app: AppContext) {
   const problems: string[] = [];
   const pending: Promise<void>[] = [];
 
-  async function readable(ids: number[], model: 'patient' | 'thread', scope: Record<string, unknown> | undefined) {
+  async function readable(ids: number[], model: 'patient' | 'thread', scope: Record<string, unknown> | undefined, deletedToo = false) {
     if (!scope || !ids.length) return new Set(ids); // no scope: staff read everything
-    const rows = await (app.db[model] as any).findMany({ where: { id: { in: ids }, AND: [scope] }, select: { id: true } });
+    // a soft-deleted patient hides its data from everyone but staff (the patients module's rule)
+    const live = model === 'patient' && !deletedToo ? { deleted_at: null } : {};
+    const rows = await (app.db[model] as any).findMany({ where: { id: { in: ids }, ...live, AND: [scope] }, select: { id: true } });
     return new Set<number>(rows.map((r: { id: number }) => r.id));
   }
 
   /** the clinical findings the caller may not receive, as problem lines */
-  async function clinicalProblems(req: Request, label: string, found: ClinicalFinding[]) {
+  async function clinicalProblems(req: Request, label: string, found: ClinicalFinding[], path: string | undefined) {
     const out: string[] = [];
     const byPatient = found.filter((f) => positive(f.patient));
     const byThread = found.filter((f) => !positive(f.patient) && positive(f.thread));
     for (const f of found) if (!positive(f.patient) && !positive(f.thread)) out.push(`${label}: clinical field ${f.field} names no patient (x-patient-id) or thread`);
-    const patients = await readable([...new Set(byPatient.map((f) => f.patient as number))], 'patient', patientReadScope(req.user));
+    // except in the managing account's own data export, which includes its soft-deleted patients (UU PDP)
+    const exported = path === '/users/data/export';
+    const patients = await readable([...new Set(byPatient.map((f) => f.patient as number))], 'patient', patientReadScope(req.user), exported);
     const threads = await readable([...new Set(byThread.map((f) => f.thread as number))], 'thread', threadScope(req.user));
     const who = `user ${req.user?.id ?? 'anonymous'}`;
     for (const f of byPatient) if (!patients.has(f.patient as number)) out.push(`${label}: clinical field ${f.field} of patient ${f.patient} sent to ${who}, who may not read that patient`);
@@ -128,7 +132,7 @@ export function responseValidator(app: AppContext) {
           if (found.length) {
             // checked against the database as it is now, before the answer leaves (later requests may change who may read what)
             pending.push(
-              clinicalProblems(req, label, found).then(
+              clinicalProblems(req, label, found, def.path).then(
                 (lines) => void (lines.length ? refuse(send, res, lines) : send(body)),
                 (err) => void refuse(send, res, [`${label}: clinical check failed: ${String(err)}`]),
               ),

@@ -106,6 +106,18 @@ describe('clinical fields', () => {
     expect(listProblems).toContain('$.patients[0].allergies[0].allergies');
   });
 
+  it("treats a soft-deleted patient as unreadable for everyone but staff, its managing customer included", async () => {
+    const pid = (await t.http.post('/patients/create').set(t.auth(customer)).send(patientBody({ nama_lengkap_pasien: 'Dihapus', catatan: 'Riwayat psoriasis' }))).body.patients.id;
+    const item = (await t.http.get(`/patients/${pid}`).set(t.auth(customer))).body;
+    expect(item.patients.catatan).toBe('Riwayat psoriasis');
+    expect((await probe(def('/patients/:id'), customer, item).request()).status).toBe(200);
+    expect((await t.http.delete(`/patients/${pid}/delete`).set(t.auth(customer))).status).toBe(200);
+    const leak = probe(def('/patients/:id'), customer, item);
+    expect((await leak.request()).status).toBe(500);
+    expect((await leak.problems()).join('\n')).toContain(`$.patients.catatan of patient ${pid} sent to user ${customer.id}`);
+    expect((await probe(def('/patients/:id'), admin, item).request()).status).toBe(200);
+  });
+
   it('checks DataTables rows too: clinical cells are marked in openapi.json and flagged for the wrong caller', async () => {
     const spec = (await t.http.get('/openapi.json')).body;
     const table = spec.paths['/patient_rekam_medis/table'].post.responses['200'].content['application/json'].schema;

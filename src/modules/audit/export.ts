@@ -19,8 +19,16 @@ import { logJSON, logSchema } from './routes.js';
 /** Columns that tie a row to a person (the customer) or to one of their patients. */
 const USER_COLUMNS = ['id_users', 'id_member', 'id_user_from', 'id_user_to'];
 const PATIENT_COLUMNS = ['id_patients'];
-/** Rows that belong to the user's orders and threads. */
-const CHILD_COLUMNS: Record<string, string> = { id_orders: 'Order', id_threads: 'Thread' };
+/**
+ * Rows that belong to the user's own orders and threads (the columns that make them the user's). An
+ * order or thread exported only because it concerns one of their patients (e.g. placed by the account
+ * that managed the patient before) is not a parent: its payments, points, ratings and messages are
+ * that other account's.
+ */
+const CHILD_COLUMNS: Record<string, { model: string; owners: string[] }> = {
+  id_orders: { model: 'Order', owners: ['id_member'] },
+  id_threads: { model: 'Thread', owners: ['id_user_from', 'id_user_to'] },
+};
 /** Secrets never leave the server, not even to their owner. */
 const SECRET_COLUMNS = new Set(['password_hash', 'reset_hash', 'otp', 'token_hash']);
 const BLANKED: Record<string, string[]> = { MessageOutbox: ['body'] };
@@ -52,6 +60,32 @@ function clean(model: string, row: Record<string, unknown>) {
 /** Audit rows of someone else (a doctor who read a record): who, what and when, not their network address or device. */
 const withoutOthersDevice = (userId: number) => (row: Record<string, unknown>) =>
   row.id_users === userId ? row : { ...row, ip: null, user_agent: null };
+
+/**
+ * A list read that covered several patients: its details keep only the user's own patients and the
+ * rows of theirs (the other patients read in the same request are someone else's data).
+ */
+const onlyOwnPatients = (patientIds: number[], allergies: { id: number }[], records: { id: number }[]) => {
+  const mine = new Set(patientIds);
+  const rowIds: Record<string, Set<number>> = {
+    patients: mine,
+    patient_allergies: new Set(allergies.map((r) => r.id)),
+    patient_rekam_medis: new Set(records.map((r) => r.id)),
+  };
+  return (row: Record<string, unknown>) => {
+    const d = row.details as { patients?: unknown; ids?: unknown } | null;
+    if (!d || !Array.isArray(d.patients) || !d.patients.some((p) => !mine.has(p as number))) return row;
+    const ids = rowIds[row.resource as string];
+    return {
+      ...row,
+      details: {
+        ...d,
+        patients: d.patients.filter((p) => mine.has(p as number)),
+        ...(Array.isArray(d.ids) ? { ids: ids ? d.ids.filter((i) => ids.has(i as number)) : [] } : {}),
+      },
+    };
+  };
+};
 
 type UserRow = Parameters<typeof userJSON>[1] & { last_login_at: Date | null; created_at: Date; updated_at: Date; deleted_at: Date | null };
 /** the account as the API shows it, plus what else is held about it */
@@ -89,9 +123,20 @@ export async function exportUserData(app: AppContext, userId: number) {
   const patientIds = patients.map((p) => p.id);
   const ofPatients = { where: { id_patients: { in: patientIds } }, orderBy: { id: 'asc' } } as const;
   const [allergies, records] = await Promise.all([app.db.patientAllergy.findMany(ofPatients), app.db.patientRekamMedis.findMany(ofPatients)]);
+  // A list read covering several patients names them in details.patients (id_patients is set only
+  // when it covers one): found with `details @> {"patients": [id]}`, which the GIN index on details serves.
+  const listedLogIds = patientIds.length
+    ? (
+        await app.db.$queryRaw<{ id: number }[]>`SELECT id FROM logs WHERE ${Prisma.join(
+          patientIds.map((p) => Prisma.sql`details @> jsonb_build_object('patients', jsonb_build_array(${p}::int))`),
+          ' OR ',
+        )}`
+      ).map((r) => r.id)
+    : [];
   const tables: Record<string, Record<string, unknown>[]> = {};
   const query = async (m: { name: string; columns: string[] }, parents: Record<string, number[]>) => {
     const or: Record<string, unknown>[] = [];
+    if (m.name === 'Log' && listedLogIds.length) or.push({ id: { in: listedLogIds } });
     for (const c of m.columns) {
       if (USER_COLUMNS.includes(c)) or.push({ [c]: userId });
       if (PATIENT_COLUMNS.includes(c) && patientIds.length) or.push({ [c]: { in: patientIds } });
@@ -101,14 +146,16 @@ export async function exportUserData(app: AppContext, userId: number) {
     tables[m.name] = await db[lowerFirst(m.name)]!.findMany({ where: { OR: or }, take: 100_000 });
   };
   const all = models().filter((m) => m.name !== 'User' && !SECTION_MODELS.has(m.name));
-  // First the rows tied to the user or their patients, then the rows of their orders and threads
+  // First the rows tied to the user or their patients, then the rows of their own orders and threads
   // (items, payments, messages...): two rounds, one query per table each.
   await Promise.all(all.map((m) => query(m, {})));
-  const ids = (name: string) => (tables[name] ?? []).map((r) => r.id as number);
-  const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, model]) => [col, ids(model)]));
+  const own = ({ model, owners }: { model: string; owners: string[] }) =>
+    (tables[model] ?? []).filter((r) => owners.some((c) => r[c] === userId)).map((r) => r.id as number);
+  const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, parent]) => [col, own(parent)]));
   await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
-  if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId));
-  const accessLog = (tables.Log ?? []).filter((r) => r.id_patients != null && r.id_users !== userId);
+  if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId)).map(onlyOwnPatients(patientIds, allergies, records));
+  const listed = new Set(listedLogIds);
+  const accessLog = (tables.Log ?? []).filter((r) => (r.id_patients != null || listed.has(r.id as number)) && r.id_users !== userId);
   return {
     generated_at: app.now().toISOString(),
     users: exportUserJSON(app, user),

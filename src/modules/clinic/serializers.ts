@@ -289,14 +289,16 @@ const PATIENT_TEXT_FIELDS = [
 
 /**
  * Whether the caller may read the appointment's patient: the same rule as the patients module's
- * patientReadScope, decided from the loaded row (staff; the account managing the patient; the
- * doctor of this live appointment). A customer who holds the booking but does not manage the
- * patient (booked for them by staff, or the patient was unlinked since) gets the name only.
+ * patientReadScope, decided from the loaded row (staff; the account managing the live patient; the
+ * doctor of this live appointment, the patient live). A customer who holds the booking but does not
+ * manage the patient (booked for them by staff, or the patient was unlinked since), or anyone but
+ * staff once the patient is soft-deleted, gets the name only.
  */
 export function mayReadPatient(user: AuthUser | undefined, a: Row) {
   if (!user) return false;
   if (isStaff(user)) return true;
-  if (a.patient?.id_users != null && a.patient.id_users === user.id) return true;
+  if (!a.patient || a.patient.deleted_at) return false;
+  if (a.patient.id_users != null && a.patient.id_users === user.id) return true;
   return user.roles.includes('DOCTOR') && !a.deleted_at && a.doctor?.id_users === user.id;
 }
 

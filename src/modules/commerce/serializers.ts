@@ -298,12 +298,12 @@ export const extraInCartSchema = extraDetailSchema.omit({ id_orders: true });
 
 /**
  * The order's patient as the document prints it. Shown in full to staff and to the customer who
- * manages the patient; anyone else (the patient was unlinked from the customer, or staff opened
- * the order for another account's patient) gets only the id and name: the rest is their health
- * and identity data.
+ * manages the live patient; anyone else (the patient was unlinked from the customer or soft-deleted,
+ * or staff opened the order for another account's patient) gets only the id and name: the rest is
+ * their health and identity data (the patients module's rule).
  */
 export function patientJSON(p: Row, user: AuthUser | undefined) {
-  const full = isStaff(user) || (p.id_users != null && p.id_users === user?.id);
+  const full = isStaff(user) || (!p.deleted_at && p.id_users != null && p.id_users === user?.id);
   const out: Record<string, unknown> = { id: p.id, id_users: p.id_users ?? 0 };
   for (const f of PATIENT_FIELDS) out[f] = f === 'nama_lengkap_pasien' ? p[f] : !full ? null : f === 'tanggal_lahir' ? formatDate(p[f]) : p[f];
   out.patient_picture = full ? p.patient_picture : null;
