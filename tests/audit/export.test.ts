@@ -132,6 +132,10 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     const tables = res.body.export.tables;
     // the rows that concern the patient stay
     expect(tables.Order.map((o: any) => o.id).sort()).toEqual([orderId, ownOrder].sort());
+    // without the previous manager's own contact details (the new manager's own order keeps theirs)
+    const old = tables.Order.find((o: any) => o.id === orderId);
+    expect([old.nama_pemesan, old.notelp_pemesan, old.email_pemesan, old.alamat_pemesan]).toEqual(['', '', '', '']);
+    expect(tables.Order.find((o: any) => o.id === ownOrder).email_pemesan).not.toBe('');
     expect(tables.Thread.map((r: any) => r.id)).toEqual([thread.id]);
     // the previous manager's rows of that order and thread do not
     expect((tables.UserPoint ?? []).map((r: any) => r.usecase)).toEqual(['row-of-own-order']);

@@ -87,6 +87,9 @@ const onlyOwnPatients = (patientIds: number[], allergies: { id: number }[], reco
   };
 };
 
+/** the orderer's own contact details on an order row (the recipient's, the patient's, stay) */
+const ORDERER_BLANK = { nama_pemesan: '', notelp_pemesan: '', email_pemesan: '', alamat_pemesan: '' };
+
 type UserRow = Parameters<typeof userJSON>[1] & { last_login_at: Date | null; created_at: Date; updated_at: Date; deleted_at: Date | null };
 /** the account as the API shows it, plus what else is held about it */
 const exportUserJSON = (app: AppContext, u: UserRow) => ({
@@ -154,6 +157,9 @@ export async function exportUserData(app: AppContext, userId: number) {
   const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, parent]) => [col, own(parent)]));
   await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
   if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId)).map(onlyOwnPatients(patientIds, allergies, records));
+  // An order of the user's patient placed by someone else (the patient's previous manager): the
+  // order concerns the patient, its orderer's own contact details do not.
+  if (tables.Order) tables.Order = tables.Order.map((o) => (o.id_member === userId ? o : { ...o, ...ORDERER_BLANK }));
   const listed = new Set(listedLogIds);
   const accessLog = (tables.Log ?? []).filter((r) => (r.id_patients != null || listed.has(r.id as number)) && r.id_users !== userId);
   return {
