@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readBody } from '../helpers/fake-servers.js';
@@ -56,4 +57,11 @@ export async function startFakeMidtrans(serverKey: string) {
     setSnapDown: (v: boolean) => (failSnap = v),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/** A settlement notification for `orderId` of `gross` rupiah, signed with `serverKey` as Midtrans signs it. */
+export function settlementNotification(serverKey: string, orderId: string, gross: number) {
+  const gross_amount = `${gross}.00`;
+  const signature_key = createHash('sha512').update(orderId + '200' + gross_amount + serverKey).digest('hex');
+  return { transaction_status: 'settlement', transaction_id: `trx-${orderId}`, status_code: '200', gross_amount, signature_key, payment_type: 'bank_transfer', order_id: orderId, fraud_status: 'accept' };
 }

@@ -1,10 +1,10 @@
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { readBody } from '../helpers/fake-servers.js';
+import { settlementNotification } from './fake-midtrans.js';
 import { eCart, menu, stockOf } from './fixtures.js';
 
 // Midtrans answering late: a stand-in whose Snap and status answers the test holds back until it
@@ -80,11 +80,7 @@ afterAll(async () => {
   await midtrans.close();
 });
 
-const sign = (orderId: string, code: string, gross: string) => createHash('sha512').update(orderId + code + gross + SERVER_KEY).digest('hex');
-const settlement = (orderId: string, gross: number) => ({
-  transaction_status: 'settlement', transaction_id: `trx-${orderId}`, status_code: '200', gross_amount: `${gross}.00`,
-  signature_key: sign(orderId, '200', `${gross}.00`), payment_type: 'qris', order_id: orderId, fraud_status: 'accept',
-});
+const settlement = (orderId: string, gross: number) => settlementNotification(SERVER_KEY, orderId, gross);
 
 describe('the expiry job, while it waits for Midtrans', () => {
   it('does not cancel an order whose payment arrived meanwhile', async () => {

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { startFakeMidtrans } from './fake-midtrans.js';
+import { settlementNotification, startFakeMidtrans } from './fake-midtrans.js';
 import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
 // Requests that race a checkout, and amounts beyond the integer columns. Each race is repeated
@@ -19,11 +18,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-const sign = (orderId: string, code: string, gross: string) => createHash('sha512').update(orderId + code + gross + SERVER_KEY).digest('hex');
-const settlement = (orderId: string, gross: number) => ({
-  transaction_status: 'settlement', transaction_id: `trx-${orderId}`, status_code: '200', gross_amount: `${gross}.00`,
-  signature_key: sign(orderId, '200', `${gross}.00`), payment_type: 'bank_transfer', order_id: orderId, fraud_status: 'accept',
-});
+const settlement = (orderId: string, gross: number) => settlementNotification(SERVER_KEY, orderId, gross);
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('menu_reedems/add_to_carts racing a checkout of the same cart', () => {

@@ -109,12 +109,18 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   return slot;
 }
 
+/** The booking path's lock: one doctor's row (every doctor's, in id order, when null). */
+async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
+  if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
+  else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
+}
+
 /**
  * Locks the doctor's row, checks the slot again under the lock (it may have changed since `checked`
  * was read), then refuses a time that overlaps another active booking of that doctor.
  */
 async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, excludeId?: number) {
-  await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${checked.id_doctors} FOR UPDATE`;
+  await lockDoctor(tx, checked.id_doctors);
   const slot = await checkSlot(app, tx, c, req);
   if (slot.id_doctors !== checked.id_doctors) throw conflict('The slot changed meanwhile; reload and try again');
   const jam_selesai = endOf(app, slot);
@@ -141,8 +147,7 @@ async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest
  * lock first (the doctor's row; every doctor's when `id_doctors` is null), in the change's transaction.
  */
 export async function refuseIfBooked(app: AppContext, tx: Db | Tx, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
-  if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
-  else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
+  await lockDoctor(tx, id_doctors);
   const n = await tx.userSchedule.count({
     where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },
   });

@@ -182,13 +182,16 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
-    await voidRecoveryLinks(app, tx, userId);
+    await voidRecoveryLinks(tx, userId, app.now());
   });
 }
 
-/** A new password ends the recovery links requested before it (a takeover in progress among them). */
-async function voidRecoveryLinks(app: AppContext, tx: Tx, userId: number) {
-  await tx.passwordReset.updateMany({ where: { id_users: userId, used_at: null, voided_at: null }, data: { voided_at: app.now() } });
+/**
+ * Voids the user's open recovery links: a new password ends those requested before it (a takeover
+ * in progress among them), and a new request or a used link ends the others.
+ */
+export async function voidRecoveryLinks(tx: Tx, userId: number, now: Date) {
+  await tx.passwordReset.updateMany({ where: { id_users: userId, used_at: null, voided_at: null }, data: { voided_at: now } });
 }
 
 /** Staff set a password: the user must choose their own at the next sign-in. */
@@ -196,7 +199,7 @@ export async function setPasswordByAdmin(app: AppContext, userId: number, next: 
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
-    await voidRecoveryLinks(app, tx, userId);
+    await voidRecoveryLinks(tx, userId, app.now());
   });
 }
 

@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { toWablasPhone } from '../../adapters/wablas.js';
 import { audit } from '../audit/audit.service.js';
-import { hashPassword, normalizeEmail } from '../identity/users.service.js';
+import { hashPassword, normalizeEmail, voidRecoveryLinks } from '../identity/users.service.js';
 import { enqueueMessage } from './outbox.service.js';
 
 export type Channel = 'email' | 'wa';
@@ -57,7 +57,7 @@ export async function requestRecovery(app: AppContext, channel: Channel, identif
     `Tautan berlaku ${minutes} menit dan hanya dapat dipakai sekali. Abaikan pesan ini jika Anda tidak memintanya.`,
   ].join('\n');
   await app.db.$transaction(async (tx) => {
-    await tx.passwordReset.updateMany({ where: { id_users: user.id, used_at: null, voided_at: null }, data: { voided_at: now } });
+    await voidRecoveryLinks(tx, user.id, now);
     await tx.passwordReset.create({
       data: { id_users: user.id, channel, token_hash: hashSecret(secret), expires_at: new Date(now.getTime() + minutes * 60_000), request_ip: req.ip?.slice(0, 64) ?? null },
     });
@@ -91,7 +91,7 @@ export async function completeRecovery(app: AppContext, channel: Channel, identi
       data: { used_at: now },
     });
     if (used.count !== 1) throw unprocessable(INVALID_LINK);
-    await tx.passwordReset.updateMany({ where: { id_users: user.id, used_at: null, voided_at: null }, data: { voided_at: now } });
+    await voidRecoveryLinks(tx, user.id, now);
     await tx.user.update({
       where: { id: user.id },
       data: { password_hash: passwordHash, token_version: { increment: 1 }, is_blocked: 0, num_of_login_attempts: 0, is_password_reset_required: 0 },
