@@ -320,6 +320,72 @@ describe('points given back (uncheckout, cancel)', () => {
   });
 });
 
+describe('points past their expiry day, before the hourly job expires them', () => {
+  const lot = (u: TestUser, amount: number, expired_date: Date) =>
+    t.app.db.userPoint.create({ data: { id_users: u.id, add_point: amount, remaining_point: amount, usecase: 'admin-adjust', expired_date } });
+  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance;
+  const day = (offset: number) => new Date(Date.UTC(2026, 0, 1) + offset * 86_400_000);
+
+  it('are neither shown nor spendable: the spending expires them first, and the ledger adds up', async () => {
+    const u = await t.user(['CUSTOMER']);
+    // 3,000 expiring on 20 January, 4,000 on 30 June; it is 25 January and the job has not run
+    const gone = await lot(u, 3_000, day(19));
+    const kept = await lot(u, 4_000, day(180));
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 7_000 } });
+    t.app.now = () => new Date('2026-01-25T03:00:00Z');
+    try {
+      expect((await t.http.get('/users/data').set(t.auth(u))).body.users.total_point).toBe(4_000);
+      const m = await menu(t, { harga: 100_000 });
+      await stockOf(t, m.id, 5);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+      const tooMany = await put(`/orders/${id}/apply/points`, u, { poin_used: 5_000 });
+      expect(tooMany.status).toBe(422);
+      expect(tooMany.body.message).toMatch(/Not enough points \(balance 4000\)/);
+      await put(`/orders/${id}/apply/points`, u, { poin_used: 4_000 }).expect(200);
+      await put(`/orders/${id}/checkout`, u).expect(200);
+
+      // the 3,000 went out as an `expire` row, the 4,000 were spent from the lot still valid
+      expect(await balance(u)).toBe(0);
+      expect(await t.app.db.userPoint.findUniqueOrThrow({ where: { id: gone.id } })).toMatchObject({ is_expired: 1, remaining_point: 0 });
+      expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: kept.id } })).remaining_point).toBe(0);
+      const expired = await t.app.db.userPoint.findMany({ where: { id_users: u.id, usecase: 'expire' }, select: { use_point: true } });
+      expect(expired).toEqual([{ use_point: 3_000 }]);
+      expect(await t.app.db.userPointConsumption.findMany({ where: { id_lot: gone.id } })).toEqual([]);
+      // the job finds nothing left to expire; add minus use equals the balance
+      await expirePoints(t.app);
+      expect(await balance(u)).toBe(0);
+      const sums = await t.app.db.userPoint.aggregate({ where: { id_users: u.id }, _sum: { add_point: true, use_point: true } });
+      expect(sums._sum.add_point! - sums._sum.use_point!).toBe(0);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
+
+  it('a checkout whose points expired after they were applied is refused whole (422), nothing reserved', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await lot(u, 3_000, day(19));
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 3_000 } });
+    const m = await menu(t, { harga: 100_000 });
+    const stock = await stockOf(t, m.id, 5);
+    t.app.now = () => new Date('2026-01-15T03:00:00Z');
+    try {
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+      await put(`/orders/${id}/apply/points`, u, { poin_used: 3_000 }).expect(200);
+      t.app.now = () => new Date('2026-01-21T03:00:00Z');
+      const r = await put(`/orders/${id}/checkout`, u);
+      expect(r.status).toBe(422);
+      expect(r.body.message).toMatch(/Not enough points/);
+      // rolled back whole: still the cart, the stock untouched, the points as they were
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SHOPPING CARTS', reservation_status: 'NONE' });
+      expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(5);
+      expect(await balance(u)).toBe(3_000);
+      expect(await t.app.db.userPoint.count({ where: { id_users: u.id, usecase: 'expire' } })).toBe(0);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
+});
+
 describe('ledger rows staff cannot delete', () => {
   const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
 

@@ -195,7 +195,7 @@ export const addConsultations = (app: AppContext, user: AuthUser, orderId: numbe
 
 export function applyPoints(app: AppContext, user: AuthUser, orderId: number, points: number) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
-    const balance = await pointBalance(tx, order.id_member);
+    const balance = await pointBalance(app, tx, order.id_member);
     if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
     const payable = order.total_price - order.total_discount + order.total_pajak + order.courier_price;
     if (points > payable) throw unprocessable(`At most ${payable} points can be used on this order`);

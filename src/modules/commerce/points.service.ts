@@ -8,10 +8,16 @@ import type { Tx } from './totals.js';
  * balance and is the concurrency guard for spending (conditional decrement). Earn rows carry
  * remaining_point, spent oldest-first, which the expiry job expires.
  */
-export async function pointBalance(db: Tx, userId: number) {
+export async function pointBalance(app: AppContext, db: Tx, userId: number) {
+  // (one after the other: `db` may be a transaction)
   const row = await db.userPointBalance.findUnique({ where: { id_users: userId } });
-  return row?.balance ?? 0;
+  // lots past their expiry day that the hourly job has not expired yet are not spendable
+  const due = await db.userPoint.aggregate({ where: { ...dueLots(app), id_users: userId }, _sum: { remaining_point: true } });
+  return Math.max(0, (row?.balance ?? 0) - (due._sum.remaining_point ?? 0));
 }
+
+/** earn rows with an unspent remainder whose expiry day has passed */
+const dueLots = (app: AppContext) => ({ is_expired: 0, remaining_point: { gt: 0 }, expired_date: { lt: clinicDay(app.now()) } });
 
 function expiryDate(app: AppContext) {
   const d = clinicDay(app.now());
@@ -49,11 +55,13 @@ export async function creditPoints(
 }
 
 /**
- * Spends points: the conditional decrement refuses to go below zero even under concurrency
- * (count 0 → 422), then the ledger row and the oldest-first consumption of earn rows.
+ * Spends points: the user's lots past their expiry day are expired first (the hourly job may not
+ * have reached them), then the conditional decrement refuses to go below zero even under
+ * concurrency (count 0 → 422), then the ledger row and the oldest-first consumption of earn rows.
  */
-export async function spendPoints(tx: Tx, userId: number, amount: number, usecase: string, orderId: number | null, isUsed = 0) {
+export async function spendPoints(app: AppContext, tx: Tx, userId: number, amount: number, usecase: string, orderId: number | null, isUsed = 0) {
   if (amount <= 0) return;
+  for (const lot of await tx.userPoint.findMany({ where: { ...dueLots(app), id_users: userId }, orderBy: { id: 'asc' } })) await expireLot(tx, lot);
   const { count } = await tx.userPointBalance.updateMany({
     where: { id_users: userId, balance: { gte: amount } },
     data: { balance: { decrement: amount } },
@@ -132,25 +140,24 @@ export async function reverseEarned(tx: Tx, orderId: number) {
 
 /** Expires the unspent remainder of earn rows whose expiry day has passed. */
 export async function expirePoints(app: AppContext) {
-  const today = clinicDay(app.now());
-  const due = await app.db.userPoint.findMany({
-    where: { is_expired: 0, remaining_point: { gt: 0 }, expired_date: { lt: today } },
-    take: 200,
-    orderBy: { id: 'asc' },
-  });
-  for (const row of due) {
-    await app.db.$transaction(async (tx) => {
-      const { count } = await tx.userPoint.updateMany({
-        where: { id: row.id, is_expired: 0, remaining_point: row.remaining_point },
-        data: { is_expired: 1, remaining_point: 0 },
-      });
-      if (count === 0) return;
-      await tx.userPointBalance.updateMany({
-        where: { id_users: row.id_users, balance: { gte: row.remaining_point } },
-        data: { balance: { decrement: row.remaining_point } },
-      });
-      await tx.userPoint.create({ data: { id_users: row.id_users, use_point: row.remaining_point, usecase: 'expire', is_used: 1 } });
-    });
-  }
+  const due = await app.db.userPoint.findMany({ where: dueLots(app), take: 200, orderBy: { id: 'asc' } });
+  for (const row of due) await app.db.$transaction((tx) => expireLot(tx, row));
   return due.length;
+}
+
+/**
+ * Expires one earn row's remainder as read: the conditional update does nothing when a spending,
+ * a give-back or another expiry changed the row since (the job and a checkout may meet here).
+ */
+async function expireLot(tx: Tx, row: { id: number; id_users: number; remaining_point: number }) {
+  const { count } = await tx.userPoint.updateMany({
+    where: { id: row.id, is_expired: 0, remaining_point: row.remaining_point },
+    data: { is_expired: 1, remaining_point: 0 },
+  });
+  if (count === 0) return;
+  await tx.userPointBalance.updateMany({
+    where: { id_users: row.id_users, balance: { gte: row.remaining_point } },
+    data: { balance: { decrement: row.remaining_point } },
+  });
+  await tx.userPoint.create({ data: { id_users: row.id_users, use_point: row.remaining_point, usecase: 'expire', is_used: 1 } });
 }

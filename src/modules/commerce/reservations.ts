@@ -51,7 +51,7 @@ export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: n
       update: { status: 'RESERVED', amount: order.total_discount },
     });
   }
-  if (order.poin_used > 0) await spendPoints(tx, order.id_member, order.poin_used, 'order-use', order.id);
+  if (order.poin_used > 0) await spendPoints(app, tx, order.id_member, order.poin_used, 'order-use', order.id);
 }
 
 /** Paid: reservations become consumption (quota used, points used). */

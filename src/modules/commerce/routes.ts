@@ -18,7 +18,7 @@ addUserSection({
   load: async (userId, caller) => {
     const db = caller.app.db;
     const [total_point, latest, counts_carts] = await Promise.all([
-      pointBalance(db, userId),
+      pointBalance(caller.app, db, userId),
       db.order.findMany({ where: { id_member: userId, cart_open: null }, include: orderListInclude, orderBy: { id: 'desc' }, take: 5 }),
       countCarts(db, userId),
     ]);
