@@ -18,7 +18,8 @@ export const configSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().default('0.0.0.0'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    PUBLIC_BASE_URL: z.url().default('http://localhost:3000'),
+    // links to uploads and the payment simulator's page; unset: this machine on PORT
+    PUBLIC_BASE_URL: z.url().optional(),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     DATABASE_URL: z.string().url().optional(),
     DATA_DIR: z.string().default('./data'),
@@ -129,7 +130,8 @@ export const configSchema = z
         });
       }
     }
-  });
+  })
+  .transform((c) => ({ ...c, PUBLIC_BASE_URL: c.PUBLIC_BASE_URL ?? `http://localhost:${c.PORT}` }));
 
 export type Config = z.infer<typeof configSchema>;
 

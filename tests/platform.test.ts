@@ -93,6 +93,10 @@ describe('platform', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MIDTRANS_SERVER_KEY/);
     expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' }).NODE_ENV).toBe('production');
     expect(loadConfig({}).PORT).toBe(3000);
+    // links (uploads, the payment simulator) point at the port the server listens on unless told otherwise
+    expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '3977' }).PUBLIC_BASE_URL).toBe('http://localhost:3977');
+    expect(loadConfig({ PORT: '3977', PUBLIC_BASE_URL: 'https://api.colederma.id' }).PUBLIC_BASE_URL).toBe('https://api.colederma.id');
   });
 });
 
