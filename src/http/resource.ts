@@ -159,12 +159,17 @@ export function normalizeTableRequest(raw: Record<string, any>) {
   let order: unknown = raw.order;
   if (!Array.isArray(order) && order && typeof order === 'object') order = Object.values(order);
   if (!order) {
-    const flat: { column?: unknown; dir?: unknown }[] = [];
+    // keyed by the index, then sorted: an array indexed by it would be as long as the largest
+    // index a client sends (`order[4294967294][column]`), and walking it blocks the event loop
+    const flat = new Map<number, { column?: unknown; dir?: unknown }>();
     for (const [k, v] of Object.entries(raw)) {
       const m = /^order\[(\d+)\]\[(column|dir)\]$/.exec(k);
-      if (m) (flat[+m[1]!] ??= {})[m[2] as 'column' | 'dir'] = v;
+      if (!m) continue;
+      const i = Number(m[1]);
+      if (!flat.has(i)) flat.set(i, {});
+      flat.get(i)![m[2] as 'column' | 'dir'] = v;
     }
-    order = flat.filter(Boolean);
+    order = [...flat.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => o);
   }
   return tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
 }
