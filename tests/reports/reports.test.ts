@@ -257,21 +257,18 @@ describe('bad table input', () => {
 });
 
 describe('flat DataTables order keys', () => {
-  it('a huge order index is read in no time (no sparse array as long as the index)', async () => {
+  it('a huge order index is just an index (no sparse array as long as it)', async () => {
     // `order[i][column]` sent as flat JSON keys: i was used as an array index, so one key with
-    // i = 4294967294 made a loop of 4 billion steps on the event loop (any public */table too).
-    const begun = Date.now();
-    const res = await post('/report/penjualan/overall', { 'order[300000000][column]': 8, 'order[300000000][dir]': 'asc' });
-    expect(Date.now() - begun).toBeLessThan(1500);
+    // i = 4294967294 made a loop of 4 billion steps on the event loop (any public */table too);
+    // the old code ran past the test timeout here
+    const res = await post('/report/penjualan/overall', { 'order[4294967294][column]': 8, 'order[4294967294][dir]': 'asc' });
     expect(res.status).toBe(200);
     expect(res.body.data.map((r: unknown[]) => r[8])).toEqual([60000, 70000, 100000, 240000, 300000]);
     // the keys keep their index order: order[2] sorts before order[10]
     const two = await post('/report/penjualan/overall', { 'order[10][column]': 0, 'order[10][dir]': 'asc', 'order[2][column]': 2, 'order[2][dir]': 'desc' });
     expect(two.body.data.map((r: unknown[]) => r[0])).toEqual(['E-TEST-001', 'E-TEST-002', 'E-TEST-007', 'C-TEST-003', 'C-TEST-006']);
-    const anyone = Date.now();
-    expect((await t.http.post('/menus/table').send({ 'order[300000000][column]': 0 })).status).toBe(200);
-    expect(Date.now() - anyone).toBeLessThan(1500);
-  }, 60_000);
+    expect((await t.http.post('/menus/table').send({ 'order[4294967294][column]': 0 })).status).toBe(200);
+  });
 });
 
 describe('report/penjualan/products and online_consultations', () => {
