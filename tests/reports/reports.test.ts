@@ -222,8 +222,9 @@ describe('report/penjualan/overall', () => {
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toMatch(/^text\/csv/);
     expect(res.headers['content-disposition']).toMatch(/attachment; filename="report_penjualan_overall.csv"/);
+    // a UTF-8 byte order mark first, for Excel
     expect(res.text).toBe(
-      'order_code,order_date,order_type,nama_pemesan,total_price,total_discount,courier_price,poin_used,grand_totals,status\r\n' +
+      '\uFEFForder_code,order_date,order_type,nama_pemesan,total_price,total_discount,courier_price,poin_used,grand_totals,status\r\n' +
         `C-TEST-006,${rowDate(6)},C,Pemesan 6,250000,10000,0,0,240000,PAID\r\n` +
         `C-TEST-003,${rowDate(3)},C,Pemesan 3,300000,0,0,0,300000,DONE\r\n`,
     );
@@ -280,7 +281,7 @@ describe('report/penjualan/products and online_consultations', () => {
     const one = await post('/report/penjualan/products', { id_menus: [ids.a], search: { value: 'acne' } });
     expect(one.body).toMatchObject({ recordsTotal: 1, recordsFiltered: 1, data: [['Acne Serum', 3, 150000]] });
     const csv = await t.http.post('/report/penjualan/products?format=csv').set(t.auth(admin)).send({});
-    expect(csv.text).toBe('nama_menus,qty,price_total\r\n"Toner ""Glow"", 30ml",8,80000\r\nAcne Serum,3,150000\r\n');
+    expect(csv.text).toBe('\uFEFFnama_menus,qty,price_total\r\n"Toner ""Glow"", 30ml",8,80000\r\nAcne Serum,3,150000\r\n');
   });
 
   it('counts consultations and their price per doctor', async () => {
@@ -291,7 +292,7 @@ describe('report/penjualan/products and online_consultations', () => {
     const d2 = await post('/report/penjualan/online_consultations', { id_doctors: [ids.d2] });
     expect(d2.body.data).toEqual([['dr. Budi', 1, 250000]]);
     const csv = await t.http.post('/report/penjualan/online_consultations?format=csv').set(t.auth(owner)).send({ id_doctors: [ids.d1] });
-    expect(csv.text).toBe('doctors,qty,amount\r\ndr. Ayu,1,300000\r\n');
+    expect(csv.text).toBe('\uFEFFdoctors,qty,amount\r\ndr. Ayu,1,300000\r\n');
   });
 });
 
@@ -308,7 +309,7 @@ describe('report/offline/appoinment/performance', () => {
     const svc = await post('/report/offline/appoinment/performance', { id_services: [ids.s2], id_doctors: [ids.d2] });
     expect(svc.body.data).toEqual([['dr. Budi', 'Facial', 1, 45, '']]);
     const csv = await t.http.post('/report/offline/appoinment/performance?format=csv').set(t.auth(owner)).send({ search: { value: 'budi' } });
-    expect(csv.text).toBe('doctors,services_name,qty,durations,doctors_picture_url\r\ndr. Budi,Facial,1,45,\r\n');
+    expect(csv.text).toBe('\uFEFFdoctors,services_name,qty,durations,doctors_picture_url\r\ndr. Budi,Facial,1,45,\r\n');
   });
 });
 
@@ -381,7 +382,7 @@ describe('dashboard upcoming tables', () => {
     expect((await post('/dashboard/upcoming/offline_appoinments', { search: { value: 'Sari_Dewi' } })).body).toMatchObject({ recordsTotal: 2, recordsFiltered: 0 });
     expect((await post('/dashboard/upcoming/offline_appoinments', { search: { value: 'ri De' } })).body).toMatchObject({ recordsFiltered: 2 });
     const csv = await t.http.post('/dashboard/upcoming/offline_appoinments?format=csv').set(t.auth(owner)).send({});
-    expect(csv.text.split('\r\n')[0]).toBe(
+    expect(csv.text.replace(/^\uFEFF/, '').split('\r\n')[0]).toBe(
       'id,id_doctors,id_services,id_doctor_schedules,id_users,id_patients,custom_price,hari,jam,tanggal,status,users,nama_lengkap_pasien,services_name,doctors,digisoft_invoice_numbers,reschedule_counts,starts,ends,cancel_reason',
     );
   });

@@ -56,7 +56,9 @@ export function sendTable(res: Response, format: 'json' | 'csv', name: string, h
   if (format === 'json') return result;
   res.setHeader('Content-Type', 'text/csv; charset=utf-8');
   res.setHeader('Content-Disposition', `attachment; filename="${name}.csv"`);
-  res.send(toCsv(header, result.data));
+  // the byte order mark tells Excel the file is UTF-8 (without it Excel reads names with accents
+  // or non-Latin letters as Windows-1252); Sheets, LibreOffice and CSV parsers skip it
+  res.send(`\uFEFF${toCsv(header, result.data)}`);
   return undefined;
 }
 
