@@ -19,6 +19,11 @@ export interface DomainEvents {
   'appointment.cancelled': { appointmentId: number };
   'medical_record.verified': { recordId: number; patientId: number };
   'prescription.requested': { requestId: number; userId: number; menuId: number };
+  /**
+   * a promotion about to be edited or deleted, before its row is written: the open carts that
+   * applied it are locked first (a checkout locks its order, then the promotion: the same order)
+   */
+  'promotion.changing': { promotionId: number };
   /** a promotion edited or deleted: the open carts that applied it show its new discount */
   'promotion.changed': { promotionId: number };
   'thread.message': { threadId: number; messageId: number; authorId: number; kind: string };

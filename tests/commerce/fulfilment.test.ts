@@ -225,6 +225,10 @@ describe('ratings', () => {
     expect((await t.http.post('/ratings/create').set(t.auth(customer)).send({ id_orders: id, ratings: 3 })).status).toBe(409);
     const rid = r.body.ratings.id;
     expect((await t.http.put(`/ratings/${rid}/update`).set(t.auth(customer)).send({ ratings: 5 })).body.ratings.ratings).toBe(5);
+    // the customer's words and score are theirs: staff may delete a rating, never rewrite it
+    const rewrite = await t.http.put(`/ratings/${rid}/update`).set(t.auth(admin)).send({ ratings: 1, rating_desc: 'Buruk' });
+    expect(rewrite.status).toBe(403);
+    expect(await order(id)).toMatchObject({ ratings: 5, rating_desc: 'Bagus' });
     expect((await t.http.get(`/ratings/${rid}`).set(t.auth(other))).status).toBe(404);
     expect((await t.http.post('/ratings/explore').set(t.auth(admin)).send({ id_orders: id })).body.totaldata).toBe(1);
     expect((await t.http.post('/ratings/search').set(t.auth(customer)).send({})).body.ratings).toHaveLength(1);

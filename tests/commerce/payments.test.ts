@@ -399,4 +399,26 @@ describe('a promotion edited or deleted after a customer applied it', () => {
     await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
     expect(fake.snapRequests.at(-1).transaction_details.gross_amount).toBe(shown.grand_totals);
   });
+
+  it('edited while the order was checked out: back in the cart (uncheckout, uncancel), it shows the discount the next checkout charges', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    const p = await promotion(t, { type: 'NOMINAL', value: 30_000 });
+    await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    const shown = async () => (await t.http.get(`/orders/${id}`).set(t.auth(u))).body.orders;
+    await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    await t.http.put(`/promotions/${p.id}/update`).set(t.auth(admin)).send({ value: 10_000 }).expect(200);
+    await t.http.put(`/orders/${id}/uncheckout`).set(t.auth(u)).send({}).expect(200);
+    expect(await shown()).toMatchObject({ status: 'SHOPPING CARTS', total_discount: 10_000, grand_totals: 110_000 });
+    await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    expect(fake.snapRequests.at(-1).transaction_details.gross_amount).toBe(110_000);
+
+    // cancelled unpaid, the promotion deleted meanwhile, then restored as the cart: no discount shown
+    await t.http.put(`/orders/${id}/cancel`).set(t.auth(admin)).send({}).expect(200);
+    await t.http.delete(`/promotions/${p.id}/delete`).set(t.auth(admin)).expect(200);
+    await t.http.put(`/orders/${id}/uncancel`).set(t.auth(admin)).send({}).expect(200);
+    expect(await shown()).toMatchObject({ status: 'SHOPPING CARTS', total_discount: 0, grand_totals: 120_000 });
+  });
 });

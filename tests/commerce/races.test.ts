@@ -136,3 +136,32 @@ describe('amounts beyond the 32-bit money columns', () => {
     expect(await t.app.db.orderItem.count({ where: { id_order: init.body.orders.id } })).toBe(0);
   });
 });
+
+describe('a promotion edited by staff racing a checkout of a cart that applied it', () => {
+  it('neither fails (no deadlock between the cart and promotion row locks) nor rewrites the checked-out totals', async () => {
+    const admin = await t.user(['ADMIN']);
+    const failed: unknown[] = [];
+    const wrong: unknown[] = [];
+    for (let i = 0; i < 10; i++) {
+      const u = await t.user(['CUSTOMER']);
+      const m = await menu(t, { harga: 100_000 });
+      await stockOf(t, m.id, 3);
+      const p = await promotion(t, { value: 25_000, quota: 5 });
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+      await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+      const [co, upd] = await Promise.all([
+        t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}),
+        pause(i % 5).then(() => t.http.put(`/promotions/${p.id}/update`).set(t.auth(admin)).send({ value: 40_000 })),
+      ]);
+      if (co.status !== 200 || upd.status !== 200) failed.push({ run: i, checkout: [co.status, co.body.message], update: [upd.status, upd.body.message] });
+      const after = await t.app.db.order.findUniqueOrThrow({ where: { id }, include: { payments: true, promotionUsages: true } });
+      if (after.status !== 'CHECKOUT') continue;
+      const asked = after.payments.at(-1)?.gross_amount;
+      if (asked !== after.grand_totals || after.promotionUsages[0]?.amount !== after.total_discount) {
+        wrong.push({ run: i, grand_totals: after.grand_totals, asked, total_discount: after.total_discount, usage: after.promotionUsages[0]?.amount });
+      }
+    }
+    expect(failed).toEqual([]);
+    expect(wrong).toEqual([]);
+  }, 120_000);
+});

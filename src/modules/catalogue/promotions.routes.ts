@@ -85,6 +85,7 @@ const promotionRoutes = resourceRoutes({
     methods: ['put', 'post'],
     run: async (id, b, c, tx, existing) => {
       await checkPromotion(tx, b, existing);
+      await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
       if (b.quota !== undefined) {
         // Conditional on the live counters (checkouts may be reserving right now): the quota may
         // not drop below what is already reserved or used.
@@ -99,6 +100,7 @@ const promotionRoutes = resourceRoutes({
   delete: {
     // Soft delete; the code is freed (key NULL) so it can be used again. Orders keep the promotion.
     run: async (id, c, tx) => {
+      await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
       await tx.promotion.update({ where: { id }, data: { deleted_at: c.app.now(), display_codes_key: null } });
       await emit(c.app, 'promotion.changed', { promotionId: id }, tx);
     },

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isStaff, STAFF } from '../../http/auth-user.js';
-import { conflict, HttpError, notFound, unprocessable } from '../../http/errors.js';
+import { conflict, forbidden, HttpError, notFound, unprocessable } from '../../http/errors.js';
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, text } from '../../lib/schemas.js';
@@ -168,7 +168,8 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
   update: {
     body: z.object({ ratings: z.coerce.number().int().min(1).max(5).optional(), rating_desc: text(2000).optional() }),
     run: async (ratingId, body, c, tx, existing) => {
-      if (existing.id_users !== c.user!.id && !isStaff(c.user)) throw notFound();
+      // the author's alone (compat: staff may delete a rating, not rewrite a customer's words or score)
+      if (existing.id_users !== c.user!.id) throw forbidden('Only the author can change a rating');
       await tx.rating.update({ where: { id: ratingId }, data: body });
       await tx.order.update({ where: { id: existing.id_orders }, data: body });
     },

@@ -368,7 +368,9 @@ async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatu
   if (count === 0) throw conflict('Only an unpaid checkout can go back to the cart');
   await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: attemptStatus } });
   await releaseReservations(app, tx, orderId);
-  await tx.order.update({ where: { id: orderId }, data: { reservation_status: 'NONE' } });
+  // a cart again: its totals as they now are (a promotion edited or deleted while it was checked
+  // out changed no cart then), so it shows what the next checkout charges
+  await recomputeOrderTotals(tx, orderId, { reservation_status: 'NONE' });
   await emit(app, 'order.status_changed', { orderId, status: CART }, tx);
 }
 
@@ -546,6 +548,7 @@ export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number
       if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
       throw err;
     }
+    await recomputeOrderTotals(tx, order.id);
     await emit(app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
   });
 }

@@ -26,6 +26,15 @@ addUserSection({
   },
 });
 
+// A promotion about to be edited or deleted: its open carts are locked before the promotion's row,
+// in the order a checkout takes them (its order, then the promotion's row as it reserves the quota),
+// else the two wait for each other and the database aborts one (a customer's checkout failing
+// because staff changed a title). A cart being checked out is waited for and then, no longer a
+// cart, left out (FOR UPDATE re-checks the condition on the committed row).
+on('promotion.changing', async (_app, { promotionId }, tx) => {
+  await tx.$queryRaw`SELECT id FROM orders WHERE id_promo_discount_applied = ${promotionId} AND status = ${CART} ORDER BY id FOR UPDATE`;
+});
+
 // A promotion edited or deleted by staff: the open carts that applied it show the discount the
 // checkout will charge (their totals are stored, and otherwise recomputed only when the cart changes).
 on('promotion.changed', async (_app, { promotionId }, tx) => {
