@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
@@ -69,11 +70,15 @@ const categoryUpload = route({
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), images: shape.str, img_path: shape.str })),
   handler: async ({ app, params, file }) => {
-    const existing = await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null } });
-    if (!existing) throw notFound(`menu_categories ${params.id} not found`);
-    const name = await app.storage.save('public', 'menu_categories', file!);
-    await app.db.menuCategory.update({ where: { id: params.id }, data: { images: name } });
-    await app.storage.remove('public', 'menu_categories', existing.images);
+    const missing = () => notFound(`menu_categories ${params.id} not found`);
+    if (!(await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
+    // the replaced picture is read under the row lock (see replaceStoredFile)
+    const { name } = await replaceStoredFile(app, 'public', 'menu_categories', file!, async (tx, name) => {
+      const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM menu_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!row) throw missing();
+      await tx.menuCategory.update({ where: { id: params.id }, data: { images: name } });
+      return { old: row.images, result: undefined };
+    });
     return { images: { id: params.id, image_upload: true, images: name, img_path: app.storage.publicUrl('menu_categories', name) } };
   },
 });

@@ -9,6 +9,7 @@ import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots } from './slots.service.js';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
   DAYS_ID,
   categoryJSON,
@@ -93,12 +94,16 @@ const categoryUpload = route({
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), img_path: shape.str })),
   handler: async ({ app, params, file }) => {
-    const row = await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null } });
-    if (!row) throw notFound(`service_categories ${params.id} not found`);
-    const name = await app.storage.save('public', 'service_categories', file!);
-    await app.db.serviceCategory.update({ where: { id: row.id }, data: { images: name } });
-    await app.storage.remove('public', 'service_categories', row.images);
-    return { images: { id: row.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
+    const missing = () => notFound(`service_categories ${params.id} not found`);
+    if (!(await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
+    // the replaced picture is read under the row lock (see replaceStoredFile)
+    const { name } = await replaceStoredFile(app, 'public', 'service_categories', file!, async (tx, name) => {
+      const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM service_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!row) throw missing();
+      await tx.serviceCategory.update({ where: { id: params.id }, data: { images: name } });
+      return { old: row.images, result: undefined };
+    });
+    return { images: { id: params.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
   },
 });
 
