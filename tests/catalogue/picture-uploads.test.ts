@@ -64,3 +64,40 @@ describe('picture uploads', () => {
     });
   }
 });
+
+const galleries = [
+  {
+    folder: 'menus',
+    path: 'menu_images',
+    parent: 'id_menus',
+    make: async () => (await t.app.db.menu.create({ data: { nama_menus: 'Toner', harga: 1000 } })).id,
+    stored: async () => (await t.app.db.menuImage.findMany()).map((r) => r.menu_image),
+  },
+  {
+    folder: 'services',
+    path: 'service_images',
+    parent: 'id_services',
+    make: async () => (await t.app.db.service.create({ data: { services_name: 'Peeling' } })).id,
+    stored: async () => (await t.app.db.serviceImage.findMany()).map((r) => r.service_image),
+  },
+];
+
+describe('gallery pictures', () => {
+  for (const g of galleries) {
+    it(`${g.path}: concurrent replacements of one picture, and a replacement racing a delete, leave only referenced files`, async () => {
+      const parent = await g.make();
+      const create = () => t.http.post(`/${g.path}/create`).set(t.auth(admin)).field(g.parent, String(parent)).attach('picture', PNG_1PX, 'a.png');
+      const first = await create();
+      expect(first.status).toBe(200);
+      const id = first.body[g.path].id;
+      const replace = (imageId: number) => t.http.post(`/${g.path}/${imageId}/update`).set(t.auth(admin)).attach('picture', PNG_1PX, 'b.png');
+      expect((await Promise.all([1, 2, 3, 4].map(() => replace(id)))).map((a) => a.status)).toEqual([200, 200, 200, 200]);
+      expect(files(g.folder)).toEqual((await g.stored()).sort());
+
+      const second = (await create()).body[g.path].id;
+      const answers = await Promise.all([replace(second), t.http.delete(`/${g.path}/${second}/delete`).set(t.auth(admin)), replace(second)]);
+      expect(answers[1]!.status).toBe(200);
+      expect(files(g.folder)).toEqual((await g.stored()).sort());
+    });
+  }
+});

@@ -310,7 +310,9 @@ const imageUpdate = route({
     const name = file ? await app.storage.save('public', 'menus', file) : undefined;
     try {
       const { row, old } = await app.db.$transaction(async (tx) => {
-        const existing = await tx.menuImage.findUnique({ where: { id: params.id } });
+        // read under the row lock: a concurrent change or delete of this picture waits, so the file
+        // replaced here is the one the row holds (none is left unreferenced)
+        const [existing] = await tx.$queryRaw<{ id_menus: number; menu_image: string }[]>`SELECT id_menus, menu_image FROM menu_images WHERE id = ${params.id} FOR UPDATE`;
         if (!existing) throw notFound(`menu_images ${params.id} not found`);
         await lockMenu(tx, body.id_menus ?? existing.id_menus);
         const img = await tx.menuImage.update({ where: { id: params.id }, data: { ...body, ...(name ? { menu_image: name } : {}) } });
@@ -355,9 +357,12 @@ const imageRoutes = resourceRoutes({
   create: false,
   update: false,
   delete: {
-    run: async (id, c, tx, existing) => {
+    run: async (id, c, tx) => {
+      // the file the row holds now, read under its lock (a concurrent replacement may have changed it)
+      const [row] = await tx.$queryRaw<{ menu_image: string }[]>`SELECT menu_image FROM menu_images WHERE id = ${id} FOR UPDATE`;
+      if (!row) throw notFound(`menu_images ${id} not found`);
       await tx.menuImage.delete({ where: { id } });
-      await c.app.storage.remove('public', 'menus', existing.menu_image);
+      await c.app.storage.remove('public', 'menus', row.menu_image);
     },
   },
 });

@@ -200,7 +200,9 @@ async function saveImage(
   const name = file ? await app.storage.save('public', 'services', file) : undefined;
   try {
     const { row, old } = await app.db.$transaction(async (tx) => {
-      const existing = id ? await tx.serviceImage.findUnique({ where: { id } }) : null;
+      // read under the row lock: a concurrent change or delete of this picture waits, so the file
+      // replaced here is the one the row holds (none is left unreferenced)
+      const [existing] = id ? await tx.$queryRaw<{ id: number; id_services: number; service_image: string }[]>`SELECT id, id_services, service_image FROM service_images WHERE id = ${id} FOR UPDATE` : [];
       if (id && !existing) throw notFound(`service_images ${id} not found`);
       // a create's body always has id_services (imageFields)
       const id_services = body.id_services ?? existing!.id_services;
@@ -267,10 +269,13 @@ const serviceImages = [
     create: false,
     update: false,
     delete: {
-      run: async (id, c, tx, existing) => {
+      run: async (id, c, tx) => {
+        // the file the row holds now, read under its lock (a concurrent replacement may have changed it)
+        const [row] = await tx.$queryRaw<{ service_image: string }[]>`SELECT service_image FROM service_images WHERE id = ${id} FOR UPDATE`;
+        if (!row) throw notFound(`service_images ${id} not found`);
         await tx.serviceImage.delete({ where: { id } });
         // the file goes after the commit would be nicer; removing a file twice is harmless
-        await c.app.storage.remove('public', 'services', existing.service_image);
+        await c.app.storage.remove('public', 'services', row.service_image);
       },
     },
   }),
