@@ -300,8 +300,11 @@ async function checkService(tx: any, id: number, field = 'id_services') {
 }
 
 async function checkDoctorUser(tx: any, id: number) {
-  const u = await tx.user.findFirst({ where: { id, deleted_at: null, roles: { some: { role_codes: 'DOCTOR' } } }, select: { id: true } });
-  if (!u) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+  // FOR SHARE: the account's deletion or the DOCTOR role's removal (identity's
+  // assertNoLiveDoctorProfile, which locks the row) waits for this profile, or this waits for it
+  const [u] = await tx.$queryRaw`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
+  const doctor = u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
+  if (!doctor) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
 }
 
 const doctorDetailInclude = { user: { include: userInclude }, service: { include: { category: true } } };

@@ -97,6 +97,7 @@ export const userRoutes = [
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
+        await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
         await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
       },
     },
