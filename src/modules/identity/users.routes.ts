@@ -162,6 +162,7 @@ export const userRoutes = [
       const id = body.id_users ?? user!.id;
       if (id !== user!.id && !isStaff(user)) throw forbidden();
       if (!(await app.db.user.findFirst({ where: { id, deleted_at: null }, select: { id: true } }))) throw notFound('User not found');
+      await users.assertMayChangeAccount(app.db, user, id);
       // the replaced picture is read under the row lock: a concurrent upload waits, then replaces
       // (and removes) this one's file rather than leaving it unreferenced
       const { name } = await replaceStoredFile(app, 'public', 'users', file!, async (tx, name) => {
