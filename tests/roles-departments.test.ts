@@ -52,6 +52,35 @@ describe('roles', () => {
     expect((await t.http.get(`/roles/${id}`).set(t.auth(admin))).status).toBe(404);
   });
 
+  it("keeps a live doctor profile's account and DOCTOR role until the profile is deleted (409)", async () => {
+    const d = await t.user(['DOCTOR']);
+    const profile = await t.http.post('/doctors/create').set(t.auth(admin)).send({ id_users: d.id });
+    expect(profile.status).toBe(200);
+    const role = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: d.id, role_codes: 'DOCTOR' } });
+    const attempts = [
+      () => t.http.delete(`/users/${d.id}/delete`).set(t.auth(admin)),
+      () => t.http.put(`/users/${d.id}/update`).set(t.auth(admin)).send({ roles: ['CUSTOMER'] }),
+      () => t.http.delete(`/roles/${role.id}/delete`).set(t.auth(admin)),
+      () => t.http.put(`/roles/${role.id}/update`).set(t.auth(admin)).send({ iduser: d.id, rolecodes: 'ADMIN' }),
+      () => t.http.put(`/roles/${role.id}/update`).set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'DOCTOR' }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt();
+      expect(res.status).toBe(409);
+      expect(res.body.message).toMatch(/doctor profile/);
+    }
+    // still a bookable doctor whose account can act as one
+    expect((await t.http.post('/doctors/explore').send({ id_users: d.id })).body.data).toHaveLength(1);
+    expect((await t.http.get('/users/data').set(t.auth(d))).status).toBe(200);
+    // other role changes are not held back
+    expect((await t.http.put(`/users/${d.id}/update`).set(t.auth(admin)).send({ roles: ['DOCTOR', 'ADMIN'] })).status).toBe(200);
+
+    // once the profile is deleted, the role and the account may go
+    expect((await t.http.delete(`/doctors/${profile.body.doctors.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    expect((await t.http.put(`/users/${d.id}/update`).set(t.auth(admin)).send({ roles: ['ADMIN'] })).status).toBe(200);
+    expect((await t.http.delete(`/users/${d.id}/delete`).set(t.auth(admin))).status).toBe(200);
+  });
+
   it('never removes the last owner', async () => {
     const role = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: owner.id, role_codes: 'OWNER' } });
     const res = await t.http.delete(`/roles/${role.id}/delete`).set(t.auth(owner));

@@ -1,3 +1,5 @@
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import jwt from 'jsonwebtoken';
 import { createTestApp, PNG_1PX, TEST_PASSWORD, type TestApp, type TestUser } from './helpers/app.js';
@@ -238,5 +240,23 @@ describe('users read, update, delete', () => {
     expect(big.status).toBe(413);
     const someoneElse = await t.http.post('/users/picture/upload').set(t.auth(customer)).field('id_users', String(other.id)).attach('picture', PNG_1PX, 'a.png');
     expect(someoneElse.status).toBe(403);
+  });
+
+  it('keeps exactly the referenced picture when uploads for one user run at the same time, and none of a refused one', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const answers = await Promise.all([1, 2, 3, 4].map(() => t.http.post('/users/picture/upload').set(t.auth(u)).attach('picture', PNG_1PX, 'a.png')));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    // every file in the folder is some user's picture: none was left behind by a replaced upload
+    const referenced = (await t.app.db.user.findMany({ where: { users_picture: { not: '' } } })).map((x) => x.users_picture);
+    const files = () => readdirSync(path.join(t.app.config.UPLOAD_DIR, 'users'));
+    expect(files().sort()).toEqual([...new Set(referenced)].sort());
+    const mine = (await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).users_picture;
+    expect(answers.map((a) => a.body.img)).toContain(mine);
+
+    // a picture of a deleted account is refused and leaves nothing behind
+    const gone = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    expect((await t.http.post('/users/picture/upload').set(t.auth(admin)).field('id_users', String(gone.id)).attach('picture', PNG_1PX, 'a.png')).status).toBe(404);
+    expect(files().sort()).toEqual([...new Set(referenced)].sort());
   });
 });

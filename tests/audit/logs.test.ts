@@ -67,6 +67,9 @@ describe('logs/* endpoints', () => {
     expect(res.body.logs).toMatchObject({ id_users: customer.id, role: 'CUSTOMER', action: 'client_event', resource: 'menus', resource_id: '12', details: { event: 'open_screen', screen: 'catalogue' } });
     expect((await t.http.post('/logs/create').send({ action: 'x' })).status).toBe(401);
     expect((await t.http.post('/logs/create').set(t.auth(customer)).send({ details: 'no' })).status).toBe(400);
+    // details.event is the client's action, whatever details the body sends
+    const spoof = await t.http.post('/logs/create').set(t.auth(customer)).send({ action: 'open_screen', details: { event: 'payment_confirmed', screen: 'x' } });
+    expect(spoof.body.logs.details).toEqual({ event: 'open_screen', screen: 'x' });
   });
 
   it('lets staff explore, search, table and read logs; nobody else', async () => {

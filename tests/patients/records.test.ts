@@ -112,6 +112,13 @@ describe('verify, lock, unverify, corrections', () => {
     expect(verifiedEvents).toContainEqual({ recordId: id, patientId });
     const detail = await t.http.get(`/patient_rekam_medis/${id}`).set(t.auth(customer));
     expect(detail.body.patient_rekam_medis).toMatchObject({ is_verified: 1, verified_user: { id: doctor.id, username: doctor.username } });
+    // the verifier's own contact data and account state are the verifier's and the staff's only (the public view doctors/:id gives)
+    const verifier = await t.app.db.user.findUniqueOrThrow({ where: { id: doctor.id } });
+    expect(detail.body.patient_rekam_medis.verified_user).toMatchObject({ users_fullname: verifier.users_fullname, users_email: '', users_phone: '', users_address: '', users_birthday: null });
+    for (const reader of [admin, doctor]) {
+      const whole = await t.http.get(`/patient_rekam_medis/${id}`).set(t.auth(reader));
+      expect(whole.body.patient_rekam_medis.verified_user).toMatchObject({ users_email: verifier.users_email, users_phone: verifier.users_phone });
+    }
 
     expect((await t.http.put(`/patient_rekam_medis/${id}/verify`).set(t.auth(admin)).send({})).status).toBe(409);
     expect((await t.http.put(`/patient_rekam_medis/${id}/update`).set(t.auth(admin)).send({ keluhan: 'changed' })).status).toBe(409);

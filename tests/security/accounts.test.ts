@@ -2,7 +2,7 @@ import bcrypt from 'bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { dummyHash } from '../../src/modules/identity/users.service.js';
-import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
+import { createTestApp, PNG_1PX, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
 
 // Ways into an account other than its password: an admin redirecting an owner's recovery, a
 // recovery link outliving a password change, one phone on two accounts, the last owner removed by
@@ -41,6 +41,18 @@ describe("an owner's account", () => {
     expect((await t.http.put(`/users/${owner2.id}/update`).set(t.auth(owner2)).send({ users_fullname: 'Pemilik 2' })).status).toBe(200);
     const admin2 = await t.user(['ADMIN']);
     expect((await t.http.put(`/users/${admin2.id}/update`).set(t.auth(admin)).send({ users_fullname: 'Admin Dua' })).status).toBe(200);
+  });
+
+  it("has its picture replaced by owners only (or the owner themself), not by an admin", async () => {
+    const owner2 = await t.user(['OWNER']);
+    const upload = (by: TestUser) => t.http.post('/users/picture/upload').set(t.auth(by)).field('id_users', String(owner2.id)).attach('picture', PNG_1PX, 'a.png');
+    const denied = await upload(admin);
+    expect(denied.status).toBe(403);
+    expect((await t.app.db.user.findUniqueOrThrow({ where: { id: owner2.id } })).users_picture).toBe('');
+    expect((await upload(owner)).status).toBe(200);
+    expect((await upload(owner2)).status).toBe(200);
+    const admin2 = await t.user(['ADMIN']);
+    expect((await t.http.post('/users/picture/upload').set(t.auth(admin)).field('id_users', String(admin2.id)).attach('picture', PNG_1PX, 'a.png')).status).toBe(200);
   });
 });
 

@@ -127,7 +127,7 @@ export const logRoutes = [
         action: 'client_event',
         resource: body.resource || 'client',
         resourceId: body.resource_id ?? null,
-        details: { event: body.action, ...(body.details ?? {}) },
+        details: { ...(body.details ?? {}), event: body.action },
         req,
       });
       return { logs: logJSON(row) };

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
@@ -69,11 +70,15 @@ const categoryUpload = route({
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), images: shape.str, img_path: shape.str })),
   handler: async ({ app, params, file }) => {
-    const existing = await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null } });
-    if (!existing) throw notFound(`menu_categories ${params.id} not found`);
-    const name = await app.storage.save('public', 'menu_categories', file!);
-    await app.db.menuCategory.update({ where: { id: params.id }, data: { images: name } });
-    await app.storage.remove('public', 'menu_categories', existing.images);
+    const missing = () => notFound(`menu_categories ${params.id} not found`);
+    if (!(await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
+    // the replaced picture is read under the row lock (see replaceStoredFile)
+    const { name } = await replaceStoredFile(app, 'public', 'menu_categories', file!, async (tx, name) => {
+      const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM menu_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!row) throw missing();
+      await tx.menuCategory.update({ where: { id: params.id }, data: { images: name } });
+      return { old: row.images, result: undefined };
+    });
     return { images: { id: params.id, image_upload: true, images: name, img_path: app.storage.publicUrl('menu_categories', name) } };
   },
 });
@@ -305,7 +310,9 @@ const imageUpdate = route({
     const name = file ? await app.storage.save('public', 'menus', file) : undefined;
     try {
       const { row, old } = await app.db.$transaction(async (tx) => {
-        const existing = await tx.menuImage.findUnique({ where: { id: params.id } });
+        // read under the row lock: a concurrent change or delete of this picture waits, so the file
+        // replaced here is the one the row holds (none is left unreferenced)
+        const [existing] = await tx.$queryRaw<{ id_menus: number; menu_image: string }[]>`SELECT id_menus, menu_image FROM menu_images WHERE id = ${params.id} FOR UPDATE`;
         if (!existing) throw notFound(`menu_images ${params.id} not found`);
         await lockMenu(tx, body.id_menus ?? existing.id_menus);
         const img = await tx.menuImage.update({ where: { id: params.id }, data: { ...body, ...(name ? { menu_image: name } : {}) } });
@@ -350,9 +357,12 @@ const imageRoutes = resourceRoutes({
   create: false,
   update: false,
   delete: {
-    run: async (id, c, tx, existing) => {
+    run: async (id, c, tx) => {
+      // the file the row holds now, read under its lock (a concurrent replacement may have changed it)
+      const [row] = await tx.$queryRaw<{ menu_image: string }[]>`SELECT menu_image FROM menu_images WHERE id = ${id} FOR UPDATE`;
+      if (!row) throw notFound(`menu_images ${id} not found`);
       await tx.menuImage.delete({ where: { id } });
-      await c.app.storage.remove('public', 'menus', existing.menu_image);
+      await c.app.storage.remove('public', 'menus', row.menu_image);
     },
   },
 });

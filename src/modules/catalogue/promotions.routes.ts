@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
@@ -116,11 +117,14 @@ const promotionUpload = route({
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('promotions', promotionSchema),
   handler: async ({ app, params, file }) => {
-    const existing = await app.db.promotion.findFirst({ where: { id: params.id, deleted_at: null } });
-    if (!existing) throw notFound(`promotions ${params.id} not found`);
-    const name = await app.storage.save('public', 'promotions', file!);
-    const row = await app.db.promotion.update({ where: { id: params.id }, data: { img_promotions: name } });
-    await app.storage.remove('public', 'promotions', existing.img_promotions);
+    const missing = () => notFound(`promotions ${params.id} not found`);
+    if (!(await app.db.promotion.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
+    // the replaced picture is read under the row lock (see replaceStoredFile)
+    const { result: row } = await replaceStoredFile(app, 'public', 'promotions', file!, async (tx, name) => {
+      const [locked] = await tx.$queryRaw<{ img_promotions: string }[]>`SELECT img_promotions FROM promotions WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!locked) throw missing();
+      return { old: locked.img_promotions, result: await tx.promotion.update({ where: { id: params.id }, data: { img_promotions: name } }) };
+    });
     return { promotions: promotionJSON(app, row) };
   },
 });

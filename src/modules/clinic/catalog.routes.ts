@@ -9,6 +9,7 @@ import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots } from './slots.service.js';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
   DAYS_ID,
   categoryJSON,
@@ -93,12 +94,16 @@ const categoryUpload = route({
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), img_path: shape.str })),
   handler: async ({ app, params, file }) => {
-    const row = await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null } });
-    if (!row) throw notFound(`service_categories ${params.id} not found`);
-    const name = await app.storage.save('public', 'service_categories', file!);
-    await app.db.serviceCategory.update({ where: { id: row.id }, data: { images: name } });
-    await app.storage.remove('public', 'service_categories', row.images);
-    return { images: { id: row.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
+    const missing = () => notFound(`service_categories ${params.id} not found`);
+    if (!(await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
+    // the replaced picture is read under the row lock (see replaceStoredFile)
+    const { name } = await replaceStoredFile(app, 'public', 'service_categories', file!, async (tx, name) => {
+      const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM service_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!row) throw missing();
+      await tx.serviceCategory.update({ where: { id: params.id }, data: { images: name } });
+      return { old: row.images, result: undefined };
+    });
+    return { images: { id: params.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
   },
 });
 
@@ -195,7 +200,9 @@ async function saveImage(
   const name = file ? await app.storage.save('public', 'services', file) : undefined;
   try {
     const { row, old } = await app.db.$transaction(async (tx) => {
-      const existing = id ? await tx.serviceImage.findUnique({ where: { id } }) : null;
+      // read under the row lock: a concurrent change or delete of this picture waits, so the file
+      // replaced here is the one the row holds (none is left unreferenced)
+      const [existing] = id ? await tx.$queryRaw<{ id: number; id_services: number; service_image: string }[]>`SELECT id, id_services, service_image FROM service_images WHERE id = ${id} FOR UPDATE` : [];
       if (id && !existing) throw notFound(`service_images ${id} not found`);
       // a create's body always has id_services (imageFields)
       const id_services = body.id_services ?? existing!.id_services;
@@ -262,10 +269,13 @@ const serviceImages = [
     create: false,
     update: false,
     delete: {
-      run: async (id, c, tx, existing) => {
+      run: async (id, c, tx) => {
+        // the file the row holds now, read under its lock (a concurrent replacement may have changed it)
+        const [row] = await tx.$queryRaw<{ service_image: string }[]>`SELECT service_image FROM service_images WHERE id = ${id} FOR UPDATE`;
+        if (!row) throw notFound(`service_images ${id} not found`);
         await tx.serviceImage.delete({ where: { id } });
         // the file goes after the commit would be nicer; removing a file twice is harmless
-        await c.app.storage.remove('public', 'services', existing.service_image);
+        await c.app.storage.remove('public', 'services', row.service_image);
       },
     },
   }),
@@ -290,8 +300,11 @@ async function checkService(tx: any, id: number, field = 'id_services') {
 }
 
 async function checkDoctorUser(tx: any, id: number) {
-  const u = await tx.user.findFirst({ where: { id, deleted_at: null, roles: { some: { role_codes: 'DOCTOR' } } }, select: { id: true } });
-  if (!u) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+  // FOR SHARE: the account's deletion or the DOCTOR role's removal (identity's
+  // assertNoLiveDoctorProfile, which locks the row) waits for this profile, or this waits for it
+  const [u] = await tx.$queryRaw`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
+  const doctor = u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
+  if (!doctor) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
 }
 
 const doctorDetailInclude = { user: { include: userInclude }, service: { include: { category: true } } };

@@ -15,7 +15,7 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertMayGrant, assertNotLastOwner } from './users.service.js';
+import { assertMayGrant, assertNoLiveDoctorProfile, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
@@ -63,7 +63,9 @@ export const roleRoutes = resourceRoutes({
     run: async (id, b, c, tx, existing) => {
       assertMayGrant(c.user, [existing.role_codes, b.rolecodes]);
       await activeUser(tx, b.iduser);
-      if (existing.role_codes === 'OWNER' && (b.rolecodes !== 'OWNER' || b.iduser !== existing.id_users)) await assertNotLastOwner(tx, existing.id_users);
+      const taken = b.rolecodes !== existing.role_codes || b.iduser !== existing.id_users;
+      if (existing.role_codes === 'OWNER' && taken) await assertNotLastOwner(tx, existing.id_users);
+      if (existing.role_codes === 'DOCTOR' && taken) await assertNoLiveDoctorProfile(tx, existing.id_users, 'The DOCTOR role cannot be taken away');
       await tx.userRole.update({ where: { id }, data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions } });
       // The previous holder's tokens carried the old role.
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
@@ -73,6 +75,7 @@ export const roleRoutes = resourceRoutes({
     run: async (id, c, tx, existing) => {
       assertMayGrant(c.user, [existing.role_codes]);
       if (existing.role_codes === 'OWNER') await assertNotLastOwner(tx, existing.id_users);
+      if (existing.role_codes === 'DOCTOR') await assertNoLiveDoctorProfile(tx, existing.id_users, 'The DOCTOR role cannot be taken away');
       await tx.userRole.delete({ where: { id } });
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
     },

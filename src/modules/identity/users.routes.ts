@@ -10,6 +10,7 @@ import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userJSON, user
 import { loadUserSections, userSectionsShape } from './user-sections.js';
 import * as users from './users.service.js';
 import { containsText, equalsText } from '../../lib/text-search.js';
+import { replaceStoredFile } from '../../lib/replace-file.js';
 import { registerDeviceToken } from '../notifications/notifications.service.js';
 
 const password = z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters');
@@ -96,6 +97,7 @@ export const userRoutes = [
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
+        await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
         await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
       },
     },
@@ -159,11 +161,16 @@ export const userRoutes = [
     handler: async ({ app, user, body, file }) => {
       const id = body.id_users ?? user!.id;
       if (id !== user!.id && !isStaff(user)) throw forbidden();
-      const target = await app.db.user.findFirst({ where: { id, deleted_at: null } });
-      if (!target) throw notFound('User not found');
-      const name = await app.storage.save('public', 'users', file!);
-      await app.db.user.update({ where: { id }, data: { users_picture: name } });
-      await app.storage.remove('public', 'users', target.users_picture);
+      if (!(await app.db.user.findFirst({ where: { id, deleted_at: null }, select: { id: true } }))) throw notFound('User not found');
+      await users.assertMayChangeAccount(app.db, user, id);
+      // the replaced picture is read under the row lock: a concurrent upload waits, then replaces
+      // (and removes) this one's file rather than leaving it unreferenced
+      const { name } = await replaceStoredFile(app, 'public', 'users', file!, async (tx, name) => {
+        const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+        if (!row) throw notFound('User not found');
+        await tx.user.update({ where: { id }, data: { users_picture: name } });
+        return { old: row.users_picture, result: undefined };
+      });
       return { image_upload: true, img: name, img_path: app.storage.publicUrl('users', name) };
     },
   }),

@@ -103,6 +103,7 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
     const added = roles.filter((r) => !current.some((x) => x.role_codes === r));
     assertMayGrant(c.user, [...added, ...removed]);
     if (removed.includes('OWNER')) await assertNotLastOwner(tx, id);
+    if (removed.includes('DOCTOR')) await assertNoLiveDoctorProfile(tx, id, 'The DOCTOR role cannot be taken away');
     await tx.userRole.deleteMany({ where: { id_users: id, role_codes: { in: removed } } });
     if (added.length) await tx.userRole.createMany({ data: added.map((role_codes) => ({ id_users: id, role_codes, descriptions: '-' })) });
     if (removed.length) await tx.user.update({ where: { id }, data: { token_version: { increment: 1 } } });
@@ -115,6 +116,19 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
       skipDuplicates: true,
     });
   }
+}
+
+/**
+ * A live doctor profile (doctors.id_users) is public and bookable, and its account acts as the
+ * doctor (appointments, patients, threads) through the DOCTOR role: the account is not deleted, nor
+ * the role taken away, while the profile is live (409; doctors/:id/delete first, which refuses while
+ * bookings lie ahead). The user row is locked first, so a profile created at the same moment
+ * (clinic's checkDoctorUser reads the row FOR SHARE) is either seen here or refused there.
+ */
+export async function assertNoLiveDoctorProfile(tx: Tx, userId: number, what: string) {
+  await tx.$executeRaw`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`;
+  const live = await tx.doctor.count({ where: { id_users: userId, deleted_at: null } });
+  if (live) throw conflict(`${what}: the user has a live doctor profile; delete the doctor profile first`);
 }
 
 /** serialises the changes that can take an owner away (see assertNotLastOwner) */

@@ -56,7 +56,7 @@ const resource = resourceRoutes({
   detailInclude: { patient: true, verifiedBy: true },
   defaultOrder: [{ tanggal_konsul: 'desc' }, { id: 'desc' }],
   toJSON: (r) => recordJSON(r),
-  toDetail: (r, c) => recordDetailJSON(c.app, r),
+  toDetail: (r, c) => recordDetailJSON(c.app, r, c.user),
   schema: recordSchema,
   detailSchema: recordDetailSchema,
   clinicalOwner: { patient: 'id_patients' },

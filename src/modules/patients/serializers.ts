@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import * as r from '../../http/response.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
-import { userJSON, userSchema, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import { publicAccountView, userJSON, userSchema, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 type Row = any;
 
@@ -134,7 +135,8 @@ export const recordJSON = (r: Row) => ({
 
 const NULL_USER = () => Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, null]));
 
-export function recordDetailJSON(app: AppContext, r: Row) {
+export function recordDetailJSON(app: AppContext, r: Row, viewer: AuthUser | undefined) {
+  const verifier = r.verifiedBy ? userJSON(app, r.verifiedBy) : null;
   return {
     id: r.id,
     patients: recordPatientJSON(r.patient),
@@ -144,7 +146,8 @@ export function recordDetailJSON(app: AppContext, r: Row) {
     catatan_kaki: r.catatan_kaki,
     verified_iduser: r.verified_iduser ?? 0,
     // The document prints an object of nulls when nobody verified yet.
-    verified_user: r.verifiedBy ? userJSON(app, r.verifiedBy) : NULL_USER(),
+    // the verifier's contact data and account state: staff and the verifier only (doctors/:id's public view)
+    verified_user: !verifier ? NULL_USER() : isStaff(viewer) || viewer?.id === verifier.id ? verifier : publicAccountView(verifier),
     is_verified: r.is_verified,
     ...recordExtras(r),
   };

@@ -1,0 +1,29 @@
+import type { AppContext } from '../app-context.js';
+
+type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+
+/**
+ * A new file for one row's picture column: stores `file`, then runs `point` in a transaction, which
+ * must lock the row (SELECT … FOR UPDATE), set the column to the new name and return the name it
+ * held. The replaced file is removed after the commit; a refused or failed change removes the new
+ * file instead. So concurrent uploads for one row replace each other in turn (each removing the one
+ * before), no file is left unreferenced, and none still referenced is removed.
+ */
+export async function replaceStoredFile<T>(
+  app: AppContext,
+  area: 'public' | 'private',
+  resource: string,
+  file: { buffer: Buffer; ext: string },
+  point: (tx: Tx, name: string) => Promise<{ old: string | null | undefined; result: T }>,
+): Promise<{ name: string; result: T }> {
+  const name = await app.storage.save(area, resource, file);
+  let done: { old: string | null | undefined; result: T };
+  try {
+    done = await app.db.$transaction((tx) => point(tx, name));
+  } catch (err) {
+    await app.storage.remove(area, resource, name);
+    throw err;
+  }
+  if (done.old && done.old !== name) await app.storage.remove(area, resource, done.old);
+  return { name, result: done.result };
+}
