@@ -20,7 +20,8 @@ export interface SnapRequest {
   orderId: string;
   grossAmount: number;
   items: SnapItem[];
-  customer: { first_name: string; email: string; phone: string };
+  /** email/phone only when known: Snap refuses an empty email ("customer_details.email format is invalid") */
+  customer: { first_name: string; email?: string; phone?: string };
   expiryMinutes: number;
 }
 

@@ -200,6 +200,17 @@ describe('checkout with Midtrans Snap', () => {
     expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(1);
   });
 
+  it('a customer without an email (registered by phone) can check out: Snap gets no empty email, which it refuses', async () => {
+    const u = await t.user(['CUSTOMER'], { users_email: null });
+    const orderId = await eCart(t, u, [{ id_menu: (await product({ harga: 25_000 })).m.id, qty: 1 }], 5_000);
+    const r = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({});
+    expect(r.status).toBe(200);
+    const snap = fake.snapRequests.at(-1);
+    expect(snap.transaction_details.order_id).toBe(r.body.orders.order_code);
+    expect(snap.customer_details).not.toHaveProperty('email');
+    expect(snap.customer_details.phone).toBe((await order(orderId)).notelp_pemesan);
+  });
+
   it('refuses a checkout without courier or with an empty cart (422)', async () => {
     const patient = await patientOf(t, customer);
     const init = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'E' });
