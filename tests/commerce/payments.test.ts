@@ -155,6 +155,24 @@ describe('checkout with Midtrans Snap', () => {
     expect(await t.app.db.paymentNotification.count({ where: { order_id: o.order_code! } })).toBe(1);
   });
 
+  it('a card payment challenged by fraud detection waits for review; approved (capture again, fraud_status accept) it is paid', async () => {
+    const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 45_000 })).m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const o = await order(orderId);
+    const card = { payment_type: 'credit_card', transaction_id: `card-${o.order_code}` };
+    const challenged = await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'challenge' }));
+    expect(challenged.body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'CHECKOUT', is_paid: 0 });
+    // staff approve it in the Midtrans dashboard: the same transaction, capture again, now accepted
+    const approved = await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'accept' }));
+    expect(approved.body.result).toBe('paid');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'credit_card' });
+    // Midtrans repeating the approval is a duplicate; both notifications are kept
+    expect((await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'accept' }))).body.result).toBe('duplicate');
+    const kept = await t.app.db.paymentNotification.findMany({ where: { order_id: o.order_code! }, orderBy: { id: 'asc' } });
+    expect(kept.map((n) => [n.transaction_status, n.fraud_status, n.process_result])).toEqual([['capture', 'challenge', 'noted'], ['capture', 'accept', 'paid']]);
+  });
+
   it('expire/deny cancel an unpaid checkout and give everything back; out-of-order settlement after it does not revive it', async () => {
     const { m, stock } = await product({ harga: 40_000 }, 2);
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 2 }], 0);

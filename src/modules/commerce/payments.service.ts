@@ -31,8 +31,9 @@ const PAID = new Set(['settlement', 'capture']);
 const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
 
 /**
- * Receives one notification: verify the signature, store it once (unique transaction+status: a
- * duplicate is answered without reprocessing), then apply it under a lock on the order.
+ * Receives one notification: verify the signature, store it once (unique transaction + status +
+ * fraud_status: a duplicate is answered without reprocessing; a challenged capture approved later
+ * arrives as capture again with fraud_status accept, a new event), then apply it under a lock on the order.
  * Idempotent and order-independent: only CHECKOUT → PAID and CHECKOUT → CANCEL moves happen, each
  * a conditional update, so a late "expire" never moves a paid order back.
  */
@@ -61,7 +62,9 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   } catch (err: any) {
     if (err?.code !== 'P2002') throw err;
     // seen before: done unless its processing failed half-way (then Midtrans' retry finishes it; applying is idempotent)
-    stored = await app.db.paymentNotification.findUniqueOrThrow({ where: { transaction_id_transaction_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status } } });
+    stored = await app.db.paymentNotification.findUniqueOrThrow({
+      where: { transaction_id_transaction_status_fraud_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status, fraud_status: n.fraud_status ?? '' } },
+    });
     if (stored.processed_at) return { result: 'duplicate' };
   }
   const finish = async (result: NotificationResult) => {
