@@ -24,11 +24,13 @@ export const notificationSchema = z
 export type Notification = z.infer<typeof notificationSchema>;
 
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
-export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'ignored_state', 'ignored_late', 'noted'] as const;
+export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'ignored_state', 'ignored_late', 'noted'] as const;
 export type NotificationResult = (typeof NOTIFICATION_RESULTS)[number];
 
 const PAID = new Set(['settlement', 'capture']);
 const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
+/** the money of a paid attempt taken back in full: refunded, charged back, a capture voided (cancel) or denied after settlement */
+const REVERSED = new Set(['refund', 'chargeback', 'cancel', 'deny']);
 
 /**
  * Receives one notification: verify the signature, store it once (unique transaction + status +
@@ -105,6 +107,20 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
       const ok = await markPaid(app, tx, orderId, paymentType, null);
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'PAID', transaction_id: transactionId, payment_type: paymentType } });
       return ok ? 'paid' : 'ignored_state';
+    }
+    if (REVERSED.has(status) && payment.status === 'PAID') {
+      // the attempt that paid the order lost its money: the order is cancelled (everything it held
+      // or consumed given back, earned points taken back) while it can be; shipped or done, staff decide
+      await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
+      if (!order.is_paid || order.status === 'CANCEL') return 'noted';
+      const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
+      if (ok) return 'reversed';
+      app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
+      return 'reversed_manual';
+    }
+    if (status === 'partial_refund' || status === 'partial_chargeback') {
+      app.logger.warn({ orderId, paymentId, status }, 'part of a payment was taken back; the order is unchanged');
+      return 'noted';
     }
     if (FAILED.has(status)) {
       if (!current || order.is_paid) return 'ignored_late';
