@@ -106,6 +106,8 @@ export const configSchema = z
     MIDTRANS_SNAP_URL: z.url().optional(),
     MIDTRANS_API_URL: z.url().optional(),
     MIDTRANS_SNAP_JS_URL: z.url().optional(),
+    // a whole Snap or status call is cut off after this (the checkout answers 503, the expiry job retries later)
+    MIDTRANS_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(15_000),
     PAYMENT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
     POINTS_EARN_PERCENT: z.coerce.number().min(0).max(100).default(1),
     POINTS_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),

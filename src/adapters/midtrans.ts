@@ -20,7 +20,8 @@ export interface SnapRequest {
   orderId: string;
   grossAmount: number;
   items: SnapItem[];
-  customer: { first_name: string; email: string; phone: string };
+  /** email/phone only when known: Snap refuses an empty email ("customer_details.email format is invalid") */
+  customer: { first_name: string; email?: string; phone?: string };
   expiryMinutes: number;
 }
 
@@ -62,6 +63,12 @@ function client(app: AppContext, Kind: any) {
   });
   c.apiConfig.getSnapApiBaseUrl = () => snapBase(app);
   c.apiConfig.getCoreApiBaseUrl = () => apiBase(app);
+  // midtrans-client's axios has no timeout: a Midtrans that never answers would hang the checkout
+  // and the expiry job (which never overlaps itself) for good. One client per call, so the signal
+  // bounds that call as a whole (axios' timeout alone bounds only idle time).
+  const ms = app.config.MIDTRANS_TIMEOUT_MS;
+  c.httpClient.http_client.defaults.timeout = ms;
+  c.httpClient.http_client.defaults.signal = AbortSignal.timeout(ms);
   return c;
 }
 

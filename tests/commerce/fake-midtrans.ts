@@ -27,6 +27,13 @@ export async function startFakeMidtrans(serverKey: string) {
         return;
       }
       const parsed = JSON.parse(body);
+      // Snap's validation of what this API sends (400 with error_messages, as Midtrans answers)
+      const invalid = snapValidationErrors(parsed);
+      if (invalid.length) {
+        res.statusCode = 400;
+        res.end(JSON.stringify({ error_messages: invalid }));
+        return;
+      }
       if (snapRequests.some((r) => r.transaction_details.order_id === parsed.transaction_details.order_id)) {
         res.statusCode = 400;
         res.end(JSON.stringify({ error_messages: ['transaction_details.order_id sudah digunakan'] }));
@@ -57,6 +64,31 @@ export async function startFakeMidtrans(serverKey: string) {
     setSnapDown: (v: boolean) => (failSnap = v),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };
+}
+
+/**
+ * What Snap refuses in a create-transaction request (the checks that apply to what this API sends):
+ * gross_amount a positive whole rupiah amount, item_details (when sent) summing exactly to it with
+ * whole prices and positive quantities, order_id at most 50 characters of [A-Za-z0-9-_.~], and
+ * customer_details.email, when present, a well-formed address (an empty string is refused:
+ * "customer_details.email format is invalid").
+ */
+export function snapValidationErrors(req: any): string[] {
+  const errors: string[] = [];
+  const td = req?.transaction_details ?? {};
+  if (typeof td.order_id !== 'string' || !/^[A-Za-z0-9\-_.~]{1,50}$/.test(td.order_id)) errors.push('transaction_details.order_id is invalid');
+  if (!Number.isInteger(td.gross_amount) || td.gross_amount < 1) errors.push('transaction_details.gross_amount must be a positive integer');
+  if (req?.item_details !== undefined) {
+    const items: any[] = Array.isArray(req.item_details) ? req.item_details : [];
+    if (items.some((i) => !Number.isInteger(i.price) || !Number.isInteger(i.quantity) || i.quantity < 1 || typeof i.name !== 'string' || !i.name)) {
+      errors.push('item_details is invalid');
+    } else if (items.reduce((s, i) => s + i.price * i.quantity, 0) !== td.gross_amount) {
+      errors.push('transaction_details.gross_amount is not equal to the sum of item_details');
+    }
+  }
+  const email = req?.customer_details?.email;
+  if (email !== undefined && !(typeof email === 'string' && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email))) errors.push('customer_details.email format is invalid');
+  return errors;
 }
 
 /** A settlement notification for `orderId` of `gross` rupiah, signed with `serverKey` as Midtrans signs it. */

@@ -155,6 +155,69 @@ describe('checkout with Midtrans Snap', () => {
     expect(await t.app.db.paymentNotification.count({ where: { order_id: o.order_code! } })).toBe(1);
   });
 
+  it('a card payment challenged by fraud detection waits for review; approved (capture again, fraud_status accept) it is paid', async () => {
+    const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 45_000 })).m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const o = await order(orderId);
+    const card = { payment_type: 'credit_card', transaction_id: `card-${o.order_code}` };
+    const challenged = await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'challenge' }));
+    expect(challenged.body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'CHECKOUT', is_paid: 0 });
+    // staff approve it in the Midtrans dashboard: the same transaction, capture again, now accepted
+    const approved = await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'accept' }));
+    expect(approved.body.result).toBe('paid');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'credit_card' });
+    // Midtrans repeating the approval is a duplicate; both notifications are kept
+    expect((await webhook(notification(o.order_code!, 50_000, 'capture', { ...card, fraud_status: 'accept' }))).body.result).toBe('duplicate');
+    const kept = await t.app.db.paymentNotification.findMany({ where: { order_id: o.order_code! }, orderBy: { id: 'asc' } });
+    expect(kept.map((n) => [n.transaction_status, n.fraud_status, n.process_result])).toEqual([['capture', 'challenge', 'noted'], ['capture', 'accept', 'paid']]);
+  });
+
+  it('a paid order whose payment is refunded, charged back or voided in Midtrans is cancelled, everything it held given back', async () => {
+    for (const status of ['refund', 'chargeback', 'cancel']) {
+      const u = await t.user(['CUSTOMER']);
+      await givePoints(t, u.id, 5_000);
+      const { m, stock } = await product({ harga: 100_000 }, 3);
+      const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+      const p = await promotion(t, { type: 'NOMINAL', value: 10_000 });
+      await t.http.put(`/orders/${orderId}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+      await t.http.put(`/orders/${orderId}/apply/points`).set(t.auth(u)).send({ poin_used: 5_000 }).expect(200);
+      await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
+      const o = await order(orderId);
+      expect((await webhook(notification(o.order_code!, 85_000, 'settlement', { transaction_id: `t-${o.order_code}` }))).body.result).toBe('paid');
+      expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(8_500);
+      const r = await webhook(notification(o.order_code!, 85_000, status, { transaction_id: `t-${o.order_code}` }));
+      expect(r.body.result).toBe('reversed');
+      expect(await order(orderId)).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}` });
+      expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(3);
+      expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_used: 0, quota_reserved: 0 });
+      // the 5000 points it spent come back, the 8500 it earned go
+      expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(5_000);
+      expect((await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } })).status).toBe('REFUNDED');
+    }
+  });
+
+  it('a refund of a second, superseded payment leaves the order paid; a refund after shipping or a partial one leaves the order for staff', async () => {
+    const { m } = await product({ harga: 30_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const first = (await order(orderId)).order_code!;
+    await t.http.put(`/orders/${orderId}/uncheckout`).set(t.auth(customer)).expect(200);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    expect((await webhook(notification(`${first}-2`, 35_000))).body.result).toBe('paid');
+    // the customer also paid the first attempt's page; staff refund that one
+    expect((await webhook(notification(first, 35_000))).body.result).toBe('paid_not_current');
+    expect((await webhook(notification(first, 35_000, 'refund'))).body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1 });
+    // a partial refund of the paying attempt: recorded, the order unchanged
+    expect((await webhook(notification(`${first}-2`, 35_000, 'partial_refund'))).body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1 });
+    // shipped, then refunded in full: cannot be cancelled any more, left for staff
+    await t.app.db.order.update({ where: { id: orderId }, data: { status: 'DELIVERED' } });
+    expect((await webhook(notification(`${first}-2`, 35_000, 'refund'))).body.result).toBe('reversed_manual');
+    expect(await order(orderId)).toMatchObject({ status: 'DELIVERED', is_paid: 1 });
+  });
+
   it('expire/deny cancel an unpaid checkout and give everything back; out-of-order settlement after it does not revive it', async () => {
     const { m, stock } = await product({ harga: 40_000 }, 2);
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 2 }], 0);
@@ -198,6 +261,17 @@ describe('checkout with Midtrans Snap', () => {
     }
     expect(await order(orderId)).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1 });
     expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(1);
+  });
+
+  it('a customer without an email (registered by phone) can check out: Snap gets no empty email, which it refuses', async () => {
+    const u = await t.user(['CUSTOMER'], { users_email: null });
+    const orderId = await eCart(t, u, [{ id_menu: (await product({ harga: 25_000 })).m.id, qty: 1 }], 5_000);
+    const r = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({});
+    expect(r.status).toBe(200);
+    const snap = fake.snapRequests.at(-1);
+    expect(snap.transaction_details.order_id).toBe(r.body.orders.order_code);
+    expect(snap.customer_details).not.toHaveProperty('email');
+    expect(snap.customer_details.phone).toBe((await order(orderId)).notelp_pemesan);
   });
 
   it('refuses a checkout without courier or with an empty cart (422)', async () => {

@@ -319,7 +319,12 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
       orderId: midtransOrderId,
       grossAmount: order.grand_totals,
       items: snapItems(order),
-      customer: { first_name: clip(order.nama_pemesan), email: order.email_pemesan, phone: order.notelp_pemesan },
+      // a customer registered by phone has no email: sent empty, Snap refuses the whole transaction
+      customer: {
+        first_name: clip(order.nama_pemesan),
+        ...(order.email_pemesan.trim() ? { email: order.email_pemesan.trim() } : {}),
+        ...(order.notelp_pemesan.trim() ? { phone: order.notelp_pemesan.trim() } : {}),
+      },
       expiryMinutes: app.config.PAYMENT_EXPIRY_MINUTES,
     });
     // the attempt and the order keep the token: one statement, so both or neither

@@ -24,15 +24,18 @@ export const notificationSchema = z
 export type Notification = z.infer<typeof notificationSchema>;
 
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
-export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'ignored_state', 'ignored_late', 'noted'] as const;
+export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'ignored_state', 'ignored_late', 'noted'] as const;
 export type NotificationResult = (typeof NOTIFICATION_RESULTS)[number];
 
 const PAID = new Set(['settlement', 'capture']);
 const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
+/** the money of a paid attempt taken back in full: refunded, charged back, a capture voided (cancel) or denied after settlement */
+const REVERSED = new Set(['refund', 'chargeback', 'cancel', 'deny']);
 
 /**
- * Receives one notification: verify the signature, store it once (unique transaction+status: a
- * duplicate is answered without reprocessing), then apply it under a lock on the order.
+ * Receives one notification: verify the signature, store it once (unique transaction + status +
+ * fraud_status: a duplicate is answered without reprocessing; a challenged capture approved later
+ * arrives as capture again with fraud_status accept, a new event), then apply it under a lock on the order.
  * Idempotent and order-independent: only CHECKOUT → PAID and CHECKOUT → CANCEL moves happen, each
  * a conditional update, so a late "expire" never moves a paid order back.
  */
@@ -61,7 +64,9 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   } catch (err: any) {
     if (err?.code !== 'P2002') throw err;
     // seen before: done unless its processing failed half-way (then Midtrans' retry finishes it; applying is idempotent)
-    stored = await app.db.paymentNotification.findUniqueOrThrow({ where: { transaction_id_transaction_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status } } });
+    stored = await app.db.paymentNotification.findUniqueOrThrow({
+      where: { transaction_id_transaction_status_fraud_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status, fraud_status: n.fraud_status ?? '' } },
+    });
     if (stored.processed_at) return { result: 'duplicate' };
   }
   const finish = async (result: NotificationResult) => {
@@ -102,6 +107,20 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
       const ok = await markPaid(app, tx, orderId, paymentType, null);
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'PAID', transaction_id: transactionId, payment_type: paymentType } });
       return ok ? 'paid' : 'ignored_state';
+    }
+    if (REVERSED.has(status) && payment.status === 'PAID') {
+      // the attempt that paid the order lost its money: the order is cancelled (everything it held
+      // or consumed given back, earned points taken back) while it can be; shipped or done, staff decide
+      await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
+      if (!order.is_paid || order.status === 'CANCEL') return 'noted';
+      const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
+      if (ok) return 'reversed';
+      app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
+      return 'reversed_manual';
+    }
+    if (status === 'partial_refund' || status === 'partial_chargeback') {
+      app.logger.warn({ orderId, paymentId, status }, 'part of a payment was taken back; the order is unchanged');
+      return 'noted';
     }
     if (FAILED.has(status)) {
       if (!current || order.is_paid) return 'ignored_late';
