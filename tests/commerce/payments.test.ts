@@ -301,6 +301,26 @@ describe('expiry job', () => {
   });
 });
 
+describe('expiry job with many orders still pending at Midtrans', () => {
+  it('goes past the first hundred: a due order behind 100 pending ones is expired in the same run', async () => {
+    const patient = await patientOf(t, customer);
+    const past = new Date(Date.now() - 60_000);
+    const ids: number[] = [];
+    for (let i = 0; i < 101; i++) {
+      const o = await t.app.db.order.create({
+        data: { order_type: 'E', id_member: customer.id, id_patients: patient.id, status: 'CHECKOUT', cart_open: null, expires_at: past, grand_totals: 1_000 },
+      });
+      await t.app.db.orderPayment.create({ data: { id_orders: o.id, attempt: 1, midtrans_order_id: `MANY-${o.id}`, gross_amount: 1_000 } });
+      fake.statuses.set(`MANY-${o.id}`, i < 100 ? { status_code: '201', transaction_status: 'pending', gross_amount: '1000.00' } : { status_code: '407', transaction_status: 'expire', gross_amount: '1000.00' });
+      ids.push(o.id);
+    }
+    await expireUnpaidCheckouts(t.app);
+    const last = await order(ids[100]!);
+    expect(last).toMatchObject({ status: 'CANCEL', cancel_reason: 'payment expired' });
+    expect(await t.app.db.order.count({ where: { id: { in: ids.slice(0, 100) }, status: 'CHECKOUT' } })).toBe(100);
+  });
+});
+
 describe('concurrency', () => {
   it("parallel checkouts get consecutive, distinct codes from the day's counter (and a fourth digit after 999)", async () => {
     const { m } = await product({ harga: 10_000 }, 100);

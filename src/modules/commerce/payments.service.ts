@@ -137,41 +137,52 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
  * was lost is applied instead of cancelled; when Midtrans cannot be reached the order waits.
  */
 export async function expireUnpaidCheckouts(app: AppContext) {
-  const due = await app.db.order.findMany({
-    where: { status: 'CHECKOUT', is_paid: 0, expires_at: { lte: app.now() } },
-    include: { payments: { where: { status: 'PENDING' }, orderBy: { attempt: 'desc' }, take: 1 } },
-    take: 100,
-  });
   let cancelled = 0;
-  for (const order of due) {
-    const payment = order.payments[0];
-    if (payment && !isSimulator(app)) {
-      const st = await getTransactionStatus(app, payment.midtrans_order_id);
-      if (!st) continue;
-      const s = String(st.transaction_status ?? '');
-      if (PAID.has(s) && Math.round(Number(st.gross_amount)) === payment.gross_amount) {
-        await applyStatus(app, order.id, payment.id, s, String(st.fraud_status ?? ''), String(st.payment_type ?? ''), st.transaction_id);
-        continue;
-      }
-      if (s === 'pending') {
-        // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
-        continue;
-      }
-    }
-    const done = await app.db.$transaction(async (tx) => {
-      await lockOrder(tx, order.id);
-      // Read again under the lock: while Midtrans was asked, the payment may have been applied, or
-      // the customer may have gone back to the cart and checked out anew (a new attempt, a new expiry).
-      const now = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, is_paid: true, expires_at: true } });
-      if (!now || now.status !== 'CHECKOUT' || now.is_paid || !now.expires_at || now.expires_at > app.now()) return false;
-      const pending = await tx.orderPayment.findFirst({ where: { id_orders: order.id, status: 'PENDING' }, orderBy: { attempt: 'desc' }, select: { id: true } });
-      if ((pending?.id ?? null) !== (payment?.id ?? null)) return false;
-      if (payment) await tx.orderPayment.updateMany({ where: { id: payment.id, status: 'PENDING' }, data: { status: 'EXPIRED' } });
-      return cancelOrder(app, tx, order.id, { pic: 'system', reason: 'payment expired' });
+  // every due order in pages by id: the ones Midtrans still calls pending (or could not be asked
+  // about) stay due, and a first page of them taken every run would keep the rest from expiring
+  for (let after = 0; ; ) {
+    const due = await app.db.order.findMany({
+      where: { status: 'CHECKOUT', is_paid: 0, expires_at: { lte: app.now() }, id: { gt: after } },
+      include: { payments: { where: { status: 'PENDING' }, orderBy: { attempt: 'desc' }, take: 1 } },
+      orderBy: { id: 'asc' },
+      take: EXPIRY_PAGE,
     });
-    if (done) cancelled += 1;
+    for (const order of due) if (await expireCheckout(app, order)) cancelled += 1;
+    if (due.length < EXPIRY_PAGE) return cancelled;
+    after = due[due.length - 1]!.id;
   }
-  return cancelled;
+}
+
+const EXPIRY_PAGE = 100;
+
+/** One due checkout: paid meanwhile (applied), still pending at Midtrans (left), or cancelled. */
+async function expireCheckout(app: AppContext, order: { id: number; payments: { id: number; midtrans_order_id: string; gross_amount: number }[] }) {
+  const payment = order.payments[0];
+  if (payment && !isSimulator(app)) {
+    const st = await getTransactionStatus(app, payment.midtrans_order_id);
+    if (!st) return false;
+    const s = String(st.transaction_status ?? '');
+    if (PAID.has(s) && Math.round(Number(st.gross_amount)) === payment.gross_amount) {
+      await applyStatus(app, order.id, payment.id, s, String(st.fraud_status ?? ''), String(st.payment_type ?? ''), st.transaction_id);
+      return false;
+    }
+    if (s === 'pending') {
+      // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
+      return false;
+    }
+  }
+  const done = await app.db.$transaction(async (tx) => {
+    await lockOrder(tx, order.id);
+    // Read again under the lock: while Midtrans was asked, the payment may have been applied, or
+    // the customer may have gone back to the cart and checked out anew (a new attempt, a new expiry).
+    const now = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, is_paid: true, expires_at: true } });
+    if (!now || now.status !== 'CHECKOUT' || now.is_paid || !now.expires_at || now.expires_at > app.now()) return false;
+    const pending = await tx.orderPayment.findFirst({ where: { id_orders: order.id, status: 'PENDING' }, orderBy: { attempt: 'desc' }, select: { id: true } });
+    if ((pending?.id ?? null) !== (payment?.id ?? null)) return false;
+    if (payment) await tx.orderPayment.updateMany({ where: { id: payment.id, status: 'PENDING' }, data: { status: 'EXPIRED' } });
+    return cancelOrder(app, tx, order.id, { pic: 'system', reason: 'payment expired' });
+  });
+  return Boolean(done);
 }
 
 /** The simulator's notification for a payment attempt, signed like Midtrans signs it. */
