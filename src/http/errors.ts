@@ -96,7 +96,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       http =
         err.code === 'LIMIT_FILE_SIZE'
           ? new HttpError(413, 'File too large')
-          : badRequest(`Invalid upload: ${err.message}`, err.field ? [{ field: err.field, message: err.message }] : undefined);
+          : err.code === 'LIMIT_FIELD_VALUE'
+            ? new HttpError(413, `Form field too large${err.field ? `: ${err.field}` : ''}`)
+            : badRequest(`Invalid upload: ${err.message}`, err.field ? [{ field: err.field, message: err.message }] : undefined);
     } else if (err instanceof URIError) http = badRequest('Malformed URL: an invalid %-escape');
     else if (err?.type === 'entity.parse.failed') http = badRequest('Malformed JSON body');
     else if (err?.type === 'entity.too.large') http = new HttpError(413, 'Request body too large');

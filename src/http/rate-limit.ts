@@ -41,16 +41,16 @@ export const RATE_RULES: RateRule[] = [
   {
     name: 'login',
     method: 'POST',
-    path: /^\/users\/login\/?$/,
+    path: /^\/users\/login\/?$/i,
     perIp: (a) => a.config.RATE_LIMIT_LOGIN_PER_IP,
     perAccount: (a) => a.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
     account: (req) => lower(req.body?.username),
   },
-  { name: 'register', method: 'POST', path: /^\/users\/create\/?$/, perIp: (a) => a.config.RATE_LIMIT_REGISTER_PER_IP, skip: signedByStaff },
+  { name: 'register', method: 'POST', path: /^\/users\/create\/?$/i, perIp: (a) => a.config.RATE_LIMIT_REGISTER_PER_IP, skip: signedByStaff },
   {
     name: 'recovery',
     method: 'POST',
-    path: /^\/users\/([^/]+)\/(?:recovery|forgot\/[^/]+)\/password\/(email|wa)\/?$/,
+    path: /^\/users\/([^/]+)\/(?:recovery|forgot\/[^/]+)\/password\/(email|wa)\/?$/i,
     perIp: (a) => a.config.RATE_LIMIT_RECOVERY_PER_IP,
     perAccount: (a) => a.config.RATE_LIMIT_RECOVERY_PER_ACCOUNT,
     account: (_req, m) => {
@@ -62,7 +62,7 @@ export const RATE_RULES: RateRule[] = [
       } catch {
         return undefined;
       }
-      return m[2] === 'wa' ? digits(id) : id.toLowerCase();
+      return m[2]!.toLowerCase() === 'wa' ? digits(id) : id.toLowerCase();
     },
   },
 ];

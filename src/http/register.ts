@@ -10,6 +10,8 @@ import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from '
 import { isReadOnly, methodsOf, type RouteDef, type UploadSpec } from './route.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
+/** the most a multipart text field may hold (an upload form's fields are ids and flags) */
+const MAX_FIELD_BYTES = 10_000;
 const idParam = z.coerce.number().int().positive().max(2_147_483_647);
 
 /** Path parameters named `id` (or `id_*`) are positive integers; others are strings. */
@@ -43,7 +45,10 @@ function asUploadError(err: unknown): unknown {
 async function readUpload(req: Request, res: Response, spec: UploadSpec, maxBytes: number) {
   // Browsers and HTTP clients send a file name's UTF-8 bytes as they are (filename="é.png");
   // busboy would read them as latin1 ('Ã©') unless told.
-  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits: { fileSize: maxBytes, files: 1, fields: 50 } }).single(spec.field);
+  // The form's text fields are ids and flags. busboy keeps each in memory up to `fieldSize` (1 MB
+  // unless told): 50 of them were 50 times the JSON body limit, for any signed-in caller.
+  const limits = { fileSize: maxBytes, files: 1, fields: 50, fieldSize: MAX_FIELD_BYTES };
+  const upload = multer({ storage: multer.memoryStorage(), defParamCharset: 'utf8', limits }).single(spec.field);
   await new Promise<void>((resolve, reject) => upload(req, res, (err?: unknown) => (err ? reject(asUploadError(err)) : resolve())));
   const file = req.file;
   if (!file) {

@@ -17,7 +17,7 @@ export function requestLog(logger: Logger, requests: Request): RequestHandler {
   Object.defineProperty(requests, 'log', {
     configurable: true,
     get(this: Request) {
-      return (this.childLogger ??= logger.child({ req: { id: this.id, method: this.method, url: this.originalUrl ?? this.url } }));
+      return (this.childLogger ??= logger.child({ req: { id: this.id, method: this.method, url: loggedUrl(this.originalUrl ?? this.url) } }));
     },
     set(this: Request, v: Logger) {
       this.childLogger = v;
@@ -43,6 +43,15 @@ export function requestLog(logger: Logger, requests: Request): RequestHandler {
     res.on('error', done);
     next();
   };
+}
+
+/**
+ * The URL as logged, without the secrets some URLs carry: a password recovery link's hash
+ * (`users/<address>/forgot/<hash>/password/...`, usable until it expires or is used, also after a
+ * refused attempt) and a private file link's signature (`/files/...?signature=`).
+ */
+export function loggedUrl(url: string): string {
+  return url.replace(/(\/forgot\/)[^/?#]*/gi, '$1[redacted]').replace(/([?&]signature=)[^&#]*/gi, '$1[redacted]');
 }
 
 declare module 'http' {
