@@ -25,7 +25,7 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   // Answers are per caller and mostly to POSTs; Express would hash every body (SHA-1) for an ETag
   // no client sends back (≈1% of a list request's CPU in a profile).
   server.disable('etag');
-  server.set('trust proxy', 'loopback');
+  server.set('trust proxy', app.config.TRUST_PROXY);
   server.use(requestLog(app.logger, server.request));
   server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
   server.use(

@@ -17,6 +17,16 @@ export const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().default('0.0.0.0'),
+    // which peers' X-Forwarded-For names the client (rate limits per IP, the request log): Express's
+    // 'trust proxy' setting: 'loopback' (a proxy on this machine), a hop count, addresses or subnets
+    // (comma-separated), 'true' or 'false'. Behind a proxy on another host, name it, or every client
+    // shares the proxy's address and its limits.
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .min(1)
+      .default('loopback')
+      .transform((v): boolean | number | string => (v === 'true' ? true : v === 'false' ? false : /^\d+$/.test(v) ? Number(v) : v)),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     // links to uploads and the payment simulator's page; unset: this machine on PORT
     PUBLIC_BASE_URL: z.url().optional(),

@@ -1,6 +1,7 @@
 import supertest from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
 import { createContext } from '../../src/context.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 
@@ -79,6 +80,22 @@ describe('rate limits (per IP and per account, 429 with Retry-After)', () => {
     await t.app.db.rateLimitBucket.update({ where: { key: bucket!.key }, data: { reset_at: new Date(Date.now() - 1000) } });
     expect((await attempt(t.http)).status).toBe(401);
     expect((await t.app.db.rateLimitBucket.findUnique({ where: { key: bucket!.key } }))?.count).toBe(1);
+  });
+
+  it("counts per client address as TRUST_PROXY says: X-Forwarded-For from a trusted proxy, else the peer's address", async () => {
+    const login = (http: typeof t.http, ip: string) => http.post('/users/login').set('X-Forwarded-For', ip).send({ username: 'nobody-here', password: 'wrong-pass' });
+    const bucket = (ip: string) => t.app.db.rateLimitBucket.findUnique({ where: { key: `login:ip:${ip}` } });
+    // the default trusts a proxy on this machine (the test's connection comes from 127.0.0.1)
+    await login(t.http, '198.51.100.7');
+    expect((await bucket('198.51.100.7'))?.count).toBe(1);
+    // a proxy elsewhere, not this one: the header is not believed, the peer is counted
+    const strict = supertest(createApp(createContext({ ...t.app.config, TRUST_PROXY: '10.0.0.0/8' }, t.app.db, t.app.logger)));
+    await login(strict, '198.51.100.8');
+    expect(await bucket('198.51.100.8')).toBeNull();
+    expect(await t.app.db.rateLimitBucket.count({ where: { key: { in: ['login:ip:127.0.0.1', 'login:ip:::ffff:127.0.0.1'] } } })).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: '2' }).TRUST_PROXY).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).TRUST_PROXY).toBe(false);
+    expect(loadConfig({}).TRUST_PROXY).toBe('loopback');
   });
 
   it('keeps the limit exact under parallel requests', async () => {
