@@ -285,6 +285,44 @@ describe('brandstore_menus', () => {
   });
 });
 
+describe('brandstore_menus/:id/stocks racing a delete of the store product', () => {
+  // pg_stat_activity shows the stock change waiting for the delete's row lock (PostgreSQL only)
+  it.runIf(process.env.TEST_DATABASE_URL)('answers 404, not 500, when the store product is deleted while its stock change waits', async () => {
+    const menu = (await t.http.post('/menus/create').set(t.auth(admin)).send({ nama_menus: 'Toner gone', harga: 10000 })).body.menus.id;
+    const store = (await t.http.post('/brandstore/create').set(t.auth(admin)).send({ nama: 'Toko gone', is_show: 1 })).body.brandstore.id;
+    const sm = (await t.http.post('/brandstore_menus/create').set(t.auth(admin)).send({ idmenu: menu, idbrandstore: store, quantitytotal: 4 })).body.brandstoremenus.id;
+    // the delete's transaction (stores.routes.ts): lock the stock row, delete the store product, commit later
+    let commit!: () => void;
+    let deleted!: () => void;
+    const held = new Promise<void>((r) => (commit = r));
+    const hasDeleted = new Promise<void>((r) => (deleted = r));
+    const del = t.app.db.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM stocks WHERE idbrandstoremenus = ${sm} FOR UPDATE`;
+        await tx.brandstoreMenu.delete({ where: { id: sm } });
+        deleted();
+        await held;
+      },
+      { timeout: 20_000 },
+    );
+    await hasDeleted;
+    const change = t.http.put(`/brandstore_menus/${sm}/stocks`).set(t.auth(admin)).send({ delta: 1 }).then((r) => r);
+    await vi.waitFor(
+      async () => {
+        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(row!.n).toBeGreaterThan(0);
+      },
+      { timeout: 10_000, interval: 50 },
+    );
+    commit();
+    await del;
+    const res = await change;
+    expect(res.status, res.text).toBe(404);
+  });
+});
+
 describe('reserveStock / releaseStock', () => {
   it('takes the last units exactly once under N parallel reservations', async () => {
     const sm = await t.app.db.brandstoreMenu.findFirstOrThrow({ where: { idmenu: m1, idbrandstore: jakarta }, include: { stock: true } });

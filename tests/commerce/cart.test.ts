@@ -222,6 +222,54 @@ describe('prescribed lines', () => {
   });
 });
 
+describe('checkout of prescription-only products', () => {
+  it('refuses (422) a line of a product made prescription-only after it was added, beyond what prescriptions put in', async () => {
+    const m = await menu(t, { harga: 40_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 3 }]);
+    // the clinic reclassifies the product while it sits in the cart
+    expect((await t.http.put(`/menus/${m.id}/update`).set(t.auth(admin)).send({ is_resep_required: 1 })).status).toBe(200);
+    const refused = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({});
+    expect(refused.status, refused.text).toBe(422);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).status).toBe('SHOPPING CARTS');
+
+    // a doctor prescribes 2 for the cart's patient: redeemed, the line holds 3 + 2, 2 of them prescribed
+    const doc = await doctor(t);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } });
+    const thread = await t.app.db.thread.create({ data: { id_user_from: customer.id, id_user_to: doc.id_users, id_patients: o.id_patients, thread_type: 'online_consultations' } });
+    await t.app.db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: doc.id_users, content_type: 'prescriptions', id_menu: m.id, qty: 2, valid_until: new Date(Date.now() + 86_400_000) } });
+    expect((await t.http.post('/menu_reedems/add_to_carts').set(t.auth(customer)).send({ id_threads: thread.id, id_menu: m.id, id_orders: orderId })).status).toBe(200);
+    expect((await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({})).status).toBe(422);
+    // lowered to the prescribed qty it checks out
+    const item = await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: orderId, id_menu: m.id } });
+    expect(item.qty).toBe(5);
+    expect((await t.http.put(`/order_items/${item.id}/update`).set(t.auth(customer)).send({ qty: 2 })).status).toBe(200);
+    const { setCourier } = await import('./fixtures.js');
+    await setCourier(t, orderId);
+    const ok = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({});
+    expect(ok.status, ok.text).toBe(200);
+  });
+
+  it('refuses (422) a prescribed line whose prescription expired or was withdrawn since it was redeemed', async () => {
+    const rx = await menu(t, { harga: 60_000, is_resep_required: 1 });
+    const patient = await patientOf(t, customer);
+    const cart = await t.app.db.order.create({ data: { order_type: 'E', id_member: customer.id, id_patients: patient.id, alamat_kirim: 'Jalan Dago 1', kode_kecamatan: '349' } });
+    const doc = await doctor(t);
+    const thread = await t.app.db.thread.create({ data: { id_user_from: customer.id, id_user_to: doc.id_users, id_patients: patient.id, thread_type: 'online_consultations' } });
+    const msg = await t.app.db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: doc.id_users, content_type: 'prescriptions', id_menu: rx.id, qty: 1, valid_until: new Date(Date.now() + 86_400_000) } });
+    expect((await t.http.post('/menu_reedems/add_to_carts').set(t.auth(customer)).send({ id_threads: thread.id, id_menu: rx.id, id_orders: cart.id })).status).toBe(200);
+    const { setCourier } = await import('./fixtures.js');
+    await setCourier(t, cart.id);
+    await t.app.db.threadMessage.update({ where: { id: msg.id }, data: { valid_until: new Date(Date.now() - 1000) } });
+    const expired = await t.http.put(`/orders/${cart.id}/checkout`).set(t.auth(customer)).send({});
+    expect(expired.status, expired.text).toBe(422);
+    await t.app.db.threadMessage.update({ where: { id: msg.id }, data: { valid_until: new Date(Date.now() + 86_400_000), deleted_at: new Date() } });
+    expect((await t.http.put(`/orders/${cart.id}/checkout`).set(t.auth(customer)).send({})).status).toBe(422);
+    await t.app.db.threadMessage.update({ where: { id: msg.id }, data: { deleted_at: null } });
+    const ok = await t.http.put(`/orders/${cart.id}/checkout`).set(t.auth(customer)).send({});
+    expect(ok.status, ok.text).toBe(200);
+  });
+});
+
 describe('orders/:id', () => {
   it('answers exactly what the order read through Prisma with its relations gives (lines, extras, promotion, patient, dates)', async () => {
     const birthday = await t.user(['CUSTOMER']);

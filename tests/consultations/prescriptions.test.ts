@@ -99,6 +99,17 @@ describe('menu_reedems/add_to_carts', () => {
     const mine = await t.app.db.order.findFirstOrThrow({ where: { id_member: f.customer.id, order_type: 'E', cart_open: 1 } });
     expect((await redeem({ id_menu: menuId, id_thread_messages: id, id_orders: mine.id })).status).toBe(200);
   });
+
+  it("refuses (422) the open cart of another of the customer's patients: the prescription is the thread patient's", async () => {
+    const res = await prescribe({ id_menu: menuId, qty: 1 });
+    const id = res.body.thread_messages.id;
+    const sibling = await t.app.db.patient.create({ data: { id_users: f.customer.id, nama_lengkap_pasien: 'Adik' } });
+    const siblingCart = await t.app.db.order.create({ data: { order_type: 'E', id_member: f.customer.id, id_patients: sibling.id } });
+    const r = await redeem({ id_menu: menuId, id_thread_messages: id, id_orders: siblingCart.id });
+    expect(r.status, r.text).toBe(422);
+    expect(await t.app.db.orderItem.count({ where: { id_order: siblingCart.id } })).toBe(0);
+    expect(await t.app.db.menuReedem.count({ where: { id_thread_messages: id } })).toBe(0);
+  });
 });
 
 describe('prescription requests open a thread any doctor can take', () => {

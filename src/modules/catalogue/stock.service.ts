@@ -120,11 +120,12 @@ export async function releaseStock(tx: Tx, items: StockItem[], opts: StockOption
  * (refused with 409 when it would go below zero). Recorded as an ADJUST movement.
  */
 export async function adjustStock(tx: Tx, idbrandstoremenus: number, change: { quantitytotal?: number; delta?: number }, id_users: number | null, note = '') {
-  const stock = await tx.stock.findUnique({ where: { idbrandstoremenus } });
-  if (!stock) throw notFound(`Store product ${idbrandstoremenus} has no stock row`);
   // The row lock serialises admin changes with checkouts; the level is then computed and written.
-  const [locked] = await tx.$queryRaw<{ quantitytotal: number }[]>`SELECT quantitytotal FROM stocks WHERE id = ${stock.id} FOR UPDATE`;
-  const old = Number(locked!.quantitytotal);
+  // Found and locked in one statement: a store product deleted meanwhile (its stock row cascaded
+  // away while this waited for the lock) is 404, not a row read before the lock and gone after it.
+  const [stock] = await tx.$queryRaw<{ id: number; quantitytotal: number }[]>`SELECT id, quantitytotal FROM stocks WHERE idbrandstoremenus = ${idbrandstoremenus} FOR UPDATE`;
+  if (!stock) throw notFound(`Store product ${idbrandstoremenus} has no stock row`);
+  const old = Number(stock.quantitytotal);
   const level = change.quantitytotal ?? old + (change.delta ?? 0);
   if (level < 0) throw conflict(`Stock cannot go below zero (now ${old})`);
   if (level > MAX_STOCK) throw conflict(`Stock cannot exceed ${MAX_STOCK}`);

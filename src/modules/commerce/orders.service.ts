@@ -263,6 +263,25 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
+    // A prescription-only product is sold only as far as prescriptions put it in this line
+    // (menu_reedems) and are still valid now, as redeeming requires (not expired, not withdrawn): a
+    // line added before the product became prescription-only, or grown before, is not.
+    const rxItems = items.filter((i) => i.menu.is_resep_required === 1);
+    const redeemed = rxItems.length
+      ? await tx.menuReedem.findMany({
+          where: { id_orders: orderId, id_order_items: { in: rxItems.map((i) => i.id) } },
+          select: { id_order_items: true, qty: true, message: { select: { valid_until: true, deleted_at: true } } },
+        })
+      : [];
+    for (const i of rxItems) {
+      const mine = redeemed.filter((r) => r.id_order_items === i.id);
+      const valid = mine.filter((r) => !r.message.deleted_at && r.message.valid_until && r.message.valid_until > now);
+      const covered = valid.reduce((sum, r) => sum + r.qty, 0);
+      if (i.qty <= covered) continue;
+      const name = i.nama_menus || i.menu.nama_menus;
+      if (valid.length < mine.length) throw unprocessable(`The prescription for ${name} has expired or was withdrawn; remove it from the cart`);
+      throw unprocessable(`${name} needs a prescription: ${covered} of the ${i.qty} in the cart are prescribed; lower the qty or remove it`);
+    }
     for (const i of items) {
       if (i.menu.deleted_at) throw unprocessable(`${i.nama_menus} is no longer sold; remove it from the cart`);
       const price = effectivePrice(i.menu, now);

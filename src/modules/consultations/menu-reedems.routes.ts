@@ -59,6 +59,10 @@ export const menuReedemRoutes = [
         if (body.id_orders) {
           cart = await tx.order.findFirst({ where: { id: body.id_orders, id_member: me, order_type: 'E', cart_open: 1 } });
           if (!cart) throw notFound(`orders ${body.id_orders} not found or not an open cart`);
+          // the prescription is the thread patient's: it goes into that patient's order only
+          if (thread.id_patients && cart.id_patients !== thread.id_patients) {
+            throw unprocessable("The cart is another patient's: a prescription goes into the cart of the consultation's patient", [{ field: 'id_orders', message: "not the thread patient's cart" }]);
+          }
         } else {
           if (!thread.id_patients) throw unprocessable('The consultation has no patient: pass id_orders (your open cart)');
           // the open-cart key (id_member, id_patients, order_type, cart_open): ON CONFLICT DO NOTHING, then read it
