@@ -9,6 +9,7 @@ import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import {
   groupedSchema,
   THREAD_TYPES,
+  threadDetailInclude,
   threadDetailJSON,
   threadDetailSchema,
   threadInclude,
@@ -105,6 +106,7 @@ export const threadRoutes = [
     filters,
     where: (f) => filterWhere(f),
     include: threadInclude,
+    detailInclude: threadDetailInclude,
     defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
     toJSON: (t, c) => threadJSON(c.app, t),
