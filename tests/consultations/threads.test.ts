@@ -99,6 +99,20 @@ describe('threads: participants only', () => {
     expect((await t.http.post('/threads/table').set(t.auth(f.customer)).send({})).status).toBe(200);
   });
 
+  it('table columns 13 and 15 are user_from_picture and user_to_picture as the lists print them (the file names)', async () => {
+    await t.app.db.user.update({ where: { id: f.customer.id }, data: { users_picture: 'pelanggan.png' } });
+    await t.app.db.user.update({ where: { id: f.doctor.id }, data: { users_picture: 'dokter.png' } });
+    const ex = await t.http.post('/threads/search').set(t.auth(admin)).send({ id_order: f.order.id });
+    expect(ex.body.threads[0]).toMatchObject({ user_from_picture: 'pelanggan.png', user_to_picture: 'dokter.png' });
+    const table = await t.http.post('/threads/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 10, id_order: f.order.id });
+    const row = table.body.data[0];
+    expect(row[12]).toBe(`Test ${f.customer.username}`);
+    expect(row[13]).toBe('pelanggan.png');
+    expect(row[14]).toBe(`Test ${f.doctor.username}`);
+    expect(row[15]).toBe('dokter.png');
+    await t.app.db.user.updateMany({ where: { id: { in: [f.customer.id, f.doctor.id] } }, data: { users_picture: '' } });
+  });
+
   it('groups overview (with patient, allergies and doctor), overview/doctors and adminview', async () => {
     const ov = await t.http.post('/threads/overview').set(t.auth(f.customer)).send({});
     expect(ov.status).toBe(200);

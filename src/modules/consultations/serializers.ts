@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
-import { nestedUserFor, nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
+import { nestedUserFor, nestedUserInclude, nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
 
@@ -17,6 +17,13 @@ export const threadInclude = {
   order: { select: { order_code: true, order_date: true } },
 } as const;
 
+/** threads/create, threads/:id, update: the two accounts nested whole (nestedUserJSON) */
+export const threadDetailInclude = {
+  ...threadInclude,
+  userFrom: { include: nestedUserInclude },
+  userTo: { include: nestedUserInclude },
+} as const;
+
 /**
  * overview: plus the doctor's profile. The patient (with allergies) is loaded apart, for the page at
  * once and only where the caller may read it now (withReadablePatients), then set as `patient`.
@@ -27,7 +34,7 @@ export const threadOverviewInclude = {
 } as const;
 
 /** the overview's patient: as the patients module prints it, with the managing user */
-export const threadPatientInclude = { user: true, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } as const;
+export const threadPatientInclude = { user: { include: nestedUserInclude }, allergies: { where: { deleted_at: null }, orderBy: { id: 'asc' } } } as const;
 
 export const messageInclude = {
   thread: { select: { id_patients: true } },

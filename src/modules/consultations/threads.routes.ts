@@ -9,6 +9,7 @@ import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import {
   groupedSchema,
   THREAD_TYPES,
+  threadDetailInclude,
   threadDetailJSON,
   threadDetailSchema,
   threadInclude,
@@ -105,6 +106,7 @@ export const threadRoutes = [
     filters,
     where: (f) => filterWhere(f),
     include: threadInclude,
+    detailInclude: threadDetailInclude,
     defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
     toJSON: (t, c) => threadJSON(c.app, t),
@@ -125,9 +127,10 @@ export const threadRoutes = [
       { name: 'created', value: (t) => formatDateTime(t.created_at), orderBy: (d) => ({ created_at: d }) },
       { name: 'modified', value: (t) => formatDateTime(t.updated_at), orderBy: (d) => ({ updated_at: d }) },
       { name: 'user_from', value: (t) => t.userFrom?.users_fullname, orderBy: (d) => ({ userFrom: { users_fullname: d } }) },
-      { name: 'user_from_picture', value: (t, c) => c.app.storage.publicUrl('users', t.userFrom?.users_picture) },
+      // the file names, as the lists print user_from_picture / user_to_picture (their URLs are the *_url fields there)
+      { name: 'user_from_picture', value: (t) => t.userFrom?.users_picture ?? '' },
       { name: 'user_to', value: (t) => t.userTo?.users_fullname ?? '', orderBy: (d) => ({ userTo: { users_fullname: d } }) },
-      { name: 'user_to_picture', value: (t, c) => c.app.storage.publicUrl('users', t.userTo?.users_picture) },
+      { name: 'user_to_picture', value: (t) => t.userTo?.users_picture ?? '' },
     ],
     create: {
       body: createBody,

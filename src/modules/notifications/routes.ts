@@ -6,7 +6,7 @@ import * as r from '../../http/response.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
-import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema } from './serializers.js';
+import { notificationDetailJSON, notificationDetailSchema, notificationJSON, notificationSchema, notificationUserInclude } from './serializers.js';
 import './events.js';
 import { equalsText } from '../../lib/text-search.js';
 
@@ -36,7 +36,7 @@ export const notificationRoutes = [
       intentions: f.intentions,
     }),
     defaultOrder: [{ created_at: 'desc' }, { id: 'desc' }],
-    detailInclude: { userFrom: true, userTo: true },
+    detailInclude: { userFrom: { include: notificationUserInclude }, userTo: { include: notificationUserInclude } },
     searchFields: ['title', 'content', 'intentions'],
     toJSON: (n) => notificationJSON(n),
     toDetail: (n, c) => notificationDetailJSON(c.app, n, c.user),

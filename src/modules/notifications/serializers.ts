@@ -3,12 +3,21 @@ import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
-import { publicAccountView, userJSON, userSchema } from '../identity/serializers.js';
+import { publicAccountView, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
-/** A nested user as the document prints it; a missing one (0 = the system) is the same keys, all null. */
-export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined) {
-  if (u) return userJSON(app, u);
-  const blank = Object.fromEntries(Object.keys(userJSON(app, BLANK_USER)).map((k) => [k, null]));
+/** what a nested account's row needs loaded: its first department (userWithDepartmentJSON) */
+export const nestedUserInclude = { departments: { include: { department: true }, orderBy: { id: 'asc' as const }, take: 1 } } as const;
+
+type NestedUserRow = Parameters<typeof userWithDepartmentJSON>[1];
+
+/**
+ * A nested user as the document prints it (threads, overview patients, medical records'
+ * verified_user, notifications): the account with num_of_login_attempts and its first department
+ * (rows loaded with nestedUserInclude). A missing one (0 = the system) is the same keys, all null.
+ */
+export function nestedUserJSON(app: AppContext, u: NestedUserRow | null | undefined) {
+  if (u) return userWithDepartmentJSON(app, u, u.departments?.[0]?.department);
+  const blank = Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, null]));
   return { ...blank, users_picture_url: app.storage.publicUrl('users', '') };
 }
 /**
@@ -17,20 +26,16 @@ export function nestedUserJSON(app: AppContext, u: Parameters<typeof userJSON>[1
  * contact data (e-mail, phone, address, birthday) and the security state blanked. `related` widens it
  * where the relation justifies the contact data (a thread's doctor and that thread's customer).
  */
-export function nestedUserFor(app: AppContext, u: Parameters<typeof userJSON>[1] | null | undefined, viewer: AuthUser | undefined, related = false) {
+export function nestedUserFor(app: AppContext, u: NestedUserRow | null | undefined, viewer: AuthUser | undefined, related = false) {
   const json = nestedUserJSON(app, u);
   return !u || related || isStaff(viewer) || viewer?.id === u.id ? json : publicAccountView(json);
 }
 
 /** nestedUserJSON: a user, or the same keys all null but the picture link (nobody / the system) */
 export const nestedUserSchema = z.union([
-  userSchema,
-  z.object({ ...Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, z.null()])), users_picture_url: r.str }),
+  userWithDepartmentSchema,
+  z.object({ ...Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, z.null()])), users_picture_url: r.str }),
 ]);
-const BLANK_USER = {
-  id: 0, username: '', users_fullname: '', users_email: null, users_phone: null, users_address: '', users_birthday: null,
-  users_picture: '', users_status: '', is_blocked: 0, is_email_confirmed: 0, is_phone_confirmed: 0, is_password_reset_required: 0, positions: '',
-};
 
 type NotificationRow = {
   id: number;
@@ -70,8 +75,12 @@ export const notificationJSON = (n: NotificationRow) => ({
 
 /** the sender's contact data is not the recipient's to see (a prescription request goes to every doctor) */
 export function notificationDetailJSON(app: AppContext, n: NotificationRow & { userFrom?: any; userTo?: any }, viewer: AuthUser | undefined) {
-  return { ...notificationJSON(n), user_from: nestedUserFor(app, n.userFrom, viewer), user_to: nestedUserFor(app, n.userTo, viewer) };
+  // the document's notification users also name their roles (here the role codes, comma-separated)
+  const withRoles = (u: any) => ({ ...nestedUserFor(app, u, viewer), roles: u ? (u.roles ?? []).map((x: { role_codes: string }) => x.role_codes).join(',') : null });
+  return { ...notificationJSON(n), user_from: withRoles(n.userFrom), user_to: withRoles(n.userTo) };
 }
+/** a notification's users: loaded with their department and roles */
+export const notificationUserInclude = { ...nestedUserInclude, roles: { select: { role_codes: true }, orderBy: { id: 'asc' as const } } } as const;
 
 // ---------------------------------------------------------------- response schemas
 
@@ -92,4 +101,8 @@ export const notificationSchema = z.object({
   reference_type: r.str,
   reference_id: r.int,
 });
-export const notificationDetailSchema = notificationSchema.extend({ user_from: nestedUserSchema, user_to: nestedUserSchema });
+const notificationUserSchema = z.union([
+  userWithDepartmentSchema.extend({ roles: r.str }),
+  z.object({ ...Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, z.null()])), users_picture_url: r.str, roles: z.null() }),
+]);
+export const notificationDetailSchema = notificationSchema.extend({ user_from: notificationUserSchema, user_to: notificationUserSchema });

@@ -53,7 +53,7 @@ const resource = resourceRoutes({
   filters: z.object({ id_patients: s.id.optional(), is_verified: s.flag.optional(), id_rekam_medis_asal: s.id.optional() }),
   where: (f) => ({ id_patients: f.id_patients, is_verified: f.is_verified, id_rekam_medis_asal: f.id_rekam_medis_asal }),
   searchFields: ['keluhan', 'diagnosa', 'catatan_kaki'],
-  detailInclude: { patient: true, verifiedBy: true },
+  detailInclude: { patient: true, verifiedBy: { include: { departments: { include: { department: true }, orderBy: { id: 'asc' }, take: 1 } } } },
   defaultOrder: [{ tanggal_konsul: 'desc' }, { id: 'desc' }],
   toJSON: (r) => recordJSON(r),
   toDetail: (r, c) => recordDetailJSON(c.app, r, c.user),

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import * as r from '../../http/response.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
-import { publicAccountView, userJSON, userSchema, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
+import { publicAccountView, userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 
 type Row = any;
 
@@ -133,10 +133,10 @@ export const recordJSON = (r: Row) => ({
   ...recordExtras(r),
 });
 
-const NULL_USER = () => Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, null]));
+const NULL_USER = () => Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, null]));
 
 export function recordDetailJSON(app: AppContext, r: Row, viewer: AuthUser | undefined) {
-  const verifier = r.verifiedBy ? userJSON(app, r.verifiedBy) : null;
+  const verifier = r.verifiedBy ? userWithDepartmentJSON(app, r.verifiedBy, r.verifiedBy.departments?.[0]?.department) : null;
   return {
     id: r.id,
     patients: recordPatientJSON(r.patient),
@@ -268,7 +268,7 @@ export const recordSchema = r.patientRef(
 );
 
 /** the document's "nobody verified yet": every field of a user, null */
-const nullUserSchema = z.object(Object.fromEntries(Object.keys(userSchema.shape).map((k) => [k, z.null()])));
+const nullUserSchema = z.object(Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, z.null()])));
 
 /** recordDetailJSON */
 export const recordDetailSchema = r.patientRef(
@@ -278,7 +278,7 @@ export const recordDetailSchema = r.patientRef(
     tanggal_konsul: r.str,
     ...recordClinical,
     verified_iduser: r.int,
-    verified_user: z.union([userSchema, nullUserSchema]),
+    verified_user: z.union([userWithDepartmentSchema, nullUserSchema]),
     is_verified: r.flag,
     ...recordExtrasShape,
   }),
