@@ -200,6 +200,10 @@ describe('users read, update, delete', () => {
     expect(table.body.data[0]).toHaveLength(16);
     expect(table.body.data[0][0]).toBe(customer.id);
     expect(table.body.data[0][13]).toBe('');
+    // column 8 is the picture's file name, like users_picture everywhere in the document
+    await t.app.db.user.update({ where: { id: customer.id }, data: { users_picture: 'uudsHtsBkbOJIDCj.jpg' } });
+    const withPicture = await t.http.post('/users/table').set(t.auth(admin)).send({ draw: 1, 'search[value]': customer.username });
+    expect(withPicture.body.data[0][8]).toBe('uudsHtsBkbOJIDCj.jpg');
 
     const ordered = await t.http.post('/users/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 100, order: [{ column: 1, dir: 'desc' }] });
     const names = ordered.body.data.map((r: unknown[]) => r[1]);

@@ -81,7 +81,8 @@ export const userRoutes = [
       { name: 'users_address', value: (u) => u.users_address, orderBy: (d) => ({ users_address: d }) },
       { name: 'users_birthday', value: (u) => formatDate(u.users_birthday), orderBy: (d) => ({ users_birthday: d }) },
       { name: 'roles', value: (u) => u.roles.map((r: { role_codes: string }) => r.role_codes).join(', ') },
-      { name: 'users_picture', value: (u, c) => c.app.storage.publicUrl('users', u.users_picture) },
+      // the file name, as every other users_picture of the document (its URL is users_picture_url)
+      { name: 'users_picture', value: (u) => u.users_picture },
       { name: 'users_status', value: (u) => u.users_status, orderBy: (d) => ({ users_status: d }) },
       { name: 'is_blocked', value: (u) => u.is_blocked, orderBy: (d) => ({ is_blocked: d }) },
       { name: 'is_email_confirmed', value: (u) => u.is_email_confirmed, orderBy: (d) => ({ is_email_confirmed: d }) },
