@@ -160,6 +160,14 @@ describe('doctors, doctor_services, schedules, holidays', () => {
     expect(ds.status).toBe(200);
     expect(ds.body.doctor_services).toMatchObject({ custom_price: 300000, doctor_buffer_time: 15, is_active: 0, doctors: { id: doctorId }, services: { id: svc.id } });
     expect((await t.http.post('/doctor_services/create').set(t.auth(admin)).send({ id_doctors: doctorId, id_services: svc.id })).status).toBe(409);
+    // the doctors' id_services filter finds the doctors offering the service, through doctor_services
+    // too (this doctor's own id_services is 0, as in the document's sample)
+    const offering = await t.http.post('/doctors/search').send({ id_services: svc.id });
+    expect(offering.body.doctors).toEqual([expect.objectContaining({ id: doctorId, id_services: 0 })]);
+    const explored = await t.http.post('/doctors/explore?page=1&length=10').send({ id_services: svc.id, id_users: doctorUser.id });
+    expect(explored.body).toMatchObject({ totaldata: 1, data: [expect.objectContaining({ id: doctorId })] });
+    const other = await t.app.db.service.create({ data: { services_name: 'Peeling', buffer_time: 30 } });
+    expect((await t.http.post('/doctors/table').send({ id_services: other.id })).body).toMatchObject({ recordsFiltered: 0, data: [] });
     const explore = await t.http.post('/doctor_services/explore?page=1&length=10').send({ id_doctors: doctorId });
     expect(explore.body.data[0]).toMatchObject({ doctors: 'dr. Andini', services_name: 'Facial', doctor_buffer_time: 15 });
 

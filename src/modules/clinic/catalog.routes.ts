@@ -314,7 +314,13 @@ const doctorRoutes = resourceRoutes({
   access,
   softDelete: true,
   filters: z.object({ id_users: s.id.optional(), id_services: s.id.optional(), is_active: s.flag.optional() }),
-  where: (f) => ({ id_users: f.id_users, id_services: f.id_services, is_active: f.is_active }),
+  // id_services: the doctors who offer the service, as their main service or through doctor_services
+  // (the document's sample answers id_services 24 with a doctor whose own id_services is 0)
+  where: (f) => ({
+    id_users: f.id_users,
+    is_active: f.is_active,
+    ...(f.id_services ? { OR: [{ id_services: f.id_services }, { doctorServices: { some: { id_services: f.id_services } } }] } : {}),
+  }),
   include: doctorBriefInclude,
   detailInclude: doctorDetailInclude,
   searchFields: ['user.users_fullname', 'doctor_description', 'short_description'],
