@@ -350,7 +350,14 @@ describe('appointment lifecycle and access', () => {
 
   it('moves ARRIVED → DONE and refuses wrong transitions with 409', async () => {
     expect((await t.http.put(`/user_schedules/${id}/done`).set(t.auth(admin)).send({ digisoft_invoice_numbers: 'X' })).status).toBe(409);
-    expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(doctorUser))).body).toEqual({ arrived: true });
+    // the patient arrives on the appointment's day (08:00 WIB = 01:00 UTC)
+    const realNow = t.app.now;
+    t.app.now = () => new Date(`${ahead(18).iso}T01:00:00Z`);
+    try {
+      expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(doctorUser))).body).toEqual({ arrived: true });
+    } finally {
+      t.app.now = realNow;
+    }
     expect((await t.http.put(`/user_schedules/${id}/done`).set(t.auth(admin)).send({ digisoft_invoice_numbers: '0001/2023/02-IORA' })).body).toEqual({ done: true });
     const row = await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } });
     expect(row).toMatchObject({ status: 'DONE', digisoft_invoice_numbers: '0001/2023/02-IORA' });
@@ -602,5 +609,51 @@ describe('changes that upcoming bookings rely on', () => {
     for (const r of [a, b]) await t.http.put(`/user_schedules/${r.body.user_schedules.id}/cancel`).set(A).send({ cancel_reason: 'Libur' });
     expect((await t.http.put(`/holidays/${hid}/update`).set(A).send({ dates: d.dmy })).status).toBe(200);
     expect((await t.http.delete(`/holidays/${hid}/delete`).set(A)).body).toEqual({ deleted: true });
+  });
+});
+
+describe('arrival (check-in) happens on the appointment day, Asia/Jakarta', () => {
+  /** an appointment stored as booked, on `iso` at `jam` (HH:mm), of the facial slot of that weekday and time */
+  async function stored(iso: string, jam: string) {
+    const hari = DAYS[new Date(`${iso}T00:00:00Z`).getUTCDay()]!;
+    const slot = await slotOf(facial, hari, jam);
+    const [h, m] = jam.split(':').map(Number) as [number, number];
+    return t.app.db.userSchedule.create({
+      data: {
+        id_doctors: doctorId,
+        id_services: facial,
+        id_doctor_schedules: slot.id,
+        id_users: customer.id,
+        id_patients: patient,
+        hari,
+        tanggal: new Date(`${iso}T00:00:00Z`),
+        jam: new Date(Date.UTC(1970, 0, 1, h, m)),
+        jam_selesai: new Date(Date.UTC(1970, 0, 1, h, m + 30)),
+      },
+    });
+  }
+  const arrive = (u: TestUser, id: number) => t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(u));
+
+  it('refuses an appointment of a later day (422, nothing changes), also for its doctor; accepts it on its day', async () => {
+    const realNow = t.app.now;
+    try {
+      // 06:00 WIB on 2 March 2032 is still 1 March in UTC
+      t.app.now = () => new Date('2032-03-01T23:00:00Z');
+      const today = await stored('2032-03-02', '11:30');
+      const tomorrow = await stored('2032-03-03', '09:00');
+      for (const u of [admin, doctorUser]) {
+        const early = await arrive(u, tomorrow.id);
+        expect(early.status).toBe(422);
+      }
+      expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: tomorrow.id } })).toMatchObject({ status: 'BOOKING', arrived_datetime: null });
+      // done needs an arrival first
+      expect((await t.http.put(`/user_schedules/${tomorrow.id}/done`).set(t.auth(admin)).send({})).status).toBe(409);
+      expect((await arrive(doctorUser, today.id)).body).toEqual({ arrived: true });
+      // the next clinic day (00:00 WIB on 3 March), the other one may arrive too
+      t.app.now = () => new Date('2032-03-02T17:00:00Z');
+      expect((await arrive(admin, tomorrow.id)).body).toEqual({ arrived: true });
+    } finally {
+      t.app.now = realNow;
+    }
   });
 });

@@ -104,8 +104,14 @@ describe('ownership: customer B never reaches customer A’s rows', () => {
       expect([403, 404], `${method} ${path}: ${res.status}`).toContain(res.status);
     }
     expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'BOOKING', arrived_datetime: null, digisoft_invoice_numbers: '' });
-    // the appointment's doctor can
-    expect((await t.http.put(`/user_schedules/${row.id}/arrived`).set(t.auth(slot.doctorUser))).status).toBe(200);
-    expect((await t.http.put(`/user_schedules/${row.id}/done`).set(t.auth(slot.doctorUser)).send({ digisoft_invoice_numbers: 'INV-1' })).status).toBe(200);
+    // the appointment's doctor can, on its day (08:00 WIB)
+    const realNow = t.app.now;
+    t.app.now = () => new Date(slot.day.getTime() + 3_600_000);
+    try {
+      expect((await t.http.put(`/user_schedules/${row.id}/arrived`).set(t.auth(slot.doctorUser))).status).toBe(200);
+      expect((await t.http.put(`/user_schedules/${row.id}/done`).set(t.auth(slot.doctorUser)).send({ digisoft_invoice_numbers: 'INV-1' })).status).toBe(200);
+    } finally {
+      t.app.now = realNow;
+    }
   });
 });

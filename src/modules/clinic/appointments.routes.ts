@@ -157,7 +157,7 @@ const routes: RouteDef[] = [
     path: '/user_schedules/:id/arrived',
     access: CLINICIANS,
     tag: 'user_schedules',
-    summary: 'The patient has arrived (BOOKING/RESCHEDULE → ARRIVED)',
+    summary: "The patient has arrived (BOOKING/RESCHEDULE → ARRIVED), from the appointment's day on (Asia/Jakarta)",
     response: done('arrived'),
     handler: async ({ app, user, params }) => {
       await booking.arrived(app, { app, user }, params.id);

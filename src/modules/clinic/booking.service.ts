@@ -294,13 +294,25 @@ export async function cancel(app: AppContext, c: Caller, id: number, reason: str
   });
 }
 
+/**
+ * The patient is at the clinic: only from the appointment's day on (Asia/Jakarta), never ahead of it
+ * (an early ARRIVED would lock the appointment against cancel/reschedule and count it as served).
+ * The day is part of the conditional update, so a reschedule to a later day meanwhile is refused too.
+ */
 export async function arrived(app: AppContext, c: Caller, id: number): Promise<void> {
-  const row = await loadAsClinician(app, c, id);
+  await loadAsClinician(app, c, id);
+  const now = app.now();
+  const today = clinicDay(now);
   const { count } = await app.db.userSchedule.updateMany({
-    where: { id, deleted_at: null, status: { in: CHANGEABLE } },
-    data: { status: 'ARRIVED', arrived_datetime: app.now() },
+    where: { id, deleted_at: null, status: { in: CHANGEABLE }, tanggal: { lte: today } },
+    data: { status: 'ARRIVED', arrived_datetime: now },
   });
-  if (count === 0) throw wrongState(row.status, 'marked as arrived');
+  if (count > 0) return;
+  const row = await loadAsClinician(app, c, id);
+  if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'marked as arrived');
+  throw unprocessable(`The appointment is on ${formatDate(row.tanggal)}; it can be marked as arrived from that day on`, [
+    { field: 'tanggal', message: 'the appointment is on a later day' },
+  ]);
 }
 
 export async function done(app: AppContext, c: Caller, id: number, invoice: string): Promise<void> {
