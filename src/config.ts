@@ -121,6 +121,8 @@ export const configSchema = z
     PAYMENT_EXPIRY_MINUTES: z.coerce.number().int().min(1).max(7 * 24 * 60).default(60),
     POINTS_EARN_PERCENT: z.coerce.number().min(0).max(100).default(1),
     POINTS_EXPIRY_DAYS: z.coerce.number().int().min(1).max(3650).default(365),
+    // appointment reminders go out the day before, from this hour on (Asia/Jakarta), not at midnight
+    APPOINTMENT_REMINDER_HOUR: z.coerce.number().int().min(0).max(23).default(9),
     CLINIC_NAME: z.string().default('Colederma Clinic'),
     CLINIC_ADDRESS: z.string().default(''),
   })

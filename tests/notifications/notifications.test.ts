@@ -67,7 +67,9 @@ describe('domain events become stored notifications', () => {
 
     // the day before (Asia/Jakarta), one reminder however often or concurrently the job runs
     try {
-      t.app.now = () => new Date('2026-12-05T23:00:00Z'); // 06:00 WIB on 6 December
+      t.app.now = () => new Date('2026-12-05T23:00:00Z'); // 06:00 WIB on 6 December: before APPOINTMENT_REMINDER_HOUR (9)
+      expect(await sendAppointmentReminders(t.app)).toBe(0);
+      t.app.now = () => new Date('2026-12-06T02:00:00Z'); // 09:00 WIB on 6 December
       expect(await sendAppointmentReminders(t.app)).toBe(1);
       expect(await Promise.all([sendAppointmentReminders(t.app), sendAppointmentReminders(t.app)])).toEqual([0, 0]);
       t.app.now = () => new Date('2026-12-05T16:00:00Z'); // 23:00 WIB on 5 December: two days ahead
@@ -334,7 +336,7 @@ describe('appointment reminders on a busy day', () => {
     });
     const counts: number[] = [];
     try {
-      t.app.now = () => new Date('2026-12-12T23:00:00Z'); // 06:00 WIB on 13 December
+      t.app.now = () => new Date('2026-12-13T03:00:00Z'); // 10:00 WIB on 13 December
       for (let run = 0; run < 4; run++) counts.push(await sendAppointmentReminders(t.app, 2)); // batches of 2
     } finally {
       t.app.now = realNow;

@@ -1,7 +1,7 @@
 import { Prisma, type PrismaClient } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
 import { fcmFor, type PushResult } from '../../adapters/fcm.js';
-import { clinicDay, formatDate, formatTime } from '../../lib/dates.js';
+import { CLINIC_OFFSET_MINUTES, clinicDay, formatDate, formatTime } from '../../lib/dates.js';
 import { withDeadline } from '../../lib/deadline.js';
 
 /** the client or an interactive transaction */
@@ -49,28 +49,35 @@ export async function notify(app: AppContext, tx: Db, items: NotificationInput[]
 
 /**
  * Reminders for tomorrow's appointments (Asia/Jakarta days): one per appointment and date, to the
- * customer, whenever the job runs (the dedupe key makes repeated or concurrent runs insert nothing).
- * A rescheduled appointment gets a new reminder for its new date.
+ * customer, from APPOINTMENT_REMINDER_HOUR on (the job runs every 15 minutes; a push at midnight
+ * wakes people), whenever the job runs after that (the dedupe key makes repeated or concurrent runs
+ * insert nothing). A rescheduled appointment gets a new reminder for its new date.
  * A run takes at most `batch` appointments, only those without their reminder yet, in id order: a
  * day with more appointments than one batch is covered by the next runs (an unordered batch that
  * included reminded ones could keep taking the same appointments and never reach the others).
+ * The appointments are chosen and share-locked in the transaction that writes the reminders, so one
+ * cancelled or moved meanwhile is either left out or cancelled after its reminder, never reminded
+ * after it was cancelled.
  */
 export async function sendAppointmentReminders(app: AppContext, batch = 1000): Promise<number> {
-  const tomorrow = new Date(clinicDay(app.now()).getTime() + 86_400_000);
+  const now = app.now();
+  const clinicHour = new Date(now.getTime() + CLINIC_OFFSET_MINUTES * 60_000).getUTCHours();
+  if (clinicHour < app.config.APPOINTMENT_REMINDER_HOUR) return 0;
+  const tomorrow = new Date(clinicDay(now).getTime() + 86_400_000);
   const day = formatDate(tomorrow)!;
-  const pending = await app.db.$queryRaw<{ id: number }[]>(Prisma.sql`
-    SELECT a.id FROM user_schedules a
-    WHERE a.tanggal = ${day}::date AND a.active_slot = 1 AND a.status IN ('BOOKING', 'RESCHEDULE')
-      AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = 'appointment_reminder:' || a.id || ':' || ${day})
-    ORDER BY a.id LIMIT ${batch}`);
-  if (!pending.length) return 0;
-  const due = await app.db.userSchedule.findMany({
-    where: { id: { in: pending.map((p) => p.id) } },
-    select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
-    orderBy: { id: 'asc' },
-  });
-  const rows = await app.db.$transaction((tx) =>
-    notify(
+  const rows = await app.db.$transaction(async (tx) => {
+    const pending = await tx.$queryRaw<{ id: number }[]>(Prisma.sql`
+      SELECT a.id FROM user_schedules a
+      WHERE a.tanggal = ${day}::date AND a.active_slot = 1 AND a.status IN ('BOOKING', 'RESCHEDULE')
+        AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.dedupe_key = 'appointment_reminder:' || a.id || ':' || ${day})
+      ORDER BY a.id LIMIT ${batch} FOR SHARE OF a`);
+    if (!pending.length) return [];
+    const due = await tx.userSchedule.findMany({
+      where: { id: { in: pending.map((p) => p.id) } },
+      select: { id: true, id_users: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+      orderBy: { id: 'asc' },
+    });
+    return notify(
       app,
       tx,
       due.map((a) => ({
@@ -83,8 +90,8 @@ export async function sendAppointmentReminders(app: AppContext, batch = 1000): P
         reference_id: a.id,
         dedupe_key: `appointment_reminder:${a.id}:${day}`,
       })),
-    ),
-  );
+    );
+  });
   return rows.length;
 }
 
