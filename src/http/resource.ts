@@ -91,7 +91,11 @@ export interface ResourceSpec<F = any> {
         access?: Access;
         methods?: Method[];
       };
-  delete?: false | { access?: Access; run?: (id: number, caller: Caller, tx: Db, existing: Row) => Promise<void> };
+  /**
+   * run may return what is to happen once the delete has committed (removing the row's file: a
+   * delete that rolls back keeps it)
+   */
+  delete?: false | { access?: Access; run?: (id: number, caller: Caller, tx: Db, existing: Row) => Promise<void | (() => Promise<unknown>)> };
   searchLimit?: number;
   /**
    * A hand-written query for explore and search of a hot list (see sqlRows in db/client.ts): it
@@ -453,12 +457,13 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         response: shape.deleted,
         handler: async (ctx) => {
           const c = caller(ctx);
-          await ctx.app.db.$transaction(async (tx) => {
+          const afterCommit = await ctx.app.db.$transaction(async (tx) => {
             const existing = await loadDetail(c, ctx.params.id, tx);
-            if (del.run) await del.run(ctx.params.id, c, tx, existing);
-            else if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
+            if (del.run) return del.run(ctx.params.id, c, tx, existing);
+            if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
             else await spec.model(tx).delete({ where: { id: ctx.params.id } });
           });
+          if (typeof afterCommit === 'function') await afterCommit();
           return { deleted: true };
         },
       }),

@@ -79,7 +79,9 @@ async function append(db: Db, entry: AuditEntry, now: Date) {
     resource_id: entry.resourceId == null ? null : String(entry.resourceId),
     id_patients: entry.patientId ?? null,
     outcome: entry.outcome ?? 'success',
-    ip: entry.req?.ip ?? null,
+    // the column's 64 characters: behind a proxy trusted whole (TRUST_PROXY=true) req.ip is the
+    // client's own X-Forwarded-For text, and a longer one made the entry (and the request) fail
+    ip: entry.req?.ip?.slice(0, 64) ?? null,
     user_agent: entry.req?.headers['user-agent']?.slice(0, 500) ?? null,
     details: (entry.details ?? null) as never,
     created_at: new Date(now.getTime()),

@@ -362,7 +362,8 @@ const imageRoutes = resourceRoutes({
       const [row] = await tx.$queryRaw<{ menu_image: string }[]>`SELECT menu_image FROM menu_images WHERE id = ${id} FOR UPDATE`;
       if (!row) throw notFound(`menu_images ${id} not found`);
       await tx.menuImage.delete({ where: { id } });
-      await c.app.storage.remove('public', 'menus', row.menu_image);
+      // the file goes once the delete has committed (a rolled-back delete keeps the picture it shows)
+      return () => c.app.storage.remove('public', 'menus', row.menu_image);
     },
   },
 });

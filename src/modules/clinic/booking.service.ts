@@ -324,10 +324,17 @@ export async function done(app: AppContext, c: Caller, id: number, invoice: stri
   if (count === 0) throw wrongState(row.status, 'marked as done');
 }
 
-/** Soft delete (staff): hides the row and frees its slot. */
+/**
+ * Soft delete (staff): hides the row and frees its slot. Its customer and doctor are told of a
+ * cancellation when the delete is what ends a booked appointment: decided on the row as it is under
+ * its lock (a cancel or an arrival committed since it was read was told already, or is none).
+ */
 export async function remove(app: AppContext, c: Caller, id: number): Promise<void> {
-  const row = await loadAppointment(app, c, id);
+  await loadAppointment(app, c, id);
   await app.db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ status: string; active_slot: number | null }[]>`
+      SELECT status, active_slot FROM user_schedules WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+    if (!row) throw notFound(`user_schedules ${id} not found`);
     await tx.userSchedule.update({ where: { id }, data: { deleted_at: app.now(), active_slot: null } });
     if (row.active_slot === 1 && CHANGEABLE.includes(row.status)) await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
   });

@@ -274,8 +274,8 @@ const serviceImages = [
         const [row] = await tx.$queryRaw<{ service_image: string }[]>`SELECT service_image FROM service_images WHERE id = ${id} FOR UPDATE`;
         if (!row) throw notFound(`service_images ${id} not found`);
         await tx.serviceImage.delete({ where: { id } });
-        // the file goes after the commit would be nicer; removing a file twice is harmless
-        await c.app.storage.remove('public', 'services', row.service_image);
+        // the file goes once the delete has committed (a rolled-back delete keeps the picture it shows)
+        return () => c.app.storage.remove('public', 'services', row.service_image);
       },
     },
   }),

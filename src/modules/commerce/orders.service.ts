@@ -322,17 +322,14 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     const code = current.order_code ?? (await assignOrderCode(app, tx, orderId, current.order_type));
     const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
     await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
+    // nothing to pay (points/discount cover it): paid at once, in this transaction, so a failure
+    // while paying leaves the cart as it was, not a checkout holding stock and points that no
+    // payment can complete (it needs the order code: after it, for these few orders)
+    if (totals.grand_totals <= 0) await markPaid(app, tx, orderId, 'points', null);
     return { order: { ...current, ...change, order_code: code, items, extras }, midtransOrderId };
   });
   const { order, midtransOrderId } = prepared;
-  if (order.grand_totals <= 0) {
-    // nothing to pay (points/discount cover it): paid at once, no Snap transaction
-    await app.db.$transaction(async (tx) => {
-      await lockOrder(tx, orderId);
-      await markPaid(app, tx, orderId, 'points', null);
-    });
-    return { token: '', redirect_url: '' };
-  }
+  if (order.grand_totals <= 0) return { token: '', redirect_url: '' };
   try {
     const snap = await createSnapTransaction(app, {
       orderId: midtransOrderId,
