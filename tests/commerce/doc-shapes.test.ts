@@ -53,3 +53,36 @@ describe('nested accounts in commerce answers carry the documented fields', () =
     expect(one.body.user_points.users).toMatchObject({ id: customer.id, department_name: 'Finance', num_of_login_attempts: 0 });
   });
 });
+
+describe("orders/table's documented search params", () => {
+  it('order_date, date_from and date_to narrow the table (they answered 400)', async () => {
+    const buyer = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, buyer);
+    const a = await t.http.post('/orders/init').set(t.auth(buyer)).send({ id_patients: patient.id, order_type: 'E' });
+    const b = await t.http.post('/orders/init').set(t.auth(buyer)).send({ id_patients: patient.id, order_type: 'C' });
+    // 10:00 WIB on 10 and 20 November 2023
+    await t.app.db.order.update({ where: { id: a.body.orders.id }, data: { order_date: new Date('2023-11-10T03:00:00Z') } });
+    await t.app.db.order.update({ where: { id: b.body.orders.id }, data: { order_date: new Date('2023-11-20T03:00:00Z') } });
+    const ids = (res: any) => res.body.data.map((row: unknown[]) => row[0]);
+
+    const day = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 1, id_users: buyer.id, order_date: '2023-11-10' });
+    expect(day.status).toBe(200);
+    expect(ids(day)).toEqual([a.body.orders.id]);
+
+    const range = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 2, id_users: buyer.id, date_from: '15/11/2023', date_to: '2023-11-30' });
+    expect(range.status).toBe(200);
+    expect(ids(range)).toEqual([b.body.orders.id]);
+
+    // the same as a DataTables form post
+    const form = await t.http
+      .post('/orders/table')
+      .set(t.auth(admin))
+      .type('form')
+      .send(`draw=3&id_users=${buyer.id}&date_from=01%2F11%2F2023&date_to=30%2F11%2F2023&order%5B0%5D%5Bcolumn%5D=0&order%5B0%5D%5Bdir%5D=asc`);
+    expect(form.status).toBe(200);
+    expect(ids(form)).toEqual([a.body.orders.id, b.body.orders.id]);
+    expect(form.body.draw).toBe(3);
+
+    expect((await t.http.post('/orders/table').set(t.auth(admin)).send({ date_from: 'yesterday' })).status).toBe(400);
+  });
+});
