@@ -367,7 +367,9 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         }),
         handler: async (ctx) => {
           const c = caller(ctx);
-          const raw = (ctx.body ?? {}) as Record<string, any>;
+          // the body as sent: the route's parse has already transformed the filters (a date filter
+          // is a Date in ctx.body), and parseFilters parses them once more
+          const raw = (ctx.req.body ?? {}) as Record<string, any>;
           const t = normalizeTableRequest(raw);
           const f = parseFilters(filters, raw);
           const base = visibleWhere(c);

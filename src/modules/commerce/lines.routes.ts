@@ -6,6 +6,7 @@ import { route, type RouteDef } from '../../http/route.js';
 import { id, text } from '../../lib/schemas.js';
 import { loadCart } from './orders.service.js';
 import {
+  accountInclude,
   extraDetailJSON,
   extraDetailSchema,
   extraJSON,
@@ -195,6 +196,7 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   filters: pointFilters,
   where: (f: z.infer<typeof pointFilters>) => ({ ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.usecase ? { usecase: f.usecase } : {}) }),
   include: { order: true, user: true },
+  detailInclude: { order: true, user: { include: accountInclude } },
   toJSON: (r) => pointJSON(r),
   toDetail: (r, c) => pointDetailJSON(c.app, r),
   schema: pointSchema,

@@ -13,7 +13,7 @@ export const cartLinesSql = (member: string) =>
 
 /**
  * orders/:id (and the answers of orders/init and checkout) read in one plain statement: the order
- * with its member, patient, promotion, lines (each with its product and primary picture) and
+ * with its member (and the member's first department, as nestedUserInclude loads it), patient, promotion, lines (each with its product and primary picture) and
  * consultation lines (each with its doctor, the doctor's name and service), in the shape
  * orderDetailJSON reads, which is what `findFirst({ include: orderDetailInclude })` returns. That
  * Prisma read cost ≈0.8 ms of Node CPU a call (bench/calls.ts); this statement a fraction.
@@ -31,7 +31,12 @@ export async function readOrderDetail(db: object, user: AuthUser | undefined, or
        (SELECT json_build_object('id', u.id, 'username', u.username, 'users_fullname', u.users_fullname, 'users_email', u.users_email,
           'users_phone', u.users_phone, 'users_address', u.users_address, 'users_birthday', u.users_birthday, 'users_picture', u.users_picture,
           'users_status', u.users_status, 'is_blocked', u.is_blocked, 'is_email_confirmed', u.is_email_confirmed,
-          'is_phone_confirmed', u.is_phone_confirmed, 'is_password_reset_required', u.is_password_reset_required, 'positions', u.positions)
+          'is_phone_confirmed', u.is_phone_confirmed, 'is_password_reset_required', u.is_password_reset_required, 'positions', u.positions,
+          'num_of_login_attempts', u.num_of_login_attempts,
+          'departments', (SELECT coalesce(json_agg(json_build_object('department', json_build_object('id', dp.id, 'department_name', dp.department_name,
+                'department_descriptions', dp.department_descriptions, 'department_codes', dp.department_codes))), '[]')
+             FROM (SELECT ud.id_departments FROM user_departments ud WHERE ud.id_users = u.id ORDER BY ud.id LIMIT 1) fd
+             JOIN departments dp ON dp.id = fd.id_departments))
         FROM users u WHERE u.id = o.id_member)::text AS member_json,
        (SELECT to_json(p) FROM patients p WHERE p.id = o.id_patients)::text AS patient_json,
        (SELECT to_json(pr) FROM promotions pr WHERE pr.id = o.id_promo_discount_applied)::text AS promotion_json,

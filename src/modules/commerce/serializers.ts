@@ -5,7 +5,7 @@ import type { AppContext } from '../../app-context.js';
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { formatDate, formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON, menuBaseSchema } from '../catalogue/serializers.js';
-import { userJSON, userSchema } from '../identity/serializers.js';
+import { userWithDepartmentJSON, userWithDepartmentSchema } from '../identity/serializers.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS } from '../patients/serializers.js';
 
 type Row = any;
@@ -15,6 +15,14 @@ const stamp = r.str;
 const orderType = z.enum(['E', 'C']);
 /** the commerce state machine's statuses (docs/compat.md) */
 export const ORDER_STATUSES = ['SHOPPING CARTS', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL'] as const;
+
+/**
+ * A nested account as the document prints it in orders/:id (`users`, `member`) and user_points/:id
+ * (`users`): with num_of_login_attempts and the first department (rows loaded with accountInclude).
+ */
+const accountJSON = (app: AppContext, u: Row) => userWithDepartmentJSON(app, u, u.departments?.[0]?.department);
+/** what accountJSON reads of a user row besides its columns */
+export const accountInclude = { departments: { include: { department: true }, orderBy: { id: 'asc' as const }, take: 1 } } as const;
 
 /** The order's own fields as the document's lists show them (no relations). */
 export function orderJSON(o: Row) {
@@ -352,8 +360,9 @@ export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number, us
   const extrasTotal = (o.extras ?? []).reduce((s: number, e: Row) => s + e.extra_prices * e.qty, 0);
   return {
     ...orderFieldsJSON(o),
-    users: userJSON(app, o.member),
-    member: userJSON(app, o.member),
+    // the document's nested account: with num_of_login_attempts and the first department
+    users: accountJSON(app, o.member),
+    member: accountJSON(app, o.member),
     patients: patientJSON(o.patient, user),
     promo_discount_applied: o.promotion
       ? { id: o.promotion.id, display_codes: o.promotion.display_codes, type: o.promotion.type, value: o.promotion.value, id_menu: o.promotion.id_menu ?? 0, title: o.promotion.title }
@@ -371,8 +380,8 @@ export function orderDetailJSON(app: AppContext, o: Row, countsCarts: number, us
 
 export const orderDetailSchema = z.object({
   ...orderFields,
-  users: userSchema,
-  member: userSchema,
+  users: userWithDepartmentSchema,
+  member: userWithDepartmentSchema,
   patients: orderPatientSchema,
   promo_discount_applied: z
     .object({ id: r.int, display_codes: r.str, type: z.enum(['POTONGAN', 'NOMINAL', 'PERSEN']), value: r.int, id_menu: r.int, title: r.str })
@@ -428,7 +437,7 @@ export const pointSchema = z.object({
 export function pointDetailJSON(app: AppContext, p: Row) {
   return {
     id: p.id,
-    users: userJSON(app, p.user),
+    users: accountJSON(app, p.user),
     orders: p.order ? orderJSON(p.order) : null,
     add_point: p.add_point,
     use_point: p.use_point,
@@ -443,7 +452,7 @@ export function pointDetailJSON(app: AppContext, p: Row) {
 
 export const pointDetailSchema = z.object({
   id: r.int,
-  users: userSchema,
+  users: userWithDepartmentSchema,
   orders: orderSchema.nullable(),
   ...pointSchema.pick({ add_point: true, use_point: true, remaining_point: true, usecase: true, is_used: true, is_expired: true, created: true, expired_date: true }).shape,
 });
