@@ -178,6 +178,28 @@ describe('users read, update, delete', () => {
     expect((await t.http.delete(`/users/${other.id}/delete`).set(t.auth(customer))).status).toBe(403);
   });
 
+  it("users/:id carries the document's total_point and notifications counts (not create/update)", async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 1500 } });
+    await t.app.db.notification.createMany({
+      data: [
+        { id_user_to: u.id, title: 'a', is_read: 0 },
+        { id_user_to: u.id, title: 'b', is_read: 1 },
+        { id_user_to: u.id, title: 'c', is_read: 1 },
+        { id_user_to: other.id, title: 'not theirs', is_read: 0 },
+      ],
+    });
+    for (const reader of [u, admin]) {
+      const res = await t.http.get(`/users/${u.id}`).set(t.auth(reader));
+      expect(res.status).toBe(200);
+      expect(res.body.users).toMatchObject({ id: u.id, total_point: 1500, notifications: { notifications: 3, unread: 1, isread: 2 } });
+    }
+    // the document's users/update answer has neither
+    const upd = await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_fullname: 'Pts' });
+    expect(upd.status).toBe(200);
+    expect(upd.body.users).not.toHaveProperty('total_point');
+  });
+
   it('lists with filters, paging and the DataTables protocol for staff', async () => {
     const explore = await t.http.post('/users/explore?page=1&length=2').set(t.auth(admin)).send({ role_codes: 'CUSTOMER' });
     expect(explore.status).toBe(200);
