@@ -232,6 +232,31 @@ describe('users read, update, delete', () => {
     expect(names).toEqual([...names].sort().reverse());
   });
 
+  it('reads an empty filter ("" or null, as a DataTables form sends for "all") as no filter, not as 0', async () => {
+    const blocked = await t.user(['CUSTOMER'], { is_blocked: 1 });
+    const all = await t.http.post('/users/table').set(t.auth(admin)).type('form').send({ draw: '1', start: '0', length: '100' });
+    const form = await t.http
+      .post('/users/table')
+      .set(t.auth(admin))
+      .type('form')
+      .send({ draw: '1', start: '0', length: '100', is_blocked: '', is_email_confirmed: '', is_phone_confirmed: '', positions: '', id_departments: '', role_codes: '' });
+    expect(form.status).toBe(200);
+    expect(form.body.recordsFiltered).toBe(all.body.recordsFiltered);
+    expect(form.body.data.map((r: unknown[]) => r[0])).toContain(blocked.id);
+
+    const explore = await t.http.post('/users/explore?page=1&length=100').set(t.auth(admin)).send({ is_blocked: null, id_departments: '' });
+    expect(explore.status).toBe(200);
+    expect(explore.body.data.map((u: { id: number }) => u.id)).toContain(blocked.id);
+    // a real 0 still filters
+    const unblocked = await t.http.post('/users/search').set(t.auth(admin)).send({ is_blocked: '0' });
+    expect(unblocked.body.users.map((u: { id: number }) => u.id)).not.toContain(blocked.id);
+
+    const roles = await t.http.get('/roles/explore?page=1&length=10&iduser=').set(t.auth(admin));
+    expect(roles.status).toBe(200);
+    const members = await t.http.post('/user_departments/table').set(t.auth(admin)).type('form').send({ draw: '1', id_users: '', id_departments: '' });
+    expect(members.status).toBe(200);
+  });
+
   it('soft-deletes users; the last owner cannot be removed', async () => {
     const u = await t.user(['CUSTOMER']);
     const res = await t.http.delete(`/users/${u.id}/delete`).set(t.auth(admin));
