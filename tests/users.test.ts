@@ -232,6 +232,14 @@ describe('users read, update, delete', () => {
     expect(names).toEqual([...names].sort().reverse());
   });
 
+  it('caps an explore length above 100 at 100 (docs/compat.md) instead of refusing it', async () => {
+    const res = await t.http.post('/users/explore?page=1&length=500').set(t.auth(admin)).send({});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ page: 1, length: 100 });
+    expect(res.body.data.length).toBeLessThanOrEqual(100);
+    expect((await t.http.post('/users/explore?page=1&length=0').set(t.auth(admin)).send({})).status).toBe(400);
+  });
+
   it('reads an empty filter ("" or null, as a DataTables form sends for "all") as no filter, not as 0', async () => {
     const blocked = await t.user(['CUSTOMER'], { is_blocked: 1 });
     const all = await t.http.post('/users/table').set(t.auth(admin)).type('form').send({ draw: '1', start: '0', length: '100' });
