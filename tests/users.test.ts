@@ -178,6 +178,28 @@ describe('users read, update, delete', () => {
     expect((await t.http.delete(`/users/${other.id}/delete`).set(t.auth(customer))).status).toBe(403);
   });
 
+  it("users/:id carries the document's total_point and notifications counts (not create/update)", async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 1500 } });
+    await t.app.db.notification.createMany({
+      data: [
+        { id_user_to: u.id, title: 'a', is_read: 0 },
+        { id_user_to: u.id, title: 'b', is_read: 1 },
+        { id_user_to: u.id, title: 'c', is_read: 1 },
+        { id_user_to: other.id, title: 'not theirs', is_read: 0 },
+      ],
+    });
+    for (const reader of [u, admin]) {
+      const res = await t.http.get(`/users/${u.id}`).set(t.auth(reader));
+      expect(res.status).toBe(200);
+      expect(res.body.users).toMatchObject({ id: u.id, total_point: 1500, notifications: { notifications: 3, unread: 1, isread: 2 } });
+    }
+    // the document's users/update answer has neither
+    const upd = await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_fullname: 'Pts' });
+    expect(upd.status).toBe(200);
+    expect(upd.body.users).not.toHaveProperty('total_point');
+  });
+
   it('lists with filters, paging and the DataTables protocol for staff', async () => {
     const explore = await t.http.post('/users/explore?page=1&length=2').set(t.auth(admin)).send({ role_codes: 'CUSTOMER' });
     expect(explore.status).toBe(200);
@@ -208,6 +230,39 @@ describe('users read, update, delete', () => {
     const ordered = await t.http.post('/users/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 100, order: [{ column: 1, dir: 'desc' }] });
     const names = ordered.body.data.map((r: unknown[]) => r[1]);
     expect(names).toEqual([...names].sort().reverse());
+  });
+
+  it('caps an explore length above 100 at 100 (docs/compat.md) instead of refusing it', async () => {
+    const res = await t.http.post('/users/explore?page=1&length=500').set(t.auth(admin)).send({});
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ page: 1, length: 100 });
+    expect(res.body.data.length).toBeLessThanOrEqual(100);
+    expect((await t.http.post('/users/explore?page=1&length=0').set(t.auth(admin)).send({})).status).toBe(400);
+  });
+
+  it('reads an empty filter ("" or null, as a DataTables form sends for "all") as no filter, not as 0', async () => {
+    const blocked = await t.user(['CUSTOMER'], { is_blocked: 1 });
+    const all = await t.http.post('/users/table').set(t.auth(admin)).type('form').send({ draw: '1', start: '0', length: '100' });
+    const form = await t.http
+      .post('/users/table')
+      .set(t.auth(admin))
+      .type('form')
+      .send({ draw: '1', start: '0', length: '100', is_blocked: '', is_email_confirmed: '', is_phone_confirmed: '', positions: '', id_departments: '', role_codes: '' });
+    expect(form.status).toBe(200);
+    expect(form.body.recordsFiltered).toBe(all.body.recordsFiltered);
+    expect(form.body.data.map((r: unknown[]) => r[0])).toContain(blocked.id);
+
+    const explore = await t.http.post('/users/explore?page=1&length=100').set(t.auth(admin)).send({ is_blocked: null, id_departments: '' });
+    expect(explore.status).toBe(200);
+    expect(explore.body.data.map((u: { id: number }) => u.id)).toContain(blocked.id);
+    // a real 0 still filters
+    const unblocked = await t.http.post('/users/search').set(t.auth(admin)).send({ is_blocked: '0' });
+    expect(unblocked.body.users.map((u: { id: number }) => u.id)).not.toContain(blocked.id);
+
+    const roles = await t.http.get('/roles/explore?page=1&length=10&iduser=').set(t.auth(admin));
+    expect(roles.status).toBe(200);
+    const members = await t.http.post('/user_departments/table').set(t.auth(admin)).type('form').send({ draw: '1', id_users: '', id_departments: '' });
+    expect(members.status).toBe(200);
   });
 
   it('soft-deletes users; the last owner cannot be removed', async () => {

@@ -241,7 +241,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const base = `/${spec.name}`;
   const caller = (ctx: RequestContext): Caller => ({ app: ctx.app, user: ctx.user, req: ctx.req });
   const listAccess = spec.access.list ?? spec.access.read;
-  const filters = spec.filters ?? z.object({});
+  const filters = emptyFiltersAbsent(spec.filters ?? z.object({}));
   const order = spec.defaultOrder ?? { id: 'desc' };
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
   // a kept answer is given to every caller of its variant: only for reads anyone may make
@@ -472,6 +472,16 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
     );
   }
   return routes;
+}
+
+/**
+ * A filter sent empty (`""` or null: what a form or a DataTables filter sends for "all") is no
+ * filter. Without this `z.coerce.number()` reads both as 0: `is_blocked: ""` listed only the
+ * unblocked users and `id_departments: ""` was a 400.
+ */
+function emptyFiltersAbsent(schema: z.ZodObject<any>): z.ZodObject<any> {
+  const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
+  return z.object(Object.fromEntries(Object.entries(schema.shape).map(([k, field]) => [k, z.preprocess(absent, field as z.ZodType)])));
 }
 
 function parseFilters(schema: z.ZodObject<any>, raw: unknown) {

@@ -47,5 +47,6 @@ export const idList = z.preprocess((v) => (Array.isArray(v) ? v : v === undefine
 
 export const paging = z.object({
   page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-  length: z.coerce.number().int().min(1).max(100).default(10),
+  /** capped at 100 (docs/compat.md): a larger length answers 100 rows, not an error */
+  length: z.coerce.number().int().min(1).max(1_000_000).default(10).transform((n) => Math.min(n, 100)),
 });

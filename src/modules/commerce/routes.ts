@@ -26,6 +26,13 @@ addUserSection({
   },
 });
 
+// users/:id: the point balance, as users/data shows it (the document's users/:id has total_point too)
+addUserSection({
+  in: ['detail'],
+  schema: { total_point: userDataSectionShape.total_point },
+  load: async (userId, caller) => ({ total_point: await pointBalance(caller.app, caller.app.db, userId) }),
+});
+
 // A promotion about to be edited or deleted: its open carts are locked before the promotion's row,
 // in the order a checkout takes them (its order, then the promotion's row as it reserves the quota),
 // else the two wait for each other and the database aborts one (a customer's checkout failing

@@ -50,6 +50,7 @@ const include = { roles: { orderBy: { id: 'asc' } }, departments: { orderBy: { i
 const bool = (v: number | undefined) => v;
 
 export const userRoutes = [
+  // users/:id is written below (it adds the sections other modules register for it)
   ...resourceRoutes({
     name: 'users',
     model: (db) => db.user,
@@ -101,6 +102,22 @@ export const userRoutes = [
         await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
         await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
       },
+    },
+  }).filter((def) => !(def.path === '/users/:id' && def.method === 'get')),
+
+  route({
+    method: 'get',
+    path: '/users/:id',
+    access: 'authenticated',
+    tag: 'users',
+    summary: 'Get one user (customers: only themselves) with roles, departments, total_point and notification counts',
+    // lazy: the sections are registered by modules loaded after this one
+    response: z.lazy(() => z.object({ users: userDetailSchema.extend(userSectionsShape('detail')) })),
+    handler: async ({ app, user, params }) => {
+      const u = await app.db.user.findFirst({ where: { AND: [{ id: params.id, deleted_at: null }, self({ app, user }) ?? {}] }, include });
+      if (!u) throw notFound(`users ${params.id} not found`);
+      const sections = await loadUserSections('detail', u.id, { app, user }, u.roles.map((r) => r.role_codes));
+      return { users: { ...userDetailJSON(app, u), ...sections } };
     },
   }),
 

@@ -92,10 +92,10 @@ export const notificationRoutes = [
   }),
 ];
 
-// users/data: { notifications: { notifications, unread, isread } }
+// users/data and users/:id (as the document shows both): { notifications: { notifications, unread, isread } }
 // `schema` documents the keys it adds (a variable, so it also compiles where UserSection has no `schema` yet).
 const notificationCountsSection = {
-  in: ['data'],
+  in: ['data', 'detail'],
   schema: { notifications: z.object({ notifications: r.int, unread: r.int, isread: r.int }) },
   load: async (userId, c) => {
     const groups = await c.app.db.notification.groupBy({ by: ['is_read'], where: { id_user_to: userId }, _count: { _all: true } });
