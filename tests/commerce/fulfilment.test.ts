@@ -268,11 +268,13 @@ describe('user_points and users/data', () => {
   });
 });
 
+/** An earn row of `amount` points expiring on `expired_date`, the cached balance, a day of 2026. */
+const lot = (u: TestUser, amount: number, expired_date: Date) =>
+  t.app.db.userPoint.create({ data: { id_users: u.id, add_point: amount, remaining_point: amount, usecase: 'admin-adjust', expired_date } });
+const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
+const day = (offset: number) => new Date(Date.UTC(2026, 0, 1) + offset * 86_400_000);
+
 describe('points given back (uncheckout, cancel)', () => {
-  const lot = (u: TestUser, amount: number, expired_date: Date) =>
-    t.app.db.userPoint.create({ data: { id_users: u.id, add_point: amount, remaining_point: amount, usecase: 'admin-adjust', expired_date } });
-  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance;
-  const day = (offset: number) => new Date(Date.UTC(2026, 0, 1) + offset * 86_400_000);
 
   it('return to the earn rows they were taken from, with their own expiry days; those past theirs stay expired', async () => {
     const u = await t.user(['CUSTOMER']);
@@ -325,10 +327,6 @@ describe('points given back (uncheckout, cancel)', () => {
 });
 
 describe('points past their expiry day, before the hourly job expires them', () => {
-  const lot = (u: TestUser, amount: number, expired_date: Date) =>
-    t.app.db.userPoint.create({ data: { id_users: u.id, add_point: amount, remaining_point: amount, usecase: 'admin-adjust', expired_date } });
-  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance;
-  const day = (offset: number) => new Date(Date.UTC(2026, 0, 1) + offset * 86_400_000);
 
   it('are neither shown nor spendable: the spending expires them first, and the ledger adds up', async () => {
     const u = await t.user(['CUSTOMER']);
@@ -391,7 +389,6 @@ describe('points past their expiry day, before the hourly job expires them', () 
 });
 
 describe('ledger rows staff cannot delete', () => {
-  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
 
   it('an expire row or an order-reverse row is history (409), the balance stays', async () => {
     const u = await t.user(['CUSTOMER']);
