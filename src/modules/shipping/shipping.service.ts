@@ -149,10 +149,15 @@ export async function quoteForOrder(app: AppContext, user: AuthUser | undefined,
   const quotes = services
     .filter((q) => q.cost > 0)
     .map((q) => ({ courier: q.code, service: q.service.slice(0, 50), description: q.description.slice(0, 200), cost: q.cost, etd: q.etd.slice(0, 50) }));
-  // the order's expired quotes out and the new ones in: one statement, so both or neither
+  // the order's expired quotes out and the new ones in: one statement, so both or neither. The
+  // expired quote the order's chosen courier was taken from stays (for the cart's current weight):
+  // checkout still accepts that courier (assertCourierStillValid ignores expiry)
   await sqlRows(
     app.db,
-    `WITH expired AS (DELETE FROM courier_quotes WHERE id_orders = $1 AND expires_at < $2::timestamptz)
+    `WITH expired AS (
+       DELETE FROM courier_quotes c WHERE c.id_orders = $1 AND c.expires_at < $2::timestamptz
+       AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = c.id_orders AND o.courier = c.courier AND o.courier_service = c.service
+                       AND o.courier_price = c.cost AND o.kode_kecamatan = c.destination AND c.weight = $3))
      INSERT INTO courier_quotes (id_orders, courier, service, description, cost, etd, weight, origin, destination, expires_at)
      SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz
      FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)`,
