@@ -162,9 +162,11 @@ describe('courier costs, quotes and process/courier', () => {
     await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 3 } });
     await t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
     expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(422);
-    // quoting again drops the order's expired quotes and stores fresh ones, which are taken
+    // quoting again drops the order's expired quotes (the chosen courier's, jne YES 40,000, because a
+    // fresh one of the same cost takes its place) and stores fresh ones, which are taken
     expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
-    const fresh = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id, expires_at: { lt: new Date() } } })).toBe(0);
+    const fresh = await t.app.db.courierQuote.findMany({ where: { id_orders: id, expires_at: { gt: new Date() } }, orderBy: { cost: 'asc' } });
     expect(fresh.map((q) => [q.courier, q.service, q.description, q.cost, q.etd, q.weight, q.origin, q.destination])).toEqual([
       ['jne', 'REG', 'Layanan Reguler', 22000, '2 day', 1200, '331', '330'],
       ['jne', 'YES', 'Yakin Esok Sampai', 40000, '1 day', 1200, '331', '330'],
@@ -488,5 +490,44 @@ describe('assertCourierStillValid (used by checkout)', () => {
     await expect(assertCourierStillValid(t.app.db, await load())).resolves.toBeUndefined();
     await t.app.db.orderItem.updateMany({ where: { id_order: id }, data: { qty: 4 } });
     await expect(assertCourierStillValid(t.app.db, await load())).rejects.toMatchObject({ status: 422 });
+  });
+});
+
+describe('re-quoting keeps the chosen courier valid', () => {
+  it('an expired quote backing the chosen courier survives a later deliveries/calculate, so checkout takes the unchanged cart', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(200);
+    // the customer comes back after the quotes expired and compares another courier
+    await t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'pos' })).status).toBe(200);
+    // cart, address and courier are unchanged: checkout takes them (expiry does not matter at checkout)
+    const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(customer)).send({});
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 200, message: undefined });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CHECKOUT', courier: 'jne', courier_price: 22000 });
+  });
+});
+
+describe('quoting again replaces the quotes it renews', () => {
+  it('identical quotes do not pile up, and a superseded (older, cheaper) price of the same service is no longer taken', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    for (let i = 0; i < 3; i++) expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
+    // one row per service (REG, YES), not one per call
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(2);
+    // an earlier answer priced REG lower (RajaOngkir's rate has gone up since)
+    await t.app.db.courierQuote.updateMany({ where: { id_orders: id, service: 'REG' }, data: { cost: 15000 } });
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
+    const rows = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(rows.map((q) => [q.service, q.cost])).toEqual([['REG', 22000], ['YES', 40000]]);
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 15000 })).status).toBe(422);
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(200);
+    // the chosen courier's quote is renewed in place too, not kept beside its copies
+    for (let i = 0; i < 2; i++) await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(2);
+    // quotes of another courier are added beside
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'pos' });
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(4);
   });
 });

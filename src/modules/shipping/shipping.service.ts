@@ -149,13 +149,26 @@ export async function quoteForOrder(app: AppContext, user: AuthUser | undefined,
   const quotes = services
     .filter((q) => q.cost > 0)
     .map((q) => ({ courier: q.code, service: q.service.slice(0, 50), description: q.description.slice(0, 200), cost: q.cost, etd: q.etd.slice(0, 50) }));
-  // the order's expired quotes out and the new ones in: one statement, so both or neither
+  // One statement, so all or nothing: the new quotes in; out go the order's quotes they renew (same
+  // service, weight and route: identical calls do not pile up rows, and an older price of the
+  // service is no longer taken) and its expired ones. The quote the order's chosen courier was taken
+  // from (for the cart's current weight) stays unless a fresh one of the same cost takes its place:
+  // checkout still accepts that courier (assertCourierStillValid ignores expiry).
   await sqlRows(
     app.db,
-    `WITH expired AS (DELETE FROM courier_quotes WHERE id_orders = $1 AND expires_at < $2::timestamptz)
+    `WITH fresh AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)),
+     dropped AS (
+       DELETE FROM courier_quotes c WHERE c.id_orders = $1
+       AND (c.expires_at < $2::timestamptz
+            OR (c.weight = $3 AND c.origin = $4 AND c.destination = $5
+                AND EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service)))
+       AND NOT (
+         EXISTS (SELECT 1 FROM orders o WHERE o.id = c.id_orders AND o.courier = c.courier AND o.courier_service = c.service
+                 AND o.courier_price = c.cost AND o.kode_kecamatan = c.destination AND c.weight = $3)
+         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service AND f.cost = c.cost
+                         AND c.origin = $4 AND c.destination = $5)))
      INSERT INTO courier_quotes (id_orders, courier, service, description, cost, etd, weight, origin, destination, expires_at)
-     SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz
-     FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)`,
+     SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz FROM fresh q`,
     [order.id, now.toISOString(), weight, origin, destination, expires_at.toISOString(), JSON.stringify(quotes)],
   );
   return services;
