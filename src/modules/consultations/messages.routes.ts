@@ -7,6 +7,8 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON } from '../catalogue/serializers.js';
+import { lockOrder } from '../commerce/reservations.js';
+import { CART } from '../commerce/orders.service.js';
 import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
 import { loadThread, postMessage, readThreadMessages, threadScope, type NewMessage } from './threads.service.js';
 
@@ -187,6 +189,18 @@ export const messageRoutes = [
       // the author or an admin
       run: async (id, c, tx, existing) => {
         if (existing.id_user_from !== c.user!.id && !isStaff(c.user)) throw forbidden('Only the author or an admin can delete a message');
+        // A prescription redeemed into an order that went past the cart is what that sale of a
+        // prescription-only product rests on: it stays. In an open cart, deleting withdraws it (checkout
+        // refuses the line). The order's row lock orders this against a checkout, which reads the
+        // prescription's deleted_at under the same lock.
+        const redeemed = await tx.menuReedem.findUnique({ where: { id_thread_messages: id }, select: { id_orders: true } });
+        if (redeemed) {
+          await lockOrder(tx, redeemed.id_orders);
+          const order = await tx.order.findUnique({ where: { id: redeemed.id_orders }, select: { status: true } });
+          if (order && order.status !== CART && order.status !== 'CANCEL') {
+            throw conflict(`This prescription is in order ${redeemed.id_orders} (status ${order.status}) and cannot be deleted`);
+          }
+        }
         await tx.threadMessage.update({ where: { id }, data: { deleted_at: c.app.now() } });
       },
     },
