@@ -114,6 +114,31 @@ describe('orders/c_add_to_carts', () => {
     const removed = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: init.body.orders.id, items: [{ id_doctors: d.id, qty: 0 }] });
     expect(removed.body.order_extras).toEqual([]);
   });
+
+  it('holds one consultation: one doctor, qty 1 (a paid order opens one thread, with one doctor, for one window)', async () => {
+    const a = await doctor(t, 100_000);
+    const b = await doctor(t, 200_000);
+    const patient = await patientOf(t, customer);
+    const id = (await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    const add = (items: unknown[]) => t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id, items });
+    await add([{ id_doctors: a.id, qty: 1 }]).expect(200);
+    expect((await add([{ id_doctors: b.id, qty: 1 }])).status).toBe(422);
+    expect((await add([{ id_doctors: a.id, qty: '+' }])).status).toBe(422);
+    expect((await add([{ id_doctors: a.id, qty: 3 }])).status).toBe(422);
+    const extra = await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: id } });
+    expect((await t.http.put(`/order_extras/${extra.id}/update`).set(t.auth(customer)).send({ qty: 2 })).status).toBe(422);
+    expect(await t.app.db.orderExtra.findMany({ where: { id_orders: id }, select: { id_doctors: true, qty: true } })).toEqual([{ id_doctors: a.id, qty: 1 }]);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).total_price).toBe(100_000);
+    // changing doctor: remove one and add the other in the same request
+    const swap = await add([{ id_doctors: a.id, qty: 0 }, { id_doctors: b.id, qty: 1 }]);
+    expect(swap.status).toBe(200);
+    expect(await t.app.db.orderExtra.findMany({ where: { id_orders: id }, select: { id_doctors: true, qty: true } })).toEqual([{ id_doctors: b.id, qty: 1 }]);
+    // a cart holding more (written before this rule) is refused at checkout
+    await t.app.db.orderExtra.create({ data: { id_orders: id, id_doctors: a.id, extra_prices: 100_000 } });
+    const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(customer)).send({});
+    expect(r.status).toBe(422);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
+  });
 });
 
 describe('points and promotions on the cart', () => {

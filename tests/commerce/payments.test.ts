@@ -446,6 +446,28 @@ describe('consultation orders', () => {
     expect(fake.snapRequests.at(-1).item_details).toEqual([{ id: `consult-${d.id}`, price: 75_000, quantity: 1, name: expect.stringContaining('Online consultation') }]);
     expect((await webhook(notification(r.body.orders.order_code, 75_000))).body.result).toBe('paid');
   });
+
+  it("a doctor without a custom_price of their own is charged at their service's price, not given away at 0", async () => {
+    const service = await t.app.db.service.create({ data: { services_name: 'Konsultasi kulit', services_price: 90_000 } });
+    const d = await doctor(t, 0);
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { id_services: service.id } });
+    const patient = await patientOf(t, customer);
+    const id = (await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    const add = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] });
+    expect(add.body.order_extras[0]).toMatchObject({ extra_prices: 90_000, orders: { total_price: 90_000 } });
+    // the doctor's price changes while the line sits in the cart: checkout prices it again
+    await t.app.db.service.update({ where: { id: service.id }, data: { services_price: 95_000 } });
+    const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(customer)).send({});
+    expect(r.status).toBe(200);
+    expect(r.body.token).not.toBe('');
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CHECKOUT', is_paid: 0, total_price: 95_000, grand_totals: 95_000 });
+    expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(0);
+    // a doctor's own price wins over the service's
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { custom_price: 120_000 } });
+    const id2 = (await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    const add2 = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id2, items: [{ id_doctors: d.id, qty: 1 }] });
+    expect(add2.body.order_extras[0]).toMatchObject({ extra_prices: 120_000 });
+  });
 });
 
 /** The text of an uncompressed pdfkit document: the strings inside its TJ/Tj operators (hex-encoded glyphs). */

@@ -210,3 +210,23 @@ describe('untaken prescription threads', () => {
     expect(mine.body.data[0]).toMatchObject({ content: 'Kulit saya gatal', id_patients: f.patient.id });
   });
 });
+
+describe('deleting a prescription', () => {
+  it('is refused (409) once the order it was redeemed into is checked out or paid: the sale rests on it; in an open cart it is withdrawn', async () => {
+    const product = await createMenu(t, { nama_menus: 'Tretinoin 0.05%' });
+    const a = (await prescribe({ id_menu: product.id, qty: 1 })).body.thread_messages.id as number;
+    await redeem({ id_menu: product.id, id_thread_messages: a }).expect(200);
+    const cart = await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: a }, select: { id_orders: true } });
+    // the cart is checked out (what checkout writes for its state), then paid
+    for (const status of ['CHECKOUT', 'PAID']) {
+      await t.app.db.order.update({ where: { id: cart.id_orders }, data: { status, cart_open: null, is_paid: status === 'PAID' ? 1 : 0 } });
+      expect((await t.http.delete(`/thread_messages/${a}/delete`).set(t.auth(f.doctor))).status).toBe(409);
+      expect((await t.http.delete(`/thread_messages/${a}/delete`).set(t.auth(await t.user(['ADMIN'])))).status).toBe(409);
+      expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: a } })).deleted_at).toBeNull();
+    }
+    // one redeemed into a cart still open: the doctor may withdraw it (checkout then refuses the line)
+    const b = (await prescribe({ id_menu: product.id, qty: 1 })).body.thread_messages.id as number;
+    await redeem({ id_menu: product.id, id_thread_messages: b }).expect(200);
+    expect((await t.http.delete(`/thread_messages/${b}/delete`).set(t.auth(f.doctor))).body).toEqual({ deleted: true });
+  });
+});

@@ -430,3 +430,33 @@ describe('read receipts follow the addressee', () => {
     expect(await readState(request.id)).toBe(1);
   });
 });
+
+describe('a closed consultation is a record', () => {
+  it('its messages are no longer edited or deleted by the participants (409); admins may still delete', async () => {
+    const order = await createConsultationOrder(t, f.customer, f.patient.id, f.doctorRow.id);
+    await pay(t, order.id);
+    const id = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: order.id } })).id;
+    const sent = await t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: id, content: 'gatal sejak kemarin' });
+    const msg = sent.body.thread_messages.id as number;
+    const answer = (await t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: id, content: 'oleskan krim 2x sehari' })).body.thread_messages.id as number;
+    await t.http.put(`/threads/${id}/close`).set(t.auth(f.doctor)).expect(200);
+    expect((await t.http.put(`/thread_messages/${msg}/update_text`).set(t.auth(f.customer)).send({ content: 'tidak ada keluhan' })).status).toBe(409);
+    expect((await t.http.delete(`/thread_messages/${msg}/delete`).set(t.auth(f.customer))).status).toBe(409);
+    expect((await t.http.put(`/thread_messages/${answer}/update_text`).set(t.auth(f.doctor)).send({ content: 'minum antibiotik' })).status).toBe(409);
+    expect(await t.app.db.threadMessage.findMany({ where: { id: { in: [msg, answer] } }, orderBy: { id: 'asc' }, select: { content: true, deleted_at: true } })).toEqual([
+      { content: 'gatal sejak kemarin', deleted_at: null },
+      { content: 'oleskan krim 2x sehari', deleted_at: null },
+    ]);
+    // past its window, the same
+    await t.http.put(`/threads/${id}/reopen`).set(t.auth(f.doctor)).expect(200);
+    const later = new Date(Date.now() + 2 * 3600_000);
+    t.app.now = () => later;
+    try {
+      expect((await t.http.put(`/thread_messages/${msg}/update_text`).set(t.auth(f.customer)).send({ content: 'tidak ada keluhan' })).status).toBe(409);
+      expect((await t.http.delete(`/thread_messages/${answer}/delete`).set(t.auth(f.doctor))).status).toBe(409);
+      expect((await t.http.delete(`/thread_messages/${msg}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    } finally {
+      t.app.now = realNow;
+    }
+  });
+});

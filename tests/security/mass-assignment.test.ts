@@ -240,11 +240,11 @@ describe('mass assignment: orders, lines, shipping, points, ratings', () => {
     expect(c.status).toBe(200);
     const [extra] = await t.app.db.orderExtra.findMany({ where: { id_orders: cId } });
     expect(extra).toMatchObject({ extra_prices: 175_000, item: 'Online consultation', qty: 1 });
-    const ue = await t.http.put(`/order_extras/${extra!.id}/update`).set(t.auth(customer)).send({ ...LINE_FIELDS, ...ORDER_FIELDS, qty: 2, id_orders: orderId, id_doctors: 1, item: 'Free' });
+    const ue = await t.http.put(`/order_extras/${extra!.id}/update`).set(t.auth(customer)).send({ ...LINE_FIELDS, ...ORDER_FIELDS, qty: 1, extra_notes: 'gatal', id_orders: orderId, id_doctors: 1, item: 'Free' });
     inspect(ue, 'order_extras/:id/update');
     expect(ue.status).toBe(200);
-    expect(await t.app.db.orderExtra.findUniqueOrThrow({ where: { id: extra!.id } })).toMatchObject({ id_orders: cId, id_doctors: doc.id, qty: 2, extra_prices: 175_000, item: 'Online consultation' });
-    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: cId } })).toMatchObject({ total_price: 350_000, grand_totals: 350_000, status: 'SHOPPING CARTS' });
+    expect(await t.app.db.orderExtra.findUniqueOrThrow({ where: { id: extra!.id } })).toMatchObject({ id_orders: cId, id_doctors: doc.id, qty: 1, extra_notes: 'gatal', extra_prices: 175_000, item: 'Online consultation' });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: cId } })).toMatchObject({ total_price: 175_000, grand_totals: 175_000, status: 'SHOPPING CARTS' });
   });
 
   it('points, address, courier and checkout: balances, prices, status and the order code are the server’s', async () => {

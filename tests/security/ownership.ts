@@ -484,7 +484,7 @@ export const OWNED: OwnedResource[] = [
       { method: 'post', path: `/order_extras/${id}/update`, body: { extra_notes: 'Hacked' }, expect: 'denied' },
       { method: 'delete', path: `/order_extras/${id}/delete`, expect: 'denied' },
       { method: 'post', path: '/order_extras/create', body: { id_orders: r.cart, id_doctors: r.doctor, qty: 1 }, expect: 'refused' },
-      { method: 'put', path: `/order_extras/${r.bExtra}/update`, body: { qty: 2, id_orders: r.cart, extra_prices: 1 }, expect: 'no-leak' },
+      { method: 'put', path: `/order_extras/${r.bExtra}/update`, body: { qty: 1, extra_notes: 'moved?', id_orders: r.cart, extra_prices: 1 }, expect: 'no-leak' },
       { method: 'post', path: '/order_extras/explore', body: { id_orders: r.cart }, expect: 'no-leak' },
       { method: 'post', path: '/order_extras/search', body: { id_doctors: r.doctor }, expect: 'no-leak' },
       { method: 'post', path: '/order_extras/table', body: { draw: 1, start: 0, length: 100, id_orders: r.cart }, expect: 'no-leak' },

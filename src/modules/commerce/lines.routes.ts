@@ -4,7 +4,7 @@ import { conflict, forbidden, HttpError, notFound, unprocessable } from '../../h
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, text } from '../../lib/schemas.js';
-import { loadCart } from './orders.service.js';
+import { assertOneConsultation, loadCart } from './orders.service.js';
 import {
   accountInclude,
   extraDetailJSON,
@@ -121,6 +121,7 @@ export const orderExtraRoutes: RouteDef[] = [
       run: async (extraId, body, c, tx, existing) => {
         await loadCart(tx as any, c.user, existing.id_orders);
         await tx.orderExtra.update({ where: { id: extraId }, data: body });
+        assertOneConsultation(await tx.orderExtra.findMany({ where: { id_orders: existing.id_orders }, select: { qty: true } }));
         await recomputeOrderTotals(tx as any, existing.id_orders);
       },
     },

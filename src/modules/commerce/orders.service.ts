@@ -108,6 +108,8 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
   remove: (tx: Tx, id: number) => Promise<unknown>;
   /** updates `current` or creates the line, with the server's price */
   save: (tx: Tx, c: { orderId: number; line: L; target: T; current: R | undefined; qty: number; now: Date }) => Promise<R>;
+  /** checks the cart's lines once the request's ops are applied (a refusal rolls them all back) */
+  validate?: (tx: Tx, orderId: number) => Promise<void>;
 };
 
 /**
@@ -143,6 +145,7 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
       else existing.push(row);
       saved.set(row.id, row);
     }
+    await kind.validate?.(tx, orderId);
     const order = await recomputeOrderTotals(tx, orderId);
     return { rows: [...saved.values()].sort((a, b) => a.id - b.id), targets, order };
   });
@@ -171,12 +174,30 @@ const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.Orde
 };
 export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[]) => addLines(app, user, orderId, PRODUCTS, lines);
 
+/**
+ * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
+ * price of the doctor's service, as a booking falls back to it. Never the client's.
+ */
+export const consultationPrice = (doctor: { custom_price: number; service: { services_price: number } | null }) =>
+  doctor.custom_price || doctor.service?.services_price || 0;
+
+/**
+ * A consultation order is one consultation: one doctor (order_extras line), qty 1. Its payment opens
+ * one thread (unique per order) with that doctor for one window; a second doctor or a qty above 1
+ * would be paid for and never given.
+ */
+export function assertOneConsultation(extras: { qty: number }[]) {
+  if (extras.length > 1) throw unprocessable('A consultation order is with one doctor: remove the other doctor (qty 0) first', [{ field: 'items', message: 'one doctor per consultation order' }]);
+  if (extras.some((e) => e.qty !== 1)) throw unprocessable('A consultation is one session: its qty is 1', [{ field: 'qty', message: 'must be 1' }]);
+}
+
 type ConsultationLine = { id_doctors: number; qty: QtyOp; extra_notes?: string };
-/** c_add_to_carts: the doctor's custom_price, never the client's. */
-const CONSULTATIONS: LineKind<ConsultationLine, Prisma.DoctorGetPayload<object>, Prisma.OrderExtraGetPayload<object>> = {
+type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select: { services_price: true } } } }>;
+/** c_add_to_carts: the doctor's price (consultationPrice), never the client's. */
+const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderExtraGetPayload<object>> = {
   cart: 'C',
   target: (l) => l.id_doctors,
-  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null } }),
+  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null }, include: { service: { select: { services_price: true } } } }),
   missing: (id) => notFound(`doctors ${id} not found`),
   check: (doctor) => {
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
@@ -185,11 +206,12 @@ const CONSULTATIONS: LineKind<ConsultationLine, Prisma.DoctorGetPayload<object>,
   of: (extra) => extra.id_doctors,
   remove: (tx, id) => tx.orderExtra.delete({ where: { id } }),
   save: (tx, { orderId, line, target: doctor, current, qty }) => {
-    const data = { qty, extra_prices: doctor.custom_price, ...(line.extra_notes !== undefined ? { extra_notes: line.extra_notes } : {}) };
+    const data = { qty, extra_prices: consultationPrice(doctor), ...(line.extra_notes !== undefined ? { extra_notes: line.extra_notes } : {}) };
     return current
       ? tx.orderExtra.update({ where: { id: current.id }, data })
       : tx.orderExtra.create({ data: { id_orders: orderId, id_doctors: doctor.id, item: 'Online consultation', ...data } });
   },
+  validate: async (tx, orderId) => assertOneConsultation(await tx.orderExtra.findMany({ where: { id_orders: orderId }, select: { qty: true } })),
 };
 export const addConsultations = (app: AppContext, user: AuthUser, orderId: number, lines: ConsultationLine[]) => addLines(app, user, orderId, CONSULTATIONS, lines);
 
@@ -260,9 +282,10 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     // re-price lines now: promotion prices may have ended since they were added
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
-    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true } } } });
+    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true } } } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
+    if (order.order_type === 'C') assertOneConsultation(extras);
     // A prescription-only product is sold only as far as prescriptions put it in this line
     // (menu_reedems) and are still valid now, as redeeming requires (not expired, not withdrawn): a
     // line added before the product became prescription-only, or grown before, is not.
@@ -291,9 +314,10 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     }
     for (const e of extras) {
       if (!e.doctor || e.doctor.deleted_at || e.doctor.is_active !== 1) throw unprocessable('The chosen doctor is no longer available');
-      if (e.extra_prices === e.doctor.custom_price) continue;
-      await tx.orderExtra.update({ where: { id: e.id }, data: { extra_prices: e.doctor.custom_price } });
-      e.extra_prices = e.doctor.custom_price;
+      const price = consultationPrice(e.doctor);
+      if (e.extra_prices === price) continue;
+      await tx.orderExtra.update({ where: { id: e.id }, data: { extra_prices: price } });
+      e.extra_prices = price;
     }
     // the order as it now is (locked since loadCart: only this transaction changed it)
     const current = { ...order, ...overrides };

@@ -7,8 +7,10 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { menuBaseJSON } from '../catalogue/serializers.js';
+import { lockOrder } from '../commerce/reservations.js';
+import { CART } from '../commerce/orders.service.js';
 import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
-import { loadThread, postMessage, readThreadMessages, threadScope, type NewMessage } from './threads.service.js';
+import { loadThread, openWhere, postMessage, readThreadMessages, threadScope, type NewMessage } from './threads.service.js';
 
 const FILE_AREA = 'thread_messages';
 const PRESCRIPTION_VALID_DAYS = 30;
@@ -187,6 +189,22 @@ export const messageRoutes = [
       // the author or an admin
       run: async (id, c, tx, existing) => {
         if (existing.id_user_from !== c.user!.id && !isStaff(c.user)) throw forbidden('Only the author or an admin can delete a message');
+        // a closed or expired consultation is a record: its participants no longer change it (admins may)
+        if (!isStaff(c.user) && !(await tx.thread.count({ where: { id: existing.id_threads, ...openWhere(c.app.now()) } }))) {
+          throw conflict('The consultation is closed or its time window has ended');
+        }
+        // A prescription redeemed into an order that went past the cart is what that sale of a
+        // prescription-only product rests on: it stays. In an open cart, deleting withdraws it (checkout
+        // refuses the line). The order's row lock orders this against a checkout, which reads the
+        // prescription's deleted_at under the same lock.
+        const redeemed = await tx.menuReedem.findUnique({ where: { id_thread_messages: id }, select: { id_orders: true } });
+        if (redeemed) {
+          await lockOrder(tx, redeemed.id_orders);
+          const order = await tx.order.findUnique({ where: { id: redeemed.id_orders }, select: { status: true } });
+          if (order && order.status !== CART && order.status !== 'CANCEL') {
+            throw conflict(`This prescription is in order ${redeemed.id_orders} (status ${order.status}) and cannot be deleted`);
+          }
+        }
         await tx.threadMessage.update({ where: { id }, data: { deleted_at: c.app.now() } });
       },
     },
@@ -206,11 +224,13 @@ export const messageRoutes = [
       });
       if (!m) throw notFound(`thread_messages ${params.id} not found`);
       if (m.id_user_from !== user!.id) throw forbidden('Only the author can edit a message');
+      if (m.content_type !== 'text') throw conflict('Only text messages can be edited');
+      // a closed or expired consultation is a record: no edits, as no new messages (the rule postMessage applies)
       const { count } = await app.db.threadMessage.updateMany({
-        where: { id: m.id, id_user_from: user!.id, content_type: 'text', deleted_at: null },
+        where: { id: m.id, id_user_from: user!.id, content_type: 'text', deleted_at: null, thread: { is: openWhere(app.now()) } },
         data: { content: ctx.body.content, edited_at: app.now() },
       });
-      if (!count) throw conflict('Only text messages can be edited');
+      if (!count) throw conflict('The consultation is closed or its time window has ended');
       return answer(ctx, m.id);
     },
   }),
