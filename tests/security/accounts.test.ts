@@ -96,6 +96,28 @@ describe('one phone, one account', () => {
   });
 });
 
+describe('recovery links after an address change', () => {
+  it('sent to the old e-mail or phone no longer work once the address is changed (by the user or by staff)', async () => {
+    for (const [channel, by] of [['email', 'self'], ['email', 'staff'], ['wa', 'self'], ['wa', 'staff']] as const) {
+      const u = await t.user(['CUSTOMER']);
+      const phone = `0812${String(u.id).padStart(8, '0')}`;
+      const newPhone = `0813${String(u.id).padStart(8, '0')}`;
+      const email = `${u.username}@example.com`;
+      const newEmail = `${u.username}.new@example.com`;
+      await t.app.db.user.update({ where: { id: u.id }, data: { users_email: email, users_phone: phone } });
+      await t.http.post(channel === 'email' ? `/users/${email}/recovery/password/email` : `/users/${phone}/recovery/password/wa`).expect(200);
+      const secret = await recoverySecret(u.id);
+      const change = channel === 'email' ? { users_email: newEmail } : { users_phone: newPhone };
+      await t.http.put(`/users/${u.id}/update`).set(t.auth(by === 'self' ? u : admin)).send(change).expect(200);
+      // whoever holds the old mailbox or number uses the link with the account's new address
+      const path = channel === 'email' ? `/users/${newEmail}/forgot/${secret}/password/email` : `/users/${newPhone}/forgot/${secret}/password/wa`;
+      const reset = await t.http.post(path).send({ new_password: 'attacker-pass1', confirm_new_password: 'attacker-pass1' });
+      expect(reset.status, `${channel} changed by ${by}`).toBe(422);
+      expect((await t.http.post('/users/login').send({ username: u.username, password: 'attacker-pass1' })).status).toBe(401);
+    }
+  });
+});
+
 describe('the last owner', () => {
   it('survives two owners deleting each other at the same moment', async () => {
     for (let i = 0; i < 6; i++) {

@@ -82,13 +82,24 @@ export async function assertMayChangeAccount(tx: Tx, caller: AuthUser | undefine
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
   const staff = isStaff(c.user);
   await assertMayChangeAccount(tx, c.user, id);
+  const email = body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined;
+  const phone = body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined;
+  if (email !== undefined || phone !== undefined) {
+    // A recovery link went to the address it was requested for, and works with the account's
+    // address of the moment: a new e-mail or phone ends those sent to the old one (whoever holds the
+    // old mailbox or number no longer gets in).
+    const before = await tx.user.findUniqueOrThrow({ where: { id }, select: { users_email: true, users_phone: true } });
+    if ((email !== undefined && email !== before.users_email) || (phone !== undefined && phone !== before.users_phone)) {
+      await voidRecoveryLinks(tx, id, c.app.now());
+    }
+  }
   await tx.user.update({
     where: { id },
     data: {
       username: body.username !== undefined ? normalizeUsername(body.username) : undefined,
       users_fullname: body.users_fullname,
-      users_email: body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined,
-      users_phone: body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined,
+      users_email: email,
+      users_phone: phone,
       users_address: body.users_address,
       users_birthday: body.users_birthday,
       // Position, roles and departments are the staff's to set: ignored from anyone else.
