@@ -118,6 +118,19 @@ describe('recovery links after an address change', () => {
   });
 });
 
+describe('the current password asked by users/:id/update/password', () => {
+  it('is not guessed without limit with a borrowed session: wrong ones count toward the sign-in lockout, which ends the session', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const change = (prev: string) =>
+      t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: prev, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' });
+    for (let i = 0; i < 5; i++) expect((await change(`guess-${i}`)).status).toBe(422);
+    expect(await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).toMatchObject({ is_blocked: 1, num_of_login_attempts: 5 });
+    // the right password found by the next guess changes nothing: the session is over
+    expect((await change(TEST_PASSWORD)).status).toBe(401);
+    expect((await t.http.post('/users/login').send({ username: u.username, password: 'taken-over-1' })).status).toBe(401);
+  });
+});
+
 describe('the last owner', () => {
   it('survives two owners deleting each other at the same moment', async () => {
     for (let i = 0; i < 6; i++) {

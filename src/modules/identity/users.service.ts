@@ -183,12 +183,7 @@ export async function login(app: AppContext, username: string, password: string,
   }
   if (!ok) {
     await log('failure', 'wrong password');
-    // One statement, so concurrent failures all count and the block happens exactly at the limit.
-    await app.db.$executeRaw`
-      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
-        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
-        updated_at = now()
-      WHERE id = ${user.id}`;
+    await countFailedSignIn(app, user.id);
     throw unauthorized(INVALID);
   }
   if (user.is_blocked) await log('denied', 'blocked');
@@ -199,9 +194,24 @@ export async function login(app: AppContext, username: string, password: string,
   return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
 
+/**
+ * A wrong password counts toward LOGIN_MAX_ATTEMPTS; the account is blocked at the limit. One
+ * statement, so concurrent failures all count and the block happens exactly at the limit.
+ */
+async function countFailedSignIn(app: AppContext, userId: number) {
+  await app.db.$executeRaw`
+    UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
+      is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
+      updated_at = now()
+    WHERE id = ${userId}`;
+}
+
 export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string) {
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await bcrypt.compare(prev, user.password_hash))) {
+    // The current password is asked for against a borrowed session: guessing it here counts as
+    // failed sign-ins do, so the lockout (which ends the session too) bounds it as it bounds the login.
+    await countFailedSignIn(app, userId);
     throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
   }
   const passwordHash = await hashPassword(app, next);
