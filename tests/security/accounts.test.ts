@@ -96,6 +96,41 @@ describe('one phone, one account', () => {
   });
 });
 
+describe('recovery links after an address change', () => {
+  it('sent to the old e-mail or phone no longer work once the address is changed (by the user or by staff)', async () => {
+    for (const [channel, by] of [['email', 'self'], ['email', 'staff'], ['wa', 'self'], ['wa', 'staff']] as const) {
+      const u = await t.user(['CUSTOMER']);
+      const phone = `0812${String(u.id).padStart(8, '0')}`;
+      const newPhone = `0813${String(u.id).padStart(8, '0')}`;
+      const email = `${u.username}@example.com`;
+      const newEmail = `${u.username}.new@example.com`;
+      await t.app.db.user.update({ where: { id: u.id }, data: { users_email: email, users_phone: phone } });
+      await t.http.post(channel === 'email' ? `/users/${email}/recovery/password/email` : `/users/${phone}/recovery/password/wa`).expect(200);
+      const secret = await recoverySecret(u.id);
+      const change = channel === 'email' ? { users_email: newEmail } : { users_phone: newPhone };
+      await t.http.put(`/users/${u.id}/update`).set(t.auth(by === 'self' ? u : admin)).send(change).expect(200);
+      // whoever holds the old mailbox or number uses the link with the account's new address
+      const path = channel === 'email' ? `/users/${newEmail}/forgot/${secret}/password/email` : `/users/${newPhone}/forgot/${secret}/password/wa`;
+      const reset = await t.http.post(path).send({ new_password: 'attacker-pass1', confirm_new_password: 'attacker-pass1' });
+      expect(reset.status, `${channel} changed by ${by}`).toBe(422);
+      expect((await t.http.post('/users/login').send({ username: u.username, password: 'attacker-pass1' })).status).toBe(401);
+    }
+  });
+});
+
+describe('the current password asked by users/:id/update/password', () => {
+  it('is not guessed without limit with a borrowed session: wrong ones count toward the sign-in lockout, which ends the session', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const change = (prev: string) =>
+      t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: prev, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' });
+    for (let i = 0; i < 5; i++) expect((await change(`guess-${i}`)).status).toBe(422);
+    expect(await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).toMatchObject({ is_blocked: 1, num_of_login_attempts: 5 });
+    // the right password found by the next guess changes nothing: the session is over
+    expect((await change(TEST_PASSWORD)).status).toBe(401);
+    expect((await t.http.post('/users/login').send({ username: u.username, password: 'taken-over-1' })).status).toBe(401);
+  });
+});
+
 describe('the last owner', () => {
   it('survives two owners deleting each other at the same moment', async () => {
     for (let i = 0; i < 6; i++) {

@@ -82,13 +82,24 @@ export async function assertMayChangeAccount(tx: Tx, caller: AuthUser | undefine
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
   const staff = isStaff(c.user);
   await assertMayChangeAccount(tx, c.user, id);
+  const email = body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined;
+  const phone = body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined;
+  if (email !== undefined || phone !== undefined) {
+    // A recovery link went to the address it was requested for, and works with the account's
+    // address of the moment: a new e-mail or phone ends those sent to the old one (whoever holds the
+    // old mailbox or number no longer gets in).
+    const before = await tx.user.findUniqueOrThrow({ where: { id }, select: { users_email: true, users_phone: true } });
+    if ((email !== undefined && email !== before.users_email) || (phone !== undefined && phone !== before.users_phone)) {
+      await voidRecoveryLinks(tx, id, c.app.now());
+    }
+  }
   await tx.user.update({
     where: { id },
     data: {
       username: body.username !== undefined ? normalizeUsername(body.username) : undefined,
       users_fullname: body.users_fullname,
-      users_email: body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined,
-      users_phone: body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined,
+      users_email: email,
+      users_phone: phone,
       users_address: body.users_address,
       users_birthday: body.users_birthday,
       // Position, roles and departments are the staff's to set: ignored from anyone else.
@@ -172,12 +183,7 @@ export async function login(app: AppContext, username: string, password: string,
   }
   if (!ok) {
     await log('failure', 'wrong password');
-    // One statement, so concurrent failures all count and the block happens exactly at the limit.
-    await app.db.$executeRaw`
-      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
-        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
-        updated_at = now()
-      WHERE id = ${user.id}`;
+    await countFailedSignIn(app, user.id);
     throw unauthorized(INVALID);
   }
   if (user.is_blocked) await log('denied', 'blocked');
@@ -188,9 +194,24 @@ export async function login(app: AppContext, username: string, password: string,
   return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
 
+/**
+ * A wrong password counts toward LOGIN_MAX_ATTEMPTS; the account is blocked at the limit. One
+ * statement, so concurrent failures all count and the block happens exactly at the limit.
+ */
+async function countFailedSignIn(app: AppContext, userId: number) {
+  await app.db.$executeRaw`
+    UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
+      is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
+      updated_at = now()
+    WHERE id = ${userId}`;
+}
+
 export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string) {
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await bcrypt.compare(prev, user.password_hash))) {
+    // The current password is asked for against a borrowed session: guessing it here counts as
+    // failed sign-ins do, so the lockout (which ends the session too) bounds it as it bounds the login.
+    await countFailedSignIn(app, userId);
     throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
   }
   const passwordHash = await hashPassword(app, next);

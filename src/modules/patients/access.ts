@@ -56,8 +56,15 @@ export async function lockPatient(tx: Tx, id: number) {
 
 const SCOPES = { read: patientReadScope, write: patientWriteScope, records: recordWriteScope };
 
-/** A live patient the caller may read, change (write), or write medical records of (records); 404 otherwise. */
+/**
+ * A live patient the caller may read, change (write), or write medical records of (records); 404
+ * otherwise. For a change the patient's row is locked first (in the caller's transaction), so the
+ * manager it is decided on is the committed one and stays so until the change commits: a customer's
+ * change racing staff moving the patient to another account (users/patients/link) either comes first
+ * or is refused, never written to (and answered with) the new manager's patient.
+ */
 export async function findPatient(db: Db, user: AuthUser | undefined, id: number, mode: keyof typeof SCOPES) {
+  if (mode === 'write') await db.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR UPDATE`;
   const scope = SCOPES[mode](user);
   const p = await db.patient.findFirst({ where: { id, deleted_at: null, ...(scope ? { AND: [scope] } : {}) } });
   if (!p) throw notFound(`Patient ${id} not found`);

@@ -53,9 +53,9 @@ const resource = resourceRoutes({
   update: {
     body,
     run: async (id, b, c, tx, existing) => {
-      // both the current and the new patient must be the caller's to change
-      await findPatient(tx, c.user, existing.id_patients, 'write');
-      if (b.id_patients !== existing.id_patients) await findPatient(tx, c.user, b.id_patients, 'write');
+      // both the current and the new patient must be the caller's to change (locked in id order, so
+      // two moves between the same patients in opposite directions wait for each other, no deadlock)
+      for (const p of [...new Set([existing.id_patients, b.id_patients])].sort((x, y) => x - y)) await findPatient(tx, c.user, p, 'write');
       await tx.patientAllergy.update({ where: { id }, data: b });
       await audit(c.app, { user: c.user, action: 'update', resource: 'patient_allergies', resourceId: id, patientId: b.id_patients, req: c.req }, tx);
     },

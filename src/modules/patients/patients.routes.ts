@@ -113,10 +113,11 @@ const columns: Column[] = [
   { name: 'username', value: (r) => r.user?.username ?? '', orderBy: (d) => ({ user: { username: d } }) },
 ];
 
-/** a customer may only change the patients they manage (whatever else they may read) */
-function assertWritable(c: Caller, p: { id: number; id_users: number | null }) {
-  if (!isStaff(c.user) && p.id_users !== c.user!.id) throw notFound(`Patient ${p.id} not found`);
-}
+/**
+ * a customer may only change the patients they manage (whatever else they may read): decided on the
+ * patient under its row lock (findPatient), not on the row read before the transaction waited
+ */
+const assertWritable = (c: Caller, tx: Tx, id: number) => findPatient(tx, c.user, id, 'write');
 
 const resource = resourceRoutes({
   name: 'patients',
@@ -156,8 +157,8 @@ const resource = resourceRoutes({
   },
   update: {
     body: updateBody,
-    run: async (id, b, c, tx, existing) => {
-      assertWritable(c, existing);
+    run: async (id, b, c, tx) => {
+      await assertWritable(c, tx, id);
       const { allergies, id_users, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       await tx.patient.update({ where: { id }, data: { ...fields, ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
@@ -166,8 +167,8 @@ const resource = resourceRoutes({
     },
   },
   delete: {
-    run: async (id, c, tx, existing) => {
-      assertWritable(c, existing);
+    run: async (id, c, tx) => {
+      await assertWritable(c, tx, id);
       // Never a hard delete: the patient's records are kept (25 years).
       await tx.patient.update({ where: { id }, data: { deleted_at: c.app.now() } });
       await audit(c.app, { user: c.user, action: 'delete', resource: 'patients', resourceId: id, patientId: id, req: c.req }, tx);
