@@ -106,6 +106,9 @@ describe('users/login', () => {
 
     const blocked = await t.http.post('/users/login').send({ username: victim.username, password: TEST_PASSWORD });
     expect(blocked.status).toBe(403);
+    // the same answer for a wrong password: the lockout is no oracle for further guesses
+    const guess = await t.http.post('/users/login').send({ username: victim.username, password: 'another-guess' });
+    expect({ status: guess.status, body: guess.body }).toEqual({ status: blocked.status, body: blocked.body });
     // the old token stops working too
     expect((await t.http.get('/users/data').set(t.auth(victim))).status).toBe(401);
 

@@ -181,13 +181,17 @@ export async function login(app: AppContext, username: string, password: string,
     await log('failure', 'unknown user');
     throw unauthorized(INVALID);
   }
+  // A blocked account answers the same whatever the password: a different answer for the right one
+  // would let guessing go on through the lockout, to be used once staff unblock the account.
+  if (user.is_blocked) {
+    await log('denied', ok ? 'blocked' : 'blocked, wrong password');
+    throw new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
+  }
   if (!ok) {
     await log('failure', 'wrong password');
     await countFailedSignIn(app, user.id);
     throw unauthorized(INVALID);
   }
-  if (user.is_blocked) await log('denied', 'blocked');
-  if (user.is_blocked) throw new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
   await app.db.user.update({ where: { id: user.id }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
   await log('success');
   const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
