@@ -9,12 +9,22 @@ export interface ReceivedMail {
   raw: string;
 }
 
-/** A local SMTP server (smtp-server) that keeps every message it accepts. */
-export async function startSmtpServer() {
+/**
+ * A local SMTP server (smtp-server) that keeps every message it accepts. Without TLS; with
+ * `plaintextAuth` it offers AUTH on the clear connection (a server, or a man in the middle that
+ * stripped STARTTLS, asking for the password in clear) and records every password it is given.
+ */
+export async function startSmtpServer(opts: { plaintextAuth?: boolean } = {}) {
   const mails: ReceivedMail[] = [];
+  const logins: { username: string; password: string }[] = [];
   const server = new SMTPServer({
     authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
+    disabledCommands: opts.plaintextAuth ? ['STARTTLS'] : ['STARTTLS', 'AUTH'],
+    allowInsecureAuth: opts.plaintextAuth ?? false,
+    onAuth(auth, _session, callback) {
+      logins.push({ username: auth.username ?? '', password: auth.password ?? '' });
+      callback(null, { user: auth.username });
+    },
     logger: false,
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
@@ -31,7 +41,7 @@ export async function startSmtpServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
-  return { port, mails, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { port, mails, logins, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /**

@@ -233,3 +233,25 @@ describe('the outbox sends a message once, whatever the server’s pace', () => 
     }
   });
 });
+
+describe('SMTP credentials never travel in clear', () => {
+  it('with SMTP_USER set and no implicit TLS, a server that does not offer STARTTLS gets no AUTH: the send fails and is retried', async () => {
+    // what a man in the middle stripping STARTTLS from the 587 greeting looks like to the client
+    const plain = await startSmtpServer({ plaintextAuth: true });
+    const q = await createTestApp({
+      SMTP_HOST: '127.0.0.1', SMTP_PORT: String(plain.port), SMTP_SECURE: 'false', SMTP_USER: 'mailer@colederma.test', SMTP_PASSWORD: 'smtp-s3cret',
+      MAIL_FROM: 'Colederma <no-reply@colederma.test>',
+    });
+    try {
+      await enqueueMessage(q.app.db, { channel: 'email', recipient: 'clear@example.com', subject: 'Reset', body: 'https://app.colederma.test/account/recovery?hash=x', purpose: 'password_recovery' });
+      expect(await deliverOutbox(q.app)).toEqual({ sent: 0, failed: 1 });
+      expect(plain.logins).toEqual([]);
+      expect(plain.mails).toEqual([]);
+      const row = await q.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'clear@example.com' } });
+      expect(row).toMatchObject({ status: 'PENDING', attempts: 1 });
+    } finally {
+      await q.close();
+      await plain.close();
+    }
+  });
+});
