@@ -9,7 +9,17 @@ import type { AppContext } from '../app-context.js';
  */
 export type PushResult =
   | { ok: true; name: string }
-  | { ok: false; invalidToken: boolean; error: string };
+  /** `retryAfterMs`: the least wait FCM asks for (its Retry-After header; at least 1 min on a 429) */
+  | { ok: false; invalidToken: boolean; error: string; retryAfterMs?: number };
+
+/** FCM's `Retry-After`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
+export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
+  if (typeof value !== 'string' || !value.trim()) return undefined;
+  const v = value.trim();
+  if (/^\d+$/.test(v)) return Number(v) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
 
 const SCOPE = 'https://www.googleapis.com/auth/firebase.messaging';
 /** FCM error codes that mean the device token is dead and should be forgotten */
@@ -73,7 +83,15 @@ export class FcmClient {
       const err = res.data?.error ?? {};
       const fcmCode: string | undefined = (err.details ?? []).find((d: { errorCode?: string }) => d?.errorCode)?.errorCode;
       const code = fcmCode ?? err.status ?? String(res.status);
-      return { ok: false, invalidToken: INVALID_TOKEN_CODES.has(code), error: `${res.status} ${code} ${err.message ?? ''}`.trim() };
+      // FCM: honour Retry-After on 429 and 5xx; a 429 (quota) waits at least a minute
+      const retryAfter = parseRetryAfter(res.headers?.['retry-after'], this.now().getTime());
+      const retryAfterMs = res.status === 429 ? Math.max(60_000, retryAfter ?? 0) : retryAfter;
+      return {
+        ok: false,
+        invalidToken: INVALID_TOKEN_CODES.has(code),
+        error: `${res.status} ${code} ${err.message ?? ''}`.trim(),
+        ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+      };
     } catch (err) {
       return { ok: false, invalidToken: false, error: (err as Error).message };
     }

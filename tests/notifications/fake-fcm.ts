@@ -7,8 +7,11 @@ import jwt from 'jsonwebtoken';
  * A local server speaking FCM HTTP v1: the OAuth2 token endpoint (JWT-bearer grant, assertion
  * checked against the service account's public key) and `POST /v1/projects/{p}/messages:send`.
  * Device tokens decide the answer: `dead-*` → 404 UNREGISTERED, `bad-*` → 400 INVALID_ARGUMENT,
- * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, `slow-*` → 200 after `slowMs` (the
- * message counts as sent on arrival), others → 200.
+ * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, `busy-*` → 429 QUOTA_EXCEEDED with
+ * `Retry-After: 600` (seconds), `slow-*` → 200 after `slowMs` (the message counts as sent on
+ * arrival), others → 200. As the real service, a message whose payload (notification and data,
+ * keys and values) passes 4096 bytes is refused with 400 INVALID_ARGUMENT and a google.rpc.BadRequest
+ * detail naming the field, whatever its token: a request error, not a dead token.
  */
 export async function startFakeFcm(opts: { publicKey: string; clientEmail: string; projectId: string; flakyFailures?: number; slowMs?: number }) {
   const sent: { token: string; title: string; body: string; data: Record<string, string> }[] = [];
@@ -44,8 +47,19 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
       const msg = JSON.parse(body).message;
       const fcmError = (code: number, status: string, errorCode: string) =>
         json(code, { error: { code, message: errorCode, status, details: [{ '@type': 'type.googleapis.com/google.firebase.fcm.v1.FcmError', errorCode }] } });
+      const payload = [msg.notification?.title, msg.notification?.body, ...Object.entries(msg.data ?? {}).flat()].join('');
+      if (Buffer.byteLength(payload) > 4096) {
+        const description = 'Message is too big. Limit is 4096 bytes.';
+        return json(400, {
+          error: { code: 400, message: description, status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'message', description }] }] },
+        });
+      }
       if (msg.token.startsWith('dead-')) return fcmError(404, 'NOT_FOUND', 'UNREGISTERED');
       if (msg.token.startsWith('bad-')) return fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT');
+      if (msg.token.startsWith('busy-')) {
+        res.setHeader('Retry-After', '600');
+        return fcmError(429, 'RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED');
+      }
       if (msg.token.startsWith('flaky-')) {
         const n = failures.get(msg.token) ?? 0;
         if (n < (opts.flakyFailures ?? 1)) {

@@ -228,6 +228,27 @@ describe('push through FCM HTTP v1', () => {
     expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: failing.id } })).toMatchObject({ status: 'FAILED', attempts: PUSH_MAX_ATTEMPTS });
   });
 
+  it('honours Retry-After: a push FCM answers 429 QUOTA_EXCEEDED with Retry-After: 600 is not tried again before 10 minutes', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.userDeviceToken.create({ data: { device_token: 'busy-phone-0001', id_users: u.id } });
+    const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'test' } });
+    const row = await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: 'busy-phone-0001' } });
+    const start = Date.now();
+    expect(await deliverPendingPushes(t.app)).toBe(1);
+    const after = await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } });
+    expect(after).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(after.last_error).toContain('QUOTA_EXCEEDED');
+    expect(after.next_attempt_at.getTime()).toBeGreaterThanOrEqual(start + 600_000);
+    // five minutes later (past the 30 s back-off) it is still not due, the token is kept
+    try {
+      t.app.now = () => new Date(start + 5 * 60_000);
+      expect(await deliverPendingPushes(t.app)).toBe(0);
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: 'busy-phone-0001' } })).toBe(1);
+  });
+
   it("never pushes a user's notification to a device that has since gone to another user", async () => {
     const reg = (u: TestUser, token: string) => t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: token }).expect(200);
     const owner = await t.user(['CUSTOMER']);

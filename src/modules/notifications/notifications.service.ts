@@ -193,7 +193,8 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
             : {
                 status: 'PENDING',
                 locked_until: null,
-                next_attempt_at: new Date(done.getTime() + pushBackoffMs(c.attempts)),
+                // the back-off, or longer when FCM asked for it (Retry-After; capped at a day)
+                next_attempt_at: new Date(done.getTime() + Math.max(pushBackoffMs(c.attempts), Math.min((r as { retryAfterMs?: number }).retryAfterMs ?? 0, 86_400_000))),
                 last_error: (r as { error: string }).error.slice(0, 1000),
               },
       }),
