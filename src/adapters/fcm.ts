@@ -9,8 +9,11 @@ import type { AppContext } from '../app-context.js';
  */
 export type PushResult =
   | { ok: true; name: string }
-  /** `retryAfterMs`: the least wait FCM asks for (its Retry-After header; at least 1 min on a 429) */
-  | { ok: false; invalidToken: boolean; error: string; retryAfterMs?: number };
+  /**
+   * `retryAfterMs`: the least wait FCM asks for (its Retry-After header; at least 1 min on a 429);
+   * `permanent`: the request itself is refused (400 without a token error), sending it again fails again
+   */
+  | { ok: false; invalidToken: boolean; error: string; retryAfterMs?: number; permanent?: boolean };
 
 /** FCM's `Retry-After`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
 export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
@@ -83,12 +86,16 @@ export class FcmClient {
       const err = res.data?.error ?? {};
       const fcmCode: string | undefined = (err.details ?? []).find((d: { errorCode?: string }) => d?.errorCode)?.errorCode;
       const code = fcmCode ?? err.status ?? String(res.status);
+      // The token is dead only when FCM says so in its FcmError detail: a 400 INVALID_ARGUMENT with
+      // only a google.rpc.BadRequest detail is about the message (too big, a bad field), not the device.
+      const invalidToken = fcmCode !== undefined && INVALID_TOKEN_CODES.has(fcmCode);
       // FCM: honour Retry-After on 429 and 5xx; a 429 (quota) waits at least a minute
       const retryAfter = parseRetryAfter(res.headers?.['retry-after'], this.now().getTime());
       const retryAfterMs = res.status === 429 ? Math.max(60_000, retryAfter ?? 0) : retryAfter;
       return {
         ok: false,
-        invalidToken: INVALID_TOKEN_CODES.has(code),
+        invalidToken,
+        ...(res.status === 400 && !invalidToken ? { permanent: true } : {}),
         error: `${res.status} ${code} ${err.message ?? ''}`.trim(),
         ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       };

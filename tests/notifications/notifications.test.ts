@@ -249,6 +249,23 @@ describe('push through FCM HTTP v1', () => {
     expect(await t.app.db.userDeviceToken.count({ where: { device_token: 'busy-phone-0001' } })).toBe(1);
   });
 
+  it('a message FCM refuses as a bad request (too big: INVALID_ARGUMENT with a BadRequest detail) keeps the token and is not retried', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.userDeviceToken.create({ data: { device_token: 'ok-bigmsg-phone-01', id_users: u.id } });
+    const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Hasil lab', content: 'x'.repeat(5000), intentions: 'test' } });
+    const row = await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: 'ok-bigmsg-phone-01' } });
+    expect(await deliverPendingPushes(t.app)).toBe(1);
+    // the device is fine: it keeps receiving the user's other pushes
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: 'ok-bigmsg-phone-01' } })).toBe(1);
+    const after = await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } });
+    expect(after).toMatchObject({ status: 'FAILED', attempts: 1 });
+    expect(after.last_error).toContain('too big');
+    const next = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'test' } });
+    await t.app.db.pushDelivery.create({ data: { id_notifications: next.id, id_users: u.id, device_token: 'ok-bigmsg-phone-01' } });
+    expect(await deliverPendingPushes(t.app)).toBe(1);
+    expect(fcm.sent.at(-1)).toMatchObject({ token: 'ok-bigmsg-phone-01', title: 'Pesan baru' });
+  });
+
   it("never pushes a user's notification to a device that has since gone to another user", async () => {
     const reg = (u: TestUser, token: string) => t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: token }).expect(200);
     const owner = await t.user(['CUSTOMER']);

@@ -188,7 +188,7 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       app.db.pushDelivery.updateMany({
         where: held(c),
         data:
-          c.attempts >= PUSH_MAX_ATTEMPTS
+          c.attempts >= PUSH_MAX_ATTEMPTS || (r as { permanent?: boolean }).permanent
             ? { status: 'FAILED', locked_until: null, last_error: (r as { error: string }).error.slice(0, 1000) }
             : {
                 status: 'PENDING',
