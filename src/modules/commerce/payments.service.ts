@@ -236,6 +236,9 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
     await tx.userPoint.updateMany({ where: { id_orders: order.id, usecase: 'order-use' }, data: { is_used: 0 } });
     await reverseEarned(tx, order.id);
     await tx.userPoint.updateMany({ where: { id_orders_earned: order.id }, data: { id_orders_earned: null } });
+    // the checkout's Midtrans attempt that a manual payment superseded is again how the order is
+    // paid (its Snap page is the one the order still offers): money arriving on it pays the order
+    await tx.orderPayment.updateMany({ where: { id_orders: order.id, attempt: order.payment_attempts, status: 'SUPERSEDED' }, data: { status: 'PENDING' } });
   },
 };
 export const undoPayment = (app: AppContext, user: AuthUser, orderId: number, input: AdminInput) => runStateAction(app, user, orderId, UNDO_PAYMENT, input);
