@@ -43,3 +43,25 @@ describe('a manual payment undone (unpaid), then the customer pays the checkout 
     expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(4);
   });
 });
+
+describe('a Midtrans payment undone by staff (unpaid), the order then paid another way', () => {
+  it('stays paid when Midtrans later reports the undone payment taken back: that money no longer pays the order', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    const stock = await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    const co = await put(`/orders/${id}/checkout`, u).expect(200);
+    expect((await t.http.post(`/payments/simulator/${co.body.token}/pay`)).body).toMatchObject({ result: 'paid' });
+    await put(`/orders/${id}/unpaid`, admin).expect(200);
+    // the customer pays at the counter instead; staff void the card payment in the Midtrans dashboard
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'CASH' }).expect(200);
+    const { simulatedNotification } = await import('../../src/modules/commerce/payments.service.js');
+    const attempt = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: id } });
+    const voided = await t.http.post('/payments/webhooks/midtrans').send(simulatedNotification(t.app, attempt, 'deny'));
+    expect(voided.status).toBe(200);
+    expect(voided.body.result).not.toBe('reversed');
+    expect(await order(id)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'CASH', reservation_status: 'CONSUMED' });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(4);
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id, remaining_point: { gt: 0 } } })).toBe(1);
+  });
+});
