@@ -108,11 +108,13 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'PAID', transaction_id: transactionId, payment_type: paymentType } });
       return ok ? 'paid' : 'ignored_state';
     }
-    if (REVERSED.has(status) && payment.status === 'PAID') {
+    if (REVERSED.has(status) && (payment.status === 'PAID' || payment.status === 'UNDONE')) {
       // the attempt that paid the order lost its money: the order is cancelled (everything it held
-      // or consumed given back, earned points taken back) while it can be; shipped or done, staff decide
+      // or consumed given back, earned points taken back) while it can be; shipped or done, staff decide.
+      // A payment staff undid (`unpaid`) pays the order no more: its refund changes nothing, also when
+      // the order was paid again another way.
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
-      if (!order.is_paid || order.status === 'CANCEL') return 'noted';
+      if (payment.status === 'UNDONE' || !order.is_paid || order.status === 'CANCEL') return 'noted';
       const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
       if (ok) return 'reversed';
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
@@ -236,6 +238,11 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
     await tx.userPoint.updateMany({ where: { id_orders: order.id, usecase: 'order-use' }, data: { is_used: 0 } });
     await reverseEarned(tx, order.id);
     await tx.userPoint.updateMany({ where: { id_orders_earned: order.id }, data: { id_orders_earned: null } });
+    // the Midtrans payment undone no longer pays the order (its refund must not cancel the order paid again)
+    await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PAID' }, data: { status: 'UNDONE' } });
+    // the checkout's Midtrans attempt that a manual payment superseded is again how the order is
+    // paid (its Snap page is the one the order still offers): money arriving on it pays the order
+    await tx.orderPayment.updateMany({ where: { id_orders: order.id, attempt: order.payment_attempts, status: 'SUPERSEDED' }, data: { status: 'PENDING' } });
   },
 };
 export const undoPayment = (app: AppContext, user: AuthUser, orderId: number, input: AdminInput) => runStateAction(app, user, orderId, UNDO_PAYMENT, input);

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { eCart, menu, stockOf } from './fixtures.js';
+
+// no Midtrans keys: the built-in payment simulator
+let t: TestApp;
+let admin: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp({ POINTS_EARN_PERCENT: '1', POINTS_EXPIRY_DAYS: '30' });
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
+const order = (id: number) => t.app.db.order.findUniqueOrThrow({ where: { id } });
+
+describe('a manual payment undone (unpaid), then the customer pays the checkout in Midtrans', () => {
+  it('pays the order: the money is for its own current checkout, not a superseded one', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    const stock = await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    const co = await put(`/orders/${id}/checkout`, u).expect(200);
+    // staff record a transfer that, it turns out, never arrived
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'TRANSFER' }).expect(200);
+    await put(`/orders/${id}/unpaid`, admin).expect(200);
+    expect(await order(id)).toMatchObject({ status: 'CHECKOUT', is_paid: 0, token: co.body.token });
+    // the order still offers its Snap page; the customer pays there
+    const pay = await t.http.post(`/payments/simulator/${co.body.token}/pay`);
+    expect(pay.body).toMatchObject({ result: 'paid' });
+    expect(await order(id)).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', pay_channel: 'simulator' });
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id } })).toBe(1);
+    // and the expiry job no longer cancels it
+    t.app.now = () => new Date(Date.now() + 7 * 86_400_000);
+    try {
+      const { expireUnpaidCheckouts } = await import('../../src/modules/commerce/payments.service.js');
+      await expireUnpaidCheckouts(t.app);
+    } finally {
+      t.app.now = () => new Date();
+    }
+    expect((await order(id)).status).toBe('PAID');
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(4);
+  });
+});
+
+describe('a Midtrans payment undone by staff (unpaid), the order then paid another way', () => {
+  it('stays paid when Midtrans later reports the undone payment taken back: that money no longer pays the order', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    const stock = await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    const co = await put(`/orders/${id}/checkout`, u).expect(200);
+    expect((await t.http.post(`/payments/simulator/${co.body.token}/pay`)).body).toMatchObject({ result: 'paid' });
+    await put(`/orders/${id}/unpaid`, admin).expect(200);
+    // the customer pays at the counter instead; staff void the card payment in the Midtrans dashboard
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'CASH' }).expect(200);
+    const { simulatedNotification } = await import('../../src/modules/commerce/payments.service.js');
+    const attempt = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: id } });
+    const voided = await t.http.post('/payments/webhooks/midtrans').send(simulatedNotification(t.app, attempt, 'deny'));
+    expect(voided.status).toBe(200);
+    expect(voided.body.result).not.toBe('reversed');
+    expect(await order(id)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'CASH', reservation_status: 'CONSUMED' });
+    expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(4);
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id, remaining_point: { gt: 0 } } })).toBe(1);
+  });
+});
