@@ -26,6 +26,12 @@ export async function startSmtpServer(opts: { plaintextAuth?: boolean } = {}) {
       callback(null, { user: auth.username });
     },
     logger: false,
+    // as a mail server answers: no such mailbox (550, permanent) and mailbox busy (451, temporary)
+    onRcptTo(address, _session, callback) {
+      const refusal = address.address.startsWith('nobody@') ? [550, 'No such user here'] : address.address.startsWith('busy@') ? [451, 'Mailbox busy, try later'] : undefined;
+      if (!refusal) return callback();
+      callback(Object.assign(new Error(refusal[1] as string), { responseCode: refusal[0] as number }));
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));

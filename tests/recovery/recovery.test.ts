@@ -183,6 +183,20 @@ describe('recovery by WhatsApp (Wablas)', () => {
   });
 });
 
+describe('a mail server refusing the recipient', () => {
+  it('for good (5xx): FAILED at once, the body forgotten; for now (4xx): retried', async () => {
+    await enqueueMessage(t.app.db, { channel: 'email', recipient: 'nobody@example.com', subject: 'Reset', body: 'link-secret', purpose: 'recovery' });
+    await enqueueMessage(t.app.db, { channel: 'email', recipient: 'busy@example.com', subject: 'Reset', body: 'link-secret', purpose: 'recovery' });
+    await deliverOutbox(t.app);
+    const gone = await t.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'nobody@example.com' } });
+    expect(gone).toMatchObject({ status: 'FAILED', attempts: 1, body: '' });
+    expect(gone.last_error).toMatch(/550/);
+    const later = await t.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'busy@example.com' } });
+    expect(later).toMatchObject({ status: 'PENDING', attempts: 1, body: 'link-secret' });
+    expect(later.last_error).toMatch(/451/);
+  });
+});
+
 describe('the outbox sends a message once, whatever the server’s pace', () => {
   const TIMEOUT = 300; // OUTBOX_TIMEOUT_MS: a claim lasts 3 × this
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -16,6 +16,16 @@ export interface OutgoingMessage {
 }
 
 /** Queues a message; pass the request's transaction so it is sent only if the change commits. */
+/**
+ * A mail server's permanent refusal of this message (5xx to RCPT TO or DATA: no such mailbox, a
+ * message it will never take); sending it again gets the same answer. Other errors (4xx, a
+ * connection or login problem, the WhatsApp gateway) may pass, and are retried.
+ */
+function refusedForGood(err: unknown): boolean {
+  const e = err as { responseCode?: unknown; command?: unknown };
+  return typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode < 600 && (e.command === 'RCPT TO' || e.command === 'DATA');
+}
+
 export async function enqueueMessage(db: Db, m: OutgoingMessage) {
   await db.messageOutbox.create({
     data: { channel: m.channel, recipient: m.recipient, subject: m.subject ?? '', body: m.body, purpose: m.purpose, id_users: m.id_users ?? null },
@@ -70,7 +80,7 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
         );
       } catch (err) {
         const attempts = row.attempts + 1;
-        const final = attempts >= row.max_attempts;
+        const final = attempts >= row.max_attempts || refusedForGood(err);
         const delayMs = Math.min(3_600_000, 5_000 * 2 ** (attempts - 1));
         const { count } = await app.db.messageOutbox.updateMany({
           where: claimed,
