@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientBody } from './fixtures.js';
 
-// A customer's change of a patient racing staff moving that patient to another account
+// A customer's change of (or cart, booking for) a patient racing staff moving that patient to another account
 // (users/patients/link): the change is decided on the patient as it is under its row lock, not as
 // read before the move committed. The race shows on PostgreSQL (TEST_DATABASE_URL); PGlite runs one
 // statement at a time.
@@ -10,10 +12,12 @@ let t: TestApp;
 let admin: TestUser;
 let before: TestUser;
 let after: TestUser;
+let doctorUser: TestUser;
 
 beforeAll(async () => {
   t = await createTestApp();
   admin = await t.user(['ADMIN']);
+  doctorUser = await t.user(['DOCTOR']);
   before = await t.user(['CUSTOMER']);
   after = await t.user(['CUSTOMER']);
   await t.app.db.user.update({ where: { id: after.id }, data: { users_email: `${after.username}@example.com`, users_phone: '081200007777' } });
@@ -53,7 +57,53 @@ async function whileMoving(patientId: number, request: () => Promise<{ status: n
 
 const newPatient = async () => (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Pindah' }))).body.patients.id as number;
 
-describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient while staff move it to another account', () => {
+/** A bookable 09:00 slot on the weekday `days` ahead, and that date (dd/mm/yyyy) to book it on. */
+async function slotAhead(days: number) {
+  const db = t.app.db;
+  const date = new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+  const service = await db.service.create({ data: { services_name: 'Facial', buffer_time: 30 } });
+  const doctor = await db.doctor.upsert({ where: { id_users: doctorUser.id }, create: { id_users: doctorUser.id }, update: {} });
+  const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+  const slot = await db.doctorSchedule.create({
+    data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(date), jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) },
+  });
+  const iso = formatDate(date)!;
+  return { id_doctor_schedules: slot.id, tanggal: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` };
+}
+
+const initCart = (u: TestUser, id_patients: number) => t.http.post('/orders/init').set(t.auth(u)).send({ id_patients, order_type: 'E' });
+const book = (u: TestUser, id_patients: number, slot: { id_doctor_schedules: number; tanggal: string }) =>
+  t.http.post('/user_schedules/create').set(t.auth(u)).send({ ...slot, id_patients });
+
+describe('a cart or booking for a patient staff moved to another account', () => {
+  it('is refused to the former manager (404, nothing written) and open to the new one', async () => {
+    const p = await newPatient();
+    const link = await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: p });
+    expect(link.status).toBe(200);
+    const slot = await slotAhead(8);
+    expect((await initCart(before, p)).status).toBe(404);
+    expect((await book(before, p, slot)).status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: p } })).toBe(0);
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
+    const cart = await initCart(after, p);
+    expect(cart.status).toBe(200);
+    expect(cart.body.orders).toMatchObject({ id_member: after.id, patients: { id: p } });
+    const booked = await book(after, p, slot);
+    expect(booked.status).toBe(200);
+    expect(await t.app.db.userSchedule.findFirstOrThrow({ where: { id_patients: p } })).toMatchObject({ id_users: after.id, status: 'BOOKING' });
+  });
+
+  it('unlinked: refused to the former manager', async () => {
+    const p = await newPatient();
+    expect((await t.http.put('/users/patients/unlink').set(t.auth(admin)).send({ id_patients: p })).status).toBe(200);
+    expect((await initCart(before, p)).status).toBe(404);
+    expect((await book(before, p, await slotAhead(9))).status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: p } })).toBe(0);
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or opening a cart, booking for it) while staff move it to another account', () => {
   it('update/address: 404, the new manager\'s patient unchanged and their contact details not answered', async () => {
     const p = await newPatient();
     const res = await whileMoving(p, () => t.http.put(`/patients/${p}/update/address`).set(t.auth(before)).send({ kota: 'Kota Lama' }).then((r) => r));
@@ -75,5 +125,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient whi
     const res = await whileMoving(p, () => t.http.post('/patient_allergies/create').set(t.auth(before)).send({ id_patients: p, allergies: 'Lateks' }).then((r) => r));
     expect(res.status).toBe(404);
     expect(await t.app.db.patientAllergy.count({ where: { id_patients: p } })).toBe(count);
+  });
+
+  it('orders/init: 404, no cart opened for the new manager\'s patient', async () => {
+    const p = await newPatient();
+    const res = await whileMoving(p, () => initCart(before, p).then((r) => r));
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: p } })).toBe(0);
+  });
+
+  it('user_schedules/create: 404, no appointment booked for the new manager\'s patient', async () => {
+    const p = await newPatient();
+    const slot = await slotAhead(10);
+    const res = await whileMoving(p, () => book(before, p, slot).then((r) => r));
+    expect(res.status).toBe(404);
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
   });
 });

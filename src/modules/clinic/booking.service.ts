@@ -5,6 +5,7 @@ import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
+import { lockPatient } from '../patients/access.js';
 import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js';
 
 /**
@@ -173,21 +174,26 @@ export interface BookInput extends SlotRequest {
   id_users?: number;
 }
 
-/** Books a slot on a date for a patient; returns the new appointment's id. */
+/**
+ * Books a slot on a date for a patient; returns the new appointment's id. The patient is decided
+ * under its row lock, in the booking's transaction: staff moving it to another account
+ * (users/patients/link, unlink) meanwhile either commits first and is seen here, or waits for the booking.
+ */
 export async function book(app: AppContext, c: Caller, input: BookInput): Promise<number> {
   const staff = isStaff(c.user);
-  // A customer (or doctor) books only for their own patients; someone else's patient is "not found".
-  const patient = await app.db.patient.findFirst({
-    where: { id: input.id_patients, deleted_at: null, ...(staff ? {} : { id_users: c.user!.id }) },
-  });
-  if (!patient) throw notFound(`patients ${input.id_patients} not found`);
-  const id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
-  if (staff && input.id_users) {
-    const u = await app.db.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
-    if (!u) throw notFound(`users ${input.id_users} not found`);
-  }
   const checked = await checkSlot(app, app.db, c, input);
   return slotTransaction(app, async (tx) => {
+    await lockPatient(tx, input.id_patients);
+    // A customer (or doctor) books only for their own patients; someone else's patient is "not found".
+    const patient = await tx.patient.findFirst({
+      where: { id: input.id_patients, deleted_at: null, ...(staff ? {} : { id_users: c.user!.id }) },
+    });
+    if (!patient) throw notFound(`patients ${input.id_patients} not found`);
+    const id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+    if (staff && input.id_users) {
+      const u = await tx.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
+      if (!u) throw notFound(`users ${input.id_users} not found`);
+    }
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked);
     const row = await tx.userSchedule.create({
       data: {

@@ -6,6 +6,7 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
+import { lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
@@ -41,42 +42,49 @@ export async function deleteCart(tx: Tx, order: { id: number; status: string }) 
   if (count === 0) throw conflict('Only a shopping cart can be deleted (it is being checked out)');
 }
 
-/** orders/init: the open cart for (customer, patient, type), created when missing. */
+/**
+ * orders/init: the open cart for (customer, patient, type), created when missing. The patient is
+ * decided under its row lock, in the cart's transaction: staff moving it to another account
+ * (users/patients/link, unlink) meanwhile either commits first and is seen here, or waits for the cart.
+ */
 export async function initCart(app: AppContext, user: AuthUser, body: { id_users?: number; id_patients: number; order_type: 'E' | 'C' }) {
   const memberId = isStaff(user) && body.id_users ? body.id_users : user.id;
-  const member = await app.db.user.findFirst({ where: { id: memberId, deleted_at: null } });
-  if (!member) throw notFound(`users ${memberId} not found`);
-  const patient = await app.db.patient.findFirst({ where: { id: body.id_patients, deleted_at: null, ...(isStaff(user) ? {} : { id_users: user.id }) } });
-  if (!patient) throw notFound(`patients ${body.id_patients} not found`);
-  // The cart's patient becomes the paid consultation's thread patient, whose record the member then
-  // reads: it must be one the member manages, also when staff open the cart (as threads/create).
-  if (patient.id_users !== memberId) {
-    throw unprocessable('The patient must be one the customer (id_users) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
-  }
-  const key = { id_member: memberId, id_patients: patient.id, order_type: body.order_type, cart_open: 1 };
-  const existing = await app.db.order.findFirst({ where: key });
-  if (existing) return existing.id;
+  const key = { id_member: memberId, id_patients: body.id_patients, order_type: body.order_type, cart_open: 1 };
   try {
-    const created = await app.db.order.create({
-      data: {
-        ...key,
-        nama_pemesan: member.users_fullname,
-        notelp_pemesan: member.users_phone ?? '',
-        email_pemesan: member.users_email ?? '',
-        alamat_pemesan: member.users_address,
-        alamat_kirim: patient.alamat_domisili || member.users_address,
-        nama_penerima: patient.nama_lengkap_pasien || member.users_fullname,
-        kode_provinsi: patient.kode_provinsi ?? '',
-        kode_kota: patient.kode_kota ?? '',
-        kode_kecamatan: patient.kode_kecamatan ?? '',
-        lat_kirim: patient.lat ?? 0,
-        lng_kirim: patient.lng ?? 0,
-        order_date: app.now(),
-      },
+    return await app.db.$transaction(async (tx) => {
+      const member = await tx.user.findFirst({ where: { id: memberId, deleted_at: null } });
+      if (!member) throw notFound(`users ${memberId} not found`);
+      await lockPatient(tx, body.id_patients);
+      const patient = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null, ...(isStaff(user) ? {} : { id_users: user.id }) } });
+      if (!patient) throw notFound(`patients ${body.id_patients} not found`);
+      // The cart's patient becomes the paid consultation's thread patient, whose record the member then
+      // reads: it must be one the member manages, also when staff open the cart (as threads/create).
+      if (patient.id_users !== memberId) {
+        throw unprocessable('The patient must be one the customer (id_users) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
+      }
+      const existing = await tx.order.findFirst({ where: key });
+      if (existing) return existing.id;
+      const created = await tx.order.create({
+        data: {
+          ...key,
+          nama_pemesan: member.users_fullname,
+          notelp_pemesan: member.users_phone ?? '',
+          email_pemesan: member.users_email ?? '',
+          alamat_pemesan: member.users_address,
+          alamat_kirim: patient.alamat_domisili || member.users_address,
+          nama_penerima: patient.nama_lengkap_pasien || member.users_fullname,
+          kode_provinsi: patient.kode_provinsi ?? '',
+          kode_kota: patient.kode_kota ?? '',
+          kode_kecamatan: patient.kode_kecamatan ?? '',
+          lat_kirim: patient.lat ?? 0,
+          lng_kirim: patient.lng ?? 0,
+          order_date: app.now(),
+        },
+      });
+      return created.id;
     });
-    return created.id;
   } catch (err: any) {
-    // a concurrent init created it first (unique open cart): answer that one
+    // another open cart of that key was made meanwhile (unique open cart): answer that one
     if (err?.code === 'P2002') return (await app.db.order.findFirstOrThrow({ where: key })).id;
     throw err;
   }
