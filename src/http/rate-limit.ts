@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.js';
 import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { HttpError } from './errors.js';
+import { signInAccount } from '../modules/identity/users.service.js';
 
 /**
  * Rate limits on abuse-prone endpoints, counted in the database (shared by all processes).
@@ -16,7 +17,7 @@ export interface RateRule {
   perIp: (app: AppContext) => number;
   perAccount?: (app: AppContext) => number;
   /** the account the request is about (username, e-mail, phone), if any */
-  account?: (req: Request, match: RegExpExecArray) => string | undefined;
+  account?: (req: Request, match: RegExpExecArray, app: AppContext) => string | undefined | Promise<string | undefined>;
   /** requests the rule does not count */
   skip?: (app: AppContext, req: Request) => boolean | Promise<boolean>;
 }
@@ -44,7 +45,15 @@ export const RATE_RULES: RateRule[] = [
     path: /^\/users\/login\/?$/i,
     perIp: (a) => a.config.RATE_LIMIT_LOGIN_PER_IP,
     perAccount: (a) => a.config.RATE_LIMIT_LOGIN_PER_ACCOUNT,
-    account: (req) => lower(req.body?.username),
+    // by the account the name signs in to (its id), so its username and its e-mail count against one
+    // limit; a name no account has by itself (normalised), with the same limit and the same lookup,
+    // so a 429 says no more about which names exist than a 401 does
+    account: async (req, _m, app) => {
+      const name = lower(req.body?.username);
+      if (!name) return undefined;
+      const user = await app.db.user.findFirst({ where: signInAccount(name), select: { id: true } });
+      return user ? `user:${user.id}` : `name:${name}`;
+    },
   },
   { name: 'register', method: 'POST', path: /^\/users\/create\/?$/i, perIp: (a) => a.config.RATE_LIMIT_REGISTER_PER_IP, skip: signedByStaff },
   {
@@ -110,7 +119,7 @@ export function rateLimit(app: AppContext, rules: RateRule[] = RATE_RULES): Requ
       const m = rule.path.exec(req.path);
       if (!m || (await rule.skip?.(app, req))) continue;
       let wait = await limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
-      const account = rule.account?.(req, m);
+      const account = await rule.account?.(req, m, app);
       if (account && rule.perAccount) wait = Math.max(wait ?? 0, (await limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs)) ?? 0) || undefined;
       if (wait) throw new HttpError(429, 'Too many requests: try again later', undefined, { 'Retry-After': String(wait) });
     }

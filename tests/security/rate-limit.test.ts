@@ -43,6 +43,21 @@ describe('rate limits (per IP and per account, 429 with Retry-After)', () => {
     expect429(await t.http.post('/users/login').send({ username: 'another', password: 'x' }));
   });
 
+  it('counts an account once, whether named by its username or its e-mail, and an unknown name alike', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const email = `${u.username}@example.com`;
+    const attempt = (username: string, password = 'wrong-pass') => t.http.post('/users/login').set('X-Forwarded-For', '10.9.8.5').send({ username, password });
+    const statuses: number[] = [];
+    for (const name of [u.username, email, ` ${email.toUpperCase()} `]) statuses.push((await attempt(name)).status);
+    expect(statuses).toEqual([401, 401, 401]);
+    expect429(await attempt(u.username, TEST_PASSWORD));
+    expect429(await attempt(email, TEST_PASSWORD));
+    // a name no account has: the same number of attempts, then the same answer
+    const unknown: number[] = [];
+    for (const name of ['nobody-5', 'NOBODY-5', ' nobody-5 ', 'nobody-5']) unknown.push((await t.http.post('/users/login').set('X-Forwarded-For', '10.9.8.4').send({ username: name, password: 'x' })).status);
+    expect(unknown).toEqual([401, 401, 401, 429]);
+  });
+
   it('limits registrations per IP', async () => {
     const reg = (n: string) => ({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
     expect((await t.http.post('/users/create').send(reg('rl_one'))).status).toBe(200);
@@ -73,7 +88,7 @@ describe('rate limits (per IP and per account, 429 with Retry-After)', () => {
     expect((await attempt(second)).status).toBe(401);
     expect((await attempt(t.http)).status).toBe(401);
     expect429(await attempt(second));
-    const bucket = await t.app.db.rateLimitBucket.findUnique({ where: { key: `login:acct:${u.username.toLowerCase()}` } });
+    const bucket = await t.app.db.rateLimitBucket.findUnique({ where: { key: `login:acct:user:${u.id}` } });
     expect(bucket?.count).toBe(4);
 
     // the window runs out: counting starts again at 1

@@ -167,12 +167,12 @@ export const dummyHash = (cost: number) => {
 };
 const INVALID = 'Invalid username or password';
 
+/** The live account a sign-in name (username or e-mail, any case, spaces around) is for. */
+export const signInAccount = (name: string) => ({ deleted_at: null, OR: [{ username: name }, { users_email: name }] });
+
 export async function login(app: AppContext, username: string, password: string, req?: Request) {
   const name = username.trim().toLowerCase();
-  const user = await app.db.user.findFirst({
-    where: { deleted_at: null, OR: [{ username: name }, { users_email: name }] },
-    include: { roles: true },
-  });
+  const user = await app.db.user.findFirst({ where: signInAccount(name), include: { roles: true } });
   const ok = await bcrypt.compare(password, user?.password_hash ?? (await dummyHash(app.config.BCRYPT_COST)));
   // Every sign-in, successful or not, is audited (the attempted name only when no account matched).
   const log = (outcome: 'success' | 'failure' | 'denied', reason?: string) =>
