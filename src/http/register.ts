@@ -7,7 +7,7 @@ import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
-import { isReadOnly, methodsOf, type RouteDef, type UploadSpec } from './route.js';
+import { isReadOnly, methodsOf, type RouteDef, type Tx, type UploadSpec } from './route.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 /** the most a multipart text field may hold (an upload form's fields are ids and flags) */
@@ -122,6 +122,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
   for (const def of sortBySpecificity(defs)) {
     const params = def.params ?? defaultParams(def.path);
     for (const method of methodsOf(def)) {
+      const isChange = method !== 'get' && !isReadOnly(def);
       const handler = async (req: Request, res: Response) => {
         res.locals.route = def; // which documented operation answers (for the suite's response check)
         const user = await authenticate(app, req, def.access !== 'public');
@@ -134,9 +135,14 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         const file = def.upload ? await readUpload(req, res, def.upload, app.config.UPLOAD_MAX_BYTES) : undefined;
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
-        const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file });
-        if (method !== 'get' && !isReadOnly(def)) {
-          if ((Array.isArray(def.access) || isStaff(user)) && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
+        const staffChange = isChange && (Array.isArray(def.access) || isStaff(user));
+        const auditChange = async (tx: Tx, answer?: unknown) => {
+          if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, answer, tx);
+        };
+        const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file, auditChange });
+        if (isChange) {
+          // a handler that did not write the entry in its transaction (auditChange): written now
+          if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
           // a change this request made is heard by the read caches before the client can ask again
           await Promise.all([app.reads.settle(), app.callers.settle()]);
         }
@@ -171,10 +177,12 @@ const firstSegment = (path: string) => {
  * other endpoint (e.g. an admin editing a customer with users/:id/update), is appended to the audit log
  * (reads sent as POST – explore, search, table, reports, dashboards – are not changes: see isReadOnly):
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
- * each module; it runs after the handler's own transaction has committed. A handler that wrote its
- * own entry for the request (audit() with `req`) is not logged twice.
+ * each module: in the handler's transaction when it passes it (RequestContext.auditChange, as the
+ * resources' create, update and delete do), so that an entry that cannot be written undoes the
+ * change; otherwise after the handler's own transactions have committed, in one of its own. A
+ * handler that wrote its own entry for the request (audit() with `req`) is not logged twice.
  */
-async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown) {
+async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown, tx?: Tx) {
   const p = (params ?? {}) as Record<string, unknown>;
   let id = p.id;
   if (id === undefined && result && typeof result === 'object') {
@@ -182,14 +190,15 @@ async function auditAdminChange(app: AppContext, def: RouteDef, method: string, 
     const inner = Object.values(result as Record<string, unknown>)[0];
     if (inner && typeof inner === 'object' && 'id' in inner) id = (inner as { id: unknown }).id;
   }
-  await audit(app, {
+  const entry = {
     user: req.user,
     action: `${method.toUpperCase()} ${def.path}`.slice(0, 50),
     resource: (def.path.split('/')[1] ?? '').slice(0, 50),
     resourceId: typeof id === 'number' || typeof id === 'string' ? String(id).slice(0, 50) : null,
     patientId: typeof p.id_patients === 'number' ? p.id_patients : null,
     req,
-  });
+  };
+  await audit(app, entry, tx);
 }
 
 // DataTables (tables, report tables) and the simulator's HTML forms post form-encoded bodies.

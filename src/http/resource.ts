@@ -285,11 +285,13 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         response: single,
         handler: async (ctx) => {
           const c = caller(ctx);
-          const row = await ctx.app.db.$transaction(async (tx) => {
+          return ctx.app.db.$transaction(async (tx) => {
             const id = await create.run(ctx.body, c, tx);
-            return spec.model(tx).findFirst({ where: { id }, include: spec.detailInclude ?? spec.include });
+            const row = await spec.model(tx).findFirst({ where: { id }, include: spec.detailInclude ?? spec.include });
+            const answer = { [key]: detail(row, c) };
+            await ctx.auditChange(tx, answer);
+            return answer;
           });
-          return { [key]: detail(row, c) };
         },
       }),
     );
@@ -439,6 +441,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const row = await ctx.app.db.$transaction(async (tx) => {
             const existing = await loadDetail(c, ctx.params.id, tx);
             await update.run(ctx.params.id, ctx.body, c, tx, existing);
+            await ctx.auditChange(tx);
             return loadDetail(c, ctx.params.id, tx);
           });
           return { [key]: detail(row, c) };
@@ -461,9 +464,12 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const c = caller(ctx);
           const afterCommit = await ctx.app.db.$transaction(async (tx) => {
             const existing = await loadDetail(c, ctx.params.id, tx);
-            if (del.run) return del.run(ctx.params.id, c, tx, existing);
-            if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
+            let onCommit: void | (() => Promise<unknown>) = undefined;
+            if (del.run) onCommit = await del.run(ctx.params.id, c, tx, existing);
+            else if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
             else await spec.model(tx).delete({ where: { id: ctx.params.id } });
+            await ctx.auditChange(tx);
+            return onCommit;
           });
           if (typeof afterCommit === 'function') await afterCommit();
           return { deleted: true };

@@ -15,6 +15,9 @@ export interface UploadSpec {
   required?: boolean;
 }
 
+/** a transaction of the app's database */
+export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+
 export interface RequestContext<B = any, Q = any, P = any> {
   req: Request;
   res: Response;
@@ -24,6 +27,13 @@ export interface RequestContext<B = any, Q = any, P = any> {
   query: Q;
   params: P;
   file?: { buffer: Buffer; mime: string; ext: string; size: number };
+  /**
+   * Writes the generic audit entry of a staff change (register.ts auditAdminChange) in `tx`, the
+   * transaction making the change, so that both commit or neither does; does nothing when none is
+   * due. `answer`: what the handler will answer (a create's new id is read from it). The entry of a
+   * handler that does not call this is written after its change has committed, on its own.
+   */
+  auditChange: (tx: Tx, answer?: unknown) => Promise<void>;
 }
 
 export interface RouteDef<B = any, Q = any, P = any> {
