@@ -482,12 +482,14 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
 
 /**
  * A filter sent empty (`""` or null: what a form or a DataTables filter sends for "all") is no
- * filter. Without this `z.coerce.number()` reads both as 0: `is_blocked: ""` listed only the
- * unblocked users and `id_departments: ""` was a 400.
+ * filter. Without this the number fields refuse both (schemas.ts: an empty written number is not 0),
+ * and `is_blocked: ""` would be a 400 instead of listing blocked and unblocked users. Also for the
+ * hand-written search routes that take a resource's filters.
  */
-function emptyFiltersAbsent(schema: z.ZodObject<any>): z.ZodObject<any> {
+export function emptyFiltersAbsent<T extends z.ZodRawShape>(schema: z.ZodObject<T>): z.ZodObject<T> {
   const absent = (v: unknown) => (v === '' || v === null ? undefined : v);
-  return z.object(Object.fromEntries(Object.entries(schema.shape).map(([k, field]) => [k, z.preprocess(absent, field as z.ZodType)])));
+  // the same fields and outputs (each only takes more input), hence the same type
+  return z.object(Object.fromEntries(Object.entries(schema.shape).map(([k, field]) => [k, z.preprocess(absent, field as z.ZodType)]))) as unknown as z.ZodObject<T>;
 }
 
 function parseFilters(schema: z.ZodObject<any>, raw: unknown) {

@@ -3,13 +3,33 @@ import { parseDate, parseDateTime, parseTime } from './dates.js';
 
 /** Building blocks for request schemas, shared by every resource. */
 
-export const id = z.coerce.number().int().positive().max(2_147_483_647);
-/** a reference that the document allows to be 0 for "none" */
-export const optionalRef = z.coerce.number().int().min(0).max(2_147_483_647);
-export const flag = z.preprocess((v) => (v === true ? 1 : v === false ? 0 : v), z.coerce.number().int().min(0).max(1));
+const MAX_INT = 2_147_483_647;
+
+/** what an emptied form field sends */
+const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
+
+/**
+ * A number sent as a JSON number or a numeric string ("15000", "380": the document and form posts
+ * send both), narrowed by `refine` (`(n) => n.int().min(0)`). Unlike z.coerce.number(), which reads
+ * `""` and null as 0 (an emptied price field made a product free), an empty value is not a number
+ * (400 naming the field), on create and update alike. A field whose column is nullable and that can be
+ * emptied maps `""`/null to its "none" before this (optionalRef). Empty filters never get here
+ * (resource.ts drops them).
+ */
+export const number = (refine: (n: z.ZodNumber) => z.ZodNumber = (n) => n) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' && !isEmpty(v) ? Number(v) : v),
+    refine(z.number({ error: (issue) => (issue.input === undefined ? 'required' : isEmpty(issue.input) ? 'expected a number, not empty' : undefined) })),
+  );
+
+export const id = number((n) => n.int().positive().max(MAX_INT));
+/** a reference that the document allows to be 0 for "none"; `""` and null are "none" too (every such column is nullable) */
+export const optionalRef = z.preprocess((v) => (isEmpty(v) ? 0 : v), number((n) => n.int().min(0).max(MAX_INT)));
+export const flag = z.preprocess((v) => (v === true ? 1 : v === false ? 0 : v), number((n) => n.int().min(0).max(1)));
 /** whole rupiah; the money columns are 32-bit integers */
-export const money = z.coerce.number().int('must be whole rupiah').min(0).max(2_147_483_647);
-export const count = z.coerce.number().int().min(0).max(1_000_000);
+export const moneyUpTo = (max: number) => number((n) => n.int('must be whole rupiah').min(0).max(max));
+export const money = moneyUpTo(MAX_INT);
+export const count = number((n) => n.int().min(0).max(1_000_000));
 export const text = (max = 255) => z.string().trim().max(max);
 export const requiredText = (max = 255) => z.string().trim().min(1, 'required').max(max);
 /** long free text such as descriptions (HTML from the dashboard editor is stored as given, never rendered here) */

@@ -63,3 +63,75 @@ describe('searches take % and _ literally', () => {
     expect(await menus('_')).toEqual([]);
   });
 });
+
+describe('an empty number field is not 0', () => {
+  const menu = { nama_menus: 'Krim Harga', harga: 23000, pajak: 1000, berat: '380' };
+
+  it('a required or NOT NULL number sent as "" or null is a 400 naming the field, on create and update; nothing is written', async () => {
+    for (const empty of ['', null]) {
+      const created = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...menu, harga: empty });
+      expect(created.status).toBe(400);
+      expect(created.body.errors).toEqual([{ field: 'harga', message: 'expected a number, not empty' }]);
+    }
+    expect(await t.app.db.menu.count({ where: { nama_menus: 'Krim Harga' } })).toBe(0);
+
+    const ok = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...menu, harga: '15000' });
+    expect(ok.status).toBe(200);
+    const id = ok.body.menus.id;
+    for (const method of ['put', 'post'] as const) {
+      for (const [field, empty] of [['harga', null], ['harga', ''], ['pajak', ''], ['berat', null], ['is_featured', '']] as const) {
+        const res = await t.http[method](`/menus/${id}/update`).set(t.auth(owner)).send({ [field]: empty });
+        expect(res.status, `${method} ${field}: ${JSON.stringify(empty)}`).toBe(400);
+        expect(res.body.errors).toEqual([{ field, message: 'expected a number, not empty' }]);
+      }
+    }
+    expect(await t.app.db.menu.findUniqueOrThrow({ where: { id } })).toMatchObject({ harga: 15000, pajak: 1000, berat: 380 });
+
+    // the forms the app sends still work
+    const upd = await t.http.put(`/menus/${id}/update`).set(t.auth(owner)).send({ harga: '16000', pajak: 0, berat: 400 });
+    expect(upd.status).toBe(200);
+    expect(upd.body.menus).toMatchObject({ harga: 16000, pajak: 0, berat: 400 });
+  });
+
+  it('stock, coordinates and quantities sent empty are refused too, not set to 0', async () => {
+    const store = await t.http.post('/brandstore/create').set(t.auth(owner)).send({ nama: 'Toko Kosong', city: 'KOTA BANDUNG', lat: -6.9, lng: 107.6 });
+    expect(store.status).toBe(200);
+    const storeId = store.body.brandstore.id;
+    const m = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...menu, nama_menus: 'Krim Stok' });
+    const sm = await t.http.post('/brandstore_menus/create').set(t.auth(owner)).send({ idmenu: m.body.menus.id, idbrandstore: storeId, quantitytotal: 7 });
+    expect(sm.status).toBe(200);
+    const smId = sm.body.brandstoremenus.id;
+
+    const stock = await t.http.put(`/brandstore_menus/${smId}/stocks`).set(t.auth(owner)).send({ quantitytotal: '' });
+    expect(stock.status).toBe(400);
+    expect(stock.body.errors[0].field).toBe('quantitytotal');
+    expect((await t.app.db.stock.findFirstOrThrow({ where: { idbrandstoremenus: smId } })).quantitytotal).toBe(7);
+
+    const moved = await t.http.put(`/brandstore/${storeId}/update`).set(t.auth(owner)).send({ lat: '', lng: null });
+    expect(moved.status).toBe(400);
+    expect(moved.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['lat', 'lng']);
+    expect(await t.app.db.brandstore.findUniqueOrThrow({ where: { id: storeId } })).toMatchObject({ lat: -6.9, lng: 107.6 });
+  });
+
+  it('a nullable reference sent as "" or null is "none" (NULL), and empty filters stay no filter, also in the store searches', async () => {
+    const cat = await t.http.post('/menu_categories/create').set(t.auth(owner)).send({ menu_categories: 'Kosong', codes: 'KS' });
+    const m = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...menu, nama_menus: 'Krim Kategori', id_menu_categories_1: cat.body.menu_categories.id, id_menu_categories_2: cat.body.menu_categories.id });
+    const id = m.body.menus.id;
+    const upd = await t.http.put(`/menus/${id}/update`).set(t.auth(owner)).send({ id_menu_categories_1: '', id_menu_categories_2: null });
+    expect(upd.status).toBe(200);
+    expect(await t.app.db.menu.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_menu_categories_1: null, id_menu_categories_2: null });
+
+    for (const [nama, is_show] of [['Toko Tersembunyi', 0], ['Toko Terlihat', 1]] as const) {
+      expect((await t.http.post('/brandstore/create').set(t.auth(owner)).send({ nama, city: 'KOTA CIMAHI', is_show })).status).toBe(200);
+    }
+    const names = (res: { body: { brandstore: { nama: string }[] } }) => res.body.brandstore.map((s) => s.nama).sort();
+    const all = await t.http.post('/brandstore/search').set(t.auth(owner)).send({ city: 'KOTA CIMAHI', is_show: '' });
+    expect(all.status).toBe(200);
+    expect(names(all)).toEqual(['Toko Terlihat', 'Toko Tersembunyi']);
+    const explore = await t.http.post('/menus/explore').set(t.auth(owner)).send({ is_featured: '', id_menu_categories_1: null, nama_menus: 'Krim Kategori' });
+    expect(explore.status).toBe(200);
+    expect(explore.body.data.map((r: { id: number }) => r.id)).toEqual([id]);
+    const storeMenus = await t.http.post('/brandstore_menus/search').send({ is_resep_required: '', idmenu: '' });
+    expect(storeMenus.status).toBe(200);
+  });
+});

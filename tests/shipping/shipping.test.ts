@@ -531,3 +531,52 @@ describe('quoting again replaces the quotes it renews', () => {
     expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(4);
   });
 });
+
+describe('the hourly purge of expired quotes', () => {
+  it('deletes, in batches, the expired quotes of orders never quoted again, but keeps the chosen courier’s and unexpired ones; checkout still takes the chosen courier', async () => {
+    const { purgeExpiredQuotes } = await import('../../src/modules/shipping/shipping.service.js');
+    const quoted = async () => {
+      const id = await cart(customer);
+      expect((await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address)).status).toBe(200);
+      for (const courier of ['jne', 'pos']) expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier })).status).toBe(200);
+      return id;
+    };
+    const chosen = await quoted();
+    expect((await t.http.put(`/orders/${chosen}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 22000 })).status).toBe(200);
+    const abandoned = await quoted();
+    const current = await quoted();
+    const expire = (id: number) => t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    await expire(chosen);
+    await expire(abandoned);
+    const before = await t.app.db.courierQuote.count({ where: { id_orders: current } });
+    expect(before).toBeGreaterThan(2);
+
+    // batches of 2: more than one batch is needed
+    expect(await purgeExpiredQuotes(t.app, 2)).toBeGreaterThanOrEqual(2 * before - 1);
+    const left = (id: number) => t.app.db.courierQuote.findMany({ where: { id_orders: id }, select: { courier: true, service: true, cost: true } });
+    expect(await left(chosen)).toEqual([{ courier: 'jne', service: 'REG', cost: 22000 }]);
+    expect(await left(abandoned)).toEqual([]);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: current } })).toBe(before);
+    expect(await purgeExpiredQuotes(t.app, 2)).toBe(0);
+
+    const r = await t.http.put(`/orders/${chosen}/checkout`).set(t.auth(customer)).send({});
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 200, message: undefined });
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('leaves the quotes of an order whose courier is being chosen (row locked) to the next run, without waiting for it', async () => {
+    const { purgeExpiredQuotes } = await import('../../src/modules/shipping/shipping.service.js');
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' });
+    await t.app.db.courierQuote.updateMany({ where: { id_orders: id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    const quotes = await t.app.db.courierQuote.count({ where: { id_orders: id } });
+    expect(quotes).toBe(2);
+    await t.app.db.$transaction(async (tx) => {
+      await tx.$queryRaw`SELECT id FROM orders WHERE id = ${id} FOR UPDATE`;
+      await purgeExpiredQuotes(t.app);
+      expect(await tx.courierQuote.count({ where: { id_orders: id } })).toBe(quotes);
+    });
+    await purgeExpiredQuotes(t.app);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+});

@@ -86,7 +86,7 @@ const categoryUpload = route({
 // ---------------------------------------------------------------- menus
 
 /** Prices live in 32-bit integer columns (whole rupiah): bounded so no value reaches the database unchecked. */
-const price = s.money.max(1_000_000_000);
+const price = s.moneyUpTo(1_000_000_000);
 
 /** The document's 0 means "no category"; stored as NULL. */
 const categoryRef = s.optionalRef.transform((v) => (v === 0 ? null : v));

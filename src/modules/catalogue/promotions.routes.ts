@@ -20,7 +20,7 @@ const codeKey = (code: string) => code.trim().toUpperCase();
 
 const promotionBody = z.object({
   type: z.preprocess((v) => (typeof v === 'string' ? v.trim().toUpperCase() : v), z.enum(promotionTypes)),
-  value: s.money.max(1_000_000_000).refine((v) => v > 0, 'must be positive'),
+  value: s.moneyUpTo(1_000_000_000).refine((v) => v > 0, 'must be positive'),
   quota: s.count,
   start_datetime: s.dateTime,
   expired_datetime: s.dateTime,
@@ -28,7 +28,7 @@ const promotionBody = z.object({
   title: s.text(200).optional(),
   description: s.longText.optional(),
   id_menu: s.optionalRef.transform((v) => (v === 0 ? null : v)).optional(),
-  max_uses_per_customer: z.coerce.number().int().min(1).max(1000).optional(),
+  max_uses_per_customer: s.number((n) => n.int().min(1).max(1000)).optional(),
 });
 type PromotionInput = Partial<z.infer<typeof promotionBody>>;
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Prisma } from '../../generated/prisma/client.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { cachedRead, resourceRoutes, type Caller } from '../../http/resource.js';
+import { cachedRead, emptyFiltersAbsent, resourceRoutes, type Caller } from '../../http/resource.js';
 import { STORE_MENU_READS, storeMenuList } from './menus.service.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatTime } from '../../lib/dates.js';
@@ -35,8 +35,8 @@ const storeBody = z.object({
   opentime: s.time.optional(),
   closetime: s.time.optional(),
   city: s.text(100).optional(),
-  lat: z.coerce.number().min(-90).max(90).optional(),
-  lng: z.coerce.number().min(-180).max(180).optional(),
+  lat: s.number((n) => n.min(-90).max(90)).optional(),
+  lng: s.number((n) => n.min(-180).max(180)).optional(),
   is_show: s.flag.optional(),
   groupname: s.text(50).optional(),
 });
@@ -90,7 +90,7 @@ const baseStoreRoutes = resourceRoutes({
 });
 
 const SEARCH_LIMIT = 100;
-const storeSearchBody = storeFilters.extend({
+const storeSearchBody = emptyFiltersAbsent(storeFilters).extend({
   groupby: z.enum(['city', 'groupname']).optional(),
   latlng: z.object({ lat: z.coerce.number().min(-90).max(90), lng: z.coerce.number().min(-180).max(180) }).optional(),
   limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT).optional(),
@@ -349,7 +349,7 @@ const storeMenuSearch = route({
   access: 'public',
   tag: 'brandstore_menus',
   summary: 'Search store products; groupby "menu" (= by category), "brandstore" or "city" keys the answer',
-  body: storeMenuFilters.extend({ groupby: z.enum(['menu', 'kategori', 'brandstore', 'city']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() }).optional(),
+  body: emptyFiltersAbsent(storeMenuFilters).extend({ groupby: z.enum(['menu', 'kategori', 'brandstore', 'city']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() }).optional(),
   // with groupby: keyed by category, store name or city (names from the data, hence a record)
   response: shape.one('brandstoremenus', z.union([z.array(storeMenuSchema), z.record(z.string(), z.array(storeMenuSchema))])),
   handler: async ({ app, user, body }) => {
@@ -373,7 +373,7 @@ const storeMenuStock = route({
   tag: 'brandstore_menus',
   summary: 'Set (quantitytotal) or change (delta) the stock of a store product; never below zero',
   body: z
-    .object({ quantitytotal: s.count.optional(), delta: z.coerce.number().int().min(-1_000_000).max(1_000_000).optional(), note: s.text(300).optional() })
+    .object({ quantitytotal: s.count.optional(), delta: s.number((n) => n.int().min(-1_000_000).max(1_000_000)).optional(), note: s.text(300).optional() })
     .refine((b) => (b.quantitytotal === undefined) !== (b.delta === undefined), { message: 'give either quantitytotal or delta', path: ['quantitytotal'] }),
   response: shape.one('brandstoremenus', storeMenuDetailSchema),
   handler: async ({ app, user, params, body }) => {

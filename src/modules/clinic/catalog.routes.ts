@@ -112,7 +112,7 @@ const serviceBody = z.object({
   services_name: s.requiredText(200),
   services_price: s.money.default(0),
   services_description: s.longText.default(''),
-  buffer_time: z.coerce.number().int().min(0).max(480).default(0),
+  buffer_time: s.number((n) => n.int().min(0).max(480)).default(0),
   is_available: s.flag.default(1),
   id_service_categories: s.optionalRef.default(0),
 });
@@ -386,7 +386,7 @@ const doctorServiceBody = z.object({
   id_doctors: s.id,
   id_services: s.id,
   custom_price: s.money.default(0),
-  doctor_buffer_time: z.coerce.number().int().min(0).max(480).default(0),
+  doctor_buffer_time: s.number((n) => n.int().min(0).max(480)).default(0),
   is_active: s.flag.default(0),
 });
 async function checkDoctor(tx: any, id: number) {

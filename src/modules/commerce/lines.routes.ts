@@ -3,7 +3,7 @@ import { isStaff, STAFF } from '../../http/auth-user.js';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '../../http/errors.js';
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
-import { id, text } from '../../lib/schemas.js';
+import { id, number, text } from '../../lib/schemas.js';
 import { assertOneConsultation, loadCart } from './orders.service.js';
 import {
   accountInclude,
@@ -70,7 +70,7 @@ export const orderItemRoutes: RouteDef[] = [
     create: false,
     update: {
       methods: ['put', 'post'],
-      body: z.object({ qty: z.coerce.number().int().min(1).max(999), catatan_menu: text(500).optional() }),
+      body: z.object({ qty: number((n) => n.int().min(1).max(999)), catatan_menu: text(500).optional() }),
       run: async (itemId, body, c, tx, existing) => {
         await loadCart(tx as any, c.user, existing.id_order);
         // a prescription-only line holds what was prescribed (menu_reedems): it may shrink, never grow
@@ -117,7 +117,7 @@ export const orderExtraRoutes: RouteDef[] = [
     create: false,
     update: {
       methods: ['put', 'post'],
-      body: z.object({ qty: z.coerce.number().int().min(1).max(99).optional(), extra_notes: text(500).optional() }),
+      body: z.object({ qty: number((n) => n.int().min(1).max(99)).optional(), extra_notes: text(500).optional() }),
       run: async (extraId, body, c, tx, existing) => {
         await loadCart(tx as any, c.user, existing.id_orders);
         await tx.orderExtra.update({ where: { id: extraId }, data: body });
@@ -155,7 +155,7 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
   })),
   create: {
     access: 'authenticated',
-    body: z.object({ id_orders: id, ratings: z.coerce.number().int().min(1).max(5), rating_desc: text(2000).default('') }),
+    body: z.object({ id_orders: id, ratings: number((n) => n.int().min(1).max(5)), rating_desc: text(2000).default('') }),
     run: async (body, c, tx) => {
       const order = await tx.order.findFirst({ where: { id: body.id_orders, id_member: c.user!.id } });
       if (!order) throw notFound(`orders ${body.id_orders} not found`);
@@ -168,7 +168,7 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
     },
   },
   update: {
-    body: z.object({ ratings: z.coerce.number().int().min(1).max(5).optional(), rating_desc: text(2000).optional() }),
+    body: z.object({ ratings: number((n) => n.int().min(1).max(5)).optional(), rating_desc: text(2000).optional() }),
     run: async (ratingId, body, c, tx, existing) => {
       // the author's alone (compat: staff may delete a rating, not rewrite a customer's words or score)
       if (existing.id_users !== c.user!.id) throw forbidden('Only the author can change a rating');

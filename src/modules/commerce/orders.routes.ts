@@ -4,7 +4,7 @@ import { notFound, unprocessable } from '../../http/errors.js';
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type Method, type RouteDef } from '../../http/route.js';
 import { clinicDayStart } from '../../lib/dates.js';
-import { date, id, money, text } from '../../lib/schemas.js';
+import { date, id, money, number, optionalRef, text } from '../../lib/schemas.js';
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
@@ -72,9 +72,9 @@ async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId:
 const done = (key: string) => z.object({ [key]: z.literal(true) });
 const orderAnswer = r.one('orders', orderDetailSchema);
 
-const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), z.coerce.number().int().min(0).max(999)]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
+const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), number((n) => n.int().min(0).max(999))]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
 const params = z.object({ id });
-const adminBody = z.object({ pic_admin: text(200).optional(), id_admin: z.coerce.number().int().min(0).optional(), cancel_reason: text(500).optional() });
+const adminBody = z.object({ pic_admin: text(200).optional(), id_admin: optionalRef.optional(), cancel_reason: text(500).optional() });
 
 const orderFilters = z.object({
   id_users: id.optional(),

@@ -8,6 +8,7 @@ import { countCarts, orderListInclude, orderRoutes } from './orders.routes.js';
 import { paymentRoutes } from './payments.routes.js';
 import { expireUnpaidCheckouts } from './payments.service.js';
 import { expirePoints, pointBalance } from './points.service.js';
+import { purgeExpiredQuotes } from '../shipping/shipping.service.js';
 import { orderListJSON, userDataSectionShape } from './serializers.js';
 
 export const commerceRoutes = [...orderRoutes, ...orderItemRoutes, ...orderExtraRoutes, ...ratingRoutes, ...userPointRoutes, ...paymentRoutes];
@@ -50,4 +51,12 @@ on('promotion.changed', async (_app, { promotionId }, tx) => {
 });
 
 addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app) => void (await expireUnpaidCheckouts(app)) });
-addJob({ name: 'commerce.expire-points', everyMs: 3_600_000, run: async (app) => void (await expirePoints(app)) });
+// hourly: points past their expiry day, courier quotes no order can take any more
+addJob({
+  name: 'commerce.hourly',
+  everyMs: 3_600_000,
+  run: async (app) => {
+    await expirePoints(app);
+    await purgeExpiredQuotes(app);
+  },
+});

@@ -101,7 +101,7 @@ export const messageRoutes = [
     body: z.object({
       id_threads: s.id,
       id_menu: s.id,
-      qty: z.coerce.number().int().min(1).max(100).default(1),
+      qty: s.number((n) => n.int().min(1).max(100)).default(1),
       valid_until: s.dateTime.optional(),
       content_type: z.literal('prescriptions').optional(),
     }),

@@ -18,8 +18,8 @@ export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];
 const opt = (max: number) => s.text(max).nullish();
 /** The document sends region codes as numbers or strings with leading zeros: kept as text. */
 const regionCode = z.union([z.string().trim().max(20), z.number().int().min(0).max(1e12)]).transform(String).nullish();
-const lat = z.coerce.number().min(-90).max(90);
-const lng = z.coerce.number().min(-180).max(180);
+const lat = s.number((n) => n.min(-90).max(90));
+const lng = s.number((n) => n.min(-180).max(180));
 
 const addressShape = {
   provinsi: opt(100),

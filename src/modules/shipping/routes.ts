@@ -24,8 +24,8 @@ const tag = 'deliveries';
 /** a RajaOngkir region id; the document sends numbers, patients keep text (with leading zeros) */
 const regionId = z.coerce.string().trim().regex(/^\d{1,20}$/, 'expected a numeric region id');
 const courierCode = z.string().trim().min(1).max(100).regex(/^[A-Za-z0-9_]+(:[A-Za-z0-9_]+)*$/, 'e.g. "jne" or "jne:tiki"');
-const lat = z.coerce.number().min(-90).max(90);
-const lng = z.coerce.number().min(-180).max(180);
+const lat = s.number((n) => n.min(-90).max(90));
+const lng = s.number((n) => n.min(-180).max(180));
 
 const regionRoutes: RouteDef[] = [
   route({
@@ -83,7 +83,7 @@ const regionRoutes: RouteDef[] = [
     body: z.object({
       city_id_origin: regionId.optional(),
       city_id_destination: regionId,
-      weight: z.coerce.number().int().min(1).max(500_000),
+      weight: s.number((n) => n.int().min(1).max(500_000)),
       courier: courierCode,
     }),
     response: z.array(courierCostsSchema),
@@ -150,8 +150,8 @@ const orderShippingRoutes: RouteDef[] = [
 /** Same-day distance segments [distance_fr, distance_to) km; they may not overlap. */
 const segmentBody = z
   .object({
-    distance_fr: z.coerce.number().min(0).max(10_000),
-    distance_to: z.coerce.number().min(0).max(10_000),
+    distance_fr: s.number((n) => n.min(0).max(10_000)),
+    distance_to: s.number((n) => n.min(0).max(10_000)),
     segment: s.text(200).optional(),
     price_in_km: s.money,
   })

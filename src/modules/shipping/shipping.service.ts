@@ -174,6 +174,38 @@ export async function quoteForOrder(app: AppContext, user: AuthUser | undefined,
   return services;
 }
 
+/**
+ * Hourly (commerce's hourly job): deletes the courier quotes no one can take any more, those of the
+ * orders never quoted again (quoteForOrder drops an order's expired quotes only when it quotes it
+ * again). A quote goes when it has expired and is not the one the order's chosen courier was taken
+ * from: checkout accepts that one whatever its age (assertCourierStillValid), so it stays as long as
+ * the order has that courier. Batches of `batch` rows, each its own statement, in id order.
+ * The order rows are share-locked and locked ones skipped: an order whose courier is being chosen
+ * (its row is locked FOR UPDATE) keeps its quotes until the next run, and a choice committed meanwhile
+ * is seen when the row is locked, so the quote just chosen is never taken away.
+ */
+export async function purgeExpiredQuotes(app: AppContext, batch = 1000): Promise<number> {
+  const now = app.now();
+  let purged = 0;
+  let afterId = 0;
+  for (;;) {
+    const gone = await sqlRows<{ id: number }>(
+      app.db,
+      `DELETE FROM courier_quotes WHERE id IN (
+         SELECT c.id FROM courier_quotes c JOIN orders o ON o.id = c.id_orders
+         WHERE c.id > $1 AND c.expires_at < $2::timestamptz
+           AND NOT (o.courier = c.courier AND o.courier_service = c.service AND o.courier_price = c.cost AND o.kode_kecamatan = c.destination)
+         ORDER BY c.id LIMIT $3
+         FOR KEY SHARE OF o SKIP LOCKED)
+       RETURNING id`,
+      [afterId, now.toISOString(), batch],
+    );
+    purged += gone.length;
+    if (gone.length < batch) return purged;
+    afterId = Math.max(...gone.map((q) => q.id));
+  }
+}
+
 /** deliveries/calculate/byweight: costs between two districts (origin: the warehouse's by default). */
 export async function quoteByWeight(app: AppContext, input: { city_id_origin?: string; city_id_destination: string; weight: number; courier: string }): Promise<ServiceCost[]> {
   const settings = await deliverySettings(app);
