@@ -4,7 +4,7 @@ import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientBody } from './fixtures.js';
 
-// A customer's change of (or cart, booking for) a patient racing staff moving that patient to another account
+// A customer's change of (or cart, booking, consultation thread for) a patient racing staff moving that patient to another account
 // (users/patients/link): the change is decided on the patient as it is under its row lock, not as
 // read before the move committed. The race shows on PostgreSQL (TEST_DATABASE_URL); PGlite runs one
 // statement at a time.
@@ -71,6 +71,27 @@ async function slotAhead(days: number) {
   return { id_doctor_schedules: slot.id, tanggal: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` };
 }
 
+/** A checked-out consultation (C) order of `before` for the patient, with doctorUser as its doctor: staff may mark it paid. */
+async function consultationCheckout(id_patients: number) {
+  const doctor = await t.app.db.doctor.upsert({ where: { id_users: doctorUser.id }, create: { id_users: doctorUser.id }, update: {} });
+  return t.app.db.order.create({
+    data: {
+      order_type: 'C',
+      order_code: `C-RACE-${id_patients}`,
+      status: 'CHECKOUT',
+      cart_open: null,
+      id_member: before.id,
+      id_patients,
+      extras: { create: [{ id_doctors: doctor.id, extra_prices: 125000 }] },
+    },
+  });
+}
+
+const markPaid = (orderId: number) => t.http.put(`/orders/${orderId}/paid`).set(t.auth(admin)).send({ pay_channel: 'CASH' });
+/** threads/create by staff for `before`'s consultation about the patient (or the order's patient) */
+const createThread = (body: { id_patients?: number; id_order?: number }) => t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: before.id, id_user_to: doctorUser.id, ...body });
+const notYourPatient = [{ field: 'id_patients', message: "not the customer's patient" }];
+
 const initCart = (u: TestUser, id_patients: number) => t.http.post('/orders/init').set(t.auth(u)).send({ id_patients, order_type: 'E' });
 const book = (u: TestUser, id_patients: number, slot: { id_doctor_schedules: number; tanggal: string }) =>
   t.http.post('/user_schedules/create').set(t.auth(u)).send({ ...slot, id_patients });
@@ -103,7 +124,24 @@ describe('a cart or booking for a patient staff moved to another account', () =>
   });
 });
 
-describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or opening a cart, booking for it) while staff move it to another account', () => {
+describe('a consultation about a patient staff moved to another account', () => {
+  it("threads/create for the former manager is refused (422), the paid order's thread opens without the patient", async () => {
+    const p = await newPatient();
+    const order = await consultationCheckout(p);
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: p })).status).toBe(200);
+    for (const body of [{ id_patients: p }, { id_order: order.id }]) {
+      const res = await createThread(body);
+      expect(res.status).toBe(422);
+      expect(res.body.errors).toEqual(notYourPatient);
+    }
+    expect(await t.app.db.thread.count({ where: { id_user_from: before.id, OR: [{ id_patients: p }, { id_order: order.id }] } })).toBe(0);
+    expect((await markPaid(order.id)).status).toBe(200);
+    expect(await t.app.db.thread.findFirstOrThrow({ where: { id_order: order.id } })).toMatchObject({ id_user_from: before.id, id_user_to: doctorUser.id, id_patients: null });
+    expect((await t.http.get(`/patients/${p}`).set(t.auth(doctorUser))).status).toBe(404);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or opening a cart, booking, consultation for it) while staff move it to another account', () => {
   it('update/address: 404, the new manager\'s patient unchanged and their contact details not answered', async () => {
     const p = await newPatient();
     const res = await whileMoving(p, () => t.http.put(`/patients/${p}/update/address`).set(t.auth(before)).send({ kota: 'Kota Lama' }).then((r) => r));
@@ -140,5 +178,31 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or
     const res = await whileMoving(p, () => book(before, p, slot).then((r) => r));
     expect(res.status).toBe(404);
     expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
+  });
+
+  it("threads/create for the former manager: 422 not the customer's patient, no thread", async () => {
+    const p = await newPatient();
+    const res = await whileMoving(p, () => createThread({ id_patients: p }).then((r) => r));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual(notYourPatient);
+    expect(await t.app.db.thread.count({ where: { id_patients: p } })).toBe(0);
+  });
+
+  it("threads/create of the former manager's order: 422 not the customer's patient, no thread", async () => {
+    const p = await newPatient();
+    const order = await consultationCheckout(p);
+    const res = await whileMoving(p, () => createThread({ id_order: order.id }).then((r) => r));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual(notYourPatient);
+    expect(await t.app.db.thread.count({ where: { id_order: order.id } })).toBe(0);
+  });
+
+  it("a consultation paid meanwhile: its thread opens for the buyer without the patient; the doctor does not get the new manager's patient", async () => {
+    const p = await newPatient();
+    const order = await consultationCheckout(p);
+    const res = await whileMoving(p, () => markPaid(order.id).then((r) => r));
+    expect(res.status).toBe(200);
+    expect(await t.app.db.thread.findFirstOrThrow({ where: { id_order: order.id } })).toMatchObject({ id_user_from: before.id, id_user_to: doctorUser.id, id_patients: null });
+    expect((await t.http.get(`/patients/${p}`).set(t.auth(doctorUser))).status).toBe(404);
   });
 });

@@ -6,6 +6,7 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { lockPatient } from '../patients/access.js';
 import {
   groupedSchema,
   THREAD_TYPES,
@@ -143,6 +144,9 @@ export const threadRoutes = [
           throw unprocessable('The order must be one of the customer (id_user_from)', [{ field: 'id_order', message: "not the customer's order" }]);
         }
         const patientId = b.id_patients || order?.id_patients || null;
+        // decided under the patient's row lock: staff moving it to another account meanwhile
+        // (users/patients/link, unlink) either commits first and is seen here, or waits for the thread
+        if (patientId) await lockPatient(tx, patientId);
         if (patientId && !(await tx.patient.findFirst({ where: { id: patientId, id_users: b.id_user_from, deleted_at: null }, select: { id: true } }))) {
           throw unprocessable('The patient must be one the customer (id_user_from) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
         }
