@@ -51,6 +51,8 @@ export const RATE_RULES: RateRule[] = [
     account: async (req, _m, app) => {
       const name = lower(req.body?.username);
       if (!name) return undefined;
+      // no account has a NUL in its name (the body check refuses it after this count)
+      if (name.includes('\0')) return `name:${name}`;
       const user = await app.db.user.findFirst({ where: signInAccount(name), select: { id: true } });
       return user ? `user:${user.id}` : `name:${name}`;
     },
@@ -86,7 +88,10 @@ export class RateLimiter {
   constructor(private readonly app: AppContext) {}
 
   /** Counts one hit; returns the seconds to wait when the key is over its limit. */
-  async hit(key: string, limit: number, windowMs: number): Promise<number | undefined> {
+  async hit(rawKey: string, limit: number, windowMs: number): Promise<number | undefined> {
+    // counted before the request is validated: a key comes from the client (a path's address, a
+    // forwarded address), and a NUL or more than the column's 255 characters made the insert fail
+    const key = rawKey.replaceAll('\0', '').slice(0, 255);
     const now = this.app.now();
     const resetAt = new Date(now.getTime() + windowMs);
     const [row] = await this.app.db.$queryRaw<{ count: number; reset_at: Date }[]>`

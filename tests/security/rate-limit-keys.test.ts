@@ -31,6 +31,20 @@ describe('rate limit keys', () => {
     expect(res.status).toBe(400);
   });
 
+  it('a NUL or an over-long name is counted and then refused by the body or route check, not a 500', async () => {
+    for (const path of ['/users/ab%00c@example.com/recovery/password/email', `/users/${'a'.repeat(3000)}@example.com/recovery/password/email`]) {
+      const res = await t.http.post(path);
+      expect(res.status, path.slice(0, 40)).not.toBe(500);
+      expect(res.body.status).toBe(res.status);
+    }
+    const login = await t.http.post('/users/login').send({ username: 'ab\u0000c', password: 'whatever-1' });
+    expect(login.status).toBe(400);
+    expect(login.body.errors[0]).toMatchObject({ field: 'body.username' });
+    const keys = await t.app.db.rateLimitBucket.findMany({ select: { key: true } });
+    expect(keys.some((k) => k.key === 'login:acct:name:abc')).toBe(true);
+    expect(keys.every((k) => k.key.length <= 255 && !k.key.includes('\0'))).toBe(true);
+  });
+
   it("a deleted or demoted staff member's old token no longer lifts the registration limit", async () => {
     const reg = (n: string) => ({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
     const admin = await t.user(['ADMIN']);
