@@ -18,18 +18,28 @@ let tables: string[] = [];
 let last = '';
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // the rate limiter on, as in production (it reads the request before validation), with limits
+  // no run reaches
+  const lots = '1000000';
+  t = await createTestApp({
+    RATE_LIMIT_ENABLED: 'true',
+    RATE_LIMIT_LOGIN_PER_IP: lots,
+    RATE_LIMIT_LOGIN_PER_ACCOUNT: lots,
+    RATE_LIMIT_REGISTER_PER_IP: lots,
+    RATE_LIMIT_RECOVERY_PER_IP: lots,
+    RATE_LIMIT_RECOVERY_PER_ACCOUNT: lots,
+  });
   owner = await t.user(['OWNER', 'ADMIN']);
   customer = await t.user(['CUSTOMER']);
   const rows = await t.app.db.$queryRaw<{ table_name: string }[]>`
     SELECT table_name FROM information_schema.tables
-    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT IN ('logs', '_prisma_migrations')`;
+    WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name NOT IN ('logs', 'rate_limit_buckets', '_prisma_migrations')`;
   tables = rows.map((r) => r.table_name);
   last = await fingerprint();
 });
 afterAll(() => t.close());
 
-/** Row count and newest row version of every table (the audit log excluded: refusals may be logged). */
+/** Row count and newest row version of every table (the audit log and the rate limits' counters excluded: refusals may be logged and are counted). */
 async function fingerprint(): Promise<string> {
   const parts = tables.map((n) => `SELECT '${n}' AS t, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text AS v FROM "${n}"`);
   const rows = await t.app.db.$queryRawUnsafe<{ t: string; v: string }[]>(parts.join(' UNION ALL '));
