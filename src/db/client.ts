@@ -107,6 +107,7 @@ export function postgresClient(
   // dropped test database); unheard, that event would crash the process. The pool replaces the
   // connection on the next query.
   pool.on('error', (err) => onIdleConnectionError?.(err));
+  if (preparedStatements) pool.on('acquire', forgetStatements);
   // Prisma's statements are kept prepared too once they recur (statementName), except pattern
   // searches, whose best plan depends on the pattern. The pool outlives the client's adapter, so
   // it is ended here, by close().
@@ -127,10 +128,14 @@ export function postgresClient(
   return { prisma, adapterFactory, close };
 }
 
+/** the texts named so far, least recently used first (a Map keeps insertion order; a use re-inserts) */
 const statementNames = new Map<string, string>();
 const sightings = new Set<string>();
 /** how many statement texts are kept prepared (each prepared on every pooled connection that runs it) */
 const MAX_PREPARED = 300;
+let namesGiven = 0;
+/** names forgotten so far (each may still be prepared on connections that ran it: forgetStatements) */
+let namesForgotten = 0;
 /**
  * A stable name for a statement's text once it recurs, so that each pooled connection prepares it
  * once and then only binds and executes it (what JDBC's prepareThreshold does): PostgreSQL parses
@@ -139,21 +144,52 @@ const MAX_PREPARED = 300;
  * runs PostgreSQL keeps one generic plan if it costs about the same as the ones made for the
  * values; a LIMIT or OFFSET parameter defeats that (the generic plan assumes a tenth of the rows),
  * so the hand-written statements write their page as literals (pageClause). A text is named on its
- * second run (start-up and other one-off statements take no slot), up to MAX_PREPARED texts; the
- * rest run as one-off statements.
+ * second run (start-up and other one-off statements take no slot). At most MAX_PREPARED texts keep
+ * a name, the least recently used giving theirs up: page offsets and filters make new texts all
+ * day, and a fixed set of the first ones would leave the statements in use later unprepared.
  */
 function statementName(text: string): string | undefined {
   const name = statementNames.get(text);
-  if (name || statementNames.size >= MAX_PREPARED) return name;
+  if (name) {
+    statementNames.delete(text);
+    statementNames.set(text, name);
+    return name;
+  }
   if (!sightings.has(text)) {
     if (sightings.size >= 10_000) sightings.clear();
     sightings.add(text);
     return undefined;
   }
   sightings.delete(text);
-  const named = `colederma_${statementNames.size + 1}`;
+  if (statementNames.size >= MAX_PREPARED) {
+    statementNames.delete(statementNames.keys().next().value!);
+    namesForgotten += 1;
+  }
+  // never a forgotten one's name again: a connection may still hold it for its old text
+  const named = `colederma_${++namesGiven}`;
   statementNames.set(text, named);
   return named;
+}
+
+const forgottenAtCleanup = new WeakMap<object, number>();
+/**
+ * On taking a connection from the pool: once more names have been forgotten since its last clean-up
+ * than are kept, it drops every statement it prepared (DEALLOCATE ALL, queued before the caller's
+ * statement; the live ones are prepared again on their next run), so a connection holds at most
+ * about twice MAX_PREPARED. pg keeps the names a connection has prepared in `parsedStatements`,
+ * emptied here with them; were that field gone in a later pg, nothing is dropped (and the statement
+ * cache stays as before).
+ */
+function forgetStatements(client: pg.PoolClient) {
+  const since = forgottenAtCleanup.get(client);
+  // a new connection holds nothing yet
+  if (since === undefined) return void forgottenAtCleanup.set(client, namesForgotten);
+  if (namesForgotten - since <= MAX_PREPARED) return;
+  const connection = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
+  if (!connection?.parsedStatements) return;
+  forgottenAtCleanup.set(client, namesForgotten);
+  connection.parsedStatements = {};
+  client.query('DEALLOCATE ALL').catch(() => undefined);
 }
 
 /** `OFFSET n LIMIT m` as literals, for prepared statements (see statementName); both validated integers. */

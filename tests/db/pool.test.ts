@@ -77,6 +77,17 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('prepared statements', () => {
     expect((await prepared()).some((p) => /ILIKE/i.test(p.statement))).toBe(false);
   });
 
+  it('keep the statements in use prepared however many others came before, and forget the rest', async () => {
+    // far more recurring texts than are kept prepared (300), as page offsets and filters make over days
+    for (let i = 0; i < 700; i++) for (let k = 0; k < 2; k++) await sqlRows(db.prisma, `SELECT $1::int - ${i} AS n`, [1], { prepared: true });
+    const hot = 'SELECT $1::int * 3 AS hot';
+    for (const n of [1, 2, 3]) expect((await sqlRows<{ hot: number }>(db.prisma, hot, [n], { prepared: true }))[0]!.hot).toBe(n * 3);
+    const held = await prepared();
+    expect(held.some((p) => p.statement === hot)).toBe(true);
+    // the forgotten ones are deallocated on the connection, not piled up (700 here otherwise)
+    expect(held.length).toBeLessThanOrEqual(2 * 300 + 5);
+  });
+
   it('can be turned off (DB_PREPARED_STATEMENTS=false, for a pooler that cannot keep them)', async () => {
     const plain = await createDatabase({ databaseUrl: testDb.databaseUrl, poolMax: 1, preparedStatements: false });
     try {
