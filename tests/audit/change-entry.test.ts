@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { patientBody } from '../patients/fixtures.js';
 import { eCart, menu, stockOf } from '../commerce/fixtures.js';
@@ -251,5 +251,111 @@ describe("orders' staff actions made at once", () => {
     expect(await t.app.db.order.count({ where: { id: { in: ids }, status: 'PAID' } })).toBe(ids.length);
     expect(await t.app.db.log.count()).toBe(from + ids.length * 2);
     expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
+  });
+});
+
+// ---- store stock and store products, accounts
+
+async function storeProduct(quantity: number) {
+  const m = await menu(t);
+  const stock = await stockOf(t, m.id, quantity);
+  return { id: stock.idbrandstoremenus, menuId: m.id, stockId: stock.id };
+}
+const stockState = async (id: number) => ({
+  stock: await t.app.db.stock.findMany({ where: { idbrandstoremenus: id } }),
+  movements: await t.app.db.stockMovement.count(),
+});
+const accountState = (id: number) =>
+  t.app.db.user.findUniqueOrThrow({ where: { id }, select: { password_hash: true, token_version: true, is_password_reset_required: true, is_blocked: true, num_of_login_attempts: true } });
+const post = (path: string, u: TestUser, body: object = {}) => t.http.post(path).set(t.auth(u)).set('User-Agent', 'audit-test/1').send(body);
+const newPassword = { new_password: 'changed-pass-456', new_password_confirm: 'changed-pass-456' };
+
+describe('a stock, store product or account change whose audit entry cannot be written', () => {
+  it('brandstore_menus/:id/stocks: the stock is as it was, no movement recorded', async () => {
+    const sm = await storeProduct(7);
+    const before = await stockState(sm.id);
+    await breakAuditLog();
+    for (const body of [{ quantitytotal: 20 }, { delta: -3 }]) {
+      expect((await post(`/brandstore_menus/${sm.id}/stocks`, admin, body)).body).toEqual(refused);
+      expect(await stockState(sm.id)).toEqual(before);
+    }
+  });
+
+  it('brandstore_menus/create/bulk and :id/duplicates: no store product or stock row is made', async () => {
+    const sm = await storeProduct(7);
+    const store = await t.app.db.brandstore.create({ data: { nama: 'Cabang Unlogged' } });
+    const m = await menu(t);
+    const rows = async () => [await t.app.db.brandstoreMenu.count(), await t.app.db.stock.count(), await t.app.db.stockMovement.count()];
+    const before = await rows();
+    await breakAuditLog();
+    const bulk = await post('/brandstore_menus/create/bulk', admin, [{ idmenu: m.id, idbrandstore: store.id, quantitytotal: 5 }]);
+    expect(bulk.status).toBe(500);
+    expect(bulk.body).toEqual(refused);
+    const copy = await post(`/brandstore_menus/${sm.id}/duplicates`, admin, { idbrandstore: store.id });
+    expect(copy.status).toBe(500);
+    expect(await rows()).toEqual(before);
+  });
+
+  it('users/:id/unblock: the account stays blocked', async () => {
+    const blocked = await t.user(['CUSTOMER'], { is_blocked: 1, num_of_login_attempts: 5 });
+    await breakAuditLog();
+    const res = await post(`/users/${blocked.id}/unblock`, admin);
+    expect(res.status).toBe(500);
+    expect(await accountState(blocked.id)).toMatchObject({ is_blocked: 1, num_of_login_attempts: 5 });
+  });
+
+  it("users/:id/update/password/admin and a staff member's own update/password: the password and sessions are as they were", async () => {
+    const target = await t.user(['CUSTOMER']);
+    const clerk = await t.user(['ADMIN']);
+    const before = [await accountState(target.id), await accountState(clerk.id)];
+    await breakAuditLog();
+    expect((await post(`/users/${target.id}/update/password/admin`, admin, newPassword)).body).toEqual(refused);
+    expect((await post(`/users/${clerk.id}/update/password`, clerk, { prev_password: TEST_PASSWORD, ...newPassword })).body).toEqual(refused);
+    expect([await accountState(target.id), await accountState(clerk.id)]).toEqual(before);
+    // the sessions the change would have ended still work
+    await t.http.get('/users/data').set(t.auth(clerk)).expect(200);
+    await t.http.get('/users/data').set(t.auth(target)).expect(200);
+  });
+
+  it("does not touch a customer's own password change (not audited)", async () => {
+    const own = await t.user(['CUSTOMER']);
+    await breakAuditLog();
+    await post(`/users/${own.id}/update/password`, own, { prev_password: TEST_PASSWORD, ...newPassword }).expect(200);
+    // changed: the sessions before it end (signing in is audited, so not tried here)
+    expect(await accountState(own.id)).toMatchObject({ token_version: 1 });
+  });
+});
+
+describe('a stock, store product or account change', () => {
+  it('has exactly one entry, as before', async () => {
+    const sm = await storeProduct(7);
+    const store = await t.app.db.brandstore.create({ data: { nama: 'Cabang Logged' } });
+    const m = await menu(t);
+    const blocked = await t.user(['CUSTOMER'], { is_blocked: 1, num_of_login_attempts: 5 });
+    const target = await t.user(['CUSTOMER']);
+    const clerk = await t.user(['ADMIN']);
+    const from = await lastSeq();
+
+    const set = await post(`/brandstore_menus/${sm.id}/stocks`, admin, { quantitytotal: 20 }).expect(200);
+    expect(set.body.brandstoremenus.stocks[0].quantitytotal).toBe(20);
+    await t.http.put(`/brandstore_menus/${sm.id}/stocks`).set(t.auth(admin)).set('User-Agent', 'audit-test/1').send({ delta: -3 }).expect(200);
+    const bulk = await post('/brandstore_menus/create/bulk', admin, [{ idmenu: m.id, idbrandstore: store.id, quantitytotal: 5 }]).expect(200);
+    expect(bulk.body.brandstoremenus).toHaveLength(1);
+    await post(`/brandstore_menus/${sm.id}/duplicates`, admin, { idbrandstore: store.id }).expect(200);
+    await post(`/users/${blocked.id}/unblock`, admin).expect(200);
+    await post(`/users/${target.id}/update/password/admin`, admin, newPassword).expect(200);
+    await post(`/users/${clerk.id}/update/password`, clerk, { prev_password: TEST_PASSWORD, ...newPassword }).expect(200);
+
+    expect(await t.app.db.stock.findMany({ where: { idbrandstoremenus: sm.id }, select: { quantitytotal: true } })).toEqual([{ quantitytotal: 17 }]);
+    expect(await accountState(blocked.id)).toMatchObject({ is_blocked: 0, num_of_login_attempts: 0 });
+    expect(await logsAfter(from)).toEqual([
+      expect.objectContaining(entryOf('POST /brandstore_menus/:id/stocks', 'brandstore_menus', sm.id)),
+      expect.objectContaining(entryOf('PUT /brandstore_menus/:id/stocks', 'brandstore_menus', sm.id)),
+      expect.objectContaining(entryOf('POST /brandstore_menus/create/bulk', 'brandstore_menus', null)),
+      expect.objectContaining(entryOf('POST /brandstore_menus/:id/duplicates', 'brandstore_menus', sm.id)),
+      expect.objectContaining(entryOf('POST /users/:id/unblock', 'users', blocked.id)),
+      expect.objectContaining(entryOf('POST /users/:id/update/password/admin', 'users', target.id)),
+      expect.objectContaining(entryOf('POST /users/:id/update/password', 'users', clerk.id, clerk)),
+    ]);
   });
 });
