@@ -178,8 +178,8 @@ const firstSegment = (path: string) => {
  * (reads sent as POST – explore, search, table, reports, dashboards – are not changes: see isReadOnly):
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
  * each module: in the handler's transaction when it passes it (RequestContext.auditChange, as the
- * resources' create, update and delete do), so that an entry that cannot be written undoes the
- * change; otherwise after the handler's own transactions have committed, in one of its own. A
+ * resources' create, update and delete and the staff routes docs/compat.md names do), so that an
+ * entry that cannot be written undoes the change; otherwise after the handler's own transactions have committed, in one of its own. A
  * handler that wrote its own entry for the request (audit() with `req`) is not logged twice.
  */
 async function auditAdminChange(app: AppContext, def: RouteDef, method: string, req: Request, params: unknown, result: unknown, tx?: Tx) {

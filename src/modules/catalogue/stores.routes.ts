@@ -308,10 +308,14 @@ const storeMenuBulk = route({
   summary: 'Add several products to stores at once (all or nothing)',
   body: z.union([z.array(bulkItem).min(1).max(500), z.object({ data: z.array(bulkItem).min(1).max(500) }).transform((o) => o.data)]),
   response: shape.many('brandstoremenus', storeMenuDetailSchema),
-  handler: async ({ app, user, body }) => {
+  handler: async ({ app, user, body, auditChange }) => {
     const c = { app, user };
-    const rows = await app.db.$transaction(async (tx) => loadStoreMenus(c, await createStoreMenus(tx, body, user!.id), tx));
-    return { brandstoremenus: rows.map((r) => storeMenuDetail(app, r, user)) };
+    return app.db.$transaction(async (tx) => {
+      const rows = await loadStoreMenus(c, await createStoreMenus(tx, body, user!.id), tx);
+      const answer = { brandstoremenus: rows.map((r) => storeMenuDetail(app, r, user)) };
+      await auditChange(tx, answer);
+      return answer;
+    });
   },
 });
 
@@ -323,12 +327,13 @@ const storeMenuDuplicate = route({
   summary: 'Copy a store product into another store (body: idbrandstore; stock starts at 0)',
   body: z.object({ idbrandstore: s.id }),
   response: shape.one('menus', storeMenuCopySchema),
-  handler: async ({ app, user, params, body }) => {
+  handler: async ({ app, user, params, body, auditChange }) => {
     const c = { app, user };
     const row = await app.db.$transaction(async (tx) => {
       const src = await tx.brandstoreMenu.findFirst({ where: { id: params.id, menu: { deleted_at: null }, brandstore: { deleted_at: null } } });
       if (!src) throw notFound(`brandstore_menus ${params.id} not found`);
       const [id] = await createStoreMenus(tx, [{ idmenu: src.idmenu, idbrandstore: body.idbrandstore, nourut_menu: src.nourut_menu }], user!.id);
+      await auditChange(tx);
       return (await loadStoreMenus(c, [id!], tx))[0]!;
     });
     return { menus: storeMenuCopyJSON(app, row, user) };
@@ -376,12 +381,13 @@ const storeMenuStock = route({
     .object({ quantitytotal: s.count.optional(), delta: s.number((n) => n.int().min(-1_000_000).max(1_000_000)).optional(), note: s.text(300).optional() })
     .refine((b) => (b.quantitytotal === undefined) !== (b.delta === undefined), { message: 'give either quantitytotal or delta', path: ['quantitytotal'] }),
   response: shape.one('brandstoremenus', storeMenuDetailSchema),
-  handler: async ({ app, user, params, body }) => {
+  handler: async ({ app, user, params, body, auditChange }) => {
     const c = { app, user };
     const row = await app.db.$transaction(async (tx) => {
       const exists = await tx.brandstoreMenu.findFirst({ where: { id: params.id, ...visible(c) }, select: { id: true } });
       if (!exists) throw notFound(`brandstore_menus ${params.id} not found`);
       await adjustStock(tx, params.id, body, user!.id, body.note);
+      await auditChange(tx);
       return (await loadStoreMenus(c, [params.id], tx))[0]!;
     });
     return { brandstoremenus: storeMenuDetail(app, row, user) };

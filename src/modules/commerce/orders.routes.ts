@@ -27,6 +27,7 @@ import {
   uncheckout,
   unapplyPoints,
   unapplyPromotion,
+  type BeforeCommit,
   type StateAction,
 } from './orders.service.js';
 import { orderScope } from './order-access.js';
@@ -141,8 +142,17 @@ const orderResource = resourceRoutes({
   delete: { run: (_orderId, _c, tx, existing) => deleteCart(tx, existing) },
 }).filter((r) => !(r.method === 'get' && r.path === '/orders/:id'));
 
-/** A staff state-action route on one order: parse → the service → `{ "<key>": true }` (key: the path with `_` for `/`). */
-function staffAction<B>(a: { path: string; summary: string; method?: Method | readonly Method[]; body?: z.ZodType<B>; run: (app: AppContext, user: AuthUser, orderId: number, body: B) => Promise<unknown> }): RouteDef {
+/**
+ * A staff state-action route on one order: parse → the service → `{ "<key>": true }` (key: the path
+ * with `_` for `/`). The service writes the action's audit entry last in its transaction (`beforeCommit`).
+ */
+function staffAction<B>(a: {
+  path: string;
+  summary: string;
+  method?: Method | readonly Method[];
+  body?: z.ZodType<B>;
+  run: (app: AppContext, user: AuthUser, orderId: number, body: B, beforeCommit: BeforeCommit) => Promise<unknown>;
+}): RouteDef {
   const key = a.path.replace('/', '_');
   return route({
     method: a.method ?? 'put',
@@ -154,7 +164,7 @@ function staffAction<B>(a: { path: string; summary: string; method?: Method | re
     ...(a.body ? { body: a.body } : {}),
     response: done(key),
     handler: async (ctx) => {
-      await a.run(ctx.app, ctx.user!, ctx.params.id, ctx.body);
+      await a.run(ctx.app, ctx.user!, ctx.params.id, ctx.body, (tx) => ctx.auditChange(tx));
       return { [key]: true };
     },
   });
@@ -162,7 +172,7 @@ function staffAction<B>(a: { path: string; summary: string; method?: Method | re
 
 /** A staff route per fulfilment step of the state machine (orders.service TRANSITIONS). */
 const transitionRoute = (t: StateAction) =>
-  staffAction({ method: ['put', 'post'], path: t.action, summary: `${t.action}: ${t.from.join('/')} → ${t.to}`, run: (app, user, orderId) => runStateAction(app, user, orderId, t, {}) });
+  staffAction({ method: ['put', 'post'], path: t.action, summary: `${t.action}: ${t.from.join('/')} → ${t.to}`, run: (app, user, orderId, _body, beforeCommit) => runStateAction(app, user, orderId, t, {}, beforeCommit) });
 
 export const orderRoutes: RouteDef[] = [
   route({

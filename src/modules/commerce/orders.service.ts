@@ -22,9 +22,19 @@ export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: numb
   return order;
 }
 
-/** One transaction on an order the caller may act on, loaded (and locked) first. */
-export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Order) => Promise<T>) {
-  return app.db.$transaction(async (tx) => run(tx, await loadOwnOrder(tx, user, orderId)));
+/** What a transaction does last, before it commits: a staff action's audit entry (RequestContext.auditChange). */
+export type BeforeCommit = (tx: Tx) => Promise<void>;
+
+/**
+ * One transaction on an order the caller may act on, loaded (and locked) first; `beforeCommit`
+ * runs last in it, so that what it writes commits with the change or not at all.
+ */
+export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Order) => Promise<T>, beforeCommit?: BeforeCommit) {
+  return app.db.$transaction(async (tx) => {
+    const result = await run(tx, await loadOwnOrder(tx, user, orderId));
+    await beforeCommit?.(tx);
+    return result;
+  });
 }
 
 /** One transaction on the caller's cart (of the given type), loaded (and locked) first. */
@@ -524,7 +534,7 @@ export type StateAction<I = object> = {
 };
 
 /** Runs a state action on an order the caller may act on; emits order.status_changed when the status moved. */
-export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: number, a: StateAction<I>, input: I) {
+export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: number, a: StateAction<I>, input: I, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
     if (a.types && !a.types.includes(order.order_type as 'E' | 'C')) throw conflict(a.wrongType ?? `${a.action} does not apply to ${order.order_type} orders`);
     const from = a.fromFor?.(order) ?? a.from;
@@ -536,7 +546,7 @@ export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: numb
     if (count === 0) throw conflict(`Cannot ${a.verb ?? a.action} an order in status ${order.status} (allowed from ${from.join(', ')})`);
     await a.after?.(tx, c);
     if (order.status !== a.to) await emit(app, 'order.status_changed', { orderId: order.id, status: a.to }, tx);
-  });
+  }, beforeCommit);
 }
 
 /** The fulfilment steps (each stamps its *_datetime) and their undo steps; staff routes of the same names. */
@@ -573,10 +583,11 @@ const SHIP: StateAction<{ nomor_resi: string }> = {
     await emit(app, 'order.shipped', { orderId: order.id, nomor_resi: input.nomor_resi }, tx);
   },
 };
-export const recordTrackingNumber = (app: AppContext, user: AuthUser, orderId: number, input: { nomor_resi: string }) => runStateAction(app, user, orderId, SHIP, input);
+export const recordTrackingNumber = (app: AppContext, user: AuthUser, orderId: number, input: { nomor_resi: string }, beforeCommit?: BeforeCommit) =>
+  runStateAction(app, user, orderId, SHIP, input, beforeCommit);
 
 /** orders/:id/cancel (staff): see cancelOrder. */
-export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput) {
+export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
     const ok = await cancelOrder(app, tx, order.id, {
       pic: input.pic_admin ?? user.username,
@@ -584,11 +595,11 @@ export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, 
       id_admin: input.id_admin || user.id,
     });
     if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
-  });
+  }, beforeCommit);
 }
 
 /** orders/:id/uncancel (staff): an unpaid cancelled order becomes the cart again. */
-export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput) {
+export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
     if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
     if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
@@ -603,5 +614,5 @@ export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number
     }
     await recomputeOrderTotals(tx, order.id);
     await emit(app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
-  });
+  }, beforeCommit);
 }

@@ -5,7 +5,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
+import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type BeforeCommit, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
 export const notificationSchema = z
@@ -208,12 +208,12 @@ export function simulatedNotification(app: AppContext, payment: { midtrans_order
 }
 
 /** orders/:id/paid (staff): a manual payment, CHECKOUT → PAID; the pending Midtrans attempt is superseded. */
-export function markPaidByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput & { pay_channel: string }) {
+export function markPaidByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput & { pay_channel: string }, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
     const ok = await markPaid(app, tx, order.id, input.pay_channel, adminStamp(user, input));
     if (!ok) throw conflict(`Cannot mark an order in status ${order.status} as paid (allowed from CHECKOUT)`);
     await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
-  });
+  }, beforeCommit);
 }
 
 /** orders/:id/unpaid (staff): PAID → CHECKOUT before fulfilment starts, with a fresh payment window. */
@@ -245,4 +245,5 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
     await tx.orderPayment.updateMany({ where: { id_orders: order.id, attempt: order.payment_attempts, status: 'SUPERSEDED' }, data: { status: 'PENDING' } });
   },
 };
-export const undoPayment = (app: AppContext, user: AuthUser, orderId: number, input: AdminInput) => runStateAction(app, user, orderId, UNDO_PAYMENT, input);
+export const undoPayment = (app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) =>
+  runStateAction(app, user, orderId, UNDO_PAYMENT, input, beforeCommit);

@@ -200,9 +200,12 @@ export const userRoutes = [
     tag: 'users',
     summary: 'Unblock a user and reset the failed sign-in count',
     response: z.object({ unblock: z.literal(true) }),
-    handler: async ({ app, params }) => {
-      const { count } = await app.db.user.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_blocked: 0, num_of_login_attempts: 0 } });
-      if (!count) throw notFound('User not found');
+    handler: async ({ app, params, auditChange }) => {
+      await app.db.$transaction(async (tx) => {
+        const { count } = await tx.user.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_blocked: 0, num_of_login_attempts: 0 } });
+        if (!count) throw notFound('User not found');
+        await auditChange(tx);
+      });
       return { unblock: true };
     },
   }),
@@ -217,9 +220,10 @@ export const userRoutes = [
       .object({ prev_password: z.string().min(1).max(200), new_password: password, new_password_confirm: z.string() })
       .refine((b) => b.new_password === b.new_password_confirm, { message: 'passwords do not match', path: ['new_password_confirm'] }),
     response: z.object({ update_password: z.literal(true) }),
-    handler: async ({ app, user, params, body }) => {
+    handler: async ({ app, user, params, body, auditChange }) => {
       if (params.id !== user!.id) throw forbidden('You can only change your own password');
-      await users.changeOwnPassword(app, user!.id, body.prev_password, body.new_password);
+      // audited when staff change theirs
+      await users.changeOwnPassword(app, user!.id, body.prev_password, body.new_password, auditChange);
       return { update_password: true };
     },
   }),
@@ -234,14 +238,14 @@ export const userRoutes = [
       .object({ new_password: password, new_password_confirm: z.string() })
       .refine((b) => b.new_password === b.new_password_confirm, { message: 'passwords do not match', path: ['new_password_confirm'] }),
     response: z.object({ update_password_admin: z.literal(true) }),
-    handler: async ({ app, user, params, body }) => {
+    handler: async ({ app, user, params, body, auditChange }) => {
       const target = await app.db.user.findFirst({ where: { id: params.id, deleted_at: null }, include: { roles: true } });
       if (!target) throw notFound('User not found');
       if (target.roles.some((r) => r.role_codes === 'OWNER') && !user!.roles.includes('OWNER')) {
         throw forbidden("Only an owner may set an owner's password");
       }
       if (params.id === user!.id) throw badRequest('Use users/:id/update/password for your own password');
-      await users.setPasswordByAdmin(app, params.id, body.new_password);
+      await users.setPasswordByAdmin(app, params.id, body.new_password, auditChange);
       return { update_password_admin: true };
     },
   }),

@@ -210,7 +210,8 @@ async function countFailedSignIn(app: AppContext, userId: number) {
     WHERE id = ${userId}`;
 }
 
-export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string) {
+/** `beforeCommit`: runs last in the change's transaction (the audit entry of a staff change, RequestContext.auditChange). */
+export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string, beforeCommit?: (tx: Tx) => Promise<void>) {
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await bcrypt.compare(prev, user.password_hash))) {
     // The current password is asked for against a borrowed session: guessing it here counts as
@@ -222,6 +223,7 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
     await voidRecoveryLinks(tx, userId, app.now());
+    await beforeCommit?.(tx);
   });
 }
 
@@ -233,12 +235,13 @@ export async function voidRecoveryLinks(tx: Tx, userId: number, now: Date) {
   await tx.passwordReset.updateMany({ where: { id_users: userId, used_at: null, voided_at: null }, data: { voided_at: now } });
 }
 
-/** Staff set a password: the user must choose their own at the next sign-in. */
-export async function setPasswordByAdmin(app: AppContext, userId: number, next: string) {
+/** Staff set a password: the user must choose their own at the next sign-in. `beforeCommit`: as changeOwnPassword's. */
+export async function setPasswordByAdmin(app: AppContext, userId: number, next: string, beforeCommit?: (tx: Tx) => Promise<void>) {
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
     await voidRecoveryLinks(tx, userId, app.now());
+    await beforeCommit?.(tx);
   });
 }
 
