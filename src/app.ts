@@ -56,8 +56,9 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
     res.type('html').send(docsPage('/openapi.json').replace('<script>', `<script nonce="${nonce}">`));
   });
 
-  // Public pictures (catalogue, services, users' avatars).
-  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
+  // Public pictures (catalogue, services, users' avatars). A folder is no file: the JSON 404, not
+  // serve-static's HTML redirect to the folder with a slash (which has no index either).
+  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, redirect: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
   // Private health files: only through a short-lived signed link.
   server.get('/files/:resource/:name', (req, res) => {
     const file = app.storage.verifySigned(req.params.resource, req.params.name, String(req.query.expires ?? ''), String(req.query.signature ?? ''), app.now().getTime());
