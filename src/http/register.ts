@@ -210,13 +210,16 @@ async function auditAdminChange(app: AppContext, def: RouteDef, method: string, 
   await audit(app, entry, tx);
 }
 
+/** what is read as JSON (app.ts's parser) and accepted as JSON (assertBodyType): the same types */
+export const JSON_TYPES = ['application/json', '+json'];
+
 // DataTables (tables, report tables) and the simulator's HTML forms post form-encoded bodies.
 const FORM_BODY_PATH = /\/table$|^\/(report|dashboard)\/|^\/payments\/simulator\//;
 
 /** JSON only where JSON is expected: a body of another type is refused, not silently ignored. */
 function assertBodyType(req: Request, def: RouteDef) {
   if (req.headers['content-length'] === '0' || req.is('*/*') === null) return; // no body
-  if (req.is(['application/json', '+json'])) return;
+  if (req.is(JSON_TYPES)) return;
   if (def.upload && req.is('multipart/form-data')) return;
   if (FORM_BODY_PATH.test(def.path) && req.is('application/x-www-form-urlencoded')) return;
   throw new HttpError(415, def.upload ? 'Send the file as multipart/form-data' : 'Send the body as JSON (Content-Type: application/json)');
