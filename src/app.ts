@@ -6,7 +6,7 @@ import cors from 'cors';
 import type { AppContext } from './app-context.js';
 import { errorHandler, notFound, notFoundRoute } from './http/errors.js';
 import { buildOpenApi, docsPage } from './http/openapi.js';
-import { registerRoutes } from './http/register.js';
+import { JSON_TYPES, registerRoutes } from './http/register.js';
 import { rateLimit } from './http/rate-limit.js';
 import { requestLog } from './http/request-log.js';
 import type { RouteDef } from './http/route.js';
@@ -35,7 +35,8 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
       maxAge: 600,
     }),
   );
-  server.use(express.json({ limit: app.config.BODY_LIMIT }));
+  // `+json` types too: the routes accept them as JSON, and unread they were taken for no body
+  server.use(express.json({ limit: app.config.BODY_LIMIT, type: JSON_TYPES }));
   server.use(express.urlencoded({ extended: true, limit: app.config.BODY_LIMIT, parameterLimit: 1000 }));
 
   server.get('/health', async (_req, res) => {
@@ -56,8 +57,9 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
     res.type('html').send(docsPage('/openapi.json').replace('<script>', `<script nonce="${nonce}">`));
   });
 
-  // Public pictures (catalogue, services, users' avatars).
-  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
+  // Public pictures (catalogue, services, users' avatars). A folder is no file: the JSON 404, not
+  // serve-static's HTML redirect to the folder with a slash (which has no index either).
+  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, redirect: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
   // Private health files: only through a short-lived signed link.
   server.get('/files/:resource/:name', (req, res) => {
     const file = app.storage.verifySigned(req.params.resource, req.params.name, String(req.query.expires ?? ''), String(req.query.signature ?? ''), app.now().getTime());

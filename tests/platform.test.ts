@@ -65,6 +65,11 @@ describe('platform', () => {
     const table = await t.http.post('/users/table').set(t.auth(admin)).type('form').send('draw=4&start=0&length=5&search[value]=&order[0][column]=0&order[0][dir]=asc');
     expect(table.status).toBe(200);
     expect(table.body.draw).toBe(4);
+    // a JSON type by its suffix is accepted as JSON, so it is read as JSON (it was taken for no body)
+    const suffixed = await t.http.post('/users/table').set(t.auth(admin)).set('Content-Type', 'application/merge-patch+json').send('{"draw":7}');
+    expect([suffixed.status, suffixed.body.draw]).toEqual([200, 7]);
+    const malformed = await t.http.post('/users/login').set('Content-Type', 'application/vnd.api+json').send('{"username":');
+    expect([malformed.status, malformed.body.message]).toEqual([400, 'Malformed JSON body']);
   });
 
   it('allows CORS only for configured origins', async () => {

@@ -295,6 +295,9 @@ describe('users read, update, delete', () => {
     const served = await t.http.get(`/uploads/users/${ok.body.img}`);
     expect(served.status).toBe(200);
     expect(served.headers['content-type']).toBe('image/png');
+    // the folder itself is no file: the JSON 404, not an HTML redirect to "/uploads/users/" (also a 404)
+    const folder = await t.http.get('/uploads/users').redirects(0);
+    expect([folder.status, folder.body.status]).toEqual([404, 404]);
 
     const fake = await t.http.post('/users/picture/upload').set(t.auth(customer)).attach('picture', Buffer.from('<?php echo 1; ?>'), 'a.png');
     expect(fake.status).toBe(415);

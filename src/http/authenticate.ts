@@ -96,7 +96,8 @@ export async function authenticate(app: AppContext, req: Request, required: bool
     throw unauthorized(err instanceof jwt.TokenExpiredError ? 'Token expired' : 'Invalid token');
   }
   const id = Number(claims.sub);
-  if (!Number.isSafeInteger(id) || id <= 0 || typeof claims.tv !== 'number') {
+  // an id beyond the users.id column (int4) made the account lookup fail with a 422 about amounts
+  if (!Number.isSafeInteger(id) || id <= 0 || id > 2_147_483_647 || typeof claims.tv !== 'number') {
     if (!required) return undefined;
     throw unauthorized('Invalid token');
   }

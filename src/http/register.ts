@@ -76,16 +76,25 @@ function unstorable(s: string): string | undefined {
   return undefined;
 }
 
+/** deeper than any request of the API (a Midtrans notification's `va_numbers[0].bank` is 3) */
+const MAX_DEPTH = 20;
+
 /**
  * Text PostgreSQL cannot hold as given is refused up front as invalid input: U+0000 fails deep in
  * the database with a 500; a lone surrogate is refused in JSON and silently turned into U+FFFD in
  * text (so a value hashed before it was stored, as the audit chain does, no longer matches).
+ * A value nested deeper than this looks is refused too: the Midtrans notification is stored as sent,
+ * and a NUL beyond the check, or thousands of levels (Prisma's serialiser overflows the stack),
+ * failed there with a 500.
  */
 export function assertNoNul(value: unknown, where: string, depth = 0): void {
   if (typeof value === 'string') {
     const why = unstorable(value);
     if (why) throw badRequest('Invalid input', [{ field: where, message: why }]);
-  } else if (value && typeof value === 'object' && depth < 20) {
+  } else if (value && typeof value === 'object') {
+    if (depth >= MAX_DEPTH && Object.keys(value).length) {
+      throw badRequest('Invalid input', [{ field: where, message: `nested deeper than ${MAX_DEPTH} levels` }]);
+    }
     for (const [k, v] of Object.entries(value)) {
       const why = unstorable(k);
       if (why) throw badRequest('Invalid input', [{ field: where, message: why }]);
@@ -201,13 +210,16 @@ async function auditAdminChange(app: AppContext, def: RouteDef, method: string, 
   await audit(app, entry, tx);
 }
 
+/** what is read as JSON (app.ts's parser) and accepted as JSON (assertBodyType): the same types */
+export const JSON_TYPES = ['application/json', '+json'];
+
 // DataTables (tables, report tables) and the simulator's HTML forms post form-encoded bodies.
 const FORM_BODY_PATH = /\/table$|^\/(report|dashboard)\/|^\/payments\/simulator\//;
 
 /** JSON only where JSON is expected: a body of another type is refused, not silently ignored. */
 function assertBodyType(req: Request, def: RouteDef) {
   if (req.headers['content-length'] === '0' || req.is('*/*') === null) return; // no body
-  if (req.is(['application/json', '+json'])) return;
+  if (req.is(JSON_TYPES)) return;
   if (def.upload && req.is('multipart/form-data')) return;
   if (FORM_BODY_PATH.test(def.path) && req.is('application/x-www-form-urlencoded')) return;
   throw new HttpError(415, def.upload ? 'Send the file as multipart/form-data' : 'Send the body as JSON (Content-Type: application/json)');

@@ -155,6 +155,23 @@ describe('checkout with Midtrans Snap', () => {
     expect(await t.app.db.paymentNotification.count({ where: { order_id: o.order_code! } })).toBe(1);
   });
 
+  it('a signed notification with added fields the database cannot store (nested deep, a NUL or lone surrogate deep inside) is a 400, not a 500', async () => {
+    // the signature covers order_id, status_code and gross_amount only: the rest of the body, kept
+    // as sent (raw), is anyone's who replays a notification
+    const nested = (depth: number, leaf: string) => `${'{"a":'.repeat(depth)}${leaf}${'}'.repeat(depth)}`;
+    const extras = [nested(25, '"x\\u0000"'), nested(25, '"\\ud800"'), nested(25, '{"k\\u0000":1}'), nested(5000, '1'), `${'['.repeat(100_000)}${']'.repeat(100_000)}`];
+    for (const [i, extra] of extras.entries()) {
+      const signed = JSON.stringify(notification('E-19990101-998', 1_000, 'settlement', { transaction_id: `trx-deep-${i}` }));
+      const res = await t.http.post('/payments/webhooks/midtrans').set('Content-Type', 'application/json').send(`${signed.slice(0, -1)},"extra":${extra}}`);
+      expect(res.status, extra.slice(0, 30)).toBe(400);
+      expect(res.body).toMatchObject({ status: 400, errors: [{ field: expect.stringMatching(/^body\.extra/) }] });
+    }
+    expect(await t.app.db.paymentNotification.count({ where: { order_id: 'E-19990101-998' } })).toBe(0);
+    // as deep as a notification is (va_numbers[0].bank) it is stored as before
+    const ok = await webhook(notification('E-19990101-998', 1_000, 'settlement', { va_numbers: [{ bank: 'bca', va_number: '123' }] }));
+    expect(ok.body.result).toBe('unknown_order');
+  });
+
   it('a card payment challenged by fraud detection waits for review; approved (capture again, fraud_status accept) it is paid', async () => {
     const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 45_000 })).m.id, qty: 1 }], 5_000);
     await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);

@@ -54,6 +54,17 @@ describe('role matrix', () => {
   }
 });
 
+describe('token claims', () => {
+  it("a signed token whose user id is beyond the id column is invalid (401; anonymous on public routes), not a 422 about amounts", async () => {
+    for (const id of [2 ** 31, Number.MAX_SAFE_INTEGER]) {
+      const token = signToken(t.app, { id, token_version: 0, roles: ['OWNER'] });
+      const own = await t.http.get('/users/data').set('Authorization', `Bearer ${token}`);
+      expect([own.status, own.body.message], String(id)).toEqual([401, 'Invalid token']);
+      expect((await t.http.post('/menus/explore').set('Authorization', `Bearer ${token}`).send({})).status, String(id)).toBe(200);
+    }
+  });
+});
+
 describe('accounts kept between requests (app.callers)', () => {
   const sql = (text: string, ...values: unknown[]) => t.app.db.$executeRawUnsafe(text, ...values);
   const data = (u: TestUser) => t.http.get('/users/data').set(t.auth(u));
