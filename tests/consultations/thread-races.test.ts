@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { setCourier, stockOf } from '../commerce/fixtures.js';
 import { consultationFixture, createMenu, pay } from './fixtures.js';
 
 // Requests on a thread racing a change of who may act in it. Each race is set up deterministically:
@@ -19,8 +20,11 @@ async function paidThread() {
   return { ...f, threadId: (await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } })).id };
 }
 
-/** Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then commits it. */
-async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>) {
+/**
+ * Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then runs
+ * `meanwhile` and commits the change.
+ */
+async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>, meanwhile?: () => Promise<unknown>) {
   let commit!: () => void;
   let changed!: () => void;
   const held = new Promise<void>((r) => (commit = r));
@@ -46,6 +50,7 @@ async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: 
       { timeout: 5_000, interval: 50 },
     )
     .catch(() => undefined);
+  await meanwhile?.();
   commit();
   await tx;
   return res;
@@ -100,5 +105,31 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
     const reopen = await whileChanging(handTo(f.threadId, third.id), () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(next)).then((r) => r));
     expect(reopen.status).toBe(404);
     expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(1);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it is redeemed and checked out', () => {
+  it('stays (409): the checked-out order rests on it, even when the delete read it unredeemed', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    await stockOf(t, menu.id, 10);
+    const rx = (await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 1 }).expect(200)).body.thread_messages.id as number;
+    let redeemed = 0;
+    let checkedOut = 0;
+    // Another transaction holds the message row (as an edit would) while the doctor deletes the
+    // prescription; meanwhile the customer redeems it and checks the cart out.
+    const del = await whileChanging(
+      (tx) => tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${rx} FOR NO KEY UPDATE`,
+      () => t.http.delete(`/thread_messages/${rx}/delete`).set(t.auth(f.doctor)).then((r) => r),
+      async () => {
+        redeemed = (await t.http.post('/menu_reedems/add_to_carts').set(t.auth(f.customer)).send({ id_threads: f.threadId, id_menu: menu.id, id_thread_messages: rx })).status;
+        const cart = await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: rx } });
+        await setCourier(t, cart.id_orders);
+        checkedOut = (await t.http.put(`/orders/${cart.id_orders}/checkout`).set(t.auth(f.customer)).send({ alamat_kirim: 'Jl. Dago 10, Bandung' })).status;
+      },
+    );
+    expect([redeemed, checkedOut]).toEqual([200, 200]);
+    expect(del.status).toBe(409);
+    expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: rx } })).deleted_at).toBeNull();
   });
 });
