@@ -112,6 +112,20 @@ describe('menu_reedems/add_to_carts', () => {
   });
 });
 
+describe('a prescription for a patient the customer deleted', () => {
+  it('is not redeemed (404): no cart is opened for a deleted patient, as orders/init opens none', async () => {
+    const g = await consultationFixture(t);
+    await pay(t, g.order.id);
+    const id_threads = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: g.order.id } })).id;
+    await t.http.post('/thread_messages/prescriptions').set(t.auth(g.doctor)).send({ id_threads, id_menu: menuId, qty: 1 }).expect(200);
+    await t.http.delete(`/patients/${g.patient.id}/delete`).set(t.auth(g.customer)).expect(200);
+    const res = await t.http.post('/menu_reedems/add_to_carts').set(t.auth(g.customer)).send({ id_threads, id_menu: menuId });
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: g.patient.id, order_type: 'E' } })).toBe(0);
+    expect(await t.app.db.menuReedem.count({ where: { id_threads } })).toBe(0);
+  });
+});
+
 describe('prescription requests open a thread any doctor can take', () => {
   it('the first doctor to answer takes it; others then lose sight of it', async () => {
     const { emit } = await import('../../src/lib/events.js');

@@ -92,6 +92,17 @@ const markPaid = (orderId: number) => t.http.put(`/orders/${orderId}/paid`).set(
 const createThread = (body: { id_patients?: number; id_order?: number }) => t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: before.id, id_user_to: doctorUser.id, ...body });
 const notYourPatient = [{ field: 'id_patients', message: "not the customer's patient" }];
 
+/** a consultation thread of `before` about the patient with a valid prescription in it: what add_to_carts redeems */
+async function prescribedThread(id_patients: number) {
+  const menu = await t.app.db.menu.create({ data: { nama_menus: 'Tretinoin 0.025%', harga: 90_000, is_resep_required: 1, satuan: 'Tube' } });
+  const thread = await t.app.db.thread.create({ data: { id_user_from: before.id, id_user_to: doctorUser.id, id_patients, thread_type: 'online_consultations' } });
+  await t.app.db.threadMessage.create({
+    data: { id_threads: thread.id, id_user_from: doctorUser.id, id_user_to: before.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, qty: 1, valid_until: new Date(Date.now() + 86_400_000) },
+  });
+  return { id_threads: thread.id, id_menu: menu.id };
+}
+const redeem = (body: { id_threads: number; id_menu: number }) => t.http.post('/menu_reedems/add_to_carts').set(t.auth(before)).send(body);
+
 const initCart = (u: TestUser, id_patients: number) => t.http.post('/orders/init').set(t.auth(u)).send({ id_patients, order_type: 'E' });
 const book = (u: TestUser, id_patients: number, slot: { id_doctor_schedules: number; tanggal: string }) =>
   t.http.post('/user_schedules/create').set(t.auth(u)).send({ ...slot, id_patients });
@@ -138,6 +149,16 @@ describe('a consultation about a patient staff moved to another account', () => 
     expect((await markPaid(order.id)).status).toBe(200);
     expect(await t.app.db.thread.findFirstOrThrow({ where: { id_order: order.id } })).toMatchObject({ id_user_from: before.id, id_user_to: doctorUser.id, id_patients: null });
     expect((await t.http.get(`/patients/${p}`).set(t.auth(doctorUser))).status).toBe(404);
+  });
+
+  it("menu_reedems/add_to_carts of the former manager's prescription: 404, no cart opened for the new manager's patient", async () => {
+    const p = await newPatient();
+    const rx = await prescribedThread(p);
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: p })).status).toBe(200);
+    const res = await redeem(rx);
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: p } })).toBe(0);
+    expect(await t.app.db.menuReedem.count({ where: { id_threads: rx.id_threads } })).toBe(0);
   });
 });
 
@@ -195,6 +216,15 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual(notYourPatient);
     expect(await t.app.db.thread.count({ where: { id_order: order.id } })).toBe(0);
+  });
+
+  it("menu_reedems/add_to_carts: 404, no cart opened for the new manager's patient, the prescription not used", async () => {
+    const p = await newPatient();
+    const rx = await prescribedThread(p);
+    const res = await whileMoving(p, () => redeem(rx).then((r) => r));
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_patients: p } })).toBe(0);
+    expect(await t.app.db.menuReedem.count({ where: { id_threads: rx.id_threads } })).toBe(0);
   });
 
   it("a consultation paid meanwhile: its thread opens for the buyer without the patient; the doctor does not get the new manager's patient", async () => {

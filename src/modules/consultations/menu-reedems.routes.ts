@@ -6,6 +6,7 @@ import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { CART } from '../commerce/orders.service.js';
+import { holdPatient } from '../patients/access.js';
 
 /**
  * A prescription goes into the customer's open E cart: the only way a prescription-only product
@@ -34,6 +35,18 @@ export const menuReedemRoutes = [
       await app.db.$transaction(async (tx) => {
         const thread = await tx.thread.findFirst({ where: { id: body.id_threads, id_user_from: me, deleted_at: null } });
         if (!thread) throw notFound(`threads ${body.id_threads} not found`);
+        // The prescription is the thread patient's: it goes into a cart for that patient only while the
+        // caller manages the live patient, as orders/init opens carts. Decided with the patient's row
+        // held: staff moving it to another account (users/patients/link, unlink) or its deletion
+        // either commits first and is seen here, or waits for this cart. Held, not locked FOR UPDATE:
+        // a checkout of the cart meanwhile re-checks the order's foreign key to the patient while
+        // this request waits for the cart's lock (a deadlock with FOR UPDATE).
+        if (thread.id_patients) {
+          await holdPatient(tx, thread.id_patients);
+          if (!(await tx.patient.count({ where: { id: thread.id_patients, id_users: me, deleted_at: null } }))) {
+            throw notFound(`patients ${thread.id_patients} not found: the consultation's patient is no longer one you manage`);
+          }
+        }
         const msg = await tx.threadMessage.findFirst({
           where: {
             id_threads: thread.id,

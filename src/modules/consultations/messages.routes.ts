@@ -196,7 +196,10 @@ export const messageRoutes = [
         // A prescription redeemed into an order that went past the cart is what that sale of a
         // prescription-only product rests on: it stays. In an open cart, deleting withdraws it (checkout
         // refuses the line). The order's row lock orders this against a checkout, which reads the
-        // prescription's deleted_at under the same lock.
+        // prescription's deleted_at under the same lock. The message's row lock first, so that its
+        // redemption is read as committed: one made meanwhile is seen here, one made later waits for
+        // this delete (its foreign key to the message) and is then refused by checkout.
+        await tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${id} FOR UPDATE`;
         const redeemed = await tx.menuReedem.findUnique({ where: { id_thread_messages: id }, select: { id_orders: true } });
         if (redeemed) {
           await lockOrder(tx, redeemed.id_orders);

@@ -20,7 +20,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients, type Tx } from './threads.service.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -62,6 +62,15 @@ const scope = (c: Caller) => threadScope(c.user);
 /** a doctor manages only threads they have taken (an untaken prescription request is visible, not theirs) */
 function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
   if (!isStaff(user) && t.id_user_to !== user?.id) throw forbidden('Only the thread’s doctor or an admin can do this');
+}
+/**
+ * close, reopen: the thread's row locked, then whether the caller manages it decided on the committed
+ * row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for any
+ * thread no longer the caller's).
+ */
+async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
+  await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
+  assertManages(user, await loadThread(tx, user, id));
 }
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;
@@ -189,12 +198,13 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Close a consultation: no new messages until reopened',
     response: z.object({ close: z.literal(true) }),
-    handler: async ({ app, user, params }) => {
-      assertManages(user, await loadThread(app.db, user, params.id));
-      const { count } = await app.db.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
-      if (!count) throw conflict('The thread is already closed');
-      return { close: true };
-    },
+    handler: ({ app, user, params }) =>
+      app.db.$transaction(async (tx) => {
+        await lockManaged(tx, user, params.id);
+        const { count } = await tx.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
+        if (!count) throw conflict('The thread is already closed');
+        return { close: true as const };
+      }),
   }),
   route({
     method: ['put', 'post'],
@@ -203,17 +213,18 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
     response: z.object({ reopen: z.literal(true) }),
-    handler: async ({ app, user, params }) => {
-      assertManages(user, await loadThread(app.db, user, params.id));
-      const now = app.now();
-      // Only a thread that does not accept messages now can be reopened (the same rule, negated).
-      const { count } = await app.db.thread.updateMany({
-        where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
-        data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
-      });
-      if (!count) throw conflict('The thread is already open');
-      return { reopen: true };
-    },
+    handler: ({ app, user, params }) =>
+      app.db.$transaction(async (tx) => {
+        await lockManaged(tx, user, params.id);
+        const now = app.now();
+        // Only a thread that does not accept messages now can be reopened (the same rule, negated).
+        const { count } = await tx.thread.updateMany({
+          where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
+          data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
+        });
+        if (!count) throw conflict('The thread is already open');
+        return { reopen: true as const };
+      }),
   }),
   groupedRoute('/threads/adminview', STAFF, 'Every thread, grouped active/archive × prescriptions/online_consultations', () => undefined, false),
   groupedRoute(

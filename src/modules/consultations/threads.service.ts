@@ -7,7 +7,7 @@ import { notify, type Db } from '../notifications/notifications.service.js';
 import { lockPatient, patientReadScope } from '../patients/access.js';
 import { threadPatientInclude } from './serializers.js';
 
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 /**
  * Prescription requests nobody has taken yet: every doctor sees them (the first to answer takes
@@ -177,9 +177,11 @@ export interface NewMessage {
 }
 
 /**
- * Adds a message. The thread row is touched first with a conditional update carrying the rule
- * "open and inside the window" (and, for a doctor answering an untaken prescriptions thread,
- * "nobody took it"): a concurrent close or a second doctor makes it match nothing → 409.
+ * Adds a message. The thread row is touched first with a conditional update carrying the rules
+ * "open and inside the window" and "the caller still acts in it" (for a doctor answering an untaken
+ * prescriptions thread, "nobody took it"): a concurrent close, an admin handing the thread to another
+ * doctor, or a second doctor makes it match nothing → 409. Who the message goes to is read from the
+ * row as updated (locked until the commit), not as loaded before.
  */
 export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threadId: number, msg: NewMessage): Promise<number> {
   const t = await loadThread(tx, user, threadId);
@@ -190,14 +192,22 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   // writes one. A doctor on the customer side (their own request, no doctor yet) would otherwise
   // prescribe to themselves and redeem it. 404 like any thread that is not theirs to act in.
   if (msg.content_type === 'prescriptions' && t.id_user_to !== user.id && !takes) throw notFound(`threads ${threadId} not found`);
-  const { count } = await tx.thread.updateMany({
-    where: { id: t.id, ...openWhere(now), ...(takes ? { id_user_to: null } : {}) },
+  const actsIn = takes
+    ? { id_user_to: null }
+    : msg.content_type === 'prescriptions'
+      ? { id_user_to: user.id }
+      : isStaff(user)
+        ? {}
+        : { OR: [{ id_user_from: user.id }, { id_user_to: user.id }] };
+  const [row] = await tx.thread.updateManyAndReturn({
+    where: { id: t.id, AND: [openWhere(now), actsIn] },
     data: { last_update_at: now, ...(takes ? { id_user_to: user.id } : {}) },
+    select: { id_user_from: true, id_user_to: true },
   });
-  if (!count) {
-    throw conflict(takes ? 'This thread was closed or taken by another doctor' : 'The consultation is closed or its time window has ended');
+  if (!row) {
+    throw conflict(takes ? 'This thread was closed or taken by another doctor' : 'The consultation is closed, its time window has ended, or it was handed to another doctor');
   }
-  const to = user.id === t.id_user_from ? (takes ? user.id : t.id_user_to) : t.id_user_from;
+  const to = user.id === row.id_user_from ? row.id_user_to : row.id_user_from;
   const m = await tx.threadMessage.create({
     data: {
       id_threads: t.id,

@@ -54,6 +54,16 @@ export async function lockPatient(tx: Tx, id: number) {
   return row ?? null;
 }
 
+/**
+ * Holds a patient's row as it is (FOR SHARE) until the transaction ends: a decision made on its
+ * manager or on its being live stays true, as a move to another account or a delete waits. Unlike
+ * lockPatient it does not wait for, nor hold up, rows that merely reference the patient (an order's
+ * foreign key check takes a key-share lock, which a row lock FOR UPDATE would block).
+ */
+export async function holdPatient(tx: Tx, id: number) {
+  await tx.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR SHARE`;
+}
+
 const SCOPES = { read: patientReadScope, write: patientWriteScope, records: recordWriteScope };
 
 /**

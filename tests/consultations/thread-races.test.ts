@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { setCourier, stockOf } from '../commerce/fixtures.js';
+import { consultationFixture, createMenu, pay } from './fixtures.js';
+
+// Requests on a thread racing a change of who may act in it. Each race is set up deterministically:
+// the change is held in an open transaction until the request waits for its row lock. The race
+// shows on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time.
+let t: TestApp;
+let admin: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+async function paidThread() {
+  const f = await consultationFixture(t);
+  await pay(t, f.order.id);
+  return { ...f, threadId: (await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } })).id };
+}
+
+/**
+ * Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then runs
+ * `meanwhile` and commits the change.
+ */
+async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>, meanwhile?: () => Promise<unknown>) {
+  let commit!: () => void;
+  let changed!: () => void;
+  const held = new Promise<void>((r) => (commit = r));
+  const hasChanged = new Promise<void>((r) => (changed = r));
+  const tx = t.app.db.$transaction(
+    async (tx) => {
+      await change(tx);
+      changed();
+      await held;
+    },
+    { timeout: 20_000 },
+  );
+  await hasChanged;
+  const res = request();
+  await vi
+    .waitFor(
+      async () => {
+        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(row!.n).toBeGreaterThan(0);
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+    .catch(() => undefined);
+  await meanwhile?.();
+  commit();
+  await tx;
+  return res;
+}
+
+/** what threads/update does when an admin hands the thread to another doctor */
+const handTo = (threadId: number, doctorId: number) => (tx: any) => tx.thread.update({ where: { id: threadId }, data: { id_user_to: doctorId } });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to another doctor while its doctor writes', () => {
+  it('a prescription of the doctor who loses the thread is refused (409): only the thread’s doctor prescribes', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    const next = await t.user(['DOCTOR']);
+    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+      t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 3 }).then((r) => r),
+    );
+    expect(res.status).toBe(409);
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: f.threadId, content_type: 'prescriptions' } })).toBe(0);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).id_user_to).toBe(next.id);
+  });
+
+  it('a text of the doctor who loses the thread is refused (409)', async () => {
+    const f = await paidThread();
+    const next = await t.user(['DOCTOR']);
+    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+      t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: f.threadId, content: 'Saya masih di sini' }).then((r) => r),
+    );
+    expect(res.status).toBe(409);
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: f.threadId } })).toBe(0);
+  });
+
+  it("the customer's message goes to the thread's new doctor, who is told of it", async () => {
+    const f = await paidThread();
+    const next = await t.user(['DOCTOR']);
+    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+      t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: f.threadId, content: 'Dok, masih gatal' }).then((r) => r),
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.thread_messages.id_user_to).toBe(next.id);
+    const note = await t.app.db.notification.findFirstOrThrow({ where: { intentions: 'new_message', reference_id: f.threadId } });
+    expect(note.id_user_to).toBe(next.id);
+  });
+
+  it('close and reopen by the doctor who loses the thread are refused (404: no longer theirs), the thread as the admin left it', async () => {
+    const f = await paidThread();
+    const next = await t.user(['DOCTOR']);
+    const close = await whileChanging(handTo(f.threadId, next.id), () => t.http.put(`/threads/${f.threadId}/close`).set(t.auth(f.doctor)).then((r) => r));
+    expect(close.status).toBe(404);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(0);
+    await t.http.put(`/threads/${f.threadId}/close`).set(t.auth(admin)).expect(200);
+    const third = await t.user(['DOCTOR']);
+    const reopen = await whileChanging(handTo(f.threadId, third.id), () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(next)).then((r) => r));
+    expect(reopen.status).toBe(404);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(1);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it is redeemed and checked out', () => {
+  it('stays (409): the checked-out order rests on it, even when the delete read it unredeemed', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    await stockOf(t, menu.id, 10);
+    const rx = (await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 1 }).expect(200)).body.thread_messages.id as number;
+    let redeemed = 0;
+    let checkedOut = 0;
+    // Another transaction holds the message row (as an edit would) while the doctor deletes the
+    // prescription; meanwhile the customer redeems it and checks the cart out.
+    const del = await whileChanging(
+      (tx) => tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${rx} FOR NO KEY UPDATE`,
+      () => t.http.delete(`/thread_messages/${rx}/delete`).set(t.auth(f.doctor)).then((r) => r),
+      async () => {
+        redeemed = (await t.http.post('/menu_reedems/add_to_carts').set(t.auth(f.customer)).send({ id_threads: f.threadId, id_menu: menu.id, id_thread_messages: rx })).status;
+        const cart = await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: rx } });
+        await setCourier(t, cart.id_orders);
+        checkedOut = (await t.http.put(`/orders/${cart.id_orders}/checkout`).set(t.auth(f.customer)).send({ alamat_kirim: 'Jl. Dago 10, Bandung' })).status;
+      },
+    );
+    expect([redeemed, checkedOut]).toEqual([200, 200]);
+    expect(del.status).toBe(409);
+    expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: rx } })).deleted_at).toBeNull();
+  });
+});
