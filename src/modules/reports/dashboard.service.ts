@@ -27,11 +27,12 @@ interface UpcomingTable {
 }
 
 const numeric = (v: string) => (/^\d{1,9}$/.test(v) ? [{ id: Number(v) }] : []);
-const col = (name: string, cell: z.ZodType, value: (r: Row, app: AppContext) => unknown, sortable = true): Col => ({
+/** `orderBy` builds the sort of the column from its direction; the default is the field of its name. */
+const col = (name: string, cell: z.ZodType, value: (r: Row, app: AppContext) => unknown, orderBy: Col['orderBy'] = (d) => ({ [name]: d })): Col => ({
   name,
   cell,
   value,
-  orderBy: sortable ? (d) => ({ [name]: d }) : undefined,
+  orderBy,
 });
 const plain = (name: string, cell: z.ZodType) => col(name, cell, (r) => r[name]);
 const text = (name: string) => plain(name, shape.str);
@@ -85,14 +86,15 @@ export const upcomingAppointments: UpcomingTable = {
     col('jam', shape.str, (r) => formatTime(r.jam)),
     col('tanggal', shape.str, (r) => formatDate(r.tanggal)),
     plain('status', z.enum(['BOOKING', 'RESCHEDULE'])),
-    col('users', shape.str, (r) => r.user?.users_fullname, false),
-    col('nama_lengkap_pasien', shape.str, (r) => r.patient?.nama_lengkap_pasien, false),
-    col('services_name', shape.str, (r) => r.service?.services_name, false),
-    col('doctors', shape.str, (r) => r.doctor?.user?.users_fullname, false),
+    // the names come from the booking's relations, and sort by them
+    col('users', shape.str, (r) => r.user?.users_fullname, (d) => ({ user: { users_fullname: d } })),
+    col('nama_lengkap_pasien', shape.str, (r) => r.patient?.nama_lengkap_pasien, (d) => ({ patient: { nama_lengkap_pasien: d } })),
+    col('services_name', shape.str, (r) => r.service?.services_name, (d) => ({ service: { services_name: d } })),
+    col('doctors', shape.str, (r) => r.doctor?.user?.users_fullname, (d) => ({ doctor: { user: { users_fullname: d } } })),
     text('digisoft_invoice_numbers'),
     int('reschedule_counts'),
-    col('starts', shape.str, (r) => formatTime(r.jam), false),
-    col('ends', shape.str, (r) => formatTime(r.jam_selesai), false),
+    col('starts', shape.str, (r) => formatTime(r.jam), (d) => ({ jam: d })),
+    col('ends', shape.str, (r) => formatTime(r.jam_selesai), (d) => ({ jam_selesai: d })),
     text('cancel_reason'),
   ],
 };
