@@ -1,0 +1,84 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { spendPoints } from '../../src/modules/commerce/points.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { eCart, menu, stockOf } from './fixtures.js';
+
+// Points changed by two requests at once. Each race is set up
+// deterministically: one side is held in an open transaction until the other waits for a row
+// lock (or 5 s). The races show on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time.
+let t: TestApp;
+let admin: TestUser;
+beforeAll(async () => {
+  // the payment simulator (no Midtrans keys); paid orders earn 10%
+  t = await createTestApp({ POINTS_EARN_PERCENT: '10' });
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
+const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
+
+/** Waits until some statement of this database waits for a row lock (or 5 s). */
+const someoneWaits = () =>
+  vi
+    .waitFor(
+      async () => {
+        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        expect(row!.n).toBeGreaterThan(0);
+      },
+      { timeout: 5_000, interval: 50 },
+    )
+    .catch(() => undefined);
+
+/** Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then commits it. */
+async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>) {
+  let commit!: () => void;
+  let changed!: () => void;
+  const held = new Promise<void>((r) => (commit = r));
+  const hasChanged = new Promise<void>((r) => (changed = r));
+  const tx = t.app.db.$transaction(
+    async (tx) => {
+      await change(tx);
+      changed();
+      await held;
+    },
+    { timeout: 20_000 },
+  );
+  await hasChanged;
+  const res = request();
+  await someoneWaits();
+  commit();
+  await tx;
+  return res;
+}
+
+/** A paid order of `u` (100,000, no shipping cost) that earned 10,000 points. */
+async function paidOrder(u: TestUser) {
+  const m = await menu(t, { harga: 100_000 });
+  await stockOf(t, m.id, 5);
+  const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+  await put(`/orders/${id}/checkout`, u).expect(200);
+  await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+  return id;
+}
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a paid order cancelled while a checkout spends the points it earned', () => {
+  it('takes back what is left of them, not nothing', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const paid = await paidOrder(u);
+    expect(await balance(u)).toBe(10_000);
+    const cart = await eCart(t, u, [{ id_menu: (await menu(t, { harga: 50_000 })).id, qty: 1 }], 0);
+    // what a checkout of the cart does with 3,000 applied points, held open while staff cancel the paid order
+    const cancel = await whileChanging(
+      (tx) => spendPoints(t.app, tx, u.id, 3_000, 'order-use', cart),
+      () => put(`/orders/${paid}/cancel`, admin, { cancel_reason: 'refunded' }).then((r) => r),
+    );
+    expect(cancel.status).toBe(200);
+    // 3,000 of the earned 10,000 were spent: the other 7,000 go with the cancelled order
+    expect(await t.app.db.userPoint.findUniqueOrThrow({ where: { id_orders_earned: paid } })).toMatchObject({ remaining_point: 0 });
+    expect(await t.app.db.userPoint.findFirst({ where: { id_orders: paid, usecase: 'order-reverse' } })).toMatchObject({ use_point: 7_000 });
+    expect(await balance(u)).toBe(0);
+  });
+});
