@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { spendPoints } from '../../src/modules/commerce/points.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { eCart, menu, stockOf } from './fixtures.js';
+import { eCart, menu, promotion, stockOf } from './fixtures.js';
 
-// Points changed by two requests at once. Each race is set up
+// Points and promotions changed by two requests at once. Each race is set up
 // deterministically: one side is held in an open transaction until the other waits for a row
 // lock (or 5 s). The races show on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time.
 let t: TestApp;
@@ -80,5 +80,28 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a paid order cancelled while a ch
     expect(await t.app.db.userPoint.findUniqueOrThrow({ where: { id_orders_earned: paid } })).toMatchObject({ remaining_point: 0 });
     expect(await t.app.db.userPoint.findFirst({ where: { id_orders: paid, usecase: 'order-reverse' } })).toMatchObject({ use_point: 7_000 });
     expect(await balance(u)).toBe(0);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('two staff editing one promotion at once', () => {
+  it('the later edit is checked against the promotion as the first left it: no percentage above 100', async () => {
+    const p = await promotion(t, { type: 'NOMINAL', value: 25_000 });
+    const res = await whileChanging(
+      (tx) => tx.promotion.update({ where: { id: p.id }, data: { type: 'PERSEN', value: 10 } }),
+      () => put(`/promotions/${p.id}/update`, admin, { value: 30_000 }).then((r) => r),
+    );
+    expect(res.status).toBe(400);
+    expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ type: 'PERSEN', value: 10 });
+  });
+
+  it('no end before the start', async () => {
+    const p = await promotion(t, { start_datetime: new Date('2026-01-01T00:00:00+07:00'), expired_datetime: new Date('2099-01-01T00:00:00+07:00') });
+    const res = await whileChanging(
+      (tx) => tx.promotion.update({ where: { id: p.id }, data: { start_datetime: new Date('2026-03-01T00:00:00+07:00') } }),
+      () => put(`/promotions/${p.id}/update`, admin, { expired_datetime: '01/02/2026 00:00' }).then((r) => r),
+    );
+    expect(res.status).toBe(400);
+    const row = await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } });
+    expect(row.expired_datetime > row.start_datetime).toBe(true);
   });
 });
