@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { on } from '../../src/lib/events.js';
 import { spendPoints } from '../../src/modules/commerce/points.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { eCart, menu, promotion, stockOf } from './fixtures.js';
 
-// Points and promotions changed by two requests at once. Each race is set up
+// Points and promotion codes changed by two requests at once. Each race is set up
 // deterministically: one side is held in an open transaction until the other waits for a row
 // lock (or 5 s). The races show on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time.
 let t: TestApp;
@@ -103,5 +104,35 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two staff editing one promotion a
     expect(res.status).toBe(400);
     const row = await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } });
     expect(row.expired_datetime > row.start_datetime).toBe(true);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a code applied to a cart while staff edit its promotion', () => {
+  it('the cart shows the discount its checkout will charge (the edited one)', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    const p = await promotion(t, { type: 'NOMINAL', value: 30_000 });
+    // the edit held open after it has written the promotion and recomputed the carts that had applied it
+    let release!: () => void;
+    let edited!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const hasEdited = new Promise<void>((r) => (edited = r));
+    on('promotion.changed', async (_app, { promotionId }) => {
+      if (promotionId !== p.id) return;
+      edited();
+      await held;
+    });
+    const edit = put(`/promotions/${p.id}/update`, admin, { value: 10_000 }).then((r) => r);
+    await hasEdited;
+    const apply = put(`/orders/${id}/apply/promotions`, u, { display_codes: p.display_codes }).then((r) => r);
+    // (the edit's transaction may not stay open for long: as soon as the apply is done or waits)
+    await Promise.race([apply, someoneWaits()]);
+    release();
+    expect((await edit).status).toBe(200);
+    expect((await apply).status).toBe(200);
+    const shown = (await t.http.get(`/orders/${id}`).set(t.auth(u))).body.orders;
+    expect(shown).toMatchObject({ total_discount: 10_000, grand_totals: 110_000 });
   });
 });
