@@ -84,9 +84,13 @@ const promotionRoutes = resourceRoutes({
   update: {
     body: promotionBody.partial(),
     methods: ['put', 'post'],
-    run: async (id, b, c, tx, existing) => {
-      await checkPromotion(tx, b, existing);
+    run: async (id, b, c, tx) => {
       await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
+      // Checked against the promotion as it is now, locked (after its carts: the order a checkout
+      // locks them in): another edit committed meanwhile is not merged into an invalid whole (its
+      // PERSEN with this edit's rupiah value, an end before its new start).
+      await tx.$queryRaw`SELECT id FROM promotions WHERE id = ${id} FOR UPDATE`;
+      await checkPromotion(tx, b, await tx.promotion.findUniqueOrThrow({ where: { id } }));
       if (b.quota !== undefined) {
         // Conditional on the live counters (checkouts may be reserving right now): the quota may
         // not drop below what is already reserved or used.

@@ -247,7 +247,11 @@ export function applyPoints(app: AppContext, user: AuthUser, orderId: number, po
 export function applyPromotion(app: AppContext, user: AuthUser, orderId: number, code: string) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
     const now = app.now();
-    const promo = await tx.promotion.findFirst({ where: { display_codes_key: code.trim().toUpperCase(), deleted_at: null } });
+    // FOR SHARE (after the cart, the order a checkout locks them in): an edit of the promotion in
+    // progress is waited for, and the cart shows the discount as edited. An edit only recomputes
+    // the carts that had applied the code when it began.
+    const [found] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM promotions WHERE display_codes_key = ${code.trim().toUpperCase()} AND deleted_at IS NULL FOR SHARE`;
+    const promo = found && (await tx.promotion.findFirst({ where: { id: found.id, deleted_at: null } }));
     if (!promo) throw notFound('Unknown promotion code');
     if (promo.start_datetime > now || promo.expired_datetime <= now) throw unprocessable('This promotion code is not valid now');
     if (promo.quota_reserved + promo.quota_used >= promo.quota) throw unprocessable('This promotion code has been used up');

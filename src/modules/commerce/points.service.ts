@@ -8,6 +8,17 @@ import type { Tx } from './totals.js';
  * balance and is the concurrency guard for spending (conditional decrement). Earn rows carry
  * remaining_point, spent oldest-first, which the expiry job expires.
  */
+
+/**
+ * Locks the user's balance row until the transaction ends. Every movement that changes existing
+ * earn rows (spend, give back, take back, expire) takes it first, so two of one user's movements
+ * run one after the other: a take-back never reads an earn row that a spending is changing, and
+ * no two wait for each other's rows (a spending used to lock the balance, then the earn rows; the
+ * others the earn rows, then the balance).
+ */
+async function lockBalance(tx: Tx, userId: number) {
+  await tx.$queryRaw`SELECT id FROM user_point_balances WHERE id_users = ${userId} FOR UPDATE`;
+}
 export async function pointBalance(app: AppContext, db: Tx, userId: number) {
   // (one after the other: `db` may be a transaction)
   const row = await db.userPointBalance.findUnique({ where: { id_users: userId } });
@@ -61,6 +72,7 @@ export async function creditPoints(
  */
 export async function spendPoints(app: AppContext, tx: Tx, userId: number, amount: number, usecase: string, orderId: number | null, isUsed = 0) {
   if (amount <= 0) return;
+  await lockBalance(tx, userId);
   for (const lot of await tx.userPoint.findMany({ where: { ...dueLots(app), id_users: userId }, orderBy: { id: 'asc' } })) await expireLot(tx, lot);
   const { count } = await tx.userPointBalance.updateMany({
     where: { id_users: userId, balance: { gte: amount } },
@@ -99,6 +111,7 @@ async function consumeOldestFirst(tx: Tx, userId: number, amount: number, spendi
  */
 export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number, orderId: number, amount: number) {
   if (amount <= 0) return 0;
+  await lockBalance(tx, userId);
   const today = clinicDay(app.now());
   const open = await tx.userPointConsumption.findMany({
     where: { returned_at: null, spending: { id_orders: orderId, usecase: 'order-use' } },
@@ -129,8 +142,12 @@ export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number,
 
 /** Takes back what an order earned, as far as it is unspent (cancel / unpaid of a paid order). */
 export async function reverseEarned(tx: Tx, orderId: number) {
-  const earn = await tx.userPoint.findUnique({ where: { id_orders_earned: orderId } });
-  if (!earn || earn.remaining_point <= 0) return;
+  const earned = await tx.userPoint.findUnique({ where: { id_orders_earned: orderId }, select: { id_users: true } });
+  if (!earned) return;
+  await lockBalance(tx, earned.id_users);
+  // read under the lock: what a spending committed meanwhile has taken from it is not taken back
+  const earn = await tx.userPoint.findUniqueOrThrow({ where: { id_orders_earned: orderId } });
+  if (earn.remaining_point <= 0) return;
   const amount = earn.remaining_point;
   const { count } = await tx.userPoint.updateMany({ where: { id: earn.id, remaining_point: amount }, data: { remaining_point: 0 } });
   if (count === 0) return;
@@ -150,6 +167,7 @@ export async function expirePoints(app: AppContext) {
  * a give-back or another expiry changed the row since (the job and a checkout may meet here).
  */
 async function expireLot(tx: Tx, row: { id: number; id_users: number; remaining_point: number }) {
+  await lockBalance(tx, row.id_users);
   const { count } = await tx.userPoint.updateMany({
     where: { id: row.id, is_expired: 0, remaining_point: row.remaining_point },
     data: { is_expired: 1, remaining_point: 0 },
