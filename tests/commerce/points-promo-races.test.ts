@@ -136,3 +136,32 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a code applied to a cart while st
     expect(shown).toMatchObject({ total_discount: 10_000, grand_totals: 110_000 });
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('staff deleting a point credit while a checkout spends points', () => {
+  it('waits for the balance before it touches the credit, as every points movement does (no deadlock)', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 5_000 } });
+    const credit = await t.app.db.userPoint.create({ data: { id_users: u.id, add_point: 5_000, remaining_point: 5_000, usecase: 'admin-adjust' } });
+    let creditFree: boolean | undefined;
+    let del!: Promise<{ status: number }>;
+    // a checkout holds the customer's balance (spendPoints locks it first) and then takes from the credit
+    await t.app.db
+      .$transaction(
+        async (tx) => {
+          await tx.$queryRaw`SELECT id FROM user_point_balances WHERE id_users = ${u.id} FOR UPDATE`;
+          del = t.http.delete(`/user_points/${credit.id}/delete`).set(t.auth(admin)).then((r) => r);
+          await someoneWaits();
+          creditFree = await tx.$queryRaw`SELECT id FROM user_points WHERE id = ${credit.id} FOR UPDATE NOWAIT`.then(
+            () => true,
+            () => false,
+          );
+          if (!creditFree) throw new Error('the credit is locked by the delete: the checkout would deadlock here');
+        },
+        { timeout: 20_000 },
+      )
+      .catch(() => undefined);
+    expect(creditFree).toBe(true);
+    expect((await del).status).toBe(200);
+    expect(await balance(u)).toBe(0);
+  });
+});

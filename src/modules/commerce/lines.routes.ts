@@ -5,6 +5,7 @@ import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, number, text } from '../../lib/schemas.js';
 import { assertOneConsultation, loadCart } from './orders.service.js';
+import { lockBalance } from './points.service.js';
 import {
   accountInclude,
   extraDetailJSON,
@@ -220,7 +221,9 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
       if (ORDER_AND_EXPIRY_MOVEMENTS.includes(existing.usecase) || !(untouchedCredit || correction)) {
         throw conflict('This point movement is part of an order, expired or already spent; it cannot be deleted');
       }
-      // conditional on what was checked: the expiry job or a checkout may take from it meanwhile
+      // the balance first, as every movement of the customer's points (lockBalance); then
+      // conditional on what was checked: the expiry job or a checkout may have taken from it meanwhile
+      await lockBalance(tx, existing.id_users);
       const { count: deleted } = await tx.userPoint.deleteMany({ where: { id: pointId, remaining_point: existing.remaining_point, is_expired: existing.is_expired } });
       if (deleted === 0) throw conflict('This point movement changed meanwhile; try again');
       const delta = existing.add_point - existing.use_point;

@@ -11,12 +11,12 @@ import type { Tx } from './totals.js';
 
 /**
  * Locks the user's balance row until the transaction ends. Every movement that changes existing
- * earn rows (spend, give back, take back, expire) takes it first, so two of one user's movements
+ * earn rows (spend, give back, take back, expire, staff deleting a credit) takes it first, so two of one user's movements
  * run one after the other: a take-back never reads an earn row that a spending is changing, and
  * no two wait for each other's rows (a spending used to lock the balance, then the earn rows; the
  * others the earn rows, then the balance).
  */
-async function lockBalance(tx: Tx, userId: number) {
+export async function lockBalance(tx: Tx, userId: number) {
   await tx.$queryRaw`SELECT id FROM user_point_balances WHERE id_users = ${userId} FOR UPDATE`;
 }
 export async function pointBalance(app: AppContext, db: Tx, userId: number) {
