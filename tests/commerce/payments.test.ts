@@ -205,7 +205,7 @@ describe('checkout with Midtrans Snap', () => {
       expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(8_500);
       const r = await webhook(notification(o.order_code!, 85_000, status, { transaction_id: `t-${o.order_code}` }));
       expect(r.body.result).toBe('reversed');
-      expect(await order(orderId)).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}` });
+      expect(await order(orderId)).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}`, refunded_amount: 85_000 });
       expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(3);
       expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_used: 0, quota_reserved: 0 });
       // the 5000 points it spent come back, the 8500 it earned go
@@ -224,15 +224,40 @@ describe('checkout with Midtrans Snap', () => {
     expect((await webhook(notification(`${first}-2`, 35_000))).body.result).toBe('paid');
     // the customer also paid the first attempt's page; staff refund that one
     expect((await webhook(notification(first, 35_000))).body.result).toBe('paid_not_current');
-    expect((await webhook(notification(first, 35_000, 'refund'))).body.result).toBe('noted');
-    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1 });
-    // a partial refund of the paying attempt: recorded, the order unchanged
-    expect((await webhook(notification(`${first}-2`, 35_000, 'partial_refund'))).body.result).toBe('noted');
-    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1 });
-    // shipped, then refunded in full: cannot be cancelled any more, left for staff
+    expect((await webhook(notification(first, 35_000, 'refund', { refund_amount: '35000.00' }))).body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 0 });
+    // a partial refund of the paying attempt: the amount recorded (for the reports), the order unchanged
+    expect((await webhook(notification(`${first}-2`, 35_000, 'partial_refund', { refund_amount: '5000.00' }))).body.result).toBe('reversed_partial');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 5_000 });
+    // a partial chargeback that does not say how much: logged for staff, nothing recorded
+    expect((await webhook(notification(`${first}-2`, 35_000, 'partial_chargeback'))).body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', refunded_amount: 5_000 });
+    // shipped, then refunded in full: cannot be cancelled any more, left for staff; all of it recorded
     await t.app.db.order.update({ where: { id: orderId }, data: { status: 'DELIVERED' } });
-    expect((await webhook(notification(`${first}-2`, 35_000, 'refund'))).body.result).toBe('reversed_manual');
-    expect(await order(orderId)).toMatchObject({ status: 'DELIVERED', is_paid: 1 });
+    expect((await webhook(notification(`${first}-2`, 35_000, 'refund', { refund_amount: '35000.00' }))).body.result).toBe('reversed_manual');
+    expect(await order(orderId)).toMatchObject({ status: 'DELIVERED', is_paid: 1, refunded_amount: 35_000 });
+    // a partial refund notification arriving after it (smaller total, a new key) takes nothing back
+    expect((await webhook(notification(`${first}-2`, 35_000, 'partial_refund', { refund_amount: '4000.00' }))).body.result).toBe('noted');
+    expect((await order(orderId)).refunded_amount).toBe(35_000);
+  });
+
+  it('what Midtrans took back of a payment staff undo (unpaid) is no longer the order\'s: paid again, all of it is revenue', async () => {
+    const { m } = await product({ harga: 30_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const code = (await order(orderId)).order_code!;
+    expect((await webhook(notification(code, 35_000))).body.result).toBe('paid');
+    const partial = notification(code, 35_000, 'partial_refund', { refund_amount: '10000.00', refunds: [{ refund_amount: '10000.00' }] });
+    expect((await webhook(partial)).body.result).toBe('reversed_partial');
+    expect((await webhook(partial)).body.result).toBe('duplicate');
+    expect((await order(orderId)).refunded_amount).toBe(10_000);
+    await t.http.put(`/orders/${orderId}/unpaid`).set(t.auth(admin)).send({}).expect(200);
+    expect(await order(orderId)).toMatchObject({ status: 'CHECKOUT', is_paid: 0, refunded_amount: 0 });
+    await t.http.put(`/orders/${orderId}/paid`).set(t.auth(admin)).send({ pay_channel: 'QRIS' }).expect(200);
+    // the undone attempt's further refunds do not touch the order paid again
+    const more = notification(code, 35_000, 'partial_refund', { refund_amount: '20000.00', refunds: [{ refund_amount: '10000.00' }, { refund_amount: '10000.00' }] });
+    expect((await webhook(more)).body.result).toBe('noted');
+    expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 0 });
   });
 
   it('expire/deny cancel an unpaid checkout and give everything back; out-of-order settlement after it does not revive it', async () => {
@@ -446,6 +471,20 @@ describe('concurrency', () => {
     expect(rs.filter((r) => r.body.result === 'paid')).toHaveLength(1);
     expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id } })).toBe(1);
     expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(10_000);
+  });
+
+  it('parallel partial refund notifications of a shipped order, repeated and crossing, record the largest total once', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const id = await eCart(t, u, [{ id_menu: (await product({ harga: 100_000 })).m.id, qty: 1 }], 0);
+    await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    const code = (await order(id)).order_code!;
+    expect((await webhook(notification(code, 100_000))).body.result).toBe('paid');
+    await t.app.db.order.update({ where: { id }, data: { status: 'DELIVERED' } });
+    const partial = (total: number) => notification(code, 100_000, 'partial_refund', { refund_amount: `${total}.00` });
+    const rs = await Promise.all([...Array.from({ length: 4 }, () => webhook(partial(30_000))), ...Array.from({ length: 4 }, () => webhook(partial(10_000)))]);
+    expect(rs.every((r) => r.status === 200)).toBe(true);
+    expect(await order(id)).toMatchObject({ status: 'DELIVERED', is_paid: 1, refunded_amount: 30_000 });
+    expect(await t.app.db.paymentNotification.count({ where: { order_id: code, transaction_status: 'partial_refund' } })).toBe(2);
   });
 });
 

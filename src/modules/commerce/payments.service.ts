@@ -5,6 +5,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
+import type { Tx } from './totals.js';
 import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type BeforeCommit, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
@@ -24,18 +25,45 @@ export const notificationSchema = z
 export type Notification = z.infer<typeof notificationSchema>;
 
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
-export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'ignored_state', 'ignored_late', 'noted'] as const;
+export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'reversed_partial', 'ignored_state', 'ignored_late', 'noted'] as const;
 export type NotificationResult = (typeof NOTIFICATION_RESULTS)[number];
 
 const PAID = new Set(['settlement', 'capture']);
 const FAILED = new Set(['expire', 'cancel', 'deny', 'failure']);
 /** the money of a paid attempt taken back in full: refunded, charged back, a capture voided (cancel) or denied after settlement */
 const REVERSED = new Set(['refund', 'chargeback', 'cancel', 'deny']);
+/** part of the money of a paid attempt taken back: the order stays as it is */
+const PARTLY_REVERSED = new Set(['partial_refund', 'partial_chargeback']);
+const REFUNDS = new Set(['refund', 'chargeback', ...PARTLY_REVERSED]);
+
+/** An amount as Midtrans prints it ("150000.00") in whole rupiah, or undefined. */
+function rupiah(v: unknown): number | undefined {
+  const s = typeof v === 'number' ? String(v) : v;
+  if (typeof s !== 'string' || !/^\d{1,10}(\.00?)?$/.test(s)) return undefined;
+  const n = Math.round(Number(s));
+  return n <= 2_147_483_647 ? n : undefined;
+}
+
+/**
+ * What a refund/chargeback notification says Midtrans has taken back from the transaction so far:
+ * its `refund_amount` (the total: in Midtrans' sample the sum of `refunds[]`) or the sum of the
+ * `refunds[]` history, whichever is larger (should refund_amount be only the latest refund, the sum
+ * still counts them all). undefined when it says neither, and for any other notification.
+ */
+export function refundedTotal(n: Record<string, unknown>): number | undefined {
+  if (!REFUNDS.has(String(n.transaction_status))) return undefined;
+  const total = rupiah(n.refund_amount);
+  const each = Array.isArray(n.refunds) ? n.refunds.map((r) => rupiah(r?.refund_amount)) : [];
+  const sum = each.length > 0 && each.every((a) => a !== undefined) ? each.reduce((s: number, a) => s + a!, 0) : undefined;
+  if (total === undefined || sum === undefined) return total ?? sum;
+  return Math.max(total, sum);
+}
 
 /**
  * Receives one notification: verify the signature, store it once (unique transaction + status +
- * fraud_status: a duplicate is answered without reprocessing; a challenged capture approved later
- * arrives as capture again with fraud_status accept, a new event), then apply it under a lock on the order.
+ * fraud_status + refunded total: a duplicate is answered without reprocessing; a challenged capture
+ * approved later arrives as capture again with fraud_status accept, a further partial refund as
+ * partial_refund again with a larger total: new events), then apply it under a lock on the order.
  * Idempotent and order-independent: only CHECKOUT → PAID and CHECKOUT → CANCEL moves happen, each
  * a conditional update, so a late "expire" never moves a paid order back.
  */
@@ -44,6 +72,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   if (!parsed.success) throw badRequest('Invalid notification');
   const n = parsed.data;
   if (!verifySignature(app, n)) throw new HttpError(401, 'Invalid signature');
+  const refunded = refundedTotal(n);
   const payment = await app.db.orderPayment.findUnique({ where: { midtrans_order_id: n.order_id } });
   let stored: { id: number; processed_at: Date | null };
   try {
@@ -58,6 +87,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
         fraud_status: n.fraud_status ?? '',
         payment_type: n.payment_type ?? '',
         transaction_time: n.transaction_time ?? '',
+        refunded_total: refunded ?? 0,
         raw: raw as object,
       },
     });
@@ -65,7 +95,11 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     if (err?.code !== 'P2002') throw err;
     // seen before: done unless its processing failed half-way (then Midtrans' retry finishes it; applying is idempotent)
     stored = await app.db.paymentNotification.findUniqueOrThrow({
-      where: { transaction_id_transaction_status_fraud_status: { transaction_id: n.transaction_id, transaction_status: n.transaction_status, fraud_status: n.fraud_status ?? '' } },
+      where: {
+        transaction_id_transaction_status_fraud_status_refunded_total: {
+          transaction_id: n.transaction_id, transaction_status: n.transaction_status, fraud_status: n.fraud_status ?? '', refunded_total: refunded ?? 0,
+        },
+      },
     });
     if (stored.processed_at) return { result: 'duplicate' };
   }
@@ -82,12 +116,17 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     app.logger.warn({ order_id: n.order_id, gross_amount: n.gross_amount }, 'midtrans notification amount mismatch');
     return finish('amount_mismatch');
   }
-  const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id);
+  const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id, refunded);
   return finish(result);
 }
 
-/** Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry job). */
-export async function applyStatus(app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string) {
+/**
+ * Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry
+ * job); `refunded` is what a refund/chargeback notification says was taken back so far.
+ */
+export async function applyStatus(
+  app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string, refunded?: number,
+) {
   return app.db.$transaction(async (tx): Promise<NotificationResult> => {
     await lockOrder(tx, orderId);
     const payment = await tx.orderPayment.findUniqueOrThrow({ where: { id: paymentId } });
@@ -115,14 +154,22 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
       // the order was paid again another way.
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
       if (payment.status === 'UNDONE' || !order.is_paid || order.status === 'CANCEL') return 'noted';
+      await takeBack(tx, order, payment.gross_amount);
       const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
       if (ok) return 'reversed';
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
       return 'reversed_manual';
     }
-    if (status === 'partial_refund' || status === 'partial_chargeback') {
-      app.logger.warn({ orderId, paymentId, status }, 'part of a payment was taken back; the order is unchanged');
-      return 'noted';
+    if (PARTLY_REVERSED.has(status)) {
+      // only the attempt that pays the order is its revenue (see the full reversal above)
+      if (payment.status !== 'PAID' || !order.is_paid || order.status === 'CANCEL') return 'noted';
+      if (refunded === undefined) {
+        app.logger.error({ orderId, paymentId, status }, 'part of a payment was taken back by an amount the notification does not give; the reports still count it');
+        return 'noted';
+      }
+      await takeBack(tx, order, Math.min(refunded, payment.gross_amount));
+      app.logger.warn({ orderId, paymentId, status, refunded }, 'part of a payment was taken back; the order is unchanged');
+      return 'reversed_partial';
     }
     if (FAILED.has(status)) {
       if (!current || order.is_paid) return 'ignored_late';
@@ -132,6 +179,14 @@ export async function applyStatus(app: AppContext, orderId: number, paymentId: n
     }
     return 'noted';
   });
+}
+
+/**
+ * Records on the order (locked, read under the lock) what Midtrans has taken back of its payment.
+ * Only ever raised: notifications repeat and arrive out of order, and each says the total so far.
+ */
+async function takeBack(tx: Tx, order: { id: number; refunded_amount: number }, amount: number) {
+  if (amount > order.refunded_amount) await tx.order.update({ where: { id: order.id }, data: { refunded_amount: amount } });
 }
 
 /**
@@ -224,7 +279,8 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
   where: { reservation_status: 'CONSUMED' },
   to: 'CHECKOUT',
   data: ({ app, user, input, now }) => ({
-    is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED',
+    // a payment made again is new money: what Midtrans took back of the undone one is not its
+    is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED', refunded_amount: 0,
     ...adminStamp(user, input),
     expires_at: new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000),
   }),

@@ -8,8 +8,9 @@ import { likePattern } from '../../lib/text-search.js';
 import { pageRows, tableOf, type TableResult, type tableWindow } from './table.js';
 
 // Report queries go straight to the tables in SQL (aggregates Prisma's groupBy cannot express).
-// Revenue = paid orders only: is_paid = 1, not cancelled; days and months are Asia/Jakarta days,
-// turned into instant ranges on paid_date here so the (is_paid, paid_date) index serves them.
+// Revenue = paid orders only: is_paid = 1, not cancelled, not taken back in full by Midtrans, each
+// net of what Midtrans took back (REVENUE); days and months are Asia/Jakarta days, turned into
+// instant ranges on paid_date here so the (is_paid, paid_date) index serves them.
 
 /** Dashboard forms send "" for an empty filter: treat it (and null) as absent. */
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
@@ -39,9 +40,18 @@ const DAY_MS = 86_400_000;
 const num = (v: unknown) => Number(v ?? 0);
 const ids = (list: number[]) => Prisma.join(list);
 
-/** The orders a sales report counts (alias `o`). */
+/** What an order (alias `o`) brought in: what the customer paid less what Midtrans gave back. */
+const REVENUE = Prisma.raw('(o.grand_totals - o.refunded_amount)');
+
+/**
+ * The orders a sales report counts (alias `o`). One whose payment Midtrans took back in full (after
+ * it shipped, so it could not be cancelled) is no sale any more; one taken back in part still is.
+ */
 function paidOrders(f: ReportFilters): Prisma.Sql {
-  const parts = [Prisma.sql`o.is_paid = 1`, Prisma.sql`o.is_canceled = 0`, Prisma.sql`o.status <> 'CANCEL'`, Prisma.sql`o.paid_date IS NOT NULL`];
+  const parts = [
+    Prisma.sql`o.is_paid = 1`, Prisma.sql`o.is_canceled = 0`, Prisma.sql`o.status <> 'CANCEL'`, Prisma.sql`o.paid_date IS NOT NULL`,
+    Prisma.sql`(o.refunded_amount = 0 OR o.refunded_amount < o.grand_totals)`,
+  ];
   if (f.tgl_awal) parts.push(Prisma.sql`o.paid_date >= ${clinicDayStart(f.tgl_awal).toISOString()}::timestamptz`);
   if (f.tgl_akhir) parts.push(Prisma.sql`o.paid_date < ${clinicDayStart(new Date(f.tgl_akhir.getTime() + DAY_MS)).toISOString()}::timestamptz`);
   if (f.order_type) parts.push(Prisma.sql`o.order_type = ${f.order_type}`);
@@ -72,10 +82,10 @@ export async function salesStats(db: PrismaClient, f: ReportFilters) {
   const [r] = await db.$queryRaw<Record<string, bigint | null>[]>`
     SELECT count(*) FILTER (WHERE o.order_type = 'E') AS total_sales,
            count(*) FILTER (WHERE o.order_type = 'C') AS total_online_consultation,
-           sum(o.grand_totals) FILTER (WHERE o.order_type = 'E') AS amount_sales,
-           sum(o.grand_totals) FILTER (WHERE o.order_type = 'C') AS amount_online_consultation,
+           sum(${REVENUE}) FILTER (WHERE o.order_type = 'E') AS amount_sales,
+           sum(${REVENUE}) FILTER (WHERE o.order_type = 'C') AS amount_online_consultation,
            sum(o.total_discount) AS amount_discount,
-           sum(o.grand_totals) AS amount_total,
+           sum(${REVENUE}) AS amount_total,
            count(DISTINCT o.id_member) AS total_customer
     FROM orders o WHERE ${paidOrders(f)}`;
   return {
@@ -109,6 +119,9 @@ const OVERALL_CELLS = {
 export const OVERALL_COLUMNS = names(OVERALL_CELLS);
 export const overallSchema = tableSchema(OVERALL_CELLS);
 
+/** overall's grand_totals is the order's revenue (net of refunds), and sorts by it */
+const overallSortKey = (column: string) => (column === 'grand_totals' ? REVENUE : Prisma.raw(`o.${column}`));
+
 /** report/penjualan/overall: one row per paid order, paged and sorted in SQL. */
 export async function salesOverall(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>): Promise<TableResult> {
   const where = paidOrders(f);
@@ -117,7 +130,7 @@ export async function salesOverall(db: PrismaClient, f: ReportFilters, t: Return
     : Prisma.empty;
   const orderBy = t.order
     .filter((o) => o.column < OVERALL_COLUMNS.length)
-    .map((o) => Prisma.raw(`o.${OVERALL_COLUMNS[o.column]!} ${o.dir === 'asc' ? 'ASC' : 'DESC'}`));
+    .map((o) => Prisma.sql`${overallSortKey(OVERALL_COLUMNS[o.column]!)} ${Prisma.raw(o.dir === 'asc' ? 'ASC' : 'DESC')}`);
   orderBy.push(Prisma.raw('o.paid_date DESC'), Prisma.raw('o.id DESC'));
   const count = (extra: Prisma.Sql) => db.$queryRaw<{ n: bigint }[]>`SELECT count(*) AS n FROM orders o WHERE ${where}${extra}`;
   const [total, filtered, rows] = await Promise.all([
@@ -125,7 +138,7 @@ export async function salesOverall(db: PrismaClient, f: ReportFilters, t: Return
     t.search ? count(search) : null,
     db.$queryRaw<Record<string, any>[]>`
       SELECT o.order_code, o.order_date, o.order_type, o.nama_pemesan, o.total_price, o.total_discount,
-             o.courier_price, o.poin_used, o.grand_totals, o.status
+             o.courier_price, o.poin_used, ${REVENUE} AS grand_totals, o.status
       FROM orders o WHERE ${where}${search}
       ORDER BY ${Prisma.join(orderBy)} LIMIT ${t.take} OFFSET ${t.start}`,
   ]);
@@ -228,7 +241,7 @@ export async function monthlyTotals(db: PrismaClient, now: Date) {
   const ytd = yearToDate(now);
   const rows = await db.$queryRaw<{ months: number; amounts: bigint; counts: bigint }[]>`
     SELECT extract(month FROM (o.paid_date AT TIME ZONE 'Asia/Jakarta'))::int AS months,
-           sum(o.grand_totals) AS amounts, count(*) AS counts
+           sum(${REVENUE}) AS amounts, count(*) AS counts
     FROM orders o WHERE ${paidOrders({ tgl_awal: ytd.from, tgl_akhir: ytd.to })}
     GROUP BY 1`;
   const byMonth = new Map(rows.map((r) => [Number(r.months), r]));
