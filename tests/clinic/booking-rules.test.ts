@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { dayName } from '../../src/modules/clinic/booking.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+
+// Booking rules around the patient, the date window and the catalogue. The races show on PostgreSQL
+// (TEST_DATABASE_URL); PGlite runs one statement at a time, so there they run one after the other.
+let t: TestApp;
+let admin: TestUser;
+let customer: TestUser;
+let other: TestUser;
+let patient: number;
+let otherPatient: number;
+let facial: number;
+
+/** the clinic date `days` from today (UTC midnight) */
+const ahead = (days: number) => new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+const dmy = (d: Date) => {
+  const iso = formatDate(d)!;
+  return `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+};
+
+/** a new active doctor offering `service` (facial by default) */
+async function newDoctor(service = facial) {
+  const u = await t.user(['DOCTOR']);
+  const doctor = await t.app.db.doctor.create({ data: { id_users: u.id, is_active: 1 } });
+  const ds = await t.app.db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service, is_active: 1 } });
+  /** a 30-minute slot of this doctor on the weekday of `day` at h:m */
+  const slot = async (day: Date, h: number, m = 0) =>
+    (
+      await t.app.db.doctorSchedule.create({
+        data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service, hari: dayName(day), jam: new Date(Date.UTC(1970, 0, 1, h, m)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, m + 30)) },
+      })
+    ).id;
+  return { id: doctor.id, user: u, slot };
+}
+
+const book = (u: TestUser, slot: number, day: Date, id_patients = patient) =>
+  t.http.post('/user_schedules/create').set(t.auth(u)).send({ id_doctor_schedules: slot, tanggal: dmy(day), id_patients });
+const reschedule = (u: TestUser, id: number, slot: number, day: Date) =>
+  t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(u)).send({ id_doctor_schedules: slot, tanggal: dmy(day) });
+const active = (where: Record<string, unknown>) => t.app.db.userSchedule.count({ where: { ...where, active_slot: 1 } });
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+  customer = await t.user(['CUSTOMER']);
+  other = await t.user(['CUSTOMER']);
+  facial = (await t.app.db.service.create({ data: { services_name: 'Facial', buffer_time: 30 } })).id;
+  patient = (await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Rita Ambar' } })).id;
+  otherPatient = (await t.app.db.patient.create({ data: { id_users: other.id, nama_lengkap_pasien: 'Orang Lain' } })).id;
+});
+afterAll(() => t.close());
+
+describe('a patient is in one place at a time', () => {
+  it('refuses a second booking of the patient at an overlapping time with another doctor (409), also to staff', async () => {
+    const [a, b] = [await newDoctor(), await newDoctor()];
+    const day = ahead(3);
+    expect((await book(customer, await a.slot(day, 9), day)).status).toBe(200);
+    const [same, partly] = [await b.slot(day, 9), await b.slot(day, 9, 15)];
+    for (const [u, slot] of [[customer, partly], [admin, same]] as const) {
+      const res = await book(u, slot, day);
+      expect([res.status, res.body.message]).toEqual([409, 'The patient has another appointment at that time']);
+    }
+    expect(await active({ id_patients: patient, tanggal: day })).toBe(1);
+    // right after it, or another patient at the same time, is fine
+    expect((await book(customer, await b.slot(day, 9, 30), day)).status).toBe(200);
+    expect((await book(other, same, day, otherPatient)).status).toBe(200);
+  });
+
+  it('refuses a reschedule onto a time the patient is booked at with another doctor (409)', async () => {
+    const [a, b] = [await newDoctor(), await newDoctor()];
+    const day = ahead(4);
+    const first = await book(customer, await a.slot(day, 10), day);
+    const second = await book(customer, await b.slot(day, 11), day);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const target = await b.slot(day, 10);
+    const res = await reschedule(customer, second.body.user_schedules.id, target, day);
+    expect([res.status, res.body.message]).toEqual([409, 'The patient has another appointment at that time']);
+    // moving over its own time, or once the other is cancelled, is fine
+    expect((await reschedule(customer, first.body.user_schedules.id, await a.slot(day, 10, 15), day)).status).toBe(200);
+    await t.http.put(`/user_schedules/${first.body.user_schedules.id}/cancel`).set(t.auth(admin)).send({ cancel_reason: 'x' });
+    expect((await reschedule(customer, second.body.user_schedules.id, target, day)).status).toBe(200);
+  });
+
+  it('lets one of concurrent bookings and reschedules of one patient at one time (different doctors) win', async () => {
+    const doctors = [await newDoctor(), await newDoctor(), await newDoctor(), await newDoctor()];
+    const day = ahead(5);
+    const elsewhere = await book(customer, await doctors[0]!.slot(day, 14), day);
+    expect(elsewhere.status).toBe(200);
+    const slots = await Promise.all(doctors.map((d) => d.slot(day, 9)));
+    const results = await Promise.all([
+      ...slots.slice(1).map((s) => book(customer, s, day)),
+      reschedule(customer, elsewhere.body.user_schedules.id, slots[0]!, day),
+    ]);
+    expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409, 409]);
+    const rows = await t.app.db.userSchedule.findMany({ where: { id_patients: patient, tanggal: day, active_slot: 1 } });
+    expect(rows.filter((r) => r.jam.getUTCHours() === 9)).toHaveLength(1);
+  });
+});
