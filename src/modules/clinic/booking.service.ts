@@ -106,6 +106,12 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   if (now.getTime() >= bookableUntil(app, c, start.getTime())) {
     throw field('tanggal', `appointments must be booked at least ${app.config.BOOKING_MIN_NOTICE_MINUTES} minutes ahead`);
   }
+  // customers book the days availability shows them; staff may plan further ahead
+  const days = app.config.BOOKING_AVAILABILITY_DAYS;
+  const lastDay = new Date(clinicDay(now).getTime() + (days - 1) * 86_400_000);
+  if (!isStaff(c.user) && req.tanggal > lastDay) {
+    throw field('tanggal', `appointments can be booked at most ${days} days ahead (until ${formatDate(lastDay)})`);
+  }
   const holiday = await db.holiday.findUnique({ where: { dates: req.tanggal } });
   if (holiday) throw field('tanggal', `the clinic is closed on ${formatDate(req.tanggal)}${holiday.descriptions ? ` (${holiday.descriptions})` : ''}`);
   return slot;
