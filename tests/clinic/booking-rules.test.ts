@@ -126,3 +126,24 @@ describe('how far ahead', () => {
     expect((await reschedule(admin, ok.body.user_schedules.id, beyondSlot, beyond)).status).toBe(200);
   });
 });
+
+describe('deleting a service that upcoming bookings rely on', () => {
+  it('is refused with 409 like a slot or doctor; a booking racing it never keeps a deleted service', async () => {
+    const peel = (await t.app.db.service.create({ data: { services_name: 'Art Peel', buffer_time: 30 } })).id;
+    const doc = await newDoctor(peel);
+    const day = ahead(6);
+    const booked = await book(customer, await doc.slot(day, 9), day);
+    expect(booked.status).toBe(200);
+    const del = await t.http.delete(`/services/${peel}/delete`).set(t.auth(admin));
+    expect([del.status, del.body.message]).toEqual([409, 'This service has 1 active booking from today on; reschedule or cancel it first']);
+    expect(await t.app.db.service.findUniqueOrThrow({ where: { id: peel } })).toMatchObject({ deleted_at: null });
+
+    await t.http.put(`/user_schedules/${booked.body.user_schedules.id}/cancel`).set(t.auth(admin)).send({ cancel_reason: 'x' });
+    // a booking and the delete at the same time: one of them comes first
+    const slot = await doc.slot(day, 10);
+    const [again, deleted] = await Promise.all([book(other, slot, day, otherPatient), t.http.delete(`/services/${peel}/delete`).set(t.auth(admin))]);
+    expect([again.status, deleted.status].sort()).toEqual(again.status === 200 ? [200, 409] : [200, 422]);
+    const live = await t.app.db.service.findUniqueOrThrow({ where: { id: peel } });
+    expect(await active({ id_services: peel })).toBe(live.deleted_at ? 0 : 1);
+  });
+});
