@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
@@ -145,5 +145,212 @@ describe('deleting a service that upcoming bookings rely on', () => {
     expect([again.status, deleted.status].sort()).toEqual(again.status === 200 ? [200, 409] : [200, 422]);
     const live = await t.app.db.service.findUniqueOrThrow({ where: { id: peel } });
     expect(await active({ id_services: peel })).toBe(live.deleted_at ? 0 : 1);
+  });
+});
+
+describe('moving, cancelling and booking one slot at the same time', () => {
+  it('a reschedule into a slot being booked: exactly one gets it', async () => {
+    const doc = await newDoctor();
+    const day = ahead(7);
+    for (let i = 0; i < 4; i++) {
+      const from = await book(customer, await doc.slot(day, 12 + i), day);
+      expect(from.status).toBe(200);
+      const target = await doc.slot(day, 16 + i);
+      const [moved, booked] = await Promise.all([reschedule(customer, from.body.user_schedules.id, target, day), book(other, target, day, otherPatient)]);
+      expect([moved.status, booked.status].sort()).toEqual([200, 409]);
+      expect(await active({ id_doctor_schedules: target, tanggal: day })).toBe(1);
+    }
+  });
+
+  it('two appointments rescheduled into one free slot at once: one moves, the other stays where it was', async () => {
+    const doc = await newDoctor();
+    const day = ahead(8);
+    for (let i = 0; i < 4; i++) {
+      const a = await book(customer, await doc.slot(day, 8 + i), day);
+      const b = await book(other, await doc.slot(day, 12 + i), day, otherPatient);
+      expect([a.status, b.status]).toEqual([200, 200]);
+      const target = await doc.slot(day, 16 + i);
+      const results = await Promise.all([a, b].map((r) => reschedule(admin, r.body.user_schedules.id, target, day)));
+      expect(results.map((r) => r.status).sort()).toEqual([200, 409]);
+      const rows = await t.app.db.userSchedule.findMany({ where: { id: { in: [a, b].map((r) => r.body.user_schedules.id) } } });
+      expect(rows.filter((r) => r.id_doctor_schedules === target)).toHaveLength(1);
+      expect(rows.every((r) => r.active_slot === 1)).toBe(true);
+    }
+  });
+
+  it('a cancel and a booking of the same slot: the booking gets it only once the cancel has freed it', async () => {
+    const doc = await newDoctor();
+    const day = ahead(9);
+    for (let i = 0; i < 4; i++) {
+      const slot = await doc.slot(day, 9 + i);
+      const first = await book(customer, slot, day);
+      expect(first.status).toBe(200);
+      const [cancelled, booked] = await Promise.all([
+        t.http.put(`/user_schedules/${first.body.user_schedules.id}/cancel`).set(t.auth(admin)).send({ cancel_reason: 'x' }),
+        book(other, slot, day, otherPatient),
+      ]);
+      expect(cancelled.status).toBe(200);
+      expect([200, 409]).toContain(booked.status);
+      expect(await active({ id_doctor_schedules: slot, tanggal: day })).toBe(booked.status === 200 ? 1 : 0);
+      // once cancelled, the slot can be booked again
+      if (booked.status === 409) expect((await book(other, slot, day, otherPatient)).status).toBe(200);
+    }
+  });
+});
+
+/**
+ * Holds the doctor's booking lock in a transaction of its own, runs `request` (which then waits for
+ * that lock, after its first look at the slot), lets `change` commit meanwhile, then releases the lock.
+ */
+async function whileBookingWaits<T>(id_doctors: number, request: () => Promise<T>, change: (tx: any) => Promise<unknown>) {
+  let release!: () => void;
+  let locked!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  const hasLock = new Promise<void>((r) => (locked = r));
+  const holder = t.app.db.$transaction(
+    async (tx) => {
+      await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
+      locked();
+      await held;
+      await change(tx);
+    },
+    { timeout: 20_000 },
+  );
+  await hasLock;
+  // awaited here so that supertest sends it now
+  const res = (async () => await request())();
+  await vi.waitFor(
+    async () => {
+      const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+      );
+      expect(row!.n).toBeGreaterThan(0);
+    },
+    { timeout: 5_000, interval: 20 },
+  );
+  release();
+  await holder;
+  return res;
+}
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a day or slot closed while a booking for it waits for the doctor', () => {
+  it('a holiday committed meanwhile (as holidays/create does, under the lock): the booking is refused, nothing booked', async () => {
+    const doc = await newDoctor();
+    const day = ahead(10);
+    const slot = await doc.slot(day, 9);
+    const res = await whileBookingWaits(doc.id, () => book(customer, slot, day), (tx) => tx.holiday.create({ data: { dates: day, descriptions: 'Cuti bersama' } }));
+    expect([res.status, res.body.errors[0].field]).toEqual([422, 'tanggal']);
+    expect(res.body.message).toContain('the clinic is closed');
+    expect(await active({ tanggal: day, id_doctors: doc.id })).toBe(0);
+    await t.app.db.holiday.deleteMany({ where: { dates: day } });
+  });
+
+  it('the slot deactivated (doctor_schedules/:id/unactivate) or the doctor deactivated meanwhile: refused, nothing booked', async () => {
+    const doc = await newDoctor();
+    const day = ahead(11);
+    const slot = await doc.slot(day, 9);
+    const closeSlot = () => t.http.put(`/doctor_schedules/${slot}/unactivate`).set(t.auth(admin));
+    const res = await whileBookingWaits(doc.id, () => book(customer, slot, day), async () => expect((await closeSlot()).status).toBe(200));
+    expect([res.status, res.body.errors[0]]).toEqual([422, { field: 'id_doctor_schedules', message: 'the slot is not active' }]);
+
+    const other2 = await doc.slot(day, 10);
+    const off = await whileBookingWaits(doc.id, () => book(customer, other2, day), (tx) => tx.doctor.update({ where: { id: doc.id }, data: { is_active: 0 } }));
+    expect([off.status, off.body.errors[0]]).toEqual([422, { field: 'id_doctors', message: 'the doctor is not available' }]);
+    expect(await active({ id_doctors: doc.id })).toBe(0);
+  });
+});
+
+describe('deactivating what existing bookings rely on', () => {
+  it('keeps the booked appointments (nobody is told; staff reschedule or cancel them, which tells them)', async () => {
+    const doc = await newDoctor();
+    const day = ahead(12);
+    const slot = await doc.slot(day, 9);
+    const booked = await book(customer, slot, day);
+    expect(booked.status).toBe(200);
+    const id = booked.body.user_schedules.id;
+    const told = () => t.app.db.notification.count({ where: { reference_type: 'user_schedules', reference_id: id, intentions: { not: 'appointment_booked' } } });
+    expect((await t.http.put(`/doctor_schedules/${slot}/unactivate`).set(t.auth(admin))).status).toBe(200);
+    expect((await t.http.put(`/doctors/${doc.id}/update`).set(t.auth(admin)).send({ is_active: 0 })).status).toBe(200);
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'BOOKING', active_slot: 1 });
+    expect(await told()).toBe(0);
+    expect((await t.http.put(`/user_schedules/${id}/cancel`).set(t.auth(admin)).send({ cancel_reason: 'Dokter cuti' })).status).toBe(200);
+    expect(await t.app.db.notification.count({ where: { reference_id: id, intentions: 'appointment_cancelled', id_user_to: customer.id } })).toBe(1);
+  });
+});
+
+describe('availability and booking agree at the clinic day boundaries (Asia/Jakarta)', () => {
+  it('at 23:30 and 00:10 WIB: today is the WIB date, the notice counts across midnight, and what is listed is bookable', async () => {
+    const doc = await newDoctor();
+    // Monday 6 January 2031 and the Tuesday after it, far from any other test's dates
+    const mon = new Date(Date.UTC(2031, 0, 6));
+    const tue = new Date(Date.UTC(2031, 0, 7));
+    const late = await doc.slot(mon, 23, 15); // ends 23:45 (a slot ends by midnight)
+    const [early, half, later] = [await doc.slot(tue, 0, 0), await doc.slot(tue, 0, 30), await doc.slot(tue, 1, 30)];
+    const listed = async (u?: TestUser) => {
+      const req = t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc.id });
+      const res = await (u ? req.set(t.auth(u)) : req);
+      expect(res.status).toBe(200);
+      return (res.body as any[]).filter((d) => d.schedule <= '2031-01-07').map((d) => [d.schedule, d.doctors.map((s: any) => s.jam_mulai)]);
+    };
+    const realNow = t.app.now;
+    try {
+      t.app.now = () => new Date('2031-01-06T16:00:00Z'); // Monday 23:00 WIB (16:00 UTC)
+      // Tuesday 00:00 is exactly the hour's notice ahead: listed for customers too
+      expect(await listed()).toEqual([['2031-01-07', ['00:00', '00:30', '01:30']]]);
+      expect(await listed(admin)).toEqual([['2031-01-06', ['23:15']], ['2031-01-07', ['00:00', '00:30', '01:30']]]);
+      expect((await book(customer, late, mon)).status).toBe(422);
+
+      t.app.now = () => new Date('2031-01-06T16:30:00Z'); // Monday 23:30 WIB
+      expect(await listed()).toEqual([['2031-01-07', ['00:30', '01:30']]]);
+      expect(await listed(admin)).toEqual([['2031-01-07', ['00:00', '00:30', '01:30']]]);
+      expect((await book(customer, early, tue)).status).toBe(422);
+
+      t.app.now = () => new Date('2031-01-06T17:10:00Z'); // Tuesday 00:10 WIB (Monday in UTC)
+      expect(await listed()).toEqual([['2031-01-07', ['01:30']]]);
+      expect(await listed(admin)).toEqual([['2031-01-07', ['00:30', '01:30']]]);
+      const tooSoon = await book(customer, half, tue);
+      expect([tooSoon.status, tooSoon.body.errors[0].message]).toEqual([422, 'appointments must be booked at least 60 minutes ahead']);
+      const past = await book(admin, late, mon);
+      expect([past.status, past.body.errors[0].message]).toEqual([422, 'the appointment time is in the past']);
+      const ok = await book(customer, later, tue);
+      expect(ok.status).toBe(200);
+      expect(ok.body.user_schedules).toMatchObject({ tanggal: '2031-01-07', hari: 'Selasa', jam: '01:30:00' });
+      expect((await book(admin, half, tue)).status).toBe(200);
+      expect(await listed(admin)).toEqual([]);
+    } finally {
+      t.app.now = realNow;
+    }
+  });
+});
+
+describe("other people's appointments", () => {
+  it('are 404 to other customers and other doctors for every action; check-in is for staff and the doctor only', async () => {
+    const [a, b] = [await newDoctor(), await newDoctor()];
+    const day = ahead(13);
+    const mine = await book(customer, await a.slot(day, 9), day);
+    expect(mine.status).toBe(200);
+    const id = mine.body.user_schedules.id;
+    const free = await a.slot(day, 11);
+    for (const u of [other, b.user]) {
+      expect((await t.http.get(`/user_schedules/${id}`).set(t.auth(u))).status).toBe(404);
+      expect((await reschedule(u, id, free, day)).status).toBe(404);
+      expect((await t.http.post(`/user_schedules/${id}/update`).set(t.auth(u)).send({ id_doctor_schedules: free, tanggal: dmy(day) })).status).toBe(404);
+      expect((await t.http.put(`/user_schedules/${id}/cancel`).set(t.auth(u)).send({})).status).toBe(404);
+      const tl = await t.http.post('/user_schedules/timeline').set(t.auth(u)).send({ date_from: dmy(day), date_to: dmy(day), id_doctors: a.id });
+      expect(tl.body.events).toEqual([]);
+      const list = await t.http.post('/user_schedules/search').set(t.auth(u)).send({ id_doctors: a.id });
+      expect(list.body.user_schedules).toEqual([]);
+    }
+    const realNow = t.app.now;
+    try {
+      t.app.now = () => new Date(day.getTime() + 60_000 - 7 * 3_600_000); // 00:01 WIB that day
+      expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(customer))).status).toBe(403);
+      expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(b.user))).status).toBe(404);
+      expect((await t.http.put(`/user_schedules/${id}/done`).set(t.auth(b.user)).send({})).status).toBe(404);
+      expect((await t.http.put(`/user_schedules/${id}/arrived`).set(t.auth(a.user))).status).toBe(200);
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ARRIVED', id_doctor_schedules: mine.body.user_schedules.id_doctor_schedules, reschedule_counts: 0 });
   });
 });
