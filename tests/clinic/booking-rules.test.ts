@@ -3,8 +3,10 @@ import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 
-// Booking rules around the patient, the date window and the catalogue. The races show on PostgreSQL
-// (TEST_DATABASE_URL); PGlite runs one statement at a time, so there they run one after the other.
+// Booking rules beyond booking.test.ts: the patient's other appointments, how far ahead, the catalogue
+// changes bookings rely on, concurrent moves/cancels/bookings, the WIB day boundary and access. The
+// races show on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time (there they run
+// one after the other, and the tests holding a lock in a second connection are skipped).
 let t: TestApp;
 let admin: TestUser;
 let customer: TestUser;
@@ -278,8 +280,8 @@ describe('deactivating what existing bookings rely on', () => {
   });
 });
 
-describe('availability and booking agree at the clinic day boundaries (Asia/Jakarta)', () => {
-  it('at 23:30 and 00:10 WIB: today is the WIB date, the notice counts across midnight, and what is listed is bookable', async () => {
+describe('availability and booking agree', () => {
+  it('at the clinic day boundary, 23:00, 23:30 and 00:10 WIB: today is the WIB date, the notice counts across midnight, and what is listed is bookable', async () => {
     const doc = await newDoctor();
     // Monday 6 January 2031 and the Tuesday after it, far from any other test's dates
     const mon = new Date(Date.UTC(2031, 0, 6));
@@ -320,6 +322,21 @@ describe('availability and booking agree at the clinic day boundaries (Asia/Jaka
     } finally {
       t.app.now = realNow;
     }
+  });
+  it("count the slot as the service's minutes plus the doctor's buffer, in availability and in create alike", async () => {
+    const doc = await newDoctor();
+    await t.app.db.doctorService.updateMany({ where: { id_doctors: doc.id }, data: { doctor_buffer_time: 15 } });
+    const day = ahead(14);
+    // stored 30 minutes long; the live length is 30 + 15
+    const [nine, half, ten] = [await doc.slot(day, 9), await doc.slot(day, 9, 30), await doc.slot(day, 10)];
+    const booked = await book(customer, nine, day);
+    expect(booked.status).toBe(200);
+    expect(booked.body.user_schedules).toMatchObject({ jam: '09:00:00', jam_selesai: '09:45:00' });
+    const free = ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc.id })).body as any[]).find((d) => d.schedule === formatDate(day));
+    expect(free.doctors.map((s: any) => [s.jam_mulai, s.jam_selesai])).toEqual([['10:00', '10:45']]);
+    const clash = await book(other, half, day, otherPatient);
+    expect([clash.status, clash.body.message]).toEqual([409, 'The doctor has another appointment at that time']);
+    expect((await book(other, ten, day, otherPatient)).status).toBe(200);
   });
 });
 
