@@ -16,7 +16,8 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  * - the unique keys (id_doctor_schedules, tanggal, active_slot) and (id_doctors, tanggal, jam, active_slot)
  *   let only one active booking hold a slot (active_slot = NULL once cancelled or deleted);
  * - partial overlaps between slots of different lengths are checked while the doctor's row is locked
- *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other; the slot
+ *   (`SELECT ... FOR UPDATE`), so two bookings of one doctor are decided one after the other (and
+ *   overlaps of one patient with any doctor under the patient's row lock, taken before); the slot
  *   (its time, the doctor, the holidays) is checked again under that lock, and changes that upcoming
  *   bookings rely on (a slot's time, deleting a slot or doctor, a holiday) take the same lock before
  *   they count those bookings (refuseIfBooked), so either the booking or the change comes first;
@@ -105,6 +106,12 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
   if (now.getTime() >= bookableUntil(app, c, start.getTime())) {
     throw field('tanggal', `appointments must be booked at least ${app.config.BOOKING_MIN_NOTICE_MINUTES} minutes ahead`);
   }
+  // customers book the days availability shows them; staff may plan further ahead
+  const days = app.config.BOOKING_AVAILABILITY_DAYS;
+  const lastDay = new Date(clinicDay(now).getTime() + (days - 1) * 86_400_000);
+  if (!isStaff(c.user) && req.tanggal > lastDay) {
+    throw field('tanggal', `appointments can be booked at most ${days} days ahead (until ${formatDate(lastDay)})`);
+  }
   const holiday = await db.holiday.findUnique({ where: { dates: req.tanggal } });
   if (holiday) throw field('tanggal', `the clinic is closed on ${formatDate(req.tanggal)}${holiday.descriptions ? ` (${holiday.descriptions})` : ''}`);
   return slot;
@@ -118,26 +125,28 @@ async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
 
 /**
  * Locks the doctor's row, checks the slot again under the lock (it may have changed since `checked`
- * was read), then refuses a time that overlaps another active booking of that doctor.
+ * was read), then refuses a time that overlaps another active booking of that doctor or of the
+ * patient (with any doctor). The caller holds the patient's row lock (lockPatient, taken before the
+ * doctor's), so two bookings of one patient are decided one after the other too.
  */
-async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, excludeId?: number) {
+async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, id_patients: number, excludeId?: number) {
   await lockDoctor(tx, checked.id_doctors);
   const slot = await checkSlot(app, tx, c, req);
   if (slot.id_doctors !== checked.id_doctors) throw conflict('The slot changed meanwhile; reload and try again');
   const jam_selesai = endOf(app, slot);
-  const clash = await tx.userSchedule.findFirst({
-    where: {
-      id_doctors: slot.id_doctors,
-      tanggal: req.tanggal,
-      active_slot: 1,
-      id: excludeId ? { not: excludeId } : undefined,
-      jam: { lt: jam_selesai },
-      jam_selesai: { gt: slot.jam },
-    },
-    select: { id: true, id_doctor_schedules: true },
-  });
+  const overlapping = {
+    tanggal: req.tanggal,
+    active_slot: 1,
+    id: excludeId ? { not: excludeId } : undefined,
+    jam: { lt: jam_selesai },
+    jam_selesai: { gt: slot.jam },
+  };
+  const clash = await tx.userSchedule.findFirst({ where: { ...overlapping, id_doctors: slot.id_doctors }, select: { id: true, id_doctor_schedules: true } });
   if (clash) {
     throw conflict(clash.id_doctor_schedules === slot.id ? 'This slot is already booked on that date' : 'The doctor has another appointment at that time');
+  }
+  if (await tx.userSchedule.findFirst({ where: { ...overlapping, id_patients }, select: { id: true } })) {
+    throw conflict('The patient has another appointment at that time');
   }
   return { slot, jam_selesai };
 }
@@ -194,7 +203,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput): Promis
       const u = await tx.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
       if (!u) throw notFound(`users ${input.id_users} not found`);
     }
-    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient.id);
     const row = await tx.userSchedule.create({
       data: {
         id_doctors: slot.id_doctors,
@@ -262,7 +271,9 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
   const checked = await checkSlot(app, app.db, c, input);
   await slotTransaction(app, async (tx) => {
-    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, id);
+    // the patient's lock first, as booking takes it (then the doctor's)
+    await lockPatient(tx, row.id_patients);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, row.id_patients, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
     // (the doctor too: the one it leaves is told, so it must be the one read).
     const { count } = await tx.userSchedule.updateMany({

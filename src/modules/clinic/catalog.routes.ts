@@ -167,6 +167,13 @@ const services = resourceRoutes({
       await tx.service.update({ where: { id }, data });
     },
   },
+  delete: {
+    // any doctor may offer the service: every doctor's booking lock (booking checks the service under it)
+    run: async (id, c, tx) => {
+      await refuseIfBooked(c.app, tx, null, { id_services: id }, 'This service');
+      await tx.service.update({ where: { id }, data: { deleted_at: c.app.now() } });
+    },
+  },
 });
 
 // ---------------------------------------------------------------- service_images (multipart)
