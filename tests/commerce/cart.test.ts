@@ -247,6 +247,44 @@ describe('prescribed lines', () => {
   });
 });
 
+describe('orders/e_add_to_carts on lines that could no longer be added', () => {
+  it('lowers and removes (-, a lower qty, 0) a prescribed line or one of a deleted product, never raises it', async () => {
+    const patient = await patientOf(t, customer);
+    const rx = await menu(t, { is_resep_required: 1, harga: 90_000 });
+    const gone = await menu(t, { harga: 10_000 });
+    // what menu_reedems/add_to_carts leaves: the prescribed qty (3); and a product deleted since it was added
+    const cart = await t.app.db.order.create({
+      data: {
+        order_type: 'E', id_member: customer.id, id_patients: patient.id,
+        items: { create: [{ id_menu: rx.id, qty: 3, price: 90_000, price_total: 270_000 }, { id_menu: gone.id, qty: 2, price: 10_000, price_total: 20_000 }] },
+      },
+    });
+    await t.app.db.menu.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    const send = (items: object[]) => t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: cart.id, items });
+    const qtyOf = async (id_menu: number) => (await t.app.db.orderItem.findFirst({ where: { id_order: cart.id, id_menu } }))?.qty ?? 0;
+
+    // raising stays refused: a prescription-only product comes through a prescription, a deleted one not at all
+    expect((await send([{ id_menu: rx.id, qty: '+' }])).status).toBe(422);
+    expect((await send([{ id_menu: rx.id, qty: 4 }])).status).toBe(422);
+    expect((await send([{ id_menu: gone.id, qty: '+' }])).status).toBe(404);
+    expect([await qtyOf(rx.id), await qtyOf(gone.id)]).toEqual([3, 2]);
+
+    const minus = await send([{ id_menu: rx.id, qty: '-' }, { id_menu: gone.id, qty: '-' }]);
+    expect(minus.status, minus.text).toBe(200);
+    expect([await qtyOf(rx.id), await qtyOf(gone.id)]).toEqual([2, 1]);
+    expect((await send([{ id_menu: rx.id, qty: 2 }])).status).toBe(200);
+    expect((await send([{ id_menu: rx.id, qty: 1 }])).status).toBe(200);
+    expect(await qtyOf(rx.id)).toBe(1);
+    const removed = await send([{ id_menu: rx.id, qty: 0 }, { id_menu: gone.id, qty: 0 }]);
+    expect(removed.status, removed.text).toBe(200);
+    expect(await t.app.db.orderItem.count({ where: { id_order: cart.id } })).toBe(0);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: cart.id } })).total_price).toBe(0);
+    // removed, it cannot come back through the cart either
+    expect((await send([{ id_menu: rx.id, qty: 1 }])).status).toBe(422);
+    expect((await send([{ id_menu: gone.id, qty: 1 }])).status).toBe(404);
+  });
+});
+
 describe('checkout of prescription-only products', () => {
   it('refuses (422) a line of a product made prescription-only after it was added, beyond what prescriptions put in', async () => {
     const m = await menu(t, { harga: 40_000 });

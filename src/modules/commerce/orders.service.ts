@@ -116,9 +116,13 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
   cart: 'E' | 'C';
   /** the product/doctor a request line names */
   target: (line: L) => number;
+  /** the products/doctors named, deleted ones included (a line of one may still be lowered or removed) */
   targets: (tx: Tx, ids: number[]) => Promise<T[]>;
   missing: (id: number) => Error;
-  /** refuses a product/doctor that may not be added */
+  /**
+   * refuses a product/doctor that may not be added: called when the line is created or grows only,
+   * so what a cart holds can always be lowered or removed
+   */
   check: (target: T) => void;
   /** the cart's lines of those products/doctors, and the product/doctor of one */
   lines: (tx: Tx, orderId: number, ids: number[]) => Promise<R[]>;
@@ -146,9 +150,9 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
     for (const line of lines) {
       const target = targets.find((t) => t.id === kind.target(line));
       if (!target) throw kind.missing(kind.target(line));
-      kind.check(target);
       const current = existing.find((r) => kind.of(r) === target.id);
       const qty = applyQty(current?.qty ?? 0, line.qty);
+      if (qty > (current?.qty ?? 0)) kind.check(target);
       if (qty <= 0) {
         if (current) {
           await kind.remove(tx, current.id);
@@ -174,9 +178,10 @@ type ProductLine = { id_menu: number; qty: QtyOp; catatan_menu?: string };
 const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.OrderItemGetPayload<object>> = {
   cart: 'E',
   target: (l) => l.id_menu,
-  targets: (tx, ids) => tx.menu.findMany({ where: { id: { in: ids }, deleted_at: null } }),
+  targets: (tx, ids) => tx.menu.findMany({ where: { id: { in: ids } } }),
   missing: (id) => notFound(`menus ${id} not found`),
   check: (menu) => {
+    if (menu.deleted_at) throw notFound(`menus ${menu.id} not found`);
     if (menu.is_resep_required === 1) throw unprocessable(`${menu.nama_menus} needs a prescription and can only be added through a doctor's prescription`);
   },
   lines: (tx, orderId, ids) => tx.orderItem.findMany({ where: { id_order: orderId, id_menu: { in: ids } } }),
@@ -215,9 +220,10 @@ type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select:
 const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderExtraGetPayload<object>> = {
   cart: 'C',
   target: (l) => l.id_doctors,
-  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids }, deleted_at: null }, include: { service: { select: { services_price: true } } } }),
+  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true } } } }),
   missing: (id) => notFound(`doctors ${id} not found`),
   check: (doctor) => {
+    if (doctor.deleted_at) throw notFound(`doctors ${doctor.id} not found`);
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
   },
   lines: (tx, orderId, ids) => tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
