@@ -37,6 +37,18 @@ describe('registration', () => {
     expect(await t.app.db.user.count({ where: { username: 'race_b' } })).toBe(1);
     expect(await t.app.db.user.count({ where: { users_phone: '081377770001' } })).toBe(1);
   });
+
+  it('an e-mail with spaces around is the same e-mail, as sign-in reads it: stored trimmed, a duplicate is 409', async () => {
+    const res = await t.http.post('/users/create').send(registration('spaced', { users_email: '  Spaced.Out@Gmail.com ' }));
+    expect(res.status).toBe(200);
+    expect(res.body.users.users_email).toBe('spaced.out@gmail.com');
+    const dup = await t.http.post('/users/create').send(registration('spaced2', { users_email: 'spaced.out@gmail.com ' }));
+    expect(dup.status).toBe(409);
+    const self = await t.user(['CUSTOMER']);
+    const update = await t.http.put(`/users/${self.id}/update`).set(t.auth(self)).send({ users_email: ' New.Mail@Gmail.com' });
+    expect(update.status).toBe(200);
+    expect(update.body.users.users_email).toBe('new.mail@gmail.com');
+  });
 });
 
 describe("an owner's roles", () => {

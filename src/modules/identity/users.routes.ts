@@ -21,7 +21,8 @@ const phone = z.string().trim().regex(/^\+?\d{8,15}$/, 'digits only, 8 to 15');
 const profileFields = {
   username,
   users_fullname: s.requiredText(200),
-  users_email: z.email().max(200).optional(),
+  // trimmed before it is checked, as sign-in and recovery read it (a keyboard's trailing space)
+  users_email: z.string().trim().pipe(z.email().max(200)).optional(),
   users_phone: phone.optional(),
   users_address: s.text(1000).optional(),
   users_birthday: s.date.optional(),
