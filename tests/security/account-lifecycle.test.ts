@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { createConsultationOrder } from '../consultations/fixtures.js';
+import { appointmentWith } from '../patients/fixtures.js';
 
 // Registration races and spellings, role assignments reaching an owner's account, and what stays of
 // a deleted account.
@@ -92,6 +94,50 @@ describe("an owner's roles", () => {
       expect(await t2.app.db.userRole.count({ where: { id_users: only.id, role_codes: 'OWNER' } })).toBe(1);
     } finally {
       await t2.close();
+    }
+  });
+});
+
+describe('a deleted account', () => {
+  it("frees its username, e-mail and phone, blanks its contact data, ends its sessions and pushes; its orders, appointments and patients still render", async () => {
+    const admin = await t.user(['ADMIN']);
+    const doctor = await t.user(['DOCTOR']);
+    const res = await t.http.post('/users/create').send(
+      registration('leaving', { users_email: 'leaving@gmail.com', users_phone: '081366660001', users_address: 'Jl. Dago 1, Bandung', users_birthday: '01/02/1990' }),
+    );
+    expect(res.status).toBe(200);
+    const id: number = res.body.users.id;
+    const login = await t.http.post('/users/login').send({ username: 'leaving', password: 'qwerty123' });
+    const session = { Authorization: `Bearer ${login.body.bearer}` };
+    await t.http.post('/users/register_device_token').set(session).send({ device_token: 'leaving-phone-token-01' }).expect(200);
+    const db = t.app.db;
+    const note = await db.notification.create({ data: { id_user_to: id, title: 'Pesanan dikirim', intentions: 'test' } });
+    await db.pushDelivery.create({ data: { id_notifications: note.id, id_users: id, device_token: 'leaving-phone-token-01' } });
+    const patient = await db.patient.create({ data: { id_users: id, nama_lengkap_pasien: 'Anak Leaving' } });
+    const appointment = await appointmentWith(t, doctor, patient.id, id);
+    const order = await createConsultationOrder(t, { id } as TestUser, patient.id, appointment.id_doctors);
+
+    expect((await t.http.delete(`/users/${id}/delete`).set(t.auth(admin))).status).toBe(200);
+
+    expect((await t.http.get('/users/data').set(session)).status).toBe(401);
+    const row = await db.user.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ users_fullname: 'Sinta Dewi', users_email: null, users_phone: null, users_address: '', users_birthday: null });
+    expect(row.username).not.toBe('leaving');
+    expect(row.deleted_at).not.toBeNull();
+    expect(await db.userDeviceToken.count({ where: { id_users: id } })).toBe(0);
+    expect((await db.pushDelivery.findFirstOrThrow({ where: { id_users: id } })).status).toBe('INVALID');
+
+    // the person may come back, with the same name, address and number (any spelling)
+    const again = await t.http.post('/users/create').send(registration('Leaving', { users_email: 'Leaving@gmail.com', users_phone: '+6281366660001' }));
+    expect(again.status).toBe(200);
+    expect(again.body.users.id).not.toBe(id);
+    const relogin = await t.http.post('/users/login').send({ username: 'leaving@gmail.com', password: 'qwerty123' });
+    expect(relogin.body.id).toBe(again.body.users.id);
+
+    // the deleted account's history still renders for staff
+    for (const path of [`/orders/${order.id}`, `/patients/${patient.id}`, `/user_schedules/${appointment.id}`]) {
+      const r = await t.http.get(path).set(t.auth(admin));
+      expect(r.status, path).toBe(200);
     }
   });
 });

@@ -101,7 +101,7 @@ export const userRoutes = [
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
-        await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
+        await users.deleteAccount(tx, id, c.app.now());
       },
     },
   }).filter((def) => !(def.path === '/users/:id' && def.method === 'get')),
