@@ -291,6 +291,22 @@ describe('push through FCM HTTP v1', () => {
     ]);
   });
 
+  it("a prescription request's push does not put the customer's name or the prescription product on a lock screen", async () => {
+    const doctor = await t.user(['DOCTOR']);
+    const requester = await t.user(['CUSTOMER'], { users_fullname: 'Ratna Kusuma' });
+    await t.http.post('/users/register_device_token').set(t.auth(doctor)).send({ device_token: 'ok-lockscreen-doctor-01' }).expect(200);
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Isotretinoin 20 mg', harga: 450000, is_resep_required: 1 } });
+    await tx((x) => emit(t.app, 'prescription.requested', { requestId: 91, userId: requester.id, menuId: menu.id }, x));
+    const before = fcm.sent.length;
+    await deliverPendingPushes(t.app);
+    const push = fcm.sent.slice(before).find((s) => s.token === 'ok-lockscreen-doctor-01')!;
+    expect(push).toMatchObject({ title: 'Permintaan resep', data: { intentions: 'prescription_requested', reference_type: 'prescription_requests' } });
+    expect(JSON.stringify(push)).not.toMatch(/Isotretinoin|Ratna|Kusuma/);
+    // the app still shows the request in full
+    const stored = await t.app.db.notification.findFirstOrThrow({ where: { id_user_to: doctor.id, intentions: 'prescription_requested' } });
+    expect(stored.content).toBe('Ratna Kusuma meminta resep untuk Isotretinoin 20 mg.');
+  });
+
   it('two workers never send the same row twice', async () => {
     const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'y', intentions: 'test' } });
     await t.app.db.userDeviceToken.createMany({ data: Array.from({ length: 20 }, (_, i) => ({ id_users: f.customer.id, device_token: `ok-many-${i}` })) });

@@ -15,7 +15,7 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertMayGrant, assertNoLiveDoctorProfile, assertNotLastOwner } from './users.service.js';
+import { assertMayChangeAccount, assertMayGrant, assertNoLiveDoctorProfile, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
@@ -53,6 +53,8 @@ export const roleRoutes = resourceRoutes({
     body: roleBody,
     run: async (b, c, tx) => {
       assertMayGrant(c.user, [b.rolecodes]);
+      // an owner's roles are an owner's account: changed by owners only, as through users/:id/update
+      await assertMayChangeAccount(tx, c.user, b.iduser);
       await activeUser(tx, b.iduser);
       const role = await tx.userRole.create({ data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions ?? '' } });
       return role.id;
@@ -62,6 +64,8 @@ export const roleRoutes = resourceRoutes({
     body: roleBody,
     run: async (id, b, c, tx, existing) => {
       assertMayGrant(c.user, [existing.role_codes, b.rolecodes]);
+      await assertMayChangeAccount(tx, c.user, existing.id_users);
+      await assertMayChangeAccount(tx, c.user, b.iduser);
       await activeUser(tx, b.iduser);
       const taken = b.rolecodes !== existing.role_codes || b.iduser !== existing.id_users;
       if (existing.role_codes === 'OWNER' && taken) await assertNotLastOwner(tx, existing.id_users);
@@ -74,6 +78,7 @@ export const roleRoutes = resourceRoutes({
   delete: {
     run: async (id, c, tx, existing) => {
       assertMayGrant(c.user, [existing.role_codes]);
+      await assertMayChangeAccount(tx, c.user, existing.id_users);
       if (existing.role_codes === 'OWNER') await assertNotLastOwner(tx, existing.id_users);
       if (existing.role_codes === 'DOCTOR') await assertNoLiveDoctorProfile(tx, existing.id_users, 'The DOCTOR role cannot be taken away');
       await tx.userRole.delete({ where: { id } });

@@ -21,7 +21,8 @@ const phone = z.string().trim().regex(/^\+?\d{8,15}$/, 'digits only, 8 to 15');
 const profileFields = {
   username,
   users_fullname: s.requiredText(200),
-  users_email: z.email().max(200).optional(),
+  // trimmed before it is checked, as sign-in and recovery read it (a keyboard's trailing space)
+  users_email: z.string().trim().pipe(z.email().max(200)).optional(),
   users_phone: phone.optional(),
   users_address: s.text(1000).optional(),
   users_birthday: s.date.optional(),
@@ -100,7 +101,7 @@ export const userRoutes = [
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
-        await tx.user.update({ where: { id }, data: { deleted_at: c.app.now(), token_version: { increment: 1 } } });
+        await users.deleteAccount(tx, id, c.app.now());
       },
     },
   }).filter((def) => !(def.path === '/users/:id' && def.method === 'get')),

@@ -142,6 +142,31 @@ export async function assertNoLiveDoctorProfile(tx: Tx, userId: number, what: st
   if (live) throw conflict(`${what}: the user has a live doctor profile; delete the doctor profile first`);
 }
 
+/**
+ * A soft delete: the row stays, with the name, for the orders, appointments, patients and records
+ * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
+ * freed (the person may register again; `#` is never in a registered username, so the tombstone
+ * takes no one's), the contact data is blanked, the sessions end, the devices forget the account
+ * and the pushes still queued for them are stopped, the open recovery links are void.
+ */
+export async function deleteAccount(tx: Tx, id: number, now: Date) {
+  await tx.user.update({
+    where: { id },
+    data: {
+      deleted_at: now,
+      token_version: { increment: 1 },
+      username: `#deleted-${id}`,
+      users_email: null,
+      users_phone: null,
+      users_address: '',
+      users_birthday: null,
+    },
+  });
+  await tx.userDeviceToken.deleteMany({ where: { id_users: id } });
+  await tx.pushDelivery.updateMany({ where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
+  await voidRecoveryLinks(tx, id, now);
+}
+
 /** serialises the changes that can take an owner away (see assertNotLastOwner) */
 const OWNERS_LOCK = 7_427_101;
 

@@ -110,6 +110,15 @@ export async function registerDeviceToken(db: PrismaClient, deviceToken: string,
   ]);
 }
 
+/**
+ * What a push shows instead of the stored content, by intention. A push lands on a lock screen: a
+ * prescription request names the customer and the prescription-only product they asked for (their
+ * health), which staff read in the app, not a passer-by on a phone.
+ */
+const LOCK_SCREEN_BODY: Record<string, string> = {
+  prescription_requested: 'Ada permintaan resep baru. Buka aplikasi untuk melihatnya.',
+};
+
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
@@ -164,7 +173,7 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       const data: Record<string, string> = { id_notifications: String(n.id), intentions: n.intentions };
       if (n.reference_type) data.reference_type = n.reference_type;
       if (n.reference_id != null) data.reference_id = String(n.reference_id);
-      const r = await withDeadline(timeoutMs, `push ${c.id}`, (signal) => fcm.send(c.device_token, { title: n.title, body: n.content, data }, signal)).catch(
+      const r = await withDeadline(timeoutMs, `push ${c.id}`, (signal) => fcm.send(c.device_token, { title: n.title, body: LOCK_SCREEN_BODY[n.intentions] ?? n.content, data }, signal)).catch(
         (err: Error): PushResult => ({ ok: false, invalidToken: false, error: err.message }),
       );
       return { c, r };

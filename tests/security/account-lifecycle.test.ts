@@ -1,0 +1,143 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { createConsultationOrder } from '../consultations/fixtures.js';
+import { appointmentWith } from '../patients/fixtures.js';
+
+// Registration races and spellings, role assignments reaching an owner's account, and what stays of
+// a deleted account.
+
+let t: TestApp;
+let owner: TestUser;
+beforeAll(async () => {
+  t = await createTestApp();
+  owner = await t.user(['OWNER', 'ADMIN']);
+});
+afterAll(() => t.close());
+
+const registration = (name: string, extra: Record<string, unknown> = {}) => ({
+  username: name,
+  users_fullname: 'Sinta Dewi',
+  users_email: `${name}@gmail.com`,
+  password: 'qwerty123',
+  retype_password: 'qwerty123',
+  ...extra,
+});
+
+describe('registration', () => {
+  it('two registrations at once with one e-mail (any case), username or phone (any spelling): one account, the other 409', async () => {
+    const pairs = [
+      [registration('race_a1', { users_email: 'race@gmail.com' }), registration('race_a2', { users_email: 'RACE@Gmail.com' })],
+      [registration('Race_B'), registration('race_b', { users_email: 'race-b2@gmail.com' })],
+      [registration('race_c1', { users_phone: '081377770001' }), registration('race_c2', { users_phone: '+6281377770001' })],
+    ];
+    for (const pair of pairs) {
+      const answers = await Promise.all(pair.map((body) => t.http.post('/users/create').send(body)));
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+      expect(answers.find((a) => a.status === 409)!.body).toMatchObject({ status: 409, message: expect.stringMatching(/Duplicate/) });
+    }
+    expect(await t.app.db.user.count({ where: { users_email: 'race@gmail.com' } })).toBe(1);
+    expect(await t.app.db.user.count({ where: { username: 'race_b' } })).toBe(1);
+    expect(await t.app.db.user.count({ where: { users_phone: '081377770001' } })).toBe(1);
+  });
+
+  it('an e-mail with spaces around is the same e-mail, as sign-in reads it: stored trimmed, a duplicate is 409', async () => {
+    const res = await t.http.post('/users/create').send(registration('spaced', { users_email: '  Spaced.Out@Gmail.com ' }));
+    expect(res.status).toBe(200);
+    expect(res.body.users.users_email).toBe('spaced.out@gmail.com');
+    const dup = await t.http.post('/users/create').send(registration('spaced2', { users_email: 'spaced.out@gmail.com ' }));
+    expect(dup.status).toBe(409);
+    const self = await t.user(['CUSTOMER']);
+    const update = await t.http.put(`/users/${self.id}/update`).set(t.auth(self)).send({ users_email: ' New.Mail@Gmail.com' });
+    expect(update.status).toBe(200);
+    expect(update.body.users.users_email).toBe('new.mail@gmail.com');
+  });
+});
+
+describe("an owner's roles", () => {
+  it('are given, changed and taken by owners only: roles/* answer 403 to an admin as users/:id/update does', async () => {
+    const admin = await t.user(['ADMIN']);
+    const owner2 = await t.user(['OWNER', 'ADMIN']);
+    const customer = await t.user(['CUSTOMER']);
+    const ownersAdminRole = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: owner2.id, role_codes: 'ADMIN' } });
+    const customerRole = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: customer.id } });
+    const attempts = [
+      t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: owner2.id, rolecodes: 'DOCTOR' }),
+      t.http.put(`/roles/${ownersAdminRole.id}/update`).set(t.auth(admin)).send({ iduser: owner2.id, rolecodes: 'CUSTOMER' }),
+      t.http.put(`/roles/${ownersAdminRole.id}/update`).set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'ADMIN' }),
+      // a customer's row moved onto the owner changes the owner's account too
+      t.http.put(`/roles/${customerRole.id}/update`).set(t.auth(admin)).send({ iduser: owner2.id, rolecodes: 'CUSTOMER' }),
+      t.http.delete(`/roles/${ownersAdminRole.id}/delete`).set(t.auth(admin)),
+    ];
+    for (const res of await Promise.all(attempts)) {
+      expect(res.status).toBe(403);
+      expect(res.body.message).toMatch(/Only an owner/);
+    }
+    const roles = await t.app.db.userRole.findMany({ where: { id_users: { in: [owner2.id, customer.id] } }, orderBy: { id: 'asc' } });
+    expect(roles.map((r) => [r.id_users, r.role_codes])).toEqual([
+      [owner2.id, 'OWNER'],
+      [owner2.id, 'ADMIN'],
+      [customer.id, 'CUSTOMER'],
+    ]);
+    // the owner's session is untouched
+    expect((await t.http.get('/users/data').set(t.auth(owner2))).status).toBe(200);
+    // an owner may; an admin still manages other accounts' roles
+    expect((await t.http.post('/roles/create').set(t.auth(owner)).send({ iduser: owner2.id, rolecodes: 'DOCTOR' })).status).toBe(200);
+    expect((await t.http.put(`/roles/${customerRole.id}/update`).set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'DOCTOR' })).status).toBe(200);
+  });
+
+  it('the last owner cannot demote themself through users/:id/update either (409)', async () => {
+    const t2 = await createTestApp();
+    try {
+      const only = await t2.user(['OWNER', 'ADMIN']);
+      const res = await t2.http.put(`/users/${only.id}/update`).set(t2.auth(only)).send({ roles: ['ADMIN'] });
+      expect(res.status).toBe(409);
+      expect(await t2.app.db.userRole.count({ where: { id_users: only.id, role_codes: 'OWNER' } })).toBe(1);
+    } finally {
+      await t2.close();
+    }
+  });
+});
+
+describe('a deleted account', () => {
+  it("frees its username, e-mail and phone, blanks its contact data, ends its sessions and pushes; its orders, appointments and patients still render", async () => {
+    const admin = await t.user(['ADMIN']);
+    const doctor = await t.user(['DOCTOR']);
+    const res = await t.http.post('/users/create').send(
+      registration('leaving', { users_email: 'leaving@gmail.com', users_phone: '081366660001', users_address: 'Jl. Dago 1, Bandung', users_birthday: '01/02/1990' }),
+    );
+    expect(res.status).toBe(200);
+    const id: number = res.body.users.id;
+    const login = await t.http.post('/users/login').send({ username: 'leaving', password: 'qwerty123' });
+    const session = { Authorization: `Bearer ${login.body.bearer}` };
+    await t.http.post('/users/register_device_token').set(session).send({ device_token: 'leaving-phone-token-01' }).expect(200);
+    const db = t.app.db;
+    const note = await db.notification.create({ data: { id_user_to: id, title: 'Pesanan dikirim', intentions: 'test' } });
+    await db.pushDelivery.create({ data: { id_notifications: note.id, id_users: id, device_token: 'leaving-phone-token-01' } });
+    const patient = await db.patient.create({ data: { id_users: id, nama_lengkap_pasien: 'Anak Leaving' } });
+    const appointment = await appointmentWith(t, doctor, patient.id, id);
+    const order = await createConsultationOrder(t, { id } as TestUser, patient.id, appointment.id_doctors);
+
+    expect((await t.http.delete(`/users/${id}/delete`).set(t.auth(admin))).status).toBe(200);
+
+    expect((await t.http.get('/users/data').set(session)).status).toBe(401);
+    const row = await db.user.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ users_fullname: 'Sinta Dewi', users_email: null, users_phone: null, users_address: '', users_birthday: null });
+    expect(row.username).not.toBe('leaving');
+    expect(row.deleted_at).not.toBeNull();
+    expect(await db.userDeviceToken.count({ where: { id_users: id } })).toBe(0);
+    expect((await db.pushDelivery.findFirstOrThrow({ where: { id_users: id } })).status).toBe('INVALID');
+
+    // the person may come back, with the same name, address and number (any spelling)
+    const again = await t.http.post('/users/create').send(registration('Leaving', { users_email: 'Leaving@gmail.com', users_phone: '+6281366660001' }));
+    expect(again.status).toBe(200);
+    expect(again.body.users.id).not.toBe(id);
+    const relogin = await t.http.post('/users/login').send({ username: 'leaving@gmail.com', password: 'qwerty123' });
+    expect(relogin.body.id).toBe(again.body.users.id);
+
+    // the deleted account's history still renders for staff
+    for (const path of [`/orders/${order.id}`, `/patients/${patient.id}`, `/user_schedules/${appointment.id}`]) {
+      const r = await t.http.get(path).set(t.auth(admin));
+      expect(r.status, path).toBe(200);
+    }
+  });
+});
