@@ -107,7 +107,10 @@ export function postgresClient(
   // dropped test database); unheard, that event would crash the process. The pool replaces the
   // connection on the next query.
   pool.on('error', (err) => onIdleConnectionError?.(err));
-  if (preparedStatements) pool.on('acquire', forgetStatements);
+  if (preparedStatements) {
+    pool.on('connect', (client) => forgottenAtConnect.set(client, namesForgotten));
+    pool.on('release', (_err, client) => retireStale(client));
+  }
   // Prisma's statements are kept prepared too once they recur (statementName), except pattern
   // searches, whose best plan depends on the pattern. The pool outlives the client's adapter, so
   // it is ended here, by close().
@@ -134,7 +137,7 @@ const sightings = new Set<string>();
 /** how many statement texts are kept prepared (each prepared on every pooled connection that runs it) */
 const MAX_PREPARED = 300;
 let namesGiven = 0;
-/** names forgotten so far (each may still be prepared on connections that ran it: forgetStatements) */
+/** names forgotten so far (each may still be prepared on connections that ran it: retireStale) */
 let namesForgotten = 0;
 /**
  * A stable name for a statement's text once it recurs, so that each pooled connection prepares it
@@ -171,25 +174,17 @@ function statementName(text: string): string | undefined {
   return named;
 }
 
-const forgottenAtCleanup = new WeakMap<object, number>();
+const forgottenAtConnect = new WeakMap<object, number>();
 /**
- * On taking a connection from the pool: once more names have been forgotten since its last clean-up
- * than are kept, it drops every statement it prepared (DEALLOCATE ALL, queued before the caller's
- * statement; the live ones are prepared again on their next run), so a connection holds at most
- * about twice MAX_PREPARED. pg keeps the names a connection has prepared in `parsedStatements`,
- * emptied here with them; were that field gone in a later pg, nothing is dropped (and the statement
- * cache stays as before).
+ * On a connection's return to the pool: once more names have been forgotten since it connected than
+ * are kept, it is closed (the pool then opens a new one when needed), and with it go the statements
+ * it prepared under names no longer used; so a connection holds at most about twice MAX_PREPARED.
+ * Closed, not sent DEALLOCATE ALL: the pool may hand it to a waiting caller at once, and pg refuses
+ * (deprecates) a query sent while another runs. Ending a client makes the pool remove it on release.
  */
-function forgetStatements(client: pg.PoolClient) {
-  const since = forgottenAtCleanup.get(client);
-  // a new connection holds nothing yet
-  if (since === undefined) return void forgottenAtCleanup.set(client, namesForgotten);
-  if (namesForgotten - since <= MAX_PREPARED) return;
-  const connection = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } }).connection;
-  if (!connection?.parsedStatements) return;
-  forgottenAtCleanup.set(client, namesForgotten);
-  connection.parsedStatements = {};
-  client.query('DEALLOCATE ALL').catch(() => undefined);
+function retireStale(client: pg.PoolClient) {
+  const since = forgottenAtConnect.get(client) ?? namesForgotten;
+  if (namesForgotten - since > MAX_PREPARED) void client.end().catch(() => undefined);
 }
 
 /** `OFFSET n LIMIT m` as literals, for prepared statements (see statementName); both validated integers. */
