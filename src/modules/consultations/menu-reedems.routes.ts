@@ -7,11 +7,14 @@ import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { CART } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
+import type { Prisma } from '../../db/client.js';
+import { liveRedemption } from './redemptions.js';
 
 /**
  * A prescription goes into the customer's open E cart: the only way a prescription-only product
- * enters a cart. The unique menu_reedems.id_thread_messages makes it once per message, even for
- * concurrent requests (the second insert fails → 409, its transaction rolls back).
+ * enters a cart. One menu_reedems row per message (unique): a prescription backs one line at a time.
+ * Redeemed again only once that line is no longer for sale (liveRedemption: removed from the cart, or
+ * its order cancelled unpaid), decided under the message's row lock, so concurrent redemptions give one.
  */
 export const menuReedemRoutes = [
   route({
@@ -19,11 +22,11 @@ export const menuReedemRoutes = [
     path: '/menu_reedems/add_to_carts',
     access: ['CUSTOMER'],
     tag: 'menu_reedems',
-    summary: 'Put a prescribed product into your cart at the prescribed qty (once per prescription, while valid)',
+    summary: 'Put a prescribed product into your cart at the prescribed qty (once per prescription, while valid; again once its line was removed or its order cancelled unpaid)',
     body: z.object({
       id_threads: s.id,
       id_menu: s.id,
-      /** optional: which prescription message; default the newest unredeemed valid one for the product */
+      /** optional: which prescription message; default the newest one for the product not in a cart or order */
       id_thread_messages: s.id.optional(),
       /** optional: the open cart to use (must be yours) */
       id_orders: s.optionalRef.optional(),
@@ -47,24 +50,39 @@ export const menuReedemRoutes = [
             throw notFound(`patients ${thread.id_patients} not found: the consultation's patient is no longer one you manage`);
           }
         }
-        const msg = await tx.threadMessage.findFirst({
-          where: {
-            id_threads: thread.id,
-            id: body.id_thread_messages,
-            id_menu: body.id_menu,
-            content_type: 'prescriptions',
-            // written by the doctor side, never by the customer themselves (postMessage refuses
-            // that now; older rows may exist). Not "the current id_user_to": an admin may have
-            // reassigned the thread, and the former doctor's prescriptions stay valid.
-            id_user_from: { not: thread.id_user_from },
-            deleted_at: null,
-            ...(body.id_thread_messages ? {} : { menuReedem: null }),
-          },
-          include: { menu: true, menuReedem: { select: { id: true } } },
+        const prescription = {
+          id_threads: thread.id,
+          id_menu: body.id_menu,
+          content_type: 'prescriptions',
+          // written by the doctor side, never by the customer themselves (postMessage refuses
+          // that now; older rows may exist). Not "the current id_user_to": an admin may have
+          // reassigned the thread, and the former doctor's prescriptions stay valid.
+          id_user_from: { not: thread.id_user_from },
+          deleted_at: null,
+        } satisfies Prisma.ThreadMessageWhereInput;
+        const found = await tx.threadMessage.findFirst({
+          where: { ...prescription, id: body.id_thread_messages, ...(body.id_thread_messages ? {} : { NOT: { menuReedem: { is: liveRedemption } } }) },
+          select: { id: true },
           orderBy: [{ created_at: 'desc' }, { id: 'desc' }],
         });
+        if (!found) throw notFound('No prescription for this product in this thread');
+        // The message's row held, as the foreign key check of a new redemption holds it: a delete of
+        // the prescription either committed first (404 below) or waits for this redemption and then
+        // sees it. Held, not locked: an edit of the message (read receipts) need not wait.
+        await tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${found.id} FOR KEY SHARE`;
+        const msg = await tx.threadMessage.findFirst({ where: { ...prescription, id: found.id }, include: { menu: true } });
         if (!msg || !msg.menu || msg.menu.deleted_at) throw notFound('No prescription for this product in this thread');
-        if (msg.menuReedem) throw conflict('This prescription is already in a cart');
+        // Redemptions of one prescription, one after the other: the first by the unique
+        // id_thread_messages (a second insert waits for it, then fails → 409), a redemption again by
+        // its row lock, after which its state is read as the one before committed it.
+        const [previous] = await tx.$queryRaw<{ id: number; id_orders: number; id_order_items: number | null }[]>`
+          SELECT id, id_orders, id_order_items FROM menu_reedems WHERE id_thread_messages = ${msg.id} FOR UPDATE`;
+        if (previous?.id_order_items) {
+          // its line is still there: the order's row lock, so that its state (cancelled unpaid, or
+          // restored by uncancel, checked out, paid) is decided against those, which hold it too
+          await lockOrder(tx, previous.id_orders);
+          if (await tx.menuReedem.count({ where: { id: previous.id, ...liveRedemption } })) throw conflict('This prescription is already in a cart');
+        }
         if (!msg.valid_until || msg.valid_until <= now) throw unprocessable('This prescription has expired');
         const qty = msg.qty ?? 1;
 
@@ -104,9 +122,11 @@ export const menuReedemRoutes = [
         });
         // keep the line consistent with the current price (a previous redemption may be older)
         if (item.price_total !== item.price * item.qty) await tx.orderItem.update({ where: { id: item.id }, data: { price_total: item.price * item.qty } });
-        await tx.menuReedem.create({
-          data: { id_thread_messages: msg.id, id_threads: thread.id, id_menu: msg.menu.id, id_orders: cart.id, id_order_items: item.id, id_users: me, qty },
-        });
+        // a released redemption (see liveRedemption) is moved to this line: the order it left no
+        // longer has the prescription, so its checkout refuses that line if it is ever restored
+        const redemption = { id_threads: thread.id, id_menu: msg.menu.id, id_orders: cart.id, id_order_items: item.id, id_users: me, qty };
+        if (previous) await tx.menuReedem.update({ where: { id: previous.id }, data: redemption });
+        else await tx.menuReedem.create({ data: { id_thread_messages: msg.id, ...redemption } });
         // the one place order totals are computed (commerce): promotion, courier and points included
         await recomputeOrderTotals(tx, cart.id);
       });

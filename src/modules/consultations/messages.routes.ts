@@ -198,7 +198,7 @@ export const messageRoutes = [
         // refuses the line). The order's row lock orders this against a checkout, which reads the
         // prescription's deleted_at under the same lock. The message's row lock first, so that its
         // redemption is read as committed: one made meanwhile is seen here, one made later waits for
-        // this delete (its foreign key to the message) and is then refused by checkout.
+        // this delete (it holds the message's row first) and then finds it deleted.
         await tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${id} FOR UPDATE`;
         const redeemed = await tx.menuReedem.findUnique({ where: { id_thread_messages: id }, select: { id_orders: true } });
         if (redeemed) {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import * as r from '../../http/response.js';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
+import { isLive, redemptionState } from './redemptions.js';
 import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
 import { nestedUserFor, nestedUserInclude, nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
@@ -40,7 +41,8 @@ export const messageInclude = {
   thread: { select: { id_patients: true } },
   userFrom: true,
   userTo: true,
-  menuReedem: { select: { id: true } },
+  // is_redeemed: whether the prescription is in a cart or order now (a released redemption is not)
+  menuReedem: redemptionState,
 } as const;
 
 const picture = (app: AppContext, u: Row | null) => app.storage.publicUrl('users', u?.users_picture ?? '');
@@ -154,7 +156,7 @@ export function messageJSON(app: AppContext, m: Row, callerId: number | undefine
     bubble: m.id_user_from === callerId ? 'right' : 'left',
     qty: m.qty ?? 0,
     valid_until: formatDateTime(m.valid_until),
-    is_redeemed: m.menuReedem ? 1 : 0,
+    is_redeemed: isLive(m.menuReedem) ? 1 : 0,
   };
 }
 

@@ -6,6 +6,7 @@ import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
 import { lockPatient, patientReadScope } from '../patients/access.js';
 import { threadPatientInclude } from './serializers.js';
+import { LIVE_REDEMPTION, liveRedemptionSql } from './redemptions.js';
 
 export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -87,7 +88,7 @@ export async function readThreadMessages(
               CASE WHEN mk.id IS NULL THEN m.updated_at ELSE $3::timestamptz END AS updated_at,
               uf.users_fullname AS from_name, uf.users_picture AS from_picture,
               ut.users_fullname AS to_name, ut.users_picture AS to_picture,
-              EXISTS (SELECT 1 FROM menu_reedems r WHERE r.id_thread_messages = m.id) AS redeemed
+              EXISTS (SELECT 1 FROM menu_reedems r WHERE r.id_thread_messages = m.id AND ${liveRedemptionSql}) AS redeemed
        FROM thread_messages m
        LEFT JOIN marked mk ON mk.id = m.id
        LEFT JOIN users uf ON uf.id = m.id_user_from
@@ -131,7 +132,7 @@ export async function readThreadMessages(
       thread: { id_patients: r.id_patients },
       userFrom: r.from_name == null ? null : { users_fullname: r.from_name, users_picture: r.from_picture },
       userTo: r.to_name == null ? null : { users_fullname: r.to_name, users_picture: r.to_picture },
-      menuReedem: r.redeemed ? {} : null,
+      menuReedem: r.redeemed ? LIVE_REDEMPTION : null,
     });
   }
   return { total: rows[0]!.total, rows: data };
