@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 // Booking rules beyond booking.test.ts: the patient's other appointments, how far ahead, the catalogue
 // changes bookings rely on, concurrent moves/cancels/bookings, the WIB day boundary and access. The
@@ -204,36 +205,8 @@ describe('moving, cancelling and booking one slot at the same time', () => {
  * Holds the doctor's booking lock in a transaction of its own, runs `request` (which then waits for
  * that lock, after its first look at the slot), lets `change` commit meanwhile, then releases the lock.
  */
-async function whileBookingWaits<T>(id_doctors: number, request: () => Promise<T>, change: (tx: any) => Promise<unknown>) {
-  let release!: () => void;
-  let locked!: () => void;
-  const held = new Promise<void>((r) => (release = r));
-  const hasLock = new Promise<void>((r) => (locked = r));
-  const holder = t.app.db.$transaction(
-    async (tx) => {
-      await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
-      locked();
-      await held;
-      await change(tx);
-    },
-    { timeout: 20_000 },
-  );
-  await hasLock;
-  // awaited here so that supertest sends it now
-  const res = (async () => await request())();
-  await vi.waitFor(
-    async () => {
-      const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      expect(row!.n).toBeGreaterThan(0);
-    },
-    { timeout: 5_000, interval: 20 },
-  );
-  release();
-  await holder;
-  return res;
-}
+const whileBookingWaits = <T>(id_doctors: number, request: () => Promise<T>, change: (tx: any) => Promise<unknown>) =>
+  whileHolding(t.app.db, (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`, request, change);
 
 describe.runIf(process.env.TEST_DATABASE_URL)('a day or slot closed while a booking for it waits for the doctor', () => {
   it('a holiday committed meanwhile (as holidays/create does, under the lock): the booking is refused, nothing booked', async () => {

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { on } from '../../src/lib/events.js';
 import { spendPoints } from '../../src/modules/commerce/points.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { someoneWaits, whileHolding } from '../helpers/interleave.js';
 import { eCart, menu, promotion, stockOf } from './fixtures.js';
 
 // Points and promotion codes changed by two requests at once. Each race is set up
@@ -18,42 +19,6 @@ afterAll(() => t.close());
 
 const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
 const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
-
-/** Waits until some statement of this database waits for a row lock (or 5 s). */
-const someoneWaits = () =>
-  vi
-    .waitFor(
-      async () => {
-        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(row!.n).toBeGreaterThan(0);
-      },
-      { timeout: 5_000, interval: 50 },
-    )
-    .catch(() => undefined);
-
-/** Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then commits it. */
-async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>) {
-  let commit!: () => void;
-  let changed!: () => void;
-  const held = new Promise<void>((r) => (commit = r));
-  const hasChanged = new Promise<void>((r) => (changed = r));
-  const tx = t.app.db.$transaction(
-    async (tx) => {
-      await change(tx);
-      changed();
-      await held;
-    },
-    { timeout: 20_000 },
-  );
-  await hasChanged;
-  const res = request();
-  await someoneWaits();
-  commit();
-  await tx;
-  return res;
-}
 
 /** A paid order of `u` (100,000, no shipping cost) that earned 10,000 points. */
 async function paidOrder(u: TestUser) {
@@ -72,7 +37,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a paid order cancelled while a ch
     expect(await balance(u)).toBe(10_000);
     const cart = await eCart(t, u, [{ id_menu: (await menu(t, { harga: 50_000 })).id, qty: 1 }], 0);
     // what a checkout of the cart does with 3,000 applied points, held open while staff cancel the paid order
-    const cancel = await whileChanging(
+    const cancel = await whileHolding(t.app.db, 
       (tx) => spendPoints(t.app, tx, u.id, 3_000, 'order-use', cart),
       () => put(`/orders/${paid}/cancel`, admin, { cancel_reason: 'refunded' }).then((r) => r),
     );
@@ -87,7 +52,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a paid order cancelled while a ch
 describe.runIf(process.env.TEST_DATABASE_URL)('two staff editing one promotion at once', () => {
   it('the later edit is checked against the promotion as the first left it: no percentage above 100', async () => {
     const p = await promotion(t, { type: 'NOMINAL', value: 25_000 });
-    const res = await whileChanging(
+    const res = await whileHolding(t.app.db, 
       (tx) => tx.promotion.update({ where: { id: p.id }, data: { type: 'PERSEN', value: 10 } }),
       () => put(`/promotions/${p.id}/update`, admin, { value: 30_000 }).then((r) => r),
     );
@@ -97,7 +62,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('two staff editing one promotion a
 
   it('no end before the start', async () => {
     const p = await promotion(t, { start_datetime: new Date('2026-01-01T00:00:00+07:00'), expired_datetime: new Date('2099-01-01T00:00:00+07:00') });
-    const res = await whileChanging(
+    const res = await whileHolding(t.app.db, 
       (tx) => tx.promotion.update({ where: { id: p.id }, data: { start_datetime: new Date('2026-03-01T00:00:00+07:00') } }),
       () => put(`/promotions/${p.id}/update`, admin, { expired_datetime: '01/02/2026 00:00' }).then((r) => r),
     );
@@ -128,7 +93,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a code applied to a cart while st
     await hasEdited;
     const apply = put(`/orders/${id}/apply/promotions`, u, { display_codes: p.display_codes }).then((r) => r);
     // (the edit's transaction may not stay open for long: as soon as the apply is done or waits)
-    await Promise.race([apply, someoneWaits()]);
+    await Promise.race([apply, someoneWaits(t.app.db)]);
     release();
     expect((await edit).status).toBe(200);
     expect((await apply).status).toBe(200);
@@ -150,7 +115,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('staff deleting a point credit whi
         async (tx) => {
           await tx.$queryRaw`SELECT id FROM user_point_balances WHERE id_users = ${u.id} FOR UPDATE`;
           del = t.http.delete(`/user_points/${credit.id}/delete`).set(t.auth(admin)).then((r) => r);
-          await someoneWaits();
+          await someoneWaits(t.app.db);
           creditFree = await tx.$queryRaw`SELECT id FROM user_points WHERE id = ${credit.id} FOR UPDATE NOWAIT`.then(
             () => true,
             () => false,

@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 import { setCourier, stockOf } from '../commerce/fixtures.js';
 import { consultationFixture, createMenu, pay } from './fixtures.js';
 
@@ -20,42 +21,6 @@ async function paidThread() {
   return { ...f, threadId: (await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } })).id };
 }
 
-/**
- * Runs `change` in a transaction held open until `request` waits for a row lock (or 5 s), then runs
- * `meanwhile` and commits the change.
- */
-async function whileChanging<T>(change: (tx: any) => Promise<unknown>, request: () => Promise<T>, meanwhile?: () => Promise<unknown>) {
-  let commit!: () => void;
-  let changed!: () => void;
-  const held = new Promise<void>((r) => (commit = r));
-  const hasChanged = new Promise<void>((r) => (changed = r));
-  const tx = t.app.db.$transaction(
-    async (tx) => {
-      await change(tx);
-      changed();
-      await held;
-    },
-    { timeout: 20_000 },
-  );
-  await hasChanged;
-  const res = request();
-  await vi
-    .waitFor(
-      async () => {
-        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(row!.n).toBeGreaterThan(0);
-      },
-      { timeout: 5_000, interval: 50 },
-    )
-    .catch(() => undefined);
-  await meanwhile?.();
-  commit();
-  await tx;
-  return res;
-}
-
 /** what threads/update does when an admin hands the thread to another doctor */
 const handTo = (threadId: number, doctorId: number) => (tx: any) => tx.thread.update({ where: { id: threadId }, data: { id_user_to: doctorId } });
 
@@ -64,7 +29,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
     const f = await paidThread();
     const menu = await createMenu(t);
     const next = await t.user(['DOCTOR']);
-    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+    const res = await whileHolding(t.app.db, handTo(f.threadId, next.id), () =>
       t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 3 }).then((r) => r),
     );
     expect(res.status).toBe(409);
@@ -75,7 +40,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
   it('a text of the doctor who loses the thread is refused (409)', async () => {
     const f = await paidThread();
     const next = await t.user(['DOCTOR']);
-    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+    const res = await whileHolding(t.app.db, handTo(f.threadId, next.id), () =>
       t.http.post('/thread_messages/text').set(t.auth(f.doctor)).send({ id_threads: f.threadId, content: 'Saya masih di sini' }).then((r) => r),
     );
     expect(res.status).toBe(409);
@@ -85,7 +50,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
   it("the customer's message goes to the thread's new doctor, who is told of it", async () => {
     const f = await paidThread();
     const next = await t.user(['DOCTOR']);
-    const res = await whileChanging(handTo(f.threadId, next.id), () =>
+    const res = await whileHolding(t.app.db, handTo(f.threadId, next.id), () =>
       t.http.post('/thread_messages/text').set(t.auth(f.customer)).send({ id_threads: f.threadId, content: 'Dok, masih gatal' }).then((r) => r),
     );
     expect(res.status).toBe(200);
@@ -97,12 +62,12 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
   it('close and reopen by the doctor who loses the thread are refused (404: no longer theirs), the thread as the admin left it', async () => {
     const f = await paidThread();
     const next = await t.user(['DOCTOR']);
-    const close = await whileChanging(handTo(f.threadId, next.id), () => t.http.put(`/threads/${f.threadId}/close`).set(t.auth(f.doctor)).then((r) => r));
+    const close = await whileHolding(t.app.db, handTo(f.threadId, next.id), () => t.http.put(`/threads/${f.threadId}/close`).set(t.auth(f.doctor)).then((r) => r));
     expect(close.status).toBe(404);
     expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(0);
     await t.http.put(`/threads/${f.threadId}/close`).set(t.auth(admin)).expect(200);
     const third = await t.user(['DOCTOR']);
-    const reopen = await whileChanging(handTo(f.threadId, third.id), () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(next)).then((r) => r));
+    const reopen = await whileHolding(t.app.db, handTo(f.threadId, third.id), () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(next)).then((r) => r));
     expect(reopen.status).toBe(404);
     expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(1);
   });
@@ -118,7 +83,7 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it i
     let checkedOut = 0;
     // Another transaction holds the message row (as an edit would) while the doctor deletes the
     // prescription; meanwhile the customer redeems it and checks the cart out.
-    const del = await whileChanging(
+    const del = await whileHolding(t.app.db, 
       (tx) => tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${rx} FOR NO KEY UPDATE`,
       () => t.http.delete(`/thread_messages/${rx}/delete`).set(t.auth(f.doctor)).then((r) => r),
       async () => {

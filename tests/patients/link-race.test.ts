@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 import { patientBody } from './fixtures.js';
 
 // A customer's change of (or cart, booking, consultation thread for) a patient racing staff moving that patient to another account
@@ -25,35 +26,8 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 /** Moves the patient to `after` in a transaction held open until the request waits for its row lock. */
-async function whileMoving(patientId: number, request: () => Promise<{ status: number; body: any }>) {
-  let commit!: () => void;
-  let moved!: () => void;
-  const held = new Promise<void>((r) => (commit = r));
-  const hasMoved = new Promise<void>((r) => (moved = r));
-  const move = t.app.db.$transaction(
-    async (tx) => {
-      await tx.patient.updateMany({ where: { id: patientId, deleted_at: null }, data: { id_users: after.id } });
-      moved();
-      await held;
-    },
-    { timeout: 20_000 },
-  );
-  await hasMoved;
-  const res = request();
-  // (a request that does not wait for the move at all has decided on the patient as it was)
-  await vi.waitFor(
-    async () => {
-      const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-      );
-      expect(row!.n).toBeGreaterThan(0);
-    },
-    { timeout: 5_000, interval: 50 },
-  ).catch(() => undefined);
-  commit();
-  await move;
-  return res;
-}
+const whileMoving = <T>(patientId: number, request: () => Promise<T>) =>
+  whileHolding(t.app.db, (tx) => tx.patient.updateMany({ where: { id: patientId, deleted_at: null }, data: { id_users: after.id } }), request);
 
 const newPatient = async () => (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Pindah' }))).body.patients.id as number;
 
