@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { releaseStock, reserveStock } from '../../src/modules/catalogue/stock.service.js';
 import { HttpError } from '../../src/http/errors.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -250,33 +251,14 @@ describe('brandstore_menus', () => {
       include: { items: true },
     });
     // the checkout's transaction (commerce/reservations.ts): reserve, point the line at the stock row, commit later
-    let commit!: () => void;
-    let reserved!: () => void;
-    const held = new Promise<void>((r) => (commit = r));
-    const hasReserved = new Promise<void>((r) => (reserved = r));
-    const checkout = t.app.db.$transaction(
+    const res = await whileHolding(
+      t.app.db,
       async (tx) => {
         const [taken] = await reserveStock(tx, [{ idbrandstore: store, idmenu: menu, qty: 2 }], { id_orders: order.id });
         await tx.orderItem.update({ where: { id: order.items[0]!.id }, data: { idstock: taken!.idstock } });
-        reserved();
-        await held;
       },
-      { timeout: 20_000 },
+      () => t.http.delete(`/brandstore_menus/${sm}/delete`).set(t.auth(admin)).then((r) => r),
     );
-    await hasReserved;
-    const del = t.http.delete(`/brandstore_menus/${sm}/delete`).set(t.auth(admin)).then((r) => r);
-    await vi.waitFor(
-      async () => {
-        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(row!.n).toBeGreaterThan(0);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-    commit();
-    await checkout;
-    const res = await del;
     expect({ status: res.status, message: res.body.message }).toEqual({ status: 409, message: expect.stringMatching(/referenced by orders/) });
     const line = await t.app.db.orderItem.findUniqueOrThrow({ where: { id: order.items[0]!.id } });
     const stock = await t.app.db.stock.findUniqueOrThrow({ where: { idbrandstoremenus: sm } });
@@ -292,33 +274,14 @@ describe('brandstore_menus/:id/stocks racing a delete of the store product', () 
     const store = (await t.http.post('/brandstore/create').set(t.auth(admin)).send({ nama: 'Toko gone', is_show: 1 })).body.brandstore.id;
     const sm = (await t.http.post('/brandstore_menus/create').set(t.auth(admin)).send({ idmenu: menu, idbrandstore: store, quantitytotal: 4 })).body.brandstoremenus.id;
     // the delete's transaction (stores.routes.ts): lock the stock row, delete the store product, commit later
-    let commit!: () => void;
-    let deleted!: () => void;
-    const held = new Promise<void>((r) => (commit = r));
-    const hasDeleted = new Promise<void>((r) => (deleted = r));
-    const del = t.app.db.$transaction(
+    const res = await whileHolding(
+      t.app.db,
       async (tx) => {
         await tx.$queryRaw`SELECT id FROM stocks WHERE idbrandstoremenus = ${sm} FOR UPDATE`;
         await tx.brandstoreMenu.delete({ where: { id: sm } });
-        deleted();
-        await held;
       },
-      { timeout: 20_000 },
+      () => t.http.put(`/brandstore_menus/${sm}/stocks`).set(t.auth(admin)).send({ delta: 1 }).then((r) => r),
     );
-    await hasDeleted;
-    const change = t.http.put(`/brandstore_menus/${sm}/stocks`).set(t.auth(admin)).send({ delta: 1 }).then((r) => r);
-    await vi.waitFor(
-      async () => {
-        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-        );
-        expect(row!.n).toBeGreaterThan(0);
-      },
-      { timeout: 10_000, interval: 50 },
-    );
-    commit();
-    await del;
-    const res = await change;
     expect(res.status, res.text).toBe(404);
   });
 });
