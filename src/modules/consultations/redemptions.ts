@@ -27,5 +27,3 @@ export function isLive(r: { orderItem: { is_canceled: number } | null; order: { 
 export const liveRedemptionSql = `EXISTS (SELECT 1 FROM order_items ri JOIN orders ro ON ro.id = r.id_orders
   WHERE ri.id = r.id_order_items AND ri.is_canceled = 0 AND (ro.status <> 'CANCEL' OR ro.paid_date IS NOT NULL))`;
 
-/** A redemption row that isLive reads as live: for a statement that decided it with liveRedemptionSql. */
-export const LIVE_REDEMPTION = { orderItem: { is_canceled: 0 }, order: { status: 'live', paid_date: null } };

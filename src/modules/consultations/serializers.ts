@@ -156,7 +156,8 @@ export function messageJSON(app: AppContext, m: Row, callerId: number | undefine
     bubble: m.id_user_from === callerId ? 'right' : 'left',
     qty: m.qty ?? 0,
     valid_until: formatDateTime(m.valid_until),
-    is_redeemed: isLive(m.menuReedem) ? 1 : 0,
+    // decided in SQL by the statement that read the page (readThreadMessages), else from the row's redemption
+    is_redeemed: (m.is_redeemed ?? isLive(m.menuReedem)) ? 1 : 0,
   };
 }
 

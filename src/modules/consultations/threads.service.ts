@@ -6,7 +6,7 @@ import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
 import { lockPatient, patientReadScope } from '../patients/access.js';
 import { threadPatientInclude } from './serializers.js';
-import { LIVE_REDEMPTION, liveRedemptionSql } from './redemptions.js';
+import { liveRedemptionSql } from './redemptions.js';
 
 export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
@@ -44,7 +44,7 @@ export function threadScope(user: AuthUser | undefined): Record<string, unknown>
  * - one page of the messages (newest first) and their count, the page showing the receipts just
  *   written (a statement does not see its own CTEs' updates, hence the join on `marked`).
  * Rows come back in the shape messageJSON reads (thread.id_patients, userFrom/userTo names and
- * pictures, menuReedem). 404 when the thread is missing or not the caller's.
+ * pictures, is_redeemed: liveRedemptionSql decided in the statement). 404 when the thread is missing or not the caller's.
  */
 export async function readThreadMessages(
   app: AppContext,
@@ -132,7 +132,7 @@ export async function readThreadMessages(
       thread: { id_patients: r.id_patients },
       userFrom: r.from_name == null ? null : { users_fullname: r.from_name, users_picture: r.from_picture },
       userTo: r.to_name == null ? null : { users_fullname: r.to_name, users_picture: r.to_picture },
-      menuReedem: r.redeemed ? LIVE_REDEMPTION : null,
+      is_redeemed: r.redeemed,
     });
   }
   return { total: rows[0]!.total, rows: data };
