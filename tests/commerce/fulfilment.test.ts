@@ -5,6 +5,7 @@ import { on } from '../../src/lib/events.js';
 import { expirePoints } from '../../src/modules/commerce/points.service.js';
 import { ORDER_TABLE_COLUMNS } from '../../src/modules/commerce/orders.routes.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { pdfText } from '../helpers/pdf-text.js';
 import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
 // no Midtrans keys: the built-in payment simulator
@@ -481,6 +482,31 @@ describe('invoice', () => {
     const id = await eCart(t, customer, [{ id_menu: (await menu(t)).id, qty: 1 }]);
     expect((await t.http.get(`/orders/${id}/invoices`).set(t.auth(customer))).status).toBe(422);
     void patientOf;
+  });
+
+  // The built-in Helvetica has Latin-1 glyphs only: other letters came out as wrong characters.
+  it("shows names and products in any script: the customer's, the patient's and the product's", async () => {
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: u.id }, data: { users_fullname: 'Nguyễn Thị Ánh' } });
+    const patient = await patientOf(t, u, { nama_lengkap_pasien: 'Łukasz Сергеевич' });
+    const m = await menu(t, { harga: 50_000, nama_menus: 'Krim Ω‑Ceramide “Sensitif”' });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 2 }], 10_000);
+    await t.app.db.order.update({ where: { id }, data: { id_patients: patient.id } });
+    expect((await put(`/orders/${id}/checkout`, u)).status).toBe(200);
+    const pdf = await t.http.get(`/orders/${id}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(pdf.status).toBe(200);
+    const o = await order(id);
+    expect(o.nama_pemesan).toBe('Nguyễn Thị Ánh');
+    const text = pdfText(pdf.body as Buffer);
+    expect(text).toContain(`Customer: Nguyễn Thị Ánh (${o.notelp_pemesan})`);
+    expect(text).toContain('Patient: Łukasz Сергеевич');
+    expect(text).toContain('Krim Ω‑Ceramide “Sensitif”  2 x IDR 50.000 = IDR 100.000');
+    expect(text).toContain('Total: IDR 110.000');
   });
 });
 

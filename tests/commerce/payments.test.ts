@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { on } from '../../src/lib/events.js';
 import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { pdfText } from '../helpers/pdf-text.js';
 import { startFakeMidtrans } from './fake-midtrans.js';
 import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
@@ -525,18 +526,6 @@ describe('consultation orders', () => {
     expect(add2.body.order_extras[0]).toMatchObject({ extra_prices: 120_000 });
   });
 });
-
-/** The text of an uncompressed pdfkit document: the strings inside its TJ/Tj operators (hex-encoded glyphs). */
-function pdfText(pdf: Buffer) {
-  const raw = pdf.toString('latin1');
-  const out: string[] = [];
-  for (const m of raw.matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    let line = '';
-    for (const h of m[1]!.matchAll(/<([0-9a-fA-F]+)>/g)) line += Buffer.from(h[1]!, 'hex').toString('latin1');
-    out.push(line);
-  }
-  return out.join('\n');
-}
 
 describe('a promotion edited or deleted after a customer applied it', () => {
   it('the cart shows the discount the checkout charges; deleted, no discount and the checkout says why', async () => {

@@ -1,7 +1,17 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import PDFDocument from 'pdfkit';
 import type { AppContext } from '../../app-context.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { formatRupiah } from '../catalogue/pricing.js';
+
+/**
+ * DejaVu Sans, embedded (subset) in every invoice: pdfkit's built-in Helvetica has Latin-1 glyphs
+ * only, and names, addresses and products come in any script (Vietnamese, Cyrillic, Greek…).
+ * Read once, on the first invoice.
+ */
+let bodyFont: Buffer | undefined;
+const invoiceFont = () => (bodyFont ??= readFileSync(createRequire(import.meta.url).resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf')));
 
 /**
  * The order's invoice as a PDF: clinic, order code, dates, lines, discount, shipping, points,
@@ -15,6 +25,7 @@ export function renderInvoice(app: AppContext, o: any): Promise<Buffer> {
     doc.on('end', () => resolve(Buffer.concat(chunks)));
     doc.on('error', reject);
 
+    doc.font(invoiceFont());
     doc.fontSize(18).text(app.config.CLINIC_NAME);
     if (app.config.CLINIC_ADDRESS) doc.fontSize(9).text(app.config.CLINIC_ADDRESS);
     doc.moveDown().fontSize(14).text('INVOICE');
