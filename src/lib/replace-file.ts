@@ -7,7 +7,9 @@ type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
  * must lock the row (SELECT … FOR UPDATE), set the column to the new name and return the name it
  * held. The replaced file is removed after the commit; a refused or failed change removes the new
  * file instead. So concurrent uploads for one row replace each other in turn (each removing the one
- * before), no file is left unreferenced, and none still referenced is removed.
+ * before), no file is left unreferenced, and none still referenced is removed. A staff change's
+ * audit entry (RequestContext.auditChange) is written last in `point`: one that cannot be written
+ * fails the change like any other error (the new file removed, the old one kept).
  */
 export async function replaceStoredFile<T>(
   app: AppContext,

@@ -69,7 +69,7 @@ const categoryUpload = route({
   summary: 'Upload the picture of a category (multipart field "picture")',
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), images: shape.str, img_path: shape.str })),
-  handler: async ({ app, params, file }) => {
+  handler: async ({ app, params, file, auditChange }) => {
     const missing = () => notFound(`menu_categories ${params.id} not found`);
     if (!(await app.db.menuCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
     // the replaced picture is read under the row lock (see replaceStoredFile)
@@ -77,6 +77,7 @@ const categoryUpload = route({
       const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM menu_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
       if (!row) throw missing();
       await tx.menuCategory.update({ where: { id: params.id }, data: { images: name } });
+      await auditChange(tx);
       return { old: row.images, result: undefined };
     });
     return { images: { id: params.id, image_upload: true, images: name, img_path: app.storage.publicUrl('menu_categories', name) } };
@@ -275,7 +276,7 @@ const imageCreate = route({
   upload: { field: 'picture', accept: 'image' },
   body: imageFields,
   response: shape.one('menu_images', menuImageUploadSchema),
-  handler: async ({ app, user, body, file }) => {
+  handler: async ({ app, user, body, file, auditChange }) => {
     await activeMenu(app.db, body.id_menus);
     const name = await app.storage.save('public', 'menus', file!);
     try {
@@ -287,6 +288,7 @@ const imageCreate = route({
           data: { id_menus: body.id_menus, menu_image: name, is_primary: body.is_primary ?? (first ? 1 : 0), nomor_urut_tampil: body.nomor_urut_tampil ?? 0 },
         });
         if (img.is_primary) await clearPrimary(tx, body.id_menus, img.id);
+        await auditChange(tx, { menu_images: img });
         return img;
       });
       return imageResponse({ app, user }, row);
@@ -306,7 +308,7 @@ const imageUpdate = route({
   upload: { field: 'picture', accept: 'image', required: false },
   body: imageFields.partial(),
   response: shape.one('menu_images', menuImageUploadSchema),
-  handler: async ({ app, user, body, file, params }) => {
+  handler: async ({ app, user, body, file, params, auditChange }) => {
     const name = file ? await app.storage.save('public', 'menus', file) : undefined;
     try {
       const { row, old } = await app.db.$transaction(async (tx) => {
@@ -317,6 +319,7 @@ const imageUpdate = route({
         await lockMenu(tx, body.id_menus ?? existing.id_menus);
         const img = await tx.menuImage.update({ where: { id: params.id }, data: { ...body, ...(name ? { menu_image: name } : {}) } });
         if (img.is_primary) await clearPrimary(tx, img.id_menus, img.id);
+        await auditChange(tx);
         return { row: img, old: existing.menu_image };
       });
       if (name) await app.storage.remove('public', 'menus', old);

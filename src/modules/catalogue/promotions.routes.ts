@@ -120,14 +120,16 @@ const promotionUpload = route({
   summary: 'Upload the banner of a promotion (multipart field "picture")',
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('promotions', promotionSchema),
-  handler: async ({ app, params, file }) => {
+  handler: async ({ app, params, file, auditChange }) => {
     const missing = () => notFound(`promotions ${params.id} not found`);
     if (!(await app.db.promotion.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
     // the replaced picture is read under the row lock (see replaceStoredFile)
     const { result: row } = await replaceStoredFile(app, 'public', 'promotions', file!, async (tx, name) => {
       const [locked] = await tx.$queryRaw<{ img_promotions: string }[]>`SELECT img_promotions FROM promotions WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
       if (!locked) throw missing();
-      return { old: locked.img_promotions, result: await tx.promotion.update({ where: { id: params.id }, data: { img_promotions: name } }) };
+      const row = await tx.promotion.update({ where: { id: params.id }, data: { img_promotions: name } });
+      await auditChange(tx);
+      return { old: locked.img_promotions, result: row };
     });
     return { promotions: promotionJSON(app, row) };
   },

@@ -4,7 +4,7 @@ import { STAFF } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Column } from '../../http/resource.js';
 import * as shape from '../../http/response.js';
-import { route, type RouteDef } from '../../http/route.js';
+import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
@@ -93,7 +93,7 @@ const categoryUpload = route({
   summary: "Upload a service category's picture (multipart field `picture`)",
   upload: { field: 'picture', accept: 'image' },
   response: shape.one('images', z.object({ id: shape.int, image_upload: z.literal(true), img_path: shape.str })),
-  handler: async ({ app, params, file }) => {
+  handler: async ({ app, params, file, auditChange }) => {
     const missing = () => notFound(`service_categories ${params.id} not found`);
     if (!(await app.db.serviceCategory.findFirst({ where: { id: params.id, deleted_at: null }, select: { id: true } }))) throw missing();
     // the replaced picture is read under the row lock (see replaceStoredFile)
@@ -101,6 +101,7 @@ const categoryUpload = route({
       const [row] = await tx.$queryRaw<{ images: string }[]>`SELECT images FROM service_categories WHERE id = ${params.id} AND deleted_at IS NULL FOR UPDATE`;
       if (!row) throw missing();
       await tx.serviceCategory.update({ where: { id: params.id }, data: { images: name } });
+      await auditChange(tx);
       return { old: row.images, result: undefined };
     });
     return { images: { id: params.id, image_upload: true, img_path: app.storage.publicUrl('service_categories', name) } };
@@ -197,12 +198,16 @@ async function lockService(tx: Tx, id: number) {
   if (!rows.length) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
 }
 
-/** create: the fields with their defaults; update: only the fields sent (absent = unchanged) */
+/**
+ * create: the fields with their defaults; update: only the fields sent (absent = unchanged).
+ * `auditChange`: the request's, run last in the transaction (a staff change's entry commits with it).
+ */
 async function saveImage(
   app: AppContext,
   id: number | undefined,
   body: z.infer<typeof imageUpdateFields>,
   file: { buffer: Buffer; ext: string } | undefined,
+  auditChange: RequestContext['auditChange'],
 ) {
   const name = file ? await app.storage.save('public', 'services', file) : undefined;
   try {
@@ -222,6 +227,7 @@ async function saveImage(
       if (saved.is_primary === 1) {
         await tx.serviceImage.updateMany({ where: { id_services, is_primary: 1, id: { not: saved.id } }, data: { is_primary: 0 } });
       }
+      await auditChange(tx, { service_images: saved });
       return { row: await tx.serviceImage.findUniqueOrThrow({ where: { id: saved.id }, include: imageInclude }), old: existing?.service_image };
     });
     // the replaced file goes once the new one is committed
@@ -244,7 +250,7 @@ const serviceImages = [
     upload: { field: 'picture', accept: 'image' },
     body: imageFields,
     response: imageAnswer,
-    handler: ({ app, body, file }) => saveImage(app, undefined, body, file),
+    handler: ({ app, body, file, auditChange }) => saveImage(app, undefined, body, file, auditChange),
   }),
   route({
     method: ['put', 'post'],
@@ -255,7 +261,7 @@ const serviceImages = [
     upload: { field: 'picture', accept: 'image', required: false },
     body: imageUpdateFields,
     response: imageAnswer,
-    handler: ({ app, params, body, file }) => saveImage(app, params.id, body, file),
+    handler: ({ app, params, body, file, auditChange }) => saveImage(app, params.id, body, file, auditChange),
   }),
   ...resourceRoutes({
     name: 'service_images',
@@ -543,8 +549,8 @@ const doctorSchedules = [
       ),
       generate: z.literal(true),
     }),
-    handler: async ({ app, body }) => {
-      const created = await generateSlots(app, body.id_doctors);
+    handler: async ({ app, body, auditChange }) => {
+      const created = await generateSlots(app, body.id_doctors, auditChange);
       return {
         data: created.map((r) => ({ id: r.id, id_doctors: r.id_doctors, id_services: r.id_services, id_doctor_services: r.id_doctor_services, day: r.hari, open: hhmm(r.jam), close: hhmm(r.jam_selesai) })),
         generate: true,
@@ -559,9 +565,12 @@ const doctorSchedules = [
       tag: 'doctor_schedules',
       summary: `${action === 'activate' ? 'Open' : 'Close'} a slot for booking (existing appointments stay)`,
       response: z.object({ [action]: z.literal(true) }),
-      handler: async ({ app, params }) => {
-        const { count } = await app.db.doctorSchedule.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_active: action === 'activate' ? 1 : 0 } });
-        if (!count) throw notFound(`doctor_schedules ${params.id} not found`);
+      handler: async ({ app, params, auditChange }) => {
+        await app.db.$transaction(async (tx) => {
+          const { count } = await tx.doctorSchedule.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_active: action === 'activate' ? 1 : 0 } });
+          if (!count) throw notFound(`doctor_schedules ${params.id} not found`);
+          await auditChange(tx);
+        });
         return { [action]: true };
       },
     }),

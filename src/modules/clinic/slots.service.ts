@@ -1,4 +1,5 @@
 import type { AppContext } from '../../app-context.js';
+import type { Prisma } from '../../db/client.js';
 import { notFound } from '../../http/errors.js';
 import { slotMinutes } from './booking.service.js';
 
@@ -7,15 +8,16 @@ import { slotMinutes } from './booking.service.js';
  * length (services.buffer_time + doctor_services.doctor_buffer_time): back-to-back slots that end
  * within the hours. Inserted with ON CONFLICT DO NOTHING on (id_doctor_services, hari, jam), so
  * running it again creates no duplicates and leaves existing (also deactivated or deleted) slots alone.
- * Returns the slots it created.
+ * Returns the slots it created. `beforeCommit` runs last in the transaction inserting them (a staff
+ * change's audit entry, RequestContext.auditChange), so that both commit or neither does.
  */
-export async function generateSlots(app: AppContext, id_doctors: number) {
+export async function generateSlots(app: AppContext, id_doctors: number, beforeCommit?: (tx: Prisma.TransactionClient) => Promise<void>) {
   const doctor = await app.db.doctor.findFirst({
     where: { id: id_doctors, deleted_at: null },
     include: { schedules: true, doctorServices: { include: { service: true }, where: { service: { deleted_at: null } } } },
   });
   if (!doctor) throw notFound(`doctors ${id_doctors} not found`);
-  const rows = [];
+  const rows: Prisma.DoctorScheduleCreateManyInput[] = [];
   for (const hours of doctor.schedules) {
     const from = hours.jam.getTime();
     const to = hours.jam_selesai.getTime();
@@ -35,5 +37,9 @@ export async function generateSlots(app: AppContext, id_doctors: number) {
       }
     }
   }
-  return rows.length ? app.db.doctorSchedule.createManyAndReturn({ data: rows, skipDuplicates: true }) : [];
+  return app.db.$transaction(async (tx) => {
+    const created = rows.length ? await tx.doctorSchedule.createManyAndReturn({ data: rows, skipDuplicates: true }) : [];
+    await beforeCommit?.(tx);
+    return created;
+  });
 }

@@ -162,8 +162,8 @@ export const userRoutes = [
     summary: "Register this device's push token for the signed-in user",
     body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.boolean().optional() }),
     response: z.object({ register_device_token: z.literal(true) }),
-    handler: async ({ app, user, body }) => {
-      await registerDeviceToken(app.db, body.device_token, user!.id);
+    handler: async ({ app, user, body, auditChange }) => {
+      await registerDeviceToken(app.db, body.device_token, user!.id, auditChange);
       return { register_device_token: true };
     },
   }),
@@ -177,7 +177,7 @@ export const userRoutes = [
     upload: { field: 'picture', accept: 'image' },
     body: z.object({ id_users: s.id.optional() }),
     response: z.object({ image_upload: z.literal(true), img: r.str, img_path: r.str }),
-    handler: async ({ app, user, body, file }) => {
+    handler: async ({ app, user, body, file, auditChange }) => {
       const id = body.id_users ?? user!.id;
       if (id !== user!.id && !isStaff(user)) throw forbidden();
       if (!(await app.db.user.findFirst({ where: { id, deleted_at: null }, select: { id: true } }))) throw notFound('User not found');
@@ -188,6 +188,7 @@ export const userRoutes = [
         const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
         if (!row) throw notFound('User not found');
         await tx.user.update({ where: { id }, data: { users_picture: name } });
+        await auditChange(tx);
         return { old: row.users_picture, result: undefined };
       });
       return { image_upload: true, img: name, img_path: app.storage.publicUrl('users', name) };

@@ -99,15 +99,17 @@ export async function sendAppointmentReminders(app: AppContext, batch = 1000): P
  * A device belongs to whoever signed in on it last. The pushes still queued for it of its previous
  * user are not for the new user's eyes: they are stopped (INVALID) in the same transaction. The
  * push job checks the owner again when it claims a push (a token moved by another way).
+ * `beforeCommit` runs last in that transaction (a staff change's audit entry, RequestContext.auditChange).
  */
-export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number) {
-  await db.$transaction([
-    db.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } }),
-    db.pushDelivery.updateMany({
+export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number, beforeCommit?: (tx: Prisma.TransactionClient) => Promise<void>) {
+  await db.$transaction(async (tx) => {
+    await tx.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } });
+    await tx.pushDelivery.updateMany({
       where: { device_token: deviceToken, id_users: { not: userId }, status: { in: ['PENDING', 'SENDING'] } },
       data: { status: 'INVALID', locked_until: null },
-    }),
-  ]);
+    });
+    await beforeCommit?.(tx);
+  });
 }
 
 /**
