@@ -204,6 +204,57 @@ const CASES: [name: string, setup: () => Promise<Case>][] = [
     },
   ],
   [
+    'user_schedules/create (admin; customer and doctor are notified)',
+    async () => {
+      const tanggal = dmy(nextMonday());
+      return {
+        call: () => send('post', '/user_schedules/create', admin, { id_doctor_schedules: slot.id, tanggal, id_patients: patientId }),
+        by: admin,
+        action: 'POST /user_schedules/create',
+        resource: 'user_schedules',
+        id: (body) => body.user_schedules.id,
+      };
+    },
+  ],
+  ...(['reschedule', 'update'] as const).map(
+    (name): [string, () => Promise<Case>] => [
+      `user_schedules/:id/${name} (admin)`,
+      async () => {
+        const { id } = await appointment();
+        const tanggal = dmy(nextMonday());
+        return { call: () => send('put', `/user_schedules/${id}/${name}`, admin, { id_doctor_schedules: slot.id, tanggal }), by: admin, action: `PUT /user_schedules/:id/${name}`, resource: 'user_schedules', id };
+      },
+    ],
+  ),
+  [
+    'user_schedules/:id/cancel (admin)',
+    async () => {
+      const { id } = await appointment();
+      return { call: () => send('put', `/user_schedules/${id}/cancel`, admin, { cancel_reason: 'dokter cuti' }), by: admin, action: 'PUT /user_schedules/:id/cancel', resource: 'user_schedules', id };
+    },
+  ],
+  [
+    "user_schedules/:id/arrived (the appointment's doctor: a role-restricted route)",
+    async () => {
+      const { id } = await appointment({ tanggal: clinicDay(new Date()) });
+      return { call: () => send('put', `/user_schedules/${id}/arrived`, doctor), by: doctor, action: 'PUT /user_schedules/:id/arrived', resource: 'user_schedules', id };
+    },
+  ],
+  [
+    'user_schedules/:id/done (admin)',
+    async () => {
+      const { id } = await appointment({ status: 'ARRIVED' });
+      return { call: () => send('post', `/user_schedules/${id}/done`, admin, { digisoft_invoice_numbers: 'INV-1' }), by: admin, action: 'POST /user_schedules/:id/done', resource: 'user_schedules', id };
+    },
+  ],
+  [
+    'user_schedules/:id/delete (admin; a booked appointment: its customer and doctor are told)',
+    async () => {
+      const { id } = await appointment();
+      return { call: () => send('delete', `/user_schedules/${id}/delete`, admin), by: admin, action: 'DELETE /user_schedules/:id/delete', resource: 'user_schedules', id };
+    },
+  ],
+  [
     'menu_reedems/add_to_carts (the customer: a role-restricted route)',
     async () => {
       const { id: threadId } = await thread();
