@@ -255,6 +255,28 @@ const CASES: [name: string, setup: () => Promise<Case>][] = [
     },
   ],
   [
+    'notifications/:id/mark/as/read (admin, their own)',
+    async () => {
+      const { id } = await notification(admin);
+      return { call: () => send('put', `/notifications/${id}/mark/as/read`, admin), by: admin, action: 'PUT /notifications/:id/mark/as/read', resource: 'notifications', id };
+    },
+  ],
+  [
+    'notifications/mark/all (admin)',
+    async () => {
+      await notification(admin);
+      await notification(admin);
+      return { call: () => send('post', '/notifications/mark/all', admin), by: admin, action: 'POST /notifications/mark/all', resource: 'notifications', id: null };
+    },
+  ],
+  [
+    'menus/prescriptions/requests (admin; doctors and staff are notified, a thread opens)',
+    async () => {
+      const menu = await createMenu(t);
+      return { call: () => send('post', '/menus/prescriptions/requests', admin, { id_menu: menu.id }), by: admin, action: 'POST /menus/prescriptions/requests', resource: 'menus', id: null };
+    },
+  ],
+  [
     'menu_reedems/add_to_carts (the customer: a role-restricted route)',
     async () => {
       const { id: threadId } = await thread();
@@ -293,3 +315,29 @@ describe('an audited change whose entry cannot be written is not made; with the 
   });
 });
 
+describe('changes the machinery does not audit (customers and doctors on routes open to every signed-in user) are made as before', () => {
+  it('with the log broken: a message, a booking, its cancellation, a prescription request, notifications marked read', async () => {
+    const { id: threadId } = await thread();
+    const { id: noteId } = await notification(customer);
+    await notification(customer);
+    const menu = await createMenu(t);
+    const from = await lastSeq();
+    const pushes = await t.app.db.pushDelivery.count();
+    await breakAuditLog();
+
+    await send('post', '/thread_messages/text', customer, { id_threads: threadId, content: 'Dok, masih gatal' }).expect(200);
+    await send('post', '/thread_messages/text', doctor, { id_threads: threadId, content: 'Oleskan tipis' }).expect(200);
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: threadId } })).toBe(2);
+    const booked = await send('post', '/user_schedules/create', customer, { id_doctor_schedules: slot.id, tanggal: dmy(nextMonday()), id_patients: patientId }).expect(200);
+    await send('put', `/user_schedules/${booked.body.user_schedules.id}/cancel`, customer, { cancel_reason: 'sakit' }).expect(200);
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: booked.body.user_schedules.id } })).toMatchObject({ status: 'CANCEL' });
+    await send('post', '/menus/prescriptions/requests', customer, { id_menu: menu.id }).expect(200);
+    expect(await t.app.db.prescriptionRequest.count({ where: { id_users: customer.id, id_menu: menu.id } })).toBe(1);
+    await send('put', `/notifications/${noteId}/mark/as/read`, customer).expect(200);
+    await send('put', '/notifications/mark/all', customer).expect(200);
+    expect(await t.app.db.notification.count({ where: { id_user_to: customer.id, is_read: 0 } })).toBe(0);
+    // messages, booking, cancellation and request told the other side, with their pushes
+    expect(await t.app.db.pushDelivery.count()).toBeGreaterThan(pushes + 4);
+    expect(await logsAfter(from)).toEqual([]);
+  });
+});
