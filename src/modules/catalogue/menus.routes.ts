@@ -223,7 +223,7 @@ const prescriptionRequest = route({
   summary: 'A customer asks the clinic for a prescription for a prescription-only product (once per product and day)',
   body: z.object({ id_menu: s.id }),
   response: z.object({ prescriptions_requests: z.literal(true) }),
-  handler: async ({ app, user, body }) => {
+  handler: async ({ app, user, body, auditChange }) => {
     const menu = await app.db.menu.findFirst({ where: { id: body.id_menu, deleted_at: null } });
     if (!menu) throw notFound(`menus ${body.id_menu} not found`);
     if (!menu.is_resep_required) throw unprocessable('This product does not need a prescription');
@@ -234,6 +234,7 @@ const prescriptionRequest = route({
         skipDuplicates: true,
       });
       if (created) await emit(app, 'prescription.requested', { requestId: created.id, userId: user!.id, menuId: menu.id }, tx);
+      await auditChange(tx);
     });
     return { prescriptions_requests: true };
   },

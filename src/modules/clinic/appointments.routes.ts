@@ -118,9 +118,10 @@ const routes: RouteDef[] = [
     summary: 'Book a slot on a date for a patient (customers: their own patients; staff: anyone)',
     body: createBody,
     response: detailResponse,
-    handler: async ({ app, user, body }) => {
+    handler: async ({ app, user, body, auditChange }) => {
       const c = { app, user };
-      return detail(app, user, await booking.book(app, c, body));
+      // the entry names the new appointment, as a create's answer does
+      return detail(app, user, await booking.book(app, c, body, (tx, id) => auditChange(tx, { user_schedules: { id } })));
     },
   }),
   ...(['reschedule', 'update'] as const).map((name) =>
@@ -132,9 +133,9 @@ const routes: RouteDef[] = [
       summary: 'Move an appointment to another free slot/date (status RESCHEDULE, reschedule_counts + 1)',
       body: moveBody,
       response: detailResponse,
-      handler: async ({ app, user, params, body }) => {
+      handler: async ({ app, user, params, body, auditChange }) => {
         const c = { app, user };
-        await booking.reschedule(app, c, params.id, body);
+        await booking.reschedule(app, c, params.id, body, auditChange);
         return detail(app, user, params.id);
       },
     }),
@@ -147,8 +148,8 @@ const routes: RouteDef[] = [
     summary: 'Cancel an appointment (frees its slot)',
     body: z.object({ cancel_reason: s.text(500).default('') }),
     response: done('cancel'),
-    handler: async ({ app, user, params, body }) => {
-      await booking.cancel(app, { app, user }, params.id, body.cancel_reason);
+    handler: async ({ app, user, params, body, auditChange }) => {
+      await booking.cancel(app, { app, user }, params.id, body.cancel_reason, auditChange);
       return { cancel: true };
     },
   }),
@@ -159,8 +160,8 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: "The patient has arrived (BOOKING/RESCHEDULE → ARRIVED), from the appointment's day on (Asia/Jakarta)",
     response: done('arrived'),
-    handler: async ({ app, user, params }) => {
-      await booking.arrived(app, { app, user }, params.id);
+    handler: async ({ app, user, params, auditChange }) => {
+      await booking.arrived(app, { app, user }, params.id, auditChange);
       return { arrived: true };
     },
   }),
@@ -172,8 +173,8 @@ const routes: RouteDef[] = [
     summary: 'The appointment is done (ARRIVED → DONE) with the Digisoft invoice number',
     body: z.object({ digisoft_invoice_numbers: s.text(100).default('') }),
     response: done('done'),
-    handler: async ({ app, user, params, body }) => {
-      await booking.done(app, { app, user }, params.id, body.digisoft_invoice_numbers);
+    handler: async ({ app, user, params, body, auditChange }) => {
+      await booking.done(app, { app, user }, params.id, body.digisoft_invoice_numbers, auditChange);
       return { done: true };
     },
   }),
@@ -184,8 +185,8 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'Delete (hide) an appointment; frees its slot',
     response: shape.deleted,
-    handler: async ({ app, user, params }) => {
-      await booking.remove(app, { app, user }, params.id);
+    handler: async ({ app, user, params, auditChange }) => {
+      await booking.remove(app, { app, user }, params.id, auditChange);
       return { deleted: true };
     },
   }),

@@ -26,6 +26,8 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
 
 type Db = AppContext['db'];
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
+/** What a change's transaction does last, before it commits: a staff change's audit entry (RequestContext.auditChange). */
+export type BeforeCommit = (tx: Tx) => Promise<void>;
 
 export const ACTIVE_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE'] as const;
 export const UPCOMING_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED'] as const;
@@ -187,8 +189,9 @@ export interface BookInput extends SlotRequest {
  * Books a slot on a date for a patient; returns the new appointment's id. The patient is decided
  * under its row lock, in the booking's transaction: staff moving it to another account
  * (users/patients/link, unlink) meanwhile either commits first and is seen here, or waits for the booking.
+ * `beforeCommit` runs last in that transaction, given the new id.
  */
-export async function book(app: AppContext, c: Caller, input: BookInput): Promise<number> {
+export async function book(app: AppContext, c: Caller, input: BookInput, beforeCommit?: (tx: Tx, id: number) => Promise<void>): Promise<number> {
   const staff = isStaff(c.user);
   const checked = await checkSlot(app, app.db, c, input);
   return slotTransaction(app, async (tx) => {
@@ -221,6 +224,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput): Promis
       },
     });
     await emit(app, 'appointment.booked', { appointmentId: row.id }, tx);
+    await beforeCommit?.(tx, row.id);
     return row.id;
   });
 }
@@ -262,8 +266,8 @@ async function loadAsClinician(app: AppContext, c: Caller, id: number) {
 
 const wrongState = (status: string, action: string) => conflict(`An appointment in status ${status} cannot be ${action}`);
 
-/** Moves an appointment to another free slot/date (reschedule and update). */
-export async function reschedule(app: AppContext, c: Caller, id: number, input: SlotRequest): Promise<void> {
+/** Moves an appointment to another free slot/date (reschedule and update). `beforeCommit`: runs last in its transaction. */
+export async function reschedule(app: AppContext, c: Caller, id: number, input: SlotRequest, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAppointment(app, c, id);
   if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'rescheduled');
   checkCutoff(app, c, row, 'rescheduled');
@@ -293,10 +297,12 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
     });
     if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
     await emit(app, 'appointment.rescheduled', { appointmentId: id, previousDoctorId: row.id_doctors }, tx);
+    await beforeCommit?.(tx);
   });
 }
 
-export async function cancel(app: AppContext, c: Caller, id: number, reason: string): Promise<void> {
+/** `beforeCommit`: runs last in the cancellation's transaction (as for the other changes here). */
+export async function cancel(app: AppContext, c: Caller, id: number, reason: string, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAppointment(app, c, id);
   if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'cancelled');
   checkCutoff(app, c, row, 'cancelled');
@@ -308,6 +314,7 @@ export async function cancel(app: AppContext, c: Caller, id: number, reason: str
     });
     if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
     await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+    await beforeCommit?.(tx);
   });
 }
 
@@ -316,15 +323,19 @@ export async function cancel(app: AppContext, c: Caller, id: number, reason: str
  * (an early ARRIVED would lock the appointment against cancel/reschedule and count it as served).
  * The day is part of the conditional update, so a reschedule to a later day meanwhile is refused too.
  */
-export async function arrived(app: AppContext, c: Caller, id: number): Promise<void> {
+export async function arrived(app: AppContext, c: Caller, id: number, beforeCommit?: BeforeCommit): Promise<void> {
   await loadAsClinician(app, c, id);
   const now = app.now();
   const today = clinicDay(now);
-  const { count } = await app.db.userSchedule.updateMany({
-    where: { id, deleted_at: null, status: { in: CHANGEABLE }, tanggal: { lte: today } },
-    data: { status: 'ARRIVED', arrived_datetime: now },
+  const moved = await app.db.$transaction(async (tx) => {
+    const { count } = await tx.userSchedule.updateMany({
+      where: { id, deleted_at: null, status: { in: CHANGEABLE }, tanggal: { lte: today } },
+      data: { status: 'ARRIVED', arrived_datetime: now },
+    });
+    if (count > 0) await beforeCommit?.(tx);
+    return count > 0;
   });
-  if (count > 0) return;
+  if (moved) return;
   const row = await loadAsClinician(app, c, id);
   if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'marked as arrived');
   throw unprocessable(`The appointment is on ${formatDate(row.tanggal)}; it can be marked as arrived from that day on`, [
@@ -332,13 +343,16 @@ export async function arrived(app: AppContext, c: Caller, id: number): Promise<v
   ]);
 }
 
-export async function done(app: AppContext, c: Caller, id: number, invoice: string): Promise<void> {
+export async function done(app: AppContext, c: Caller, id: number, invoice: string, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAsClinician(app, c, id);
-  const { count } = await app.db.userSchedule.updateMany({
-    where: { id, deleted_at: null, status: 'ARRIVED' },
-    data: { status: 'DONE', done_datetime: app.now(), digisoft_invoice_numbers: invoice },
+  await app.db.$transaction(async (tx) => {
+    const { count } = await tx.userSchedule.updateMany({
+      where: { id, deleted_at: null, status: 'ARRIVED' },
+      data: { status: 'DONE', done_datetime: app.now(), digisoft_invoice_numbers: invoice },
+    });
+    if (count === 0) throw wrongState(row.status, 'marked as done');
+    await beforeCommit?.(tx);
   });
-  if (count === 0) throw wrongState(row.status, 'marked as done');
 }
 
 /**
@@ -346,7 +360,7 @@ export async function done(app: AppContext, c: Caller, id: number, invoice: stri
  * cancellation when the delete is what ends a booked appointment: decided on the row as it is under
  * its lock (a cancel or an arrival committed since it was read was told already, or is none).
  */
-export async function remove(app: AppContext, c: Caller, id: number): Promise<void> {
+export async function remove(app: AppContext, c: Caller, id: number, beforeCommit?: BeforeCommit): Promise<void> {
   await loadAppointment(app, c, id);
   await app.db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ status: string; active_slot: number | null }[]>`
@@ -354,6 +368,7 @@ export async function remove(app: AppContext, c: Caller, id: number): Promise<vo
     if (!row) throw notFound(`user_schedules ${id} not found`);
     await tx.userSchedule.update({ where: { id }, data: { deleted_at: app.now(), active_slot: null } });
     if (row.active_slot === 1 && CHANGEABLE.includes(row.status)) await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+    await beforeCommit?.(tx);
   });
 }
 

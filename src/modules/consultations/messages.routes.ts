@@ -23,8 +23,13 @@ async function answer(ctx: RequestContext, id: number) {
   return { thread_messages: messageDetailJSON(ctx.app, m, ctx.user?.id) };
 }
 
+/** the message and its audit entry (a staff or doctor-only route's) commit together */
 async function send(ctx: RequestContext, threadId: number, msg: NewMessage) {
-  const id = await ctx.app.db.$transaction((tx) => postMessage(ctx.app, tx, ctx.user!, threadId, msg));
+  const id = await ctx.app.db.$transaction(async (tx) => {
+    const id = await postMessage(ctx.app, tx, ctx.user!, threadId, msg);
+    await ctx.auditChange(tx, { thread_messages: { id } });
+    return id;
+  });
   return answer(ctx, id);
 }
 
@@ -228,12 +233,15 @@ export const messageRoutes = [
       if (!m) throw notFound(`thread_messages ${params.id} not found`);
       if (m.id_user_from !== user!.id) throw forbidden('Only the author can edit a message');
       if (m.content_type !== 'text') throw conflict('Only text messages can be edited');
-      // a closed or expired consultation is a record: no edits, as no new messages (the rule postMessage applies)
-      const { count } = await app.db.threadMessage.updateMany({
-        where: { id: m.id, id_user_from: user!.id, content_type: 'text', deleted_at: null, thread: { is: openWhere(app.now()) } },
-        data: { content: ctx.body.content, edited_at: app.now() },
+      await app.db.$transaction(async (tx) => {
+        // a closed or expired consultation is a record: no edits, as no new messages (the rule postMessage applies)
+        const { count } = await tx.threadMessage.updateMany({
+          where: { id: m.id, id_user_from: user!.id, content_type: 'text', deleted_at: null, thread: { is: openWhere(app.now()) } },
+          data: { content: ctx.body.content, edited_at: app.now() },
+        });
+        if (!count) throw conflict('The consultation is closed or its time window has ended');
+        await ctx.auditChange(tx);
       });
-      if (!count) throw conflict('The consultation is closed or its time window has ended');
       return answer(ctx, m.id);
     },
   }),

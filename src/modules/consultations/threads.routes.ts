@@ -198,11 +198,12 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Close a consultation: no new messages until reopened',
     response: z.object({ close: z.literal(true) }),
-    handler: ({ app, user, params }) =>
+    handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
         await lockManaged(tx, user, params.id);
         const { count } = await tx.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
         if (!count) throw conflict('The thread is already closed');
+        await auditChange(tx);
         return { close: true as const };
       }),
   }),
@@ -213,7 +214,7 @@ export const threadRoutes = [
     tag: 'threads',
     summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
     response: z.object({ reopen: z.literal(true) }),
-    handler: ({ app, user, params }) =>
+    handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
         await lockManaged(tx, user, params.id);
         const now = app.now();
@@ -223,6 +224,7 @@ export const threadRoutes = [
           data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
         });
         if (!count) throw conflict('The thread is already open');
+        await auditChange(tx);
         return { reopen: true as const };
       }),
   }),

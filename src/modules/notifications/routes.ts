@@ -66,15 +66,18 @@ export const notificationRoutes = [
     tag: 'notifications',
     summary: 'Mark one of your notifications read',
     response: z.object({ mark_as_read: z.literal(true) }),
-    handler: async ({ app, user, params }) => {
-      // Only the recipient marks a notification read (an admin reading someone else's does not).
-      const { count } = await app.db.notification.updateMany({
-        where: { id: params.id, id_user_to: user!.id, is_read: 0 },
-        data: { is_read: 1, read_at: app.now() },
-      });
-      if (!count && !(await app.db.notification.count({ where: { id: params.id, id_user_to: user!.id } }))) throw notFound('notifications not found');
-      return { mark_as_read: true };
-    },
+    handler: ({ app, user, params, auditChange }) =>
+      // in one transaction with a staff member's audit entry (auditChange; nothing for others)
+      app.db.$transaction(async (tx) => {
+        // Only the recipient marks a notification read (an admin reading someone else's does not).
+        const { count } = await tx.notification.updateMany({
+          where: { id: params.id, id_user_to: user!.id, is_read: 0 },
+          data: { is_read: 1, read_at: app.now() },
+        });
+        if (!count && !(await tx.notification.count({ where: { id: params.id, id_user_to: user!.id } }))) throw notFound('notifications not found');
+        await auditChange(tx);
+        return { mark_as_read: true as const };
+      }),
   }),
   route({
     method: ['put', 'post'],
@@ -84,9 +87,12 @@ export const notificationRoutes = [
     summary: 'Mark all your notifications read (id_users, when sent, must be yourself)',
     body: z.object({ id_users: s.id.optional() }).optional(),
     response: z.object({ mark_all: z.literal(true) }),
-    handler: async ({ app, user, body }) => {
+    handler: async ({ app, user, body, auditChange }) => {
       if (body?.id_users && body.id_users !== user!.id) throw notFound('users not found');
-      await app.db.notification.updateMany({ where: { id_user_to: user!.id, is_read: 0 }, data: { is_read: 1, read_at: app.now() } });
+      await app.db.$transaction(async (tx) => {
+        await tx.notification.updateMany({ where: { id_user_to: user!.id, is_read: 0 }, data: { is_read: 1, read_at: app.now() } });
+        await auditChange(tx);
+      });
       return { mark_all: true };
     },
   }),
