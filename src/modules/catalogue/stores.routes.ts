@@ -266,10 +266,9 @@ type NewStoreMenu = { idmenu: number; idbrandstore: number; nourut_menu?: number
 async function createStoreMenus(tx: Tx, items: NewStoreMenu[], id_users: number | null): Promise<number[]> {
   const menuIds = [...new Set(items.map((i) => i.idmenu))];
   const storeIds = [...new Set(items.map((i) => i.idbrandstore))];
-  const [menus, stores] = await Promise.all([
-    tx.menu.findMany({ where: { id: { in: menuIds }, deleted_at: null }, select: { id: true } }),
-    tx.brandstore.findMany({ where: { id: { in: storeIds }, deleted_at: null }, select: { id: true } }),
-  ]);
+  // one after another: the transaction's one connection runs one statement at a time
+  const menus = await tx.menu.findMany({ where: { id: { in: menuIds }, deleted_at: null }, select: { id: true } });
+  const stores = await tx.brandstore.findMany({ where: { id: { in: storeIds }, deleted_at: null }, select: { id: true } });
   const missingMenu = menuIds.find((id) => !menus.some((m) => m.id === id));
   if (missingMenu) throw badRequest('Invalid input', [{ field: 'idmenu', message: `unknown product ${missingMenu}` }]);
   const missingStore = storeIds.find((id) => !stores.some((st) => st.id === id));

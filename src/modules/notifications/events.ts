@@ -107,14 +107,14 @@ on('medical_record.verified', async (app, { recordId, patientId }, tx) => {
 
 // A customer asks for a prescription-only product: every active doctor and admin is told.
 on('prescription.requested', async (app, { requestId, userId, menuId }, tx) => {
-  const [menu, requester, staff] = await Promise.all([
-    tx.menu.findUnique({ where: { id: menuId }, select: { nama_menus: true } }),
-    tx.user.findUnique({ where: { id: userId }, select: { users_fullname: true } }),
-    tx.user.findMany({
-      where: { deleted_at: null, is_blocked: 0, roles: { some: { role_codes: { in: ['DOCTOR', 'ADMIN', 'OWNER'] } } } },
-      select: { id: true },
-    }),
-  ]);
+  // one after another: a transaction is one connection, which runs one statement at a time
+  // (pg deprecates queueing a second one behind it; pg 9 refuses it)
+  const menu = await tx.menu.findUnique({ where: { id: menuId }, select: { nama_menus: true } });
+  const requester = await tx.user.findUnique({ where: { id: userId }, select: { users_fullname: true } });
+  const staff = await tx.user.findMany({
+    where: { deleted_at: null, is_blocked: 0, roles: { some: { role_codes: { in: ['DOCTOR', 'ADMIN', 'OWNER'] } } } },
+    select: { id: true },
+  });
   await notify(
     app,
     tx,
