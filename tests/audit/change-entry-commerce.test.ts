@@ -5,11 +5,12 @@ import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { deliverySettings } from '../../src/modules/shipping/shipping.service.js';
 import { startFakeRajaOngkir } from '../shipping/fake-rajaongkir.js';
 import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from '../commerce/fixtures.js';
+import { consultationFixture, createMenu, pay } from '../consultations/fixtures.js';
 
 // The generic audit entry of a staff change on a cart or order (cart lines, points, promotion,
-// checkout, courier, address) is written in the change's own transaction (register.ts
-// auditAdminChange through RequestContext.auditChange): the two commit or roll back together. A
-// customer's own cart calls are not audited and go on as before.
+// checkout, courier, address) and of menu_reedems/add_to_carts is written in the change's own
+// transaction (register.ts auditAdminChange through RequestContext.auditChange): the two commit or
+// roll back together. A customer's own cart calls are not audited and go on as before.
 
 let t: TestApp;
 let fake: Awaited<ReturnType<typeof startFakeRajaOngkir>>;
@@ -60,10 +61,10 @@ const logsAfter = async (seq: number) => t.app.db.log.findMany({ where: { seq: {
 const lastSeq = async () => (await t.app.db.log.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
 const refused = { status: 500, message: 'Internal server error' };
 
-/** Every table a cart or order action can write: its lines, totals, payments, stock, points, promotion quota, courier quotes, events. */
+/** Every table a cart or order action can write: its lines, totals, payments, stock, points, promotion quota, courier quotes, redemptions, events. */
 const TABLES = [
   'orders', 'order_items', 'order_extras', 'order_payments', 'order_code_counters', 'courier_quotes', 'stocks', 'stock_movements', 'promotions',
-  'promotion_usages', 'user_points', 'user_point_consumptions', 'user_point_balances', 'notifications', 'message_outbox', 'logs',
+  'promotion_usages', 'user_points', 'user_point_consumptions', 'user_point_balances', 'menu_reedems', 'notifications', 'message_outbox', 'logs',
 ];
 async function snapshot() {
   const rows: Record<string, unknown> = {};
@@ -80,13 +81,13 @@ const cart = () => eCart(t, customer, [{ id_menu: product, qty: 1 }]);
 const newAddress = { kode_provinsi: '9', kode_kota: '23', kode_kecamatan: '330', alamat_kirim: 'Jl. Dago 1, Bandung', lat_kirim: -6.25, lng_kirim: 106.85 };
 
 type Call = {
-  /** the staff request, ready to be sent */
+  /** the staff (or, for a role-restricted route, the caller's) request, ready to be sent */
   send: () => Promise<Response>;
   /** what the entry's resource_id is, from the answer */
   id: (res: Response) => number | null;
   by?: TestUser;
 };
-/** [what is called, the entry's action and resource, a fresh order and the call on it] */
+/** [what is called, the entry's action and resource, a fresh order (or prescription) and the call on it] */
 const CALLS: [name: string, action: string, resource: string, setup: () => Promise<Call>][] = [
   [
     'orders/init',
@@ -241,6 +242,21 @@ const CALLS: [name: string, action: string, resource: string, setup: () => Promi
     async () => {
       const id = await cart();
       return { send: () => staff('put', `/orders/${id}/unprocess/courier`), id: () => id };
+    },
+  ],
+  [
+    // a role-restricted route (CUSTOMER): every call is audited, the customer's too
+    'menu_reedems/add_to_carts',
+    'POST /menu_reedems/add_to_carts',
+    'menu_reedems',
+    async () => {
+      const f = await consultationFixture(t);
+      await pay(t, f.order.id);
+      const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } });
+      const drug = await createMenu(t);
+      const rx = await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: thread.id, id_menu: drug.id, qty: 2 }).expect(200);
+      const body = { id_threads: thread.id, id_menu: drug.id, id_thread_messages: rx.body.thread_messages.id };
+      return { send: () => as(f.customer, 'post', '/menu_reedems/add_to_carts', body), id: () => null, by: f.customer };
     },
   ],
 ];

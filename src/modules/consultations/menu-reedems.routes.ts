@@ -32,7 +32,7 @@ export const menuReedemRoutes = [
       id_orders: s.optionalRef.optional(),
     }),
     response: z.object({ add_to_carts: z.literal(true) }),
-    handler: async ({ app, user, body }) => {
+    handler: async ({ app, user, body, auditChange }) => {
       const me = user!.id;
       const now = app.now();
       await app.db.$transaction(async (tx) => {
@@ -129,6 +129,8 @@ export const menuReedemRoutes = [
         else await tx.menuReedem.create({ data: { id_thread_messages: msg.id, ...redemption } });
         // the one place order totals are computed (commerce): promotion, courier and points included
         await recomputeOrderTotals(tx, cart.id);
+        // the route's generic audit entry (a role-restricted route: every call), with the change
+        await auditChange(tx);
       });
       return { add_to_carts: true };
     },
