@@ -183,7 +183,10 @@ export const orderRoutes: RouteDef[] = [
     summary: "Open (or return) the signed-in customer's cart for a patient and order type",
     body: z.object({ id_users: id.optional(), id_patients: id, order_type: z.enum(['E', 'C']) }),
     response: orderAnswer,
-    handler: async (ctx) => ({ orders: await orderDetail(ctx.app, ctx.user, await initCart(ctx.app, ctx.user!, ctx.body)) }),
+    handler: async (ctx) => {
+      const orderId = await initCart(ctx.app, ctx.user!, ctx.body, (tx, id) => ctx.auditChange(tx, { orders: { id } }));
+      return { orders: await orderDetail(ctx.app, ctx.user, orderId) };
+    },
   }),
   route({
     method: 'post',
@@ -194,7 +197,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_menu: id, qty, catatan_menu: text(500).optional() })).min(1).max(100) }),
     response: r.many('order_items', itemDetailSchema),
     handler: async (ctx) => {
-      const { rows, targets, order } = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
+      const { rows, targets, order } = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items, ctx.auditChange);
       return { order_items: rows.map((i) => itemDetailJSON({ ...i, order, menu: targets.find((m) => m.id === i.id_menu) })) };
     },
   }),
@@ -207,7 +210,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ id_order: id, items: z.array(z.object({ id_doctors: id, qty, extra_notes: text(500).optional() })).min(1).max(20) }),
     response: r.many('order_extras', extraInCartSchema),
     handler: async (ctx) => {
-      const { rows, order } = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items);
+      const { rows, order } = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items, ctx.auditChange);
       return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, { ...e, order })) };
     },
   }),
@@ -220,7 +223,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ poin_used: money }),
     response: z.object({ apply_points: z.literal(true), poin_used: r.int }),
     handler: async (ctx) => {
-      const t = await applyPoints(ctx.app, ctx.user!, ctx.params.id, ctx.body.poin_used);
+      const t = await applyPoints(ctx.app, ctx.user!, ctx.params.id, ctx.body.poin_used, ctx.auditChange);
       return { apply_points: true, poin_used: t.poin_used };
     },
   }),
@@ -232,7 +235,7 @@ export const orderRoutes: RouteDef[] = [
     params,
     response: z.object({ unapply_points: z.literal(true), poin_used: z.literal(0) }),
     handler: async (ctx) => {
-      await unapplyPoints(ctx.app, ctx.user, ctx.params.id);
+      await unapplyPoints(ctx.app, ctx.user, ctx.params.id, ctx.auditChange);
       return { unapply_points: true, poin_used: 0 };
     },
   }),
@@ -245,7 +248,7 @@ export const orderRoutes: RouteDef[] = [
     body: z.object({ display_codes: z.string().trim().min(1).max(50) }),
     response: z.object({ apply_promotions: z.literal(true), type: orderDetailSchema.shape.promo_discount_applied.unwrap().shape.type, value: r.int }),
     handler: async (ctx) => {
-      const p = await applyPromotion(ctx.app, ctx.user!, ctx.params.id, ctx.body.display_codes);
+      const p = await applyPromotion(ctx.app, ctx.user!, ctx.params.id, ctx.body.display_codes, ctx.auditChange);
       return { apply_promotions: true, type: p.type, value: p.value };
     },
   }),
@@ -257,7 +260,7 @@ export const orderRoutes: RouteDef[] = [
     params,
     response: done('unapply_promotions'),
     handler: async (ctx) => {
-      await unapplyPromotion(ctx.app, ctx.user, ctx.params.id);
+      await unapplyPromotion(ctx.app, ctx.user, ctx.params.id, ctx.auditChange);
       return { unapply_promotions: true };
     },
   }),
@@ -276,7 +279,7 @@ export const orderRoutes: RouteDef[] = [
       orders: orderDetailSchema.omit({ order_items: true }).extend({ items: z.array(itemWithMenuSchema), CLIENT_KEY: r.str, CLIENT_URL: r.str }),
     }),
     handler: async (ctx) => {
-      const snap = await checkout(ctx.app, ctx.user!, ctx.params.id, ctx.body);
+      const snap = await checkout(ctx.app, ctx.user!, ctx.params.id, ctx.body, ctx.auditChange);
       const detail = await orderDetail(ctx.app, ctx.user, ctx.params.id);
       const { order_items, ...rest } = detail;
       return {
@@ -294,7 +297,7 @@ export const orderRoutes: RouteDef[] = [
     params,
     response: done('uncheckout'),
     handler: async (ctx) => {
-      await uncheckout(ctx.app, ctx.user!, ctx.params.id);
+      await uncheckout(ctx.app, ctx.user!, ctx.params.id, ctx.auditChange);
       return { uncheckout: true };
     },
   }),

@@ -37,9 +37,13 @@ export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, order
   });
 }
 
-/** One transaction on the caller's cart (of the given type), loaded (and locked) first. */
-function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, type: 'E' | 'C' | undefined, run: (tx: Tx, order: Order) => Promise<T>) {
-  return app.db.$transaction(async (tx) => run(tx, await loadCart(tx, user, orderId, type)));
+/** One transaction on the caller's cart (of the given type), loaded (and locked) first; `beforeCommit` last in it (onOwnOrder). */
+function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, type: 'E' | 'C' | undefined, run: (tx: Tx, order: Order) => Promise<T>, beforeCommit?: BeforeCommit) {
+  return app.db.$transaction(async (tx) => {
+    const result = await run(tx, await loadCart(tx, user, orderId, type));
+    await beforeCommit?.(tx);
+    return result;
+  });
 }
 
 /**
@@ -57,7 +61,7 @@ export async function deleteCart(tx: Tx, order: { id: number; status: string }) 
  * decided under its row lock, in the cart's transaction: staff moving it to another account
  * (users/patients/link, unlink) meanwhile either commits first and is seen here, or waits for the cart.
  */
-export async function initCart(app: AppContext, user: AuthUser, body: { id_users?: number; id_patients: number; order_type: 'E' | 'C' }) {
+export async function initCart(app: AppContext, user: AuthUser, body: { id_users?: number; id_patients: number; order_type: 'E' | 'C' }, beforeCommit?: (tx: Tx, orderId: number) => Promise<void>) {
   const memberId = isStaff(user) && body.id_users ? body.id_users : user.id;
   const key = { id_member: memberId, id_patients: body.id_patients, order_type: body.order_type, cart_open: 1 };
   try {
@@ -73,7 +77,10 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
         throw unprocessable('The patient must be one the customer (id_users) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
       }
       const existing = await tx.order.findFirst({ where: key });
-      if (existing) return existing.id;
+      if (existing) {
+        await beforeCommit?.(tx, existing.id);
+        return existing.id;
+      }
       const created = await tx.order.create({
         data: {
           ...key,
@@ -91,6 +98,7 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
           order_date: app.now(),
         },
       });
+      await beforeCommit?.(tx, created.id);
       return created.id;
     });
   } catch (err: any) {
@@ -139,7 +147,14 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
  * it saved as they were written (ordered by id), the products/doctors they are of, and the order
  * with its new totals: what the answer shows, without reading it again.
  */
-function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends { id: number; qty: number }>(app: AppContext, user: AuthUser, orderId: number, kind: LineKind<L, T, R>, lines: L[]) {
+function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends { id: number; qty: number }>(
+  app: AppContext,
+  user: AuthUser,
+  orderId: number,
+  kind: LineKind<L, T, R>,
+  lines: L[],
+  beforeCommit?: BeforeCommit,
+) {
   return onCart(app, user, orderId, kind.cart, async (tx) => {
     const ids = [...new Set(lines.map(kind.target))];
     // one connection per transaction: queries in sequence
@@ -170,7 +185,7 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
     await kind.validate?.(tx, orderId);
     const order = await recomputeOrderTotals(tx, orderId);
     return { rows: [...saved.values()].sort((a, b) => a.id - b.id), targets, order };
-  });
+  }, beforeCommit);
 }
 
 type ProductLine = { id_menu: number; qty: QtyOp; catatan_menu?: string };
@@ -195,7 +210,8 @@ const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.Orde
       : tx.orderItem.create({ data: { id_order: orderId, id_menu: menu.id, order_datetime: now, ...data } });
   },
 };
-export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[]) => addLines(app, user, orderId, PRODUCTS, lines);
+export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[], beforeCommit?: BeforeCommit) =>
+  addLines(app, user, orderId, PRODUCTS, lines, beforeCommit);
 
 /**
  * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
@@ -237,9 +253,10 @@ const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderE
   },
   validate: async (tx, orderId) => assertOneConsultation(await tx.orderExtra.findMany({ where: { id_orders: orderId }, select: { qty: true } })),
 };
-export const addConsultations = (app: AppContext, user: AuthUser, orderId: number, lines: ConsultationLine[]) => addLines(app, user, orderId, CONSULTATIONS, lines);
+export const addConsultations = (app: AppContext, user: AuthUser, orderId: number, lines: ConsultationLine[], beforeCommit?: BeforeCommit) =>
+  addLines(app, user, orderId, CONSULTATIONS, lines, beforeCommit);
 
-export function applyPoints(app: AppContext, user: AuthUser, orderId: number, points: number) {
+export function applyPoints(app: AppContext, user: AuthUser, orderId: number, points: number, beforeCommit?: BeforeCommit) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
     const balance = await pointBalance(app, tx, order.id_member);
     if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
@@ -247,10 +264,10 @@ export function applyPoints(app: AppContext, user: AuthUser, orderId: number, po
     if (points > payable) throw unprocessable(`At most ${payable} points can be used on this order`);
     await tx.order.update({ where: { id: orderId }, data: { poin_used: points } });
     return recomputeOrderTotals(tx, orderId);
-  });
+  }, beforeCommit);
 }
 
-export function applyPromotion(app: AppContext, user: AuthUser, orderId: number, code: string) {
+export function applyPromotion(app: AppContext, user: AuthUser, orderId: number, code: string, beforeCommit?: BeforeCommit) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
     const now = app.now();
     // FOR SHARE (after the cart, the order a checkout locks them in): an edit of the promotion in
@@ -269,18 +286,20 @@ export function applyPromotion(app: AppContext, user: AuthUser, orderId: number,
     await tx.order.update({ where: { id: orderId }, data: { id_promo_discount_applied: promo.id } });
     await recomputeOrderTotals(tx, orderId);
     return promo;
-  });
+  }, beforeCommit);
 }
 
 /** Takes an applied discount (points, promotion code) off the caller's cart. */
-function unapply(app: AppContext, user: AuthUser | undefined, orderId: number, data: Prisma.OrderUncheckedUpdateInput) {
+function unapply(app: AppContext, user: AuthUser | undefined, orderId: number, data: Prisma.OrderUncheckedUpdateInput, beforeCommit?: BeforeCommit) {
   return onCart(app, user, orderId, undefined, async (tx) => {
     await tx.order.update({ where: { id: orderId }, data });
     await recomputeOrderTotals(tx, orderId);
-  });
+  }, beforeCommit);
 }
-export const unapplyPoints = (app: AppContext, user: AuthUser | undefined, orderId: number) => unapply(app, user, orderId, { poin_used: 0 });
-export const unapplyPromotion = (app: AppContext, user: AuthUser | undefined, orderId: number) => unapply(app, user, orderId, { id_promo_discount_applied: null });
+export const unapplyPoints = (app: AppContext, user: AuthUser | undefined, orderId: number, beforeCommit?: BeforeCommit) =>
+  unapply(app, user, orderId, { poin_used: 0 }, beforeCommit);
+export const unapplyPromotion = (app: AppContext, user: AuthUser | undefined, orderId: number, beforeCommit?: BeforeCommit) =>
+  unapply(app, user, orderId, { id_promo_discount_applied: null }, beforeCommit);
 
 const clip = (s: string, n = 50) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
 
@@ -300,9 +319,17 @@ function snapItems(order: any): SnapItem[] {
 /**
  * checkout: validate the cart, re-price it, reserve stock/quota/points, assign the order code and a
  * payment attempt (one transaction); then create the Snap transaction. If Midtrans fails the
- * reservation is rolled back to the cart and the client gets 503.
+ * reservation is rolled back to the cart and the client gets 503. `beforeCommit` runs last in the
+ * transaction that reserves (a staff checkout's audit entry records that change: it stays when
+ * Midtrans then fails and the order goes back to the cart).
  */
-export async function checkout(app: AppContext, user: AuthUser, orderId: number, body: { alamat_kirim?: string; nama_penerima?: string; notelp_pemesan?: string; catatan_order?: string }) {
+export async function checkout(
+  app: AppContext,
+  user: AuthUser,
+  orderId: number,
+  body: { alamat_kirim?: string; nama_penerima?: string; notelp_pemesan?: string; catatan_order?: string },
+  beforeCommit?: BeforeCommit,
+) {
   const prepared = await app.db.$transaction(async (tx) => {
     const order = await loadCart(tx, user, orderId);
     const overrides = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ''));
@@ -378,6 +405,7 @@ export async function checkout(app: AppContext, user: AuthUser, orderId: number,
     // while paying leaves the cart as it was, not a checkout holding stock and points that no
     // payment can complete (it needs the order code: after it, for these few orders)
     if (totals.grand_totals <= 0) await markPaid(app, tx, orderId, 'points', null);
+    await beforeCommit?.(tx);
     return { order: { ...current, ...change, order_code: code, items, extras }, midtransOrderId };
   });
   const { order, midtransOrderId } = prepared;
@@ -447,7 +475,7 @@ async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatu
   await emit(app, 'order.status_changed', { orderId, status: CART }, tx);
 }
 
-export async function uncheckout(app: AppContext, user: AuthUser, orderId: number) {
+export async function uncheckout(app: AppContext, user: AuthUser, orderId: number, beforeCommit?: BeforeCommit) {
   await app.db.$transaction(async (tx) => {
     const order = await loadOwnOrder(tx, user, orderId);
     if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status})`);
@@ -458,6 +486,7 @@ export async function uncheckout(app: AppContext, user: AuthUser, orderId: numbe
       if (err?.code === 'P2002') throw conflict('Another cart is already open for this patient and order type');
       throw err;
     }
+    await beforeCommit?.(tx);
   });
 }
 

@@ -129,6 +129,7 @@ export const menuReedemRoutes = [
         else await tx.menuReedem.create({ data: { id_thread_messages: msg.id, ...redemption } });
         // the one place order totals are computed (commerce): promotion, courier and points included
         await recomputeOrderTotals(tx, cart.id);
+        // the route's generic audit entry (a role-restricted route: every call), with the change
         await auditChange(tx);
       });
       return { add_to_carts: true };

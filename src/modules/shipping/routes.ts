@@ -72,7 +72,7 @@ const regionRoutes: RouteDef[] = [
     summary: "Courier costs to an order's address for its cart weight; every quote is stored for process/courier",
     body: z.object({ id_order: s.id, courier: courierCode, city_id_destination: regionId.optional() }),
     response: z.array(courierCostsSchema),
-    handler: async ({ app, user, body }) => toDocumentCosts(await quoteForOrder(app, user, body)),
+    handler: async ({ app, user, body, auditChange }) => toDocumentCosts(await quoteForOrder(app, user, body, auditChange)),
   }),
   route({
     method: 'post',
@@ -108,8 +108,8 @@ const orderShippingRoutes: RouteDef[] = [
       nama_penerima: s.text(200).optional(),
     }),
     response: z.object({ update_address: z.literal(true) }),
-    handler: async ({ app, user, params, body }) => {
-      await updateAddress(app, user, params.id, body);
+    handler: async ({ app, user, params, body, auditChange }) => {
+      await updateAddress(app, user, params.id, body, auditChange);
       return { update_address: true };
     },
   }),
@@ -121,7 +121,7 @@ const orderShippingRoutes: RouteDef[] = [
     summary: 'Choose a courier: the cost must equal a current quote from deliveries/calculate for this cart and address',
     body: z.object({ courier: courierCode, costs: s.money, service: z.string().trim().max(50).optional() }),
     response: z.object({ process_courier: z.literal(true), costs: r.int }),
-    handler: async ({ app, user, params, body }) => ({ process_courier: true, ...(await chooseCourier(app, user, params.id, body)) }),
+    handler: async ({ app, user, params, body, auditChange }) => ({ process_courier: true, ...(await chooseCourier(app, user, params.id, body, auditChange)) }),
   }),
   route({
     method: 'put',
@@ -131,7 +131,7 @@ const orderShippingRoutes: RouteDef[] = [
     summary: 'Choose same-day delivery to lat_kirim/lng_kirim, priced by distance from the warehouse',
     body: z.object({ lat_kirim: lat, lng_kirim: lng, courier: z.literal(SAMEDAY).optional() }),
     response: z.object({ process_sameday_courier: z.literal(true), distance: r.num, distance_unit: z.literal('km'), costs: r.int }),
-    handler: async ({ app, user, params, body }) => ({ process_sameday_courier: true, ...(await chooseSameDay(app, user, params.id, body)) }),
+    handler: async ({ app, user, params, body, auditChange }) => ({ process_sameday_courier: true, ...(await chooseSameDay(app, user, params.id, body, auditChange)) }),
   }),
   route({
     method: 'put',
@@ -140,8 +140,8 @@ const orderShippingRoutes: RouteDef[] = [
     tag: 'orders',
     summary: "Remove the cart's chosen courier",
     response: z.object({ unprocess_courier: z.literal(true) }),
-    handler: async ({ app, user, params }) => {
-      await removeCourier(app, user, params.id);
+    handler: async ({ app, user, params, auditChange }) => {
+      await removeCourier(app, user, params.id, auditChange);
       return { unprocess_courier: true };
     },
   }),

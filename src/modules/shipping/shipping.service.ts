@@ -123,16 +123,31 @@ export const clearedCourier = () => ({ ...noCourier });
 
 type Cart = Awaited<ReturnType<typeof lockCartForShipping>>;
 
-/** One transaction on a cart whose shipping the caller may change, locked first (see lockCartForShipping). */
-function onShippingCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Cart) => Promise<T>) {
-  return app.db.$transaction(async (tx) => run(tx, await lockCartForShipping(tx, user, orderId)));
+/** What a transaction does last, before it commits: a staff change's audit entry (RequestContext.auditChange). */
+export type BeforeCommit = (tx: Tx) => Promise<void>;
+
+/**
+ * One transaction on a cart whose shipping the caller may change, locked first (see
+ * lockCartForShipping); `beforeCommit` last in it, so that what it writes commits with the change.
+ */
+function onShippingCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, run: (tx: Tx, order: Cart) => Promise<T>, beforeCommit?: BeforeCommit) {
+  return app.db.$transaction(async (tx) => {
+    const result = await run(tx, await lockCartForShipping(tx, user, orderId));
+    await beforeCommit?.(tx);
+    return result;
+  });
 }
 
 /**
  * deliveries/calculate: RajaOngkir's costs to an E order's district for its cart weight; every quote
  * (cost > 0) is stored for process/courier, and expired ones of the order are dropped.
  */
-export async function quoteForOrder(app: AppContext, user: AuthUser | undefined, input: { id_order: number; courier: string; city_id_destination?: string }): Promise<ServiceCost[]> {
+export async function quoteForOrder(
+  app: AppContext,
+  user: AuthUser | undefined,
+  input: { id_order: number; courier: string; city_id_destination?: string },
+  beforeCommit?: BeforeCommit,
+): Promise<ServiceCost[]> {
   const settings = await deliverySettings(app);
   const courier = checkCouriers(input.courier, settings.kode_kurir);
   const order = await visibleOrder(app.db, user, input.id_order);
@@ -153,24 +168,28 @@ export async function quoteForOrder(app: AppContext, user: AuthUser | undefined,
   // service, weight and route: identical calls do not pile up rows, and an older price of the
   // service is no longer taken) and its expired ones. The quote the order's chosen courier was taken
   // from (for the cart's current weight) stays unless a fresh one of the same cost takes its place:
-  // checkout still accepts that courier (assertCourierStillValid ignores expiry).
-  await sqlRows(
-    app.db,
-    `WITH fresh AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)),
-     dropped AS (
-       DELETE FROM courier_quotes c WHERE c.id_orders = $1
-       AND (c.expires_at < $2::timestamptz
-            OR (c.weight = $3 AND c.origin = $4 AND c.destination = $5
-                AND EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service)))
-       AND NOT (
-         EXISTS (SELECT 1 FROM orders o WHERE o.id = c.id_orders AND o.courier = c.courier AND o.courier_service = c.service
-                 AND o.courier_price = c.cost AND o.kode_kecamatan = c.destination AND c.weight = $3)
-         AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service AND f.cost = c.cost
-                         AND c.origin = $4 AND c.destination = $5)))
-     INSERT INTO courier_quotes (id_orders, courier, service, description, cost, etd, weight, origin, destination, expires_at)
-     SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz FROM fresh q`,
-    [order.id, now.toISOString(), weight, origin, destination, expires_at.toISOString(), JSON.stringify(quotes)],
-  );
+  // checkout still accepts that courier (assertCourierStillValid ignores expiry). Its transaction is
+  // for beforeCommit (a staff call's audit entry), after RajaOngkir has answered.
+  await app.db.$transaction(async (tx) => {
+    await sqlRows(
+      tx,
+      `WITH fresh AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)),
+       dropped AS (
+         DELETE FROM courier_quotes c WHERE c.id_orders = $1
+         AND (c.expires_at < $2::timestamptz
+              OR (c.weight = $3 AND c.origin = $4 AND c.destination = $5
+                  AND EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service)))
+         AND NOT (
+           EXISTS (SELECT 1 FROM orders o WHERE o.id = c.id_orders AND o.courier = c.courier AND o.courier_service = c.service
+                   AND o.courier_price = c.cost AND o.kode_kecamatan = c.destination AND c.weight = $3)
+           AND NOT EXISTS (SELECT 1 FROM fresh f WHERE f.courier = c.courier AND f.service = c.service AND f.cost = c.cost
+                           AND c.origin = $4 AND c.destination = $5)))
+       INSERT INTO courier_quotes (id_orders, courier, service, description, cost, etd, weight, origin, destination, expires_at)
+       SELECT $1, q.courier, q.service, q.description, q.cost, q.etd, $3, $4, $5, $6::timestamptz FROM fresh q`,
+      [order.id, now.toISOString(), weight, origin, destination, expires_at.toISOString(), JSON.stringify(quotes)],
+    );
+    await beforeCommit?.(tx);
+  });
   return services;
 }
 
@@ -220,6 +239,7 @@ export function updateAddress(
   user: AuthUser | undefined,
   orderId: number,
   input: { lat_kirim?: number; lng_kirim?: number; kode_provinsi: string; kode_kota: string; kode_kecamatan: string; alamat_kirim: string; nama_penerima?: string },
+  beforeCommit?: BeforeCommit,
 ) {
   return onShippingCart(app, user, orderId, async (tx, order) => {
     const lat_kirim = input.lat_kirim ?? order.lat_kirim;
@@ -230,11 +250,11 @@ export function updateAddress(
     if (moved && order.courier) await setCourier(tx, order.id, { ...address, ...clearedCourier() });
     // the totals do not depend on the address, only on the courier's price
     else await tx.order.update({ where: { id: order.id }, data: address });
-  });
+  }, beforeCommit);
 }
 
 /** orders/:id/process/courier: the cost must equal a current quote from deliveries/calculate for this cart and address. */
-export function chooseCourier(app: AppContext, user: AuthUser | undefined, orderId: number, input: { courier: string; costs: number; service?: string }) {
+export function chooseCourier(app: AppContext, user: AuthUser | undefined, orderId: number, input: { courier: string; costs: number; service?: string }, beforeCommit?: BeforeCommit) {
   return onShippingCart(app, user, orderId, async (tx, order) => {
     if (!order.kode_kecamatan) throw unprocessable('The order has no delivery district: call orders/:id/update/address first');
     const settings = await deliverySettings(app, tx);
@@ -266,11 +286,11 @@ export function chooseCourier(app: AppContext, user: AuthUser | undefined, order
       distance: 0,
     });
     return { costs: quote.cost };
-  });
+  }, beforeCommit);
 }
 
 /** orders/:id/process/sameday/courier: same-day delivery to lat_kirim/lng_kirim, priced by distance (sameDayQuote). */
-export function chooseSameDay(app: AppContext, user: AuthUser | undefined, orderId: number, input: { lat_kirim: number; lng_kirim: number }) {
+export function chooseSameDay(app: AppContext, user: AuthUser | undefined, orderId: number, input: { lat_kirim: number; lng_kirim: number }, beforeCommit?: BeforeCommit) {
   return onShippingCart(app, user, orderId, async (tx, order) => {
     const q = await sameDayQuote(tx, app, input.lat_kirim, input.lng_kirim);
     await setCourier(tx, order.id, {
@@ -285,12 +305,12 @@ export function chooseSameDay(app: AppContext, user: AuthUser | undefined, order
       distance_unit: q.distance_unit,
     });
     return q;
-  });
+  }, beforeCommit);
 }
 
 /** orders/:id/unprocess/courier */
-export const removeCourier = (app: AppContext, user: AuthUser | undefined, orderId: number) =>
-  onShippingCart(app, user, orderId, (tx, order) => setCourier(tx, order.id, clearedCourier()));
+export const removeCourier = (app: AppContext, user: AuthUser | undefined, orderId: number, beforeCommit?: BeforeCommit) =>
+  onShippingCart(app, user, orderId, (tx, order) => setCourier(tx, order.id, clearedCourier()), beforeCommit);
 
 export type Segment = { distance_fr: number; distance_to: number; segment?: string; price_in_km: number };
 
