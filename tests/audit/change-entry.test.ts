@@ -359,3 +359,29 @@ describe('a stock, store product or account change', () => {
     ]);
   });
 });
+
+// Reads sent as POST (the document's method) are not changes: the machinery wrote a "change" entry
+// for every staff or doctor call of these, and with the log unavailable refused the read.
+describe('reads sent as POST', () => {
+  it('answer with the audit log unavailable, and write no change entry', async () => {
+    const doctor = await t.user(['DOCTOR']);
+    const reads: [TestUser, string, object][] = [
+      [admin, '/threads/adminview', {}],
+      [admin, '/threads/overview', {}],
+      [doctor, '/threads/overview/doctors', {}],
+      [admin, '/user_schedules/check/doctor/availability', { id_doctors: 1 }],
+      [admin, '/user_schedules/timeline', { date_from: '2026-01-01', date_to: '2026-01-31' }],
+      [admin, '/deliveries/calculate/byweight', { city_id_origin: 11, city_id_destination: 53, weight: 1000, courier: 'jne' }],
+    ];
+    const seq = await lastSeq();
+    await breakAuditLog();
+    for (const [who, path, body] of reads) {
+      const r = await t.http.post(path).set(t.auth(who)).set('User-Agent', 'audit-test/1').send(body);
+      expect([path, r.status < 500]).toEqual([path, true]);
+    }
+    await repairAuditLog();
+    for (const [who, path, body] of reads) await t.http.post(path).set(t.auth(who)).send(body);
+    expect(await logsAfter(seq)).toEqual([]);
+  });
+});
+

@@ -89,6 +89,7 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
     method: 'post',
     path,
     access,
+    readOnly: true, // a list sent as POST, as the document has it
     tag: 'threads',
     summary,
     body: filters.optional(),

@@ -78,6 +78,7 @@ const regionRoutes: RouteDef[] = [
     method: 'post',
     path: '/deliveries/calculate/byweight',
     access: 'authenticated',
+    readOnly: true, // a price asked of RajaOngkir: nothing is stored
     tag,
     summary: 'Courier costs for a weight between two RajaOngkir districts (not tied to an order)',
     body: z.object({
