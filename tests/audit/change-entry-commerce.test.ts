@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { breakAuditLog, repairAuditLog, entryOf, lastSeq, logsAfter, REFUSED } from '../helpers/audit-log.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { deliverySettings } from '../../src/modules/shipping/shipping.service.js';
 import { startFakeRajaOngkir } from '../shipping/fake-rajaongkir.js';
@@ -34,32 +35,7 @@ afterAll(async () => {
   await fake.close();
 });
 
-/** Makes every insert into the audit log fail, as a full disk or a broken log table would (as change-entry.test.ts). */
-async function breakAuditLog() {
-  await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$`);
-  await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_log BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_refuse_log()`);
-}
-async function repairAuditLog() {
-  await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_log ON logs`);
-  await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_log()`);
-}
-afterEach(repairAuditLog);
-
-const entryOf = (action: string, resource: string, id: number | null, by: TestUser) => ({
-  id_users: by.id,
-  role: by.roles[0],
-  action,
-  resource,
-  resource_id: id === null ? null : String(id),
-  id_patients: null,
-  outcome: 'success',
-  ip: expect.stringMatching(/127\.0\.0\.1/),
-  user_agent: 'audit-test/1',
-  details: null,
-});
-const logsAfter = async (seq: number) => t.app.db.log.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' } });
-const lastSeq = async () => (await t.app.db.log.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
-const refused = { status: 500, message: 'Internal server error' };
+afterEach(() => repairAuditLog(t));
 
 /** Every table a cart or order action can write: its lines, totals, payments, stock, points, promotion quota, courier quotes, redemptions, events. */
 const TABLES = [
@@ -265,11 +241,11 @@ describe('a staff change of a cart or order whose audit entry cannot be written'
   it.each(CALLS)('%s is not made: an error, and the order, its lines, totals, payments, stock, points, quota, courier as they were', async (_name, _action, _resource, setup) => {
     const call = await setup();
     const before = await snapshot();
-    await breakAuditLog();
+    await breakAuditLog(t);
 
     const res = await call.send();
     expect(res.status, res.text).toBe(500);
-    expect(res.body).toEqual(refused);
+    expect(res.body).toEqual(REFUSED);
     expect(await snapshot()).toEqual(before);
   });
 });
@@ -277,10 +253,10 @@ describe('a staff change of a cart or order whose audit entry cannot be written'
 describe('a staff change of a cart or order', () => {
   it.each(CALLS)('%s has exactly one entry, as before', async (_name, action, resource, setup) => {
     const call = await setup();
-    const from = await lastSeq();
+    const from = await lastSeq(t);
     const res = await call.send();
     expect(res.status, res.text).toBe(200);
-    expect(await logsAfter(from)).toEqual([expect.objectContaining(entryOf(action, resource, call.id(res), call.by ?? admin))]);
+    expect(await logsAfter(t, from)).toEqual([expect.objectContaining(entryOf(action, resource, call.id(res), call.by ?? admin))]);
   });
 
   it('made at once with others, each commits with its entry and the chain stays intact', async () => {
@@ -298,7 +274,7 @@ describe("a customer's own cart calls (not audited)", () => {
   it('are made as before while the audit log is broken', async () => {
     const id = await cart();
     await givePoints(t, customer.id, 2_000);
-    await breakAuditLog();
+    await breakAuditLog(t);
     await mine('post', '/orders/e_add_to_carts', { id_order: id, items: [{ id_menu: product, qty: 3 }] });
     await mine('put', `/orders/${id}/apply/points`, { poin_used: 2_000 });
     await mine('put', `/orders/${id}/update/address`, newAddress);
@@ -314,14 +290,14 @@ describe("a customer's own cart calls (not audited)", () => {
 describe('order_items/create and order_extras/create', () => {
   it('make no change (405), so there is no entry to write, with the log working or not', async () => {
     const id = await cart();
-    const from = await lastSeq();
+    const from = await lastSeq(t);
     const tries = () => [
       staff('post', '/order_items/create', { id_order: id, id_menu: product, qty: 1 }),
       staff('post', '/order_extras/create', { id_orders: id, id_doctors: 1, qty: 1 }),
     ];
     expect((await Promise.all(tries())).map((r) => r.status)).toEqual([405, 405]);
-    expect(await logsAfter(from)).toEqual([]);
-    await breakAuditLog();
+    expect(await logsAfter(t, from)).toEqual([]);
+    await breakAuditLog(t);
     expect((await Promise.all(tries())).map((r) => r.status)).toEqual([405, 405]);
   });
 });

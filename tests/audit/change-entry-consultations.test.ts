@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay } from '../../src/lib/dates.js';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+import { breakAuditLog, repairAuditLog, entryOf, lastSeq, logsAfter, REFUSED } from '../helpers/audit-log.js';
 import { createMenu } from '../consultations/fixtures.js';
 
 // The generic audit entry of a change the route machinery audits (staff, or anyone on a
@@ -43,33 +44,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Makes every insert into the audit log fail, as a full disk or a broken log table would. */
-async function breakAuditLog() {
-  await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$`);
-  await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_log BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_refuse_log()`);
-}
-async function repairAuditLog() {
-  await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_log ON logs`);
-  await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_log()`);
-}
-afterEach(repairAuditLog);
-
-/** The generic entry of an audited change, as the route machinery has always written it. */
-const entryOf = (action: string, resource: string, id: number | null, by: TestUser) => ({
-  id_users: by.id,
-  role: by.roles[0],
-  action,
-  resource,
-  resource_id: id === null ? null : String(id),
-  id_patients: null,
-  outcome: 'success',
-  ip: expect.stringMatching(/127\.0\.0\.1/),
-  user_agent: 'audit-test/1',
-  details: null,
-});
-const logsAfter = async (seq: number) => t.app.db.log.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' } });
-const lastSeq = async () => (await t.app.db.log.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
-const refused = { status: 500, message: 'Internal server error' };
+afterEach(() => repairAuditLog(t));
 
 /** Every table these routes write, row by row, and the stored message files. */
 const TABLES = ['threads', 'thread_messages', 'notifications', 'push_deliveries', 'user_schedules', 'prescription_requests', 'menu_reedems', 'orders', 'order_items', 'logs'];
@@ -299,19 +274,19 @@ describe('an audited change whose entry cannot be written is not made; with the 
   it.each(CASES)('%s', async (_name, setup) => {
     const c = await setup();
     const before = await state();
-    await breakAuditLog();
+    await breakAuditLog(t);
     const res = await c.call();
     expect(res.status).toBe(500);
-    expect(res.body).toEqual(refused);
+    expect(res.body).toEqual(REFUSED);
     // nothing of the change, no notification and no push queued for it, no file kept
     expect(await state()).toEqual(before);
 
-    await repairAuditLog();
-    const from = await lastSeq();
+    await repairAuditLog(t);
+    const from = await lastSeq(t);
     const ok = await c.call();
     expect(ok.status).toBe(200);
     const id = typeof c.id === 'function' ? c.id(ok.body) : c.id;
-    expect(await logsAfter(from)).toEqual([expect.objectContaining(entryOf(c.action, c.resource, id, c.by))]);
+    expect(await logsAfter(t, from)).toEqual([expect.objectContaining(entryOf(c.action, c.resource, id, c.by))]);
   });
 });
 
@@ -321,9 +296,9 @@ describe('changes the machinery does not audit (customers and doctors on routes 
     const { id: noteId } = await notification(customer);
     await notification(customer);
     const menu = await createMenu(t);
-    const from = await lastSeq();
+    const from = await lastSeq(t);
     const pushes = await t.app.db.pushDelivery.count();
-    await breakAuditLog();
+    await breakAuditLog(t);
 
     await send('post', '/thread_messages/text', customer, { id_threads: threadId, content: 'Dok, masih gatal' }).expect(200);
     await send('post', '/thread_messages/text', doctor, { id_threads: threadId, content: 'Oleskan tipis' }).expect(200);
@@ -338,6 +313,6 @@ describe('changes the machinery does not audit (customers and doctors on routes 
     expect(await t.app.db.notification.count({ where: { id_user_to: customer.id, is_read: 0 } })).toBe(0);
     // messages, booking, cancellation and request told the other side, with their pushes
     expect(await t.app.db.pushDelivery.count()).toBeGreaterThan(pushes + 4);
-    expect(await logsAfter(from)).toEqual([]);
+    expect(await logsAfter(t, from)).toEqual([]);
   });
 });

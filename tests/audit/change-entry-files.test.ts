@@ -2,6 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+import { breakAuditLog, repairAuditLog, lastSeq, REFUSED } from '../helpers/audit-log.js';
 
 // The generic audit entry of a staff change (register.ts auditAdminChange) commits with the change
 // on the catalogue, clinic and account routes that store a picture or change a slot or a device:
@@ -19,20 +20,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-// (the same helpers as change-entry.test.ts)
-/** Makes every insert into the audit log fail, as a full disk or a broken log table would. */
-async function breakAuditLog() {
-  await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$`);
-  await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_log BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_refuse_log()`);
-}
-async function repairAuditLog() {
-  await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_log ON logs`);
-  await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_log()`);
-}
-afterEach(repairAuditLog);
-
-const refused = { status: 500, message: 'Internal server error' };
-const lastSeq = async () => (await t.app.db.log.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
+afterEach(() => repairAuditLog(t));
 
 /** every file under the public and private upload folders */
 function uploadedFiles(): string[] {
@@ -146,9 +134,9 @@ describe('a staff change of these routes whose audit entry cannot be written', (
   // a picture route: the row still names the old file, which is still there, and no new file is left
   it.each(BROKEN)('%s: an error, and the database and the upload folders as they were', async (_, call) => {
     const before = await state();
-    await breakAuditLog();
+    await breakAuditLog(t);
     const res = await call(f);
-    expect([res.status, res.body]).toEqual([500, refused]);
+    expect([res.status, res.body]).toEqual([500, REFUSED]);
     expect(await state()).toEqual(before);
   });
 });
@@ -156,7 +144,7 @@ describe('a staff change of these routes whose audit entry cannot be written', (
 describe("a customer's own change on these routes (not audited)", () => {
   it('is made as before with the audit log broken: their picture, their device', async () => {
     const old = (await t.app.db.user.findUniqueOrThrow({ where: { id: customer.id } })).users_picture;
-    await breakAuditLog();
+    await breakAuditLog(t);
     const res = await upload(customer, '/users/picture/upload').expect(200);
     expect((await t.app.db.user.findUniqueOrThrow({ where: { id: customer.id } })).users_picture).toBe(res.body.img);
     expect(uploadedFiles()).toContain(`public/users/${res.body.img}`);
@@ -170,7 +158,7 @@ describe('a staff change of these routes', () => {
   it('has exactly one entry, as before: who, role, action, resource and id', async () => {
     const c = await catalogue();
     const id_doctors = await doctor();
-    const from = await lastSeq();
+    const from = await lastSeq(t);
 
     await upload(admin, `/menu_categories/${c.menuCategory}/uploads`).expect(200);
     await upload(admin, `/service_categories/${c.serviceCategory}/uploads`).expect(200);

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
+import { breakAuditLog, repairAuditLog, entryOf as entryBy, lastSeq, logsAfter, REFUSED } from '../helpers/audit-log.js';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { patientBody } from '../patients/fixtures.js';
 import { eCart, menu, stockOf } from '../commerce/fixtures.js';
@@ -18,33 +19,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-/** Makes every insert into the audit log fail, as a full disk or a broken log table would. */
-async function breakAuditLog() {
-  await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_log() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'audit log unavailable'; END $$`);
-  await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_log BEFORE INSERT ON logs FOR EACH ROW EXECUTE FUNCTION test_refuse_log()`);
-}
-async function repairAuditLog() {
-  await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_log ON logs`);
-  await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_log()`);
-}
-afterEach(repairAuditLog);
+/** the generic entry of a change by `admin` unless said */
+const entryOf = (action: string, resource: string, id: number | null, by = admin) => entryBy(action, resource, id, by);
 
-/** The generic entry of a staff change (by `admin`), as the route machinery has always written it. */
-const entryOf = (action: string, resource: string, id: number | null, by = admin) => ({
-  id_users: by.id,
-  role: by.roles[0],
-  action,
-  resource,
-  resource_id: id === null ? null : String(id),
-  id_patients: null,
-  outcome: 'success',
-  ip: expect.stringMatching(/127\.0\.0\.1/),
-  user_agent: 'audit-test/1',
-  details: null,
-});
-const logsAfter = async (seq: number) => t.app.db.log.findMany({ where: { seq: { gt: seq } }, orderBy: { seq: 'asc' } });
-const lastSeq = async () => (await t.app.db.log.aggregate({ _max: { seq: true } }))._max.seq ?? 0;
-const refused = { status: 500, message: 'Internal server error' };
+afterEach(() => repairAuditLog(t));
 
 let codes = 0;
 const createDepartment = (name: string) => t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: name, department_codes: `D${++codes}` });
@@ -53,7 +31,7 @@ describe('a staff change whose audit entry cannot be written', () => {
   it('is not made: create, update and delete roll back and answer an error', async () => {
     const kept = (await createDepartment('Kept').expect(200)).body.departments;
     const logs = await t.app.db.log.count();
-    await breakAuditLog();
+    await breakAuditLog(t);
 
     const created = await createDepartment('Unlogged');
     expect(created.status).toBe(500);
@@ -77,7 +55,7 @@ describe('a staff change whose audit entry cannot be written', () => {
   });
 
   it('does not touch changes that are not audited (a customer editing their own account)', async () => {
-    await breakAuditLog();
+    await breakAuditLog(t);
     await t.http.put(`/users/${customer.id}/update`).set(t.auth(customer)).send({ users_address: 'Jl. Own 2' }).expect(200);
     expect((await t.app.db.user.findUniqueOrThrow({ where: { id: customer.id } })).users_address).toBe('Jl. Own 2');
   });
@@ -198,11 +176,11 @@ describe("an order's staff action whose audit entry cannot be written", () => {
     const id = await orderIn(from);
     const before = await orderState(id);
     const logs = await t.app.db.log.count();
-    await breakAuditLog();
+    await breakAuditLog(t);
 
     const res = await staff(`/orders/${id}/${action}`, body);
     expect(res.status).toBe(500);
-    expect(res.body).toEqual(refused);
+    expect(res.body).toEqual(REFUSED);
     expect(await orderState(id)).toEqual(before);
     expect(await t.app.db.log.count()).toBe(logs);
   });
@@ -212,7 +190,7 @@ describe("an order's staff action", () => {
   it('has exactly one entry, as before', async () => {
     const id = await orderIn('CHECKOUT');
     const other = await orderIn('CHECKOUT');
-    const from = await lastSeq();
+    const from = await lastSeq(t);
     const steps: [number, string, object?][] = [
       [id, 'paid', { pay_channel: 'CASH' }],
       [id, 'unpaid'],
@@ -232,7 +210,7 @@ describe("an order's staff action", () => {
     ];
     for (const [orderId, action, body] of steps) await staff(`/orders/${orderId}/${action}`, body).expect(200);
     expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('DONE');
-    expect(await logsAfter(from)).toEqual(steps.map(([orderId, action]) => expect.objectContaining(entryOf(`PUT /orders/:id/${action}`, 'orders', orderId))));
+    expect(await logsAfter(t, from)).toEqual(steps.map(([orderId, action]) => expect.objectContaining(entryOf(`PUT /orders/:id/${action}`, 'orders', orderId))));
   });
 });
 
@@ -274,9 +252,9 @@ describe('a stock, store product or account change whose audit entry cannot be w
   it('brandstore_menus/:id/stocks: the stock is as it was, no movement recorded', async () => {
     const sm = await storeProduct(7);
     const before = await stockState(sm.id);
-    await breakAuditLog();
+    await breakAuditLog(t);
     for (const body of [{ quantitytotal: 20 }, { delta: -3 }]) {
-      expect((await post(`/brandstore_menus/${sm.id}/stocks`, admin, body)).body).toEqual(refused);
+      expect((await post(`/brandstore_menus/${sm.id}/stocks`, admin, body)).body).toEqual(REFUSED);
       expect(await stockState(sm.id)).toEqual(before);
     }
   });
@@ -287,10 +265,10 @@ describe('a stock, store product or account change whose audit entry cannot be w
     const m = await menu(t);
     const rows = async () => [await t.app.db.brandstoreMenu.count(), await t.app.db.stock.count(), await t.app.db.stockMovement.count()];
     const before = await rows();
-    await breakAuditLog();
+    await breakAuditLog(t);
     const bulk = await post('/brandstore_menus/create/bulk', admin, [{ idmenu: m.id, idbrandstore: store.id, quantitytotal: 5 }]);
     expect(bulk.status).toBe(500);
-    expect(bulk.body).toEqual(refused);
+    expect(bulk.body).toEqual(REFUSED);
     const copy = await post(`/brandstore_menus/${sm.id}/duplicates`, admin, { idbrandstore: store.id });
     expect(copy.status).toBe(500);
     expect(await rows()).toEqual(before);
@@ -298,7 +276,7 @@ describe('a stock, store product or account change whose audit entry cannot be w
 
   it('users/:id/unblock: the account stays blocked', async () => {
     const blocked = await t.user(['CUSTOMER'], { is_blocked: 1, num_of_login_attempts: 5 });
-    await breakAuditLog();
+    await breakAuditLog(t);
     const res = await post(`/users/${blocked.id}/unblock`, admin);
     expect(res.status).toBe(500);
     expect(await accountState(blocked.id)).toMatchObject({ is_blocked: 1, num_of_login_attempts: 5 });
@@ -308,9 +286,9 @@ describe('a stock, store product or account change whose audit entry cannot be w
     const target = await t.user(['CUSTOMER']);
     const clerk = await t.user(['ADMIN']);
     const before = [await accountState(target.id), await accountState(clerk.id)];
-    await breakAuditLog();
-    expect((await post(`/users/${target.id}/update/password/admin`, admin, newPassword)).body).toEqual(refused);
-    expect((await post(`/users/${clerk.id}/update/password`, clerk, { prev_password: TEST_PASSWORD, ...newPassword })).body).toEqual(refused);
+    await breakAuditLog(t);
+    expect((await post(`/users/${target.id}/update/password/admin`, admin, newPassword)).body).toEqual(REFUSED);
+    expect((await post(`/users/${clerk.id}/update/password`, clerk, { prev_password: TEST_PASSWORD, ...newPassword })).body).toEqual(REFUSED);
     expect([await accountState(target.id), await accountState(clerk.id)]).toEqual(before);
     // the sessions the change would have ended still work
     await t.http.get('/users/data').set(t.auth(clerk)).expect(200);
@@ -319,7 +297,7 @@ describe('a stock, store product or account change whose audit entry cannot be w
 
   it("does not touch a customer's own password change (not audited)", async () => {
     const own = await t.user(['CUSTOMER']);
-    await breakAuditLog();
+    await breakAuditLog(t);
     await post(`/users/${own.id}/update/password`, own, { prev_password: TEST_PASSWORD, ...newPassword }).expect(200);
     // changed: the sessions before it end (signing in is audited, so not tried here)
     expect(await accountState(own.id)).toMatchObject({ token_version: 1 });
@@ -334,7 +312,7 @@ describe('a stock, store product or account change', () => {
     const blocked = await t.user(['CUSTOMER'], { is_blocked: 1, num_of_login_attempts: 5 });
     const target = await t.user(['CUSTOMER']);
     const clerk = await t.user(['ADMIN']);
-    const from = await lastSeq();
+    const from = await lastSeq(t);
 
     const set = await post(`/brandstore_menus/${sm.id}/stocks`, admin, { quantitytotal: 20 }).expect(200);
     expect(set.body.brandstoremenus.stocks[0].quantitytotal).toBe(20);
@@ -348,7 +326,7 @@ describe('a stock, store product or account change', () => {
 
     expect(await t.app.db.stock.findMany({ where: { idbrandstoremenus: sm.id }, select: { quantitytotal: true } })).toEqual([{ quantitytotal: 17 }]);
     expect(await accountState(blocked.id)).toMatchObject({ is_blocked: 0, num_of_login_attempts: 0 });
-    expect(await logsAfter(from)).toEqual([
+    expect(await logsAfter(t, from)).toEqual([
       expect.objectContaining(entryOf('POST /brandstore_menus/:id/stocks', 'brandstore_menus', sm.id)),
       expect.objectContaining(entryOf('PUT /brandstore_menus/:id/stocks', 'brandstore_menus', sm.id)),
       expect.objectContaining(entryOf('POST /brandstore_menus/create/bulk', 'brandstore_menus', null)),
@@ -361,7 +339,7 @@ describe('a stock, store product or account change', () => {
 });
 
 // Reads sent as POST (the document's method) are not changes: the machinery wrote a "change" entry
-// for every staff or doctor call of these, and with the log unavailable refused the read.
+// for every staff or doctor call of these, and with the log unavailable REFUSED the read.
 describe('reads sent as POST', () => {
   it('answer with the audit log unavailable, and write no change entry', async () => {
     const doctor = await t.user(['DOCTOR']);
@@ -373,15 +351,15 @@ describe('reads sent as POST', () => {
       [admin, '/user_schedules/timeline', { date_from: '2026-01-01', date_to: '2026-01-31' }],
       [admin, '/deliveries/calculate/byweight', { city_id_origin: 11, city_id_destination: 53, weight: 1000, courier: 'jne' }],
     ];
-    const seq = await lastSeq();
-    await breakAuditLog();
+    const seq = await lastSeq(t);
+    await breakAuditLog(t);
     for (const [who, path, body] of reads) {
       const r = await t.http.post(path).set(t.auth(who)).set('User-Agent', 'audit-test/1').send(body);
       expect([path, r.status < 500]).toEqual([path, true]);
     }
-    await repairAuditLog();
+    await repairAuditLog(t);
     for (const [who, path, body] of reads) await t.http.post(path).set(t.auth(who)).send(body);
-    expect(await logsAfter(seq)).toEqual([]);
+    expect(await logsAfter(t, seq)).toEqual([]);
   });
 });
 
