@@ -181,7 +181,7 @@ describe('users read, update, delete', () => {
     expect((await t.http.delete(`/users/${other.id}/delete`).set(t.auth(customer))).status).toBe(403);
   });
 
-  it("users/:id carries the document's total_point and notifications counts (not create/update)", async () => {
+  it("users/:id carries the document's total_point, notifications counts and donor_informations (not create/update)", async () => {
     const u = await t.user(['CUSTOMER']);
     await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 1500 } });
     await t.app.db.notification.createMany({
@@ -196,6 +196,8 @@ describe('users read, update, delete', () => {
       const res = await t.http.get(`/users/${u.id}`).set(t.auth(reader));
       expect(res.status).toBe(200);
       expect(res.body.users).toMatchObject({ id: u.id, total_point: 1500, notifications: { notifications: 3, unread: 1, isread: 2 } });
+      // always empty in the document (nothing here holds donor information), but a client reads the key
+      expect(res.body.users.donor_informations).toEqual([]);
     }
     // the document's users/update answer has neither
     const upd = await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_fullname: 'Pts' });

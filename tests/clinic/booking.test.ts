@@ -413,7 +413,9 @@ describe('appointment lifecycle and access', () => {
     expect(me.body.users.next_appointments.length).toBeGreaterThan(0);
     expect(me.body.users.next_appointments[0]).toMatchObject({ extendedProps: { client: expect.any(String), status: expect.any(String) } });
     const docMe = await t.http.get('/users/data').set(t.auth(doctorUser));
-    expect(docMe.body.users.doctors).toMatchObject({ id: doctorId, users: { id: doctorUser.id } });
+    // a list, as the document's `"doctors": []`: the doctor's own profile in it
+    expect(docMe.body.users.doctors).toEqual([expect.objectContaining({ id: doctorId, users: expect.objectContaining({ id: doctorUser.id }) })]);
+    expect((await t.http.get('/users/data').set(t.auth(other))).body.users.doctors).toEqual([]);
   });
 });
 

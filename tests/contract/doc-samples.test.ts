@@ -154,16 +154,12 @@ const DELIBERATE = [
   // "Secrets are never returned"
   '.reset_hash',
   '.otp',
-  // "users/:id … The document's donor_informations (always [] there) is not sent"
-  'get /users/:id resp.users.donor_informations',
   // "static_contents/search answers {static_contents: [...]} like every other search"
   'post /static_contents/search resp.',
   // the document's orders/search sample is one bare order; every search answers {"<key>": [...]}
   'post /orders/search resp.',
   // "Nested patients leave out the picture (patient files are private)"
   'get /user_schedules/:id resp.user_schedules.patients.patient_picture',
-  // "a DOCTOR also gets doctors (their profile, null if none)"
-  'get /users/data resp.users.doctors',
   // "Medical record fields: is_verified and verified_iduser are numbers (0 when unverified; the document prints "")"
   '.is_verified',
   '.verified_iduser',

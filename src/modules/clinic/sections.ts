@@ -7,10 +7,13 @@ import { appointmentEventJSON, appointmentEventSchema, appointmentListInclude, d
 /** users/data: the coming appointments (a customer's own, a doctor's also those with them) and a doctor's profile. */
 const section = {
   in: ['data'] as const,
-  /** the keys this section adds to users/data (`doctors` only for a DOCTOR; null without a profile) */
+  /**
+   * the keys this section adds to users/data; `doctors` a list, as the document's `"doctors": []`:
+   * a DOCTOR's own profile in it, empty for everyone else
+   */
   schema: {
     next_appointments: z.array(appointmentEventSchema),
-    doctors: doctorDetailSchema.nullable().optional(),
+    doctors: z.array(doctorDetailSchema).max(1),
   },
   load: (async (userId, c, roles) => {
     const isDoctor = roles.includes('DOCTOR');
@@ -35,7 +38,7 @@ const section = {
     ]);
     return {
       next_appointments: rows.map((r) => appointmentEventJSON(c.app, r)),
-      ...(isDoctor ? { doctors: doctor ? doctorDetailJSON(c.app, doctor, c.user) : null } : {}),
+      doctors: doctor ? [doctorDetailJSON(c.app, doctor, c.user)] : [],
     };
   }) satisfies UserSection['load'],
 };

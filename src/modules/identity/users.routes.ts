@@ -113,12 +113,13 @@ export const userRoutes = [
     tag: 'users',
     summary: 'Get one user (customers: only themselves) with roles, departments, total_point and notification counts',
     // lazy: the sections are registered by modules loaded after this one
-    response: z.lazy(() => z.object({ users: userDetailSchema.extend(userSectionsShape('detail')) })),
+    response: z.lazy(() => z.object({ users: userDetailSchema.extend({ ...userSectionsShape('detail'), donor_informations: z.array(z.never()) }) })),
     handler: async ({ app, user, params }) => {
       const u = await app.db.user.findFirst({ where: { AND: [{ id: params.id, deleted_at: null }, self({ app, user }) ?? {}] }, include });
       if (!u) throw notFound(`users ${params.id} not found`);
       const sections = await loadUserSections('detail', u.id, { app, user }, u.roles.map((r) => r.role_codes));
-      return { users: { ...userDetailJSON(app, u), ...sections } };
+      // donor_informations: the document's key, always empty there; nothing in this system holds donor information
+      return { users: { ...userDetailJSON(app, u), ...sections, donor_informations: [] } };
     },
   }),
 
