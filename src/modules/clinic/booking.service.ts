@@ -2,7 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import { sqlRows, type Prisma } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
-import { conflict, notFound, unprocessable } from '../../http/errors.js';
+import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import { lockPatient } from '../patients/access.js';
@@ -266,6 +266,23 @@ async function loadAsClinician(app: AppContext, c: Caller, id: number) {
 
 const wrongState = (status: string, action: string) => conflict(`An appointment in status ${status} cannot be ${action}`);
 
+/**
+ * Who may move an appointment to `slot`. The move decides which doctor holds it, and that doctor reads
+ * the patient's record (patientReadScope): staff; the customer who booked it while they still manage
+ * the live patient (as booking asks; decided under the patient's row lock, held by the caller); else
+ * the appointment's doctor, among their own slots only (404 for anyone else, as for a new booking).
+ */
+async function assertMayMove(tx: Tx, c: Caller, row: { id_users: number; id_patients: number; id_doctors: number }, slot: Slot) {
+  if (isStaff(c.user)) return;
+  const me = c.user!.id;
+  if (row.id_users === me && (await tx.patient.count({ where: { id: row.id_patients, id_users: me, deleted_at: null } }))) return;
+  const doctor = await tx.doctor.findUnique({ where: { id: row.id_doctors }, select: { id_users: true } });
+  if (doctor?.id_users !== me) throw notFound(`patients ${row.id_patients} not found`);
+  if (slot.id_doctors !== row.id_doctors) {
+    throw forbidden("A doctor moves an appointment to another of their own slots only; staff or the patient's customer choose another doctor");
+  }
+}
+
 /** Moves an appointment to another free slot/date (reschedule and update). `beforeCommit`: runs last in its transaction. */
 export async function reschedule(app: AppContext, c: Caller, id: number, input: SlotRequest, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAppointment(app, c, id);
@@ -277,6 +294,7 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   await slotTransaction(app, async (tx) => {
     // the patient's lock first, as booking takes it (then the doctor's)
     await lockPatient(tx, row.id_patients);
+    await assertMayMove(tx, c, row, checked);
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, row.id_patients, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
     // (the doctor too: the one it leaves is told, so it must be the one read).

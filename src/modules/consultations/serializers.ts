@@ -5,9 +5,9 @@ import { formatDateTime } from '../../lib/dates.js';
 import { isLive, redemptionState } from './redemptions.js';
 import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
-import { nestedUserFor, nestedUserInclude, nestedUserJSON, nestedUserSchema } from '../notifications/serializers.js';
+import { nestedUserFor, nestedUserInclude, nestedUserSchema } from '../notifications/serializers.js';
 import type { AuthUser } from '../../http/auth-user.js';
-import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON } from '../patients/serializers.js';
+import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON, patientManagerJSON } from '../patients/serializers.js';
 
 type Row = any;
 
@@ -100,19 +100,16 @@ export function threadDetailJSON(app: AppContext, t: Row, viewer: AuthUser | und
   };
 }
 
-export function threadOverviewJSON(app: AppContext, t: Row) {
+export function threadOverviewJSON(app: AppContext, t: Row, viewer: AuthUser | undefined) {
   const d = t.userTo?.doctor;
+  // the patient's manager whole to the thread's doctor only while it is the thread's customer (as threads/:id)
+  const related = t.id_user_to != null && viewer?.id === t.id_user_to && t.patient?.id_users === t.id_user_from;
   return {
     ...threadJSON(app, t),
-    patients: t.patient ? patientJSON(app, t.patient) : null,
+    patients: t.patient ? { ...patientListJSON(app, t.patient), users: patientManagerJSON(app, t.patient.user, viewer, related) } : null,
     // the doctor's account is the thread's addressee (loaded once, as userTo)
     doctors: d ? doctorBriefJSON(app, { ...d, user: t.userTo }) : null,
   };
-}
-
-/** the consultation's patient as the patients module prints it, plus the nested user (document's overview) */
-function patientJSON(app: AppContext, p: Row) {
-  return { ...patientListJSON(app, p), users: p.user ? nestedUserJSON(app, p.user) : null };
 }
 
 /** `content` of a prescription: the product snapshot with the prescribed qty */

@@ -102,7 +102,7 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
         take: GROUPED_LIMIT,
       });
       if (!overview) return grouped(rows, ctx.app.now(), (t) => threadJSON(ctx.app, t));
-      return grouped(await withReadablePatients(ctx.app.db, ctx.user, rows), ctx.app.now(), (t) => threadOverviewJSON(ctx.app, t));
+      return grouped(await withReadablePatients(ctx.app.db, ctx.user, rows), ctx.app.now(), (t) => threadOverviewJSON(ctx.app, t, ctx.user));
     },
   });
 }

@@ -140,19 +140,29 @@ export const userDepartmentRoutes = resourceRoutes({
     { name: 'users_fullname', value: (r) => r.user.users_fullname, orderBy: (d) => ({ user: { users_fullname: d } }) },
     { name: 'department_name', value: (r) => r.department.department_name, orderBy: (d) => ({ department: { department_name: d } }) },
   ],
+  // memberships are part of the account: an owner's are changed by owners (as users/:id/update's id_departments)
   create: {
     body: userDepartmentBody,
-    run: async (b, _c, tx) => {
+    run: async (b, c, tx) => {
       await activeUser(tx, b.id_users);
+      await assertMayChangeAccount(tx, c.user, b.id_users);
       return (await tx.userDepartment.create({ data: { ...b, descriptions: b.descriptions ?? '' } })).id;
     },
   },
   update: {
     body: userDepartmentBody,
     methods: ['put', 'post'],
-    run: async (id, b, _c, tx) => {
+    run: async (id, b, c, tx, existing) => {
       await activeUser(tx, b.id_users);
+      await assertMayChangeAccount(tx, c.user, existing.id_users);
+      await assertMayChangeAccount(tx, c.user, b.id_users);
       await tx.userDepartment.update({ where: { id }, data: b });
+    },
+  },
+  delete: {
+    run: async (id, c, tx, existing) => {
+      await assertMayChangeAccount(tx, c.user, existing.id_users);
+      await tx.userDepartment.delete({ where: { id } });
     },
   },
 });

@@ -203,8 +203,10 @@ export const userRoutes = [
     tag: 'users',
     summary: 'Unblock a user and reset the failed sign-in count',
     response: z.object({ unblock: z.literal(true) }),
-    handler: async ({ app, params, auditChange }) => {
+    handler: async ({ app, user, params, auditChange }) => {
       await app.db.$transaction(async (tx) => {
+        // an owner's lockout is lifted by an owner (or the owner's own password reset)
+        await users.assertMayChangeAccount(tx, user, params.id);
         const { count } = await tx.user.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_blocked: 0, num_of_login_attempts: 0 } });
         if (!count) throw notFound('User not found');
         await auditChange(tx);

@@ -139,7 +139,7 @@ const resource = resourceRoutes({
   include: listInclude,
   detailInclude: patientDetailInclude,
   toJSON: (r, c) => patientListJSON(c.app, r),
-  toDetail: (r, c) => patientDetailJSON(c.app, r),
+  toDetail: (r, c) => patientDetailJSON(c.app, r, c.user),
   schema: patientListSchema,
   detailSchema: patientDetailSchema,
   columns,
@@ -194,7 +194,7 @@ export const patientRoutes = [
         await audit(app, { user, action: 'update', resource: 'patients', resourceId: params.id, patientId: params.id, req, details: { fields: Object.keys(body) } }, tx);
         return tx.patient.findUniqueOrThrow({ where: { id: params.id }, include: patientDetailInclude });
       });
-      return { patients: patientDetailJSON(app, row) };
+      return { patients: patientDetailJSON(app, row, user) };
     },
   }),
 

@@ -72,14 +72,25 @@ export function patientListJSON(app: AppContext, p: Row) {
   };
 }
 
+/**
+ * The account managing a patient as `viewer` may see it: whole to staff and to the account itself;
+ * to anyone else who reads the patient (a doctor) the public view (publicAccountView). A doctor gets a
+ * customer's contact data with the relation that justifies it (their thread's or appointment's
+ * customer, nested there), not with the patient, which staff may have given to another account since.
+ */
+export function patientManagerJSON(app: AppContext, u: Row | null | undefined, viewer: AuthUser | undefined, related = false) {
+  if (!u) return null;
+  const json = userWithDepartmentJSON(app, u, u.departments?.[0]?.department);
+  return related || isStaff(viewer) || viewer?.id === u.id ? json : publicAccountView(json);
+}
+
 /** create/get/update form: the managing user nested as `users` (null when unlinked). */
-export function patientDetailJSON(app: AppContext, p: Row) {
-  const u = p.user;
+export function patientDetailJSON(app: AppContext, p: Row, viewer: AuthUser | undefined) {
   return {
     id: p.id,
     id_users: p.id_users ?? 0,
     patient_external_id: p.patient_external_id,
-    users: u ? userWithDepartmentJSON(app, u, u.departments?.[0]?.department) : null,
+    users: patientManagerJSON(app, p.user, viewer),
     ...ownFields(p),
     ...addressFields(p),
     patient_picture: p.patient_picture,
