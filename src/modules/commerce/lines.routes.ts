@@ -4,7 +4,7 @@ import { conflict, forbidden, HttpError, notFound, unprocessable } from '../../h
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { id, number, text } from '../../lib/schemas.js';
-import { assertOneConsultation, loadCart } from './orders.service.js';
+import { assertCartPatient, assertOneConsultation, loadCart } from './orders.service.js';
 import { lockBalance } from './points.service.js';
 import {
   accountInclude,
@@ -73,9 +73,11 @@ export const orderItemRoutes: RouteDef[] = [
       methods: ['put', 'post'],
       body: z.object({ qty: number((n) => n.int().min(1).max(999)), catatan_menu: text(500).optional() }),
       run: async (itemId, body, c, tx, existing) => {
-        await loadCart(tx as any, c.user, existing.id_order);
+        const order = await loadCart(tx as any, c.user, existing.id_order);
         // a prescription-only line holds what was prescribed (menu_reedems): it may shrink, never grow
         if (body.qty > existing.qty) {
+          // nor does any line of a cart whose patient its customer no longer manages (e_add_to_carts' rule)
+          await assertCartPatient(tx as any, order);
           const menu = await tx.menu.findUnique({ where: { id: existing.id_menu }, select: { is_resep_required: true } });
           if (menu?.is_resep_required === 1) throw unprocessable('A prescribed product cannot be raised above the prescribed qty');
         }

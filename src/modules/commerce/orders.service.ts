@@ -6,7 +6,7 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
-import { lockPatient } from '../patients/access.js';
+import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
@@ -20,6 +20,27 @@ export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: numb
   if (order.status !== CART) throw conflict(`Order ${orderId} is not a shopping cart (status ${order.status})`);
   if (type && order.order_type !== type) throw unprocessable(`Order ${orderId} is not a${type === 'E' ? 'n e-commerce' : ' consultation'} cart`);
   return order;
+}
+
+/**
+ * A cart is its member's for its patient: it grows, takes a discount and is checked out only while
+ * the member still manages the live patient (orders/init's rule), whoever acts on it, staff
+ * included; a consultation cart's patient becomes its paid thread's. Staff may have moved the patient
+ * to another account (users/patients/link, unlink) or it was deleted since the cart was opened: 422,
+ * the cart can then only be emptied or deleted. Decided with the patient's row held (holdPatient)
+ * until the cart's transaction ends: a move at the same moment commits first and is seen here, or
+ * waits for the cart. Called after the cart's own lock, the order every cart action takes them in.
+ */
+export async function cartPatientRefusal(tx: Tx, order: { id_member: number; id_patients: number }) {
+  await holdPatient(tx, order.id_patients);
+  if (await tx.patient.count({ where: { id: order.id_patients, id_users: order.id_member, deleted_at: null } })) return null;
+  return unprocessable("The cart's patient is no longer one its customer manages (moved to another account or deleted): the cart can only be emptied or deleted", [
+    { field: 'id_patients', message: "not the customer's patient" },
+  ]);
+}
+export async function assertCartPatient(tx: Tx, order: { id_member: number; id_patients: number }) {
+  const refusal = await cartPatientRefusal(tx, order);
+  if (refusal) throw refusal;
 }
 
 /** What a transaction does last, before it commits: a staff action's audit entry (RequestContext.auditChange). */
@@ -155,7 +176,9 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
   lines: L[],
   beforeCommit?: BeforeCommit,
 ) {
-  return onCart(app, user, orderId, kind.cart, async (tx) => {
+  return onCart(app, user, orderId, kind.cart, async (tx, cart) => {
+    // refused when a line would be created or grow, as a product's checks: lowering and removing stay
+    const patientRefusal = await cartPatientRefusal(tx, cart);
     const ids = [...new Set(lines.map(kind.target))];
     // one connection per transaction: queries in sequence
     const targets = await kind.targets(tx, ids);
@@ -167,7 +190,10 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
       if (!target) throw kind.missing(kind.target(line));
       const current = existing.find((r) => kind.of(r) === target.id);
       const qty = applyQty(current?.qty ?? 0, line.qty);
-      if (qty > (current?.qty ?? 0)) kind.check(target);
+      if (qty > (current?.qty ?? 0)) {
+        if (patientRefusal) throw patientRefusal;
+        kind.check(target);
+      }
       if (qty <= 0) {
         if (current) {
           await kind.remove(tx, current.id);
@@ -258,6 +284,7 @@ export const addConsultations = (app: AppContext, user: AuthUser, orderId: numbe
 
 export function applyPoints(app: AppContext, user: AuthUser, orderId: number, points: number, beforeCommit?: BeforeCommit) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
+    await assertCartPatient(tx, order);
     const balance = await pointBalance(app, tx, order.id_member);
     if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
     const payable = order.total_price - order.total_discount + order.total_pajak + order.courier_price;
@@ -269,6 +296,7 @@ export function applyPoints(app: AppContext, user: AuthUser, orderId: number, po
 
 export function applyPromotion(app: AppContext, user: AuthUser, orderId: number, code: string, beforeCommit?: BeforeCommit) {
   return onCart(app, user, orderId, undefined, async (tx, order) => {
+    await assertCartPatient(tx, order);
     const now = app.now();
     // FOR SHARE (after the cart, the order a checkout locks them in): an edit of the promotion in
     // progress is waited for, and the cart shows the discount as edited. An edit only recomputes
@@ -332,6 +360,7 @@ export async function checkout(
 ) {
   const prepared = await app.db.$transaction(async (tx) => {
     const order = await loadCart(tx, user, orderId);
+    await assertCartPatient(tx, order);
     const overrides = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ''));
     if (Object.keys(overrides).length) await tx.order.update({ where: { id: orderId }, data: overrides });
     // re-price lines now: promotion prices may have ended since they were added

@@ -5,7 +5,7 @@ import * as s from '../../lib/schemas.js';
 import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
-import { CART } from '../commerce/orders.service.js';
+import { assertCartPatient, CART } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
 import type { Prisma } from '../../db/client.js';
 import { liveRedemption } from './redemptions.js';
@@ -104,6 +104,8 @@ export const menuReedemRoutes = [
         // the amount Midtrans was asked for and reserved stock for the lines it saw.
         await lockOrder(tx, cart.id);
         if (!(await tx.order.count({ where: { id: cart.id, status: CART, cart_open: 1 } }))) throw conflict(`orders ${cart.id} is no longer an open cart (it is being checked out)`);
+        // a cart sent by id_orders (a thread without a patient) may be of a patient staff moved away since
+        await assertCartPatient(tx, cart);
 
         const price = effectivePrice(msg.menu, now);
         const item = await tx.orderItem.upsert({
