@@ -204,7 +204,15 @@ export async function expireUnpaidCheckouts(app: AppContext) {
       orderBy: { id: 'asc' },
       take: EXPIRY_PAGE,
     });
-    for (const order of due) if (await expireCheckout(app, order)) cancelled += 1;
+    for (const order of due) {
+      // one order that cannot be expired (its cancellation fails) is logged and left for the next
+      // run: it must not stop the orders after it, which every run would otherwise meet behind it
+      try {
+        if (await expireCheckout(app, order)) cancelled += 1;
+      } catch (err) {
+        app.logger.error({ err, orderId: order.id }, 'expiring an unpaid checkout failed');
+      }
+    }
     if (due.length < EXPIRY_PAGE) return cancelled;
     after = due[due.length - 1]!.id;
   }
