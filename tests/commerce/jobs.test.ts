@@ -84,3 +84,20 @@ describe('points expiry', () => {
     expect((await t.app.db.userPointBalance.findUniqueOrThrow({ where: { id_users: u.id } })).balance).toBe(0);
   });
 });
+
+describe('shutting down', () => {
+  it('a run told to stop expires no further checkout or points; the next run does', async () => {
+    const id = await dueCheckout();
+    const u = await t.user(['CUSTOMER']);
+    const lot = await t.app.db.userPoint.create({ data: { id_users: u.id, add_point: 5, remaining_point: 5, usecase: 'admin-adjust', expired_date: new Date('2020-01-01') } });
+    await t.app.db.userPointBalance.create({ data: { id_users: u.id, balance: 5 } });
+    const stopping = AbortSignal.abort();
+    expect(await expireUnpaidCheckouts(t.app, stopping)).toBe(0);
+    await expirePoints(t.app, stopping);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('CHECKOUT');
+    expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: lot.id } })).is_expired).toBe(0);
+    expect(await expireUnpaidCheckouts(t.app)).toBe(1);
+    await expirePoints(t.app);
+    expect((await t.app.db.userPoint.findUniqueOrThrow({ where: { id: lot.id } })).is_expired).toBe(1);
+  });
+});
