@@ -158,10 +158,16 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       ORDER BY p.id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED),
     disowned AS (
       UPDATE push_deliveries p SET status = 'INVALID', locked_until = NULL, updated_at = ${now}
-      FROM due WHERE p.id = due.id AND NOT due.owned)
+      FROM due WHERE p.id = due.id AND NOT due.owned),
+    -- the last attempt's claim lapsed without an outcome (its worker stopped while sending): given
+    -- up, or a push whose outcome can never be written would be sent again every minute for ever
+    spent AS (
+      UPDATE push_deliveries p SET status = 'FAILED', locked_until = NULL, updated_at = ${now},
+        last_error = 'no outcome recorded for the last attempt (its worker stopped while sending)'
+      FROM due WHERE p.id = due.id AND due.owned AND p.attempts >= ${PUSH_MAX_ATTEMPTS})
     UPDATE push_deliveries p SET status = 'SENDING', attempts = p.attempts + 1,
       locked_until = ${new Date(now.getTime() + 3 * timeoutMs)}, updated_at = ${now}
-    FROM due WHERE p.id = due.id AND due.owned
+    FROM due WHERE p.id = due.id AND due.owned AND p.attempts < ${PUSH_MAX_ATTEMPTS}
     RETURNING p.id, p.id_notifications, p.device_token, p.attempts`);
   if (!claimed.length) return 0;
   const notes = await app.db.notification.findMany({
