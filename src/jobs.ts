@@ -22,9 +22,9 @@ export const addJob = (job: Job) => jobs.push(job);
 export function startBackgroundJobs(app: AppContext) {
   const stopping = new AbortController();
   const running = new Set<Promise<void>>();
-  const timers = jobs.map((job) => {
+  const timers = jobs.flatMap((job) => {
     let busy = false;
-    const t = setInterval(() => {
+    const tick = () => {
       if (busy || stopping.signal.aborted) return;
       busy = true;
       const run = job
@@ -35,13 +35,18 @@ export function startBackgroundJobs(app: AppContext) {
           running.delete(run);
         });
       running.add(run);
-    }, job.everyMs);
+    };
+    // a first run at start: a process restarted more often than an hourly job's interval would
+    // otherwise never run it (points would not expire, quotes pile up)
+    const first = setTimeout(tick, 0);
+    const t = setInterval(tick, job.everyMs);
+    first.unref();
     t.unref();
-    return t;
+    return [first, t];
   });
   return {
     stop: async () => {
-      timers.forEach(clearInterval);
+      timers.forEach((t) => clearTimeout(t));
       stopping.abort();
       await Promise.all(running);
     },

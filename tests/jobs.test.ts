@@ -1,10 +1,15 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { AppContext } from '../src/app-context.js';
-import { addJob, startBackgroundJobs } from '../src/jobs.js';
 
-// The scheduler alone (this file registers its own job; the modules' jobs are not imported here).
+// The scheduler alone: each test registers its own jobs in a fresh copy of the module (the
+// modules' jobs are not imported here).
+const scheduler = async () => {
+  vi.resetModules();
+  return import('../src/jobs.js');
+};
 describe('background jobs', () => {
   it('stop() waits for the run in progress, which is told to stop, and starts no further run', async () => {
+    const { addJob, startBackgroundJobs } = await scheduler();
     const events: string[] = [];
     let started!: () => void;
     const isStarted = new Promise<void>((r) => (started = r));
@@ -31,5 +36,26 @@ describe('background jobs', () => {
     release();
     await stopped;
     expect(events).toEqual(['run', 'run finished', 'stopped']);
+  });
+});
+
+describe('background jobs at start', () => {
+  it('run once at start, not only after their first interval (an hourly job in a process restarted every half hour)', async () => {
+    const { addJob, startBackgroundJobs } = await scheduler();
+    vi.useFakeTimers();
+    try {
+      const runs: number[] = [];
+      addJob({ name: 'test.hourly', everyMs: 3_600_000, run: async () => void runs.push(Date.now()) });
+      const jobs = startBackgroundJobs({ logger: { error: () => undefined } } as unknown as AppContext);
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(runs).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(3_600_000);
+      expect(runs).toHaveLength(2);
+      await jobs.stop();
+      await vi.advanceTimersByTimeAsync(3_600_000);
+      expect(runs).toHaveLength(2);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
