@@ -345,6 +345,34 @@ describe('push: a worker that stops while sending', () => {
   });
 });
 
+describe('push: an outcome that cannot be written', () => {
+  it('does not undo the record of the pushes sent with it, which are not sent again', async () => {
+    const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'w', intentions: 'test' } });
+    await t.app.db.userDeviceToken.createMany({ data: [{ id_users: f.customer.id, device_token: 'ok-once-phone-01' }, { id_users: f.customer.id, device_token: 'flaky-once-phone-01' }] });
+    await t.app.db.pushDelivery.createMany({ data: ['ok-once-phone-01', 'flaky-once-phone-01'].map((device_token) => ({ id_notifications: note.id, id_users: f.customer.id, device_token })) });
+    const flaky = await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: 'flaky-once-phone-01' } });
+    // the flaky phone's failure cannot be recorded (the database refuses that one write)
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_retry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_retry BEFORE UPDATE ON push_deliveries FOR EACH ROW WHEN (OLD.id = ${flaky.id} AND NEW.status = 'PENDING') EXECUTE FUNCTION test_refuse_retry()`);
+    const before = fcm.sent.length;
+    try {
+      await deliverPendingPushes(t.app).catch(() => undefined);
+    } finally {
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_retry ON push_deliveries`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_retry()`);
+    }
+    // the claims have lapsed: the next run takes what is still unsent
+    t.app.now = () => new Date(Date.now() + 10 * 60_000);
+    try {
+      await deliverPendingPushes(t.app);
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(fcm.sent.slice(before).filter((s) => s.token === 'ok-once-phone-01')).toHaveLength(1);
+    expect(await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: 'ok-once-phone-01' } })).toMatchObject({ status: 'SENT', attempts: 1 });
+  });
+});
+
 describe('push: a send never outlasts its claim', () => {
   const TIMEOUT = 300; // PUSH_TIMEOUT_MS: a claim lasts 3 × this
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

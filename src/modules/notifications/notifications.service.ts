@@ -193,8 +193,10 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
   const sent = results.filter((x) => x.r.ok).map((x) => held(x.c));
   const invalidTokens = [...new Set(results.filter((x) => !x.r.ok && x.r.invalidToken).map((x) => x.c.device_token))];
   const failed = results.filter((x) => !x.r.ok && !x.r.invalidToken);
+  // What was sent is recorded first, on its own: should writing another row's outcome fail, the
+  // pushes already on the phones must not be rolled back to SENDING (and sent again once the claim lapses).
+  if (sent.length) await app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } });
   await app.db.$transaction([
-    app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
     // a dead token: forget it and stop every row still waiting for it
     app.db.userDeviceToken.deleteMany({ where: { device_token: { in: invalidTokens } } }),
     app.db.pushDelivery.updateMany({
