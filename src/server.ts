@@ -62,10 +62,12 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
-    jobs.stop();
+    // the database stays open for the job runs in progress (a send is recorded before it closes)
+    const jobsStopped = jobs.stop();
     const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
     force.unref();
     server.close(async () => {
+      await jobsStopped;
       await stopWatching();
       await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
       logger.info('stopped');

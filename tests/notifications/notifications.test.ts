@@ -319,6 +319,60 @@ describe('push through FCM HTTP v1', () => {
   });
 });
 
+describe('push: a worker that stops while sending', () => {
+  it('has used an attempt: a push whose outcome is never recorded is given up after the last attempt, not sent forever', async () => {
+    const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'z', intentions: 'test' } });
+    await t.app.db.userDeviceToken.create({ data: { id_users: f.customer.id, device_token: 'ok-crash-phone-01' } });
+    const push = await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: f.customer.id, device_token: 'ok-crash-phone-01' } });
+    // the worker dies after FCM took the push (here: its "sent" cannot be written); its claim lapses and the next worker takes it again
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'worker gone'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_sent BEFORE UPDATE ON push_deliveries FOR EACH ROW WHEN (OLD.id = ${push.id} AND NEW.status = 'SENT') EXECUTE FUNCTION test_refuse_sent()`);
+    const before = fcm.sent.length;
+    let clock = Date.now();
+    t.app.now = () => new Date(clock);
+    try {
+      for (let run = 0; run < PUSH_MAX_ATTEMPTS + 3; run++) {
+        await deliverPendingPushes(t.app).catch(() => undefined);
+        clock += 3 * t.app.config.PUSH_TIMEOUT_MS + 1_000;
+      }
+    } finally {
+      t.app.now = realNow;
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_sent ON push_deliveries`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_sent()`);
+    }
+    expect(fcm.sent.slice(before).filter((s) => s.token === 'ok-crash-phone-01')).toHaveLength(PUSH_MAX_ATTEMPTS);
+    expect(await t.app.db.pushDelivery.findUniqueOrThrow({ where: { id: push.id } })).toMatchObject({ status: 'FAILED', attempts: PUSH_MAX_ATTEMPTS });
+  });
+});
+
+describe('push: an outcome that cannot be written', () => {
+  it('does not undo the record of the pushes sent with it, which are not sent again', async () => {
+    const note = await t.app.db.notification.create({ data: { id_user_to: f.customer.id, title: 'w', intentions: 'test' } });
+    await t.app.db.userDeviceToken.createMany({ data: [{ id_users: f.customer.id, device_token: 'ok-once-phone-01' }, { id_users: f.customer.id, device_token: 'flaky-once-phone-01' }] });
+    await t.app.db.pushDelivery.createMany({ data: ['ok-once-phone-01', 'flaky-once-phone-01'].map((device_token) => ({ id_notifications: note.id, id_users: f.customer.id, device_token })) });
+    const flaky = await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: 'flaky-once-phone-01' } });
+    // the flaky phone's failure cannot be recorded (the database refuses that one write)
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_retry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'refused'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_retry BEFORE UPDATE ON push_deliveries FOR EACH ROW WHEN (OLD.id = ${flaky.id} AND NEW.status = 'PENDING') EXECUTE FUNCTION test_refuse_retry()`);
+    const before = fcm.sent.length;
+    try {
+      await deliverPendingPushes(t.app).catch(() => undefined);
+    } finally {
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_retry ON push_deliveries`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_retry()`);
+    }
+    // the claims have lapsed: the next run takes what is still unsent
+    t.app.now = () => new Date(Date.now() + 10 * 60_000);
+    try {
+      await deliverPendingPushes(t.app);
+    } finally {
+      t.app.now = realNow;
+    }
+    expect(fcm.sent.slice(before).filter((s) => s.token === 'ok-once-phone-01')).toHaveLength(1);
+    expect(await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: 'ok-once-phone-01' } })).toMatchObject({ status: 'SENT', attempts: 1 });
+  });
+});
+
 describe('push: a send never outlasts its claim', () => {
   const TIMEOUT = 300; // PUSH_TIMEOUT_MS: a claim lasts 3 × this
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -248,6 +248,32 @@ describe('the outbox sends a message once, whatever the server’s pace', () => 
   });
 });
 
+describe('a worker that stops while sending', () => {
+  it('has used an attempt: a message whose outcome is never recorded is given up after max_attempts, not sent forever', async () => {
+    await enqueueMessage(t.app.db, { channel: 'email', recipient: 'crash@example.com', subject: 'Reset', body: 'link', purpose: 'password_recovery' });
+    const row = await t.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'crash@example.com' } });
+    // the worker dies after the send (here: its "sent" cannot be written), its claim lapses, and the next worker takes the row again
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_sent() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'worker gone'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_sent BEFORE UPDATE ON message_outbox FOR EACH ROW WHEN (OLD.id = ${row.id} AND NEW.status = 'SENT') EXECUTE FUNCTION test_refuse_sent()`);
+    const realNow = t.app.now;
+    let clock = Date.now();
+    t.app.now = () => new Date(clock);
+    const sends = () => smtp.mails.filter((m) => m.to.includes('crash@example.com')).length;
+    try {
+      for (let run = 0; run < row.max_attempts + 3; run++) {
+        await deliverOutbox(t.app).catch(() => undefined);
+        clock += 3 * t.app.config.OUTBOX_TIMEOUT_MS + 1_000;
+      }
+    } finally {
+      t.app.now = realNow;
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER IF EXISTS test_refuse_sent ON message_outbox`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION IF EXISTS test_refuse_sent()`);
+    }
+    expect(sends()).toBe(row.max_attempts);
+    expect(await t.app.db.messageOutbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'FAILED', attempts: row.max_attempts, body: '' });
+  });
+});
+
 describe('SMTP credentials never travel in clear', () => {
   it('with SMTP_USER set and no implicit TLS, a server that does not offer STARTTLS gets no AUTH: the send fails and is retried', async () => {
     // what a man in the middle stripping STARTTLS from the 587 greeting looks like to the client

@@ -193,7 +193,7 @@ async function takeBack(tx: Tx, order: { id: number; refunded_amount: number }, 
  * Expires unpaid checkouts past expires_at. Asks Midtrans first, so a payment whose notification
  * was lost is applied instead of cancelled; when Midtrans cannot be reached the order waits.
  */
-export async function expireUnpaidCheckouts(app: AppContext) {
+export async function expireUnpaidCheckouts(app: AppContext, stopping?: AbortSignal) {
   let cancelled = 0;
   // every due order in pages by id: the ones Midtrans still calls pending (or could not be asked
   // about) stay due, and a first page of them taken every run would keep the rest from expiring
@@ -204,7 +204,16 @@ export async function expireUnpaidCheckouts(app: AppContext) {
       orderBy: { id: 'asc' },
       take: EXPIRY_PAGE,
     });
-    for (const order of due) if (await expireCheckout(app, order)) cancelled += 1;
+    for (const order of due) {
+      if (stopping?.aborted) return cancelled; // shutting down: the next process's run goes on
+      // one order that cannot be expired (its cancellation fails) is logged and left for the next
+      // run: it must not stop the orders after it, which every run would otherwise meet behind it
+      try {
+        if (await expireCheckout(app, order)) cancelled += 1;
+      } catch (err) {
+        app.logger.error({ err, orderId: order.id }, 'expiring an unpaid checkout failed');
+      }
+    }
     if (due.length < EXPIRY_PAGE) return cancelled;
     after = due[due.length - 1]!.id;
   }

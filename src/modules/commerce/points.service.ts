@@ -155,11 +155,24 @@ export async function reverseEarned(tx: Tx, orderId: number) {
   await tx.userPoint.create({ data: { id_users: earn.id_users, id_orders: orderId, use_point: amount, usecase: 'order-reverse', is_used: 1 } });
 }
 
-/** Expires the unspent remainder of earn rows whose expiry day has passed. */
-export async function expirePoints(app: AppContext) {
-  const due = await app.db.userPoint.findMany({ where: dueLots(app), take: 200, orderBy: { id: 'asc' } });
-  for (const row of due) await app.db.$transaction((tx) => expireLot(tx, row));
-  return due.length;
+/**
+ * Expires the unspent remainder of earn rows whose expiry day has passed: every due row, in pages
+ * by id (a first page taken every hour would leave a busier day's rows behind it for days).
+ */
+export async function expirePoints(app: AppContext, stopping?: AbortSignal) {
+  const page = 200;
+  let seen = 0;
+  for (let after = 0; ; ) {
+    const due = await app.db.userPoint.findMany({ where: { ...dueLots(app), id: { gt: after } }, take: page, orderBy: { id: 'asc' } });
+    for (const row of due) {
+      if (stopping?.aborted) return seen; // shutting down: the next process's run goes on
+      // a lot that cannot be expired is logged and retried next run; the ones after it still expire
+      await app.db.$transaction((tx) => expireLot(tx, row)).catch((err) => app.logger.error({ err, pointId: row.id }, 'expiring points failed'));
+    }
+    seen += due.length;
+    if (due.length < page) return seen;
+    after = due[due.length - 1]!.id;
+  }
 }
 
 /**

@@ -50,13 +50,13 @@ on('promotion.changed', async (_app, { promotionId }, tx) => {
   for (const cart of carts) await recomputeOrderTotals(tx, cart.id);
 });
 
-addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app) => void (await expireUnpaidCheckouts(app)) });
+addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app, stopping) => void (await expireUnpaidCheckouts(app, stopping)) });
 // hourly: points past their expiry day, courier quotes no order can take any more
 addJob({
   name: 'commerce.hourly',
   everyMs: 3_600_000,
-  run: async (app) => {
-    await expirePoints(app);
-    await purgeExpiredQuotes(app);
+  run: async (app, stopping) => {
+    await expirePoints(app, stopping);
+    if (!stopping.aborted) await purgeExpiredQuotes(app);
   },
 });

@@ -158,10 +158,16 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
       ORDER BY p.id LIMIT ${PUSH_BATCH} FOR UPDATE SKIP LOCKED),
     disowned AS (
       UPDATE push_deliveries p SET status = 'INVALID', locked_until = NULL, updated_at = ${now}
-      FROM due WHERE p.id = due.id AND NOT due.owned)
+      FROM due WHERE p.id = due.id AND NOT due.owned),
+    -- the last attempt's claim lapsed without an outcome (its worker stopped while sending): given
+    -- up, or a push whose outcome can never be written would be sent again every minute for ever
+    spent AS (
+      UPDATE push_deliveries p SET status = 'FAILED', locked_until = NULL, updated_at = ${now},
+        last_error = 'no outcome recorded for the last attempt (its worker stopped while sending)'
+      FROM due WHERE p.id = due.id AND due.owned AND p.attempts >= ${PUSH_MAX_ATTEMPTS})
     UPDATE push_deliveries p SET status = 'SENDING', attempts = p.attempts + 1,
       locked_until = ${new Date(now.getTime() + 3 * timeoutMs)}, updated_at = ${now}
-    FROM due WHERE p.id = due.id AND due.owned
+    FROM due WHERE p.id = due.id AND due.owned AND p.attempts < ${PUSH_MAX_ATTEMPTS}
     RETURNING p.id, p.id_notifications, p.device_token, p.attempts`);
   if (!claimed.length) return 0;
   const notes = await app.db.notification.findMany({
@@ -187,8 +193,10 @@ export async function deliverPendingPushes(app: AppContext): Promise<number> {
   const sent = results.filter((x) => x.r.ok).map((x) => held(x.c));
   const invalidTokens = [...new Set(results.filter((x) => !x.r.ok && x.r.invalidToken).map((x) => x.c.device_token))];
   const failed = results.filter((x) => !x.r.ok && !x.r.invalidToken);
+  // What was sent is recorded first, on its own: should writing another row's outcome fail, the
+  // pushes already on the phones must not be rolled back to SENDING (and sent again once the claim lapses).
+  if (sent.length) await app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } });
   await app.db.$transaction([
-    app.db.pushDelivery.updateMany({ where: { OR: sent }, data: { status: 'SENT', sent_at: done, locked_until: null, last_error: '' } }),
     // a dead token: forget it and stop every row still waiting for it
     app.db.userDeviceToken.deleteMany({ where: { device_token: { in: invalidTokens } } }),
     app.db.pushDelivery.updateMany({

@@ -59,18 +59,26 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
   const timeoutMs = app.config.OUTBOX_TIMEOUT_MS;
   const lease = new Date(app.now().getTime() + timeoutMs * 3);
   const now = app.now();
+  // A claim is an attempt (counted now, not when its outcome is written): a worker that dies while
+  // sending (its claim lapses) has used one, so a message whose sends keep killing workers, or whose
+  // outcome cannot be written, is given up after max_attempts instead of being sent forever.
   const rows = await app.db.$queryRaw<Claimed[]>`
-    UPDATE message_outbox SET status = 'SENDING', locked_until = ${lease}, updated_at = now()
-    WHERE id IN (
+    WITH due AS (
       SELECT id FROM message_outbox
       WHERE (status = 'PENDING' AND next_attempt_at <= ${now}) OR (status = 'SENDING' AND locked_until < ${now})
-      ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED)
-    RETURNING id, channel, recipient, subject, body, attempts, max_attempts`;
+      ORDER BY id LIMIT ${BATCH} FOR UPDATE SKIP LOCKED),
+    spent AS (
+      UPDATE message_outbox m SET status = 'FAILED', locked_until = NULL, body = '', updated_at = now(),
+        last_error = 'no outcome recorded for the last attempt (its worker stopped while sending)'
+      FROM due WHERE m.id = due.id AND m.attempts >= m.max_attempts)
+    UPDATE message_outbox m SET status = 'SENDING', attempts = m.attempts + 1, locked_until = ${lease}, updated_at = now()
+    FROM due WHERE m.id = due.id AND m.attempts < m.max_attempts
+    RETURNING m.id, m.channel, m.recipient, m.subject, m.body, m.attempts, m.max_attempts`;
   let sent = 0;
   let failed = 0;
   await Promise.all(
     rows.map(async (row) => {
-      const claimed = { id: row.id, status: 'SENDING', locked_until: lease };
+      const claimed = { id: row.id, status: 'SENDING', locked_until: lease, attempts: row.attempts };
       const claimLost = () => app.logger.warn({ outbox: row.id }, 'outgoing message: claim lost while sending, its outcome is left to the worker that took it');
       try {
         await withDeadline(timeoutMs, `sending ${row.channel} message ${row.id}`, (signal) =>
@@ -79,14 +87,13 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
             : sendWhatsApp(app.config, row.recipient, row.body, signal),
         );
       } catch (err) {
-        const attempts = row.attempts + 1;
+        const attempts = row.attempts;
         const final = attempts >= row.max_attempts || refusedForGood(err);
         const delayMs = Math.min(3_600_000, 5_000 * 2 ** (attempts - 1));
         const { count } = await app.db.messageOutbox.updateMany({
           where: claimed,
           data: {
             status: final ? 'FAILED' : 'PENDING',
-            attempts,
             locked_until: null,
             next_attempt_at: new Date(app.now().getTime() + delayMs),
             last_error: String((err as Error)?.message ?? err).slice(0, 1000),
@@ -100,7 +107,7 @@ export async function deliverOutbox(app: AppContext): Promise<{ sent: number; fa
       }
       const { count } = await app.db.messageOutbox.updateMany({
         where: claimed,
-        data: { status: 'SENT', body: '', sent_at: app.now(), attempts: row.attempts + 1, locked_until: null, last_error: '' },
+        data: { status: 'SENT', body: '', sent_at: app.now(), locked_until: null, last_error: '' },
       });
       if (!count) return claimLost();
       sent += 1;
