@@ -350,6 +350,29 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     expect(await quote({ jne: [row] })).toEqual({ status: 503, body: unavailable, stored: 0 });
   });
 
+  it('an error in the envelope of an HTTP 200 answer (meta.code) is that error, not data: 422, 429 → 503, 404, 5xx → 503', async () => {
+    const envelope = (code: number, message: string, data: unknown) => ({ meta: { message, code, status: 'error' }, data });
+    try {
+      fake.state.envelopes[COST] = envelope(400, 'Invalid courier code', []);
+      const refused = await quote(null);
+      expect(refused).toEqual({ status: 422, body: { status: 422, message: expect.stringMatching(/Invalid courier code/) }, stored: 0 });
+      fake.state.envelopes[COST] = envelope(429, 'Too Many Requests', null);
+      const busy = await raw.http.post('/deliveries/calculate/byweight').set(raw.auth(u)).send({ city_id_destination: 60, weight: 1000, courier: 'jne' });
+      expect({ status: busy.status, retry: busy.headers['retry-after'] }).toEqual({ status: 503, retry: '60' });
+      fake.state.envelopes['/destination/city/9'] = envelope(404, 'Data not found', null);
+      expect((await raw.http.get('/deliveries/9/cities').set(raw.auth(u))).status).toBe(404);
+      // an empty list in a failed answer is not "no provinces" (and a list is cached for a day)
+      fake.state.envelopes['/destination/province'] = envelope(500, 'Internal Server Error', []);
+      expect((await raw.http.get('/deliveries/provinces').set(raw.auth(u))).body).toEqual(unavailable);
+    } finally {
+      fake.state.envelopes = {};
+    }
+    // a success envelope with no rows is still an empty answer
+    fake.state.data['/destination/district/23'] = [];
+    expect(await raw.http.get('/deliveries/23/districts').set(raw.auth(u))).toMatchObject({ status: 200, body: [] });
+    delete fake.state.data['/destination/district/23'];
+  });
+
   it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
     const r = await quote([{ ...row, cost: '11000' }, { ...row, service: 'YES', cost: 20000.4, description: null, etd: undefined }]);
     expect(r).toEqual({
