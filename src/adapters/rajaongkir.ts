@@ -235,12 +235,22 @@ export class RajaOngkir {
     }
   }
 
+  // axios' timeout bounds only idle time: an answer trickled a byte at a time would never end, and
+  // every later caller of a cached list would wait on it. The signal bounds each call as a whole.
   private get<S extends z.ZodType>(path: string, schema: S, what: string) {
-    return this.call(() => this.http!.get(path), schema, what);
+    return this.call(() => this.http!.get(path, { signal: AbortSignal.timeout(this.config.RAJAONGKIR_TIMEOUT_MS) }), schema, what);
   }
 
   private post<S extends z.ZodType>(path: string, form: URLSearchParams, schema: S, what: string) {
-    return this.call(() => this.http!.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), schema, what);
+    return this.call(
+      () =>
+        this.http!.post(path, form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          signal: AbortSignal.timeout(this.config.RAJAONGKIR_TIMEOUT_MS),
+        }),
+      schema,
+      what,
+    );
   }
 
   /** One upstream call whose `data` must fit `schema`; every failure becomes a clear 4xx/503 (never a 500). */

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
 import { startFakeRajaOngkir } from './fake-rajaongkir.js';
@@ -601,5 +603,41 @@ describe('the hourly purge of expired quotes', () => {
     });
     await purgeExpiredQuotes(t.app);
     expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+});
+
+describe('RajaOngkir answering ever so slowly', () => {
+  // A server (or a proxy) that sends its answer a byte at a time: each byte comes well within the
+  // idle timeout, so only a bound on the whole call ends it. Concurrent callers share one upstream
+  // request per list, so a request that never ends would hang every later caller of that list too.
+  const trickling = new Set<import('node:http').ServerResponse>();
+  const slow = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"meta":{"message":"Success","code":200,"status":"success"},"data":[');
+    const timer = setInterval(() => res.write(' '), 100);
+    res.on('close', () => clearInterval(timer));
+    trickling.add(res);
+  });
+  let s: TestApp;
+  beforeAll(async () => {
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    s = await createTestApp({
+      RAJAONGKIR_BASE_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      RAJAONGKIR_API_KEY: 'test-key',
+      RAJAONGKIR_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+    for (const res of trickling) res.destroy();
+    await new Promise<void>((r) => slow.close(() => r()));
+  });
+
+  it('answers 503 after RAJAONGKIR_TIMEOUT_MS, and the next caller asks again (no request left hanging in the cache)', async () => {
+    const u = await s.user(['CUSTOMER']);
+    const first = await s.http.get('/deliveries/provinces').set(s.auth(u));
+    expect({ status: first.status, message: first.body.message }).toEqual({ status: 503, message: expect.stringMatching(/RajaOngkir/) });
+    expect((await s.http.get('/deliveries/provinces').set(s.auth(u))).status).toBe(503);
+    expect(trickling.size).toBe(2);
   });
 });
