@@ -74,3 +74,31 @@ describe('the status API answering without a transaction status', () => {
     });
   }
 });
+
+describe('the status API answering a settlement with fields of other types', () => {
+  it('the lost payment is applied from what is readable, and the run goes on to the next due order', async () => {
+    const due = async () => {
+      const u = await t.user(['CUSTOMER']);
+      const m = await menu(t, { harga: 40_000 });
+      await stockOf(t, m.id, 2);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+      const order = await t.app.db.order.update({
+        where: { id },
+        data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-TYPES-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
+      });
+      await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
+      return id;
+    };
+    const [a, b] = [await due(), await due()];
+    answer.status = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ status_code: '200', transaction_status: 'settlement', gross_amount: '40000.00', transaction_id: 987654321, payment_type: { type: 'qris' }, fraud_status: 'accept' }),
+    };
+    await expireUnpaidCheckouts(t.app);
+    for (const id of [a, b]) {
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PAID', is_paid: 1 });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PAID', transaction_id: null, payment_type: '' }]);
+    }
+  });
+});

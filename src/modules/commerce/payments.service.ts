@@ -220,7 +220,12 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
     if (!st) return false;
     const s = typeof st.transaction_status === 'string' ? st.transaction_status : '';
     if (PAID.has(s) && Math.round(Number(st.gross_amount)) === payment.gross_amount) {
-      await applyStatus(app, order.id, payment.id, s, String(st.fraud_status ?? ''), String(st.payment_type ?? ''), st.transaction_id);
+      // what the answer says in another type (or longer than the columns) is not read: the update
+      // would fail, and the job with it, at this same order every run
+      const text = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : '');
+      // (a fraud_status that cannot be read is not "none": a capture is paid only without one or accepted)
+      const fraud = st.fraud_status == null ? '' : text(st.fraud_status, 20) || 'unreadable';
+      await applyStatus(app, order.id, payment.id, s, fraud, text(st.payment_type, 50), text(st.transaction_id, 100) || undefined);
       return false;
     }
     if (s === 'pending') {
