@@ -34,7 +34,8 @@ export class FcmClient {
   private pending?: Promise<string>;
 
   constructor(
-    private readonly opts: { projectId: string; clientEmail: string; privateKey: string; tokenUrl: string; apiUrl: string },
+    /** `tokenTimeoutMs` bounds the whole token request (shared by every send: it must always end) */
+    private readonly opts: { projectId: string; clientEmail: string; privateKey: string; tokenUrl: string; apiUrl: string; tokenTimeoutMs: number },
     private readonly now: () => Date,
   ) {}
 
@@ -53,7 +54,14 @@ export class FcmClient {
     const res = await axios.post(
       this.opts.tokenUrl,
       new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', assertion }).toString(),
-      { headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, timeout: 10_000, validateStatus: () => true },
+      // axios' timeout bounds only idle time: a token answer trickled a byte at a time would never end,
+      // and every later send would wait on it (one token request is shared) until a restart
+      {
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        timeout: this.opts.tokenTimeoutMs,
+        signal: AbortSignal.timeout(this.opts.tokenTimeoutMs),
+        validateStatus: () => true,
+      },
     );
     if (res.status !== 200 || typeof res.data?.access_token !== 'string') {
       throw new Error(`FCM token endpoint answered ${res.status}`);
@@ -122,6 +130,7 @@ export function fcmFor(app: AppContext): FcmClient | undefined {
               privateKey: c.FCM_PRIVATE_KEY.replace(/\\n/g, '\n'),
               tokenUrl: c.FCM_TOKEN_URL,
               apiUrl: c.FCM_API_URL,
+              tokenTimeoutMs: c.PUSH_TIMEOUT_MS,
             },
             () => app.now(),
           )

@@ -85,7 +85,12 @@ export async function createSnapTransaction(app: AppContext, req: SnapRequest): 
       customer_details: req.customer,
       expiry: { unit: 'minutes', duration: req.expiryMinutes },
     });
-    return { token: String(res.token), redirect_url: String(res.redirect_url) };
+    // a success code with something else than the payment page (a proxy's HTML, an empty body)
+    // must not become the order's token: the customer would be sent to "undefined"
+    if (typeof res?.token !== 'string' || !res.token || typeof res.redirect_url !== 'string' || !res.redirect_url) {
+      throw new Error(`unreadable Snap answer: ${JSON.stringify(res)?.slice(0, 200)}`);
+    }
+    return { token: res.token, redirect_url: res.redirect_url };
   } catch (err) {
     app.logger.warn({ err: String(err) }, 'midtrans snap failed');
     throw serviceUnavailable('The payment service is not available, please try again');

@@ -235,12 +235,22 @@ export class RajaOngkir {
     }
   }
 
+  // axios' timeout bounds only idle time: an answer trickled a byte at a time would never end, and
+  // every later caller of a cached list would wait on it. The signal bounds each call as a whole.
   private get<S extends z.ZodType>(path: string, schema: S, what: string) {
-    return this.call(() => this.http!.get(path), schema, what);
+    return this.call(() => this.http!.get(path, { signal: AbortSignal.timeout(this.config.RAJAONGKIR_TIMEOUT_MS) }), schema, what);
   }
 
   private post<S extends z.ZodType>(path: string, form: URLSearchParams, schema: S, what: string) {
-    return this.call(() => this.http!.post(path, form.toString(), { headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }), schema, what);
+    return this.call(
+      () =>
+        this.http!.post(path, form.toString(), {
+          headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+          signal: AbortSignal.timeout(this.config.RAJAONGKIR_TIMEOUT_MS),
+        }),
+      schema,
+      what,
+    );
   }
 
   /** One upstream call whose `data` must fit `schema`; every failure becomes a clear 4xx/503 (never a 500). */
@@ -257,17 +267,21 @@ export class RajaOngkir {
       throw unavailable('The shipping rate service (RajaOngkir) is unreachable, please try again later');
     }
     const body = (typeof res.data === 'object' && res.data ? res.data : {}) as V2Envelope;
-    const message = body.meta?.message ?? '';
-    if (res.status === 429) {
+    const message = typeof body.meta?.message === 'string' ? body.meta.message : '';
+    // V2 may answer HTTP 200 with its error in the envelope: then meta.code is the answer's status
+    // (an error's data, even an empty list, is not an answer; a list would be cached for a day)
+    const metaCode = Number(body.meta?.code);
+    const status = res.status >= 200 && res.status < 300 && Number.isInteger(metaCode) && (metaCode < 200 || metaCode >= 300) ? metaCode : res.status;
+    if (status === 429) {
       this.logger?.warn(`RajaOngkir ${what}: rate limited`);
       const retry = res.headers['retry-after'];
       throw unavailable('The shipping rate service (RajaOngkir) is busy, please try again shortly', typeof retry === 'string' ? retry : '60');
     }
-    if (res.status === 404) throw notFound(`RajaOngkir: ${message || 'data not found'}`);
-    if (res.status === 400 || res.status === 422) throw unprocessable(`RajaOngkir refused the request: ${message || res.status}`);
-    if (res.status < 200 || res.status >= 300 || !Array.isArray(body.data)) {
+    if (status === 404) throw notFound(`RajaOngkir: ${message || 'data not found'}`);
+    if (status === 400 || status === 422) throw unprocessable(`RajaOngkir refused the request: ${message || status}`);
+    if (status < 200 || status >= 300 || !Array.isArray(body.data)) {
       // 401/403 (our key), 5xx, or an answer we cannot read: the service is unusable for now
-      this.logger?.error({ status: res.status, message }, `RajaOngkir ${what}: failed`);
+      this.logger?.error({ status, message }, `RajaOngkir ${what}: failed`);
       throw unavailable('The shipping rate service (RajaOngkir) is unavailable, please try again later');
     }
     const data = schema.safeParse(body.data);

@@ -5,13 +5,15 @@ import express from 'express';
 /**
  * A local server speaking RajaOngkir API V2 (Komerce): header `key`, envelope {meta, data},
  * destination lists and form-encoded district-to-district costs. `mode` makes it answer 429 or fail;
- * `data[path]` makes it answer that `data` (in a success envelope) for the path instead.
+ * `data[path]` makes it answer that `data` (in a success envelope) for the path instead;
+ * `envelopes[path]` that whole body with HTTP 200 (V2 may put its error in the envelope only).
  */
 export async function startFakeRajaOngkir(key = 'test-key') {
   const state = {
     mode: 'ok' as 'ok' | 'rate-limited' | 'error' | 'drop',
     calls: [] as { method: string; path: string; key?: string; contentType?: string; form?: Record<string, string> }[],
     data: {} as Record<string, unknown>,
+    envelopes: {} as Record<string, unknown>,
   };
   const ok = (data: unknown) => ({ meta: { message: 'Success Get Data', code: 200, status: 'success' }, data });
   const app = express();
@@ -22,6 +24,7 @@ export async function startFakeRajaOngkir(key = 'test-key') {
     if (state.mode === 'rate-limited') return void res.status(429).json({ meta: { message: 'Too Many Requests', code: 429, status: 'error' }, data: null });
     if (state.mode === 'error') return void res.status(500).json({ meta: { message: 'Internal Server Error', code: 500, status: 'error' }, data: null });
     if (req.header('key') !== key) return void res.status(401).json({ meta: { message: 'Invalid Api key', code: 401, status: 'error' }, data: null });
+    if (req.path in state.envelopes) return void res.json(state.envelopes[req.path]);
     if (req.path in state.data) return void res.json(ok(state.data[req.path]));
     next();
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
 import { startFakeRajaOngkir } from './fake-rajaongkir.js';
@@ -350,6 +352,29 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     expect(await quote({ jne: [row] })).toEqual({ status: 503, body: unavailable, stored: 0 });
   });
 
+  it('an error in the envelope of an HTTP 200 answer (meta.code) is that error, not data: 422, 429 → 503, 404, 5xx → 503', async () => {
+    const envelope = (code: number, message: string, data: unknown) => ({ meta: { message, code, status: 'error' }, data });
+    try {
+      fake.state.envelopes[COST] = envelope(400, 'Invalid courier code', []);
+      const refused = await quote(null);
+      expect(refused).toEqual({ status: 422, body: { status: 422, message: expect.stringMatching(/Invalid courier code/) }, stored: 0 });
+      fake.state.envelopes[COST] = envelope(429, 'Too Many Requests', null);
+      const busy = await raw.http.post('/deliveries/calculate/byweight').set(raw.auth(u)).send({ city_id_destination: 60, weight: 1000, courier: 'jne' });
+      expect({ status: busy.status, retry: busy.headers['retry-after'] }).toEqual({ status: 503, retry: '60' });
+      fake.state.envelopes['/destination/city/9'] = envelope(404, 'Data not found', null);
+      expect((await raw.http.get('/deliveries/9/cities').set(raw.auth(u))).status).toBe(404);
+      // an empty list in a failed answer is not "no provinces" (and a list is cached for a day)
+      fake.state.envelopes['/destination/province'] = envelope(500, 'Internal Server Error', []);
+      expect((await raw.http.get('/deliveries/provinces').set(raw.auth(u))).body).toEqual(unavailable);
+    } finally {
+      fake.state.envelopes = {};
+    }
+    // a success envelope with no rows is still an empty answer
+    fake.state.data['/destination/district/23'] = [];
+    expect(await raw.http.get('/deliveries/23/districts').set(raw.auth(u))).toMatchObject({ status: 200, body: [] });
+    delete fake.state.data['/destination/district/23'];
+  });
+
   it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
     const r = await quote([{ ...row, cost: '11000' }, { ...row, service: 'YES', cost: 20000.4, description: null, etd: undefined }]);
     expect(r).toEqual({
@@ -578,5 +603,41 @@ describe('the hourly purge of expired quotes', () => {
     });
     await purgeExpiredQuotes(t.app);
     expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+});
+
+describe('RajaOngkir answering ever so slowly', () => {
+  // A server (or a proxy) that sends its answer a byte at a time: each byte comes well within the
+  // idle timeout, so only a bound on the whole call ends it. Concurrent callers share one upstream
+  // request per list, so a request that never ends would hang every later caller of that list too.
+  const trickling = new Set<import('node:http').ServerResponse>();
+  const slow = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"meta":{"message":"Success","code":200,"status":"success"},"data":[');
+    const timer = setInterval(() => res.write(' '), 100);
+    res.on('close', () => clearInterval(timer));
+    trickling.add(res);
+  });
+  let s: TestApp;
+  beforeAll(async () => {
+    await new Promise<void>((r) => slow.listen(0, '127.0.0.1', r));
+    s = await createTestApp({
+      RAJAONGKIR_BASE_URL: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+      RAJAONGKIR_API_KEY: 'test-key',
+      RAJAONGKIR_TIMEOUT_MS: '1000',
+    });
+  });
+  afterAll(async () => {
+    await s.close();
+    for (const res of trickling) res.destroy();
+    await new Promise<void>((r) => slow.close(() => r()));
+  });
+
+  it('answers 503 after RAJAONGKIR_TIMEOUT_MS, and the next caller asks again (no request left hanging in the cache)', async () => {
+    const u = await s.user(['CUSTOMER']);
+    const first = await s.http.get('/deliveries/provinces').set(s.auth(u));
+    expect({ status: first.status, message: first.body.message }).toEqual({ status: 503, message: expect.stringMatching(/RajaOngkir/) });
+    expect((await s.http.get('/deliveries/provinces').set(s.auth(u))).status).toBe(503);
+    expect(trickling.size).toBe(2);
   });
 });

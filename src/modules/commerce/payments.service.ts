@@ -227,13 +227,24 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
   if (payment && !isSimulator(app)) {
     const st = await getTransactionStatus(app, payment.midtrans_order_id);
     if (!st) return false;
-    const s = String(st.transaction_status ?? '');
+    const s = typeof st.transaction_status === 'string' ? st.transaction_status : '';
     if (PAID.has(s) && Math.round(Number(st.gross_amount)) === payment.gross_amount) {
-      await applyStatus(app, order.id, payment.id, s, String(st.fraud_status ?? ''), String(st.payment_type ?? ''), st.transaction_id);
+      // what the answer says in another type (or longer than the columns) is not read: the update
+      // would fail, and the job with it, at this same order every run
+      const text = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : '');
+      // (a fraud_status that cannot be read is not "none": a capture is paid only without one or accepted)
+      const fraud = st.fraud_status == null ? '' : text(st.fraud_status, 20) || 'unreadable';
+      await applyStatus(app, order.id, payment.id, s, fraud, text(st.payment_type, 50), text(st.transaction_id, 100) || undefined);
       return false;
     }
     if (s === 'pending') {
       // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
+      return false;
+    }
+    // Only a payment Midtrans says is over (or never started) cancels the order: an answer without
+    // a status, or one this API does not handle (e.g. a card only authorized), waits for the next run
+    if (!PAID.has(s) && !FAILED.has(s) && s !== 'not_found') {
+      app.logger.error({ orderId: order.id, transaction_status: typeof st.transaction_status === 'string' ? st.transaction_status.slice(0, 30) : typeof st.transaction_status }, 'midtrans status unreadable or unhandled; the checkout waits');
       return false;
     }
   }

@@ -1,0 +1,104 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { readBody } from '../helpers/fake-servers.js';
+import { eCart, menu, stockOf } from './fixtures.js';
+
+// Midtrans answering, but not with what its API promises: a proxy's HTML page or an empty body with
+// a success code, JSON without the fields we read. Snap's answer is the customer's payment page and
+// the status API's decides whether an order is cancelled: neither may be taken on trust.
+
+let t: TestApp;
+/** what the next Snap create and status calls answer */
+const answer = { snap: { status: 201, type: 'application/json', body: '{}' }, status: { status: 200, type: 'application/json', body: '{}' } };
+const server = createServer(async (req, res) => {
+  await readBody(req);
+  const a = req.method === 'POST' && req.url === '/snap/v1/transactions' ? answer.snap : answer.status;
+  res.writeHead(a.status, { 'content-type': a.type }).end(a.body);
+});
+beforeAll(async () => {
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t = await createTestApp({ MIDTRANS_SERVER_KEY: 'SB-Mid-server-answers', MIDTRANS_CLIENT_KEY: 'c', MIDTRANS_SNAP_URL: `${url}/snap/v1`, MIDTRANS_API_URL: url });
+});
+afterAll(async () => {
+  await t.close();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+describe('Snap answering success without a payment page', () => {
+  for (const [name, snap] of [
+    ['an HTML page', { status: 200, type: 'text/html', body: '<html><body>Maintenance</body></html>' }],
+    ['an empty body', { status: 201, type: 'application/json', body: '' }],
+    ['JSON without token and redirect_url', { status: 201, type: 'application/json', body: '{"status_code":"201"}' }],
+    ['a token of the wrong type', { status: 201, type: 'application/json', body: '{"token":{"id":1},"redirect_url":42}' }],
+  ] as const) {
+    it(`${name}: 503, the order is the cart again, its stock given back, no token stored`, async () => {
+      answer.snap = snap;
+      const u = await t.user(['CUSTOMER']);
+      const m = await menu(t, { harga: 40_000 });
+      const stock = await stockOf(t, m.id, 2);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+      const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+      expect(r.status).toBe(503);
+      expect(r.body).toMatchObject({ status: 503, message: expect.stringMatching(/payment service/) });
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1, reservation_status: 'NONE', token: '' });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'FAILED', snap_token: '' }]);
+      expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+    });
+  }
+});
+
+describe('the status API answering without a transaction status', () => {
+  for (const [name, status] of [
+    ['JSON without transaction_status', { status: 200, type: 'application/json', body: '{"status_code":"200","status_message":"Success"}' }],
+    ['a transaction_status of the wrong type', { status: 200, type: 'application/json', body: '{"status_code":"200","transaction_status":["expire"]}' }],
+    ['a status this API does not know', { status: 200, type: 'application/json', body: '{"status_code":"201","transaction_status":"authorize","gross_amount":"40000.00"}' }],
+  ] as const) {
+    it(`${name}: the expiry job leaves the order waiting for a readable answer`, async () => {
+      answer.status = status;
+      const u = await t.user(['CUSTOMER']);
+      const m = await menu(t, { harga: 40_000 });
+      await stockOf(t, m.id, 2);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+      const order = await t.app.db.order.update({
+        where: { id },
+        data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-ANSWER-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
+      });
+      await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
+      expect(await expireUnpaidCheckouts(t.app)).toBe(0);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CHECKOUT' });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PENDING' }]);
+    });
+  }
+});
+
+describe('the status API answering a settlement with fields of other types', () => {
+  it('the lost payment is applied from what is readable, and the run goes on to the next due order', async () => {
+    const due = async () => {
+      const u = await t.user(['CUSTOMER']);
+      const m = await menu(t, { harga: 40_000 });
+      await stockOf(t, m.id, 2);
+      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+      const order = await t.app.db.order.update({
+        where: { id },
+        data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-TYPES-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
+      });
+      await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
+      return id;
+    };
+    const [a, b] = [await due(), await due()];
+    answer.status = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ status_code: '200', transaction_status: 'settlement', gross_amount: '40000.00', transaction_id: 987654321, payment_type: { type: 'qris' }, fraud_status: 'accept' }),
+    };
+    await expireUnpaidCheckouts(t.app);
+    for (const id of [a, b]) {
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PAID', is_paid: 1 });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PAID', transaction_id: null, payment_type: '' }]);
+    }
+  });
+});
