@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
-import { breakAuditLog, repairAuditLog, lastSeq, REFUSED } from '../helpers/audit-log.js';
+import { breakAuditLog, entryOf, lastSeq, logsAfter, repairAuditLog, REFUSED } from '../helpers/audit-log.js';
 
 // The generic audit entry of a staff change (register.ts auditAdminChange) commits with the change
 // on the catalogue, clinic and account routes that store a picture or change a slot or a device:
@@ -174,19 +174,8 @@ describe('a staff change of these routes', () => {
     await as(admin, 'post', `/doctor_schedules/${slot.id}/activate`).expect(200);
     await as(admin, 'post', '/users/register_device_token').send({ device_token: 'files-staff-device-0001' }).expect(200);
 
-    const entry = (action: string, resource: string, id: number | null) => ({
-      id_users: admin.id,
-      role: 'ADMIN',
-      action,
-      resource,
-      resource_id: id === null ? null : String(id),
-      id_patients: null,
-      outcome: 'success',
-      ip: expect.stringMatching(/127\.0\.0\.1/),
-      user_agent: 'audit-test/1',
-      details: null,
-    });
-    const rows = await t.app.db.log.findMany({ where: { seq: { gt: from } }, orderBy: { seq: 'asc' } });
+    const entry = (action: string, resource: string, id: number | null) => entryOf(action, resource, id, admin);
+    const rows = await logsAfter(t, from);
     expect(rows).toEqual(
       [
         entry('POST /menu_categories/:id/uploads', 'menu_categories', c.menuCategory),
