@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { clinicDay } from '../../src/lib/dates.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { whileHolding } from '../helpers/interleave.js';
 import { startFakeMidtrans } from './fake-midtrans.js';
-import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
+import { doctor, eCart, givePoints, menu, patientOf, promotion, setCourier, stockOf } from './fixtures.js';
 
 // A cart opened for a patient that staff then moved to another account (users/patients/link,
 // unlink) or that was deleted: the cart is its customer's for that patient, so it no longer grows,
@@ -210,5 +211,66 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a cart action while staff move it
     const res = await whileMoving(id_patients, () => t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: orderId, items: [{ id_menu: other.id, qty: 1 }] }).then((r) => r));
     expect(res.status).toBe(422);
     expect(await t.app.db.orderItem.count({ where: { id_order: orderId, id_menu: other.id } })).toBe(0);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('two checkouts of one patient at the same moment', () => {
+  /** how many statements of this database wait for a lock */
+  const waiting = async () =>
+    (await t.app.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))[0]!.n;
+
+  it('a consultation paid with points and a product checkout with points both go through (no deadlock on the patient)', async () => {
+    // Both hold the patient (FOR SHARE, the carts' rule) and take the customer's point balance; the
+    // consultation, paid at once, then opens its thread, deciding on the patient again. Were that a
+    // lock FOR UPDATE, it would wait for the product checkout's share, which waits for the balance.
+    const customer = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, customer);
+    await givePoints(t, customer.id, 200_000);
+    const d = await doctor(t, 125_000);
+    const cInit = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'C' }).expect(200);
+    const cId = cInit.body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: cId, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await t.http.put(`/orders/${cId}/apply/points`).set(t.auth(customer)).send({ poin_used: (await order(cId)).grand_totals }).expect(200);
+    expect((await order(cId)).grand_totals).toBe(0);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 10);
+    const eInit = await t.http.post('/orders/init').set(t.auth(customer)).send({ id_patients: patient.id, order_type: 'E' }).expect(200);
+    const eId = eInit.body.orders.id as number;
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(customer)).send({ id_order: eId, items: [{ id_menu: m.id, qty: 1 }] }).expect(200);
+    await setCourier(t, eId);
+    await t.http.put(`/orders/${eId}/apply/points`).set(t.auth(customer)).send({ poin_used: 10_000 }).expect(200);
+
+    // The interleaving, held in place by the day's consultation code counter: the consultation's
+    // checkout holds the patient and the balance and waits for the counter; the product checkout
+    // then holds the patient and waits for the balance; the counter is let go.
+    const day = clinicDay(t.app.now()).toISOString().slice(0, 10);
+    let release!: () => void;
+    let holding!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const isHolding = new Promise<void>((r) => (holding = r));
+    const holder = t.app.db.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe(
+          `INSERT INTO order_code_counters (order_type, tanggal, last_number, updated_at) VALUES ('C', $1::date, 0, now())
+           ON CONFLICT (order_type, tanggal) DO UPDATE SET updated_at = now()`,
+          day,
+        );
+        holding();
+        await released;
+      },
+      { timeout: 20_000 },
+    );
+    await isHolding;
+    const consultation = t.http.put(`/orders/${cId}/checkout`).set(t.auth(customer)).send({}).then((r) => r);
+    await vi.waitFor(async () => expect(await waiting()).toBe(1), { timeout: 5_000, interval: 50 });
+    const products = t.http.put(`/orders/${eId}/checkout`).set(t.auth(customer)).send({}).then((r) => r);
+    await vi.waitFor(async () => expect(await waiting()).toBe(2), { timeout: 5_000, interval: 50 });
+    release();
+    await holder;
+    const [c, e] = await Promise.all([consultation, products]);
+    expect([c.status, e.status]).toEqual([200, 200]);
+    expect(await order(cId)).toMatchObject({ status: 'PAID', is_paid: 1 });
+    expect((await order(eId)).status).toBe('CHECKOUT');
+    expect(await t.app.db.thread.findFirstOrThrow({ where: { id_order: cId } })).toMatchObject({ id_patients: patient.id });
   });
 });

@@ -4,7 +4,7 @@ import { conflict, notFound } from '../../http/errors.js';
 import { pageClause, sqlRows } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
-import { lockPatient, patientReadScope } from '../patients/access.js';
+import { holdPatient, patientReadScope } from '../patients/access.js';
 import { threadPatientInclude } from './serializers.js';
 import { liveRedemptionSql } from './redemptions.js';
 
@@ -248,10 +248,13 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
   const doctorUser = o.extras[0]?.doctor?.id_users ?? null;
   // The thread shows its patient to the buyer (and gives its doctor the patient's record): only a
   // patient the buyer manages now (orders/init checked it at the cart; staff may have moved it since,
-  // or an older order may not hold), else the thread opens without one. Decided under the patient's
-  // row lock, taken after the order's (the payment holds it): a move meanwhile (users/patients/link,
-  // unlink) either commits first and is seen here, or waits for the thread.
-  if (o.id_patients) await lockPatient(tx, o.id_patients);
+  // or an older order may not hold), else the thread opens without one. Decided with the patient's
+  // row held (holdPatient), after the order's lock (the payment holds it): a move meanwhile
+  // (users/patients/link, unlink) either commits first and is seen here, or waits for the thread.
+  // Not locked FOR UPDATE: a checkout paid at once already holds the row FOR SHARE (the carts'
+  // rule), and its upgrade would wait for another cart action of the patient holding it too, which
+  // may itself wait for this checkout (the customer's point balance): a deadlock.
+  if (o.id_patients) await holdPatient(tx, o.id_patients);
   const patient = o.id_patients
     ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
     : null;
