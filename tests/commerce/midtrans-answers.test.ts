@@ -75,21 +75,38 @@ describe('the status API answering without a transaction status', () => {
   }
 });
 
+/** an unpaid checkout of 40,000 past its expiry, its first payment attempt at Midtrans */
+async function dueCheckout() {
+  const u = await t.user(['CUSTOMER']);
+  const m = await menu(t, { harga: 40_000 });
+  await stockOf(t, m.id, 2);
+  const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+  const order = await t.app.db.order.update({
+    where: { id },
+    data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-TYPES-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
+  });
+  await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
+  return id;
+}
+
+// The webhook reads an empty fraud_status as none (a capture without fraud review is paid); the
+// expiry job read it as unreadable and left the paid order waiting.
+describe('the status API answering a capture with an empty fraud_status', () => {
+  it('is paid, as the webhook pays it', async () => {
+    const id = await dueCheckout();
+    answer.status = {
+      status: 200,
+      type: 'application/json',
+      body: JSON.stringify({ status_code: '200', transaction_status: 'capture', gross_amount: '40000.00', transaction_id: 'tx-empty-fraud', payment_type: 'credit_card', fraud_status: '' }),
+    };
+    await expireUnpaidCheckouts(t.app);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PAID', is_paid: 1 });
+  });
+});
+
 describe('the status API answering a settlement with fields of other types', () => {
   it('the lost payment is applied from what is readable, and the run goes on to the next due order', async () => {
-    const due = async () => {
-      const u = await t.user(['CUSTOMER']);
-      const m = await menu(t, { harga: 40_000 });
-      await stockOf(t, m.id, 2);
-      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
-      const order = await t.app.db.order.update({
-        where: { id },
-        data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-TYPES-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
-      });
-      await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
-      return id;
-    };
-    const [a, b] = [await due(), await due()];
+    const [a, b] = [await dueCheckout(), await dueCheckout()];
     answer.status = {
       status: 200,
       type: 'application/json',

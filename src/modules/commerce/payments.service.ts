@@ -232,8 +232,9 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
       // what the answer says in another type (or longer than the columns) is not read: the update
       // would fail, and the job with it, at this same order every run
       const text = (v: unknown, max: number) => (typeof v === 'string' && v.length <= max ? v : '');
-      // (a fraud_status that cannot be read is not "none": a capture is paid only without one or accepted)
-      const fraud = st.fraud_status == null ? '' : text(st.fraud_status, 20) || 'unreadable';
+      // (a fraud_status that cannot be read is not "none": a capture is paid only without one or
+      // accepted; an empty one is none, as the webhook reads it)
+      const fraud = st.fraud_status == null || st.fraud_status === '' ? '' : text(st.fraud_status, 20) || 'unreadable';
       await applyStatus(app, order.id, payment.id, s, fraud, text(st.payment_type, 50), text(st.transaction_id, 100) || undefined);
       return false;
     }
