@@ -270,7 +270,9 @@ export class RajaOngkir {
     const message = typeof body.meta?.message === 'string' ? body.meta.message : '';
     // V2 may answer HTTP 200 with its error in the envelope: then meta.code is the answer's status
     // (an error's data, even an empty list, is not an answer; a list would be cached for a day)
-    const metaCode = Number(body.meta?.code);
+    // (a code that is not a number is no code: Number(null) and Number('') would read as 0)
+    const code: unknown = body.meta?.code;
+    const metaCode = typeof code === 'number' || (typeof code === 'string' && /^\d+$/.test(code)) ? Number(code) : NaN;
     const status = res.status >= 200 && res.status < 300 && Number.isInteger(metaCode) && (metaCode < 200 || metaCode >= 300) ? metaCode : res.status;
     if (status === 429) {
       this.logger?.warn(`RajaOngkir ${what}: rate limited`);

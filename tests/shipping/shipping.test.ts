@@ -375,6 +375,18 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     delete fake.state.data['/destination/district/23'];
   });
 
+  it('an HTTP 200 answer whose meta.code is missing, null or empty is read by its HTTP status', async () => {
+    try {
+      for (const code of [undefined, null, '']) {
+        fake.state.envelopes['/destination/district/23'] = { meta: { message: 'Success Get District', code, status: 'success' }, data: [] };
+        const r = await raw.http.get('/deliveries/23/districts').set(raw.auth(u));
+        expect({ code, status: r.status, body: r.body }).toEqual({ code, status: 200, body: [] });
+      }
+    } finally {
+      fake.state.envelopes = {};
+    }
+  });
+
   it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
     const r = await quote([{ ...row, cost: '11000' }, { ...row, service: 'YES', cost: 20000.4, description: null, etd: undefined }]);
     expect(r).toEqual({
