@@ -2,6 +2,7 @@ import express, { type Request, type RequestHandler, type Response } from 'expre
 import multer from 'multer';
 import { z } from 'zod';
 import { fileTypeFromBuffer } from 'file-type';
+import { MalformedImageError, stripImageMetadata } from '../lib/image-metadata.js';
 import type { AppContext } from '../app-context.js';
 import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
@@ -63,7 +64,15 @@ async function readUpload(req: Request, res: Response, spec: UploadSpec, maxByte
       { field: spec.field, message: 'unsupported file type' },
     ]);
   }
-  return { buffer: file.buffer, mime: detected.mime, ext: detected.ext, size: file.size };
+  // Photos carry where and when they were taken (Exif GPS, device, times): not kept, not served.
+  let buffer: Buffer;
+  try {
+    buffer = stripImageMetadata(detected.mime, file.buffer);
+  } catch (err) {
+    if (!(err instanceof MalformedImageError)) throw err;
+    throw new HttpError(415, 'The file is not a readable image', [{ field: spec.field, message: err.message }]);
+  }
+  return { buffer, mime: detected.mime, ext: detected.ext, size: buffer.length };
 }
 
 /** a UTF-16 surrogate without its other half (JSON's "\ud800" escape makes one) */
