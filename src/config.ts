@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'colederma-development-secret-change-me-please';
@@ -127,6 +128,13 @@ export const configSchema = z
     CLINIC_ADDRESS: z.string().default(''),
   })
   .superRefine((c, ctx) => {
+    // everything under UPLOAD_DIR is served to anyone at /uploads: patients' and consultations'
+    // files kept there would be public, signed links or not
+    const inside = path.relative(path.resolve(c.UPLOAD_DIR), path.resolve(c.PRIVATE_UPLOAD_DIR));
+    const outside = inside === '..' || inside.startsWith(`..${path.sep}`) || path.isAbsolute(inside);
+    if (!outside) {
+      ctx.addIssue({ code: 'custom', path: ['PRIVATE_UPLOAD_DIR'], message: 'must not be UPLOAD_DIR or inside it (UPLOAD_DIR is served publicly)' });
+    }
     if (c.NODE_ENV === 'production') {
       if (c.JWT_SECRET === DEV_JWT_SECRET || c.JWT_SECRET.length < 32) {
         ctx.addIssue({
