@@ -101,7 +101,9 @@ export const userRoutes = [
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
-        await users.deleteAccount(tx, id, c.app.now());
+        const picture = await users.deleteAccount(tx, id, c.app.now());
+        // the file goes once the delete has committed (a rolled-back delete keeps the picture it shows)
+        if (picture) return () => c.app.storage.remove('public', 'users', picture);
       },
     },
   }).filter((def) => !(def.path === '/users/:id' && def.method === 'get')),

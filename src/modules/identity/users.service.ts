@@ -147,9 +147,12 @@ export async function assertNoLiveDoctorProfile(tx: Tx, userId: number, what: st
  * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
  * freed (the person may register again; `#` is never in a registered username, so the tombstone
  * takes no one's), the contact data is blanked, the sessions end, the devices forget the account
- * and the pushes still queued for them are stopped, the open recovery links are void.
+ * and the pushes still queued for them are stopped, the open recovery links are void. The picture (a
+ * face, served publicly) goes too: its file name is returned, for the caller to remove the file once
+ * this has committed.
  */
-export async function deleteAccount(tx: Tx, id: number, now: Date) {
+export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<string> {
+  const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} FOR UPDATE`;
   await tx.user.update({
     where: { id },
     data: {
@@ -160,11 +163,13 @@ export async function deleteAccount(tx: Tx, id: number, now: Date) {
       users_phone: null,
       users_address: '',
       users_birthday: null,
+      users_picture: '',
     },
   });
   await tx.userDeviceToken.deleteMany({ where: { id_users: id } });
   await tx.pushDelivery.updateMany({ where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
   await voidRecoveryLinks(tx, id, now);
+  return row?.users_picture ?? '';
 }
 
 /** serialises the changes that can take an owner away (see assertNotLastOwner) */
