@@ -12,6 +12,11 @@ import { requestLog } from './http/request-log.js';
 import type { RouteDef } from './http/route.js';
 import { allRoutes } from './modules/index.js';
 
+/** what an uploaded file served from the API's origin may do: nothing (a picture still shows) */
+const FILE_CSP = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox";
+/** the pictures the uploads write (src/http/register.ts); other files under /uploads are downloads */
+const SERVED_INLINE = /\.(jpe?g|png|webp|gif)$/i;
+
 /** Builds the Express app (no listen): the server entry and the tests share it. */
 export interface AppOptions {
   /** runs first on every request (the test suite installs its response validator here) */
@@ -59,13 +64,30 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
 
   // Public pictures (catalogue, services, users' avatars). A folder is no file: the JSON 404, not
   // serve-static's HTML redirect to the folder with a slash (which has no index either).
-  server.use('/uploads', express.static(path.resolve(app.config.UPLOAD_DIR), { index: false, redirect: false, dotfiles: 'deny', fallthrough: true, maxAge: '1h' }));
+  // The API writes only JPEG, PNG, WebP and GIF there; anything else in the folder (an old system's
+  // uploads copied in: HTML, SVG, scripts) is a download, and no file served from here may run a
+  // script or load anything on the API's origin.
+  server.use(
+    '/uploads',
+    express.static(path.resolve(app.config.UPLOAD_DIR), {
+      index: false,
+      redirect: false,
+      dotfiles: 'deny',
+      fallthrough: true,
+      maxAge: '1h',
+      setHeaders: (res, file) => {
+        res.setHeader('Content-Security-Policy', FILE_CSP);
+        if (!SERVED_INLINE.test(file)) res.setHeader('Content-Disposition', 'attachment');
+      },
+    }),
+  );
   // Private health files: only through a short-lived signed link.
   server.get('/files/:resource/:name', (req, res) => {
     const file = app.storage.verifySigned(req.params.resource, req.params.name, String(req.query.expires ?? ''), String(req.query.signature ?? ''), app.now().getTime());
     if (!file) throw notFound('File not found or link expired');
     res.setHeader('Cache-Control', 'private, no-store');
     res.setHeader('Content-Disposition', 'attachment');
+    res.setHeader('Content-Security-Policy', FILE_CSP);
     res.sendFile(file, { dotfiles: 'deny' }, (err) => {
       if (err && !res.headersSent) res.status(404).json({ status: 404, message: 'File not found or link expired' });
     });
