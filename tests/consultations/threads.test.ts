@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
 import { consultationFixture, createConsultationOrder, createMenu, pay, PDF_BYTES } from './fixtures.js';
@@ -233,6 +235,24 @@ describe('messages', () => {
     ).toBe(415);
     expect((await t.http.post('/thread_messages/image').set(t.auth(stranger)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'a.png')).status).toBe(404);
   });
+  // The file was removed whenever the request failed, also after its message had committed: the
+  // message then pointed at a file that was gone.
+  it('keeps the file of a committed message when the answer cannot be read afterwards', async () => {
+    const messages = t.app.db.threadMessage;
+    const read = messages.findUniqueOrThrow;
+    (messages as any).findUniqueOrThrow = () => Promise.reject(new Error('connection lost'));
+    let res;
+    try {
+      res = await t.http.post('/thread_messages/image').set(t.auth(f.customer)).field('id_threads', String(threadId)).attach('image', PNG_1PX, 'kept.png');
+    } finally {
+      (messages as any).findUniqueOrThrow = read;
+    }
+    expect(res.status).toBe(500);
+    const saved = await t.app.db.threadMessage.findFirstOrThrow({ where: { id_threads: threadId, content: 'kept.png' } });
+    const files = await readdir(path.join(t.app.config.PRIVATE_UPLOAD_DIR, 'thread_messages'));
+    expect(files).toContain(saved.file_name);
+  });
+
   it('answers a malformed multipart body with 400 and stores nothing', async () => {
     const before = await t.app.db.threadMessage.count({ where: { id_threads: threadId } });
     for (const kind of ['image', 'attachments']) {

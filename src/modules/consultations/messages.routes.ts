@@ -23,14 +23,17 @@ async function answer(ctx: RequestContext, id: number) {
   return { thread_messages: messageDetailJSON(ctx.app, m, ctx.user?.id) };
 }
 
-/** the message and its audit entry (a staff or doctor-only route's) commit together */
-async function send(ctx: RequestContext, threadId: number, msg: NewMessage) {
-  const id = await ctx.app.db.$transaction(async (tx) => {
+/** the message and its audit entry (a staff or doctor-only route's) commit together; its id */
+function commitMessage(ctx: RequestContext, threadId: number, msg: NewMessage) {
+  return ctx.app.db.$transaction(async (tx) => {
     const id = await postMessage(ctx.app, tx, ctx.user!, threadId, msg);
     await ctx.auditChange(tx, { thread_messages: { id } });
     return id;
   });
-  return answer(ctx, id);
+}
+
+async function send(ctx: RequestContext, threadId: number, msg: NewMessage) {
+  return answer(ctx, await commitMessage(ctx, threadId, msg));
 }
 
 /** image / attachments: the file is stored privately first and removed again if the message is refused */
@@ -49,8 +52,9 @@ function fileRoute(kind: 'image' | 'attachments') {
       const file = ctx.file!;
       const name = await ctx.app.storage.save('private', FILE_AREA, file);
       const original = String((ctx.req.file as { originalname?: string } | undefined)?.originalname ?? '').replace(/[\\/\x00-\x1f]/g, '').slice(0, 200);
+      let id: number;
       try {
-        return await send(ctx, ctx.body.id_threads, {
+        id = await commitMessage(ctx, ctx.body.id_threads, {
           content_type: kind,
           content: original || `${kind}.${file.ext}`,
           file: { file_name: name, file_mime: file.mime, file_size: file.size },
@@ -59,6 +63,8 @@ function fileRoute(kind: 'image' | 'attachments') {
         await ctx.app.storage.remove('private', FILE_AREA, name);
         throw err;
       }
+      // committed: the message holds the file now, whatever happens to the answer
+      return answer(ctx, id);
     },
   });
 }
