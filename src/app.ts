@@ -27,6 +27,12 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   server.disable('etag');
   server.set('trust proxy', app.config.TRUST_PROXY);
   server.use(requestLog(app.logger, server.request));
+  // While shutting down, a keep-alive connection (a proxy's) would otherwise carry request after
+  // request until SHUTDOWN_GRACE_MS cuts it, answer or not: each one now closes after its answer.
+  server.use((_req, res, next) => {
+    if (app.lifecycle.stopping) res.setHeader('Connection', 'close');
+    next();
+  });
   server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
   server.use(
     cors({
@@ -40,6 +46,8 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   server.use(express.urlencoded({ extended: true, limit: app.config.BODY_LIMIT, parameterLimit: 1000 }));
 
   server.get('/health', async (_req, res) => {
+    // not ready: the proxy or orchestrator stops sending traffic here
+    if (app.lifecycle.stopping) return void res.status(503).json({ status: 'stopping' });
     try {
       await app.db.$queryRaw`SELECT 1`;
       res.json({ status: 'ok', database: 'ok' });

@@ -57,10 +57,9 @@ async function main() {
     logger.info({ port }, `Colederma API listening on http://${config.HOST}:${port} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (app.lifecycle.stopping) return;
+    app.lifecycle.stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // the database stays open for the job runs in progress (a send is recorded before it closes)
     const jobsStopped = jobs.stop();

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../src/config.js';
+import { createApp } from '../src/app.js';
 import { requestLog } from '../src/http/request-log.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
@@ -90,6 +93,36 @@ describe('platform', () => {
     const docs = await t.http.get('/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('/openapi.json');
+  });
+
+  it('while shutting down, reports not ready and closes keep-alive connections after their answer', async () => {
+    // a listening server and a keep-alive agent, as a reverse proxy holds connections
+    const server = createApp(t.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; connection?: string; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path, agent }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect(await get('/health')).toMatchObject({ status: 200, connection: 'keep-alive' });
+      t.app.lifecycle.stopping = true;
+      const health = await get('/health');
+      expect(health).toMatchObject({ status: 503, connection: 'close' });
+      expect(JSON.parse(health.body)).toEqual({ status: 'stopping' });
+      // any other answer too: the connection does not carry further requests
+      expect(await get('/openapi.json')).toMatchObject({ status: 200, connection: 'close' });
+    } finally {
+      t.app.lifecycle.stopping = false;
+      agent.destroy();
+      await new Promise((r) => server.close(r));
+    }
   });
 
   it('validates configuration with clear messages', () => {
