@@ -38,6 +38,9 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
     cors({
       origin: (origin, cb) => cb(null, !origin || app.config.CORS_ORIGINS.includes(origin) ? origin ?? false : false),
       credentials: false,
+      // readable by the dashboard's script (a cross-origin answer shows it only the safelisted headers):
+      // how long a 429 waits, an export's file name, the id to quote in a support request
+      exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id'],
       maxAge: 600,
     }),
   );

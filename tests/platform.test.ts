@@ -80,6 +80,10 @@ describe('platform', () => {
     expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     const no = await t.http.options('/users/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
     expect(no.headers['access-control-allow-origin']).toBeUndefined();
+    // the dashboard reads a 429's wait, an export's file name and the request id across origins
+    const answer = await t.http.get('/health').set('Origin', 'http://localhost:5173');
+    expect(answer.headers['access-control-expose-headers']).toBe('Retry-After,Content-Disposition,X-Request-Id');
+    expect((await t.http.get('/health').set('Origin', 'https://evil.example')).headers['access-control-expose-headers']).toBeUndefined();
   });
 
   it('serves OpenAPI 3.1 generated from the route table, and a docs page', async () => {
