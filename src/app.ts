@@ -64,7 +64,12 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   });
   server.get('/docs', (_req, res) => {
     const nonce = randomBytes(16).toString('base64');
-    res.setHeader('Content-Security-Policy', `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'`);
+    // this replaces helmet's policy: frame-ancestors, base-uri, form-action and object-src are not
+    // covered by default-src, so they are named again
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'`,
+    );
     res.type('html').send(docsPage('/openapi.json').replace('<script>', `<script nonce="${nonce}">`));
   });
 

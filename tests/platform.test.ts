@@ -97,6 +97,10 @@ describe('platform', () => {
     const docs = await t.http.get('/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('/openapi.json');
+    // its own policy (a nonce for its script) keeps what helmet's had: no framing (clickjacking),
+    // no <base> or form redirection, no plugins
+    const csp = docs.headers['content-security-policy'];
+    for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "object-src 'none'"]) expect(csp).toContain(directive);
   });
 
   it('while shutting down, reports not ready and closes keep-alive connections after their answer', async () => {
