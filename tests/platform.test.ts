@@ -57,6 +57,18 @@ describe('platform', () => {
     }
   });
 
+  it('answers 405 with Allow for a known path asked with a method it does not take, 404 for an unknown path', async () => {
+    const login = await t.http.delete('/users/login');
+    expect([login.status, login.headers.allow, login.body.status]).toEqual([405, 'POST', 405]);
+    const update = await t.http.patch('/menus/5/update');
+    expect([update.status, update.headers.allow]).toEqual([405, 'PUT, POST']);
+    const get = await t.http.delete('/Menus/5/');
+    expect([get.status, get.headers.allow]).toEqual([405, 'GET, HEAD']);
+    for (const path of ['/nope/1', '/users/1/nope']) expect((await t.http.delete(path)).status, path).toBe(404);
+    // the right method still answers
+    expect((await t.http.get('/menus/999999')).status).toBe(404);
+  });
+
   it('accepts JSON only where JSON is expected', async () => {
     const form = await t.http.post('/users/login').type('form').send({ username: 'a', password: 'b' });
     expect(form.status).toBe(415);
