@@ -7,6 +7,7 @@ import request from 'supertest';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
 import { requestLog } from '../src/http/request-log.js';
+import { serverOptions } from '../src/http/server-options.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -143,6 +144,15 @@ describe('platform', () => {
       agent.destroy();
       await new Promise((r) => server.close(r));
     }
+  });
+
+  it('keeps idle keep-alive connections longer than a reverse proxy does (Node closes them after 5 s)', () => {
+    const server = http.createServer(serverOptions(loadConfig({})));
+    // above nginx's and AWS ALB's 60 s upstream idle timeout, so the proxy never reuses one Node is closing
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    expect(server.requestTimeout).toBe(300_000);
+    expect(http.createServer(serverOptions(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000' }))).keepAliveTimeout).toBe(120_000);
   });
 
   it('validates configuration with clear messages', () => {
