@@ -22,4 +22,6 @@ export interface AppContext {
   reads: ReadCache;
   /** each caller's account state (roles, block, token version), kept until it changes (http/authenticate.ts) */
   callers: ReadCache;
+  /** set by the server on SIGTERM/SIGINT: /health answers 503 and connections close after their answer */
+  lifecycle: { stopping: boolean };
 }

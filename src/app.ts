@@ -32,11 +32,20 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   server.disable('etag');
   server.set('trust proxy', app.config.TRUST_PROXY);
   server.use(requestLog(app.logger, server.request));
+  // While shutting down, a keep-alive connection (a proxy's) would otherwise carry request after
+  // request until SHUTDOWN_GRACE_MS cuts it, answer or not: each one now closes after its answer.
+  server.use((_req, res, next) => {
+    if (app.lifecycle.stopping) res.setHeader('Connection', 'close');
+    next();
+  });
   server.use(helmet({ crossOriginResourcePolicy: { policy: 'same-site' } }));
   server.use(
     cors({
       origin: (origin, cb) => cb(null, !origin || app.config.CORS_ORIGINS.includes(origin) ? origin ?? false : false),
       credentials: false,
+      // readable by the dashboard's script (a cross-origin answer shows it only the safelisted headers):
+      // how long a 429 waits, an export's file name, the id to quote in a support request
+      exposedHeaders: ['Retry-After', 'Content-Disposition', 'X-Request-Id'],
       maxAge: 600,
     }),
   );
@@ -45,6 +54,8 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   server.use(express.urlencoded({ extended: true, limit: app.config.BODY_LIMIT, parameterLimit: 1000 }));
 
   server.get('/health', async (_req, res) => {
+    // not ready: the proxy or orchestrator stops sending traffic here
+    if (app.lifecycle.stopping) return void res.status(503).json({ status: 'stopping' });
     try {
       await app.db.$queryRaw`SELECT 1`;
       res.json({ status: 'ok', database: 'ok' });
@@ -58,7 +69,12 @@ export function createApp(app: AppContext, routes: RouteDef[] = allRoutes(), opt
   });
   server.get('/docs', (_req, res) => {
     const nonce = randomBytes(16).toString('base64');
-    res.setHeader('Content-Security-Policy', `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'`);
+    // this replaces helmet's policy: frame-ancestors, base-uri, form-action and object-src are not
+    // covered by default-src, so they are named again
+    res.setHeader(
+      'Content-Security-Policy',
+      `default-src 'self'; script-src 'nonce-${nonce}'; style-src 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'; object-src 'none'`,
+    );
     res.type('html').send(docsPage('/openapi.json').replace('<script>', `<script nonce="${nonce}">`));
   });
 

@@ -57,6 +57,8 @@ export const configSchema = z
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
+    // how long an idle keep-alive connection stays open: longer than the proxy's (src/http/server-options.ts)
+    HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),
     OWNER_USERNAME: z.string().min(3).default('owner'),
     OWNER_PASSWORD: z.string().min(8).optional(),
     OWNER_EMAIL: z.email().default('owner@colederma.local'),

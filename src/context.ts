@@ -36,6 +36,6 @@ export function createContext(config: Config, db: PrismaClient, logger: Logger =
   const reads = new ReadCache({ ttlMs: config.READ_CACHE_SECONDS * 1000, maxEntries: 256, now: () => app.now().getTime() });
   // each caller's account (authenticate.ts), kept until it changes: one entry per recent caller
   const callers = new ReadCache({ ttlMs: config.READ_CACHE_SECONDS * 1000, maxEntries: 20_000, now: () => app.now().getTime() });
-  const app: AppContext = { db, config, logger, storage, now: () => new Date(), rajaongkir, counts, reads, callers };
+  const app: AppContext = { db, config, logger, storage, now: () => new Date(), rajaongkir, counts, reads, callers, lifecycle: { stopping: false } };
   return app;
 }

@@ -1,7 +1,9 @@
 import 'dotenv/config';
 import { existsSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
+import { serverOptions } from './http/server-options.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
 import { createDatabase } from './db/client.js';
@@ -51,16 +53,15 @@ async function main() {
 
   const jobs = startBackgroundJobs(app);
   const stopWatching = await watchTableChanges(app.db, [app.reads, app.callers], logger);
-  const server = createApp(app).listen(config.PORT, config.HOST, () => {
+  const server = http.createServer(serverOptions(config), createApp(app)).listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ port }, `Colederma API listening on http://${config.HOST}:${port} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
   });
 
-  let stopping = false;
   const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    if (app.lifecycle.stopping) return;
+    app.lifecycle.stopping = true;
     logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
     // the database stays open for the job runs in progress (a send is recorded before it closes)
     const jobsStopped = jobs.stop();

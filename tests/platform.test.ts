@@ -1,9 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../src/config.js';
+import { createApp } from '../src/app.js';
 import { requestLog } from '../src/http/request-log.js';
+import { serverOptions } from '../src/http/server-options.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -54,6 +58,18 @@ describe('platform', () => {
     }
   });
 
+  it('answers 405 with Allow for a known path asked with a method it does not take, 404 for an unknown path', async () => {
+    const login = await t.http.delete('/users/login');
+    expect([login.status, login.headers.allow, login.body.status]).toEqual([405, 'POST', 405]);
+    const update = await t.http.patch('/menus/5/update');
+    expect([update.status, update.headers.allow]).toEqual([405, 'PUT, POST']);
+    const get = await t.http.delete('/Menus/5/');
+    expect([get.status, get.headers.allow]).toEqual([405, 'GET, HEAD']);
+    for (const path of ['/nope/1', '/users/1/nope']) expect((await t.http.delete(path)).status, path).toBe(404);
+    // the right method still answers
+    expect((await t.http.get('/menus/999999')).status).toBe(404);
+  });
+
   it('accepts JSON only where JSON is expected', async () => {
     const form = await t.http.post('/users/login').type('form').send({ username: 'a', password: 'b' });
     expect(form.status).toBe(415);
@@ -77,6 +93,10 @@ describe('platform', () => {
     expect(ok.headers['access-control-allow-origin']).toBe('http://localhost:5173');
     const no = await t.http.options('/users/login').set('Origin', 'https://evil.example').set('Access-Control-Request-Method', 'POST');
     expect(no.headers['access-control-allow-origin']).toBeUndefined();
+    // the dashboard reads a 429's wait, an export's file name and the request id across origins
+    const answer = await t.http.get('/health').set('Origin', 'http://localhost:5173');
+    expect(answer.headers['access-control-expose-headers']).toBe('Retry-After,Content-Disposition,X-Request-Id');
+    expect((await t.http.get('/health').set('Origin', 'https://evil.example')).headers['access-control-expose-headers']).toBeUndefined();
   });
 
   it('serves OpenAPI 3.1 generated from the route table, and a docs page', async () => {
@@ -90,6 +110,49 @@ describe('platform', () => {
     const docs = await t.http.get('/docs');
     expect(docs.status).toBe(200);
     expect(docs.text).toContain('/openapi.json');
+    // its own policy (a nonce for its script) keeps what helmet's had: no framing (clickjacking),
+    // no <base> or form redirection, no plugins
+    const csp = docs.headers['content-security-policy'];
+    for (const directive of ["frame-ancestors 'none'", "base-uri 'none'", "form-action 'none'", "object-src 'none'"]) expect(csp).toContain(directive);
+  });
+
+  it('while shutting down, reports not ready and closes keep-alive connections after their answer', async () => {
+    // a listening server and a keep-alive agent, as a reverse proxy holds connections
+    const server = createApp(t.app).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const get = (path: string) =>
+      new Promise<{ status: number; connection?: string; body: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port: (server.address() as AddressInfo).port, path, agent }, (res) => {
+            let body = '';
+            res.on('data', (d) => (body += d));
+            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection, body }));
+          })
+          .on('error', reject);
+      });
+    try {
+      expect(await get('/health')).toMatchObject({ status: 200, connection: 'keep-alive' });
+      t.app.lifecycle.stopping = true;
+      const health = await get('/health');
+      expect(health).toMatchObject({ status: 503, connection: 'close' });
+      expect(JSON.parse(health.body)).toEqual({ status: 'stopping' });
+      // any other answer too: the connection does not carry further requests
+      expect(await get('/openapi.json')).toMatchObject({ status: 200, connection: 'close' });
+    } finally {
+      t.app.lifecycle.stopping = false;
+      agent.destroy();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('keeps idle keep-alive connections longer than a reverse proxy does (Node closes them after 5 s)', () => {
+    const server = http.createServer(serverOptions(loadConfig({})));
+    // above nginx's and AWS ALB's 60 s upstream idle timeout, so the proxy never reuses one Node is closing
+    expect(server.keepAliveTimeout).toBe(65_000);
+    expect(server.headersTimeout).toBeGreaterThan(server.keepAliveTimeout);
+    expect(server.requestTimeout).toBe(300_000);
+    expect(http.createServer(serverOptions(loadConfig({ HTTP_KEEP_ALIVE_TIMEOUT_MS: '120000' }))).keepAliveTimeout).toBe(120_000);
   });
 
   it('validates configuration with clear messages', () => {

@@ -137,9 +137,13 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
     return router;
   };
   const exact = new Map<string, (req: Request, res: Response) => Promise<void>>();
+  const allowed = new Map<string, Set<string>>(); // path → its methods, for the 405s below
   for (const def of sortBySpecificity(defs)) {
     const params = def.params ?? defaultParams(def.path);
     for (const method of methodsOf(def)) {
+      const methods = allowed.get(def.path) ?? allowed.set(def.path, new Set()).get(def.path)!;
+      methods.add(method.toUpperCase());
+      if (method === 'get') methods.add('HEAD');
       const isChange = method !== 'get' && !isReadOnly(def);
       const handler = async (req: Request, res: Response) => {
         res.locals.route = def; // which documented operation answers (for the suite's response check)
@@ -171,13 +175,23 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
       if (!/[:*?(){}]/.test(def.path) && !exact.has(key)) exact.set(key, handler);
     }
   }
+  // A path the API has, asked with a method it does not answer there: 405 naming the methods it
+  // does (reached only when no route matched; OPTIONS is left to CORS and Express's own answer).
+  const wrongMethod = express.Router();
+  for (const [path, methods] of allowed) {
+    wrongMethod.all(path, (req, _res, next) => {
+      if (req.method === 'OPTIONS') return next();
+      throw new HttpError(405, `${req.method} is not allowed on this path (allowed: ${[...methods].join(', ')})`, undefined, { Allow: [...methods].join(', ') });
+    });
+  }
   return (req, res, next) => {
     let path = req.path;
     if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
     const handler = exact.get(`${req.method === 'HEAD' ? 'GET' : req.method} ${path.toLowerCase()}`);
     if (!handler) {
       const router = routers.get(firstSegment(path));
-      return router ? router(req, res, next) : next();
+      const missed = (err?: unknown) => (err ? next(err) : wrongMethod(req, res, next));
+      return router ? router(req, res, missed) : next();
     }
     req.params = {};
     handler(req, res).catch(next);

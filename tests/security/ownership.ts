@@ -58,7 +58,8 @@ export const OWNED: OwnedResource[] = [
       { method: 'put', path: `/users/${id}/update`, body: { users_fullname: 'Hacked' }, expect: 'denied' },
       { method: 'post', path: `/users/${id}/update`, body: { users_fullname: 'Hacked' }, expect: 'denied' },
       { method: 'post', path: `/users/${id}/update/password`, body: { prev_password: 'x', new_password: 'hacked-123', new_password_confirm: 'hacked-123' }, expect: 'denied' },
-      { method: 'put', path: `/users/${id}/update/password/admin`, body: { new_password: 'hacked-123', new_password_confirm: 'hacked-123' }, expect: 'denied' },
+      // the route takes POST only: PUT is 405 to everyone
+      { method: 'put', path: `/users/${id}/update/password/admin`, body: { new_password: 'hacked-123', new_password_confirm: 'hacked-123' }, expect: 'refused' },
       { method: 'delete', path: `/users/${id}/delete`, expect: 'denied' },
       { method: 'post', path: `/users/${id}/unblock`, expect: 'denied' },
       { method: 'post', path: '/users/picture/upload', body: { id_users: id }, attach: { field: 'picture', file: PNG_1PX, name: 'me.png' }, expect: 'denied' },
@@ -509,7 +510,8 @@ export const OWNED: OwnedResource[] = [
       { method: 'get', path: `/user_points/${id}`, expect: 'denied' },
       { method: 'put', path: `/user_points/${id}/update`, body: { add_point: 1 }, expect: 'denied' },
       { method: 'delete', path: `/user_points/${id}/delete`, expect: 'denied' },
-      { method: 'post', path: '/user_points/create', body: { id_users: a.id, add_point: 1_000_000 }, expect: 'denied' },
+      // no such route (points are earned and spent by orders): 405 to everyone, as /user_points/:id is GET
+      { method: 'post', path: '/user_points/create', body: { id_users: a.id, add_point: 1_000_000 }, expect: 'refused' },
       { method: 'post', path: '/user_points/explore', body: { id_users: a.id }, expect: 'no-leak' },
       { method: 'post', path: '/user_points/search', body: { id_orders: r.order }, expect: 'no-leak' },
       { method: 'post', path: '/user_points/table', body: { draw: 1, start: 0, length: 100, id_users: a.id }, expect: 'no-leak' },
