@@ -161,7 +161,15 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         const auditChange = async (tx: Tx, answer?: unknown) => {
           if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, answer, tx);
         };
-        const result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file, auditChange });
+        let result: unknown;
+        try {
+          result = await def.handler({ req, res, app, user, body, query, params: parsedParams, file, auditChange });
+        } catch (err) {
+          // a refused change may have committed part of its work (a wrong current password counts
+          // toward the lockout before the 422): heard by the caches before the client asks again
+          if (isChange) await Promise.all([app.reads.settle(), app.callers.settle()]).catch(() => undefined);
+          throw err;
+        }
         if (isChange) {
           // a handler that did not write the entry in its transaction (auditChange): written now
           if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);

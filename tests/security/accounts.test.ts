@@ -1,5 +1,5 @@
 import bcrypt from 'bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyAuditChain } from '../../src/modules/audit/audit.service.js';
 import { dummyHash } from '../../src/modules/identity/users.service.js';
 import { createTestApp, PNG_1PX, TEST_PASSWORD, type TestApp, type TestUser } from '../helpers/app.js';
@@ -130,6 +130,23 @@ describe('the current password asked by users/:id/update/password', () => {
     // the password is still the owner's (a blocked account answers 403 to any password)
     const row = await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } });
     expect(await bcrypt.compare(TEST_PASSWORD, row.password_hash)).toBe(true);
+  });
+});
+
+// A refused change can still commit part of its work (a wrong current password counts toward the
+// lockout before the 422): the caches must have heard it before the answer, as after a change that
+// succeeds, or the next request can pass on the cached, unblocked account (seen as a flaky 200 above).
+describe('a change refused after committing part of its work', () => {
+  it('answers only once the read caches have heard what it committed', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const settled = vi.spyOn(t.app.callers, 'settle');
+    try {
+      const r = await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: 'wrong-guess', new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' });
+      expect(r.status).toBe(422);
+      expect(settled).toHaveBeenCalled();
+    } finally {
+      settled.mockRestore();
+    }
   });
 });
 
