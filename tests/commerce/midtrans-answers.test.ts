@@ -59,15 +59,7 @@ describe('the status API answering without a transaction status', () => {
   ] as const) {
     it(`${name}: the expiry job leaves the order waiting for a readable answer`, async () => {
       answer.status = status;
-      const u = await t.user(['CUSTOMER']);
-      const m = await menu(t, { harga: 40_000 });
-      await stockOf(t, m.id, 2);
-      const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
-      const order = await t.app.db.order.update({
-        where: { id },
-        data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-ANSWER-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
-      });
-      await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
+      const id = await dueCheckout();
       expect(await expireUnpaidCheckouts(t.app)).toBe(0);
       expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CHECKOUT' });
       expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PENDING' }]);
@@ -83,7 +75,7 @@ async function dueCheckout() {
   const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
   const order = await t.app.db.order.update({
     where: { id },
-    data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-TYPES-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
+    data: { status: 'CHECKOUT', cart_open: null, reservation_status: 'RESERVED', order_code: `E-DUE-${id}`, payment_attempts: 1, expires_at: new Date(Date.now() - 1000) },
   });
   await t.app.db.orderPayment.create({ data: { id_orders: id, attempt: 1, midtrans_order_id: order.order_code!, gross_amount: 40_000 } });
   return id;
