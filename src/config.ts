@@ -2,6 +2,8 @@ import path from 'node:path';
 import { z } from 'zod';
 
 const DEV_JWT_SECRET = 'colederma-development-secret-change-me-please';
+/** the admin dashboard's development servers: the CORS default outside production */
+const DEV_CORS_ORIGINS = ['http://localhost:5173', 'http://localhost:3001'];
 
 const bool = z
   .enum(['true', 'false', '1', '0', ''])
@@ -51,7 +53,7 @@ export const configSchema = z
     SIGNED_URL_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600),
     UPLOAD_MAX_BYTES: z.coerce.number().int().positive().default(5 * 1024 * 1024),
     BODY_LIMIT: z.string().default('1mb'),
-    CORS_ORIGINS: csv.default(['http://localhost:5173', 'http://localhost:3001']),
+    CORS_ORIGINS: csv.default(DEV_CORS_ORIGINS),
     JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
     JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'use e.g. 3600, 30m, 12h or 7d').default('12h'),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
@@ -144,6 +146,10 @@ export const configSchema = z
           path: ['JWT_SECRET'],
           message: 'must be set to a random secret of at least 32 characters in production',
         });
+      }
+      // the default origins are the dashboard's development servers on localhost
+      if (c.CORS_ORIGINS.join(',') === DEV_CORS_ORIGINS.join(',')) {
+        ctx.addIssue({ code: 'custom', path: ['CORS_ORIGINS'], message: "must name the admin dashboard's origin(s) in production (the default lists the development servers)" });
       }
       // Without Midtrans keys the payment simulator answers, and anyone could "pay" their own order.
       if (!c.MIDTRANS_SERVER_KEY || !c.MIDTRANS_CLIENT_KEY) {

@@ -159,7 +159,10 @@ describe('platform', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ NODE_ENV: 'production', OWNER_PASSWORD: 'x'.repeat(10) })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MIDTRANS_SERVER_KEY/);
-    expect(loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' }).NODE_ENV).toBe('production');
+    const keys = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' };
+    // the default CORS origins are the development servers on localhost: production names its dashboard
+    expect(() => loadConfig(keys)).toThrow(/CORS_ORIGINS: .*production/);
+    expect(loadConfig({ ...keys, CORS_ORIGINS: 'https://admin.colederma.com' })).toMatchObject({ NODE_ENV: 'production', CORS_ORIGINS: ['https://admin.colederma.com'] });
     expect(loadConfig({}).PORT).toBe(3000);
     // links (uploads, the payment simulator) point at the port the server listens on unless told otherwise
     expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
