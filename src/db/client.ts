@@ -11,6 +11,13 @@ import type { PGlite } from '@electric-sql/pglite';
 import { createPGlite } from './pglite.js';
 
 export { Prisma, PrismaClient } from '../generated/prisma/client.js';
+import type { Prisma as PrismaTypes } from '../generated/prisma/client.js';
+
+/**
+ * What a change's transaction runs last, before it commits: a staff change's audit entry
+ * (RequestContext.auditChange), so that the two commit or roll back together.
+ */
+export type BeforeCommit = (tx: PrismaTypes.TransactionClient) => Promise<void>;
 
 export const DEFAULT_PGLITE_DIR = './data/pglite';
 export const MEMORY = 'memory://';

@@ -137,6 +137,8 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
     return router;
   };
   const exact = new Map<string, (req: Request, res: Response) => Promise<void>>();
+  /** every change committed so far heard by the read caches (a write answers only after it) */
+  const settleCaches = () => Promise.all([app.reads.settle(), app.callers.settle()]);
   const allowed = new Map<string, Set<string>>(); // path → its methods, for the 405s below
   for (const def of sortBySpecificity(defs)) {
     const params = def.params ?? defaultParams(def.path);
@@ -167,14 +169,14 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         } catch (err) {
           // a refused change may have committed part of its work (a wrong current password counts
           // toward the lockout before the 422): heard by the caches before the client asks again
-          if (isChange) await Promise.all([app.reads.settle(), app.callers.settle()]).catch(() => undefined);
+          if (isChange) await settleCaches().catch(() => undefined);
           throw err;
         }
         if (isChange) {
           // a handler that did not write the entry in its transaction (auditChange): written now
           if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, result);
           // a change this request made is heard by the read caches before the client can ask again
-          await Promise.all([app.reads.settle(), app.callers.settle()]);
+          await settleCaches();
         }
         if (result !== undefined && !res.headersSent) res.json(result);
       };

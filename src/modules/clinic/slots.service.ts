@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import type { Prisma } from '../../db/client.js';
+import type { BeforeCommit, Prisma } from '../../db/client.js';
 import { notFound } from '../../http/errors.js';
 import { slotMinutes } from './booking.service.js';
 
@@ -11,7 +11,7 @@ import { slotMinutes } from './booking.service.js';
  * Returns the slots it created. `beforeCommit` runs last in the transaction inserting them (a staff
  * change's audit entry, RequestContext.auditChange), so that both commit or neither does.
  */
-export async function generateSlots(app: AppContext, id_doctors: number, beforeCommit?: (tx: Prisma.TransactionClient) => Promise<void>) {
+export async function generateSlots(app: AppContext, id_doctors: number, beforeCommit?: BeforeCommit) {
   const doctor = await app.db.doctor.findFirst({
     where: { id: id_doctors, deleted_at: null },
     include: { schedules: true, doctorServices: { include: { service: true }, where: { service: { deleted_at: null } } } },

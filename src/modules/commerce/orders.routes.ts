@@ -8,7 +8,7 @@ import { date, id, money, number, optionalRef, text } from '../../lib/schemas.js
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import {
   addConsultations,
@@ -27,7 +27,6 @@ import {
   uncheckout,
   unapplyPoints,
   unapplyPromotion,
-  type BeforeCommit,
   type StateAction,
 } from './orders.service.js';
 import { orderScope } from './order-access.js';

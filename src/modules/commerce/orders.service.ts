@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -43,8 +43,6 @@ export async function assertCartPatient(tx: Tx, order: { id_member: number; id_p
   if (refusal) throw refusal;
 }
 
-/** What a transaction does last, before it commits: a staff action's audit entry (RequestContext.auditChange). */
-export type BeforeCommit = (tx: Tx) => Promise<void>;
 
 /**
  * One transaction on an order the caller may act on, loaded (and locked) first; `beforeCommit`

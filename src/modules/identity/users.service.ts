@@ -1,5 +1,6 @@
 import bcrypt from 'bcrypt';
 import type { AppContext } from '../../app-context.js';
+import type { BeforeCommit } from '../../db/client.js';
 import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
 import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
@@ -241,7 +242,7 @@ async function countFailedSignIn(app: AppContext, userId: number) {
 }
 
 /** `beforeCommit`: runs last in the change's transaction (the audit entry of a staff change, RequestContext.auditChange). */
-export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string, beforeCommit?: (tx: Tx) => Promise<void>) {
+export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string, beforeCommit?: BeforeCommit) {
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   if (!(await bcrypt.compare(prev, user.password_hash))) {
     // The current password is asked for against a borrowed session: guessing it here counts as
@@ -266,7 +267,7 @@ export async function voidRecoveryLinks(tx: Tx, userId: number, now: Date) {
 }
 
 /** Staff set a password: the user must choose their own at the next sign-in. `beforeCommit`: as changeOwnPassword's. */
-export async function setPasswordByAdmin(app: AppContext, userId: number, next: string, beforeCommit?: (tx: Tx) => Promise<void>) {
+export async function setPasswordByAdmin(app: AppContext, userId: number, next: string, beforeCommit?: BeforeCommit) {
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });

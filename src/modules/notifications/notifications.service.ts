@@ -1,4 +1,4 @@
-import { Prisma, type PrismaClient } from '../../db/client.js';
+import { Prisma, type BeforeCommit, type PrismaClient } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
 import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { CLINIC_OFFSET_MINUTES, clinicDay, formatDate, formatTime } from '../../lib/dates.js';
@@ -101,7 +101,7 @@ export async function sendAppointmentReminders(app: AppContext, batch = 1000): P
  * push job checks the owner again when it claims a push (a token moved by another way).
  * `beforeCommit` runs last in that transaction (a staff change's audit entry, RequestContext.auditChange).
  */
-export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number, beforeCommit?: (tx: Prisma.TransactionClient) => Promise<void>) {
+export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number, beforeCommit?: BeforeCommit) {
   await db.$transaction(async (tx) => {
     await tx.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } });
     await tx.pushDelivery.updateMany({

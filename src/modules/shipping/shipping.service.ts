@@ -2,7 +2,7 @@ import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
-import { sqlRows } from '../../db/client.js';
+import { sqlRows, type BeforeCommit } from '../../db/client.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
@@ -123,8 +123,6 @@ export const clearedCourier = () => ({ ...noCourier });
 
 type Cart = Awaited<ReturnType<typeof lockCartForShipping>>;
 
-/** What a transaction does last, before it commits: a staff change's audit entry (RequestContext.auditChange). */
-export type BeforeCommit = (tx: Tx) => Promise<void>;
 
 /**
  * One transaction on a cart whose shipping the caller may change, locked first (see
