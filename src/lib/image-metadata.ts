@@ -3,7 +3,7 @@
  * numbers, times; XMP; IPTC; comments and text chunks) before it is stored, so that a photo sent to
  * a doctor, a patient's picture or an avatar does not tell where and when it was taken. The image
  * data itself is copied byte for byte (no decoding, no native library). Anything after the image's
- * end (EOI, IEND, the RIFF size) goes too: it is no part of the picture.
+ * end (EOI, IEND, the RIFF size, a GIF's trailer) goes too: it is no part of the picture.
  *
  * A JPEG's Exif orientation is kept (as a minimal Exif of that one tag): without it a phone photo
  * taken upright would show on its side.
@@ -14,6 +14,7 @@ export function stripImageMetadata(mime: string, data: Buffer): Buffer {
   if (mime === 'image/jpeg') return stripJpeg(data);
   if (mime === 'image/png') return stripPng(data);
   if (mime === 'image/webp') return stripWebp(data);
+  if (mime === 'image/gif') return stripGif(data);
   return data;
 }
 
@@ -174,4 +175,53 @@ function stripWebp(data: Buffer): Buffer {
   const header = Buffer.from(data.subarray(0, 12));
   header.writeUInt32LE(4 + out.reduce((n, c) => n + c.length, 0), 4);
   return Buffer.concat([header, ...out]);
+}
+
+// ---- GIF: header, screen descriptor and colour table, then extensions and images up to the trailer
+
+/** the application extensions that make an animation loop (NETSCAPE2.0, and the older ANIMEXTS1.0) */
+const GIF_LOOPING = ['NETSCAPE2.0', 'ANIMEXTS1.0'].map((id) => Buffer.from(`\x0b${id}`, 'latin1'));
+
+/** Graphic Control (frame timing, transparency), Plain Text (text drawn in the picture) and the loop stay; comments, XMP, other application extensions and unknown labels go. */
+function keepGifExtension(label: number, body: Buffer): boolean {
+  if (label === 0xf9 || label === 0x01) return true;
+  return label === 0xff && GIF_LOOPING.some((id) => body.subarray(0, id.length).equals(id));
+}
+
+/** a colour table's size from a packed byte: its flag (0x80) and 3 × 2^(n+1) bytes */
+const gifColourTable = (packed: number) => (packed & 0x80 ? 3 << ((packed & 7) + 1) : 0);
+
+/** where a chain of data sub-blocks (a length byte, then that many bytes) ends: after its empty one */
+function gifSubBlocksEnd(data: Buffer, pos: number): number {
+  for (;;) {
+    const length = data[pos];
+    if (length === undefined) throw bad('GIF: data sub-blocks run past the end');
+    pos += 1 + length;
+    if (length === 0) return pos;
+  }
+}
+
+function stripGif(data: Buffer): Buffer {
+  const signature = data.toString('latin1', 0, 6);
+  if (data.length < 13 || (signature !== 'GIF87a' && signature !== 'GIF89a')) throw bad('not a GIF');
+  let pos = 13 + gifColourTable(data[10]!);
+  const out: Buffer[] = [data.subarray(0, pos)];
+  for (;;) {
+    const start = pos;
+    const introducer = data[pos];
+    if (introducer === 0x3b) {
+      out.push(data.subarray(pos, pos + 1));
+      break;
+    }
+    if (introducer === 0x2c) {
+      // image descriptor (10 bytes), local colour table, LZW minimum code size, image data
+      if (pos + 10 > data.length) throw bad('GIF: truncated image descriptor');
+      pos = gifSubBlocksEnd(data, pos + 10 + gifColourTable(data[pos + 9]!) + 1);
+      out.push(data.subarray(start, pos));
+    } else if (introducer === 0x21) {
+      pos = gifSubBlocksEnd(data, pos + 2);
+      if (keepGifExtension(data[start + 1]!, data.subarray(start + 2, pos))) out.push(data.subarray(start, pos));
+    } else throw bad(introducer === undefined ? 'GIF: no trailer' : 'GIF: unknown block');
+  }
+  return Buffer.concat(out);
 }

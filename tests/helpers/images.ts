@@ -147,5 +147,42 @@ export const webpWithMetadata = () =>
 /** the same picture in the extended form, without metadata: what the stripped file must be */
 export const webpExtendedClean = () => riff([vp8x(0), vp8l()]);
 
+/**
+ * 2×2 animation of two frames (red, then blue), looping forever, made by gifsicle: header, screen
+ * descriptor, colour table, NETSCAPE2.0 loop, then per frame a Graphic Control and an image; trailer.
+ */
+export const GIF_2FRAMES = Buffer.from('R0lGODlhAgACAPAAAP8AAAAA/yH/C05FVFNDQVBFMi4wAwEAAAAh+QQACgD/ACwAAAAAAgACAAACAoRRACH5BAAKAP8ALAAAAAACAAIAAAICjFMAOw==', 'base64');
+/** where GIF_2FRAMES's blocks start (after the header, screen descriptor and colour table) */
+export const GIF_BLOCKS = 6 + 7 + 6;
+/** where its second frame starts: after the loop (19 bytes), the first Graphic Control (8) and image (15) */
+export const GIF_FRAME2 = GIF_BLOCKS + 19 + 8 + 15;
+
+/** data sub-blocks: a length byte before each piece of at most 255 bytes, an empty one to close */
+export const gifSubBlocks = (data: Buffer) => {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < data.length; i += 255) parts.push(Buffer.from([Math.min(255, data.length - i)]), data.subarray(i, i + 255));
+  return Buffer.concat([...parts, Buffer.from([0])]);
+};
+const gifComment = (text: string) => Buffer.concat([Buffer.from([0x21, 0xfe]), gifSubBlocks(Buffer.from(text, 'latin1'))]);
+/** XMP as the XMP specification puts it into a GIF: the packet raw, then a 258-byte "magic trailer" that reads as sub-blocks */
+const gifXmp = () => {
+  const trailer = Buffer.alloc(258);
+  trailer[0] = 0x01;
+  for (let i = 1; i <= 256; i++) trailer[i] = 256 - i; // 0xFF down to 0x00, then the terminator
+  return Buffer.concat([Buffer.from('\x21\xff\x0bXMP DataXMP', 'latin1'), XMP, trailer]);
+};
+
+/** GIF_2FRAMES with a comment and XMP before its frames, a comment between them, and bytes after the trailer */
+export const gifWithMetadata = () =>
+  Buffer.concat([
+    GIF_2FRAMES.subarray(0, GIF_BLOCKS),
+    gifComment('taken at GPS-HOME by PhoneMakerX'),
+    gifXmp(),
+    GIF_2FRAMES.subarray(GIF_BLOCKS, GIF_FRAME2),
+    gifComment('SecretModel 9'),
+    GIF_2FRAMES.subarray(GIF_FRAME2),
+    Buffer.from('trailing Jl. Rahasia 7', 'latin1'),
+  ]);
+
 /** the bytes of a file contain none of SECRETS */
 export const leaks = (file: Buffer) => SECRETS.filter((s) => file.includes(Buffer.from(s, 'latin1')));
