@@ -247,6 +247,22 @@ describe('prescribed lines', () => {
   });
 });
 
+describe('order_items/:id/update of a deleted product', () => {
+  it('lowers its line but does not raise it (404), as e_add_to_carts: a product no longer sold is not added to', async () => {
+    const gone = await menu(t, { harga: 10_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: gone.id, qty: 2 }], 0);
+    const item = await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: orderId } });
+    await t.app.db.menu.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    const up = await t.http.put(`/order_items/${item.id}/update`).set(t.auth(customer)).send({ qty: 5 });
+    expect(up.status, up.text).toBe(404);
+    expect(await t.app.db.orderItem.findUniqueOrThrow({ where: { id: item.id } })).toMatchObject({ qty: 2, price_total: 20_000 });
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).total_price).toBe(20_000);
+    const down = await t.http.put(`/order_items/${item.id}/update`).set(t.auth(customer)).send({ qty: 1 });
+    expect(down.status, down.text).toBe(200);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).total_price).toBe(10_000);
+  });
+});
+
 describe('orders/e_add_to_carts on lines that could no longer be added', () => {
   it('lowers and removes (-, a lower qty, 0) a prescribed line or one of a deleted product, never raises it', async () => {
     const patient = await patientOf(t, customer);

@@ -111,3 +111,21 @@ describe('the status API answering a settlement with fields of other types', () 
     }
   });
 });
+
+// A settled payment is money Midtrans holds: the job applies it when the amount is the attempt's, and
+// otherwise (no amount, another amount) it cannot tell, so the order waits for staff, as the webhook
+// leaves such a notification (amount_mismatch). It used to cancel the order as "payment expired".
+describe('the status API answering a settlement whose amount is missing or not the attempt\'s', () => {
+  for (const [name, body] of [
+    ['without gross_amount', { status_code: '200', transaction_status: 'settlement', transaction_id: 'tx-no-amount', payment_type: 'qris' }],
+    ['with another gross_amount', { status_code: '200', transaction_status: 'settlement', gross_amount: '45000.00', transaction_id: 'tx-other-amount', payment_type: 'qris' }],
+  ] as const) {
+    it(`${name}: the order is neither paid nor cancelled, its reservations kept`, async () => {
+      answer.status = { status: 200, type: 'application/json', body: JSON.stringify(body) };
+      const id = await dueCheckout();
+      expect(await expireUnpaidCheckouts(t.app)).toBe(0);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CHECKOUT', is_paid: 0, reservation_status: 'RESERVED' });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PENDING' }]);
+    });
+  }
+});

@@ -78,8 +78,10 @@ export const orderItemRoutes: RouteDef[] = [
         if (body.qty > existing.qty) {
           // nor does any line of a cart whose patient its customer no longer manages (e_add_to_carts' rule)
           await assertCartPatient(tx as any, order);
-          const menu = await tx.menu.findUnique({ where: { id: existing.id_menu }, select: { is_resep_required: true } });
-          if (menu?.is_resep_required === 1) throw unprocessable('A prescribed product cannot be raised above the prescribed qty');
+          const menu = await tx.menu.findUnique({ where: { id: existing.id_menu }, select: { is_resep_required: true, deleted_at: true } });
+          // nor a deleted product's line: no longer sold, it is not added to (e_add_to_carts' 404)
+          if (!menu || menu.deleted_at) throw notFound(`menus ${existing.id_menu} not found`);
+          if (menu.is_resep_required === 1) throw unprocessable('A prescribed product cannot be raised above the prescribed qty');
         }
         const price = existing.price;
         await tx.orderItem.update({ where: { id: itemId }, data: { qty: body.qty, price_total: price * body.qty, ...(body.catatan_menu !== undefined ? { catatan_menu: body.catatan_menu } : {}) } });

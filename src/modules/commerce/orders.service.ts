@@ -8,7 +8,7 @@ import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js
 import { effectivePrice } from '../catalogue/pricing.js';
 import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
-import { creditPoints, pointBalance } from './points.service.js';
+import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { computeTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
@@ -534,7 +534,7 @@ export async function markPaid(app: AppContext, tx: Tx, orderId: number, channel
   if (count === 0) return false;
   await consumeReservations(tx, orderId);
   const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
-  const earned = Math.floor((order.grand_totals * app.config.POINTS_EARN_PERCENT) / 100);
+  const earned = pointsEarned(order.grand_totals, app.config.POINTS_EARN_PERCENT);
   if (earned > 0) {
     await creditPoints(app, tx, order.id_member, earned, 'webhook-midtrans', orderId, orderId);
   }

@@ -36,6 +36,16 @@ function expiryDate(app: AppContext) {
   return d;
 }
 
+/**
+ * What a paid amount earns: floor(amount × percent / 100), in exact decimal arithmetic (the
+ * percent to a millionth). In floating point a configured 0.7 is 0.69999…, and 0.7 % of 11,000
+ * came out as 76.999… → 76 points.
+ */
+export function pointsEarned(amount: number, percent: number) {
+  const millionths = BigInt(percent.toFixed(6).replace('.', ''));
+  return Number((BigInt(amount) * millionths) / 100_000_000n);
+}
+
 /** Credits points (earn or give-back) as an expiring row and raises the cached balance. */
 export async function creditPoints(
   app: AppContext,
