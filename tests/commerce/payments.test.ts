@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { on } from '../../src/lib/events.js';
 import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
@@ -291,6 +291,34 @@ describe('checkout with Midtrans Snap', () => {
     expect((await webhook(notification(first.order_code!, 35_000, 'expire'))).body.result).toBe('ignored_late');
     expect((await webhook(notification(`${first.order_code}-2`, 35_000))).body.result).toBe('paid');
     expect(await order(orderId)).toMatchObject({ status: 'PAID', payment_attempts: 2 });
+  });
+
+  it('money settled for a cart deleted after uncheckout (its Snap page still open) is logged as an error for staff to refund, and kept', async () => {
+    const { m } = await product({ harga: 30_000 }, 3);
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const code = (await order(orderId)).order_code!;
+    await t.http.put(`/orders/${orderId}/uncheckout`).set(t.auth(customer)).expect(200);
+    await t.http.delete(`/orders/${orderId}/delete`).set(t.auth(customer)).expect(200);
+    const errors = vi.spyOn(t.app.logger, 'error');
+    const warnings = vi.spyOn(t.app.logger, 'warn');
+    try {
+      // the customer pays the old page: Midtrans holds the money of an order that is gone
+      const paid = await webhook(notification(code, 35_000, 'settlement', { transaction_id: `trx-gone-${orderId}` }));
+      expect(paid.body.result).toBe('unknown_order');
+      expect(errors).toHaveBeenCalledWith(expect.objectContaining({ order_id: code, gross_amount: '35000.00', transaction_id: `trx-gone-${orderId}` }), expect.stringMatching(/refund/));
+      // the expiry of an order that is gone is no money: a warning, as before
+      errors.mockClear();
+      await webhook(notification('E-19990101-997', 1_000, 'expire'));
+      expect(errors).not.toHaveBeenCalled();
+      expect(warnings).toHaveBeenCalledWith(expect.objectContaining({ order_id: 'E-19990101-997' }), expect.any(String));
+    } finally {
+      errors.mockRestore();
+      warnings.mockRestore();
+    }
+    expect(await t.app.db.paymentNotification.findFirst({ where: { order_id: code, transaction_status: 'settlement' } })).toMatchObject({
+      id_orders: null, gross_amount: '35000.00', transaction_id: `trx-gone-${orderId}`, process_result: 'unknown_order',
+    });
   });
 
   it('answers 503 and returns to the cart when Snap is down', async () => {

@@ -109,7 +109,17 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     return { result };
   };
   if (!payment) {
-    app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
+    if (PAID.has(n.transaction_status)) {
+      // money for an order that is gone: a cart deleted after uncheckout while its Snap page was
+      // still open (the attempts go with the cart). The notification row keeps what staff need to
+      // refund it in Midtrans' dashboard.
+      app.logger.error(
+        { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
+        'payment settled for an order that no longer exists: refund it',
+      );
+    } else {
+      app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
+    }
     return finish('unknown_order');
   }
   // gross_amount arrives as "150000.00"; it must equal what this attempt asked for
