@@ -58,6 +58,9 @@ export const configSchema = z
     JWT_EXPIRES_IN: z.string().regex(/^\d+[smhd]?$/, 'use e.g. 3600, 30m, 12h or 7d').default('12h'),
     BCRYPT_COST: z.coerce.number().int().min(4).max(15).default(12),
     LOGIN_MAX_ATTEMPTS: z.coerce.number().int().min(1).default(5),
+    // on SIGTERM, how long new connections are still answered (/health already 503) before the
+    // listener closes: a load balancer's health-check interval × its unhealthy threshold (0 = at once)
+    SHUTDOWN_DRAIN_DELAY_MS: z.coerce.number().int().min(0).default(0),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).default(10_000),
     // how long an idle keep-alive connection stays open: longer than the proxy's (src/http/server-options.ts)
     HTTP_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(1000).max(600_000).default(65_000),

@@ -1,18 +1,23 @@
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger, type LoggerOptions } from 'pino';
 import type { AppContext } from './app-context.js';
 import type { Config } from './config.js';
 import type { PrismaClient } from './db/client.js';
 import { CountCache } from './db/count-cache.js';
 import { ReadCache } from './db/read-cache.js';
 import { FileStorage } from './lib/storage.js';
+import { loggedError } from './lib/logged-error.js';
 import { RajaOngkir } from './adapters/rajaongkir.js';
 
-export function createLogger(config: Config): Logger {
-  return pino({
+/** The app's logger (standard output unless given `destination`, as the tests do). */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: config.LOG_LEVEL,
     redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.password_hash'], remove: true },
-  });
+    // a failed database call's arguments stay out of the log (src/lib/logged-error.ts)
+    serializers: { err: loggedError },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Wires the application's dependencies; the server and the tests both call this. */

@@ -4,6 +4,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
 import { serverOptions } from './http/server-options.js';
+import { stopServing } from './http/shutdown.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
 import { createDatabase } from './db/client.js';
@@ -59,25 +60,25 @@ async function main() {
     logger.info({ port }, `Colederma API listening on http://${config.HOST}:${port} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);
   });
 
-  const shutdown = (signal: string) => {
+  const shutdown = async (signal: string) => {
+    // a second signal (a second Ctrl-C, or SIGTERM during the drain delay) changes nothing
     if (app.lifecycle.stopping) return;
-    app.lifecycle.stopping = true;
-    logger.info({ signal }, 'shutting down: no new connections, finishing requests in flight');
+    logger.info(
+      { signal, drainDelayMs: config.SHUTDOWN_DRAIN_DELAY_MS },
+      'shutting down: /health answers 503; new connections are still answered during the drain delay, then requests in flight finish',
+    );
+    const served = stopServing(app, server);
     // the database stays open for the job runs in progress (a send is recorded before it closes)
     const jobsStopped = jobs.stop();
-    const force = setTimeout(() => server.closeAllConnections(), config.SHUTDOWN_GRACE_MS);
-    force.unref();
-    server.close(async () => {
-      await jobsStopped;
-      await stopWatching();
-      await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
-      logger.info('stopped');
-      process.exit(0);
-    });
-    server.closeIdleConnections();
+    await served;
+    await jobsStopped;
+    await stopWatching();
+    await database.close().catch((err) => logger.error({ err }, 'closing the database failed'));
+    logger.info('stopped');
+    process.exit(0);
   };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
 }
 
 main().catch((err) => {

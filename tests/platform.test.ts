@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
@@ -6,6 +6,8 @@ import { pino } from 'pino';
 import request from 'supertest';
 import { loadConfig } from '../src/config.js';
 import { createApp } from '../src/app.js';
+import { createContext } from '../src/context.js';
+import { stopServing } from '../src/http/shutdown.js';
 import { requestLog } from '../src/http/request-log.js';
 import { serverOptions } from '../src/http/server-options.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
@@ -146,6 +148,38 @@ describe('platform', () => {
     }
   });
 
+  it('on shutdown, keeps answering new connections for SHUTDOWN_DRAIN_DELAY_MS (a load balancer still sends them until it sees the 503), then refuses them', async () => {
+    // the delay's timer is faked, so the test decides when it has passed
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const ctx = createContext({ ...t.app.config, SHUTDOWN_DRAIN_DELAY_MS: 5000 }, t.app.db);
+    const server = createApp(ctx).listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const port = (server.address() as AddressInfo).port;
+    // a new connection for each request, as a load balancer opens them
+    const get = (path: string) =>
+      new Promise<{ status: number; connection?: string }>((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+          })
+          .on('error', reject);
+      });
+    try {
+      const stopped = stopServing(ctx, server);
+      expect(await get('/health')).toEqual({ status: 503, connection: 'close' });
+      expect(await get('/openapi.json')).toEqual({ status: 200, connection: 'close' });
+      await vi.advanceTimersByTimeAsync(4999);
+      expect(await get('/health')).toEqual({ status: 503, connection: 'close' });
+      await vi.advanceTimersByTimeAsync(1);
+      await stopped;
+      await expect(get('/health')).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    } finally {
+      vi.useRealTimers();
+      if (server.listening) await new Promise((r) => server.close(r));
+    }
+  });
+
   it('keeps idle keep-alive connections longer than a reverse proxy does (Node closes them after 5 s)', () => {
     const server = http.createServer(serverOptions(loadConfig({})));
     // above nginx's and AWS ALB's 60 s upstream idle timeout, so the proxy never reuses one Node is closing
@@ -164,6 +198,9 @@ describe('platform', () => {
     expect(() => loadConfig(keys)).toThrow(/CORS_ORIGINS: .*production/);
     expect(loadConfig({ ...keys, CORS_ORIGINS: 'https://admin.colederma.com' })).toMatchObject({ NODE_ENV: 'production', CORS_ORIGINS: ['https://admin.colederma.com'] });
     expect(loadConfig({}).PORT).toBe(3000);
+    // no drain delay unless told: only a load balancer that polls /health needs one
+    expect(loadConfig({}).SHUTDOWN_DRAIN_DELAY_MS).toBe(0);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_DELAY_MS: '-1' })).toThrow(/SHUTDOWN_DRAIN_DELAY_MS/);
     // links (uploads, the payment simulator) point at the port the server listens on unless told otherwise
     expect(loadConfig({}).PUBLIC_BASE_URL).toBe('http://localhost:3000');
     expect(loadConfig({ PORT: '3977' }).PUBLIC_BASE_URL).toBe('http://localhost:3977');

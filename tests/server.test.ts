@@ -27,7 +27,14 @@ function startServer(env: Record<string, string>) {
     void exited.then((code) => reject(new Error(`exited ${code}: ${err}${out}`)));
   });
   listening.catch(() => undefined); // a test that expects an exit does not wait for listening
-  return { child, listening, exited, output: () => out, errors: () => err };
+  /** resolves once the standard output contains `text` */
+  const printed = (text: string) =>
+    new Promise<void>((resolve) => {
+      const check = () => out.includes(text) && (child.stdout.off('data', check), resolve());
+      child.stdout.on('data', check);
+      check();
+    });
+  return { child, listening, exited, printed, output: () => out, errors: () => err };
 }
 
 describe('server entry', () => {
@@ -39,7 +46,7 @@ describe('server entry', () => {
   }, 60_000);
 
   it('starts on the embedded database with demo data, serves, and shuts down gracefully on SIGTERM', async () => {
-    const s = startServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), OWNER_PASSWORD: 'owner-password-1' });
+    const s = startServer({ PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'data'), UPLOAD_DIR: path.join(dir, 'uploads'), OWNER_PASSWORD: 'owner-password-1', SHUTDOWN_DRAIN_DELAY_MS: '300' });
     const port = await s.listening;
     const health = await fetch(`http://127.0.0.1:${port}/health`);
     expect(await health.json()).toEqual({ status: 'ok', database: 'ok' });
@@ -56,7 +63,17 @@ describe('server entry', () => {
     });
     expect((await owner.json()).roles).toContain('OWNER');
     s.child.kill('SIGTERM');
+    await s.printed('"msg":"shutting down');
+    // a second signal (here during the drain delay, or after it) starts no second shutdown
+    s.child.kill('SIGTERM');
     expect(await s.exited).toBe(0);
-    expect(s.output()).toContain('"msg":"stopped"');
+    const messages = s.output().split('\n').filter(Boolean).map((l) => JSON.parse(l).msg as string);
+    expect(messages.filter((m) => m.startsWith('shutting down'))).toHaveLength(1);
+    expect(s.output()).toContain('"drainDelayMs":300');
+    // the listener closes after the delay, then the rest stops
+    const at = (msg: string) => messages.findIndex((m) => m.startsWith(msg));
+    expect(at('shutting down')).toBeGreaterThan(0);
+    expect(at('no new connections')).toBeGreaterThan(at('shutting down'));
+    expect(at('stopped')).toBeGreaterThan(at('no new connections'));
   }, 120_000);
 });
