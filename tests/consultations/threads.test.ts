@@ -132,6 +132,25 @@ describe('threads: participants only', () => {
     const other = await t.http.post('/threads/overview').set(t.auth(stranger)).send({});
     expect(other.body.active.online_consultations).toEqual([]);
   });
+
+  it('take a filter sent empty ("" or null) as no filter, as explore does; id_user_to 0 still means no doctor', async () => {
+    const ids = (body: { active: Record<string, { id: number }[]>; archive: Record<string, { id: number }[]> }) =>
+      [...body.active.online_consultations, ...body.archive.online_consultations].map((x) => x.id);
+    const all = await t.http.post('/threads/adminview').set(t.auth(admin)).send({});
+    expect(ids(all.body)).toContain(threadId);
+    for (const body of [{ is_closed: '', thread_type: '', id_user_to: '', id_order: '' }, { is_closed: null, id_user_to: null, id_patients: null }]) {
+      const av = await t.http.post('/threads/adminview').set(t.auth(admin)).send(body);
+      expect(av.status).toBe(200);
+      expect(ids(av.body)).toEqual(ids(all.body));
+      const ov = await t.http.post('/threads/overview').set(t.auth(f.customer)).send(body);
+      expect(ov.status).toBe(200);
+      expect(ids(ov.body)).toEqual([threadId]);
+      const ex = await t.http.post('/threads/explore?page=1&length=100').set(t.auth(f.customer)).send(body);
+      expect(ex.body.data.map((x: { id: number }) => x.id)).toEqual([threadId]);
+    }
+    const none = await t.http.post('/threads/overview').set(t.auth(f.customer)).send({ id_user_to: 0 });
+    expect(ids(none.body)).toEqual([]);
+  });
 });
 
 describe('messages', () => {
@@ -192,6 +211,19 @@ describe('messages', () => {
     expect(tb.body.data.map((row: unknown[]) => row[3])).toEqual([f.doctor.id]);
     // 0 = addressed to nobody: none in a two-party thread
     expect((await t.http.post('/thread_messages/search').set(t.auth(admin)).send({ id_threads: threadId, id_user_to: 0 })).body.thread_messages).toEqual([]);
+  });
+
+  it('explore takes a filter sent empty ("" or null) as no filter, as search does', async () => {
+    const contents = async (body: object) => {
+      const res = await t.http.post('/thread_messages/explore').set(t.auth(admin)).send(body);
+      expect(res.status).toBe(200);
+      return res.body.data.map((m: { id: number }) => m.id);
+    };
+    const all = await contents({ id_threads: threadId });
+    expect(all).toHaveLength(2);
+    expect(await contents({ id_threads: threadId, id_user_to: '', id_user_from: '', content_type: '' })).toEqual(all);
+    expect(await contents({ id_threads: threadId, id_user_to: null, content_type: null })).toEqual(all);
+    expect(await contents({ id_threads: '', id_user_to: f.doctor.id })).toEqual(await contents({ id_user_to: f.doctor.id }));
   });
 
   it('lets only the author edit a text message, and the author or an admin delete it', async () => {

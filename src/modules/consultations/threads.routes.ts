@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { emptyFiltersAbsent, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
@@ -92,7 +92,8 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
     readOnly: true, // a list sent as POST, as the document has it
     tag: 'threads',
     summary,
-    body: filters.optional(),
+    // a filter sent empty ("" or null) is no filter, as in explore/search/table
+    body: emptyFiltersAbsent(filters).optional(),
     response: groupedSchema(overview ? threadOverviewSchema : threadSchema),
     handler: async (ctx) => {
       const rows = await ctx.app.db.thread.findMany({
