@@ -377,6 +377,29 @@ describe('threads by hand (admin)', () => {
     expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.http.get(`/threads/${id}`).set(t.auth(stranger))).status).toBe(404);
   });
+
+  it("gives a thread only a doctor's account as its doctor (id_user_to), never another customer or its own customer (422)", async () => {
+    const A = t.auth(admin);
+    const missing = 999_999;
+    for (const to of [stranger.id, f.customer.id, missing]) {
+      const res = await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: to });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_user_to', message: 'not a doctor' }]]);
+    }
+    const made = await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: f.doctor.id });
+    expect(made.status).toBe(200);
+    const id = made.body.threads.id;
+    for (const to of [stranger.id, f.customer.id, missing]) {
+      const res = await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: to });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_user_to', message: 'not a doctor' }]]);
+    }
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBe(f.doctor.id);
+    // handed to another doctor, or to nobody (0)
+    const moved = await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: otherDoctor.id });
+    expect([moved.status, moved.body.threads?.user_to?.id]).toEqual([200, otherDoctor.id]);
+    expect((await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: 0 })).status).toBe(200);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBeNull();
+    await t.http.delete(`/threads/${id}/delete`).set(A);
+  });
 });
 
 // last in the file: it adds threads that the counts above would see
