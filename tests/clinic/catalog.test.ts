@@ -341,6 +341,22 @@ describe('slots end by midnight', () => {
     const row = await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: late } });
     expect(row.jam_selesai.toISOString()).toBe('1970-01-01T23:45:00.000Z');
   });
+
+  it("leave a deleted service's slots out of the lists, as a deleted doctor's (they cannot be booked)", async () => {
+    const A = t.auth(admin);
+    const [doc, ds] = await doctorWithHourService();
+    const svc = (await t.app.db.doctorService.findUniqueOrThrow({ where: { id: ds } })).id_services;
+    const slot = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Kamis', jam: '09:00' })).body.doctor_schedules.id;
+    const listed = async () => {
+      const search = (await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules.map((s: any) => s.id);
+      const explore = (await t.http.post('/doctor_schedules/explore?page=1&length=10').send({ id_doctors: doc })).body;
+      const table = (await t.http.post('/doctor_schedules/table').send({ draw: 1, id_doctors: doc })).body;
+      return { search, explore: [explore.totaldata, explore.data.map((s: any) => s.id)], table: [table.recordsFiltered, table.data.map((r: any) => r[0])] };
+    };
+    expect(await listed()).toEqual({ search: [slot], explore: [1, [slot]], table: [1, [slot]] });
+    expect((await t.http.delete(`/services/${svc}/delete`).set(A)).status).toBe(200);
+    expect(await listed()).toEqual({ search: [], explore: [0, []], table: [0, []] });
+  });
 });
 
 describe('doctor_services delete', () => {

@@ -585,7 +585,8 @@ const doctorSchedules = [
     access,
     softDelete: true,
     filters: slotFilters,
-    where: (f) => ({ ...f, doctor: { deleted_at: null } }),
+    // the slots of a deleted doctor or service are not bookable: not listed either (as doctor_services)
+    where: (f) => ({ ...f, doctor: { deleted_at: null }, service: { deleted_at: null } }),
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
     defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
