@@ -400,6 +400,23 @@ describe('threads by hand (admin)', () => {
     expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBeNull();
     await t.http.delete(`/threads/${id}/delete`).set(A);
   });
+
+  it('keeps closed_at when an update sends is_closed 1 to a thread already closed', async () => {
+    const A = t.auth(admin);
+    const id = (await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: f.doctor.id })).body.threads.id;
+    const now = t.app.now;
+    try {
+      t.app.now = () => new Date('2031-03-01T03:00:00Z');
+      const closed = await t.http.put(`/threads/${id}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 });
+      expect(closed.body.threads).toMatchObject({ is_closed: 1, closed_at: '2031-03-01 10:00:00' });
+      t.app.now = () => new Date('2031-03-02T03:00:00Z');
+      const again = await t.http.put(`/threads/${id}/update`).set(A).send({ is_closed: 1, queue_number: 2 });
+      expect(again.body.threads).toMatchObject({ is_closed: 1, queue_number: 2, closed_at: '2031-03-01 10:00:00' });
+    } finally {
+      t.app.now = now;
+    }
+    await t.http.delete(`/threads/${id}/delete`).set(A);
+  });
 });
 
 // last in the file: it adds threads that the counts above would see

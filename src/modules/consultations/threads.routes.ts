@@ -191,6 +191,7 @@ export const threadRoutes = [
       body: updateBody,
       run: async (id, b, c, tx, existing) => {
         assertManages(c.user, existing);
+        const [current] = await tx.$queryRaw<{ is_closed: number }[]>`SELECT is_closed FROM threads WHERE id = ${id} FOR UPDATE`;
         if (isStaff(c.user) && b.id_user_to && b.id_user_to !== existing.id_user_to) await checkThreadDoctor(tx, b.id_user_to, existing.id_user_from);
         await tx.thread.update({
           where: { id },
@@ -199,7 +200,8 @@ export const threadRoutes = [
             estimate_done_at: b.estimate_done_at,
             // only admins reassign the doctor
             id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
-            ...(b.is_closed === undefined ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+            // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
+            ...(b.is_closed === undefined || b.is_closed === current!.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
         });
       },
