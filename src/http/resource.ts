@@ -31,8 +31,8 @@ export interface Column {
   /** the document's "Table Specs" name */
   name: string;
   value: (row: Row, caller: Caller) => unknown;
-  /** Prisma orderBy for this column; a column without one is not sortable */
-  orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown>;
+  /** Prisma orderBy for this column (a list when it sorts by several fields); a column without one is not sortable */
+  orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown> | Record<string, unknown>[];
   /** the cell is health data (see ResourceSpec.clinicalOwner) */
   clinical?: boolean;
 }
@@ -380,9 +380,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           // Nothing to narrow by (the table's first view): the filtered count is the total, so a
           // large table is counted once, not twice.
           const narrowed = Object.keys(narrowing).length > 0;
-          const orderBy = t.order
-            .map((o) => columns[o.column]?.orderBy?.(o.dir))
-            .filter((o): o is Record<string, unknown> => !!o);
+          const orderBy = t.order.flatMap((o) => columns[o.column]?.orderBy?.(o.dir) ?? []);
           const take = t.length === -1 ? MAX_TABLE_LENGTH : Math.min(t.length, MAX_TABLE_LENGTH);
           const m = spec.model(ctx.app.db);
           const page = { where, orderBy: [...orderBy, { id: 'desc' }], skip: t.start, take };

@@ -417,6 +417,22 @@ describe('appointment lifecycle and access', () => {
     expect(docMe.body.users.doctors).toEqual([expect.objectContaining({ id: doctorId, users: expect.objectContaining({ id: doctorUser.id }) })]);
     expect((await t.http.get('/users/data').set(t.auth(other))).body.users.doctors).toEqual([]);
   });
+
+  it('sorts the table by starts (column 17) in time order, also within one day', async () => {
+    const d = ahead(29);
+    // the later time booked first and the earlier one after it: not the order of the ids
+    for (const [jam, who, p] of [['10:30', customer, patient], ['09:00', other, otherPatient]] as const) {
+      expect((await book(who, (await slotOf(facial, d.hari, jam)).id, d.dmy, p)).status).toBe(200);
+    }
+    expect((await book(customer, (await slotOf(facial, d.hari, '11:30')).id, d.dmy)).status).toBe(200);
+    const sorted = async (dir: string) => {
+      const res = await t.http.post('/user_schedules/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 10, date_from: d.dmy, date_to: d.dmy, order: [{ column: 17, dir }] });
+      expect(res.status).toBe(200);
+      return (res.body.data as unknown[][]).map((row) => row[17]);
+    };
+    expect(await sorted('asc')).toEqual([`${d.iso}T09:00:00`, `${d.iso}T10:30:00`, `${d.iso}T11:30:00`]);
+    expect(await sorted('desc')).toEqual([`${d.iso}T11:30:00`, `${d.iso}T10:30:00`, `${d.iso}T09:00:00`]);
+  });
 });
 
 describe('the nested patient', () => {

@@ -318,6 +318,45 @@ describe('slots end by midnight', () => {
     const res = await t.http.post('/user_schedules/create').set(A).send({ id_doctor_schedules: legacy.id, tanggal: next, id_patients: pat.id });
     expect([res.status, res.body.message]).toEqual([422, 'a slot must end by midnight']);
   });
+
+  it("store the new end of their slots when the service's or the doctor's minutes change, as availability and booking count them", async () => {
+    const A = t.auth(admin);
+    const [doc, ds] = await doctorWithHourService();
+    const svc = (await t.app.db.doctorService.findUniqueOrThrow({ where: { id: ds } })).id_services;
+    const create = (hari: string, jam: string) => t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari, jam });
+    const [nine, late] = [(await create('Rabu', '09:00')).body.doctor_schedules.id, (await create('Rabu', '22:30')).body.doctor_schedules.id];
+    const ends = async () =>
+      ((await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules as any[]).map((s) => [s.jam, s.jam_selesai]);
+    expect(await ends()).toEqual([['09:00:00', '10:00:00'], ['22:30:00', '23:30:00']]);
+
+    expect((await t.http.put(`/doctor_services/${ds}/update`).set(A).send({ doctor_buffer_time: 15 })).status).toBe(200);
+    expect(await ends()).toEqual([['09:00:00', '10:15:00'], ['22:30:00', '23:45:00']]);
+    expect((await t.http.get(`/doctor_schedules/${nine}`)).body.doctor_schedules).toMatchObject({ jam_selesai: '10:15:00', doctor_buffer_time: 15 });
+    const free = ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc })).body as any[]).find((d) => d.day_id === 'Rabu')!;
+    expect(free.doctors.find((s: any) => s.id === nine)).toMatchObject({ jam_mulai: '09:00', jam_selesai: '10:15' });
+
+    // 90 + 15 minutes: the 22:30 slot no longer ends by midnight and keeps its stored end (neither listed nor booked)
+    expect((await t.http.put(`/services/${svc}/update`).set(A).send({ buffer_time: 90 })).status).toBe(200);
+    expect(await ends()).toEqual([['09:00:00', '10:45:00'], ['22:30:00', '23:45:00']]);
+    const row = await t.app.db.doctorSchedule.findUniqueOrThrow({ where: { id: late } });
+    expect(row.jam_selesai.toISOString()).toBe('1970-01-01T23:45:00.000Z');
+  });
+
+  it("leave a deleted service's slots out of the lists, as a deleted doctor's (they cannot be booked)", async () => {
+    const A = t.auth(admin);
+    const [doc, ds] = await doctorWithHourService();
+    const svc = (await t.app.db.doctorService.findUniqueOrThrow({ where: { id: ds } })).id_services;
+    const slot = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Kamis', jam: '09:00' })).body.doctor_schedules.id;
+    const listed = async () => {
+      const search = (await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules.map((s: any) => s.id);
+      const explore = (await t.http.post('/doctor_schedules/explore?page=1&length=10').send({ id_doctors: doc })).body;
+      const table = (await t.http.post('/doctor_schedules/table').send({ draw: 1, id_doctors: doc })).body;
+      return { search, explore: [explore.totaldata, explore.data.map((s: any) => s.id)], table: [table.recordsFiltered, table.data.map((r: any) => r[0])] };
+    };
+    expect(await listed()).toEqual({ search: [slot], explore: [1, [slot]], table: [1, [slot]] });
+    expect((await t.http.delete(`/services/${svc}/delete`).set(A)).status).toBe(200);
+    expect(await listed()).toEqual({ search: [], explore: [0, []], table: [0, []] });
+  });
 });
 
 describe('doctor_services delete', () => {

@@ -132,6 +132,25 @@ describe('threads: participants only', () => {
     const other = await t.http.post('/threads/overview').set(t.auth(stranger)).send({});
     expect(other.body.active.online_consultations).toEqual([]);
   });
+
+  it('take a filter sent empty ("" or null) as no filter, as explore does; id_user_to 0 still means no doctor', async () => {
+    const ids = (body: { active: Record<string, { id: number }[]>; archive: Record<string, { id: number }[]> }) =>
+      [...body.active.online_consultations, ...body.archive.online_consultations].map((x) => x.id);
+    const all = await t.http.post('/threads/adminview').set(t.auth(admin)).send({});
+    expect(ids(all.body)).toContain(threadId);
+    for (const body of [{ is_closed: '', thread_type: '', id_user_to: '', id_order: '' }, { is_closed: null, id_user_to: null, id_patients: null }]) {
+      const av = await t.http.post('/threads/adminview').set(t.auth(admin)).send(body);
+      expect(av.status).toBe(200);
+      expect(ids(av.body)).toEqual(ids(all.body));
+      const ov = await t.http.post('/threads/overview').set(t.auth(f.customer)).send(body);
+      expect(ov.status).toBe(200);
+      expect(ids(ov.body)).toEqual([threadId]);
+      const ex = await t.http.post('/threads/explore?page=1&length=100').set(t.auth(f.customer)).send(body);
+      expect(ex.body.data.map((x: { id: number }) => x.id)).toEqual([threadId]);
+    }
+    const none = await t.http.post('/threads/overview').set(t.auth(f.customer)).send({ id_user_to: 0 });
+    expect(ids(none.body)).toEqual([]);
+  });
 });
 
 describe('messages', () => {
@@ -192,6 +211,19 @@ describe('messages', () => {
     expect(tb.body.data.map((row: unknown[]) => row[3])).toEqual([f.doctor.id]);
     // 0 = addressed to nobody: none in a two-party thread
     expect((await t.http.post('/thread_messages/search').set(t.auth(admin)).send({ id_threads: threadId, id_user_to: 0 })).body.thread_messages).toEqual([]);
+  });
+
+  it('explore takes a filter sent empty ("" or null) as no filter, as search does', async () => {
+    const contents = async (body: object) => {
+      const res = await t.http.post('/thread_messages/explore').set(t.auth(admin)).send(body);
+      expect(res.status).toBe(200);
+      return res.body.data.map((m: { id: number }) => m.id);
+    };
+    const all = await contents({ id_threads: threadId });
+    expect(all).toHaveLength(2);
+    expect(await contents({ id_threads: threadId, id_user_to: '', id_user_from: '', content_type: '' })).toEqual(all);
+    expect(await contents({ id_threads: threadId, id_user_to: null, content_type: null })).toEqual(all);
+    expect(await contents({ id_threads: '', id_user_to: f.doctor.id })).toEqual(await contents({ id_user_to: f.doctor.id }));
   });
 
   it('lets only the author edit a text message, and the author or an admin delete it', async () => {
@@ -344,6 +376,46 @@ describe('threads by hand (admin)', () => {
     expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(f.doctor))).status).toBe(403);
     expect((await t.http.delete(`/threads/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
     expect((await t.http.get(`/threads/${id}`).set(t.auth(stranger))).status).toBe(404);
+  });
+
+  it("gives a thread only a doctor's account as its doctor (id_user_to), never another customer or its own customer (422)", async () => {
+    const A = t.auth(admin);
+    const missing = 999_999;
+    for (const to of [stranger.id, f.customer.id, missing]) {
+      const res = await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: to });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_user_to', message: 'not a doctor' }]]);
+    }
+    const made = await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: f.doctor.id });
+    expect(made.status).toBe(200);
+    const id = made.body.threads.id;
+    for (const to of [stranger.id, f.customer.id, missing]) {
+      const res = await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: to });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_user_to', message: 'not a doctor' }]]);
+    }
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBe(f.doctor.id);
+    // handed to another doctor, or to nobody (0)
+    const moved = await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: otherDoctor.id });
+    expect([moved.status, moved.body.threads?.user_to?.id]).toEqual([200, otherDoctor.id]);
+    expect((await t.http.put(`/threads/${id}/update`).set(A).send({ id_user_to: 0 })).status).toBe(200);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id } })).id_user_to).toBeNull();
+    await t.http.delete(`/threads/${id}/delete`).set(A);
+  });
+
+  it('keeps closed_at when an update sends is_closed 1 to a thread already closed', async () => {
+    const A = t.auth(admin);
+    const id = (await t.http.post('/threads/create').set(A).send({ id_user_from: f.customer.id, id_user_to: f.doctor.id })).body.threads.id;
+    const now = t.app.now;
+    try {
+      t.app.now = () => new Date('2031-03-01T03:00:00Z');
+      const closed = await t.http.put(`/threads/${id}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 });
+      expect(closed.body.threads).toMatchObject({ is_closed: 1, closed_at: '2031-03-01 10:00:00' });
+      t.app.now = () => new Date('2031-03-02T03:00:00Z');
+      const again = await t.http.put(`/threads/${id}/update`).set(A).send({ is_closed: 1, queue_number: 2 });
+      expect(again.body.threads).toMatchObject({ is_closed: 1, queue_number: 2, closed_at: '2031-03-01 10:00:00' });
+    } finally {
+      t.app.now = now;
+    }
+    await t.http.delete(`/threads/${id}/delete`).set(A);
   });
 });
 

@@ -93,7 +93,8 @@ const resource = resourceRoutes({
     { name: 'doctors', value: (r) => r.doctor?.user?.users_fullname },
     { name: 'digisoft_invoice_numbers', value: (r) => r.digisoft_invoice_numbers },
     { name: 'reschedule_counts', value: (r) => r.reschedule_counts, orderBy: (d) => ({ reschedule_counts: d }) },
-    { name: 'starts', value: (r) => isoLocal(r.tanggal, r.jam), orderBy: (d) => ({ tanggal: d }) },
+    // the start is the day and the time of day
+    { name: 'starts', value: (r) => isoLocal(r.tanggal, r.jam), orderBy: (d) => [{ tanggal: d }, { jam: d }] },
     { name: 'ends', value: (r) => isoLocal(r.tanggal, r.jam_selesai) },
     { name: 'cancel_reason', value: (r) => r.cancel_reason },
   ],

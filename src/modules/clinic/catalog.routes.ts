@@ -8,7 +8,7 @@ import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
-import { generateSlots } from './slots.service.js';
+import { generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
   DAYS_ID,
@@ -162,10 +162,11 @@ const services = resourceRoutes({
   },
   update: {
     body: updateOf(serviceBody),
-    run: async (id, b, _c, tx) => {
+    run: async (id, b, c, tx, existing) => {
       const data = { ...b };
       if (b.id_service_categories !== undefined) data.id_service_categories = await checkCategory(tx, b.id_service_categories);
       await tx.service.update({ where: { id }, data });
+      if (b.buffer_time !== undefined && b.buffer_time !== existing.buffer_time) await refreshSlotEnds(c.app, tx, { id_services: id });
     },
   },
   delete: {
@@ -443,7 +444,10 @@ const doctorServices = resourceRoutes({
   },
   update: {
     body: updateOf(doctorServiceBody.omit({ id_doctors: true, id_services: true })),
-    run: async (id, b, _c, tx) => void (await tx.doctorService.update({ where: { id }, data: b })),
+    run: async (id, b, c, tx, existing) => {
+      await tx.doctorService.update({ where: { id }, data: b });
+      if (b.doctor_buffer_time !== undefined && b.doctor_buffer_time !== existing.doctor_buffer_time) await refreshSlotEnds(c.app, tx, { id_doctor_services: id });
+    },
   },
   delete: {
     // A link, not a record of its own (no deleted_at): deleted with its deleted slots. Refused while live
@@ -581,7 +585,8 @@ const doctorSchedules = [
     access,
     softDelete: true,
     filters: slotFilters,
-    where: (f) => ({ ...f, doctor: { deleted_at: null } }),
+    // the slots of a deleted doctor or service are not bookable: not listed either (as doctor_services)
+    where: (f) => ({ ...f, doctor: { deleted_at: null }, service: { deleted_at: null } }),
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
     defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],

@@ -1,7 +1,9 @@
 import type { AppContext } from '../../app-context.js';
 import type { BeforeCommit, Prisma } from '../../db/client.js';
 import { notFound } from '../../http/errors.js';
-import { slotMinutes } from './booking.service.js';
+import { slotEnd, slotMinutes } from './booking.service.js';
+
+type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 /**
  * Builds a doctor's bookable weekly slots from their practice hours (schedules) and each service's
@@ -42,4 +44,26 @@ export async function generateSlots(app: AppContext, id_doctors: number, beforeC
     await beforeCommit?.(tx);
     return created;
   });
+}
+
+/**
+ * A slot stores its end (jam_selesai), which every doctor_schedules answer shows; its length is
+ * services.buffer_time + doctor_services.doctor_buffer_time, which availability and booking read
+ * live. When either changes, the live slots of that service (or doctor service) store their new end
+ * in the same transaction, so the answers show the times a booking gets. A slot that would no longer
+ * end by midnight keeps its stored end: it is neither listed nor booked (slotEnd), as when created.
+ */
+export async function refreshSlotEnds(app: AppContext, tx: Tx, where: { id_services: number } | { id_doctor_services: number }) {
+  const slots = await tx.doctorSchedule.findMany({
+    where: { ...where, deleted_at: null },
+    select: { id: true, jam: true, jam_selesai: true, service: { select: { buffer_time: true } }, doctorService: { select: { doctor_buffer_time: true } } },
+  });
+  // one update per new end (at most one per minute of the day), not per slot
+  const byEnd = new Map<number, number[]>();
+  for (const s of slots) {
+    const end = slotEnd(app, s.jam, s.service.buffer_time, s.doctorService.doctor_buffer_time);
+    if (!end || end.getTime() === s.jam_selesai.getTime()) continue;
+    byEnd.set(end.getTime(), [...(byEnd.get(end.getTime()) ?? []), s.id]);
+  }
+  for (const [end, ids] of byEnd) await tx.doctorSchedule.updateMany({ where: { id: { in: ids } }, data: { jam_selesai: new Date(end) } });
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.js';
+import { emptyFiltersAbsent, pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.js';
 import * as r from '../../http/response.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
@@ -146,7 +146,8 @@ export const messageRoutes = [
     tag: 'thread_messages',
     summary: "Messages newest first; reading a thread marks the other side's messages read",
     query: s.paging.loose(),
-    body: exploreBody.optional(),
+    // a filter sent empty ("" or null) is no filter, as in search/table
+    body: emptyFiltersAbsent(exploreBody).optional(),
     response: r.page(messageSchema),
     handler: async (ctx) => {
       const f = ctx.body ?? {};

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { emptyFiltersAbsent, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
@@ -72,6 +72,17 @@ async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
   await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
   assertManages(user, await loadThread(tx, user, id));
 }
+/**
+ * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
+ * thread's customer: it reads the consultation and prescribes in it. The account is held (FOR SHARE,
+ * as doctors/create holds it), so its deletion at the same moment comes first (422) or waits.
+ */
+async function checkThreadDoctor(tx: Tx, id: number, customer: number) {
+  if (!id) return;
+  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
+  const doctor = u && id !== customer && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
+  if (!doctor) throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
+}
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;
 
@@ -92,7 +103,8 @@ function groupedRoute(path: string, access: 'authenticated' | Role[], summary: s
     readOnly: true, // a list sent as POST, as the document has it
     tag: 'threads',
     summary,
-    body: filters.optional(),
+    // a filter sent empty ("" or null) is no filter, as in explore/search/table
+    body: emptyFiltersAbsent(filters).optional(),
     response: groupedSchema(overview ? threadOverviewSchema : threadSchema),
     handler: async (ctx) => {
       const rows = await ctx.app.db.thread.findMany({
@@ -153,6 +165,7 @@ export const threadRoutes = [
         if (order && order.id_member !== b.id_user_from) {
           throw unprocessable('The order must be one of the customer (id_user_from)', [{ field: 'id_order', message: "not the customer's order" }]);
         }
+        await checkThreadDoctor(tx, b.id_user_to ?? 0, b.id_user_from);
         const patientId = b.id_patients || order?.id_patients || null;
         // decided under the patient's row lock: staff moving it to another account meanwhile
         // (users/patients/link, unlink) either commits first and is seen here, or waits for the thread
@@ -178,6 +191,8 @@ export const threadRoutes = [
       body: updateBody,
       run: async (id, b, c, tx, existing) => {
         assertManages(c.user, existing);
+        const [current] = await tx.$queryRaw<{ is_closed: number }[]>`SELECT is_closed FROM threads WHERE id = ${id} FOR UPDATE`;
+        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== existing.id_user_to) await checkThreadDoctor(tx, b.id_user_to, existing.id_user_from);
         await tx.thread.update({
           where: { id },
           data: {
@@ -185,7 +200,8 @@ export const threadRoutes = [
             estimate_done_at: b.estimate_done_at,
             // only admins reassign the doctor
             id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
-            ...(b.is_closed === undefined ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+            // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
+            ...(b.is_closed === undefined || b.is_closed === current!.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
         });
       },
