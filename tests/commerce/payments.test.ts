@@ -553,6 +553,37 @@ describe('consultation orders', () => {
     const add2 = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id2, items: [{ id_doctors: d.id, qty: 1 }] });
     expect(add2.body.order_extras[0]).toMatchObject({ extra_prices: 120_000 });
   });
+
+  it('a doctor with no price set (no custom_price, no service price) is refused at c_add_to_carts and at checkout; points making it free are a discount, paid at once', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    const unpriced = await doctor(t, 0);
+    const add = await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: unpriced.id, qty: 1 }] });
+    expect(add.status).toBe(422);
+    expect(add.body.message).toMatch(/no consultation price/);
+    expect(await t.app.db.orderExtra.count({ where: { id_orders: id } })).toBe(0);
+
+    // priced when added, its price removed since: the checkout refuses, nothing is paid or opened
+    const d = await doctor(t, 80_000);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { custom_price: 0 } });
+    const refused = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/no consultation price/);
+    expect(await order(id)).toMatchObject({ status: 'SHOPPING CARTS', is_paid: 0 });
+    expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(0);
+
+    // priced again, the customer's points cover it: paid at once, the consultation opened
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { custom_price: 80_000 } });
+    await givePoints(t, u.id, 80_000);
+    await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 80_000 }).expect(200);
+    const co = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(co.status).toBe(200);
+    expect(co.body.token).toBe('');
+    expect(await order(id)).toMatchObject({ status: 'PAID', pay_channel: 'points', total_price: 80_000, grand_totals: 0 });
+    expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(1);
+  });
 });
 
 describe('a promotion edited or deleted after a customer applied it', () => {
