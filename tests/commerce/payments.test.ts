@@ -372,6 +372,29 @@ describe('expiry job', () => {
   });
 });
 
+describe('an order paid at once by points', () => {
+  it('leaves no pending Midtrans attempt: none is made, and once staff undo the payment the expiry job does not ask Midtrans about it', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 200_000);
+    const id = await eCart(t, u, [{ id_menu: (await product({ harga: 100_000 })).m.id, qty: 1 }], 20_000);
+    await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 120_000 }).expect(200);
+    const snaps = fake.snapRequests.length;
+    const co = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    expect(co.body).toMatchObject({ token: '', redirect_url: '' });
+    expect(fake.snapRequests).toHaveLength(snaps);
+    const paid = await order(id);
+    expect(paid).toMatchObject({ status: 'PAID', pay_channel: 'points', grand_totals: 0, payment_attempts: 1 });
+    expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toEqual([]);
+
+    // staff undo the payment and it stays unpaid past its window: cancelled, no transaction looked up
+    await t.http.put(`/orders/${id}/unpaid`).set(t.auth(admin)).send({}).expect(200);
+    await t.app.db.order.update({ where: { id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    await expireUnpaidCheckouts(t.app);
+    expect(fake.statusRequests).not.toContain(paid.order_code);
+    expect(await order(id)).toMatchObject({ status: 'CANCEL', cancel_reason: 'payment expired', reservation_status: 'RELEASED' });
+  });
+});
+
 describe('expiry job with many orders still pending at Midtrans', () => {
   it('goes past the first hundred: a due order behind 100 pending ones is expired in the same run', async () => {
     const patient = await patientOf(t, customer);

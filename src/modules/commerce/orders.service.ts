@@ -442,11 +442,14 @@ export async function checkout(
     // other checkout of the day waits for it.
     const code = current.order_code ?? (await assignOrderCode(app, tx, orderId, current.order_type));
     const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
-    await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
     // nothing to pay (points/discount cover it): paid at once, in this transaction, so a failure
     // while paying leaves the cart as it was, not a checkout holding stock and points that no
-    // payment can complete (it needs the order code: after it, for these few orders)
+    // payment can complete (it needs the order code: after it, for these few orders). No Midtrans
+    // attempt is recorded, as for staff's manual payment: none exists at Midtrans, and a PENDING
+    // one would be looked up there by the expiry job once staff undo the payment (`unpaid`). The
+    // attempt is still counted, so `unpaid` revives no earlier, superseded attempt.
     if (totals.grand_totals <= 0) await markPaid(app, tx, orderId, 'points', null);
+    else await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
     await beforeCommit?.(tx);
     return { order: { ...current, ...change, order_code: code, items, extras }, midtransOrderId };
   });
