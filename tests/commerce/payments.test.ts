@@ -627,6 +627,8 @@ describe('a promotion edited or deleted after a customer applied it', () => {
     expect(await shown()).toMatchObject({ total_discount: 0, grand_totals: 120_000 });
     const checkout = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
     expect(checkout.status).toBe(422);
+    // the code is gone, not used up or expired: the customer is told to take it off the cart
+    expect(checkout.body.message).toBe(`The promotion code ${p.display_codes} is no longer offered; remove it from the cart`);
   });
 
   it('edited before checkout: the amount sent to Midtrans is the one the cart showed', async () => {
