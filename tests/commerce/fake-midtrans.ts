@@ -10,6 +10,8 @@ import { readBody } from '../helpers/fake-servers.js';
 export async function startFakeMidtrans(serverKey: string) {
   const snapRequests: any[] = [];
   const statuses = new Map<string, Record<string, unknown>>();
+  /** the order ids the status API was asked about, in order */
+  const statusRequests: string[] = [];
   let failSnap = false;
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -47,6 +49,7 @@ export async function startFakeMidtrans(serverKey: string) {
     }
     const m = /^\/v2\/([^/]+)\/status$/.exec(req.url ?? '');
     if (req.method === 'GET' && m) {
+      statusRequests.push(decodeURIComponent(m[1]!));
       const st = statuses.get(decodeURIComponent(m[1]!));
       res.statusCode = 200;
       res.end(JSON.stringify(st ?? { status_code: '404', status_message: "Transaction doesn't exist." }));
@@ -61,6 +64,7 @@ export async function startFakeMidtrans(serverKey: string) {
     url,
     snapRequests,
     statuses,
+    statusRequests,
     setSnapDown: (v: boolean) => (failSnap = v),
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -372,6 +372,29 @@ describe('expiry job', () => {
   });
 });
 
+describe('an order paid at once by points', () => {
+  it('leaves no pending Midtrans attempt: none is made, and once staff undo the payment the expiry job does not ask Midtrans about it', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await givePoints(t, u.id, 200_000);
+    const id = await eCart(t, u, [{ id_menu: (await product({ harga: 100_000 })).m.id, qty: 1 }], 20_000);
+    await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 120_000 }).expect(200);
+    const snaps = fake.snapRequests.length;
+    const co = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({}).expect(200);
+    expect(co.body).toMatchObject({ token: '', redirect_url: '' });
+    expect(fake.snapRequests).toHaveLength(snaps);
+    const paid = await order(id);
+    expect(paid).toMatchObject({ status: 'PAID', pay_channel: 'points', grand_totals: 0, payment_attempts: 1 });
+    expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toEqual([]);
+
+    // staff undo the payment and it stays unpaid past its window: cancelled, no transaction looked up
+    await t.http.put(`/orders/${id}/unpaid`).set(t.auth(admin)).send({}).expect(200);
+    await t.app.db.order.update({ where: { id }, data: { expires_at: new Date(Date.now() - 1000) } });
+    await expireUnpaidCheckouts(t.app);
+    expect(fake.statusRequests).not.toContain(paid.order_code);
+    expect(await order(id)).toMatchObject({ status: 'CANCEL', cancel_reason: 'payment expired', reservation_status: 'RELEASED' });
+  });
+});
+
 describe('expiry job with many orders still pending at Midtrans', () => {
   it('goes past the first hundred: a due order behind 100 pending ones is expired in the same run', async () => {
     const patient = await patientOf(t, customer);
@@ -553,6 +576,37 @@ describe('consultation orders', () => {
     const add2 = await t.http.post('/orders/c_add_to_carts').set(t.auth(customer)).send({ id_order: id2, items: [{ id_doctors: d.id, qty: 1 }] });
     expect(add2.body.order_extras[0]).toMatchObject({ extra_prices: 120_000 });
   });
+
+  it('a doctor with no price set (no custom_price, no service price) is refused at c_add_to_carts and at checkout; points making it free are a discount, paid at once', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id;
+    const unpriced = await doctor(t, 0);
+    const add = await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: unpriced.id, qty: 1 }] });
+    expect(add.status).toBe(422);
+    expect(add.body.message).toMatch(/no consultation price/);
+    expect(await t.app.db.orderExtra.count({ where: { id_orders: id } })).toBe(0);
+
+    // priced when added, its price removed since: the checkout refuses, nothing is paid or opened
+    const d = await doctor(t, 80_000);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { custom_price: 0 } });
+    const refused = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(refused.status).toBe(422);
+    expect(refused.body.message).toMatch(/no consultation price/);
+    expect(await order(id)).toMatchObject({ status: 'SHOPPING CARTS', is_paid: 0 });
+    expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(0);
+
+    // priced again, the customer's points cover it: paid at once, the consultation opened
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { custom_price: 80_000 } });
+    await givePoints(t, u.id, 80_000);
+    await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 80_000 }).expect(200);
+    const co = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+    expect(co.status).toBe(200);
+    expect(co.body.token).toBe('');
+    expect(await order(id)).toMatchObject({ status: 'PAID', pay_channel: 'points', total_price: 80_000, grand_totals: 0 });
+    expect(await t.app.db.thread.count({ where: { id_order: id } })).toBe(1);
+  });
 });
 
 describe('a promotion edited or deleted after a customer applied it', () => {
@@ -573,6 +627,8 @@ describe('a promotion edited or deleted after a customer applied it', () => {
     expect(await shown()).toMatchObject({ total_discount: 0, grand_totals: 120_000 });
     const checkout = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
     expect(checkout.status).toBe(422);
+    // the code is gone, not used up or expired: the customer is told to take it off the cart
+    expect(checkout.body.message).toBe(`The promotion code ${p.display_codes} is no longer offered; remove it from the cart`);
   });
 
   it('edited before checkout: the amount sent to Midtrans is the one the cart showed', async () => {

@@ -245,6 +245,18 @@ export const consultationPrice = (doctor: { custom_price: number; service: { ser
   doctor.custom_price || doctor.service?.services_price || 0;
 
 /**
+ * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the
+ * unset default that falls back to the service's price); sold at 0, the checkout would be paid at
+ * once and open a paid consultation for nothing. Points or a promotion making it free are discounts
+ * on a price, not this.
+ */
+function unpricedConsultation(doctor: { id: number }) {
+  return unprocessable(`Doctor ${doctor.id} has no consultation price set (custom_price or the service's price): the consultation cannot be ordered until staff set one`, [
+    { field: 'id_doctors', message: 'no consultation price set' },
+  ]);
+}
+
+/**
  * A consultation order is one consultation: one doctor (order_extras line), qty 1. Its payment opens
  * one thread (unique per order) with that doctor for one window; a second doctor or a qty above 1
  * would be paid for and never given.
@@ -265,6 +277,7 @@ const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderE
   check: (doctor) => {
     if (doctor.deleted_at) throw notFound(`doctors ${doctor.id} not found`);
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
+    if (consultationPrice(doctor) <= 0) throw unpricedConsultation(doctor);
   },
   lines: (tx, orderId, ids) => tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
   of: (extra) => extra.id_doctors,
@@ -397,6 +410,8 @@ export async function checkout(
     for (const e of extras) {
       if (!e.doctor || e.doctor.deleted_at || e.doctor.is_active !== 1) throw unprocessable('The chosen doctor is no longer available');
       const price = consultationPrice(e.doctor);
+      // its price removed since it was added
+      if (price <= 0) throw unpricedConsultation(e.doctor);
       if (e.extra_prices === price) continue;
       await tx.orderExtra.update({ where: { id: e.id }, data: { extra_prices: price } });
       e.extra_prices = price;
@@ -427,11 +442,14 @@ export async function checkout(
     // other checkout of the day waits for it.
     const code = current.order_code ?? (await assignOrderCode(app, tx, orderId, current.order_type));
     const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
-    await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
     // nothing to pay (points/discount cover it): paid at once, in this transaction, so a failure
     // while paying leaves the cart as it was, not a checkout holding stock and points that no
-    // payment can complete (it needs the order code: after it, for these few orders)
+    // payment can complete (it needs the order code: after it, for these few orders). No Midtrans
+    // attempt is recorded, as for staff's manual payment: none exists at Midtrans, and a PENDING
+    // one would be looked up there by the expiry job once staff undo the payment (`unpaid`). The
+    // attempt is still counted, so `unpaid` revives no earlier, superseded attempt.
     if (totals.grand_totals <= 0) await markPaid(app, tx, orderId, 'points', null);
+    else await tx.orderPayment.create({ data: { id_orders: orderId, attempt, midtrans_order_id: midtransOrderId, gross_amount: totals.grand_totals, expires_at: expiresAt } });
     await beforeCommit?.(tx);
     return { order: { ...current, ...change, order_code: code, items, extras }, midtransOrderId };
   });

@@ -41,7 +41,17 @@ export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: n
       UPDATE promotions SET quota_reserved = quota_reserved + 1, updated_at = now()
        WHERE id = ${promoId} AND deleted_at IS NULL AND quota_reserved + quota_used < quota
          AND start_datetime <= ${now} AND expired_datetime > ${now}`;
-    if (reserved === 0) throw unprocessable('The promotion is no longer available (expired or quota used up)');
+    if (reserved === 0) {
+      // why, read after the update (which waited for a deletion in progress); staff's delete is a
+      // soft delete, the order still references the row
+      const why = await tx.promotion.findUniqueOrThrow({ where: { id: promoId }, select: { display_codes: true, deleted_at: true } });
+      if (why.deleted_at) {
+        throw unprocessable(`The promotion code ${why.display_codes} is no longer offered; remove it from the cart`, [
+          { field: 'id_promo_discount_applied', message: 'no longer offered' },
+        ]);
+      }
+      throw unprocessable('The promotion is no longer available (expired or quota used up)');
+    }
     const promo = await tx.promotion.findUniqueOrThrow({ where: { id: promoId } });
     const uses = await tx.promotionUsage.count({ where: { id_promotions: promoId, id_users: order.id_member, status: { in: ['RESERVED', 'USED'] } } });
     if (uses >= promo.max_uses_per_customer) throw unprocessable('You have already used this promotion');
