@@ -64,13 +64,15 @@ function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
   if (!isStaff(user) && t.id_user_to !== user?.id) throw forbidden('Only the thread’s doctor or an admin can do this');
 }
 /**
- * close, reopen: the thread's row locked, then whether the caller manages it decided on the committed
- * row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for any
- * thread no longer the caller's).
+ * close, reopen, update: the thread's row locked, then whether the caller manages it decided on the
+ * committed row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for
+ * any thread no longer the caller's). Returns the thread as locked.
  */
 async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
   await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
-  assertManages(user, await loadThread(tx, user, id));
+  const t = await loadThread(tx, user, id);
+  assertManages(user, t);
+  return t;
 }
 /**
  * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
@@ -189,10 +191,10 @@ export const threadRoutes = [
     },
     update: {
       body: updateBody,
-      run: async (id, b, c, tx, existing) => {
-        assertManages(c.user, existing);
-        const [current] = await tx.$queryRaw<{ is_closed: number }[]>`SELECT is_closed FROM threads WHERE id = ${id} FOR UPDATE`;
-        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== existing.id_user_to) await checkThreadDoctor(tx, b.id_user_to, existing.id_user_from);
+      run: async (id, b, c, tx) => {
+        // who manages it decided under the row lock, as close/reopen (not on the row loaded before)
+        const current = await lockManaged(tx, c.user, id);
+        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
         await tx.thread.update({
           where: { id },
           data: {
@@ -201,7 +203,7 @@ export const threadRoutes = [
             // only admins reassign the doctor
             id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
             // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
-            ...(b.is_closed === undefined || b.is_closed === current!.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+            ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
         });
       },
