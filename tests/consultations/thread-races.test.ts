@@ -100,6 +100,26 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread over wh
   });
 });
 
+describe.runIf(process.env.TEST_DATABASE_URL)('a reopen while staff undo the consultation’s payment', () => {
+  it('waits for the order and is refused (409): the consultation is no longer paid', async () => {
+    const f = await paidThread();
+    await t.http.put(`/threads/${f.threadId}/close`).set(t.auth(f.doctor)).expect(200);
+    // what orders/:id/unpaid does: the order locked, back to an unpaid checkout, its window cleared
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM orders WHERE id = ${f.order.id} FOR UPDATE`,
+      () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(admin)).then((r) => r),
+      async (tx) => {
+        await tx.order.update({ where: { id: f.order.id }, data: { status: 'CHECKOUT', is_paid: 0, consultation_closed: null } });
+        await tx.thread.updateMany({ where: { id_order: f.order.id, is_closed: 0 }, data: { is_closed: 1 } });
+      },
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(1);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: f.order.id } })).consultation_closed).toBeNull();
+  });
+});
+
 describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it is redeemed and checked out', () => {
   it('stays (409): the checked-out order rests on it, even when the delete read it unredeemed', async () => {
     const f = await paidThread();

@@ -6,6 +6,7 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { lockOrder } from '../commerce/reservations.js';
 import { lockPatient } from '../patients/access.js';
 import {
   groupedSchema,
@@ -66,14 +67,23 @@ function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
 /**
  * close, reopen, update: the thread's row locked, then whether the caller manages it decided on the
  * committed row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for
- * any thread no longer the caller's). Returns the thread as locked.
+ * any thread no longer the caller's). Returns the thread as locked, with its order's payment state.
+ * The order's row is locked first, in the order the payment's transaction takes them (commerce locks
+ * the order, then opens or closes its thread): `unpaid` or a cancellation at the same moment comes
+ * first and is seen, or waits.
  */
 async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
+  const [ref] = await tx.$queryRaw<{ id_order: number | null }[]>`SELECT id_order FROM threads WHERE id = ${id}`;
+  if (ref?.id_order) await lockOrder(tx, ref.id_order);
   await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
   const t = await loadThread(tx, user, id);
   assertManages(user, t);
-  return t;
+  const order = t.id_order ? await tx.order.findUnique({ where: { id: t.id_order }, select: { is_paid: true, status: true } }) : null;
+  // a thread without an order (made by an admin) is not a sale: left as it is
+  return { ...t, unpaid: !!order && (order.is_paid !== 1 || order.status === 'CANCEL') };
 }
+/** A consultation whose payment was undone, or whose order was cancelled (refunded), is not reopened. */
+const notPaid = () => conflict('The consultation’s order is not paid: the thread cannot be reopened');
 /**
  * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
  * thread's customer: it reads the consultation and prescribes in it. The account is held (FOR SHARE,
@@ -194,6 +204,7 @@ export const threadRoutes = [
       run: async (id, b, c, tx) => {
         // who manages it decided under the row lock, as close/reopen (not on the row loaded before)
         const current = await lockManaged(tx, c.user, id);
+        if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
         if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
         await tx.thread.update({
           where: { id },
@@ -235,7 +246,7 @@ export const threadRoutes = [
     response: z.object({ reopen: z.literal(true) }),
     handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
-        await lockManaged(tx, user, params.id);
+        if ((await lockManaged(tx, user, params.id)).unpaid) throw notPaid();
         const now = app.now();
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
         const { count } = await tx.thread.updateMany({
