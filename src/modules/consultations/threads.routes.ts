@@ -85,6 +85,14 @@ async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
 /** A consultation whose payment was undone, or whose order was cancelled (refunded), is not reopened. */
 const notPaid = () => conflict('The consultation’s order is not paid: the thread cannot be reopened');
 /**
+ * orders/:id shows the consultation's window (consultation_closed): moved with the thread's
+ * (estimate_done_at, which decides the messages), in the same transaction. Not while the order is
+ * unpaid: its window is cleared then (closeConsultationThread), and its next payment opens a new one.
+ */
+async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boolean }, window: Date | null) {
+  if (t.id_order && !t.unpaid) await tx.order.updateMany({ where: { id: t.id_order, order_type: 'C' }, data: { consultation_closed: window } });
+}
+/**
  * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
  * thread's customer: it reads the consultation and prescribes in it. The account is held (FOR SHARE,
  * as doctors/create holds it), so its deletion at the same moment comes first (422) or waits.
@@ -205,6 +213,7 @@ export const threadRoutes = [
         // who manages it decided under the row lock, as close/reopen (not on the row loaded before)
         const current = await lockManaged(tx, c.user, id);
         if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
+        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, current, b.estimate_done_at);
         if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
         await tx.thread.update({
           where: { id },
@@ -246,14 +255,17 @@ export const threadRoutes = [
     response: z.object({ reopen: z.literal(true) }),
     handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
-        if ((await lockManaged(tx, user, params.id)).unpaid) throw notPaid();
+        const t = await lockManaged(tx, user, params.id);
+        if (t.unpaid) throw notPaid();
         const now = app.now();
+        const window = windowEnd(app, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
         const { count } = await tx.thread.updateMany({
           where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
-          data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
+          data: { is_closed: 0, closed_at: null, estimate_done_at: window },
         });
         if (!count) throw conflict('The thread is already open');
+        await keepOrderWindow(tx, t, window);
         await auditChange(tx);
         return { reopen: true as const };
       }),

@@ -299,11 +299,12 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
 
 /**
  * A consultation order going back to unpaid (`unpaid`) or cancelled: its thread closes now, and
- * the order's window is cleared, so a new payment opens a new one (openConsultationThread).
+ * the order's window is cleared, so a new payment opens a new one (openConsultationThread). Also
+ * when the order shows no window end (threads/:id/update set estimate_done_at null on both).
  */
 export async function closeConsultationThread(app: AppContext, tx: Tx, orderId: number) {
-  const o = await tx.order.findUnique({ where: { id: orderId }, select: { order_type: true, consultation_closed: true } });
-  if (!o || o.order_type !== 'C' || !o.consultation_closed) return;
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { order_type: true } });
+  if (!o || o.order_type !== 'C') return;
   await tx.order.updateMany({ where: { id: orderId }, data: { consultation_closed: null } });
   await tx.thread.updateMany({ where: { id_order: orderId, thread_type: 'online_consultations', is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
 }
