@@ -73,6 +73,53 @@ describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread to anot
   });
 });
 
+describe.runIf(process.env.TEST_DATABASE_URL)('an admin handing a thread over while its doctor updates it', () => {
+  it('the doctor who loses the thread is refused (as close and reopen), the thread as the admin left it', async () => {
+    // a prescription request the doctor took, handed back to nobody: the doctor still sees it (an
+    // untaken request) but no longer manages it
+    const customer = await t.user(['CUSTOMER']);
+    const doc = await t.user(['DOCTOR']);
+    const made = await t.http.post('/threads/create').set(t.auth(admin)).send({ thread_type: 'prescriptions', id_user_from: customer.id, id_user_to: doc.id });
+    const id = made.body.threads.id as number;
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.thread.update({ where: { id }, data: { id_user_to: null } }),
+      () => t.http.put(`/threads/${id}/update`).set(t.auth(doc)).send({ is_closed: 1, queue_number: 7 }).then((r) => r),
+    );
+    expect(res.status).toBe(403);
+    expect(await t.app.db.thread.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_user_to: null, is_closed: 0, queue_number: 0 });
+
+    // handed to another doctor: no longer the caller's thread at all (404)
+    const f = await paidThread();
+    const next = await t.user(['DOCTOR']);
+    const moved = await whileHolding(t.app.db, handTo(f.threadId, next.id), () =>
+      t.http.put(`/threads/${f.threadId}/update`).set(t.auth(f.doctor)).send({ is_closed: 1 }).then((r) => r),
+    );
+    expect(moved.status).toBe(404);
+    expect(await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).toMatchObject({ id_user_to: next.id, is_closed: 0 });
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a reopen while staff undo the consultation’s payment', () => {
+  it('waits for the order and is refused (409): the consultation is no longer paid', async () => {
+    const f = await paidThread();
+    await t.http.put(`/threads/${f.threadId}/close`).set(t.auth(f.doctor)).expect(200);
+    // what orders/:id/unpaid does: the order locked, back to an unpaid checkout, its window cleared
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM orders WHERE id = ${f.order.id} FOR UPDATE`,
+      () => t.http.put(`/threads/${f.threadId}/reopen`).set(t.auth(admin)).then((r) => r),
+      async (tx) => {
+        await tx.order.update({ where: { id: f.order.id }, data: { status: 'CHECKOUT', is_paid: 0, consultation_closed: null } });
+        await tx.thread.updateMany({ where: { id_order: f.order.id, is_closed: 0 }, data: { is_closed: 1 } });
+      },
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: f.threadId } })).is_closed).toBe(1);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: f.order.id } })).consultation_closed).toBeNull();
+  });
+});
+
 describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it is redeemed and checked out', () => {
   it('stays (409): the checked-out order rests on it, even when the delete read it unredeemed', async () => {
     const f = await paidThread();

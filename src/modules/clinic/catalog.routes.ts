@@ -7,6 +7,7 @@ import * as shape from '../../http/response.js';
 import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
+import { openPaidConsultationsOf } from '../identity/users.service.js';
 import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
@@ -315,10 +316,27 @@ async function checkService(tx: any, id: number, field = 'id_services') {
 
 async function checkDoctorUser(tx: any, id: number) {
   // FOR SHARE: the account's deletion or the DOCTOR role's removal (identity's
-  // assertNoLiveDoctorProfile, which locks the row) waits for this profile, or this waits for it
+  // assertNotActingDoctor, which locks the row) waits for this profile, or this waits for it
   const [u] = await tx.$queryRaw`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
   const doctor = u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
   if (!doctor) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+}
+
+/**
+ * A doctor who still owes paid consultations stays (409): an open paid thread would be left without
+ * its doctor, and a consultation checkout awaiting payment would, once paid, open a thread to a
+ * deleted doctor. Under the doctor's row lock (refuseIfBooked took it): checkout and the payment's
+ * thread opening hold the row FOR SHARE, so one at the same moment is either seen here or waits and
+ * then finds the doctor deleted (checkout refuses it; a payment cannot have been waiting, since its
+ * order was a checkout counted here).
+ */
+async function refuseIfConsulting(app: AppContext, tx: Tx, id: number) {
+  const { id_users } = await tx.doctor.findUniqueOrThrow({ where: { id }, select: { id_users: true } });
+  const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+  const open = await tx.thread.count({ where: openPaidConsultationsOf(id_users, app.now()) });
+  if (open) throw conflict(`This doctor has ${n(open, 'open paid consultation')}; close ${open === 1 ? 'it' : 'them'} or hand ${open === 1 ? 'it' : 'them'} to another doctor first`);
+  const waiting = await tx.order.count({ where: { order_type: 'C', status: 'CHECKOUT', extras: { some: { id_doctors: id } } } });
+  if (waiting) throw conflict(`This doctor has ${n(waiting, 'consultation checkout')} awaiting payment; cancel ${waiting === 1 ? 'it' : 'them'} first`);
 }
 
 const doctorDetailInclude = { user: { include: userInclude }, service: { include: { category: true } } };
@@ -377,6 +395,7 @@ const doctorRoutes = resourceRoutes({
   delete: {
     run: async (id, c, tx) => {
       await refuseIfBooked(c.app, tx, id, { id_doctors: id }, 'This doctor');
+      await refuseIfConsulting(c.app, tx, id);
       await tx.doctor.update({ where: { id }, data: { deleted_at: c.app.now() } });
     },
   },

@@ -290,6 +290,15 @@ const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderE
   },
   validate: async (tx, orderId) => assertOneConsultation(await tx.orderExtra.findMany({ where: { id_orders: orderId }, select: { qty: true } })),
 };
+/**
+ * Holds (FOR SHARE) the doctor of a consultation order's line, before it is read: doctors/:id/delete
+ * locks that row and refuses while the doctor has a consultation checkout awaiting payment or an open
+ * paid thread, so a checkout or a payment's thread opening at the same moment is either seen by the
+ * delete or waits for it and reads the doctor as deleted.
+ */
+export async function holdConsultationDoctor(tx: Tx, orderId: number) {
+  await tx.$queryRaw`SELECT d.id FROM doctors d JOIN order_extras e ON e.id_doctors = d.id WHERE e.id_orders = ${orderId} ORDER BY d.id FOR SHARE OF d`;
+}
 export const addConsultations = (app: AppContext, user: AuthUser, orderId: number, lines: ConsultationLine[], beforeCommit?: BeforeCommit) =>
   addLines(app, user, orderId, CONSULTATIONS, lines, beforeCommit);
 
@@ -377,6 +386,7 @@ export async function checkout(
     // re-price lines now: promotion prices may have ended since they were added
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
+    if (order.order_type === 'C') await holdConsultationDoctor(tx, orderId);
     const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true } } } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');

@@ -6,6 +6,7 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { lockOrder } from '../commerce/reservations.js';
 import { lockPatient } from '../patients/access.js';
 import {
   groupedSchema,
@@ -64,13 +65,32 @@ function assertManages(user: Caller['user'], t: { id_user_to: number | null }) {
   if (!isStaff(user) && t.id_user_to !== user?.id) throw forbidden('Only the thread’s doctor or an admin can do this');
 }
 /**
- * close, reopen: the thread's row locked, then whether the caller manages it decided on the committed
- * row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for any
- * thread no longer the caller's).
+ * close, reopen, update: the thread's row locked, then whether the caller manages it decided on the
+ * committed row, so an admin handing the thread to another doctor meanwhile is seen (404 then, as for
+ * any thread no longer the caller's). Returns the thread as locked, with its order's payment state.
+ * The order's row is locked first, in the order the payment's transaction takes them (commerce locks
+ * the order, then opens or closes its thread): `unpaid` or a cancellation at the same moment comes
+ * first and is seen, or waits.
  */
 async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
+  const [ref] = await tx.$queryRaw<{ id_order: number | null }[]>`SELECT id_order FROM threads WHERE id = ${id}`;
+  if (ref?.id_order) await lockOrder(tx, ref.id_order);
   await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
-  assertManages(user, await loadThread(tx, user, id));
+  const t = await loadThread(tx, user, id);
+  assertManages(user, t);
+  const order = t.id_order ? await tx.order.findUnique({ where: { id: t.id_order }, select: { is_paid: true, status: true } }) : null;
+  // a thread without an order (made by an admin) is not a sale: left as it is
+  return { ...t, unpaid: !!order && (order.is_paid !== 1 || order.status === 'CANCEL') };
+}
+/** A consultation whose payment was undone, or whose order was cancelled (refunded), is not reopened. */
+const notPaid = () => conflict('The consultation’s order is not paid: the thread cannot be reopened');
+/**
+ * orders/:id shows the consultation's window (consultation_closed): moved with the thread's
+ * (estimate_done_at, which decides the messages), in the same transaction. Not while the order is
+ * unpaid: its window is cleared then (closeConsultationThread), and its next payment opens a new one.
+ */
+async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boolean }, window: Date | null) {
+  if (t.id_order && !t.unpaid) await tx.order.updateMany({ where: { id: t.id_order, order_type: 'C' }, data: { consultation_closed: window } });
 }
 /**
  * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
@@ -189,10 +209,12 @@ export const threadRoutes = [
     },
     update: {
       body: updateBody,
-      run: async (id, b, c, tx, existing) => {
-        assertManages(c.user, existing);
-        const [current] = await tx.$queryRaw<{ is_closed: number }[]>`SELECT is_closed FROM threads WHERE id = ${id} FOR UPDATE`;
-        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== existing.id_user_to) await checkThreadDoctor(tx, b.id_user_to, existing.id_user_from);
+      run: async (id, b, c, tx) => {
+        // who manages it decided under the row lock, as close/reopen (not on the row loaded before)
+        const current = await lockManaged(tx, c.user, id);
+        if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
+        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, current, b.estimate_done_at);
+        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
         await tx.thread.update({
           where: { id },
           data: {
@@ -201,7 +223,7 @@ export const threadRoutes = [
             // only admins reassign the doctor
             id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
             // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
-            ...(b.is_closed === undefined || b.is_closed === current!.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+            ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
         });
       },
@@ -233,14 +255,17 @@ export const threadRoutes = [
     response: z.object({ reopen: z.literal(true) }),
     handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
-        await lockManaged(tx, user, params.id);
+        const t = await lockManaged(tx, user, params.id);
+        if (t.unpaid) throw notPaid();
         const now = app.now();
+        const window = windowEnd(app, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
         const { count } = await tx.thread.updateMany({
           where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
-          data: { is_closed: 0, closed_at: null, estimate_done_at: windowEnd(app, now) },
+          data: { is_closed: 0, closed_at: null, estimate_done_at: window },
         });
         if (!count) throw conflict('The thread is already open');
+        await keepOrderWindow(tx, t, window);
         await auditChange(tx);
         return { reopen: true as const };
       }),

@@ -5,6 +5,7 @@ import { pageClause, sqlRows } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify, type Db } from '../notifications/notifications.service.js';
 import { holdPatient, patientReadScope } from '../patients/access.js';
+import { holdConsultationDoctor } from '../commerce/orders.service.js';
 import { threadPatientInclude } from './serializers.js';
 import { liveRedemptionSql } from './redemptions.js';
 
@@ -255,6 +256,9 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
   // rule), and its upgrade would wait for another cart action of the patient holding it too, which
   // may itself wait for this checkout (the customer's point balance): a deadlock.
   if (o.id_patients) await holdPatient(tx, o.id_patients);
+  // and the doctor's row (after the patient's, as booking locks them): doctors/:id/delete at the same
+  // moment has seen this order as a checkout awaiting payment and refused, or waits for the thread
+  await holdConsultationDoctor(tx, orderId);
   const patient = o.id_patients
     ? await tx.patient.findFirst({ where: { id: o.id_patients, id_users: o.id_member, deleted_at: null }, select: { id: true } })
     : null;
@@ -295,11 +299,12 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
 
 /**
  * A consultation order going back to unpaid (`unpaid`) or cancelled: its thread closes now, and
- * the order's window is cleared, so a new payment opens a new one (openConsultationThread).
+ * the order's window is cleared, so a new payment opens a new one (openConsultationThread). Also
+ * when the order shows no window end (threads/:id/update set estimate_done_at null on both).
  */
 export async function closeConsultationThread(app: AppContext, tx: Tx, orderId: number) {
-  const o = await tx.order.findUnique({ where: { id: orderId }, select: { order_type: true, consultation_closed: true } });
-  if (!o || o.order_type !== 'C' || !o.consultation_closed) return;
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { order_type: true } });
+  if (!o || o.order_type !== 'C') return;
   await tx.order.updateMany({ where: { id: orderId }, data: { consultation_closed: null } });
   await tx.thread.updateMany({ where: { id_order: orderId, thread_type: 'online_consultations', is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
 }

@@ -15,7 +15,7 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertMayChangeAccount, assertMayGrant, assertNoLiveDoctorProfile, assertNotLastOwner } from './users.service.js';
+import { assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 
 type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
@@ -69,7 +69,7 @@ export const roleRoutes = resourceRoutes({
       await activeUser(tx, b.iduser);
       const taken = b.rolecodes !== existing.role_codes || b.iduser !== existing.id_users;
       if (existing.role_codes === 'OWNER' && taken) await assertNotLastOwner(tx, existing.id_users);
-      if (existing.role_codes === 'DOCTOR' && taken) await assertNoLiveDoctorProfile(tx, existing.id_users, 'The DOCTOR role cannot be taken away');
+      if (existing.role_codes === 'DOCTOR' && taken) await assertNotActingDoctor(tx, existing.id_users, 'The DOCTOR role cannot be taken away', c.app.now());
       await tx.userRole.update({ where: { id }, data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions } });
       // The previous holder's tokens carried the old role.
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
@@ -80,7 +80,7 @@ export const roleRoutes = resourceRoutes({
       assertMayGrant(c.user, [existing.role_codes]);
       await assertMayChangeAccount(tx, c.user, existing.id_users);
       if (existing.role_codes === 'OWNER') await assertNotLastOwner(tx, existing.id_users);
-      if (existing.role_codes === 'DOCTOR') await assertNoLiveDoctorProfile(tx, existing.id_users, 'The DOCTOR role cannot be taken away');
+      if (existing.role_codes === 'DOCTOR') await assertNotActingDoctor(tx, existing.id_users, 'The DOCTOR role cannot be taken away', c.app.now());
       await tx.userRole.delete({ where: { id } });
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
     },

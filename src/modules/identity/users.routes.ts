@@ -100,7 +100,7 @@ export const userRoutes = [
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
-        await users.assertNoLiveDoctorProfile(tx, id, 'The account cannot be deleted');
+        await users.assertNotActingDoctor(tx, id, 'The account cannot be deleted', c.app.now());
         const picture = await users.deleteAccount(tx, id, c.app.now());
         // the file goes once the delete has committed (a rolled-back delete keeps the picture it shows)
         if (picture) return () => c.app.storage.remove('public', 'users', picture);

@@ -6,6 +6,7 @@ import { signToken } from '../../http/authenticate.js';
 import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
 import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
+import type { Prisma } from '../../generated/prisma/client.js';
 import { audit } from '../audit/audit.service.js';
 import { loginJSON } from './serializers.js';
 
@@ -115,7 +116,7 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
     const added = roles.filter((r) => !current.some((x) => x.role_codes === r));
     assertMayGrant(c.user, [...added, ...removed]);
     if (removed.includes('OWNER')) await assertNotLastOwner(tx, id);
-    if (removed.includes('DOCTOR')) await assertNoLiveDoctorProfile(tx, id, 'The DOCTOR role cannot be taken away');
+    if (removed.includes('DOCTOR')) await assertNotActingDoctor(tx, id, 'The DOCTOR role cannot be taken away', c.app.now());
     await tx.userRole.deleteMany({ where: { id_users: id, role_codes: { in: removed } } });
     if (added.length) await tx.userRole.createMany({ data: added.map((role_codes) => ({ id_users: id, role_codes, descriptions: '-' })) });
     if (removed.length) await tx.user.update({ where: { id }, data: { token_version: { increment: 1 } } });
@@ -131,16 +132,37 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
 }
 
 /**
+ * The paid consultations a doctor's account still owes: its online_consultations threads
+ * (id_user_to) that accept messages now (not closed, inside the window) and whose order is paid
+ * (not undone, not cancelled). Also the clinic's doctors/:id/delete rule.
+ */
+export const openPaidConsultationsOf = (userId: number, now: Date): Prisma.ThreadWhereInput => ({
+  id_user_to: userId,
+  thread_type: 'online_consultations',
+  deleted_at: null,
+  is_closed: 0,
+  OR: [{ estimate_done_at: null }, { estimate_done_at: { gt: now } }],
+  order: { is_paid: 1, status: { not: 'CANCEL' } },
+});
+
+/**
  * A live doctor profile (doctors.id_users) is public and bookable, and its account acts as the
  * doctor (appointments, patients, threads) through the DOCTOR role: the account is not deleted, nor
  * the role taken away, while the profile is live (409; doctors/:id/delete first, which refuses while
- * bookings lie ahead). The user row is locked first, so a profile created at the same moment
- * (clinic's checkDoctorUser reads the row FOR SHARE) is either seen here or refused there.
+ * bookings lie ahead), nor while it is the doctor of an open paid consultation (an account may hold
+ * one without a profile: an admin handed the thread to it), which would be left without its doctor.
+ * The user row is locked first, so a profile created at the same moment (clinic's checkDoctorUser
+ * reads the row FOR SHARE) or a thread handed to it (threads/update, also FOR SHARE) is either seen
+ * here or refused there.
  */
-export async function assertNoLiveDoctorProfile(tx: Tx, userId: number, what: string) {
+export async function assertNotActingDoctor(tx: Tx, userId: number, what: string, now: Date) {
   await tx.$executeRaw`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`;
   const live = await tx.doctor.count({ where: { id_users: userId, deleted_at: null } });
   if (live) throw conflict(`${what}: the user has a live doctor profile; delete the doctor profile first`);
+  const open = await tx.thread.count({ where: openPaidConsultationsOf(userId, now) });
+  if (open) {
+    throw conflict(`${what}: the user is the doctor of ${open} open paid consultation${open === 1 ? '' : 's'}; close ${open === 1 ? 'it' : 'them'} or hand ${open === 1 ? 'it' : 'them'} to another doctor first`);
+  }
 }
 
 /**

@@ -1,0 +1,108 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { patientOf } from '../commerce/fixtures.js';
+
+// A consultation thread and its order: reopening is for a paid consultation, and the window shown
+// by orders/:id (consultation_closed) is the thread's (estimate_done_at).
+// No Midtrans keys: the built-in payment simulator.
+let t: TestApp;
+let admin: TestUser;
+beforeAll(async () => {
+  t = await createTestApp({ CONSULTATION_WINDOW_MINUTES: '60' });
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
+
+async function paidConsultation() {
+  const doctorUser = await t.user(['DOCTOR']);
+  const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
+  const u = await t.user(['CUSTOMER']);
+  const patient = await patientOf(t, u);
+  const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+  await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+  await put(`/orders/${id}/checkout`, u).expect(200);
+  await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+  const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_order: id } });
+  return { id, threadId: thread.id, customer: u, doctor: doctorUser };
+}
+const thread = (id: number) => t.app.db.thread.findUniqueOrThrow({ where: { id } });
+/** the window as the two answers show it */
+async function windows(orderId: number, threadId: number) {
+  const o = await t.http.get(`/orders/${orderId}`).set(t.auth(admin)).expect(200);
+  const th = await t.http.get(`/threads/${threadId}`).set(t.auth(admin)).expect(200);
+  return { order: o.body.orders.consultation_closed, thread: th.body.threads.estimate_done_at };
+}
+
+describe('reopening a consultation nobody pays for', () => {
+  for (const [undo, body] of [
+    ['unpaid', {}],
+    ['cancel', { cancel_reason: 'refund' }],
+  ] as const) {
+    it(`is refused (409) once its order was ${undo === 'unpaid' ? 'unpaid' : 'cancelled'}: reopen and update is_closed 0`, async () => {
+      const c = await paidConsultation();
+      await put(`/orders/${c.id}/${undo}`, admin, body).expect(200);
+      expect((await thread(c.threadId)).is_closed).toBe(1);
+      for (const caller of [admin, c.doctor]) {
+        const reopen = await put(`/threads/${c.threadId}/reopen`, caller);
+        expect([reopen.status, reopen.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+        const update = await put(`/threads/${c.threadId}/update`, caller, { is_closed: 0 });
+        expect([update.status, update.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+      }
+      expect(await thread(c.threadId)).toMatchObject({ is_closed: 1 });
+      // other edits of the closed thread stay possible
+      expect((await put(`/threads/${c.threadId}/update`, admin, { queue_number: 4, is_closed: 1 })).status).toBe(200);
+    });
+  }
+
+  it('a thread without an order (made by an admin) is reopened as before', async () => {
+    const c = await paidConsultation();
+    const made = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: c.customer.id, id_user_to: c.doctor.id });
+    const id = made.body.threads.id as number;
+    await put(`/threads/${id}/close`, admin).expect(200);
+    expect((await put(`/threads/${id}/reopen`, admin)).body).toEqual({ reopen: true });
+    await put(`/threads/${id}/close`, admin).expect(200);
+    expect((await put(`/threads/${id}/update`, admin, { is_closed: 0 })).body.threads.is_closed).toBe(0);
+  });
+});
+
+describe('the window of orders/:id is the thread’s', () => {
+  it('follows reopen and an update of estimate_done_at', async () => {
+    const c = await paidConsultation();
+    const w0 = await windows(c.id, c.threadId);
+    expect(w0.order).toBe(w0.thread);
+    await put(`/threads/${c.threadId}/close`, c.doctor).expect(200);
+    const later = new Date(Date.now() + 3 * 3600_000);
+    t.app.now = () => later;
+    try {
+      await put(`/threads/${c.threadId}/reopen`, c.doctor).expect(200);
+    } finally {
+      t.app.now = () => new Date();
+    }
+    const w1 = await windows(c.id, c.threadId);
+    expect(w1.thread).not.toBe(w0.thread);
+    expect(w1.order).toBe(w1.thread);
+    await put(`/threads/${c.threadId}/update`, c.doctor, { estimate_done_at: '2031-05-06 07:08:09' }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: '2031-05-06 07:08:09', thread: '2031-05-06 07:08:09' });
+    // null: no end (the thread takes messages until closed), on both sides
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: null }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: null, thread: null });
+  });
+
+  it('an order without a window (its payment undone) keeps none; its payment again opens the thread for a new one', async () => {
+    const c = await paidConsultation();
+    // a window without end, then the payment undone: the thread still closes
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: null }).expect(200);
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    expect(await thread(c.threadId)).toMatchObject({ is_closed: 1 });
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: '2031-05-06 07:08:09' }).expect(200);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: c.id } })).consultation_closed).toBeNull();
+    await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    const th = await thread(c.threadId);
+    expect(th.is_closed).toBe(0);
+    expect(th.estimate_done_at!.getTime()).toBeLessThan(Date.now() + 61 * 60_000);
+    const w = await windows(c.id, c.threadId);
+    expect(w.order).toBe(w.thread);
+  });
+});
