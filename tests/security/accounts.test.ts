@@ -133,6 +133,25 @@ describe('the current password asked by users/:id/update/password', () => {
   });
 });
 
+describe('the sign-in lockout', () => {
+  it('ends the sessions for good: a token from before the block still fails once staff unblock the account', async () => {
+    for (const via of ['login', 'update/password'] as const) {
+      const u = await t.user(['CUSTOMER']);
+      for (let i = 0; i < 5; i++) {
+        if (via === 'login') await t.http.post('/users/login').send({ username: u.username, password: `guess-${i}` }).expect(401);
+        else await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: `guess-${i}`, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' }).expect(422);
+      }
+      expect((await t.http.get('/users/data').set(t.auth(u))).status).toBe(401);
+      // the owner asks the clinic to unblock: whoever held the old token (the guesser) is not let back in
+      await t.http.post(`/users/${u.id}/unblock`).set(t.auth(admin)).expect(200);
+      expect((await t.http.get('/users/data').set(t.auth(u))).status, via).toBe(401);
+      // the owner signs in again with the password
+      const login = await t.http.post('/users/login').send({ username: u.username, password: TEST_PASSWORD }).expect(200);
+      expect((await t.http.get('/users/data').set(t.auth(login.body.bearer))).status).toBe(200);
+    }
+  });
+});
+
 // A refused change can still commit part of its work (a wrong current password counts toward the
 // lockout before the 422): the caches must have heard it before the answer, as after a change that
 // succeeds, or the next request can pass on the cached, unblocked account (seen as a flaky 200 above).
