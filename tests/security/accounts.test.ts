@@ -96,6 +96,25 @@ describe('one phone, one account', () => {
   });
 });
 
+describe('one phone, one account, typed with both prefixes', () => {
+  it('+62 0812… (the country code before the trunk 0) is 0812…: a second account is 409, WhatsApp recovery by it finds the one and answers 62812…', async () => {
+    const reg = (username: string, users_phone: string) => ({ username, users_fullname: 'X', users_phone, password: 'qwerty123', retype_password: 'qwerty123' });
+    await t.http.post('/users/create').send(reg('phone_trunk_a', '081277776666')).expect(200);
+    for (const [name, phone] of [['phone_trunk_b', '+62081277776666'], ['phone_trunk_c', '62081277776666']]) {
+      expect((await t.http.post('/users/create').send(reg(name!, phone!))).status, phone).toBe(409);
+    }
+    const other = await t.user(['CUSTOMER']);
+    expect((await t.http.put(`/users/${other.id}/update`).set(t.auth(other)).send({ users_phone: '+62081277776666' })).status).toBe(409);
+    // alone, it is stored in the one spelling
+    await t.http.post('/users/create').send(reg('phone_trunk_d', '+62081355554444')).expect(200);
+    expect((await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_trunk_d' } })).users_phone).toBe('081355554444');
+    const first = await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_trunk_a' } });
+    const asked = await t.http.post('/users/+62081277776666/recovery/password/wa').expect(200);
+    expect(asked.body.users_phone).toBe('6281277776666');
+    expect((await t.app.db.passwordReset.findMany({ where: { id_users: first.id, channel: 'wa' } })).length).toBe(1);
+  });
+});
+
 describe('recovery links after an address change', () => {
   it('sent to the old e-mail or phone no longer work once the address is changed (by the user or by staff)', async () => {
     for (const [channel, by] of [['email', 'self'], ['email', 'staff'], ['wa', 'self'], ['wa', 'staff']] as const) {

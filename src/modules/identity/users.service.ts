@@ -16,12 +16,14 @@ export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().to
 /**
  * One spelling per Indonesian number, so the unique index sees `0812…`, `+62812…` and `62812…` as
  * the same phone (WhatsApp recovery finds an account by any of them): the country code becomes
- * the leading 0. Other numbers are kept as typed, without spaces, dashes, dots or brackets.
+ * the leading 0. A trunk 0 typed after the country code (`+620812…`, a common slip: no Indonesian
+ * number continues with 0 after 62) is the same number too. Other numbers are kept as typed,
+ * without spaces, dashes, dots or brackets.
  */
 export const normalizePhone = (s: string | undefined | null) => {
   if (!s) return null;
   const compact = s.replace(/[\s\-.()]/g, '');
-  return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?62/, '')}` : compact;
+  return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?620?/, '')}` : compact;
 };
 
 export async function hashPassword(app: AppContext, password: string) {
