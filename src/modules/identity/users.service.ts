@@ -150,7 +150,9 @@ export async function assertNoLiveDoctorProfile(tx: Tx, userId: number, what: st
  * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
  * freed (the person may register again; `#` is never in a registered username, so the tombstone
  * takes no one's), the contact data is blanked, the sessions end, the devices forget the account
- * and the pushes still queued for them are stopped, the open recovery links are void. The picture (a
+ * and the pushes still queued for them are stopped, the open recovery links are void. The account
+ * leaves its departments (nothing points at a membership; a department with members cannot be
+ * deleted, and one whose members had all left would stay undeletable for ever). The picture (a
  * face, served publicly) goes too: its file name is returned, for the caller to remove the file once
  * this has committed.
  */
@@ -171,6 +173,7 @@ export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<stri
   });
   await tx.userDeviceToken.deleteMany({ where: { id_users: id } });
   await tx.pushDelivery.updateMany({ where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
+  await tx.userDepartment.deleteMany({ where: { id_users: id } });
   await voidRecoveryLinks(tx, id, now);
   return row?.users_picture ?? '';
 }
