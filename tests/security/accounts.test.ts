@@ -75,6 +75,31 @@ describe('recovery links', () => {
   });
 });
 
+describe('the devices signed in before a new password', () => {
+  it("stop getting the account's pushes (own change, set by staff, recovery): a session that ended does not keep its push registration", async () => {
+    for (const change of ['own', 'staff', 'recovery'] as const) {
+      const u = await t.user(['CUSTOMER']);
+      const device = `taken-over-phone-${change}-0001`;
+      // the phone of whoever had the account before the password changed
+      await t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: device }).expect(200);
+      const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Rekam medis diverifikasi', intentions: 'test' } });
+      await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: device } });
+      if (change === 'own') {
+        await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: 'mine-new-pass1', new_password_confirm: 'mine-new-pass1' }).expect(200);
+      } else if (change === 'staff') {
+        await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'staff-set-pass1', new_password_confirm: 'staff-set-pass1' }).expect(200);
+      } else {
+        const email = `${u.username}@example.com`;
+        await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+        const secret = await recoverySecret(u.id);
+        await t.http.post(`/users/${email}/forgot/${secret}/password/email`).send({ new_password: 'recovered-pass1', confirm_new_password: 'recovered-pass1' }).expect(200);
+      }
+      expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } }), change).toBe(0);
+      expect((await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: device } })).status, change).toBe('INVALID');
+    }
+  });
+});
+
 describe('one phone, one account', () => {
   it('0812…, +62812… and 62812… are the same phone: stored once as 0812…, a second account is 409, WhatsApp recovery finds the one', async () => {
     const reg = (username: string, users_phone: string) => ({ username, users_fullname: 'X', users_phone, password: 'qwerty123', retype_password: 'qwerty123' });

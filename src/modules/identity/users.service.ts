@@ -171,8 +171,7 @@ export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<stri
       users_picture: '',
     },
   });
-  await tx.userDeviceToken.deleteMany({ where: { id_users: id } });
-  await tx.pushDelivery.updateMany({ where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
+  await forgetDevices(tx, id);
   await tx.userDepartment.deleteMany({ where: { id_users: id } });
   await voidRecoveryLinks(tx, id, now);
   return row?.users_picture ?? '';
@@ -262,9 +261,21 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
+    await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await beforeCommit?.(tx);
   });
+}
+
+/**
+ * The devices forget the account and the pushes still queued for them are stopped: with its
+ * sessions ended (a deletion, a new password), a device no longer signed in to the account must
+ * not go on showing its notifications (a taken-over account's recovery would leave the taker's
+ * phone getting them). A device signed in again registers again (users/register_device_token).
+ */
+export async function forgetDevices(tx: Tx, userId: number) {
+  await tx.userDeviceToken.deleteMany({ where: { id_users: userId } });
+  await tx.pushDelivery.updateMany({ where: { id_users: userId, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
 }
 
 /**
@@ -280,6 +291,7 @@ export async function setPasswordByAdmin(app: AppContext, userId: number, next: 
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
+    await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await beforeCommit?.(tx);
   });
