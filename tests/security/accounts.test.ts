@@ -178,6 +178,24 @@ describe('the current password asked by users/:id/update/password', () => {
 });
 
 describe('the sign-in lockout', () => {
+  it("forgets the account's devices, as the other ends of its sessions do: the guesser's phone gets no pushes once staff unblock", async () => {
+    const u = await t.user(['CUSTOMER']);
+    const device = 'borrowed-session-phone-0001';
+    await t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: device }).expect(200);
+    const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'test' } });
+    await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: device } });
+    for (let i = 0; i < 4; i++) {
+      await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: `guess-${i}`, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' }).expect(422);
+    }
+    // below the limit nothing ends
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } })).toBe(1);
+    await t.http.post('/users/login').send({ username: u.username, password: 'guess-4' }).expect(401);
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } })).toBe(0);
+    expect((await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: device } })).status).toBe('INVALID');
+    await t.http.post(`/users/${u.id}/unblock`).set(t.auth(admin)).expect(200);
+    expect(await t.app.db.userDeviceToken.count({ where: { id_users: u.id } })).toBe(0);
+  });
+
   it('ends the sessions for good: a token from before the block still fails once staff unblock the account', async () => {
     for (const via of ['login', 'update/password'] as const) {
       const u = await t.user(['CUSTOMER']);

@@ -236,17 +236,23 @@ export async function login(app: AppContext, username: string, password: string,
 /**
  * A wrong password counts toward LOGIN_MAX_ATTEMPTS; the account is blocked at the limit. One
  * statement, so concurrent failures all count and the block happens exactly at the limit.
- * The block also ends the sessions (token_version): is_blocked alone only suspends them, and a
- * token held by whoever guessed (a borrowed session) would work again once staff unblock.
+ * The block also ends the sessions (token_version) and forgets their devices: is_blocked alone
+ * only suspends them, and a token held by whoever guessed (a borrowed session), and the phone it
+ * registered, would work again once staff unblock.
  */
 async function countFailedSignIn(app: AppContext, userId: number) {
   const limit = app.config.LOGIN_MAX_ATTEMPTS;
-  await app.db.$executeRaw`
-    UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
-      is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${limit} THEN 1 ELSE is_blocked END,
-      token_version = CASE WHEN is_blocked = 0 AND num_of_login_attempts + 1 >= ${limit} THEN token_version + 1 ELSE token_version END,
-      updated_at = now()
-    WHERE id = ${userId}`;
+  await app.db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ is_blocked: number }[]>`
+      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
+        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${limit} THEN 1 ELSE is_blocked END,
+        token_version = CASE WHEN is_blocked = 0 AND num_of_login_attempts + 1 >= ${limit} THEN token_version + 1 ELSE token_version END,
+        updated_at = now()
+      WHERE id = ${userId}
+      RETURNING is_blocked`;
+    // a blocked account registers no device, so forgetting them again (concurrent failures) is a no-op
+    if (row?.is_blocked) await forgetDevices(tx, userId);
+  });
 }
 
 /** `beforeCommit`: runs last in the change's transaction (the audit entry of a staff change, RequestContext.auditChange). */
