@@ -88,6 +88,27 @@ describe('roles', () => {
   });
 });
 
+describe("a deleted account's role assignments", () => {
+  it('are no longer listed or read through roles: the role lists count the live accounts users/explore counts', async () => {
+    const leaving = await t.user(['ADMIN', 'DOCTOR']);
+    const rows = await t.app.db.userRole.findMany({ where: { id_users: leaving.id } });
+    const admins = async () => {
+      const byRole = await t.http.post('/roles/explore?page=1&length=100').set(t.auth(owner)).send({ rolecodes: 'ADMIN' });
+      const users = await t.http.post('/users/explore?page=1&length=100').set(t.auth(owner)).send({ role_codes: 'ADMIN' });
+      return [byRole.body.totaldata, users.body.totaldata];
+    };
+    const [before] = await admins();
+    await t.http.delete(`/users/${leaving.id}/delete`).set(t.auth(owner)).expect(200);
+    const [roleCount, userCount] = await admins();
+    expect(roleCount).toBe(before - 1);
+    expect(roleCount).toBe(userCount);
+    expect((await t.http.post('/roles/search').set(t.auth(owner)).send({ iduser: leaving.id })).body.roles).toEqual([]);
+    const table = await t.http.post('/roles/table').set(t.auth(owner)).send({ draw: 1, start: 0, length: 10, iduser: leaving.id });
+    expect([table.body.recordsFiltered, table.body.data]).toEqual([0, []]);
+    for (const row of rows) expect((await t.http.get(`/roles/${row.id}`).set(t.auth(owner))).status).toBe(404);
+  });
+});
+
 describe('departments and user_departments', () => {
   it('manages departments and memberships with the documented shapes', async () => {
     const dept = await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Finance', department_descriptions: 'Finance Department', department_codes: '02' });

@@ -4,7 +4,8 @@ import type { Config } from '../config.js';
 /** Indonesian numbers in the 62… form Wablas expects (0812… and +62812… are converted). */
 export function toWablasPhone(phone: string): string {
   const digits = phone.replace(/\D/g, '');
-  return digits.startsWith('0') ? `62${digits.slice(1)}` : digits;
+  // 0812… and 620812… (a trunk 0 typed after the country code) are 62812…
+  return digits.startsWith('0') ? `62${digits.slice(1)}` : digits.startsWith('620') ? `62${digits.slice(3)}` : digits;
 }
 
 /**

@@ -154,6 +154,19 @@ describe('patients/:id/update and update/address', () => {
     expect(detail.body.patients.allergies.map((a: { allergies: string }) => a.allergies)).toEqual(['Debu', 'Susu']);
   });
 
+  it('leaves each name once when the list already held it twice (added again through patient_allergies/create): the first row is kept', async () => {
+    const p = (await t.http.post('/patients/create').set(t.auth(customer)).send({ nama_lengkap_pasien: 'Dobel', allergies: ['Kucing'] })).body.patients;
+    const again = await t.http.post('/patient_allergies/create').set(t.auth(customer)).send({ id_patients: p.id, allergies: 'kucing' });
+    expect(again.status).toBe(200);
+    const res = await t.http.put(`/patients/${p.id}/update`).set(t.auth(customer)).send({ allergies: ['KUCING', 'Debu'] });
+    expect(res.status).toBe(200);
+    expect(res.body.patients.allergies.map((a: { id: number; allergies: string }) => [a.id, a.allergies])).toEqual([
+      [p.allergies[0].id, 'Kucing'],
+      [expect.any(Number), 'Debu'],
+    ]);
+    expect((await t.app.db.patientAllergy.findUniqueOrThrow({ where: { id: again.body.patient_allergies.id } })).deleted_at).not.toBeNull();
+  });
+
   it('changes only the address fields sent', async () => {
     const p = (await create(customer, { nama_lengkap_pasien: 'Addr' })).body.patients;
     const a = await t.http.put(`/patients/${p.id}/update/address`).set(t.auth(customer)).send({ kode_kota: 12 });

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { createConsultationOrder } from '../consultations/fixtures.js';
@@ -139,5 +140,35 @@ describe('a deleted account', () => {
       const r = await t.http.get(path).set(t.auth(admin));
       expect(r.status, path).toBe(200);
     }
+  });
+});
+
+describe("a deleted account's department memberships", () => {
+  it('go with it: the department lists only live members (as users/explore does) and can be deleted once its last live member is', async () => {
+    const admin = await t.user(['ADMIN']);
+    const dept = await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Front desk', department_codes: 'FD-LEAVE' }).expect(200);
+    const departmentId: number = dept.body.departments.id;
+    const made = await t.http
+      .post('/users/create')
+      .set(t.auth(admin))
+      .send(registration('desk_leaving', { roles: ['ADMIN'], id_departments: [departmentId] }))
+      .expect(200);
+    await t.http.delete(`/users/${made.body.users.id}/delete`).set(t.auth(admin)).expect(200);
+
+    const members = await t.http.post('/user_departments/explore').set(t.auth(admin)).send({ id_departments: departmentId }).expect(200);
+    const users = await t.http.post('/users/explore').set(t.auth(admin)).send({ id_departments: departmentId }).expect(200);
+    expect([members.body.totaldata, users.body.totaldata]).toEqual([0, 0]);
+    // "a department that still has members cannot be deleted": a deleted account is no member
+    expect((await t.http.delete(`/departments/${departmentId}/delete`).set(t.auth(admin))).status).toBe(200);
+  });
+
+  it('the migration takes the accounts deleted before out of their departments, and no live member', async () => {
+    const dept = await t.app.db.department.create({ data: { department_name: 'Old desk', department_codes: 'FD-OLD' } });
+    const gone = await t.user(['ADMIN'], { deleted_at: new Date() });
+    const live = await t.user(['ADMIN']);
+    await t.app.db.userDepartment.createMany({ data: [gone, live].map((u) => ({ id_users: u.id, id_departments: dept.id })) });
+    const sql = readFileSync('prisma/migrations/20261207060000_deleted_accounts_leave_departments/migration.sql', 'utf8');
+    await t.app.db.$executeRawUnsafe(sql);
+    expect((await t.app.db.userDepartment.findMany({ where: { id_departments: dept.id } })).map((m) => m.id_users)).toEqual([live.id]);
   });
 });

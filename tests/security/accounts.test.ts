@@ -75,6 +75,31 @@ describe('recovery links', () => {
   });
 });
 
+describe('the devices signed in before a new password', () => {
+  it("stop getting the account's pushes (own change, set by staff, recovery): a session that ended does not keep its push registration", async () => {
+    for (const change of ['own', 'staff', 'recovery'] as const) {
+      const u = await t.user(['CUSTOMER']);
+      const device = `taken-over-phone-${change}-0001`;
+      // the phone of whoever had the account before the password changed
+      await t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: device }).expect(200);
+      const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Rekam medis diverifikasi', intentions: 'test' } });
+      await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: device } });
+      if (change === 'own') {
+        await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: 'mine-new-pass1', new_password_confirm: 'mine-new-pass1' }).expect(200);
+      } else if (change === 'staff') {
+        await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'staff-set-pass1', new_password_confirm: 'staff-set-pass1' }).expect(200);
+      } else {
+        const email = `${u.username}@example.com`;
+        await t.http.post(`/users/${email}/recovery/password/email`).expect(200);
+        const secret = await recoverySecret(u.id);
+        await t.http.post(`/users/${email}/forgot/${secret}/password/email`).send({ new_password: 'recovered-pass1', confirm_new_password: 'recovered-pass1' }).expect(200);
+      }
+      expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } }), change).toBe(0);
+      expect((await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: device } })).status, change).toBe('INVALID');
+    }
+  });
+});
+
 describe('one phone, one account', () => {
   it('0812…, +62812… and 62812… are the same phone: stored once as 0812…, a second account is 409, WhatsApp recovery finds the one', async () => {
     const reg = (username: string, users_phone: string) => ({ username, users_fullname: 'X', users_phone, password: 'qwerty123', retype_password: 'qwerty123' });
@@ -93,6 +118,25 @@ describe('one phone, one account', () => {
     // numbers of other countries are kept as typed
     await t.http.post('/users/create').send(reg('phone_sg', '+6561234567')).expect(200);
     expect((await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_sg' } })).users_phone).toBe('+6561234567');
+  });
+});
+
+describe('one phone, one account, typed with both prefixes', () => {
+  it('+62 0812… (the country code before the trunk 0) is 0812…: a second account is 409, WhatsApp recovery by it finds the one and answers 62812…', async () => {
+    const reg = (username: string, users_phone: string) => ({ username, users_fullname: 'X', users_phone, password: 'qwerty123', retype_password: 'qwerty123' });
+    await t.http.post('/users/create').send(reg('phone_trunk_a', '081277776666')).expect(200);
+    for (const [name, phone] of [['phone_trunk_b', '+62081277776666'], ['phone_trunk_c', '62081277776666']]) {
+      expect((await t.http.post('/users/create').send(reg(name!, phone!))).status, phone).toBe(409);
+    }
+    const other = await t.user(['CUSTOMER']);
+    expect((await t.http.put(`/users/${other.id}/update`).set(t.auth(other)).send({ users_phone: '+62081277776666' })).status).toBe(409);
+    // alone, it is stored in the one spelling
+    await t.http.post('/users/create').send(reg('phone_trunk_d', '+62081355554444')).expect(200);
+    expect((await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_trunk_d' } })).users_phone).toBe('081355554444');
+    const first = await t.app.db.user.findFirstOrThrow({ where: { username: 'phone_trunk_a' } });
+    const asked = await t.http.post('/users/+62081277776666/recovery/password/wa').expect(200);
+    expect(asked.body.users_phone).toBe('6281277776666');
+    expect((await t.app.db.passwordReset.findMany({ where: { id_users: first.id, channel: 'wa' } })).length).toBe(1);
   });
 });
 
@@ -130,6 +174,43 @@ describe('the current password asked by users/:id/update/password', () => {
     // the password is still the owner's (a blocked account answers 403 to any password)
     const row = await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } });
     expect(await bcrypt.compare(TEST_PASSWORD, row.password_hash)).toBe(true);
+  });
+});
+
+describe('the sign-in lockout', () => {
+  it("forgets the account's devices, as the other ends of its sessions do: the guesser's phone gets no pushes once staff unblock", async () => {
+    const u = await t.user(['CUSTOMER']);
+    const device = 'borrowed-session-phone-0001';
+    await t.http.post('/users/register_device_token').set(t.auth(u)).send({ device_token: device }).expect(200);
+    const note = await t.app.db.notification.create({ data: { id_user_to: u.id, title: 'Pesan baru', intentions: 'test' } });
+    await t.app.db.pushDelivery.create({ data: { id_notifications: note.id, id_users: u.id, device_token: device } });
+    for (let i = 0; i < 4; i++) {
+      await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: `guess-${i}`, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' }).expect(422);
+    }
+    // below the limit nothing ends
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } })).toBe(1);
+    await t.http.post('/users/login').send({ username: u.username, password: 'guess-4' }).expect(401);
+    expect(await t.app.db.userDeviceToken.count({ where: { device_token: device } })).toBe(0);
+    expect((await t.app.db.pushDelivery.findFirstOrThrow({ where: { device_token: device } })).status).toBe('INVALID');
+    await t.http.post(`/users/${u.id}/unblock`).set(t.auth(admin)).expect(200);
+    expect(await t.app.db.userDeviceToken.count({ where: { id_users: u.id } })).toBe(0);
+  });
+
+  it('ends the sessions for good: a token from before the block still fails once staff unblock the account', async () => {
+    for (const via of ['login', 'update/password'] as const) {
+      const u = await t.user(['CUSTOMER']);
+      for (let i = 0; i < 5; i++) {
+        if (via === 'login') await t.http.post('/users/login').send({ username: u.username, password: `guess-${i}` }).expect(401);
+        else await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: `guess-${i}`, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' }).expect(422);
+      }
+      expect((await t.http.get('/users/data').set(t.auth(u))).status).toBe(401);
+      // the owner asks the clinic to unblock: whoever held the old token (the guesser) is not let back in
+      await t.http.post(`/users/${u.id}/unblock`).set(t.auth(admin)).expect(200);
+      expect((await t.http.get('/users/data').set(t.auth(u))).status, via).toBe(401);
+      // the owner signs in again with the password
+      const login = await t.http.post('/users/login').send({ username: u.username, password: TEST_PASSWORD }).expect(200);
+      expect((await t.http.get('/users/data').set(t.auth(login.body.bearer))).status).toBe(200);
+    }
   });
 });
 

@@ -34,6 +34,9 @@ export const roleRoutes = resourceRoutes({
   model: (db) => db.userRole,
   access: { read: STAFF, write: STAFF },
   exploreMethods: ['post', 'get'],
+  // a deleted account's rows stay (the account is kept for its history) but assign nothing: the
+  // lists count live accounts, as users/explore's role filter does
+  scope: () => ({ user: { deleted_at: null } }),
   filters: z.object({ iduser: s.id.optional(), rolecodes: z.string().max(20).optional() }),
   where: (f) => ({ id_users: f.iduser, role_codes: f.rolecodes }),
   searchFields: ['role_codes', 'descriptions'],

@@ -217,7 +217,7 @@ export const bearerToken = r.str.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z
   description:
     'Session token: a JWT signed with HS256 carrying sub (the user id as a string), tv (token version), roles, iat and exp. ' +
     'Send it as `Authorization: Bearer <token>`. It expires after JWT_EXPIRES_IN (default 12h) and stops working earlier ' +
-    'when the password changes or is reset, a role is changed or taken away, or the user is deleted; it is refused while the user is blocked. ' +
+    'when the password changes or is reset, a role is changed or taken away, the user is deleted, or the account is blocked after failed sign-ins (an unblock does not bring it back). ' +
     'Roles are re-read from the database on every request; the roles claim is informative only.',
 });
 export const loginSchema = z.object({

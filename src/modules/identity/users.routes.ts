@@ -222,7 +222,7 @@ export const userRoutes = [
     path: '/users/:id/update/password',
     access: 'authenticated',
     tag: 'users',
-    summary: 'Change your own password (ends your other sessions)',
+    summary: 'Change your own password (ends all your sessions, this one included, and forgets your devices: sign in again)',
     body: z
       .object({ prev_password: z.string().min(1).max(200), new_password: password, new_password_confirm: z.string() })
       .refine((b) => b.new_password === b.new_password_confirm, { message: 'passwords do not match', path: ['new_password_confirm'] }),

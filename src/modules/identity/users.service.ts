@@ -17,12 +17,14 @@ export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().to
 /**
  * One spelling per Indonesian number, so the unique index sees `0812…`, `+62812…` and `62812…` as
  * the same phone (WhatsApp recovery finds an account by any of them): the country code becomes
- * the leading 0. Other numbers are kept as typed, without spaces, dashes, dots or brackets.
+ * the leading 0. A trunk 0 typed after the country code (`+620812…`, a common slip: no Indonesian
+ * number continues with 0 after 62) is the same number too. Other numbers are kept as typed,
+ * without spaces, dashes, dots or brackets.
  */
 export const normalizePhone = (s: string | undefined | null) => {
   if (!s) return null;
   const compact = s.replace(/[\s\-.()]/g, '');
-  return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?62/, '')}` : compact;
+  return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?620?/, '')}` : compact;
 };
 
 export async function hashPassword(app: AppContext, password: string) {
@@ -170,7 +172,9 @@ export async function assertNotActingDoctor(tx: Tx, userId: number, what: string
  * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
  * freed (the person may register again; `#` is never in a registered username, so the tombstone
  * takes no one's), the contact data is blanked, the sessions end, the devices forget the account
- * and the pushes still queued for them are stopped, the open recovery links are void. The picture (a
+ * and the pushes still queued for them are stopped, the open recovery links are void. The account
+ * leaves its departments (nothing points at a membership; a department with members cannot be
+ * deleted, and one whose members had all left would stay undeletable for ever). The picture (a
  * face, served publicly) goes too: its file name is returned, for the caller to remove the file once
  * this has committed.
  */
@@ -189,8 +193,8 @@ export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<stri
       users_picture: '',
     },
   });
-  await tx.userDeviceToken.deleteMany({ where: { id_users: id } });
-  await tx.pushDelivery.updateMany({ where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
+  await forgetDevices(tx, id);
+  await tx.userDepartment.deleteMany({ where: { id_users: id } });
   await voidRecoveryLinks(tx, id, now);
   return row?.users_picture ?? '';
 }
@@ -254,13 +258,23 @@ export async function login(app: AppContext, username: string, password: string,
 /**
  * A wrong password counts toward LOGIN_MAX_ATTEMPTS; the account is blocked at the limit. One
  * statement, so concurrent failures all count and the block happens exactly at the limit.
+ * The block also ends the sessions (token_version) and forgets their devices: is_blocked alone
+ * only suspends them, and a token held by whoever guessed (a borrowed session), and the phone it
+ * registered, would work again once staff unblock.
  */
 async function countFailedSignIn(app: AppContext, userId: number) {
-  await app.db.$executeRaw`
-    UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
-      is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${app.config.LOGIN_MAX_ATTEMPTS} THEN 1 ELSE is_blocked END,
-      updated_at = now()
-    WHERE id = ${userId}`;
+  const limit = app.config.LOGIN_MAX_ATTEMPTS;
+  await app.db.$transaction(async (tx) => {
+    const [row] = await tx.$queryRaw<{ is_blocked: number }[]>`
+      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
+        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${limit} THEN 1 ELSE is_blocked END,
+        token_version = CASE WHEN is_blocked = 0 AND num_of_login_attempts + 1 >= ${limit} THEN token_version + 1 ELSE token_version END,
+        updated_at = now()
+      WHERE id = ${userId}
+      RETURNING is_blocked`;
+    // a blocked account registers no device, so forgetting them again (concurrent failures) is a no-op
+    if (row?.is_blocked) await forgetDevices(tx, userId);
+  });
 }
 
 /** `beforeCommit`: runs last in the change's transaction (the audit entry of a staff change, RequestContext.auditChange). */
@@ -275,9 +289,21 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
+    await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await beforeCommit?.(tx);
   });
+}
+
+/**
+ * The devices forget the account and the pushes still queued for them are stopped: with its
+ * sessions ended (a deletion, a new password), a device no longer signed in to the account must
+ * not go on showing its notifications (a taken-over account's recovery would leave the taker's
+ * phone getting them). A device signed in again registers again (users/register_device_token).
+ */
+export async function forgetDevices(tx: Tx, userId: number) {
+  await tx.userDeviceToken.deleteMany({ where: { id_users: userId } });
+  await tx.pushDelivery.updateMany({ where: { id_users: userId, status: { in: ['PENDING', 'SENDING'] } }, data: { status: 'INVALID', locked_until: null } });
 }
 
 /**
@@ -293,6 +319,7 @@ export async function setPasswordByAdmin(app: AppContext, userId: number, next: 
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
+    await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await beforeCommit?.(tx);
   });

@@ -85,14 +85,21 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
 /**
  * Replaces a patient's allergy list: keeps matching rows, hides the others, adds the new ones. A
  * read-then-write: the patient row is locked first, so concurrent replaces of one list run one after
- * the other, each seeing the list the previous one left (no duplicate rows).
+ * the other, each seeing the list the previous one left (no duplicate rows). A name the list holds
+ * twice (patient_allergies/create adds rows one by one) keeps its first row: each name ends once.
  */
 export async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
   await lockPatient(tx, patientId);
   const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
-  const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true } });
-  const gone = current.filter((a) => !wanted.has(a.allergies.toLowerCase())).map((a) => a.id);
-  for (const a of current) wanted.delete(a.allergies.toLowerCase());
+  const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true }, orderBy: { id: 'asc' } });
+  const kept = new Set<string>();
+  const gone: number[] = [];
+  for (const a of current) {
+    const name = a.allergies.toLowerCase();
+    if (wanted.has(name) && !kept.has(name)) kept.add(name);
+    else gone.push(a.id);
+  }
+  for (const name of kept) wanted.delete(name);
   if (gone.length) await tx.patientAllergy.updateMany({ where: { id: { in: gone } }, data: { deleted_at: now } });
   if (wanted.size) await tx.patientAllergy.createMany({ data: [...wanted.values()].map((allergies) => ({ id_patients: patientId, allergies })) });
 }

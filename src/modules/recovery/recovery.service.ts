@@ -4,7 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { toWablasPhone } from '../../adapters/wablas.js';
 import { audit } from '../audit/audit.service.js';
-import { hashPassword, normalizeEmail, voidRecoveryLinks } from '../identity/users.service.js';
+import { forgetDevices, hashPassword, normalizeEmail, voidRecoveryLinks } from '../identity/users.service.js';
 import { enqueueMessage } from './outbox.service.js';
 
 export type Channel = 'email' | 'wa';
@@ -78,7 +78,8 @@ const INVALID_LINK = 'The recovery link is invalid, expired or already used';
 /**
  * Sets a new password with a recovery secret: the secret is consumed by one conditional update
  * (so two concurrent uses cannot both succeed); the account is unblocked, its failed-attempt count
- * cleared and its existing sessions ended (token_version), and every other open secret voided.
+ * cleared and its existing sessions ended (token_version) with their devices' push registrations,
+ * and every other open secret voided.
  */
 export async function completeRecovery(app: AppContext, channel: Channel, identifier: string, secret: string, newPassword: string, req: Request) {
   const user = await findAccount(app, channel, identifier);
@@ -96,6 +97,7 @@ export async function completeRecovery(app: AppContext, channel: Channel, identi
       where: { id: user.id },
       data: { password_hash: passwordHash, token_version: { increment: 1 }, is_blocked: 0, num_of_login_attempts: 0, is_password_reset_required: 0 },
     });
+    await forgetDevices(tx, user.id);
     await audit(app, { user: { id: user.id }, action: 'password_recovered', resource: 'users', resourceId: user.id, req, details: { channel } }, tx);
   });
   return user;
