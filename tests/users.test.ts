@@ -152,6 +152,23 @@ describe('tokens', () => {
     expect((await t.http.post('/users/login').send({ username: u.username, password: 'newpassword1' })).status).toBe(200);
   });
 
+  it('refuses a new password over 72 bytes (bcrypt would cut it: another password sharing its first 72 bytes would sign in)', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const long = 'é'.repeat(40); // 40 characters, 80 bytes
+    const res = await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: long, new_password_confirm: long });
+    expect(res.status).toBe(400);
+    expect(res.body.errors).toEqual([expect.objectContaining({ field: 'new_password', message: expect.stringMatching(/72 bytes/) })]);
+    const byStaff = await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: long, new_password_confirm: long });
+    expect(byStaff.status).toBe(400);
+    expect((await t.http.post('/users/create').send(registration('longpass', { password: long, retype_password: long }))).status).toBe(400);
+    // the old password still signs in: nothing was changed
+    expect((await t.http.post('/users/login').send({ username: u.username, password: TEST_PASSWORD })).status).toBe(200);
+    // 36 two-byte characters are 72 bytes: accepted
+    const fits = 'é'.repeat(36);
+    await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: fits, new_password_confirm: fits }).expect(200);
+    expect((await t.http.post('/users/login').send({ username: u.username, password: fits })).status).toBe(200);
+  });
+
   it('lets staff set a password that must be changed at next sign-in', async () => {
     const u = await t.user(['CUSTOMER']);
     const res = await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'adminset123', new_password_confirm: 'adminset123' });

@@ -70,3 +70,14 @@ export const paging = z.object({
   /** capped at 100 (docs/compat.md): a larger length answers 100 rows, not an error */
   length: z.coerce.number().int().min(1).max(1_000_000).default(10).transform((n) => Math.min(n, 100)),
 });
+
+/**
+ * A new password: 8 to 72 characters and at most 72 bytes in UTF-8, since bcrypt reads only the
+ * first 72 bytes: a longer one (long passphrases outside ASCII) would be cut without a word, and
+ * any password sharing its first 72 bytes would sign in.
+ */
+export const newPassword = z
+  .string()
+  .min(8, 'at least 8 characters')
+  .max(72, 'at most 72 characters')
+  .refine((p) => Buffer.byteLength(p, 'utf8') <= 72, 'at most 72 bytes (characters outside ASCII take 2 to 4)');

@@ -13,7 +13,7 @@ import { containsText, equalsText } from '../../lib/text-search.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { registerDeviceToken } from '../notifications/notifications.service.js';
 
-const password = z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters');
+const password = s.newPassword;
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
 const phone = z.string().trim().regex(/^\+?\d{8,15}$/, 'digits only, 8 to 15');
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import * as r from '../../http/response.js';
 import { route } from '../../http/route.js';
+import { newPassword as newPasswordSchema } from '../../lib/schemas.js';
 import { toWablasPhone } from '../../adapters/wablas.js';
 import { completeRecovery, requestRecovery } from './recovery.service.js';
 
@@ -9,7 +10,7 @@ const phone = z.object({ phone: z.string().trim().regex(/^\+?\d{8,15}$/, 'digits
 const secret = z.string().regex(/^[A-Za-z0-9_-]{16,100}$/, 'invalid recovery hash');
 const newPassword = z
   .object({
-    new_password: z.string().min(8, 'at least 8 characters').max(72, 'at most 72 characters'),
+    new_password: newPasswordSchema,
     confirm_new_password: z.string().max(200),
   })
   .refine((b) => b.new_password === b.confirm_new_password, { message: 'passwords do not match', path: ['confirm_new_password'] });
