@@ -208,6 +208,19 @@ describe('courier costs, quotes and process/courier', () => {
     }
   });
 
+  it('refuses to quote an order that is no longer a cart (409), asking RajaOngkir nothing and storing no quote', async () => {
+    // the document's id_order is the shopping cart whose items are weighed; a placed order's quotes could never be taken
+    const id = await cart(customer, { kode_kecamatan: '330', status: 'CHECKOUT', cart_open: null });
+    const calls = fake.callsTo('/calculate/district/domestic-cost').length;
+    for (const who of [customer, admin]) {
+      const r = await t.http.post('/deliveries/calculate').set(t.auth(who)).send({ id_order: id, courier: 'jne' });
+      expect(r.status).toBe(409);
+      expect(r.body.message).toMatch(/cart/);
+    }
+    expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(calls);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+
   it('refuses unknown couriers (400), consultation orders (422) and empty carts (422)', async () => {
     const id = await cart(customer, { kode_kecamatan: '330' });
     expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'dhl' })).status).toBe(400);

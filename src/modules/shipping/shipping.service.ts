@@ -149,6 +149,8 @@ export async function quoteForOrder(
   const settings = await deliverySettings(app);
   const courier = checkCouriers(input.courier, settings.kode_kurir);
   const order = await visibleOrder(app.db, user, input.id_order);
+  // the document weighs the shopping cart's items: a placed order's quotes could never be taken
+  if (order.status !== CART_STATUS) throw conflict(`Order ${order.id} is ${order.status}: shipping can only change while it is a cart`);
   if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
   // V2 prices district to district: the order's district is the destination; the document's
   // city_id_destination is used only while the order has no address yet
