@@ -478,6 +478,20 @@ describe('same-day segments and process/sameday/courier', () => {
     expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(other)).send({ lat_kirim: -6.2, lng_kirim: 106.83 })).status).toBe(404);
   });
 
+  it('refuses same-day delivery for an empty cart (422), as process/courier does, and keeps no courier price', async () => {
+    const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'Pasien', id_users: customer.id } });
+    const empty = await t.app.db.order.create({ data: { order_type: 'E', id_member: customer.id, id_patients: patient.id } });
+    // a cart whose only line was cancelled is empty too
+    const cancelled = await cart(customer);
+    await t.app.db.orderItem.updateMany({ where: { id_order: cancelled }, data: { is_canceled: 1 } });
+    for (const id of [empty.id, cancelled]) {
+      const r = await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83 });
+      expect(r.status).toBe(422);
+      expect(r.body.message).toMatch(/empty/);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, is_courier: 0 });
+    }
+  });
+
   it('keeps one consistent courier under parallel changes', async () => {
     const id = await cart(customer);
     const results = await Promise.all([

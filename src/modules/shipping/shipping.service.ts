@@ -65,10 +65,12 @@ export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id
   return order;
 }
 
+const emptyCart = () => unprocessable('The cart is empty: add items before asking for courier costs');
+
 /** Cart weight in grams from its live items (qty × menus.berat); at least 1 g, RajaOngkir refuses 0. */
 export async function cartWeight(db: Db | Tx, orderId: number) {
   const items = await db.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { qty: true, menu: { select: { berat: true } } } });
-  if (items.length === 0) throw unprocessable('The cart is empty: add items before asking for courier costs');
+  if (items.length === 0) throw emptyCart();
   return weightOf(items);
 }
 
@@ -292,6 +294,8 @@ export function chooseCourier(app: AppContext, user: AuthUser | undefined, order
 /** orders/:id/process/sameday/courier: same-day delivery to lat_kirim/lng_kirim, priced by distance (sameDayQuote). */
 export function chooseSameDay(app: AppContext, user: AuthUser | undefined, orderId: number, input: { lat_kirim: number; lng_kirim: number }, beforeCommit?: BeforeCommit) {
   return onShippingCart(app, user, orderId, async (tx, order) => {
+    // nothing to deliver: as process/courier, no delivery price on an empty cart
+    if ((await tx.orderItem.count({ where: { id_order: order.id, is_canceled: 0 } })) === 0) throw emptyCart();
     const q = await sameDayQuote(tx, app, input.lat_kirim, input.lng_kirim);
     await setCourier(tx, order.id, {
       lat_kirim: input.lat_kirim,
