@@ -252,6 +252,23 @@ describe('courier costs, quotes and process/courier', () => {
     expect(await t.app.db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ courier: '', courier_price: 0 });
   });
 
+  it('takes the configured courier codes whatever their case (SHIPPING_COURIERS=JNE,Pos)', async () => {
+    // the settings row as the configuration made it (deliverySettings copies SHIPPING_COURIERS as written)
+    await t.http.get('/deliveries/settings').set(t.auth(customer));
+    const { kode_kurir } = await t.app.db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
+    await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { kode_kurir: ['JNE', 'Pos'] } });
+    try {
+      for (const courier of ['jne', 'JNE', 'pos:jne']) {
+        const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 1000, courier });
+        expect(r.status, courier).toBe(200);
+      }
+      expect(fake.callsTo('/calculate/district/domestic-cost').at(-1)!.form).toMatchObject({ courier: 'pos:jne' });
+      expect((await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 1000, courier: 'tiki' })).status).toBe(400);
+    } finally {
+      await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { kode_kurir } });
+    }
+  });
+
   it('prices by weight between two districts without an order', async () => {
     const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
     expect(r.status).toBe(200);

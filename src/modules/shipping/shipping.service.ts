@@ -37,10 +37,11 @@ export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
   }
 }
 
-/** `jne` or `jne:tiki`, each one of the configured courier codes. */
+/** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
 export function checkCouriers(courier: string, allowed: string[]): string {
   const codes = courier.toLowerCase().split(':').filter(Boolean);
-  const unknown = codes.filter((c) => !allowed.includes(c));
+  const offered = allowed.map((c) => c.toLowerCase());
+  const unknown = codes.filter((c) => !offered.includes(c));
   if (codes.length === 0 || unknown.length) {
     throw badRequest('Invalid courier', [{ field: 'courier', message: `use one of ${allowed.join(', ')} (several joined by ":")` }]);
   }
