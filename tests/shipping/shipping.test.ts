@@ -208,6 +208,19 @@ describe('courier costs, quotes and process/courier', () => {
     }
   });
 
+  it('refuses to quote an order that is no longer a cart (409), asking RajaOngkir nothing and storing no quote', async () => {
+    // the document's id_order is the shopping cart whose items are weighed; a placed order's quotes could never be taken
+    const id = await cart(customer, { kode_kecamatan: '330', status: 'CHECKOUT', cart_open: null });
+    const calls = fake.callsTo('/calculate/district/domestic-cost').length;
+    for (const who of [customer, admin]) {
+      const r = await t.http.post('/deliveries/calculate').set(t.auth(who)).send({ id_order: id, courier: 'jne' });
+      expect(r.status).toBe(409);
+      expect(r.body.message).toMatch(/cart/);
+    }
+    expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(calls);
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+
   it('refuses unknown couriers (400), consultation orders (422) and empty carts (422)', async () => {
     const id = await cart(customer, { kode_kecamatan: '330' });
     expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'dhl' })).status).toBe(400);
@@ -237,6 +250,23 @@ describe('courier costs, quotes and process/courier', () => {
     expect(fake.callsTo('/calculate/district/domestic-cost')).toHaveLength(calls);
     expect(await t.app.db.courierQuote.count({ where: { id_orders: order.id } })).toBe(0);
     expect(await t.app.db.order.findUniqueOrThrow({ where: { id: order.id } })).toMatchObject({ courier: '', courier_price: 0 });
+  });
+
+  it('takes the configured courier codes whatever their case (SHIPPING_COURIERS=JNE,Pos)', async () => {
+    // the settings row as the configuration made it (deliverySettings copies SHIPPING_COURIERS as written)
+    await t.http.get('/deliveries/settings').set(t.auth(customer));
+    const { kode_kurir } = await t.app.db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
+    await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { kode_kurir: ['JNE', 'Pos'] } });
+    try {
+      for (const courier of ['jne', 'JNE', 'pos:jne']) {
+        const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 1000, courier });
+        expect(r.status, courier).toBe(200);
+      }
+      expect(fake.callsTo('/calculate/district/domestic-cost').at(-1)!.form).toMatchObject({ courier: 'pos:jne' });
+      expect((await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_destination: 53, weight: 1000, courier: 'tiki' })).status).toBe(400);
+    } finally {
+      await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { kode_kurir } });
+    }
   });
 
   it('prices by weight between two districts without an order', async () => {
@@ -463,6 +493,20 @@ describe('same-day segments and process/sameday/courier', () => {
     expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.5, lng_kirim: 107.2 })).status).toBe(422);
     expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83, courier: 'jne' })).status).toBe(400);
     expect((await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(other)).send({ lat_kirim: -6.2, lng_kirim: 106.83 })).status).toBe(404);
+  });
+
+  it('refuses same-day delivery for an empty cart (422), as process/courier does, and keeps no courier price', async () => {
+    const patient = await t.app.db.patient.create({ data: { nama_lengkap_pasien: 'Pasien', id_users: customer.id } });
+    const empty = await t.app.db.order.create({ data: { order_type: 'E', id_member: customer.id, id_patients: patient.id } });
+    // a cart whose only line was cancelled is empty too
+    const cancelled = await cart(customer);
+    await t.app.db.orderItem.updateMany({ where: { id_order: cancelled }, data: { is_canceled: 1 } });
+    for (const id of [empty.id, cancelled]) {
+      const r = await t.http.put(`/orders/${id}/process/sameday/courier`).set(t.auth(customer)).send({ lat_kirim: -6.2, lng_kirim: 106.83 });
+      expect(r.status).toBe(422);
+      expect(r.body.message).toMatch(/empty/);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, is_courier: 0 });
+    }
   });
 
   it('keeps one consistent courier under parallel changes', async () => {

@@ -37,10 +37,11 @@ export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
   }
 }
 
-/** `jne` or `jne:tiki`, each one of the configured courier codes. */
+/** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
 export function checkCouriers(courier: string, allowed: string[]): string {
   const codes = courier.toLowerCase().split(':').filter(Boolean);
-  const unknown = codes.filter((c) => !allowed.includes(c));
+  const offered = allowed.map((c) => c.toLowerCase());
+  const unknown = codes.filter((c) => !offered.includes(c));
   if (codes.length === 0 || unknown.length) {
     throw badRequest('Invalid courier', [{ field: 'courier', message: `use one of ${allowed.join(', ')} (several joined by ":")` }]);
   }
@@ -65,10 +66,12 @@ export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id
   return order;
 }
 
+const emptyCart = () => unprocessable('The cart is empty: add items before asking for courier costs');
+
 /** Cart weight in grams from its live items (qty × menus.berat); at least 1 g, RajaOngkir refuses 0. */
 export async function cartWeight(db: Db | Tx, orderId: number) {
   const items = await db.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { qty: true, menu: { select: { berat: true } } } });
-  if (items.length === 0) throw unprocessable('The cart is empty: add items before asking for courier costs');
+  if (items.length === 0) throw emptyCart();
   return weightOf(items);
 }
 
@@ -149,6 +152,8 @@ export async function quoteForOrder(
   const settings = await deliverySettings(app);
   const courier = checkCouriers(input.courier, settings.kode_kurir);
   const order = await visibleOrder(app.db, user, input.id_order);
+  // the document weighs the shopping cart's items: a placed order's quotes could never be taken
+  if (order.status !== CART_STATUS) throw conflict(`Order ${order.id} is ${order.status}: shipping can only change while it is a cart`);
   if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
   // V2 prices district to district: the order's district is the destination; the document's
   // city_id_destination is used only while the order has no address yet
@@ -290,6 +295,8 @@ export function chooseCourier(app: AppContext, user: AuthUser | undefined, order
 /** orders/:id/process/sameday/courier: same-day delivery to lat_kirim/lng_kirim, priced by distance (sameDayQuote). */
 export function chooseSameDay(app: AppContext, user: AuthUser | undefined, orderId: number, input: { lat_kirim: number; lng_kirim: number }, beforeCommit?: BeforeCommit) {
   return onShippingCart(app, user, orderId, async (tx, order) => {
+    // nothing to deliver: as process/courier, no delivery price on an empty cart
+    if ((await tx.orderItem.count({ where: { id_order: order.id, is_canceled: 0 } })) === 0) throw emptyCart();
     const q = await sameDayQuote(tx, app, input.lat_kirim, input.lng_kirim);
     await setCourier(tx, order.id, {
       lat_kirim: input.lat_kirim,
