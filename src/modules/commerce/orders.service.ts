@@ -515,11 +515,11 @@ async function otherOpenCart(tx: Tx, orderId: number) {
   return n > 0;
 }
 
-/** CHECKOUT (unpaid) → cart again: reservations released, the attempt superseded. */
+/** CHECKOUT (unpaid) → cart again: reservations released, the attempt superseded, the checkout's stamp cleared. */
 async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatus = 'SUPERSEDED') {
   const { count } = await tx.order.updateMany({
     where: { id: orderId, status: 'CHECKOUT', is_paid: 0 },
-    data: { status: CART, cart_open: 1, token: '', payment_redirect_url: '', expires_at: null },
+    data: { status: CART, cart_open: 1, token: '', payment_redirect_url: '', expires_at: null, checkout_datetime: null },
   });
   if (count === 0) throw conflict('Only an unpaid checkout can go back to the cart');
   await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: attemptStatus } });
@@ -700,7 +700,8 @@ export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number
     try {
       await tx.order.update({
         where: { id: order.id },
-        data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', ...adminStamp(user, input) },
+        // a cart again, as after uncheckout: not checked out (its next checkout stamps its own time)
+        data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', checkout_datetime: null, ...adminStamp(user, input) },
       });
     } catch (err: any) {
       if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
