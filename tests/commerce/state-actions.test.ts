@@ -87,3 +87,25 @@ describe('an order back in the cart (uncheckout, uncancel)', () => {
     expect(await shown()).toBeNull();
   });
 });
+
+// docs/compat.md: "Any other move is 409 with the allowed states in the message", as the
+// fulfilment steps, paid and unpaid say; cancel, uncancel and uncheckout named only the status.
+describe('a move the state machine does not allow', () => {
+  it('answers 409 naming the statuses it is allowed from', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    for (const a of ['prepared', 'processing', 'pickup']) await put(`/orders/${id}/${a}`, admin).expect(200);
+    const refused = async (path: string, who: TestUser) => {
+      const r = await put(`/orders/${id}/${path}`, who);
+      expect(r.status).toBe(409);
+      return r.body.message as string;
+    };
+    expect(await refused('cancel', admin)).toBe('Cannot cancel an order in status PICKUP (allowed from CHECKOUT, PAID, PREPARED, PROCESSING)');
+    expect(await refused('uncancel', admin)).toBe('Cannot uncancel an order in status PICKUP (allowed from CANCEL)');
+    expect(await refused('uncheckout', u)).toBe(`Order ${id} cannot go back to the cart (status PICKUP; allowed from CHECKOUT, unpaid)`);
+  });
+});

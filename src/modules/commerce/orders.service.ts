@@ -533,7 +533,7 @@ async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatu
 export async function uncheckout(app: AppContext, user: AuthUser, orderId: number, beforeCommit?: BeforeCommit) {
   await app.db.$transaction(async (tx) => {
     const order = await loadOwnOrder(tx, user, orderId);
-    if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status})`);
+    if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status}; allowed from CHECKOUT, unpaid)`);
     if (await otherOpenCart(tx, orderId)) throw conflict('Another cart is already open for this patient and order type');
     try {
       await backToCart(app, tx, orderId);
@@ -571,10 +571,13 @@ export async function markPaid(app: AppContext, tx: Tx, orderId: number, channel
   return true;
 }
 
+/** The statuses an order can be cancelled from: not yet shipped. */
+const CANCELLABLE = ['CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING'];
+
 /** Cancels an unpaid checkout or a paid order that has not shipped; everything held is given back. */
 export async function cancelOrder(app: AppContext, tx: Tx, orderId: number, info: { pic?: string; reason?: string; id_admin?: number | null }) {
   const { count } = await tx.order.updateMany({
-    where: { id: orderId, status: { in: ['CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING'] } },
+    where: { id: orderId, status: { in: CANCELLABLE } },
     data: {
       status: 'CANCEL',
       is_canceled: 1,
@@ -688,14 +691,14 @@ export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, 
       reason: input.cancel_reason ?? '',
       id_admin: input.id_admin || user.id,
     });
-    if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
+    if (!ok) throw conflict(`Cannot cancel an order in status ${order.status} (allowed from ${CANCELLABLE.join(', ')})`);
   }, beforeCommit);
 }
 
 /** orders/:id/uncancel (staff): an unpaid cancelled order becomes the cart again. */
 export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
-    if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
+    if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status} (allowed from CANCEL)`);
     if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
     try {
       await tx.order.update({
