@@ -65,3 +65,47 @@ describe('a Midtrans payment undone by staff (unpaid), the order then paid anoth
     expect(await t.app.db.userPoint.count({ where: { id_orders_earned: id, remaining_point: { gt: 0 } } })).toBe(1);
   });
 });
+
+// docs/compat.md: "Each step stamps its *_datetime; undo clears it." Back in the cart the order
+// showed the time of a checkout it no longer was.
+describe('an order back in the cart (uncheckout, uncancel)', () => {
+  it('no longer shows a checkout time; the next checkout stamps its own', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    const shown = async () => (await t.http.get(`/orders/${id}`).set(t.auth(u)).expect(200)).body.orders.checkout_datetime;
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    expect(await shown()).not.toBeNull();
+    await put(`/orders/${id}/uncheckout`, u).expect(200);
+    expect(await shown()).toBeNull();
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    expect(await shown()).not.toBeNull();
+    await put(`/orders/${id}/cancel`, admin).expect(200);
+    await put(`/orders/${id}/uncancel`, admin).expect(200);
+    expect(await order(id)).toMatchObject({ status: 'SHOPPING CARTS', checkout_datetime: null });
+    expect(await shown()).toBeNull();
+  });
+});
+
+// docs/compat.md: "Any other move is 409 with the allowed states in the message", as the
+// fulfilment steps, paid and unpaid say; cancel, uncancel and uncheckout named only the status.
+describe('a move the state machine does not allow', () => {
+  it('answers 409 naming the statuses it is allowed from', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 40_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    for (const a of ['prepared', 'processing', 'pickup']) await put(`/orders/${id}/${a}`, admin).expect(200);
+    const refused = async (path: string, who: TestUser) => {
+      const r = await put(`/orders/${id}/${path}`, who);
+      expect(r.status).toBe(409);
+      return r.body.message as string;
+    };
+    expect(await refused('cancel', admin)).toBe('Cannot cancel an order in status PICKUP (allowed from CHECKOUT, PAID, PREPARED, PROCESSING)');
+    expect(await refused('uncancel', admin)).toBe('Cannot uncancel an order in status PICKUP (allowed from CANCEL)');
+    expect(await refused('uncheckout', u)).toBe(`Order ${id} cannot go back to the cart (status PICKUP; allowed from CHECKOUT, unpaid)`);
+  });
+});

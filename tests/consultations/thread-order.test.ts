@@ -106,3 +106,36 @@ describe('the window of orders/:id is the thread’s', () => {
     expect(w.order).toBe(w.thread);
   });
 });
+
+// Undone (`unpaid`), a consultation checkout can go back to the cart (`uncheckout`), and the
+// customer may choose another doctor there before paying again: the thread reopened with the
+// first doctor, who was no longer paid for, while the doctor paid for was told of a consultation
+// they could not open.
+describe('a consultation paid again for another doctor', () => {
+  it('reopens its thread with the doctor now paid for', async () => {
+    const c = await paidConsultation();
+    const otherUser = await t.user(['DOCTOR']);
+    const other = await t.app.db.doctor.create({ data: { id_users: otherUser.id, custom_price: 120_000 } });
+    const first = await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: c.id } });
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    await put(`/orders/${c.id}/uncheckout`, c.customer).expect(200);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(c.customer)).send({ id_order: c.id, items: [{ id_doctors: first.id_doctors, qty: 0 }, { id_doctors: other.id, qty: 1 }] }).expect(200);
+    await put(`/orders/${c.id}/checkout`, c.customer).expect(200);
+    await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: otherUser.id });
+    expect(await t.app.db.thread.count({ where: { id_order: c.id } })).toBe(1);
+    const say = (u: TestUser) => t.http.post('/thread_messages/text').set(t.auth(u)).send({ id_threads: c.threadId, content: 'Halo' });
+    expect((await say(otherUser)).status).toBe(200);
+    expect((await say(c.doctor)).status).not.toBe(200);
+  });
+
+  it('reopens it without the patient the buyer no longer manages, as a first payment would', async () => {
+    const c = await paidConsultation();
+    const { id_patients } = await thread(c.threadId);
+    expect(id_patients).not.toBeNull();
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    await put('/users/patients/unlink', admin, { id_patients }).expect(200);
+    await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: c.doctor.id, id_patients: null });
+  });
+});

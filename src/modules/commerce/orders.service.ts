@@ -515,11 +515,11 @@ async function otherOpenCart(tx: Tx, orderId: number) {
   return n > 0;
 }
 
-/** CHECKOUT (unpaid) → cart again: reservations released, the attempt superseded. */
+/** CHECKOUT (unpaid) → cart again: reservations released, the attempt superseded, the checkout's stamp cleared. */
 async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatus = 'SUPERSEDED') {
   const { count } = await tx.order.updateMany({
     where: { id: orderId, status: 'CHECKOUT', is_paid: 0 },
-    data: { status: CART, cart_open: 1, token: '', payment_redirect_url: '', expires_at: null },
+    data: { status: CART, cart_open: 1, token: '', payment_redirect_url: '', expires_at: null, checkout_datetime: null },
   });
   if (count === 0) throw conflict('Only an unpaid checkout can go back to the cart');
   await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: attemptStatus } });
@@ -533,7 +533,7 @@ async function backToCart(app: AppContext, tx: Tx, orderId: number, attemptStatu
 export async function uncheckout(app: AppContext, user: AuthUser, orderId: number, beforeCommit?: BeforeCommit) {
   await app.db.$transaction(async (tx) => {
     const order = await loadOwnOrder(tx, user, orderId);
-    if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status})`);
+    if (order.status !== 'CHECKOUT' || order.is_paid) throw conflict(`Order ${orderId} cannot go back to the cart (status ${order.status}; allowed from CHECKOUT, unpaid)`);
     if (await otherOpenCart(tx, orderId)) throw conflict('Another cart is already open for this patient and order type');
     try {
       await backToCart(app, tx, orderId);
@@ -571,10 +571,13 @@ export async function markPaid(app: AppContext, tx: Tx, orderId: number, channel
   return true;
 }
 
+/** The statuses an order can be cancelled from: not yet shipped. */
+const CANCELLABLE = ['CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING'];
+
 /** Cancels an unpaid checkout or a paid order that has not shipped; everything held is given back. */
 export async function cancelOrder(app: AppContext, tx: Tx, orderId: number, info: { pic?: string; reason?: string; id_admin?: number | null }) {
   const { count } = await tx.order.updateMany({
-    where: { id: orderId, status: { in: ['CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING'] } },
+    where: { id: orderId, status: { in: CANCELLABLE } },
     data: {
       status: 'CANCEL',
       is_canceled: 1,
@@ -688,19 +691,20 @@ export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, 
       reason: input.cancel_reason ?? '',
       id_admin: input.id_admin || user.id,
     });
-    if (!ok) throw conflict(`Cannot cancel an order in status ${order.status}`);
+    if (!ok) throw conflict(`Cannot cancel an order in status ${order.status} (allowed from ${CANCELLABLE.join(', ')})`);
   }, beforeCommit);
 }
 
 /** orders/:id/uncancel (staff): an unpaid cancelled order becomes the cart again. */
 export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
-    if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status}`);
+    if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status} (allowed from CANCEL)`);
     if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
     try {
       await tx.order.update({
         where: { id: order.id },
-        data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', ...adminStamp(user, input) },
+        // a cart again, as after uncheckout: not checked out (its next checkout stamps its own time)
+        data: { status: CART, cart_open: 1, is_canceled: 0, cancel_datetime: null, cancel_reason: '', cancel_pic: '', reservation_status: 'NONE', token: '', payment_redirect_url: '', checkout_datetime: null, ...adminStamp(user, input) },
       });
     } catch (err: any) {
       if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
