@@ -267,6 +267,43 @@ describe('brandstore_menus', () => {
   });
 });
 
+describe('brandstore_menus with a deleted category', () => {
+  it('treats the deleted category as absent: no kategori name, no match by the kategori filter', async () => {
+    const gone = (await t.app.db.menuCategory.create({ data: { menu_categories: 'Kategori Hapus' } })).id;
+    const kept = (await t.app.db.menuCategory.create({ data: { menu_categories: 'Kategori Tetap' } })).id;
+    const menu = (await t.app.db.menu.create({ data: { nama_menus: 'Toner Kategori', harga: 10000, id_menu_categories_1: gone, id_menu_categories_2: kept } })).id;
+    const shop = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Toko Kategori', city: 'KOTA BOGOR' }))).body.brandstore.id;
+    const sm = (await t.http.post('/brandstore_menus/create').set(t.auth(admin)).send({ idmenu: menu, idbrandstore: shop })).body.brandstoremenus.id;
+    const ids = (rows: any[]) => rows.map((r) => r.id);
+    // every read of a store product, public (read cache) and staff
+    const reads = async () => ({
+      explore: (await t.http.post('/brandstore_menus/explore?page=1&length=10').send({ idbrandstore: shop })).body.data.map((r: any) => r.kategori),
+      search: (await t.http.post('/brandstore_menus/search').send({ idbrandstore: shop })).body.brandstoremenus.map((r: any) => r.kategori),
+      grouped: Object.keys((await t.http.post('/brandstore_menus/search').send({ idbrandstore: shop, groupby: 'kategori' })).body.brandstoremenus),
+      detail: (await t.http.get(`/brandstore_menus/${sm}`)).body.brandstoremenus.menu.kategori,
+      table: (await t.http.post('/brandstore_menus/table').set(t.auth(admin)).send({ idbrandstore: shop })).body.data.map((r: unknown[]) => r[9]),
+      byName: ids((await t.http.post('/brandstore_menus/search').send({ kategori: 'kategori hapus' })).body.brandstoremenus),
+      byNameExplore: ids((await t.http.get('/brandstore_menus/explore?page=1&length=10&kategori=Kategori%20Hapus')).body.data),
+      byNameTable: (await t.http.post('/brandstore_menus/table').set(t.auth(admin)).send({ kategori: 'Kategori Hapus' })).body.recordsFiltered,
+      byKept: ids((await t.http.post('/brandstore_menus/search').send({ kategori: 'Kategori Tetap' })).body.brandstoremenus),
+    });
+    expect(await reads()).toEqual({
+      explore: ['Kategori Hapus'],
+      search: ['Kategori Hapus'],
+      grouped: ['Kategori Hapus'],
+      detail: 'Kategori Hapus',
+      table: ['Kategori Hapus'],
+      byName: [sm],
+      byNameExplore: [sm],
+      byNameTable: 1,
+      byKept: [sm],
+    });
+    expect((await t.http.delete(`/menu_categories/${gone}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    // the answers kept above are retired by the category's delete
+    expect(await reads()).toEqual({ explore: [''], search: [''], grouped: ['-'], detail: '', table: [''], byName: [], byNameExplore: [], byNameTable: 0, byKept: [sm] });
+  });
+});
+
 describe('brandstore_menus/:id/stocks racing a delete of the store product', () => {
   // pg_stat_activity shows the stock change waiting for the delete's row lock (PostgreSQL only)
   it.runIf(process.env.TEST_DATABASE_URL)('answers 404, not 500, when the store product is deleted while its stock change waits', async () => {

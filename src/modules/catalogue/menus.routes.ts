@@ -11,6 +11,7 @@ import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import {
   categoryJSON,
+  categoryName,
   categorySchema,
   menuBriefJSON,
   menuImageDetailSchema,
@@ -186,9 +187,9 @@ const menuRoutes = resourceRoutes({
     { name: 'mulai_harga_promosi', value: (r) => formatDateTime(r.mulai_harga_promosi), orderBy: (d) => ({ mulai_harga_promosi: d }) },
     { name: 'selesai_harga_promosi', value: (r) => formatDateTime(r.selesai_harga_promosi), orderBy: (d) => ({ selesai_harga_promosi: d }) },
     { name: 'is_featured', value: (r) => r.is_featured, orderBy: (d) => ({ is_featured: d }) },
-    { name: 'menu_categories_1', value: (r) => r.category1?.menu_categories ?? '', orderBy: (d) => ({ category1: { menu_categories: d } }) },
-    { name: 'menu_categories_2', value: (r) => r.category2?.menu_categories ?? '', orderBy: (d) => ({ category2: { menu_categories: d } }) },
-    { name: 'menu_categories_3', value: (r) => r.category3?.menu_categories ?? '', orderBy: (d) => ({ category3: { menu_categories: d } }) },
+    { name: 'menu_categories_1', value: (r) => categoryName(r.category1), orderBy: (d) => ({ category1: { menu_categories: d } }) },
+    { name: 'menu_categories_2', value: (r) => categoryName(r.category2), orderBy: (d) => ({ category2: { menu_categories: d } }) },
+    { name: 'menu_categories_3', value: (r) => categoryName(r.category3), orderBy: (d) => ({ category3: { menu_categories: d } }) },
     { name: 'dosis', value: (r) => r.dosis, orderBy: (d) => ({ dosis: d }) },
     { name: 'komposisi', value: (r) => r.komposisi },
     { name: 'aturan_pakai', value: (r) => r.aturan_pakai },

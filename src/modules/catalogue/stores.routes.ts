@@ -188,7 +188,7 @@ type StoreMenuFilters = z.infer<typeof storeMenuFilters>;
 function storeMenuWhere(f: StoreMenuFilters): Where {
   const and: Where[] = [];
   if (f.kategori) {
-    const k = { menu_categories: equalsText(f.kategori) };
+    const k = { menu_categories: equalsText(f.kategori), deleted_at: null };
     and.push({ menu: { OR: [{ category1: k }, { category2: k }, { category3: k }] } });
   }
   if (f.id_menu_categories?.length) {
