@@ -218,6 +218,23 @@ describe('menus', () => {
     expect(await shown()).toEqual({ table: ['', 'Kategori Ada', ''], picture: '' });
   });
 
+  it('accepts an update re-sending a deleted category the product already has, refuses pointing at it anew', async () => {
+    const old = await category('Kategori Lama');
+    const id = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Lama', id_menu_categories_1: old }))).body.menus.id;
+    expect((await t.http.delete(`/menu_categories/${old}/delete`).set(t.auth(admin))).status).toBe(200);
+    // the document's full update form sends every field back, the stored category included
+    const upd = await t.http.put(`/menus/${id}/update`).set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Baru', id_menu_categories_1: old }));
+    expect({ status: upd.status, body: upd.body.menus && { nama_menus: upd.body.menus.nama_menus, id_menu_categories_1: upd.body.menus.id_menu_categories_1 } }).toEqual({
+      status: 200,
+      body: { nama_menus: 'Krim Baru', id_menu_categories_1: old },
+    });
+    // a deleted category cannot be newly chosen: in another slot, or by another product
+    expect((await t.http.put(`/menus/${id}/update`).set(t.auth(admin)).send({ id_menu_categories_2: old })).status).toBe(400);
+    const other = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Lain' }))).body.menus.id;
+    expect((await t.http.put(`/menus/${other}/update`).set(t.auth(admin)).send({ id_menu_categories_1: old })).status).toBe(400);
+    expect((await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ id_menu_categories_1: old }))).status).toBe(400);
+  });
+
   it('applies the promotion price only inside its Asia/Jakarta window', async () => {
     const res = await t.http
       .post('/menus/create')

@@ -81,6 +81,20 @@ describe('promotions', () => {
     expect((await t.http.put(`/promotions/${id}/update`).set(t.auth(admin)).send({ expired_datetime: '01/01/2020 00:00' })).status).toBe(400);
   });
 
+  it('accepts an update re-sending a deleted product the promotion already has, refuses pointing at it anew', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Toner Lama', harga: 50000 } });
+    const created = await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'TONER5', id_menu: menu.id }));
+    expect(created.status).toBe(200);
+    expect((await t.http.delete(`/menus/${menu.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    const upd = await t.http.put(`/promotions/${created.body.promotions.id}/update`).set(t.auth(admin)).send(promo({ display_codes: 'TONER5', id_menu: menu.id, title: 'Toner' }));
+    expect({ status: upd.status, body: upd.body.promotions && { title: upd.body.promotions.title, id_menu: upd.body.promotions.id_menu } }).toEqual({
+      status: 200,
+      body: { title: 'Toner', id_menu: menu.id },
+    });
+    expect((await t.http.put(`/promotions/${id}/update`).set(t.auth(admin)).send({ id_menu: menu.id })).status).toBe(400);
+    expect((await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'TONER6', id_menu: menu.id }))).status).toBe(400);
+  });
+
   it('uploads a banner', async () => {
     const up = await t.http.post(`/promotions/${id}/uploads`).set(t.auth(admin)).attach('picture', PNG_1PX, 'banner.png');
     expect(up.status).toBe(200);

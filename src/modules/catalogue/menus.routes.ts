@@ -124,7 +124,10 @@ async function checkMenu(tx: Tx, b: MenuInput, existing?: Record<string, any>) {
   if (v.mulai_harga_promosi && v.selesai_harga_promosi && v.selesai_harga_promosi <= v.mulai_harga_promosi) {
     throw badRequest('Invalid input', [{ field: 'selesai_harga_promosi', message: 'must be after mulai_harga_promosi' }]);
   }
-  const ids = [b.id_menu_categories_1, b.id_menu_categories_2, b.id_menu_categories_3].filter((x): x is number => !!x);
+  // A slot re-sent with the category it already holds is no change (the full update form sends every
+  // field back): accepted even if that category was deleted since; only a newly chosen one must be live.
+  const slots = ['id_menu_categories_1', 'id_menu_categories_2', 'id_menu_categories_3'] as const;
+  const ids = slots.filter((k) => b[k] && b[k] !== existing?.[k]).map((k) => b[k] as number);
   if (ids.length) {
     const found = await tx.menuCategory.count({ where: { id: { in: ids }, deleted_at: null } });
     if (found !== new Set(ids).size) throw badRequest('Invalid input', [{ field: 'id_menu_categories', message: 'unknown category' }]);

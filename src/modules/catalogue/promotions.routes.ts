@@ -36,7 +36,8 @@ async function checkPromotion(tx: Tx, b: PromotionInput, existing?: Record<strin
   const v: Record<string, any> = { ...existing, ...b };
   if (v.type === 'PERSEN' && v.value > 100) throw badRequest('Invalid input', [{ field: 'value', message: 'a percentage is at most 100' }]);
   if (v.expired_datetime <= v.start_datetime) throw badRequest('Invalid input', [{ field: 'expired_datetime', message: 'must be after start_datetime' }]);
-  if (b.id_menu) {
+  // the product it already has is no change (the full update form sends it back), even if deleted since
+  if (b.id_menu && b.id_menu !== existing?.id_menu) {
     const menu = await tx.menu.findFirst({ where: { id: b.id_menu, deleted_at: null }, select: { id: true } });
     if (!menu) throw badRequest('Invalid input', [{ field: 'id_menu', message: `unknown product ${b.id_menu}` }]);
   }
