@@ -126,6 +126,35 @@ describe('promotions', () => {
   });
 });
 
+describe('promotions of a deleted product', () => {
+  it('are not shown to customers and visitors (they can never be used); staff still see them', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Serum Hapus', harga: 80000 } });
+    const live = await t.app.db.menu.create({ data: { nama_menus: 'Serum Ada', harga: 80000 } });
+    const gone = (await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'HAPUS10', id_menu: menu.id }))).body.promotions.id;
+    const kept = (await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'ADA10', id_menu: live.id }))).body.promotions.id;
+    expect((await t.http.delete(`/menus/${menu.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    const seen = async (who: TestUser | undefined) => {
+      const auth = who ? t.auth(who) : {};
+      const mine = (ids: number[]) => ids.filter((i) => i === gone || i === kept);
+      return {
+        explore: mine((await t.http.post('/promotions/explore?page=1&length=100').set(auth).send({})).body.data.map((p: any) => p.id)),
+        search: mine((await t.http.post('/promotions/search').set(auth).send({})).body.promotions.map((p: any) => p.id)),
+        table: mine((await t.http.post('/promotions/table').set(auth).send({ length: 100 })).body.data.map((r: unknown[]) => r[0] as number)),
+        get: (await t.http.get(`/promotions/${gone}`).set(auth)).status,
+      };
+    };
+    expect(await seen(undefined)).toEqual({ explore: [kept], search: [kept], table: [kept], get: 404 });
+    expect(await seen(customer)).toEqual({ explore: [kept], search: [kept], table: [kept], get: 404 });
+    const staff = await seen(admin);
+    expect({ ...staff, explore: staff.explore.sort(), search: staff.search.sort(), table: staff.table.sort() }).toEqual({
+      explore: [gone, kept].sort(),
+      search: [gone, kept].sort(),
+      table: [gone, kept].sort(),
+      get: 200,
+    });
+  });
+});
+
 describe('static_contents', () => {
   it('creates, filters by type, updates and deletes', async () => {
     const res = await t.http.post('/static_contents/create').set(t.auth(admin)).send({ type: 'about-us', contents: 'Colederma berdiri sejak 2018.' });

@@ -48,8 +48,9 @@ const promotionRoutes = resourceRoutes({
   model: (db) => db.promotion,
   access: { read: 'public', write: STAFF },
   softDelete: true,
-  // Customers (and anonymous visitors) see running and upcoming promotions only.
-  scope: (c) => (isStaff(c.user) ? undefined : { expired_datetime: { gt: c.app.now() } }),
+  // Customers (and anonymous visitors) see running and upcoming promotions only, and not those of a
+  // deleted product (its cart line cannot be checked out, so they can never be used); staff see all.
+  scope: (c) => (isStaff(c.user) ? undefined : { expired_datetime: { gt: c.app.now() }, OR: [{ id_menu: null }, { menu: { deleted_at: null } }] }),
   filters: z.object({ display_codes: s.text(50).optional(), title: s.text(200).optional(), type: s.text(10).optional(), id_menu: s.optionalRef.optional() }),
   where: (f) => ({
     display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,
