@@ -114,6 +114,42 @@ describe('brandstore', () => {
   });
 });
 
+describe('the warehouse store (delivery_settings.id_brandstore_gudang)', () => {
+  const warehouse = (id: number | null) =>
+    t.app.db.deliverySetting.upsert({ where: { scope: 'default' }, create: { scope: 'default', kode_kurir: ['jne'], id_brandstore_gudang: id }, update: { id_brandstore_gudang: id } });
+
+  it('cannot be deleted (409): every e-commerce checkout takes its stock from it', async () => {
+    const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Utama', is_show: 0 }))).body.brandstore.id;
+    await warehouse(gudang);
+    try {
+      const res = await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin));
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 409, message: expect.stringMatching(/warehouse/) });
+      expect((await t.http.get(`/brandstore/${gudang}`).set(t.auth(admin))).status).toBe(200);
+    } finally {
+      await warehouse(null);
+    }
+    // no longer the warehouse: deleted as any store
+    expect((await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+  });
+
+  // pg_stat_activity shows the delete waiting for the settings row's key lock on the store (PostgreSQL only)
+  it.runIf(process.env.TEST_DATABASE_URL)('cannot be deleted while the settings row naming it is being created', async () => {
+    const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Baru', is_show: 0 }))).body.brandstore.id;
+    await t.app.db.deliverySetting.deleteMany({ where: { scope: 'default' } });
+    try {
+      const res = await whileHolding(
+        t.app.db,
+        (tx) => tx.deliverySetting.create({ data: { scope: 'default', kode_kurir: ['jne'], id_brandstore_gudang: gudang } }),
+        () => t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin)).then((r) => r),
+      );
+      expect(res.status, res.text).toBe(409);
+      expect((await t.app.db.brandstore.findUniqueOrThrow({ where: { id: gudang } })).deleted_at).toBeNull();
+    } finally {
+      await warehouse(null);
+    }
+  });
+});
+
 describe('brandstore_menus', () => {
   let sm1: number;
   it('creates a store product with its stock row and prints the documented nesting', async () => {
