@@ -204,6 +204,37 @@ describe('menus', () => {
     expect(byCat.body.data[0][12]).toBe('Serum');
   });
 
+  it('shows a deleted category as absent: table columns and the product of a picture', async () => {
+    const gone = await category('Kategori Lenyap');
+    const kept = await category('Kategori Ada');
+    const id = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Gel Lenyap', id_menu_categories_1: gone, id_menu_categories_2: kept, id_menu_categories_3: gone }))).body.menus.id;
+    const img = (await t.http.post('/menu_images/create').set(t.auth(admin)).field('id_menus', String(id)).attach('picture', PNG_1PX, 'a.png')).body.menu_images.id;
+    const shown = async () => ({
+      table: (await t.http.post('/menus/table').set(t.auth(admin)).send({ search: { value: 'Gel Lenyap' } })).body.data[0].slice(11, 14),
+      picture: (await t.http.get(`/menu_images/${img}`)).body.menu_images.menus.kategori,
+    });
+    expect(await shown()).toEqual({ table: ['Kategori Lenyap', 'Kategori Ada', 'Kategori Lenyap'], picture: 'Kategori Lenyap' });
+    expect((await t.http.delete(`/menu_categories/${gone}/delete`).set(t.auth(admin))).status).toBe(200);
+    expect(await shown()).toEqual({ table: ['', 'Kategori Ada', ''], picture: '' });
+  });
+
+  it('accepts an update re-sending a deleted category the product already has, refuses pointing at it anew', async () => {
+    const old = await category('Kategori Lama');
+    const id = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Lama', id_menu_categories_1: old }))).body.menus.id;
+    expect((await t.http.delete(`/menu_categories/${old}/delete`).set(t.auth(admin))).status).toBe(200);
+    // the document's full update form sends every field back, the stored category included
+    const upd = await t.http.put(`/menus/${id}/update`).set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Baru', id_menu_categories_1: old }));
+    expect({ status: upd.status, body: upd.body.menus && { nama_menus: upd.body.menus.nama_menus, id_menu_categories_1: upd.body.menus.id_menu_categories_1 } }).toEqual({
+      status: 200,
+      body: { nama_menus: 'Krim Baru', id_menu_categories_1: old },
+    });
+    // a deleted category cannot be newly chosen: in another slot, or by another product
+    expect((await t.http.put(`/menus/${id}/update`).set(t.auth(admin)).send({ id_menu_categories_2: old })).status).toBe(400);
+    const other = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ nama_menus: 'Krim Lain' }))).body.menus.id;
+    expect((await t.http.put(`/menus/${other}/update`).set(t.auth(admin)).send({ id_menu_categories_1: old })).status).toBe(400);
+    expect((await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ id_menu_categories_1: old }))).status).toBe(400);
+  });
+
   it('applies the promotion price only inside its Asia/Jakarta window', async () => {
     const res = await t.http
       .post('/menus/create')

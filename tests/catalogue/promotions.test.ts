@@ -81,6 +81,20 @@ describe('promotions', () => {
     expect((await t.http.put(`/promotions/${id}/update`).set(t.auth(admin)).send({ expired_datetime: '01/01/2020 00:00' })).status).toBe(400);
   });
 
+  it('accepts an update re-sending a deleted product the promotion already has, refuses pointing at it anew', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Toner Lama', harga: 50000 } });
+    const created = await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'TONER5', id_menu: menu.id }));
+    expect(created.status).toBe(200);
+    expect((await t.http.delete(`/menus/${menu.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    const upd = await t.http.put(`/promotions/${created.body.promotions.id}/update`).set(t.auth(admin)).send(promo({ display_codes: 'TONER5', id_menu: menu.id, title: 'Toner' }));
+    expect({ status: upd.status, body: upd.body.promotions && { title: upd.body.promotions.title, id_menu: upd.body.promotions.id_menu } }).toEqual({
+      status: 200,
+      body: { title: 'Toner', id_menu: menu.id },
+    });
+    expect((await t.http.put(`/promotions/${id}/update`).set(t.auth(admin)).send({ id_menu: menu.id })).status).toBe(400);
+    expect((await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'TONER6', id_menu: menu.id }))).status).toBe(400);
+  });
+
   it('uploads a banner', async () => {
     const up = await t.http.post(`/promotions/${id}/uploads`).set(t.auth(admin)).attach('picture', PNG_1PX, 'banner.png');
     expect(up.status).toBe(200);
@@ -109,6 +123,35 @@ describe('promotions', () => {
       const one = (await t.http.get(`/promotions/${row[0]}`).set(t.auth(admin))).body.promotions;
       expect([row[5], row[6]]).toEqual([one.start_datetime, one.expired_datetime]);
     }
+  });
+});
+
+describe('promotions of a deleted product', () => {
+  it('are not shown to customers and visitors (they can never be used); staff still see them', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Serum Hapus', harga: 80000 } });
+    const live = await t.app.db.menu.create({ data: { nama_menus: 'Serum Ada', harga: 80000 } });
+    const gone = (await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'HAPUS10', id_menu: menu.id }))).body.promotions.id;
+    const kept = (await t.http.post('/promotions/create').set(t.auth(admin)).send(promo({ display_codes: 'ADA10', id_menu: live.id }))).body.promotions.id;
+    expect((await t.http.delete(`/menus/${menu.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    const seen = async (who: TestUser | undefined) => {
+      const auth = who ? t.auth(who) : {};
+      const mine = (ids: number[]) => ids.filter((i) => i === gone || i === kept);
+      return {
+        explore: mine((await t.http.post('/promotions/explore?page=1&length=100').set(auth).send({})).body.data.map((p: any) => p.id)),
+        search: mine((await t.http.post('/promotions/search').set(auth).send({})).body.promotions.map((p: any) => p.id)),
+        table: mine((await t.http.post('/promotions/table').set(auth).send({ length: 100 })).body.data.map((r: unknown[]) => r[0] as number)),
+        get: (await t.http.get(`/promotions/${gone}`).set(auth)).status,
+      };
+    };
+    expect(await seen(undefined)).toEqual({ explore: [kept], search: [kept], table: [kept], get: 404 });
+    expect(await seen(customer)).toEqual({ explore: [kept], search: [kept], table: [kept], get: 404 });
+    const staff = await seen(admin);
+    expect({ ...staff, explore: staff.explore.sort(), search: staff.search.sort(), table: staff.table.sort() }).toEqual({
+      explore: [gone, kept].sort(),
+      search: [gone, kept].sort(),
+      table: [gone, kept].sort(),
+      get: 200,
+    });
   });
 });
 

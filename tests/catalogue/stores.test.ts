@@ -114,6 +114,42 @@ describe('brandstore', () => {
   });
 });
 
+describe('the warehouse store (delivery_settings.id_brandstore_gudang)', () => {
+  const warehouse = (id: number | null) =>
+    t.app.db.deliverySetting.upsert({ where: { scope: 'default' }, create: { scope: 'default', kode_kurir: ['jne'], id_brandstore_gudang: id }, update: { id_brandstore_gudang: id } });
+
+  it('cannot be deleted (409): every e-commerce checkout takes its stock from it', async () => {
+    const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Utama', is_show: 0 }))).body.brandstore.id;
+    await warehouse(gudang);
+    try {
+      const res = await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin));
+      expect({ status: res.status, message: res.body.message }).toEqual({ status: 409, message: expect.stringMatching(/warehouse/) });
+      expect((await t.http.get(`/brandstore/${gudang}`).set(t.auth(admin))).status).toBe(200);
+    } finally {
+      await warehouse(null);
+    }
+    // no longer the warehouse: deleted as any store
+    expect((await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+  });
+
+  // pg_stat_activity shows the delete waiting for the settings row's key lock on the store (PostgreSQL only)
+  it.runIf(process.env.TEST_DATABASE_URL)('cannot be deleted while the settings row naming it is being created', async () => {
+    const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Baru', is_show: 0 }))).body.brandstore.id;
+    await t.app.db.deliverySetting.deleteMany({ where: { scope: 'default' } });
+    try {
+      const res = await whileHolding(
+        t.app.db,
+        (tx) => tx.deliverySetting.create({ data: { scope: 'default', kode_kurir: ['jne'], id_brandstore_gudang: gudang } }),
+        () => t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin)).then((r) => r),
+      );
+      expect(res.status, res.text).toBe(409);
+      expect((await t.app.db.brandstore.findUniqueOrThrow({ where: { id: gudang } })).deleted_at).toBeNull();
+    } finally {
+      await warehouse(null);
+    }
+  });
+});
+
 describe('brandstore_menus', () => {
   let sm1: number;
   it('creates a store product with its stock row and prints the documented nesting', async () => {
@@ -264,6 +300,43 @@ describe('brandstore_menus', () => {
     const stock = await t.app.db.stock.findUniqueOrThrow({ where: { idbrandstoremenus: sm } });
     expect({ idstock: line.idstock, quantitytotal: stock.quantitytotal }).toEqual({ idstock: stock.id, quantitytotal: 8 });
     expect(await t.app.db.stockMovement.count({ where: { id_orders: order.id, idstock: stock.id } })).toBe(1);
+  });
+});
+
+describe('brandstore_menus with a deleted category', () => {
+  it('treats the deleted category as absent: no kategori name, no match by the kategori filter', async () => {
+    const gone = (await t.app.db.menuCategory.create({ data: { menu_categories: 'Kategori Hapus' } })).id;
+    const kept = (await t.app.db.menuCategory.create({ data: { menu_categories: 'Kategori Tetap' } })).id;
+    const menu = (await t.app.db.menu.create({ data: { nama_menus: 'Toner Kategori', harga: 10000, id_menu_categories_1: gone, id_menu_categories_2: kept } })).id;
+    const shop = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Toko Kategori', city: 'KOTA BOGOR' }))).body.brandstore.id;
+    const sm = (await t.http.post('/brandstore_menus/create').set(t.auth(admin)).send({ idmenu: menu, idbrandstore: shop })).body.brandstoremenus.id;
+    const ids = (rows: any[]) => rows.map((r) => r.id);
+    // every read of a store product, public (read cache) and staff
+    const reads = async () => ({
+      explore: (await t.http.post('/brandstore_menus/explore?page=1&length=10').send({ idbrandstore: shop })).body.data.map((r: any) => r.kategori),
+      search: (await t.http.post('/brandstore_menus/search').send({ idbrandstore: shop })).body.brandstoremenus.map((r: any) => r.kategori),
+      grouped: Object.keys((await t.http.post('/brandstore_menus/search').send({ idbrandstore: shop, groupby: 'kategori' })).body.brandstoremenus),
+      detail: (await t.http.get(`/brandstore_menus/${sm}`)).body.brandstoremenus.menu.kategori,
+      table: (await t.http.post('/brandstore_menus/table').set(t.auth(admin)).send({ idbrandstore: shop })).body.data.map((r: unknown[]) => r[9]),
+      byName: ids((await t.http.post('/brandstore_menus/search').send({ kategori: 'kategori hapus' })).body.brandstoremenus),
+      byNameExplore: ids((await t.http.get('/brandstore_menus/explore?page=1&length=10&kategori=Kategori%20Hapus')).body.data),
+      byNameTable: (await t.http.post('/brandstore_menus/table').set(t.auth(admin)).send({ kategori: 'Kategori Hapus' })).body.recordsFiltered,
+      byKept: ids((await t.http.post('/brandstore_menus/search').send({ kategori: 'Kategori Tetap' })).body.brandstoremenus),
+    });
+    expect(await reads()).toEqual({
+      explore: ['Kategori Hapus'],
+      search: ['Kategori Hapus'],
+      grouped: ['Kategori Hapus'],
+      detail: 'Kategori Hapus',
+      table: ['Kategori Hapus'],
+      byName: [sm],
+      byNameExplore: [sm],
+      byNameTable: 1,
+      byKept: [sm],
+    });
+    expect((await t.http.delete(`/menu_categories/${gone}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    // the answers kept above are retired by the category's delete
+    expect(await reads()).toEqual({ explore: [''], search: [''], grouped: ['-'], detail: '', table: [''], byName: [], byNameExplore: [], byNameTable: 0, byKept: [sm] });
   });
 });
 

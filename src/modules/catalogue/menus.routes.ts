@@ -11,6 +11,7 @@ import * as s from '../../lib/schemas.js';
 import * as shape from '../../http/response.js';
 import {
   categoryJSON,
+  categoryName,
   categorySchema,
   menuBriefJSON,
   menuImageDetailSchema,
@@ -123,7 +124,10 @@ async function checkMenu(tx: Tx, b: MenuInput, existing?: Record<string, any>) {
   if (v.mulai_harga_promosi && v.selesai_harga_promosi && v.selesai_harga_promosi <= v.mulai_harga_promosi) {
     throw badRequest('Invalid input', [{ field: 'selesai_harga_promosi', message: 'must be after mulai_harga_promosi' }]);
   }
-  const ids = [b.id_menu_categories_1, b.id_menu_categories_2, b.id_menu_categories_3].filter((x): x is number => !!x);
+  // A slot re-sent with the category it already holds is no change (the full update form sends every
+  // field back): accepted even if that category was deleted since; only a newly chosen one must be live.
+  const slots = ['id_menu_categories_1', 'id_menu_categories_2', 'id_menu_categories_3'] as const;
+  const ids = slots.filter((k) => b[k] && b[k] !== existing?.[k]).map((k) => b[k] as number);
   if (ids.length) {
     const found = await tx.menuCategory.count({ where: { id: { in: ids }, deleted_at: null } });
     if (found !== new Set(ids).size) throw badRequest('Invalid input', [{ field: 'id_menu_categories', message: 'unknown category' }]);
@@ -186,9 +190,9 @@ const menuRoutes = resourceRoutes({
     { name: 'mulai_harga_promosi', value: (r) => formatDateTime(r.mulai_harga_promosi), orderBy: (d) => ({ mulai_harga_promosi: d }) },
     { name: 'selesai_harga_promosi', value: (r) => formatDateTime(r.selesai_harga_promosi), orderBy: (d) => ({ selesai_harga_promosi: d }) },
     { name: 'is_featured', value: (r) => r.is_featured, orderBy: (d) => ({ is_featured: d }) },
-    { name: 'menu_categories_1', value: (r) => r.category1?.menu_categories ?? '', orderBy: (d) => ({ category1: { menu_categories: d } }) },
-    { name: 'menu_categories_2', value: (r) => r.category2?.menu_categories ?? '', orderBy: (d) => ({ category2: { menu_categories: d } }) },
-    { name: 'menu_categories_3', value: (r) => r.category3?.menu_categories ?? '', orderBy: (d) => ({ category3: { menu_categories: d } }) },
+    { name: 'menu_categories_1', value: (r) => categoryName(r.category1), orderBy: (d) => ({ category1: { menu_categories: d } }) },
+    { name: 'menu_categories_2', value: (r) => categoryName(r.category2), orderBy: (d) => ({ category2: { menu_categories: d } }) },
+    { name: 'menu_categories_3', value: (r) => categoryName(r.category3), orderBy: (d) => ({ category3: { menu_categories: d } }) },
     { name: 'dosis', value: (r) => r.dosis, orderBy: (d) => ({ dosis: d }) },
     { name: 'komposisi', value: (r) => r.komposisi },
     { name: 'aturan_pakai', value: (r) => r.aturan_pakai },

@@ -117,7 +117,7 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
   if (f.idbrandstore !== undefined) where += ` AND bm.idbrandstore = ${p(f.idbrandstore)}`;
   if (f.kategori) {
     const k = p(escapeLike(f.kategori));
-    where += ` AND EXISTS (SELECT 1 FROM menu_categories c WHERE c.id IN (m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3) AND c.menu_categories ILIKE ${k})`;
+    where += ` AND EXISTS (SELECT 1 FROM menu_categories c WHERE c.id IN (m.id_menu_categories_1, m.id_menu_categories_2, m.id_menu_categories_3) AND c.deleted_at IS NULL AND c.menu_categories ILIKE ${k})`;
   }
   if (f.id_menu_categories?.length) {
     const ids = p(f.id_menu_categories);
@@ -141,7 +141,7 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
               b.nama, b.alamat, b.notelp, b.opentime::text AS opentime, b.closetime::text AS closetime, b.city, b.lat, b.lng, b.is_show, b.groupname,
               s.id AS stock_id, s.quantitytotal
        FROM ${from}
-       LEFT JOIN menu_categories c1 ON c1.id = m.id_menu_categories_1
+       LEFT JOIN menu_categories c1 ON c1.id = m.id_menu_categories_1 AND c1.deleted_at IS NULL
        LEFT JOIN stocks s ON s.idbrandstoremenus = bm.id
        WHERE ${where}
        ORDER BY bm.idbrandstore, bm.nourut_menu, bm.id ${pageClause(page.skip, page.take)}`,
@@ -167,7 +167,7 @@ export async function storeMenuList(db: object, f: StoreMenuFilters, staff: bool
         mulai_harga_promosi: r.mulai_harga_promosi,
         selesai_harga_promosi: r.selesai_harga_promosi,
         images: r.menu_image == null ? [] : [{ menu_image: r.menu_image }],
-        category1: r.category_1 == null ? null : { menu_categories: r.category_1 },
+        category1: r.category_1 == null ? null : { menu_categories: r.category_1, deleted_at: null },
       },
       brandstore: {
         id: r.idbrandstore,

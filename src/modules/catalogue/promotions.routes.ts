@@ -36,7 +36,8 @@ async function checkPromotion(tx: Tx, b: PromotionInput, existing?: Record<strin
   const v: Record<string, any> = { ...existing, ...b };
   if (v.type === 'PERSEN' && v.value > 100) throw badRequest('Invalid input', [{ field: 'value', message: 'a percentage is at most 100' }]);
   if (v.expired_datetime <= v.start_datetime) throw badRequest('Invalid input', [{ field: 'expired_datetime', message: 'must be after start_datetime' }]);
-  if (b.id_menu) {
+  // the product it already has is no change (the full update form sends it back), even if deleted since
+  if (b.id_menu && b.id_menu !== existing?.id_menu) {
     const menu = await tx.menu.findFirst({ where: { id: b.id_menu, deleted_at: null }, select: { id: true } });
     if (!menu) throw badRequest('Invalid input', [{ field: 'id_menu', message: `unknown product ${b.id_menu}` }]);
   }
@@ -47,8 +48,9 @@ const promotionRoutes = resourceRoutes({
   model: (db) => db.promotion,
   access: { read: 'public', write: STAFF },
   softDelete: true,
-  // Customers (and anonymous visitors) see running and upcoming promotions only.
-  scope: (c) => (isStaff(c.user) ? undefined : { expired_datetime: { gt: c.app.now() } }),
+  // Customers (and anonymous visitors) see running and upcoming promotions only, and not those of a
+  // deleted product (its cart line cannot be checked out, so they can never be used); staff see all.
+  scope: (c) => (isStaff(c.user) ? undefined : { expired_datetime: { gt: c.app.now() }, OR: [{ id_menu: null }, { menu: { deleted_at: null } }] }),
   filters: z.object({ display_codes: s.text(50).optional(), title: s.text(200).optional(), type: s.text(10).optional(), id_menu: s.optionalRef.optional() }),
   where: (f) => ({
     display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,

@@ -10,12 +10,18 @@ export const primaryImage = {
   orderBy: [{ is_primary: 'desc' as const }, { nomor_urut_tampil: 'asc' as const }, { id: 'asc' as const }],
   take: 1,
 };
+/** a category as a product shows it: its name, and whether it was deleted (then shown as absent: categoryName) */
+const categoryRef = { select: { menu_categories: true, deleted_at: true } };
 export const menuInclude = {
   images: primaryImage,
-  category1: { select: { menu_categories: true } },
-  category2: { select: { menu_categories: true } },
-  category3: { select: { menu_categories: true } },
+  category1: categoryRef,
+  category2: categoryRef,
+  category3: categoryRef,
 };
+
+type CategoryRef = { menu_categories: string; deleted_at: Date | null } | null | undefined;
+/** The name of a product's category, '' when the slot is empty or the category was deleted. */
+export const categoryName = (c: CategoryRef) => (c && !c.deleted_at ? c.menu_categories : '');
 
 type CategoryRow = { id: number; menu_categories: string; codes: string; color: string; images: string };
 type MenuRow = {
@@ -40,9 +46,9 @@ type MenuRow = {
   satuan: string;
   berat: number;
   images?: { menu_image: string }[];
-  category1?: { menu_categories: string } | null;
-  category2?: { menu_categories: string } | null;
-  category3?: { menu_categories: string } | null;
+  category1?: CategoryRef;
+  category2?: CategoryRef;
+  category3?: CategoryRef;
 };
 type StoreRow = {
   id: number;
@@ -134,7 +140,7 @@ export function menuBriefJSON(app: AppContext, m: MenuRow) {
     brief: m.brief,
     ...priceFields(m, app.now()),
     is_resep_required: m.is_resep_required,
-    kategori: m.category1?.menu_categories ?? '',
+    kategori: categoryName(m.category1),
     is_featured: m.is_featured,
   };
 }
@@ -288,7 +294,7 @@ export function storeMenuJSON(app: AppContext, r: StoreMenuRow, user: AuthUser |
     buffertime: 0,
     nourut_menu: r.nourut_menu,
     nourut_kategori: 0,
-    kategori: m.category1?.menu_categories ?? '',
+    kategori: categoryName(m.category1),
     is_resep_required: m.is_resep_required,
     // Only a promotion that is running now is shown as one.
     harga_promosi: promo,

@@ -86,7 +86,21 @@ const baseStoreRoutes = resourceRoutes({
   ],
   create: { body: storeBody, run: async (b, _c, tx) => (await tx.brandstore.create({ data: b })).id },
   update: { body: storeBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.brandstore.update({ where: { id }, data: b })) },
-  // Soft delete: store products and their stock history stay for past orders.
+  delete: {
+    // Soft delete: store products and their stock history stay for past orders. The warehouse stays:
+    // every e-commerce checkout reserves from it and no endpoint changes it.
+    run: async (id, c, tx) => {
+      // FOR UPDATE conflicts with the key lock that writing delivery_settings.id_brandstore_gudang takes
+      // on this row (its foreign key): a settings row naming the store, created or changed meanwhile,
+      // either committed before and is read below, or waits until this delete has committed.
+      const [row] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM brandstore WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+      if (!row) throw notFound(`brandstore ${id} not found`);
+      if (await tx.deliverySetting.count({ where: { id_brandstore_gudang: id } })) {
+        throw conflict('This store is the warehouse e-commerce orders take their stock from (deliveries/settings) and cannot be deleted');
+      }
+      await tx.brandstore.update({ where: { id }, data: { deleted_at: c.app.now() } });
+    },
+  },
 });
 
 const SEARCH_LIMIT = 100;
@@ -188,7 +202,7 @@ type StoreMenuFilters = z.infer<typeof storeMenuFilters>;
 function storeMenuWhere(f: StoreMenuFilters): Where {
   const and: Where[] = [];
   if (f.kategori) {
-    const k = { menu_categories: equalsText(f.kategori) };
+    const k = { menu_categories: equalsText(f.kategori), deleted_at: null };
     and.push({ menu: { OR: [{ category1: k }, { category2: k }, { category3: k }] } });
   }
   if (f.id_menu_categories?.length) {
