@@ -141,6 +141,26 @@ describe('a consultation paid again for another doctor', () => {
   });
 });
 
+// Deleting the cart of a consultation paid once (`unpaid`, `uncheckout`) deleted the order: its
+// thread lost the link (id_order null) and was then reopened like an admin-made thread, without
+// the payment check. The cart is now kept, closed as a cancelled order, and the thread keeps it.
+describe('a consultation cart deleted after its payment was undone', () => {
+  it('is kept as a cancelled order with its attempts; its thread keeps it and is not reopened without a payment', async () => {
+    const c = await paidConsultation();
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    await put(`/orders/${c.id}/uncheckout`, c.customer).expect(200);
+    expect((await t.http.delete(`/orders/${c.id}/delete`).set(t.auth(c.customer))).body).toEqual({ deleted: true });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'CANCEL', cart_open: null, is_paid: 0 });
+    expect(await t.app.db.orderPayment.count({ where: { id_orders: c.id } })).toBe(1);
+    expect(await thread(c.threadId)).toMatchObject({ id_order: c.id, is_closed: 1 });
+    for (const caller of [admin, c.doctor]) {
+      const reopen = await put(`/threads/${c.threadId}/reopen`, caller);
+      expect([reopen.status, reopen.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+    }
+    expect((await thread(c.threadId)).is_closed).toBe(1);
+  });
+});
+
 // Staff may soft-delete a thread; its consultation paid again after `unpaid` reopened the thread
 // with deleted_at still set, so the consultation just paid for had no visible thread.
 describe('a consultation paid again after staff deleted its thread', () => {
