@@ -139,3 +139,28 @@ describe('a cancelled unpaid order restored (uncancel) after its prescription we
     expect(await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: rx } })).toMatchObject({ id_orders: second.id });
   });
 });
+
+// A cart checked out before is closed by its delete (kept as a cancelled order, for its payment
+// attempts) instead of deleted: its prescriptions are released as a deleted cart's were.
+describe('a prescription in a cart deleted after a checkout (kept, closed)', () => {
+  it('can be redeemed again, into a new cart', async () => {
+    // the cart the test before left open (its restored order) goes first
+    const left = await openCart();
+    if (left) await t.http.delete(`/orders/${left.id}/delete`).set(t.auth(f.customer)).expect(200);
+    const product = await createMenu(t, { nama_menus: 'Azelaic acid 20%' });
+    const rx = await prescribe(product.id);
+    await redeem(product.id, rx).expect(200);
+    const first = await checkoutCart();
+    await put(`/orders/${first.id}/uncheckout`, f.customer).expect(200);
+    await t.http.delete(`/orders/${first.id}/delete`).set(t.auth(f.customer)).expect(200);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: first.id } })).toMatchObject({ status: 'CANCEL', cart_open: null });
+    expect(await isRedeemed(rx)).toBe(0);
+    const again = await redeem(product.id, rx);
+    expect(again.status, again.text).toBe(200);
+    const cart = (await openCart())!;
+    expect(cart.id).not.toBe(first.id);
+    expect(cart.items).toMatchObject([{ id_menu: product.id, qty: 1 }]);
+    expect(await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: rx } })).toMatchObject({ id_orders: cart.id });
+    await t.http.delete(`/orders/${cart.id}/delete`).set(t.auth(f.customer)).expect(200);
+  });
+});

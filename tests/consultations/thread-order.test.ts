@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientOf } from '../commerce/fixtures.js';
+import { pay } from './fixtures.js';
 
 // A consultation thread and its order: reopening is for a paid consultation, and the window shown
 // by orders/:id (consultation_closed) is the thread's (estimate_done_at).
@@ -137,5 +138,48 @@ describe('a consultation paid again for another doctor', () => {
     await put('/users/patients/unlink', admin, { id_patients }).expect(200);
     await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
     expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: c.doctor.id, id_patients: null });
+  });
+});
+
+// Deleting the cart of a consultation paid once (`unpaid`, `uncheckout`) deleted the order: its
+// thread lost the link (id_order null) and was then reopened like an admin-made thread, without
+// the payment check. The cart is now kept, closed as a cancelled order, and the thread keeps it.
+describe('a consultation cart deleted after its payment was undone', () => {
+  it('is kept as a cancelled order with its attempts; its thread keeps it and is not reopened without a payment', async () => {
+    const c = await paidConsultation();
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    await put(`/orders/${c.id}/uncheckout`, c.customer).expect(200);
+    expect((await t.http.delete(`/orders/${c.id}/delete`).set(t.auth(c.customer))).body).toEqual({ deleted: true });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: c.id } })).toMatchObject({ status: 'CANCEL', cart_open: null, is_paid: 0 });
+    expect(await t.app.db.orderPayment.count({ where: { id_orders: c.id } })).toBe(1);
+    expect(await thread(c.threadId)).toMatchObject({ id_order: c.id, is_closed: 1 });
+    for (const caller of [admin, c.doctor]) {
+      const reopen = await put(`/threads/${c.threadId}/reopen`, caller);
+      expect([reopen.status, reopen.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+    }
+    expect((await thread(c.threadId)).is_closed).toBe(1);
+  });
+});
+
+// Staff may soft-delete a thread; its consultation paid again after `unpaid` reopened the thread
+// with deleted_at still set, so the consultation just paid for had no visible thread.
+describe('a consultation paid again after staff deleted its thread', () => {
+  it('brings the thread back: the customer paid for it', async () => {
+    const c = await paidConsultation();
+    await put(`/orders/${c.id}/unpaid`, admin).expect(200);
+    await t.http.delete(`/threads/${c.threadId}/delete`).set(t.auth(admin)).expect(200);
+    expect((await t.http.get(`/threads/${c.threadId}`).set(t.auth(c.customer))).status).toBe(404);
+    await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    expect(await thread(c.threadId)).toMatchObject({ deleted_at: null, is_closed: 0 });
+    expect((await t.http.get(`/threads/${c.threadId}`).set(t.auth(c.customer))).status).toBe(200);
+    const say = await t.http.post('/thread_messages/text').set(t.auth(c.customer)).send({ id_threads: c.threadId, content: 'Halo dokter' });
+    expect(say.status, say.text).toBe(200);
+  });
+
+  it('a repeated payment event of a consultation still paid leaves staff’s delete as it is', async () => {
+    const c = await paidConsultation();
+    await t.http.delete(`/threads/${c.threadId}/delete`).set(t.auth(admin)).expect(200);
+    await pay(t, c.id);
+    expect((await thread(c.threadId)).deleted_at).not.toBeNull();
   });
 });

@@ -138,7 +138,7 @@ const orderResource = resourceRoutes({
   })),
   create: false,
   update: false,
-  delete: { run: (_orderId, _c, tx, existing) => deleteCart(tx, existing) },
+  delete: { run: (_orderId, c, tx, existing) => deleteCart(c.app, tx, c.user, existing) },
 }).filter((r) => !(r.method === 'get' && r.path === '/orders/:id'));
 
 /**

@@ -66,13 +66,39 @@ function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number,
 }
 
 /**
- * orders delete: only a shopping cart may go. The status is a condition of the delete itself: a
- * checkout committing meanwhile (stock, promotion quota and points reserved) makes it delete nothing.
+ * orders delete: only a shopping cart may go, decided under the order's lock: a checkout committing
+ * meanwhile (stock, promotion quota and points reserved) makes it delete nothing.
+ * A cart checked out before (payment_attempts > 0: uncheckout, a failed payment start, uncancel, or
+ * paid → unpaid → uncheckout; a checkout paid at once by points has no attempt row but counts) is
+ * closed instead, as a cancelled order: its Midtrans attempts stay, since an old Snap page may still
+ * be paid (that money then meets its attempt: paid_not_current, for staff to refund), and a
+ * consultation's thread keeps its order (not reopened without a payment). A cart holds nothing, so
+ * nothing is given back; it leaves the open-cart key, and `uncancel` does not restore it.
  */
-export async function deleteCart(tx: Tx, order: { id: number; status: string }) {
+export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undefined, order: { id: number; status: string }) {
   if (order.status !== CART) throw conflict('Only a shopping cart can be deleted');
-  const { count } = await tx.order.deleteMany({ where: { id: order.id, status: CART } });
-  if (count === 0) throw conflict('Only a shopping cart can be deleted (it is being checked out)');
+  await lockOrder(tx, order.id);
+  const locked = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, payment_attempts: true } });
+  if (locked?.status !== CART) throw conflict('Only a shopping cart can be deleted (it is being checked out)');
+  if (locked.payment_attempts === 0) {
+    await tx.order.delete({ where: { id: order.id } });
+    return;
+  }
+  await tx.order.update({
+    where: { id: order.id },
+    data: {
+      status: 'CANCEL',
+      cart_open: null,
+      is_canceled: 1,
+      cancel_datetime: app.now(),
+      cancel_pic: user?.username ?? '',
+      cancel_reason: `cart deleted by ${isStaff(user) ? 'staff' : 'the customer'}`,
+      // never checked out as it now is: what tells uncancel it was a deleted cart
+      checkout_datetime: null,
+    },
+  });
+  // not order.cancelled: the customer is not told of their own delete
+  await emit(app, 'order.status_changed', { orderId: order.id, status: 'CANCEL' }, tx);
 }
 
 /**
@@ -700,6 +726,8 @@ export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number
   return onOwnOrder(app, user, orderId, async (tx, order) => {
     if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status} (allowed from CANCEL)`);
     if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
+    // the one cancelled order never checked out: a cart closed by its delete (deleteCart); deleted, it stays so
+    if (!order.checkout_datetime) throw conflict('This order is a deleted cart (kept for its payment attempts): it cannot be restored');
     try {
       await tx.order.update({
         where: { id: order.id },

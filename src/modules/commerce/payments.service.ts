@@ -110,9 +110,9 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   };
   if (!payment) {
     if (PAID.has(n.transaction_status)) {
-      // money for an order that is gone: a cart deleted after uncheckout while its Snap page was
-      // still open (the attempts go with the cart). The notification row keeps what staff need to
-      // refund it in Midtrans' dashboard.
+      // money for an order_id with no attempt here (a cart deleted after a checkout keeps its
+      // attempts, closed: deleteCart; this is money for none of ours). The notification row keeps
+      // what staff need to refund it in Midtrans' dashboard.
       app.logger.error(
         { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
         'payment settled for an order that no longer exists: refund it',

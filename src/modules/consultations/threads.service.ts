@@ -288,10 +288,11 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
     if (!newWindow) return;
     // paid again after its payment was undone (closeConsultationThread): the thread opens for the new
     // window, as this payment would open it: with the doctor now paid for (the customer may have
-    // chosen another in the cart after `uncheckout`) and the patient the buyer manages now
+    // chosen another in the cart after `uncheckout`) and the patient the buyer manages now. Restored
+    // too if staff deleted it meanwhile: the customer paid for this consultation, it must be visible.
     await tx.thread.updateMany({
       where: { id_order: orderId, thread_type: 'online_consultations' },
-      data: { is_closed: 0, closed_at: null, estimate_done_at: closes, id_user_to: doctorUser, id_patients: patient?.id ?? null },
+      data: { is_closed: 0, closed_at: null, deleted_at: null, estimate_done_at: closes, id_user_to: doctorUser, id_patients: patient?.id ?? null },
     });
   }
   const t = await tx.thread.findUniqueOrThrow({ where: { id_order_thread_type: { id_order: orderId, thread_type: 'online_consultations' } }, select: { id: true } });
