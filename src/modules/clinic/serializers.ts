@@ -49,13 +49,19 @@ export function categoryJSON(app: AppContext, c: Row) {
 }
 export const categorySchema = z.object({ id: r.int, service_categories: r.str, codes: r.str, color: r.str, images: r.str, img_path: r.str });
 
+/**
+ * A service's category as shown: none once the category is deleted (soft delete; the service keeps
+ * its id_service_categories, as a product keeps the ids of its deleted categories).
+ */
+export const liveCategory = (s: Row) => (s?.category && !s.category.deleted_at ? s.category : null);
+
 /** a service as nested in doctors and service images (the document's `services_category` = category name) */
 export function serviceBriefJSON(s: Row) {
   return {
     id: s.id,
     id_service_categories: s.id_service_categories ?? 0,
     services_name: s.services_name,
-    services_category: s.category?.service_categories ?? '',
+    services_category: liveCategory(s)?.service_categories ?? '',
     services_price: s.services_price,
     services_description: s.services_description,
     buffer_time: s.buffer_time,
@@ -78,9 +84,9 @@ export function serviceListJSON(app: AppContext, s: Row) {
   const image = s.images?.[0]?.service_image ?? '';
   return {
     ...serviceBriefJSON(s),
-    service_categories: s.category?.service_categories ?? '',
-    codes: s.category?.codes ?? '',
-    color: s.category?.color ?? '',
+    service_categories: liveCategory(s)?.service_categories ?? '',
+    codes: liveCategory(s)?.codes ?? '',
+    color: liveCategory(s)?.color ?? '',
     images: image,
     img_path: app.storage.publicUrl('services', image),
   };
@@ -91,7 +97,7 @@ export function serviceDetailJSON(app: AppContext, s: Row) {
   const { service_categories: _name, codes: _c, color: _col, ...flat } = serviceListJSON(app, s);
   return {
     ...flat,
-    service_categories: s.category ? categoryJSON(app, s.category) : {},
+    service_categories: liveCategory(s) ? categoryJSON(app, s.category) : {},
     service_images: (s.images ?? []).map((i: Row) => serviceImageJSON(app, i)),
   };
 }
@@ -245,7 +251,7 @@ export function doctorScheduleListJSON(ds: Row) {
     is_active: ds.is_active,
     doctor_buffer_time: ds.doctorService?.doctor_buffer_time ?? 0,
     services_name: ds.service?.services_name ?? null,
-    service_categories: ds.service?.category?.service_categories ?? null,
+    service_categories: liveCategory(ds.service)?.service_categories ?? null,
     doctors: ds.doctor?.user?.users_fullname ?? null,
   };
 }

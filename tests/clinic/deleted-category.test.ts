@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+
+let t: TestApp;
+let admin: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+});
+afterAll(() => t.close());
+
+/** a category with a service in it, a doctor offering the service and a bookable slot */
+async function serviceInCategory(name: string) {
+  const A = t.auth(admin);
+  const cat = (await t.http.post('/service_categories/create').set(A).send({ service_categories: name, codes: `${name}-C`, color: '#123456' })).body.service_categories.id;
+  const svc = (await t.http.post('/services/create').set(A).send({ services_name: `${name} service`, services_price: 100000, buffer_time: 30, id_service_categories: cat })).body.services.id;
+  const u = await t.user(['DOCTOR']);
+  const doc = (await t.http.post('/doctors/create').set(A).send({ id_users: u.id, custom_price: 100000, is_active: 1, id_services: svc })).body.doctors.id;
+  const ds = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).body.doctor_services.id;
+  for (const hari of ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu']) {
+    expect((await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari, jam: '20:00' })).status).toBe(200);
+  }
+  return { cat, svc, doc };
+}
+
+describe('a deleted service category', () => {
+  it('is absent from the services, pictures, slots and availability that still point at it', async () => {
+    const A = t.auth(admin);
+    const { cat, svc, doc } = await serviceInCategory('Laser');
+    const img = (await t.http.post('/service_images/create').set(A).field('id_services', String(svc)).field('is_primary', '1').attach('picture', PNG_1PX, 'a.png')).body.service_images.id;
+    const shown = async () => {
+      const search = (await t.http.post('/services/search').send({})).body.services.find((s: any) => s.id === svc);
+      const detail = (await t.http.get(`/services/${svc}`)).body.services;
+      const table = (await t.http.post('/services/table').send({ draw: 1, length: 100 })).body.data.find((r: any[]) => r[0] === svc);
+      const image = (await t.http.get(`/service_images/${img}`)).body.service_images.services;
+      const slot = (await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules[0];
+      const slotTable = (await t.http.post('/doctor_schedules/table').send({ draw: 1, id_doctors: doc })).body.data[0];
+      const days = (await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc })).body as any[];
+      return {
+        search: [search.service_categories, search.services_category, search.codes, search.color],
+        detail: detail.service_categories,
+        table: [table[2], table[8], table[9]],
+        image: image.services_category,
+        slot: [slot.service_categories, slotTable[6]],
+        availability: days[0].doctors[0].service_categories,
+      };
+    };
+    const before = await shown();
+    expect(before).toMatchObject({
+      search: ['Laser', 'Laser', 'Laser-C', '#123456'],
+      detail: { id: cat, service_categories: 'Laser' },
+      table: ['Laser', 'Laser-C', '#123456'],
+      image: 'Laser',
+      slot: ['Laser', 'Laser'],
+      availability: 'Laser',
+    });
+
+    expect((await t.http.delete(`/service_categories/${cat}/delete`).set(A)).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/service_categories/${cat}`)).status).toBe(404);
+    // shown as a service without a category (the id stays, as a product keeps its deleted categories' ids)
+    expect(await shown()).toEqual({
+      search: ['', '', '', ''],
+      detail: {},
+      table: ['', '', ''],
+      image: '',
+      slot: [null, ''],
+      availability: null,
+    });
+    expect((await t.http.get(`/services/${svc}`)).body.services.id_service_categories).toBe(cat);
+  });
+});
