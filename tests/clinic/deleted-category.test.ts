@@ -70,3 +70,30 @@ describe('a deleted service category', () => {
     expect((await t.http.get(`/services/${svc}`)).body.services.id_service_categories).toBe(cat);
   });
 });
+
+describe('an update re-sending a deleted reference it already has', () => {
+  it('keeps a service editable after its category, and a doctor after its service, was deleted; a deleted one is still not newly chosen', async () => {
+    const A = t.auth(admin);
+    const { cat, svc, doc } = await serviceInCategory('Peel');
+    const otherCat = (await t.http.post('/service_categories/create').set(A).send({ service_categories: 'Gone' })).body.service_categories.id;
+    expect((await t.http.delete(`/service_categories/${cat}/delete`).set(A)).status).toBe(200);
+    expect((await t.http.delete(`/service_categories/${otherCat}/delete`).set(A)).status).toBe(200);
+    // the full edit form sends every field back, the stored category included
+    const edit = await t.http.put(`/services/${svc}/update`).set(A).send({ services_name: 'Peel renamed', services_price: 120000, id_service_categories: cat });
+    expect(edit.status).toBe(200);
+    expect(edit.body.services).toMatchObject({ services_name: 'Peel renamed', services_price: 120000, id_service_categories: cat });
+    const chosen = await t.http.put(`/services/${svc}/update`).set(A).send({ id_service_categories: otherCat });
+    expect(chosen.status).toBe(422);
+    expect((await t.http.post('/services/create').set(A).send({ services_name: 'New', id_service_categories: cat })).status).toBe(422);
+
+    // a doctor whose main service was deleted (no upcoming bookings rely on it)
+    const gone = (await t.http.post('/services/create').set(A).send({ services_name: 'Old service' })).body.services.id;
+    expect((await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: gone })).status).toBe(200);
+    expect((await t.http.delete(`/services/${gone}/delete`).set(A)).status).toBe(200);
+    const docEdit = await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: gone, custom_price: 150000, short_description: 'baru' });
+    expect(docEdit.status).toBe(200);
+    expect(docEdit.body.doctors).toMatchObject({ id_services: gone, custom_price: 150000, short_description: 'baru' });
+    expect((await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: svc })).status).toBe(200);
+    expect((await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: gone })).status).toBe(422);
+  });
+});

@@ -166,7 +166,11 @@ const services = resourceRoutes({
     body: updateOf(serviceBody),
     run: async (id, b, c, tx, existing) => {
       const data = { ...b };
-      if (b.id_service_categories !== undefined) data.id_service_categories = await checkCategory(tx, b.id_service_categories);
+      // the category it already has is no change (the full edit form sends it back), even if deleted since
+      if (b.id_service_categories !== undefined) {
+        const same = b.id_service_categories === (existing.id_service_categories ?? 0);
+        data.id_service_categories = same ? existing.id_service_categories : await checkCategory(tx, b.id_service_categories);
+      }
       await tx.service.update({ where: { id }, data });
       if (b.buffer_time !== undefined && b.buffer_time !== existing.buffer_time) await refreshSlotEnds(c.app, tx, { id_services: id });
     },
@@ -389,7 +393,11 @@ const doctorRoutes = resourceRoutes({
     run: async (id, b, _c, tx, existing) => {
       if (b.id_users !== undefined && b.id_users !== existing.id_users) await checkDoctorUser(tx, b.id_users);
       const data = { ...b };
-      if (b.id_services !== undefined) data.id_services = await checkService(tx, b.id_services);
+      // the service it already has is no change (the full edit form sends it back), even if deleted since
+      if (b.id_services !== undefined) {
+        const same = b.id_services === (existing.id_services ?? 0);
+        data.id_services = same ? existing.id_services : await checkService(tx, b.id_services);
+      }
       await tx.doctor.update({ where: { id }, data });
     },
   },
