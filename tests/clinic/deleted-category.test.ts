@@ -97,3 +97,29 @@ describe('an update re-sending a deleted reference it already has', () => {
     expect((await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: gone })).status).toBe(422);
   });
 });
+
+describe('the practice hours, slots, doctor services and pictures of a deleted doctor or service', () => {
+  it('are gone from every read, as the doctor or service is: by id and in the tables\' totals too', async () => {
+    const A = t.auth(admin);
+    const { svc, doc } = await serviceInCategory('Derma');
+    const hours = (await t.http.post('/schedules/create').set(A).send({ id_doctors: doc, hari: 'Senin', jam: '08:00', jam_selesai: '10:00' })).body.schedules.id;
+    const slot = (await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules[0].id;
+    const link = (await t.http.post('/doctor_services/search').send({ id_doctors: doc })).body.doctor_services[0].id;
+    const img = (await t.http.post('/service_images/create').set(A).field('id_services', String(svc)).attach('picture', PNG_1PX, 'a.png')).body.service_images.id;
+    const reads = async () => ({
+      byId: await Promise.all([`/schedules/${hours}`, `/doctor_schedules/${slot}`, `/doctor_services/${link}`, `/service_images/${img}`].map(async (p) => (await t.http.get(p)).status)),
+      // a table's unfiltered total counts the rows it can list (DataTables: "filtered from N total")
+      totals: await Promise.all(['schedules', 'doctor_schedules', 'doctor_services', 'service_images'].map(async (name) => {
+        const b = (await t.http.post(`/${name}/table`).send({ draw: 1 })).body;
+        return b.recordsTotal - b.recordsFiltered;
+      })),
+    });
+    expect(await reads()).toEqual({ byId: [200, 200, 200, 200], totals: [0, 0, 0, 0] });
+    // the doctor's bookable slots first (none is booked), then the doctor and the service
+    expect((await t.http.delete(`/doctors/${doc}/delete`).set(A)).status).toBe(200);
+    expect((await t.http.delete(`/services/${svc}/delete`).set(A)).status).toBe(200);
+    expect((await t.http.get(`/doctors/${doc}`)).status).toBe(404);
+    expect((await t.http.get(`/services/${svc}`)).status).toBe(404);
+    expect(await reads()).toEqual({ byId: [404, 404, 404, 404], totals: [0, 0, 0, 0] });
+  });
+});

@@ -274,8 +274,10 @@ const serviceImages = [
     name: 'service_images',
     model: (db) => db.serviceImage,
     access,
+    // a deleted service's pictures are gone with it (lists, by id, the table's total)
+    scope: () => ({ service: { deleted_at: null } }),
     filters: z.object({ id_services: s.id.optional() }),
-    where: (f) => ({ id_services: f.id_services, service: { deleted_at: null } }),
+    where: (f) => ({ id_services: f.id_services }),
     include: imageInclude,
     defaultOrder: [{ id_services: 'asc' }, { is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }],
     toJSON: (r, c) => serviceImageJSON(c.app, r),
@@ -440,8 +442,10 @@ const doctorServices = resourceRoutes({
   name: 'doctor_services',
   model: (db) => db.doctorService,
   access,
+  // gone with a deleted doctor or service (lists, by id, the table's total)
+  scope: () => ({ doctor: { deleted_at: null }, service: { deleted_at: null } }),
   filters: z.object({ id_doctors: s.id.optional(), id_services: s.id.optional(), is_active: s.flag.optional() }),
-  where: (f) => ({ id_doctors: f.id_doctors, id_services: f.id_services, is_active: f.is_active, doctor: { deleted_at: null }, service: { deleted_at: null } }),
+  where: (f) => ({ id_doctors: f.id_doctors, id_services: f.id_services, is_active: f.is_active }),
   include: { doctor: { include: { user: true } }, service: true },
   detailInclude: { doctor: { include: doctorBriefInclude }, service: { include: { category: true } } },
   searchFields: ['doctor.user.users_fullname', 'service.services_name'],
@@ -501,8 +505,10 @@ const schedules = resourceRoutes({
   name: 'schedules',
   model: (db) => db.schedule,
   access,
+  // gone with a deleted doctor (lists, by id, the table's total)
+  scope: () => ({ doctor: { deleted_at: null } }),
   filters: z.object({ id_doctors: s.id.optional(), hari: hari.optional() }),
-  where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari, doctor: { deleted_at: null } }),
+  where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari }),
   include: { doctor: { include: { user: true } } },
   detailInclude: { doctor: { include: doctorBriefInclude } },
   defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }],
@@ -613,8 +619,9 @@ const doctorSchedules = [
     access,
     softDelete: true,
     filters: slotFilters,
-    // the slots of a deleted doctor or service are not bookable: not listed either (as doctor_services)
-    where: (f) => ({ ...f, doctor: { deleted_at: null }, service: { deleted_at: null } }),
+    // the slots of a deleted doctor or service are not bookable: gone from every read (as doctor_services)
+    scope: () => ({ doctor: { deleted_at: null }, service: { deleted_at: null } }),
+    where: (f) => f,
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
     defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
