@@ -123,3 +123,21 @@ describe('the practice hours, slots, doctor services and pictures of a deleted d
     expect(await reads()).toEqual({ byId: [404, 404, 404, 404], totals: [0, 0, 0, 0] });
   });
 });
+
+describe("a doctor's deleted main service", () => {
+  it('is shown as none on the doctor (lists, table, profile), as services/:id is 404; the id stays', async () => {
+    const A = t.auth(admin);
+    const { doc } = await serviceInCategory('Botox');
+    const main = (await t.http.post('/services/create').set(A).send({ services_name: 'Main service' })).body.services.id;
+    expect((await t.http.put(`/doctors/${doc}/update`).set(A).send({ id_services: main })).status).toBe(200);
+    const shown = async () => {
+      const listed = (await t.http.post('/doctors/search').send({})).body.doctors.find((d: any) => d.id === doc);
+      const row = (await t.http.post('/doctors/table').send({ draw: 1, length: 100 })).body.data.find((r: any[]) => r[0] === doc);
+      const profile = (await t.http.get(`/doctors/${doc}`)).body.doctors;
+      return { id: profile.id_services, listed: listed.services_name, table: row[8], profile: profile.services?.services_name ?? null };
+    };
+    expect(await shown()).toEqual({ id: main, listed: 'Main service', table: 'Main service', profile: 'Main service' });
+    expect((await t.http.delete(`/services/${main}/delete`).set(A)).status).toBe(200);
+    expect(await shown()).toEqual({ id: main, listed: null, table: '', profile: null });
+  });
+});

@@ -33,6 +33,7 @@ import {
   holidaySchema,
   hhmm,
   liveCategory,
+  liveService,
   scheduleDetailJSON,
   scheduleDetailSchema,
   scheduleListJSON,
@@ -376,7 +377,7 @@ const doctorRoutes = resourceRoutes({
     plain('availability_description'),
     plain('is_active'),
     col('users_fullname', (r) => r.user?.users_fullname ?? '', false),
-    col('services_name', (r) => r.service?.services_name ?? '', false),
+    col('services_name', (r) => liveService(r)?.services_name ?? '', false),
     plain('short_description'),
   ],
   create: {

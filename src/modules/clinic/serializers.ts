@@ -54,6 +54,8 @@ export const categorySchema = z.object({ id: r.int, service_categories: r.str, c
  * its id_service_categories, as a product keeps the ids of its deleted categories).
  */
 export const liveCategory = (s: Row) => (s?.category && !s.category.deleted_at ? s.category : null);
+/** A doctor's main service as shown: none once the service is deleted (the doctor keeps its id_services). */
+export const liveService = (d: Row) => (d?.service && !d.service.deleted_at ? d.service : null);
 
 /** a service as nested in doctors and service images (the document's `services_category` = category name) */
 export function serviceBriefJSON(s: Row) {
@@ -131,7 +133,7 @@ export function doctorBriefJSON(app: AppContext, d: Row) {
     short_description: d.short_description,
     is_active: d.is_active,
     users_fullname: d.user?.users_fullname ?? null,
-    services_name: d.service?.services_name ?? null,
+    services_name: liveService(d)?.services_name ?? null,
     users_picture: d.user?.users_picture ?? '',
     users_picture_url: app.storage.publicUrl('users', d.user?.users_picture),
   };
@@ -159,7 +161,7 @@ export function doctorDetailJSON(app: AppContext, d: Row, viewer: AuthUser | und
   return {
     ...rest,
     users: isStaff(viewer) || viewer?.id === d.id_users ? account : publicAccountView(account),
-    services: d.service ? serviceBriefJSON(d.service) : null,
+    services: liveService(d) ? serviceBriefJSON(d.service) : null,
   };
 }
 export const doctorDetailSchema = doctorBriefSchema.omit({ users_fullname: true, services_name: true }).extend({
