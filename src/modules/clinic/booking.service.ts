@@ -450,7 +450,7 @@ async function computeAvailability(app: AppContext, c: Caller, id_doctors: numbe
                JOIN doctor_services dsv ON dsv.id = ds.id_doctor_services
                JOIN doctors d ON d.id = ds.id_doctors
                JOIN users u ON u.id = d.id_users
-               LEFT JOIN service_categories c ON c.id = s.id_service_categories
+               LEFT JOIN service_categories c ON c.id = s.id_service_categories AND c.deleted_at IS NULL
                WHERE ds.id_doctors = $1 AND ds.deleted_at IS NULL AND ds.is_active = 1
                  AND ($4::int IS NULL OR ds.id_services = $4) AND s.deleted_at IS NULL AND s.is_available = 1
              ) x) AS slots,

@@ -32,6 +32,8 @@ import {
   holidayJSON,
   holidaySchema,
   hhmm,
+  liveCategory,
+  liveService,
   scheduleDetailJSON,
   scheduleDetailSchema,
   scheduleListJSON,
@@ -147,14 +149,14 @@ const services = resourceRoutes({
   columns: [
     plain('id'),
     plain('services_name'),
-    col('service_categories', (r) => r.category?.service_categories ?? '', false),
+    col('service_categories', (r) => liveCategory(r)?.service_categories ?? '', false),
     plain('services_price'),
     plain('services_description'),
     plain('buffer_time'),
     plain('is_available'),
     col('id_service_categories', (r) => r.id_service_categories ?? 0),
-    col('codes', (r) => r.category?.codes ?? '', false),
-    col('color', (r) => r.category?.color ?? '', false),
+    col('codes', (r) => liveCategory(r)?.codes ?? '', false),
+    col('color', (r) => liveCategory(r)?.color ?? '', false),
     col('images', (r, c) => c.app.storage.publicUrl('services', r.images?.[0]?.service_image), false),
   ],
   create: {
@@ -165,7 +167,11 @@ const services = resourceRoutes({
     body: updateOf(serviceBody),
     run: async (id, b, c, tx, existing) => {
       const data = { ...b };
-      if (b.id_service_categories !== undefined) data.id_service_categories = await checkCategory(tx, b.id_service_categories);
+      // the category it already has is no change (the full edit form sends it back), even if deleted since
+      if (b.id_service_categories !== undefined) {
+        const same = b.id_service_categories === (existing.id_service_categories ?? 0);
+        data.id_service_categories = same ? existing.id_service_categories : await checkCategory(tx, b.id_service_categories);
+      }
       await tx.service.update({ where: { id }, data });
       if (b.buffer_time !== undefined && b.buffer_time !== existing.buffer_time) await refreshSlotEnds(c.app, tx, { id_services: id });
     },
@@ -269,8 +275,10 @@ const serviceImages = [
     name: 'service_images',
     model: (db) => db.serviceImage,
     access,
+    // a deleted service's pictures are gone with it (lists, by id, the table's total)
+    scope: () => ({ service: { deleted_at: null } }),
     filters: z.object({ id_services: s.id.optional() }),
-    where: (f) => ({ id_services: f.id_services, service: { deleted_at: null } }),
+    where: (f) => ({ id_services: f.id_services }),
     include: imageInclude,
     defaultOrder: [{ id_services: 'asc' }, { is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }],
     toJSON: (r, c) => serviceImageJSON(c.app, r),
@@ -369,7 +377,7 @@ const doctorRoutes = resourceRoutes({
     plain('availability_description'),
     plain('is_active'),
     col('users_fullname', (r) => r.user?.users_fullname ?? '', false),
-    col('services_name', (r) => r.service?.services_name ?? '', false),
+    col('services_name', (r) => liveService(r)?.services_name ?? '', false),
     plain('short_description'),
   ],
   create: {
@@ -388,7 +396,11 @@ const doctorRoutes = resourceRoutes({
     run: async (id, b, _c, tx, existing) => {
       if (b.id_users !== undefined && b.id_users !== existing.id_users) await checkDoctorUser(tx, b.id_users);
       const data = { ...b };
-      if (b.id_services !== undefined) data.id_services = await checkService(tx, b.id_services);
+      // the service it already has is no change (the full edit form sends it back), even if deleted since
+      if (b.id_services !== undefined) {
+        const same = b.id_services === (existing.id_services ?? 0);
+        data.id_services = same ? existing.id_services : await checkService(tx, b.id_services);
+      }
       await tx.doctor.update({ where: { id }, data });
     },
   },
@@ -431,8 +443,10 @@ const doctorServices = resourceRoutes({
   name: 'doctor_services',
   model: (db) => db.doctorService,
   access,
+  // gone with a deleted doctor or service (lists, by id, the table's total)
+  scope: () => ({ doctor: { deleted_at: null }, service: { deleted_at: null } }),
   filters: z.object({ id_doctors: s.id.optional(), id_services: s.id.optional(), is_active: s.flag.optional() }),
-  where: (f) => ({ id_doctors: f.id_doctors, id_services: f.id_services, is_active: f.is_active, doctor: { deleted_at: null }, service: { deleted_at: null } }),
+  where: (f) => ({ id_doctors: f.id_doctors, id_services: f.id_services, is_active: f.is_active }),
   include: { doctor: { include: { user: true } }, service: true },
   detailInclude: { doctor: { include: doctorBriefInclude }, service: { include: { category: true } } },
   searchFields: ['doctor.user.users_fullname', 'service.services_name'],
@@ -492,8 +506,10 @@ const schedules = resourceRoutes({
   name: 'schedules',
   model: (db) => db.schedule,
   access,
+  // gone with a deleted doctor (lists, by id, the table's total)
+  scope: () => ({ doctor: { deleted_at: null } }),
   filters: z.object({ id_doctors: s.id.optional(), hari: hari.optional() }),
-  where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari, doctor: { deleted_at: null } }),
+  where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari }),
   include: { doctor: { include: { user: true } } },
   detailInclude: { doctor: { include: doctorBriefInclude } },
   defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }],
@@ -604,8 +620,9 @@ const doctorSchedules = [
     access,
     softDelete: true,
     filters: slotFilters,
-    // the slots of a deleted doctor or service are not bookable: not listed either (as doctor_services)
-    where: (f) => ({ ...f, doctor: { deleted_at: null }, service: { deleted_at: null } }),
+    // the slots of a deleted doctor or service are not bookable: gone from every read (as doctor_services)
+    scope: () => ({ doctor: { deleted_at: null }, service: { deleted_at: null } }),
+    where: (f) => f,
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
     defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
@@ -621,7 +638,7 @@ const doctorSchedules = [
       plain('hari'),
       col('jam', (r) => formatTime(r.jam), 'jam'),
       col('services_name', (r) => r.service?.services_name ?? '', false),
-      col('service_categories', (r) => r.service?.category?.service_categories ?? '', false),
+      col('service_categories', (r) => liveCategory(r.service)?.service_categories ?? '', false),
       col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
     ],
     create: {

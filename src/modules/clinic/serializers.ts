@@ -49,13 +49,21 @@ export function categoryJSON(app: AppContext, c: Row) {
 }
 export const categorySchema = z.object({ id: r.int, service_categories: r.str, codes: r.str, color: r.str, images: r.str, img_path: r.str });
 
+/**
+ * A service's category as shown: none once the category is deleted (soft delete; the service keeps
+ * its id_service_categories, as a product keeps the ids of its deleted categories).
+ */
+export const liveCategory = (s: Row) => (s?.category && !s.category.deleted_at ? s.category : null);
+/** A doctor's main service as shown: none once the service is deleted (the doctor keeps its id_services). */
+export const liveService = (d: Row) => (d?.service && !d.service.deleted_at ? d.service : null);
+
 /** a service as nested in doctors and service images (the document's `services_category` = category name) */
 export function serviceBriefJSON(s: Row) {
   return {
     id: s.id,
     id_service_categories: s.id_service_categories ?? 0,
     services_name: s.services_name,
-    services_category: s.category?.service_categories ?? '',
+    services_category: liveCategory(s)?.service_categories ?? '',
     services_price: s.services_price,
     services_description: s.services_description,
     buffer_time: s.buffer_time,
@@ -78,9 +86,9 @@ export function serviceListJSON(app: AppContext, s: Row) {
   const image = s.images?.[0]?.service_image ?? '';
   return {
     ...serviceBriefJSON(s),
-    service_categories: s.category?.service_categories ?? '',
-    codes: s.category?.codes ?? '',
-    color: s.category?.color ?? '',
+    service_categories: liveCategory(s)?.service_categories ?? '',
+    codes: liveCategory(s)?.codes ?? '',
+    color: liveCategory(s)?.color ?? '',
     images: image,
     img_path: app.storage.publicUrl('services', image),
   };
@@ -91,7 +99,7 @@ export function serviceDetailJSON(app: AppContext, s: Row) {
   const { service_categories: _name, codes: _c, color: _col, ...flat } = serviceListJSON(app, s);
   return {
     ...flat,
-    service_categories: s.category ? categoryJSON(app, s.category) : {},
+    service_categories: liveCategory(s) ? categoryJSON(app, s.category) : {},
     service_images: (s.images ?? []).map((i: Row) => serviceImageJSON(app, i)),
   };
 }
@@ -125,7 +133,7 @@ export function doctorBriefJSON(app: AppContext, d: Row) {
     short_description: d.short_description,
     is_active: d.is_active,
     users_fullname: d.user?.users_fullname ?? null,
-    services_name: d.service?.services_name ?? null,
+    services_name: liveService(d)?.services_name ?? null,
     users_picture: d.user?.users_picture ?? '',
     users_picture_url: app.storage.publicUrl('users', d.user?.users_picture),
   };
@@ -153,7 +161,7 @@ export function doctorDetailJSON(app: AppContext, d: Row, viewer: AuthUser | und
   return {
     ...rest,
     users: isStaff(viewer) || viewer?.id === d.id_users ? account : publicAccountView(account),
-    services: d.service ? serviceBriefJSON(d.service) : null,
+    services: liveService(d) ? serviceBriefJSON(d.service) : null,
   };
 }
 export const doctorDetailSchema = doctorBriefSchema.omit({ users_fullname: true, services_name: true }).extend({
@@ -245,7 +253,7 @@ export function doctorScheduleListJSON(ds: Row) {
     is_active: ds.is_active,
     doctor_buffer_time: ds.doctorService?.doctor_buffer_time ?? 0,
     services_name: ds.service?.services_name ?? null,
-    service_categories: ds.service?.category?.service_categories ?? null,
+    service_categories: liveCategory(ds.service)?.service_categories ?? null,
     doctors: ds.doctor?.user?.users_fullname ?? null,
   };
 }
