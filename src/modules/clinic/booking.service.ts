@@ -317,21 +317,67 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   });
 }
 
+/**
+ * Cancels one appointment if it is still BOOKING/RESCHEDULE (a conditional update: a concurrent
+ * move waits for it or is refused, a concurrent arrival or cancel makes it a no-op) and tells its
+ * customer and doctor. False when it was no longer changeable.
+ */
+async function markCancelled(app: AppContext, tx: Tx, id: number, reason: string): Promise<boolean> {
+  const { count } = await tx.userSchedule.updateMany({
+    where: { id, deleted_at: null, status: { in: CHANGEABLE } },
+    // active_slot NULL frees the slot for others (see the unique keys)
+    data: { status: 'CANCEL', active_slot: null, cancel_reason: reason, cancel_datetime: app.now() },
+  });
+  if (count) await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+  return count > 0;
+}
+
 /** `beforeCommit`: runs last in the cancellation's transaction (as for the other changes here). */
 export async function cancel(app: AppContext, c: Caller, id: number, reason: string, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAppointment(app, c, id);
   if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'cancelled');
   checkCutoff(app, c, row, 'cancelled');
   await app.db.$transaction(async (tx) => {
-    const { count } = await tx.userSchedule.updateMany({
-      where: { id, deleted_at: null, status: { in: CHANGEABLE } },
-      // active_slot NULL frees the slot for others (see the unique keys)
-      data: { status: 'CANCEL', active_slot: null, cancel_reason: reason, cancel_datetime: app.now() },
-    });
-    if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
-    await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+    if (!(await markCancelled(app, tx, id, reason))) throw conflict('The appointment changed meanwhile; reload and try again');
     await beforeCommit?.(tx);
   });
+}
+
+/**
+ * Locks (FOR UPDATE, in id order) the BOOKING/RESCHEDULE appointments matching `where` from today
+ * on; returns their ids. A change that also locks a row the appointments refer to (an account's
+ * deletion, its user row) takes these first: a cancel, reschedule or reminder locks the appointment,
+ * then refers to its account (the notification), so the other order could wait in a circle.
+ */
+export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserScheduleWhereInput): Promise<number[]> {
+  const rows = await tx.userSchedule.findMany({
+    where: { AND: [where, { deleted_at: null, status: { in: CHANGEABLE }, tanggal: { gte: clinicDay(app.now()) } }] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  const ids = rows.map((r) => r.id);
+  if (ids.length) await tx.$queryRaw`SELECT id FROM user_schedules WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`;
+  return ids;
+}
+
+/**
+ * Cancels, in the caller's transaction, the BOOKING/RESCHEDULE appointments matching `where` that
+ * have not started yet (past ones stay as they are: history), each as `cancel` does (reason stored,
+ * slot freed, customer and doctor told). `c` is who asks: a customer's cancel keeps the cutoff
+ * (422), as `cancel` does. The caller holds the lock that keeps new matching bookings out (the
+ * patient's row, or the account's: see `book`). Returns how many were cancelled.
+ */
+export async function cancelUpcoming(app: AppContext, tx: Tx, c: Caller, where: Prisma.UserScheduleWhereInput, reason: string): Promise<number> {
+  const now = app.now();
+  const ids = await lockUpcoming(app, tx, where);
+  const rows = await tx.userSchedule.findMany({ where: { id: { in: ids } }, select: { id: true, tanggal: true, jam: true, id_users: true }, orderBy: { id: 'asc' } });
+  let n = 0;
+  for (const row of rows) {
+    if (startInstant(row.tanggal, row.jam) <= now) continue;
+    checkCutoff(app, c, row, 'cancelled');
+    if (await markCancelled(app, tx, row.id, reason)) n += 1;
+  }
+  return n;
 }
 
 /**
