@@ -89,3 +89,34 @@ describe("a deleted account's coming appointments (PostgreSQL: races)", () => {
     expect(await t.app.db.notification.count({ where: { reference_id: booked, intentions: 'appointment_reminder' } })).toBe(1);
   });
 });
+
+describe('booking in the name of a deleted account', () => {
+  it("staff booking without id_users: the appointment is in the staff member's name, as for a patient without an account (not the deleted one's)", async () => {
+    const gone = await t.user(['CUSTOMER']);
+    const p = await patientOf(gone);
+    await t.http.delete(`/users/${gone.id}/delete`).set(t.auth(admin)).expect(200);
+    const day = ahead(4);
+    const res = await book(admin, await slotOn(day, 9), day, p);
+    expect(res.status).toBe(200);
+    expect((await row(res.body.user_schedules.id)).id_users).toBe(admin.id);
+    // named explicitly, the deleted account is not found
+    const named = await book(admin, await slotOn(day, 10), day, p, { id_users: gone.id });
+    expect(named.status).toBe(404);
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)("a booking by the account (token still valid when it came) while its delete commits: refused, nothing booked", async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const day = ahead(8);
+    const slot = await slotOn(day, 9);
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${customer.id} FOR UPDATE`,
+      () => book(customer, slot, day, p).then((r) => r),
+      // what users/:id/delete does, under the row lock it takes first
+      (tx) => deleteAccount({ app: t.app, user: { id: admin.id, username: admin.username, roles: admin.roles } }, tx, customer.id),
+    );
+    expect(res.status).toBe(404);
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p, active_slot: 1 } })).toBe(0);
+  });
+});

@@ -21,7 +21,10 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  *   (its time, the doctor, the holidays) is checked again under that lock, and changes that upcoming
  *   bookings rely on (a slot's time, deleting a slot or doctor, a holiday) take the same lock before
  *   they count those bookings (refuseIfBooked), so either the booking or the change comes first;
- * - state changes are conditional updates on the current status (count 0 = wrong state → 409).
+ * - state changes are conditional updates on the current status (count 0 = wrong state → 409);
+ * - a booking holds its patient's row and its account's (FOR SHARE, after the patient's), which the
+ *   deletion of either locks before it cancels their coming appointments (cancelUpcoming), so no live
+ *   booking is left to a deleted patient or account.
  */
 
 type Db = AppContext['db'];
@@ -199,10 +202,12 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
       where: { id: input.id_patients, deleted_at: null, ...(staff ? {} : { id_users: c.user!.id }) },
     });
     if (!patient) throw notFound(`patients ${input.id_patients} not found`);
-    const id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
-    if (staff && input.id_users) {
-      const u = await tx.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
-      if (!u) throw notFound(`users ${input.id_users} not found`);
+    let id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+    if (!(await holdLiveUser(tx, id_users))) {
+      // Staff booking for a patient whose account was deleted: in the staff member's name, as for a
+      // patient without an account (a deleted account is told nothing and gets no reminders).
+      if (!staff || input.id_users || !(await holdLiveUser(tx, c.user!.id))) throw notFound(`users ${id_users} not found`);
+      id_users = c.user!.id;
     }
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient.id);
     const row = await tx.userSchedule.create({
@@ -225,6 +230,16 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     await beforeCommit?.(tx, row.id);
     return row.id;
   });
+}
+
+/**
+ * Holds the account an appointment is booked in the name of (FOR SHARE) while it is live: its
+ * deletion (users/:id/delete locks the row, then cancels its coming appointments) either commits
+ * first and is seen here, or waits for the booking and cancels it. False when the account is deleted.
+ */
+async function holdLiveUser(tx: Tx, id: number) {
+  const rows = await tx.$queryRaw<unknown[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
+  return rows.length > 0;
 }
 
 /** Rows of user_schedules the caller may see: staff all, a doctor theirs and their own, others their own. */
