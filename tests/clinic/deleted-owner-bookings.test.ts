@@ -120,3 +120,81 @@ describe('booking in the name of a deleted account', () => {
     expect(await t.app.db.userSchedule.count({ where: { id_patients: p, active_slot: 1 } })).toBe(0);
   });
 });
+
+describe('a deleted patient', () => {
+  it("its coming appointments are cancelled (\"patient deleted\") and their slots freed, the customer and the doctor told as for a staff cancel; past ones stay", async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const day = ahead(2);
+    const [nine, ten] = [await slotOn(day, 9), await slotOn(day, 10)];
+    const coming = (await book(customer, nine, day, p).expect(200)).body.user_schedules.id;
+    // staff booked it further ahead in another account's name
+    const other = await t.user(['CUSTOMER']);
+    const later = (await book(admin, ten, day, p, { id_users: other.id }).expect(200)).body.user_schedules.id;
+    const past = await bookingRow(customer, p, ahead(-1), 9, nine);
+
+    expect((await t.http.delete(`/patients/${p}/delete`).set(t.auth(admin))).status).toBe(200);
+
+    for (const id of [coming, later]) {
+      const r = await row(id);
+      expect(r).toMatchObject({ status: 'CANCEL', active_slot: null, cancel_reason: 'patient deleted', deleted_at: null });
+      expect(r.cancel_datetime).not.toBeNull();
+    }
+    expect(await row(past)).toMatchObject({ status: 'BOOKING', active_slot: 1, cancel_reason: '', cancel_datetime: null });
+    expect(await cancelNotices(coming)).toEqual([customer.id, doctorUser.id].sort());
+    expect(await cancelNotices(later)).toEqual([other.id, doctorUser.id].sort());
+    // the slot is free for someone else
+    expect((await book(other, nine, day, await patientOf(other))).status).toBe(200);
+  });
+
+  it("a customer deleting their patient: appointments beyond the cancel cutoff are cancelled; one within it refuses the delete (422), as its cancel would be", async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const far = ahead(CUTOFF_DAYS + 5);
+    const farId = (await book(admin, await slotOn(far, 9), far, p, { id_users: customer.id }).expect(200)).body.user_schedules.id;
+    expect((await t.http.delete(`/patients/${p}/delete`).set(t.auth(customer))).status).toBe(200);
+    expect(await row(farId)).toMatchObject({ status: 'CANCEL', active_slot: null, cancel_reason: 'patient deleted' });
+
+    const q = await patientOf(customer, 'Budi');
+    const soon = ahead(3);
+    const soonId = (await book(customer, await slotOn(soon, 11), soon, q).expect(200)).body.user_schedules.id;
+    const res = await t.http.delete(`/patients/${q}/delete`).set(t.auth(customer));
+    expect([res.status, res.body.message]).toEqual([422, `Appointments can no longer be cancelled less than ${CUTOFF_DAYS * 1440} minutes before they start`]);
+    expect(await t.app.db.patient.findUniqueOrThrow({ where: { id: q } })).toMatchObject({ deleted_at: null });
+    expect(await row(soonId)).toMatchObject({ status: 'BOOKING', active_slot: 1 });
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('a booking committed while the patient delete waits for the patient: cancelled with the others', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const day = ahead(5);
+    const slot = await slotOn(day, 9);
+    let booked = 0;
+    // the booking holds the patient's row (as book() does) and commits once the delete waits for it
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${p} FOR UPDATE`,
+      () => t.http.delete(`/patients/${p}/delete`).set(t.auth(admin)).then((r) => r),
+      async (tx) => {
+        booked = (await tx.userSchedule.create({ data: { id_doctors: doctorId, id_services: service, id_doctor_schedules: slot, id_users: customer.id, id_patients: p, hari: dayName(day), tanggal: day, jam: time(9), jam_selesai: time(9, 30) } })).id;
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(await row(booked)).toMatchObject({ status: 'CANCEL', active_slot: null, cancel_reason: 'patient deleted' });
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('a booking waiting for the patient while its delete commits: refused (404), nothing booked', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const day = ahead(6);
+    const slot = await slotOn(day, 9);
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${p} FOR UPDATE`,
+      () => book(customer, slot, day, p).then((r) => r),
+      (tx) => tx.patient.update({ where: { id: p }, data: { deleted_at: new Date() } }),
+    );
+    expect(res.status).toBe(404);
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
+  });
+});
