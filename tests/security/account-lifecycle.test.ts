@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { createConsultationOrder } from '../consultations/fixtures.js';
 import { appointmentWith } from '../patients/fixtures.js';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { dayName } from '../../src/modules/clinic/booking.service.js';
 
 // Registration races and spellings, role assignments reaching an owner's account, and what stays of
 // a deleted account.
@@ -170,5 +172,69 @@ describe("a deleted account's department memberships", () => {
     const sql = readFileSync('prisma/migrations/20261207060000_deleted_accounts_leave_departments/migration.sql', 'utf8');
     await t.app.db.$executeRawUnsafe(sql);
     expect((await t.app.db.userDepartment.findMany({ where: { id_departments: dept.id } })).map((m) => m.id_users)).toEqual([live.id]);
+  });
+});
+
+describe("a deleted account's bookings", () => {
+  /** the clinic date `days` from today (UTC midnight) and as dd/mm/yyyy */
+  const ahead = (days: number) => new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+  const dmy = (d: Date) => formatDate(d)!.split('-').reverse().join('/');
+
+  it('its upcoming bookings, and those of the patients it manages, are cancelled ("account deleted") and their slots freed; the doctor is told, the deleted account not; past ones stay', async () => {
+    const admin = await t.user(['ADMIN']);
+    const doctorUser = await t.user(['DOCTOR']);
+    const leaving = await t.user(['CUSTOMER']);
+    const friend = await t.user(['CUSTOMER']);
+    const db = t.app.db;
+    const service = await db.service.create({ data: { services_name: 'Facial', buffer_time: 30 } });
+    const doctor = await db.doctor.create({ data: { id_users: doctorUser.id, is_active: 1 } });
+    const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+    const day = ahead(3);
+    const slot = async (h: number) =>
+      (
+        await db.doctorSchedule.create({
+          data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(day), jam: new Date(Date.UTC(1970, 0, 1, h)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, 30)) },
+        })
+      ).id;
+    const [nine, ten, eleven] = [await slot(9), await slot(10), await slot(11)];
+    const own = await db.patient.create({ data: { id_users: leaving.id, nama_lengkap_pasien: 'Anak Leaving' } });
+    const friends = await db.patient.create({ data: { id_users: friend.id, nama_lengkap_pasien: 'Teman' } });
+    const book = (u: TestUser, id_doctor_schedules: number, id_patients: number, extra: Record<string, unknown> = {}) =>
+      t.http.post('/user_schedules/create').set(t.auth(u)).send({ id_doctor_schedules, tanggal: dmy(day), id_patients, ...extra });
+    // booked by the account; booked by staff for its patient in another account's name; someone else's
+    const byIt = (await book(leaving, nine, own.id).expect(200)).body.user_schedules.id;
+    const forIts = (await book(admin, ten, own.id, { id_users: friend.id }).expect(200)).body.user_schedules.id;
+    const unrelated = (await book(friend, eleven, friends.id).expect(200)).body.user_schedules.id;
+    // a booking of the account whose time has passed (never marked): history, left as it is
+    const past = await db.userSchedule.create({
+      data: { id_doctors: doctor.id, id_services: service.id, id_doctor_schedules: nine, id_users: leaving.id, id_patients: own.id, hari: dayName(ahead(-7)), tanggal: ahead(-7), jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) },
+    });
+
+    expect((await t.http.delete(`/users/${leaving.id}/delete`).set(t.auth(admin))).status).toBe(200);
+
+    const rows = await db.userSchedule.findMany({ where: { id: { in: [byIt, forIts, unrelated, past.id] } }, orderBy: { id: 'asc' } });
+    const state = (id: number) => rows.find((r) => r.id === id)!;
+    for (const id of [byIt, forIts]) {
+      expect(state(id)).toMatchObject({ status: 'CANCEL', active_slot: null, cancel_reason: 'account deleted', deleted_at: null });
+      expect(state(id).cancel_datetime).not.toBeNull();
+    }
+    expect(state(unrelated)).toMatchObject({ status: 'BOOKING', active_slot: 1, cancel_reason: '' });
+    expect(state(past.id)).toMatchObject({ status: 'BOOKING', active_slot: 1, cancel_reason: '', cancel_datetime: null });
+
+    // told as a staff cancel tells: the doctor, and the account the booking is in the name of, unless it is the deleted one
+    const cancelled = await db.notification.findMany({ where: { intentions: 'appointment_cancelled', reference_id: { in: [byIt, forIts] } }, orderBy: { id: 'asc' } });
+    expect(cancelled.map((n) => [n.reference_id, n.id_user_to]).sort()).toEqual(
+      [[byIt, doctorUser.id], [forIts, doctorUser.id], [forIts, friend.id]].sort(),
+    );
+    // the slots are free again
+    const other = await t.user(['CUSTOMER']);
+    const otherPatient = await db.patient.create({ data: { id_users: other.id, nama_lengkap_pasien: 'Lain' } });
+    expect((await book(other, nine, otherPatient.id)).status).toBe(200);
+    const upcoming = await t.http.post('/dashboard/upcoming/offline_appoinments').set(t.auth(admin)).send({ length: 100 });
+    expect(upcoming.status).toBe(200);
+    const listed = upcoming.body.data.map((r: unknown[]) => r[0]);
+    expect(listed).toContain(unrelated);
+    expect(listed).not.toContain(byIt);
+    expect(listed).not.toContain(forIts);
   });
 });

@@ -21,7 +21,10 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  *   (its time, the doctor, the holidays) is checked again under that lock, and changes that upcoming
  *   bookings rely on (a slot's time, deleting a slot or doctor, a holiday) take the same lock before
  *   they count those bookings (refuseIfBooked), so either the booking or the change comes first;
- * - state changes are conditional updates on the current status (count 0 = wrong state → 409).
+ * - state changes are conditional updates on the current status (count 0 = wrong state → 409);
+ * - a booking holds its patient's row and its account's (FOR SHARE, after the patient's), which the
+ *   deletion of either locks before it cancels their coming appointments (cancelUpcoming), so no live
+ *   booking is left to a deleted patient or account.
  */
 
 type Db = AppContext['db'];
@@ -199,10 +202,12 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
       where: { id: input.id_patients, deleted_at: null, ...(staff ? {} : { id_users: c.user!.id }) },
     });
     if (!patient) throw notFound(`patients ${input.id_patients} not found`);
-    const id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
-    if (staff && input.id_users) {
-      const u = await tx.user.findFirst({ where: { id: input.id_users, deleted_at: null }, select: { id: true } });
-      if (!u) throw notFound(`users ${input.id_users} not found`);
+    let id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+    if (!(await holdLiveUser(tx, id_users))) {
+      // Staff booking for a patient whose account was deleted: in the staff member's name, as for a
+      // patient without an account (a deleted account is told nothing and gets no reminders).
+      if (!staff || input.id_users || !(await holdLiveUser(tx, c.user!.id))) throw notFound(`users ${id_users} not found`);
+      id_users = c.user!.id;
     }
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient.id);
     const row = await tx.userSchedule.create({
@@ -225,6 +230,16 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     await beforeCommit?.(tx, row.id);
     return row.id;
   });
+}
+
+/**
+ * Holds the account an appointment is booked in the name of (FOR SHARE) while it is live: its
+ * deletion (users/:id/delete locks the row, then cancels its coming appointments) either commits
+ * first and is seen here, or waits for the booking and cancels it. False when the account is deleted.
+ */
+async function holdLiveUser(tx: Tx, id: number) {
+  const rows = await tx.$queryRaw<unknown[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
+  return rows.length > 0;
 }
 
 /** Rows of user_schedules the caller may see: staff all, a doctor theirs and their own, others their own. */
@@ -317,21 +332,67 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   });
 }
 
+/**
+ * Cancels one appointment if it is still BOOKING/RESCHEDULE (a conditional update: a concurrent
+ * move waits for it or is refused, a concurrent arrival or cancel makes it a no-op) and tells its
+ * customer and doctor. False when it was no longer changeable.
+ */
+async function markCancelled(app: AppContext, tx: Tx, id: number, reason: string): Promise<boolean> {
+  const { count } = await tx.userSchedule.updateMany({
+    where: { id, deleted_at: null, status: { in: CHANGEABLE } },
+    // active_slot NULL frees the slot for others (see the unique keys)
+    data: { status: 'CANCEL', active_slot: null, cancel_reason: reason, cancel_datetime: app.now() },
+  });
+  if (count) await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+  return count > 0;
+}
+
 /** `beforeCommit`: runs last in the cancellation's transaction (as for the other changes here). */
 export async function cancel(app: AppContext, c: Caller, id: number, reason: string, beforeCommit?: BeforeCommit): Promise<void> {
   const row = await loadAppointment(app, c, id);
   if (!CHANGEABLE.includes(row.status)) throw wrongState(row.status, 'cancelled');
   checkCutoff(app, c, row, 'cancelled');
   await app.db.$transaction(async (tx) => {
-    const { count } = await tx.userSchedule.updateMany({
-      where: { id, deleted_at: null, status: { in: CHANGEABLE } },
-      // active_slot NULL frees the slot for others (see the unique keys)
-      data: { status: 'CANCEL', active_slot: null, cancel_reason: reason, cancel_datetime: app.now() },
-    });
-    if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
-    await emit(app, 'appointment.cancelled', { appointmentId: id }, tx);
+    if (!(await markCancelled(app, tx, id, reason))) throw conflict('The appointment changed meanwhile; reload and try again');
     await beforeCommit?.(tx);
   });
+}
+
+/**
+ * Locks (FOR UPDATE, in id order) the BOOKING/RESCHEDULE appointments matching `where` from today
+ * on; returns their ids. A change that also locks a row the appointments refer to (an account's
+ * deletion, its user row) takes these first: a cancel, reschedule or reminder locks the appointment,
+ * then refers to its account (the notification), so the other order could wait in a circle.
+ */
+export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserScheduleWhereInput): Promise<number[]> {
+  const rows = await tx.userSchedule.findMany({
+    where: { AND: [where, { deleted_at: null, status: { in: CHANGEABLE }, tanggal: { gte: clinicDay(app.now()) } }] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  const ids = rows.map((r) => r.id);
+  if (ids.length) await tx.$queryRaw`SELECT id FROM user_schedules WHERE id = ANY(${ids}::int[]) ORDER BY id FOR UPDATE`;
+  return ids;
+}
+
+/**
+ * Cancels, in the caller's transaction, the BOOKING/RESCHEDULE appointments matching `where` that
+ * have not started yet (past ones stay as they are: history), each as `cancel` does (reason stored,
+ * slot freed, customer and doctor told). `c` is who asks: a customer's cancel keeps the cutoff
+ * (422), as `cancel` does. The caller holds the lock that keeps new matching bookings out (the
+ * patient's row, or the account's: see `book`). Returns how many were cancelled.
+ */
+export async function cancelUpcoming(app: AppContext, tx: Tx, c: Caller, where: Prisma.UserScheduleWhereInput, reason: string): Promise<number> {
+  const now = app.now();
+  const ids = await lockUpcoming(app, tx, where);
+  const rows = await tx.userSchedule.findMany({ where: { id: { in: ids } }, select: { id: true, tanggal: true, jam: true, id_users: true }, orderBy: { id: 'asc' } });
+  let n = 0;
+  for (const row of rows) {
+    if (startInstant(row.tanggal, row.jam) <= now) continue;
+    checkCutoff(app, c, row, 'cancelled');
+    if (await markCancelled(app, tx, row.id, reason)) n += 1;
+  }
+  return n;
 }
 
 /**

@@ -12,6 +12,7 @@ import * as users from './users.service.js';
 import { containsText, equalsText } from '../../lib/text-search.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { registerDeviceToken } from '../notifications/notifications.service.js';
+import { lockUpcoming } from '../clinic/booking.service.js';
 
 const password = s.newPassword;
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
@@ -98,10 +99,12 @@ export const userRoutes = [
     delete: {
       run: async (id, c, tx) => {
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
+        // its coming appointments before its row, in the order a cancel or reminder takes them
+        await lockUpcoming(c.app, tx, users.appointmentsOf(id));
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await users.assertNotActingDoctor(tx, id, 'The account cannot be deleted', c.app.now());
-        const picture = await users.deleteAccount(tx, id, c.app.now());
+        const picture = await users.deleteAccount(c, tx, id);
         // the file goes once the delete has committed (a rolled-back delete keeps the picture it shows)
         if (picture) return () => c.app.storage.remove('public', 'users', picture);
       },

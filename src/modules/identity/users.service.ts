@@ -8,6 +8,7 @@ import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
 import type { Prisma } from '../../generated/prisma/client.js';
 import { audit } from '../audit/audit.service.js';
+import { cancelUpcoming } from '../clinic/booking.service.js';
 import { loginJSON } from './serializers.js';
 
 type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
@@ -167,6 +168,9 @@ export async function assertNotActingDoctor(tx: Tx, userId: number, what: string
   }
 }
 
+/** the appointments an account answers for: those in its name and those of the patients it manages */
+export const appointmentsOf = (id: number): Prisma.UserScheduleWhereInput => ({ OR: [{ id_users: id }, { patient: { id_users: id } }] });
+
 /**
  * A soft delete: the row stays, with the name, for the orders, appointments, patients and records
  * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
@@ -176,9 +180,13 @@ export async function assertNotActingDoctor(tx: Tx, userId: number, what: string
  * leaves its departments (nothing points at a membership; a department with members cannot be
  * deleted, and one whose members had all left would stay undeletable for ever). The picture (a
  * face, served publicly) goes too: its file name is returned, for the caller to remove the file once
- * this has committed.
+ * this has committed. Its appointments still to come, and those of the patients it manages (who
+ * stay with it), are cancelled: nobody is left holding a doctor's slot and getting reminders. The
+ * row lock keeps out a booking in its name meanwhile (booking holds the row FOR SHARE); the caller
+ * locks those appointments before the row (lockUpcoming with appointmentsOf).
  */
-export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<string> {
+export async function deleteAccount(c: Caller, tx: Tx, id: number): Promise<string> {
+  const now = c.app.now();
   const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} FOR UPDATE`;
   await tx.user.update({
     where: { id },
@@ -196,6 +204,9 @@ export async function deleteAccount(tx: Tx, id: number, now: Date): Promise<stri
   await forgetDevices(tx, id);
   await tx.userDepartment.deleteMany({ where: { id_users: id } });
   await voidRecoveryLinks(tx, id, now);
+  // after deleted_at is set: the cancellations tell the doctor (and another account a booking is in
+  // the name of), not the deleted account
+  await cancelUpcoming(c.app, tx, c, appointmentsOf(id), 'account deleted');
   return row?.users_picture ?? '';
 }
 

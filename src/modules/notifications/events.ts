@@ -67,7 +67,7 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
     const { appointmentId } = payload;
     const a = await tx.userSchedule.findUnique({
       where: { id: appointmentId },
-      select: { id_users: true, id_doctors: true, tanggal: true, jam: true, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+      select: { id_users: true, id_doctors: true, tanggal: true, jam: true, user: { select: { deleted_at: true } }, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
     });
     if (!a) return;
     // moved to another doctor: the doctor who loses it is told as well (read from the payload, the
@@ -78,7 +78,8 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
     const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}`;
     const base = { intentions, title, labels: event === 'appointment.cancelled' ? 'Warning' : 'Info', reference_type: 'user_schedules', reference_id: appointmentId };
     await notify(app, tx, [
-      { ...base, id_user_to: a.id_users, content: `Janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname} ${verb} ${when}.` },
+      // a deleted account is told nothing (its bookings are cancelled as it is deleted)
+      ...(a.user.deleted_at ? [] : [{ ...base, id_user_to: a.id_users, content: `Janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname} ${verb} ${when}.` }]),
       ...(a.doctor.id_users !== a.id_users
         ? [{ ...base, id_user_to: a.doctor.id_users, content: `Janji temu pasien ${a.patient.nama_lengkap_pasien} ${verb} ${when}.` }]
         : []),

@@ -5,6 +5,7 @@ import { resourceRoutes, type Caller, type Column } from '../../http/resource.js
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
+import { cancelUpcoming } from '../clinic/booking.service.js';
 import { findPatient, lockPatient, patientReadScope, type Db, type Tx } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
@@ -178,6 +179,9 @@ const resource = resourceRoutes({
       await assertWritable(c, tx, id);
       // Never a hard delete: the patient's records are kept (25 years).
       await tx.patient.update({ where: { id }, data: { deleted_at: c.app.now() } });
+      // Its coming appointments go with it (a customer's within the cancel cutoff refuse the delete).
+      // The patient's row, locked above, keeps a booking for it meanwhile out (book() locks it too).
+      await cancelUpcoming(c.app, tx, c, { id_patients: id }, 'patient deleted');
       await audit(c.app, { user: c.user, action: 'delete', resource: 'patients', resourceId: id, patientId: id, req: c.req }, tx);
     },
   },
