@@ -210,3 +210,19 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a customer changing a patient (or
     expect((await t.http.get(`/patients/${p}`).set(t.auth(doctorUser))).status).toBe(404);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('staff linking a patient to an account being deleted', () => {
+  it('waits for the deletion and answers 404: the patient is not handed to a deleted account (whose coming appointments the deletion cancelled)', async () => {
+    const p = await newPatient();
+    const leaving = await t.user(['CUSTOMER']);
+    // the deletion (users/:id/delete) holds the account's row FOR UPDATE and marks it deleted
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${leaving.id} FOR UPDATE`,
+      () => t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: leaving.id, id_patients: p }),
+      (tx) => tx.user.update({ where: { id: leaving.id }, data: { deleted_at: new Date() } }),
+    );
+    expect(res.status).toBe(404);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p } })).id_users).toBe(before.id);
+  });
+});

@@ -252,7 +252,9 @@ export const patientRoutes = [
     response: z.object({ link: z.literal(true) }),
     handler: async ({ app, user, req, body }) => {
       await app.db.$transaction(async (tx) => {
-        const u = await tx.user.findFirst({ where: { id: body.id_users, deleted_at: null }, select: { id: true } });
+        // the account held FOR SHARE: its deletion at the same moment (which cancels the coming
+        // appointments of the patients it manages) comes first, then this finds it gone, or waits
+        const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${body.id_users} AND deleted_at IS NULL FOR SHARE`;
         if (!u) throw notFound(`User ${body.id_users} not found`);
         const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: u.id } });
         if (!n.count) throw notFound(`Patient ${body.id_patients} not found`);
