@@ -183,3 +183,41 @@ describe('a consultation paid again after staff deleted its thread', () => {
     expect((await thread(c.threadId)).deleted_at).not.toBeNull();
   });
 });
+
+// Reopening a closed consultation whose doctor had gone (account deleted, or the DOCTOR role taken
+// away, both allowed while the thread is closed) gave the customer a consultation nobody could answer.
+describe('reopening a consultation whose doctor is gone', () => {
+  const gone = 'The thread’s doctor is no longer available: hand it to another doctor first';
+  const ways = {
+    'account deleted': (id: number) => t.app.db.user.update({ where: { id }, data: { deleted_at: new Date() } }),
+    'DOCTOR role taken away': (id: number) => t.app.db.userRole.deleteMany({ where: { id_users: id, role_codes: 'DOCTOR' } }),
+  };
+  for (const [way, leave] of Object.entries(ways)) {
+    it(`is refused (409) when the doctor's ${way}; handed to a live doctor in the same update, it reopens`, async () => {
+      const c = await paidConsultation();
+      await put(`/threads/${c.threadId}/close`, admin).expect(200);
+      await leave(c.doctor.id);
+      const reopen = await put(`/threads/${c.threadId}/reopen`, admin);
+      expect([reopen.status, reopen.body.message]).toEqual([409, gone]);
+      const update = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0 });
+      expect([update.status, update.body.message]).toEqual([409, gone]);
+      // naming the same doctor again is no handover
+      const same = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, id_user_to: c.doctor.id });
+      expect(same.status).not.toBe(200);
+      expect(await thread(c.threadId)).toMatchObject({ is_closed: 1, id_user_to: c.doctor.id });
+      // other edits of the closed thread stay possible
+      expect((await put(`/threads/${c.threadId}/update`, admin, { queue_number: 2 })).status).toBe(200);
+      const other = await t.user(['DOCTOR']);
+      const handed = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, id_user_to: other.id });
+      expect(handed.status, handed.text).toBe(200);
+      expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: other.id });
+    });
+  }
+
+  it('an untaken thread (no doctor) is not concerned', async () => {
+    const c = await paidConsultation();
+    await put(`/threads/${c.threadId}/close`, admin).expect(200);
+    await put(`/threads/${c.threadId}/update`, admin, { id_user_to: 0 }).expect(200);
+    expect((await put(`/threads/${c.threadId}/reopen`, admin)).body).toEqual({ reopen: true });
+  });
+});

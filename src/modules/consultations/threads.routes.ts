@@ -99,9 +99,24 @@ async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boo
  */
 async function checkThreadDoctor(tx: Tx, id: number, customer: number) {
   if (!id) return;
+  if (id === customer || !(await isLiveDoctor(tx, id))) {
+    throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
+  }
+}
+/** a live account with the DOCTOR role, held FOR SHARE (see checkThreadDoctor) */
+async function isLiveDoctor(tx: Tx, id: number) {
   const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  const doctor = u && id !== customer && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
-  if (!doctor) throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
+  return !!u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } })) > 0;
+}
+/**
+ * A closed thread's doctor may have gone meanwhile (account deleted, DOCTOR role taken away: both
+ * allowed while no paid consultation of theirs is open): reopening would give the customer a
+ * consultation nobody answers. Decided under the thread's lock with the account held, so such a
+ * change at the same moment comes first (refused here) or waits and then sees the thread open.
+ * An untaken thread (no doctor) is not concerned.
+ */
+async function assertDoctorAvailable(tx: Tx, doctor: number | null) {
+  if (doctor && !(await isLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
 }
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;
@@ -214,14 +229,17 @@ export const threadRoutes = [
         const current = await lockManaged(tx, c.user, id);
         if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
         if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, current, b.estimate_done_at);
-        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
+        const handsOver = isStaff(c.user) && b.id_user_to !== undefined;
+        if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
+        // reopened with the doctor it will have (an admin may hand it to another in the same request)
+        if (b.is_closed === 0 && current.is_closed === 1) await assertDoctorAvailable(tx, handsOver ? b.id_user_to || null : current.id_user_to);
         await tx.thread.update({
           where: { id },
           data: {
             queue_number: b.queue_number,
             estimate_done_at: b.estimate_done_at,
             // only admins reassign the doctor
-            id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
+            id_user_to: handsOver ? b.id_user_to || null : undefined,
             // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
             ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
@@ -257,6 +275,7 @@ export const threadRoutes = [
       app.db.$transaction(async (tx) => {
         const t = await lockManaged(tx, user, params.id);
         if (t.unpaid) throw notPaid();
+        await assertDoctorAvailable(tx, t.id_user_to);
         const now = app.now();
         const window = windowEnd(app, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
