@@ -194,7 +194,12 @@ export const threadRoutes = [
       body: createBody,
       // By hand (admins): normally the paid-order event opens the thread.
       run: async (b, c, tx) => {
-        const order = b.id_order ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true } }) : null;
+        // the order locked first, as its payment's transaction does: `unpaid` or a cancellation at the
+        // same moment comes first and is seen, or waits and then closes the thread
+        if (b.id_order) await lockOrder(tx, b.id_order);
+        const order = b.id_order
+          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, is_paid: true, status: true } })
+          : null;
         if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
         // The thread shows its patient's record to its customer: both must be that customer's own.
         if (order && order.id_member !== b.id_user_from) {
@@ -208,6 +213,10 @@ export const threadRoutes = [
         if (patientId && !(await tx.patient.findFirst({ where: { id: patientId, id_users: b.id_user_from, deleted_at: null }, select: { id: true } }))) {
           throw unprocessable('The patient must be one the customer (id_user_from) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
         }
+        // a thread of an order is a consultation paid for (reopen's rule): not one unpaid or cancelled
+        if (order && (order.is_paid !== 1 || order.status === 'CANCEL')) {
+          throw unprocessable('The order is not paid (or was cancelled): no consultation to open', [{ field: 'id_order', message: 'not paid' }]);
+        }
         const t = await tx.thread.create({
           data: {
             thread_type: b.thread_type,
@@ -219,6 +228,8 @@ export const threadRoutes = [
             estimate_done_at: b.estimate_done_at ?? order?.consultation_closed ?? null,
           },
         });
+        // an explicit window is the order's too (orders/:id shows it), as reopen and update keep it
+        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, { id_order: t.id_order, unpaid: false }, b.estimate_done_at);
         return t.id;
       },
     },
