@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientOf } from '../commerce/fixtures.js';
-import { pay } from './fixtures.js';
+import { createConsultationOrder, pay } from './fixtures.js';
 
 // A consultation thread and its order: reopening is for a paid consultation, and the window shown
 // by orders/:id (consultation_closed) is the thread's (estimate_done_at).
@@ -181,5 +181,78 @@ describe('a consultation paid again after staff deleted its thread', () => {
     await t.http.delete(`/threads/${c.threadId}/delete`).set(t.auth(admin)).expect(200);
     await pay(t, c.id);
     expect((await thread(c.threadId)).deleted_at).not.toBeNull();
+  });
+});
+
+// Reopening a closed consultation whose doctor had gone (account deleted, or the DOCTOR role taken
+// away, both allowed while the thread is closed) gave the customer a consultation nobody could answer.
+describe('reopening a consultation whose doctor is gone', () => {
+  const gone = 'The thread’s doctor is no longer available: hand it to another doctor first';
+  const ways = {
+    'account deleted': (id: number) => t.app.db.user.update({ where: { id }, data: { deleted_at: new Date() } }),
+    'DOCTOR role taken away': (id: number) => t.app.db.userRole.deleteMany({ where: { id_users: id, role_codes: 'DOCTOR' } }),
+  };
+  for (const [way, leave] of Object.entries(ways)) {
+    it(`is refused (409) when the doctor's ${way}; handed to a live doctor in the same update, it reopens`, async () => {
+      const c = await paidConsultation();
+      await put(`/threads/${c.threadId}/close`, admin).expect(200);
+      await leave(c.doctor.id);
+      const reopen = await put(`/threads/${c.threadId}/reopen`, admin);
+      expect([reopen.status, reopen.body.message]).toEqual([409, gone]);
+      const update = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0 });
+      expect([update.status, update.body.message]).toEqual([409, gone]);
+      // naming the same doctor again is no handover
+      const same = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, id_user_to: c.doctor.id });
+      expect(same.status).not.toBe(200);
+      expect(await thread(c.threadId)).toMatchObject({ is_closed: 1, id_user_to: c.doctor.id });
+      // other edits of the closed thread stay possible
+      expect((await put(`/threads/${c.threadId}/update`, admin, { queue_number: 2 })).status).toBe(200);
+      const other = await t.user(['DOCTOR']);
+      const handed = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, id_user_to: other.id });
+      expect(handed.status, handed.text).toBe(200);
+      expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: other.id });
+    });
+  }
+
+  it('an untaken thread (no doctor) is not concerned', async () => {
+    const c = await paidConsultation();
+    await put(`/threads/${c.threadId}/close`, admin).expect(200);
+    await put(`/threads/${c.threadId}/update`, admin, { id_user_to: 0 }).expect(200);
+    expect((await put(`/threads/${c.threadId}/reopen`, admin)).body).toEqual({ reopen: true });
+  });
+});
+
+// threads/create with an order opened a thread for an order nobody had paid for (or cancelled), and
+// an explicit estimate_done_at was not copied to the order's consultation_closed.
+describe('threads/create with an order', () => {
+  async function orderWithoutThread(fields: Record<string, unknown> = {}) {
+    const c = await paidConsultation();
+    const { id_doctors } = await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: c.id } });
+    const patient = await patientOf(t, c.customer);
+    const order = await createConsultationOrder(t, c.customer, patient.id, id_doctors!);
+    if (Object.keys(fields).length) await t.app.db.order.update({ where: { id: order.id }, data: fields });
+    return { ...c, orderId: order.id };
+  }
+
+  for (const [what, fields] of [
+    ['not paid', { is_paid: 0, status: 'CHECKOUT' }],
+    ['cancelled', { status: 'CANCEL' }],
+  ] as const) {
+    it(`refuses an order ${what} (422, id_order)`, async () => {
+      const o = await orderWithoutThread(fields);
+      const res = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: o.orderId, id_user_from: o.customer.id, id_user_to: o.doctor.id });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_order', message: 'not paid' }]]);
+      expect(await t.app.db.thread.count({ where: { id_order: o.orderId } })).toBe(0);
+    });
+  }
+
+  it('copies an explicit estimate_done_at to the order’s window', async () => {
+    const o = await orderWithoutThread();
+    const res = await t.http
+      .post('/threads/create')
+      .set(t.auth(admin))
+      .send({ id_order: o.orderId, id_user_from: o.customer.id, id_user_to: o.doctor.id, estimate_done_at: '2031-05-06 07:08:09' });
+    expect(res.status, res.text).toBe(200);
+    expect(await windows(o.orderId, res.body.threads.id)).toEqual({ order: '2031-05-06 07:08:09', thread: '2031-05-06 07:08:09' });
   });
 });

@@ -99,9 +99,24 @@ async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boo
  */
 async function checkThreadDoctor(tx: Tx, id: number, customer: number) {
   if (!id) return;
+  if (id === customer || !(await isLiveDoctor(tx, id))) {
+    throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
+  }
+}
+/** a live account with the DOCTOR role, held FOR SHARE (see checkThreadDoctor) */
+async function isLiveDoctor(tx: Tx, id: number) {
   const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  const doctor = u && id !== customer && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
-  if (!doctor) throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
+  return !!u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } })) > 0;
+}
+/**
+ * A closed thread's doctor may have gone meanwhile (account deleted, DOCTOR role taken away: both
+ * allowed while no paid consultation of theirs is open): reopening would give the customer a
+ * consultation nobody answers. Decided under the thread's lock with the account held, so such a
+ * change at the same moment comes first (refused here) or waits and then sees the thread open.
+ * An untaken thread (no doctor) is not concerned.
+ */
+async function assertDoctorAvailable(tx: Tx, doctor: number | null) {
+  if (doctor && !(await isLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
 }
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;
@@ -179,7 +194,12 @@ export const threadRoutes = [
       body: createBody,
       // By hand (admins): normally the paid-order event opens the thread.
       run: async (b, c, tx) => {
-        const order = b.id_order ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true } }) : null;
+        // the order locked first, as its payment's transaction does: `unpaid` or a cancellation at the
+        // same moment comes first and is seen, or waits and then closes the thread
+        if (b.id_order) await lockOrder(tx, b.id_order);
+        const order = b.id_order
+          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, is_paid: true, status: true } })
+          : null;
         if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
         // The thread shows its patient's record to its customer: both must be that customer's own.
         if (order && order.id_member !== b.id_user_from) {
@@ -193,6 +213,10 @@ export const threadRoutes = [
         if (patientId && !(await tx.patient.findFirst({ where: { id: patientId, id_users: b.id_user_from, deleted_at: null }, select: { id: true } }))) {
           throw unprocessable('The patient must be one the customer (id_user_from) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
         }
+        // a thread of an order is a consultation paid for (reopen's rule): not one unpaid or cancelled
+        if (order && (order.is_paid !== 1 || order.status === 'CANCEL')) {
+          throw unprocessable('The order is not paid (or was cancelled): no consultation to open', [{ field: 'id_order', message: 'not paid' }]);
+        }
         const t = await tx.thread.create({
           data: {
             thread_type: b.thread_type,
@@ -204,6 +228,8 @@ export const threadRoutes = [
             estimate_done_at: b.estimate_done_at ?? order?.consultation_closed ?? null,
           },
         });
+        // an explicit window is the order's too (orders/:id shows it), as reopen and update keep it
+        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, { id_order: t.id_order, unpaid: false }, b.estimate_done_at);
         return t.id;
       },
     },
@@ -214,14 +240,17 @@ export const threadRoutes = [
         const current = await lockManaged(tx, c.user, id);
         if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
         if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, current, b.estimate_done_at);
-        if (isStaff(c.user) && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
+        const handsOver = isStaff(c.user) && b.id_user_to !== undefined;
+        if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
+        // reopened with the doctor it will have (an admin may hand it to another in the same request)
+        if (b.is_closed === 0 && current.is_closed === 1) await assertDoctorAvailable(tx, handsOver ? b.id_user_to || null : current.id_user_to);
         await tx.thread.update({
           where: { id },
           data: {
             queue_number: b.queue_number,
             estimate_done_at: b.estimate_done_at,
             // only admins reassign the doctor
-            id_user_to: isStaff(c.user) && b.id_user_to !== undefined ? b.id_user_to || null : undefined,
+            id_user_to: handsOver ? b.id_user_to || null : undefined,
             // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
             ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
@@ -257,6 +286,7 @@ export const threadRoutes = [
       app.db.$transaction(async (tx) => {
         const t = await lockManaged(tx, user, params.id);
         if (t.unpaid) throw notPaid();
+        await assertDoctorAvailable(tx, t.id_user_to);
         const now = app.now();
         const window = windowEnd(app, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
