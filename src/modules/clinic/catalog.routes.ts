@@ -60,6 +60,8 @@ const col = (name: string, value: Column['value'], sortable: string | false = na
   orderBy: sortable ? (d) => ({ [sortable]: d }) : undefined,
 });
 const plain = (name: string, sortable: string | false = name) => col(name, (r) => r[name], sortable);
+/** hari sorts by its place in the week (hari_no, Senin first), not as text */
+const hariColumn = plain('hari', 'hari_no');
 
 /** the fields of a create body as an update body: all optional and without defaults (absent = unchanged) */
 function updateOf<T extends z.ZodRawShape>(obj: z.ZodObject<T>) {
@@ -530,7 +532,7 @@ const schedules = resourceRoutes({
   where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari }),
   include: { doctor: { include: { user: true } } },
   detailInclude: { doctor: { include: doctorBriefInclude } },
-  defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }],
+  defaultOrder: [{ id_doctors: 'asc' }, { hari_no: 'asc' }, { jam: 'asc' }],
   searchFields: ['doctor.user.users_fullname', 'hari'],
   toJSON: (r) => scheduleListJSON(r),
   toDetail: (r, c) => scheduleDetailJSON(c.app, r),
@@ -540,7 +542,7 @@ const schedules = resourceRoutes({
     plain('id'),
     plain('id_doctors'),
     col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
-    plain('hari'),
+    hariColumn,
     col('jam', (r) => formatTime(r.jam), 'jam'),
     col('jam_selesai', (r) => formatTime(r.jam_selesai), 'jam_selesai'),
   ],
@@ -643,7 +645,7 @@ const doctorSchedules = [
     where: (f) => f,
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
-    defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
+    defaultOrder: [{ id_doctors: 'asc' }, { hari_no: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
     searchFields: ['doctor.user.users_fullname', 'service.services_name', 'hari'],
     toJSON: (r) => doctorScheduleListJSON(r),
     toDetail: (r, c) => doctorScheduleDetailJSON(c.app, r),
@@ -653,7 +655,7 @@ const doctorSchedules = [
       plain('id'),
       plain('id_doctors'),
       plain('id_doctor_services'),
-      plain('hari'),
+      hariColumn,
       col('jam', (r) => formatTime(r.jam), 'jam'),
       col('services_name', (r) => r.service?.services_name ?? '', false),
       col('service_categories', (r) => liveCategory(r.service)?.service_categories ?? '', false),
