@@ -121,7 +121,7 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
 }
 
 /** The booking path's lock: one doctor's row (every doctor's, in id order, when null). */
-async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
+export async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
   if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
   else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
 }

@@ -8,7 +8,7 @@ import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { openPaidConsultationsOf } from '../identity/users.service.js';
-import { MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
+import { lockDoctor, MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
@@ -60,6 +60,8 @@ const col = (name: string, value: Column['value'], sortable: string | false = na
   orderBy: sortable ? (d) => ({ [sortable]: d }) : undefined,
 });
 const plain = (name: string, sortable: string | false = name) => col(name, (r) => r[name], sortable);
+/** hari sorts by its place in the week (hari_no, Senin first), not as text */
+const hariColumn = plain('hari', 'hari_no');
 
 /** the fields of a create body as an update body: all optional and without defaults (absent = unchanged) */
 function updateOf<T extends z.ZodRawShape>(obj: z.ZodObject<T>) {
@@ -502,6 +504,24 @@ const scheduleBody = z
   .object({ id_doctors: s.id, hari, jam: s.time, jam_selesai: s.time })
   .refine((b) => b.jam < b.jam_selesai, { path: ['jam_selesai'], message: 'must be after jam' });
 
+/**
+ * One weekday's practice hours of a doctor do not overlap (generate would cut overlapping slots out
+ * of them); blocks that only touch (one ends when the next starts) are fine. Decided under the
+ * doctor's row lock, the lock of a doctor's changes (lockDoctor), so two blocks sent at the same
+ * moment are checked one after the other. Rows that already overlap are left as they are.
+ */
+async function refuseOverlappingHours(tx: any, block: { id_doctors: number; hari: string; jam: Date; jam_selesai: Date }, id?: number) {
+  await lockDoctor(tx, block.id_doctors);
+  await checkDoctor(tx, block.id_doctors);
+  const other = await tx.schedule.findFirst({
+    where: { id_doctors: block.id_doctors, hari: block.hari, jam: { lt: block.jam_selesai }, jam_selesai: { gt: block.jam }, ...(id ? { id: { not: id } } : {}) },
+    orderBy: [{ jam: 'asc' }, { id: 'asc' }],
+  });
+  if (other) {
+    throw conflict(`The doctor already has practice hours on ${other.hari} ${hhmm(other.jam)}–${hhmm(other.jam_selesai)} (schedules ${other.id}); a block may not overlap another`);
+  }
+}
+
 const schedules = resourceRoutes({
   name: 'schedules',
   model: (db) => db.schedule,
@@ -512,7 +532,7 @@ const schedules = resourceRoutes({
   where: (f) => ({ id_doctors: f.id_doctors, hari: f.hari }),
   include: { doctor: { include: { user: true } } },
   detailInclude: { doctor: { include: doctorBriefInclude } },
-  defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }],
+  defaultOrder: [{ id_doctors: 'asc' }, { hari_no: 'asc' }, { jam: 'asc' }],
   searchFields: ['doctor.user.users_fullname', 'hari'],
   toJSON: (r) => scheduleListJSON(r),
   toDetail: (r, c) => scheduleDetailJSON(c.app, r),
@@ -522,24 +542,24 @@ const schedules = resourceRoutes({
     plain('id'),
     plain('id_doctors'),
     col('doctors', (r) => r.doctor?.user?.users_fullname ?? '', false),
-    plain('hari'),
+    hariColumn,
     col('jam', (r) => formatTime(r.jam), 'jam'),
     col('jam_selesai', (r) => formatTime(r.jam_selesai), 'jam_selesai'),
   ],
   create: {
     body: scheduleBody,
     run: async (b, _c, tx) => {
-      await checkDoctor(tx, b.id_doctors);
+      await refuseOverlappingHours(tx, b);
       return (await tx.schedule.create({ data: b })).id;
     },
   },
   update: {
     body: z.object({ id_doctors: s.id.optional(), hari: hari.optional(), jam: s.time.optional(), jam_selesai: s.time.optional() }),
     run: async (id, b, _c, tx, existing) => {
-      if (b.id_doctors) await checkDoctor(tx, b.id_doctors);
       const jam = b.jam ?? existing.jam;
       const end = b.jam_selesai ?? existing.jam_selesai;
       if (jam >= end) throw unprocessable('jam_selesai must be after jam', [{ field: 'jam_selesai', message: 'must be after jam' }]);
+      await refuseOverlappingHours(tx, { id_doctors: b.id_doctors ?? existing.id_doctors, hari: b.hari ?? existing.hari, jam, jam_selesai: end }, id);
       await tx.schedule.update({ where: { id }, data: b });
     },
   },
@@ -625,7 +645,7 @@ const doctorSchedules = [
     where: (f) => f,
     include: doctorScheduleListInclude,
     detailInclude: { ...doctorScheduleListInclude, doctor: { include: doctorBriefInclude } },
-    defaultOrder: [{ id_doctors: 'asc' }, { hari: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
+    defaultOrder: [{ id_doctors: 'asc' }, { hari_no: 'asc' }, { jam: 'asc' }, { id: 'asc' }],
     searchFields: ['doctor.user.users_fullname', 'service.services_name', 'hari'],
     toJSON: (r) => doctorScheduleListJSON(r),
     toDetail: (r, c) => doctorScheduleDetailJSON(c.app, r),
@@ -635,7 +655,7 @@ const doctorSchedules = [
       plain('id'),
       plain('id_doctors'),
       plain('id_doctor_services'),
-      plain('hari'),
+      hariColumn,
       col('jam', (r) => formatTime(r.jam), 'jam'),
       col('services_name', (r) => r.service?.services_name ?? '', false),
       col('service_categories', (r) => liveCategory(r.service)?.service_categories ?? '', false),
