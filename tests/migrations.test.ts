@@ -1,6 +1,8 @@
 // The migration history (prisma/migrations) must produce exactly the schema of prisma/schema/*.prisma,
 // and applying it must record `_prisma_migrations` rows as `prisma migrate deploy` does.
 import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPendingMigrations, defaultPaths, diffMigrationsAgainstSchema, readMigrations } from '../src/db/schema-engine.js';
 import { createTestDatabase, type TestDatabase } from './helpers/database.js';
@@ -39,6 +41,33 @@ describe('migrations', () => {
       expect(row.applied_steps_count).toBe(1);
       expect(row.logs).toBeNull();
     }
+  });
+
+  // docs/data-model.md: every foreign-key column is indexed. Without an index whose leading columns
+  // are the key's, each delete or key change of the referenced row scans the referencing table (the
+  // key's check), and every list filtering or joining on the column scans it too.
+  it('index every foreign key (its columns lead some index)', async () => {
+    const unindexed = await db.prisma.$queryRaw<{ tbl: string; name: string }[]>`
+      SELECT c.conrelid::regclass::text AS tbl, c.conname AS name
+      FROM pg_constraint c JOIN pg_namespace n ON n.oid = c.connamespace
+      WHERE c.contype = 'f' AND n.nspname = 'public'
+        AND NOT EXISTS (
+          SELECT 1 FROM pg_index i
+          WHERE i.indrelid = c.conrelid
+            AND (SELECT array_agg(k ORDER BY k) FROM unnest((i.indkey::int2[])[0:cardinality(c.conkey) - 1]) k)
+              = (SELECT array_agg(k ORDER BY k) FROM unnest(c.conkey) k))
+      ORDER BY 1, 2`;
+    expect(unindexed, 'add @@index([<fk columns>, ...]) to the model, then npm run db:migration').toEqual([]);
+    // not vacuous: the catalogue holds as many foreign keys as the schema declares relations with fields
+    const [{ n }] = await db.prisma.$queryRaw<{ n: number }[]>`
+      SELECT count(*)::int AS n FROM pg_constraint c JOIN pg_namespace s ON s.oid = c.connamespace
+      WHERE c.contype = 'f' AND s.nspname = 'public'`;
+    const schemaDir = path.join(path.dirname(defaultPaths.migrationsDir), 'schema');
+    const declared = readdirSync(schemaDir)
+      .filter((f) => f.endsWith('.prisma'))
+      .reduce((sum, f) => sum + (readFileSync(path.join(schemaDir, f), 'utf8').match(/@relation\([^)]*fields:/g)?.length ?? 0), 0);
+    expect(declared).toBeGreaterThan(50);
+    expect(n).toBe(declared);
   });
 
   // Every server applies pending migrations at start-up under the schema engine's session advisory
