@@ -53,6 +53,14 @@ export interface ResourceSpec<F = any> {
   /** string fields matched by the table's global search */
   searchFields?: string[];
   include?: Record<string, unknown>;
+  /**
+   * How explore and search load `include`: 'join' (the default, one statement) or 'query' (the
+   * page's rows first, then one statement per relation). With joins PostgreSQL builds every matching
+   * row's relations before it sorts and keeps the page, which costs as many rows as the list has
+   * when no index yields the order (threads: last_update_at DESC NULLS LAST, which Prisma cannot
+   * declare an index for).
+   */
+  relationLoadStrategy?: 'join' | 'query';
   detailInclude?: Record<string, unknown>;
   defaultOrder?: Record<string, unknown> | Record<string, unknown>[];
   toJSON: (row: Row, caller: Caller) => unknown;
@@ -243,6 +251,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const listAccess = spec.access.list ?? spec.access.read;
   const filters = emptyFiltersAbsent(spec.filters ?? z.object({}));
   const order = spec.defaultOrder ?? { id: 'desc' };
+  const loadStrategy = spec.relationLoadStrategy ? { relationLoadStrategy: spec.relationLoadStrategy } : {};
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
   // a kept answer is given to every caller of its variant: only for reads anyone may make
   if (spec.readCache && (listAccess !== 'public' || spec.access.read !== 'public')) throw new Error(`${spec.name}: readCache is for public reads only`);
@@ -320,7 +329,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const m = spec.model(ctx.app.db);
           const [total, rows] = await Promise.all([
             countOf(ctx.app, where, () => m.count({ where })),
-            m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length }),
+            m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length, ...loadStrategy }),
           ]);
           return { rows, answer: pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c))) };
         });
@@ -340,7 +349,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         return cachedRead(c, spec.readCache, `${spec.name}/search`, [limit, f], async () => {
           const rows = spec.list
             ? (await spec.list(f, c, { skip: 0, take: Number(limit), count: false })).rows
-            : await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit });
+            : await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit, ...loadStrategy });
           return { rows, answer: { [key]: rows.map((r: Row) => spec.toJSON(r, c)) } };
         });
       },

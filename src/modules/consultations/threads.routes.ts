@@ -164,6 +164,9 @@ export const threadRoutes = [
     filters,
     where: (f) => filterWhere(f),
     include: threadInclude,
+    // no index yields this order: joined, the accounts and order of every thread were built before
+    // the sort kept the page (224 ms for 5,000 threads); loaded after it, for the page's only
+    relationLoadStrategy: 'query',
     detailInclude: threadDetailInclude,
     defaultOrder: [{ last_update_at: { sort: 'desc', nulls: 'last' } }, { id: 'desc' }],
     searchFields: ['userFrom.users_fullname', 'userTo.users_fullname', 'order.order_code'],
