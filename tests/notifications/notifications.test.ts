@@ -14,9 +14,10 @@ let f: Awaited<ReturnType<typeof consultationFixture>>;
 let admin: TestUser;
 let stranger: TestUser;
 const realNow = () => new Date();
+const FCM_SLOW_MS = 1500; // the fake FCM answers a slow-* token after this long
 
 beforeAll(async () => {
-  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2, slowMs: 1500 });
+  fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-test', flakyFailures: 2, slowMs: FCM_SLOW_MS });
   t = await createTestApp({
     FCM_PROJECT_ID: 'colederma-test',
     FCM_CLIENT_EMAIL: clientEmail,
@@ -403,7 +404,8 @@ describe('push: a send never outlasts its claim', () => {
     }
     const first = await a;
     expect(first.n).toBe(1);
-    expect(first.ms).toBeLessThan(2 * TIMEOUT);
+    // ended before the slow answer came (not a timing bound: the load of the machine varies)
+    expect(first.ms).toBeLessThan(FCM_SLOW_MS);
     expect(fcm.sent.filter((s) => s.token === 'slow-phone-0001')).toHaveLength(1);
     expect(await q.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
       status: 'PENDING',

@@ -219,7 +219,8 @@ describe('the outbox sends a message once, whatever the server’s pace', () => 
     expect(await deliverOutbox(q.app)).toEqual({ sent: 0, failed: 0 });
     const a = await first;
     expect(a).toMatchObject({ sent: 0, failed: 1 });
-    expect(a.ms).toBeLessThan(2 * TIMEOUT);
+    // ended before the whole mail could have gone (≈ 1.2 s); not a timing bound: the machine's load varies
+    expect(a.ms).toBeLessThan(1200);
     const row = await q.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: 'patient@example.com' } });
     expect(row).toMatchObject({ status: 'PENDING', attempts: 1, locked_until: null, last_error: `sending email message ${row.id} did not finish within ${TIMEOUT} ms` });
     await sleep(2 * 200); // the server would have accepted the first attempt's mail by now: it never got it whole
