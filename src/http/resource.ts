@@ -50,7 +50,10 @@ export interface ResourceSpec<F = any> {
   /** rows the caller may see and change at all (ownership); undefined = everything */
   scope?: (caller: Caller) => Where | undefined;
   softDelete?: boolean;
-  /** string fields matched by the table's global search */
+  /**
+   * string fields matched by the table's global search (besides the id, for a number); a table
+   * without them finds nothing for text, so give every table with columns the ones it shows
+   */
   searchFields?: string[];
   include?: Record<string, unknown>;
   detailInclude?: Record<string, unknown>;
@@ -225,7 +228,8 @@ function globalSearch(spec: ResourceSpec, value: string): Where | undefined {
   if (!v) return undefined;
   const or: Where[] = (spec.searchFields ?? []).map((f) => nestedContains(f, v));
   if (/^\d{1,9}$/.test(v)) or.push({ id: Number(v) });
-  return or.length ? { OR: or } : undefined;
+  // a search nothing can match finds nothing (Prisma: an empty OR is false), not every row
+  return { OR: or };
 }
 
 /** `a.b.c` → { a: { b: { c: { contains, mode } } } } */
