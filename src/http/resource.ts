@@ -178,7 +178,39 @@ export function normalizeTableRequest(raw: Record<string, any>) {
     }
     order = [...flat.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => o);
   }
-  return tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
+  const t = tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
+  const cells = clientColumns(raw);
+  if (!cells.size) return t;
+  // `order[i][column]` indexes the client's `columns`, whose `data` is the row's cell (the Table
+  // Specs index): a dashboard that shows some columns, or in its own order, sorts by what it shows.
+  // A client column without a cell index (a rendered one, `data: null`) sorts nothing.
+  return {
+    ...t,
+    order: t.order.flatMap((o) => {
+      if (!cells.has(o.column)) return [o];
+      const data = cells.get(o.column);
+      const cell = typeof data === 'number' ? data : typeof data === 'string' && /^\d{1,3}$/.test(data.trim()) ? Number(data) : NaN;
+      return Number.isInteger(cell) && cell >= 0 && cell <= 200 ? [{ ...o, column: cell }] : [];
+    }),
+  };
+}
+
+/** The `data` of each column the client sent (`columns[i][data]`), nested or as flat JSON keys, by i. */
+function clientColumns(raw: Record<string, any>): Map<number, unknown> {
+  const cells = new Map<number, unknown>();
+  const add = (i: string, data: unknown) => {
+    if (/^\d{1,3}$/.test(i)) cells.set(Number(i), data);
+  };
+  const nested: unknown = raw.columns;
+  if (nested && typeof nested === 'object') {
+    for (const [i, col] of Object.entries(nested)) if (col && typeof col === 'object' && 'data' in col) add(i, (col as { data: unknown }).data);
+  } else {
+    for (const [k, v] of Object.entries(raw)) {
+      const m = /^columns\[(\d+)\]\[data\]$/.exec(k);
+      if (m) add(m[1]!, v);
+    }
+  }
+  return cells;
 }
 
 export const MAX_TABLE_LENGTH = 100;

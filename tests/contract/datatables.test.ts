@@ -72,3 +72,42 @@ describe('global search', () => {
     }
   });
 });
+
+describe('order[i][column] is an index into the columns the client sent', () => {
+  // DataTables numbers `order[i][column]` by its own `columns` list, whose `columns[i][data]`
+  // names the cell of the row (the Table Specs index). A dashboard showing some of the 47 order
+  // columns, in its own order, sorts by the column it clicked, not by the Table Specs column of
+  // that position.
+  const dashboardColumns = (cols: number[]) =>
+    cols
+      .map((c, i) => `columns[${i}][data]=${c}&columns[${i}][name]=&columns[${i}][searchable]=true&columns[${i}][orderable]=true&columns[${i}][search][value]=&columns[${i}][search][regex]=false`)
+      .join('&');
+
+  it('sorts a resource table by the column the client means (form-encoded and JSON)', async () => {
+    // the dashboard shows order_code (12) and nama_pemesan (5), and sorts by its column 1: nama_pemesan
+    const form = `draw=1&${dashboardColumns([12, 5])}&order[0][column]=1&order[0][dir]=desc&start=0&length=10&search[value]=&search[regex]=false`;
+    const res = await table('/orders/table', form);
+    expect(res.status).toBe(200);
+    expect(res.body.data.map((r: unknown[]) => r[5])).toEqual(['Pemesan 3', 'Pemesan 2', 'Pemesan 1']);
+    const json = await table('/orders/table', { draw: 1, columns: [{ data: 12 }, { data: 5 }], order: [{ column: 1, dir: 'asc' }] });
+    expect(json.body.data.map((r: unknown[]) => r[5])).toEqual(['Pemesan 1', 'Pemesan 2', 'Pemesan 3']);
+    // a column without data (a rendered one: buttons) sorts nothing; the table keeps its id order
+    const buttons = await table('/orders/table', `draw=1&columns[0][data]=&columns[1][data]=5&order[0][column]=0&order[0][dir]=asc`);
+    expect(buttons.status).toBe(200);
+    expect(buttons.body.data.map((r: unknown[]) => r[0])).toEqual([ids.o3, ids.o2, ids.o1]);
+  });
+
+  it('does the same in the report tables', async () => {
+    // ratings are not needed here: the upcoming ecommerce table lists nothing (DONE orders), the
+    // overall report nothing (unpaid); the products report sorts its aggregated rows in memory
+    const paid = { is_paid: 1, paid_date: new Date('2026-01-10T03:00:00Z') };
+    await t.app.db.order.update({ where: { id: ids.o1 }, data: { ...paid, grand_totals: 1000 } });
+    await t.app.db.order.update({ where: { id: ids.o2 }, data: { ...paid, grand_totals: 500 } });
+    // the dashboard shows price_total (2) first and the name (0) second, and sorts by its column 0
+    const res = await table('/report/penjualan/products', `draw=4&columns[0][data]=2&columns[1][data]=0&order[0][column]=0&order[0][dir]=asc`);
+    expect(res.body).toMatchObject({ draw: 4, recordsTotal: 2 });
+    expect(res.body.data.map((r: unknown[]) => r[0])).toEqual(['Glow Toner', 'Acne Serum']);
+    const overall = await table('/report/penjualan/overall', { columns: [{ data: 8 }, { data: 3 }], order: [{ column: 0, dir: 'asc' }] });
+    expect(overall.body.data.map((r: unknown[]) => r[3])).toEqual(['Pemesan 2', 'Pemesan 1']);
+  });
+});
