@@ -111,3 +111,29 @@ describe('order[i][column] is an index into the columns the client sent', () => 
     expect(overall.body.data.map((r: unknown[]) => r[3])).toEqual(['Pemesan 2', 'Pemesan 1']);
   });
 });
+
+describe('every column of a field sorts', () => {
+  it('orders, ratings and user_points sort by any of their documented columns, ties by id', async () => {
+    await t.app.db.order.update({ where: { id: ids.o1 }, data: { courier_price: 9000, nama_penerima: 'Zaenal' } });
+    await t.app.db.order.update({ where: { id: ids.o2 }, data: { courier_price: 1000, nama_penerima: 'Agus' } });
+    await t.app.db.order.update({ where: { id: ids.o3 }, data: { courier_price: 5000, nama_penerima: 'Made' } });
+    // courier_price (43) and nama_penerima (29) were ignored: the table stayed in id order
+    const byCourier = await table('/orders/table', { order: [{ column: 43, dir: 'asc' }] });
+    expect(byCourier.body.data.map((r: unknown[]) => r[43])).toEqual([1000, 5000, 9000]);
+    const byName = await table('/orders/table', 'order[0][column]=29&order[0][dir]=desc');
+    expect(byName.body.data.map((r: unknown[]) => r[29])).toEqual(['Zaenal', 'Made', 'Agus']);
+    // ties (is_done: all 0) keep the id order, page after page
+    const pages = [];
+    for (const start of [0, 1, 2]) pages.push(...(await table('/orders/table', { start, length: 1, order: [{ column: 30, dir: 'asc' }] })).body.data.map((r: unknown[]) => r[0]));
+    expect(pages).toEqual([ids.o3, ids.o2, ids.o1]);
+
+    const ratingsByCustomer = await table('/ratings/table', { order: [{ column: 6, dir: 'asc' }] });
+    expect(ratingsByCustomer.body.data.map((r: unknown[]) => r[6])).toEqual(['Budi Santoso', 'Rina Lestari']);
+    const ratingsByCode = await table('/ratings/table', { order: [{ column: 5, dir: 'desc' }] });
+    expect(ratingsByCode.body.data.map((r: unknown[]) => r[5])).toEqual(['E-DT-002', 'E-DT-001']);
+    const pointsByName = await table('/user_points/table', { order: [{ column: 13, dir: 'desc' }] });
+    expect(pointsByName.body.data.map((r: unknown[]) => r[13])).toEqual(['Rina Lestari', 'Budi Santoso']);
+    const pointsByCode = await table('/user_points/table', { order: [{ column: 9, dir: 'asc' }] });
+    expect(pointsByCode.body.data.map((r: unknown[]) => r[9])).toEqual(['E-DT-001', '']);
+  });
+});
