@@ -149,10 +149,17 @@ export function cachedRead<T>(
   });
 }
 
+/**
+ * The most rows a table answers: also for `length: -1` ("all"). A table answers as many rows as
+ * `length` asks (more is a 400): DataTables pages by its own length, so answering fewer rows than
+ * asked would make the next page start past rows the client never got.
+ */
+export const MAX_TABLE_LENGTH = 1000;
+
 const tableRequest = z.object({
   draw: z.coerce.number().int().min(0).default(0),
   start: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  length: z.coerce.number().int().min(-1).max(1000).default(10),
+  length: z.coerce.number().int().min(-1).max(MAX_TABLE_LENGTH).default(10),
   search: z.string().max(200).default(''),
   order: z
     .array(z.object({ column: z.coerce.number().int().min(0).max(200), dir: z.enum(['asc', 'desc']).default('asc') }))
@@ -213,7 +220,6 @@ function clientColumns(raw: Record<string, any>): Map<number, unknown> {
   return cells;
 }
 
-export const MAX_TABLE_LENGTH = 100;
 
 /** The rows of `table` with these ids, in the ids' order (a row deleted meanwhile is left out). */
 async function rowsById(db: object, table: string, ids: number[]): Promise<Row[]> {

@@ -120,6 +120,11 @@ describe('every column of a field sorts', () => {
     // courier_price (43) and nama_penerima (29) were ignored: the table stayed in id order
     const byCourier = await table('/orders/table', { order: [{ column: 43, dir: 'asc' }] });
     expect(byCourier.body.data.map((r: unknown[]) => r[43])).toEqual([1000, 5000, 9000]);
+    // the dashboard's full request: all 47 columns described (qs makes an object of more than 20)
+    const full = Array.from({ length: 47 }, (_, i) => `columns[${i}][data]=${i}&columns[${i}][name]=&columns[${i}][searchable]=true&columns[${i}][orderable]=true&columns[${i}][search][value]=&columns[${i}][search][regex]=false`).join('&');
+    const dashboard = await table('/orders/table', `draw=9&${full}&order[0][column]=43&order[0][dir]=desc&start=0&length=10&search[value]=&search[regex]=false`);
+    expect(dashboard.body).toMatchObject({ draw: 9, recordsTotal: 3, recordsFiltered: 3 });
+    expect(dashboard.body.data.map((r: unknown[]) => r[43])).toEqual([9000, 5000, 1000]);
     const byName = await table('/orders/table', 'order[0][column]=29&order[0][dir]=desc');
     expect(byName.body.data.map((r: unknown[]) => r[29])).toEqual(['Zaenal', 'Made', 'Agus']);
     // ties (is_done: all 0) keep the id order, page after page
@@ -135,5 +140,21 @@ describe('every column of a field sorts', () => {
     expect(pointsByName.body.data.map((r: unknown[]) => r[13])).toEqual(['Rina Lestari', 'Budi Santoso']);
     const pointsByCode = await table('/user_points/table', { order: [{ column: 9, dir: 'asc' }] });
     expect(pointsByCode.body.data.map((r: unknown[]) => r[9])).toEqual(['E-DT-001', '']);
+  });
+});
+
+describe('length', () => {
+  it('answers as many rows as asked (up to 1000), so the client pages without skipping; -1 is all (up to 1000)', async () => {
+    await t.app.db.menuCategory.createMany({ data: Array.from({ length: 130 }, (_, i) => ({ menu_categories: `Kategori ${String(i).padStart(3, '0')}` })) });
+    // a dashboard page of 120 got 100 rows, and the next page started at 120: rows 100..119 were never shown
+    const first = await table('/menu_categories/table', 'draw=1&start=0&length=120&order[0][column]=0&order[0][dir]=asc');
+    expect(first.body).toMatchObject({ draw: 1, recordsTotal: 130, recordsFiltered: 130 });
+    expect(first.body.data).toHaveLength(120);
+    const second = await table('/menu_categories/table', 'draw=2&start=120&length=120&order[0][column]=0&order[0][dir]=asc');
+    const seen = [...first.body.data, ...second.body.data].map((r: unknown[]) => r[1]);
+    expect(new Set(seen).size).toBe(130);
+    expect((await table('/menu_categories/table', { length: -1 })).body.data).toHaveLength(130);
+    expect((await table('/menu_categories/table', { length: 0 })).body.data).toEqual([]);
+    expect((await table('/menu_categories/table', { length: 1001 })).status).toBe(400);
   });
 });
