@@ -158,3 +158,27 @@ describe('length', () => {
     expect((await table('/menu_categories/table', { length: 1001 })).status).toBe(400);
   });
 });
+
+describe('?format=csv', () => {
+  it('gives the rows of the JSON table, all of them, under the documented header', async () => {
+    await t.app.db.promotion.create({
+      data: { title: 'Promo Akhir Tahun', type: 'PERSEN', value: 10, quota: 5, display_codes: 'AKHIR', start_datetime: new Date(Date.now() + 86_400_000), expired_datetime: new Date(Date.now() + 10 * 86_400_000) },
+    });
+    const paths = [
+      '/report/penjualan/overall', '/report/penjualan/products', '/report/penjualan/online_consultations', '/report/offline/appoinment/performance',
+      '/dashboard/upcoming/offline_appoinments', '/dashboard/upcoming/ecommerce', '/dashboard/upcoming/promotions',
+    ];
+    for (const path of paths) {
+      const body = { draw: 1, start: 1, length: 1, order: [{ column: 0, dir: 'desc' }] };
+      const json = await table(path, { ...body, start: 0, length: -1 });
+      const csv = await t.http.post(`${path}?format=csv`).set(t.auth(owner)).send(body);
+      expect(csv.status, path).toBe(200);
+      const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+      const header = (await t.http.get('/openapi.json')).body.paths[path].post.summary as string;
+      // the summary lists the columns as `i:name`
+      const names = [...header.matchAll(/(\d+):(\w+)/g)].map((m) => m[2]);
+      expect(lines[0], path).toBe(names.join(','));
+      expect(lines.slice(1), path).toEqual(json.body.data.map((r: unknown[]) => r.map((c) => String(c)).join(',')));
+    }
+  });
+});
