@@ -190,14 +190,14 @@ export function normalizeTableRequest(raw: Record<string, any>) {
   if (!cells.size) return t;
   // `order[i][column]` indexes the client's `columns`, whose `data` is the row's cell (the Table
   // Specs index): a dashboard that shows some columns, or in its own order, sorts by what it shows.
-  // A client column without a cell index (a rendered one, `data: null`) sorts nothing.
+  // A client column without a cell index (`data: null`, or "function" for a function) keeps its
+  // position as the index, as without `columns`.
   return {
     ...t,
-    order: t.order.flatMap((o) => {
-      if (!cells.has(o.column)) return [o];
+    order: t.order.map((o) => {
       const data = cells.get(o.column);
       const cell = typeof data === 'number' ? data : typeof data === 'string' && /^\d{1,3}$/.test(data.trim()) ? Number(data) : NaN;
-      return Number.isInteger(cell) && cell >= 0 && cell <= 200 ? [{ ...o, column: cell }] : [];
+      return Number.isInteger(cell) && cell >= 0 && cell <= 200 ? { ...o, column: cell } : o;
     }),
   };
 }
