@@ -220,7 +220,6 @@ function clientColumns(raw: Record<string, any>): Map<number, unknown> {
   return cells;
 }
 
-
 /** The rows of `table` with these ids, in the ids' order (a row deleted meanwhile is left out). */
 async function rowsById(db: object, table: string, ids: number[]): Promise<Row[]> {
   if (!ids.length) return [];
