@@ -50,7 +50,10 @@ export interface ResourceSpec<F = any> {
   /** rows the caller may see and change at all (ownership); undefined = everything */
   scope?: (caller: Caller) => Where | undefined;
   softDelete?: boolean;
-  /** string fields matched by the table's global search */
+  /**
+   * string fields matched by the table's global search (besides the id, for a number); a table
+   * without them finds nothing for text, so give every table with columns the ones it shows
+   */
   searchFields?: string[];
   include?: Record<string, unknown>;
   /**
@@ -154,10 +157,17 @@ export function cachedRead<T>(
   });
 }
 
+/**
+ * The most rows a table answers: also for `length: -1` ("all"). A table answers as many rows as
+ * `length` asks (more is a 400): DataTables pages by its own length, so answering fewer rows than
+ * asked would make the next page start past rows the client never got.
+ */
+export const MAX_TABLE_LENGTH = 1000;
+
 const tableRequest = z.object({
   draw: z.coerce.number().int().min(0).default(0),
   start: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  length: z.coerce.number().int().min(-1).max(1000).default(10),
+  length: z.coerce.number().int().min(-1).max(MAX_TABLE_LENGTH).default(10),
   search: z.string().max(200).default(''),
   order: z
     .array(z.object({ column: z.coerce.number().int().min(0).max(200), dir: z.enum(['asc', 'desc']).default('asc') }))
@@ -183,10 +193,40 @@ export function normalizeTableRequest(raw: Record<string, any>) {
     }
     order = [...flat.entries()].sort((a, b) => a[0] - b[0]).map(([, o]) => o);
   }
-  return tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
+  const t = tableRequest.parse({ draw: raw.draw, start: raw.start, length: raw.length, search: search ?? '', order });
+  const cells = clientColumns(raw);
+  if (!cells.size) return t;
+  // `order[i][column]` indexes the client's `columns`, whose `data` is the row's cell (the Table
+  // Specs index): a dashboard that shows some columns, or in its own order, sorts by what it shows.
+  // A client column without a cell index (`data: null`, or "function" for a function) keeps its
+  // position as the index, as without `columns`.
+  return {
+    ...t,
+    order: t.order.map((o) => {
+      const data = cells.get(o.column);
+      const cell = typeof data === 'number' ? data : typeof data === 'string' && /^\d{1,3}$/.test(data.trim()) ? Number(data) : NaN;
+      return Number.isInteger(cell) && cell >= 0 && cell <= 200 ? { ...o, column: cell } : o;
+    }),
+  };
 }
 
-export const MAX_TABLE_LENGTH = 100;
+/** The `data` of each column the client sent (`columns[i][data]`), nested or as flat JSON keys, by i. */
+function clientColumns(raw: Record<string, any>): Map<number, unknown> {
+  const cells = new Map<number, unknown>();
+  const add = (i: string, data: unknown) => {
+    if (/^\d{1,3}$/.test(i)) cells.set(Number(i), data);
+  };
+  const nested: unknown = raw.columns;
+  if (nested && typeof nested === 'object') {
+    for (const [i, col] of Object.entries(nested)) if (col && typeof col === 'object' && 'data' in col) add(i, (col as { data: unknown }).data);
+  } else {
+    for (const [k, v] of Object.entries(raw)) {
+      const m = /^columns\[(\d+)\]\[data\]$/.exec(k);
+      if (m) add(m[1]!, v);
+    }
+  }
+  return cells;
+}
 
 /** The rows of `table` with these ids, in the ids' order (a row deleted meanwhile is left out). */
 async function rowsById(db: object, table: string, ids: number[]): Promise<Row[]> {
@@ -233,7 +273,8 @@ function globalSearch(spec: ResourceSpec, value: string): Where | undefined {
   if (!v) return undefined;
   const or: Where[] = (spec.searchFields ?? []).map((f) => nestedContains(f, v));
   if (/^\d{1,9}$/.test(v)) or.push({ id: Number(v) });
-  return or.length ? { OR: or } : undefined;
+  // a search nothing can match finds nothing (Prisma: an empty OR is false), not every row
+  return { OR: or };
 }
 
 /** `a.b.c` → { a: { b: { c: { contains, mode } } } } */

@@ -61,6 +61,7 @@ export const orderItemRoutes: RouteDef[] = [
     scope: own,
     filters: itemFilters,
     where: (f: z.infer<typeof itemFilters>) => ({ ...(f.id_order ? { id_order: f.id_order } : {}), ...(f.id_menu ? { id_menu: f.id_menu } : {}) }),
+    searchFields: ['menu.nama_menus', 'satuan', 'catatan_menu'],
     include: { menu: { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } },
     detailInclude: { order: true, menu: true },
     toJSON: (r, c) => itemListJSON(c.app, r),
@@ -108,6 +109,7 @@ export const orderExtraRoutes: RouteDef[] = [
     scope: own,
     filters: extraFilters,
     where: (f: z.infer<typeof extraFilters>) => ({ ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.id_doctors ? { id_doctors: f.id_doctors } : {}) }),
+    searchFields: ['item', 'extra_notes', 'doctor.user.users_fullname'],
     include: { doctor: { include: { user: true, service: true } } },
     detailInclude: { order: true, doctor: { include: { user: true, service: true } } },
     toJSON: (r, c) => extraJSON(c.app, r),
@@ -142,6 +144,13 @@ export const orderExtraRoutes: RouteDef[] = [
 
 const ratingFilters = z.object({ id_orders: id.optional(), id_users: id.optional(), ratings: z.coerce.number().int().min(1).max(5).optional() });
 const ownRating = (c: Caller) => (isStaff(c.user) ? undefined : { id_users: c.user?.id ?? -1 });
+/** what each ratings column sorts by: its field, or the order's and the customer's */
+const ratingSort: Record<string, (d: 'asc' | 'desc') => Record<string, unknown>> = {
+  ...Object.fromEntries(['id', 'id_orders', 'id_users', 'ratings', 'rating_desc'].map((f) => [f, (d: 'asc' | 'desc') => ({ [f]: d })])),
+  order_code: (d) => ({ order: { order_code: d } }),
+  users_fullname: (d) => ({ user: { users_fullname: d } }),
+  created: (d) => ({ created_at: d }),
+};
 /** A customer rates their own completed (DONE) order once; the rating is copied onto the order. */
 export const ratingRoutes: RouteDef[] = resourceRoutes({
   name: 'ratings',
@@ -150,13 +159,14 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
   scope: ownRating,
   filters: ratingFilters,
   where: (f: z.infer<typeof ratingFilters>) => ({ ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.ratings ? { ratings: f.ratings } : {}) }),
+  searchFields: ['rating_desc', 'order.order_code', 'user.users_fullname'],
   include: { order: true, user: true },
   toJSON: (r) => ratingJSON(r),
   schema: ratingSchema,
   columns: ['id', 'id_orders', 'id_users', 'ratings', 'rating_desc', 'order_code', 'users_fullname', 'created'].map((name) => ({
     name,
     value: (r: any) => (ratingJSONRow(r) as any)[name],
-    ...(['id', 'id_orders', 'id_users', 'ratings'].includes(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
+    orderBy: (d: 'asc' | 'desc') => ratingSort[name]!(d),
   })),
   create: {
     access: 'authenticated',
@@ -192,7 +202,17 @@ export const ratingRoutes: RouteDef[] = resourceRoutes({
 
 const pointFilters = z.object({ id_users: id.optional(), id_orders: id.optional(), usecase: text(50).optional() });
 const pointColumns = ['id', 'id_users', 'id_orders', 'add_point', 'use_point', 'usecase', 'is_used', 'is_expired', 'expired_date', 'order_code', 'order_type', 'order_date', 'username', 'users_fullname', 'created'];
-const pointSort: Record<string, string> = { id: 'id', id_users: 'id_users', id_orders: 'id_orders', add_point: 'add_point', use_point: 'use_point', usecase: 'usecase', created: 'created_at', expired_date: 'expired_date' };
+const pointField = (f: string) => (d: 'asc' | 'desc') => ({ [f]: d });
+/** what each user_points column sorts by: its field, or the order's and the user's */
+const pointSort: Record<string, (d: 'asc' | 'desc') => Record<string, unknown>> = {
+  ...Object.fromEntries(['id', 'id_users', 'id_orders', 'add_point', 'use_point', 'usecase', 'is_used', 'is_expired', 'expired_date'].map((f) => [f, pointField(f)])),
+  created: pointField('created_at'),
+  order_code: (d) => ({ order: { order_code: d } }),
+  order_type: (d) => ({ order: { order_type: d } }),
+  order_date: (d) => ({ order: { order_date: d } }),
+  username: (d) => ({ user: { username: d } }),
+  users_fullname: (d) => ({ user: { users_fullname: d } }),
+};
 /** The point ledger: staff see everyone's, a customer their own. Deleting a row corrects the balance. */
 export const userPointRoutes: RouteDef[] = resourceRoutes({
   name: 'user_points',
@@ -201,6 +221,7 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   scope: (c) => (isStaff(c.user) ? undefined : { id_users: c.user?.id ?? -1 }),
   filters: pointFilters,
   where: (f: z.infer<typeof pointFilters>) => ({ ...(f.id_users ? { id_users: f.id_users } : {}), ...(f.id_orders ? { id_orders: f.id_orders } : {}), ...(f.usecase ? { usecase: f.usecase } : {}) }),
+  searchFields: ['usecase', 'order.order_code', 'user.username', 'user.users_fullname'],
   include: { order: true, user: true },
   detailInclude: { order: true, user: { include: accountInclude } },
   toJSON: (r) => pointJSON(r),
@@ -210,7 +231,7 @@ export const userPointRoutes: RouteDef[] = resourceRoutes({
   columns: pointColumns.map((name) => ({
     name,
     value: (r: any) => (pointJSONRow(r) as any)[name],
-    ...(pointSort[name] ? { orderBy: (d: 'asc' | 'desc') => ({ [pointSort[name]!]: d }) } : {}),
+    orderBy: pointSort[name],
   })),
   create: false,
   update: false,

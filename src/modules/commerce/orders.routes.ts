@@ -115,7 +115,6 @@ export const ORDER_TABLE_COLUMNS = [
   'rating_desc', 'cancel_reason', 'is_processing', 'processing_datetime', 'is_waiting_courier', 'waiting_courier_datetime', 'is_pickup',
   'courier_price', 'poin_used', 'nomor_resi', 'grand_totals',
 ] as const;
-const SORTABLE = new Set(['id', 'order_date', 'order_code', 'status', 'total_price', 'grand_totals', 'paid_date', 'nama_pemesan', 'order_type', 'is_paid']);
 
 const orderResource = resourceRoutes({
   name: 'orders',
@@ -134,7 +133,8 @@ const orderResource = resourceRoutes({
   columns: ORDER_TABLE_COLUMNS.map((name) => ({
     name,
     value: (r: any) => (orderJSONRow(r) as Record<string, unknown>)[name] ?? (name === 'id_admin' ? 0 : null),
-    ...(SORTABLE.has(name) ? { orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) } : {}),
+    // every column is a field of the order of the same name, and sorts by it
+    orderBy: (d: 'asc' | 'desc') => ({ [name]: d }),
   })),
   create: false,
   update: false,
