@@ -78,7 +78,10 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
   if (!isStaff(c.user)) return c.user!.id;
   if (requested === undefined) return undefined;
   if (requested === 0) return null;
-  const u = await tx.user.findFirst({ where: { id: requested, deleted_at: null }, select: { id: true } });
+  // held FOR SHARE, as users/patients/link does: the account's deletion at the same moment (which
+  // cancels the coming appointments of the patients it manages) comes first, then this finds it
+  // gone, or waits for the change; a patient is never handed to a deleted account
+  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${requested} AND deleted_at IS NULL FOR SHARE`;
   if (!u) throw unprocessable(`User ${requested} does not exist`, [{ field: 'id_users', message: 'unknown user' }]);
   return u.id;
 }
