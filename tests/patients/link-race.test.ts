@@ -255,3 +255,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)('staff setting id_users on patient
     expect(await t.app.db.patient.count({ where: { id_users: leaving.id } })).toBe(0);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('users/patients/unlink of a patient being deleted', () => {
+  it('waits for the deletion and answers 404: the deleted patient keeps its manager (whose data export holds it)', async () => {
+    const p = await newPatient();
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${p} FOR UPDATE`,
+      () => t.http.put('/users/patients/unlink').set(t.auth(admin)).send({ id_patients: p }),
+      (tx) => tx.patient.update({ where: { id: p }, data: { deleted_at: new Date() } }),
+    );
+    expect(res.status).toBe(404);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p } })).id_users).toBe(before.id);
+    expect(await t.app.db.log.count({ where: { action: 'unlink', resource_id: String(p) } })).toBe(0);
+    const exported = await t.http.get('/users/data/export').set(t.auth(before));
+    expect(exported.body.export.patients.map((x: { id: number }) => x.id)).toContain(p);
+  });
+});

@@ -277,7 +277,9 @@ export const patientRoutes = [
     response: z.object({ unlink: z.literal(true) }),
     handler: async ({ app, user, req, body }) => {
       await app.db.$transaction(async (tx) => {
-        const p = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null }, select: { id_users: true } });
+        // the row locked as it is read: a delete (or a move) at the same moment comes first, then this
+        // finds the patient gone (a deleted patient keeps its manager, whose data export still holds it), or waits
+        const [p] = await tx.$queryRaw<{ id_users: number | null }[]>`SELECT id_users FROM patients WHERE id = ${body.id_patients} AND deleted_at IS NULL FOR UPDATE`;
         if (!p) throw notFound(`Patient ${body.id_patients} not found`);
         await tx.patient.update({ where: { id: body.id_patients }, data: { id_users: null } });
         await audit(app, { user, action: 'unlink', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { previous_id_users: p.id_users } }, tx);
