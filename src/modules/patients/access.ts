@@ -75,6 +75,9 @@ const SCOPES = { read: patientReadScope, write: patientWriteScope, records: reco
  */
 export async function findPatient(db: Db, user: AuthUser | undefined, id: number, mode: keyof typeof SCOPES) {
   if (mode === 'write') await db.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR UPDATE`;
+  // a medical record written (created, changed, deleted, verified) for a patient deleted at the same
+  // moment: the delete comes first and this finds the patient gone (404), or waits for the record
+  else if (mode === 'records') await db.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR SHARE`;
   const scope = SCOPES[mode](user);
   const p = await db.patient.findFirst({ where: { id, deleted_at: null, ...(scope ? { AND: [scope] } : {}) } });
   if (!p) throw notFound(`Patient ${id} not found`);

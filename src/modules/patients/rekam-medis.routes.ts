@@ -133,6 +133,7 @@ export const rekamMedisRoutes = [
     handler: async ({ app, user, req, params, body }) => {
       await app.db.$transaction(async (tx) => {
         const r = await findWritableRecord(tx, { user }, params.id);
+        await findPatient(tx, user, r.id_patients, 'records'); // held: not verified (and notified) as the patient is deleted
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 0, deleted_at: null },
           data: { is_verified: 1, verified_iduser: user!.id, verified_at: app.now(), ...(body.catatan_kaki !== undefined ? { catatan_kaki: body.catatan_kaki } : {}) },
@@ -159,6 +160,7 @@ export const rekamMedisRoutes = [
       if (!reason) throw badRequest('A reason is required to unverify a medical record', [{ field: 'reason', message: 'required' }]);
       await app.db.$transaction(async (tx) => {
         const r = await findWritableRecord(tx, { user }, params.id);
+        await findPatient(tx, user, r.id_patients, 'records'); // held, as verify
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 1, deleted_at: null },
           data: { is_verified: 0, verified_iduser: null, verified_at: null },
