@@ -171,7 +171,7 @@ export const userRoutes = [
     body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.union([z.boolean(), z.enum(['true', 'false']), s.flag]).optional() }),
     response: z.object({ register_device_token: z.literal(true) }),
     handler: async ({ app, user, body, auditChange }) => {
-      await registerDeviceToken(app.db, body.device_token, user!.id, auditChange);
+      await registerDeviceToken(app.db, body.device_token, user!.id, user!.token_version, auditChange);
       return { register_device_token: true };
     },
   }),
