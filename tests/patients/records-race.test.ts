@@ -56,3 +56,18 @@ describe.runIf(process.env.TEST_DATABASE_URL)('medical records of a patient dele
     expect((await t.app.db.patientRekamMedis.findUniqueOrThrow({ where: { id } })).diagnosa).toBe('Dermatitis');
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a correction of a record deleted at the same moment', () => {
+  it('422 (not a live record of this patient), no correction written', async () => {
+    const p = await newPatient();
+    const id = (await t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, ...record })).body.patient_rekam_medis.id as number;
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patient_rekam_medis WHERE id = ${id} FOR UPDATE`,
+      () => t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, ...record, id_rekam_medis_asal: id, jenis_perubahan: 'ADENDUM' }),
+      (tx) => tx.patientRekamMedis.update({ where: { id }, data: { deleted_at: new Date() } }),
+    );
+    expect(res.status).toBe(422);
+    expect(await t.app.db.patientRekamMedis.count({ where: { id_rekam_medis_asal: id } })).toBe(0);
+  });
+});

@@ -75,7 +75,9 @@ const resource = resourceRoutes({
     run: async (b, c, tx) => {
       await findPatient(tx, c.user, b.id_patients, 'records');
       if (b.id_rekam_medis_asal) {
-        const asal = await tx.patientRekamMedis.findFirst({ where: { id: b.id_rekam_medis_asal, deleted_at: null }, select: { id_patients: true } });
+        // held FOR SHARE: the original deleted at the same moment comes first and is refused here, or waits
+        const [asal] = await tx.$queryRaw<{ id_patients: number }[]>`
+          SELECT id_patients FROM patient_rekam_medis WHERE id = ${b.id_rekam_medis_asal} AND deleted_at IS NULL FOR SHARE`;
         if (!asal || asal.id_patients !== b.id_patients) {
           throw unprocessable('The original record must be a record of the same patient', [{ field: 'id_rekam_medis_asal', message: 'not a record of this patient' }]);
         }
