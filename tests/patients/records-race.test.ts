@@ -71,3 +71,21 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a correction of a record deleted 
     expect(await t.app.db.patientRekamMedis.count({ where: { id_rekam_medis_asal: id } })).toBe(0);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a record written as an admin hands the consultation to another doctor', () => {
+  it('the doctor who loses the thread (their only link to the patient) is refused: 404, no record', async () => {
+    const other = await t.user(['DOCTOR']);
+    const p = (await t.http.post('/patients/create').set(t.auth(customer)).send(patientBody({ nama_lengkap_pasien: 'Serah' }))).body.patients.id as number;
+    const thread = await t.app.db.thread.create({ data: { id_user_from: customer.id, id_user_to: doctor.id, id_patients: p } });
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM threads WHERE id = ${thread.id} FOR UPDATE`,
+      () => t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, ...record }),
+      (tx) => tx.thread.update({ where: { id: thread.id }, data: { id_user_to: other.id } }),
+    );
+    expect(res.status).toBe(404);
+    expect(await t.app.db.patientRekamMedis.count({ where: { id_patients: p } })).toBe(0);
+    // the new doctor writes it
+    expect((await t.http.post('/patient_rekam_medis/create').set(t.auth(other)).send({ id_patients: p, ...record })).status).toBe(200);
+  });
+});
