@@ -305,6 +305,16 @@ describe('users read, update, delete', () => {
     expect(rows.map((r) => r.id_users)).toEqual([other.id]);
   });
 
+  it('accepts already_login (ignored) as a boolean, a 0/1 flag or their text', async () => {
+    for (const already_login of [true, false, 0, 1, '0', '1', 'true', 'false']) {
+      const res = await t.http.post('/users/register_device_token').set(t.auth(customer)).send({ device_token: 'device-token-flags-01', already_login });
+      expect([already_login, res.status]).toEqual([already_login, 200]);
+    }
+    expect((await t.app.db.userDeviceToken.findUniqueOrThrow({ where: { device_token: 'device-token-flags-01' } })).id_users).toBe(customer.id);
+    const bad = await t.http.post('/users/register_device_token').set(t.auth(customer)).send({ device_token: 'device-token-flags-01', already_login: 'yes' });
+    expect([bad.status, bad.body.errors?.[0]?.field]).toEqual([400, 'already_login']);
+  });
+
   it('uploads a real image only, and serves it under /uploads', async () => {
     const ok = await t.http.post('/users/picture/upload').set(t.auth(customer)).attach('picture', PNG_1PX, 'evil.php');
     expect(ok.status).toBe(200);

@@ -7,6 +7,8 @@ export interface AuthUser {
   id: number;
   username: string;
   roles: Role[];
+  /** the session's token version (its token's `tv`): an act that must not outlive the session checks it under the account's row lock */
+  token_version?: number;
 }
 
 export const hasRole = (user: AuthUser | undefined, ...roles: Role[]) =>

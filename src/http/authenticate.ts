@@ -107,7 +107,7 @@ export async function authenticate(app: AppContext, req: Request, required: bool
     throw unauthorized(user?.is_blocked ? 'Account is blocked' : 'Session is no longer valid');
   }
   const roles = user.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
-  const authUser: AuthUser = { id: user.id, username: user.username, roles };
+  const authUser: AuthUser = { id: user.id, username: user.username, roles, token_version: claims.tv };
   req.user = authUser;
   return authUser;
 }

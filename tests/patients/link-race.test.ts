@@ -226,3 +226,49 @@ describe.runIf(process.env.TEST_DATABASE_URL)('staff linking a patient to an acc
     expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p } })).id_users).toBe(before.id);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('staff setting id_users on patients/create or update while that account is being deleted', () => {
+  /** the deletion (users/:id/delete) holds the account's row FOR UPDATE and marks it deleted */
+  const whileDeleting = <T>(userId: number, request: () => Promise<T>) =>
+    whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`,
+      request,
+      (tx) => tx.user.update({ where: { id: userId }, data: { deleted_at: new Date() } }),
+    );
+  const unknownUser = [{ field: 'id_users', message: 'unknown user' }];
+
+  it('update: waits for the deletion and answers 422; the patient stays with its manager', async () => {
+    const p = await newPatient();
+    const leaving = await t.user(['CUSTOMER']);
+    const res = await whileDeleting(leaving.id, () => t.http.put(`/patients/${p}/update`).set(t.auth(admin)).send({ id_users: leaving.id }));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual(unknownUser);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p } })).id_users).toBe(before.id);
+  });
+
+  it('create: waits for the deletion and answers 422; no patient is created for the deleted account', async () => {
+    const leaving = await t.user(['CUSTOMER']);
+    const res = await whileDeleting(leaving.id, () => t.http.post('/patients/create').set(t.auth(admin)).send(patientBody({ id_users: leaving.id, nama_lengkap_pasien: 'Tanpa Wali' })));
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual(unknownUser);
+    expect(await t.app.db.patient.count({ where: { id_users: leaving.id } })).toBe(0);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('users/patients/unlink of a patient being deleted', () => {
+  it('waits for the deletion and answers 404: the deleted patient keeps its manager (whose data export holds it)', async () => {
+    const p = await newPatient();
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${p} FOR UPDATE`,
+      () => t.http.put('/users/patients/unlink').set(t.auth(admin)).send({ id_patients: p }),
+      (tx) => tx.patient.update({ where: { id: p }, data: { deleted_at: new Date() } }),
+    );
+    expect(res.status).toBe(404);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: p } })).id_users).toBe(before.id);
+    expect(await t.app.db.log.count({ where: { action: 'unlink', resource_id: String(p) } })).toBe(0);
+    const exported = await t.http.get('/users/data/export').set(t.auth(before));
+    expect(exported.body.export.patients.map((x: { id: number }) => x.id)).toContain(p);
+  });
+});

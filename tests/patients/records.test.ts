@@ -47,6 +47,8 @@ describe('patient_rekam_medis create/get/lists', () => {
       verified_iduser: 0,
     });
     expect(res.body.patient_rekam_medis.verified_user.username).toBeNull();
+    // the document's unverified sample: every field null but users_picture_url, a string (as threads' blank users)
+    expect(typeof res.body.patient_rekam_medis.verified_user.users_picture_url).toBe('string');
     const row = await t.app.db.patientRekamMedis.findUniqueOrThrow({ where: { id: res.body.patient_rekam_medis.id } });
     expect(row.created_by_iduser).toBe(doctor.id);
     const entries = await logs({ resource: 'patient_rekam_medis', action: 'create' });

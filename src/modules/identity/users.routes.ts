@@ -166,10 +166,12 @@ export const userRoutes = [
     access: 'authenticated',
     tag: 'users',
     summary: "Register this device's push token for the signed-in user",
-    body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.boolean().optional() }),
+    // already_login is accepted and ignored (docs/compat.md): the document's false, and the 0/1 flags
+    // (or their text) that apps and form posts send for it, never refuse the registration
+    body: z.object({ device_token: z.string().trim().min(10).max(500), already_login: z.union([z.boolean(), z.enum(['true', 'false']), s.flag]).optional() }),
     response: z.object({ register_device_token: z.literal(true) }),
     handler: async ({ app, user, body, auditChange }) => {
-      await registerDeviceToken(app.db, body.device_token, user!.id, auditChange);
+      await registerDeviceToken(app.db, body.device_token, user!.id, user!.token_version, auditChange);
       return { register_device_token: true };
     },
   }),

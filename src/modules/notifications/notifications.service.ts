@@ -3,6 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { CLINIC_OFFSET_MINUTES, clinicDay, formatDate, formatTime } from '../../lib/dates.js';
 import { withDeadline } from '../../lib/deadline.js';
+import { unauthorized } from '../../http/errors.js';
 
 /** the client or an interactive transaction */
 export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
@@ -101,8 +102,16 @@ export async function sendAppointmentReminders(app: AppContext, batch = 1000): P
  * push job checks the owner again when it claims a push (a token moved by another way).
  * `beforeCommit` runs last in that transaction (a staff change's audit entry, RequestContext.auditChange).
  */
-export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number, beforeCommit?: BeforeCommit) {
+export async function registerDeviceToken(db: PrismaClient, deviceToken: string, userId: number, tokenVersion: number | undefined, beforeCommit?: BeforeCommit) {
   await db.$transaction(async (tx) => {
+    // The session must still be valid as the device is given to it: the account's row held FOR SHARE,
+    // a new password, a block or a deletion at the same moment (each ends the sessions and makes the
+    // devices forget the account, forgetDevices) comes first and this is refused, or waits for the
+    // registration and then forgets the device too. Else a taken-over account's recovery racing the
+    // taker's registration would leave the taker's phone getting the owner's notifications.
+    const [live] = await tx.$queryRaw<{ token_version: number }[]>`
+      SELECT token_version FROM users WHERE id = ${userId} AND deleted_at IS NULL AND is_blocked = 0 FOR SHARE`;
+    if (!live || (tokenVersion !== undefined && live.token_version !== tokenVersion)) throw unauthorized('Session is no longer valid');
     await tx.userDeviceToken.upsert({ where: { device_token: deviceToken }, create: { device_token: deviceToken, id_users: userId }, update: { id_users: userId } });
     await tx.pushDelivery.updateMany({
       where: { device_token: deviceToken, id_users: { not: userId }, status: { in: ['PENDING', 'SENDING'] } },

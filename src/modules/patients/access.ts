@@ -75,6 +75,17 @@ const SCOPES = { read: patientReadScope, write: patientWriteScope, records: reco
  */
 export async function findPatient(db: Db, user: AuthUser | undefined, id: number, mode: keyof typeof SCOPES) {
   if (mode === 'write') await db.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR UPDATE`;
+  // a medical record written (created, changed, deleted, verified) for a patient deleted at the same
+  // moment: the delete comes first and this finds the patient gone (404), or waits for the record
+  else if (mode === 'records') {
+    await db.$queryRaw`SELECT id FROM patients WHERE id = ${id} FOR SHARE`;
+    // a doctor's consultations about the patient held too: an admin handing one to another doctor at
+    // the same moment (threads/:id/update, which locks the thread) comes first and the doctor who loses
+    // it is refused (404) unless another relation remains, or waits for the record
+    if (user && !isStaff(user) && user.roles.includes('DOCTOR')) {
+      await db.$queryRaw`SELECT id FROM threads WHERE id_patients = ${id} AND id_user_to = ${user.id} AND deleted_at IS NULL FOR SHARE`;
+    }
+  }
   const scope = SCOPES[mode](user);
   const p = await db.patient.findFirst({ where: { id, deleted_at: null, ...(scope ? { AND: [scope] } : {}) } });
   if (!p) throw notFound(`Patient ${id} not found`);

@@ -78,7 +78,10 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
   if (!isStaff(c.user)) return c.user!.id;
   if (requested === undefined) return undefined;
   if (requested === 0) return null;
-  const u = await tx.user.findFirst({ where: { id: requested, deleted_at: null }, select: { id: true } });
+  // held FOR SHARE, as users/patients/link does: the account's deletion at the same moment (which
+  // cancels the coming appointments of the patients it manages) comes first, then this finds it
+  // gone, or waits for the change; a patient is never handed to a deleted account
+  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${requested} AND deleted_at IS NULL FOR SHARE`;
   if (!u) throw unprocessable(`User ${requested} does not exist`, [{ field: 'id_users', message: 'unknown user' }]);
   return u.id;
 }
@@ -274,7 +277,9 @@ export const patientRoutes = [
     response: z.object({ unlink: z.literal(true) }),
     handler: async ({ app, user, req, body }) => {
       await app.db.$transaction(async (tx) => {
-        const p = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null }, select: { id_users: true } });
+        // the row locked as it is read: a delete (or a move) at the same moment comes first, then this
+        // finds the patient gone (a deleted patient keeps its manager, whose data export still holds it), or waits
+        const [p] = await tx.$queryRaw<{ id_users: number | null }[]>`SELECT id_users FROM patients WHERE id = ${body.id_patients} AND deleted_at IS NULL FOR UPDATE`;
         if (!p) throw notFound(`Patient ${body.id_patients} not found`);
         await tx.patient.update({ where: { id: body.id_patients }, data: { id_users: null } });
         await audit(app, { user, action: 'unlink', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { previous_id_users: p.id_users } }, tx);

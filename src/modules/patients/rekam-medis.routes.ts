@@ -75,7 +75,9 @@ const resource = resourceRoutes({
     run: async (b, c, tx) => {
       await findPatient(tx, c.user, b.id_patients, 'records');
       if (b.id_rekam_medis_asal) {
-        const asal = await tx.patientRekamMedis.findFirst({ where: { id: b.id_rekam_medis_asal, deleted_at: null }, select: { id_patients: true } });
+        // held FOR SHARE: the original deleted at the same moment comes first and is refused here, or waits
+        const [asal] = await tx.$queryRaw<{ id_patients: number }[]>`
+          SELECT id_patients FROM patient_rekam_medis WHERE id = ${b.id_rekam_medis_asal} AND deleted_at IS NULL FOR SHARE`;
         if (!asal || asal.id_patients !== b.id_patients) {
           throw unprocessable('The original record must be a record of the same patient', [{ field: 'id_rekam_medis_asal', message: 'not a record of this patient' }]);
         }
@@ -133,6 +135,7 @@ export const rekamMedisRoutes = [
     handler: async ({ app, user, req, params, body }) => {
       await app.db.$transaction(async (tx) => {
         const r = await findWritableRecord(tx, { user }, params.id);
+        await findPatient(tx, user, r.id_patients, 'records'); // held: not verified (and notified) as the patient is deleted
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 0, deleted_at: null },
           data: { is_verified: 1, verified_iduser: user!.id, verified_at: app.now(), ...(body.catatan_kaki !== undefined ? { catatan_kaki: body.catatan_kaki } : {}) },
@@ -159,6 +162,7 @@ export const rekamMedisRoutes = [
       if (!reason) throw badRequest('A reason is required to unverify a medical record', [{ field: 'reason', message: 'required' }]);
       await app.db.$transaction(async (tx) => {
         const r = await findWritableRecord(tx, { user }, params.id);
+        await findPatient(tx, user, r.id_patients, 'records'); // held, as verify
         const n = await tx.patientRekamMedis.updateMany({
           where: { id: r.id, is_verified: 1, deleted_at: null },
           data: { is_verified: 0, verified_iduser: null, verified_at: null },

@@ -144,7 +144,11 @@ export const recordJSON = (r: Row) => ({
   ...recordExtras(r),
 });
 
-const NULL_USER = () => Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, null]));
+/** the document's "nobody verified yet": every field null but the picture link, a string as in its sample (and as threads' and notifications' blank users) */
+const NULL_USER = (app: AppContext) => ({
+  ...Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, null])),
+  users_picture_url: app.storage.publicUrl('users', ''),
+});
 
 export function recordDetailJSON(app: AppContext, r: Row, viewer: AuthUser | undefined) {
   const verifier = r.verifiedBy ? userWithDepartmentJSON(app, r.verifiedBy, r.verifiedBy.departments?.[0]?.department) : null;
@@ -158,7 +162,7 @@ export function recordDetailJSON(app: AppContext, r: Row, viewer: AuthUser | und
     verified_iduser: r.verified_iduser ?? 0,
     // The document prints an object of nulls when nobody verified yet.
     // the verifier's contact data and account state: staff and the verifier only (doctors/:id's public view)
-    verified_user: !verifier ? NULL_USER() : isStaff(viewer) || viewer?.id === verifier.id ? verifier : publicAccountView(verifier),
+    verified_user: !verifier ? NULL_USER(app) : isStaff(viewer) || viewer?.id === verifier.id ? verifier : publicAccountView(verifier),
     is_verified: r.is_verified,
     ...recordExtras(r),
   };
@@ -279,7 +283,7 @@ export const recordSchema = r.patientRef(
 );
 
 /** the document's "nobody verified yet": every field of a user, null */
-const nullUserSchema = z.object(Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, z.null()])));
+const nullUserSchema = z.object({ ...Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, z.null()])), users_picture_url: r.str });
 
 /** recordDetailJSON */
 export const recordDetailSchema = r.patientRef(
