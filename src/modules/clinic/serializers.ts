@@ -11,7 +11,6 @@ type Row = any;
 
 export const DAYS_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'] as const;
 export const DAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-export type Hari = (typeof DAYS_ID)[number];
 export const STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE', 'CANCEL'] as const;
 
 // response-schema building blocks of this module

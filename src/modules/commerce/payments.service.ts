@@ -23,7 +23,6 @@ export const notificationSchema = z
     transaction_time: z.string().max(30).optional(),
   })
   .loose();
-export type Notification = z.infer<typeof notificationSchema>;
 
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
 export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'reversed_partial', 'ignored_state', 'ignored_late', 'noted'] as const;
