@@ -8,7 +8,8 @@ import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
-import { isReadOnly, methodsOf, type RouteDef, type Tx, type UploadSpec } from './route.js';
+import { isReadOnly, methodsOf, type RouteDef, type UploadSpec } from './route.js';
+import type { Tx } from '../db/client.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 /** the most a multipart text field may hold (an upload form's fields are ids and flags) */

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
-
-type Db = AppContext['db'] | Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Db } from '../../db/client.js';
 
 export interface AuditEntry {
   user?: AuthUser | { id: number; roles?: string[] } | null;

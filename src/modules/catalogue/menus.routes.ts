@@ -24,8 +24,7 @@ import {
   menuSchema,
 } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
-
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 // ---------------------------------------------------------------- menu_categories
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { resourceRoutes } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -10,8 +10,7 @@ import * as shape from '../../http/response.js';
 import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
 import { emit } from '../../lib/events.js';
-
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 // ---------------------------------------------------------------- promotions
 

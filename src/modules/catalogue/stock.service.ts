@@ -1,7 +1,5 @@
-import type { AppContext } from '../../app-context.js';
 import { conflict, notFound } from '../../http/errors.js';
-
-export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 /** A stock line: by stock row, by store product, or by (store, product). */
 export type StockItem = ({ idstock: number } | { idbrandstoremenus: number } | { idbrandstore: number; idmenu: number }) & { qty: number };

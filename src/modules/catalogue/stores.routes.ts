@@ -22,8 +22,8 @@ import {
 } from './serializers.js';
 import { adjustStock } from './stock.service.js';
 import { containsText, equalsText, likePattern } from '../../lib/text-search.js';
+import type { Tx } from '../../db/client.js';
 
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 type Where = Record<string, unknown>;
 
 // ---------------------------------------------------------------- brandstore

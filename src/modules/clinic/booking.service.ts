@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
@@ -28,7 +28,6 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  */
 
 type Db = AppContext['db'];
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export const ACTIVE_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE'] as const;
 export const UPCOMING_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED'] as const;

@@ -50,8 +50,8 @@ import {
   userInclude,
 } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
+import type { Tx } from '../../db/client.js';
 
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 const access = { read: 'public', write: STAFF } as const;
 export const hari = z.enum(DAYS_ID);
 const col = (name: string, value: Column['value'], sortable: string | false = name): Column => ({

@@ -8,7 +8,7 @@ import { date, id, money, number, optionalRef, text } from '../../lib/schemas.js
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import {
   addConsultations,
@@ -43,7 +43,6 @@ import {
   orderListJSON,
   orderListSchema,
 } from './serializers.js';
-import type { Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
 import { cartLinesSql, readOrderDetail } from './order-detail.js';
 

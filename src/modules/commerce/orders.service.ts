@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -10,7 +10,7 @@ import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
-import { computeTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
+import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
 
 export const CART = 'SHOPPING CARTS';

@@ -1,12 +1,11 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit } from '../../db/client.js';
+import type { BeforeCommit, Tx } from '../../db/client.js';
 import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import type { Tx } from './totals.js';
 import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */

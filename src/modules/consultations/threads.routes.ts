@@ -21,7 +21,8 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients, type Tx } from './threads.service.js';
+import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import type { Tx } from '../../db/client.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 

@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit } from '../../db/client.js';
+import type { BeforeCommit, Tx } from '../../db/client.js';
 import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
 import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
@@ -10,8 +10,6 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
 import { loginJSON } from './serializers.js';
-
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 export const normalizeUsername = (s: string) => s.trim().toLowerCase();
 export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().toLowerCase() : null);

@@ -1,11 +1,8 @@
-import { Prisma, type BeforeCommit, type PrismaClient } from '../../db/client.js';
+import { Prisma, type BeforeCommit, type PrismaClient, type Db } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
 import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { CLINIC_OFFSET_MINUTES, clinicDay, formatDate, formatTime } from '../../lib/dates.js';
 import { withDeadline } from '../../lib/deadline.js';
-
-/** the client or an interactive transaction */
-export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface NotificationInput {
   id_user_to: number;

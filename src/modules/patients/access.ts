@@ -1,9 +1,7 @@
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
-import type { Caller } from '../../http/resource.js';
+import type { Db, Tx } from '../../db/client.js';
 
-export type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
-export type Db = Caller['app']['db'] | Tx;
 type Where = Record<string, unknown>;
 
 /**

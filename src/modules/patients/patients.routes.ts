@@ -6,12 +6,13 @@ import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
-import { findPatient, lockPatient, patientReadScope, type Db, type Tx } from './access.js';
+import { findPatient, lockPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
 import { containsText } from '../../lib/text-search.js';
+import type { Db, Tx } from '../../db/client.js';
 
 /** Patients are changed by staff and by the customer who manages them; doctors only read. */
 export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];

@@ -2,13 +2,12 @@ import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
-import { sqlRows, type BeforeCommit } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Tx } from '../../db/client.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
 
 type Db = AppContext['db'];
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
 export const CART_STATUS = 'SHOPPING CARTS';
 export const SAMEDAY = 'sameday';
