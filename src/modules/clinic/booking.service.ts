@@ -6,6 +6,7 @@ import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import { lockPatient } from '../patients/access.js';
+import { holdLiveUser } from '../identity/account-holds.js';
 import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js';
 
 /**
@@ -202,6 +203,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     });
     if (!patient) throw notFound(`patients ${input.id_patients} not found`);
     let id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+    // the account held: its deletion (which cancels its coming appointments) is seen here or waits and cancels this one
     if (!(await holdLiveUser(tx, id_users))) {
       // Staff booking for a patient whose account was deleted: in the staff member's name, as for a
       // patient without an account (a deleted account is told nothing and gets no reminders).
@@ -229,16 +231,6 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     await beforeCommit?.(tx, row.id);
     return row.id;
   });
-}
-
-/**
- * Holds the account an appointment is booked in the name of (FOR SHARE) while it is live: its
- * deletion (users/:id/delete locks the row, then cancels its coming appointments) either commits
- * first and is seen here, or waits for the booking and cancels it. False when the account is deleted.
- */
-async function holdLiveUser(tx: Tx, id: number) {
-  const rows = await tx.$queryRaw<unknown[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  return rows.length > 0;
 }
 
 /** Rows of user_schedules the caller may see: staff all, a doctor theirs and their own, others their own. */

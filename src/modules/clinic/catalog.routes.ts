@@ -8,6 +8,7 @@ import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { openPaidConsultationsOf } from '../identity/users.service.js';
+import { holdLiveDoctor } from '../identity/account-holds.js';
 import { lockDoctor, MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
@@ -327,9 +328,7 @@ async function checkService(tx: any, id: number, field = 'id_services') {
 async function checkDoctorUser(tx: any, id: number) {
   // FOR SHARE: the account's deletion or the DOCTOR role's removal (identity's
   // assertNotActingDoctor, which locks the row) waits for this profile, or this waits for it
-  const [u] = await tx.$queryRaw`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  const doctor = u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
-  if (!doctor) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+  if (!(await holdLiveDoctor(tx, id))) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
 }
 
 /**

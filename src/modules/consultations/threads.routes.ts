@@ -6,6 +6,7 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { holdLiveDoctor } from '../identity/account-holds.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { lockPatient } from '../patients/access.js';
 import {
@@ -100,14 +101,9 @@ async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boo
  */
 async function checkThreadDoctor(tx: Tx, id: number, customer: number) {
   if (!id) return;
-  if (id === customer || !(await isLiveDoctor(tx, id))) {
+  if (id === customer || !(await holdLiveDoctor(tx, id))) {
     throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
   }
-}
-/** a live account with the DOCTOR role, held FOR SHARE (see checkThreadDoctor) */
-async function isLiveDoctor(tx: Tx, id: number) {
-  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  return !!u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } })) > 0;
 }
 /**
  * A closed thread's doctor may have gone meanwhile (account deleted, DOCTOR role taken away: both
@@ -117,7 +113,7 @@ async function isLiveDoctor(tx: Tx, id: number) {
  * An untaken thread (no doctor) is not concerned.
  */
 async function assertDoctorAvailable(tx: Tx, doctor: number | null) {
-  if (doctor && !(await isLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
+  if (doctor && !(await holdLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
 }
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;

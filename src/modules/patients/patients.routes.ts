@@ -6,6 +6,7 @@ import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
+import { holdLiveUser } from '../identity/account-holds.js';
 import { findPatient, lockPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
@@ -255,11 +256,10 @@ export const patientRoutes = [
       await app.db.$transaction(async (tx) => {
         // the account held FOR SHARE: its deletion at the same moment (which cancels the coming
         // appointments of the patients it manages) comes first, then this finds it gone, or waits
-        const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${body.id_users} AND deleted_at IS NULL FOR SHARE`;
-        if (!u) throw notFound(`User ${body.id_users} not found`);
-        const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: u.id } });
+        if (!(await holdLiveUser(tx, body.id_users))) throw notFound(`User ${body.id_users} not found`);
+        const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: body.id_users } });
         if (!n.count) throw notFound(`Patient ${body.id_patients} not found`);
-        await audit(app, { user, action: 'link', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { id_users: u.id } }, tx);
+        await audit(app, { user, action: 'link', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { id_users: body.id_users } }, tx);
       });
       return { link: true };
     },
