@@ -143,8 +143,6 @@ const menuFilters = z.object({
   nama_menus: s.text(300).optional(),
 });
 
-const slot = (v: number | undefined) => (v === undefined ? undefined : v === 0 ? null : v);
-
 const menuRoutes = resourceRoutes({
   name: 'menus',
   model: (db) => db.menu,
@@ -152,9 +150,9 @@ const menuRoutes = resourceRoutes({
   softDelete: true,
   filters: menuFilters,
   where: (f: z.infer<typeof menuFilters>) => ({
-    id_menu_categories_1: slot(f.id_menu_categories_1),
-    id_menu_categories_2: slot(f.id_menu_categories_2),
-    id_menu_categories_3: slot(f.id_menu_categories_3),
+    id_menu_categories_1: s.refFilter(f.id_menu_categories_1),
+    id_menu_categories_2: s.refFilter(f.id_menu_categories_2),
+    id_menu_categories_3: s.refFilter(f.id_menu_categories_3),
     is_resep_required: f.is_resep_required,
     is_featured: f.is_featured,
     nama_menus: f.nama_menus ? containsText(f.nama_menus) : undefined,

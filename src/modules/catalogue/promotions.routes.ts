@@ -55,7 +55,7 @@ const promotionRoutes = resourceRoutes({
     display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,
     title: f.title ? containsText(f.title) : undefined,
     type: f.type ? f.type.toUpperCase() : undefined,
-    id_menu: f.id_menu === undefined ? undefined : f.id_menu === 0 ? null : f.id_menu,
+    id_menu: s.refFilter(f.id_menu),
   }),
   searchFields: ['display_codes', 'title', 'description'],
   defaultOrder: [{ start_datetime: 'desc' }, { id: 'desc' }],

@@ -39,7 +39,7 @@ type Filters = z.infer<typeof filters>;
 const filterWhere = (f: Filters) => ({
   id_order: f.id_order,
   id_user_from: f.id_user_from,
-  id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
+  id_user_to: s.refFilter(f.id_user_to),
   id_patients: f.id_patients,
   is_closed: f.is_closed,
   thread_type: f.thread_type,
