@@ -318,10 +318,10 @@ const doctorBody = z.object({
   is_active: s.flag.default(1),
 });
 
-async function checkService(tx: any, id: number, field = 'id_services') {
+async function checkService(tx: any, id: number) {
   if (!id) return null;
   const svc = await tx.service.findFirst({ where: { id, deleted_at: null }, select: { id: true } });
-  if (!svc) throw unprocessable('Unknown service', [{ field, message: 'not found' }]);
+  if (!svc) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
   return id;
 }
 
