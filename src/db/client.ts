@@ -23,8 +23,8 @@ export type Tx = PrismaTypes.TransactionClient;
 /** the client or a transaction's, for what runs either way */
 export type Db = PrismaClient | Tx;
 
-export const DEFAULT_PGLITE_DIR = './data/pglite';
-export const MEMORY = 'memory://';
+const DEFAULT_PGLITE_DIR = './data/pglite';
+const MEMORY = 'memory://';
 
 /**
  * 'minimal' in every environment: with 'colorless' or 'pretty' (Prisma's default outside

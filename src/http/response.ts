@@ -46,7 +46,7 @@ export const page = (item: z.ZodType) =>
   });
 
 /** one DataTables cell: what a column prints */
-export const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /**
  * Which cells of a table row are health data, and which cell names whose data it is (the patient's

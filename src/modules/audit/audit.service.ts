@@ -29,7 +29,7 @@ function sortKeys(v: unknown): unknown {
 }
 
 /** The canonical text a row's hash covers (everything but id and hash). */
-export function canonicalLogText(row: {
+function canonicalLogText(row: {
   seq: number;
   prev_hash: string;
   id_users: number | null;
@@ -61,7 +61,7 @@ export function canonicalLogText(row: {
   ]);
 }
 
-export const hashLogRow = (row: Parameters<typeof canonicalLogText>[0]) =>
+const hashLogRow = (row: Parameters<typeof canonicalLogText>[0]) =>
   createHash('sha256').update(row.prev_hash).update(canonicalLogText(row)).digest('hex');
 
 async function append(db: Db, entry: AuditEntry, now: Date) {

@@ -19,7 +19,7 @@ interface StockOptions {
 }
 
 /** Far below the 32-bit column limit, so additions can never overflow it. */
-export const MAX_STOCK = 1_000_000_000;
+const MAX_STOCK = 1_000_000_000;
 
 type Resolved = { idstock: number; idbrandstoremenus: number; idmenu: number; nama: string; qty: number };
 

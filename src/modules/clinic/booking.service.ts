@@ -39,7 +39,7 @@ const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 const minutesOf = (t: Date) => t.getUTCHours() * 60 + t.getUTCMinutes();
 const timeOf = (minutes: number) => new Date(Date.UTC(1970, 0, 1, 0, minutes));
 /** the instant an appointment on a clinic day at a time of day starts */
-export const startInstant = (tanggal: Date, jam: Date) => new Date(clinicDayStart(tanggal).getTime() + minutesOf(jam) * 60_000);
+const startInstant = (tanggal: Date, jam: Date) => new Date(clinicDayStart(tanggal).getTime() + minutesOf(jam) * 60_000);
 export const dayName = (tanggal: Date) => DAYS_ID[tanggal.getUTCDay()]!;
 
 /** slot length in minutes: the service's duration plus the doctor's extra minutes (a default when 0) */

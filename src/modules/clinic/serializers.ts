@@ -301,7 +301,7 @@ const PATIENT_TEXT_FIELDS = [
  * manage the patient (booked for them by staff, or the patient was unlinked since), or anyone but
  * staff once the patient is soft-deleted, gets the name only.
  */
-export function mayReadPatient(user: AuthUser | undefined, a: Row) {
+function mayReadPatient(user: AuthUser | undefined, a: Row) {
   if (!user) return false;
   if (isStaff(user)) return true;
   if (!a.patient || a.patient.deleted_at) return false;
@@ -309,7 +309,7 @@ export function mayReadPatient(user: AuthUser | undefined, a: Row) {
   return user.roles.includes('DOCTOR') && !a.deleted_at && a.doctor?.id_users === user.id;
 }
 
-export function patientBriefJSON(p: Row, readable: boolean) {
+function patientBriefJSON(p: Row, readable: boolean) {
   return {
     id: p.id,
     id_users: p.id_users ?? 0,
@@ -320,7 +320,7 @@ export function patientBriefJSON(p: Row, readable: boolean) {
     lng: readable ? p.lng : 0,
   };
 }
-export const patientBriefSchema = r.patientRef(
+const patientBriefSchema = r.patientRef(
   z.object({
     id: r.int,
     id_users: r.int,

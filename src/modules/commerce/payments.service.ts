@@ -9,7 +9,7 @@ import { lockOrder } from './reservations.js';
 import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
-export const notificationSchema = z
+const notificationSchema = z
   .object({
     order_id: z.string().min(1).max(50),
     status_code: z.string().max(5),
@@ -49,7 +49,7 @@ function rupiah(v: unknown): number | undefined {
  * `refunds[]` history, whichever is larger (should refund_amount be only the latest refund, the sum
  * still counts them all). undefined when it says neither, and for any other notification.
  */
-export function refundedTotal(n: Record<string, unknown>): number | undefined {
+function refundedTotal(n: Record<string, unknown>): number | undefined {
   if (!REFUNDS.has(String(n.transaction_status))) return undefined;
   const total = rupiah(n.refund_amount);
   const each = Array.isArray(n.refunds) ? n.refunds.map((r) => rupiah(r?.refund_amount)) : [];
@@ -133,7 +133,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
  * Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry
  * job); `refunded` is what a refund/chargeback notification says was taken back so far.
  */
-export async function applyStatus(
+async function applyStatus(
   app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string, refunded?: number,
 ) {
   return app.db.$transaction(async (tx): Promise<NotificationResult> => {

@@ -121,7 +121,7 @@ const LOCK_SCREEN_BODY: Record<string, string> = {
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
-export const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
+const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
 interface Claimed {
   id: number;

@@ -36,7 +36,7 @@ export function recordWriteScope(user: AuthUser | undefined): Where | undefined 
 }
 
 /** Which patients a caller may CHANGE (profile, allergies, picture): staff, or the managing customer. */
-export function patientWriteScope(user: AuthUser | undefined): Where | undefined {
+function patientWriteScope(user: AuthUser | undefined): Where | undefined {
   if (!user) return { id: -1 };
   if (isStaff(user)) return undefined;
   return user.roles.includes('CUSTOMER') ? { id_users: user.id } : { id: -1 };

@@ -70,7 +70,7 @@ const addressBody = z
 
 const liveAllergies = { where: { deleted_at: null }, orderBy: { id: 'asc' } } as const;
 const listInclude = { allergies: liveAllergies, user: true } as const;
-export const patientDetailInclude = {
+const patientDetailInclude = {
   allergies: liveAllergies,
   user: { include: { departments: { orderBy: { id: 'asc' }, take: 1, include: { department: true } } } },
 } as const;
@@ -91,7 +91,7 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
  * the other, each seeing the list the previous one left (no duplicate rows). A name the list holds
  * twice (patient_allergies/create adds rows one by one) keeps its first row: each name ends once.
  */
-export async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
+async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
   await lockPatient(tx, patientId);
   const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
   const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true }, orderBy: { id: 'asc' } });

@@ -9,7 +9,7 @@ import type { ServiceCost } from '../../adapters/rajaongkir.js';
 
 type Db = AppContext['db'];
 
-export const CART_STATUS = 'SHOPPING CARTS';
+const CART_STATUS = 'SHOPPING CARTS';
 export const SAMEDAY = 'sameday';
 
 /** The single deliveries/settings row, created from the configuration the first time it is needed. */
@@ -37,7 +37,7 @@ export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
 }
 
 /** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
-export function checkCouriers(courier: string, allowed: string[]): string {
+function checkCouriers(courier: string, allowed: string[]): string {
   const codes = courier.toLowerCase().split(':').filter(Boolean);
   const offered = allowed.map((c) => c.toLowerCase());
   const unknown = codes.filter((c) => !offered.includes(c));
@@ -48,7 +48,7 @@ export function checkCouriers(courier: string, allowed: string[]): string {
 }
 
 /** An order the caller may see: the customer's own (orders.id_member) or any for staff; else 404. */
-export async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: number) {
+async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: number) {
   const order = await db.order.findFirst({ where: { id, ...(isStaff(user) ? {} : { id_member: user!.id }) } });
   if (!order) throw notFound(`Order ${id} not found`);
   return order;
@@ -58,7 +58,7 @@ export async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: 
  * Locks the order row (so a concurrent checkout or address change waits) and checks that the caller
  * may change its shipping: visible to them, an e-commerce order, still a cart.
  */
-export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: number) {
+async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: number) {
   const order = await loadOwnOrder(tx, user, id);
   if (order.status !== CART_STATUS) throw conflict(`Order ${id} is ${order.status}: shipping can only change while it is a cart`);
   if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
@@ -75,7 +75,7 @@ export async function cartWeight(db: Db | Tx, orderId: number) {
 }
 
 /** The largest weight a quote can carry: courier_quotes.weight is a 32-bit column (grams). */
-export const MAX_WEIGHT_GRAMS = 2_147_483_647;
+const MAX_WEIGHT_GRAMS = 2_147_483_647;
 
 /**
  * The weight of live (not cancelled) cart lines in grams, at least 1. A cart beyond MAX_WEIGHT_GRAMS
@@ -89,7 +89,7 @@ export function weightOf(items: { qty: number; menu: { berat: number } }[]) {
 }
 
 /** Great-circle distance in km (haversine, mean Earth radius 6371 km). */
-export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
+function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
   const rad = (d: number) => (d * Math.PI) / 180;
   const dLat = rad(lat2 - lat1);
   const dLng = rad(lng2 - lng1);
@@ -101,7 +101,7 @@ export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: numb
  * Same-day price: distance d rounded to 0.1 km; the segment with distance_fr <= d < distance_to;
  * cost = ceil(d) (whole kilometres started, at least 1) × that segment's price_in_km.
  */
-export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, lng: number) {
+async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, lng: number) {
   const s = await deliverySettings(app, db);
   if (s.lat_gudang === 0 && s.lng_gudang === 0) throw unprocessable('Same-day delivery is not configured (warehouse coordinates missing)');
   const distance = Math.round(haversineKm(s.lat_gudang, s.lng_gudang, lat, lng) * 10) / 10;
@@ -117,11 +117,11 @@ export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, ln
 const noCourier = { courier: '', courier_service: '', courier_price: 0, is_courier: 0, courier_datetime: null as Date | null, distance: 0 };
 
 /** Sets (or clears) the order's courier in the locked transaction, with the totals its price changes, in one update. */
-export async function setCourier(tx: Tx, orderId: number, data: Partial<typeof noCourier> & Record<string, unknown>) {
+async function setCourier(tx: Tx, orderId: number, data: Partial<typeof noCourier> & Record<string, unknown>) {
   await recomputeOrderTotals(tx, orderId, data);
 }
 
-export const clearedCourier = () => ({ ...noCourier });
+const clearedCourier = () => ({ ...noCourier });
 
 type Cart = Awaited<ReturnType<typeof lockCartForShipping>>;
 
