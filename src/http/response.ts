@@ -75,3 +75,5 @@ export const dataTable = (columns: number, cells?: ClinicalCells) => {
 };
 
 export const deleted = z.object({ deleted: z.literal(true) });
+/** `{ "<action>": true }`, the answer of a state action */
+export const done = (key: string) => z.object({ [key]: z.literal(true) });

@@ -67,8 +67,6 @@ async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId:
   return orderDetailJSON(app, o, o.cart_lines, user);
 }
 
-/** `{ "<action>": true }`, the answer of the state-action routes */
-const done = (key: string) => z.object({ [key]: z.literal(true) });
 const orderAnswer = r.one('orders', orderDetailSchema);
 
 const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), number((n) => n.int().min(0).max(999))]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
@@ -160,7 +158,7 @@ function staffAction<B>(a: {
     summary: a.summary,
     params,
     ...(a.body ? { body: a.body } : {}),
-    response: done(key),
+    response: r.done(key),
     handler: async (ctx) => {
       await a.run(ctx.app, ctx.user!, ctx.params.id, ctx.body, (tx) => ctx.auditChange(tx));
       return { [key]: true };
@@ -256,7 +254,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
-    response: done('unapply_promotions'),
+    response: r.done('unapply_promotions'),
     handler: async (ctx) => {
       await unapplyPromotion(ctx.app, ctx.user, ctx.params.id, ctx.auditChange);
       return { unapply_promotions: true };
@@ -293,7 +291,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
-    response: done('uncheckout'),
+    response: r.done('uncheckout'),
     handler: async (ctx) => {
       await uncheckout(ctx.app, ctx.user!, ctx.params.id, ctx.auditChange);
       return { uncheckout: true };
