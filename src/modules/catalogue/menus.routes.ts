@@ -57,7 +57,7 @@ const categoryRoutes = resourceRoutes({
     { name: 'img_path', value: (r, c) => c.app.storage.publicUrl('menu_categories', r.images) },
   ],
   create: { body: categoryBody, run: async (b, _c, tx) => (await tx.menuCategory.create({ data: b })).id },
-  update: { body: categoryBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.menuCategory.update({ where: { id }, data: b })) },
+  update: { body: categoryBody.partial(), run: async (id, b, _c, tx) => void (await tx.menuCategory.update({ where: { id }, data: b })) },
   // Soft delete: products (and through them orders) keep their category reference.
 });
 
@@ -207,7 +207,6 @@ const menuRoutes = resourceRoutes({
   },
   update: {
     body: menuBase.partial(),
-    methods: ['put', 'post'],
     run: async (id, b, _c, tx, existing) => {
       await checkMenu(tx, b, existing);
       await tx.menu.update({ where: { id }, data: b });

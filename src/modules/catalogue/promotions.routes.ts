@@ -84,7 +84,6 @@ const promotionRoutes = resourceRoutes({
   },
   update: {
     body: promotionBody.partial(),
-    methods: ['put', 'post'],
     run: async (id, b, c, tx) => {
       await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
       // Checked against the promotion as it is now, locked (after its carts: the order a checkout
@@ -157,7 +156,7 @@ const staticRoutes = resourceRoutes({
     { name: 'contents', value: (r) => r.contents },
   ],
   create: { body: contentBody, run: async (b, _c, tx) => (await tx.staticContent.create({ data: b })).id },
-  update: { body: contentBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.staticContent.update({ where: { id }, data: b })) },
+  update: { body: contentBody.partial(), run: async (id, b, _c, tx) => void (await tx.staticContent.update({ where: { id }, data: b })) },
 });
 
 export const promotionModuleRoutes: RouteDef[] = [...promotionRoutes, promotionUpload, ...staticRoutes];

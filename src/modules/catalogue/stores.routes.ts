@@ -85,7 +85,7 @@ const baseStoreRoutes = resourceRoutes({
     { name: 'groupname', value: (r) => r.groupname, orderBy: (d) => ({ groupname: d }) },
   ],
   create: { body: storeBody, run: async (b, _c, tx) => (await tx.brandstore.create({ data: b })).id },
-  update: { body: storeBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.brandstore.update({ where: { id }, data: b })) },
+  update: { body: storeBody.partial(), run: async (id, b, _c, tx) => void (await tx.brandstore.update({ where: { id }, data: b })) },
   delete: {
     // Soft delete: store products and their stock history stay for past orders. The warehouse stays:
     // every e-commerce checkout reserves from it and no endpoint changes it.

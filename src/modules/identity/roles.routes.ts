@@ -153,7 +153,6 @@ export const userDepartmentRoutes = resourceRoutes({
   },
   update: {
     body: userDepartmentBody,
-    methods: ['put', 'post'],
     run: async (id, b, c, tx, existing) => {
       await activeUser(tx, b.id_users);
       await assertMayChangeAccount(tx, c.user, existing.id_users);

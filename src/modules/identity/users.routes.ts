@@ -95,7 +95,7 @@ export const userRoutes = [
       { name: 'positions', value: (u) => u.positions, orderBy: (d) => ({ positions: d }) },
     ],
     create: { body: createBody, run: (body, c, tx) => users.createUser(c, body, tx) },
-    update: { body: updateBody, methods: ['put', 'post'], run: (id, body, c, tx) => users.updateUser(c, id, body, tx) },
+    update: { body: updateBody, run: (id, body, c, tx) => users.updateUser(c, id, body, tx) },
     delete: {
       run: async (id, c, tx) => {
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
