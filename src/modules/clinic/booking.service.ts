@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx, type Db } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
@@ -27,8 +27,6 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  *   deletion of either locks before it cancels their coming appointments (cancelUpcoming), so no live
  *   booking is left to a deleted patient or account.
  */
-
-type Db = AppContext['db'];
 
 export const ACTIVE_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE'] as const;
 export const UPCOMING_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED'] as const;
@@ -77,7 +75,7 @@ function bookableUntil(app: AppContext, c: Caller, start: number) {
 const slotInclude = { doctor: true, service: true, doctorService: true } as const;
 type Slot = NonNullable<Awaited<ReturnType<typeof loadSlot>>>;
 
-function loadSlot(db: Db | Tx, id: number) {
+function loadSlot(db: Db, id: number) {
   return db.doctorSchedule.findFirst({ where: { id, deleted_at: null }, include: slotInclude });
 }
 
@@ -91,7 +89,7 @@ export interface SlotRequest {
 }
 
 /** The rules that do not depend on other bookings; throws 404/422. */
-async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotRequest): Promise<Slot> {
+async function checkSlot(app: AppContext, db: Db, c: Caller, req: SlotRequest): Promise<Slot> {
   const slot = await loadSlot(db, req.id_doctor_schedules);
   if (!slot) throw notFound(`doctor_schedules ${req.id_doctor_schedules} not found`);
   const field = (f: string, m: string) => unprocessable(m, [{ field: f, message: m }]);
@@ -121,7 +119,7 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
 }
 
 /** The booking path's lock: one doctor's row (every doctor's, in id order, when null). */
-export async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
+export async function lockDoctor(tx: Db, id_doctors: number | null) {
   if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
   else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
 }
@@ -159,7 +157,7 @@ async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest
  * matching `where` rely on: they must be rescheduled or cancelled first. Takes the booking path's
  * lock first (the doctor's row; every doctor's when `id_doctors` is null), in the change's transaction.
  */
-export async function refuseIfBooked(app: AppContext, tx: Db | Tx, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
+export async function refuseIfBooked(app: AppContext, tx: Db, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
   await lockDoctor(tx, id_doctors);
   const n = await tx.userSchedule.count({
     where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },

@@ -2,18 +2,16 @@ import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
-import { sqlRows, type BeforeCommit, type Tx } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Tx, type Db } from '../../db/client.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
-
-type Db = AppContext['db'];
 
 const CART_STATUS = 'SHOPPING CARTS';
 export const SAMEDAY = 'sameday';
 
 /** The single deliveries/settings row, created from the configuration the first time it is needed. */
-export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
+export async function deliverySettings(app: AppContext, db: Db = app.db) {
   const found = await db.deliverySetting.findUnique({ where: { scope: 'default' } });
   if (found) return found;
   const c = app.config;
@@ -48,7 +46,7 @@ function checkCouriers(courier: string, allowed: string[]): string {
 }
 
 /** An order the caller may see: the customer's own (orders.id_member) or any for staff; else 404. */
-async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: number) {
+async function visibleOrder(db: Db, user: AuthUser | undefined, id: number) {
   const order = await db.order.findFirst({ where: { id, ...(isStaff(user) ? {} : { id_member: user!.id }) } });
   if (!order) throw notFound(`Order ${id} not found`);
   return order;
@@ -68,7 +66,7 @@ async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: numbe
 const emptyCart = () => unprocessable('The cart is empty: add items before asking for courier costs');
 
 /** Cart weight in grams from its live items (qty × menus.berat); at least 1 g, RajaOngkir refuses 0. */
-export async function cartWeight(db: Db | Tx, orderId: number) {
+export async function cartWeight(db: Db, orderId: number) {
   const items = await db.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { qty: true, menu: { select: { berat: true } } } });
   if (items.length === 0) throw emptyCart();
   return weightOf(items);
@@ -101,7 +99,7 @@ function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
  * Same-day price: distance d rounded to 0.1 km; the segment with distance_fr <= d < distance_to;
  * cost = ceil(d) (whole kilometres started, at least 1) × that segment's price_in_km.
  */
-async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, lng: number) {
+async function sameDayQuote(db: Db, app: AppContext, lat: number, lng: number) {
   const s = await deliverySettings(app, db);
   if (s.lat_gudang === 0 && s.lng_gudang === 0) throw unprocessable('Same-day delivery is not configured (warehouse coordinates missing)');
   const distance = Math.round(haversineKm(s.lat_gudang, s.lng_gudang, lat, lng) * 10) / 10;
@@ -345,7 +343,7 @@ export async function updateSegment(tx: Tx, id: number, b: Segment) {
  * the price was valid when chosen). Throws 422 otherwise.
  */
 export async function assertCourierStillValid(
-  tx: Db | Tx,
+  tx: Db,
   order: { id: number; courier: string; courier_service: string; courier_price: number; kode_kecamatan: string },
   /** the cart's weight when the caller has its lines already (weightOf), else read here */
   knownWeight?: number,
