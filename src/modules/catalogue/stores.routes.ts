@@ -22,7 +22,7 @@ import {
 } from './serializers.js';
 import { adjustStock } from './stock.service.js';
 import { containsText, equalsText, likePattern } from '../../lib/text-search.js';
-import type { Tx } from '../../db/client.js';
+import type { Db, Tx } from '../../db/client.js';
 
 type Where = Record<string, unknown>;
 
@@ -306,7 +306,7 @@ async function createStoreMenus(tx: Tx, items: NewStoreMenu[], id_users: number 
 
 const baseStoreMenuRoutes = resourceRoutes(storeMenuSpec as any);
 
-async function loadStoreMenus(c: Caller, ids: number[], db: Tx | Caller['app']['db'] = c.app.db) {
+async function loadStoreMenus(c: Caller, ids: number[], db: Db = c.app.db) {
   const rows = await db.brandstoreMenu.findMany({ where: { id: { in: ids } }, include: storeMenuInclude, orderBy: { id: 'asc' } });
   return rows as unknown as StoreMenuRow[];
 }

@@ -8,7 +8,7 @@ import { date, id, money, number, optionalRef, text } from '../../lib/schemas.js
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Db } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import {
   addConsultations,
@@ -56,7 +56,7 @@ export const orderDetailInclude = { ...orderListInclude, member: true, patient: 
  * one plain statement (cartLinesSql), since every order answer carries it; orders/:id reads it with
  * the order (readOrderDetail).
  */
-export async function countCarts(db: Tx | AppContext['db'], userId: number) {
+export async function countCarts(db: Db, userId: number) {
   const [row] = await sqlRows<{ n: number }>(db, `SELECT ${cartLinesSql('$1')} AS n`, [userId], { prepared: true });
   return row?.n ?? 0;
 }
