@@ -16,7 +16,7 @@ const csv = z.string().transform((v) =>
 );
 
 /** Every environment variable the server reads; `.env.example` documents each one. */
-export const configSchema = z
+const configSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().default('0.0.0.0'),

@@ -16,7 +16,7 @@ export type PushResult =
   | { ok: false; invalidToken: boolean; error: string; retryAfterMs?: number; permanent?: boolean };
 
 /** FCM's `Retry-After`: delay-seconds or an HTTP date; undefined when absent or unreadable. */
-export function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
+function parseRetryAfter(value: unknown, nowMs: number): number | undefined {
   if (typeof value !== 'string' || !value.trim()) return undefined;
   const v = value.trim();
   if (/^\d+$/.test(v)) return Number(v) * 1000;

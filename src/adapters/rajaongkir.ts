@@ -323,7 +323,7 @@ const OFFLINE = {
   ],
 };
 
-export const OFFLINE_COURIER_NAMES: Record<string, string> = {
+const OFFLINE_COURIER_NAMES: Record<string, string> = {
   jne: 'Jalur Nugraha Ekakurir (JNE)',
   tiki: 'Citra Van Titipan Kilat (TIKI)',
   jnt: 'J&T Express',

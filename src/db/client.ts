@@ -17,10 +17,14 @@ import type { Prisma as PrismaTypes } from '../generated/prisma/client.js';
  * What a change's transaction runs last, before it commits: a staff change's audit entry
  * (RequestContext.auditChange), so that the two commit or roll back together.
  */
-export type BeforeCommit = (tx: PrismaTypes.TransactionClient) => Promise<void>;
+export type BeforeCommit = (tx: Tx) => Promise<void>;
+/** the client a transaction's callback is given (`db.$transaction(async (tx) => …)`) */
+export type Tx = PrismaTypes.TransactionClient;
+/** the client or a transaction's, for what runs either way */
+export type Db = PrismaClient | Tx;
 
-export const DEFAULT_PGLITE_DIR = './data/pglite';
-export const MEMORY = 'memory://';
+const DEFAULT_PGLITE_DIR = './data/pglite';
+const MEMORY = 'memory://';
 
 /**
  * 'minimal' in every environment: with 'colorless' or 'pretty' (Prisma's default outside

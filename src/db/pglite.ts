@@ -5,7 +5,7 @@
 import { PGlite, type PGliteOptions } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 
-export const PGLITE_EXTENSIONS = { pg_trgm };
+const PGLITE_EXTENSIONS = { pg_trgm };
 
 /** PGlite.create with the project's extensions; `dataDir` undefined = in memory. */
 export function createPGlite(dataDir?: string, options: PGliteOptions = {}): Promise<PGlite> {

@@ -51,7 +51,7 @@ const filters: Engine.SchemaFilter = { externalTables: [], externalEnums: [] };
 // ---------------------------------------------------------------------------------------------
 // Files
 
-export async function readSchemaFiles(schemaDir = defaultPaths.schemaDir): Promise<Engine.SchemaContainer[]> {
+async function readSchemaFiles(schemaDir = defaultPaths.schemaDir): Promise<Engine.SchemaContainer[]> {
   const names = (await readdir(schemaDir)).filter((n) => n.endsWith('.prisma')).sort();
   return Promise.all(
     names.map(async (n) => {
@@ -97,7 +97,7 @@ interface WasmApi {
 }
 
 /** Instantiates the schema engine's .wasm once per process (no --experimental-wasm-modules needed). */
-export function loadSchemaEngine(): Promise<EngineModule> {
+function loadSchemaEngine(): Promise<EngineModule> {
   engineModule ??= (async () => {
     const glue = await import('@prisma/schema-engine-wasm/schema_engine_bg');
     const require = createRequire(import.meta.url);
@@ -228,7 +228,7 @@ export async function diffMigrationsAgainstSchema(
  * - pglite-prisma-adapter: awaits `executeScript` (the adapter does not, losing errors) and uses a
  *   fresh in-memory PGlite (with the project's extensions) as shadow database, closed on dispose.
  */
-export function withMigrationFixes(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+function withMigrationFixes(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
   if (factory instanceof PrismaPg) {
     const config = (factory as unknown as { config: pg.PoolConfig }).config;
     return {
@@ -306,7 +306,7 @@ async function adminQuery(config: pg.PoolConfig, sql: string): Promise<void> {
 }
 
 /** The same connection settings pointed at another database of the same server. */
-export function withDatabase(config: pg.PoolConfig, database: string): pg.PoolConfig {
+function withDatabase(config: pg.PoolConfig, database: string): pg.PoolConfig {
   if (!config.connectionString) return { ...config, database };
   const url = new URL(config.connectionString);
   url.pathname = `/${encodeURIComponent(database)}`;

@@ -10,7 +10,7 @@ import pg from 'pg';
 import type { ChangeFeed, ReadCache } from './read-cache.js';
 import { databaseOf } from './client.js';
 
-export const TABLE_CHANGES_CHANNEL = 'table_changes';
+const TABLE_CHANGES_CHANNEL = 'table_changes';
 /** how the listening session is named in pg_stat_activity */
 export const LISTENER_APPLICATION_NAME = 'colederma-table-changes';
 

@@ -18,7 +18,7 @@ const keys = new Map<string, KeyObject>();
  * `createPublicKey` on it (which throws for an HMAC secret) on every sign and verify: a measurable
  * per-request cost under load.
  */
-export function jwtKey(secret: string): KeyObject {
+function jwtKey(secret: string): KeyObject {
   let key = keys.get(secret);
   if (!key) {
     key = createSecretKey(Buffer.from(secret, 'utf8'));

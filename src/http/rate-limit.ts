@@ -38,7 +38,7 @@ async function signedByStaff(app: AppContext, req: Request): Promise<boolean> {
 const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase().slice(0, 200) : undefined);
 const digits = (v: string) => v.replace(/\D/g, '').replace(/^0/, '62');
 
-export const RATE_RULES: RateRule[] = [
+const RATE_RULES: RateRule[] = [
   {
     name: 'login',
     method: 'POST',
@@ -83,7 +83,7 @@ export const RATE_RULES: RateRule[] = [
  * behind a load balancer counts against the same limits. One atomic upsert per hit: a window that
  * has run out starts again at 1, otherwise the count goes up by one.
  */
-export class RateLimiter {
+class RateLimiter {
   private lastSweep = 0;
   constructor(private readonly app: AppContext) {}
 

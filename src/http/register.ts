@@ -8,7 +8,8 @@ import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
-import { isReadOnly, methodsOf, type RouteDef, type Tx, type UploadSpec } from './route.js';
+import { isReadOnly, methodsOf, type RouteDef, type UploadSpec } from './route.js';
+import type { Tx } from '../db/client.js';
 
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 /** the most a multipart text field may hold (an upload form's fields are ids and flags) */
@@ -96,7 +97,7 @@ const MAX_DEPTH = 20;
  * and a NUL beyond the check, or thousands of levels (Prisma's serialiser overflows the stack),
  * failed there with a 500.
  */
-export function assertNoNul(value: unknown, where: string, depth = 0): void {
+function assertNoNul(value: unknown, where: string, depth = 0): void {
   if (typeof value === 'string') {
     const why = unstorable(value);
     if (why) throw badRequest('Invalid input', [{ field: where, message: why }]);
@@ -112,7 +113,7 @@ export function assertNoNul(value: unknown, where: string, depth = 0): void {
   }
 }
 
-export function checkAccess(def: RouteDef, user: RequestContextUser) {
+function checkAccess(def: RouteDef, user: RequestContextUser) {
   if (def.access === 'public') return;
   if (!user) throw unauthorized();
   if (def.access === 'authenticated') return;
@@ -259,7 +260,7 @@ function assertBodyType(req: Request, def: RouteDef) {
 }
 
 /** Literal segments before parameters, so `/users/data` is not taken for `/users/:id`. */
-export function sortBySpecificity(defs: RouteDef[]): RouteDef[] {
+function sortBySpecificity(defs: RouteDef[]): RouteDef[] {
   const key = (p: string) => p.split('/').filter(Boolean).map((seg) => (seg.startsWith(':') ? 1 : 0));
   return [...defs].sort((a, b) => {
     const ka = key(a.path);

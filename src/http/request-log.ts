@@ -50,7 +50,7 @@ export function requestLog(logger: Logger, requests: Request): RequestHandler {
  * (`users/<address>/forgot/<hash>/password/...`, usable until it expires or is used, also after a
  * refused attempt) and a private file link's signature (`/files/...?signature=`).
  */
-export function loggedUrl(url: string): string {
+function loggedUrl(url: string): string {
   return url.replace(/(\/forgot\/)[^/?#]*/gi, '$1[redacted]').replace(/([?&]signature=)[^&#]*/gi, '$1[redacted]');
 }
 

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
-import { sqlRows, type PrismaClient } from '../db/client.js';
+import { sqlRows, type Db } from '../db/client.js';
 import { nextChange } from '../db/read-cache.js';
 import { paging } from '../lib/schemas.js';
 import * as shape from './response.js';
@@ -18,7 +18,6 @@ import { containsText } from '../lib/text-search.js';
 
 type Row = any;
 type Where = Record<string, unknown>;
-type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface Caller {
   app: AppContext;

@@ -46,7 +46,7 @@ export const page = (item: z.ZodType) =>
   });
 
 /** one DataTables cell: what a column prints */
-export const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const cell = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 
 /**
  * Which cells of a table row are health data, and which cell names whose data it is (the patient's
@@ -75,3 +75,5 @@ export const dataTable = (columns: number, cells?: ClinicalCells) => {
 };
 
 export const deleted = z.object({ deleted: z.literal(true) });
+/** `{ "<action>": true }`, the answer of a state action */
+export const done = (key: string) => z.object({ [key]: z.literal(true) });

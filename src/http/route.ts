@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import type { AuthUser, Role } from './auth-user.js';
+import type { Tx } from '../db/client.js';
 
 /** Who may call a route: anyone, any signed-in user, or users holding one of the roles. */
 export type Access = 'public' | 'authenticated' | readonly Role[];
@@ -14,9 +15,6 @@ export interface UploadSpec {
   accept: 'image' | 'image-or-pdf';
   required?: boolean;
 }
-
-/** a transaction of the app's database */
-export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 export interface RequestContext<B = any, Q = any, P = any> {
   req: Request;

@@ -1,6 +1,5 @@
 import type { AppContext } from '../app-context.js';
-
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Tx } from '../db/client.js';
 
 /**
  * Domain events between modules (Medusa-style: modules do not call each other's internals).

@@ -1,6 +1,5 @@
 import type { AppContext } from '../app-context.js';
-
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Tx } from '../db/client.js';
 
 /**
  * A new file for one row's picture column: stores `file`, then runs `point` in a transaction, which

@@ -25,6 +25,8 @@ export const number = (refine: (n: z.ZodNumber) => z.ZodNumber = (n) => n) =>
 export const id = number((n) => n.int().positive().max(MAX_INT));
 /** a reference that the document allows to be 0 for "none"; `""` and null are "none" too (every such column is nullable) */
 export const optionalRef = z.preprocess((v) => (isEmpty(v) ? 0 : v), number((n) => n.int().min(0).max(MAX_INT)));
+/** an optionalRef filter as a Prisma condition: absent = any, 0 = none (null), else that id */
+export const refFilter = (v: number | undefined) => (v === undefined ? undefined : v === 0 ? null : v);
 export const flag = z.preprocess((v) => (v === true ? 1 : v === false ? 0 : v), number((n) => n.int().min(0).max(1)));
 /** whole rupiah; the money columns are 32-bit integers */
 export const moneyUpTo = (max: number) => number((n) => n.int('must be whole rupiah').min(0).max(max));

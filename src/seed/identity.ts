@@ -2,9 +2,9 @@ import type { AppContext } from '../app-context.js';
 import { hashPassword } from '../modules/identity/users.service.js';
 
 /** Password of every demo account (README): demo data only, never in production. */
-export const DEMO_PASSWORD = 'colederma123';
+const DEMO_PASSWORD = 'colederma123';
 
-export const DEMO_USERS = [
+const DEMO_USERS = [
   { username: 'admin', users_fullname: 'Siti Rahmawati', users_email: 'admin@colederma.local', users_phone: '081200000001', positions: 'Admin Klinik', roles: ['ADMIN'] },
   { username: 'dr.andini', users_fullname: 'dr. Andini Pratiwi, Sp.KK', users_email: 'andini@colederma.local', users_phone: '081200000002', positions: 'Dokter', roles: ['DOCTOR'] },
   { username: 'dr.bima', users_fullname: 'dr. Bima Santoso, Sp.DV', users_email: 'bima@colederma.local', users_phone: '081200000003', positions: 'Dokter', roles: ['DOCTOR'] },

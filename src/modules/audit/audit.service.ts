@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Request } from 'express';
 import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
-
-type Db = AppContext['db'] | Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Db } from '../../db/client.js';
 
 export interface AuditEntry {
   user?: AuthUser | { id: number; roles?: string[] } | null;
@@ -30,7 +29,7 @@ function sortKeys(v: unknown): unknown {
 }
 
 /** The canonical text a row's hash covers (everything but id and hash). */
-export function canonicalLogText(row: {
+function canonicalLogText(row: {
   seq: number;
   prev_hash: string;
   id_users: number | null;
@@ -62,7 +61,7 @@ export function canonicalLogText(row: {
   ]);
 }
 
-export const hashLogRow = (row: Parameters<typeof canonicalLogText>[0]) =>
+const hashLogRow = (row: Parameters<typeof canonicalLogText>[0]) =>
   createHash('sha256').update(row.prev_hash).update(canonicalLogText(row)).digest('hex');
 
 async function append(db: Db, entry: AuditEntry, now: Date) {

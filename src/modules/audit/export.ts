@@ -102,7 +102,7 @@ const exportUserJSON = (app: AppContext, u: UserRow) => ({
 });
 const exportUserSchema = userSchema.extend({ num_of_login_attempts: out.int, last_login_at: out.when, created: out.str, updated: out.str, deleted: out.when });
 
-export const exportSchema = z.object({
+const exportSchema = z.object({
   generated_at: out.str,
   users: exportUserSchema,
   patients: z.array(patientExportSchema),
@@ -119,7 +119,7 @@ export const exportSchema = z.object({
  * one query per table that has a user or patient column, found from the schema itself, plus the
  * audit log rows about them (who read or changed their patients' records, and when).
  */
-export async function exportUserData(app: AppContext, userId: number) {
+async function exportUserData(app: AppContext, userId: number) {
   const db = app.db as unknown as Record<string, { findMany: (a: unknown) => Promise<Record<string, unknown>[]> }>;
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   const patients = await app.db.patient.findMany({ where: { id_users: userId }, orderBy: { id: 'asc' } });

@@ -24,8 +24,7 @@ import {
   menuSchema,
 } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
-
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 // ---------------------------------------------------------------- menu_categories
 
@@ -58,7 +57,7 @@ const categoryRoutes = resourceRoutes({
     { name: 'img_path', value: (r, c) => c.app.storage.publicUrl('menu_categories', r.images) },
   ],
   create: { body: categoryBody, run: async (b, _c, tx) => (await tx.menuCategory.create({ data: b })).id },
-  update: { body: categoryBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.menuCategory.update({ where: { id }, data: b })) },
+  update: { body: categoryBody.partial(), run: async (id, b, _c, tx) => void (await tx.menuCategory.update({ where: { id }, data: b })) },
   // Soft delete: products (and through them orders) keep their category reference.
 });
 
@@ -144,8 +143,6 @@ const menuFilters = z.object({
   nama_menus: s.text(300).optional(),
 });
 
-const slot = (v: number | undefined) => (v === undefined ? undefined : v === 0 ? null : v);
-
 const menuRoutes = resourceRoutes({
   name: 'menus',
   model: (db) => db.menu,
@@ -153,9 +150,9 @@ const menuRoutes = resourceRoutes({
   softDelete: true,
   filters: menuFilters,
   where: (f: z.infer<typeof menuFilters>) => ({
-    id_menu_categories_1: slot(f.id_menu_categories_1),
-    id_menu_categories_2: slot(f.id_menu_categories_2),
-    id_menu_categories_3: slot(f.id_menu_categories_3),
+    id_menu_categories_1: s.refFilter(f.id_menu_categories_1),
+    id_menu_categories_2: s.refFilter(f.id_menu_categories_2),
+    id_menu_categories_3: s.refFilter(f.id_menu_categories_3),
     is_resep_required: f.is_resep_required,
     is_featured: f.is_featured,
     nama_menus: f.nama_menus ? containsText(f.nama_menus) : undefined,
@@ -210,7 +207,6 @@ const menuRoutes = resourceRoutes({
   },
   update: {
     body: menuBase.partial(),
-    methods: ['put', 'post'],
     run: async (id, b, _c, tx, existing) => {
       await checkMenu(tx, b, existing);
       await tx.menu.update({ where: { id }, data: b });

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { resourceRoutes } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -10,8 +10,7 @@ import * as shape from '../../http/response.js';
 import { promotionJSON, promotionListJSON, promotionSchema, promotionTypes, staticContentJSON, staticContentSchema } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
 import { emit } from '../../lib/events.js';
-
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 // ---------------------------------------------------------------- promotions
 
@@ -56,7 +55,7 @@ const promotionRoutes = resourceRoutes({
     display_codes_key: f.display_codes ? codeKey(f.display_codes) : undefined,
     title: f.title ? containsText(f.title) : undefined,
     type: f.type ? f.type.toUpperCase() : undefined,
-    id_menu: f.id_menu === undefined ? undefined : f.id_menu === 0 ? null : f.id_menu,
+    id_menu: s.refFilter(f.id_menu),
   }),
   searchFields: ['display_codes', 'title', 'description'],
   defaultOrder: [{ start_datetime: 'desc' }, { id: 'desc' }],
@@ -85,7 +84,6 @@ const promotionRoutes = resourceRoutes({
   },
   update: {
     body: promotionBody.partial(),
-    methods: ['put', 'post'],
     run: async (id, b, c, tx) => {
       await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
       // Checked against the promotion as it is now, locked (after its carts: the order a checkout
@@ -158,7 +156,7 @@ const staticRoutes = resourceRoutes({
     { name: 'contents', value: (r) => r.contents },
   ],
   create: { body: contentBody, run: async (b, _c, tx) => (await tx.staticContent.create({ data: b })).id },
-  update: { body: contentBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.staticContent.update({ where: { id }, data: b })) },
+  update: { body: contentBody.partial(), run: async (id, b, _c, tx) => void (await tx.staticContent.update({ where: { id }, data: b })) },
 });
 
 export const promotionModuleRoutes: RouteDef[] = [...promotionRoutes, promotionUpload, ...staticRoutes];

@@ -6,7 +6,7 @@ import { formatDateTime, formatTime } from '../../lib/dates.js';
 import { effectivePrice, formatRupiah } from './pricing.js';
 
 /** Prisma `include` fragments shared by every place a product is shown (constant query count). */
-export const primaryImage = {
+const primaryImage = {
   orderBy: [{ is_primary: 'desc' as const }, { nomor_urut_tampil: 'asc' as const }, { id: 'asc' as const }],
   take: 1,
 };
@@ -178,7 +178,7 @@ export const menuBaseSchema = z.object({
   berat: r.int,
 });
 export const menuSchema = menuBaseSchema.extend({ ...priceSchema, images: r.str });
-export const menuBriefSchema = z.object({
+const menuBriefSchema = z.object({
   id: r.int,
   nama_menus: r.str,
   brief: r.str,
@@ -244,11 +244,11 @@ export const storeSchema = z.object({
 });
 
 /** A store inside a store product (`brandstore_menus` create/{id}/duplicates): without is_show and groupname. */
-export function storeBriefJSON(row: StoreRow) {
+function storeBriefJSON(row: StoreRow) {
   const { is_show: _show, groupname: _group, ...brief } = storeJSON(row);
   return brief;
 }
-export const storeBriefSchema = storeSchema.omit({ is_show: true, groupname: true });
+const storeBriefSchema = storeSchema.omit({ is_show: true, groupname: true });
 
 type StockRow = { id: number; idbrandstoremenus: number; quantitytotal: number; datetimeupdateat: Date };
 export type StoreMenuRow = {

@@ -1,7 +1,5 @@
-import type { AppContext } from '../../app-context.js';
 import { conflict, notFound } from '../../http/errors.js';
-
-export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 /** A stock line: by stock row, by store product, or by (store, product). */
 export type StockItem = ({ idstock: number } | { idbrandstoremenus: number } | { idbrandstore: number; idmenu: number }) & { qty: number };
@@ -21,7 +19,7 @@ interface StockOptions {
 }
 
 /** Far below the 32-bit column limit, so additions can never overflow it. */
-export const MAX_STOCK = 1_000_000_000;
+const MAX_STOCK = 1_000_000_000;
 
 type Resolved = { idstock: number; idbrandstoremenus: number; idmenu: number; nama: string; qty: number };
 

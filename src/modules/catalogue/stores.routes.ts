@@ -22,8 +22,8 @@ import {
 } from './serializers.js';
 import { adjustStock } from './stock.service.js';
 import { containsText, equalsText, likePattern } from '../../lib/text-search.js';
+import type { Db, Tx } from '../../db/client.js';
 
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
 type Where = Record<string, unknown>;
 
 // ---------------------------------------------------------------- brandstore
@@ -85,7 +85,7 @@ const baseStoreRoutes = resourceRoutes({
     { name: 'groupname', value: (r) => r.groupname, orderBy: (d) => ({ groupname: d }) },
   ],
   create: { body: storeBody, run: async (b, _c, tx) => (await tx.brandstore.create({ data: b })).id },
-  update: { body: storeBody.partial(), methods: ['put', 'post'], run: async (id, b, _c, tx) => void (await tx.brandstore.update({ where: { id }, data: b })) },
+  update: { body: storeBody.partial(), run: async (id, b, _c, tx) => void (await tx.brandstore.update({ where: { id }, data: b })) },
   delete: {
     // Soft delete: store products and their stock history stay for past orders. The warehouse stays:
     // every e-commerce checkout reserves from it and no endpoint changes it.
@@ -306,7 +306,7 @@ async function createStoreMenus(tx: Tx, items: NewStoreMenu[], id_users: number 
 
 const baseStoreMenuRoutes = resourceRoutes(storeMenuSpec as any);
 
-async function loadStoreMenus(c: Caller, ids: number[], db: Tx | Caller['app']['db'] = c.app.db) {
+async function loadStoreMenus(c: Caller, ids: number[], db: Db = c.app.db) {
   const rows = await db.brandstoreMenu.findMany({ where: { id: { in: ids } }, include: storeMenuInclude, orderBy: { id: 'asc' } });
   return rows as unknown as StoreMenuRow[];
 }

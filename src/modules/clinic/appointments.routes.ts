@@ -108,7 +108,6 @@ const detail = async (app: AppContext, user: AuthUser | undefined, id: number) =
   return { user_schedules: appointmentDetailJSON(app, row, user) };
 };
 const detailResponse = shape.one('user_schedules', appointmentDetailSchema);
-const done = (key: string) => z.object({ [key]: z.literal(true) });
 
 const routes: RouteDef[] = [
   route({
@@ -148,7 +147,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'Cancel an appointment (frees its slot)',
     body: z.object({ cancel_reason: s.text(500).default('') }),
-    response: done('cancel'),
+    response: shape.done('cancel'),
     handler: async ({ app, user, params, body, auditChange }) => {
       await booking.cancel(app, { app, user }, params.id, body.cancel_reason, auditChange);
       return { cancel: true };
@@ -160,7 +159,7 @@ const routes: RouteDef[] = [
     access: CLINICIANS,
     tag: 'user_schedules',
     summary: "The patient has arrived (BOOKING/RESCHEDULE → ARRIVED), from the appointment's day on (Asia/Jakarta)",
-    response: done('arrived'),
+    response: shape.done('arrived'),
     handler: async ({ app, user, params, auditChange }) => {
       await booking.arrived(app, { app, user }, params.id, auditChange);
       return { arrived: true };
@@ -173,7 +172,7 @@ const routes: RouteDef[] = [
     tag: 'user_schedules',
     summary: 'The appointment is done (ARRIVED → DONE) with the Digisoft invoice number',
     body: z.object({ digisoft_invoice_numbers: s.text(100).default('') }),
-    response: done('done'),
+    response: shape.done('done'),
     handler: async ({ app, user, params, body, auditChange }) => {
       await booking.done(app, { app, user }, params.id, body.digisoft_invoice_numbers, auditChange);
       return { done: true };

@@ -1,11 +1,12 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx, type Db } from '../../db/client.js';
 import { cachedRead, type Caller, type ReadCacheSpec } from '../../http/resource.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
 import { clinicDay, clinicDayStart, formatDate } from '../../lib/dates.js';
 import { emit } from '../../lib/events.js';
 import { lockPatient } from '../patients/access.js';
+import { holdLiveUser } from '../identity/account-holds.js';
 import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js';
 
 /**
@@ -27,9 +28,6 @@ import { DAYS_EN, DAYS_ID, doctorScheduleListJSON, hhmm } from './serializers.js
  *   booking is left to a deleted patient or account.
  */
 
-type Db = AppContext['db'];
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
 export const ACTIVE_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE'] as const;
 export const UPCOMING_STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED'] as const;
 const CHANGEABLE = ['BOOKING', 'RESCHEDULE'];
@@ -39,7 +37,7 @@ const TX_OPTIONS = { maxWait: 15_000, timeout: 15_000 };
 const minutesOf = (t: Date) => t.getUTCHours() * 60 + t.getUTCMinutes();
 const timeOf = (minutes: number) => new Date(Date.UTC(1970, 0, 1, 0, minutes));
 /** the instant an appointment on a clinic day at a time of day starts */
-export const startInstant = (tanggal: Date, jam: Date) => new Date(clinicDayStart(tanggal).getTime() + minutesOf(jam) * 60_000);
+const startInstant = (tanggal: Date, jam: Date) => new Date(clinicDayStart(tanggal).getTime() + minutesOf(jam) * 60_000);
 export const dayName = (tanggal: Date) => DAYS_ID[tanggal.getUTCDay()]!;
 
 /** slot length in minutes: the service's duration plus the doctor's extra minutes (a default when 0) */
@@ -77,7 +75,7 @@ function bookableUntil(app: AppContext, c: Caller, start: number) {
 const slotInclude = { doctor: true, service: true, doctorService: true } as const;
 type Slot = NonNullable<Awaited<ReturnType<typeof loadSlot>>>;
 
-function loadSlot(db: Db | Tx, id: number) {
+function loadSlot(db: Db, id: number) {
   return db.doctorSchedule.findFirst({ where: { id, deleted_at: null }, include: slotInclude });
 }
 
@@ -91,7 +89,7 @@ export interface SlotRequest {
 }
 
 /** The rules that do not depend on other bookings; throws 404/422. */
-async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotRequest): Promise<Slot> {
+async function checkSlot(app: AppContext, db: Db, c: Caller, req: SlotRequest): Promise<Slot> {
   const slot = await loadSlot(db, req.id_doctor_schedules);
   if (!slot) throw notFound(`doctor_schedules ${req.id_doctor_schedules} not found`);
   const field = (f: string, m: string) => unprocessable(m, [{ field: f, message: m }]);
@@ -121,7 +119,7 @@ async function checkSlot(app: AppContext, db: Db | Tx, c: Caller, req: SlotReque
 }
 
 /** The booking path's lock: one doctor's row (every doctor's, in id order, when null). */
-export async function lockDoctor(tx: Db | Tx, id_doctors: number | null) {
+export async function lockDoctor(tx: Db, id_doctors: number | null) {
   if (id_doctors) await tx.$queryRaw`SELECT id FROM doctors WHERE id = ${id_doctors} FOR UPDATE`;
   else await tx.$queryRaw`SELECT id FROM doctors ORDER BY id FOR UPDATE`;
 }
@@ -159,7 +157,7 @@ async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest
  * matching `where` rely on: they must be rescheduled or cancelled first. Takes the booking path's
  * lock first (the doctor's row; every doctor's when `id_doctors` is null), in the change's transaction.
  */
-export async function refuseIfBooked(app: AppContext, tx: Db | Tx, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
+export async function refuseIfBooked(app: AppContext, tx: Db, id_doctors: number | null, where: Prisma.UserScheduleWhereInput, what: string) {
   await lockDoctor(tx, id_doctors);
   const n = await tx.userSchedule.count({
     where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },
@@ -203,6 +201,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     });
     if (!patient) throw notFound(`patients ${input.id_patients} not found`);
     let id_users = staff ? (input.id_users ?? patient.id_users ?? c.user!.id) : c.user!.id;
+    // the account held: its deletion (which cancels its coming appointments) is seen here or waits and cancels this one
     if (!(await holdLiveUser(tx, id_users))) {
       // Staff booking for a patient whose account was deleted: in the staff member's name, as for a
       // patient without an account (a deleted account is told nothing and gets no reminders).
@@ -230,16 +229,6 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
     await beforeCommit?.(tx, row.id);
     return row.id;
   });
-}
-
-/**
- * Holds the account an appointment is booked in the name of (FOR SHARE) while it is live: its
- * deletion (users/:id/delete locks the row, then cancels its coming appointments) either commits
- * first and is seen here, or waits for the booking and cancels it. False when the account is deleted.
- */
-async function holdLiveUser(tx: Tx, id: number) {
-  const rows = await tx.$queryRaw<unknown[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  return rows.length > 0;
 }
 
 /** Rows of user_schedules the caller may see: staff all, a doctor theirs and their own, others their own. */

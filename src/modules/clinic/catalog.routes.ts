@@ -8,6 +8,7 @@ import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { openPaidConsultationsOf } from '../identity/users.service.js';
+import { holdLiveDoctor } from '../identity/account-holds.js';
 import { lockDoctor, MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
 import { generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
@@ -50,8 +51,8 @@ import {
   userInclude,
 } from './serializers.js';
 import { containsText } from '../../lib/text-search.js';
+import type { Tx } from '../../db/client.js';
 
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 const access = { read: 'public', write: STAFF } as const;
 export const hari = z.enum(DAYS_ID);
 const col = (name: string, value: Column['value'], sortable: string | false = name): Column => ({
@@ -317,19 +318,17 @@ const doctorBody = z.object({
   is_active: s.flag.default(1),
 });
 
-async function checkService(tx: any, id: number, field = 'id_services') {
+async function checkService(tx: any, id: number) {
   if (!id) return null;
   const svc = await tx.service.findFirst({ where: { id, deleted_at: null }, select: { id: true } });
-  if (!svc) throw unprocessable('Unknown service', [{ field, message: 'not found' }]);
+  if (!svc) throw unprocessable('Unknown service', [{ field: 'id_services', message: 'not found' }]);
   return id;
 }
 
 async function checkDoctorUser(tx: any, id: number) {
   // FOR SHARE: the account's deletion or the DOCTOR role's removal (identity's
   // assertNotActingDoctor, which locks the row) waits for this profile, or this waits for it
-  const [u] = await tx.$queryRaw`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  const doctor = u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } }));
-  if (!doctor) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
+  if (!(await holdLiveDoctor(tx, id))) throw unprocessable('id_users must be an existing user with the DOCTOR role', [{ field: 'id_users', message: 'not a doctor' }]);
 }
 
 /**

@@ -11,7 +11,6 @@ type Row = any;
 
 export const DAYS_ID = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'] as const;
 export const DAYS_EN = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'] as const;
-export type Hari = (typeof DAYS_ID)[number];
 export const STATUSES = ['BOOKING', 'RESCHEDULE', 'ARRIVED', 'DONE', 'CANCEL'] as const;
 
 // response-schema building blocks of this module
@@ -302,7 +301,7 @@ const PATIENT_TEXT_FIELDS = [
  * manage the patient (booked for them by staff, or the patient was unlinked since), or anyone but
  * staff once the patient is soft-deleted, gets the name only.
  */
-export function mayReadPatient(user: AuthUser | undefined, a: Row) {
+function mayReadPatient(user: AuthUser | undefined, a: Row) {
   if (!user) return false;
   if (isStaff(user)) return true;
   if (!a.patient || a.patient.deleted_at) return false;
@@ -310,7 +309,7 @@ export function mayReadPatient(user: AuthUser | undefined, a: Row) {
   return user.roles.includes('DOCTOR') && !a.deleted_at && a.doctor?.id_users === user.id;
 }
 
-export function patientBriefJSON(p: Row, readable: boolean) {
+function patientBriefJSON(p: Row, readable: boolean) {
   return {
     id: p.id,
     id_users: p.id_users ?? 0,
@@ -321,7 +320,7 @@ export function patientBriefJSON(p: Row, readable: boolean) {
     lng: readable ? p.lng : 0,
   };
 }
-export const patientBriefSchema = r.patientRef(
+const patientBriefSchema = r.patientRef(
   z.object({
     id: r.int,
     id_users: r.int,

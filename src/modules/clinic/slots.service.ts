@@ -1,9 +1,7 @@
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit, Prisma } from '../../db/client.js';
+import type { BeforeCommit, Prisma, Tx } from '../../db/client.js';
 import { notFound } from '../../http/errors.js';
 import { slotEnd, slotMinutes } from './booking.service.js';
-
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 /**
  * Builds a doctor's bookable weekly slots from their practice hours (schedules) and each service's

@@ -71,7 +71,6 @@ export const orderItemRoutes: RouteDef[] = [
     columns: itemColumns.map((name) => ({ name, value: (r: any) => (itemJSONRow(r) as any)[name], orderBy: (d: 'asc' | 'desc') => ({ [name]: d }) })),
     create: false,
     update: {
-      methods: ['put', 'post'],
       body: z.object({ qty: number((n) => n.int().min(1).max(999)), catatan_menu: text(500).optional() }),
       run: async (itemId, body, c, tx, existing) => {
         const order = await loadCart(tx as any, c.user, existing.id_order);
@@ -123,7 +122,6 @@ export const orderExtraRoutes: RouteDef[] = [
     })),
     create: false,
     update: {
-      methods: ['put', 'post'],
       body: z.object({ qty: number((n) => n.int().min(1).max(99)).optional(), extra_notes: text(500).optional() }),
       run: async (extraId, body, c, tx, existing) => {
         await loadCart(tx as any, c.user, existing.id_orders);

@@ -1,11 +1,10 @@
 // Which orders a caller may see and act on (staff every order, everyone else their own), in
 // Prisma and in plain SQL. Its own module so that commerce and shipping share it without
 // importing each other's services.
-import { sqlRows, type Prisma } from '../../db/client.js';
+import { sqlRows, type Prisma, type Tx } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
-import type { Tx } from './totals.js';
 
 export type Order = Prisma.OrderGetPayload<object>;
 

@@ -8,7 +8,7 @@ import { date, id, money, number, optionalRef, text } from '../../lib/schemas.js
 import * as r from '../../http/response.js';
 import { clientKey, snapJsUrl } from '../../adapters/midtrans.js';
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Db } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import {
   addConsultations,
@@ -43,7 +43,6 @@ import {
   orderListJSON,
   orderListSchema,
 } from './serializers.js';
-import type { Tx } from './totals.js';
 import { renderInvoice } from './invoice.js';
 import { cartLinesSql, readOrderDetail } from './order-detail.js';
 
@@ -57,7 +56,7 @@ export const orderDetailInclude = { ...orderListInclude, member: true, patient: 
  * one plain statement (cartLinesSql), since every order answer carries it; orders/:id reads it with
  * the order (readOrderDetail).
  */
-export async function countCarts(db: Tx | AppContext['db'], userId: number) {
+export async function countCarts(db: Db, userId: number) {
   const [row] = await sqlRows<{ n: number }>(db, `SELECT ${cartLinesSql('$1')} AS n`, [userId], { prepared: true });
   return row?.n ?? 0;
 }
@@ -68,8 +67,6 @@ async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId:
   return orderDetailJSON(app, o, o.cart_lines, user);
 }
 
-/** `{ "<action>": true }`, the answer of the state-action routes */
-const done = (key: string) => z.object({ [key]: z.literal(true) });
 const orderAnswer = r.one('orders', orderDetailSchema);
 
 const qty = z.union([z.literal('+'), z.literal('-'), z.literal('–'), number((n) => n.int().min(0).max(999))]).transform((v) => (v === '–' ? '-' : v) as '+' | '-' | number);
@@ -161,7 +158,7 @@ function staffAction<B>(a: {
     summary: a.summary,
     params,
     ...(a.body ? { body: a.body } : {}),
-    response: done(key),
+    response: r.done(key),
     handler: async (ctx) => {
       await a.run(ctx.app, ctx.user!, ctx.params.id, ctx.body, (tx) => ctx.auditChange(tx));
       return { [key]: true };
@@ -257,7 +254,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
-    response: done('unapply_promotions'),
+    response: r.done('unapply_promotions'),
     handler: async (ctx) => {
       await unapplyPromotion(ctx.app, ctx.user, ctx.params.id, ctx.auditChange);
       return { unapply_promotions: true };
@@ -294,7 +291,7 @@ export const orderRoutes: RouteDef[] = [
     access: 'authenticated',
     tag: 'orders',
     params,
-    response: done('uncheckout'),
+    response: r.done('uncheckout'),
     handler: async (ctx) => {
       await uncheckout(ctx.app, ctx.user!, ctx.params.id, ctx.auditChange);
       return { uncheckout: true };

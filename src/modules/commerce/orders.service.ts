@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { sqlRows, type BeforeCommit, type Prisma } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Prisma, type Tx } from '../../db/client.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
@@ -10,7 +10,7 @@ import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
-import { computeTotals, promotionDiscount, recomputeOrderTotals, type Tx } from './totals.js';
+import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
 
 export const CART = 'SHOPPING CARTS';
@@ -31,7 +31,7 @@ export async function loadCart(tx: Tx, user: AuthUser | undefined, orderId: numb
  * until the cart's transaction ends: a move at the same moment commits first and is seen here, or
  * waits for the cart. Called after the cart's own lock, the order every cart action takes them in.
  */
-export async function cartPatientRefusal(tx: Tx, order: { id_member: number; id_patients: number }) {
+async function cartPatientRefusal(tx: Tx, order: { id_member: number; id_patients: number }) {
   await holdPatient(tx, order.id_patients);
   if (await tx.patient.count({ where: { id: order.id_patients, id_users: order.id_member, deleted_at: null } })) return null;
   return unprocessable("The cart's patient is no longer one its customer manages (moved to another account or deleted): the cart can only be emptied or deleted", [
@@ -155,7 +155,7 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
 
 export type QtyOp = '+' | '-' | number;
 /** The document's qty: `+` adds one, `-` removes one, 1..999 replaces, 0 removes the line. */
-export function applyQty(current: number, op: QtyOp) {
+function applyQty(current: number, op: QtyOp) {
   if (op === '+') return Math.min(current + 1, 999);
   if (op === '-') return Math.max(current - 1, 0);
   return op;
@@ -267,7 +267,7 @@ export const addProducts = (app: AppContext, user: AuthUser, orderId: number, li
  * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
  * price of the doctor's service, as a booking falls back to it. Never the client's.
  */
-export const consultationPrice = (doctor: { custom_price: number; service: { services_price: number } | null }) =>
+const consultationPrice = (doctor: { custom_price: number; service: { services_price: number } | null }) =>
   doctor.custom_price || doctor.service?.services_price || 0;
 
 /**

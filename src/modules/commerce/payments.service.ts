@@ -1,16 +1,15 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit } from '../../db/client.js';
+import type { BeforeCommit, Tx } from '../../db/client.js';
 import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import type { Tx } from './totals.js';
 import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
-export const notificationSchema = z
+const notificationSchema = z
   .object({
     order_id: z.string().min(1).max(50),
     status_code: z.string().max(5),
@@ -23,7 +22,6 @@ export const notificationSchema = z
     transaction_time: z.string().max(30).optional(),
   })
   .loose();
-export type Notification = z.infer<typeof notificationSchema>;
 
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
 export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'reversed_partial', 'ignored_state', 'ignored_late', 'noted'] as const;
@@ -51,7 +49,7 @@ function rupiah(v: unknown): number | undefined {
  * `refunds[]` history, whichever is larger (should refund_amount be only the latest refund, the sum
  * still counts them all). undefined when it says neither, and for any other notification.
  */
-export function refundedTotal(n: Record<string, unknown>): number | undefined {
+function refundedTotal(n: Record<string, unknown>): number | undefined {
   if (!REFUNDS.has(String(n.transaction_status))) return undefined;
   const total = rupiah(n.refund_amount);
   const each = Array.isArray(n.refunds) ? n.refunds.map((r) => rupiah(r?.refund_amount)) : [];
@@ -135,7 +133,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
  * Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry
  * job); `refunded` is what a refund/chargeback notification says was taken back so far.
  */
-export async function applyStatus(
+async function applyStatus(
   app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string, refunded?: number,
 ) {
   return app.db.$transaction(async (tx): Promise<NotificationResult> => {

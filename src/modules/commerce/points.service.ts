@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import { clinicDay } from '../../lib/dates.js';
 import { unprocessable } from '../../http/errors.js';
-import type { Tx } from './totals.js';
+import type { Tx } from '../../db/client.js';
 
 /**
  * Loyalty points. The ledger (user_points) records every movement; user_point_balances caches the

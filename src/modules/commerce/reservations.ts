@@ -1,10 +1,9 @@
 import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { clinicDay } from '../../lib/dates.js';
-import { sqlRows } from '../../db/client.js';
+import { sqlRows, type Tx } from '../../db/client.js';
 import { returnSpentPoints, reverseEarned, spendPoints } from './points.service.js';
 import { releaseStock, reserveStock } from '../catalogue/stock.service.js';
-import type { Tx } from './totals.js';
 
 /** Locks the order row for the rest of the transaction (webhook, admin actions, checkout). */
 export async function lockOrder(tx: Tx, orderId: number) {

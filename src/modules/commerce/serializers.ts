@@ -14,7 +14,7 @@ const dt = formatDateTime;
 const stamp = r.str;
 const orderType = z.enum(['E', 'C']);
 /** the commerce state machine's statuses (docs/compat.md) */
-export const ORDER_STATUSES = ['SHOPPING CARTS', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL'] as const;
+const ORDER_STATUSES = ['SHOPPING CARTS', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL'] as const;
 
 /**
  * A nested account as the document prints it in orders/:id (`users`, `member`) and user_points/:id
@@ -100,7 +100,7 @@ function orderFieldsJSON(o: Row) {
   };
 }
 
-export const orderSchema = z.object({
+const orderSchema = z.object({
   id: r.int,
   pic_admin: r.str,
   id_admin: r.int,
@@ -193,7 +193,7 @@ export function itemJSON(i: Row) {
   };
 }
 
-export const itemSchema = z.object({
+const itemSchema = z.object({
   id: r.int,
   id_order: r.int,
   id_menu: r.int,
@@ -218,7 +218,7 @@ export function itemListJSON(app: AppContext, i: Row) {
 export const itemListSchema = itemSchema.extend({ images: r.str });
 
 /** An order line with the product's fields, as inside an order. */
-export function itemWithMenuJSON(app: AppContext, i: Row) {
+function itemWithMenuJSON(app: AppContext, i: Row) {
   const m = i.menu ?? {};
   return {
     ...itemJSON(i),
@@ -310,7 +310,7 @@ export const extraInCartSchema = extraDetailSchema.omit({ id_orders: true });
  * or staff opened the order for another account's patient) gets only the id and name: the rest is
  * their health and identity data (the patients module's rule).
  */
-export function patientJSON(p: Row, user: AuthUser | undefined) {
+function patientJSON(p: Row, user: AuthUser | undefined) {
   const full = isStaff(user) || (!p.deleted_at && p.id_users != null && p.id_users === user?.id);
   const out: Record<string, unknown> = { id: p.id, id_users: p.id_users ?? 0 };
   for (const f of PATIENT_FIELDS) out[f] = f === 'nama_lengkap_pasien' ? p[f] : !full ? null : f === 'tanggal_lahir' ? formatDate(p[f]) : p[f];
@@ -321,7 +321,7 @@ export function patientJSON(p: Row, user: AuthUser | undefined) {
   return out;
 }
 
-export const orderPatientSchema = r.patientRef(
+const orderPatientSchema = r.patientRef(
   z.object({
     id: r.int,
     id_users: r.int,

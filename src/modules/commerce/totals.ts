@@ -1,7 +1,4 @@
-import type { PrismaClient } from '../../db/client.js';
-
-/** A Prisma interactive-transaction client (what `db.$transaction(async (tx) => ...)` passes). */
-export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 export interface PromotionRule {
   id_menu: number | null;

@@ -81,7 +81,7 @@ type ExploreFilters = z.infer<typeof exploreBody>;
 const messageFilters = (f: ExploreFilters) => ({
   id_threads: f.id_threads,
   id_user_from: f.id_user_from,
-  id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
+  id_user_to: s.refFilter(f.id_user_to),
   content_type: f.content_type,
 });
 const messageWhere = (c: Caller, f: ExploreFilters) => ({
@@ -155,7 +155,7 @@ export const messageRoutes = [
       const { page, length } = ctx.query as { page: number; length: number };
       if (f.id_threads) {
         // one thread: access check, read receipts, count and page in one statement
-        const filters = { ...f, id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to };
+        const filters = { ...f, id_user_to: s.refFilter(f.id_user_to) };
         const { total, rows } = await readThreadMessages(ctx.app, ctx.user!, f.id_threads, filters, (page - 1) * length, length);
         return pageEnvelope(page, length, total, rows.map((m) => messageJSON(ctx.app, m, ctx.user?.id)));
       }

@@ -6,6 +6,7 @@ import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
+import { holdLiveDoctor } from '../identity/account-holds.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { lockPatient } from '../patients/access.js';
 import {
@@ -21,7 +22,8 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients, type Tx } from './threads.service.js';
+import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import type { Tx } from '../../db/client.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -37,7 +39,7 @@ type Filters = z.infer<typeof filters>;
 const filterWhere = (f: Filters) => ({
   id_order: f.id_order,
   id_user_from: f.id_user_from,
-  id_user_to: f.id_user_to === undefined ? undefined : f.id_user_to === 0 ? null : f.id_user_to,
+  id_user_to: s.refFilter(f.id_user_to),
   id_patients: f.id_patients,
   is_closed: f.is_closed,
   thread_type: f.thread_type,
@@ -99,14 +101,9 @@ async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boo
  */
 async function checkThreadDoctor(tx: Tx, id: number, customer: number) {
   if (!id) return;
-  if (id === customer || !(await isLiveDoctor(tx, id))) {
+  if (id === customer || !(await holdLiveDoctor(tx, id))) {
     throw unprocessable("id_user_to must be a doctor's account other than the customer's", [{ field: 'id_user_to', message: 'not a doctor' }]);
   }
-}
-/** a live account with the DOCTOR role, held FOR SHARE (see checkThreadDoctor) */
-async function isLiveDoctor(tx: Tx, id: number) {
-  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`;
-  return !!u && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } })) > 0;
 }
 /**
  * A closed thread's doctor may have gone meanwhile (account deleted, DOCTOR role taken away: both
@@ -116,7 +113,7 @@ async function isLiveDoctor(tx: Tx, id: number) {
  * An untaken thread (no doctor) is not concerned.
  */
 async function assertDoctorAvailable(tx: Tx, doctor: number | null) {
-  if (doctor && !(await isLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
+  if (doctor && !(await holdLiveDoctor(tx, doctor))) throw conflict('The thread’s doctor is no longer available: hand it to another doctor first');
 }
 /** the grouped views list at most this many threads (newest activity first) */
 const GROUPED_LIMIT = 500;

@@ -1,15 +1,13 @@
 import type { AppContext } from '../../app-context.js';
 import { isDoctor, isStaff, type AuthUser } from '../../http/auth-user.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { pageClause, sqlRows } from '../../db/client.js';
+import { pageClause, sqlRows, type Db, type Tx } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
-import { notify, type Db } from '../notifications/notifications.service.js';
+import { notify } from '../notifications/notifications.service.js';
 import { holdPatient, patientReadScope } from '../patients/access.js';
 import { holdConsultationDoctor } from '../commerce/orders.service.js';
 import { threadPatientInclude } from './serializers.js';
 import { liveRedemptionSql } from './redemptions.js';
-
-export type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
 
 /**
  * Prescription requests nobody has taken yet: every doctor sees them (the first to answer takes

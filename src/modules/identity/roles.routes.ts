@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES, STAFF } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
-import { resourceRoutes, type Caller } from '../../http/resource.js';
+import { resourceRoutes } from '../../http/resource.js';
 import * as s from '../../lib/schemas.js';
 import {
   departmentJSON,
@@ -17,8 +17,7 @@ import {
 } from './serializers.js';
 import { assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
-
-type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
+import type { Tx } from '../../db/client.js';
 
 async function activeUser(tx: Tx, id: number) {
   const u = await tx.user.findFirst({ where: { id, deleted_at: null } });
@@ -154,7 +153,6 @@ export const userDepartmentRoutes = resourceRoutes({
   },
   update: {
     body: userDepartmentBody,
-    methods: ['put', 'post'],
     run: async (id, b, c, tx, existing) => {
       await activeUser(tx, b.id_users);
       await assertMayChangeAccount(tx, c.user, existing.id_users);

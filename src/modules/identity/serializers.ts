@@ -49,14 +49,14 @@ export function userJSON(app: AppContext, u: UserRow) {
   };
 }
 
-export const roleJSON = (r: { id: number; id_users: number; role_codes: string; descriptions: string }) => ({
+const roleJSON = (r: { id: number; id_users: number; role_codes: string; descriptions: string }) => ({
   id: r.id,
   id_users: r.id_users,
   role_codes: r.role_codes,
   descriptions: r.descriptions,
 });
 
-export const userDepartmentJSON = (d: { id: number; id_users: number; id_departments: number; descriptions: string }) => ({
+const userDepartmentJSON = (d: { id: number; id_users: number; id_departments: number; descriptions: string }) => ({
   id: d.id,
   id_users: d.id_users,
   id_departments: d.id_departments,
@@ -188,8 +188,8 @@ export const userSchema = z.object({
   is_password_reset_required: r.flag,
   positions: r.str,
 });
-export const roleSchema = z.object({ id: r.int, id_users: r.int, role_codes: roleCode, descriptions: r.str });
-export const userDepartmentSchema = z.object({ id: r.int, id_users: r.int, id_departments: r.int, descriptions: r.str });
+const roleSchema = z.object({ id: r.int, id_users: r.int, role_codes: roleCode, descriptions: r.str });
+const userDepartmentSchema = z.object({ id: r.int, id_users: r.int, id_departments: r.int, descriptions: r.str });
 export const departmentSchema = z.object({ id: r.int, department_name: r.str, department_descriptions: r.str, department_codes: r.str });
 /** id_departments: the first department's id, 0 when none */
 export const userListSchema = userSchema.extend({ id_departments: r.int });
@@ -213,7 +213,7 @@ export const userDepartmentDetailSchema = z.object({
 });
 
 /** A JSON Web Token in compact form: three base64url parts (header.claims.signature). */
-export const bearerToken = r.str.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).meta({
+const bearerToken = r.str.regex(/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/).meta({
   description:
     'Session token: a JWT signed with HS256 carrying sub (the user id as a string), tv (token version), roles, iat and exp. ' +
     'Send it as `Authorization: Bearer <token>`. It expires after JWT_EXPIRES_IN (default 12h) and stops working earlier ' +

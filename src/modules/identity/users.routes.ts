@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ROLES, STAFF, isStaff } from '../../http/auth-user.js';
+import { STAFF, isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, forbidden, notFound } from '../../http/errors.js';
 import { resourceRoutes, type Caller } from '../../http/resource.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDate } from '../../lib/dates.js';
 import * as r from '../../http/response.js';
-import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userJSON, userListJSON, userListSchema } from './serializers.js';
+import { loginSchema, roleCode, userDetailJSON, userDetailSchema, userListJSON, userListSchema } from './serializers.js';
 import { loadUserSections, userSectionsShape } from './user-sections.js';
 import * as users from './users.service.js';
 import { containsText, equalsText } from '../../lib/text-search.js';
@@ -95,7 +95,7 @@ export const userRoutes = [
       { name: 'positions', value: (u) => u.positions, orderBy: (d) => ({ positions: d }) },
     ],
     create: { body: createBody, run: (body, c, tx) => users.createUser(c, body, tx) },
-    update: { body: updateBody, methods: ['put', 'post'], run: (id, body, c, tx) => users.updateUser(c, id, body, tx) },
+    update: { body: updateBody, run: (id, body, c, tx) => users.updateUser(c, id, body, tx) },
     delete: {
       run: async (id, c, tx) => {
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
@@ -262,5 +262,3 @@ export const userRoutes = [
     },
   }),
 ];
-
-export { userJSON };

@@ -1,6 +1,6 @@
 import bcrypt from 'bcrypt';
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit } from '../../db/client.js';
+import type { BeforeCommit, Tx } from '../../db/client.js';
 import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
 import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
@@ -11,9 +11,7 @@ import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
 import { loginJSON } from './serializers.js';
 
-type Tx = Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
-
-export const normalizeUsername = (s: string) => s.trim().toLowerCase();
+const normalizeUsername = (s: string) => s.trim().toLowerCase();
 export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().toLowerCase() : null);
 /**
  * One spelling per Indonesian number, so the unique index sees `0812…`, `+62812…` and `62812…` as
@@ -22,7 +20,7 @@ export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().to
  * number continues with 0 after 62) is the same number too. Other numbers are kept as typed,
  * without spaces, dashes, dots or brackets.
  */
-export const normalizePhone = (s: string | undefined | null) => {
+const normalizePhone = (s: string | undefined | null) => {
   if (!s) return null;
   const compact = s.replace(/[\s\-.()]/g, '');
   return /^\+?62\d{7,}$/.test(compact) ? `0${compact.replace(/^\+?620?/, '')}` : compact;

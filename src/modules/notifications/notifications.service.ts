@@ -1,12 +1,9 @@
-import { Prisma, type BeforeCommit, type PrismaClient } from '../../db/client.js';
+import { Prisma, type BeforeCommit, type PrismaClient, type Db } from '../../db/client.js';
 import type { AppContext } from '../../app-context.js';
 import { fcmFor, type PushResult } from '../../adapters/fcm.js';
 import { CLINIC_OFFSET_MINUTES, clinicDay, formatDate, formatTime } from '../../lib/dates.js';
 import { withDeadline } from '../../lib/deadline.js';
 import { unauthorized } from '../../http/errors.js';
-
-/** the client or an interactive transaction */
-export type Db = PrismaClient | Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
 
 export interface NotificationInput {
   id_user_to: number;
@@ -133,7 +130,7 @@ const LOCK_SCREEN_BODY: Record<string, string> = {
 export const PUSH_MAX_ATTEMPTS = 5;
 const PUSH_BATCH = 50;
 /** retry delay after the n-th failed attempt: 30 s, 1 min, 2 min, 4 min ... */
-export const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
+const pushBackoffMs = (attempts: number) => 30_000 * 2 ** Math.max(0, attempts - 1);
 
 interface Claimed {
   id: number;

@@ -29,7 +29,7 @@ export const notificationRoutes = [
     scope,
     filters,
     where: (f) => ({
-      id_user_from: f.id_user_from === undefined ? undefined : f.id_user_from === 0 ? null : f.id_user_from,
+      id_user_from: s.refFilter(f.id_user_from),
       id_user_to: f.id_user_to,
       is_read: f.is_read,
       priority: f.priority ? equalsText(f.priority) : undefined,

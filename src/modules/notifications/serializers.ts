@@ -15,7 +15,7 @@ type NestedUserRow = Parameters<typeof userWithDepartmentJSON>[1];
  * verified_user, notifications): the account with num_of_login_attempts and its first department
  * (rows loaded with nestedUserInclude). A missing one (0 = the system) is the same keys, all null.
  */
-export function nestedUserJSON(app: AppContext, u: NestedUserRow | null | undefined) {
+function nestedUserJSON(app: AppContext, u: NestedUserRow | null | undefined) {
   if (u) return userWithDepartmentJSON(app, u, u.departments?.[0]?.department);
   const blank = Object.fromEntries(Object.keys(userWithDepartmentSchema.shape).map((k) => [k, null]));
   return { ...blank, users_picture_url: app.storage.publicUrl('users', '') };

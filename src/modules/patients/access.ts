@@ -1,9 +1,7 @@
 import { isStaff, type AuthUser } from '../../http/auth-user.js';
 import { notFound } from '../../http/errors.js';
-import type { Caller } from '../../http/resource.js';
+import type { Db, Tx } from '../../db/client.js';
 
-export type Tx = Parameters<Parameters<Caller['app']['db']['$transaction']>[0]>[0];
-export type Db = Caller['app']['db'] | Tx;
 type Where = Record<string, unknown>;
 
 /**
@@ -38,7 +36,7 @@ export function recordWriteScope(user: AuthUser | undefined): Where | undefined 
 }
 
 /** Which patients a caller may CHANGE (profile, allergies, picture): staff, or the managing customer. */
-export function patientWriteScope(user: AuthUser | undefined): Where | undefined {
+function patientWriteScope(user: AuthUser | undefined): Where | undefined {
   if (!user) return { id: -1 };
   if (isStaff(user)) return undefined;
   return user.roles.includes('CUSTOMER') ? { id_users: user.id } : { id: -1 };

@@ -6,12 +6,14 @@ import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
-import { findPatient, lockPatient, patientReadScope, type Db, type Tx } from './access.js';
+import { holdLiveUser } from '../identity/account-holds.js';
+import { findPatient, lockPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
 import { containsText } from '../../lib/text-search.js';
+import type { Db, Tx } from '../../db/client.js';
 
 /** Patients are changed by staff and by the customer who manages them; doctors only read. */
 export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];
@@ -68,7 +70,7 @@ const addressBody = z
 
 const liveAllergies = { where: { deleted_at: null }, orderBy: { id: 'asc' } } as const;
 const listInclude = { allergies: liveAllergies, user: true } as const;
-export const patientDetailInclude = {
+const patientDetailInclude = {
   allergies: liveAllergies,
   user: { include: { departments: { orderBy: { id: 'asc' }, take: 1, include: { department: true } } } },
 } as const;
@@ -92,7 +94,7 @@ async function managerFor(c: Caller, tx: Db, requested: number | undefined): Pro
  * the other, each seeing the list the previous one left (no duplicate rows). A name the list holds
  * twice (patient_allergies/create adds rows one by one) keeps its first row: each name ends once.
  */
-export async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
+async function replaceAllergies(tx: Tx, patientId: number, names: string[], now: Date) {
   await lockPatient(tx, patientId);
   const wanted = new Map(names.map((n) => [n.toLowerCase(), n]));
   const current = await tx.patientAllergy.findMany({ where: { id_patients: patientId, deleted_at: null }, select: { id: true, allergies: true }, orderBy: { id: 'asc' } });
@@ -257,11 +259,10 @@ export const patientRoutes = [
       await app.db.$transaction(async (tx) => {
         // the account held FOR SHARE: its deletion at the same moment (which cancels the coming
         // appointments of the patients it manages) comes first, then this finds it gone, or waits
-        const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${body.id_users} AND deleted_at IS NULL FOR SHARE`;
-        if (!u) throw notFound(`User ${body.id_users} not found`);
-        const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: u.id } });
+        if (!(await holdLiveUser(tx, body.id_users))) throw notFound(`User ${body.id_users} not found`);
+        const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: body.id_users } });
         if (!n.count) throw notFound(`Patient ${body.id_patients} not found`);
-        await audit(app, { user, action: 'link', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { id_users: u.id } }, tx);
+        await audit(app, { user, action: 'link', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { id_users: body.id_users } }, tx);
       });
       return { link: true };
     },

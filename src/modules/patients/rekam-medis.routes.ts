@@ -7,9 +7,10 @@ import { emit } from '../../lib/events.js';
 import { formatDate } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
-import { findPatient, patientReadScope, recordWriteScope, type Db } from './access.js';
+import { findPatient, patientReadScope, recordWriteScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { recordDetailJSON, recordDetailSchema, recordJSON, recordSchema } from './serializers.js';
+import type { Db } from '../../db/client.js';
 
 /**
  * Staff and doctors write medical records (doctors for the patients of their appointments and

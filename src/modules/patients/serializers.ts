@@ -54,7 +54,7 @@ export const allergyJSON = (a: Row) => ({
 });
 
 /** The picture is health data: only a short-lived signed link, never a public one. */
-export const pictureUrl = (app: AppContext, p: Row) => app.storage.signedUrl('patients', p.patient_picture, app.now().getTime());
+const pictureUrl = (app: AppContext, p: Row) => app.storage.signedUrl('patients', p.patient_picture, app.now().getTime());
 
 /** explore/search/users-data form: flat, with the allergies. */
 export function patientListJSON(app: AppContext, p: Row) {
@@ -102,7 +102,7 @@ export function patientDetailJSON(app: AppContext, p: Row, viewer: AuthUser | un
 }
 
 /** the patient nested in allergy answers */
-export const allergyPatientJSON = (p: Row) => ({ id: p.id, id_users: p.id_users ?? 0, ...ownFields(p) });
+const allergyPatientJSON = (p: Row) => ({ id: p.id, id_users: p.id_users ?? 0, ...ownFields(p) });
 
 /** patient_allergies get/create/update: the patient nested */
 export const allergyDetailJSON = (a: Row) => ({
@@ -114,7 +114,7 @@ export const allergyDetailJSON = (a: Row) => ({
 });
 
 /** the patient nested in medical record answers (the document's short form) */
-export const recordPatientJSON = (p: Row) => ({
+const recordPatientJSON = (p: Row) => ({
   id: p.id,
   id_users: p.id_users ?? 0,
   nama: p.nama_lengkap_pasien,
@@ -237,7 +237,7 @@ export const patientDetailSchema = r.patientRef(
 );
 
 /** allergyPatientJSON */
-export const allergyPatientSchema = r.patientRef(z.object({ id: r.int, id_users: r.int, ...ownShape }), 'id');
+const allergyPatientSchema = r.patientRef(z.object({ id: r.int, id_users: r.int, ...ownShape }), 'id');
 
 /** the patient_allergies detail (get/create/update): the patient nested */
 export const allergyDetailSchema = r.patientRef(
@@ -246,7 +246,7 @@ export const allergyDetailSchema = r.patientRef(
 );
 
 /** recordPatientJSON */
-export const recordPatientSchema = r.patientRef(
+const recordPatientSchema = r.patientRef(
   z.object({
     id: r.int,
     id_users: r.int,

@@ -3,8 +3,7 @@ import { sendMail } from '../../adapters/mailer.js';
 import { sendWhatsApp } from '../../adapters/wablas.js';
 import { addJob } from '../../jobs.js';
 import { withDeadline } from '../../lib/deadline.js';
-
-type Db = AppContext['db'] | Parameters<Parameters<AppContext['db']['$transaction']>[0]>[0];
+import type { Db } from '../../db/client.js';
 
 export interface OutgoingMessage {
   channel: 'email' | 'wa';

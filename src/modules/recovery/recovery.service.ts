@@ -12,7 +12,7 @@ export type Channel = 'email' | 'wa';
 export const hashSecret = (secret: string) => createHash('sha256').update(secret).digest('hex');
 
 /** The forms a stored phone number may have for a 62… / 0… / +62… number the client sends. */
-export function phoneVariants(phone: string): string[] {
+function phoneVariants(phone: string): string[] {
   const wa = toWablasPhone(phone);
   return [...new Set([phone.trim(), wa, `+${wa}`, wa.startsWith('62') ? `0${wa.slice(2)}` : wa])];
 }

@@ -102,7 +102,7 @@ export async function salesStats(db: PrismaClient, f: ReportFilters) {
 /** A report table's columns in the document's order, with what each cell holds. */
 type Cells = Record<string, z.ZodType>;
 const names = (cells: Cells) => Object.keys(cells);
-export const tableSchema = (cells: Cells) => tableOf(Object.values(cells));
+const tableSchema = (cells: Cells) => tableOf(Object.values(cells));
 
 const OVERALL_CELLS = {
   order_code: shape.str,
@@ -226,10 +226,10 @@ export async function appointmentPerformance(
 // ---------------------------------------------------------------------------------------------
 // Dashboard cards: year to date in Asia/Jakarta.
 
-export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 /** The clinic's current year and month, and the instants that bound the year so far. */
-export function yearToDate(now: Date) {
+function yearToDate(now: Date) {
   const today = clinicDay(now);
   const year = today.getUTCFullYear();
   const month = today.getUTCMonth() + 1;

@@ -4,7 +4,7 @@ import { MAX_TABLE_LENGTH, normalizeTableRequest } from '../../http/resource.js'
 import * as r from '../../http/response.js';
 
 /** Most rows a `?format=csv` export returns (a spreadsheet, not a backup). */
-export const CSV_MAX_ROWS = 100_000;
+const CSV_MAX_ROWS = 100_000;
 
 export const formatQuery = z.object({ format: z.enum(['json', 'csv']).default('json') }).loose();
 

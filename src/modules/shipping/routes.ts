@@ -184,7 +184,6 @@ const segmentRoutes = resourceRoutes({
   },
   update: {
     body: segmentBody,
-    methods: ['put', 'post'],
     run: (id, b, _c, tx) => updateSegment(tx, id, b),
   },
 });

@@ -2,19 +2,16 @@ import type { AppContext } from '../../app-context.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { isStaff } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound, unprocessable } from '../../http/errors.js';
-import { sqlRows, type BeforeCommit } from '../../db/client.js';
+import { sqlRows, type BeforeCommit, type Tx, type Db } from '../../db/client.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { loadOwnOrder } from '../commerce/order-access.js';
 import type { ServiceCost } from '../../adapters/rajaongkir.js';
 
-type Db = AppContext['db'];
-type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
-
-export const CART_STATUS = 'SHOPPING CARTS';
+const CART_STATUS = 'SHOPPING CARTS';
 export const SAMEDAY = 'sameday';
 
 /** The single deliveries/settings row, created from the configuration the first time it is needed. */
-export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
+export async function deliverySettings(app: AppContext, db: Db = app.db) {
   const found = await db.deliverySetting.findUnique({ where: { scope: 'default' } });
   if (found) return found;
   const c = app.config;
@@ -38,7 +35,7 @@ export async function deliverySettings(app: AppContext, db: Db | Tx = app.db) {
 }
 
 /** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
-export function checkCouriers(courier: string, allowed: string[]): string {
+function checkCouriers(courier: string, allowed: string[]): string {
   const codes = courier.toLowerCase().split(':').filter(Boolean);
   const offered = allowed.map((c) => c.toLowerCase());
   const unknown = codes.filter((c) => !offered.includes(c));
@@ -49,7 +46,7 @@ export function checkCouriers(courier: string, allowed: string[]): string {
 }
 
 /** An order the caller may see: the customer's own (orders.id_member) or any for staff; else 404. */
-export async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: number) {
+async function visibleOrder(db: Db, user: AuthUser | undefined, id: number) {
   const order = await db.order.findFirst({ where: { id, ...(isStaff(user) ? {} : { id_member: user!.id }) } });
   if (!order) throw notFound(`Order ${id} not found`);
   return order;
@@ -59,7 +56,7 @@ export async function visibleOrder(db: Db | Tx, user: AuthUser | undefined, id: 
  * Locks the order row (so a concurrent checkout or address change waits) and checks that the caller
  * may change its shipping: visible to them, an e-commerce order, still a cart.
  */
-export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: number) {
+async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id: number) {
   const order = await loadOwnOrder(tx, user, id);
   if (order.status !== CART_STATUS) throw conflict(`Order ${id} is ${order.status}: shipping can only change while it is a cart`);
   if (order.order_type !== 'E') throw unprocessable('Only e-commerce (E) orders are shipped');
@@ -69,14 +66,14 @@ export async function lockCartForShipping(tx: Tx, user: AuthUser | undefined, id
 const emptyCart = () => unprocessable('The cart is empty: add items before asking for courier costs');
 
 /** Cart weight in grams from its live items (qty × menus.berat); at least 1 g, RajaOngkir refuses 0. */
-export async function cartWeight(db: Db | Tx, orderId: number) {
+export async function cartWeight(db: Db, orderId: number) {
   const items = await db.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { qty: true, menu: { select: { berat: true } } } });
   if (items.length === 0) throw emptyCart();
   return weightOf(items);
 }
 
 /** The largest weight a quote can carry: courier_quotes.weight is a 32-bit column (grams). */
-export const MAX_WEIGHT_GRAMS = 2_147_483_647;
+const MAX_WEIGHT_GRAMS = 2_147_483_647;
 
 /**
  * The weight of live (not cancelled) cart lines in grams, at least 1. A cart beyond MAX_WEIGHT_GRAMS
@@ -90,7 +87,7 @@ export function weightOf(items: { qty: number; menu: { berat: number } }[]) {
 }
 
 /** Great-circle distance in km (haversine, mean Earth radius 6371 km). */
-export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
+function haversineKm(lat1: number, lng1: number, lat2: number, lng2: number) {
   const rad = (d: number) => (d * Math.PI) / 180;
   const dLat = rad(lat2 - lat1);
   const dLng = rad(lng2 - lng1);
@@ -102,7 +99,7 @@ export function haversineKm(lat1: number, lng1: number, lat2: number, lng2: numb
  * Same-day price: distance d rounded to 0.1 km; the segment with distance_fr <= d < distance_to;
  * cost = ceil(d) (whole kilometres started, at least 1) × that segment's price_in_km.
  */
-export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, lng: number) {
+async function sameDayQuote(db: Db, app: AppContext, lat: number, lng: number) {
   const s = await deliverySettings(app, db);
   if (s.lat_gudang === 0 && s.lng_gudang === 0) throw unprocessable('Same-day delivery is not configured (warehouse coordinates missing)');
   const distance = Math.round(haversineKm(s.lat_gudang, s.lng_gudang, lat, lng) * 10) / 10;
@@ -118,11 +115,11 @@ export async function sameDayQuote(db: Db | Tx, app: AppContext, lat: number, ln
 const noCourier = { courier: '', courier_service: '', courier_price: 0, is_courier: 0, courier_datetime: null as Date | null, distance: 0 };
 
 /** Sets (or clears) the order's courier in the locked transaction, with the totals its price changes, in one update. */
-export async function setCourier(tx: Tx, orderId: number, data: Partial<typeof noCourier> & Record<string, unknown>) {
+async function setCourier(tx: Tx, orderId: number, data: Partial<typeof noCourier> & Record<string, unknown>) {
   await recomputeOrderTotals(tx, orderId, data);
 }
 
-export const clearedCourier = () => ({ ...noCourier });
+const clearedCourier = () => ({ ...noCourier });
 
 type Cart = Awaited<ReturnType<typeof lockCartForShipping>>;
 
@@ -346,7 +343,7 @@ export async function updateSegment(tx: Tx, id: number, b: Segment) {
  * the price was valid when chosen). Throws 422 otherwise.
  */
 export async function assertCourierStillValid(
-  tx: Db | Tx,
+  tx: Db,
   order: { id: number; courier: string; courier_service: string; courier_price: number; kode_kecamatan: string },
   /** the cart's weight when the caller has its lines already (weightOf), else read here */
   knownWeight?: number,
