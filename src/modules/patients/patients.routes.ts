@@ -13,7 +13,7 @@ import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJ
 import * as out from '../../http/response.js';
 import { formatDate } from '../../lib/dates.js';
 import { containsText } from '../../lib/text-search.js';
-import type { Db, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 
 /** Patients are changed by staff and by the customer who manages them; doctors only read. */
 export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];
@@ -76,16 +76,15 @@ const patientDetailInclude = {
 } as const;
 
 /** The managing user a caller may set: staff choose (0 = none), a customer is always the manager. */
-async function managerFor(c: Caller, tx: Db, requested: number | undefined): Promise<number | null | undefined> {
+async function managerFor(c: Caller, tx: Tx, requested: number | undefined): Promise<number | null | undefined> {
   if (!isStaff(c.user)) return c.user!.id;
   if (requested === undefined) return undefined;
   if (requested === 0) return null;
-  // held FOR SHARE, as users/patients/link does: the account's deletion at the same moment (which
-  // cancels the coming appointments of the patients it manages) comes first, then this finds it
-  // gone, or waits for the change; a patient is never handed to a deleted account
-  const [u] = await tx.$queryRaw<{ id: number }[]>`SELECT id FROM users WHERE id = ${requested} AND deleted_at IS NULL FOR SHARE`;
-  if (!u) throw unprocessable(`User ${requested} does not exist`, [{ field: 'id_users', message: 'unknown user' }]);
-  return u.id;
+  // held, as users/patients/link does: the account's deletion at the same moment (which cancels the
+  // coming appointments of the patients it manages) comes first and is seen, or waits for this
+  // change; a patient is never handed to a deleted account
+  if (!(await holdLiveUser(tx, requested))) throw unprocessable(`User ${requested} does not exist`, [{ field: 'id_users', message: 'unknown user' }]);
+  return requested;
 }
 
 /**
