@@ -28,7 +28,7 @@ describe('patients/create and get', () => {
     const p = res.body.patients;
     expect(p).toMatchObject({
       id_users: customer.id,
-      patient_external_id: 'DIGISOFT_PATIENT-00934203',
+      patient_external_id: '', // the clinic system's number is staff's to set (below)
       nama_lengkap_pasien: 'Andrianto',
       tanggal_lahir: '1992-12-31',
       jenis_kelamin: 'L',
@@ -39,6 +39,9 @@ describe('patients/create and get', () => {
       patient_picture_url: '',
     });
     expect(p.users).toMatchObject({ id: customer.id, username: customer.username, department_ids: '' });
+    const numbered = await t.http.put(`/patients/${p.id}/update`).set(t.auth(admin)).send({ patient_external_id: 'DIGISOFT_PATIENT-00934203' });
+    expect(numbered.status).toBe(200);
+    expect(numbered.body.patients.patient_external_id).toBe('DIGISOFT_PATIENT-00934203');
     expect(p.allergies.map((a: { allergies: string }) => a.allergies)).toEqual(['Kerang Seafood', 'Bonteng', 'Nangka']);
     expect(p.allergies[0]).toMatchObject({ id_patients: p.id, diagnosa: '', catatan_kaki: '' });
     expect(p.allergies[0].created).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);

@@ -58,21 +58,29 @@ describe('mass assignment: patients, records, appointments, threads, notificatio
     const res = await t.http
       .post('/patients/create')
       .set(t.auth(customer))
-      .send({ nama_lengkap_pasien: 'Mass Patient', id_users: other.id, patient_picture: '../../etc/passwd', deleted_at: '2020-01-01', id: 1, created_at: '2000-01-01' });
+      .send({ nama_lengkap_pasien: 'Mass Patient', id_users: other.id, patient_external_id: 'DIGISOFT_PATIENT-00000001', patient_picture: '../../etc/passwd', deleted_at: '2020-01-01', id: 1, created_at: '2000-01-01' });
     inspect(res, 'patients/create');
     expect(res.status).toBe(200);
     const id = res.body.patients.id;
     let p = await t.app.db.patient.findUniqueOrThrow({ where: { id } });
-    expect(p).toMatchObject({ id_users: customer.id, patient_picture: null, deleted_at: null });
+    // the clinic system's patient number is staff's to set (staff find patients by it)
+    expect(p).toMatchObject({ id_users: customer.id, patient_external_id: '', patient_picture: null, deleted_at: null });
     expect(p.created_at.getUTCFullYear()).toBeGreaterThan(2000);
 
     for (const method of ['put', 'post'] as const) {
-      const up = await t.http[method](`/patients/${id}/update`).set(t.auth(customer)).send({ id_users: other.id, patient_picture: 'x.png', deleted_at: '2020-01-01', catatan: 'ok' });
+      const up = await t.http[method](`/patients/${id}/update`).set(t.auth(customer)).send({ id_users: other.id, patient_external_id: 'DIGISOFT_PATIENT-00000002', patient_picture: 'x.png', deleted_at: '2020-01-01', catatan: 'ok' });
       inspect(up, 'patients/:id/update');
       expect(up.status).toBe(200);
     }
     p = await t.app.db.patient.findUniqueOrThrow({ where: { id } });
-    expect(p).toMatchObject({ id_users: customer.id, patient_picture: null, deleted_at: null, catatan: 'ok' });
+    expect(p).toMatchObject({ id_users: customer.id, patient_external_id: '', patient_picture: null, deleted_at: null, catatan: 'ok' });
+    const admin = await t.user(['ADMIN']);
+    const byStaff = await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ patient_external_id: 'DIGISOFT_PATIENT-00000003' });
+    expect(byStaff.status).toBe(200);
+    expect(byStaff.body.patients.patient_external_id).toBe('DIGISOFT_PATIENT-00000003');
+    const kept = await t.http.put(`/patients/${id}/update`).set(t.auth(customer)).send({ patient_external_id: '', catatan: 'ok 2' });
+    expect(kept.status).toBe(200);
+    expect(await t.app.db.patient.findUniqueOrThrow({ where: { id } })).toMatchObject({ patient_external_id: 'DIGISOFT_PATIENT-00000003', catatan: 'ok 2' });
     const addr = await t.http.put(`/patients/${id}/update/address`).set(t.auth(customer)).send({ kota: 'BANDUNG', id_users: other.id, nama_lengkap_pasien: 'Renamed' });
     expect(addr.status).toBe(200);
     expect(await t.app.db.patient.findUniqueOrThrow({ where: { id } })).toMatchObject({ id_users: customer.id, kota: 'BANDUNG', nama_lengkap_pasien: 'Mass Patient' });

@@ -75,6 +75,12 @@ const patientDetailInclude = {
   user: { include: { departments: { orderBy: { id: 'asc' }, take: 1, include: { department: true } } } },
 } as const;
 
+/**
+ * Fields only staff set: `patient_external_id` is the clinic system's patient number (staff find
+ * patients by it); a customer's value is ignored, as their `id_users` is.
+ */
+const staffOnly = <T extends object>(c: Caller, fields: T): Partial<T> => (isStaff(c.user) ? fields : {});
+
 /** The managing user a caller may set: staff choose (0 = none), a customer is always the manager. */
 async function managerFor(c: Caller, tx: Tx, requested: number | undefined): Promise<number | null | undefined> {
   if (!isStaff(c.user)) return c.user!.id;
@@ -158,10 +164,10 @@ const resource = resourceRoutes({
   create: {
     body: createBody,
     run: async (b, c, tx) => {
-      const { allergies = [], id_users, ...fields } = b;
+      const { allergies = [], id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       const p = await tx.patient.create({
-        data: { ...fields, id_users: manager ?? null, allergies: { create: dedupe(allergies).map((a) => ({ allergies: a })) } },
+        data: { ...fields, ...staffOnly(c, { patient_external_id }), id_users: manager ?? null, allergies: { create: dedupe(allergies).map((a) => ({ allergies: a })) } },
       });
       await audit(c.app, { user: c.user, action: 'create', resource: 'patients', resourceId: p.id, patientId: p.id, req: c.req }, tx);
       return p.id;
@@ -171,9 +177,9 @@ const resource = resourceRoutes({
     body: updateBody,
     run: async (id, b, c, tx) => {
       await assertWritable(c, tx, id);
-      const { allergies, id_users, ...fields } = b;
+      const { allergies, id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
-      await tx.patient.update({ where: { id }, data: { ...fields, ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
+      await tx.patient.update({ where: { id }, data: { ...fields, ...staffOnly(c, { patient_external_id }), ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
       if (allergies) await replaceAllergies(tx, id, dedupe(allergies), c.app.now());
       await audit(c.app, { user: c.user, action: 'update', resource: 'patients', resourceId: id, patientId: id, req: c.req, details: { fields: Object.keys(b) } }, tx);
     },
