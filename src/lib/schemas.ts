@@ -6,7 +6,7 @@ import { parseDate, parseDateTime, parseTime } from './dates.js';
 const MAX_INT = 2_147_483_647;
 
 /** what an emptied form field sends */
-const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
+export const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
  * A number sent as a JSON number or a numeric string ("15000", "380": the document and form posts

@@ -182,6 +182,45 @@ describe('patients/:id/update and update/address', () => {
   });
 });
 
+describe('emptied optional fields of patients/create and update', () => {
+  // A cleared form field sends "" or null: every optional field clears alike (tanggal_lahir and
+  // jenis_kelamin to null, patient_external_id to the document's ""); a required field stays refused.
+  it('"" and null clear tanggal_lahir, jenis_kelamin and patient_external_id, on create and update', async () => {
+    for (const empty of ['', null]) {
+      const res = await create(customer, { tanggal_lahir: empty, jenis_kelamin: empty, patient_external_id: empty, tempat_lahir: empty });
+      expect(res.status, String(empty)).toBe(200);
+      expect(res.body.patients).toMatchObject({ tanggal_lahir: null, jenis_kelamin: null, patient_external_id: '' });
+      const row = await t.app.db.patient.findUniqueOrThrow({ where: { id: res.body.patients.id } });
+      expect(row).toMatchObject({ tanggal_lahir: null, jenis_kelamin: null, patient_external_id: '' });
+    }
+    for (const empty of ['', null]) {
+      const id = (await create(admin)).body.patients.id;
+      const before = await t.app.db.patient.findUniqueOrThrow({ where: { id } });
+      expect(before.tanggal_lahir).not.toBeNull();
+      expect(before.patient_external_id).not.toBe('');
+      const res = await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ tanggal_lahir: empty, jenis_kelamin: empty, patient_external_id: empty });
+      expect(res.status, String(empty)).toBe(200);
+      const row = await t.app.db.patient.findUniqueOrThrow({ where: { id } });
+      expect(row).toMatchObject({ tanggal_lahir: null, jenis_kelamin: null, patient_external_id: '', nama_lengkap_pasien: before.nama_lengkap_pasien });
+      // left out: unchanged
+      await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ tanggal_lahir: '1992-12-31', patient_external_id: 'X-1' });
+      expect((await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ catatan: 'x' })).status).toBe(200);
+      expect(await t.app.db.patient.findUniqueOrThrow({ where: { id } })).toMatchObject({ tanggal_lahir: new Date('1992-12-31T00:00:00Z'), patient_external_id: 'X-1' });
+    }
+  });
+
+  it('a required name emptied, or an invalid date, is still a 400 naming the field, nothing written', async () => {
+    const id = (await create(admin)).body.patients.id;
+    for (const body of [{ nama_lengkap_pasien: '' }, { nama_lengkap_pasien: null }, { tanggal_lahir: '31/02/1992' }]) {
+      const res = await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send(body);
+      expect(res.status).toBe(400);
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual(Object.keys(body));
+    }
+    expect((await create(customer, { nama_lengkap_pasien: '' })).status).toBe(400);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id } })).tanggal_lahir).not.toBeNull();
+  });
+});
+
 describe('patients/:id/delete', () => {
   it('soft-deletes: the row stays, reads answer 404', async () => {
     const p = (await create(customer, { nama_lengkap_pasien: 'Gone' })).body.patients;

@@ -72,6 +72,23 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a correction of a record deleted 
   });
 });
 
+describe.runIf(process.env.TEST_DATABASE_URL)('a record deleted as a correction of it is written', () => {
+  it('409, the original stays (never a correction of a deleted record)', async () => {
+    const p = await newPatient();
+    const id = (await t.http.post('/patient_rekam_medis/create').set(t.auth(doctor)).send({ id_patients: p, ...record })).body.patient_rekam_medis.id as number;
+    // the correction's create: the original checked and held FOR SHARE, the correction written, then committed
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patient_rekam_medis WHERE id = ${id} AND deleted_at IS NULL FOR SHARE`,
+      () => t.http.delete(`/patient_rekam_medis/${id}/delete`).set(t.auth(doctor)),
+      (tx) => tx.patientRekamMedis.create({ data: { id_patients: p, ...record, tanggal_konsul: new Date('2023-03-21'), id_rekam_medis_asal: id, jenis_perubahan: 'KOREKSI', created_by_iduser: doctor.id } }),
+    );
+    expect(res.status).toBe(409);
+    expect((await t.app.db.patientRekamMedis.findUniqueOrThrow({ where: { id } })).deleted_at).toBeNull();
+    expect(await t.app.db.patientRekamMedis.count({ where: { id_rekam_medis_asal: id, deleted_at: null } })).toBe(1);
+  });
+});
+
 describe.runIf(process.env.TEST_DATABASE_URL)('a record written as an admin hands the consultation to another doctor', () => {
   it('the doctor who loses the thread (their only link to the patient) is refused: 404, no record', async () => {
     const other = await t.user(['DOCTOR']);

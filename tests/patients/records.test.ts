@@ -188,6 +188,25 @@ describe('verify, lock, unverify, corrections', () => {
   });
 });
 
+describe('deleting a record that corrections point at', () => {
+  it('409 while a live correction or addendum points at it, nothing deleted; allowed once they are deleted', async () => {
+    const id = (await createRecord(admin)).body.patient_rekam_medis.id;
+    const fix = (await createRecord(doctor, { id_rekam_medis_asal: id, jenis_perubahan: 'KOREKSI', diagnosa: 'Dermatitis' })).body.patient_rekam_medis.id;
+    const add = (await createRecord(doctor, { id_rekam_medis_asal: id, jenis_perubahan: 'ADENDUM', keluhan: 'Tambahan: mual' })).body.patient_rekam_medis.id;
+    const refused = await t.http.delete(`/patient_rekam_medis/${id}/delete`).set(t.auth(admin));
+    expect(refused.status).toBe(409);
+    expect(refused.body.message).toMatch(/correction/);
+    expect((await t.app.db.patientRekamMedis.findUniqueOrThrow({ where: { id } })).deleted_at).toBeNull();
+    expect(await logs({ resource: 'patient_rekam_medis', action: 'delete', resource_id: String(id) })).toHaveLength(0);
+    // a correction itself may go; the original still has the addendum
+    expect((await t.http.delete(`/patient_rekam_medis/${fix}/delete`).set(t.auth(admin))).status).toBe(200);
+    expect((await t.http.delete(`/patient_rekam_medis/${id}/delete`).set(t.auth(admin))).status).toBe(409);
+    expect((await t.http.delete(`/patient_rekam_medis/${add}/delete`).set(t.auth(admin))).status).toBe(200);
+    // deleted corrections do not hold it
+    expect((await t.http.delete(`/patient_rekam_medis/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+  });
+});
+
 describe('a doctor who only manages the patient (their own family)', () => {
   it('reads its records but does not write, change, delete or verify them, until a consultation is theirs', async () => {
     const famDoctor = await t.user(['DOCTOR']);

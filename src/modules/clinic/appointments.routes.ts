@@ -83,7 +83,8 @@ const resource = resourceRoutes({
     { name: 'id_users', value: (r) => r.id_users, orderBy: (d) => ({ id_users: d }) },
     { name: 'id_patients', value: (r) => r.id_patients, orderBy: (d) => ({ id_patients: d }) },
     { name: 'custom_price', value: (r) => r.custom_price, orderBy: (d) => ({ custom_price: d }) },
-    { name: 'hari', value: (r) => r.hari, orderBy: (d) => ({ hari: d }) },
+    // hari sorts by the week (hari_no, the date's weekday from Senin), then by the date and time
+    { name: 'hari', value: (r) => r.hari, orderBy: (d) => [{ hari_no: d }, { tanggal: d }, { jam: d }] },
     { name: 'jam', value: (r) => formatTime(r.jam), orderBy: (d) => ({ jam: d }) },
     { name: 'tanggal', value: (r) => formatDate(r.tanggal), orderBy: (d) => ({ tanggal: d }) },
     { name: 'status', value: (r) => r.status, orderBy: (d) => ({ status: d }) },

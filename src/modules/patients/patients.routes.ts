@@ -19,6 +19,8 @@ import type { Tx } from '../../db/client.js';
 export const PATIENT_WRITERS: Role[] = [...STAFF, 'CUSTOMER'];
 
 const opt = (max: number) => s.text(max).nullish();
+/** an emptied optional field (`""`, blank or null: what a cleared form field sends) clears it, stored as `none` */
+const clearable = <T extends z.ZodType>(schema: T, none: null | '') => z.preprocess((v) => (s.isEmpty(v) ? none : v), schema);
 /** The document sends region codes as numbers or strings with leading zeros: kept as text. */
 const regionCode = z.union([z.string().trim().max(20), z.number().int().min(0).max(1e12)]).transform(String).nullish();
 const lat = s.number((n) => n.min(-90).max(90));
@@ -37,13 +39,14 @@ const addressShape = {
 
 const patientShape = {
   id_users: s.optionalRef.optional(),
-  patient_external_id: s.text(100).optional(),
+  // the column is never NULL: emptied is "" (the document's empty id)
+  patient_external_id: clearable(s.text(100).optional(), ''),
   nama_lengkap_pasien: s.requiredText(200),
   tempat_lahir: opt(100),
-  tanggal_lahir: s.date.nullish(),
+  tanggal_lahir: clearable(s.date.nullish(), null),
   alamat_domisili: opt(2000),
   nama_ibu_kandung: opt(200),
-  jenis_kelamin: z.preprocess((v) => (v === '' ? null : v), z.enum(['L', 'P']).nullish()),
+  jenis_kelamin: clearable(z.enum(['L', 'P']).nullish(), null),
   nama_ayah: opt(200),
   no_identitas: opt(50),
   jenis_identitas: opt(20),

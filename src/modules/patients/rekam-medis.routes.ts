@@ -115,6 +115,13 @@ const resource = resourceRoutes({
       // soft delete only, and never of a verified record
       const n = await tx.patientRekamMedis.updateMany({ where: { id, is_verified: 0, deleted_at: null }, data: { deleted_at: c.app.now() } });
       if (!n.count) throw locked();
+      // nor of one that live corrections or addenda point at. The row is now held: a correction being written
+      // (its create holds the original FOR SHARE) has committed, and this new statement sees it; one that comes
+      // later waits and then finds the original deleted (422). Refused, the delete is rolled back.
+      const amendments = await tx.patientRekamMedis.count({ where: { id_rekam_medis_asal: id, deleted_at: null } });
+      if (amendments) {
+        throw conflict(`The medical record has ${amendments} live correction(s) or addendum(s) (id_rekam_medis_asal = ${id}): delete them first`);
+      }
       await audit(c.app, { user: c.user, action: 'delete', resource: R, resourceId: id, patientId: existing.id_patients, req: c.req }, tx);
     },
   },

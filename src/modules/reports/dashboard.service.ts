@@ -15,7 +15,8 @@ interface Col {
   /** what the cell holds (a null value is sent as '') */
   cell: z.ZodType;
   value: (r: Row, app: AppContext) => unknown;
-  orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown>;
+  /** a list when it sorts by several fields */
+  orderBy?: (dir: 'asc' | 'desc') => Record<string, unknown> | Record<string, unknown>[];
 }
 interface UpcomingTable {
   model: (app: AppContext) => any;
@@ -46,7 +47,7 @@ const zeroIfNull = (name: string) => col(name, shape.int, (r) => r[name] ?? 0);
 export async function runUpcoming(app: AppContext, spec: UpcomingTable, t: ReturnType<typeof tableWindow>): Promise<TableResult> {
   const base = spec.where(app);
   const where = t.search ? { AND: [base, { OR: [...spec.search(t.search), ...numeric(t.search)] }] } : base;
-  const orderBy = t.order.map((o) => spec.columns[o.column]?.orderBy?.(o.dir)).filter(Boolean) as Record<string, unknown>[];
+  const orderBy = t.order.flatMap((o) => spec.columns[o.column]?.orderBy?.(o.dir) ?? []);
   const m = spec.model(app);
   const [recordsTotal, recordsFiltered, rows] = await Promise.all([
     m.count({ where: base }),
@@ -82,7 +83,8 @@ export const upcomingAppointments: UpcomingTable = {
     int('id_users'),
     int('id_patients'),
     int('custom_price'),
-    plain('hari', z.enum(DAYS_ID)),
+    // by the week (hari_no, the date's weekday from Senin), then the date and time (the default order's id last)
+    col('hari', z.enum(DAYS_ID), (r) => r.hari, (d) => [{ hari_no: d }, { tanggal: d }, { jam: d }]),
     col('jam', shape.str, (r) => formatTime(r.jam)),
     col('tanggal', shape.str, (r) => formatDate(r.tanggal)),
     plain('status', z.enum(['BOOKING', 'RESCHEDULE'])),
