@@ -143,7 +143,8 @@ const configSchema = z
       ctx.addIssue({ code: 'custom', path: ['PRIVATE_UPLOAD_DIR'], message: 'must not be UPLOAD_DIR or inside it (UPLOAD_DIR is served publicly)' });
     }
     if (c.NODE_ENV === 'production') {
-      if (c.JWT_SECRET === DEV_JWT_SECRET || c.JWT_SECRET.length < 32) {
+      // a placeholder (.env.example's, docker-compose.yml's) is as public as the development default
+      if (c.JWT_SECRET === DEV_JWT_SECRET || /change-me/i.test(c.JWT_SECRET) || c.JWT_SECRET.length < 32) {
         ctx.addIssue({
           code: 'custom',
           path: ['JWT_SECRET'],

@@ -193,6 +193,8 @@ describe('platform', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(/PORT/);
     expect(() => loadConfig({ NODE_ENV: 'production', OWNER_PASSWORD: 'x'.repeat(10) })).toThrow(/JWT_SECRET/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/MIDTRANS_SERVER_KEY/);
+    // .env.example's placeholder is long enough but public
+    expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'change-me-to-a-random-secret-of-at-least-32-characters' })).toThrow(/JWT_SECRET/);
     const keys = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), MIDTRANS_SERVER_KEY: 'SB-Mid-server-x', MIDTRANS_CLIENT_KEY: 'SB-Mid-client-x' };
     // the default CORS origins are the development servers on localhost: production names its dashboard
     expect(() => loadConfig(keys)).toThrow(/CORS_ORIGINS: .*production/);
