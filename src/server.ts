@@ -1,5 +1,4 @@
 import 'dotenv/config';
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
@@ -28,7 +27,6 @@ async function main() {
   const logger = createLogger(config);
   const embedded = !config.DATABASE_URL;
   const pgliteDir = path.join(config.DATA_DIR, 'pglite');
-  const firstStart = embedded && !existsSync(pgliteDir);
   const database = await createDatabase({
     databaseUrl: config.DATABASE_URL,
     dataDir: pgliteDir,
@@ -38,6 +36,9 @@ async function main() {
   });
   await applyPendingMigrations(database.adapterFactory);
   const app = createContext(config, database.prisma, logger);
+  // demo data by default while the embedded database has no account but owners: its first start,
+  // also when that start was stopped before the data was in (the folder exists by then)
+  const demoByDefault = embedded && (await app.db.user.count({ where: { roles: { none: { role_codes: 'OWNER' } } } })) === 0;
 
   const owner = await ensureOwner(app);
   if (owner.created) {
@@ -47,7 +48,7 @@ async function main() {
         : `Created the first owner "${config.OWNER_USERNAME}"`,
     );
   }
-  if (config.SEED_DEMO_DATA ?? firstStart) {
+  if (config.SEED_DEMO_DATA ?? demoByDefault) {
     await seedDemoData(app);
     logger.info('Demo data loaded');
   }

@@ -76,4 +76,32 @@ describe('server entry', () => {
     expect(at('no new connections')).toBeGreaterThan(at('shutting down'));
     expect(at('stopped')).toBeGreaterThan(at('no new connections'));
   }, 120_000);
+
+  it('loads the demo data on a later start when the first one stopped before it was in', async () => {
+    const env = { PORT: '0', HOST: '127.0.0.1', DATA_DIR: path.join(dir, 'interrupted'), UPLOAD_DIR: path.join(dir, 'uploads'), OWNER_PASSWORD: 'owner-password-1' };
+    const signIn = async (port: number) =>
+      (
+        await fetch(`http://127.0.0.1:${port}/users/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username: 'budi', password: 'colederma123' }),
+        })
+      ).status;
+    // the first start leaves its database folder and the owner, but no demo data (as when stopped early)
+    const first = startServer({ ...env, SEED_DEMO_DATA: 'false' });
+    expect(await signIn(await first.listening)).toBe(401);
+    first.child.kill('SIGTERM');
+    expect(await first.exited).toBe(0);
+    const second = startServer(env);
+    expect(await signIn(await second.listening)).toBe(200);
+    expect(second.output()).toContain('Demo data loaded');
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    // once accounts exist, a start loads nothing again
+    const third = startServer(env);
+    await third.listening;
+    expect(third.output()).not.toContain('Demo data loaded');
+    third.child.kill('SIGTERM');
+    expect(await third.exited).toBe(0);
+  }, 180_000);
 });
