@@ -57,12 +57,17 @@ function paidOrders(f: ReportFilters): Prisma.Sql {
   if (f.order_type) parts.push(Prisma.sql`o.order_type = ${f.order_type}`);
   if (f.status) parts.push(Prisma.sql`o.status = ${f.status}`);
   // id_menus narrows the e-commerce orders (those selling one of the products), id_doctors the
-  // consultation orders (with one of the doctors); each leaves the other kind alone.
+  // consultation orders (with one of the doctors); each leaves the other kind alone. Written as
+  // `o.id IN (subquery)`, not a correlated EXISTS: PostgreSQL runs the subquery once (the lines of
+  // the products, or the doctors' consultations, by their indexes) and checks each order against
+  // its hashed result, inside the index-only scan of orders_paid_report_idx (which holds `id`).
+  // The EXISTS form was planned at a cost ~70 times higher, past jit_above_cost: a full-data
+  // stats with id_menus spent 330 ms compiling before running 150 ms (docs/performance.md, round 17).
   if (f.id_menus?.length) {
-    parts.push(Prisma.sql`(o.order_type <> 'E' OR EXISTS (SELECT 1 FROM order_items i WHERE i.id_order = o.id AND i.is_canceled = 0 AND i.id_menu IN (${ids(f.id_menus)})))`);
+    parts.push(Prisma.sql`(o.order_type <> 'E' OR o.id IN (SELECT i.id_order FROM order_items i WHERE i.is_canceled = 0 AND i.id_menu IN (${ids(f.id_menus)})))`);
   }
   if (f.id_doctors?.length) {
-    parts.push(Prisma.sql`(o.order_type <> 'C' OR EXISTS (SELECT 1 FROM order_extras e WHERE e.id_orders = o.id AND e.id_doctors IN (${ids(f.id_doctors)})))`);
+    parts.push(Prisma.sql`(o.order_type <> 'C' OR o.id IN (SELECT e.id_orders FROM order_extras e WHERE e.id_doctors IN (${ids(f.id_doctors)})))`);
   }
   return Prisma.join(parts, ' AND ');
 }
@@ -161,11 +166,15 @@ export const productsSchema = tableSchema(PRODUCT_CELLS);
 /** report/penjualan/products: units and line totals per product over the paid orders. */
 export async function salesProducts(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
   const menus = f.id_menus?.length ? Prisma.sql` AND i.id_menu IN (${ids(f.id_menus)})` : Prisma.empty;
+  // summed per product first, the names joined to the sums (a few thousand rows), not to every line
   const rows = await db.$queryRaw<{ nama_menus: string; qty: bigint; price_total: bigint }[]>`
-    SELECT m.nama_menus, sum(i.qty) AS qty, sum(i.price_total) AS price_total
-    FROM order_items i JOIN orders o ON o.id = i.id_order JOIN menus m ON m.id = i.id_menu
-    WHERE ${paidOrders(f)} AND o.order_type = 'E' AND i.is_canceled = 0${menus}
-    GROUP BY i.id_menu, m.nama_menus ORDER BY sum(i.qty) DESC, i.id_menu`;
+    SELECT m.nama_menus, s.qty, s.price_total
+    FROM (SELECT i.id_menu, sum(i.qty) AS qty, sum(i.price_total) AS price_total
+          FROM order_items i JOIN orders o ON o.id = i.id_order
+          WHERE ${paidOrders(f)} AND o.order_type = 'E' AND i.is_canceled = 0${menus}
+          GROUP BY i.id_menu) s
+      JOIN menus m ON m.id = s.id_menu
+    ORDER BY s.qty DESC, s.id_menu`;
   return pageRows(rows.map((r) => [r.nama_menus, num(r.qty), num(r.price_total)]), t, [0], t.draw);
 }
 
@@ -254,11 +263,15 @@ export async function monthlyTotals(db: PrismaClient, now: Date) {
 /** Best-selling products of the year so far (units sold in paid orders). */
 export async function topProducts(db: PrismaClient, now: Date, limit: number) {
   const ytd = yearToDate(now);
+  // the top `limit` chosen from the sums per product, the names joined to those only
   const rows = await db.$queryRaw<{ id_menu: number; nama_menus: string; counts: bigint }[]>`
-    SELECT i.id_menu, m.nama_menus, sum(i.qty) AS counts
-    FROM order_items i JOIN orders o ON o.id = i.id_order JOIN menus m ON m.id = i.id_menu
-    WHERE ${paidOrders({ tgl_awal: ytd.from, tgl_akhir: ytd.to })} AND i.is_canceled = 0
-    GROUP BY i.id_menu, m.nama_menus ORDER BY sum(i.qty) DESC, i.id_menu LIMIT ${limit}`;
+    SELECT s.id_menu, m.nama_menus, s.counts
+    FROM (SELECT i.id_menu, sum(i.qty) AS counts
+          FROM order_items i JOIN orders o ON o.id = i.id_order
+          WHERE ${paidOrders({ tgl_awal: ytd.from, tgl_akhir: ytd.to })} AND i.is_canceled = 0
+          GROUP BY i.id_menu ORDER BY sum(i.qty) DESC, i.id_menu LIMIT ${limit}) s
+      JOIN menus m ON m.id = s.id_menu
+    ORDER BY s.counts DESC, s.id_menu`;
   // The document prints these counts as strings (and the services' counts as numbers).
   return rows.map((r) => ({ id_menu: r.id_menu, nama_menus: r.nama_menus, counts: String(r.counts) }));
 }
