@@ -113,7 +113,12 @@ export function postgresClient(
   onIdleConnectionError?: (err: Error) => void,
   preparedStatements = true,
 ) {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  // jit=off for the app's sessions: its statements run for milliseconds, and PostgreSQL's JIT, which
+  // starts once a plan's estimated cost passes jit_above_cost (100,000), compiled for 15–330 ms before
+  // statements that then ran for 10–150 ms (a doctor's patients count, a report filtered by product:
+  // docs/performance.md, round 17). Estimates of correlated EXISTS (Prisma's relation filters) pass
+  // that cost easily.
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000, options: '-c jit=off' });
   // pg emits 'error' on the pool when the server ends an idle connection (restart, failover, a
   // dropped test database); unheard, that event would crash the process. The pool replaces the
   // connection on the next query.

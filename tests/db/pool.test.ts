@@ -102,6 +102,11 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('prepared statements', () => {
       await plain.close();
     }
   });
+
+  it('runs its sessions with JIT off, Prisma\'s statements and plain ones alike', async () => {
+    expect((await sqlRows<{ jit: string }>(db.prisma, 'SHOW jit'))[0]!.jit).toBe('off');
+    expect((await db.prisma.$queryRaw<{ jit: string }[]>`SELECT current_setting('jit') AS jit`)[0]!.jit).toBe('off');
+  });
 });
 
 describe('pageClause', () => {
