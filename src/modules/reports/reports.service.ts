@@ -40,6 +40,17 @@ const DAY_MS = 86_400_000;
 const num = (v: unknown) => Number(v ?? 0);
 const ids = (list: number[]) => Prisma.join(list);
 
+/**
+ * A date bound written into the statement as a literal, not a bind parameter. The server keeps
+ * statements that recur prepared (src/db/client.ts), and after five runs PostgreSQL may keep one
+ * generic plan for them, made without the dates: a report run for a month, then for a year, was
+ * planned for an unknown range (products over a year: 680 ms through the app against 280 ms for
+ * its own plan; docs/performance.md, round 17). The values are built here from Date objects
+ * (ISO text), never from the request's text.
+ */
+const instant = (d: Date) => Prisma.raw(`'${d.toISOString()}'::timestamptz`);
+const day = (d: Date) => Prisma.raw(`'${formatDate(d)}'::date`);
+
 /** What an order (alias `o`) brought in: what the customer paid less what Midtrans gave back. */
 const REVENUE = Prisma.raw('(o.grand_totals - o.refunded_amount)');
 
@@ -52,8 +63,8 @@ function paidOrders(f: ReportFilters): Prisma.Sql {
     Prisma.sql`o.is_paid = 1`, Prisma.sql`o.is_canceled = 0`, Prisma.sql`o.status <> 'CANCEL'`, Prisma.sql`o.paid_date IS NOT NULL`,
     Prisma.sql`(o.refunded_amount = 0 OR o.refunded_amount < o.grand_totals)`,
   ];
-  if (f.tgl_awal) parts.push(Prisma.sql`o.paid_date >= ${clinicDayStart(f.tgl_awal).toISOString()}::timestamptz`);
-  if (f.tgl_akhir) parts.push(Prisma.sql`o.paid_date < ${clinicDayStart(new Date(f.tgl_akhir.getTime() + DAY_MS)).toISOString()}::timestamptz`);
+  if (f.tgl_awal) parts.push(Prisma.sql`o.paid_date >= ${instant(clinicDayStart(f.tgl_awal))}`);
+  if (f.tgl_akhir) parts.push(Prisma.sql`o.paid_date < ${instant(clinicDayStart(new Date(f.tgl_akhir.getTime() + DAY_MS)))}`);
   if (f.order_type) parts.push(Prisma.sql`o.order_type = ${f.order_type}`);
   if (f.status) parts.push(Prisma.sql`o.status = ${f.status}`);
   // id_menus narrows the e-commerce orders (those selling one of the products), id_doctors the
@@ -163,7 +174,11 @@ const PRODUCT_CELLS = { nama_menus: shape.str, qty: shape.int, price_total: shap
 export const PRODUCT_COLUMNS = names(PRODUCT_CELLS);
 export const productsSchema = tableSchema(PRODUCT_CELLS);
 
-/** report/penjualan/products: units and line totals per product over the paid orders. */
+/**
+ * report/penjualan/products: units and line totals per product over the paid orders. Only e-commerce
+ * orders have lines, and id_doctors narrows consultation orders only: it changes nothing here and is
+ * left out of the statement (with it, the planner misjudged the rows and read every line for 370–430 ms).
+ */
 export async function salesProducts(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
   const menus = f.id_menus?.length ? Prisma.sql` AND i.id_menu IN (${ids(f.id_menus)})` : Prisma.empty;
   // summed per product first, the names joined to the sums (a few thousand rows), not to every line
@@ -171,7 +186,7 @@ export async function salesProducts(db: PrismaClient, f: ReportFilters, t: Retur
     SELECT m.nama_menus, s.qty, s.price_total
     FROM (SELECT i.id_menu, sum(i.qty) AS qty, sum(i.price_total) AS price_total
           FROM order_items i JOIN orders o ON o.id = i.id_order
-          WHERE ${paidOrders(f)} AND o.order_type = 'E' AND i.is_canceled = 0${menus}
+          WHERE ${paidOrders({ ...f, id_doctors: undefined })} AND o.order_type = 'E' AND i.is_canceled = 0${menus}
           GROUP BY i.id_menu) s
       JOIN menus m ON m.id = s.id_menu
     ORDER BY s.qty DESC, s.id_menu`;
@@ -182,14 +197,14 @@ const CONSULTATION_CELLS = { doctors: shape.str, qty: shape.int, amount: shape.i
 export const CONSULTATION_COLUMNS = names(CONSULTATION_CELLS);
 export const consultationsSchema = tableSchema(CONSULTATION_CELLS);
 
-/** report/penjualan/online_consultations: consultations and their price per doctor. */
+/** report/penjualan/online_consultations: consultations and their price per doctor (id_menus, which narrows e-commerce orders only, changes nothing here). */
 export async function salesConsultations(db: PrismaClient, f: ReportFilters, t: ReturnType<typeof tableWindow>) {
   const doctors = f.id_doctors?.length ? Prisma.sql` AND e.id_doctors IN (${ids(f.id_doctors)})` : Prisma.empty;
   const rows = await db.$queryRaw<{ doctors: string; qty: bigint; amount: bigint }[]>`
     SELECT u.users_fullname AS doctors, sum(e.qty) AS qty, sum(e.qty::bigint * e.extra_prices) AS amount
     FROM order_extras e JOIN orders o ON o.id = e.id_orders
       JOIN doctors d ON d.id = e.id_doctors JOIN users u ON u.id = d.id_users
-    WHERE ${paidOrders(f)} AND o.order_type = 'C'${doctors}
+    WHERE ${paidOrders({ ...f, id_menus: undefined })} AND o.order_type = 'C'${doctors}
     GROUP BY e.id_doctors, u.users_fullname ORDER BY sum(e.qty) DESC, e.id_doctors`;
   return pageRows(rows.map((r) => [r.doctors, num(r.qty), num(r.amount)]), t, [0], t.draw);
 }
@@ -197,8 +212,8 @@ export async function salesConsultations(db: PrismaClient, f: ReportFilters, t: 
 /** Appointments that took place (the patient came): ARRIVED or DONE, not deleted. */
 function servedAppointments(f: Pick<ReportFilters, 'tgl_awal' | 'tgl_akhir' | 'id_doctors' | 'id_services'>): Prisma.Sql {
   const parts = [Prisma.sql`us.deleted_at IS NULL`, Prisma.sql`us.status IN ('ARRIVED', 'DONE')`];
-  if (f.tgl_awal) parts.push(Prisma.sql`us.tanggal >= ${formatDate(f.tgl_awal)}::date`);
-  if (f.tgl_akhir) parts.push(Prisma.sql`us.tanggal <= ${formatDate(f.tgl_akhir)}::date`);
+  if (f.tgl_awal) parts.push(Prisma.sql`us.tanggal >= ${day(f.tgl_awal)}`);
+  if (f.tgl_akhir) parts.push(Prisma.sql`us.tanggal <= ${day(f.tgl_akhir)}`);
   if (f.id_doctors?.length) parts.push(Prisma.sql`us.id_doctors IN (${ids(f.id_doctors)})`);
   if (f.id_services?.length) parts.push(Prisma.sql`us.id_services IN (${ids(f.id_services)})`);
   return Prisma.join(parts, ' AND ');
