@@ -10,6 +10,8 @@ const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5
 const s = sizes(Number(process.env.BENCH_SCALE ?? 1));
 // The same pool size as the app (DB_POOL_MAX, default 10).
 const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DB_POOL_MAX ?? 10) });
+// and the same session settings (src/db/client.ts), so the two differ only by what runs in Node
+pool.on('connect', (client) => void client.query('SET jit = off').catch(() => undefined));
 
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];
