@@ -9,9 +9,9 @@ import { sizes } from './seed.js';
 const url = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/colederma_bench';
 const s = sizes(Number(process.env.BENCH_SCALE ?? 1));
 // The same pool size as the app (DB_POOL_MAX, default 10).
-const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DB_POOL_MAX ?? 10) });
-// and the same session settings (src/db/client.ts), so the two differ only by what runs in Node
-pool.on('connect', (client) => void client.query('SET jit = off').catch(() => undefined));
+// The same session settings as the app (jit off, src/db/client.ts), so the two differ only by what runs in Node.
+const onConnect = async (client: pg.ClientBase) => void (await client.query('SET jit = off'));
+const pool = new pg.Pool({ connectionString: url, max: Number(process.env.DB_POOL_MAX ?? 10), onConnect });
 
 const server = http.createServer((req, res) => {
   const chunks: Buffer[] = [];

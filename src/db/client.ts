@@ -105,6 +105,19 @@ export const databaseOf = (prisma: object): DatabaseConnection | undefined => co
 
 const pools = new WeakMap<object, { pool: pg.Pool; preparedStatements: boolean }>();
 
+/**
+ * Run on each new connection before the pool hands it out (pg-pool's `onConnect`): jit=off. The
+ * app's statements run for milliseconds, and PostgreSQL's JIT, which starts once a plan's estimated
+ * cost passes jit_above_cost (100,000), compiled for 15–330 ms before statements that then ran for
+ * 10–150 ms (a doctor's patients count, a report filtered by product: docs/performance.md, round 17);
+ * estimates of correlated EXISTS (Prisma's relation filters) pass that cost easily. A SET, not the
+ * `options` startup parameter, which PgBouncer and other poolers refuse. A server without the
+ * setting keeps its default.
+ */
+export async function sessionSettings(client: pg.ClientBase) {
+  await client.query('SET jit = off').catch(() => undefined);
+}
+
 /** A PostgreSQL PrismaClient whose pg pool is also reachable by `sqlRows` (the server and the tests use it). */
 export function postgresClient(
   databaseUrl: string,
@@ -113,18 +126,11 @@ export function postgresClient(
   onIdleConnectionError?: (err: Error) => void,
   preparedStatements = true,
 ) {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max, connectionTimeoutMillis, idleTimeoutMillis: 30_000, onConnect: sessionSettings });
   // pg emits 'error' on the pool when the server ends an idle connection (restart, failover, a
   // dropped test database); unheard, that event would crash the process. The pool replaces the
   // connection on the next query.
   pool.on('error', (err) => onIdleConnectionError?.(err));
-  // jit=off for the app's sessions: its statements run for milliseconds, and PostgreSQL's JIT, which
-  // starts once a plan's estimated cost passes jit_above_cost (100,000), compiled for 15–330 ms before
-  // statements that then ran for 10–150 ms (a doctor's patients count, a report filtered by product:
-  // docs/performance.md, round 17). Estimates of correlated EXISTS (Prisma's relation filters) pass
-  // that cost easily. A SET queued ahead of the connection's first statement, not the `options`
-  // startup parameter: PgBouncer and other poolers refuse that ("unsupported startup parameter").
-  pool.on('connect', (client) => void client.query('SET jit = off').catch(() => undefined));
   if (preparedStatements) {
     pool.on('connect', (client) => forgottenAtConnect.set(client, namesForgotten));
     pool.on('release', (_err, client) => retireStale(client));
