@@ -114,7 +114,7 @@ const pools = new WeakMap<object, { pool: pg.Pool; preparedStatements: boolean }
  * `options` startup parameter, which PgBouncer and other poolers refuse. A server without the
  * setting keeps its default.
  */
-export async function sessionSettings(client: pg.ClientBase) {
+async function sessionSettings(client: pg.ClientBase) {
   await client.query('SET jit = off').catch(() => undefined);
 }
 
