@@ -247,6 +247,8 @@ describe('the last owner', () => {
       expect(owners).toBe(1);
     }
     await t.app.db.userRole.create({ data: { id_users: owner.id, role_codes: 'OWNER', descriptions: '-' } });
+    // granted behind the API's back: wait until the token check has heard of it (authenticate.ts)
+    await t.app.callers.settle();
   });
 });
 
