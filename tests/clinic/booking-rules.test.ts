@@ -16,8 +16,8 @@ let patient: number;
 let otherPatient: number;
 let facial: number;
 
-/** the clinic date `days` from today (UTC midnight) */
-const ahead = (days: number) => new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+/** the clinic date `days` from today, or from the day of `from` (UTC midnight) */
+const ahead = (days: number, from = new Date()) => new Date(clinicDay(from).getTime() + days * 86_400_000);
 const dmy = (d: Date) => {
   const iso = formatDate(d)!;
   return `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
@@ -106,27 +106,36 @@ describe('how far ahead', () => {
   it('lets customers book and reschedule only within the days availability shows (BOOKING_AVAILABILITY_DAYS); staff further', async () => {
     const doc = await newDoctor();
     const days = t.app.config.BOOKING_AVAILABILITY_DAYS;
-    const last = ahead(days - 1);
-    const beyond = ahead(days);
-    const far = new Date(Date.UTC(2099, 0, 5));
-    const [lastSlot, beyondSlot, farSlot] = [await doc.slot(last, 9), await doc.slot(beyond, 10), await doc.slot(far, 11)];
-    const listed = ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc.id })).body as any[]).map((d) => d.schedule);
-    expect(listed).toContain(formatDate(last));
-    expect(listed).not.toContain(formatDate(beyond));
+    // the window ends with a clinic day: the app's clock held still, so that a run across midnight
+    // in Asia/Jakarta (17:00 UTC) cannot move the window between the dates taken here and its checks
+    const realNow = t.app.now;
+    const now = realNow();
+    t.app.now = () => now;
+    try {
+      const last = ahead(days - 1, now);
+      const beyond = ahead(days, now);
+      const far = new Date(Date.UTC(2099, 0, 5));
+      const [lastSlot, beyondSlot, farSlot] = [await doc.slot(last, 9), await doc.slot(beyond, 10), await doc.slot(far, 11)];
+      const listed = ((await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doc.id })).body as any[]).map((d) => d.schedule);
+      expect(listed).toContain(formatDate(last));
+      expect(listed).not.toContain(formatDate(beyond));
 
-    const message = `appointments can be booked at most ${days} days ahead (until ${formatDate(last)})`;
-    for (const [slot, day] of [[beyondSlot, beyond], [farSlot, far]] as const) {
-      const res = await book(customer, slot, day);
-      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'tanggal', message }]]);
+      const message = `appointments can be booked at most ${days} days ahead (until ${formatDate(last)})`;
+      for (const [slot, day] of [[beyondSlot, beyond], [farSlot, far]] as const) {
+        const res = await book(customer, slot, day);
+        expect([res.status, res.body.errors]).toEqual([422, [{ field: 'tanggal', message }]]);
+      }
+      const ok = await book(customer, lastSlot, last);
+      expect(ok.status).toBe(200);
+      const moved = await reschedule(customer, ok.body.user_schedules.id, beyondSlot, beyond);
+      expect([moved.status, moved.body.errors]).toEqual([422, [{ field: 'tanggal', message }]]);
+      expect(await active({ id_doctors: doc.id })).toBe(1);
+      // staff plan further ahead (a follow-up in some months)
+      expect((await book(admin, farSlot, far)).status).toBe(200);
+      expect((await reschedule(admin, ok.body.user_schedules.id, beyondSlot, beyond)).status).toBe(200);
+    } finally {
+      t.app.now = realNow;
     }
-    const ok = await book(customer, lastSlot, last);
-    expect(ok.status).toBe(200);
-    const moved = await reschedule(customer, ok.body.user_schedules.id, beyondSlot, beyond);
-    expect([moved.status, moved.body.errors]).toEqual([422, [{ field: 'tanggal', message }]]);
-    expect(await active({ id_doctors: doc.id })).toBe(1);
-    // staff plan further ahead (a follow-up in some months)
-    expect((await book(admin, farSlot, far)).status).toBe(200);
-    expect((await reschedule(admin, ok.body.user_schedules.id, beyondSlot, beyond)).status).toBe(200);
   });
 });
 

@@ -15,9 +15,15 @@ let peel: number; // 60-minute service
 let patient: number;
 let otherPatient: number;
 
-/** a clinic date `days` ahead as dd/mm/yyyy with its weekday name */
+// The clinic day the file started on, not the day at each call: later tests look again for what
+// earlier ones booked (ahead(10) and ahead(16), found again by the availability test), so a run
+// across midnight in Asia/Jakarta (17:00 UTC) must not shift those dates by a day in between. The
+// app keeps its real clock: every use below holds whether the app's day is this one or the next.
+const TODAY = clinicDay(new Date());
+
+/** a clinic date `days` ahead of TODAY as dd/mm/yyyy with its weekday name */
 function ahead(days: number) {
-  const d = new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+  const d = new Date(TODAY.getTime() + days * 86_400_000);
   const iso = formatDate(d)!;
   return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`, hari: DAYS[d.getUTCDay()]! };
 }

@@ -1,7 +1,7 @@
 import type { Method } from '../../src/http/route.js';
 import type { TestApp, TestUser } from '../helpers/app.js';
 import { audit } from '../../src/modules/audit/audit.service.js';
-import { formatDate } from '../../src/lib/dates.js';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { PNG_1PX } from '../helpers/app.js';
 import { appointment, bookableSlot, createMenu, prescriptionSnapshot } from './fixtures.js';
 import { doctor as createDoctor, givePoints, menu as createProduct, patientOf, promotion } from '../commerce/fixtures.js';
@@ -209,7 +209,7 @@ export const OWNED: OwnedResource[] = [
       const slot = await bookableSlot(t, 9);
       const free = await bookableSlot(t, 10);
       const row = await appointment(t, slot, a.id, p.id, { digisoft_invoice_numbers: marker });
-      return { id: row.id, marker, refs: { patient: p.id, free: free.slot.id, tanggal: free.tanggal, doctor: slot.doctor.id, from: formatDate(new Date()), to: free.tanggal } };
+      return { id: row.id, marker, refs: { patient: p.id, free: free.slot.id, tanggal: free.tanggal, doctor: slot.doctor.id, from: formatDate(clinicDay(t.app.now())), to: free.tanggal } };
     },
     attempts: (id, a, _b, r) => {
       const move = { id_doctor_schedules: r.free, tanggal: r.tanggal, status: 'BOOKING', reschedule_counts: 0 };
