@@ -9,7 +9,7 @@ import jwt from 'jsonwebtoken';
  * Device tokens decide the answer: `dead-*` → 404 UNREGISTERED, `bad-*` → 400 INVALID_ARGUMENT,
  * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, `busy-*` → 429 QUOTA_EXCEEDED with
  * `Retry-After: 600` (seconds), `slow-*` → 200 after `slowMs` (the message counts as sent on
- * arrival; `answered` lists the slow tokens once their answer is written), a token passed to
+ * arrival; `answered` lists the slow tokens whose answer was written to a request not cut off), a token passed to
  * `hold` → no answer until the test releases it (then 503 UNAVAILABLE), others → 200. As the real service, a message whose payload (notification and data,
  * keys and values) passes 4096 bytes is refused with 400 INVALID_ARGUMENT and a google.rpc.BadRequest
  * detail naming the field, whatever its token: a request error, not a dead token.
@@ -89,7 +89,10 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
       sent.push({ token: msg.token, title: msg.notification.title, body: msg.notification.body, data: msg.data });
       const name = `projects/${m[1]}/messages/${sent.length}`;
       if (msg.token.startsWith('slow-')) {
+        let gone = false;
+        res.on('close', () => (gone = true));
         await new Promise((r) => setTimeout(r, opts.slowMs ?? 0));
+        if (gone) return; // the sender cut the request off: nobody gets the answer
         answered.push(msg.token);
       }
       return json(200, { name });
