@@ -382,14 +382,14 @@ describe('push: a send never outlasts its claim', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   let q: TestApp;
   /** the same FCM without the short timeout: a send held by the fake FCM stays in flight until released */
-  let patient: TestApp;
+  let unhurried: TestApp;
   beforeAll(async () => {
     q = await createTestApp({ FCM_PROJECT_ID: 'colederma-test', FCM_CLIENT_EMAIL: clientEmail, FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${fcm.url}/token`, FCM_API_URL: fcm.url, PUSH_TIMEOUT_MS: String(TIMEOUT) });
-    patient = await createTestApp({ FCM_PROJECT_ID: 'colederma-test', FCM_CLIENT_EMAIL: clientEmail, FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${fcm.url}/token`, FCM_API_URL: fcm.url });
+    unhurried = await createTestApp({ FCM_PROJECT_ID: 'colederma-test', FCM_CLIENT_EMAIL: clientEmail, FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${fcm.url}/token`, FCM_API_URL: fcm.url });
   });
   afterAll(async () => {
     await q?.close();
-    await patient?.close();
+    await unhurried?.close();
   });
 
   async function queue(token: string, attempts = 0, on: TestApp = q) {
@@ -431,18 +431,18 @@ describe('push: a send never outlasts its claim', () => {
   });
 
   it('a worker that lost its claim leaves the outcome of the worker that took the row', async () => {
-    const row = await queue('held-phone-0002', 0, patient);
+    const row = await queue('held-phone-0002', 0, unhurried);
     // FCM keeps A's send in flight until released, then fails it: A then writes a failure
     const held = fcm.hold('held-phone-0002');
-    const a = deliverPendingPushes(patient.app);
+    const a = deliverPendingPushes(unhurried.app);
     await held.arrived; // A has claimed the row (attempt 1) and is sending
     // meanwhile another worker took the row (its claim: attempt 2) and delivered it
     const sentAt = new Date();
-    await patient.app.db.pushDelivery.update({ where: { id: row.id }, data: { status: 'SENT', attempts: 2, sent_at: sentAt, locked_until: null } });
+    await unhurried.app.db.pushDelivery.update({ where: { id: row.id }, data: { status: 'SENT', attempts: 2, sent_at: sentAt, locked_until: null } });
     held.release();
     expect(await a).toBe(1);
     // not put back to PENDING (it would be sent again)
-    expect(await patient.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', attempts: 2, sent_at: sentAt, last_error: '' });
+    expect(await unhurried.app.db.pushDelivery.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', attempts: 2, sent_at: sentAt, last_error: '' });
   });
 });
 

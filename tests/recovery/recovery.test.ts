@@ -234,26 +234,26 @@ describe('the outbox sends a message once, whatever the server’s pace', () => 
   it("a worker that lost its claim leaves the outcome of the worker that took the row", async () => {
     // the gateway keeps A's send in flight until the row has been taken over, then fails it; an app
     // without the short cut-off, so that A's failure is written only then
-    const patient = await createTestApp({ WABLAS_BASE_URL: wablas.url, WABLAS_TOKEN: 'wa-token' });
-    await enqueueMessage(patient.app.db, { channel: 'wa', recipient: '081200005555', body: 'link', purpose: 'password_recovery' });
+    const unhurried = await createTestApp({ WABLAS_BASE_URL: wablas.url, WABLAS_TOKEN: 'wa-token' });
+    await enqueueMessage(unhurried.app.db, { channel: 'wa', recipient: '081200005555', body: 'link', purpose: 'password_recovery' });
     wablas.state.fail = true;
     const held = wablas.hold();
     try {
-      const a = deliverOutbox(patient.app); // its send will fail
+      const a = deliverOutbox(unhurried.app); // its send will fail
       await held.arrived; // A has claimed the row and is sending
       // meanwhile another worker took the row (A paused past its claim) and delivered it
-      const row = await patient.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: '081200005555' } });
+      const row = await unhurried.app.db.messageOutbox.findFirstOrThrow({ where: { recipient: '081200005555' } });
       expect(row.status).toBe('SENDING');
       const sentAt = new Date();
-      await patient.app.db.messageOutbox.update({ where: { id: row.id }, data: { status: 'SENT', body: '', sent_at: sentAt, attempts: 1, locked_until: null } });
+      await unhurried.app.db.messageOutbox.update({ where: { id: row.id }, data: { status: 'SENT', body: '', sent_at: sentAt, attempts: 1, locked_until: null } });
       held.release();
       expect(await a).toEqual({ sent: 0, failed: 0 });
       // not put back to PENDING (it would be sent again)
-      expect(await patient.app.db.messageOutbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', sent_at: sentAt, attempts: 1, last_error: '' });
+      expect(await unhurried.app.db.messageOutbox.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'SENT', sent_at: sentAt, attempts: 1, last_error: '' });
     } finally {
       held.release();
       wablas.state.fail = false;
-      await patient.close();
+      await unhurried.close();
     }
   });
 });
