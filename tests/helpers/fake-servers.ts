@@ -103,14 +103,29 @@ export const readBody = (req: http.IncomingMessage) =>
 
 /**
  * A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`).
- * `state.fail` answers `status: false`; `state.delayMs` answers that much later.
+ * `state.fail` answers `status: false`; `state.delayMs` answers that much later; after `hold()`
+ * the next request waits for `release()` before it is answered.
  */
 export async function startWablasServer() {
   const calls: WablasCall[] = [];
   const state = { fail: false, delayMs: 0 };
+  let held: { arrived: () => void; released: Promise<void> } | undefined;
+  const hold = () => {
+    let arrived!: () => void;
+    let release!: () => void;
+    const hasArrived = new Promise<void>((r) => (arrived = r));
+    held = { arrived, released: new Promise<void>((r) => (release = r)) };
+    return { arrived: hasArrived, release };
+  };
   const server = http.createServer(async (req, res) => {
     const body = await readBody(req);
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
+    const h = held;
+    held = undefined;
+    if (h) {
+      h.arrived();
+      await h.released;
+    }
     res.setHeader('Content-Type', 'application/json');
     if (req.method !== 'POST' || req.url !== '/api/send-message') {
       res.statusCode = 404;
@@ -123,7 +138,7 @@ export async function startWablasServer() {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, calls, state, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url: `http://127.0.0.1:${port}`, calls, state, hold, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
 
 /** The quoted-printable / soft-wrapped text of a raw e-mail, unwrapped. */

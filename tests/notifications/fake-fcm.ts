@@ -9,7 +9,8 @@ import jwt from 'jsonwebtoken';
  * Device tokens decide the answer: `dead-*` → 404 UNREGISTERED, `bad-*` → 400 INVALID_ARGUMENT,
  * `flaky-*` → 503 UNAVAILABLE the first `flakyFailures` times, `busy-*` → 429 QUOTA_EXCEEDED with
  * `Retry-After: 600` (seconds), `slow-*` → 200 after `slowMs` (the message counts as sent on
- * arrival), others → 200. As the real service, a message whose payload (notification and data,
+ * arrival; `answered` lists the slow tokens whose answer was written to a request not cut off), a token passed to
+ * `hold` → no answer until the test releases it (then 503 UNAVAILABLE), others → 200. As the real service, a message whose payload (notification and data,
  * keys and values) passes 4096 bytes is refused with 400 INVALID_ARGUMENT and a google.rpc.BadRequest
  * detail naming the field, whatever its token: a request error, not a dead token.
  */
@@ -18,6 +19,17 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
   const tokenRequests: string[] = [];
   const failures = new Map<string, number>();
   const issued = new Set<string>();
+  const answered: string[] = [];
+  const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
+  /** The next send to `token` waits unanswered until `release()`, then fails (503 UNAVAILABLE). */
+  const hold = (token: string) => {
+    let arrived!: () => void;
+    let release!: () => void;
+    const hasArrived = new Promise<void>((r) => (arrived = r));
+    const released = new Promise<void>((r) => (release = r));
+    holds.set(token, { arrived, released });
+    return { arrived: hasArrived, release };
+  };
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
     const json = (status: number, value: unknown) => {
@@ -60,6 +72,13 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
         res.setHeader('Retry-After', '600');
         return fcmError(429, 'RESOURCE_EXHAUSTED', 'QUOTA_EXCEEDED');
       }
+      const held = holds.get(msg.token);
+      if (held) {
+        holds.delete(msg.token);
+        held.arrived();
+        await held.released;
+        return fcmError(503, 'UNAVAILABLE', 'UNAVAILABLE');
+      }
       if (msg.token.startsWith('flaky-')) {
         const n = failures.get(msg.token) ?? 0;
         if (n < (opts.flakyFailures ?? 1)) {
@@ -69,12 +88,18 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
       }
       sent.push({ token: msg.token, title: msg.notification.title, body: msg.notification.body, data: msg.data });
       const name = `projects/${m[1]}/messages/${sent.length}`;
-      if (msg.token.startsWith('slow-')) await new Promise((r) => setTimeout(r, opts.slowMs ?? 0));
+      if (msg.token.startsWith('slow-')) {
+        let gone = false;
+        res.on('close', () => (gone = true));
+        await new Promise((r) => setTimeout(r, opts.slowMs ?? 0));
+        if (gone) return; // the sender cut the request off: nobody gets the answer
+        answered.push(msg.token);
+      }
       return json(200, { name });
     }
     json(404, { error: { code: 404, message: 'not found' } });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, sent, tokenRequests, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, sent, answered, tokenRequests, hold, close: () => new Promise<void>((r) => server.close(() => r())) };
 }

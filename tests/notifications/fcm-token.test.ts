@@ -44,7 +44,10 @@ let t: TestApp;
 beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  t = await createTestApp({ FCM_PROJECT_ID: 'p', FCM_CLIENT_EMAIL: 'fcm@p.iam.gserviceaccount.com', FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${url}/token`, FCM_API_URL: url, PUSH_TIMEOUT_MS: '1000' });
+  // PUSH_TIMEOUT_MS also bounds the token request. 3 s (it was 1 s, which a loaded machine can take
+  // for a refused or a successful attempt): the trickled answer never ends without the bound, so the
+  // test still fails without it, only 2 s later.
+  t = await createTestApp({ FCM_PROJECT_ID: 'p', FCM_CLIENT_EMAIL: 'fcm@p.iam.gserviceaccount.com', FCM_PRIVATE_KEY: privateKey, FCM_TOKEN_URL: `${url}/token`, FCM_API_URL: url, PUSH_TIMEOUT_MS: '3000' });
 });
 afterAll(async () => {
   await t.close();
