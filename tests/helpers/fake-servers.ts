@@ -102,6 +102,25 @@ export const readBody = (req: http.IncomingMessage) =>
   });
 
 /**
+ * A request a fake server keeps unanswered until the test says so: the server awaits `pass()`
+ * (which tells `arrived`, then waits for `release()`); the test awaits `arrived`, acts, releases.
+ */
+export function requestHold() {
+  let arrive!: () => void;
+  let release!: () => void;
+  const arrived = new Promise<void>((r) => (arrive = r));
+  const released = new Promise<void>((r) => (release = r));
+  return {
+    arrived,
+    release,
+    pass: () => {
+      arrive();
+      return released;
+    },
+  };
+}
+
+/**
  * A local server speaking Wablas' `POST /api/send-message` (form-encoded; JSON `status`).
  * `state.fail` answers `status: false`; `state.delayMs` answers that much later; after `hold()`
  * the next request waits for `release()` before it is answered.
@@ -109,23 +128,14 @@ export const readBody = (req: http.IncomingMessage) =>
 export async function startWablasServer() {
   const calls: WablasCall[] = [];
   const state = { fail: false, delayMs: 0 };
-  let held: { arrived: () => void; released: Promise<void> } | undefined;
-  const hold = () => {
-    let arrived!: () => void;
-    let release!: () => void;
-    const hasArrived = new Promise<void>((r) => (arrived = r));
-    held = { arrived, released: new Promise<void>((r) => (release = r)) };
-    return { arrived: hasArrived, release };
-  };
+  let held: ReturnType<typeof requestHold> | undefined;
+  const hold = () => (held = requestHold());
   const server = http.createServer(async (req, res) => {
     const body = await readBody(req);
     if (state.delayMs) await new Promise((r) => setTimeout(r, state.delayMs));
     const h = held;
     held = undefined;
-    if (h) {
-      h.arrived();
-      await h.released;
-    }
+    await h?.pass();
     res.setHeader('Content-Type', 'application/json');
     if (req.method !== 'POST' || req.url !== '/api/send-message') {
       res.statusCode = 404;

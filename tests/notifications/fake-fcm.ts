@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../helpers/fake-servers.js';
+import { readBody, requestHold } from '../helpers/fake-servers.js';
 import jwt from 'jsonwebtoken';
 
 /**
@@ -20,15 +20,12 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
   const failures = new Map<string, number>();
   const issued = new Set<string>();
   const answered: string[] = [];
-  const holds = new Map<string, { arrived: () => void; released: Promise<void> }>();
+  const holds = new Map<string, ReturnType<typeof requestHold>>();
   /** The next send to `token` waits unanswered until `release()`, then fails (503 UNAVAILABLE). */
   const hold = (token: string) => {
-    let arrived!: () => void;
-    let release!: () => void;
-    const hasArrived = new Promise<void>((r) => (arrived = r));
-    const released = new Promise<void>((r) => (release = r));
-    holds.set(token, { arrived, released });
-    return { arrived: hasArrived, release };
+    const held = requestHold();
+    holds.set(token, held);
+    return held;
   };
   const server = createServer(async (req, res) => {
     const body = await readBody(req);
@@ -75,8 +72,7 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
       const held = holds.get(msg.token);
       if (held) {
         holds.delete(msg.token);
-        held.arrived();
-        await held.released;
+        await held.pass();
         return fcmError(503, 'UNAVAILABLE', 'UNAVAILABLE');
       }
       if (msg.token.startsWith('flaky-')) {
