@@ -124,6 +124,20 @@ describe('the practice hours, slots, doctor services and pictures of a deleted d
   });
 });
 
+describe('a slot of a deleted service', () => {
+  it('is not created (422, as for a deleted doctor): its doctor service is gone from every read, and the slot could never be listed or booked', async () => {
+    const A = t.auth(admin);
+    const { svc, doc } = await serviceInCategory('Peel');
+    const link = (await t.http.post('/doctor_services/search').send({ id_doctors: doc })).body.doctor_services[0].id;
+    const before = await t.app.db.doctorSchedule.count({ where: { id_doctor_services: link } });
+    // its bookable slots first (none is booked), then the service; the doctor stays
+    expect((await t.http.delete(`/services/${svc}/delete`).set(A)).status).toBe(200);
+    const res = await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: link, hari: 'Senin', jam: '08:00' });
+    expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctor_services', message: 'not found' }]]);
+    expect(await t.app.db.doctorSchedule.count({ where: { id_doctor_services: link } })).toBe(before);
+  });
+});
+
 describe("a doctor's deleted main service", () => {
   it('is shown as none on the doctor (lists, table, profile), as services/:id is 404; the id stays', async () => {
     const A = t.auth(admin);

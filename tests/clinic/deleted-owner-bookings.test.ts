@@ -198,3 +198,36 @@ describe('a deleted patient', () => {
     expect(await t.app.db.userSchedule.count({ where: { id_patients: p } })).toBe(0);
   });
 });
+
+describe('an appointment left as history by a deletion', () => {
+  // A deletion cancels only the appointments still to come; one whose time has passed stays as it
+  // was (BOOKING, holding its slot). Moving it to a coming date would give a deleted patient or a
+  // deleted account a live booking, which booking refuses (404) and the deletion would have cancelled.
+  it("is not moved to a coming date once its patient is deleted (404 to staff and to the doctor; nothing changes)", async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const yesterday = ahead(-1);
+    const past = await bookingRow(customer, p, yesterday, 15, await slotOn(yesterday, 15));
+    await t.http.delete(`/patients/${p}/delete`).set(t.auth(admin)).expect(200);
+    const day = ahead(3);
+    const slot = await slotOn(day, 13);
+    for (const u of [admin, doctorUser]) {
+      const res = await t.http.put(`/user_schedules/${past}/reschedule`).set(t.auth(u)).send({ id_doctor_schedules: slot, tanggal: dmy(day) });
+      expect([u.roles, res.status, res.body.message]).toEqual([u.roles, 404, `patients ${p} not found`]);
+    }
+    expect(await row(past)).toMatchObject({ status: 'BOOKING', tanggal: yesterday, reschedule_counts: 0 });
+    expect(await t.app.db.userSchedule.count({ where: { id_patients: p, active_slot: 1, tanggal: { gt: yesterday } } })).toBe(0);
+  });
+
+  it("is not moved to a coming date once the account it is in the name of is deleted (404; nothing changes)", async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const p = await patientOf(customer);
+    const yesterday = ahead(-1);
+    const past = await bookingRow(customer, p, yesterday, 16, await slotOn(yesterday, 16));
+    await t.http.delete(`/users/${customer.id}/delete`).set(t.auth(admin)).expect(200);
+    const day = ahead(3);
+    const res = await t.http.put(`/user_schedules/${past}/reschedule`).set(t.auth(admin)).send({ id_doctor_schedules: await slotOn(day, 14), tanggal: dmy(day) });
+    expect([res.status, res.body.message]).toEqual([404, `users ${customer.id} not found`]);
+    expect(await row(past)).toMatchObject({ status: 'BOOKING', tanggal: yesterday, reschedule_counts: 0 });
+  });
+});

@@ -296,6 +296,9 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   await slotTransaction(app, async (tx) => {
     // the patient's lock first, as booking takes it (then the doctor's)
     await lockPatient(tx, row.id_patients);
+    // A deletion cancels only the coming appointments: one whose time had passed stays as history and
+    // is not moved to a coming date for a deleted patient (booking refuses one too)
+    if (!(await tx.patient.count({ where: { id: row.id_patients, deleted_at: null } }))) throw notFound(`patients ${row.id_patients} not found`);
     await assertMayMove(tx, c, row, checked);
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, row.id_patients, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
@@ -316,6 +319,10 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
       },
     });
     if (count === 0) throw conflict('The appointment changed meanwhile; reload and try again');
+    // nor in the name of a deleted account: held as booking holds it, after the appointment's row (the
+    // order an account's deletion takes them in: its coming appointments, then its row), so a deletion
+    // at the same moment comes first and is seen here, or waits and then cancels the moved appointment
+    if (!(await holdLiveUser(tx, row.id_users))) throw notFound(`users ${row.id_users} not found`);
     await emit(app, 'appointment.rescheduled', { appointmentId: id, previousDoctorId: row.id_doctors }, tx);
     await beforeCommit?.(tx);
   });

@@ -575,7 +575,8 @@ const slotBody = z.object({
 });
 
 async function slotData(app: AppContext, tx: any, b: { id_doctors?: number; id_doctor_services: number; jam: Date }) {
-  const ds = await tx.doctorService.findFirst({ where: { id: b.id_doctor_services, doctor: { deleted_at: null } }, include: { service: true } });
+  // a live doctor's link to a live service (that of a deleted one is gone from every read, as doctor_services' scope says)
+  const ds = await tx.doctorService.findFirst({ where: { id: b.id_doctor_services, doctor: { deleted_at: null }, service: { deleted_at: null } }, include: { service: true } });
   if (!ds) throw unprocessable('Unknown doctor service', [{ field: 'id_doctor_services', message: 'not found' }]);
   if (b.id_doctors && b.id_doctors !== ds.id_doctors) {
     throw unprocessable('The doctor service belongs to another doctor', [{ field: 'id_doctors', message: 'does not match id_doctor_services' }]);
