@@ -136,6 +136,18 @@ describe('a slot of a deleted service', () => {
     expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctor_services', message: 'not found' }]]);
     expect(await t.app.db.doctorSchedule.count({ where: { id_doctor_services: link } })).toBe(before);
   });
+
+  it('is neither opened nor closed for booking (404, as every other read and change of it)', async () => {
+    const A = t.auth(admin);
+    const { svc, doc } = await serviceInCategory('Laser');
+    const slot = (await t.http.post('/doctor_schedules/search').send({ id_doctors: doc })).body.doctor_schedules[0].id;
+    expect((await t.http.put(`/doctor_schedules/${slot}/unactivate`).set(A)).status).toBe(200);
+    expect((await t.http.put(`/doctor_schedules/${slot}/activate`).set(A)).status).toBe(200);
+    expect((await t.http.delete(`/services/${svc}/delete`).set(A)).status).toBe(200);
+    const [off, on] = [await t.http.put(`/doctor_schedules/${slot}/unactivate`).set(A), await t.http.post(`/doctor_schedules/${slot}/activate`).set(A)];
+    expect([off.status, on.status]).toEqual([404, 404]);
+    expect((await t.http.get(`/doctor_schedules/${slot}`)).status).toBe(404);
+  });
 });
 
 describe("a doctor's deleted main service", () => {

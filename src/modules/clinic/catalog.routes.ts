@@ -626,7 +626,9 @@ const doctorSchedules = [
       response: z.object({ [action]: z.literal(true) }),
       handler: async ({ app, params, auditChange }) => {
         await app.db.$transaction(async (tx) => {
-          const { count } = await tx.doctorSchedule.updateMany({ where: { id: params.id, deleted_at: null }, data: { is_active: action === 'activate' ? 1 : 0 } });
+          // within doctor_schedules' scope: a slot of a deleted doctor or service is gone (404), as from every read
+          const where = { id: params.id, deleted_at: null, doctor: { deleted_at: null }, service: { deleted_at: null } };
+          const { count } = await tx.doctorSchedule.updateMany({ where, data: { is_active: action === 'activate' ? 1 : 0 } });
           if (!count) throw notFound(`doctor_schedules ${params.id} not found`);
           await auditChange(tx);
         });
