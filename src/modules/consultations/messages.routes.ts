@@ -10,7 +10,7 @@ import { menuBaseJSON } from '../catalogue/serializers.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { CART } from '../commerce/orders.service.js';
 import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
-import { loadThread, openWhere, postMessage, readThreadMessages, threadScope, type NewMessage } from './threads.service.js';
+import { loadThread, messageScope, openWhere, postMessage, readThreadMessages, type NewMessage } from './threads.service.js';
 
 const FILE_AREA = 'thread_messages';
 const PRESCRIPTION_VALID_DAYS = 30;
@@ -48,7 +48,7 @@ function fileRoute(kind: 'image' | 'attachments') {
     response: single,
     body: z.object({ id_threads: s.id, content_type: z.literal(kind).optional() }),
     handler: async (ctx) => {
-      await loadThread(ctx.app.db, ctx.user, ctx.body.id_threads); // 404 before writing anything
+      await loadThread(ctx.app.db, ctx.user, ctx.body.id_threads, messageScope(ctx.user)); // 404 before writing anything
       const file = ctx.file!;
       const name = await ctx.app.storage.save('private', FILE_AREA, file);
       const original = String((ctx.req.file as { originalname?: string } | undefined)?.originalname ?? '').replace(/[\\/\x00-\x1f]/g, '').slice(0, 200);
@@ -86,7 +86,7 @@ const messageFilters = (f: ExploreFilters) => ({
 });
 const messageWhere = (c: Caller, f: ExploreFilters) => ({
   deleted_at: null,
-  thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) },
+  thread: { deleted_at: null, ...(messageScope(c.user) ? { AND: [messageScope(c.user)!] } : {}) },
   ...messageFilters(f),
 });
 
@@ -173,7 +173,7 @@ export const messageRoutes = [
     model: (db) => db.threadMessage,
     access: { read: 'authenticated', write: 'authenticated' },
     softDelete: true,
-    scope: (c) => ({ thread: { deleted_at: null, ...(threadScope(c.user) ? { AND: [threadScope(c.user)!] } : {}) } }),
+    scope: (c) => ({ thread: { deleted_at: null, ...(messageScope(c.user) ? { AND: [messageScope(c.user)!] } : {}) } }),
     filters: exploreBody,
     where: (f) => messageFilters(f),
     include: messageInclude,
@@ -235,7 +235,7 @@ export const messageRoutes = [
     handler: async (ctx) => {
       const { app, user, params } = ctx;
       const m = await app.db.threadMessage.findFirst({
-        where: { id: params.id, deleted_at: null, thread: { deleted_at: null, ...(threadScope(user) ? { AND: [threadScope(user)!] } : {}) } },
+        where: { id: params.id, deleted_at: null, thread: { deleted_at: null, ...(messageScope(user) ? { AND: [messageScope(user)!] } : {}) } },
       });
       if (!m) throw notFound(`thread_messages ${params.id} not found`);
       if (m.id_user_from !== user!.id) throw forbidden('Only the author can edit a message');

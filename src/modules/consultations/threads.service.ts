@@ -29,11 +29,39 @@ export function threadScope(user: AuthUser | undefined): Record<string, unknown>
 }
 
 /**
+ * Who reads and writes a thread's messages: threadScope, and for a thread about a patient only while
+ * the caller may read that patient now (patientReadScope, a live patient: the overview's rule,
+ * withReadablePatients). What a message says is that patient's health data: a customer whose patient
+ * staff moved to another account, a doctor whose DOCTOR role was taken away, or anyone but staff once
+ * the patient was deleted no longer gets it (404, as any thread not theirs). The thread itself (who,
+ * when, which order) stays in their lists.
+ */
+export function messageScope(user: AuthUser | undefined): Record<string, unknown> | undefined {
+  const scope = threadScope(user);
+  if (!scope) return undefined;
+  return { AND: [scope, { OR: [{ id_patients: null }, { patient: { is: { deleted_at: null, ...patientReadScope(user) } } }] }] };
+}
+
+/**
+ * messageScope in SQL, for the `threads` row of a hand-written statement whose $2 is the caller's id:
+ * patientReadScope of that row's patient (managed by the caller; for a doctor also a patient of a
+ * thread addressed to them or of their appointment), live.
+ */
+function readablePatientSql(user: AuthUser) {
+  const doctor = isDoctor(user)
+    ? ` OR EXISTS (SELECT 1 FROM threads dt WHERE dt.id_patients = p.id AND dt.id_user_to = $2 AND dt.deleted_at IS NULL)
+        OR EXISTS (SELECT 1 FROM user_schedules us JOIN doctors d ON d.id = us.id_doctors WHERE us.id_patients = p.id AND us.deleted_at IS NULL AND d.id_users = $2)`
+    : '';
+  return ` AND (threads.id_patients IS NULL OR EXISTS (SELECT 1 FROM patients p WHERE p.id = threads.id_patients AND p.deleted_at IS NULL AND (p.id_users = $2${doctor})))`;
+}
+
+/**
  * thread_messages/explore of one thread, in one plain statement (sqlRows): the chat screen polls
  * this, and the four steps as separate calls (thread check, read receipts, count, page) cost more
  * round trips and Node CPU than the work itself. In order:
- * - `t`: the thread if the caller may read it, by the same rule as threadScope (staff: every
- *   thread; others: their own; a doctor also the untaken prescription requests, untakenRequests);
+ * - `t`: the thread if the caller may read its messages, by the same rule as messageScope (staff:
+ *   every thread; others: their own; a doctor also the untaken prescription requests,
+ *   untakenRequests; a thread about a patient while the caller may read that patient);
  * - `seen`, `marked`: reading is a participant's: the messages addressed to the reader become
  *   read and the reader's last-seen time moves (admins reading change nothing). Addressed by the
  *   message's id_user_to, not "the other side": after an admin hands the thread to another doctor,
@@ -56,7 +84,7 @@ export async function readThreadMessages(
   const values: unknown[] = [threadId, user.id, app.now().toISOString()];
   const scope = isStaff(user)
     ? ''
-    : ` AND (id_user_from = $2 OR id_user_to = $2${isDoctor(user) ? ` OR (thread_type = 'prescriptions' AND id_user_to IS NULL AND id_patients IS NULL)` : ''})`;
+    : ` AND (id_user_from = $2 OR id_user_to = $2${isDoctor(user) ? ` OR (thread_type = 'prescriptions' AND id_user_to IS NULL AND id_patients IS NULL)` : ''})${readablePatientSql(user)}`;
   let where = 'm.id_threads = t.id AND m.deleted_at IS NULL';
   if (f.id_user_from !== undefined) where += ` AND m.id_user_from = $${values.push(f.id_user_from)}`;
   if (f.id_user_to === null) where += ' AND m.id_user_to IS NULL';
@@ -155,8 +183,9 @@ export async function withReadablePatients<T extends { id_patients: number | nul
   return out;
 }
 
-export async function loadThread(db: Db, user: AuthUser | undefined, id: number) {
-  const t = await db.thread.findFirst({ where: { id, deleted_at: null, ...(threadScope(user) ? { AND: [threadScope(user)!] } : {}) } });
+/** the thread if `scope` (default threadScope; messageScope to write a message) lets the caller at it, else 404 */
+export async function loadThread(db: Db, user: AuthUser | undefined, id: number, scope = threadScope(user)) {
+  const t = await db.thread.findFirst({ where: { id, deleted_at: null, ...(scope ? { AND: [scope] } : {}) } });
   if (!t) throw notFound(`threads ${id} not found`);
   return t;
 }
@@ -184,7 +213,7 @@ export interface NewMessage {
  * row as updated (locked until the commit), not as loaded before.
  */
 export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threadId: number, msg: NewMessage): Promise<number> {
-  const t = await loadThread(tx, user, threadId);
+  const t = await loadThread(tx, user, threadId, messageScope(user));
   const now = app.now();
   const participant = t.id_user_from === user.id || t.id_user_to === user.id;
   const takes = !participant && t.id_user_to === null && t.thread_type === 'prescriptions' && isDoctor(user);

@@ -141,7 +141,13 @@ on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) =>
   if (!t) return;
   const to = authorId === t.id_user_from ? t.id_user_to : t.id_user_from;
   if (!to) return;
-  const author = authorId === t.id_user_from ? t.userFrom.users_fullname : (t.userTo?.users_fullname ?? 'Dokter');
+  // the author by name: the customer, the thread's doctor, or an admin writing in it (not the doctor's name then)
+  const author =
+    authorId === t.id_user_from
+      ? t.userFrom.users_fullname
+      : authorId === t.id_user_to
+        ? (t.userTo?.users_fullname ?? 'Dokter')
+        : ((await tx.user.findUnique({ where: { id: authorId }, select: { users_fullname: true } }))?.users_fullname ?? 'Klinik');
   const prescription = kind === 'prescriptions';
   await notify(app, tx, [
     {
