@@ -264,6 +264,10 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
       await applyStatus(app, order.id, payment.id, s, fraud, text(st.payment_type, 50), text(st.transaction_id, 100) || undefined);
       return false;
     }
+    if (s === 'refund' || s === 'chargeback') {
+      // paid and given back in full before the settlement's notification reached us: as the webhook takes it
+      return (await applyStatus(app, order.id, payment.id, s, '', '')) === 'cancelled';
+    }
     if (s === 'pending') {
       // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
       return false;
