@@ -129,3 +129,19 @@ describe('the status API answering a settlement whose amount is missing or not t
     });
   }
 });
+
+// Its settlement's notification lost and the payment refunded in the Midtrans dashboard: the
+// status API says `refund`, which the job took for a status it does not handle and the checkout
+// held its stock, promotion quota and points for good, an error logged every minute.
+describe('the status API saying the payment was refunded in full', () => {
+  for (const s of ['refund', 'chargeback']) {
+    it(`${s}: the checkout is cancelled as the webhook cancels it, everything given back`, async () => {
+      answer.status = { status: 200, type: 'application/json', body: JSON.stringify({ status_code: '200', transaction_status: s, gross_amount: '40000.00' }) };
+      const id = await dueCheckout();
+      // (the checkouts earlier tests left waiting are due too, and hear the same answer)
+      expect(await expireUnpaidCheckouts(t.app)).toBeGreaterThanOrEqual(1);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED', cancel_reason: `payment ${s}` });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'REFUNDED' }]);
+    });
+  }
+});

@@ -215,6 +215,26 @@ describe('checkout with Midtrans Snap', () => {
     }
   });
 
+  // Out of order: the settlement's notification failed (Midtrans retries it later) and the refund
+  // of that payment arrived first. It was `noted`, and the late settlement then paid the order for
+  // money already given back.
+  it('a refund arriving before the settlement it takes back leaves the order unpaid: cancelled, the late settlement paid_not_current', async () => {
+    for (const status of ['refund', 'chargeback']) {
+      const u = await t.user(['CUSTOMER']);
+      const { m, stock } = await product({ harga: 30_000 }, 3);
+      const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
+      await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
+      const code = (await order(orderId)).order_code!;
+      const trx = { transaction_id: `t-${code}` };
+      expect((await webhook(notification(code, 35_000, status, { ...trx, refund_amount: '35000.00' }))).body.result).toBe('cancelled');
+      expect(await order(orderId)).toMatchObject({ status: 'CANCEL', is_paid: 0, reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}` });
+      expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('paid_not_current');
+      expect(await order(orderId)).toMatchObject({ status: 'CANCEL', is_paid: 0, paid_date: null });
+      expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(3);
+      expect((await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } })).status).toBe('REFUNDED');
+    }
+  });
+
   it('a refund of a second, superseded payment leaves the order paid; a refund after shipping or a partial one leaves the order for staff', async () => {
     const { m } = await product({ harga: 30_000 });
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);

@@ -190,3 +190,38 @@ describe("another customer's cart and points", () => {
     expect(explore.body.data).toEqual([]);
   });
 });
+
+// docs/compat.md: "cancelling or `unpaid` takes back the unspent part of them" (the points a paid
+// order earned). Points of it that a checkout held when the order was cancelled were not unspent
+// then; given back by that checkout (uncheckout, cancel, expiry) they went to the earn row of the
+// cancelled order as spendable points: the customer kept points for a refunded order.
+describe('points earned by an order that is cancelled, or its payment undone, while another checkout holds them', () => {
+  const balance = async (u: TestUser) => (await t.app.db.userPointBalance.findUnique({ where: { id_users: u.id } }))?.balance ?? 0;
+  for (const undo of ['cancel', 'unpaid'] as const) {
+    it(`${undo}: given back by that checkout, they are taken back with the order that earned them`, async () => {
+      const u = await t.user(['CUSTOMER']);
+      const earning = await eCart(t, u, [{ id_menu: (await product(1_000_000)).id, qty: 1 }], 0);
+      await put(`/orders/${earning}/checkout`, u).expect(200);
+      await put(`/orders/${earning}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+      expect(await balance(u)).toBe(10_000);
+      const spending = await eCart(t, u, [{ id_menu: (await product(50_000)).id, qty: 1 }], 0);
+      await put(`/orders/${spending}/apply/points`, u, { poin_used: 10_000 }).expect(200);
+      await put(`/orders/${spending}/checkout`, u).expect(200);
+      expect(await balance(u)).toBe(0);
+
+      await put(`/orders/${earning}/${undo}`, admin).expect(200);
+      await put(`/orders/${spending}/uncheckout`, u).expect(200);
+      expect(await balance(u)).toBe(0);
+      expect((await t.http.get('/users/data').set(t.auth(u))).body.users.total_point).toBe(0);
+      // the ledger says so: the spending's points back, then taken back for the order that earned them
+      const rows = await t.app.db.userPoint.findMany({ where: { id_users: u.id }, orderBy: { id: 'asc' } });
+      expect(rows.reduce((s, r) => s + r.add_point - r.use_point, 0)).toBe(0);
+      expect(rows.filter((r) => r.remaining_point > 0)).toEqual([]);
+      if (undo === 'unpaid') {
+        // paid again, the order earns its points once
+        await put(`/orders/${earning}/paid`, admin, { pay_channel: 'CASH' }).expect(200);
+        expect(await balance(u)).toBe(10_000);
+      }
+    });
+  }
+});

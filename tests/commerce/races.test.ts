@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 import { settlementNotification, startFakeMidtrans } from './fake-midtrans.js';
 import { doctor, eCart, givePoints, menu, patientOf, promotion, stockOf } from './fixtures.js';
 
@@ -174,4 +175,30 @@ describe('a promotion edited by staff racing a checkout of a cart that applied i
     expect(failed).toEqual([]);
     expect(wrong).toEqual([]);
   }, 120_000);
+});
+
+// order_items/:id/update read the line before it locked the cart and wrote qty × that price: a
+// line re-priced meanwhile (e_add_to_carts once a promotion price started) kept the new price with
+// a price_total of the old one, and checkout, which re-prices only a line whose price differs from
+// the product's, charged that total.
+describe.runIf(process.env.TEST_DATABASE_URL)('order_items/:id/update while e_add_to_carts re-prices the line', () => {
+  it('writes the total of the line as it is once the cart is locked: price × qty', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 10);
+    const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+    const line = await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: orderId } });
+    // what e_add_to_carts writes for '+' once the product sells at a promotion price of 80,000, held open
+    const res = await whileHolding(
+      t.app.db,
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM orders WHERE id = ${orderId} FOR UPDATE`;
+        await tx.orderItem.update({ where: { id: line.id }, data: { qty: 2, price: 80_000, price_total: 160_000 } });
+      },
+      () => t.http.put(`/order_items/${line.id}/update`).set(t.auth(u)).send({ qty: 3 }).then((r) => r),
+    );
+    expect(res.status).toBe(200);
+    expect(await t.app.db.orderItem.findUniqueOrThrow({ where: { id: line.id } })).toMatchObject({ qty: 3, price: 80_000, price_total: 240_000 });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } })).toMatchObject({ total_price: 240_000, grand_totals: 240_000 });
+  });
 });

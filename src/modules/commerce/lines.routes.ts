@@ -74,8 +74,11 @@ export const orderItemRoutes: RouteDef[] = [
       body: z.object({ qty: number((n) => n.int().min(1).max(999)), catatan_menu: text(500).optional() }),
       run: async (itemId, body, c, tx, existing) => {
         const order = await loadCart(tx as any, c.user, existing.id_order);
+        // the line as it is now that its cart is locked: e_add_to_carts may have re-priced or grown it
+        // since `existing` was read (price_total must stay price × qty: checkout re-prices by price alone)
+        const line = await tx.orderItem.findUniqueOrThrow({ where: { id: itemId } });
         // a prescription-only line holds what was prescribed (menu_reedems): it may shrink, never grow
-        if (body.qty > existing.qty) {
+        if (body.qty > line.qty) {
           // nor does any line of a cart whose patient its customer no longer manages (e_add_to_carts' rule)
           await assertCartPatient(tx as any, order);
           const menu = await tx.menu.findUnique({ where: { id: existing.id_menu }, select: { is_resep_required: true, deleted_at: true } });
@@ -83,7 +86,7 @@ export const orderItemRoutes: RouteDef[] = [
           if (!menu || menu.deleted_at) throw notFound(`menus ${existing.id_menu} not found`);
           if (menu.is_resep_required === 1) throw unprocessable('A prescribed product cannot be raised above the prescribed qty');
         }
-        const price = existing.price;
+        const price = line.price;
         await tx.orderItem.update({ where: { id: itemId }, data: { qty: body.qty, price_total: price * body.qty, ...(body.catatan_menu !== undefined ? { catatan_menu: body.catatan_menu } : {}) } });
         await recomputeOrderTotals(tx as any, existing.id_order);
       },

@@ -169,6 +169,17 @@ async function applyStatus(
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
       return 'reversed_manual';
     }
+    if ((status === 'refund' || status === 'chargeback') && payment.status !== 'REFUNDED') {
+      // All the money of an attempt whose payment never paid the order here taken back: its
+      // settlement's notification has not arrived yet (Midtrans retries it, maybe after this), or
+      // it paid for nothing (paid_not_current). The attempt pays nothing any more (its late
+      // settlement is paid_not_current, `unpaid` does not revive it); the unpaid checkout it was is
+      // cancelled, as by a failed payment.
+      await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
+      if (!current || order.is_paid) return 'noted';
+      const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
+      return ok ? 'cancelled' : 'ignored_state';
+    }
     if (PARTLY_REVERSED.has(status)) {
       // only the attempt that pays the order is its revenue (see the full reversal above)
       if (payment.status !== 'PAID' || !order.is_paid || order.status === 'CANCEL') return 'noted';
@@ -252,6 +263,10 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
       const fraud = st.fraud_status == null || st.fraud_status === '' ? '' : text(st.fraud_status, 20) || 'unreadable';
       await applyStatus(app, order.id, payment.id, s, fraud, text(st.payment_type, 50), text(st.transaction_id, 100) || undefined);
       return false;
+    }
+    if (s === 'refund' || s === 'chargeback') {
+      // paid and given back in full before the settlement's notification reached us: as the webhook takes it
+      return (await applyStatus(app, order.id, payment.id, s, '', '')) === 'cancelled';
     }
     if (s === 'pending') {
       // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer

@@ -116,8 +116,10 @@ async function consumeOldestFirst(tx: Tx, userId: number, amount: number, spendi
  * Gives back `amount` points an order had spent (uncheckout, cancel): first to the earn rows they
  * were taken from, each keeping its own expiry day (an earn row that has expired meanwhile keeps
  * them expired: an `expire` row records them), the rest (spent before consumptions were recorded)
- * as a new earn row. The `order-release` row records the whole amount. Returns what the balance
- * gained.
+ * as a new earn row. The `order-release` row records the whole amount. Points that came from what a
+ * paid order earned, once that order was cancelled or its payment undone (reverseEarned took back
+ * what was left of them then), go with it: an `order-reverse` row of that order takes them out
+ * again. Returns what the balance gained.
  */
 export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number, orderId: number, amount: number) {
   if (amount <= 0) return 0;
@@ -125,30 +127,45 @@ export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number,
   const today = clinicDay(app.now());
   const open = await tx.userPointConsumption.findMany({
     where: { returned_at: null, spending: { id_orders: orderId, usecase: 'order-use' } },
-    include: { lot: { select: { is_expired: true, expired_date: true } } },
+    include: { lot: { select: { is_expired: true, expired_date: true, usecase: true, id_orders: true, id_orders_earned: true, order: { select: { status: true } } } } },
     orderBy: { id: 'asc' },
   });
   let left = amount;
   let expired = 0;
+  // by the order that earned them: points of an earning taken back (see takenBack)
+  const reversed = new Map<number, number>();
   for (const c of open) {
     if (left <= 0) break;
     const back = Math.min(c.amount, left);
     left -= back;
     await tx.userPointConsumption.update({ where: { id: c.id }, data: { returned_at: app.now() } });
     if (c.lot.is_expired || (c.lot.expired_date && c.lot.expired_date < today)) expired += back;
+    else if (takenBack(c.lot)) reversed.set(c.lot.id_orders!, (reversed.get(c.lot.id_orders!) ?? 0) + back);
     else await tx.userPoint.update({ where: { id: c.id_lot }, data: { remaining_point: { increment: back } } });
   }
-  // the ledger: the whole amount back, then what had expired meanwhile going out again
+  // the ledger: the whole amount back, then what had expired meanwhile, and what the cancelled
+  // orders that earned them no longer give, going out again
   await tx.userPoint.create({
     data: { id_users: userId, id_orders: orderId, add_point: amount, remaining_point: left, usecase: 'order-release', expired_date: left > 0 ? expiryDate(app) : null },
   });
   if (expired > 0) await tx.userPoint.create({ data: { id_users: userId, id_orders: orderId, use_point: expired, usecase: 'expire', is_used: 1 } });
-  const gained = amount - expired;
+  for (const [earnedBy, points] of reversed) {
+    await tx.userPoint.create({ data: { id_users: userId, id_orders: earnedBy, use_point: points, usecase: 'order-reverse', is_used: 1 } });
+  }
+  const gained = amount - expired - [...reversed.values()].reduce((s, p) => s + p, 0);
   if (gained > 0) {
     await tx.userPointBalance.upsert({ where: { id_users: userId }, create: { id_users: userId, balance: gained }, update: { balance: { increment: gained } } });
   }
   return gained;
 }
+
+/**
+ * An earn row whose order's earning was taken back (reverseEarned): the order was cancelled after
+ * its payment (it stays linked, and a cancelled paid order is never paid again), or its payment was
+ * undone (`unpaid` unlinks it, so that a payment again earns anew).
+ */
+const takenBack = (lot: { usecase: string; id_orders: number | null; id_orders_earned: number | null; order: { status: string } | null }) =>
+  lot.usecase === 'webhook-midtrans' && lot.id_orders !== null && (lot.id_orders_earned === null || lot.order?.status === 'CANCEL');
 
 /** Takes back what an order earned, as far as it is unspent (cancel / unpaid of a paid order). */
 export async function reverseEarned(tx: Tx, orderId: number) {
