@@ -145,3 +145,23 @@ describe('the status API saying the payment was refunded in full', () => {
     });
   }
 });
+
+// Its settlement's notification lost and the payment refunded in part: only settled money is
+// refunded, so the checkout was paid; the job took `partial_refund` for a status it does not
+// handle and the checkout waited for good (the customer's money kept, nothing shipped).
+describe('the status API saying the payment was refunded in part', () => {
+  for (const s of ['partial_refund', 'partial_chargeback']) {
+    it(`${s}: the checkout is paid, what was taken back recorded; for another amount it waits`, async () => {
+      const body = { status_code: '200', transaction_status: s, gross_amount: '40000.00', payment_type: 'bank_transfer', refund_amount: '10000.00' };
+      answer.status = { status: 200, type: 'application/json', body: JSON.stringify(body) };
+      const id = await dueCheckout();
+      await expireUnpaidCheckouts(t.app);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', refunded_amount: 10_000 });
+      expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'PAID' }]);
+      answer.status = { status: 200, type: 'application/json', body: JSON.stringify({ ...body, gross_amount: '39000.00' }) };
+      const other = await dueCheckout();
+      await expireUnpaidCheckouts(t.app);
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id: other } })).toMatchObject({ status: 'CHECKOUT', is_paid: 0, refunded_amount: 0 });
+    });
+  }
+});

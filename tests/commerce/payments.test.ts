@@ -235,6 +235,25 @@ describe('checkout with Midtrans Snap', () => {
     }
   });
 
+  // Out of order too: only settled money is refunded in part, so a partial refund of the checkout's
+  // attempt says it was paid; it was `noted` and the order expired, the customer's money kept.
+  it('a partial refund arriving before the settlement pays the order and records what was taken back; the late settlement is already_paid', async () => {
+    for (const status of ['partial_refund', 'partial_chargeback']) {
+      const u = await t.user(['CUSTOMER']);
+      const { m, stock } = await product({ harga: 30_000 }, 3);
+      const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
+      await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
+      const code = (await order(orderId)).order_code!;
+      const trx = { transaction_id: `t-${code}` };
+      expect((await webhook(notification(code, 35_000, status, { ...trx, refund_amount: '5000.00' }))).body.result).toBe('reversed_partial');
+      expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', refunded_amount: 5_000 });
+      expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('already_paid');
+      expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 5_000 });
+      expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+      expect((await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } })).status).toBe('PAID');
+    }
+  });
+
   it('a refund of a second, superseded payment leaves the order paid; a refund after shipping or a partial one leaves the order for staff', async () => {
     const { m } = await product({ harga: 30_000 });
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);

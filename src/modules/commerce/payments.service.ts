@@ -181,11 +181,21 @@ async function applyStatus(
       return ok ? 'cancelled' : 'ignored_state';
     }
     if (PARTLY_REVERSED.has(status)) {
-      // only the attempt that pays the order is its revenue (see the full reversal above)
-      if (payment.status !== 'PAID' || !order.is_paid || order.status === 'CANCEL') return 'noted';
+      let paidNow = false;
+      if (current && !order.is_paid) {
+        // Only settled money is refunded in part: the settlement's notification of this checkout's
+        // attempt has not arrived yet (Midtrans retries it; it is already_paid then). The order is
+        // paid as by that settlement, and what was taken back recorded below.
+        if (!(await markPaid(app, tx, orderId, paymentType, null))) return 'ignored_state';
+        await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'PAID', transaction_id: transactionId, payment_type: paymentType } });
+        paidNow = true;
+      } else if (payment.status !== 'PAID' || !order.is_paid || order.status === 'CANCEL') {
+        // only the attempt that pays the order is its revenue (see the full reversal above)
+        return 'noted';
+      }
       if (refunded === undefined) {
         app.logger.error({ orderId, paymentId, status }, 'part of a payment was taken back by an amount the notification does not give; the reports still count it');
-        return 'noted';
+        return paidNow ? 'paid' : 'noted';
       }
       await takeBack(tx, order, Math.min(refunded, payment.gross_amount));
       app.logger.warn({ orderId, paymentId, status, refunded }, 'part of a payment was taken back; the order is unchanged');
@@ -267,6 +277,15 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
     if (s === 'refund' || s === 'chargeback') {
       // paid and given back in full before the settlement's notification reached us: as the webhook takes it
       return (await applyStatus(app, order.id, payment.id, s, '', '')) === 'cancelled';
+    }
+    if (PARTLY_REVERSED.has(s)) {
+      // paid and given back in part: paid, with what was taken back, as the webhook takes it
+      if (rupiah(st.gross_amount) !== payment.gross_amount) {
+        app.logger.error({ orderId: order.id, transaction_status: s }, 'midtrans says paid and refunded in part, for another amount; the checkout waits');
+        return false;
+      }
+      await applyStatus(app, order.id, payment.id, s, '', '', undefined, refundedTotal(st as Record<string, unknown>));
+      return false;
     }
     if (s === 'pending') {
       // Midtrans still waits for the customer (its own expiry will notify us); give it a little longer
