@@ -311,6 +311,17 @@ describe('report/offline/appoinment/performance', () => {
     const csv = await t.http.post('/report/offline/appoinment/performance?format=csv').set(t.auth(owner)).send({ search: { value: 'budi' } });
     expect(csv.text).toBe('\uFEFFdoctors,services_name,qty,durations,doctors_picture_url\r\ndr. Budi,Facial,1,45,\r\n');
   });
+
+  it('ignores an order on the picture URL (computed, not sortable), as the resource tables do', async () => {
+    // ayu.png vs "": sorted by the URL, dr. Budi would come first either way round
+    for (const dir of ['asc', 'desc']) {
+      const res = await post('/report/offline/appoinment/performance', { order: [{ column: 4, dir }] });
+      expect(res.body.data.map((r: unknown[]) => r[0]), dir).toEqual(['dr. Ayu', 'dr. Budi']);
+    }
+    // a sortable column after it still sorts
+    const byQty = await post('/report/offline/appoinment/performance', { order: [{ column: 4, dir: 'desc' }, { column: 2, dir: 'asc' }] });
+    expect(byQty.body.data.map((r: unknown[]) => r[0])).toEqual(['dr. Budi', 'dr. Ayu']);
+  });
 });
 
 describe('dashboard totals (year to date, Asia/Jakarta months)', () => {
@@ -403,5 +414,13 @@ describe('dashboard upcoming tables', () => {
     const res = await post('/dashboard/upcoming/promotions', {});
     expect(res.body.data.map((r: unknown[]) => r[0])).toEqual([ids.p1, ids.p2]);
     expect(res.body.data[0]).toEqual([ids.p1, 0, 'PERSEN', 10, 5, '2026-03-01 00:00:00', '2026-03-31 23:59:00', 'NOW', 'now', '', 'http://api.test/uploads/promotions/now.png']);
+  });
+
+  it('promotions ignore an order on the image URL (computed, not sortable)', async () => {
+    // later.png < now.png: sorted by the file name, the later promotion would come first
+    for (const dir of ['asc', 'desc']) {
+      const res = await post('/dashboard/upcoming/promotions', { order: [{ column: 10, dir }] });
+      expect(res.body.data.map((r: unknown[]) => r[0]), dir).toEqual([ids.p1, ids.p2]);
+    }
   });
 });

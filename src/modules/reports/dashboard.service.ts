@@ -174,7 +174,8 @@ export const upcomingPromotions: UpcomingTable = {
     text('display_codes'),
     text('title'),
     text('description'),
-    col('img_promotions', shape.str, (r, app) => app.storage.publicUrl('promotions', r.img_promotions)),
+    // the image URL (a random file name): computed, not sortable (no orderBy), as in the resource tables
+    { name: 'img_promotions', cell: shape.str, value: (r, app) => app.storage.publicUrl('promotions', r.img_promotions) },
   ],
 };
 

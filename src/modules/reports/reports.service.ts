@@ -244,6 +244,7 @@ export async function appointmentPerformance(
     t,
     [0, 1],
     t.draw,
+    [4], // doctors_picture_url
   );
 }
 

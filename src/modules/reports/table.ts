@@ -62,11 +62,14 @@ export function sendTable(res: Response, format: 'json' | 'csv', name: string, h
   return undefined;
 }
 
-/** In-memory search/sort/page over already aggregated rows (groups are bounded by the catalogue). */
-export function pageRows(rows: unknown[][], t: ReturnType<typeof tableWindow>, searchable: number[], draw: number): TableResult {
+/**
+ * In-memory search/sort/page over already aggregated rows (groups are bounded by the catalogue).
+ * `unsortable`: computed columns (picture URLs), ignored in `order` as in the resource tables.
+ */
+export function pageRows(rows: unknown[][], t: ReturnType<typeof tableWindow>, searchable: number[], draw: number, unsortable: number[] = []): TableResult {
   const needle = t.search.toLowerCase();
   const filtered = needle ? rows.filter((r) => searchable.some((i) => String(r[i] ?? '').toLowerCase().includes(needle))) : [...rows];
-  const order = t.order.filter((o) => o.column < (rows[0]?.length ?? Infinity));
+  const order = t.order.filter((o) => o.column < (rows[0]?.length ?? Infinity) && !unsortable.includes(o.column));
   if (order.length) {
     filtered.sort((a, b) => {
       for (const o of order) {
