@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { on } from '../../src/lib/events.js';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 let t: TestApp;
 let admin: TestUser;
@@ -284,6 +285,31 @@ describe('menus', () => {
     expect((await t.http.post('/menus/prescriptions/requests').set(t.auth(customer)).send({ id_menu: otc })).status).toBe(422);
     expect((await t.http.post('/menus/prescriptions/requests').set(t.auth(customer)).send({ id_menu: 999999 })).status).toBe(404);
     expect((await t.http.post('/menus/prescriptions/requests').set(t.auth(customer)).send({ id_menu: 'x' })).status).toBe(400);
+  });
+});
+
+// pg_stat_activity shows the edit waiting for the other one's row lock (PostgreSQL only)
+describe.runIf(process.env.TEST_DATABASE_URL)('two staff editing one product at once', () => {
+  const editing = (id: number, first: Record<string, unknown>, second: Record<string, unknown>) =>
+    whileHolding(
+      t.app.db,
+      (tx) => tx.menu.update({ where: { id }, data: first }),
+      () => t.http.put(`/menus/${id}/update`).set(t.auth(admin)).send(second).then((r) => r),
+    );
+
+  it('the later edit is checked against the product as the first left it: no promotion price at or above the price', async () => {
+    const id = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ harga: 23000 }))).body.menus.id;
+    const res = await editing(id, { harga_promosi: 20000 }, { harga: 15000 });
+    expect(res.status, res.text).toBe(400);
+    expect(await t.app.db.menu.findUniqueOrThrow({ where: { id } })).toMatchObject({ harga: 23000, harga_promosi: 20000 });
+  });
+
+  it('no promotion window ending before it starts', async () => {
+    const id = (await t.http.post('/menus/create').set(t.auth(admin)).send(menuBody({ harga_promosi: 20000, mulai_harga_promosi: '01/01/2026 00:00' }))).body.menus.id;
+    const res = await editing(id, { mulai_harga_promosi: new Date('2026-03-01T00:00:00+07:00') }, { selesai_harga_promosi: '01/02/2026 00:00' });
+    expect(res.status, res.text).toBe(400);
+    const row = await t.app.db.menu.findUniqueOrThrow({ where: { id } });
+    expect(row.selesai_harga_promosi).toBeNull();
   });
 });
 

@@ -207,8 +207,13 @@ const menuRoutes = resourceRoutes({
   },
   update: {
     body: menuBase.partial(),
-    run: async (id, b, _c, tx, existing) => {
-      await checkMenu(tx, b, existing);
+    run: async (id, b, _c, tx) => {
+      // Checked against the product as it is now, locked: another edit committed meanwhile is not
+      // merged into an invalid whole (its harga_promosi with this edit's lower harga, a window's end
+      // before its new start), as promotions/:id/update does. The lock the update itself takes (NO KEY):
+      // cart lines and store products referring to the product meanwhile need not wait.
+      await tx.$queryRaw`SELECT id FROM menus WHERE id = ${id} FOR NO KEY UPDATE`;
+      await checkMenu(tx, b, await tx.menu.findUniqueOrThrow({ where: { id } }));
       await tx.menu.update({ where: { id }, data: b });
     },
   },

@@ -102,6 +102,26 @@ export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undef
 }
 
 /**
+ * What a new cart holds of its member (the orderer) and its patient (the delivery address): every
+ * place that opens a cart (orders/init, menu_reedems/add_to_carts) fills it the same way.
+ */
+export function newCartFields(member: Prisma.UserGetPayload<object>, patient: Prisma.PatientGetPayload<object>) {
+  return {
+    nama_pemesan: member.users_fullname,
+    notelp_pemesan: member.users_phone ?? '',
+    email_pemesan: member.users_email ?? '',
+    alamat_pemesan: member.users_address,
+    alamat_kirim: patient.alamat_domisili || member.users_address,
+    nama_penerima: patient.nama_lengkap_pasien || member.users_fullname,
+    kode_provinsi: patient.kode_provinsi ?? '',
+    kode_kota: patient.kode_kota ?? '',
+    kode_kecamatan: patient.kode_kecamatan ?? '',
+    lat_kirim: patient.lat ?? 0,
+    lng_kirim: patient.lng ?? 0,
+  };
+}
+
+/**
  * orders/init: the open cart for (customer, patient, type), created when missing. The patient is
  * decided under its row lock, in the cart's transaction: staff moving it to another account
  * (users/patients/link, unlink) meanwhile either commits first and is seen here, or waits for the cart.
@@ -126,23 +146,7 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
         await beforeCommit?.(tx, existing.id);
         return existing.id;
       }
-      const created = await tx.order.create({
-        data: {
-          ...key,
-          nama_pemesan: member.users_fullname,
-          notelp_pemesan: member.users_phone ?? '',
-          email_pemesan: member.users_email ?? '',
-          alamat_pemesan: member.users_address,
-          alamat_kirim: patient.alamat_domisili || member.users_address,
-          nama_penerima: patient.nama_lengkap_pasien || member.users_fullname,
-          kode_provinsi: patient.kode_provinsi ?? '',
-          kode_kota: patient.kode_kota ?? '',
-          kode_kecamatan: patient.kode_kecamatan ?? '',
-          lat_kirim: patient.lat ?? 0,
-          lng_kirim: patient.lng ?? 0,
-          order_date: app.now(),
-        },
-      });
+      const created = await tx.order.create({ data: { ...key, ...newCartFields(member, patient), order_date: app.now() } });
       await beforeCommit?.(tx, created.id);
       return created.id;
     });

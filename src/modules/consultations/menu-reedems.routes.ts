@@ -5,7 +5,7 @@ import * as s from '../../lib/schemas.js';
 import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
-import { assertCartPatient, CART } from '../commerce/orders.service.js';
+import { assertCartPatient, CART, newCartFields } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
 import type { Prisma } from '../../db/client.js';
 import { liveRedemption } from './redemptions.js';
@@ -96,9 +96,16 @@ export const menuReedemRoutes = [
           }
         } else {
           if (!thread.id_patients) throw unprocessable('The consultation has no patient: pass id_orders (your open cart)');
-          // the open-cart key (id_member, id_patients, order_type, cart_open): ON CONFLICT DO NOTHING, then read it
-          await tx.order.createMany({ data: [{ order_type: 'E', id_member: me, id_patients: thread.id_patients, cart_open: 1 }], skipDuplicates: true });
-          cart = await tx.order.findFirstOrThrow({ where: { id_member: me, id_patients: thread.id_patients, order_type: 'E', cart_open: 1 } });
+          const key = { id_member: me, id_patients: thread.id_patients, order_type: 'E', cart_open: 1 };
+          cart = await tx.order.findFirst({ where: key });
+          if (!cart) {
+            // a new cart holds the orderer and the patient's address, as orders/init opens it
+            const member = await tx.user.findUniqueOrThrow({ where: { id: me } });
+            const patient = await tx.patient.findUniqueOrThrow({ where: { id: thread.id_patients } });
+            // the open-cart key (id_member, id_patients, order_type, cart_open): ON CONFLICT DO NOTHING, then read it
+            await tx.order.createMany({ data: [{ ...key, ...newCartFields(member, patient), order_date: now }], skipDuplicates: true });
+            cart = await tx.order.findFirstOrThrow({ where: key });
+          }
         }
         // The cart's row lock, then its state again: a checkout that committed meanwhile has fixed
         // the amount Midtrans was asked for and reserved stock for the lines it saw.
