@@ -75,6 +75,17 @@ describe('brandstore', () => {
     expect(staff.body).toContainEqual({ city: 'KOTA CIMAHI' });
   });
 
+  // the far end of the haversine formula, where rounding can take asin's argument above 1 (an error
+  // in PostgreSQL: the SQL caps it, as shipping's distance does)
+  it('measures a store on the other side of the earth as half its circumference', async () => {
+    const far = await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Antipode', city: 'ANTIPODE', lat: 50.88233121454124, lng: 96.03625386859835 }));
+    expect(far.status).toBe(200);
+    const res = await t.http.post('/brandstore/search').send({ latlng: { lat: -50.88233121454124, lng: -83.96374613140165 }, city: 'ANTIPODE' });
+    expect(res.status).toBe(200);
+    expect(res.body.brandstore).toMatchObject([{ id: far.body.brandstore.id, meter_in_distance: Math.round(Math.PI * 6371000) }]);
+    expect((await t.http.delete(`/brandstore/${far.body.brandstore.id}/delete`).set(t.auth(admin))).status).toBe(200);
+  });
+
   it('searches nearest first with meter_in_distance, and groups by city', async () => {
     // a point in Jakarta (Tanjung Priok)
     const near = await t.http.post('/brandstore/search').send({ latlng: { lat: -6.1339, lng: 106.8853 } });

@@ -141,10 +141,10 @@ const storeSearch = route({
       if (b.groupname) conds.push(Prisma.sql`groupname = ${b.groupname}`);
       if (b.nama) conds.push(Prisma.sql`nama ILIKE ${likePattern(b.nama)}`);
       const near = await app.db.$queryRaw<{ id: number; meters: number }[]>`
-        SELECT id, 2 * 6371000 * asin(sqrt(
+        SELECT id, 2 * 6371000 * asin(least(1, sqrt(
           power(sin(radians(lat - ${lat}::float8) / 2), 2) +
           cos(radians(${lat}::float8)) * cos(radians(lat)) * power(sin(radians(lng - ${lng}::float8) / 2), 2)
-        )) AS meters
+        ))) AS meters
         FROM brandstore WHERE ${Prisma.join(conds, ' AND ')}
         ORDER BY meters, id LIMIT ${limit}`;
       const byId = new Map((await app.db.brandstore.findMany({ where: { id: { in: near.map((n) => n.id) } } })).map((r) => [r.id, r]));
