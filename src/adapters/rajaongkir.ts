@@ -77,7 +77,8 @@ const V2 = {
   costs: z.array(
     z.object({
       name: z.string(),
-      code: z.string().min(1),
+      // stored as courier_quotes.courier, VARCHAR(30)
+      code: z.string().min(1).max(30),
       service: z.string(),
       description: z.string().nullish(),
       // V2 sends a number; a numeric string is read as one (as before)

@@ -366,11 +366,13 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     ]);
   });
 
-  it('cost rows that are not whole rupiah of the 32-bit columns, or lack a field, are 503 and store no quote', async () => {
+  it('cost rows that are not whole rupiah of the 32-bit columns, lack a field or carry a code too long to store, are 503 and store no quote', async () => {
     for (const bad of [
       { ...row, etd: 2 },
       { ...row, service: undefined },
       { ...row, code: null },
+      // longer than courier_quotes.courier (30) could hold: a 500 before
+      { ...row, code: 'jne'.padEnd(31, 'x') },
       { ...row, cost: 'n/a' },
       { ...row, cost: null },
       { ...row, cost: -11000 },
