@@ -373,6 +373,9 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
       { ...row, code: null },
       // longer than courier_quotes.courier (30) could hold: a 500 before
       { ...row, code: 'jne'.padEnd(31, 'x') },
+      // text PostgreSQL cannot store (a NUL, a lone surrogate): a 500 before
+      { ...row, description: 'Layanan\u0000Reguler' },
+      { ...row, etd: '2 day\ud800' },
       { ...row, cost: 'n/a' },
       { ...row, cost: null },
       { ...row, cost: -11000 },
@@ -417,6 +420,15 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     } finally {
       fake.state.envelopes = {};
     }
+  });
+
+  it('stores a long description cut to its column without splitting a character in two (a 500 before)', async () => {
+    const long = `${'Layanan Reguler '.repeat(13).slice(0, 199)}\u{1F69A} ke seluruh Indonesia`;
+    const r = await quote([{ ...row, description: long }]);
+    expect({ status: r.status, stored: r.stored }).toEqual({ status: 200, stored: 1 });
+    expect(r.body[0].costs[0].description).toBe(long);
+    const [q] = await raw.app.db.courierQuote.findMany({ orderBy: { id: 'desc' }, take: 1 });
+    expect(q!.description).toBe(long.slice(0, 199));
   });
 
   it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
