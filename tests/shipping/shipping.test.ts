@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
 import { startFakeRajaOngkir } from './fake-rajaongkir.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 let t: TestApp;
 let fake: Awaited<ReturnType<typeof startFakeRajaOngkir>>;
@@ -535,6 +536,33 @@ describe('same-day segments and process/sameday/courier', () => {
     expect(o.grand_totals).toBe(150000 + o.courier_price);
     expect([0, 27200]).toContain(o.courier_price);
     expect(o.is_courier).toBe(o.courier_price ? 1 : 0);
+  });
+});
+
+describe('the settings row made on first use', () => {
+  // Race shown on PostgreSQL (TEST_DATABASE_URL): PGlite runs one statement at a time.
+  it('is made once when a same-day choice and another request need it at the same moment (a 500 before)', async () => {
+    const fresh = await createTestApp({ WAREHOUSE_LAT: '-6.2', WAREHOUSE_LNG: '106.8' });
+    try {
+      const u = await fresh.user(['CUSTOMER']);
+      await fresh.app.db.delivery.create({ data: { distance_fr: 0, distance_to: 10, price_in_km: 6800 } });
+      const menu = await fresh.app.db.menu.create({ data: { nama_menus: 'Toner', harga: 50000, berat: 400 } });
+      const patient = await fresh.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+      const order = await fresh.app.db.order.create({
+        data: { order_type: 'E', id_member: u.id, id_patients: patient.id, items: { create: { id_menu: menu.id, qty: 1, price: 50000, price_total: 50000 } } },
+      });
+      expect(await fresh.app.db.deliverySetting.count()).toBe(0);
+      // another request has just made the row (not committed yet) when the same-day choice wants it
+      const r = await whileHolding(
+        fresh.app.db,
+        (tx) => tx.deliverySetting.create({ data: { scope: 'default', lat_gudang: -6.2, lng_gudang: 106.8, kode_kurir: ['jne'] } }),
+        () => fresh.http.put(`/orders/${order.id}/process/sameday/courier`).set(fresh.auth(u)).send({ lat_kirim: -6.2, lng_kirim: 106.83 }),
+      );
+      expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { process_sameday_courier: true, distance: 3.3, distance_unit: 'km', costs: 27200 } });
+      expect(await fresh.app.db.deliverySetting.count()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -15,23 +15,21 @@ export async function deliverySettings(app: AppContext, db: Db = app.db) {
   const found = await db.deliverySetting.findUnique({ where: { scope: 'default' } });
   if (found) return found;
   const c = app.config;
-  try {
-    return await db.deliverySetting.create({
-      data: {
-        scope: 'default',
-        kode_kota_asal: c.SHIPPING_ORIGIN_CITY,
-        kode_kecamatan_asal: c.SHIPPING_ORIGIN_DISTRICT,
-        lat_gudang: c.WAREHOUSE_LAT,
-        lng_gudang: c.WAREHOUSE_LNG,
-        alamat_gudang: c.WAREHOUSE_ADDRESS,
-        kode_kurir: c.SHIPPING_COURIERS,
-      },
-    });
-  } catch (err) {
-    // another request created it at the same moment (unique scope)
-    if ((err as { code?: string }).code === 'P2002') return db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
-    throw err;
-  }
+  // ON CONFLICT DO NOTHING: another request may create it at the same moment (unique scope), and a
+  // failed insert would abort the transaction `db` may be (process/sameday/courier's)
+  await db.deliverySetting.createMany({
+    data: {
+      scope: 'default',
+      kode_kota_asal: c.SHIPPING_ORIGIN_CITY,
+      kode_kecamatan_asal: c.SHIPPING_ORIGIN_DISTRICT,
+      lat_gudang: c.WAREHOUSE_LAT,
+      lng_gudang: c.WAREHOUSE_LNG,
+      alamat_gudang: c.WAREHOUSE_ADDRESS,
+      kode_kurir: c.SHIPPING_COURIERS,
+    },
+    skipDuplicates: true,
+  });
+  return db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
 }
 
 /** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
