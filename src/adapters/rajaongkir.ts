@@ -68,6 +68,8 @@ interface V2Envelope {
 // What each V2 endpoint must answer as `data`. An answer that does not fit is unreadable (503): a
 // null row or a missing name would break the mapping (500), and a cost that is not a whole rupiah
 // amount of the 32-bit columns would be quoted as `null` or fail to be stored.
+// Text a quote stores: no NUL, no UTF-16 surrogate without its pair (PostgreSQL refuses both).
+const v2Text = z.string().regex(/^(?:[^\u0000\uD800-\uDFFF]|[\uD800-\uDBFF][\uDC00-\uDFFF])*$/, 'text PostgreSQL cannot store');
 const v2Id = z.union([z.number().int().nonnegative(), z.string().trim().min(1)]);
 const v2Region = z.object({ id: v2Id, name: z.string() });
 const V2 = {
@@ -77,15 +79,16 @@ const V2 = {
   costs: z.array(
     z.object({
       name: z.string(),
-      code: z.string().min(1),
-      service: z.string(),
-      description: z.string().nullish(),
+      // stored as courier_quotes.courier, VARCHAR(30)
+      code: v2Text.min(1).max(30),
+      service: v2Text,
+      description: v2Text.nullish(),
       // V2 sends a number; a numeric string is read as one (as before)
       cost: z
         .union([z.number(), z.string().regex(/^\s*\d+(\.\d+)?\s*$/).transform(Number)])
         .transform(Math.round)
         .pipe(z.number().int().min(0).max(2_147_483_647)),
-      etd: z.string().nullish(),
+      etd: v2Text.nullish(),
     }),
   ),
 };

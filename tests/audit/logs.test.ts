@@ -104,6 +104,19 @@ describe('logs/* endpoints', () => {
 });
 
 describe('hash chain', () => {
+  it('detects a row inserted before the first (seq 0 or below), which the walk from seq 1 never read', async () => {
+    expect((await t.http.post('/logs/create').set(t.auth(customer)).send({ action: 'opened_app' })).status).toBe(200);
+    expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
+    for (const seq of [0, -7]) {
+      await t.app.db.log.create({
+        data: { seq, prev_hash: '', hash: `forged${seq}`, id_users: customer.id, role: 'DOCTOR', action: 'read', resource: 'patient_rekam_medis', created_at: new Date() },
+      });
+      expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: false, seq, reason: 'row inserted' });
+      await t.app.db.log.deleteMany({ where: { seq } });
+    }
+    expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
+  });
+
   it('verifies an intact chain and detects an altered or a deleted row (also via npm run audit:verify)', async () => {
     expect(await verifyAuditChain(t.app.db)).toMatchObject({ ok: true });
     const url = t.databaseUrl;

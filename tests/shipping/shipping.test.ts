@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { RajaOngkir } from '../../src/adapters/rajaongkir.js';
 import { startFakeRajaOngkir } from './fake-rajaongkir.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 let t: TestApp;
 let fake: Awaited<ReturnType<typeof startFakeRajaOngkir>>;
@@ -366,11 +367,16 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     ]);
   });
 
-  it('cost rows that are not whole rupiah of the 32-bit columns, or lack a field, are 503 and store no quote', async () => {
+  it('cost rows that are not whole rupiah of the 32-bit columns, lack a field or carry a code too long to store, are 503 and store no quote', async () => {
     for (const bad of [
       { ...row, etd: 2 },
       { ...row, service: undefined },
       { ...row, code: null },
+      // longer than courier_quotes.courier (30) could hold: a 500 before
+      { ...row, code: 'jne'.padEnd(31, 'x') },
+      // text PostgreSQL cannot store (a NUL, a lone surrogate): a 500 before
+      { ...row, description: 'Layanan\u0000Reguler' },
+      { ...row, etd: '2 day\ud800' },
       { ...row, cost: 'n/a' },
       { ...row, cost: null },
       { ...row, cost: -11000 },
@@ -415,6 +421,15 @@ describe('unreadable RajaOngkir answers (503, nothing stored)', () => {
     } finally {
       fake.state.envelopes = {};
     }
+  });
+
+  it('stores a long description cut to its column without splitting a character in two (a 500 before)', async () => {
+    const long = `${'Layanan Reguler '.repeat(13).slice(0, 199)}\u{1F69A} ke seluruh Indonesia`;
+    const r = await quote([{ ...row, description: long }]);
+    expect({ status: r.status, stored: r.stored }).toEqual({ status: 200, stored: 1 });
+    expect(r.body[0].costs[0].description).toBe(long);
+    const [q] = await raw.app.db.courierQuote.findMany({ orderBy: { id: 'desc' }, take: 1 });
+    expect(q!.description).toBe(long.slice(0, 199));
   });
 
   it('keeps reading well-formed answers as before (a numeric string cost, no description or etd)', async () => {
@@ -521,6 +536,33 @@ describe('same-day segments and process/sameday/courier', () => {
     expect(o.grand_totals).toBe(150000 + o.courier_price);
     expect([0, 27200]).toContain(o.courier_price);
     expect(o.is_courier).toBe(o.courier_price ? 1 : 0);
+  });
+});
+
+describe('the settings row made on first use', () => {
+  // Race shown on PostgreSQL (TEST_DATABASE_URL): PGlite runs one statement at a time.
+  it('is made once when a same-day choice and another request need it at the same moment (a 500 before)', async () => {
+    const fresh = await createTestApp({ WAREHOUSE_LAT: '-6.2', WAREHOUSE_LNG: '106.8' });
+    try {
+      const u = await fresh.user(['CUSTOMER']);
+      await fresh.app.db.delivery.create({ data: { distance_fr: 0, distance_to: 10, price_in_km: 6800 } });
+      const menu = await fresh.app.db.menu.create({ data: { nama_menus: 'Toner', harga: 50000, berat: 400 } });
+      const patient = await fresh.app.db.patient.create({ data: { nama_lengkap_pasien: 'P', id_users: u.id } });
+      const order = await fresh.app.db.order.create({
+        data: { order_type: 'E', id_member: u.id, id_patients: patient.id, items: { create: { id_menu: menu.id, qty: 1, price: 50000, price_total: 50000 } } },
+      });
+      expect(await fresh.app.db.deliverySetting.count()).toBe(0);
+      // another request has just made the row (not committed yet) when the same-day choice wants it
+      const r = await whileHolding(
+        fresh.app.db,
+        (tx) => tx.deliverySetting.create({ data: { scope: 'default', lat_gudang: -6.2, lng_gudang: 106.8, kode_kurir: ['jne'] } }),
+        () => fresh.http.put(`/orders/${order.id}/process/sameday/courier`).set(fresh.auth(u)).send({ lat_kirim: -6.2, lng_kirim: 106.83 }),
+      );
+      expect({ status: r.status, body: r.body }).toEqual({ status: 200, body: { process_sameday_courier: true, distance: 3.3, distance_unit: 'km', costs: 27200 } });
+      expect(await fresh.app.db.deliverySetting.count()).toBe(1);
+    } finally {
+      await fresh.close();
+    }
   });
 });
 

@@ -104,10 +104,12 @@ export async function verifyAuditChain(db: Db): Promise<{ ok: true; rows: number
   let prev = '';
   let expectedSeq = 1;
   let rows = 0;
-  for (let cursor = 0; ; ) {
-    const batch = await db.log.findMany({ where: { seq: { gt: cursor } }, orderBy: { seq: 'asc' }, take: 1000 });
+  // from the lowest seq there is, not from 1: a row slipped in before the first (seq 0 or below) is read too
+  for (let cursor: number | undefined; ; ) {
+    const batch = await db.log.findMany({ where: cursor === undefined ? {} : { seq: { gt: cursor } }, orderBy: { seq: 'asc' }, take: 1000 });
     if (!batch.length) break;
     for (const row of batch) {
+      if (row.seq < expectedSeq) return { ok: false, seq: row.seq, reason: 'row inserted' };
       if (row.seq !== expectedSeq) return { ok: false, seq: expectedSeq, reason: 'missing row' };
       if (row.prev_hash !== prev) return { ok: false, seq: row.seq, reason: 'prev_hash does not match' };
       if (hashLogRow(row) !== row.hash) return { ok: false, seq: row.seq, reason: 'row altered' };

@@ -15,23 +15,21 @@ export async function deliverySettings(app: AppContext, db: Db = app.db) {
   const found = await db.deliverySetting.findUnique({ where: { scope: 'default' } });
   if (found) return found;
   const c = app.config;
-  try {
-    return await db.deliverySetting.create({
-      data: {
-        scope: 'default',
-        kode_kota_asal: c.SHIPPING_ORIGIN_CITY,
-        kode_kecamatan_asal: c.SHIPPING_ORIGIN_DISTRICT,
-        lat_gudang: c.WAREHOUSE_LAT,
-        lng_gudang: c.WAREHOUSE_LNG,
-        alamat_gudang: c.WAREHOUSE_ADDRESS,
-        kode_kurir: c.SHIPPING_COURIERS,
-      },
-    });
-  } catch (err) {
-    // another request created it at the same moment (unique scope)
-    if ((err as { code?: string }).code === 'P2002') return db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
-    throw err;
-  }
+  // ON CONFLICT DO NOTHING: another request may create it at the same moment (unique scope), and a
+  // failed insert would abort the transaction `db` may be (process/sameday/courier's)
+  await db.deliverySetting.createMany({
+    data: {
+      scope: 'default',
+      kode_kota_asal: c.SHIPPING_ORIGIN_CITY,
+      kode_kecamatan_asal: c.SHIPPING_ORIGIN_DISTRICT,
+      lat_gudang: c.WAREHOUSE_LAT,
+      lng_gudang: c.WAREHOUSE_LNG,
+      alamat_gudang: c.WAREHOUSE_ADDRESS,
+      kode_kurir: c.SHIPPING_COURIERS,
+    },
+    skipDuplicates: true,
+  });
+  return db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
 }
 
 /** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
@@ -136,6 +134,9 @@ function onShippingCart<T>(app: AppContext, user: AuthUser | undefined, orderId:
   });
 }
 
+/** `text` cut to `max` UTF-16 units for its column, never between the two halves of a character (PostgreSQL refuses half of one). */
+const cut = (text: string, max: number) => text.slice(0, /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max);
+
 /**
  * deliveries/calculate: RajaOngkir's costs to an E order's district for its cart weight; every quote
  * (cost > 0) is stored for process/courier, and expired ones of the order are dropped.
@@ -163,7 +164,7 @@ export async function quoteForOrder(
   const expires_at = new Date(now.getTime() + app.config.COURIER_QUOTE_TTL_SECONDS * 1000);
   const quotes = services
     .filter((q) => q.cost > 0)
-    .map((q) => ({ courier: q.code, service: q.service.slice(0, 50), description: q.description.slice(0, 200), cost: q.cost, etd: q.etd.slice(0, 50) }));
+    .map((q) => ({ courier: q.code, service: cut(q.service, 50), description: cut(q.description, 200), cost: q.cost, etd: cut(q.etd, 50) }));
   // One statement, so all or nothing: the new quotes in; out go the order's quotes they renew (same
   // service, weight and route: identical calls do not pile up rows, and an older price of the
   // service is no longer taken) and its expired ones. The quote the order's chosen courier was taken
