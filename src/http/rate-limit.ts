@@ -4,6 +4,7 @@ import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { HttpError } from './errors.js';
 import { signInAccount } from '../modules/identity/users.service.js';
+import { toWablasPhone } from '../adapters/wablas.js';
 
 /**
  * Rate limits on abuse-prone endpoints, counted in the database (shared by all processes).
@@ -36,7 +37,6 @@ async function signedByStaff(app: AppContext, req: Request): Promise<boolean> {
 }
 
 const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase().slice(0, 200) : undefined);
-const digits = (v: string) => v.replace(/\D/g, '').replace(/^0/, '62');
 
 const RATE_RULES: RateRule[] = [
   {
@@ -73,7 +73,8 @@ const RATE_RULES: RateRule[] = [
       } catch {
         return undefined;
       }
-      return m[2]!.toLowerCase() === 'wa' ? digits(id) : id.toLowerCase();
+      // a number in the one spelling recovery finds its account by (0812…, 62812…, +620812… alike)
+      return m[2]!.toLowerCase() === 'wa' ? toWablasPhone(id) : id.toLowerCase();
     },
   },
 ];

@@ -26,6 +26,14 @@ describe('rate limit keys', () => {
     expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(2);
   });
 
+  it('a number typed with a trunk 0 after the country code (+620812…) counts against the same number', async () => {
+    const u = await t.user(['CUSTOMER'], { users_phone: '081277001234' });
+    const statuses: number[] = [];
+    for (const v of ['081277001234', '+6281277001234', '+62081277001234', '62081277001234']) statuses.push((await t.http.post(`/users/${v}/recovery/password/wa`)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(2);
+  });
+
   it('a malformed %-escape in the path is a 400, not a 500', async () => {
     const res = await t.http.post('/users/a%E0%A4%A@example.com/recovery/password/email');
     expect(res.status).toBe(400);
