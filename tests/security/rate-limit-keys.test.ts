@@ -53,6 +53,20 @@ describe('rate limit keys', () => {
     expect(keys.every((k) => k.key.length <= 255 && !k.key.includes('\0'))).toBe(true);
   });
 
+  it('an IPv6 client counts by its /64: another address of the same network is no new limit', async () => {
+    const reg = (n: string, ip: string) =>
+      t.http.post('/users/create').set('X-Forwarded-For', ip).send({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
+    const statuses: number[] = [];
+    for (const [i, ip] of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:1:2:3', '2001:0db8:0001:0002::b', '2001:db8:1:2::c'].entries()) statuses.push((await reg(`six_${i}`, ip)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    // the next network is someone else
+    expect((await reg('six_other', '2001:db8:1:3::a')).status).toBe(200);
+    // an IPv4 client written IPv4-mapped is the same client
+    expect((await reg('four_0', '198.51.100.20')).status).toBe(200);
+    expect((await reg('four_1', '::ffff:198.51.100.20')).status).toBe(200);
+    expect((await reg('four_2', '198.51.100.20')).status).toBe(429);
+  });
+
   it("a deleted or demoted staff member's old token no longer lifts the registration limit", async () => {
     const reg = (n: string) => ({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
     const admin = await t.user(['ADMIN']);
