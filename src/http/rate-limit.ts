@@ -1,9 +1,11 @@
+import { isIPv6 } from 'node:net';
 import type { Request, RequestHandler } from 'express';
 import type { AppContext } from '../app-context.js';
 import { isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { HttpError } from './errors.js';
 import { signInAccount } from '../modules/identity/users.service.js';
+import { toWablasPhone } from '../adapters/wablas.js';
 
 /**
  * Rate limits on abuse-prone endpoints, counted in the database (shared by all processes).
@@ -35,8 +37,26 @@ async function signedByStaff(app: AppContext, req: Request): Promise<boolean> {
   }
 }
 
+/**
+ * The client as the per-IP limits count it. An IPv6 client is given a whole /64 (a home line, a
+ * phone, a server) and may send from any address in it: counted by address, each new one was a
+ * fresh limit. An IPv4 address written IPv4-mapped (::ffff:a.b.c.d) is that IPv4 address.
+ */
+export function clientNetwork(ip: string | undefined): string {
+  if (!ip || !isIPv6(ip)) return ip ?? '';
+  const address = ip.split('%')[0]!;
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return mapped[1]!;
+  // an embedded IPv4 tail (…:a.b.c.d) is two groups
+  const groups = (part: string) => (part ? part.split(':').flatMap((g) => (g.includes('.') ? ['0', '0'] : [g])) : []);
+  const [head = '', tail] = address.split('::');
+  const left = groups(head);
+  const right = tail === undefined ? [] : groups(tail);
+  const all = [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right];
+  return `${all.slice(0, 4).map((g) => parseInt(g, 16).toString(16)).join(':')}::/64`;
+}
+
 const lower = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim().toLowerCase().slice(0, 200) : undefined);
-const digits = (v: string) => v.replace(/\D/g, '').replace(/^0/, '62');
 
 const RATE_RULES: RateRule[] = [
   {
@@ -73,7 +93,8 @@ const RATE_RULES: RateRule[] = [
       } catch {
         return undefined;
       }
-      return m[2]!.toLowerCase() === 'wa' ? digits(id) : id.toLowerCase();
+      // a number in the one spelling recovery finds its account by (0812…, 62812…, +620812… alike)
+      return m[2]!.toLowerCase() === 'wa' ? toWablasPhone(id) : id.toLowerCase();
     },
   },
 ];
@@ -123,7 +144,7 @@ export function rateLimit(app: AppContext, rules: RateRule[] = RATE_RULES): Requ
       if (req.method !== rule.method) continue;
       const m = rule.path.exec(req.path);
       if (!m || (await rule.skip?.(app, req))) continue;
-      let wait = await limiter.hit(`${rule.name}:ip:${req.ip}`, rule.perIp(app), windowMs);
+      let wait = await limiter.hit(`${rule.name}:ip:${clientNetwork(req.ip)}`, rule.perIp(app), windowMs);
       const account = await rule.account?.(req, m, app);
       if (account && rule.perAccount) wait = Math.max(wait ?? 0, (await limiter.hit(`${rule.name}:acct:${account}`, rule.perAccount(app), windowMs)) ?? 0) || undefined;
       if (wait) throw new HttpError(429, 'Too many requests: try again later', undefined, { 'Retry-After': String(wait) });

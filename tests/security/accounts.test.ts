@@ -196,6 +196,25 @@ describe('the sign-in lockout', () => {
     expect(await t.app.db.userDeviceToken.count({ where: { id_users: u.id } })).toBe(0);
   });
 
+  it('bounds guesses sent all at once too: no more passwords than the limit are tried, by sign-in or with a borrowed session', async () => {
+    // The right password last in a burst of 12: with the check made before any failure had counted,
+    // every guess was compared and the right one answered 200 (or changed the password).
+    const u = await t.user(['CUSTOMER']);
+    const logins = await Promise.all(Array.from({ length: 12 }, (_, i) => t.http.post('/users/login').send({ username: u.username, password: i === 11 ? TEST_PASSWORD : `guess-${i}` })));
+    // an answer other than 403 tells the guesser whether the password was right: at most 5 of them
+    expect(logins.filter((r) => r.status !== 403).length).toBeLessThanOrEqual(5);
+    expect(logins.every((r) => [200, 401, 403].includes(r.status))).toBe(true);
+
+    const v = await t.user(['CUSTOMER']);
+    const changes = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        t.http.post(`/users/${v.id}/update/password`).set(t.auth(v)).send({ prev_password: i === 11 ? TEST_PASSWORD : `guess-${i}`, new_password: 'taken-over-1', new_password_confirm: 'taken-over-1' }),
+      ),
+    );
+    expect(changes.filter((r) => r.status === 422 || r.status === 200).length).toBeLessThanOrEqual(5);
+    expect(changes.every((r) => [200, 401, 422].includes(r.status))).toBe(true);
+  });
+
   it('ends the sessions for good: a token from before the block still fails once staff unblock the account', async () => {
     for (const via of ['login', 'update/password'] as const) {
       const u = await t.user(['CUSTOMER']);

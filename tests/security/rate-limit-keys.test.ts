@@ -26,6 +26,14 @@ describe('rate limit keys', () => {
     expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(2);
   });
 
+  it('a number typed with a trunk 0 after the country code (+620812…) counts against the same number', async () => {
+    const u = await t.user(['CUSTOMER'], { users_phone: '081277001234' });
+    const statuses: number[] = [];
+    for (const v of ['081277001234', '+6281277001234', '+62081277001234', '62081277001234']) statuses.push((await t.http.post(`/users/${v}/recovery/password/wa`)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(2);
+  });
+
   it('a malformed %-escape in the path is a 400, not a 500', async () => {
     const res = await t.http.post('/users/a%E0%A4%A@example.com/recovery/password/email');
     expect(res.status).toBe(400);
@@ -43,6 +51,20 @@ describe('rate limit keys', () => {
     const keys = await t.app.db.rateLimitBucket.findMany({ select: { key: true } });
     expect(keys.some((k) => k.key === 'login:acct:name:abc')).toBe(true);
     expect(keys.every((k) => k.key.length <= 255 && !k.key.includes('\0'))).toBe(true);
+  });
+
+  it('an IPv6 client counts by its /64: another address of the same network is no new limit', async () => {
+    const reg = (n: string, ip: string) =>
+      t.http.post('/users/create').set('X-Forwarded-For', ip).send({ username: n, users_fullname: 'X', password: 'qwerty123', retype_password: 'qwerty123' });
+    const statuses: number[] = [];
+    for (const [i, ip] of ['2001:db8:1:2::a', '2001:db8:1:2:ffff:1:2:3', '2001:0db8:0001:0002::b', '2001:db8:1:2::c'].entries()) statuses.push((await reg(`six_${i}`, ip)).status);
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    // the next network is someone else
+    expect((await reg('six_other', '2001:db8:1:3::a')).status).toBe(200);
+    // an IPv4 client written IPv4-mapped is the same client
+    expect((await reg('four_0', '198.51.100.20')).status).toBe(200);
+    expect((await reg('four_1', '::ffff:198.51.100.20')).status).toBe(200);
+    expect((await reg('four_2', '198.51.100.20')).status).toBe(429);
   });
 
   it("a deleted or demoted staff member's old token no longer lifts the registration limit", async () => {

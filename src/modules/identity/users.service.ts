@@ -239,6 +239,8 @@ export const signInAccount = (name: string) => ({ deleted_at: null, OR: [{ usern
 export async function login(app: AppContext, username: string, password: string, req?: Request) {
   const name = username.trim().toLowerCase();
   const user = await app.db.user.findFirst({ where: signInAccount(name), include: { roles: true } });
+  // counted before the password is compared: guesses sent at once all passed a check made after
+  const counted = user && !user.is_blocked ? await countSignInAttempt(app, user.id) : false;
   const ok = await bcrypt.compare(password, user?.password_hash ?? (await dummyHash(app.config.BCRYPT_COST)));
   // Every sign-in, successful or not, is audited (the attempted name only when no account matched).
   const log = (outcome: 'success' | 'failure' | 'denied', reason?: string) =>
@@ -248,25 +250,46 @@ export async function login(app: AppContext, username: string, password: string,
     throw unauthorized(INVALID);
   }
   // A blocked account answers the same whatever the password: a different answer for the right one
-  // would let guessing go on through the lockout, to be used once staff unblock the account.
-  if (user.is_blocked) {
+  // would let guessing go on through the lockout, to be used once staff unblock the account. So does
+  // an account whose attempts are all taken by guesses still being checked.
+  const blocked = () => new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
+  if (!counted) {
     await log('denied', ok ? 'blocked' : 'blocked, wrong password');
-    throw new HttpError(403, 'Account is blocked: ask the clinic to unblock it or recover the password');
+    throw blocked();
   }
   if (!ok) {
     await log('failure', 'wrong password');
     await countFailedSignIn(app, user.id);
     throw unauthorized(INVALID);
   }
-  await app.db.user.update({ where: { id: user.id }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
+  // blocked meanwhile by guesses counted alongside this one: the same answer as any blocked sign-in
+  const { count } = await app.db.user.updateMany({ where: { id: user.id, is_blocked: 0 }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
+  if (!count) {
+    await log('denied', 'blocked');
+    throw blocked();
+  }
   await log('success');
   const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
   return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
 
 /**
- * A wrong password counts toward LOGIN_MAX_ATTEMPTS; the account is blocked at the limit. One
- * statement, so concurrent failures all count and the block happens exactly at the limit.
+ * Counts a password attempt toward LOGIN_MAX_ATTEMPTS before the password is compared (a right
+ * one sets the count back to 0), in one conditional statement: false when the account is blocked or
+ * the limit's attempts are already counted, failed or still being compared. So guesses sent all at
+ * once are bounded as guesses sent one by one: a check made before comparing and a count made
+ * after let every guess of a burst through, the right one answered as right.
+ */
+async function countSignInAttempt(app: AppContext, userId: number): Promise<boolean> {
+  const counted = await app.db.$executeRaw`
+    UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1, updated_at = now()
+    WHERE id = ${userId} AND is_blocked = 0 AND num_of_login_attempts < ${app.config.LOGIN_MAX_ATTEMPTS}`;
+  return counted === 1;
+}
+
+/**
+ * A wrong password (already counted by countSignInAttempt) blocks the account at the limit. One
+ * statement, so concurrent failures all see the count and the block happens exactly at the limit.
  * The block also ends the sessions (token_version) and forgets their devices: is_blocked alone
  * only suspends them, and a token held by whoever guessed (a borrowed session), and the phone it
  * registered, would work again once staff unblock.
@@ -275,9 +298,9 @@ async function countFailedSignIn(app: AppContext, userId: number) {
   const limit = app.config.LOGIN_MAX_ATTEMPTS;
   await app.db.$transaction(async (tx) => {
     const [row] = await tx.$queryRaw<{ is_blocked: number }[]>`
-      UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1,
-        is_blocked = CASE WHEN num_of_login_attempts + 1 >= ${limit} THEN 1 ELSE is_blocked END,
-        token_version = CASE WHEN is_blocked = 0 AND num_of_login_attempts + 1 >= ${limit} THEN token_version + 1 ELSE token_version END,
+      UPDATE users SET
+        is_blocked = CASE WHEN num_of_login_attempts >= ${limit} THEN 1 ELSE is_blocked END,
+        token_version = CASE WHEN is_blocked = 0 AND num_of_login_attempts >= ${limit} THEN token_version + 1 ELSE token_version END,
         updated_at = now()
       WHERE id = ${userId}
       RETURNING is_blocked`;
@@ -289,15 +312,25 @@ async function countFailedSignIn(app: AppContext, userId: number) {
 /** `beforeCommit`: runs last in the change's transaction (the audit entry of a staff change, RequestContext.auditChange). */
 export async function changeOwnPassword(app: AppContext, userId: number, prev: string, next: string, beforeCommit?: BeforeCommit) {
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
+  // The current password is asked for against a borrowed session: guessing it here counts as
+  // sign-ins do (before it is compared), so the lockout (which ends the session too) bounds it as it
+  // bounds the login. With the limit's attempts taken, or blocked meanwhile, the session is over.
+  const ended = () => unauthorized('Session is no longer valid');
+  if (!(await countSignInAttempt(app, userId))) throw ended();
   if (!(await bcrypt.compare(prev, user.password_hash))) {
-    // The current password is asked for against a borrowed session: guessing it here counts as
-    // failed sign-ins do, so the lockout (which ends the session too) bounds it as it bounds the login.
     await countFailedSignIn(app, userId);
     throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
   }
+  // the right password: its attempt is no failure, whether or not the change then commits
+  const released = await app.db.user.updateMany({ where: { id: userId, is_blocked: 0 }, data: { num_of_login_attempts: 0 } });
+  if (!released.count) throw ended();
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 } });
+    const { count } = await tx.user.updateMany({
+      where: { id: userId, is_blocked: 0 },
+      data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 },
+    });
+    if (!count) throw ended();
     await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await beforeCommit?.(tx);
