@@ -73,8 +73,9 @@ async function call(method: string, path: string, body: unknown, token?: string)
  */
 const SETTLE_MS = 3000;
 
-async function cannon(server: ChildProcess, target: string, method: string, body: unknown, token?: string) {
+async function cannon(server: ChildProcess, target: string, method: string, body: unknown, token?: string, bodyAt?: (i: number) => unknown) {
   await new Promise((r) => setTimeout(r, SETTLE_MS));
+  let sent = 0;
   const r = await measureCpu(server.pid, async () => {
     const r = await autocannon({
       url: target,
@@ -83,6 +84,7 @@ async function cannon(server: ChildProcess, target: string, method: string, body
       duration,
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
+      ...(bodyAt ? { requests: [{ setupRequest: (req: any) => ({ ...req, body: JSON.stringify(bodyAt(sent++)) }) }] } : {}),
     });
     return { ...r, requests: r.requests.total };
   });
@@ -166,8 +168,9 @@ async function main() {
     const appRuns: Stats[] = [];
     const baseRuns: Stats[] = [];
     for (let round = 0; round < rounds; round++) {
-      appRuns.push(await cannon(appServer, `http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who]));
-      baseRuns.push(await cannon(baseServer, `http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body));
+      const bodyAt = sc.bodyAt && ((i: number) => sc.bodyAt!(s, i));
+      appRuns.push(await cannon(appServer, `http://127.0.0.1:${APP_PORT}${sc.path}`, sc.method, body, tokens[sc.who], bodyAt));
+      baseRuns.push(await cannon(baseServer, `http://127.0.0.1:${BASE_PORT}/${index}`, 'POST', body, undefined, bodyAt));
     }
     const app = medianRun(appRuns);
     const base = medianRun(baseRuns);
