@@ -142,6 +142,30 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(JSON.stringify(tables.ThreadMessage ?? [])).not.toContain('message-of-previous-manager');
   });
 
+  // What a message says is its thread patient's health data: the API no longer gives it to a customer
+  // whose patient staff moved to another account (threads/:id messages 404), and neither may the export.
+  it("after staff move a patient to another account, the previous manager's export carries the thread but not its messages", async () => {
+    const admin = await t.user(['ADMIN']);
+    const prev = await t.user(['CUSTOMER']);
+    const next = await t.user(['CUSTOMER']);
+    const pid = (await t.http.post('/patients/create').set(t.auth(prev)).send(patientBody({ nama_lengkap_pasien: 'Pindah-2' }))).body.patients.id;
+    const thread = await threadWith(t, doctor, pid, prev.id);
+    await t.app.db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: doctor.id, id_user_to: prev.id, content_type: 'text', content: 'diagnosis-psoriasis-after-move' } });
+    const before = await t.http.get('/users/data/export').set(t.auth(prev));
+    expect(JSON.stringify(before.body.export.tables.ThreadMessage)).toContain('diagnosis-psoriasis-after-move');
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: next.id, id_patients: pid })).status).toBe(200);
+    await t.app.db.threadMessage.create({ data: { id_threads: thread.id, id_user_from: prev.id, id_user_to: doctor.id, content_type: 'text', content: 'own-question-after-move' } });
+    // the API refuses the messages now
+    expect((await t.http.post('/thread_messages/explore').set(t.auth(prev)).send({ id_threads: thread.id })).status).toBe(404);
+
+    const res = await t.http.get('/users/data/export').set(t.auth(prev));
+    expect(res.status).toBe(200);
+    expect(res.body.export.tables.Thread.map((r: any) => r.id)).toContain(thread.id);
+    expect(JSON.stringify(res.body.export.tables.ThreadMessage ?? [])).not.toMatch(/diagnosis-psoriasis-after-move|own-question-after-move/);
+    // the doctor (still in the thread, a DOCTOR) keeps them
+    expect(JSON.stringify((await t.http.get('/users/data/export').set(t.auth(doctor))).body.export.tables.ThreadMessage)).toContain('diagnosis-psoriasis-after-move');
+  });
+
   it('needs a signed-in user', async () => {
     expect((await t.http.get('/users/data/export')).status).toBe(401);
   });

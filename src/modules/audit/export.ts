@@ -13,6 +13,8 @@ import {
   recordExportJSON,
   recordExportSchema,
 } from '../patients/serializers.js';
+import { isStaff, type AuthUser } from '../../http/auth-user.js';
+import { patientReadScope } from '../patients/access.js';
 import { audit } from './audit.service.js';
 import { logJSON, logSchema } from './routes.js';
 
@@ -119,7 +121,8 @@ const exportSchema = z.object({
  * one query per table that has a user or patient column, found from the schema itself, plus the
  * audit log rows about them (who read or changed their patients' records, and when).
  */
-async function exportUserData(app: AppContext, userId: number) {
+async function exportUserData(app: AppContext, caller: AuthUser) {
+  const userId = caller.id;
   const db = app.db as unknown as Record<string, { findMany: (a: unknown) => Promise<Record<string, unknown>[]> }>;
   const user = await app.db.user.findUniqueOrThrow({ where: { id: userId } });
   const patients = await app.db.patient.findMany({ where: { id_users: userId }, orderBy: { id: 'asc' } });
@@ -156,6 +159,21 @@ async function exportUserData(app: AppContext, userId: number) {
     (tables[model] ?? []).filter((r) => owners.some((c) => r[c] === userId)).map((r) => r.id as number);
   const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, parent]) => [col, own(parent)]));
   await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
+  // What a message says is its thread patient's health data (messageScope): a thread about a patient the
+  // user neither manages (deleted ones included, as above) nor may read now (e.g. one staff moved to
+  // another account) is exported without its messages.
+  if (tables.ThreadMessage?.length && !isStaff(caller)) {
+    const threadIds = [...new Set(tables.ThreadMessage.map((m) => m.id_threads as number))];
+    const readable = await app.db.thread.findMany({
+      where: {
+        id: { in: threadIds },
+        OR: [{ id_patients: null }, { id_patients: { in: patientIds } }, { patient: { is: { deleted_at: null, ...patientReadScope(caller) } } }],
+      },
+      select: { id: true },
+    });
+    const ok = new Set(readable.map((r) => r.id));
+    tables.ThreadMessage = tables.ThreadMessage.filter((m) => ok.has(m.id_threads as number));
+  }
   if (tables.Log) tables.Log = tables.Log.map(withoutOthersDevice(userId)).map(onlyOwnPatients(patientIds, allergies, records));
   // An order of the user's patient placed by someone else (the patient's previous manager): the
   // order concerns the patient, its orderer's own contact details do not.
@@ -186,7 +204,7 @@ export const exportRoutes = [
     summary: "Download everything held about the signed-in user and their patients (JSON), including who accessed their records",
     response: z.object({ export: exportSchema }),
     handler: async ({ app, user, req, res }) => {
-      const data = await exportUserData(app, user!.id);
+      const data = await exportUserData(app, user!);
       await audit(app, { user, action: 'data_export', resource: 'users', resourceId: user!.id, req });
       res.setHeader('Content-Disposition', `attachment; filename="colederma-data-${user!.id}.json"`);
       res.setHeader('Cache-Control', 'private, no-store');
