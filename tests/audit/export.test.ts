@@ -3,6 +3,7 @@ import { Prisma } from '../../src/generated/prisma/client.js';
 import { audit } from '../../src/modules/audit/audit.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientBody, threadWith } from '../patients/fixtures.js';
+import { eCart, menu, stockOf } from '../commerce/fixtures.js';
 
 let t: TestApp;
 let customer: TestUser;
@@ -164,6 +165,22 @@ describe('GET /users/data/export (UU PDP access right)', () => {
     expect(JSON.stringify(res.body.export.tables.ThreadMessage ?? [])).not.toMatch(/diagnosis-psoriasis-after-move|own-question-after-move/);
     // the doctor (still in the thread, a DOCTOR) keeps them
     expect(JSON.stringify((await t.http.get('/users/data/export').set(t.auth(doctor))).body.export.tables.ThreadMessage)).toContain('diagnosis-psoriasis-after-move');
+  });
+
+  // order_items name their order in `id_order` (not `id_orders`, as the other child tables): the lines
+  // of the customer's own orders were missing from the export.
+  it("carries the lines of the customer's own orders, not those of someone else's", async () => {
+    const buyer = await t.user(['CUSTOMER']);
+    const m = await menu(t, { nama_menus: 'Krim-ekspor-milik-pembeli' });
+    const n = await menu(t, { nama_menus: 'Krim-orang-lain' });
+    await stockOf(t, m.id, 5);
+    await stockOf(t, n.id, 5);
+    const orderId = await eCart(t, buyer, [{ id_menu: m.id, qty: 2 }]);
+    await eCart(t, other, [{ id_menu: n.id, qty: 1 }]);
+    const res = await t.http.get('/users/data/export').set(t.auth(buyer));
+    expect(res.status).toBe(200);
+    expect(res.body.export.tables.OrderItem).toMatchObject([{ id_order: orderId, id_menu: m.id, qty: 2 }]);
+    expect(JSON.stringify(res.body)).not.toContain('Krim-orang-lain');
   });
 
   it('needs a signed-in user', async () => {

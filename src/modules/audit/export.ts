@@ -29,6 +29,8 @@ const PATIENT_COLUMNS = ['id_patients'];
  */
 const CHILD_COLUMNS: Record<string, { model: string; owners: string[] }> = {
   id_orders: { model: 'Order', owners: ['id_member'] },
+  // order_items (and threads) name their order in the singular
+  id_order: { model: 'Order', owners: ['id_member'] },
   id_threads: { model: 'Thread', owners: ['id_user_from', 'id_user_to'] },
 };
 /** Secrets never leave the server, not even to their owner. */
