@@ -35,6 +35,16 @@ afterAll(async () => {
 });
 
 const sign = (orderId: string, code: string, gross: string, key = SERVER_KEY) => createHash('sha512').update(orderId + code + gross + key).digest('hex');
+async function invoiceText(u: TestUser, orderId: number) {
+  const pdf = await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => cb(null, Buffer.concat(chunks)));
+  });
+  expect(pdf.status).toBe(200);
+  return pdfText(pdf.body as Buffer);
+}
+
 function notification(orderId: string, gross: number | string, status = 'settlement', extra: Record<string, unknown> = {}) {
   const code = status === 'settlement' || status === 'capture' ? '200' : status === 'pending' ? '201' : '202';
   const gross_amount = typeof gross === 'number' ? `${gross}.00` : gross;
@@ -207,6 +217,7 @@ describe('checkout with Midtrans Snap', () => {
       const r = await webhook(notification(o.order_code!, 85_000, status, { transaction_id: `t-${o.order_code}` }));
       expect(r.body.result).toBe('reversed');
       expect(await order(orderId)).toMatchObject({ status: 'CANCEL', reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}`, refunded_amount: 85_000 });
+      expect(await invoiceText(u, orderId)).toEqual(expect.stringContaining('Refunded: IDR 85.000'));
       expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(3);
       expect(await t.app.db.promotion.findUniqueOrThrow({ where: { id: p.id } })).toMatchObject({ quota_used: 0, quota_reserved: 0 });
       // the 5000 points it spent come back, the 8500 it earned go
@@ -249,6 +260,9 @@ describe('checkout with Midtrans Snap', () => {
       expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', refunded_amount: 5_000 });
       expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('already_paid');
       expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 5_000 });
+      // the customer's invoice says what was given back
+      expect(await invoiceText(u, orderId)).toEqual(expect.stringContaining('Total: IDR 35.000'));
+      expect(await invoiceText(u, orderId)).toEqual(expect.stringContaining('Refunded: IDR 5.000'));
       expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
       expect((await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId } })).status).toBe('PAID');
     }

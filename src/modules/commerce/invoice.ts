@@ -15,7 +15,7 @@ const invoiceFont = () => (bodyFont ??= readFileSync(createRequire(import.meta.u
 
 /**
  * The order's invoice as a PDF: clinic, order code, dates, lines, discount, shipping, points,
- * total and payment status. `compress: false` keeps the text streams readable (tests read them).
+ * total, what was refunded and payment status. `compress: false` keeps the text streams readable (tests read them).
  */
 export function renderInvoice(app: AppContext, o: any): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -52,6 +52,8 @@ export function renderInvoice(app: AppContext, o: any): Promise<Buffer> {
     doc.text(`Shipping: ${formatRupiah(o.courier_price)}${o.courier ? ` (${o.courier} ${o.courier_service})` : ''}`);
     doc.text(`Points used: ${formatRupiah(o.poin_used)}`);
     doc.fontSize(12).text(`Total: ${formatRupiah(o.grand_totals)}`);
+    // what Midtrans says it gave back of the payment (in full when a refund cancelled the order)
+    if (o.refunded_amount > 0) doc.fontSize(10).text(`Refunded: ${formatRupiah(o.refunded_amount)}`);
     doc.fontSize(10).text(`Payment status: ${o.is_paid ? `PAID ${formatDateTime(o.paid_date)} ${o.pay_channel}` : 'UNPAID'}`);
     doc.text(`Order status: ${o.status}`);
     doc.end();
