@@ -130,3 +130,32 @@ describe.runIf(process.env.TEST_DATABASE_URL)('staff deleting a point credit whi
     expect(await balance(u)).toBe(0);
   });
 });
+
+// docs/compat.md: "an order back in the cart (`uncheckout`, a failed payment start, `uncancel`) has
+// its totals recomputed too ... a cart always shows what its checkout will charge for it". An edit
+// recomputes the carts that had applied the code when it began: an order uncancelled meanwhile was
+// not one of them, and read the promotion as it was before the edit.
+describe.runIf(process.env.TEST_DATABASE_URL)('an order uncancelled while staff edit the promotion it applied', () => {
+  it('the cart shows the discount its checkout will charge (the edited one)', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    const p = await promotion(t, { type: 'NOMINAL', value: 10_000 });
+    await put(`/orders/${id}/apply/promotions`, u, { display_codes: p.display_codes }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/cancel`, admin, { cancel_reason: 'customer asked' }).expect(200);
+    // the edit, held open once it has written the promotion (no cart had applied it: the order was cancelled)
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.promotion.update({ where: { id: p.id }, data: { value: 30_000 } }),
+      () => put(`/orders/${id}/uncancel`, admin).then((r) => r),
+    );
+    expect(res.status).toBe(200);
+    const shown = (await t.http.get(`/orders/${id}`).set(t.auth(u))).body.orders;
+    expect(shown).toMatchObject({ status: 'SHOPPING CARTS', total_discount: 30_000, grand_totals: 90_000 });
+    // and so the checkout charges it
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ total_discount: 30_000, grand_totals: 90_000 });
+  });
+});

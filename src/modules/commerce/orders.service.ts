@@ -742,6 +742,10 @@ export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number
       if (err?.code === 'P2002') throw conflict('The customer already has an open cart for this patient and order type');
       throw err;
     }
+    // its promotion FOR SHARE (after the order, as apply does): an edit in progress recomputes only
+    // the carts that had applied the code when it began, not this one, so it is waited for and the
+    // cart shows the edited discount its checkout will charge
+    if (order.id_promo_discount_applied) await tx.$queryRaw`SELECT id FROM promotions WHERE id = ${order.id_promo_discount_applied} FOR SHARE`;
     await recomputeOrderTotals(tx, order.id);
     await emit(app, 'order.status_changed', { orderId: order.id, status: CART }, tx);
   }, beforeCommit);
