@@ -137,4 +137,29 @@ describe('departments and user_departments', () => {
     await t.http.delete(`/user_departments/${link.body.user_departments.id}/delete`).set(t.auth(admin));
     expect((await t.http.delete(`/departments/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
   });
+
+  it('refuses a membership of a department that does not exist (422, nothing kept), through each way of giving one', async () => {
+    const dept = (await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Ops', department_codes: 'OPS' })).body.departments;
+    const member = await t.user(['CUSTOMER']);
+    const unknown = { status: 422, field: 'id_departments' };
+    const check = (res: { status: number; body: { errors?: { field: string }[] } }) => {
+      expect(res.status).toBe(unknown.status);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: unknown.field })]);
+    };
+    check(await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: 999999, id_users: member.id }));
+    const link = await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: member.id });
+    expect(link.status).toBe(200);
+    const linkId = link.body.user_departments.id;
+    check(await t.http.put(`/user_departments/${linkId}/update`).set(t.auth(admin)).send({ id_departments: 999999, id_users: member.id }));
+    check(await t.http.put(`/users/${member.id}/update`).set(t.auth(admin)).send({ id_departments: [dept.id, 999999] }));
+    const created = await t.http
+      .post('/users/create')
+      .set(t.auth(admin))
+      .send({ username: 'deptless', users_fullname: 'Dept Less', users_email: 'deptless@example.com', password: 'secret-pass-123', retype_password: 'secret-pass-123', id_departments: [999999] });
+    check(created);
+    // nothing changed: the membership as it was, no account made
+    const rows = await t.app.db.userDepartment.findMany({ where: { id_users: member.id } });
+    expect(rows.map((r) => r.id_departments)).toEqual([dept.id]);
+    expect(await t.app.db.user.count({ where: { username: 'deptless' } })).toBe(0);
+  });
 });

@@ -15,7 +15,7 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
+import { assertDepartmentsExist, assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 import type { Tx } from '../../db/client.js';
 
@@ -148,6 +148,7 @@ export const userDepartmentRoutes = resourceRoutes({
     run: async (b, c, tx) => {
       await activeUser(tx, b.id_users);
       await assertMayChangeAccount(tx, c.user, b.id_users);
+      await assertDepartmentsExist(tx, [b.id_departments]);
       return (await tx.userDepartment.create({ data: { ...b, descriptions: b.descriptions ?? '' } })).id;
     },
   },
@@ -157,6 +158,7 @@ export const userDepartmentRoutes = resourceRoutes({
       await activeUser(tx, b.id_users);
       await assertMayChangeAccount(tx, c.user, existing.id_users);
       await assertMayChangeAccount(tx, c.user, b.id_users);
+      await assertDepartmentsExist(tx, [b.id_departments]);
       await tx.userDepartment.update({ where: { id }, data: b });
     },
   },
