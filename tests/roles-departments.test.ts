@@ -109,6 +109,30 @@ describe("a deleted account's role assignments", () => {
   });
 });
 
+describe('an account that does not exist or was deleted, named in a body', () => {
+  it('is a 422 naming the field (roles iduser, user_departments id_users), not a 404 for the path', async () => {
+    const gone = await t.user(['CUSTOMER']);
+    const kept = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    await t.app.callers.settle();
+    const dept = (await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Lab', department_codes: 'LAB' })).body.departments;
+    const role = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: kept.id } });
+    const link = (await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: kept.id })).body.user_departments;
+    const attempts: [Promise<any>, string][] = [];
+    for (const iduser of [gone.id, 999999]) {
+      attempts.push([t.http.post('/roles/create').set(t.auth(admin)).send({ iduser, rolecodes: 'ADMIN' }), 'iduser']);
+      attempts.push([t.http.put(`/roles/${role.id}/update`).set(t.auth(admin)).send({ iduser, rolecodes: 'CUSTOMER' }), 'iduser']);
+      attempts.push([t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: iduser }), 'id_users']);
+      attempts.push([t.http.put(`/user_departments/${link.id}/update`).set(t.auth(admin)).send({ id_departments: dept.id, id_users: iduser }), 'id_users']);
+    }
+    for (const [res, field] of attempts) {
+      const r = await res;
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual([expect.objectContaining({ field })]);
+    }
+  });
+});
+
 describe('departments and user_departments', () => {
   it('manages departments and memberships with the documented shapes', async () => {
     const dept = await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Finance', department_descriptions: 'Finance Department', department_codes: '02' });
