@@ -513,7 +513,12 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
             const existing = await loadDetail(c, ctx.params.id, tx);
             let onCommit: void | (() => Promise<unknown>) = undefined;
             if (del.run) onCommit = await del.run(ctx.params.id, c, tx, existing);
-            else if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
+            else if (spec.softDelete) {
+              // only a live row: a delete that committed since it was read above is this one's 404
+              // (the update waits for that delete's row lock, then finds the row deleted)
+              const { count } = await spec.model(tx).updateMany({ where: { id: ctx.params.id, deleted_at: null }, data: { deleted_at: c.app.now() } });
+              if (!count) throw notFound(`${key} ${ctx.params.id} not found`);
+            }
             else await spec.model(tx).delete({ where: { id: ctx.params.id } });
             await ctx.auditChange(tx);
             return onCommit;
