@@ -109,6 +109,30 @@ describe("a deleted account's role assignments", () => {
   });
 });
 
+describe('an account that does not exist or was deleted, named in a body', () => {
+  it('is a 422 naming the field (roles iduser, user_departments id_users), not a 404 for the path', async () => {
+    const gone = await t.user(['CUSTOMER']);
+    const kept = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    await t.app.callers.settle();
+    const dept = (await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Lab', department_codes: 'LAB' })).body.departments;
+    const role = await t.app.db.userRole.findFirstOrThrow({ where: { id_users: kept.id } });
+    const link = (await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: kept.id })).body.user_departments;
+    const attempts: [Promise<any>, string][] = [];
+    for (const iduser of [gone.id, 999999]) {
+      attempts.push([t.http.post('/roles/create').set(t.auth(admin)).send({ iduser, rolecodes: 'ADMIN' }), 'iduser']);
+      attempts.push([t.http.put(`/roles/${role.id}/update`).set(t.auth(admin)).send({ iduser, rolecodes: 'CUSTOMER' }), 'iduser']);
+      attempts.push([t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: iduser }), 'id_users']);
+      attempts.push([t.http.put(`/user_departments/${link.id}/update`).set(t.auth(admin)).send({ id_departments: dept.id, id_users: iduser }), 'id_users']);
+    }
+    for (const [res, field] of attempts) {
+      const r = await res;
+      expect(r.status).toBe(422);
+      expect(r.body.errors).toEqual([expect.objectContaining({ field })]);
+    }
+  });
+});
+
 describe('departments and user_departments', () => {
   it('manages departments and memberships with the documented shapes', async () => {
     const dept = await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Finance', department_descriptions: 'Finance Department', department_codes: '02' });
@@ -136,5 +160,30 @@ describe('departments and user_departments', () => {
     expect((await t.http.delete(`/departments/${id}/delete`).set(t.auth(admin))).status).toBe(409);
     await t.http.delete(`/user_departments/${link.body.user_departments.id}/delete`).set(t.auth(admin));
     expect((await t.http.delete(`/departments/${id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+  });
+
+  it('refuses a membership of a department that does not exist (422, nothing kept), through each way of giving one', async () => {
+    const dept = (await t.http.post('/departments/create').set(t.auth(admin)).send({ department_name: 'Ops', department_codes: 'OPS' })).body.departments;
+    const member = await t.user(['CUSTOMER']);
+    const unknown = { status: 422, field: 'id_departments' };
+    const check = (res: { status: number; body: { errors?: { field: string }[] } }) => {
+      expect(res.status).toBe(unknown.status);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: unknown.field })]);
+    };
+    check(await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: 999999, id_users: member.id }));
+    const link = await t.http.post('/user_departments/create').set(t.auth(admin)).send({ id_departments: dept.id, id_users: member.id });
+    expect(link.status).toBe(200);
+    const linkId = link.body.user_departments.id;
+    check(await t.http.put(`/user_departments/${linkId}/update`).set(t.auth(admin)).send({ id_departments: 999999, id_users: member.id }));
+    check(await t.http.put(`/users/${member.id}/update`).set(t.auth(admin)).send({ id_departments: [dept.id, 999999] }));
+    const created = await t.http
+      .post('/users/create')
+      .set(t.auth(admin))
+      .send({ username: 'deptless', users_fullname: 'Dept Less', users_email: 'deptless@example.com', password: 'secret-pass-123', retype_password: 'secret-pass-123', id_departments: [999999] });
+    check(created);
+    // nothing changed: the membership as it was, no account made
+    const rows = await t.app.db.userDepartment.findMany({ where: { id_users: member.id } });
+    expect(rows.map((r) => r.id_departments)).toEqual([dept.id]);
+    expect(await t.app.db.user.count({ where: { username: 'deptless' } })).toBe(0);
   });
 });

@@ -513,7 +513,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
             const existing = await loadDetail(c, ctx.params.id, tx);
             let onCommit: void | (() => Promise<unknown>) = undefined;
             if (del.run) onCommit = await del.run(ctx.params.id, c, tx, existing);
-            else if (spec.softDelete) await spec.model(tx).update({ where: { id: ctx.params.id }, data: { deleted_at: c.app.now() } });
+            else if (spec.softDelete) await softDeleteLive(spec.model(tx), key, ctx.params.id, c.app.now());
             else await spec.model(tx).delete({ where: { id: ctx.params.id } });
             await ctx.auditChange(tx);
             return onCommit;
@@ -525,6 +525,17 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
     );
   }
   return routes;
+}
+
+/**
+ * Sets `deleted_at` (and `data`) on row `id` only while it is live, else a 404: a delete that
+ * committed after the row was read (two admins deleting at once) makes this one wait for its row
+ * lock and then find the row deleted, instead of answering 200 a second time and moving the
+ * deletion time. For the resources' own delete runs too.
+ */
+export async function softDeleteLive(model: any, key: string, id: number, now: Date, data: Record<string, unknown> = {}) {
+  const { count } = await model.updateMany({ where: { id, deleted_at: null }, data: { ...data, deleted_at: now } });
+  if (!count) throw notFound(`${key} ${id} not found`);
 }
 
 /**

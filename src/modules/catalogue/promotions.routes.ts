@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { isStaff, STAFF } from '../../http/auth-user.js';
 import { badRequest, conflict, notFound } from '../../http/errors.js';
-import { resourceRoutes } from '../../http/resource.js';
+import { resourceRoutes, softDeleteLive } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
@@ -106,7 +106,7 @@ const promotionRoutes = resourceRoutes({
     // Soft delete; the code is freed (key NULL) so it can be used again. Orders keep the promotion.
     run: async (id, c, tx) => {
       await emit(c.app, 'promotion.changing', { promotionId: id }, tx);
-      await tx.promotion.update({ where: { id }, data: { deleted_at: c.app.now(), display_codes_key: null } });
+      await softDeleteLive(tx.promotion, 'promotions', id, c.app.now(), { display_codes_key: null });
       await emit(c.app, 'promotion.changed', { promotionId: id }, tx);
     },
   },

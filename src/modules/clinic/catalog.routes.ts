@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
 import { STAFF } from '../../http/auth-user.js';
 import { conflict, notFound, unprocessable } from '../../http/errors.js';
-import { resourceRoutes, type Column } from '../../http/resource.js';
+import { resourceRoutes, softDeleteLive, type Column } from '../../http/resource.js';
 import * as shape from '../../http/response.js';
 import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
@@ -183,7 +183,7 @@ const services = resourceRoutes({
     // any doctor may offer the service: every doctor's booking lock (booking checks the service under it)
     run: async (id, c, tx) => {
       await refuseIfBooked(c.app, tx, null, { id_services: id }, 'This service');
-      await tx.service.update({ where: { id }, data: { deleted_at: c.app.now() } });
+      await softDeleteLive(tx.service, 'services', id, c.app.now());
     },
   },
 });
@@ -409,7 +409,7 @@ const doctorRoutes = resourceRoutes({
     run: async (id, c, tx) => {
       await refuseIfBooked(c.app, tx, id, { id_doctors: id }, 'This doctor');
       await refuseIfConsulting(c.app, tx, id);
-      await tx.doctor.update({ where: { id }, data: { deleted_at: c.app.now() } });
+      await softDeleteLive(tx.doctor, 'doctors', id, c.app.now());
     },
   },
 });
@@ -683,7 +683,7 @@ const doctorSchedules = [
     delete: {
       run: async (id, c, tx, existing) => {
         await refuseIfBooked(c.app, tx, existing.id_doctors, { id_doctor_schedules: id }, 'This slot');
-        await tx.doctorSchedule.update({ where: { id }, data: { deleted_at: c.app.now() } });
+        await softDeleteLive(tx.doctorSchedule, 'doctor_schedules', id, c.app.now());
       },
     },
   }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ROLES, STAFF } from '../../http/auth-user.js';
-import { notFound } from '../../http/errors.js';
+import { unprocessable } from '../../http/errors.js';
 import { resourceRoutes } from '../../http/resource.js';
 import * as s from '../../lib/schemas.js';
 import {
@@ -15,13 +15,14 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
+import { assertDepartmentsExist, assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 import type { Tx } from '../../db/client.js';
 
-async function activeUser(tx: Tx, id: number) {
+/** the live account a body names in `field` (422 otherwise: the path's row exists, the body is wrong) */
+async function activeUser(tx: Tx, id: number, field: string) {
   const u = await tx.user.findFirst({ where: { id, deleted_at: null } });
-  if (!u) throw notFound(`User ${id} not found`);
+  if (!u) throw unprocessable(`User ${id} not found`, [{ field, message: 'not found' }]);
   return u;
 }
 
@@ -57,7 +58,7 @@ export const roleRoutes = resourceRoutes({
       assertMayGrant(c.user, [b.rolecodes]);
       // an owner's roles are an owner's account: changed by owners only, as through users/:id/update
       await assertMayChangeAccount(tx, c.user, b.iduser);
-      await activeUser(tx, b.iduser);
+      await activeUser(tx, b.iduser, 'iduser');
       const role = await tx.userRole.create({ data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions ?? '' } });
       return role.id;
     },
@@ -68,7 +69,7 @@ export const roleRoutes = resourceRoutes({
       assertMayGrant(c.user, [existing.role_codes, b.rolecodes]);
       await assertMayChangeAccount(tx, c.user, existing.id_users);
       await assertMayChangeAccount(tx, c.user, b.iduser);
-      await activeUser(tx, b.iduser);
+      await activeUser(tx, b.iduser, 'iduser');
       const taken = b.rolecodes !== existing.role_codes || b.iduser !== existing.id_users;
       if (existing.role_codes === 'OWNER' && taken) await assertNotLastOwner(tx, existing.id_users);
       if (existing.role_codes === 'DOCTOR' && taken) await assertNotActingDoctor(tx, existing.id_users, 'The DOCTOR role cannot be taken away', c.app.now());
@@ -146,17 +147,19 @@ export const userDepartmentRoutes = resourceRoutes({
   create: {
     body: userDepartmentBody,
     run: async (b, c, tx) => {
-      await activeUser(tx, b.id_users);
+      await activeUser(tx, b.id_users, 'id_users');
       await assertMayChangeAccount(tx, c.user, b.id_users);
+      await assertDepartmentsExist(tx, [b.id_departments]);
       return (await tx.userDepartment.create({ data: { ...b, descriptions: b.descriptions ?? '' } })).id;
     },
   },
   update: {
     body: userDepartmentBody,
     run: async (id, b, c, tx, existing) => {
-      await activeUser(tx, b.id_users);
+      await activeUser(tx, b.id_users, 'id_users');
       await assertMayChangeAccount(tx, c.user, existing.id_users);
       await assertMayChangeAccount(tx, c.user, b.id_users);
+      await assertDepartmentsExist(tx, [b.id_departments]);
       await tx.userDepartment.update({ where: { id }, data: b });
     },
   },

@@ -49,12 +49,25 @@ export interface UserInput {
   id_departments?: number[];
 }
 
+/**
+ * Departments a membership is to name exist (422): without this the foreign key refused an unknown
+ * one with a 409 that does not say which field is wrong. A department with members cannot be
+ * deleted, so one seen here stays until the membership commits (or its delete is refused).
+ */
+export async function assertDepartmentsExist(tx: Tx, ids: number[]) {
+  if (!ids.length) return;
+  const found = await tx.department.findMany({ where: { id: { in: ids } }, select: { id: true } });
+  const missing = ids.find((id) => !found.some((d) => d.id === id));
+  if (missing !== undefined) throw unprocessable('Unknown department', [{ field: 'id_departments', message: `unknown department ${missing}` }]);
+}
+
 /** Registration (anonymous → CUSTOMER) and account creation by staff (roles and departments). */
 export async function createUser(c: Caller, body: UserInput, tx: Tx): Promise<number> {
   const staff = isStaff(c.user);
   const roles: Role[] = staff && body.roles?.length ? [...new Set(body.roles)] : ['CUSTOMER'];
   if (staff) assertMayGrant(c.user, roles);
   const departments = staff ? [...new Set(body.id_departments ?? [])] : [];
+  await assertDepartmentsExist(tx, departments);
   const user = await tx.user.create({
     data: {
       username: normalizeUsername(body.username),
@@ -124,6 +137,7 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
   }
   if (staff && body.id_departments) {
     const ids = [...new Set(body.id_departments)];
+    await assertDepartmentsExist(tx, ids);
     await tx.userDepartment.deleteMany({ where: { id_users: id, id_departments: { notIn: ids } } });
     await tx.userDepartment.createMany({
       data: ids.map((id_departments) => ({ id_users: id, id_departments, descriptions: 'Init new users' })),
