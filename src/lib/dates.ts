@@ -7,7 +7,8 @@ const pad = (n: number, w = 2) => String(n).padStart(w, '0');
 /** A calendar date (a `@db.Date` column, stored at UTC midnight) as yyyy-mm-dd. */
 export function formatDate(d: Date | null | undefined): string | null {
   if (!d) return null;
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  // a year before 1000 (the input takes any four digits) still as four: 0999, not 999
+  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 }
 
 /** An instant as clinic wall-clock time, yyyy-mm-dd HH:mm:ss. */

@@ -135,3 +135,14 @@ describe('an empty number field is not 0', () => {
     expect(storeMenus.status).toBe(200);
   });
 });
+
+describe('dates before the year 1000', () => {
+  it('are answered as yyyy-mm-dd, which the API takes back', async () => {
+    const created = await t.http.post('/holidays/create').set(t.auth(owner)).send({ dates: '31/12/0999', descriptions: 'typo' });
+    expect(created.status).toBe(200);
+    // was "999-12-31": not the documented yyyy-mm-dd, and refused when sent back
+    expect(created.body.holidays.dates).toBe('0999-12-31');
+    const again = await t.http.put(`/holidays/${created.body.holidays.id}/update`).set(t.auth(owner)).send({ dates: created.body.holidays.dates });
+    expect(again.status).toBe(200);
+  });
+});
