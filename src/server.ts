@@ -2,7 +2,7 @@ import 'dotenv/config';
 import http from 'node:http';
 import path from 'node:path';
 import { createApp } from './app.js';
-import { serverOptions } from './http/server-options.js';
+import { answerClientErrors, serverOptions } from './http/server-options.js';
 import { stopServing } from './http/shutdown.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createContext, createLogger } from './context.js';
@@ -55,7 +55,7 @@ async function main() {
 
   const jobs = startBackgroundJobs(app);
   const stopWatching = await watchTableChanges(app.db, [app.reads, app.callers], logger);
-  const server = http.createServer(serverOptions(config), createApp(app)).listen(config.PORT, config.HOST, () => {
+  const server = answerClientErrors(http.createServer(serverOptions(config), createApp(app))).listen(config.PORT, config.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : config.PORT;
     logger.info({ port }, `Colederma API listening on http://${config.HOST}:${port} (${database.kind}); docs at ${config.PUBLIC_BASE_URL}/docs`);

@@ -9,7 +9,8 @@ import { createApp } from '../src/app.js';
 import { createContext } from '../src/context.js';
 import { stopServing } from '../src/http/shutdown.js';
 import { requestLog } from '../src/http/request-log.js';
-import { serverOptions } from '../src/http/server-options.js';
+import { answerClientErrors, serverOptions } from '../src/http/server-options.js';
+import net from 'node:net';
 import { createTestApp, type TestApp } from './helpers/app.js';
 
 let t: TestApp;
@@ -177,6 +178,31 @@ describe('platform', () => {
     } finally {
       vi.useRealTimers();
       if (server.listening) await new Promise((r) => server.close(r));
+    }
+  });
+
+  it("answers what Node's HTTP parser refuses (oversized headers or query, a malformed request) in the API's JSON error shape", async () => {
+    const server = answerClientErrors(http.createServer(serverOptions(loadConfig({})), (_req, res) => res.end('{}')));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const raw = (text: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = net.connect((server.address() as AddressInfo).port, '127.0.0.1', () => socket.end(text));
+        let got = '';
+        socket.on('data', (c) => (got += c));
+        socket.on('end', () => resolve(got));
+        socket.on('error', reject);
+      });
+    const parse = (answer: string) => {
+      const [head, body] = answer.split('\r\n\r\n');
+      return { status: Number(head!.split(' ')[1]), type: /content-type: ([^\r]+)/i.exec(head!)?.[1], body: JSON.parse(body!) };
+    };
+    try {
+      expect(parse(await raw(`GET /menus?q=${'a'.repeat(20_000)} HTTP/1.1\r\nHost: x\r\n\r\n`))).toEqual({
+        status: 431, type: 'application/json; charset=utf-8', body: { status: 431, message: 'Request headers or query string too large' },
+      });
+      expect(parse(await raw('NOT HTTP AT ALL\r\n\r\n'))).toEqual({ status: 400, type: 'application/json; charset=utf-8', body: { status: 400, message: 'Malformed HTTP request' } });
+    } finally {
+      await new Promise((r) => server.close(r));
     }
   });
 
