@@ -109,3 +109,26 @@ describe('a move the state machine does not allow', () => {
     expect(await refused('uncheckout', u)).toBe(`Order ${id} cannot go back to the cart (status PICKUP; allowed from CHECKOUT, unpaid)`);
   });
 });
+
+describe('an order cancelled by another admin than the one who marked it paid', () => {
+  it('names the cancelling admin in both admin fields (id_admin and pic_admin), not one of each', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const other = await t.user(['ADMIN']);
+    const m = await menu(t, { harga: 40_000 });
+    await stockOf(t, m.id, 5);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    expect(await order(id)).toMatchObject({ id_admin: admin.id, pic_admin: admin.username });
+    // sent: the body's admin
+    await put(`/orders/${id}/cancel`, other, { pic_admin: 'Danny Setiawan', id_admin: other.id, cancel_reason: 'stok rusak' }).expect(200);
+    expect(await order(id)).toMatchObject({ id_admin: other.id, pic_admin: 'Danny Setiawan', cancel_pic: 'Danny Setiawan' });
+
+    // not sent: the signed-in admin
+    const id2 = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id2}/checkout`, u).expect(200);
+    await put(`/orders/${id2}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+    await put(`/orders/${id2}/cancel`, other).expect(200);
+    expect(await order(id2)).toMatchObject({ id_admin: other.id, pic_admin: other.username, cancel_pic: other.username });
+  });
+});

@@ -615,7 +615,8 @@ export async function cancelOrder(app: AppContext, tx: Tx, orderId: number, info
       cancel_pic: info.pic ?? '',
       cancel_reason: info.reason ?? '',
       expires_at: null,
-      ...(info.id_admin !== undefined ? { id_admin: info.id_admin } : {}),
+      // staff's cancel: the admin who last acted, by id and by name (as paid/unpaid/uncancel stamp them)
+      ...(info.id_admin !== undefined ? { id_admin: info.id_admin, pic_admin: info.pic ?? '' } : {}),
     },
   });
   if (count === 0) return false;
