@@ -116,3 +116,20 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a consultation checkout racing wi
     expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
   });
 });
+
+describe('a consultation paid again after its doctor was deleted', () => {
+  it('its payment cannot be undone (409): the checkout it leaves would open a thread to the deleted doctor once paid', async () => {
+    const d = await doctor(t);
+    const { id, thread } = await paid(d.id);
+    // the consultation is over: the doctor may go, and the account with it
+    await put(`/threads/${thread.id}/close`, admin).expect(200);
+    expect((await delDoctor(d.id)).body).toEqual({ deleted: true });
+    const undo = await put(`/orders/${id}/unpaid`, admin);
+    expect([undo.status, undo.body.message]).toEqual([409, 'The consultation’s doctor is no longer available: cancel the order instead']);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id } });
+    expect([o.status, o.is_paid]).toEqual(['PAID', 1]);
+    // cancelling it (a refund) stays possible
+    await put(`/orders/${id}/cancel`, admin).expect(200);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } })).is_closed).toBe(1);
+  });
+});
