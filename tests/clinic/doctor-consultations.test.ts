@@ -133,3 +133,36 @@ describe('a consultation paid again after its doctor was deleted', () => {
     expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } })).is_closed).toBe(1);
   });
 });
+
+describe('a consultation with oneself', () => {
+  it('is refused (422) at c_add_to_carts, also when staff fill the cart: its thread would be the doctor’s to themselves', async () => {
+    const u = await t.user(['DOCTOR']);
+    const d = await t.app.db.doctor.create({ data: { id_users: u.id, custom_price: 100_000, is_active: 1 } });
+    const patient = await patientOf(t, u);
+    const init = await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' }).expect(200);
+    const id = init.body.orders.id as number;
+    for (const who of [u, admin]) {
+      const res = await t.http.post('/orders/c_add_to_carts').set(t.auth(who)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]]);
+    }
+    expect(await t.app.db.orderExtra.count({ where: { id_orders: id } })).toBe(0);
+    // another doctor is fine
+    const other = await doctor(t);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: other.id, qty: 1 }] }).expect(200);
+  });
+
+  it('is refused (422) at checkout when the doctor profile was given to the customer’s account since', async () => {
+    const u = await t.user(['DOCTOR']);
+    const { id } = await (async () => {
+      const d = await doctor(t);
+      const patient = await patientOf(t, u);
+      const cart = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+      await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: cart, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+      await put(`/doctors/${d.id}/update`, admin, { id_users: u.id }).expect(200);
+      return { id: cart };
+    })();
+    const res = await put(`/orders/${id}/checkout`, u);
+    expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]]);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
+  });
+});

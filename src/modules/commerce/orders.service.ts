@@ -180,7 +180,7 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
    * refuses a product/doctor that may not be added: called when the line is created or grows only,
    * so what a cart holds can always be lowered or removed
    */
-  check: (target: T) => void;
+  check: (target: T, cart: Order) => void;
   /** the cart's lines of those products/doctors, and the product/doctor of one */
   lines: (tx: Tx, orderId: number, ids: number[]) => Promise<R[]>;
   of: (row: R) => number | null;
@@ -220,7 +220,7 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
       const qty = applyQty(current?.qty ?? 0, line.qty);
       if (qty > (current?.qty ?? 0)) {
         if (patientRefusal) throw patientRefusal;
-        kind.check(target);
+        kind.check(target, cart);
       }
       if (qty <= 0) {
         if (current) {
@@ -287,6 +287,15 @@ function unpricedConsultation(doctor: { id: number }) {
 }
 
 /**
+ * The thread a consultation's payment opens goes from the customer to the doctor's account: a doctor
+ * consulting themselves would be both sides of it (threads/create refuses that), and would prescribe
+ * to themselves there.
+ */
+function consultingOneself() {
+  return unprocessable('A doctor cannot order a consultation with themselves: choose another doctor', [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]);
+}
+
+/**
  * A consultation order is one consultation: one doctor (order_extras line), qty 1. Its payment opens
  * one thread (unique per order) with that doctor for one window; a second doctor or a qty above 1
  * would be paid for and never given.
@@ -304,9 +313,10 @@ const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderE
   target: (l) => l.id_doctors,
   targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true } } } }),
   missing: (id) => notFound(`doctors ${id} not found`),
-  check: (doctor) => {
+  check: (doctor, cart) => {
     if (doctor.deleted_at) throw notFound(`doctors ${doctor.id} not found`);
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
+    if (doctor.id_users === cart.id_member) throw consultingOneself();
     if (consultationPrice(doctor) <= 0) throw unpricedConsultation(doctor);
   },
   lines: (tx, orderId, ids) => tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
@@ -449,6 +459,8 @@ export async function checkout(
     }
     for (const e of extras) {
       if (!e.doctor || e.doctor.deleted_at || e.doctor.is_active !== 1) throw unprocessable('The chosen doctor is no longer available');
+      // the profile may have been given to the customer's account since it was added
+      if (e.doctor.id_users === order.id_member) throw consultingOneself();
       const price = consultationPrice(e.doctor);
       // its price removed since it was added
       if (price <= 0) throw unpricedConsultation(e.doctor);
