@@ -166,3 +166,20 @@ describe('a consultation with oneself', () => {
     expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('undoing a consultation’s payment while its doctor is deleted', () => {
+  it('waits for the deletion and is refused (409): no checkout is left awaiting payment for a deleted doctor', async () => {
+    const d = await doctor(t);
+    const { id, thread } = await paid(d.id);
+    await put(`/threads/${thread.id}/close`, admin).expect(200);
+    // what doctors/:id/delete does once its checks passed: the doctor's row locked, then deleted
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${d.id} FOR UPDATE`,
+      () => put(`/orders/${id}/unpaid`, admin).then((r) => r),
+      (tx) => tx.doctor.update({ where: { id: d.id }, data: { deleted_at: new Date() } }),
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'The consultation’s doctor is no longer available: cancel the order instead']);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('PAID');
+  });
+});
