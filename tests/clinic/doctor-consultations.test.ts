@@ -183,3 +183,24 @@ describe.runIf(process.env.TEST_DATABASE_URL)('undoing a consultation’s paymen
     expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('PAID');
   });
 });
+
+describe('the consultation price of a doctor whose main service was deleted', () => {
+  it('is none (the doctor shows no service): c_add_to_carts and a checkout refuse it (422), as for a doctor with no price set', async () => {
+    const svc = await t.app.db.service.create({ data: { services_name: `Konsultasi ${Math.random().toString(36).slice(2, 7)}`, buffer_time: 30, services_price: 120_000 } });
+    const d = await doctor(t, 0);
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { id_services: svc.id } });
+    // priced by its service while it lives
+    const { u, id } = await consultationCart(d.id);
+    expect((await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: id } })).extra_prices).toBe(120_000);
+    expect((await t.http.delete(`/services/${svc.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/doctors/${d.id}`)).body.doctors).toMatchObject({ custom_price: 0, services: null });
+    const checkout = await put(`/orders/${id}/checkout`, u);
+    expect([checkout.status, checkout.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'no consultation price set' }]]);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
+    const other = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, other);
+    const cart = (await t.http.post('/orders/init').set(t.auth(other)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    const add = await t.http.post('/orders/c_add_to_carts').set(t.auth(other)).send({ id_order: cart, items: [{ id_doctors: d.id, qty: 1 }] });
+    expect([add.status, add.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'no consultation price set' }]]);
+  });
+});

@@ -269,10 +269,11 @@ export const addProducts = (app: AppContext, user: AuthUser, orderId: number, li
 
 /**
  * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
- * price of the doctor's service, as a booking falls back to it. Never the client's.
+ * price of the doctor's service, as a booking falls back to it. Never the client's. A deleted main
+ * service is none (the doctor is shown without one): its price is not charged.
  */
-const consultationPrice = (doctor: { custom_price: number; service: { services_price: number } | null }) =>
-  doctor.custom_price || doctor.service?.services_price || 0;
+const consultationPrice = (doctor: { custom_price: number; service: { services_price: number; deleted_at: Date | null } | null }) =>
+  doctor.custom_price || (doctor.service && !doctor.service.deleted_at ? doctor.service.services_price : 0);
 
 /**
  * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the
@@ -306,12 +307,12 @@ export function assertOneConsultation(extras: { qty: number }[]) {
 }
 
 type ConsultationLine = { id_doctors: number; qty: QtyOp; extra_notes?: string };
-type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select: { services_price: true } } } }>;
+type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select: { services_price: true; deleted_at: true } } } }>;
 /** c_add_to_carts: the doctor's price (consultationPrice), never the client's. */
 const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderExtraGetPayload<object>> = {
   cart: 'C',
   target: (l) => l.id_doctors,
-  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true } } } }),
+  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true, deleted_at: true } } } }),
   missing: (id) => notFound(`doctors ${id} not found`),
   check: (doctor, cart) => {
     if (doctor.deleted_at) throw notFound(`doctors ${doctor.id} not found`);
@@ -427,7 +428,7 @@ export async function checkout(
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
     if (order.order_type === 'C') await holdConsultationDoctor(tx, orderId);
-    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true } } } } } });
+    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true, deleted_at: true } } } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
     if (order.order_type === 'C') assertOneConsultation(extras);
