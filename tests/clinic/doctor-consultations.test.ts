@@ -116,3 +116,91 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a consultation checkout racing wi
     expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
   });
 });
+
+describe('a consultation paid again after its doctor was deleted', () => {
+  it('its payment cannot be undone (409): the checkout it leaves would open a thread to the deleted doctor once paid', async () => {
+    const d = await doctor(t);
+    const { id, thread } = await paid(d.id);
+    // the consultation is over: the doctor may go, and the account with it
+    await put(`/threads/${thread.id}/close`, admin).expect(200);
+    expect((await delDoctor(d.id)).body).toEqual({ deleted: true });
+    const undo = await put(`/orders/${id}/unpaid`, admin);
+    expect([undo.status, undo.body.message]).toEqual([409, 'The consultation’s doctor is no longer available: cancel the order instead']);
+    const o = await t.app.db.order.findUniqueOrThrow({ where: { id } });
+    expect([o.status, o.is_paid]).toEqual(['PAID', 1]);
+    // cancelling it (a refund) stays possible
+    await put(`/orders/${id}/cancel`, admin).expect(200);
+    expect((await t.app.db.thread.findUniqueOrThrow({ where: { id: thread.id } })).is_closed).toBe(1);
+  });
+});
+
+describe('a consultation with oneself', () => {
+  it('is refused (422) at c_add_to_carts, also when staff fill the cart: its thread would be the doctor’s to themselves', async () => {
+    const u = await t.user(['DOCTOR']);
+    const d = await t.app.db.doctor.create({ data: { id_users: u.id, custom_price: 100_000, is_active: 1 } });
+    const patient = await patientOf(t, u);
+    const init = await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' }).expect(200);
+    const id = init.body.orders.id as number;
+    for (const who of [u, admin]) {
+      const res = await t.http.post('/orders/c_add_to_carts').set(t.auth(who)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]]);
+    }
+    expect(await t.app.db.orderExtra.count({ where: { id_orders: id } })).toBe(0);
+    // another doctor is fine
+    const other = await doctor(t);
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: other.id, qty: 1 }] }).expect(200);
+  });
+
+  it('is refused (422) at checkout when the doctor profile was given to the customer’s account since', async () => {
+    const u = await t.user(['DOCTOR']);
+    const { id } = await (async () => {
+      const d = await doctor(t);
+      const patient = await patientOf(t, u);
+      const cart = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+      await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: cart, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+      await put(`/doctors/${d.id}/update`, admin, { id_users: u.id }).expect(200);
+      return { id: cart };
+    })();
+    const res = await put(`/orders/${id}/checkout`, u);
+    expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]]);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('undoing a consultation’s payment while its doctor is deleted', () => {
+  it('waits for the deletion and is refused (409): no checkout is left awaiting payment for a deleted doctor', async () => {
+    const d = await doctor(t);
+    const { id, thread } = await paid(d.id);
+    await put(`/threads/${thread.id}/close`, admin).expect(200);
+    // what doctors/:id/delete does once its checks passed: the doctor's row locked, then deleted
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${d.id} FOR UPDATE`,
+      () => put(`/orders/${id}/unpaid`, admin).then((r) => r),
+      (tx) => tx.doctor.update({ where: { id: d.id }, data: { deleted_at: new Date() } }),
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'The consultation’s doctor is no longer available: cancel the order instead']);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('PAID');
+  });
+});
+
+describe('the consultation price of a doctor whose main service was deleted', () => {
+  it('is none (the doctor shows no service): c_add_to_carts and a checkout refuse it (422), as for a doctor with no price set', async () => {
+    const svc = await t.app.db.service.create({ data: { services_name: `Konsultasi ${Math.random().toString(36).slice(2, 7)}`, buffer_time: 30, services_price: 120_000 } });
+    const d = await doctor(t, 0);
+    await t.app.db.doctor.update({ where: { id: d.id }, data: { id_services: svc.id } });
+    // priced by its service while it lives
+    const { u, id } = await consultationCart(d.id);
+    expect((await t.app.db.orderExtra.findFirstOrThrow({ where: { id_orders: id } })).extra_prices).toBe(120_000);
+    expect((await t.http.delete(`/services/${svc.id}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
+    expect((await t.http.get(`/doctors/${d.id}`)).body.doctors).toMatchObject({ custom_price: 0, services: null });
+    const checkout = await put(`/orders/${id}/checkout`, u);
+    expect([checkout.status, checkout.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'no consultation price set' }]]);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).status).toBe('SHOPPING CARTS');
+    const other = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, other);
+    const cart = (await t.http.post('/orders/init').set(t.auth(other)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    const add = await t.http.post('/orders/c_add_to_carts').set(t.auth(other)).send({ id_order: cart, items: [{ id_doctors: d.id, qty: 1 }] });
+    expect([add.status, add.body.errors]).toEqual([422, [{ field: 'id_doctors', message: 'no consultation price set' }]]);
+  });
+});

@@ -246,6 +246,17 @@ describe('threads/create with an order', () => {
     });
   }
 
+  it('refuses an e-commerce order (422, id_order): a consultation is a C order, whose cancellation or undone payment closes it', async () => {
+    const c = await paidConsultation();
+    const patient = await patientOf(t, c.customer);
+    const e = await t.app.db.order.create({
+      data: { order_type: 'E', order_code: `E-HAND-${patient.id}`, status: 'PAID', is_paid: 1, paid_date: new Date(), cart_open: null, id_member: c.customer.id, id_patients: patient.id },
+    });
+    const res = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_order: e.id, id_user_from: c.customer.id, id_user_to: c.doctor.id });
+    expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_order', message: 'not a consultation order' }]]);
+    expect(await t.app.db.thread.count({ where: { id_order: e.id } })).toBe(0);
+  });
+
   it('copies an explicit estimate_done_at to the order’s window', async () => {
     const o = await orderWithoutThread();
     const res = await t.http

@@ -180,7 +180,7 @@ type LineKind<L extends { qty: QtyOp }, T extends { id: number }, R extends { id
    * refuses a product/doctor that may not be added: called when the line is created or grows only,
    * so what a cart holds can always be lowered or removed
    */
-  check: (target: T) => void;
+  check: (target: T, cart: Order) => void;
   /** the cart's lines of those products/doctors, and the product/doctor of one */
   lines: (tx: Tx, orderId: number, ids: number[]) => Promise<R[]>;
   of: (row: R) => number | null;
@@ -220,7 +220,7 @@ function addLines<L extends { qty: QtyOp }, T extends { id: number }, R extends 
       const qty = applyQty(current?.qty ?? 0, line.qty);
       if (qty > (current?.qty ?? 0)) {
         if (patientRefusal) throw patientRefusal;
-        kind.check(target);
+        kind.check(target, cart);
       }
       if (qty <= 0) {
         if (current) {
@@ -269,10 +269,11 @@ export const addProducts = (app: AppContext, user: AuthUser, orderId: number, li
 
 /**
  * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
- * price of the doctor's service, as a booking falls back to it. Never the client's.
+ * price of the doctor's service, as a booking falls back to it. Never the client's. A deleted main
+ * service is none (the doctor is shown without one): its price is not charged.
  */
-const consultationPrice = (doctor: { custom_price: number; service: { services_price: number } | null }) =>
-  doctor.custom_price || doctor.service?.services_price || 0;
+const consultationPrice = (doctor: { custom_price: number; service: { services_price: number; deleted_at: Date | null } | null }) =>
+  doctor.custom_price || (doctor.service && !doctor.service.deleted_at ? doctor.service.services_price : 0);
 
 /**
  * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the
@@ -287,6 +288,15 @@ function unpricedConsultation(doctor: { id: number }) {
 }
 
 /**
+ * The thread a consultation's payment opens goes from the customer to the doctor's account: a doctor
+ * consulting themselves would be both sides of it (threads/create refuses that), and would prescribe
+ * to themselves there.
+ */
+function consultingOneself() {
+  return unprocessable('A doctor cannot order a consultation with themselves: choose another doctor', [{ field: 'id_doctors', message: 'the customer’s own doctor profile' }]);
+}
+
+/**
  * A consultation order is one consultation: one doctor (order_extras line), qty 1. Its payment opens
  * one thread (unique per order) with that doctor for one window; a second doctor or a qty above 1
  * would be paid for and never given.
@@ -297,16 +307,17 @@ export function assertOneConsultation(extras: { qty: number }[]) {
 }
 
 type ConsultationLine = { id_doctors: number; qty: QtyOp; extra_notes?: string };
-type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select: { services_price: true } } } }>;
+type DoctorWithService = Prisma.DoctorGetPayload<{ include: { service: { select: { services_price: true; deleted_at: true } } } }>;
 /** c_add_to_carts: the doctor's price (consultationPrice), never the client's. */
 const CONSULTATIONS: LineKind<ConsultationLine, DoctorWithService, Prisma.OrderExtraGetPayload<object>> = {
   cart: 'C',
   target: (l) => l.id_doctors,
-  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true } } } }),
+  targets: (tx, ids) => tx.doctor.findMany({ where: { id: { in: ids } }, include: { service: { select: { services_price: true, deleted_at: true } } } }),
   missing: (id) => notFound(`doctors ${id} not found`),
-  check: (doctor) => {
+  check: (doctor, cart) => {
     if (doctor.deleted_at) throw notFound(`doctors ${doctor.id} not found`);
     if (doctor.is_active !== 1) throw unprocessable('This doctor is not available for consultations');
+    if (doctor.id_users === cart.id_member) throw consultingOneself();
     if (consultationPrice(doctor) <= 0) throw unpricedConsultation(doctor);
   },
   lines: (tx, orderId, ids) => tx.orderExtra.findMany({ where: { id_orders: orderId, id_doctors: { in: ids } } }),
@@ -417,7 +428,7 @@ export async function checkout(
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
     if (order.order_type === 'C') await holdConsultationDoctor(tx, orderId);
-    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true } } } } } });
+    const extras = await tx.orderExtra.findMany({ where: { id_orders: orderId }, include: { doctor: { include: { user: true, service: { select: { services_price: true, deleted_at: true } } } } } });
     if (order.order_type === 'E' && items.length === 0) throw unprocessable('The cart is empty');
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
     if (order.order_type === 'C') assertOneConsultation(extras);
@@ -449,6 +460,8 @@ export async function checkout(
     }
     for (const e of extras) {
       if (!e.doctor || e.doctor.deleted_at || e.doctor.is_active !== 1) throw unprocessable('The chosen doctor is no longer available');
+      // the profile may have been given to the customer's account since it was added
+      if (e.doctor.id_users === order.id_member) throw consultingOneself();
       const price = consultationPrice(e.doctor);
       // its price removed since it was added
       if (price <= 0) throw unpricedConsultation(e.doctor);

@@ -6,7 +6,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import { adminStamp, cancelOrder, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
+import { adminStamp, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
 const notificationSchema = z
@@ -355,6 +355,15 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
     expires_at: new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000),
   }),
   after: async (tx, { order }) => {
+    // A consultation's checkout awaiting payment is one of its doctor (doctors/:id/delete refuses
+    // while one exists, and checkout refuses a deleted doctor): once its doctor was deleted (after
+    // the consultation ended), paid again it would open the thread to that doctor. Decided with the
+    // doctor's row held, as checkout does: a deletion at the same moment comes first or sees it.
+    if (order.order_type === 'C') {
+      await holdConsultationDoctor(tx, order.id);
+      const gone = await tx.orderExtra.count({ where: { id_orders: order.id, OR: [{ id_doctors: null }, { doctor: { deleted_at: { not: null } } }] } });
+      if (gone) throw conflict('The consultation’s doctor is no longer available: cancel the order instead');
+    }
     // consumption goes back to a reservation: promotion use → reserved, points used → held, earned points taken back
     const usages = await tx.promotionUsage.findMany({ where: { id_orders: order.id, status: 'USED' } });
     for (const u of usages) {

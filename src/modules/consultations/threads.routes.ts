@@ -198,9 +198,14 @@ export const threadRoutes = [
         // same moment comes first and is seen, or waits and then closes the thread
         if (b.id_order) await lockOrder(tx, b.id_order);
         const order = b.id_order
-          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, is_paid: true, status: true } })
+          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, is_paid: true, status: true, order_type: true } })
           : null;
         if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
+        // A consultation's thread is of a consultation (C) order: the order's cancellation or undone payment
+        // closes it and its window is the order's (closeConsultationThread, keepOrderWindow), never an e-commerce one's.
+        if (order && b.thread_type === 'online_consultations' && order.order_type !== 'C') {
+          throw unprocessable('A consultation thread is of a consultation (C) order', [{ field: 'id_order', message: 'not a consultation order' }]);
+        }
         // The thread shows its patient's record to its customer: both must be that customer's own.
         if (order && order.id_member !== b.id_user_from) {
           throw unprocessable('The order must be one of the customer (id_user_from)', [{ field: 'id_order', message: "not the customer's order" }]);
