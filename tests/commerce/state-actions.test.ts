@@ -107,6 +107,11 @@ describe('a move the state machine does not allow', () => {
     expect(await refused('cancel', admin)).toBe('Cannot cancel an order in status PICKUP (allowed from CHECKOUT, PAID, PREPARED, PROCESSING)');
     expect(await refused('uncancel', admin)).toBe('Cannot uncancel an order in status PICKUP (allowed from CANCEL)');
     expect(await refused('uncheckout', u)).toBe(`Order ${id} cannot go back to the cart (status PICKUP; allowed from CHECKOUT, unpaid)`);
+    // the verb, not the route's name ("Cannot prepared an order…")
+    expect(await refused('prepared', admin)).toBe('Cannot prepare an order in status PICKUP (allowed from PAID)');
+    expect(await refused('processing', admin)).toBe('Cannot process an order in status PICKUP (allowed from PREPARED)');
+    expect(await refused('unprocessing', admin)).toBe('Cannot undo the processing of an order in status PICKUP (allowed from PROCESSING)');
+    expect(await refused('consignee', admin)).toBe('Cannot mark as received an order in status PICKUP (allowed from DELIVERED)');
   });
 });
 

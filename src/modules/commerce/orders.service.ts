@@ -692,14 +692,15 @@ export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: numb
 
 /** The fulfilment steps (each stamps its *_datetime) and their undo steps; staff routes of the same names. */
 export const TRANSITIONS: StateAction[] = [
-  { action: 'prepared', from: ['PAID'], to: 'PREPARED', data: ({ now }) => ({ is_prepared: 1, prepared_datetime: now }) },
+  { action: 'prepared', verb: 'prepare', from: ['PAID'], to: 'PREPARED', data: ({ now }) => ({ is_prepared: 1, prepared_datetime: now }) },
   { action: 'unprepare', from: ['PREPARED'], to: 'PAID', data: () => ({ is_prepared: 0, prepared_datetime: null }) },
-  { action: 'processing', from: ['PREPARED'], to: 'PROCESSING', data: ({ now }) => ({ is_processing: 1, processing_datetime: now }) },
-  { action: 'unprocessing', from: ['PROCESSING'], to: 'PREPARED', data: () => ({ is_processing: 0, processing_datetime: null }) },
+  { action: 'processing', verb: 'process', from: ['PREPARED'], to: 'PROCESSING', data: ({ now }) => ({ is_processing: 1, processing_datetime: now }) },
+  { action: 'unprocessing', verb: 'undo the processing of', from: ['PROCESSING'], to: 'PREPARED', data: () => ({ is_processing: 0, processing_datetime: null }) },
   { action: 'pickup', from: ['PROCESSING'], to: 'PICKUP', types: ['E'], data: ({ now }) => ({ is_pickup: 1, pickup_datetime: now, is_waiting_courier: 0 }) },
   { action: 'unpickup', from: ['PICKUP'], to: 'PROCESSING', types: ['E'], data: () => ({ is_pickup: 0, pickup_datetime: null }) },
   {
     action: 'consignee',
+    verb: 'mark as received',
     from: ['DELIVERED', 'PAID', 'PREPARED', 'PROCESSING'],
     to: 'DONE',
     // e-commerce orders reach DONE only through delivery (noresi → DELIVERED)
