@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay } from '../../src/lib/dates.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 // Deleting an appointment tells its customer and doctor that it is cancelled only when the
 // delete is what ended it: decided on the row as the delete finds it under its lock, not as read
@@ -58,4 +59,20 @@ describe('user_schedules delete racing the customer\'s cancel', () => {
     }
     expect(twice).toEqual([]);
   }, 120_000);
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('user_schedules done racing another done', () => {
+  it('refuses the later one naming the status it found (DONE), not the one read before', async () => {
+    const a = await appointment(40);
+    await t.app.db.userSchedule.update({ where: { id: a.id }, data: { status: 'ARRIVED' } });
+    // another `done` holds the row and commits DONE while this one waits for it
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM user_schedules WHERE id = ${a.id} FOR UPDATE`,
+      () => t.http.put(`/user_schedules/${a.id}/done`).set(t.auth(admin)).send({ digisoft_invoice_numbers: 'INV-2' }).then((r) => r),
+      (tx) => tx.userSchedule.update({ where: { id: a.id }, data: { status: 'DONE', digisoft_invoice_numbers: 'INV-1' } }),
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'An appointment in status DONE cannot be marked as done']);
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ status: 'DONE', digisoft_invoice_numbers: 'INV-1' });
+  });
 });

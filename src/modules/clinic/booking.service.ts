@@ -423,7 +423,11 @@ export async function done(app: AppContext, c: Caller, id: number, invoice: stri
       where: { id, deleted_at: null, status: 'ARRIVED' },
       data: { status: 'DONE', done_datetime: app.now(), digisoft_invoice_numbers: invoice },
     });
-    if (count === 0) throw wrongState(row.status, 'marked as done');
+    if (count === 0) {
+      // the status as it is now (a concurrent `done` made it DONE since it was read)
+      const now = await tx.userSchedule.findUnique({ where: { id }, select: { status: true } });
+      throw wrongState(now?.status ?? row.status, 'marked as done');
+    }
     await beforeCommit?.(tx);
   });
 }
