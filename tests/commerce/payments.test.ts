@@ -35,14 +35,27 @@ afterAll(async () => {
 });
 
 const sign = (orderId: string, code: string, gross: string, key = SERVER_KEY) => createHash('sha512').update(orderId + code + gross + key).digest('hex');
-async function invoiceText(u: TestUser, orderId: number) {
-  const pdf = await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
+/** the order's invoice as `u` asks for it, its body the PDF's bytes */
+const invoice = (u: TestUser, orderId: number) =>
+  t.http.get(`/orders/${orderId}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));
     res.on('end', () => cb(null, Buffer.concat(chunks)));
   });
+async function invoiceText(u: TestUser, orderId: number) {
+  const pdf = await invoice(u, orderId);
   expect(pdf.status).toBe(200);
   return pdfText(pdf.body as Buffer);
+}
+
+/** A customer's checkout of one 30,000 product with 5,000 shipping (35,000), its code and its Midtrans transaction. */
+async function checkedOut() {
+  const u = await t.user(['CUSTOMER']);
+  const { m, stock } = await product({ harga: 30_000 }, 3);
+  const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
+  await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
+  const code = (await order(orderId)).order_code!;
+  return { u, stock, orderId, code, trx: { transaction_id: `t-${code}` } };
 }
 
 function notification(orderId: string, gross: number | string, status = 'settlement', extra: Record<string, unknown> = {}) {
@@ -119,11 +132,7 @@ describe('checkout with Midtrans Snap', () => {
     expect(await t.app.db.userPoint.count({ where: { id_orders_earned: orderId } })).toBe(1);
 
     // invoice
-    const pdf = await t.http.get(`/orders/${orderId}/invoices`).set(t.auth(u)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const pdf = await invoice(u, orderId);
     expect(pdf.status).toBe(200);
     expect(pdf.headers['content-type']).toContain('application/pdf');
     const text = pdfText(pdf.body as Buffer);
@@ -231,12 +240,7 @@ describe('checkout with Midtrans Snap', () => {
   // money already given back.
   it('a refund arriving before the settlement it takes back leaves the order unpaid: cancelled, the late settlement paid_not_current', async () => {
     for (const status of ['refund', 'chargeback']) {
-      const u = await t.user(['CUSTOMER']);
-      const { m, stock } = await product({ harga: 30_000 }, 3);
-      const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
-      await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
-      const code = (await order(orderId)).order_code!;
-      const trx = { transaction_id: `t-${code}` };
+      const { stock, orderId, code, trx } = await checkedOut();
       expect((await webhook(notification(code, 35_000, status, { ...trx, refund_amount: '35000.00' }))).body.result).toBe('cancelled');
       expect(await order(orderId)).toMatchObject({ status: 'CANCEL', is_paid: 0, reservation_status: 'RELEASED', cancel_pic: 'midtrans', cancel_reason: `payment ${status}` });
       expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('paid_not_current');
@@ -250,12 +254,7 @@ describe('checkout with Midtrans Snap', () => {
   // attempt says it was paid; it was `noted` and the order expired, the customer's money kept.
   it('a partial refund arriving before the settlement pays the order and records what was taken back; the late settlement is already_paid', async () => {
     for (const status of ['partial_refund', 'partial_chargeback']) {
-      const u = await t.user(['CUSTOMER']);
-      const { m, stock } = await product({ harga: 30_000 }, 3);
-      const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
-      await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({}).expect(200);
-      const code = (await order(orderId)).order_code!;
-      const trx = { transaction_id: `t-${code}` };
+      const { u, stock, orderId, code, trx } = await checkedOut();
       expect((await webhook(notification(code, 35_000, status, { ...trx, refund_amount: '5000.00' }))).body.result).toBe('reversed_partial');
       expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', refunded_amount: 5_000 });
       expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('already_paid');

@@ -258,9 +258,10 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
     const st = await getTransactionStatus(app, payment.midtrans_order_id);
     if (!st) return false;
     const s = typeof st.transaction_status === 'string' ? st.transaction_status : '';
-    if (PAID.has(s) && rupiah(st.gross_amount) !== payment.gross_amount) {
-      // Midtrans holds money for it, but not (or not readably) this attempt's amount: neither paid
-      // nor cancelled, staff look (the webhook leaves such a notification alone: amount_mismatch)
+    if ((PAID.has(s) || PARTLY_REVERSED.has(s)) && rupiah(st.gross_amount) !== payment.gross_amount) {
+      // Midtrans holds money for it (settled, or settled and refunded in part), but not (or not
+      // readably) this attempt's amount: neither paid nor cancelled, staff look (the webhook leaves
+      // such a notification alone: amount_mismatch)
       app.logger.error({ orderId: order.id, transaction_status: s, gross_amount: typeof st.gross_amount === 'string' ? st.gross_amount.slice(0, 30) : typeof st.gross_amount }, 'midtrans says paid, for another amount; the checkout waits');
       return false;
     }
@@ -280,10 +281,6 @@ async function expireCheckout(app: AppContext, order: { id: number; payments: { 
     }
     if (PARTLY_REVERSED.has(s)) {
       // paid and given back in part: paid, with what was taken back, as the webhook takes it
-      if (rupiah(st.gross_amount) !== payment.gross_amount) {
-        app.logger.error({ orderId: order.id, transaction_status: s }, 'midtrans says paid and refunded in part, for another amount; the checkout waits');
-        return false;
-      }
       await applyStatus(app, order.id, payment.id, s, '', '', undefined, refundedTotal(st as Record<string, unknown>));
       return false;
     }

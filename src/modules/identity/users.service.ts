@@ -277,8 +277,7 @@ export async function login(app: AppContext, username: string, password: string,
     throw unauthorized(INVALID);
   }
   // blocked meanwhile by guesses counted alongside this one: the same answer as any blocked sign-in
-  const { count } = await app.db.user.updateMany({ where: { id: user.id, is_blocked: 0 }, data: { num_of_login_attempts: 0, last_login_at: app.now() } });
-  if (!count) {
+  if (!(await releaseSignInAttempts(app, user.id, { last_login_at: app.now() }))) {
     await log('denied', 'blocked');
     throw blocked();
   }
@@ -299,6 +298,15 @@ async function countSignInAttempt(app: AppContext, userId: number): Promise<bool
     UPDATE users SET num_of_login_attempts = num_of_login_attempts + 1, updated_at = now()
     WHERE id = ${userId} AND is_blocked = 0 AND num_of_login_attempts < ${app.config.LOGIN_MAX_ATTEMPTS}`;
   return counted === 1;
+}
+
+/**
+ * The right password: the count goes back to 0 (with `data`), unless a guess counted alongside it
+ * blocked the account meanwhile (false: answered as blocked).
+ */
+async function releaseSignInAttempts(app: AppContext, userId: number, data: Prisma.UserUpdateManyMutationInput = {}): Promise<boolean> {
+  const { count } = await app.db.user.updateMany({ where: { id: userId, is_blocked: 0 }, data: { ...data, num_of_login_attempts: 0 } });
+  return count > 0;
 }
 
 /**
@@ -336,8 +344,7 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
     throw unprocessable('The current password is wrong', [{ field: 'prev_password', message: 'wrong password' }]);
   }
   // the right password: its attempt is no failure, whether or not the change then commits
-  const released = await app.db.user.updateMany({ where: { id: userId, is_blocked: 0 }, data: { num_of_login_attempts: 0 } });
-  if (!released.count) throw ended();
+  if (!(await releaseSignInAttempts(app, userId))) throw ended();
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
     const { count } = await tx.user.updateMany({
