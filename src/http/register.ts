@@ -14,7 +14,8 @@ import type { Tx } from '../db/client.js';
 const IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/webp', 'image/gif']);
 /** the most a multipart text field may hold (an upload form's fields are ids and flags) */
 const MAX_FIELD_BYTES = 10_000;
-const idParam = z.coerce.number().int().positive().max(2_147_483_647);
+/** decimal digits only: `0x10`, `1e1` or ` 16` in a path are not row 16 */
+const idParam = z.string().regex(/^\d{1,10}$/, 'expected a positive integer').transform(Number).pipe(z.number().int().positive().max(2_147_483_647));
 
 /** Path parameters named `id` (or `id_*`) are positive integers; others are strings. */
 function defaultParams(path: string): z.ZodType | undefined {

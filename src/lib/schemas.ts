@@ -9,16 +9,23 @@ const MAX_INT = 2_147_483_647;
 export const isEmpty = (v: unknown) => v === null || (typeof v === 'string' && v.trim() === '');
 
 /**
+ * Numeric text as people write it: decimal digits, a sign, a decimal point. Number() alone also
+ * reads hex, binary and exponents ("0x10" is 16, "1e3" is 1000), so an id or a price sent that way
+ * named a different row or amount than the text shows.
+ */
+export const DECIMAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)\s*$/;
+
+/**
  * A number sent as a JSON number or a numeric string ("15000", "380": the document and form posts
  * send both), narrowed by `refine` (`(n) => n.int().min(0)`). Unlike z.coerce.number(), which reads
  * `""` and null as 0 (an emptied price field made a product free), an empty value is not a number
- * (400 naming the field), on create and update alike. A field whose column is nullable and that can be
+ * (400 naming the field), on create and update alike, and so is text that is not decimal (`"0x10"`). A field whose column is nullable and that can be
  * emptied maps `""`/null to its "none" before this (optionalRef). Empty filters never get here
  * (resource.ts drops them).
  */
 export const number = (refine: (n: z.ZodNumber) => z.ZodNumber = (n) => n) =>
   z.preprocess(
-    (v) => (typeof v === 'string' && !isEmpty(v) ? Number(v) : v),
+    (v) => (typeof v === 'string' && DECIMAL.test(v) ? Number(v) : v),
     refine(z.number({ error: (issue) => (issue.input === undefined ? 'required' : isEmpty(issue.input) ? 'expected a number, not empty' : undefined) })),
   );
 

@@ -146,3 +146,33 @@ describe('dates before the year 1000', () => {
     expect(again.status).toBe(200);
   });
 });
+
+describe('numbers are read as decimal text only', () => {
+  it('a path id written in hex, as an exponent or with spaces is a 400, not another row', async () => {
+    const menu = await t.app.db.menu.create({ data: { nama_menus: 'Krim Enam Belas', harga: 1000 } });
+    const hex = `0x${menu.id.toString(16)}`;
+    for (const path of [hex, `${menu.id}e0`, `%20${menu.id}`, `${menu.id}.0`, '+1']) {
+      const res = await t.http.get(`/menus/${path}`);
+      expect(res.status, path).toBe(400);
+      expect(res.body).toMatchObject({ status: 400, message: 'Invalid path parameter' });
+      expect(res.body.errors[0].field).toBe('params.id');
+    }
+    expect((await t.http.get(`/menus/${menu.id}`)).body.menus.nama_menus).toBe('Krim Enam Belas');
+    // leading zeros are still the same decimal number
+    expect((await t.http.get(`/menus/0${menu.id}`)).status).toBe(200);
+    expect((await t.http.get('/menus/0')).status).toBe(400);
+  });
+
+  it('a number field sent as hex or exponent text is a 400 naming it; decimal text is read as before', async () => {
+    const base = { nama_menus: 'Krim Heks', pajak: 0, berat: 10 };
+    for (const harga of ['0x3A98', '1.5e4', 'Infinity', '15 000']) {
+      const res = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...base, harga });
+      expect(res.status, harga).toBe(400);
+      expect(res.body.errors[0].field).toBe('harga');
+    }
+    expect(await t.app.db.menu.count({ where: { nama_menus: 'Krim Heks' } })).toBe(0);
+    const ok = await t.http.post('/menus/create').set(t.auth(owner)).send({ ...base, harga: ' 15000 ' });
+    expect(ok.status).toBe(200);
+    expect(ok.body.menus.harga).toBe(15000);
+  });
+});
