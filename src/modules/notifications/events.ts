@@ -2,6 +2,7 @@ import { on } from '../../lib/events.js';
 import { addJob } from '../../jobs.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
+import { readsMessages } from '../consultations/threads.service.js';
 
 /**
  * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
@@ -132,7 +133,9 @@ on('prescription.requested', async (app, { requestId, userId, menuId }, tx) => {
   );
 });
 
-// New message or prescription in a thread: the other participant is told.
+// New message or prescription in a thread: the other participant is told, while they may read the
+// thread's messages (a customer whose patient staff moved to another account, or a doctor who lost
+// the DOCTOR role, would be told of a message they cannot open; nobody else takes their place).
 on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) => {
   const t = await tx.thread.findUnique({
     where: { id: threadId },
@@ -140,7 +143,7 @@ on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) =>
   });
   if (!t) return;
   const to = authorId === t.id_user_from ? t.id_user_to : t.id_user_from;
-  if (!to) return;
+  if (!to || !(await readsMessages(tx, to, threadId))) return;
   // the author by name: the customer, the thread's doctor, or an admin writing in it (not the doctor's name then)
   const author =
     authorId === t.id_user_from
