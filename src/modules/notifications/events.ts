@@ -25,9 +25,23 @@ on('order.paid', async (app, { orderId }, tx) => {
   ]);
 });
 
+// The customer is told; for a paid consultation (C) also the doctor who holds its thread now (an
+// admin may have handed it to another), by the order code only: the reason is the customer's.
+// An order never paid opened no consultation (its doctor was told nothing of it).
 on('order.cancelled', async (app, { orderId, reason }, tx) => {
-  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true } });
+  const o = await tx.order.findUnique({
+    where: { id: orderId },
+    select: {
+      id_member: true,
+      order_code: true,
+      order_type: true,
+      is_paid: true,
+      threads: { where: { thread_type: 'online_consultations', deleted_at: null }, select: { id: true, id_user_to: true, userTo: { select: { deleted_at: true } } } },
+    },
+  });
   if (!o) return;
+  const thread = o.order_type === 'C' && o.is_paid === 1 ? o.threads[0] : undefined;
+  const doctor = thread?.id_user_to && thread.id_user_to !== o.id_member && !thread.userTo?.deleted_at ? thread.id_user_to : null;
   await notify(app, tx, [
     {
       id_user_to: o.id_member,
@@ -38,6 +52,19 @@ on('order.cancelled', async (app, { orderId, reason }, tx) => {
       reference_type: 'orders',
       reference_id: orderId,
     },
+    ...(thread && doctor
+      ? [
+          {
+            id_user_to: doctor,
+            intentions: 'consultation_cancelled',
+            title: 'Konsultasi dibatalkan',
+            content: `Konsultasi dari pesanan ${o.order_code ?? ''} dibatalkan.`,
+            labels: 'Warning',
+            reference_type: 'threads',
+            reference_id: thread.id,
+          },
+        ]
+      : []),
   ]);
 });
 
