@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientOf } from '../commerce/fixtures.js';
 import { createConsultationOrder, pay } from './fixtures.js';
+import { signature, signingKey } from '../../src/adapters/midtrans.js';
+import { simulatedNotification } from '../../src/modules/commerce/payments.service.js';
 
 // A consultation thread and its order: reopening is for a paid consultation, and the window shown
 // by orders/:id (consultation_closed) is the thread's (estimate_done_at).
@@ -284,6 +286,25 @@ describe('a cancelled consultation order', () => {
     ]);
     // the doctor may open what it points at
     expect((await t.http.get(`/threads/${c.threadId}`).set(t.auth(c.doctor))).status).toBe(200);
+  });
+
+  it('tells the doctor when Midtrans reports the payment refunded (the webhook cancels the order)', async () => {
+    const doctorUser = await t.user(['DOCTOR']);
+    const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    const p = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: id, status: 'PENDING' } });
+    const paid = simulatedNotification(t.app, p, 'settlement');
+    expect((await t.http.post('/payments/webhooks/midtrans').send(paid)).body.result).toBe('paid');
+    const threadId = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: id } })).id;
+    const refund = { ...paid, transaction_status: 'refund', refund_amount: paid.gross_amount, signature_key: signature(paid.order_id, '200', paid.gross_amount, signingKey(t.app)) };
+    expect((await t.http.post('/payments/webhooks/midtrans').send(refund)).body.result).toBe('reversed');
+    expect(await t.app.db.notification.count({ where: { id_user_to: u.id, intentions: 'order_cancelled' } })).toBe(1);
+    const toDoctor = await t.app.db.notification.findMany({ where: { id_user_to: doctorUser.id, intentions: 'consultation_cancelled' } });
+    expect(toDoctor.map((n) => [n.reference_type, n.reference_id])).toEqual([['threads', threadId]]);
   });
 
   it('tells the doctor an admin handed the consultation to, not the one who had it', async () => {
