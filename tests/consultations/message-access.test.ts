@@ -70,4 +70,28 @@ describe("a consultation's messages", () => {
     await expectNoMessages(t.auth(g.doctor), g.id, g.messageId);
     expect((await t.http.post('/thread_messages/explore').set(t.auth(admin)).send({ id_threads: g.id })).status).toBe(200);
   });
+
+  it("threads/:id shows the customer's contact data to the thread's doctor only while a DOCTOR", async () => {
+    const g = await consultation();
+    const customerEmail = (await t.app.db.user.findUniqueOrThrow({ where: { id: g.customer.id } })).users_email;
+    const before = await t.http.get(`/threads/${g.id}`).set(t.auth(g.doctor)).expect(200);
+    expect(before.body.threads.user_from).toMatchObject({ id: g.customer.id, users_email: customerEmail });
+    expect(before.body.threads.user_from.users_phone).not.toBe('');
+
+    await t.http.put(`/threads/${g.id}/close`).set(t.auth(g.doctor)).expect(200);
+    await t.app.db.doctor.update({ where: { id: g.doctorRow.id }, data: { deleted_at: new Date() } });
+    await t.http.put(`/users/${g.doctor.id}/update`).set(t.auth(admin)).send({ roles: ['CUSTOMER'] }).expect(200);
+    const login = await t.http.post('/users/login').send({ username: g.doctor.username, password: TEST_PASSWORD }).expect(200);
+    const former = { Authorization: `Bearer ${login.body.bearer}` };
+    // the thread itself stays listed, with the customer's public view only
+    const after = await t.http.get(`/threads/${g.id}`).set(former).expect(200);
+    expect(after.body.threads.user_from).toMatchObject({ id: g.customer.id, users_email: '', users_phone: '', users_address: '', users_birthday: null });
+    // the former doctor still sees their own account whole
+    expect(after.body.threads.user_to).toMatchObject({ id: g.doctor.id, users_email: expect.stringContaining('@') });
+    // staff and the customer themselves still see the customer's whole
+    const asAdmin = await t.http.get(`/threads/${g.id}`).set(t.auth(admin)).expect(200);
+    expect(asAdmin.body.threads.user_from).toMatchObject({ users_email: customerEmail });
+    const asCustomer = await t.http.get(`/threads/${g.id}`).set(t.auth(g.customer)).expect(200);
+    expect(asCustomer.body.threads.user_from).toMatchObject({ users_email: customerEmail });
+  });
 });

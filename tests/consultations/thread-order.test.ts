@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientOf } from '../commerce/fixtures.js';
 import { createConsultationOrder, pay } from './fixtures.js';
+import { signature, signingKey } from '../../src/adapters/midtrans.js';
+import { simulatedNotification } from '../../src/modules/commerce/payments.service.js';
 
 // A consultation thread and its order: reopening is for a paid consultation, and the window shown
 // by orders/:id (consultation_closed) is the thread's (estimate_done_at).
@@ -265,5 +267,65 @@ describe('threads/create with an order', () => {
       .send({ id_order: o.orderId, id_user_from: o.customer.id, id_user_to: o.doctor.id, estimate_done_at: '2031-05-06 07:08:09' });
     expect(res.status, res.text).toBe(200);
     expect(await windows(o.orderId, res.body.threads.id)).toEqual({ order: '2031-05-06 07:08:09', thread: '2031-05-06 07:08:09' });
+  });
+});
+
+// A paid consultation cancelled (staff's cancel, a refund's webhook: both cancelOrder) told only the
+// customer; the doctor kept expecting it. The doctor holding its thread is told too, by the order code only.
+describe('a cancelled consultation order', () => {
+  it("tells the thread's doctor (consultation_cancelled, by the order code) besides the customer, whose notice is unchanged", async () => {
+    const c = await paidConsultation();
+    const code = (await t.app.db.order.findUniqueOrThrow({ where: { id: c.id } })).order_code!;
+    await put(`/orders/${c.id}/cancel`, admin, { cancel_reason: 'refund' }).expect(200);
+    const toCustomer = await t.app.db.notification.findMany({ where: { id_user_to: c.customer.id, intentions: 'order_cancelled' } });
+    expect(toCustomer.map((n) => [n.title, n.content, n.labels, n.reference_type, n.reference_id])).toEqual([['Pesanan dibatalkan', `Pesanan ${code} dibatalkan: refund`, 'Warning', 'orders', c.id]]);
+    expect(await t.app.db.notification.count({ where: { id_user_to: c.customer.id, intentions: 'consultation_cancelled' } })).toBe(0);
+    const toDoctor = await t.app.db.notification.findMany({ where: { id_user_to: c.doctor.id, intentions: { in: ['order_cancelled', 'consultation_cancelled'] } } });
+    expect(toDoctor.map((n) => [n.intentions, n.title, n.content, n.labels, n.reference_type, n.reference_id])).toEqual([
+      ['consultation_cancelled', 'Konsultasi dibatalkan', `Konsultasi dari pesanan ${code} dibatalkan.`, 'Warning', 'threads', c.threadId],
+    ]);
+    // the doctor may open what it points at
+    expect((await t.http.get(`/threads/${c.threadId}`).set(t.auth(c.doctor))).status).toBe(200);
+  });
+
+  it('tells the doctor when Midtrans reports the payment refunded (the webhook cancels the order)', async () => {
+    const doctorUser = await t.user(['DOCTOR']);
+    const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    const p = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: id, status: 'PENDING' } });
+    const paid = simulatedNotification(t.app, p, 'settlement');
+    expect((await t.http.post('/payments/webhooks/midtrans').send(paid)).body.result).toBe('paid');
+    const threadId = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: id } })).id;
+    const refund = { ...paid, transaction_status: 'refund', refund_amount: paid.gross_amount, signature_key: signature(paid.order_id, '200', paid.gross_amount, signingKey(t.app)) };
+    expect((await t.http.post('/payments/webhooks/midtrans').send(refund)).body.result).toBe('reversed');
+    expect(await t.app.db.notification.count({ where: { id_user_to: u.id, intentions: 'order_cancelled' } })).toBe(1);
+    const toDoctor = await t.app.db.notification.findMany({ where: { id_user_to: doctorUser.id, intentions: 'consultation_cancelled' } });
+    expect(toDoctor.map((n) => [n.reference_type, n.reference_id])).toEqual([['threads', threadId]]);
+  });
+
+  it('tells the doctor an admin handed the consultation to, not the one who had it', async () => {
+    const c = await paidConsultation();
+    const other = await t.user(['DOCTOR']);
+    await put(`/threads/${c.threadId}/update`, admin, { id_user_to: other.id }).expect(200);
+    await put(`/orders/${c.id}/cancel`, admin, {}).expect(200);
+    expect(await t.app.db.notification.count({ where: { id_user_to: other.id, intentions: 'consultation_cancelled' } })).toBe(1);
+    expect(await t.app.db.notification.count({ where: { id_user_to: c.doctor.id, intentions: 'consultation_cancelled' } })).toBe(0);
+  });
+
+  it('tells no doctor when the consultation was never paid (a checkout cancelled or expired unpaid)', async () => {
+    const doctorUser = await t.user(['DOCTOR']);
+    const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    await put(`/orders/${id}/cancel`, admin, {}).expect(200);
+    expect(await t.app.db.notification.count({ where: { id_user_to: u.id, intentions: 'order_cancelled' } })).toBe(1);
+    expect(await t.app.db.notification.count({ where: { id_user_to: doctorUser.id } })).toBe(0);
   });
 });

@@ -6,7 +6,7 @@ import { isLive, redemptionState } from './redemptions.js';
 import { doctorBriefJSON, doctorBriefSchema } from '../clinic/serializers.js';
 import { menuBaseSchema } from '../catalogue/serializers.js';
 import { nestedUserFor, nestedUserInclude, nestedUserSchema } from '../notifications/serializers.js';
-import type { AuthUser } from '../../http/auth-user.js';
+import { isDoctor, type AuthUser } from '../../http/auth-user.js';
 import { ADDRESS_FIELDS, allergySchema, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientListJSON, patientManagerJSON } from '../patients/serializers.js';
 
 type Row = any;
@@ -87,15 +87,22 @@ export function threadJSON(app: AppContext, t: Row) {
 }
 
 /**
+ * The viewer is the thread's doctor (id_user_to) and holds the DOCTOR role now: the relation that
+ * shows them the customer's contact data. A doctor whose role was taken away keeps the thread in
+ * their lists, not the customer's contact data.
+ */
+const isThreadsDoctor = (t: Row, viewer: AuthUser | undefined) => t.id_user_to != null && viewer?.id === t.id_user_to && isDoctor(viewer);
+
+/**
  * threads/create, threads/:id, update: the two users nested. The doctor's account as doctors/:id
  * shows it (contact data for staff and the doctor only); the customer's to staff, themselves and the
- * thread's doctor, not to a doctor who merely sees an untaken request.
+ * thread's doctor while a DOCTOR (isThreadsDoctor), not to a doctor who merely sees an untaken request.
  */
 export function threadDetailJSON(app: AppContext, t: Row, viewer: AuthUser | undefined) {
   return {
     ...threadCommon(t),
     ...threadIds(t),
-    user_from: nestedUserFor(app, t.userFrom, viewer, t.id_user_to != null && viewer?.id === t.id_user_to),
+    user_from: nestedUserFor(app, t.userFrom, viewer, isThreadsDoctor(t, viewer)),
     user_to: nestedUserFor(app, t.userTo, viewer),
   };
 }
@@ -103,7 +110,7 @@ export function threadDetailJSON(app: AppContext, t: Row, viewer: AuthUser | und
 export function threadOverviewJSON(app: AppContext, t: Row, viewer: AuthUser | undefined) {
   const d = t.userTo?.doctor;
   // the patient's manager whole to the thread's doctor only while it is the thread's customer (as threads/:id)
-  const related = t.id_user_to != null && viewer?.id === t.id_user_to && t.patient?.id_users === t.id_user_from;
+  const related = isThreadsDoctor(t, viewer) && t.patient?.id_users === t.id_user_from;
   return {
     ...threadJSON(app, t),
     patients: t.patient ? { ...patientListJSON(app, t.patient), users: patientManagerJSON(app, t.patient.user, viewer, related) } : null,

@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { isDoctor, isStaff, type AuthUser } from '../../http/auth-user.js';
+import { isDoctor, isStaff, ROLES, type AuthUser, type Role } from '../../http/auth-user.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { pageClause, sqlRows, type Db, type Tx } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
@@ -40,6 +40,17 @@ export function messageScope(user: AuthUser | undefined): Record<string, unknown
   const scope = threadScope(user);
   if (!scope) return undefined;
   return { AND: [scope, { OR: [{ id_patients: null }, { patient: { is: { deleted_at: null, ...patientReadScope(user) } } }] }] };
+}
+
+/**
+ * Whether account `userId` may read thread `threadId`'s messages now (messageScope, with the roles
+ * the account has now): a participant is told of a new message only then (notifications' thread.message).
+ */
+export async function readsMessages(db: Db, userId: number, threadId: number) {
+  const roles = await db.userRole.findMany({ where: { id_users: userId }, select: { role_codes: true } });
+  const user: AuthUser = { id: userId, username: '', roles: roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r)) };
+  const scope = messageScope(user);
+  return !!(await db.thread.findFirst({ where: { id: threadId, ...(scope ? { AND: [scope] } : {}) }, select: { id: true } }));
 }
 
 /**

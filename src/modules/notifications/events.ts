@@ -2,6 +2,7 @@ import { on } from '../../lib/events.js';
 import { addJob } from '../../jobs.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
+import { readsMessages } from '../consultations/threads.service.js';
 
 /**
  * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
@@ -24,9 +25,23 @@ on('order.paid', async (app, { orderId }, tx) => {
   ]);
 });
 
+// The customer is told; for a paid consultation (C) also the doctor who holds its thread now (an
+// admin may have handed it to another), by the order code only: the reason is the customer's.
+// An order never paid opened no consultation (its doctor was told nothing of it).
 on('order.cancelled', async (app, { orderId, reason }, tx) => {
-  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true } });
+  const o = await tx.order.findUnique({
+    where: { id: orderId },
+    select: {
+      id_member: true,
+      order_code: true,
+      order_type: true,
+      is_paid: true,
+      threads: { where: { thread_type: 'online_consultations', deleted_at: null }, select: { id: true, id_user_to: true, userTo: { select: { deleted_at: true } } } },
+    },
+  });
   if (!o) return;
+  const thread = o.order_type === 'C' && o.is_paid === 1 ? o.threads[0] : undefined;
+  const doctor = thread?.id_user_to && thread.id_user_to !== o.id_member && !thread.userTo?.deleted_at ? thread.id_user_to : null;
   await notify(app, tx, [
     {
       id_user_to: o.id_member,
@@ -37,6 +52,19 @@ on('order.cancelled', async (app, { orderId, reason }, tx) => {
       reference_type: 'orders',
       reference_id: orderId,
     },
+    ...(thread && doctor
+      ? [
+          {
+            id_user_to: doctor,
+            intentions: 'consultation_cancelled',
+            title: 'Konsultasi dibatalkan',
+            content: `Konsultasi dari pesanan ${o.order_code ?? ''} dibatalkan.`,
+            labels: 'Warning',
+            reference_type: 'threads',
+            reference_id: thread.id,
+          },
+        ]
+      : []),
   ]);
 });
 
@@ -132,7 +160,9 @@ on('prescription.requested', async (app, { requestId, userId, menuId }, tx) => {
   );
 });
 
-// New message or prescription in a thread: the other participant is told.
+// New message or prescription in a thread: the other participant is told, while they may read the
+// thread's messages (a customer whose patient staff moved to another account, or a doctor who lost
+// the DOCTOR role, would be told of a message they cannot open; nobody else takes their place).
 on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) => {
   const t = await tx.thread.findUnique({
     where: { id: threadId },
@@ -140,7 +170,7 @@ on('thread.message', async (app, { threadId, messageId, authorId, kind }, tx) =>
   });
   if (!t) return;
   const to = authorId === t.id_user_from ? t.id_user_to : t.id_user_from;
-  if (!to) return;
+  if (!to || !(await readsMessages(tx, to, threadId))) return;
   // the author by name: the customer, the thread's doctor, or an admin writing in it (not the doctor's name then)
   const author =
     authorId === t.id_user_from
