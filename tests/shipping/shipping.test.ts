@@ -270,6 +270,22 @@ describe('courier costs, quotes and process/courier', () => {
     }
   });
 
+  it('matches the service whatever its case and spaces (reg for REG), storing the quote’s spelling', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
+    // another service's price is still refused, whatever the case
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 40000, service: 'reg' })).status).toBe(422);
+    for (const [service, costs, stored] of [[' yes ', 40000, 'YES'], ['reg', 22000, 'REG'], ['Yes', 40000, 'YES']] as const) {
+      const r = await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'JNE', costs, service });
+      expect({ service, status: r.status, body: r.body }).toEqual({ service, status: 200, body: { process_courier: true, costs } });
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: 'jne', courier_service: stored, courier_price: costs });
+    }
+    // and checkout takes the courier so chosen (assertCourierStillValid finds its quote)
+    const { assertCourierStillValid } = await import('../../src/modules/shipping/shipping.service.js');
+    await expect(assertCourierStillValid(t.app.db, await t.app.db.order.findUniqueOrThrow({ where: { id } }))).resolves.toBeUndefined();
+  });
+
   it('prices by weight between two districts without an order', async () => {
     const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
     expect(r.status).toBe(200);

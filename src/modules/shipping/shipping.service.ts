@@ -260,19 +260,22 @@ export function chooseCourier(app: AppContext, user: AuthUser | undefined, order
     if (!order.kode_kecamatan) throw unprocessable('The order has no delivery district: call orders/:id/update/address first');
     const settings = await deliverySettings(app, tx);
     const weight = await cartWeight(tx, order.id);
-    const quote = await tx.courierQuote.findFirst({
+    // the service as the customer typed it (`reg` for RajaOngkir's `REG`): compared here whatever its
+    // case and spaces, among the few current quotes of this courier and cost; the quote's spelling is stored
+    const service = input.service?.trim().toLowerCase();
+    const quotes = await tx.courierQuote.findMany({
       where: {
         id_orders: order.id,
         courier: input.courier.toLowerCase(),
         cost: input.costs,
-        service: input.service || undefined,
         weight,
         origin: String(settings.kode_kecamatan_asal),
         destination: order.kode_kecamatan,
         expires_at: { gt: app.now() },
       },
-      orderBy: { created_at: 'desc' },
+      orderBy: [{ created_at: 'desc' }, { id: 'desc' }],
     });
+    const quote = service ? quotes.find((q) => q.service.trim().toLowerCase() === service) : quotes[0];
     if (!quote) {
       throw unprocessable('costs does not match a current quote for this cart and address: call deliveries/calculate first', [
         { field: 'costs', message: 'no matching quote' },
