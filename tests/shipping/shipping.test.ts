@@ -671,6 +671,41 @@ describe('quoting again replaces the quotes it renews', () => {
   });
 });
 
+describe.runIf(process.env.TEST_DATABASE_URL)('two deliveries/calculate of one cart at the same moment', () => {
+  // Race shown on PostgreSQL (TEST_DATABASE_URL): PGlite runs one statement at a time.
+  it('leave one quote per courier service, not one per call (the second replaces what the first stored)', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    const row = (service: string, cost: number) => ({
+      id_orders: id, courier: 'jne', service, description: 'Layanan', cost, etd: '2 day', weight: 1200, origin: '331', destination: '330',
+      expires_at: new Date(Date.now() + 3_600_000),
+    });
+    // the other call has stored its quotes (REG at an older price) and not committed yet when this one stores its own
+    const r = await whileHolding(
+      t.app.db,
+      (tx) => tx.courierQuote.createMany({ data: [row('REG', 21000), row('YES', 40000)] }),
+      () => t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' }),
+    );
+    expect(r.status).toBe(200);
+    const rows = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(rows.map((q) => [q.service, q.cost])).toEqual([['REG', 22000], ['YES', 40000]]);
+    // the older REG price is not taken
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 21000 })).status).toBe(422);
+  });
+
+  it('store nothing for an order checked out while RajaOngkir was asked (409)', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    const r = await whileHolding(
+      t.app.db,
+      (tx) => tx.$executeRaw`UPDATE orders SET status = 'CHECKOUT', cart_open = NULL WHERE id = ${id}`,
+      () => t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' }),
+    );
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 409, message: expect.stringMatching(/CHECKOUT.*cart/) });
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
+  });
+});
+
 describe('the hourly purge of expired quotes', () => {
   it('deletes, in batches, the expired quotes of orders never quoted again, but keeps the chosen courier’s and unexpired ones; checkout still takes the chosen courier', async () => {
     const { purgeExpiredQuotes } = await import('../../src/modules/shipping/shipping.service.js');

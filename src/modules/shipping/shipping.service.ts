@@ -170,8 +170,15 @@ export async function quoteForOrder(
   // service is no longer taken) and its expired ones. The quote the order's chosen courier was taken
   // from (for the cart's current weight) stays unless a fresh one of the same cost takes its place:
   // checkout still accepts that courier (assertCourierStillValid ignores expiry). Its transaction is
-  // for beforeCommit (a staff call's audit entry), after RajaOngkir has answered.
+  // for beforeCommit (a staff call's audit entry), after RajaOngkir has answered. The order row is
+  // locked first, as every shipping change of the cart does: two calls of one order at the same moment
+  // store their quotes one after the other, and the second's statement (a snapshot of its own) sees
+  // and replaces the first's, so they never leave two quotes of one service for one weight and route.
+  // Under the lock the order is still a cart, or a checkout came between (409, nothing stored).
   await app.db.$transaction(async (tx) => {
+    const [locked] = await sqlRows<{ status: string }>(tx, `SELECT status FROM orders WHERE id = $1 FOR UPDATE`, [order.id]);
+    if (!locked) throw notFound(`Order ${order.id} not found`);
+    if (locked.status !== CART_STATUS) throw conflict(`Order ${order.id} is ${locked.status}: shipping can only change while it is a cart`);
     await sqlRows(
       tx,
       `WITH fresh AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)),
