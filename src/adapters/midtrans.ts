@@ -92,8 +92,31 @@ export async function createSnapTransaction(app: AppContext, req: SnapRequest): 
     }
     return { token: res.token, redirect_url: res.redirect_url };
   } catch (err) {
-    app.logger.warn({ err: String(err) }, 'midtrans snap failed');
+    logSnapFailure(app, err);
     throw serviceUnavailable('The payment service is not available, please try again');
+  }
+}
+
+/**
+ * Why Snap did not create the transaction, for the operators (the client gets the 503 of any
+ * failure, without Snap's messages). 401 is this server's key (configuration, not an outage) and
+ * 400 its request (Snap's validation, or an order_id Snap has seen): errors, with Snap's
+ * error_messages, as no retry mends them until someone looks; anything else (5xx, timeout, an
+ * unreadable answer) a warning, as before.
+ */
+function logSnapFailure(app: AppContext, err: unknown) {
+  const e = err as { httpStatusCode?: unknown; ApiResponse?: { error_messages?: unknown; status_message?: unknown } } | undefined;
+  const status = Number(e?.httpStatusCode);
+  const messages = e?.ApiResponse?.error_messages ?? e?.ApiResponse?.status_message;
+  if (status === 401) {
+    app.logger.error(
+      { status, messages },
+      'midtrans snap refused the server key (401): check MIDTRANS_SERVER_KEY, and MIDTRANS_IS_PRODUCTION (a sandbox key on production or the reverse)',
+    );
+  } else if (status === 400) {
+    app.logger.error({ status, messages }, 'midtrans snap refused the transaction request (400): see its messages');
+  } else {
+    app.logger.warn({ err: String(err) }, 'midtrans snap failed');
   }
 }
 

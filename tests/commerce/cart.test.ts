@@ -396,3 +396,32 @@ describe('orders/:id', () => {
     expect((await t.http.get('/orders/999999').set(t.auth(admin))).status).toBe(404);
   });
 });
+
+describe('checkout a moment before midnight in Jakarta', () => {
+  it('names the order code after the day of checkout_datetime: one reading of the clock for both', async () => {
+    const m = await menu(t, { harga: 40_000 });
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }]);
+    // the latest midnight in Jakarta (UTC+7), and the last millisecond before it
+    const midnight = Math.floor((Date.now() + 7 * 3_600_000) / 86_400_000) * 86_400_000 - 7 * 3_600_000;
+    const before = new Date(midnight - 1);
+    const day = new Date(midnight - 86_400_000 + 7 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+    // midnight passes just after the checkout reads the clock: any later reading is the next day
+    const realNow = t.app.now;
+    let passed = false;
+    t.app.now = () => {
+      if (passed) return new Date(midnight);
+      if (new Error().stack!.split('\n')[2]!.includes('orders.service')) passed = true;
+      return before;
+    };
+    try {
+      const r = await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({});
+      expect(r.status, r.text).toBe(200);
+      expect(passed).toBe(true);
+      const o = await t.app.db.order.findUniqueOrThrow({ where: { id: orderId } });
+      expect({ code: o.order_code, at: o.checkout_datetime }).toEqual({ code: expect.stringMatching(new RegExp(`^E-${day}-\\d{3}$`)), at: before });
+      expect(r.body.orders).toMatchObject({ order_code: o.order_code, checkout_datetime: expect.stringMatching(/ 23:59:59$/) });
+    } finally {
+      t.app.now = realNow;
+    }
+  });
+});

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { expireUnpaidCheckouts } from '../../src/modules/commerce/payments.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { readBody } from '../helpers/fake-servers.js';
@@ -47,6 +47,36 @@ describe('Snap answering success without a payment page', () => {
       expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1, reservation_status: 'NONE', token: '' });
       expect(await t.app.db.orderPayment.findMany({ where: { id_orders: id } })).toMatchObject([{ status: 'FAILED', snap_token: '' }]);
       expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+    });
+  }
+});
+
+// Snap refusing the request: 401 is our server key (configuration), 400 our request (Snap's
+// validation, or an order_id it has seen). The client gets the 503 of any failure to start the
+// payment (a later checkout is a new attempt with a new order_id); the log says which, with
+// Snap's own messages, at error level, and the answer does not repeat them.
+describe('Snap refusing the create-transaction request', () => {
+  for (const [status, messages, logged] of [
+    [401, ['Access denied due to unauthorized transaction, please check client or server key'], /MIDTRANS_SERVER_KEY/],
+    [400, ['transaction_details.gross_amount is not equal to the sum of item_details'], /refused the transaction request/],
+  ] as const) {
+    it(`${status}: 503 to the client, the cart back; logged as an error naming the cause, with Snap's messages`, async () => {
+      answer.snap = { status, type: 'application/json', body: JSON.stringify({ error_messages: messages }) };
+      const errors = vi.spyOn(t.app.logger, 'error');
+      try {
+        const u = await t.user(['CUSTOMER']);
+        const m = await menu(t, { harga: 40_000 });
+        const stock = await stockOf(t, m.id, 2);
+        const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 0);
+        const r = await t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({});
+        expect({ status: r.status, body: r.body }).toEqual({ status: 503, body: { status: 503, message: expect.stringMatching(/payment service/) } });
+        expect(JSON.stringify(r.body)).not.toContain(messages[0]);
+        expect(errors).toHaveBeenCalledWith(expect.objectContaining({ status, messages }), expect.stringMatching(logged));
+        expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'SHOPPING CARTS', reservation_status: 'NONE', token: '' });
+        expect((await t.app.db.stock.findUniqueOrThrow({ where: { id: stock.id } })).quantitytotal).toBe(2);
+      } finally {
+        errors.mockRestore();
+      }
     });
   }
 });

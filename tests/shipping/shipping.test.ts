@@ -270,6 +270,22 @@ describe('courier costs, quotes and process/courier', () => {
     }
   });
 
+  it('matches the service whatever its case and spaces (reg for REG), storing the quote’s spelling', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    expect((await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' })).status).toBe(200);
+    // another service's price is still refused, whatever the case
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 40000, service: 'reg' })).status).toBe(422);
+    for (const [service, costs, stored] of [[' yes ', 40000, 'YES'], ['reg', 22000, 'REG'], ['Yes', 40000, 'YES']] as const) {
+      const r = await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'JNE', costs, service });
+      expect({ service, status: r.status, body: r.body }).toEqual({ service, status: 200, body: { process_courier: true, costs } });
+      expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: 'jne', courier_service: stored, courier_price: costs });
+    }
+    // and checkout takes the courier so chosen (assertCourierStillValid finds its quote)
+    const { assertCourierStillValid } = await import('../../src/modules/shipping/shipping.service.js');
+    await expect(assertCourierStillValid(t.app.db, await t.app.db.order.findUniqueOrThrow({ where: { id } }))).resolves.toBeUndefined();
+  });
+
   it('prices by weight between two districts without an order', async () => {
     const r = await t.http.post('/deliveries/calculate/byweight').set(t.auth(customer)).send({ city_id_origin: 11, city_id_destination: 53, weight: 3500, courier: 'jne:pos' });
     expect(r.status).toBe(200);
@@ -652,6 +668,41 @@ describe('quoting again replaces the quotes it renews', () => {
     // quotes of another courier are added beside
     await t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'pos' });
     expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(4);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('two deliveries/calculate of one cart at the same moment', () => {
+  // Race shown on PostgreSQL (TEST_DATABASE_URL): PGlite runs one statement at a time.
+  it('leave one quote per courier service, not one per call (the second replaces what the first stored)', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    const row = (service: string, cost: number) => ({
+      id_orders: id, courier: 'jne', service, description: 'Layanan', cost, etd: '2 day', weight: 1200, origin: '331', destination: '330',
+      expires_at: new Date(Date.now() + 3_600_000),
+    });
+    // the other call has stored its quotes (REG at an older price) and not committed yet when this one stores its own
+    const r = await whileHolding(
+      t.app.db,
+      (tx) => tx.courierQuote.createMany({ data: [row('REG', 21000), row('YES', 40000)] }),
+      () => t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' }),
+    );
+    expect(r.status).toBe(200);
+    const rows = await t.app.db.courierQuote.findMany({ where: { id_orders: id }, orderBy: { cost: 'asc' } });
+    expect(rows.map((q) => [q.service, q.cost])).toEqual([['REG', 22000], ['YES', 40000]]);
+    // the older REG price is not taken
+    expect((await t.http.put(`/orders/${id}/process/courier`).set(t.auth(customer)).send({ courier: 'jne', costs: 21000 })).status).toBe(422);
+  });
+
+  it('store nothing for an order checked out while RajaOngkir was asked (409)', async () => {
+    const id = await cart(customer);
+    await t.http.put(`/orders/${id}/update/address`).set(t.auth(customer)).send(address);
+    const r = await whileHolding(
+      t.app.db,
+      (tx) => tx.$executeRaw`UPDATE orders SET status = 'CHECKOUT', cart_open = NULL WHERE id = ${id}`,
+      () => t.http.post('/deliveries/calculate').set(t.auth(customer)).send({ id_order: id, courier: 'jne' }),
+    );
+    expect({ status: r.status, message: r.body.message }).toEqual({ status: 409, message: expect.stringMatching(/CHECKOUT.*cart/) });
+    expect(await t.app.db.courierQuote.count({ where: { id_orders: id } })).toBe(0);
   });
 });
 

@@ -424,7 +424,9 @@ export async function checkout(
     await assertCartPatient(tx, order);
     const overrides = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== undefined && v !== ''));
     if (Object.keys(overrides).length) await tx.order.update({ where: { id: orderId }, data: overrides });
-    // re-price lines now: promotion prices may have ended since they were added
+    // re-price lines now: promotion prices may have ended since they were added. The one reading of
+    // the clock for the whole checkout: prices, the promotion's window, checkout_datetime and the
+    // order code's day (read twice, a checkout at midnight could be dated one day and coded the next)
     const now = app.now();
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, include: { menu: true } });
     if (order.order_type === 'C') await holdConsultationDoctor(tx, orderId);
@@ -483,7 +485,7 @@ export async function checkout(
       : null;
     const totals = computeTotals({ courier_price: current.courier_price, poin_used: current.poin_used, items, extras, promotion });
     if (current.id_promo_discount_applied && totals.total_discount === 0) throw unprocessable('The applied promotion gives no discount on this cart; remove it');
-    await reserveForCheckout(app, tx, { ...current, ...totals });
+    await reserveForCheckout(app, tx, { ...current, ...totals }, now);
     const attempt = current.payment_attempts + 1;
     const expiresAt = new Date(now.getTime() + app.config.PAYMENT_EXPIRY_MINUTES * 60_000);
     await tx.orderPayment.updateMany({ where: { id_orders: orderId, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
@@ -493,7 +495,7 @@ export async function checkout(
     await emit(app, 'order.status_changed', { orderId, status: 'CHECKOUT' }, tx);
     // The order code last: the day's counter row is locked from here to the commit, and every
     // other checkout of the day waits for it.
-    const code = current.order_code ?? (await assignOrderCode(app, tx, orderId, current.order_type));
+    const code = current.order_code ?? (await assignOrderCode(tx, orderId, current.order_type, now));
     const midtransOrderId = attempt === 1 ? code : `${code}-${attempt}`;
     // nothing to pay (points/discount cover it): paid at once, in this transaction, so a failure
     // while paying leaves the cart as it was, not a checkout holding stock and points that no

@@ -17,7 +17,13 @@ export async function lockOrder(tx: Tx, orderId: number) {
  * sets the order's reservation_status to RESERVED in the same transaction (checkout does it in
  * its one update of the order).
  */
-export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: number; id_member: number; order_type: string; id_promo_discount_applied: number | null; poin_used: number; total_discount: number }) {
+export async function reserveForCheckout(
+  app: AppContext,
+  tx: Tx,
+  order: { id: number; id_member: number; order_type: string; id_promo_discount_applied: number | null; poin_used: number; total_discount: number },
+  /** the checkout's reading of the clock (the promotion must be running then) */
+  now: Date,
+) {
   // stock (e-commerce only, from the warehouse store configured in deliveries/settings)
   if (order.order_type === 'E') {
     const settings = await tx.deliverySetting.findUnique({ where: { scope: 'default' } });
@@ -35,7 +41,6 @@ export async function reserveForCheckout(app: AppContext, tx: Tx, order: { id: n
   // promotion quota + per-customer limit
   if (order.id_promo_discount_applied) {
     const promoId = order.id_promo_discount_applied;
-    const now = app.now();
     const reserved = await tx.$executeRaw`
       UPDATE promotions SET quota_reserved = quota_reserved + 1, updated_at = now()
        WHERE id = ${promoId} AND deleted_at IS NULL AND quota_reserved + quota_used < quota
@@ -109,9 +114,11 @@ export async function releaseReservations(app: AppContext, tx: Tx, orderId: numb
  * day's counter: one statement (the counter upsert and the order update), so numbers are
  * sequential under concurrency. The counter row stays locked until the transaction commits, and
  * every checkout of the day waits for it: call this as the transaction's last step but one.
+ * `now` is the checkout's one reading of the clock, the one its checkout_datetime is: read again
+ * here, a checkout in the last moment of a day could be given the next day's code.
  */
-export async function assignOrderCode(app: AppContext, tx: Tx, orderId: number, type: string): Promise<string> {
-  const day = clinicDay(app.now()).toISOString().slice(0, 10);
+export async function assignOrderCode(tx: Tx, orderId: number, type: string, now: Date): Promise<string> {
+  const day = clinicDay(now).toISOString().slice(0, 10);
   const prefix = `${type}-${day.replaceAll('-', '')}-`;
   const [row] = await sqlRows<{ order_code: string }>(
     tx,

@@ -170,8 +170,15 @@ export async function quoteForOrder(
   // service is no longer taken) and its expired ones. The quote the order's chosen courier was taken
   // from (for the cart's current weight) stays unless a fresh one of the same cost takes its place:
   // checkout still accepts that courier (assertCourierStillValid ignores expiry). Its transaction is
-  // for beforeCommit (a staff call's audit entry), after RajaOngkir has answered.
+  // for beforeCommit (a staff call's audit entry), after RajaOngkir has answered. The order row is
+  // locked first, as every shipping change of the cart does: two calls of one order at the same moment
+  // store their quotes one after the other, and the second's statement (a snapshot of its own) sees
+  // and replaces the first's, so they never leave two quotes of one service for one weight and route.
+  // Under the lock the order is still a cart, or a checkout came between (409, nothing stored).
   await app.db.$transaction(async (tx) => {
+    const [locked] = await sqlRows<{ status: string }>(tx, `SELECT status FROM orders WHERE id = $1 FOR UPDATE`, [order.id]);
+    if (!locked) throw notFound(`Order ${order.id} not found`);
+    if (locked.status !== CART_STATUS) throw conflict(`Order ${order.id} is ${locked.status}: shipping can only change while it is a cart`);
     await sqlRows(
       tx,
       `WITH fresh AS (SELECT * FROM jsonb_to_recordset($7::jsonb) AS q(courier text, service text, description text, cost int, etd text)),
@@ -260,19 +267,22 @@ export function chooseCourier(app: AppContext, user: AuthUser | undefined, order
     if (!order.kode_kecamatan) throw unprocessable('The order has no delivery district: call orders/:id/update/address first');
     const settings = await deliverySettings(app, tx);
     const weight = await cartWeight(tx, order.id);
-    const quote = await tx.courierQuote.findFirst({
+    // the service as the customer typed it (`reg` for RajaOngkir's `REG`): compared here whatever its
+    // case and spaces, among the few current quotes of this courier and cost; the quote's spelling is stored
+    const service = input.service?.trim().toLowerCase();
+    const quotes = await tx.courierQuote.findMany({
       where: {
         id_orders: order.id,
         courier: input.courier.toLowerCase(),
         cost: input.costs,
-        service: input.service || undefined,
         weight,
         origin: String(settings.kode_kecamatan_asal),
         destination: order.kode_kecamatan,
         expires_at: { gt: app.now() },
       },
-      orderBy: { created_at: 'desc' },
+      orderBy: [{ created_at: 'desc' }, { id: 'desc' }],
     });
+    const quote = service ? quotes.find((q) => q.service.trim().toLowerCase() === service) : quotes[0];
     if (!quote) {
       throw unprocessable('costs does not match a current quote for this cart and address: call deliveries/calculate first', [
         { field: 'costs', message: 'no matching quote' },
