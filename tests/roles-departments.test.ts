@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from './helpers/app.js';
+import { whileHolding } from './helpers/interleave.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -185,5 +186,44 @@ describe('departments and user_departments', () => {
     const rows = await t.app.db.userDepartment.findMany({ where: { id_users: member.id } });
     expect(rows.map((r) => r.id_departments)).toEqual([dept.id]);
     expect(await t.app.db.user.count({ where: { username: 'deptless' } })).toBe(0);
+  });
+});
+
+describe("an account's last role", () => {
+  it('is not deleted nor moved to another account (409): every account keeps a role, as users/:id/update requires', async () => {
+    const u = await t.user(['CUSTOMER', 'DOCTOR']);
+    const [customerRole, doctorRole] = await Promise.all(['CUSTOMER', 'DOCTOR'].map((role_codes) => t.app.db.userRole.findFirstOrThrow({ where: { id_users: u.id, role_codes } })));
+    // one of two goes
+    await t.http.delete(`/roles/${doctorRole!.id}/delete`).set(t.auth(admin)).expect(200);
+    // the last one stays: deleted, or given to another account, it would leave this one with none
+    const attempts = [
+      () => t.http.delete(`/roles/${customerRole!.id}/delete`).set(t.auth(admin)),
+      () => t.http.put(`/roles/${customerRole!.id}/update`).set(t.auth(admin)).send({ iduser: customer.id, rolecodes: 'DOCTOR' }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt();
+      expect([res.status, res.body.message]).toEqual([409, 'This is the account’s last role: give it another role first']);
+    }
+    expect(await t.app.db.userRole.count({ where: { id_users: u.id } })).toBe(1);
+    // changing its code, on the same account, is no loss
+    await t.http.put(`/roles/${customerRole!.id}/update`).set(t.auth(admin)).send({ iduser: u.id, rolecodes: 'DOCTOR' }).expect(200);
+    // with another role given, the first may go
+    await t.http.post('/roles/create').set(t.auth(admin)).send({ iduser: u.id, rolecodes: 'CUSTOMER' }).expect(200);
+    await t.http.delete(`/roles/${customerRole!.id}/delete`).set(t.auth(admin)).expect(200);
+    expect((await t.app.db.userRole.findMany({ where: { id_users: u.id } })).map((r) => r.role_codes)).toEqual(['CUSTOMER']);
+  });
+
+  it.runIf(process.env.TEST_DATABASE_URL)('is kept when two of its roles are deleted at the same moment: the second waits and is refused', async () => {
+    const u = await t.user(['CUSTOMER', 'DOCTOR']);
+    const [customerRole, doctorRole] = await Promise.all(['CUSTOMER', 'DOCTOR'].map((role_codes) => t.app.db.userRole.findFirstOrThrow({ where: { id_users: u.id, role_codes } })));
+    // another change of the account's roles holds its row (as a delete of its other role does), and deletes that role meanwhile
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${u.id} FOR UPDATE`,
+      () => t.http.delete(`/roles/${customerRole!.id}/delete`).set(t.auth(admin)),
+      (tx) => tx.userRole.delete({ where: { id: doctorRole!.id } }),
+    );
+    expect([res.status, res.body.message]).toEqual([409, 'This is the account’s last role: give it another role first']);
+    expect((await t.app.db.userRole.findMany({ where: { id_users: u.id } })).map((r) => r.role_codes)).toEqual(['CUSTOMER']);
   });
 });

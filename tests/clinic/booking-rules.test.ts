@@ -353,3 +353,38 @@ describe("other people's appointments", () => {
     expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: 'ARRIVED', id_doctor_schedules: mine.body.user_schedules.id_doctor_schedules, reschedule_counts: 0 });
   });
 });
+
+describe('an appointment with oneself', () => {
+  const SELF = [{ field: 'id_doctors', message: 'the doctor profile of the account the appointment is for' }];
+  it('is refused (422) when the slot’s doctor is the account booking or managing the patient: create and reschedule, also by staff', async () => {
+    const d = await newDoctor();
+    const own = (await t.app.db.patient.create({ data: { id_users: d.user.id, nama_lengkap_pasien: 'Keluarga Dokter' } })).id;
+    const day = ahead(5);
+    const mySlot = await d.slot(day, 9);
+    const attempts = [
+      () => book(d.user, mySlot, day, own),
+      () => book(admin, mySlot, day, own),
+      // in another account's name, the patient still the doctor's
+      () => t.http.post('/user_schedules/create').set(t.auth(admin)).send({ id_doctor_schedules: mySlot, tanggal: dmy(day), id_patients: own, id_users: customer.id }),
+      // the doctor's account booking its own slot for a patient of another account (staff's choice of id_users)
+      () => t.http.post('/user_schedules/create').set(t.auth(admin)).send({ id_doctor_schedules: mySlot, tanggal: dmy(day), id_patients: patient, id_users: d.user.id }),
+    ];
+    for (const attempt of attempts) {
+      const res = await attempt();
+      expect([res.status, res.body.errors]).toEqual([422, SELF]);
+    }
+    expect(await active({ id_doctors: d.id })).toBe(0);
+    // with another doctor it is booked; moved onto the doctor's own slot, refused, and it stays
+    const e = await newDoctor();
+    const booked = await book(d.user, await e.slot(day, 10), day, own);
+    expect(booked.status).toBe(200);
+    for (const who of [d.user, admin]) {
+      const res = await reschedule(who, booked.body.user_schedules.id, mySlot, day);
+      expect([res.status, res.body.errors]).toEqual([422, SELF]);
+    }
+    expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: booked.body.user_schedules.id } })).toMatchObject({ id_doctors: e.id, status: 'BOOKING', reschedule_counts: 0 });
+    // a customer's patient with that doctor is fine
+    const theirs = (await t.app.db.patient.create({ data: { id_users: customer.id, nama_lengkap_pasien: 'Pasien Lain' } })).id;
+    expect((await book(customer, mySlot, day, theirs)).status).toBe(200);
+  });
+});

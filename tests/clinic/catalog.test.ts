@@ -392,3 +392,31 @@ describe('doctor_services delete', () => {
     expect(await t.app.db.doctorSchedule.count({ where: { id: slot2 } })).toBe(1);
   });
 });
+
+describe('doctors/:id/update giving the profile to another account (id_users)', () => {
+  it('refuses an account that is not a live doctor (422) or that already has a doctor profile, live or deleted (409), and changes nothing', async () => {
+    const A = t.auth(admin);
+    const [a, b, c, gone] = [await t.user(['DOCTOR']), await t.user(['DOCTOR']), await t.user(['DOCTOR']), await t.user(['DOCTOR'])];
+    const mine = (await t.http.post('/doctors/create').set(A).send({ id_users: a.id }).expect(200)).body.doctors.id;
+    const live = (await t.http.post('/doctors/create').set(A).send({ id_users: b.id }).expect(200)).body.doctors.id;
+    const deleted = (await t.http.post('/doctors/create').set(A).send({ id_users: c.id }).expect(200)).body.doctors.id;
+    await t.http.delete(`/doctors/${deleted}/delete`).set(A).expect(200);
+    await t.app.db.user.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    for (const id_users of [customer.id, gone.id, 999_999]) {
+      const res = await t.http.put(`/doctors/${mine}/update`).set(A).send({ id_users });
+      expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_users', message: 'not a doctor' }]]);
+    }
+    for (const [id_users, message] of [
+      [b.id, `User ${b.id} already has a doctor profile (doctors ${live})`],
+      [c.id, `User ${c.id} already has a doctor profile (doctors ${deleted}, deleted: restore it with doctors/create)`],
+    ] as const) {
+      const res = await t.http.put(`/doctors/${mine}/update`).set(A).send({ id_users });
+      expect([res.status, res.body.message]).toEqual([409, message]);
+    }
+    expect((await t.app.db.doctor.findUniqueOrThrow({ where: { id: mine } })).id_users).toBe(a.id);
+    // sending its own account back is no change; a live doctor without a profile takes it
+    await t.http.put(`/doctors/${mine}/update`).set(A).send({ id_users: a.id, custom_price: 1000 }).expect(200);
+    const d = await t.user(['DOCTOR']);
+    expect((await t.http.put(`/doctors/${mine}/update`).set(A).send({ id_users: d.id }).expect(200)).body.doctors.id_users).toBe(d.id);
+  });
+});

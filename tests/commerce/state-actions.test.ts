@@ -137,3 +137,38 @@ describe('an order cancelled by another admin than the one who marked it paid', 
     expect(await order(id2)).toMatchObject({ id_admin: other.id, pic_admin: other.username, cancel_pic: other.username });
   });
 });
+
+describe('id_admin named in an admin action', () => {
+  it('must be a live OWNER or ADMIN account: a customer, a doctor, a deleted admin or an unknown id is 422 (id_admin), nothing changes', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const doc = await t.user(['DOCTOR']);
+    const gone = await t.user(['ADMIN']);
+    await t.app.db.user.update({ where: { id: gone.id }, data: { deleted_at: new Date() } });
+    const owner = await t.user(['OWNER']);
+    const m = await menu(t, { harga: 40_000 });
+    await stockOf(t, m.id, 20);
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 10_000);
+    await put(`/orders/${id}/checkout`, u).expect(200);
+    const refused = async (action: string, extra: object = {}) => {
+      for (const who of [u.id, doc.id, gone.id, 999_999]) {
+        const res = await put(`/orders/${id}/${action}`, admin, { id_admin: who, pic_admin: 'Danny', ...extra });
+        expect([res.status, res.body.errors]).toEqual([422, [{ field: 'id_admin', message: 'not a live OWNER or ADMIN account' }]]);
+      }
+    };
+    await refused('paid', { pay_channel: 'QRIS' });
+    expect(await order(id)).toMatchObject({ status: 'CHECKOUT', id_admin: null });
+    // another admin, an owner, or the caller are fine
+    await put(`/orders/${id}/paid`, admin, { id_admin: owner.id, pic_admin: 'Owner', pay_channel: 'QRIS' }).expect(200);
+    expect(await order(id)).toMatchObject({ status: 'PAID', id_admin: owner.id, pic_admin: 'Owner' });
+    await refused('unpaid');
+    expect(await order(id)).toMatchObject({ status: 'PAID', id_admin: owner.id });
+    await put(`/orders/${id}/unpaid`, admin, { id_admin: admin.id }).expect(200);
+    await refused('cancel', { cancel_reason: 'x' });
+    expect(await order(id)).toMatchObject({ status: 'CHECKOUT', id_admin: admin.id });
+    await put(`/orders/${id}/cancel`, admin, { id_admin: owner.id, cancel_reason: 'x' }).expect(200);
+    await refused('uncancel');
+    expect(await order(id)).toMatchObject({ status: 'CANCEL', id_admin: owner.id });
+    await put(`/orders/${id}/uncancel`, admin, { id_admin: 0 }).expect(200);
+    expect(await order(id)).toMatchObject({ status: 'SHOPPING CARTS', id_admin: admin.id });
+  });
+});

@@ -130,10 +130,13 @@ export async function lockDoctor(tx: Db, id_doctors: number | null) {
  * patient (with any doctor). The caller holds the patient's row lock (lockPatient, taken before the
  * doctor's), so two bookings of one patient are decided one after the other too.
  */
-async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, id_patients: number, excludeId?: number) {
+async function lockAndCheck(app: AppContext, c: Caller, tx: Tx, req: SlotRequest, checked: Slot, patient: { id: number; id_users: number | null }, id_users: number, excludeId?: number) {
   await lockDoctor(tx, checked.id_doctors);
   const slot = await checkSlot(app, tx, c, req);
   if (slot.id_doctors !== checked.id_doctors) throw conflict('The slot changed meanwhile; reload and try again');
+  // under the doctor's lock: a profile given to the account meanwhile (doctors/:id/update) is seen
+  if (slot.doctor.id_users === id_users || slot.doctor.id_users === patient.id_users) throw bookingOneself();
+  const id_patients = patient.id;
   const jam_selesai = endOf(app, slot);
   const overlapping = {
     tanggal: req.tanggal,
@@ -163,6 +166,18 @@ export async function refuseIfBooked(app: AppContext, tx: Db, id_doctors: number
     where: { AND: [where, { deleted_at: null, active_slot: 1, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) } }] },
   });
   if (n) throw conflict(`${what} has ${n} active booking${n === 1 ? '' : 's'} from today on; reschedule or cancel ${n === 1 ? 'it' : 'them'} first`);
+}
+
+/**
+ * A doctor is not booked with themselves: the slot's doctor profile may not belong to the account the
+ * appointment is in the name of, nor to the one managing its patient (a doctor's own family), as a
+ * consultation order refuses the customer's own doctor profile. The doctor would be both sides of it,
+ * told of it and checking it in as its doctor, and writing the records of their own patient.
+ */
+function bookingOneself() {
+  return unprocessable('A doctor cannot book an appointment with themselves: choose another doctor', [
+    { field: 'id_doctors', message: 'the doctor profile of the account the appointment is for' },
+  ]);
 }
 
 /** The unique keys over active bookings are the last word: a violation means someone else got the slot. */
@@ -208,7 +223,7 @@ export async function book(app: AppContext, c: Caller, input: BookInput, beforeC
       if (!staff || input.id_users || !(await holdLiveUser(tx, c.user!.id))) throw notFound(`users ${id_users} not found`);
       id_users = c.user!.id;
     }
-    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient.id);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient, id_users);
     const row = await tx.userSchedule.create({
       data: {
         id_doctors: slot.id_doctors,
@@ -298,9 +313,10 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
     await lockPatient(tx, row.id_patients);
     // A deletion cancels only the coming appointments: one whose time had passed stays as history and
     // is not moved to a coming date for a deleted patient (booking refuses one too)
-    if (!(await tx.patient.count({ where: { id: row.id_patients, deleted_at: null } }))) throw notFound(`patients ${row.id_patients} not found`);
+    const patient = await tx.patient.findFirst({ where: { id: row.id_patients, deleted_at: null }, select: { id: true, id_users: true } });
+    if (!patient) throw notFound(`patients ${row.id_patients} not found`);
     await assertMayMove(tx, c, row, checked);
-    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, row.id_patients, id);
+    const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient, row.id_users, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
     // (the doctor too: the one it leaves is told, so it must be the one read).
     const { count } = await tx.userSchedule.updateMany({

@@ -332,6 +332,17 @@ async function checkDoctorUser(tx: any, id: number) {
 }
 
 /**
+ * One doctor profile per account (doctors.id_users is unique): giving a profile to an account that
+ * has one, live or deleted, is a 409 that says so (the unique key's own 409 named no field). A deleted
+ * one is restored by doctors/create, not replaced. Two profiles given to one account at the same
+ * moment: the unique key refuses the second (409).
+ */
+async function refuseSecondProfile(tx: Tx, id_users: number) {
+  const other = await tx.doctor.findUnique({ where: { id_users }, select: { id: true, deleted_at: true } });
+  if (other) throw conflict(`User ${id_users} already has a doctor profile (doctors ${other.id}${other.deleted_at ? ', deleted: restore it with doctors/create' : ''})`);
+}
+
+/**
  * A doctor who still owes paid consultations stays (409): an open paid thread would be left without
  * its doctor, and a consultation checkout awaiting payment would, once paid, open a thread to a
  * deleted doctor. Under the doctor's row lock (refuseIfBooked took it): checkout and the payment's
@@ -395,7 +406,10 @@ const doctorRoutes = resourceRoutes({
   update: {
     body: updateOf(doctorBody),
     run: async (id, b, _c, tx, existing) => {
-      if (b.id_users !== undefined && b.id_users !== existing.id_users) await checkDoctorUser(tx, b.id_users);
+      if (b.id_users !== undefined && b.id_users !== existing.id_users) {
+        await checkDoctorUser(tx, b.id_users);
+        await refuseSecondProfile(tx, b.id_users);
+      }
       const data = { ...b };
       // the service it already has is no change (the full edit form sends it back), even if deleted since
       if (b.id_services !== undefined) {

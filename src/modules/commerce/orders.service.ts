@@ -12,6 +12,7 @@ import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
+import { holdLiveStaff } from '../identity/account-holds.js';
 
 export const CART = 'SHOPPING CARTS';
 
@@ -647,6 +648,18 @@ export type AdminInput = { pic_admin?: string; id_admin?: number; cancel_reason?
 /** The admin stamped on the order: the one named in the body, else the caller. */
 export const adminStamp = (user: AuthUser, input: AdminInput) => ({ id_admin: input.id_admin || user.id, pic_admin: input.pic_admin ?? user.username });
 
+/**
+ * The admin an action names in `id_admin` (another than the caller) is a live OWNER or ADMIN account
+ * (422 otherwise): the order's admin is who answers for it, never a customer's or a deleted account.
+ * Held FOR SHARE until the action commits, so the account's deletion or a role change at the same
+ * moment (each writes its row) comes first and is seen here, or waits.
+ */
+export async function assertAdminNamed(tx: Tx, user: AuthUser, input: AdminInput) {
+  const id = input.id_admin;
+  if (!id || id === user.id) return;
+  if (!(await holdLiveStaff(tx, id))) throw unprocessable(`User ${id} is not an admin`, [{ field: 'id_admin', message: 'not a live OWNER or ADMIN account' }]);
+}
+
 type ActionContext<I> = { app: AppContext; user: AuthUser; order: Order; input: I; now: Date };
 
 /**
@@ -670,6 +683,8 @@ export type StateAction<I = object> = {
   again?: string[];
   /** further conditions of the conditional update */
   where?: Prisma.OrderWhereInput;
+  /** refusals of the input, under the order's lock, before the status moves */
+  check?: (tx: Tx, c: ActionContext<I>) => Promise<void>;
   /** the verb of the 409 (default the action) */
   verb?: string;
   /** what else moves with the status, in the same transaction, before order.status_changed */
@@ -682,6 +697,7 @@ export function runStateAction<I>(app: AppContext, user: AuthUser, orderId: numb
     if (a.types && !a.types.includes(order.order_type as 'E' | 'C')) throw conflict(a.wrongType ?? `${a.action} does not apply to ${order.order_type} orders`);
     const from = a.fromFor?.(order) ?? a.from;
     const c: ActionContext<I> = { app, user, order, input, now: app.now() };
+    await a.check?.(tx, c);
     const { count } = await tx.order.updateMany({
       where: { id: order.id, status: { in: [...from, ...(a.again ?? [])] }, ...a.where },
       data: { status: a.to, ...a.data(c) },
@@ -733,6 +749,7 @@ export const recordTrackingNumber = (app: AppContext, user: AuthUser, orderId: n
 /** orders/:id/cancel (staff): see cancelOrder. */
 export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
+    await assertAdminNamed(tx, user, input);
     const ok = await cancelOrder(app, tx, order.id, {
       pic: input.pic_admin ?? user.username,
       reason: input.cancel_reason ?? '',
@@ -745,6 +762,7 @@ export function cancelByAdmin(app: AppContext, user: AuthUser, orderId: number, 
 /** orders/:id/uncancel (staff): an unpaid cancelled order becomes the cart again. */
 export function uncancelByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
+    await assertAdminNamed(tx, user, input);
     if (order.status !== 'CANCEL') throw conflict(`Cannot uncancel an order in status ${order.status} (allowed from CANCEL)`);
     if (order.paid_date) throw conflict('A paid order that was cancelled cannot be restored; create a new order');
     // the one cancelled order never checked out: a cart closed by its delete (deleteCart); deleted, it stays so

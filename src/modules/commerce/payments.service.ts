@@ -6,7 +6,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
-import { adminStamp, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
+import { adminStamp, assertAdminNamed, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
 
 /** The fields of a Midtrans HTTP notification we rely on (the rest is stored raw). */
 const notificationSchema = z
@@ -332,6 +332,7 @@ export function simulatedNotification(app: AppContext, payment: { midtrans_order
 /** orders/:id/paid (staff): a manual payment, CHECKOUT → PAID; the pending Midtrans attempt is superseded. */
 export function markPaidByAdmin(app: AppContext, user: AuthUser, orderId: number, input: AdminInput & { pay_channel: string }, beforeCommit?: BeforeCommit) {
   return onOwnOrder(app, user, orderId, async (tx, order) => {
+    await assertAdminNamed(tx, user, input);
     const ok = await markPaid(app, tx, order.id, input.pay_channel, adminStamp(user, input));
     if (!ok) throw conflict(`Cannot mark an order in status ${order.status} as paid (allowed from CHECKOUT)`);
     await tx.orderPayment.updateMany({ where: { id_orders: order.id, status: 'PENDING' }, data: { status: 'SUPERSEDED' } });
@@ -345,6 +346,7 @@ const UNDO_PAYMENT: StateAction<AdminInput> = {
   from: ['PAID'],
   where: { reservation_status: 'CONSUMED' },
   to: 'CHECKOUT',
+  check: (tx, { user, input }) => assertAdminNamed(tx, user, input),
   data: ({ app, user, input, now }) => ({
     // a payment made again is new money: what Midtrans took back of the undone one is not its
     is_paid: 0, paid_date: null, pay_channel: '', reservation_status: 'RESERVED', refunded_amount: 0,

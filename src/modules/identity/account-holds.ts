@@ -1,4 +1,5 @@
 import type { Tx } from '../../db/client.js';
+import { STAFF } from '../../http/auth-user.js';
 
 /**
  * Holds a live account's row (FOR SHARE) until the transaction ends, for a decision made on it (a
@@ -14,4 +15,9 @@ export async function holdLiveUser(tx: Tx, id: number): Promise<boolean> {
 /** a live account with the DOCTOR role, held as holdLiveUser holds it */
 export async function holdLiveDoctor(tx: Tx, id: number): Promise<boolean> {
   return (await holdLiveUser(tx, id)) && (await tx.userRole.count({ where: { id_users: id, role_codes: 'DOCTOR' } })) > 0;
+}
+
+/** a live account with a staff role (OWNER or ADMIN), held as holdLiveUser holds it */
+export async function holdLiveStaff(tx: Tx, id: number): Promise<boolean> {
+  return (await holdLiveUser(tx, id)) && (await tx.userRole.count({ where: { id_users: id, role_codes: { in: STAFF } } })) > 0;
 }

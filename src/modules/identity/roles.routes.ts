@@ -15,7 +15,7 @@ import {
   userDepartmentListJSON,
   userDepartmentListSchema,
 } from './serializers.js';
-import { assertDepartmentsExist, assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner } from './users.service.js';
+import { assertDepartmentsExist, assertMayChangeAccount, assertMayGrant, assertNotActingDoctor, assertNotLastOwner, assertNotLastRole } from './users.service.js';
 import { containsText } from '../../lib/text-search.js';
 import type { Tx } from '../../db/client.js';
 
@@ -73,6 +73,8 @@ export const roleRoutes = resourceRoutes({
       const taken = b.rolecodes !== existing.role_codes || b.iduser !== existing.id_users;
       if (existing.role_codes === 'OWNER' && taken) await assertNotLastOwner(tx, existing.id_users);
       if (existing.role_codes === 'DOCTOR' && taken) await assertNotActingDoctor(tx, existing.id_users, 'The DOCTOR role cannot be taken away', c.app.now());
+      // moved to another account: the one it leaves keeps a role
+      if (b.iduser !== existing.id_users) await assertNotLastRole(tx, existing.id_users, id);
       await tx.userRole.update({ where: { id }, data: { id_users: b.iduser, role_codes: b.rolecodes, descriptions: b.descriptions } });
       // The previous holder's tokens carried the old role.
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
@@ -84,6 +86,7 @@ export const roleRoutes = resourceRoutes({
       await assertMayChangeAccount(tx, c.user, existing.id_users);
       if (existing.role_codes === 'OWNER') await assertNotLastOwner(tx, existing.id_users);
       if (existing.role_codes === 'DOCTOR') await assertNotActingDoctor(tx, existing.id_users, 'The DOCTOR role cannot be taken away', c.app.now());
+      await assertNotLastRole(tx, existing.id_users, id);
       await tx.userRole.delete({ where: { id } });
       await tx.user.update({ where: { id: existing.id_users }, data: { token_version: { increment: 1 } } });
     },

@@ -222,6 +222,18 @@ export async function deleteAccount(c: Caller, tx: Tx, id: number): Promise<stri
   return row?.users_picture ?? '';
 }
 
+/**
+ * Every account keeps a role (users/:id/update refuses an empty list, and an account without one is
+ * neither customer nor staff): role assignment `roleId` is not deleted or moved to another account
+ * while it is the account's last (409). Decided under the account's row lock, so two of its roles
+ * removed at the same moment are decided one after the other and the second sees the first gone.
+ */
+export async function assertNotLastRole(tx: Tx, userId: number, roleId: number) {
+  await tx.$executeRaw`SELECT id FROM users WHERE id = ${userId} FOR UPDATE`;
+  const others = await tx.userRole.count({ where: { id_users: userId, id: { not: roleId } } });
+  if (!others) throw conflict('This is the account’s last role: give it another role first');
+}
+
 /** serialises the changes that can take an owner away (see assertNotLastOwner) */
 const OWNERS_LOCK = 7_427_101;
 
