@@ -163,8 +163,9 @@ async function fill(t: TestApp) {
   const sql = (text: string) => t.app.db.$executeRawUnsafe(text);
   const customer = 5;
   const doctor = 2;
-  // served appointments (the bench books this week and later): a third moved four weeks back, done
-  await sql(`UPDATE user_schedules SET tanggal = tanggal - 28, status = 'DONE' WHERE id % 3 = 0`);
+  // served appointments for the reports and the year's top services (the bench books this week
+  // and later): a third of them served today, the clinic's day (no slot held, as a cancelled one)
+  await sql(`UPDATE user_schedules SET tanggal = (now() AT TIME ZONE 'Asia/Jakarta')::date, status = 'DONE', active_slot = NULL WHERE id % 3 = 0`);
   // the customer's own patients, the doctor's patients (their consultations'), with allergies and records
   await sql(`INSERT INTO patients (id_users, nama_lengkap_pasien, no_handphone, no_identitas, updated_at)
              SELECT ${customer}, 'Pasien ' || g, '0812000000' || g, '3273000000' || lpad(g::text, 6, '0'), now() FROM generate_series(1, 6) g`);
