@@ -169,6 +169,15 @@ async function fill(t: TestApp) {
   // the customer's own patients, the doctor's patients (their consultations'), with allergies and records
   await sql(`INSERT INTO patients (id_users, nama_lengkap_pasien, no_handphone, no_identitas, updated_at)
              SELECT ${customer}, 'Pasien ' || g, '0812000000' || g, '3273000000' || lpad(g::text, 6, '0'), now() FROM generate_series(1, 6) g`);
+  // the customer's orders, consultations and appointments spread over those patients (the bench gives each customer one)
+  for (const table of ['orders', 'user_schedules']) {
+    const owner = table === 'orders' ? 'id_member' : 'id_users';
+    await sql(`UPDATE ${table} x SET id_patients = p.id
+               FROM (SELECT id, row_number() OVER (ORDER BY id) AS n FROM ${table} WHERE ${owner} = ${customer}) r,
+                    (SELECT id, row_number() OVER (ORDER BY id) AS n, count(*) OVER () AS total FROM patients WHERE id_users = ${customer}) p
+               WHERE x.id = r.id AND p.n = (r.n - 1) % p.total + 1`);
+  }
+  await sql(`UPDATE threads t SET id_patients = o.id_patients FROM orders o WHERE o.id = t.id_order AND o.id_member = ${customer}`);
   await sql(`INSERT INTO patient_allergies (id_patients, allergies, diagnosa, updated_at) SELECT p.id, 'Alergi ' || p.id, 'Gatal', now() FROM patients p, generate_series(1, 2)`);
   await sql(`INSERT INTO patient_rekam_medis (id_patients, tanggal_konsul, keluhan, diagnosa, created_by_iduser, updated_at)
              SELECT p.id, current_date - k, 'Jerawat', 'Acne vulgaris', ${doctor}, now() FROM patients p, generate_series(1, 2) k`);
