@@ -183,6 +183,39 @@ describe('recovery by WhatsApp (Wablas)', () => {
   });
 });
 
+describe('a changed e-mail or phone', () => {
+  it('is told to the old address and number (masked new value), only when the change commits', async () => {
+    const u = await t.user(['CUSTOMER'], { users_email: 'lama.kontak@example.com', users_phone: '081277770001', users_fullname: 'Rina Kontak' });
+    await t.user(['CUSTOMER'], { users_email: 'dipakai@example.com' });
+    const queued = () => t.app.db.messageOutbox.findMany({ where: { id_users: u.id, purpose: 'contact_changed' }, orderBy: { id: 'asc' } });
+
+    // the same values again, a refused change (another account's address): nothing is told
+    expect((await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_email: 'LAMA.kontak@example.com ', users_phone: '+6281277770001' })).status).toBe(200);
+    const taken = await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_email: 'dipakai@example.com', users_fullname: 'X' });
+    expect(taken.status).toBe(409);
+    expect(await queued()).toEqual([]);
+
+    const changed = await t.http.put(`/users/${u.id}/update`).set(t.auth(u)).send({ users_email: 'baru.kontak@example.com', users_phone: '081277779876' });
+    expect(changed.status).toBe(200);
+    expect((await queued()).map((m) => [m.channel, m.recipient])).toEqual([
+      ['email', 'lama.kontak@example.com'],
+      ['wa', '081277770001'],
+    ]);
+    await deliverOutbox(t.app);
+    const mail = smtp.mails.find((m) => m.to.includes('lama.kontak@example.com'));
+    expect(mail).toBeDefined();
+    const text = mailText(mail!.raw);
+    expect(text).toContain('Rina Kontak');
+    expect(text).toContain('b***@example.com');
+    expect(text).not.toContain('baru.kontak@example.com');
+    expect(smtp.mails.some((m) => m.to.includes('baru.kontak@example.com'))).toBe(false);
+    const wa = wablas.calls.find((c) => c.phone === '6281277770001');
+    expect(wa?.message).toContain('***876');
+    expect(wa?.message).not.toContain('081277779876');
+    expect((await queued()).every((m) => m.status === 'SENT')).toBe(true);
+  });
+});
+
 describe('a mail server refusing the recipient', () => {
   it('for good (5xx): FAILED at once, the body forgotten; for now (4xx): retried', async () => {
     await enqueueMessage(t.app.db, { channel: 'email', recipient: 'nobody@example.com', subject: 'Reset', body: 'link-secret', purpose: 'recovery' });

@@ -10,6 +10,7 @@ import type { Prisma } from '../../generated/prisma/client.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
 import { loginJSON } from './serializers.js';
+import { enqueueMessage } from '../recovery/outbox.service.js';
 
 const normalizeUsername = (s: string) => s.trim().toLowerCase();
 export const normalizeEmail = (s: string | undefined | null) => (s ? s.trim().toLowerCase() : null);
@@ -95,6 +96,51 @@ export async function assertMayChangeAccount(tx: Tx, caller: AuthUser | undefine
   if (owner) throw forbidden("Only an owner may change or delete an owner's account");
 }
 
+/** `budi@example.com` → `b***@example.com`, a phone to its last three digits: enough for the owner to recognise, not to copy */
+const maskEmail = (e: string) => e.replace(/^(.)[^@]*/, '$1***');
+const maskPhone = (p: string) => `***${p.slice(-3)}`;
+
+/**
+ * A changed e-mail or phone is told to the old one (outbox, sent only if the change commits). The
+ * change needs no password (the document's update has no field for it), so a borrowed session could
+ * otherwise point recovery at the borrower's mailbox unnoticed: the owner learns of it where they
+ * still read, and can ask the clinic to lock the account.
+ */
+async function tellOldContact(
+  tx: Tx,
+  userId: number,
+  before: { users_email: string | null; users_phone: string | null; users_fullname: string },
+  email: string | null | undefined,
+  phone: string | null | undefined,
+) {
+  const notice = (what: string, now: string) =>
+    [
+      `Halo ${before.users_fullname},`,
+      '',
+      `${what} akun Colederma Anda baru saja diubah${now ? ` menjadi ${now}` : ' (dihapus)'}.`,
+      'Jika bukan Anda yang mengubahnya, segera hubungi klinik Colederma agar akun Anda diamankan.',
+    ].join('\n');
+  if (email !== undefined && before.users_email) {
+    await enqueueMessage(tx, {
+      channel: 'email',
+      recipient: before.users_email,
+      subject: 'Alamat e-mail akun Colederma diubah',
+      body: notice('Alamat e-mail', email ? maskEmail(email) : ''),
+      purpose: 'contact_changed',
+      id_users: userId,
+    });
+  }
+  if (phone !== undefined && before.users_phone) {
+    await enqueueMessage(tx, {
+      channel: 'wa',
+      recipient: before.users_phone,
+      body: notice('Nomor telepon', phone ? maskPhone(phone) : ''),
+      purpose: 'contact_changed',
+      id_users: userId,
+    });
+  }
+}
+
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
   const staff = isStaff(c.user);
   await assertMayChangeAccount(tx, c.user, id);
@@ -104,10 +150,11 @@ export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserI
     // A recovery link went to the address it was requested for, and works with the account's
     // address of the moment: a new e-mail or phone ends those sent to the old one (whoever holds the
     // old mailbox or number no longer gets in).
-    const before = await tx.user.findUniqueOrThrow({ where: { id }, select: { users_email: true, users_phone: true } });
-    if ((email !== undefined && email !== before.users_email) || (phone !== undefined && phone !== before.users_phone)) {
-      await voidRecoveryLinks(tx, id, c.app.now());
-    }
+    const before = await tx.user.findUniqueOrThrow({ where: { id }, select: { users_email: true, users_phone: true, users_fullname: true } });
+    const emailChanged = email !== undefined && email !== before.users_email;
+    const phoneChanged = phone !== undefined && phone !== before.users_phone;
+    if (emailChanged || phoneChanged) await voidRecoveryLinks(tx, id, c.app.now());
+    await tellOldContact(tx, id, before, emailChanged ? email : undefined, phoneChanged ? phone : undefined);
   }
   await tx.user.update({
     where: { id },
