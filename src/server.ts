@@ -10,6 +10,7 @@ import { createDatabase } from './db/client.js';
 import { applyPendingMigrations } from './db/schema-engine.js';
 import { ensureOwner } from './modules/identity/users.service.js';
 import { seedDemoData } from './seed/index.js';
+import { deliverySettings } from './modules/shipping/shipping.service.js';
 import { startBackgroundJobs } from './jobs.js';
 import { watchTableChanges } from './db/table-changes.js';
 
@@ -51,6 +52,10 @@ async function main() {
   if (config.SEED_DEMO_DATA ?? demoByDefault) {
     await seedDemoData(app);
     logger.info('Demo data loaded');
+  }
+
+  if (!(await deliverySettings(app)).id_brandstore_gudang) {
+    logger.warn('No warehouse store is set: online orders take no stock until staff name one (PUT /deliveries/settings/update {"id_brandstore_gudang": <brandstore id>})');
   }
 
   const jobs = startBackgroundJobs(app);

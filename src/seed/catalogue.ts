@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.js';
 import { parseDateTime, parseTime } from '../lib/dates.js';
+import { deliverySettings } from '../modules/shipping/shipping.service.js';
 
-/** Demo catalogue: categories, products, two stores (Bandung, Jakarta) with stock, a promotion, pages. */
+/** Demo catalogue: categories, products, two stores (Bandung, Jakarta) with stock (Bandung's is the warehouse of online orders), a promotion, pages. */
 
 const CATEGORIES = [
   { menu_categories: 'Skincare', codes: 'SK', color: '#F4A7B9' },
@@ -98,6 +99,10 @@ export async function seedCatalogue(app: AppContext) {
       });
     }
   }
+
+  // the first store is the demo's warehouse: online orders take their stock from it (unless staff named another)
+  await deliverySettings(app);
+  await db.deliverySetting.updateMany({ where: { scope: 'default', id_brandstore_gudang: null }, data: { id_brandstore_gudang: storeIds[0]! } });
 
   await db.promotion.upsert({
     where: { display_codes_key: 'COLEDERMA10' },

@@ -28,6 +28,9 @@ describe('catalogue demo data', () => {
     expect(cities.body).toEqual([{ city: 'KOTA BANDUNG' }, { city: 'KOTA JAKARTA SELATAN' }]);
     const near = await t.http.post('/brandstore/search').send({ latlng: { lat: -6.9147, lng: 107.6098 } });
     expect(near.body.brandstore[0].nama).toBe('Colederma Dago');
+    // the demo's online orders take their stock from the Bandung store
+    const settings = await t.app.db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
+    expect(settings.id_brandstore_gudang).toBe(near.body.brandstore[0].id);
     const featured = await t.http.post('/menus/search').send({ is_featured: 1 });
     const serum = featured.body.menus.find((m: any) => m.nama_menus.includes('Niacinamide'));
     expect(serum).toMatchObject({ harga: 129000, harga_aktif: 99000 });

@@ -143,6 +143,38 @@ describe('the warehouse store (delivery_settings.id_brandstore_gudang)', () => {
     expect((await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin))).body).toEqual({ deleted: true });
   });
 
+  it('is named by staff through deliveries/settings/update, which GET deliveries/settings then shows', async () => {
+    const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Online', is_show: 0 }))).body.brandstore.id;
+    const update = (body: object, who = admin) => t.http.put('/deliveries/settings/update').set(t.auth(who)).send(body);
+    try {
+      expect((await t.http.put('/deliveries/settings/update').send({ id_brandstore_gudang: gudang })).status).toBe(401);
+      expect((await update({ id_brandstore_gudang: gudang }, customer)).status).toBe(403);
+      const unknown = await update({ id_brandstore_gudang: 999_999 });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.errors).toEqual([{ field: 'id_brandstore_gudang', message: 'not an existing store' }]);
+      expect((await update({ kode_kurir: [] })).status).toBe(400);
+      expect((await update({ kode_kurir: ['jne tiki'] })).status).toBe(400);
+      expect((await update({ coordinate_gudang: { lat: 91, lng: 0 } })).status).toBe(400);
+      expect((await t.app.db.deliverySetting.findUnique({ where: { scope: 'default' } }))?.id_brandstore_gudang ?? null).toBeNull();
+
+      const set = await update({ id_brandstore_gudang: gudang, kode_kurir: ['JNE', 'sicepat', 'jne'], alamat_gudang: 'Jl. Gudang 1, Bandung', coordinate_gudang: { lat: -6.9, lng: 107.6 } });
+      expect(set.status, set.text).toBe(200);
+      expect(set.body).toMatchObject({ id_brandstore_gudang: gudang, kode_kurir: ['jne', 'sicepat'], alamat_gudang: 'Jl. Gudang 1, Bandung', coordinate_gudang: { lat: -6.9, lng: 107.6 } });
+      expect((await t.http.get('/deliveries/settings').set(t.auth(customer))).body).toMatchObject({ id_brandstore_gudang: gudang, kode_kurir: ['jne', 'sicepat'] });
+      // the warehouse now: its delete is refused, and a deleted store cannot be named
+      expect((await t.http.delete(`/brandstore/${gudang}/delete`).set(t.auth(admin))).status).toBe(409);
+      const other = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Toko Tutup' }))).body.brandstore.id;
+      expect((await t.http.delete(`/brandstore/${other}/delete`).set(t.auth(admin))).status).toBe(200);
+      expect((await update({ id_brandstore_gudang: other })).status).toBe(422);
+      // the audit log names the change
+      expect(await t.app.db.log.count({ where: { resource: 'deliveries', action: { contains: 'settings' } } })).toBeGreaterThan(0);
+      // null (or 0) stops taking stock for orders
+      expect((await update({ id_brandstore_gudang: 0 })).body.id_brandstore_gudang).toBeNull();
+    } finally {
+      await warehouse(null);
+    }
+  });
+
   // pg_stat_activity shows the delete waiting for the settings row's key lock on the store (PostgreSQL only)
   it.runIf(process.env.TEST_DATABASE_URL)('cannot be deleted while the settings row naming it is being created', async () => {
     const gudang = (await t.http.post('/brandstore/create').set(t.auth(admin)).send(store({ nama: 'Gudang Baru', is_show: 0 }))).body.brandstore.id;

@@ -17,6 +17,7 @@ import {
   removeCourier,
   updateAddress,
   updateSegment,
+  updateDeliverySettings,
 } from './shipping.service.js';
 import { containsText } from '../../lib/text-search.js';
 
@@ -63,6 +64,25 @@ const regionRoutes: RouteDef[] = [
     summary: 'Warehouse origin, coordinates, address and the courier codes offered',
     response: settingsSchema,
     handler: async ({ app }) => settingsJSON(await deliverySettings(app)),
+  }),
+  route({
+    method: ['put', 'post'],
+    path: '/deliveries/settings/update',
+    access: STAFF,
+    tag,
+    summary: 'Not in the document: set the warehouse store e-commerce orders take stock from, its origin, position, address and the courier codes',
+    body: z
+      .object({
+        id_brandstore_gudang: z.preprocess((v) => (s.isEmpty(v) || v === 0 || v === '0' ? null : v), s.id.nullable()),
+        kode_kota_asal: s.id,
+        kode_kecamatan_asal: s.id,
+        coordinate_gudang: z.object({ lat, lng }),
+        alamat_gudang: s.requiredText(255),
+        kode_kurir: z.array(z.string().trim().regex(/^[A-Za-z0-9_]{1,20}$/, 'a courier code such as "jne"')).min(1).max(20),
+      })
+      .partial(),
+    response: settingsSchema,
+    handler: async ({ app, body, auditChange }) => settingsJSON(await updateDeliverySettings(app, body, auditChange)),
   }),
   route({
     method: 'post',

@@ -19,6 +19,7 @@ export const settingsJSON = (s: {
   lng_gudang: number;
   alamat_gudang: string;
   kode_kurir: string[];
+  id_brandstore_gudang: number | null;
 }) => ({
   kode_kota_asal: s.kode_kota_asal,
   // not in the document: RajaOngkir V2 prices from a district, so the origin district is shown too
@@ -26,6 +27,8 @@ export const settingsJSON = (s: {
   coordinate_gudang: { lat: s.lat_gudang, lng: s.lng_gudang },
   alamat_gudang: s.alamat_gudang,
   kode_kurir: s.kode_kurir,
+  // not in the document: the store whose stock e-commerce orders take (null: stock not tracked for orders)
+  id_brandstore_gudang: s.id_brandstore_gudang,
 });
 
 export const settingsSchema = z.object({
@@ -34,6 +37,7 @@ export const settingsSchema = z.object({
   coordinate_gudang: z.object({ lat: r.num, lng: r.num }),
   alamat_gudang: r.str,
   kode_kurir: z.array(r.str),
+  id_brandstore_gudang: r.int.nullable(),
 });
 
 // RajaOngkir lookups, as the adapter answers them (src/adapters/rajaongkir.ts: Province, City,

@@ -32,6 +32,46 @@ export async function deliverySettings(app: AppContext, db: Db = app.db) {
   return db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
 }
 
+export interface SettingsChange {
+  id_brandstore_gudang?: number | null;
+  kode_kota_asal?: number;
+  kode_kecamatan_asal?: number;
+  coordinate_gudang?: { lat: number; lng: number };
+  alamat_gudang?: string;
+  kode_kurir?: string[];
+}
+
+/**
+ * deliveries/settings/update (staff): the warehouse e-commerce orders take their stock from
+ * (`id_brandstore_gudang`; null: stock is not tracked for orders), its origin, position and address,
+ * and the courier codes offered. The configuration only gives the first values; without this no
+ * store could ever be named the warehouse, and online sales never took stock. The store is held
+ * FOR KEY SHARE, which brandstore's delete (FOR UPDATE) waits for, so a store deleted at the same
+ * moment is either seen gone here (422) or refuses its delete as the warehouse (409).
+ */
+export async function updateDeliverySettings(app: AppContext, change: SettingsChange, beforeCommit?: BeforeCommit) {
+  return app.db.$transaction(async (tx) => {
+    await deliverySettings(app, tx);
+    if (change.id_brandstore_gudang != null) {
+      const [store] = await sqlRows<{ id: number }>(tx, 'SELECT id FROM brandstore WHERE id = $1 AND deleted_at IS NULL FOR KEY SHARE', [change.id_brandstore_gudang]);
+      if (!store) {
+        throw unprocessable(`brandstore ${change.id_brandstore_gudang} not found`, [{ field: 'id_brandstore_gudang', message: 'not an existing store' }]);
+      }
+    }
+    const { coordinate_gudang, kode_kurir, ...rest } = change;
+    const row = await tx.deliverySetting.update({
+      where: { scope: 'default' },
+      data: {
+        ...rest,
+        ...(coordinate_gudang ? { lat_gudang: coordinate_gudang.lat, lng_gudang: coordinate_gudang.lng } : {}),
+        ...(kode_kurir ? { kode_kurir: [...new Set(kode_kurir.map((k) => k.toLowerCase()))] } : {}),
+      },
+    });
+    await beforeCommit?.(tx);
+    return row;
+  });
+}
+
 /** `jne` or `jne:tiki`, each one of the configured courier codes (any case: SHIPPING_COURIERS is stored as written). */
 function checkCouriers(courier: string, allowed: string[]): string {
   const codes = courier.toLowerCase().split(':').filter(Boolean);
