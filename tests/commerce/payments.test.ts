@@ -159,6 +159,24 @@ describe('checkout with Midtrans Snap', () => {
     expect(payment).toMatchObject({ status: 'PENDING', gross_amount: 290_000, snap_token: r.body.token, redirect_url: r.body.redirect_url });
   });
 
+  it('cuts long Snap item and customer names to 50 characters without splitting a character in two', async () => {
+    // U+1F33F (🌿) is two UTF-16 units: at units 49–50 of a longer name, a cut at 49 kept half of it
+    const name = `${'Serum '.repeat(8)}🌿 Daun Sirih`;
+    const { m } = await product({ harga: 40_000, nama_menus: name });
+    const u = await t.user(['CUSTOMER']);
+    await t.app.db.user.update({ where: { id: u.id }, data: { users_fullname: `${'Nur '.repeat(12)}🌸 Aini` } });
+    const orderId = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 5_000);
+    expect((await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(u)).send({})).status).toBe(200);
+    const snap = fake.snapRequests.at(-1);
+    const names = [...snap.item_details.map((i: any) => i.name), snap.customer_details.first_name];
+    for (const n of names) {
+      expect(n.length).toBeLessThanOrEqual(50);
+      expect(n.isWellFormed()).toBe(true);
+    }
+    expect(snap.item_details[0].name).toBe(`${'Serum '.repeat(8)}…`);
+    expect(snap.customer_details.first_name).toBe(`${'Nur '.repeat(12)}…`);
+  });
+
   it('refuses bad signatures (401) and a tampered amount (not paid), answers unknown orders 200', async () => {
     const orderId = await eCart(t, customer, [{ id_menu: (await product({ harga: 50_000 })).m.id, qty: 1 }], 10_000);
     await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);

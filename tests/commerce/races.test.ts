@@ -146,6 +146,35 @@ describe('amounts beyond the 32-bit money columns', () => {
     expect(add.body.message).toMatch(/too large/);
     expect(await t.app.db.orderItem.count({ where: { id_order: init.body.orders.id } })).toBe(0);
   });
+
+  it("keep a cart's amount before discounts and points within the columns, so a staff edit of a promotion is never refused for a customer's cart", async () => {
+    const admin = await t.user(['ADMIN']);
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const init = await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'E' });
+    const id = init.body.orders.id as number;
+    const big = await menu(t, { harga: 1_000_000_000, berat: 100 });
+    const more = await menu(t, { harga: 140_000_000, berat: 100 });
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_menu: big.id, qty: 2 }, { id_menu: more.id, qty: 1 }] }).expect(200);
+    const p = await promotion(t, { value: 100_000_000 });
+    await t.http.put(`/orders/${id}/apply/promotions`).set(t.auth(u)).send({ display_codes: p.display_codes }).expect(200);
+    // a quote of 50,000,000 for the cart (300 g): 2,140,000,000 + 50,000,000 is beyond the columns,
+    // although less the discount (2,090,000,000) it is not
+    const { deliverySettings } = await import('../../src/modules/shipping/shipping.service.js');
+    const origin = String((await deliverySettings(t.app)).kode_kecamatan_asal);
+    await t.app.db.courierQuote.create({
+      data: { id_orders: id, courier: 'jne', service: 'REG', cost: 50_000_000, weight: 300, origin, destination: patient.kode_kecamatan!, expires_at: new Date(Date.now() + 3600_000) },
+    });
+    const courier = await t.http.put(`/orders/${id}/process/courier`).set(t.auth(u)).send({ courier: 'jne', costs: 50_000_000, service: 'REG' });
+    expect({ status: courier.status, message: courier.body.message }).toEqual({ status: 422, message: expect.stringMatching(/too large/) });
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ courier: '', courier_price: 0, total_price: 2_140_000_000, total_discount: 100_000_000, grand_totals: 2_040_000_000 });
+    // staff lowering the discount, or deleting the code, recompute the cart: never beyond the columns
+    const edit = await t.http.put(`/promotions/${p.id}/update`).set(t.auth(admin)).send({ value: 1_000 });
+    expect(edit.status).toBe(200);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ total_discount: 1_000, grand_totals: 2_139_999_000 });
+    expect((await t.http.delete(`/promotions/${p.id}/delete`).set(t.auth(admin))).status).toBe(200);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id } })).grand_totals).toBe(2_140_000_000);
+  });
 });
 
 describe('a promotion edited by staff racing a checkout of a cart that applied it', () => {

@@ -391,7 +391,15 @@ export const unapplyPoints = (app: AppContext, user: AuthUser | undefined, order
 export const unapplyPromotion = (app: AppContext, user: AuthUser | undefined, orderId: number, beforeCommit?: BeforeCommit) =>
   unapply(app, user, orderId, { id_promo_discount_applied: null }, beforeCommit);
 
-const clip = (s: string, n = 50) => (s.length > n ? s.slice(0, n - 1) + '…' : s);
+/**
+ * Cut to `n` UTF-16 units (Snap's limit for names) with an ellipsis, never between the two halves of
+ * a character beyond the BMP (an emoji): half of one is no text, and Snap would show it broken.
+ */
+const clip = (s: string, n = 50) => {
+  if (s.length <= n) return s;
+  const end = /[\uD800-\uDBFF]/.test(s.charAt(n - 2)) ? n - 2 : n - 1;
+  return s.slice(0, end) + '…';
+};
 
 /** Snap item_details: lines, extras, tax, shipping, discount and points, summing exactly to grand_totals. */
 function snapItems(order: any): SnapItem[] {

@@ -1,4 +1,8 @@
 import type { Tx } from '../../db/client.js';
+import { unprocessable } from '../../http/errors.js';
+
+/** The money columns are 32-bit integers (whole rupiah). */
+const MAX_AMOUNT = 2_147_483_647;
 
 export interface PromotionRule {
   id_menu: number | null;
@@ -27,6 +31,12 @@ export function promotionDiscount(
  *   poin_used      = as applied, capped to what is payable
  *   grand_totals   = total_price − total_discount + total_pajak + courier_price − poin_used
  * From the order's live (not cancelled) item lines, its extras and its promotion.
+ *
+ * The amount before discount and points (total_price + total_pajak + courier_price) must fit the
+ * money columns (422 otherwise), not only what is left after them: grand_totals is never more than
+ * it, so a discount lowered or removed later (staff editing or deleting the promotion, which
+ * recomputes the carts that applied it; the customer unapplying it or the points) can never take a
+ * cart's total beyond the columns and be refused for it.
  */
 export function computeTotals(order: TotalsInput) {
   const itemsTotal = order.items.reduce((s, i) => s + i.price_total, 0);
@@ -36,6 +46,10 @@ export function computeTotals(order: TotalsInput) {
   const total_pajak = order.items.reduce((s, i) => s + i.pajak, 0);
   const total_buffertime = order.items.reduce((s, i) => s + i.buffer_time, 0);
   const courier_price = order.courier_price;
+  const gross = total_price + total_pajak + courier_price;
+  if (gross > MAX_AMOUNT) {
+    throw unprocessable(`The order's amount (${gross} before discounts and points) is too large (amounts are whole rupiah up to 2,147,483,647)`);
+  }
   const payable = Math.max(0, total_price - total_discount + total_pajak + courier_price);
   const poin_used = Math.min(order.poin_used, payable);
   const grand_totals = payable - poin_used;
