@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
 import { newPerson, OWNER, register, startWorld, type World } from './world.js';
 
 const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
@@ -93,12 +94,21 @@ describe('journey: an offline clinic appointment', () => {
     const moved = (await w.call('put', `/user_schedules/${booked.id}/reschedule`, customer, { id_doctor_schedules: later.id, tanggal: visit.dmy })).body.user_schedules;
     expect(moved).toMatchObject({ status: 'RESCHEDULE', jam: '10:30:00', reschedule_counts: 1 });
 
+    // the evening before, the reminder job runs; the customer's app shows the appointment's story
+    await onClinicDay(ahead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
+    const notes = (await w.call('post', '/notifications/explore?page=1&length=50', customer, {})).body.data as { intentions: string; reference_id: number | string }[];
+    expect(notes.filter((n) => Number(n.reference_id) === booked.id).map((n) => n.intentions).sort()).toEqual(['appointment_booked', 'appointment_reminder', 'appointment_rescheduled']);
+
     // on the day: the patient arrives, is served; the doctor writes the medical record
     const doctor = (await w.signIn(clinic.doctorLogin.username, clinic.doctorLogin.password)).bearer;
     await onClinicDay(visit.iso, '10:20', async () => {
       const mine = (await w.call('post', '/user_schedules/search', doctor, { status_array: ['BOOKING', 'RESCHEDULE'] })).body.user_schedules as { id: number }[];
       expect(mine.map((a) => a.id)).toContain(booked.id);
-      await w.call('put', `/user_schedules/${booked.id}/arrived`, admin, {});
+      // the front desk finds today's visit in the dashboard's upcoming appointments
+      const upcoming = (await w.call('post', '/dashboard/upcoming/offline_appoinments', admin, {})).body.data as unknown[][];
+      const row = upcoming.find((r) => r[0] === booked.id);
+      expect(row, 'the visit among the upcoming appointments').toBeDefined();
+      await w.call('put', `/user_schedules/${row![0]}/arrived`, admin, {});
       await w.call('put', `/user_schedules/${booked.id}/done`, admin, { digisoft_invoice_numbers: '0001/2026/12-CLD' });
       const record = (
         await w.call('post', '/patient_rekam_medis/create', doctor, { id_patients: patient.id, tanggal_konsul: visit.dmy, keluhan: 'Jerawat meradang', diagnosa: 'Acne vulgaris', catatan_kaki: 'Kontrol 2 minggu' })

@@ -1,4 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { expect } from 'vitest';
+import { deliverPendingPushes } from '../../src/modules/notifications/notifications.service.js';
+import { startFakeFcm } from '../notifications/fake-fcm.js';
 import { ensureOwner } from '../../src/modules/identity/users.service.js';
 import { deliverOutbox } from '../../src/modules/recovery/outbox.service.js';
 import { createTestApp } from '../helpers/app.js';
@@ -19,7 +22,15 @@ export async function startWorld() {
   const midtrans = await startFakeMidtrans(MIDTRANS_KEY);
   const rajaongkir = await startFakeRajaOngkir('ro-key');
   const smtp = await startSmtpServer();
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const clientEmail = 'push@colederma-journey.iam.gserviceaccount.com';
+  const fcm = await startFakeFcm({ publicKey, clientEmail, projectId: 'colederma-journey' });
   const t = await createTestApp({
+    FCM_PROJECT_ID: 'colederma-journey',
+    FCM_CLIENT_EMAIL: clientEmail,
+    FCM_PRIVATE_KEY: privateKey,
+    FCM_TOKEN_URL: `${fcm.url}/token`,
+    FCM_API_URL: fcm.url,
     OWNER_USERNAME: OWNER.username,
     OWNER_PASSWORD: OWNER.password,
     MIDTRANS_SERVER_KEY: MIDTRANS_KEY,
@@ -62,6 +73,12 @@ export async function startWorld() {
     return mailText(mail!.raw);
   }
 
+  /** The push job runs; the titles FCM was asked to show on `deviceToken` so far. */
+  async function pushesTo(deviceToken: string) {
+    await deliverPendingPushes(t.app);
+    return fcm.sent.filter((m) => m.token === deviceToken).map((m) => m.title);
+  }
+
   /** Midtrans, after the customer paid the Snap transaction behind `snapToken`, notifies the webhook. */
   async function midtransSettles(snapToken: string) {
     const snap = midtrans.snapRequests.find((r) => snapToken.endsWith(`-${r.transaction_details.order_id}`) && snapToken.startsWith('tok-'));
@@ -78,7 +95,9 @@ export async function startWorld() {
     midtrans,
     rajaongkir,
     smtp,
+    fcm,
     call,
+    pushesTo,
     signIn,
     lastMailTo,
     midtransSettles,
@@ -87,6 +106,7 @@ export async function startWorld() {
       await midtrans.close();
       await rajaongkir.close();
       await smtp.close();
+      await fcm.close();
     },
   };
 }
