@@ -83,9 +83,15 @@ describe('journey: an online consultation with a prescription', () => {
     await w.call('post', '/menu_reedems/add_to_carts', buyer.bearer, { id_threads: thread.id, id_menu: staff.creamId });
     const cart = (await w.call('post', '/orders/init', buyer.bearer, { id_patients: buyer.patientId, order_type: 'E' })).body.orders;
     expect(cart.order_items.map((i: { id_menu: number }) => i.id_menu)).toEqual([staff.creamId]);
+    // one tube was prescribed: the cart cannot hold more, nor can the prescription be redeemed twice
+    await w.call('post', '/orders/e_add_to_carts', buyer.bearer, { id_order: cart.id, items: [{ id_menu: staff.creamId, qty: 2 }] }, 422);
     await shipCart(buyer.bearer, cart.id);
     const bought = (await w.call('put', `/orders/${cart.id}/checkout`, buyer.bearer, {})).body;
     expect(bought.orders.status).toBe('CHECKOUT');
+    expect(w.midtrans.snapRequests.at(-1).item_details.map((i: { name: string }) => i.name).join()).toContain('Tretinoin');
+    await w.midtransSettles(bought.token);
+    expect((await w.call('get', `/orders/${cart.id}`, buyer.bearer)).body.orders.status).toBe('PAID');
+    await w.call('post', '/menu_reedems/add_to_carts', buyer.bearer, { id_threads: thread.id, id_menu: staff.creamId }, 404);
 
     // a customer without a prescription can neither add the cream nor check it out
     const other = await newCustomer('noresep');
