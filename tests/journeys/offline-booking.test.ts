@@ -93,6 +93,9 @@ describe('journey: an offline clinic appointment', () => {
     const later = after.slots.find((s) => s.jam_mulai === '10:30')!;
     const moved = (await w.call('put', `/user_schedules/${booked.id}/reschedule`, customer, { id_doctor_schedules: later.id, tanggal: visit.dmy })).body.user_schedules;
     expect(moved).toMatchObject({ status: 'RESCHEDULE', jam: '10:30:00', reschedule_counts: 1 });
+    // the app shows 09:00 free again and 10:30 taken
+    const now = (await freeSlots(customer, clinic.doctorId, clinic.serviceId, visit.iso)).slots.map((s) => s.jam_mulai);
+    expect(now).toEqual(['09:00', '09:30', '10:00', '11:00', '11:30']);
 
     // the evening before, the reminder job runs; the customer's app shows the appointment's story
     await onClinicDay(ahead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
