@@ -72,6 +72,28 @@ describe('users/create', () => {
   });
 });
 
+describe('users_birthday', () => {
+  it('refuses a birthday after today in Asia/Jakarta (400), and takes today there while it is still yesterday in UTC', async () => {
+    // 01:00 WIB on 1 January 2027: 18:00 UTC on 31 December 2026
+    t.app.now = () => new Date('2027-01-01T01:00:00+07:00');
+    try {
+      const ok = await t.http.post('/users/create').send(registration('newborn', { users_birthday: '01/01/2027' }));
+      expect(ok.status).toBe(200);
+      expect(ok.body.users.users_birthday).toBe('2027-01-01');
+      const refused = await t.http.post('/users/create').send(registration('unborn', { users_birthday: '2027-01-02' }));
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['users_birthday']);
+      expect(await t.app.db.user.count({ where: { username: 'unborn' } })).toBe(0);
+      const update = await t.http.put(`/users/${customer.id}/update`).set(t.auth(customer)).send({ users_birthday: '02/01/2027' });
+      expect(update.status).toBe(400);
+      expect(update.body.errors.map((e: { field: string }) => e.field)).toEqual(['users_birthday']);
+      expect((await t.http.put(`/users/${customer.id}/update`).set(t.auth(admin)).send({ users_birthday: '01/01/2027' })).status).toBe(200);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
+});
+
 describe('users/login', () => {
   it('signs in by username or e-mail and returns the documented shape', async () => {
     const res = await t.http.post('/users/login').send({ act: 'login', username: customer.username.toUpperCase(), password: TEST_PASSWORD, app: 'mobile' });

@@ -106,7 +106,15 @@ export const databaseOf = (prisma: object): DatabaseConnection | undefined => co
 const pools = new WeakMap<object, { pool: pg.Pool; preparedStatements: boolean }>();
 
 /**
- * Run on each new connection before the pool hands it out (pg-pool's `onConnect`): jit=off. The
+ * Run on each new connection before the pool hands it out (pg-pool's `onConnect`).
+ * TimeZone=UTC: Prisma's pg adapter writes a timestamptz as UTC wall time without an offset and
+ * reads one by dropping its offset, which is right only in a UTC session. A server, database or
+ * role whose `timezone` is another (Asia/Jakarta, as Indonesian hosts often set it) stored every
+ * instant written through Prisma shifted by its offset, which Prisma read back unshifted but the
+ * plain statements (sqlRows, reports, now()) did not: product pages showed promotion windows 7
+ * hours off and reports cut days at the wrong time. Sent first, and its failure is the
+ * connection's: the app must not run on a session that shifts what it writes.
+ * jit=off: the
  * app's statements run for milliseconds, and PostgreSQL's JIT, which starts once a plan's estimated
  * cost passes jit_above_cost (100,000), compiled for 15–330 ms before statements that then ran for
  * 10–150 ms (a doctor's patients count, a report filtered by product: docs/performance.md, round 17);
@@ -115,6 +123,7 @@ const pools = new WeakMap<object, { pool: pg.Pool; preparedStatements: boolean }
  * setting keeps its default.
  */
 async function sessionSettings(client: pg.ClientBase) {
+  await client.query("SET TimeZone = 'UTC'");
   await client.query('SET jit = off').catch(() => undefined);
 }
 

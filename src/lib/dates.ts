@@ -67,3 +67,8 @@ export function clinicDay(instant: Date): Date {
 export function clinicDayStart(day: Date): Date {
   return new Date(day.getTime() - OFFSET_MS);
 }
+
+/** Whether a calendar date (UTC midnight) is after the clinic's today: a birth date may not be. */
+export function isAfterClinicToday(day: Date, now: Date): boolean {
+  return day.getTime() > clinicDay(now).getTime();
+}

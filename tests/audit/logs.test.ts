@@ -103,6 +103,34 @@ describe('logs/* endpoints', () => {
   });
 });
 
+describe('logs date filters', () => {
+  it('takes start_date and end_date as Asia/Jakarta days, both inclusive', async () => {
+    // one client event at each edge of 10/03/2027 in Asia/Jakarta (UTC+7)
+    const at = async (iso: string, screen: string) => {
+      t.app.now = () => new Date(iso);
+      try {
+        await t.http.post('/logs/create').set(t.auth(customer)).send({ action: 'day_edge', resource: 'day-edge', details: { screen } }).expect(200);
+      } finally {
+        t.app.now = () => new Date();
+      }
+    };
+    await at('2027-03-09T23:59:59.999+07:00', 'day before');
+    await at('2027-03-10T00:00:00.000+07:00', 'first moment');
+    await at('2027-03-10T06:59:00.000+07:00', 'early morning');
+    await at('2027-03-10T23:59:59.999+07:00', 'last moment');
+    await at('2027-03-11T00:00:00.000+07:00', 'day after');
+    const screens = async (body: Record<string, string>) => {
+      const res = await t.http.post('/logs/search').set(t.auth(admin)).send({ resource: 'day-edge', ...body }).expect(200);
+      return res.body.logs.map((r: { details: { screen: string } }) => r.details.screen).sort();
+    };
+    expect(await screens({ start_date: '10/03/2027', end_date: '10/03/2027' })).toEqual(['early morning', 'first moment', 'last moment']);
+    expect(await screens({ start_date: '2027-03-11' })).toEqual(['day after']);
+    expect(await screens({ end_date: '09/03/2027' })).toEqual(['day before']);
+    const table = await t.http.post('/logs/table').set(t.auth(admin)).send({ draw: 1, start: 0, length: 10, resource: 'day-edge', start_date: '10/03/2027', end_date: '10/03/2027' }).expect(200);
+    expect(table.body.recordsFiltered).toBe(3);
+  });
+});
+
 describe('hash chain', () => {
   it('detects a row inserted before the first (seq 0 or below), which the walk from seq 1 never read', async () => {
     expect((await t.http.post('/logs/create').set(t.auth(customer)).send({ action: 'opened_app' })).status).toBe(200);

@@ -84,5 +84,13 @@ describe("orders/table's documented search params", () => {
     expect(form.body.draw).toBe(3);
 
     expect((await t.http.post('/orders/table').set(t.auth(admin)).send({ date_from: 'yesterday' })).status).toBe(400);
+
+    // all of them sent narrow together: order_date within date_from..date_to, not the range alone
+    const both = await t.http.post('/orders/table').set(t.auth(admin)).send({ draw: 4, id_users: buyer.id, order_date: '10/11/2023', date_from: '01/11/2023', date_to: '30/11/2023' });
+    expect(ids(both)).toEqual([a.body.orders.id]);
+    const outside = await t.http.post('/orders/explore').set(t.auth(admin)).send({ id_users: buyer.id, order_date: '10/11/2023', date_from: '15/11/2023' });
+    expect(outside.body.data).toEqual([]);
+    const before = await t.http.post('/orders/explore').set(t.auth(admin)).send({ id_users: buyer.id, order_date: '20/11/2023', date_to: '15/11/2023' });
+    expect(before.body.data).toEqual([]);
   });
 });

@@ -50,10 +50,22 @@ describe('payment simulator (no Midtrans keys)', () => {
     const page = await t.http.get(`/payments/simulator/${r.body.token}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain('IDR 110000');
-    const pay = await t.http.post(`/payments/simulator/${r.body.token}/pay`);
+    // paid a minute later on the app's clock, at a whole second
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000 + 60_000);
+    const wib = new Date(at.getTime() + 7 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+    t.app.now = () => at;
+    let pay;
+    try {
+      pay = await t.http.post(`/payments/simulator/${r.body.token}/pay`);
+    } finally {
+      t.app.now = () => new Date();
+    }
     expect(pay.body).toMatchObject({ simulated: 'settlement', result: 'paid' });
     expect(await order(id)).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'simulator' });
-    expect((await t.app.db.paymentNotification.findFirstOrThrow({ where: { id_orders: id } })).process_result).toBe('paid');
+    const notification = await t.app.db.paymentNotification.findFirstOrThrow({ where: { id_orders: id } });
+    expect(notification.process_result).toBe('paid');
+    // Midtrans writes transaction_time in Asia/Jakarta wall-clock time, and so does the simulator
+    expect(notification.transaction_time).toBe(wib);
     expect((await t.http.post(`/payments/simulator/${r.body.token}/pay`)).body.result).toBe('duplicate');
     expect((await t.http.get('/payments/webhooks/clients')).body).toEqual({ snap_js: 'http://api.test/payments/simulator/snap.js', client_key: 'SIMULATOR' });
   });

@@ -219,6 +219,30 @@ describe('emptied optional fields of patients/create and update', () => {
     expect((await create(customer, { nama_lengkap_pasien: '' })).status).toBe(400);
     expect((await t.app.db.patient.findUniqueOrThrow({ where: { id } })).tanggal_lahir).not.toBeNull();
   });
+
+  it('refuses a birth date after today in Asia/Jakarta (400), and takes today there while it is still yesterday in UTC', async () => {
+    // 01:00 WIB on 1 January 2027: 18:00 UTC on 31 December 2026
+    t.app.now = () => new Date('2027-01-01T01:00:00+07:00');
+    try {
+      const created = await create(customer, { tanggal_lahir: '01/01/2027' });
+      expect(created.status).toBe(200);
+      expect(created.body.patients.tanggal_lahir).toBe('2027-01-01');
+      const id = created.body.patients.id;
+      for (const tanggal_lahir of ['02/01/2027', '2030-05-05']) {
+        const refused = await create(customer, { tanggal_lahir });
+        expect(refused.status).toBe(400);
+        expect(refused.body.errors.map((e: { field: string }) => e.field)).toEqual(['tanggal_lahir']);
+        const update = await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ tanggal_lahir });
+        expect(update.status).toBe(400);
+        expect(update.body.errors.map((e: { field: string }) => e.field)).toEqual(['tanggal_lahir']);
+      }
+      expect((await t.app.db.patient.findUniqueOrThrow({ where: { id } })).tanggal_lahir).toEqual(new Date('2027-01-01T00:00:00Z'));
+      expect((await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ tanggal_lahir: '2026-12-31' })).status).toBe(200);
+      expect((await t.http.put(`/patients/${id}/update`).set(t.auth(admin)).send({ tanggal_lahir: null })).status).toBe(200);
+    } finally {
+      t.app.now = () => new Date();
+    }
+  });
 });
 
 describe('patients/:id/delete', () => {

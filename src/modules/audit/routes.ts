@@ -4,7 +4,7 @@ import { forbidden } from '../../http/errors.js';
 import { resourceRoutes } from '../../http/resource.js';
 import * as out from '../../http/response.js';
 import { route } from '../../http/route.js';
-import { formatDateTime } from '../../lib/dates.js';
+import { clinicDayStart, formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import type { Prisma } from '../../db/client.js';
 import { audit } from './audit.service.js';
@@ -91,7 +91,11 @@ export const logRoutes = [
       resource_id: f.resource_id,
       id_patients: f.id_patients,
       outcome: f.outcome,
-      created_at: f.start_date || f.end_date ? { gte: f.start_date, lt: f.end_date ? new Date(f.end_date.getTime() + DAY) : undefined } : undefined,
+      // Asia/Jakarta days (as created_at is shown), both inclusive
+      created_at:
+        f.start_date || f.end_date
+          ? { gte: f.start_date ? clinicDayStart(f.start_date) : undefined, lt: f.end_date ? clinicDayStart(new Date(f.end_date.getTime() + DAY)) : undefined }
+          : undefined,
     }),
     searchFields: ['action', 'resource', 'resource_id', 'role', 'ip'],
     defaultOrder: { seq: 'desc' },

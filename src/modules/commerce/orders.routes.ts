@@ -88,10 +88,12 @@ type OrderFilters = z.infer<typeof orderFilters>;
 
 function orderWhere(f: OrderFilters) {
   const day = 24 * 3600_000;
+  // Asia/Jakarta days; order_date and date_from..date_to together narrow to where both hold
+  const starts = [f.order_date, f.date_from].flatMap((d) => (d ? [clinicDayStart(d).getTime()] : []));
+  const ends = [f.order_date, f.date_to].flatMap((d) => (d ? [clinicDayStart(d).getTime() + day] : []));
   const range: Record<string, Date> = {};
-  if (f.order_date) Object.assign(range, { gte: clinicDayStart(f.order_date), lt: new Date(clinicDayStart(f.order_date).getTime() + day) });
-  if (f.date_from) range.gte = clinicDayStart(f.date_from);
-  if (f.date_to) range.lt = new Date(clinicDayStart(f.date_to).getTime() + day);
+  if (starts.length) range.gte = new Date(Math.max(...starts));
+  if (ends.length) range.lt = new Date(Math.min(...ends));
   return {
     ...(f.id_users ? { id_member: f.id_users } : {}),
     ...(f.id_patients ? { id_patients: f.id_patients } : {}),

@@ -4,6 +4,7 @@ import type { BeforeCommit, Tx } from '../../db/client.js';
 import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
+import { formatDateTime } from '../../lib/dates.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
 import { adminStamp, assertAdminNamed, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
@@ -314,7 +315,8 @@ export function simulatedNotification(app: AppContext, payment: { midtrans_order
   const status_code = outcome === 'settlement' ? '200' : outcome === 'expire' ? '407' : '202';
   const gross_amount = `${payment.gross_amount}.00`;
   return {
-    transaction_time: new Date().toISOString().replace('T', ' ').slice(0, 19),
+    // as Midtrans writes it: Asia/Jakarta wall-clock time, on the app's clock
+    transaction_time: formatDateTime(app.now()),
     transaction_status: outcome,
     transaction_id: `sim-${payment.id}-${outcome}`,
     status_message: 'midtrans payment notification',

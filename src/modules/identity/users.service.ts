@@ -3,7 +3,8 @@ import type { AppContext } from '../../app-context.js';
 import type { BeforeCommit, Tx } from '../../db/client.js';
 import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
-import { conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
+import { badRequest, conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
+import { isAfterClinicToday } from '../../lib/dates.js';
 import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
 import type { Prisma } from '../../generated/prisma/client.js';
@@ -63,7 +64,15 @@ export async function assertDepartmentsExist(tx: Tx, ids: number[]) {
 }
 
 /** Registration (anonymous → CUSTOMER) and account creation by staff (roles and departments). */
+/** A birthday after the clinic's today (Asia/Jakarta) is a typing error: 400, as a malformed date. */
+function refuseFutureBirthday(c: Caller, birthday: Date | undefined) {
+  if (birthday && isAfterClinicToday(birthday, c.app.now())) {
+    throw badRequest('Invalid input', [{ field: 'users_birthday', message: 'must not be after today (Asia/Jakarta)' }]);
+  }
+}
+
 export async function createUser(c: Caller, body: UserInput, tx: Tx): Promise<number> {
+  refuseFutureBirthday(c, body.users_birthday);
   const staff = isStaff(c.user);
   const roles: Role[] = staff && body.roles?.length ? [...new Set(body.roles)] : ['CUSTOMER'];
   if (staff) assertMayGrant(c.user, roles);
@@ -144,6 +153,7 @@ async function tellOldContact(
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
   const staff = isStaff(c.user);
   await assertMayChangeAccount(tx, c.user, id);
+  refuseFutureBirthday(c, body.users_birthday);
   const email = body.users_email !== undefined ? normalizeEmail(body.users_email) : undefined;
   const phone = body.users_phone !== undefined ? normalizePhone(body.users_phone) : undefined;
   if (email !== undefined || phone !== undefined) {

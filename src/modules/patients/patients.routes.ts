@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isStaff, STAFF, type Role } from '../../http/auth-user.js';
-import { notFound, unprocessable } from '../../http/errors.js';
+import { badRequest, notFound, unprocessable } from '../../http/errors.js';
 import { resourceRoutes, type Caller, type Column } from '../../http/resource.js';
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
@@ -11,7 +11,7 @@ import { findPatient, lockPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
 import { ADDRESS_FIELDS, PATIENT_CLINICAL_FIELDS, PATIENT_FIELDS, patientDetailJSON, patientDetailSchema, patientListJSON, patientListSchema } from './serializers.js';
 import * as out from '../../http/response.js';
-import { formatDate } from '../../lib/dates.js';
+import { formatDate, isAfterClinicToday } from '../../lib/dates.js';
 import { containsText } from '../../lib/text-search.js';
 import type { Tx } from '../../db/client.js';
 
@@ -140,6 +140,13 @@ const columns: Column[] = [
  */
 const assertWritable = (c: Caller, tx: Tx, id: number) => findPatient(tx, c.user, id, 'write');
 
+/** A birth date after the clinic's today (Asia/Jakarta) is a typing error: 400, as a malformed date. */
+function refuseFutureBirth(c: Caller, tanggal_lahir: Date | null | undefined) {
+  if (tanggal_lahir && isAfterClinicToday(tanggal_lahir, c.app.now())) {
+    throw badRequest('Invalid input', [{ field: 'tanggal_lahir', message: 'must not be after today (Asia/Jakarta)' }]);
+  }
+}
+
 const resource = resourceRoutes({
   name: 'patients',
   model: (db) => db.patient,
@@ -167,6 +174,7 @@ const resource = resourceRoutes({
   create: {
     body: createBody,
     run: async (b, c, tx) => {
+      refuseFutureBirth(c, b.tanggal_lahir);
       const { allergies = [], id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       const p = await tx.patient.create({
@@ -180,6 +188,7 @@ const resource = resourceRoutes({
     body: updateBody,
     run: async (id, b, c, tx) => {
       await assertWritable(c, tx, id);
+      refuseFutureBirth(c, b.tanggal_lahir);
       const { allergies, id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       await tx.patient.update({ where: { id }, data: { ...fields, ...staffOnly(c, { patient_external_id }), ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
