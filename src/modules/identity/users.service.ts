@@ -63,7 +63,6 @@ export async function assertDepartmentsExist(tx: Tx, ids: number[]) {
   if (missing !== undefined) throw unprocessable('Unknown department', [{ field: 'id_departments', message: `unknown department ${missing}` }]);
 }
 
-/** Registration (anonymous → CUSTOMER) and account creation by staff (roles and departments). */
 /** A birthday after the clinic's today (Asia/Jakarta) is a typing error: 400, as a malformed date. */
 function refuseFutureBirthday(c: Caller, birthday: Date | undefined) {
   if (birthday && isAfterClinicToday(birthday, c.app.now())) {
@@ -71,6 +70,7 @@ function refuseFutureBirthday(c: Caller, birthday: Date | undefined) {
   }
 }
 
+/** Registration (anonymous → CUSTOMER) and account creation by staff (roles and departments). */
 export async function createUser(c: Caller, body: UserInput, tx: Tx): Promise<number> {
   refuseFutureBirthday(c, body.users_birthday);
   const staff = isStaff(c.user);
