@@ -35,7 +35,7 @@ export async function checkoutBaseline(pool: pg.Pool, s: BenchSizes, body: { i: 
     );
     const stock = await c.query(
       `UPDATE stocks SET quantitytotal = quantitytotal - 1, datetimeupdateat = now()
-       WHERE id = (SELECT s.id FROM stocks s JOIN brandstore_menus bm ON bm.id = s.idbrandstoremenus WHERE bm.idmenu = $1 ORDER BY s.id LIMIT 1)
+       WHERE id = (SELECT s.id FROM stocks s JOIN brandstore_menus bm ON bm.id = s.idbrandstoremenus WHERE bm.idmenu = $1 AND bm.idbrandstore = 1)
          AND quantitytotal >= 1`,
       [menu],
     );

@@ -6,6 +6,8 @@ import bcrypt from 'bcrypt';
 import pg from 'pg';
 import { applyPendingMigrations } from '../src/db/schema-engine.js';
 import { createDatabase } from '../src/db/client.js';
+import { loadConfig } from '../src/config.js';
+import { appEnv } from './app-env.js';
 
 export const BENCH_PASSWORD = 'bench-pass-123';
 
@@ -64,7 +66,7 @@ export async function prepareDatabase(url: string) {
   await db.close();
 }
 
-const MARK = (s: BenchSizes) => `bench seed v2 scale=${s.scale} users=${s.users} orders=${s.orders}`;
+const MARK = (s: BenchSizes) => `bench seed v3 scale=${s.scale} users=${s.users} orders=${s.orders}`;
 
 /** Seeds unless the database already holds this scale's data (marked in a table comment). */
 export async function seed(url: string, s: BenchSizes, log: (m: string) => void = console.log): Promise<boolean> {
@@ -138,6 +140,26 @@ export async function seed(url: string, s: BenchSizes, log: (m: string) => void 
       [s.menus, s.stores],
     );
     await step('stocks', `INSERT INTO stocks (idbrandstoremenus, quantitytotal, datetimeupdateat) SELECT id, 10 + id % 500, now() FROM brandstore_menus ORDER BY id`);
+    // Store 1 is the warehouse online orders take their stock from (deliveries/settings), so the
+    // checkout path reserves stock as in production: it holds every product, in amounts no bench
+    // run sells out. The settings row is the one the app would make from its configuration.
+    await step(
+      'warehouse products',
+      `INSERT INTO brandstore_menus (idmenu, idbrandstore, updated_at) SELECT m, 1, now() FROM generate_series(1, $1) m ON CONFLICT (idmenu, idbrandstore) DO NOTHING`,
+      [s.menus],
+    );
+    await step(
+      'warehouse stock',
+      `INSERT INTO stocks (idbrandstoremenus, quantitytotal, datetimeupdateat) SELECT bm.id, 1000000, now() FROM brandstore_menus bm WHERE bm.idbrandstore = 1
+       ON CONFLICT (idbrandstoremenus) DO UPDATE SET quantitytotal = 1000000`,
+    );
+    const cfg = loadConfig(appEnv(url, 0));
+    await c.query(
+      `INSERT INTO delivery_settings (scope, kode_kota_asal, kode_kecamatan_asal, lat_gudang, lng_gudang, alamat_gudang, kode_kurir, id_brandstore_gudang, updated_at)
+       VALUES ('default', $1, $2, $3, $4, $5, $6, 1, now())
+       ON CONFLICT (scope) DO UPDATE SET id_brandstore_gudang = 1`,
+      [cfg.SHIPPING_ORIGIN_CITY, cfg.SHIPPING_ORIGIN_DISTRICT, cfg.WAREHOUSE_LAT, cfg.WAREHOUSE_LNG, cfg.WAREHOUSE_ADDRESS, cfg.SHIPPING_COURIERS],
+    );
     await step(
       'services',
       `INSERT INTO services (services_name, services_price, buffer_time, updated_at)
