@@ -58,6 +58,8 @@ interface World {
   rxD1: number;
   /** A ↔ DX about PA2 */
   threadDX: number;
+  /** A ↔ DX about PA1 (D1's patient, not D1's consultation) */
+  threadDX1: number;
   /** B ↔ D1 about PB, with a prescription of the same product */
   bThread: number;
   rxMenu: number;
@@ -68,6 +70,8 @@ interface World {
   unrated: number;
   apptD1: number;
   apptDX: number;
+  /** PA1 (D1's patient) with DX: not D1's appointment */
+  apptDX1: number;
   dxDoctor: number;
   d1Doctor: number;
   slotFree: { id: number; tanggal: string };
@@ -78,11 +82,33 @@ interface World {
 }
 
 const table = (extra: Record<string, unknown> = {}) => ({ draw: 1, start: 0, length: 100, ...extra });
+/** explore, search and table of resource `r`: the same filters to each (the table's with its paging and a global search for each text) */
+function listsOf(r: string, filters: (w: World) => Record<string, unknown>[], search: (w: World) => string[] = () => [], who: Who[] = ['B', 'D1', 'D2']) {
+  return {
+    [`POST /${r}/explore`]: lists(filters, who),
+    [`POST /${r}/search`]: lists(filters, who),
+    [`POST /${r}/table`]: lists((w) => [...filters(w).map((f) => table(f)), ...search(w).map((value) => table({ search: { value } }))], who),
+  };
+}
 const lists = (filters: (w: World) => Record<string, unknown>[], who: Who[] = ['B', 'D1', 'D2']) =>
   (w: World): Case[] => filters(w).map((body) => ({ who, body, expect: 'no-leak' as const }));
 
 /** The cases, by route. Builders get the world; the route's own path unless a case says otherwise. */
 const CASES: Record<string, (w: World) => Case[]> = {
+  ...listsOf('notifications', (w) => [{ id_user_to: w.a.id }, { id_user_from: w.d1.id }], (w) => [String(w.notification), w.secret]),
+  ...listsOf('order_extras', (w) => [{ id_orders: w.cartC }, { id_doctors: w.d1Doctor }], (w) => [w.secret]),
+  ...listsOf('order_items', (w) => [{ id_order: w.cartE }, { id_order: w.checkedOut }, { id_menu: w.product }], (w) => [w.secret]),
+  ...listsOf('orders', (w) => [{ id_users: w.a.id }, { id_patients: w.pa1 }, { id_patients: w.pa2 }, { order_code: w.orderCode }], (w) => [w.orderCode, String(w.cartE)]),
+  ...listsOf('patient_allergies', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }], (w) => [w.secret, w.shared]),
+  ...listsOf('patient_rekam_medis', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_rekam_medis_asal: w.pa2Record }], (w) => [w.secret, String(w.pa2Record)]),
+  ...listsOf('patients', (w) => [{ id_users: w.a.id }], (w) => [w.secret, String(w.pa2)]),
+  ...listsOf('ratings', (w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }], (w) => [w.secret, w.orderCode]),
+  ...listsOf('thread_messages', (w) => [{ id_threads: w.threadDX }, { id_threads: w.threadDX1 }, { id_user_from: w.a.id }, { id_user_to: w.a.id }], (w) => [w.secret]),
+  ...listsOf('threads', (w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }], (w) => [String(w.threadDX), String(w.threadDX1)]),
+  'POST /threads/overview': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }]),
+  'POST /threads/overview/doctors': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }], ['D1', 'D2']),
+  ...listsOf('user_points', (w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }], (w) => [w.orderCode]),
+  ...listsOf('user_schedules', (w) => [{ id_users: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_doctors: w.dxDoctor }, { id_doctor_schedules: w.slotFree.id }], (w) => [String(w.apptDX), String(w.apptDX1), w.secret]),
   'POST /deliveries/calculate': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_order: w.cartE, courier: 'jne' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_order: w.checkedOut, courier: 'jne', city_id_destination: 330 }, expect: 'refused' },
@@ -98,20 +124,8 @@ const CASES: Record<string, (w: World) => Case[]> = {
   'POST /menus/prescriptions/requests': (w) => [
     { who: ['B'], body: { id_menu: w.rxMenu, id_threads: w.threadD1, id_patients: w.pa1, id_users: w.a.id }, expect: 'no-leak', wrote: ownRequestOnly },
   ],
-  'POST /notifications/explore': lists((w) => [{ id_user_to: w.a.id }, { id_user_from: w.d1.id }]),
-  'POST /notifications/search': lists((w) => [{ id_user_to: w.a.id }]),
-  'POST /notifications/table': lists((w) => [table({ id_user_to: w.a.id }), table({ search: { value: String(w.notification) } })]),
   'POST /notifications/mark/all': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_users: w.a.id }, expect: 'refused' }],
   'PUT /notifications/mark/all': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_users: w.a.id }, expect: 'refused' }],
-  'POST /order_extras/explore': lists((w) => [{ id_orders: w.cartC }, { id_doctors: w.d1Doctor }]),
-  'POST /order_extras/search': lists((w) => [{ id_orders: w.cartC }]),
-  'POST /order_extras/table': lists((w) => [table({ id_orders: w.cartC })]),
-  'POST /order_items/explore': lists((w) => [{ id_order: w.cartE }, { id_menu: w.product }]),
-  'POST /order_items/search': lists((w) => [{ id_order: w.checkedOut }]),
-  'POST /order_items/table': lists((w) => [table({ id_order: w.cartE })]),
-  'POST /orders/explore': lists((w) => [{ id_users: w.a.id }, { id_patients: w.pa1 }]),
-  'POST /orders/search': lists((w) => [{ id_users: w.a.id }, { id_patients: w.pa2 }, { order_code: w.orderCode }]),
-  'POST /orders/table': lists((w) => [table({ id_users: w.a.id }), table({ id_patients: w.pa1 })]),
   'POST /orders/init': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_patients: w.pa1, order_type: 'E' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_users: w.a.id, id_patients: w.pa2, order_type: 'C' }, expect: 'refused' },
@@ -128,9 +142,6 @@ const CASES: Record<string, (w: World) => Case[]> = {
     { who: ['B'], path: `/patient_allergies/${w.pa2Allergy}/update`, body: { id_patients: w.pb, allergies: 'Taken' }, expect: 'refused' },
   ],
   'POST /patient_allergies/:id/update': (w) => [{ who: ['B'], path: `/patient_allergies/${w.bAllergy}/update`, body: { id_patients: w.pa2, allergies: 'Planted' }, expect: 'refused' }],
-  'POST /patient_allergies/explore': lists((w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }]),
-  'POST /patient_allergies/search': lists((w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }]),
-  'POST /patient_allergies/table': lists((w) => [table({ id_patients: w.pa2 }), table({ id_patients: w.pa1 })]),
   'POST /patient_rekam_medis/create': (w) => [
     { who: ['D1', 'D2'], body: { id_patients: w.pa2, tanggal_konsul: '01/12/2026', keluhan: 'Planted' }, expect: 'refused' },
     { who: ['D2'], body: { id_patients: w.pa1, tanggal_konsul: '01/12/2026', keluhan: 'Planted' }, expect: 'refused' },
@@ -143,9 +154,6 @@ const CASES: Record<string, (w: World) => Case[]> = {
     { who: ['D1', 'D2'], path: `/patient_rekam_medis/${w.pa2Record}/update`, body: { id_patients: w.pa1, keluhan: 'Taken' }, expect: 'refused' },
   ],
   'POST /patient_rekam_medis/:id/update': (w) => [{ who: ['D1'], path: `/patient_rekam_medis/${w.d1Record}/update`, body: { id_patients: w.pa2 }, expect: 'refused' }],
-  'POST /patient_rekam_medis/explore': lists((w) => [{ id_patients: w.pa2 }, { id_rekam_medis_asal: w.pa2Record }, { id_patients: w.pa1 }]),
-  'POST /patient_rekam_medis/search': lists((w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }]),
-  'POST /patient_rekam_medis/table': lists((w) => [table({ id_patients: w.pa2 }), table({ id_patients: w.pa1 })]),
   'POST /patients/create': (w) => [
     { who: ['B'], body: { id_users: w.a.id, nama_lengkap_pasien: 'Titipan', patient_external_id: 'EXT-A' }, expect: 'no-leak', wrote: ownPatientOnly },
   ],
@@ -158,16 +166,11 @@ const CASES: Record<string, (w: World) => Case[]> = {
   'POST /patients/picture/upload': (w) => [
     { who: ['B'], body: { id_patients: w.pa1 }, attach: { field: 'picture', file: PNG_1PX, name: 'p.png' }, expect: 'refused' },
   ],
-  'POST /patients/explore': lists((w) => [{ id_users: w.a.id }]),
-  'POST /patients/search': lists((w) => [{ id_users: w.a.id }]),
-  'POST /patients/table': lists((w) => [table({ id_users: w.a.id }), table({ search: { value: String(w.pa2) } })]),
   'POST /ratings/create': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_orders: w.unrated, ratings: 1, rating_desc: 'Planted' }, expect: 'refused' }],
-  'POST /ratings/explore': lists((w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }]),
-  'POST /ratings/search': lists((w) => [{ id_users: w.a.id }]),
-  'POST /ratings/table': lists((w) => [table({ id_users: w.a.id })]),
   'POST /thread_messages/text': (w) => [
     { who: ['B', 'D2'], body: { id_threads: w.threadD1, content: 'Planted' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX, content: 'Planted' }, expect: 'refused' },
+    { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX1, content: 'Planted' }, expect: 'refused' },
   ],
   'POST /thread_messages/image': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX }, attach: { field: 'image', file: PNG_1PX, name: 'x.png' }, expect: 'refused' },
@@ -178,36 +181,25 @@ const CASES: Record<string, (w: World) => Case[]> = {
   'POST /thread_messages/prescriptions': (w) => [
     { who: ['D1', 'D2'], body: { id_threads: w.threadDX, id_menu: w.rxMenu, qty: 1 }, expect: 'refused' },
     { who: ['D2'], body: { id_threads: w.threadD1, id_menu: w.rxMenu, qty: 1 }, expect: 'refused' },
+    { who: ['D1', 'D2'], body: { id_threads: w.threadDX1, id_menu: w.rxMenu, qty: 1 }, expect: 'refused' },
   ],
   'POST /thread_messages/explore': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX }, expect: 'refused' },
     { who: ['B', 'D2'], body: { id_threads: w.threadD1 }, expect: 'refused' },
+    { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX1 }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_user_from: w.a.id }, expect: 'no-leak' },
     { who: ['B', 'D1', 'D2'], body: { id_user_to: w.a.id }, expect: 'no-leak' },
   ],
-  'POST /thread_messages/search': lists((w) => [{ id_threads: w.threadDX }, { id_user_from: w.a.id }]),
-  'POST /thread_messages/table': lists((w) => [table({ id_threads: w.threadDX }), table({ id_user_to: w.a.id })]),
   'PUT /threads/:id/update': (w) => [
     // the thread's doctor hands it to a colleague (only staff reassign)
     { who: ['D1'], path: `/threads/${w.threadD1}/update`, body: { id_user_to: w.d2.id }, expect: 'no-leak', wrote: threadStaysWithD1 },
     { who: ['D1', 'D2'], path: `/threads/${w.threadDX}/update`, body: { id_user_to: w.d2.id }, expect: 'refused' },
   ],
   'POST /threads/:id/update': (w) => [{ who: ['D1'], path: `/threads/${w.threadD1}/update`, body: { id_user_to: w.d2.id }, expect: 'no-leak', wrote: threadStaysWithD1 }],
-  'POST /threads/explore': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_user_to: w.d1.id }]),
-  'POST /threads/search': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa1 }]),
-  'POST /threads/table': lists((w) => [table({ id_user_from: w.a.id }), table({ search: { value: String(w.threadDX) } })]),
-  'POST /threads/overview': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }]),
-  'POST /threads/overview/doctors': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }], ['D1', 'D2']),
-  'POST /user_points/explore': lists((w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }]),
-  'POST /user_points/search': lists((w) => [{ id_users: w.a.id }]),
-  'POST /user_points/table': lists((w) => [table({ id_users: w.a.id })]),
   'POST /user_schedules/create': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_doctor_schedules: w.slotFree.id, tanggal: w.slotFree.tanggal, id_patients: w.pa2 }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_doctor_schedules: w.slotFree.id, tanggal: w.slotFree.tanggal, id_patients: w.pa1, id_users: w.a.id }, expect: 'refused' },
   ],
-  'POST /user_schedules/explore': lists((w) => [{ id_users: w.a.id }, { id_patients: w.pa2 }, { id_doctors: w.dxDoctor }, { id_patients: w.pa1 }]),
-  'POST /user_schedules/search': lists((w) => [{ id_users: w.a.id }, { id_doctors: w.dxDoctor }]),
-  'POST /user_schedules/table': lists((w) => [table({ id_users: w.a.id }), table({ id_patients: w.pa2 })]),
   'POST /user_schedules/timeline': lists((w) => [{ ...w.days, id_doctors: w.dxDoctor }, w.days]),
   'POST /users/picture/upload': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_users: w.a.id }, attach: { field: 'picture', file: PNG_1PX, name: 'me.png' }, expect: 'refused' },
@@ -243,6 +235,20 @@ for (const m of ['PUT', 'POST']) {
 NOT_OWNED['POST /users/create'] = 'public sign-up: id_departments is staff-only (mass-assignment.test.ts), nothing else refers to a row';
 
 const REF = /^id_|^id[a-z]+$|_id$/;
+
+/**
+ * Reference fields naming catalogue rows (products, doctors, services, slots) or a staff-only field
+ * (ignored for customers and doctors, mass-assignment.test.ts): nobody's own rows, so a case need not
+ * aim them at another customer.
+ */
+const CATALOGUE_FIELDS = new Set(['id_menu', 'id_doctors', 'id_services', 'id_doctor_schedules', 'patient_external_id']);
+
+/** the field names of a request body, at any depth */
+function bodyKeys(v: unknown): string[] {
+  if (Array.isArray(v)) return v.flatMap(bodyKeys);
+  if (!v || typeof v !== 'object') return [];
+  return Object.entries(v).flatMap(([k, x]) => [k, ...bodyKeys(x)]);
+}
 
 /** Field names of a zod schema at any depth (objects, arrays, optional/default/pipe wrappers, unions). */
 function deepKeys(schema: unknown, seen = new Set<unknown>()): string[] {
@@ -306,6 +312,8 @@ async function buildWorld(): Promise<World> {
   const apptD1 = await appointment(t, s1, a.id, pa1.id, { digisoft_invoice_numbers: `INV-${a.id}` });
   const apptDX = await appointment(t, sx, a.id, pa2.id, { digisoft_invoice_numbers: secret });
   const dx = sx.doctorUser;
+  const sx1 = await bookableSlot(t, 11, { doctor: dx });
+  const apptDX1 = await appointment(t, sx1, a.id, pa1.id, { digisoft_invoice_numbers: `${secret}-1` });
 
   const later = new Date(Date.now() + 86_400_000);
   const menu = await createMenu(t, { nama_menus: `Rx cream ${a.id}` });
@@ -317,6 +325,8 @@ async function buildWorld(): Promise<World> {
   });
   const threadDX = await db.thread.create({ data: { id_user_from: a.id, id_user_to: dx.id, id_patients: pa2.id, estimate_done_at: later } });
   await db.threadMessage.create({ data: { id_threads: threadDX.id, id_user_from: a.id, id_user_to: dx.id, content_type: 'text', content: secret } });
+  const threadDX1 = await db.thread.create({ data: { id_user_from: a.id, id_user_to: dx.id, id_patients: pa1.id, estimate_done_at: later } });
+  await db.threadMessage.create({ data: { id_threads: threadDX1.id, id_user_from: a.id, id_user_to: dx.id, content_type: 'text', content: `${secret}-1` } });
   const bThread = await db.thread.create({ data: { id_user_from: b.id, id_user_to: d1.id, id_patients: pb.id, estimate_done_at: later } });
   await db.threadMessage.create({
     data: { id_threads: bThread.id, id_user_from: d1.id, id_user_to: b.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: rxSnap, qty: 1, valid_until: later },
@@ -350,9 +360,9 @@ async function buildWorld(): Promise<World> {
     a, b, d1, d2, secret, shared,
     pa1: pa1.id, pa2: pa2.id, pb: pb.id, pa2Allergy, bAllergy,
     pa1Record: pa1Record.id, pa2Record: pa2Record.id, d1Record: d1Record.id,
-    threadD1: threadD1.id, rxD1: rxD1.id, threadDX: threadDX.id, bThread: bThread.id, rxMenu: menu.id,
+    threadD1: threadD1.id, rxD1: rxD1.id, threadDX: threadDX.id, threadDX1: threadDX1.id, bThread: bThread.id, rxMenu: menu.id,
     cartE: cartE.id, cartC: cartC.id, checkedOut: checkedOut.id, orderCode, unrated: unrated.id,
-    apptD1: apptD1.id, apptDX: apptDX.id, dxDoctor: sx.doctor.id, d1Doctor: d1Doctor.id,
+    apptD1: apptD1.id, apptDX: apptDX.id, apptDX1: apptDX1.id, dxDoctor: sx.doctor.id, d1Doctor: d1Doctor.id,
     slotFree: { id: free.slot.id, tanggal: free.tanggal }, product: product.id, notification: notification.id,
     days: { date_from: formatDate(clinicDay(t.app.now()))!, date_to: free.tanggal },
   };
@@ -365,7 +375,7 @@ async function snapshot(w: World) {
   return {
     patients: await db.patient.findMany({ where: ofA, include: { allergies: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
     records: await db.patientRekamMedis.findMany({ where: { id_patients: { in: [w.pa1, w.pa2, w.pb] } }, orderBy: { id: 'asc' } }),
-    threads: await db.thread.findMany({ where: { id: { in: [w.threadD1, w.threadDX, w.bThread] } }, include: { messages: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
+    threads: await db.thread.findMany({ where: { id: { in: [w.threadD1, w.threadDX, w.threadDX1, w.bThread] } }, include: { messages: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
     orders: await db.order.findMany({ where: { id_member: w.a.id }, include: { items: { orderBy: { id: 'asc' } }, extras: { orderBy: { id: 'asc' } }, courierQuotes: true }, orderBy: { id: 'asc' } }),
     appointments: await db.userSchedule.findMany({ where: ofA, orderBy: { id: 'asc' } }),
     notifications: await db.notification.findMany({ where: { id_user_to: w.a.id }, orderBy: { id: 'asc' } }),
@@ -420,6 +430,19 @@ describe('body and filter references never reach another customer’s rows', () 
     expect(missing, 'routes with reference fields to decide: add cases to CASES, or a reason to NOT_OWNED').toEqual([]);
     const stale = [...Object.keys(CASES), ...Object.keys(NOT_OWNED)].filter((k) => !known.has(k));
     expect(stale, 'entries naming no route').toEqual([]);
+  });
+
+  it('every reference field of a route in CASES is named by one of its cases, or in CATALOGUE_FIELDS', () => {
+    const unnamed: string[] = [];
+    for (const e of endpoints()) {
+      const key = label(e);
+      if (!(key in CASES)) continue;
+      const named = new Set(CASES[key]!(w).flatMap((c) => bodyKeys(c.body ?? {})));
+      for (const k of new Set([...deepKeys(e.def.body), ...deepKeys(e.def.query)])) {
+        if (REF.test(k) && !named.has(k) && !CATALOGUE_FIELDS.has(k)) unnamed.push(`${key}: ${k}`);
+      }
+    }
+    expect(unnamed, 'reference fields no case sends: add a case naming another customer’s row through it').toEqual([]);
   });
 
   it.each(Object.keys(CASES))('%s', async (key) => {
