@@ -77,6 +77,13 @@ interface World {
   slotFree: { id: number; tanggal: string };
   product: number;
   notification: number;
+  /**
+   * PC: B's patient once, now A's (staff moved it): B's old appointment, carts, order and consultation
+   * about PC stay B's, but PC's data (details, allergies, the consultation's messages since) is A's now
+   */
+  pc: number;
+  pcThread: number;
+  pcCart: number;
   /** a timeline range holding every appointment of the world */
   days: { date_from: string; date_to: string };
 }
@@ -98,17 +105,17 @@ const CASES: Record<string, (w: World) => Case[]> = {
   ...listsOf('notifications', (w) => [{ id_user_to: w.a.id }, { id_user_from: w.d1.id }], (w) => [String(w.notification), w.secret]),
   ...listsOf('order_extras', (w) => [{ id_orders: w.cartC }, { id_doctors: w.d1Doctor }], (w) => [w.secret]),
   ...listsOf('order_items', (w) => [{ id_order: w.cartE }, { id_order: w.checkedOut }, { id_menu: w.product }], (w) => [w.secret]),
-  ...listsOf('orders', (w) => [{ id_users: w.a.id }, { id_patients: w.pa1 }, { id_patients: w.pa2 }, { order_code: w.orderCode }], (w) => [w.orderCode, String(w.cartE)]),
-  ...listsOf('patient_allergies', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }], (w) => [w.secret, w.shared]),
-  ...listsOf('patient_rekam_medis', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_rekam_medis_asal: w.pa2Record }], (w) => [w.secret, String(w.pa2Record)]),
+  ...listsOf('orders', (w) => [{ id_users: w.a.id }, { id_patients: w.pa1 }, { id_patients: w.pa2 }, { id_patients: w.pc }, { order_code: w.orderCode }], (w) => [w.orderCode, String(w.cartE)]),
+  ...listsOf('patient_allergies', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }], (w) => [w.secret, w.shared]),
+  ...listsOf('patient_rekam_medis', (w) => [{ id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }, { id_rekam_medis_asal: w.pa2Record }], (w) => [w.secret, String(w.pa2Record)]),
   ...listsOf('patients', (w) => [{ id_users: w.a.id }], (w) => [w.secret, String(w.pa2)]),
   ...listsOf('ratings', (w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }], (w) => [w.secret, w.orderCode]),
-  ...listsOf('thread_messages', (w) => [{ id_threads: w.threadDX }, { id_threads: w.threadDX1 }, { id_user_from: w.a.id }, { id_user_to: w.a.id }], (w) => [w.secret]),
-  ...listsOf('threads', (w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }], (w) => [String(w.threadDX), String(w.threadDX1)]),
-  'POST /threads/overview': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }]),
-  'POST /threads/overview/doctors': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_user_to: w.d1.id }, { id_order: w.cartC }], ['D1', 'D2']),
+  ...listsOf('thread_messages', (w) => [{ id_threads: w.threadDX }, { id_threads: w.threadDX1 }, { id_threads: w.pcThread }, { id_user_from: w.a.id }, { id_user_to: w.a.id }], (w) => [w.secret]),
+  ...listsOf('threads', (w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }, { id_user_to: w.d1.id }, { id_order: w.cartC }], (w) => [String(w.threadDX), String(w.threadDX1)]),
+  'POST /threads/overview': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }, { id_user_to: w.d1.id }, { id_order: w.cartC }]),
+  'POST /threads/overview/doctors': lists((w) => [{ id_user_from: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }, { id_user_to: w.d1.id }, { id_order: w.cartC }], ['D1', 'D2']),
   ...listsOf('user_points', (w) => [{ id_users: w.a.id }, { id_orders: w.checkedOut }], (w) => [w.orderCode]),
-  ...listsOf('user_schedules', (w) => [{ id_users: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_doctors: w.dxDoctor }, { id_doctor_schedules: w.slotFree.id }], (w) => [String(w.apptDX), String(w.apptDX1), w.secret]),
+  ...listsOf('user_schedules', (w) => [{ id_users: w.a.id }, { id_patients: w.pa2 }, { id_patients: w.pa1 }, { id_patients: w.pc }, { id_doctors: w.dxDoctor }, { id_doctor_schedules: w.slotFree.id }], (w) => [String(w.apptDX), String(w.apptDX1), w.secret]),
   'POST /deliveries/calculate': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_order: w.cartE, courier: 'jne' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_order: w.checkedOut, courier: 'jne', city_id_destination: 330 }, expect: 'refused' },
@@ -120,6 +127,9 @@ const CASES: Record<string, (w: World) => Case[]> = {
     { who: ['B'], body: { id_threads: w.threadD1, id_menu: w.rxMenu }, expect: 'refused' },
     { who: ['B'], body: { id_threads: w.bThread, id_menu: w.rxMenu, id_thread_messages: w.rxD1 }, expect: 'refused' },
     { who: ['B'], body: { id_threads: w.bThread, id_menu: w.rxMenu, id_orders: w.cartE }, expect: 'refused' },
+    // PC's prescription (B's old consultation), into B's old cart for PC or a new one
+    { who: ['B'], body: { id_threads: w.pcThread, id_menu: w.rxMenu }, expect: 'refused' },
+    { who: ['B'], body: { id_threads: w.pcThread, id_menu: w.rxMenu, id_orders: w.pcCart }, expect: 'refused' },
   ],
   'POST /menus/prescriptions/requests': (w) => [
     { who: ['B'], body: { id_menu: w.rxMenu, id_threads: w.threadD1, id_patients: w.pa1, id_users: w.a.id }, expect: 'no-leak', wrote: ownRequestOnly },
@@ -127,12 +137,15 @@ const CASES: Record<string, (w: World) => Case[]> = {
   'POST /notifications/mark/all': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_users: w.a.id }, expect: 'refused' }],
   'PUT /notifications/mark/all': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_users: w.a.id }, expect: 'refused' }],
   'POST /orders/init': (w) => [
+    { who: ['B'], body: { id_patients: w.pc, order_type: 'E' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_patients: w.pa1, order_type: 'E' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_users: w.a.id, id_patients: w.pa2, order_type: 'C' }, expect: 'refused' },
   ],
-  'POST /orders/e_add_to_carts': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_order: w.cartE, items: [{ id_menu: w.product, qty: 3 }] }, expect: 'refused' }],
+  'POST /orders/e_add_to_carts': (w) => [
+    { who: ['B'], body: { id_order: w.pcCart, items: [{ id_menu: w.product, qty: 2 }] }, expect: 'refused' },{ who: ['B', 'D1', 'D2'], body: { id_order: w.cartE, items: [{ id_menu: w.product, qty: 3 }] }, expect: 'refused' }],
   'POST /orders/c_add_to_carts': (w) => [{ who: ['B', 'D1', 'D2'], body: { id_order: w.cartC, items: [{ id_doctors: w.d1Doctor, qty: 1 }] }, expect: 'refused' }],
   'POST /patient_allergies/create': (w) => [
+    { who: ['B'], body: { id_patients: w.pc, allergies: 'Planted' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_patients: w.pa1, allergies: 'Planted' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_patients: w.pa2, allergies: 'Planted' }, expect: 'refused' },
   ],
@@ -171,6 +184,7 @@ const CASES: Record<string, (w: World) => Case[]> = {
     { who: ['B', 'D2'], body: { id_threads: w.threadD1, content: 'Planted' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX, content: 'Planted' }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX1, content: 'Planted' }, expect: 'refused' },
+    { who: ['B'], body: { id_threads: w.pcThread, content: 'Planted' }, expect: 'refused' },
   ],
   'POST /thread_messages/image': (w) => [
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX }, attach: { field: 'image', file: PNG_1PX, name: 'x.png' }, expect: 'refused' },
@@ -187,6 +201,8 @@ const CASES: Record<string, (w: World) => Case[]> = {
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX }, expect: 'refused' },
     { who: ['B', 'D2'], body: { id_threads: w.threadD1 }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_threads: w.threadDX1 }, expect: 'refused' },
+    // B's own consultation about PC, whose messages are A's patient's data now
+    { who: ['B', 'D1', 'D2'], body: { id_threads: w.pcThread }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_user_from: w.a.id }, expect: 'no-leak' },
     { who: ['B', 'D1', 'D2'], body: { id_user_to: w.a.id }, expect: 'no-leak' },
   ],
@@ -197,6 +213,7 @@ const CASES: Record<string, (w: World) => Case[]> = {
   ],
   'POST /threads/:id/update': (w) => [{ who: ['D1'], path: `/threads/${w.threadD1}/update`, body: { id_user_to: w.d2.id }, expect: 'no-leak', wrote: threadStaysWithD1 }],
   'POST /user_schedules/create': (w) => [
+    { who: ['B'], body: { id_doctor_schedules: w.slotFree.id, tanggal: w.slotFree.tanggal, id_patients: w.pc }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_doctor_schedules: w.slotFree.id, tanggal: w.slotFree.tanggal, id_patients: w.pa2 }, expect: 'refused' },
     { who: ['B', 'D1', 'D2'], body: { id_doctor_schedules: w.slotFree.id, tanggal: w.slotFree.tanggal, id_patients: w.pa1, id_users: w.a.id }, expect: 'refused' },
   ],
@@ -332,6 +349,17 @@ async function buildWorld(): Promise<World> {
     data: { id_threads: bThread.id, id_user_from: d1.id, id_user_to: b.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: rxSnap, qty: 1, valid_until: later },
   });
 
+  // PC, moved from B to A: B's old rows about it stay B's, its data is A's now
+  const pc = await patientOf(t, a, { nama_lengkap_pasien: 'Pasien Pindahan', alamat_domisili: `${secret}-pc`, no_handphone: '0812777000', allergies: { create: [{ allergies: `${secret}-pc-alergi` }] } });
+  const spc = await bookableSlot(t, 12, { doctor: dx });
+  await appointment(t, spc, b.id, pc.id);
+  const pcThread = await db.thread.create({ data: { id_user_from: b.id, id_user_to: dx.id, id_patients: pc.id, estimate_done_at: later } });
+  await db.threadMessage.create({ data: { id_threads: pcThread.id, id_user_from: dx.id, id_user_to: b.id, content_type: 'text', content: `${secret}-pc-message` } });
+  await db.threadMessage.create({
+    data: { id_threads: pcThread.id, id_user_from: dx.id, id_user_to: b.id, content_type: 'prescriptions', content: menu.nama_menus, id_menu: menu.id, menu_snapshot: rxSnap, qty: 1, valid_until: later },
+  });
+  await db.patientRekamMedis.create({ data: { id_patients: pc.id, tanggal_konsul: new Date(Date.UTC(2026, 0, 6)), keluhan: `${secret}-pc-record` } });
+
   const at = new Date(Date.UTC(2026, 0, 5));
   const pa1Record = await db.patientRekamMedis.create({ data: { id_patients: pa1.id, tanggal_konsul: at, keluhan: shared } });
   const d1Record = await db.patientRekamMedis.create({ data: { id_patients: pa1.id, tanggal_konsul: at, keluhan: `${shared}-d1` } });
@@ -349,6 +377,8 @@ async function buildWorld(): Promise<World> {
   const checkedOut = await db.order.create({
     data: { order_type: 'E', id_member: a.id, id_patients: pa2.id, status: 'DONE', cart_open: null, is_paid: 1, is_done: 1, order_code: orderCode, catatan_order: secret, ratings: 5, rating_desc: secret, items: { create: line } },
   });
+  const pcCart = await db.order.create({ data: { order_type: 'E', id_member: b.id, id_patients: pc.id, items: { create: { ...line, catatan_menu: '' } } } });
+  await db.order.create({ data: { order_type: 'E', id_member: b.id, id_patients: pc.id, status: 'DONE', cart_open: null, is_paid: 1, is_done: 1, order_code: `BP${a.id}QZ` } });
   await db.rating.create({ data: { id_orders: checkedOut.id, id_users: a.id, ratings: 5, rating_desc: secret } });
   const unrated = await db.order.create({ data: { order_type: 'E', id_member: a.id, id_patients: pa2.id, status: 'DONE', cart_open: null, is_paid: 1, is_done: 1, order_code: `BU${a.id}QZ`, catatan_order: secret } });
   await db.userPoint.create({
@@ -364,6 +394,7 @@ async function buildWorld(): Promise<World> {
     cartE: cartE.id, cartC: cartC.id, checkedOut: checkedOut.id, orderCode, unrated: unrated.id,
     apptD1: apptD1.id, apptDX: apptDX.id, apptDX1: apptDX1.id, dxDoctor: sx.doctor.id, d1Doctor: d1Doctor.id,
     slotFree: { id: free.slot.id, tanggal: free.tanggal }, product: product.id, notification: notification.id,
+    pc: pc.id, pcThread: pcThread.id, pcCart: pcCart.id,
     days: { date_from: formatDate(clinicDay(t.app.now()))!, date_to: free.tanggal },
   };
 }
@@ -374,10 +405,10 @@ async function snapshot(w: World) {
   const ofA = { id_users: w.a.id };
   return {
     patients: await db.patient.findMany({ where: ofA, include: { allergies: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
-    records: await db.patientRekamMedis.findMany({ where: { id_patients: { in: [w.pa1, w.pa2, w.pb] } }, orderBy: { id: 'asc' } }),
-    threads: await db.thread.findMany({ where: { id: { in: [w.threadD1, w.threadDX, w.threadDX1, w.bThread] } }, include: { messages: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
-    orders: await db.order.findMany({ where: { id_member: w.a.id }, include: { items: { orderBy: { id: 'asc' } }, extras: { orderBy: { id: 'asc' } }, courierQuotes: true }, orderBy: { id: 'asc' } }),
-    appointments: await db.userSchedule.findMany({ where: ofA, orderBy: { id: 'asc' } }),
+    records: await db.patientRekamMedis.findMany({ where: { id_patients: { in: [w.pa1, w.pa2, w.pb, w.pc] } }, orderBy: { id: 'asc' } }),
+    threads: await db.thread.findMany({ where: { id: { in: [w.threadD1, w.threadDX, w.threadDX1, w.bThread, w.pcThread] } }, include: { messages: { orderBy: { id: 'asc' } } }, orderBy: { id: 'asc' } }),
+    orders: await db.order.findMany({ where: { OR: [{ id_member: w.a.id }, { id_patients: w.pc }] }, include: { items: { orderBy: { id: 'asc' } }, extras: { orderBy: { id: 'asc' } }, courierQuotes: true }, orderBy: { id: 'asc' } }),
+    appointments: await db.userSchedule.findMany({ where: { OR: [ofA, { id_patients: w.pc }] }, orderBy: { id: 'asc' } }),
     notifications: await db.notification.findMany({ where: { id_user_to: w.a.id }, orderBy: { id: 'asc' } }),
     ratings: await db.rating.findMany({ where: ofA, orderBy: { id: 'asc' } }),
     points: await db.userPoint.findMany({ where: ofA, orderBy: { id: 'asc' } }),
