@@ -24,32 +24,38 @@ const invoiceText = async (bearer: string, orderId: number) => {
 };
 
 describe('journey: Midtrans gives a customer money back', () => {
-  it('a refund before shipping cancels the order (stock and points follow); a part refund after shipping keeps it, and the reports and the invoice show what was given back', async () => {
+  it('a refund before shipping cancels the order (stock, promotion quota and points follow); a part refund after shipping keeps it, and the reports and the invoice show what was given back', async () => {
     const admin = (await staffSignsIn(w)).bearer;
     const shop = await staffStockTheShop(w, admin);
-    const stats = async () => (await w.call('post', '/report/penjualan/stats', admin, {})).body as { total_sales: number; amount_sales: number };
     const c = await newCustomer(w, 'refund', 'refund-phone');
+    const stats = async () => (await w.call('post', '/report/penjualan/stats', admin, {})).body as { total_sales: number; amount_sales: number };
+    const quotaLeft = async () => (await w.call('get', `/promotions/${shop.promoId}`, admin)).body.promotions.quota_remaining as number;
 
-    // two orders, paid: one unit, then two
-    const a = await fillCart(w, c.bearer, c.patientId, shop.menuId, 1);
-    const aCheckout = (await w.call('put', `/orders/${a.orderId}/checkout`, c.bearer, {})).body;
-    expect((await midtransNotifies(w, aCheckout.token, 'settlement')).result).toBe('paid');
+    // two orders, paid: two units, then one with the promotion code and 5,000 of the points the first earned
     const b = await fillCart(w, c.bearer, c.patientId, shop.menuId, 2);
     const bCheckout = (await w.call('put', `/orders/${b.orderId}/checkout`, c.bearer, {})).body;
     expect((await midtransNotifies(w, bCheckout.token, 'settlement')).result).toBe('paid');
-    const aTotal = 100_000 + a.shipping;
     const bTotal = 200_000 + b.shipping;
+    const a = await fillCart(w, c.bearer, c.patientId, shop.menuId, 1);
+    await w.call('put', `/orders/${a.orderId}/apply/promotions`, c.bearer, { display_codes: shop.code });
+    await w.call('put', `/orders/${a.orderId}/apply/points`, c.bearer, { poin_used: 5_000 });
+    const aCheckout = (await w.call('put', `/orders/${a.orderId}/checkout`, c.bearer, {})).body;
+    expect((await midtransNotifies(w, aCheckout.token, 'settlement')).result).toBe('paid');
+    const aTotal = 100_000 + a.shipping - 25_000 - 5_000;
     expect(await stockIn(w, admin, shop.storeId, shop.menuId)).toBe(7);
-    expect((await pointsOf(w, c.bearer)).balance).toBe(Math.floor(aTotal / 10) + Math.floor(bTotal / 10));
+    expect(await quotaLeft()).toBe(99);
+    expect((await pointsOf(w, c.bearer)).balance).toBe(Math.floor(bTotal / 10) - 5_000 + Math.floor(aTotal / 10));
     expect(await stats()).toMatchObject({ total_sales: 2, amount_sales: aTotal + bTotal });
 
-    // the first is refunded in full before staff ship it: cancelled, its unit back in stock, its points taken back
+    // the second is refunded in full before staff ship it: cancelled, its unit back in stock, the promotion's use and
+    // the points it spent given back, the points it earned taken back
     expect((await midtransNotifies(w, aCheckout.token, 'refund', { refund_amount: `${aTotal}.00` })).result).toBe('reversed');
     expect((await w.call('get', `/orders/${a.orderId}`, c.bearer)).body.orders).toMatchObject({ status: 'CANCEL' });
     expect(await stockIn(w, admin, shop.storeId, shop.menuId)).toBe(8);
     const afterA = await pointsOf(w, c.bearer);
     expect(afterA.balance).toBe(Math.floor(bTotal / 10));
-    expect(afterA.rows.map((r) => r.usecase)).toContain('order-reverse');
+    expect(afterA.rows.map((r) => r.usecase)).toEqual(expect.arrayContaining(['order-use', 'order-release', 'order-reverse']));
+    expect(await quotaLeft()).toBe(100);
     expect(await stats()).toMatchObject({ total_sales: 1, amount_sales: bTotal });
     expect((await notificationsAbout(w, c.bearer, a.orderId)).map((n) => n.intentions)).toContain('order_cancelled');
     expect(await invoiceText(c.bearer, a.orderId)).toMatch(/Refunded: IDR [\d.,]+/);
@@ -57,12 +63,13 @@ describe('journey: Midtrans gives a customer money back', () => {
     expect((await midtransNotifies(w, aCheckout.token, 'refund', { refund_amount: `${aTotal}.00` })).result).toBe('duplicate');
     expect(await stockIn(w, admin, shop.storeId, shop.menuId)).toBe(8);
 
-    // the second ships; one tube arrived broken and Midtrans gives 30,000 back: the order stays as it is
+    // the first ships; one tube arrived broken and Midtrans gives 30,000 back: the order stays as it is
     await staffShip(w, admin, bCheckout.orders.order_code, 'JNE0009990001');
     expect((await midtransNotifies(w, bCheckout.token, 'partial_refund', { refund_amount: '30000.00' })).result).toBe('reversed_partial');
     expect((await w.call('get', `/orders/${b.orderId}`, c.bearer)).body.orders).toMatchObject({ status: 'DELIVERED', is_paid: 1 });
     expect(await stockIn(w, admin, shop.storeId, shop.menuId)).toBe(8);
     expect(await stats()).toMatchObject({ total_sales: 1, amount_sales: bTotal - 30_000 });
+    expect((await pointsOf(w, c.bearer)).balance).toBe(Math.floor(bTotal / 10));
     expect(await invoiceText(c.bearer, b.orderId)).toMatch(/Refunded: IDR 30[.,]000/);
 
     // then the rest: the order has shipped and cannot be cancelled, staff are left to handle it; it is no sale any more
