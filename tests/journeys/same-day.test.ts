@@ -46,6 +46,13 @@ describe('journey: same-day delivery', () => {
     expect(again.costs).toBe(sameday.costs);
     expect(await order()).toMatchObject({ courier: 'sameday', courier_price: sameday.costs, grand_totals: 200_000 + sameday.costs });
 
+    // moves the pin to the house next door: the courier's price was for the old position, so it is cleared and must be chosen again
+    const NEXT_DOOR = { lat: NEAR.lat - 0.0004, lng: NEAR.lng };
+    await w.call('put', `/orders/${orderId}/update/address`, c.bearer, { lat_kirim: NEXT_DOOR.lat, lng_kirim: NEXT_DOOR.lng, kode_provinsi: 9, kode_kota: 23, kode_kecamatan: 330, alamat_kirim: 'Jl. Tubagus Ismail 7' });
+    expect(await order()).toMatchObject({ is_courier: 0, courier_price: 0, grand_totals: 200_000 });
+    await w.call('put', `/orders/${orderId}/checkout`, c.bearer, {}, 422);
+    expect((await w.call('put', `/orders/${orderId}/process/sameday/courier`, c.bearer, { lat_kirim: NEXT_DOOR.lat, lng_kirim: NEXT_DOOR.lng, courier: 'sameday' })).body.costs).toBe(sameday.costs);
+
     // checks out: Midtrans is asked for the same-day total; pays; staff send it on its way
     const checkout = (await w.call('put', `/orders/${orderId}/checkout`, c.bearer, {})).body;
     expect(snapOf(w, checkout.token).gross).toBe(200_000 + sameday.costs);

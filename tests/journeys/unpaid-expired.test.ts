@@ -66,5 +66,16 @@ describe('journey: a customer checks out and never pays', () => {
       outcome: 'failure',
       details: { midtrans_order_id: checkout.orders.order_code, gross_amount: 200_000 + (checkout.orders.courier_price as number) - 25_000 - 5_000 },
     });
+
+    // the customer starts again: a new cart, the same code and points, and this time pays
+    const retry = await fillCart(w, c.bearer, c.patientId, shop.menuId, 2);
+    expect((await w.call('put', `/orders/${retry.orderId}/apply/promotions`, c.bearer, { display_codes: shop.code })).body).toMatchObject({ apply_promotions: true });
+    await w.call('put', `/orders/${retry.orderId}/apply/points`, c.bearer, { poin_used: 5_000 });
+    const paid = (await w.call('put', `/orders/${retry.orderId}/checkout`, c.bearer, {})).body;
+    expect(paid.orders.order_code).not.toBe(checkout.orders.order_code);
+    await w.midtransSettles(paid.token);
+    expect((await w.call('get', `/orders/${retry.orderId}`, c.bearer)).body.orders).toMatchObject({ status: 'PAID', is_paid: 1 });
+    expect(await stockIn(w, admin, shop.storeId, shop.menuId)).toBe(7);
+    expect(await quotaLeft()).toBe(99);
   });
 });
