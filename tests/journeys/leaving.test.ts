@@ -101,5 +101,14 @@ describe('journey: a customer leaves the clinic', () => {
     expect((await w.call('get', '/users/data', again.bearer)).body.users).toMatchObject({ total_point: 0, latest_orders: [], counts_carts: 0 });
     expect((await w.call('post', '/patients/search', again.bearer, {})).body.patients).toEqual([]);
     await w.call('get', `/orders/${paid.orderId}`, again.bearer, undefined, 404);
+
+    // at the front desk staff find the patient of the old account by name and give it to the new one: the history goes on
+    const found = (await w.call('post', '/patients/search', admin, { nama_lengkap_pasien: 'Pasien leaver' })).body.patients as { id: number }[];
+    expect(found.map((p) => p.id)).toEqual([c.patientId]);
+    expect((await w.call('put', '/users/patients/link', admin, { id_users: again.id, id_patients: c.patientId })).body).toEqual({ link: true });
+    expect((await w.call('post', '/patients/search', again.bearer, {})).body.patients.map((p: { id: number }) => p.id)).toEqual([c.patientId]);
+    // (the old account's appointments stay its own: a customer sees those booked in their name, docs/compat.md)
+    const history = (await w.call('post', '/user_schedules/search', again.bearer, { id_patients: c.patientId })).body.user_schedules as { id: number }[];
+    expect(history.map((a) => a.id)).not.toContain(booking.id);
   });
 });
