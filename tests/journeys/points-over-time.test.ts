@@ -11,11 +11,13 @@ afterAll(() => w.close());
 
 type Row = { add_point: number; use_point: number; usecase: string; is_expired: number; id_orders: number | null; expired_date: string | null };
 
-/** users/data's balance, and the same figure read from the user_points list (what was added less what was used). */
+/** users/data's balance, the same figure in users/:id, and read from the user_points list (what was added less what was used). */
 async function balanceAgrees(bearer: string) {
   const { balance, rows } = await pointsOf(w, bearer);
   const ledger = (rows as Row[]).reduce((sum, r) => sum + Number(r.add_point) - Number(r.use_point), 0);
-  expect({ balance, ledger }).toEqual({ balance, ledger: balance });
+  const me = (await w.call('get', '/users/data', bearer)).body.users.id as number;
+  const profile = (await w.call('get', `/users/${me}`, bearer)).body.users.total_point as number;
+  expect({ balance, ledger, profile }).toEqual({ balance, ledger: balance, profile: balance });
   return { balance, rows: rows as Row[] };
 }
 
@@ -55,6 +57,7 @@ describe('journey: a customer’s points over a year', () => {
     w.clockMovesOn(367 * 86_400_000);
     const me = await w.signIn(c.person.username, c.person.password); // the old session is long over
     expect((await w.call('get', '/users/data', me.bearer)).body.users.total_point).toBe(0);
+    expect((await w.call('get', `/users/${me.id}`, me.bearer)).body.users.total_point).toBe(0);
     const third = await fillCart(w, me.bearer, c.patientId, shop.menuId, 1);
     await w.call('put', `/orders/${third.orderId}/apply/points`, me.bearer, { poin_used: 1_000 }, 422);
 

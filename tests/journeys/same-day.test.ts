@@ -28,6 +28,7 @@ describe('journey: same-day delivery', () => {
 
     // a customer near the warehouse fills a cart and asks for same-day delivery
     const c = await newCustomer(w, 'sameday', 'sameday-phone');
+    expect((await w.call('post', '/deliveries/search', c.bearer, {})).body.deliveries).toHaveLength(2);
     const orderId = await cartWithAddress(w, c.bearer, c.patientId, shop.menuId, 2, NEAR);
     const sameday = (await w.call('put', `/orders/${orderId}/process/sameday/courier`, c.bearer, { lat_kirim: NEAR.lat, lng_kirim: NEAR.lng, courier: 'sameday' })).body;
     expect(sameday).toMatchObject({ process_sameday_courier: true, distance_unit: 'km' });
