@@ -384,6 +384,10 @@ describe('checkout with Midtrans Snap', () => {
     expect(await t.app.db.paymentNotification.findFirst({ where: { order_id: code, transaction_status: 'settlement' } })).toMatchObject({
       id_orders: null, gross_amount: '35000.00', transaction_id: 'trx-gone-996', process_result: 'unknown_order',
     });
+    // staff find it in the audit log too (the server's log is out of their reach); the expiry is no entry
+    const entries = await t.app.db.log.findMany({ where: { action: 'payment_to_refund' } });
+    expect(entries.map((l) => l.details)).toContainEqual({ midtrans_order_id: code, gross_amount: 35_000, transaction_status: 'settlement', transaction_id: 'trx-gone-996' });
+    expect(entries.map((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id)).not.toContain('E-19990101-997');
   });
 
   it('answers 503 and returns to the cart when Snap is down', async () => {

@@ -49,6 +49,9 @@ export async function startWorld() {
     POINTS_EARN_PERCENT: '10',
   });
   await ensureOwner(t.app); // what src/server.ts does at start-up
+  // the app's clock: the real one, moved forward by what `clockMovesOn` added (it never goes back)
+  let ahead = 0;
+  t.app.now = () => new Date(Date.now() + ahead);
 
   /** One client call; `expectStatus` (default 200) is checked with the answer shown on failure. */
   async function call(method: 'get' | 'post' | 'put' | 'delete', path: string, bearer: string | null, body?: object, expectStatus = 200) {
@@ -92,6 +95,10 @@ export async function startWorld() {
 
   return {
     t,
+    /** Time passes for the app (the jobs, expiries, the days reports and points count): `ms` later from now on. */
+    clockMovesOn(ms: number) {
+      ahead += ms;
+    },
     midtrans,
     rajaongkir,
     smtp,

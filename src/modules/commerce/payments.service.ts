@@ -5,6 +5,7 @@ import { getTransactionStatus, isSimulator, signature, signingKey, verifySignatu
 import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { formatDateTime } from '../../lib/dates.js';
+import { audit } from '../audit/audit.service.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
 import { adminStamp, assertAdminNamed, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
@@ -116,6 +117,8 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
         { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
         'payment settled for an order that no longer exists: refund it',
       );
+      const details = { midtrans_order_id: n.order_id, gross_amount: Math.round(Number(n.gross_amount)) || 0, transaction_status: n.transaction_status, transaction_id: n.transaction_id };
+      await audit(app, { action: 'payment_to_refund', resource: 'orders', outcome: 'failure', details });
     } else {
       app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
     }
@@ -128,6 +131,19 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   }
   const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id, refunded);
   return finish(result);
+}
+
+/**
+ * What only staff can settle (money for an order that does not take it, to refund in Midtrans'
+ * dashboard; money taken back from an order that has shipped) goes into the audit log with what
+ * they need for it, in the change's transaction: the server log alone is out of their reach.
+ */
+async function staffMustAct(
+  app: AppContext, tx: Tx, action: 'payment_to_refund' | 'payment_reversed_manual', orderId: number,
+  payment: { midtrans_order_id: string; gross_amount: number }, status: string, transactionId?: string,
+) {
+  const details = { midtrans_order_id: payment.midtrans_order_id, gross_amount: payment.gross_amount, transaction_status: status, transaction_id: transactionId ?? null };
+  await audit(app, { action, resource: 'orders', resourceId: orderId, outcome: 'failure', details }, tx);
 }
 
 /**
@@ -151,6 +167,7 @@ async function applyStatus(
         // nothing; staff must refund or reconcile
         app.logger.error({ orderId, paymentId }, 'payment settled for a superseded or cancelled attempt');
         await tx.orderPayment.update({ where: { id: paymentId }, data: { transaction_id: transactionId, payment_type: paymentType } });
+        await staffMustAct(app, tx, 'payment_to_refund', orderId, payment, status, transactionId);
         return 'paid_not_current';
       }
       const ok = await markPaid(app, tx, orderId, paymentType, null);
@@ -168,6 +185,7 @@ async function applyStatus(
       const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
       if (ok) return 'reversed';
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
+      await staffMustAct(app, tx, 'payment_reversed_manual', orderId, payment, status, transactionId);
       return 'reversed_manual';
     }
     if ((status === 'refund' || status === 'chargeback') && payment.status !== 'REFUNDED') {
