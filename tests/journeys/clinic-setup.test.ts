@@ -79,6 +79,7 @@ describe('journey: the owner sets up the clinic from an empty system', () => {
     // the doctor: profile, the service, Monday and Thursday mornings, slots generated
     const doctor = (await w.call('post', '/doctors/create', admin, { id_users: Number(drUser.id), id_services: peeling.id, custom_price: 300_000, doctor_description: 'Spesialis kulit', short_description: 'Sp.KK', is_active: 1 })).body.doctors;
     await w.call('post', '/doctor_services/create', admin, { id_doctors: doctor.id, id_services: peeling.id, custom_price: 0, doctor_buffer_time: 0, is_active: 1 });
+    const drPicture = await upload(owner, '/users/picture/upload', { id_users: Number(drUser.id) });
     for (const hari of ['Senin', 'Kamis']) await w.call('post', '/schedules/create', admin, { id_doctors: doctor.id, hari, jam: '09:00', jam_selesai: '11:00' });
     expect((await w.call('post', '/doctor_schedules/generate', admin, { id_doctors: doctor.id })).body.data.length).toBe(2 * 2);
 
@@ -135,7 +136,8 @@ describe('journey: the owner sets up the clinic from an empty system', () => {
     await showsPicture(servicePictures[0]!.img_path);
     const doctors = (await w.call('post', '/doctors/search', customer, { id_services: peeling.id })).body.doctors as any[];
     expect(doctors.map((d) => d.id)).toEqual([doctor.id]);
-    expect(doctors[0]).toMatchObject({ users_fullname: 'dr. Laras Sp.KK', short_description: 'Sp.KK', is_active: 1 });
+    expect(doctors[0]).toMatchObject({ users_fullname: 'dr. Laras Sp.KK', short_description: 'Sp.KK', is_active: 1, users_picture_url: drPicture.img_path });
+    await showsPicture(doctors[0].users_picture_url);
 
     // the booking screen offers Mondays and Thursdays only, 09:00-11:00 in 60-minute slots
     const days = (await w.call('post', '/user_schedules/check/doctor/availability', customer, { id_doctors: doctor.id, id_services: peeling.id })).body as any[];

@@ -74,6 +74,8 @@ describe('journey: staff customer service in the admin dashboard', () => {
     expect(users.data[0][0]).toBe(sari.id);
     const orders = (await w.call('post', '/orders/table', admin, table(first.code))).body;
     expect(orders.data.map((r: unknown[]) => r[0])).toEqual([first.orderId]);
+    const byPhone = (await w.call('post', '/orders/table', admin, table(sari.person.users_phone))).body;
+    expect(byPhone.data.map((r: unknown[]) => r[0])).toEqual([first.orderId]);
     // and her orders by filter in the list
     const hers = (await w.call('post', '/orders/explore?page=1&length=10', admin, { id_users: sari.id, status_array: ['CHECKOUT'] })).body.data as { id: number }[];
     expect(hers.map((o) => o.id)).toEqual([first.orderId]);
@@ -88,6 +90,8 @@ describe('journey: staff customer service in the admin dashboard', () => {
     const earned = Math.floor((first.grand * 10) / 100);
     expect((await w.call('get', '/users/data', sari.bearer)).body.users.total_point).toBe(earned);
     expect(await quotaLeft()).toBe(4);
+    const told = (await w.call('post', '/notifications/explore?page=1&length=50', sari.bearer, {})).body.data as { intentions: string; reference_id: number | string }[];
+    expect(told.filter((n) => Number(n.reference_id) === first.orderId).map((n) => n.intentions)).toEqual(['order_paid']);
 
     // a second order spends 5,000 of the points with the code, then Sari calls to cancel it
     const second = await checkedOut(sari.bearer, sari.patientId, Number(menu.id), 3, 'CS20', 5_000);
@@ -107,6 +111,13 @@ describe('journey: staff customer service in the admin dashboard', () => {
     expect(aboutSecond.map((n) => n.intentions)).toEqual(['order_cancelled']);
     expect(aboutSecond[0]!.content).toContain('Pelanggan berubah pikiran');
     expect(await w.pushesTo(sari.device)).toContain(aboutSecond[0]!.title);
+
+    // a week later Sari returns the first parcel unopened: staff cancel the paid order too (the money is refunded in Midtrans' dashboard)
+    await w.call('put', `/orders/${first.orderId}/cancel`, admin, { cancel_reason: 'Retur, belum dibuka' });
+    expect(await stockOf()).toBe(10);
+    expect(await quotaLeft()).toBe(5);
+    expect((await w.call('get', '/users/data', sari.bearer)).body.users.total_point).toBe(0);
+    await w.call('put', `/orders/${first.orderId}/uncancel`, admin, {}, 409);
 
     // Budi locks himself out; staff find blocked accounts and lift the block
     const budi = await customerWithPatient('budi', 'Budi Pelanggan');
@@ -149,8 +160,16 @@ describe('journey: staff customer service in the admin dashboard', () => {
         `unlink patients ${ibu.patientId}`,
       ]),
     );
+    // the story of Sari's first order in the log: her checkout, the payment taken, the cancel
+    const story = (await w.call('post', '/logs/search', owner.bearer, { resource: 'orders', resource_id: first.orderId })).body.logs as { action: string; id_users: number }[];
+    expect(story.map((e) => [e.action, e.id_users])).toEqual(
+      expect.arrayContaining([
+        ['PUT /orders/:id/paid', cs.id],
+        ['PUT /orders/:id/cancel', cs.id],
+      ]),
+    );
     // the customers' own actions are not the admin's
     const byAction = (await w.call('post', '/logs/explore?page=1&length=100', owner.bearer, { action: 'PUT /orders/:id/cancel' })).body.data as { id_users: number }[];
-    expect(byAction.map((e) => e.id_users)).toEqual([cs.id]);
+    expect(byAction.map((e) => e.id_users)).toEqual([cs.id, cs.id]);
   });
 });
