@@ -147,6 +147,33 @@ describe('journey: staff customer service in the admin dashboard', () => {
     expect(((await w.call('post', '/patients/search', budiAgain.bearer, {})).body.patients as { id: number }[]).map((p) => p.id)).toEqual([budi.patientId]);
     expect((await w.call('get', `/patients/${ibu.patientId}`, admin)).body.patients.id_users).toBe(0);
 
+    // Budi phones to book a visit for his mother: staff find her file, book the first free slot, later cancel it
+    const cat = (await w.call('post', '/service_categories/create', admin, { service_categories: 'Konsultasi', codes: 'KS', color: '#123456' })).body.service_categories;
+    const service = (await w.call('post', '/services/create', admin, { services_name: 'Konsultasi Kulit', services_price: '150000', buffer_time: '30', id_service_categories: cat.id })).body.services;
+    const drPerson = { ...newPerson('dr'), users_fullname: 'dr. Rani' };
+    const drUser = await register(w, drPerson, { roles: ['DOCTOR'], positions: 'Dokter' }, admin);
+    const doctor = (await w.call('post', '/doctors/create', admin, { id_users: Number(drUser.id), id_services: service.id, custom_price: 150_000, doctor_description: 'Sp.KK', is_active: 1 })).body.doctors;
+    await w.call('post', '/doctor_services/create', admin, { id_doctors: doctor.id, id_services: service.id, custom_price: 0, doctor_buffer_time: 0, is_active: 1 });
+    for (const hari of ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu']) await w.call('post', '/schedules/create', admin, { id_doctors: doctor.id, hari, jam: '10:00', jam_selesai: '11:00' });
+    await w.call('post', '/doctor_schedules/generate', admin, { id_doctors: doctor.id });
+    await w.call('put', '/users/patients/link', admin, { id_users: budi.id, id_patients: ibu.patientId });
+    const files = (await w.call('post', '/patients/table', admin, table('Ibu Budi'))).body.data as unknown[][];
+    expect(files.map((r) => [r[0], r[1]])).toEqual([[ibu.patientId, budi.id]]);
+    const free = (await w.call('post', '/user_schedules/check/doctor/availability', admin, { id_doctors: doctor.id, id_services: service.id })).body as any[];
+    const day = free.find((d) => d.schedule > free[0].schedule) ?? free[0];
+    const slot = day.doctors[0];
+    const booking = (await w.call('post', '/user_schedules/create', admin, { id_doctor_schedules: slot.id, tanggal: day.schedule_format, id_patients: files[0]![0] })).body.user_schedules;
+    expect(booking).toMatchObject({ status: 'BOOKING' });
+    const inBudisApp = (await w.call('post', '/user_schedules/search', budiAgain.bearer, {})).body.user_schedules as { id: number }[];
+    expect(inBudisApp.map((a) => a.id)).toEqual([booking.id]);
+    await w.call('put', `/user_schedules/${booking.id}/cancel`, admin, { cancel_reason: 'Dokter berhalangan' });
+    expect((await w.call('get', `/user_schedules/${booking.id}`, budiAgain.bearer)).body.user_schedules).toMatchObject({ status: 'CANCEL', cancel_reason: 'Dokter berhalangan' });
+    const budiNotes = (await w.call('post', '/notifications/explore?page=1&length=50', budiAgain.bearer, {})).body.data as { intentions: string; reference_id: number | string; content: string }[];
+    const aboutBooking = budiNotes.filter((n) => Number(n.reference_id) === booking.id);
+    expect(aboutBooking.map((n) => n.intentions).sort()).toEqual(['appointment_booked', 'appointment_cancelled']);
+    expect(aboutBooking.find((n) => n.intentions === 'appointment_cancelled')!.content).toContain('Dokter berhalangan');
+    await w.call('put', '/users/patients/unlink', admin, { id_patients: ibu.patientId });
+
     // the owner reads what the customer-service admin did in the audit log
     const log = (await w.call('post', '/logs/explore?page=1&length=100', owner.bearer, { id_users: cs.id })).body.data as { action: string; resource: string; resource_id: number | string | null; outcome: string }[];
     const did = log.map((e) => `${e.action} ${e.resource} ${e.resource_id ?? ''}`);
