@@ -35,7 +35,7 @@ async function checkedOut(customer: string, patientId: number, menuId: number, q
   if (code) await w.call('put', `/orders/${cart.id}/apply/promotions`, customer, { display_codes: code });
   if (points) await w.call('put', `/orders/${cart.id}/apply/points`, customer, { poin_used: points });
   const checkout = (await w.call('put', `/orders/${cart.id}/checkout`, customer, {})).body;
-  return { orderId: cart.id as number, code: checkout.orders.order_code as string, grand: w.midtrans.snapRequests.at(-1).transaction_details.gross_amount as number };
+  return { orderId: cart.id as number, code: checkout.orders.order_code as string, token: checkout.token as string, grand: w.midtrans.snapRequests.at(-1).transaction_details.gross_amount as number };
 }
 
 /** The DataTables request the dashboard's tables send, searching `q` in every column. */
@@ -90,6 +90,14 @@ describe('journey: staff customer service in the admin dashboard', () => {
     const earned = Math.floor((first.grand * 10) / 100);
     expect((await w.call('get', '/users/data', sari.bearer)).body.users.total_point).toBe(earned);
     expect(await quotaLeft()).toBe(4);
+    // Sari had also paid on the Snap page before reaching the counter: the money arrives for an order already paid
+    expect((await w.midtransSettles(first.token)).result).toBe('paid_not_current');
+    // the owner's dashboard shows it in the log as a payment to refund, naming the order and the Midtrans transaction
+    const alerts = (await w.call('post', '/logs/search', owner.bearer, { action: 'payment_alert' })).body.logs as { resource: string; resource_id: string; outcome: string; details: Record<string, unknown> }[];
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ resource: 'orders', resource_id: String(first.orderId), outcome: 'failure' });
+    expect(alerts[0]!.details).toMatchObject({ result: 'paid_not_current', order_code: first.code, gross_amount: first.grand });
+    expect(String(alerts[0]!.details.transaction_id)).not.toBe('');
     const told = (await w.call('post', '/notifications/explore?page=1&length=50', sari.bearer, {})).body.data as { intentions: string; reference_id: number | string }[];
     expect(told.filter((n) => Number(n.reference_id) === first.orderId).map((n) => n.intentions)).toEqual(['order_paid']);
 
