@@ -184,6 +184,11 @@ describe('journey: the reports agree with what happened', () => {
     expect(byCode[consultOut.orders.order_code]!.slice(2)).toEqual(['C', `Journey ${ani.person.username}`, 125_000, 0, 0, 0, 125_000, 'PAID']);
     expect((overall.data as unknown[][]).reduce((s, r) => s + Number(r[8]), 0)).toBe(stats.amount_total);
 
+    // the search box finds Budi's order; the E filter leaves the consultation out
+    const searched = (await w.call('post', '/report/penjualan/overall', owner, { ...table, 'search[value]': budi.person.users_fullname.toUpperCase() })).body;
+    expect({ total: searched.recordsTotal, filtered: searched.recordsFiltered, codes: searched.data.map((r: unknown[]) => r[0]) }).toEqual({ total: 3, filtered: 1, codes: [b1.code] });
+    const eOnly = (await w.call('post', '/report/penjualan/stats', owner, { ...today, order_type: 'E' })).body;
+    expect(eOnly).toMatchObject({ total_sales: 2, total_online_consultation: 0, amount_total: sales });
     const products = (await w.call('post', '/report/penjualan/products', owner, table)).body.data as unknown[][];
     expect(products).toEqual(expect.arrayContaining([['Serum Retinol', 3, 300_000], ['Toner Hydra', 1, 50_000]]));
     expect(products).toHaveLength(2);
