@@ -191,6 +191,9 @@ describe('checkout with Midtrans Snap', () => {
     expect((await order(orderId)).is_paid).toBe(0);
     expect((await webhook(notification('E-19990101-999', 1_000))).body.result).toBe('unknown_order');
     expect(await t.app.db.paymentNotification.count({ where: { order_id: o.order_code! } })).toBe(1);
+    // money for none of our orders: staff find it in the audit log to refund it
+    const alert = await t.app.db.log.findFirst({ where: { action: 'payment_alert', details: { path: ['midtrans_order_id'], equals: 'E-19990101-999' } } });
+    expect(alert).toMatchObject({ resource: 'orders', resource_id: null, outcome: 'failure', details: expect.objectContaining({ result: 'unknown_order', gross_amount: '1000.00' }) });
   });
 
   it('a signed notification with added fields the database cannot store (nested deep, a NUL or lone surrogate deep inside) is a 400, not a 500', async () => {
@@ -310,6 +313,13 @@ describe('checkout with Midtrans Snap', () => {
     // a partial refund notification arriving after it (smaller total, a new key) takes nothing back
     expect((await webhook(notification(`${first}-2`, 35_000, 'partial_refund', { refund_amount: '4000.00' }))).body.result).toBe('noted');
     expect((await order(orderId)).refunded_amount).toBe(35_000);
+    // what needs a person is in the audit log staff read (logs/*), not only in the server's log
+    const alerts = await t.app.db.log.findMany({ where: { action: 'payment_alert', resource_id: String(orderId) }, orderBy: { seq: 'asc' } });
+    expect(alerts.map((a) => [a.outcome, a.id_users, (a.details as { result: string }).result, (a.details as { midtrans_order_id: string }).midtrans_order_id])).toEqual([
+      ['failure', null, 'paid_not_current', first],
+      ['failure', null, 'noted', `${first}-2`],
+      ['failure', null, 'reversed_manual', `${first}-2`],
+    ]);
   });
 
   it('what Midtrans took back of a payment staff undo (unpaid) is no longer the order\'s: paid again, all of it is revenue', async () => {
@@ -385,8 +395,10 @@ describe('checkout with Midtrans Snap', () => {
       id_orders: null, gross_amount: '35000.00', transaction_id: 'trx-gone-996', process_result: 'unknown_order',
     });
     // staff find it in the audit log too (the server's log is out of their reach); the expiry is no entry
-    const entries = await t.app.db.log.findMany({ where: { action: 'payment_to_refund' } });
-    expect(entries.map((l) => l.details)).toContainEqual({ midtrans_order_id: code, gross_amount: 35_000, transaction_status: 'settlement', transaction_id: 'trx-gone-996' });
+    const entries = await t.app.db.log.findMany({ where: { action: 'payment_alert' } });
+    expect(entries.map((l) => l.details)).toContainEqual(
+      expect.objectContaining({ result: 'unknown_order', midtrans_order_id: code, gross_amount: '35000.00', transaction_status: 'settlement', transaction_id: 'trx-gone-996' }),
+    );
     expect(entries.map((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id)).not.toContain('E-19990101-997');
   });
 

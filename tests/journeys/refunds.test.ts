@@ -78,7 +78,7 @@ describe('journey: Midtrans gives a customer money back', () => {
     expect(await stats()).toMatchObject({ total_sales: 0, amount_sales: 0 });
     // staff learn of it from the audit log
     const logs = (await w.call('post', '/logs/explore?page=1&length=10', admin, { resource: 'orders', resource_id: String(b.orderId) })).body.data as any[];
-    expect(logs.find((l) => l.action === 'payment_reversed_manual')).toMatchObject({ outcome: 'failure', details: { transaction_status: 'refund', gross_amount: bTotal } });
+    expect(logs.find((l) => l.action === 'payment_alert')).toMatchObject({ outcome: 'failure', details: { result: 'reversed_manual', transaction_status: 'refund', gross_amount: bTotal } });
     const invoice = await invoiceText(c.bearer, b.orderId);
     expect(invoice).not.toMatch(/Refunded: IDR 30[.,]000\b/);
     expect(invoice).toMatch(/Refunded: IDR [\d.,]+/);

@@ -62,9 +62,9 @@ describe('journey: a customer checks out and never pays', () => {
     expect((await pointsOf(w, c.bearer)).balance).toBe(earned);
     // staff learn of the money to give back from the audit log, with what they need to refund it in Midtrans' dashboard
     const logs = (await w.call('post', '/logs/explore?page=1&length=10', admin, { resource: 'orders', resource_id: String(orderId) })).body.data as any[];
-    expect(logs.find((l) => l.action === 'payment_to_refund')).toMatchObject({
+    expect(logs.find((l) => l.action === 'payment_alert')).toMatchObject({
       outcome: 'failure',
-      details: { midtrans_order_id: checkout.orders.order_code, gross_amount: 200_000 + (checkout.orders.courier_price as number) - 25_000 - 5_000 },
+      details: { result: 'paid_not_current', midtrans_order_id: checkout.orders.order_code, gross_amount: 200_000 + (checkout.orders.courier_price as number) - 25_000 - 5_000 },
     });
 
     // the customer starts again: a new cart, the same code and points, and this time pays

@@ -25,6 +25,40 @@ const notificationSchema = z
   })
   .loose();
 
+/**
+ * Money that needs a person (a refund to make in Midtrans' dashboard, a reversal of a shipped
+ * order): besides the server log, an audit entry staff read in `logs/*` (action `payment_alert`,
+ * outcome `failure`, resource `orders` and the order's id when there is one), in the caller's
+ * transaction when it has one, so it is there exactly when the notification's outcome is.
+ */
+async function alertStaff(
+  app: AppContext,
+  tx: Tx | undefined,
+  a: { orderId: number | null; orderCode?: string | null; result: string; message: string; midtransOrderId: string; transactionId?: string | null; transactionStatus: string; grossAmount: number | string; refunded?: number },
+) {
+  await audit(
+    app,
+    {
+      user: null,
+      action: 'payment_alert',
+      resource: 'orders',
+      resourceId: a.orderId,
+      outcome: 'failure',
+      details: {
+        result: a.result,
+        message: a.message,
+        order_code: a.orderCode ?? null,
+        midtrans_order_id: a.midtransOrderId,
+        transaction_id: a.transactionId ?? '',
+        transaction_status: a.transactionStatus,
+        gross_amount: a.grossAmount,
+        ...(a.refunded === undefined ? {} : { refunded_amount: a.refunded }),
+      },
+    },
+    tx,
+  );
+}
+
 /** what receiving a notification did (stored as process_result and answered to Midtrans) */
 export const NOTIFICATION_RESULTS = ['duplicate', 'unknown_order', 'amount_mismatch', 'already_paid', 'paid_not_current', 'paid', 'cancelled', 'reversed', 'reversed_manual', 'reversed_partial', 'ignored_state', 'ignored_late', 'noted'] as const;
 export type NotificationResult = (typeof NOTIFICATION_RESULTS)[number];
@@ -117,8 +151,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
         { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
         'payment settled for an order that no longer exists: refund it',
       );
-      const details = { midtrans_order_id: n.order_id, gross_amount: Math.round(Number(n.gross_amount)) || 0, transaction_status: n.transaction_status, transaction_id: n.transaction_id };
-      await audit(app, { action: 'payment_to_refund', resource: 'orders', outcome: 'failure', details });
+      await alertStaff(app, undefined, { orderId: null, result: 'unknown_order', message: 'payment settled for an order that no longer exists: refund it', midtransOrderId: n.order_id, transactionId: n.transaction_id, transactionStatus: n.transaction_status, grossAmount: n.gross_amount });
     } else {
       app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
     }
@@ -131,19 +164,6 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
   }
   const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id, refunded);
   return finish(result);
-}
-
-/**
- * What only staff can settle (money for an order that does not take it, to refund in Midtrans'
- * dashboard; money taken back from an order that has shipped) goes into the audit log with what
- * they need for it, in the change's transaction: the server log alone is out of their reach.
- */
-async function staffMustAct(
-  app: AppContext, tx: Tx, action: 'payment_to_refund' | 'payment_reversed_manual', orderId: number,
-  payment: { midtrans_order_id: string; gross_amount: number }, status: string, transactionId?: string,
-) {
-  const details = { midtrans_order_id: payment.midtrans_order_id, gross_amount: payment.gross_amount, transaction_status: status, transaction_id: transactionId ?? null };
-  await audit(app, { action, resource: 'orders', resourceId: orderId, outcome: 'failure', details }, tx);
 }
 
 /**
@@ -166,8 +186,8 @@ async function applyStatus(
         // order was paid through another attempt or by staff): the customer paid twice, or for
         // nothing; staff must refund or reconcile
         app.logger.error({ orderId, paymentId }, 'payment settled for a superseded or cancelled attempt');
+        await alertStaff(app, tx, { orderId, orderCode: order.order_code, result: 'paid_not_current', message: 'payment settled for a superseded or cancelled attempt, or an order already paid: refund it', midtransOrderId: payment.midtrans_order_id, transactionId, transactionStatus: status, grossAmount: payment.gross_amount });
         await tx.orderPayment.update({ where: { id: paymentId }, data: { transaction_id: transactionId, payment_type: paymentType } });
-        await staffMustAct(app, tx, 'payment_to_refund', orderId, payment, status, transactionId);
         return 'paid_not_current';
       }
       const ok = await markPaid(app, tx, orderId, paymentType, null);
@@ -185,7 +205,7 @@ async function applyStatus(
       const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
       if (ok) return 'reversed';
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
-      await staffMustAct(app, tx, 'payment_reversed_manual', orderId, payment, status, transactionId);
+      await alertStaff(app, tx, { orderId, orderCode: order.order_code, result: 'reversed_manual', message: 'payment reversed for an order that can no longer be cancelled', midtransOrderId: payment.midtrans_order_id, transactionId, transactionStatus: status, grossAmount: payment.gross_amount });
       return 'reversed_manual';
     }
     if ((status === 'refund' || status === 'chargeback') && payment.status !== 'REFUNDED') {
@@ -214,6 +234,7 @@ async function applyStatus(
       }
       if (refunded === undefined) {
         app.logger.error({ orderId, paymentId, status }, 'part of a payment was taken back by an amount the notification does not give; the reports still count it');
+        await alertStaff(app, tx, { orderId, orderCode: order.order_code, result: paidNow ? 'paid' : 'noted', message: 'part of a payment was taken back by an amount the notification does not give; the reports still count it', midtransOrderId: payment.midtrans_order_id, transactionId, transactionStatus: status, grossAmount: payment.gross_amount });
         return paidNow ? 'paid' : 'noted';
       }
       await takeBack(tx, order, Math.min(refunded, payment.gross_amount));

@@ -95,7 +95,7 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
     const { appointmentId } = payload;
     const a = await tx.userSchedule.findUnique({
       where: { id: appointmentId },
-      select: { id_users: true, id_doctors: true, tanggal: true, jam: true, user: { select: { deleted_at: true } }, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+      select: { id_users: true, id_doctors: true, tanggal: true, jam: true, cancel_reason: true, user: { select: { deleted_at: true } }, doctor: { select: { id_users: true, user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
     });
     if (!a) return;
     // moved to another doctor: the doctor who loses it is told as well (read from the payload, the
@@ -103,7 +103,9 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
     const previousDoctorId = 'previousDoctorId' in payload ? payload.previousDoctorId : a.id_doctors;
     const previous = previousDoctorId !== a.id_doctors ? await tx.doctor.findUnique({ where: { id: previousDoctorId }, select: { id_users: true } }) : null;
     const [intentions, title, verb] = appointmentTexts[event];
-    const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}`;
+    // a cancellation names its reason, as an order's does
+    const reason = event === 'appointment.cancelled' && a.cancel_reason ? ` (${a.cancel_reason})` : '';
+    const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}${reason}`;
     const base = { intentions, title, labels: event === 'appointment.cancelled' ? 'Warning' : 'Info', reference_type: 'user_schedules', reference_id: appointmentId };
     await notify(app, tx, [
       // a deleted account is told nothing (its bookings are cancelled as it is deleted)
