@@ -216,6 +216,33 @@ describe('a changed e-mail or phone', () => {
   });
 });
 
+describe('a new password', () => {
+  it('is told to the holder (e-mail, else WhatsApp), whether they changed it or staff set it; a refused change tells nothing', async () => {
+    const admin = await t.user(['ADMIN']);
+    const u = await t.user(['CUSTOMER'], { users_email: 'sandi.baru@example.com', users_phone: '081277770002', users_fullname: 'Tono Sandi' });
+    const phoneOnly = await t.user(['CUSTOMER'], { users_phone: '081277770003', users_email: null });
+    const notices = (id: number) => t.app.db.messageOutbox.findMany({ where: { id_users: id, purpose: 'password_changed' }, orderBy: { id: 'asc' } });
+
+    const wrong = await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: 'salah-salah', new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD });
+    expect(wrong.status).toBe(422);
+    expect(await notices(u.id)).toEqual([]);
+
+    expect((await t.http.post(`/users/${u.id}/update/password`).set(t.auth(u)).send({ prev_password: TEST_PASSWORD, new_password: NEW_PASSWORD, new_password_confirm: NEW_PASSWORD })).status).toBe(200);
+    expect((await t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'klinik-123', new_password_confirm: 'klinik-123' })).status).toBe(200);
+    expect((await t.http.post(`/users/${phoneOnly.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'klinik-123', new_password_confirm: 'klinik-123' })).status).toBe(200);
+    expect((await notices(u.id)).map((m) => [m.channel, m.recipient])).toEqual([
+      ['email', 'sandi.baru@example.com'],
+      ['email', 'sandi.baru@example.com'],
+    ]);
+    expect((await notices(phoneOnly.id)).map((m) => [m.channel, m.recipient])).toEqual([['wa', '081277770003']]);
+    await deliverOutbox(t.app);
+    const mails = smtp.mails.filter((m) => m.to.includes('sandi.baru@example.com')).map((m) => mailText(m.raw));
+    expect(mails.some((m) => m.includes('Tono Sandi') && m.includes('diatur ulang oleh klinik'))).toBe(true);
+    expect(mails.every((m) => !m.includes(NEW_PASSWORD) && !m.includes('klinik-123'))).toBe(true);
+    expect(wablas.calls.find((c) => c.phone === '6281277770003')?.message).toContain('Kata sandi');
+  });
+});
+
 describe('a mail server refusing the recipient', () => {
   it('for good (5xx): FAILED at once, the body forgotten; for now (4xx): retried', async () => {
     await enqueueMessage(t.app.db, { channel: 'email', recipient: 'nobody@example.com', subject: 'Reset', body: 'link-secret', purpose: 'recovery' });

@@ -109,45 +109,49 @@ export async function assertMayChangeAccount(tx: Tx, caller: AuthUser | undefine
 const maskEmail = (e: string) => e.replace(/^(.)[^@]*/, '$1***');
 const maskPhone = (p: string) => `***${p.slice(-3)}`;
 
+type Holder = { users_email: string | null; users_phone: string | null; users_fullname: string };
+
 /**
- * A changed e-mail or phone is told to the old one (outbox, sent only if the change commits). The
- * change needs no password (the document's update has no field for it), so a borrowed session could
- * otherwise point recovery at the borrower's mailbox unnoticed: the owner learns of it where they
- * still read, and can ask the clinic to lock the account.
+ * A security notice to the account's holder (outbox, sent only if the change commits), by e-mail
+ * and/or WhatsApp to the addresses given: "this changed; if it was not you, call the clinic".
  */
-async function tellOldContact(
+async function noticeToHolder(
   tx: Tx,
   userId: number,
-  before: { users_email: string | null; users_phone: string | null; users_fullname: string },
-  email: string | null | undefined,
-  phone: string | null | undefined,
+  holder: Holder,
+  to: { email?: string | null; phone?: string | null },
+  purpose: 'contact_changed' | 'password_changed',
+  subject: string,
+  what: string,
 ) {
-  const notice = (what: string, now: string) =>
-    [
-      `Halo ${before.users_fullname},`,
-      '',
-      `${what} akun Colederma Anda baru saja diubah${now ? ` menjadi ${now}` : ' (dihapus)'}.`,
-      'Jika bukan Anda yang mengubahnya, segera hubungi klinik Colederma agar akun Anda diamankan.',
-    ].join('\n');
+  const body = [`Halo ${holder.users_fullname},`, '', what, 'Jika bukan Anda yang mengubahnya, segera hubungi klinik Colederma agar akun Anda diamankan.'].join('\n');
+  if (to.email) await enqueueMessage(tx, { channel: 'email', recipient: to.email, subject, body, purpose, id_users: userId });
+  if (to.phone) await enqueueMessage(tx, { channel: 'wa', recipient: to.phone, body, purpose, id_users: userId });
+}
+
+/**
+ * A changed e-mail or phone is told to the old one. The change needs no password (the document's
+ * update has no field for it), so a borrowed session could otherwise point recovery at the
+ * borrower's mailbox unnoticed: the owner learns of it where they still read, and can ask the
+ * clinic to lock the account.
+ */
+async function tellOldContact(tx: Tx, userId: number, before: Holder, email: string | null | undefined, phone: string | null | undefined) {
+  const changed = (what: string, now: string) => `${what} akun Colederma Anda baru saja diubah${now ? ` menjadi ${now}` : ' (dihapus)'}.`;
   if (email !== undefined && before.users_email) {
-    await enqueueMessage(tx, {
-      channel: 'email',
-      recipient: before.users_email,
-      subject: 'Alamat e-mail akun Colederma diubah',
-      body: notice('Alamat e-mail', email ? maskEmail(email) : ''),
-      purpose: 'contact_changed',
-      id_users: userId,
-    });
+    await noticeToHolder(tx, userId, before, { email: before.users_email }, 'contact_changed', 'Alamat e-mail akun Colederma diubah', changed('Alamat e-mail', email ? maskEmail(email) : ''));
   }
   if (phone !== undefined && before.users_phone) {
-    await enqueueMessage(tx, {
-      channel: 'wa',
-      recipient: before.users_phone,
-      body: notice('Nomor telepon', phone ? maskPhone(phone) : ''),
-      purpose: 'contact_changed',
-      id_users: userId,
-    });
+    await noticeToHolder(tx, userId, before, { phone: before.users_phone }, 'contact_changed', 'Nomor telepon akun Colederma diubah', changed('Nomor telepon', phone ? maskPhone(phone) : ''));
   }
+}
+
+/** A new password is told to the holder: by e-mail, else by WhatsApp (`byClinic`: staff set it). */
+async function tellPasswordChanged(tx: Tx, userId: number, byClinic: boolean) {
+  const holder = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { users_email: true, users_phone: true, users_fullname: true } });
+  const what = byClinic
+    ? 'Kata sandi akun Colederma Anda baru saja diatur ulang oleh klinik; buat kata sandi baru saat masuk berikutnya.'
+    : 'Kata sandi akun Colederma Anda baru saja diubah.';
+  await noticeToHolder(tx, userId, holder, holder.users_email ? { email: holder.users_email } : { phone: holder.users_phone }, 'password_changed', 'Kata sandi akun Colederma diubah', what);
 }
 
 export async function updateUser(c: Caller, id: number, body: Partial<Omit<UserInput, 'password'>>, tx: Tx) {
@@ -423,6 +427,7 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
     if (!count) throw ended();
     await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
+    await tellPasswordChanged(tx, userId, false);
     await beforeCommit?.(tx);
   });
 }
@@ -453,6 +458,7 @@ export async function setPasswordByAdmin(app: AppContext, userId: number, next: 
     await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
     await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
+    await tellPasswordChanged(tx, userId, true);
     await beforeCommit?.(tx);
   });
 }
