@@ -280,6 +280,11 @@ describe('checkout with Midtrans Snap', () => {
       expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED', refunded_amount: 5_000 });
       expect((await webhook(notification(code, 35_000, 'settlement', trx))).body.result).toBe('already_paid');
       expect(await order(orderId)).toMatchObject({ status: 'PAID', is_paid: 1, refunded_amount: 5_000 });
+      // the customer is told once (the notification repeats; only a larger total is news)
+      expect((await webhook(notification(code, 35_000, status, { ...trx, refund_amount: '5000.00' }))).body.result).toBe('duplicate');
+      expect((await webhook(notification(code, 35_000, status, { ...trx, transaction_id: `${trx.transaction_id}-b`, refund_amount: '5000.00' }))).body.result).toBe('reversed_partial');
+      const told = await t.app.db.notification.findMany({ where: { id_user_to: u.id, intentions: 'order_refunded', reference_id: orderId } });
+      expect(told.map((n) => n.content)).toEqual([`Sebagian pembayaran pesanan ${code} telah dikembalikan: IDR 5.000.`]);
       // the customer's invoice says what was given back
       expect(await invoiceText(u, orderId)).toEqual(expect.stringContaining('Total: IDR 35.000'));
       expect(await invoiceText(u, orderId)).toEqual(expect.stringContaining('Refunded: IDR 5.000'));

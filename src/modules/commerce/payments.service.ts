@@ -6,6 +6,7 @@ import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { audit } from '../audit/audit.service.js';
+import { emit } from '../../lib/events.js';
 import { reverseEarned } from './points.service.js';
 import { lockOrder } from './reservations.js';
 import { adminStamp, assertAdminNamed, cancelOrder, holdConsultationDoctor, markPaid, onOwnOrder, runStateAction, type AdminInput, type StateAction } from './orders.service.js';
@@ -237,7 +238,9 @@ async function applyStatus(
         await alertStaff(app, tx, { orderId, orderCode: order.order_code, result: paidNow ? 'paid' : 'noted', message: 'part of a payment was taken back by an amount the notification does not give; the reports still count it', midtransOrderId: payment.midtrans_order_id, transactionId, transactionStatus: status, grossAmount: payment.gross_amount });
         return paidNow ? 'paid' : 'noted';
       }
-      await takeBack(tx, order, Math.min(refunded, payment.gross_amount));
+      const amount = Math.min(refunded, payment.gross_amount);
+      // the customer is told of money given back once, when the total grows (notifications repeat)
+      if (await takeBack(tx, order, amount)) await emit(app, 'order.refunded_partly', { orderId, refunded: amount }, tx);
       app.logger.warn({ orderId, paymentId, status, refunded }, 'part of a payment was taken back; the order is unchanged');
       return 'reversed_partial';
     }
@@ -255,8 +258,10 @@ async function applyStatus(
  * Records on the order (locked, read under the lock) what Midtrans has taken back of its payment.
  * Only ever raised: notifications repeat and arrive out of order, and each says the total so far.
  */
-async function takeBack(tx: Tx, order: { id: number; refunded_amount: number }, amount: number) {
-  if (amount > order.refunded_amount) await tx.order.update({ where: { id: order.id }, data: { refunded_amount: amount } });
+async function takeBack(tx: Tx, order: { id: number; refunded_amount: number }, amount: number): Promise<boolean> {
+  if (amount <= order.refunded_amount) return false;
+  await tx.order.update({ where: { id: order.id }, data: { refunded_amount: amount } });
+  return true;
 }
 
 /**

@@ -3,6 +3,7 @@ import { addJob } from '../../jobs.js';
 import { formatDate, formatTime } from '../../lib/dates.js';
 import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
 import { readsMessages } from '../consultations/threads.service.js';
+import { formatRupiah } from '../catalogue/pricing.js';
 
 /**
  * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
@@ -19,6 +20,23 @@ on('order.paid', async (app, { orderId }, tx) => {
       title: 'Pembayaran diterima',
       content: `Pembayaran pesanan ${o.order_code ?? ''} telah kami terima.`,
       labels: 'Success',
+      reference_type: 'orders',
+      reference_id: orderId,
+    },
+  ]);
+});
+
+// Part of a payment given back (Midtrans partial refund): the customer is told how much so far.
+on('order.refunded_partly', async (app, { orderId, refunded }, tx) => {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true } });
+  if (!o) return;
+  await notify(app, tx, [
+    {
+      id_user_to: o.id_member,
+      intentions: 'order_refunded',
+      title: 'Dana dikembalikan',
+      content: `Sebagian pembayaran pesanan ${o.order_code ?? ''} telah dikembalikan: ${formatRupiah(refunded)}.`,
+      labels: 'Info',
       reference_type: 'orders',
       reference_id: orderId,
     },
