@@ -18,6 +18,10 @@ async function doctorJoins(admin: string, prefix: string, device: string) {
   return { ...me, name: `Journey ${login.username}` };
 }
 
+/** The states of the customer's prescription requests, as their data export shows them (oldest first). */
+const requestStates = async (bearer: string) =>
+  ((await w.call('get', '/users/data/export', bearer)).body.export.tables.PrescriptionRequest as { id: number; status: string }[]).sort((a, b) => a.id - b.id).map((r) => r.status);
+
 const intentions = async (bearer: string) =>
   ((await w.call('post', '/notifications/explore?page=1&length=50', bearer, {})).body.data as { intentions: string }[]).map((n) => n.intentions);
 
@@ -38,6 +42,8 @@ describe('journey: a prescription request', () => {
     await w.call('post', '/orders/e_add_to_carts', buyer.bearer, { id_order: cart.id, items: [{ id_menu: cream.id, qty: 1 }] }, 422);
     expect((await w.call('post', '/menus/prescriptions/requests', buyer.bearer, { id_menu: cream.id })).body).toEqual({ prescriptions_requests: true });
     expect((await w.call('post', '/menus/prescriptions/requests', buyer.bearer, { id_menu: cream.id })).body).toEqual({ prescriptions_requests: true });
+
+    expect(await requestStates(buyer.bearer)).toEqual(['OPEN']);
 
     // one thread, its first message the request; every doctor and admin is told once
     const mine = (await w.call('post', '/threads/overview', buyer.bearer, {})).body;
@@ -63,6 +69,7 @@ describe('journey: a prescription request', () => {
     await w.call('post', '/thread_messages/text', buyer.bearer, { id_threads: thread.id, content: 'Iya dok, flek hitam' });
     const rx = (await w.call('post', '/thread_messages/prescriptions', drA.bearer, { id_threads: thread.id, id_menu: cream.id, qty: 1 })).body.thread_messages;
     expect(await intentions(buyer.bearer)).toEqual(expect.arrayContaining(['new_message', 'new_prescription']));
+    expect(await requestStates(buyer.bearer)).toEqual(['PRESCRIBED']);
     const taken = (await w.call('get', `/threads/${thread.id}`, buyer.bearer)).body.threads;
     expect(taken).toMatchObject({ id_user_to: drA.id, user_to: { users_fullname: drA.name } });
 
@@ -84,6 +91,7 @@ describe('journey: a prescription request', () => {
     await w.call('put', `/threads/${thread.id}/close`, drA.bearer, {});
     await w.call('post', '/thread_messages/text', buyer.bearer, { id_threads: thread.id, content: 'Terima kasih dok' }, 409);
     await w.call('post', '/thread_messages/prescriptions', drA.bearer, { id_threads: thread.id, id_menu: cream.id, qty: 1 }, 409);
+    expect(await requestStates(buyer.bearer)).toEqual(['CLOSED']);
     expect((await w.call('post', '/threads/overview', buyer.bearer, {})).body.archive.prescriptions.map((t: { id: number }) => t.id)).toEqual([thread.id]);
     expect((await w.call('post', '/threads/overview/doctors', drA.bearer, {})).body.archive.prescriptions.map((t: { id: number }) => t.id)).toEqual([thread.id]);
 
@@ -93,5 +101,6 @@ describe('journey: a prescription request', () => {
     const again = (await w.call('post', '/threads/overview', buyer.bearer, {})).body;
     expect(again.active.prescriptions).toHaveLength(1);
     expect(again.active.prescriptions[0].id).not.toBe(thread.id);
+    expect(await requestStates(buyer.bearer)).toEqual(['CLOSED', 'OPEN']);
   });
 });

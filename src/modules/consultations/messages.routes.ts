@@ -10,7 +10,7 @@ import { menuBaseJSON } from '../catalogue/serializers.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { CART } from '../commerce/orders.service.js';
 import { CONTENT_TYPES, messageDetailJSON, messageDetailSchema, messageInclude, messageJSON, messageSchema, threadInclude } from './serializers.js';
-import { loadThread, messageScope, openWhere, postMessage, readThreadMessages, type NewMessage } from './threads.service.js';
+import { followRequest, loadThread, messageScope, openWhere, postMessage, readThreadMessages, type NewMessage } from './threads.service.js';
 
 const FILE_AREA = 'thread_messages';
 const PRESCRIPTION_VALID_DAYS = 30;
@@ -221,6 +221,7 @@ export const messageRoutes = [
           }
         }
         await tx.threadMessage.update({ where: { id }, data: { deleted_at: c.app.now() } });
+        if (existing.content_type === 'prescriptions') await followRequest(tx, existing.id_threads);
       },
     },
   }).filter((r) => r.path !== '/thread_messages/explore'),

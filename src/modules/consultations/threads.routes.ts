@@ -22,7 +22,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import { followRequest, isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
 import type { Tx } from '../../db/client.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
@@ -260,6 +260,7 @@ export const threadRoutes = [
             ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
           },
         });
+        if (b.is_closed !== undefined) await followRequest(tx, id);
       },
     },
     delete: { access: STAFF },
@@ -276,6 +277,7 @@ export const threadRoutes = [
         await lockManaged(tx, user, params.id);
         const { count } = await tx.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
         if (!count) throw conflict('The thread is already closed');
+        await followRequest(tx, params.id);
         await auditChange(tx);
         return { close: true as const };
       }),
@@ -300,6 +302,7 @@ export const threadRoutes = [
           data: { is_closed: 0, closed_at: null, estimate_done_at: window },
         });
         if (!count) throw conflict('The thread is already open');
+        await followRequest(tx, params.id);
         await keepOrderWindow(tx, t, window);
         await auditChange(tx);
         return { reopen: true as const };

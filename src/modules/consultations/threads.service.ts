@@ -262,7 +262,22 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
     select: { id: true },
   });
   await emit(app, 'thread.message', { threadId: t.id, messageId: m.id, authorId: user.id, kind: msg.content_type }, tx);
+  if (msg.content_type === 'prescriptions') await followRequest(tx, t.id);
   return m.id;
+}
+
+/**
+ * The prescription request behind a prescriptions thread follows the thread (its `status`, which
+ * the customer's data export shows): CLOSED while the thread is closed, else PRESCRIBED while a
+ * prescription (not deleted) was written in it, else OPEN. Called, in the same transaction, by
+ * whatever changes one of these: a prescription written or deleted, the thread closed or reopened.
+ */
+export async function followRequest(tx: Tx, threadId: number) {
+  const t = await tx.thread.findUnique({ where: { id: threadId }, select: { is_closed: true, thread_type: true } });
+  if (!t || t.thread_type !== 'prescriptions') return;
+  const prescribed = !t.is_closed && (await tx.threadMessage.count({ where: { id_threads: threadId, content_type: 'prescriptions', deleted_at: null } })) > 0;
+  const status = t.is_closed ? 'CLOSED' : prescribed ? 'PRESCRIBED' : 'OPEN';
+  await tx.prescriptionRequest.updateMany({ where: { id_threads: threadId, NOT: { status } }, data: { status } });
 }
 
 
