@@ -34,6 +34,8 @@ describe('journey: a customer’s notifications and the phones they reach', () =
     const second = await anEvent(c.bearer, c.patientId);
     expect(await w.pushesTo('phone-one-nt')).toEqual(['Pesanan dibatalkan', 'Pesanan dibatalkan']);
     expect(await w.pushesTo('dead-tablet-nt')).toEqual([]);
+    const refusedAtFirst = w.fcm.unregistered.length;
+    expect(refusedAtFirst).toBeGreaterThan(0);
     expect(await counts(c.bearer)).toMatchObject({ notifications: 2, unread: 2, isread: 0 });
 
     // the list, and search with the unread filter, show both
@@ -77,6 +79,8 @@ describe('journey: a customer’s notifications and the phones they reach', () =
     await w.call('post', '/users/register_device_token', again.bearer, { device_token: 'phone-two-nt', already_login: false });
     await anEvent(again.bearer, c.patientId);
     expect(await w.pushesTo('phone-two-nt')).toHaveLength(2);
+    // FCM was never asked about the dead token again after it first answered UNREGISTERED
+    expect(w.fcm.unregistered.length).toBe(refusedAtFirst);
     // the relative's phone never got the customer's notices
     expect(await w.pushesTo('phone-one-nt')).toHaveLength(3);
   });
