@@ -64,6 +64,18 @@ describe('journey: a promotion code with a quota of two, over time', () => {
 
     // staff add uses; D applies it, then the code expires before D checks out
     await w.call('put', `/promotions/${promo.id}/update`, admin, { quota: 5 });
+    // A, whose use was given back, may use it again
+    const aAgain = await fillCart(w, a.bearer, a.patientId, shop.menuId, 1);
+    await w.call('put', `/orders/${aAgain.orderId}/apply/promotions`, a.bearer, { display_codes: 'DUAORANG' });
+    // a customer with two patients applies it to both carts: one checkout takes the customer's one use, the other is refused
+    const h = await newCustomer(w, 'ph', 'phone-of-ph');
+    const sibling = (await w.call('post', '/patients/create', h.bearer, { nama_lengkap_pasien: 'Adik ph', jenis_kelamin: 'L', tanggal_lahir: '01/02/2005', alamat_domisili: 'Bandung' })).body.patients;
+    const h1 = await fillCart(w, h.bearer, h.patientId, shop.menuId, 1);
+    const h2 = await fillCart(w, h.bearer, sibling.id, shop.menuId, 1);
+    await w.call('put', `/orders/${h1.orderId}/apply/promotions`, h.bearer, { display_codes: 'DUAORANG' });
+    await w.call('put', `/orders/${h2.orderId}/apply/promotions`, h.bearer, { display_codes: 'DUAORANG' });
+    await w.call('put', `/orders/${h1.orderId}/checkout`, h.bearer, {});
+    await w.call('put', `/orders/${h2.orderId}/checkout`, h.bearer, {}, 422);
     const dCart = await fillCart(w, d.bearer, d.patientId, shop.menuId, 1);
     await w.call('put', `/orders/${dCart.orderId}/apply/promotions`, d.bearer, { display_codes: 'DUAORANG' });
     w.clockMovesOn(3 * 86_400_000);
