@@ -16,6 +16,8 @@ import jwt from 'jsonwebtoken';
  */
 export async function startFakeFcm(opts: { publicKey: string; clientEmail: string; projectId: string; flakyFailures?: number; slowMs?: number }) {
   const sent: { token: string; title: string; body: string; data: Record<string, string> }[] = [];
+  /** The tokens of the messages answered UNREGISTERED (`dead-*`), one entry per refused send. */
+  const unregistered: string[] = [];
   const tokenRequests: string[] = [];
   const failures = new Map<string, number>();
   const issued = new Set<string>();
@@ -63,6 +65,7 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
           error: { code: 400, message: description, status: 'INVALID_ARGUMENT', details: [{ '@type': 'type.googleapis.com/google.rpc.BadRequest', fieldViolations: [{ field: 'message', description }] }] },
         });
       }
+      if (msg.token.startsWith('dead-')) unregistered.push(msg.token);
       if (msg.token.startsWith('dead-')) return fcmError(404, 'NOT_FOUND', 'UNREGISTERED');
       if (msg.token.startsWith('bad-')) return fcmError(400, 'INVALID_ARGUMENT', 'INVALID_ARGUMENT');
       if (msg.token.startsWith('busy-')) {
@@ -97,5 +100,5 @@ export async function startFakeFcm(opts: { publicKey: string; clientEmail: strin
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, sent, answered, tokenRequests, hold, close: () => new Promise<void>((r) => server.close(() => r())) };
+  return { url, sent, unregistered, answered, tokenRequests, hold, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
