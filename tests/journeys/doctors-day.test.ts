@@ -1,21 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clinicDay, formatDate } from '../../src/lib/dates.js';
-import { newPerson, OWNER, register, startWorld, type World } from './world.js';
+import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
 
-const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-const TODAY = clinicDay(new Date());
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** a clinic day `days` ahead: ISO and dd/mm/yyyy */
-function ahead(days: number) {
-  const iso = formatDate(new Date(TODAY.getTime() + days * 86_400_000))!;
-  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` };
-}
 
 /** Runs `steps` with the app's clock on `iso` at `hhmm` WIB (the clock moving, outside the API). */
 async function onClinicDay<T>(iso: string, hhmm: string, steps: () => Promise<T>) {
@@ -52,7 +43,7 @@ describe("journey: a doctor's day", () => {
     const service = (await w.call('post', '/services/create', admin, { services_name: 'Facial Acne', services_price: '150000', buffer_time: '30', id_service_categories: cat.id })).body.services;
     const drA = await staffHireDoctor(admin, service.id, 'dra');
     const drB = await staffHireDoctor(admin, service.id, 'drb');
-    const visit = ahead(2);
+    const visit = clinicDayAhead(2);
 
     // a customer with an allergic patient books drA at 10:00
     const person = newPerson('pasien');

@@ -1,21 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { cartWithAddress, fillCart, newCustomer, notificationsAbout, staffSignsIn, staffStockTheShop } from './shop.js';
-import { newPerson, register, startWorld, type World } from './world.js';
+import { newPerson, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
 
-const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** a clinic day `days` ahead: ISO and dd/mm/yyyy */
-function ahead(days: number) {
-  const iso = formatDate(new Date(clinicDay(new Date()).getTime() + days * 86_400_000))!;
-  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` };
-}
 
 /** Staff open a service with a doctor who practises 09:00-12:00 every day; the doctor signs in on a phone. */
 async function staffOpenTheClinic(admin: string) {
@@ -43,7 +35,7 @@ describe('journey: a customer leaves the clinic', () => {
     const admin = (await staffSignsIn(w)).bearer;
     const shop = await staffStockTheShop(w, admin);
     const clinic = await staffOpenTheClinic(admin);
-    const visit = ahead(5);
+    const visit = clinicDayAhead(5);
 
     // a customer with a patient, a visit booked for 09:00 in five days, a paid order and an open cart
     const c = await newCustomer(w, 'leaver', 'leaver-phone');

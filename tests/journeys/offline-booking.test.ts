@@ -1,24 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
-import { newPerson, OWNER, register, startWorld, type World } from './world.js';
+import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
 
-const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-// the clinic day the file started on (a run may cross midnight in Asia/Jakarta)
-const TODAY = clinicDay(new Date());
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** a clinic day `days` ahead: ISO, dd/mm/yyyy and its weekday name */
-function ahead(days: number) {
-  const d = new Date(TODAY.getTime() + days * 86_400_000);
-  const iso = formatDate(d)!;
-  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`, hari: DAYS[d.getUTCDay()]! };
-}
 
 /** The owner signs in and creates an admin through users/create; the admin signs in. */
 async function staffSignsIn() {
@@ -66,8 +55,8 @@ describe('journey: an offline clinic appointment', () => {
   it('staff open a schedule, a customer books and reschedules, the visit is served and recorded, reports count it', async () => {
     const admin = await staffSignsIn();
     const clinic = await staffOpenTheClinic(admin);
-    const holiday = ahead(3);
-    const visit = ahead(5);
+    const holiday = clinicDayAhead(3);
+    const visit = clinicDayAhead(5);
     await w.call('post', '/holidays/create', admin, { dates: holiday.dmy, descriptions: 'Cuti bersama' });
 
     // a customer signs up, adds a patient and finds the service and the doctor in the app
@@ -98,7 +87,7 @@ describe('journey: an offline clinic appointment', () => {
     expect(now).toEqual(['09:00', '09:30', '10:00', '11:00', '11:30']);
 
     // the evening before, the reminder job runs; the customer's app shows the appointment's story
-    await onClinicDay(ahead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
+    await onClinicDay(clinicDayAhead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
     const notes = (await w.call('post', '/notifications/explore?page=1&length=50', customer, {})).body.data as { intentions: string; reference_id: number | string }[];
     expect(notes.filter((n) => Number(n.reference_id) === booked.id).map((n) => n.intentions).sort()).toEqual(['appointment_booked', 'appointment_reminder', 'appointment_rescheduled']);
 

@@ -1,30 +1,13 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clinicDay, formatDate } from '../../src/lib/dates.js';
-import { MIDTRANS_KEY, newPerson, OWNER, register, startWorld, type World } from './world.js';
+import { MIDTRANS_KEY, newPerson, OWNER, register, startWorld, type World, clinicDateTime, clinicDayAhead, DAYS } from './world.js';
 
-const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
-// the clinic day the file started on (a run may cross midnight in Asia/Jakarta)
-const TODAY = clinicDay(new Date());
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** a clinic day `days` ahead: ISO and dd/mm/yyyy */
-function ahead(days: number) {
-  const iso = formatDate(new Date(TODAY.getTime() + days * 86_400_000))!;
-  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}` };
-}
-
-/** dd/mm/yyyy HH:mm in the clinic's zone, `days` from now */
-function clinicDateTime(days: number) {
-  const d = new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
-}
 
 /** Runs `steps` with the app's clock on `iso` at `hhmm` WIB (the clock moving, outside the API). */
 async function onClinicDay<T>(iso: string, hhmm: string, steps: () => Promise<T>) {
@@ -151,7 +134,7 @@ describe('journey: the reports agree with what happened', () => {
     await w.call('put', `/orders/${cancelled.id}/cancel`, admin, { cancel_reason: 'Stok rusak' });
 
     // Budi's patient visits the clinic: booked, arrived and served on the visit day
-    const visit = ahead(2);
+    const visit = clinicDayAhead(2);
     const days = (await w.call('post', '/user_schedules/check/doctor/availability', budi.bearer, { id_doctors: doctor.id, id_services: laser.id })).body as any[];
     const slot = days.find((d) => d.schedule === visit.iso).doctors[0];
     expect(slot).toMatchObject({ jam_mulai: '13:00', jam_selesai: '13:45' });
@@ -162,7 +145,7 @@ describe('journey: the reports agree with what happened', () => {
     });
 
     // ----- the owner's reports for today -----
-    const today = { tgl_awal: ahead(0).dmy, tgl_akhir: ahead(0).dmy };
+    const today = { tgl_awal: clinicDayAhead(0).dmy, tgl_akhir: clinicDayAhead(0).dmy };
     const sales = a1Grand + b1Revenue;
     const stats = (await w.call('post', '/report/penjualan/stats', owner, today)).body;
     expect(stats).toEqual({
@@ -209,7 +192,7 @@ describe('journey: the reports agree with what happened', () => {
     expect(await csv(owner, '/report/offline/appoinment/performance', perfTable)).toEqual([['doctors', 'services_name', 'qty', 'durations', 'doctors_picture_url'], ...asCells(perf)]);
 
     // the dashboard cards (year to date)
-    const month = Number(ahead(0).iso.slice(5, 7));
+    const month = Number(clinicDayAhead(0).iso.slice(5, 7));
     const pendapatan = (await w.call('post', '/dashboard/total/pendapatan', owner, {})).body.pendapatan as { months: number; amounts: string }[];
     expect(pendapatan).toHaveLength(month);
     expect(pendapatan.find((p) => p.months === month)!.amounts).toBe(String(sales + 125_000));

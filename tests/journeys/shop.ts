@@ -1,18 +1,13 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
-import { MIDTRANS_KEY, newPerson, OWNER, register, type World } from './world.js';
+import { clinicDateTime, MIDTRANS_KEY, newPerson, OWNER, register, type World } from './world.js';
+
+export { clinicDateTime };
 
 /**
  * What the shop's journeys share: staff setting up the shop, a customer filling a cart, Midtrans
  * telling the webhook what happened to a payment. Only the public API, with what earlier answers gave.
  */
-
-/** dd/mm/yyyy HH:mm in the clinic's zone (Asia/Jakarta, UTC+7), `days` from now */
-export function clinicDateTime(days: number) {
-  const d = new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
-}
 
 /** The owner signs in and creates an admin account through users/create; the admin signs in. */
 export async function staffSignsIn(w: World) {

@@ -1,18 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPerson, OWNER, register, startWorld, type World } from './world.js';
+import { newPerson, OWNER, register, startWorld, type World, clinicDateTime } from './world.js';
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** dd/mm/yyyy HH:mm in the clinic's zone (Asia/Jakarta, UTC+7), `days` from now */
-function clinicDateTime(days: number) {
-  const d = new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
-}
 
 /** A customer signs up on the app, signs in on a phone and adds a patient. */
 async function customerWithPatient(prefix: string, patientName: string) {

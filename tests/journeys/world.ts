@@ -5,6 +5,7 @@ import { startFakeFcm } from '../notifications/fake-fcm.js';
 import { ensureOwner } from '../../src/modules/identity/users.service.js';
 import { deliverOutbox } from '../../src/modules/recovery/outbox.service.js';
 import { createTestApp } from '../helpers/app.js';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { mailText, startSmtpServer } from '../helpers/fake-servers.js';
 import { settlementNotification, startFakeMidtrans } from '../commerce/fake-midtrans.js';
 import { startFakeRajaOngkir } from '../shipping/fake-rajaongkir.js';
@@ -138,4 +139,23 @@ export function newPerson(prefix: string) {
 export async function register(w: World, person: ReturnType<typeof newPerson>, extra: Record<string, unknown> = {}, bearer: string | null = null) {
   const res = await w.call('post', '/users/create', bearer, { ...person, retype_password: person.password, ...extra });
   return res.body.users as { id: number | string; username: string };
+}
+
+/** The weekdays as the API names them, Sunday first (Date.getUTCDay's order). */
+export const DAYS = ['Minggu', 'Senin', 'Selasa', 'Rabu', 'Kamis', 'Jumat', 'Sabtu'];
+// the clinic day the file started on (a run may cross midnight in Asia/Jakarta)
+const TODAY = clinicDay(new Date());
+
+/** A clinic day `days` after the one the file started on: ISO, dd/mm/yyyy and its weekday's name. */
+export function clinicDayAhead(days: number) {
+  const d = new Date(TODAY.getTime() + days * 86_400_000);
+  const iso = formatDate(d)!;
+  return { iso, dmy: `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`, hari: DAYS[d.getUTCDay()]! };
+}
+
+/** dd/mm/yyyy HH:mm in the clinic's zone (Asia/Jakarta, UTC+7), `days` from now */
+export function clinicDateTime(days: number) {
+  const d = new Date(Date.now() + days * 86_400_000 + 7 * 3_600_000);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }
