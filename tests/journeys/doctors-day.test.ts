@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
+import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS, onClinicDay } from './world.js';
 
 
 let w: World;
@@ -7,20 +7,6 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** Runs `steps` with the app's clock on `iso` at `hhmm` WIB (the clock moving, outside the API). */
-async function onClinicDay<T>(iso: string, hhmm: string, steps: () => Promise<T>) {
-  const real = w.t.app.now;
-  const [h, m] = hhmm.split(':').map(Number);
-  const at = new Date(`${iso}T00:00:00Z`).getTime() + ((h! - 7) * 60 + m!) * 60_000;
-  const started = Date.now();
-  w.t.app.now = () => new Date(at + (Date.now() - started));
-  try {
-    return await steps();
-  } finally {
-    w.t.app.now = real;
-  }
-}
 
 /** Staff create a doctor account (users/create with the DOCTOR role) and the doctor row, practising 09:00-12:00 daily. */
 async function staffHireDoctor(admin: string, serviceId: number, prefix: string) {
@@ -57,7 +43,7 @@ describe("journey: a doctor's day", () => {
 
     const doctor = (await w.signIn(drA.login.username, drA.login.password)).bearer;
     const other = (await w.signIn(drB.login.username, drB.login.password)).bearer;
-    await onClinicDay(visit.iso, '08:30', async () => {
+    await onClinicDay(w, visit.iso, '08:30', async () => {
       // the doctor's calendar shows the day's visit, with the patient's name
       const timeline = (await w.call('post', '/user_schedules/timeline', doctor, { date_from: visit.dmy, date_to: visit.dmy })).body.events as any[];
       expect(timeline.map((e) => e.extendedProps.id)).toEqual([booked.id]);
@@ -79,7 +65,7 @@ describe("journey: a doctor's day", () => {
       expect((await w.call('post', '/patient_rekam_medis/explore?page=1&length=10', doctor, { id_patients: patientId })).body.data).toEqual([]);
     });
 
-    await onClinicDay(visit.iso, '09:55', async () => {
+    await onClinicDay(w, visit.iso, '09:55', async () => {
       // the patient arrives; the doctor checks the visit in, sees them and writes the record
       await w.call('put', `/user_schedules/${booked.id}/arrived`, doctor, {});
       const record = (

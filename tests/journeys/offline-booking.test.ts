@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
-import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
+import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS, onClinicDay } from './world.js';
 
 
 let w: World;
@@ -35,20 +35,6 @@ async function staffOpenTheClinic(admin: string) {
 async function freeSlots(customer: string, doctorId: number, serviceId: number, iso: string) {
   const days = (await w.call('post', '/user_schedules/check/doctor/availability', customer, { id_doctors: doctorId, id_services: serviceId })).body as any[];
   return { listed: days.map((d) => d.schedule as string), slots: (days.find((d) => d.schedule === iso)?.doctors ?? []) as { id: number; jam_mulai: string }[] };
-}
-
-/** Runs `steps` with the app's clock on `iso` at `hhmm` WIB (the clock moving, outside the API). */
-async function onClinicDay<T>(iso: string, hhmm: string, steps: () => Promise<T>) {
-  const real = w.t.app.now;
-  const [h, m] = hhmm.split(':').map(Number);
-  const at = new Date(`${iso}T00:00:00Z`).getTime() + ((h! - 7) * 60 + m!) * 60_000;
-  const started = Date.now();
-  w.t.app.now = () => new Date(at + (Date.now() - started));
-  try {
-    return await steps();
-  } finally {
-    w.t.app.now = real;
-  }
 }
 
 describe('journey: an offline clinic appointment', () => {
@@ -87,13 +73,13 @@ describe('journey: an offline clinic appointment', () => {
     expect(now).toEqual(['09:00', '09:30', '10:00', '11:00', '11:30']);
 
     // the evening before, the reminder job runs; the customer's app shows the appointment's story
-    await onClinicDay(clinicDayAhead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
+    await onClinicDay(w, clinicDayAhead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
     const notes = (await w.call('post', '/notifications/explore?page=1&length=50', customer, {})).body.data as { intentions: string; reference_id: number | string }[];
     expect(notes.filter((n) => Number(n.reference_id) === booked.id).map((n) => n.intentions).sort()).toEqual(['appointment_booked', 'appointment_reminder', 'appointment_rescheduled']);
 
     // on the day: the patient arrives, is served; the doctor writes the medical record
     const doctor = (await w.signIn(clinic.doctorLogin.username, clinic.doctorLogin.password)).bearer;
-    await onClinicDay(visit.iso, '10:20', async () => {
+    await onClinicDay(w, visit.iso, '10:20', async () => {
       const mine = (await w.call('post', '/user_schedules/search', doctor, { status_array: ['BOOKING', 'RESCHEDULE'] })).body.user_schedules as { id: number }[];
       expect(mine.map((a) => a.id)).toContain(booked.id);
       // the front desk finds today's visit in the dashboard's upcoming appointments

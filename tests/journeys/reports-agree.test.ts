@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MIDTRANS_KEY, newPerson, OWNER, register, startWorld, type World, clinicDateTime, clinicDayAhead, DAYS } from './world.js';
+import { MIDTRANS_KEY, newPerson, OWNER, register, startWorld, type World, clinicDateTime, clinicDayAhead, DAYS, onClinicDay } from './world.js';
 
 
 let w: World;
@@ -8,20 +8,6 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** Runs `steps` with the app's clock on `iso` at `hhmm` WIB (the clock moving, outside the API). */
-async function onClinicDay<T>(iso: string, hhmm: string, steps: () => Promise<T>) {
-  const real = w.t.app.now;
-  const [h, m] = hhmm.split(':').map(Number);
-  const at = new Date(`${iso}T00:00:00Z`).getTime() + ((h! - 7) * 60 + m!) * 60_000;
-  const started = Date.now();
-  w.t.app.now = () => new Date(at + (Date.now() - started));
-  try {
-    return await steps();
-  } finally {
-    w.t.app.now = real;
-  }
-}
 
 /** Midtrans, after refunding part of a paid Snap transaction in its dashboard, notifies the webhook. */
 async function midtransRefundsPart(snapToken: string, refund: number) {
@@ -139,7 +125,7 @@ describe('journey: the reports agree with what happened', () => {
     const slot = days.find((d) => d.schedule === visit.iso).doctors[0];
     expect(slot).toMatchObject({ jam_mulai: '13:00', jam_selesai: '13:45' });
     const booked = (await w.call('post', '/user_schedules/create', budi.bearer, { id_doctor_schedules: slot.id, tanggal: visit.dmy, id_patients: budi.patientId })).body.user_schedules;
-    await onClinicDay(visit.iso, '12:55', async () => {
+    await onClinicDay(w, visit.iso, '12:55', async () => {
       await w.call('put', `/user_schedules/${booked.id}/arrived`, admin, {});
       await w.call('put', `/user_schedules/${booked.id}/done`, admin, { digisoft_invoice_numbers: '0002/2026/12-CLD' });
     });
@@ -214,7 +200,7 @@ describe('journey: the reports agree with what happened', () => {
 
     // the visit counts among the year's services from its day on
     expect((await w.call('post', '/dashboard/total/services', owner, {})).body.items).toEqual([]);
-    await onClinicDay(visit.iso, '16:00', async () => {
+    await onClinicDay(w, visit.iso, '16:00', async () => {
       const services = (await w.call('post', '/dashboard/total/services', owner, {})).body.items;
       expect(services).toEqual([{ id_services: laser.id, services_name: 'Laser Toning', counts: 1 }]);
     });

@@ -159,3 +159,17 @@ export function clinicDateTime(days: number) {
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getUTCDate())}/${p(d.getUTCMonth() + 1)}/${d.getUTCFullYear()} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}`;
 }
+
+/** Runs `steps` with the app's clock on `iso` at `hhmm` WIB, going on from there (the clock moving, outside the API). */
+export async function onClinicDay<T>(w: World, iso: string, hhmm: string, steps: () => Promise<T>) {
+  const real = w.t.app.now;
+  const [h, m] = hhmm.split(':').map(Number);
+  const at = new Date(`${iso}T00:00:00Z`).getTime() + ((h! - 7) * 60 + m!) * 60_000;
+  const started = Date.now();
+  w.t.app.now = () => new Date(at + (Date.now() - started));
+  try {
+    return await steps();
+  } finally {
+    w.t.app.now = real;
+  }
+}
