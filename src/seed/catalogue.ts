@@ -81,9 +81,11 @@ export async function seedCatalogue(app: AppContext) {
   }
 
   const storeIds: number[] = [];
+  let storesCreated = false;
   for (const s of STORES) {
     const found = await db.brandstore.findFirst({ where: { nama: s.nama, deleted_at: null } });
     const store = found ?? (await db.brandstore.create({ data: { ...s, opentime: parseTime(s.opentime), closetime: parseTime(s.closetime) } }));
+    storesCreated ||= !found;
     storeIds.push(store.id);
   }
 
@@ -100,9 +102,12 @@ export async function seedCatalogue(app: AppContext) {
     }
   }
 
-  // the first store is the demo's warehouse: online orders take their stock from it (unless staff named another)
-  await deliverySettings(app);
-  await db.deliverySetting.updateMany({ where: { scope: 'default', id_brandstore_gudang: null }, data: { id_brandstore_gudang: storeIds[0]! } });
+  // the first store is the demo's warehouse: online orders take their stock from it. Named when the
+  // demo stores are made, not on every start (SEED_DEMO_DATA=true): staff may have changed it since.
+  if (storesCreated) {
+    await deliverySettings(app);
+    await db.deliverySetting.updateMany({ where: { scope: 'default', id_brandstore_gudang: null }, data: { id_brandstore_gudang: storeIds[0]! } });
+  }
 
   await db.promotion.upsert({
     where: { display_codes_key: 'COLEDERMA10' },

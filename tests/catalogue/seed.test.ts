@@ -31,6 +31,11 @@ describe('catalogue demo data', () => {
     // the demo's online orders take their stock from the Bandung store
     const settings = await t.app.db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } });
     expect(settings.id_brandstore_gudang).toBe(near.body.brandstore[0].id);
+    // named once, when the demo stores are made: a later start (SEED_DEMO_DATA=true) keeps staff's choice
+    await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { id_brandstore_gudang: null } });
+    await seedDemoData(t.app);
+    expect((await t.app.db.deliverySetting.findUniqueOrThrow({ where: { scope: 'default' } })).id_brandstore_gudang).toBeNull();
+    await t.app.db.deliverySetting.update({ where: { scope: 'default' }, data: { id_brandstore_gudang: settings.id_brandstore_gudang } });
     const featured = await t.http.post('/menus/search').send({ is_featured: 1 });
     const serum = featured.body.menus.find((m: any) => m.nama_menus.includes('Niacinamide'));
     expect(serum).toMatchObject({ harga: 129000, harga_aktif: 99000 });
