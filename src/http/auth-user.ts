@@ -1,6 +1,8 @@
 export const ROLES = ['OWNER', 'ADMIN', 'DOCTOR', 'CUSTOMER'] as const;
 export type Role = (typeof ROLES)[number];
 export const STAFF: Role[] = ['OWNER', 'ADMIN'];
+/** The stored role codes this API knows (an unknown code grants nothing). */
+export const knownRoles = (codes: readonly string[]) => codes.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
 
 /** The signed-in user as every handler sees it. */
 export interface AuthUser {

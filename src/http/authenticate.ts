@@ -3,7 +3,7 @@ import type { Request } from 'express';
 import jwt from 'jsonwebtoken';
 import type { AppContext } from '../app-context.js';
 import { sqlRows } from '../db/client.js';
-import { ROLES, type AuthUser, type Role } from './auth-user.js';
+import { knownRoles, type AuthUser, type Role } from './auth-user.js';
 import { unauthorized } from './errors.js';
 
 interface TokenClaims {
@@ -106,7 +106,7 @@ export async function authenticate(app: AppContext, req: Request, required: bool
     if (!required) return undefined;
     throw unauthorized(user?.is_blocked ? 'Account is blocked' : 'Session is no longer valid');
   }
-  const roles = user.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  const roles = knownRoles(user.roles);
   const authUser: AuthUser = { id: user.id, username: user.username, roles, token_version: claims.tv };
   req.user = authUser;
   return authUser;

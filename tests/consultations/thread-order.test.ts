@@ -18,7 +18,8 @@ afterAll(() => t.close());
 
 const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
 
-async function paidConsultation() {
+/** A consultation order (C) with a new doctor, checked out by a new customer and not paid yet. */
+async function checkedOutConsultation() {
   const doctorUser = await t.user(['DOCTOR']);
   const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
   const u = await t.user(['CUSTOMER']);
@@ -26,9 +27,13 @@ async function paidConsultation() {
   const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
   await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
   await put(`/orders/${id}/checkout`, u).expect(200);
-  await put(`/orders/${id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
-  const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_order: id } });
-  return { id, threadId: thread.id, customer: u, doctor: doctorUser };
+  return { id, customer: u, doctor: doctorUser };
+}
+async function paidConsultation() {
+  const c = await checkedOutConsultation();
+  await put(`/orders/${c.id}/paid`, admin, { pay_channel: 'QRIS' }).expect(200);
+  const thread = await t.app.db.thread.findFirstOrThrow({ where: { id_order: c.id } });
+  return { ...c, threadId: thread.id };
 }
 const thread = (id: number) => t.app.db.thread.findUniqueOrThrow({ where: { id } });
 /** the window as the two answers show it */
@@ -289,13 +294,7 @@ describe('a cancelled consultation order', () => {
   });
 
   it('tells the doctor when Midtrans reports the payment refunded (the webhook cancels the order)', async () => {
-    const doctorUser = await t.user(['DOCTOR']);
-    const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
-    const u = await t.user(['CUSTOMER']);
-    const patient = await patientOf(t, u);
-    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
-    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
-    await put(`/orders/${id}/checkout`, u).expect(200);
+    const { id, customer: u, doctor: doctorUser } = await checkedOutConsultation();
     const p = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: id, status: 'PENDING' } });
     const paid = simulatedNotification(t.app, p, 'settlement');
     expect((await t.http.post('/payments/webhooks/midtrans').send(paid)).body.result).toBe('paid');
@@ -317,13 +316,7 @@ describe('a cancelled consultation order', () => {
   });
 
   it('tells no doctor when the consultation was never paid (a checkout cancelled or expired unpaid)', async () => {
-    const doctorUser = await t.user(['DOCTOR']);
-    const d = await t.app.db.doctor.create({ data: { id_users: doctorUser.id, custom_price: 100_000 } });
-    const u = await t.user(['CUSTOMER']);
-    const patient = await patientOf(t, u);
-    const id = (await t.http.post('/orders/init').set(t.auth(u)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
-    await t.http.post('/orders/c_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_doctors: d.id, qty: 1 }] }).expect(200);
-    await put(`/orders/${id}/checkout`, u).expect(200);
+    const { id, customer: u, doctor: doctorUser } = await checkedOutConsultation();
     await put(`/orders/${id}/cancel`, admin, {}).expect(200);
     expect(await t.app.db.notification.count({ where: { id_user_to: u.id, intentions: 'order_cancelled' } })).toBe(1);
     expect(await t.app.db.notification.count({ where: { id_user_to: doctorUser.id } })).toBe(0);

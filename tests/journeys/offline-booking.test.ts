@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
-import { newPerson, OWNER, register, startWorld, type World, clinicDayAhead, DAYS, onClinicDay } from './world.js';
+import { staffSignsIn } from './shop.js';
+import { newPerson, register, startWorld, type World, clinicDayAhead, DAYS, onClinicDay } from './world.js';
 
 
 let w: World;
@@ -8,14 +9,6 @@ beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** The owner signs in and creates an admin through users/create; the admin signs in. */
-async function staffSignsIn() {
-  const owner = await w.signIn(OWNER.username, OWNER.password);
-  const person = newPerson('admin');
-  await register(w, person, { roles: ['ADMIN'], positions: 'Admin' }, owner.bearer);
-  return (await w.signIn(person.username, person.password)).bearer;
-}
 
 /** Staff open a service with a doctor who practises 09:00-12:00 every day, slots generated. */
 async function staffOpenTheClinic(admin: string) {
@@ -39,7 +32,7 @@ async function freeSlots(customer: string, doctorId: number, serviceId: number, 
 
 describe('journey: an offline clinic appointment', () => {
   it('staff open a schedule, a customer books and reschedules, the visit is served and recorded, reports count it', async () => {
-    const admin = await staffSignsIn();
+    const admin = (await staffSignsIn(w)).bearer;
     const clinic = await staffOpenTheClinic(admin);
     const holiday = clinicDayAhead(3);
     const visit = clinicDayAhead(5);

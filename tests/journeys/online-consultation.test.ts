@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { newPerson, OWNER, register, startWorld, type World } from './world.js';
+import { staffSignsIn } from './shop.js';
+import { newPerson, register, startWorld, type World } from './world.js';
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** The owner signs in and creates an admin through users/create; the admin signs in. */
-async function staffSignsIn() {
-  const owner = await w.signIn(OWNER.username, OWNER.password);
-  const person = newPerson('admin');
-  await register(w, person, { roles: ['ADMIN'], positions: 'Admin' }, owner.bearer);
-  return (await w.signIn(person.username, person.password)).bearer;
-}
 
 /** Staff create a doctor's account and profile, and a prescription-only cream. */
 async function staffPrepare(admin: string) {
@@ -44,7 +37,7 @@ async function shipCart(bearer: string, orderId: number) {
 
 describe('journey: an online consultation with a prescription', () => {
   it('a customer pays a consultation, talks with the doctor, gets a prescription and buys it; without one nobody can', async () => {
-    const admin = await staffSignsIn();
+    const admin = (await staffSignsIn(w)).bearer;
     const staff = await staffPrepare(admin);
     const buyer = await newCustomer('konsul');
 

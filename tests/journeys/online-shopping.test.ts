@@ -1,44 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pdfText } from '../helpers/pdf-text.js';
-import { newPerson, OWNER, register, startWorld, type World, clinicDateTime } from './world.js';
+import { fillCart, staffSignsIn, staffStockTheShop } from './shop.js';
+import { newPerson, register, startWorld, type World } from './world.js';
 
 let w: World;
 beforeAll(async () => {
   w = await startWorld();
 });
 afterAll(() => w.close());
-
-/** The owner signs in and creates an admin account through users/create; the admin signs in. */
-async function staffSignsIn() {
-  const owner = await w.signIn(OWNER.username, OWNER.password);
-  const person = newPerson('admin');
-  await register(w, person, { roles: ['ADMIN'], positions: 'Admin' }, owner.bearer);
-  return w.signIn(person.username, person.password);
-}
-
-/** Staff put a product on sale in a store with stock and publish a promotion code. */
-async function staffStockTheShop(admin: string) {
-  const menu = (await w.call('post', '/menus/create', admin, { nama_menus: 'Sunscreen SPF 50', brief: 'Tabir surya', harga: 100_000, pajak: 0, is_resep_required: 0, satuan: 'Tube', berat: '400' })).body.menus;
-  const store = (await w.call('post', '/brandstore/create', admin, { nama: 'Colederma Dago', alamat: 'Jl. Dago 1', notelp: '0221234567', opentime: '09:00', closetime: '20:00', city: 'Bandung', lat: 0, lng: 0, is_show: 1, groupname: 'CLD' })).body.brandstore;
-  await w.call('post', '/brandstore_menus/create', admin, { idmenu: menu.id, idbrandstore: store.id, quantitytotal: 10 });
-  // the store online orders take their stock from
-  expect((await w.call('put', '/deliveries/settings/update', admin, { id_brandstore_gudang: store.id })).body.id_brandstore_gudang).toBe(store.id);
-  const promo = (
-    await w.call('post', '/promotions/create', admin, { type: 'POTONGAN', value: 25_000, quota: 100, start_datetime: clinicDateTime(-1), expired_datetime: clinicDateTime(30), display_codes: 'JOURNEY25', title: 'Journey', max_uses_per_customer: 2 })
-  ).body.promotions;
-  return { menuId: Number(menu.id), storeId: Number(store.id), code: promo.display_codes as string };
-}
-
-/** A cart of the patient's with `qty` of the product, shipped by JNE at the first quoted price. */
-async function fillCart(customer: string, patientId: number, menuId: number, qty: number) {
-  const cart = (await w.call('post', '/orders/init', customer, { id_patients: patientId, order_type: 'E' })).body.orders;
-  await w.call('post', '/orders/e_add_to_carts', customer, { id_order: cart.id, items: [{ id_menu: menuId, qty }] });
-  await w.call('put', `/orders/${cart.id}/update/address`, customer, { lat_kirim: -6.89, lng_kirim: 107.61, kode_provinsi: 9, kode_kota: 23, kode_kecamatan: 330, alamat_kirim: 'Jl. Tubagus Ismail 5' });
-  const quotes = (await w.call('post', '/deliveries/calculate', customer, { id_order: cart.id, courier: 'jne' })).body;
-  const reg = quotes[0].costs.find((c: { service: string }) => c.service === 'REG');
-  await w.call('put', `/orders/${cart.id}/process/courier`, customer, { courier: 'jne', costs: String(reg.cost[0].value) });
-  return { orderId: cart.id as number, shipping: reg.cost[0].value as number };
-}
 
 /** Staff find the paid order in their list and walk it through fulfilment to the courier with a tracking number. */
 async function staffShip(admin: string, orderCode: string, resi: string) {
@@ -61,8 +30,10 @@ const invoicePdf = (bearer: string, orderId: number) =>
 
 describe('journey: a new customer buys online', () => {
   it('registers, adds a patient, fills a cart, pays through Midtrans, receives the parcel, rates it and spends the points', async () => {
-    const admin = (await staffSignsIn()).bearer;
-    const shop = await staffStockTheShop(admin);
+    const admin = (await staffSignsIn(w)).bearer;
+    const shop = await staffStockTheShop(w, admin);
+    // the store online orders take their stock from
+    expect((await w.call('get', '/deliveries/settings', admin)).body.id_brandstore_gudang).toBe(shop.storeId);
 
     // a new customer signs up on the app and signs in
     const person = newPerson('buyer');
@@ -84,7 +55,7 @@ describe('journey: a new customer buys online', () => {
     expect(inStore.find((r: { idmenu: number }) => Number(r.idmenu) === shop.menuId)).toMatchObject({ stocks: 10 });
 
     // fills a cart, ships it, applies the promotion code and checks out
-    const { orderId, shipping } = await fillCart(customer, patient.id, shop.menuId, 2);
+    const { orderId, shipping } = await fillCart(w, customer, patient.id, shop.menuId, 2);
     expect((await w.call('put', `/orders/${orderId}/apply/promotions`, customer, { display_codes: shop.code.toLowerCase() })).body).toMatchObject({ apply_promotions: true, value: 25_000 });
     const checkout = (await w.call('put', `/orders/${orderId}/checkout`, customer, { catatan_order: 'Tolong dibungkus rapi' })).body;
     expect(checkout.orders.status).toBe('CHECKOUT');
@@ -121,7 +92,7 @@ describe('journey: a new customer buys online', () => {
     expect(await pdfText(pdf.body as Buffer)).toContain(checkout.orders.order_code);
 
     // the next purchase spends the points
-    const second = await fillCart(customer, patient.id, shop.menuId, 1);
+    const second = await fillCart(w, customer, patient.id, shop.menuId, 1);
     const spend = Math.min(balance, 10_000);
     await w.call('put', `/orders/${second.orderId}/apply/promotions`, customer, { display_codes: shop.code });
     expect((await w.call('put', `/orders/${second.orderId}/apply/points`, customer, { poin_used: spend })).body).toEqual({ apply_points: true, poin_used: spend });

@@ -35,7 +35,7 @@ const notificationSchema = z
 async function alertStaff(
   app: AppContext,
   tx: Tx | undefined,
-  a: { orderId: number | null; orderCode?: string | null; result: string; message: string; midtransOrderId: string; transactionId?: string | null; transactionStatus: string; grossAmount: number | string; refunded?: number },
+  a: { orderId: number | null; orderCode?: string | null; result: string; message: string; midtransOrderId: string; transactionId?: string | null; transactionStatus: string; grossAmount: number | string },
 ) {
   await audit(
     app,
@@ -53,7 +53,6 @@ async function alertStaff(
         transaction_id: a.transactionId ?? '',
         transaction_status: a.transactionStatus,
         gross_amount: a.grossAmount,
-        ...(a.refunded === undefined ? {} : { refunded_amount: a.refunded }),
       },
     },
     tx,

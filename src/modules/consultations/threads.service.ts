@@ -1,5 +1,5 @@
 import type { AppContext } from '../../app-context.js';
-import { isDoctor, isStaff, ROLES, type AuthUser, type Role } from '../../http/auth-user.js';
+import { isDoctor, isStaff, knownRoles, type AuthUser } from '../../http/auth-user.js';
 import { conflict, notFound } from '../../http/errors.js';
 import { pageClause, sqlRows, type Db, type Tx } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
@@ -48,7 +48,7 @@ export function messageScope(user: AuthUser | undefined): Record<string, unknown
  */
 export async function readsMessages(db: Db, userId: number, threadId: number) {
   const roles = await db.userRole.findMany({ where: { id_users: userId }, select: { role_codes: true } });
-  const user: AuthUser = { id: userId, username: '', roles: roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r)) };
+  const user: AuthUser = { id: userId, username: '', roles: knownRoles(roles.map((r) => r.role_codes)) };
   const scope = messageScope(user);
   return !!(await db.thread.findFirst({ where: { id: threadId, ...(scope ? { AND: [scope] } : {}) }, select: { id: true } }));
 }

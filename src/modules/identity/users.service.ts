@@ -1,7 +1,7 @@
 import bcrypt from 'bcrypt';
 import type { AppContext } from '../../app-context.js';
 import type { BeforeCommit, Tx } from '../../db/client.js';
-import { ROLES, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
+import { knownRoles, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
 import { badRequest, conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
 import { isAfterClinicToday } from '../../lib/dates.js';
@@ -355,7 +355,7 @@ export async function login(app: AppContext, username: string, password: string,
     throw blocked();
   }
   await log('success');
-  const roles = user.roles.map((r) => r.role_codes).filter((r): r is Role => (ROLES as readonly string[]).includes(r));
+  const roles = knownRoles(user.roles.map((r) => r.role_codes));
   return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
 
