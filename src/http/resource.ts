@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppContext } from '../app-context.js';
 import { sqlRows, type Db } from '../db/client.js';
 import { nextChange } from '../db/read-cache.js';
-import { paging } from '../lib/schemas.js';
+import { paging, wholeNumber } from '../lib/schemas.js';
 import * as shape from './response.js';
 import type { AuthUser } from './auth-user.js';
 import { badRequest, notFound, zodFieldErrors } from './errors.js';
@@ -164,12 +164,12 @@ export function cachedRead<T>(
 export const MAX_TABLE_LENGTH = 1000;
 
 const tableRequest = z.object({
-  draw: z.coerce.number().int().min(0).default(0),
-  start: z.coerce.number().int().min(0).max(10_000_000).default(0),
-  length: z.coerce.number().int().min(-1).max(MAX_TABLE_LENGTH).default(10),
+  draw: wholeNumber(0, 2_147_483_647).default(0),
+  start: wholeNumber(0, 10_000_000).default(0),
+  length: wholeNumber(-1, MAX_TABLE_LENGTH).default(10),
   search: z.string().max(200).default(''),
   order: z
-    .array(z.object({ column: z.coerce.number().int().min(0).max(200), dir: z.enum(['asc', 'desc']).default('asc') }))
+    .array(z.object({ column: wholeNumber(0, 200), dir: z.enum(['asc', 'desc']).default('asc') }))
     .max(10)
     .default([]),
 });
@@ -382,7 +382,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
       tag: spec.name,
       summary: `Search ${key}`,
       response: spec.schema && shape.many(key, spec.schema),
-      body: filters.extend({ limit: z.coerce.number().int().min(1).max(spec.searchLimit ?? 100).optional() }).optional(),
+      body: filters.extend({ limit: wholeNumber(1, spec.searchLimit ?? 100).optional() }).optional(),
       handler: async (ctx) => {
         const c = caller(ctx);
         const { limit = spec.searchLimit ?? 100, ...f } = ctx.body ?? {};

@@ -74,10 +74,13 @@ export const time = z
 /** one id or a list of ids */
 export const idList = z.preprocess((v) => (Array.isArray(v) ? v : v === undefined || v === null || v === '' ? undefined : [v]), z.array(id).max(500));
 
+/** a whole number from min to max, as decimal text or a JSON number (query strings, limits, table paging) */
+export const wholeNumber = (min: number, max: number) => number((n) => n.int().min(min).max(max));
+
 export const paging = z.object({
-  page: z.coerce.number().int().min(1).max(1_000_000).default(1),
+  page: wholeNumber(1, 1_000_000).default(1),
   /** capped at 100 (docs/compat.md): a larger length answers 100 rows, not an error */
-  length: z.coerce.number().int().min(1).max(1_000_000).default(10).transform((n) => Math.min(n, 100)),
+  length: wholeNumber(1, 1_000_000).default(10).transform((n) => Math.min(n, 100)),
 });
 
 /**

@@ -175,4 +175,25 @@ describe('numbers are read as decimal text only', () => {
     expect(ok.status).toBe(200);
     expect(ok.body.menus.harga).toBe(15000);
   });
+
+  it('paging, table windows, limits and coordinates sent as hex or exponent text are a 400; decimal text is read as before', async () => {
+    const list = (q: string) => t.http.post(`/menus/explore?${q}`).set(t.auth(owner)).send({});
+    for (const q of ['page=1e1', 'length=0x10', 'page=%201e0']) {
+      const res = await list(q);
+      expect(res.status, q).toBe(400);
+      expect(res.body.errors[0].field).toMatch(/^query\.(page|length)$/);
+    }
+    expect((await list('page=2&length=5')).body).toMatchObject({ page: 2, length: 5 });
+
+    const table = (body: object) => t.http.post('/menus/table').set(t.auth(owner)).send(body);
+    for (const body of [{ start: '1e1' }, { length: '0x10' }, { draw: '2e0' }, { 'order[0][column]': '1e0' }]) {
+      expect((await table(body)).status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await table({ draw: '3', start: '0', length: '5' })).body).toMatchObject({ draw: 3 });
+
+    const near = (latlng: object) => t.http.post('/brandstore/search').set(t.auth(owner)).send({ latlng });
+    expect((await near({ lat: '-6.9e0', lng: '107.6' })).status).toBe(400);
+    expect((await near({ lat: '', lng: '107.6' })).status).toBe(400); // was read as the equator
+    expect((await near({ lat: '-6.9', lng: '107.6' })).status).toBe(200);
+  });
 });

@@ -106,8 +106,8 @@ const baseStoreRoutes = resourceRoutes({
 const SEARCH_LIMIT = 100;
 const storeSearchBody = emptyFiltersAbsent(storeFilters).extend({
   groupby: z.enum(['city', 'groupname']).optional(),
-  latlng: z.object({ lat: z.coerce.number().min(-90).max(90), lng: z.coerce.number().min(-180).max(180) }).optional(),
-  limit: z.coerce.number().int().min(1).max(SEARCH_LIMIT).optional(),
+  latlng: z.object({ lat: s.number((n) => n.min(-90).max(90)), lng: s.number((n) => n.min(-180).max(180)) }).optional(),
+  limit: s.wholeNumber(1, SEARCH_LIMIT).optional(),
 });
 
 /** A store found by search: `meter_in_distance` only when searched by `latlng`. */
@@ -367,7 +367,7 @@ const storeMenuSearch = route({
   access: 'public',
   tag: 'brandstore_menus',
   summary: 'Search store products; groupby "menu" (= by category), "brandstore" or "city" keys the answer',
-  body: emptyFiltersAbsent(storeMenuFilters).extend({ groupby: z.enum(['menu', 'kategori', 'brandstore', 'city']).optional(), limit: z.coerce.number().int().min(1).max(100).optional() }).optional(),
+  body: emptyFiltersAbsent(storeMenuFilters).extend({ groupby: z.enum(['menu', 'kategori', 'brandstore', 'city']).optional(), limit: s.wholeNumber(1, 100).optional() }).optional(),
   // with groupby: keyed by category, store name or city (names from the data, hence a record)
   response: shape.one('brandstoremenus', z.union([z.array(storeMenuSchema), z.record(z.string(), z.array(storeMenuSchema))])),
   handler: async ({ app, user, body }) => {

@@ -3,7 +3,7 @@ import { isStaff, STAFF } from '../../http/auth-user.js';
 import { conflict, forbidden, HttpError, notFound, unprocessable } from '../../http/errors.js';
 import { perRow, resourceRoutes, type Caller } from '../../http/resource.js';
 import { route, type RouteDef } from '../../http/route.js';
-import { id, number, text } from '../../lib/schemas.js';
+import { id, number, text, wholeNumber } from '../../lib/schemas.js';
 import { assertCartPatient, assertOneConsultation, loadCart } from './orders.service.js';
 import { lockBalance } from './points.service.js';
 import {
@@ -143,7 +143,7 @@ export const orderExtraRoutes: RouteDef[] = [
   }),
 ];
 
-const ratingFilters = z.object({ id_orders: id.optional(), id_users: id.optional(), ratings: z.coerce.number().int().min(1).max(5).optional() });
+const ratingFilters = z.object({ id_orders: id.optional(), id_users: id.optional(), ratings: wholeNumber(1, 5).optional() });
 const ownRating = (c: Caller) => (isStaff(c.user) ? undefined : { id_users: c.user?.id ?? -1 });
 /** what each ratings column sorts by: its field, or the order's and the customer's */
 const ratingSort: Record<string, (d: 'asc' | 'desc') => Record<string, unknown>> = {

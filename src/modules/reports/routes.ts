@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { wholeNumber } from '../../lib/schemas.js';
 import { STAFF } from '../../http/auth-user.js';
 import { route, type RequestContext, type RouteDef } from '../../http/route.js';
 import {
@@ -41,7 +42,7 @@ import { formatQuery, sendTable, tableWindow, type TableResult } from './table.j
 // answer `?format=csv` (every filtered row, the documented columns as the header).
 
 const tableBody = z.record(z.string(), z.unknown()).optional();
-const cardBody = z.object({ limit: z.coerce.number().int().min(1).max(50).default(10) }).loose().optional();
+const cardBody = z.object({ limit: wholeNumber(1, 50).default(10) }).loose().optional();
 
 type Runner = (ctx: RequestContext, f: ReportFilters, t: ReturnType<typeof tableWindow>) => Promise<TableResult>;
 

@@ -182,7 +182,7 @@ const segmentRoutes = resourceRoutes({
   name: 'deliveries',
   model: (db) => db.delivery,
   access: { read: 'authenticated', write: STAFF },
-  filters: z.object({ segment: s.text(200).optional(), distance: z.coerce.number().min(0).optional() }),
+  filters: z.object({ segment: s.text(200).optional(), distance: s.number((n) => n.min(0)).optional() }),
   where: (f) => ({
     segment: f.segment ? containsText(f.segment) : undefined,
     ...(f.distance !== undefined ? { distance_fr: { lte: f.distance }, distance_to: { gt: f.distance } } : {}),
