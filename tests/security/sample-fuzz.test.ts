@@ -167,6 +167,7 @@ async function tokenOf(caller: Caller, renew = false) {
   return tokens.get(caller)!;
 }
 
+// PostgreSQL only (TEST_DATABASE_URL): thousands of requests, about a minute and a half on PostgreSQL
 describe.skipIf(!process.env.TEST_DATABASE_URL)("the document's request samples with one field changed", () => {
   it('covers the documented requests with a JSON sample', () => {
     expect(cases.length).toBeGreaterThan(100);
