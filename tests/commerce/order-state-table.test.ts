@@ -1,0 +1,343 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { eCart, givePoints, menu, promotion, stockOf } from './fixtures.js';
+
+/**
+ * The order state machine (orders.service.ts, payments.service.ts; docs/compat.md "Order state machine"),
+ * for an e-commerce (E) order. States and the moves out of them:
+ *
+ *   SHOPPING CARTS ─checkout→ CHECKOUT ─paid (staff) / Midtrans settlement→ PAID ─prepared→ PREPARED
+ *   ─processing→ PROCESSING ─pickup→ PICKUP; PROCESSING/PICKUP ─process/noresi→ DELIVERED (again: a new
+ *   number) ─consignee→ DONE. Undo: unprepare, unprocessing, unpickup, uncheckout (CHECKOUT unpaid → cart),
+ *   unpaid (PAID → CHECKOUT). cancel: CHECKOUT/PAID/PREPARED/PROCESSING → CANCEL; uncancel: a CANCEL never
+ *   paid → cart. delete: a cart only (never checked out: gone; checked out before: CANCEL).
+ *   ratings/create: the customer's DONE order, once.
+ *
+ * Who: the state actions (paid … uncancel) are staff's (OWNER/ADMIN; anyone else 403). The cart actions
+ * (checkout, uncheckout, apply/unapply points and promotions, delete) are the customer's own, staff may act
+ * on any (another customer, a doctor: 404). A rating is the customer's own only (staff too: 404).
+ * Wrong state: 409 (a rating: 422).
+ *
+ * Side effects of each allowed move (the cart: 2 × a 40,000 product, a 5,000 code, 1,000 points, a
+ * 20,000 courier: 94,000 to pay; POINTS_EARN_PERCENT 1 → 940 earned):
+ * - checkout:   stock −2, promotion quota reserved +1 (usage RESERVED), 1,000 points spent, a PENDING
+ *               Midtrans attempt; nobody notified
+ * - uncheckout: all of it given back (stock, quota, points; usage RELEASED), the attempt SUPERSEDED
+ * - paid:       reserved → used (quota_used +1, usage USED), 940 points earned, the attempt SUPERSEDED,
+ *               `order_paid` to the customer
+ * - unpaid:     used → reserved again, the 940 earned taken back; nobody notified
+ * - prepared, unprepare, processing, unprocessing, pickup, unpickup, consignee: the status and its stamp only
+ * - process/noresi: DELIVERED with the number, `order_shipped` (once per new number)
+ * - cancel:     stock, quota, points given back (and the earned points taken back when it was paid), a
+ *               PENDING attempt CANCELLED, `order_cancelled` to the customer
+ * - uncancel:   a cart again (its reservations already given back by the cancel); nobody notified
+ * - apply/unapply points/promotions: the cart's poin_used / promotion and its totals only
+ * - delete:     the cart (never checked out) removed
+ * - every staff change writes one audit entry.
+ * A refused move changes nothing: the order, stock, promotion, its usage, points, attempts,
+ * notifications, ratings, the audit log.
+ */
+
+let t: TestApp;
+let admin: TestUser;
+let owner: TestUser;
+let stranger: TestUser;
+let doctor: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp({ POINTS_EARN_PERCENT: '1', POINTS_EXPIRY_DAYS: '30' });
+  admin = await t.user(['ADMIN']);
+  owner = await t.user(['CUSTOMER']);
+  stranger = await t.user(['CUSTOMER']);
+  doctor = await t.user(['DOCTOR']);
+  await givePoints(t, owner.id, 1_000_000);
+});
+afterAll(() => t.close());
+
+type State = 'CART' | 'CHECKOUT' | 'PAID' | 'PREPARED' | 'PROCESSING' | 'PICKUP' | 'DELIVERED' | 'DONE' | 'CANCEL_UNPAID' | 'CANCEL_PAID';
+const STATES: State[] = ['CART', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL_UNPAID', 'CANCEL_PAID'];
+const STAFF_ACTIONS = ['paid', 'unpaid', 'prepared', 'unprepare', 'processing', 'unprocessing', 'pickup', 'unpickup', 'process/noresi', 'consignee', 'cancel', 'uncancel'] as const;
+const CART_ACTIONS = ['checkout', 'uncheckout', 'apply/points', 'unapply/points', 'apply/promotions', 'unapply/promotions', 'delete', 'rate'] as const;
+type Action = (typeof STAFF_ACTIONS)[number] | (typeof CART_ACTIONS)[number];
+type Who = 'admin' | 'owner' | 'stranger' | 'doctor';
+const WHO: Who[] = ['admin', 'owner', 'stranger', 'doctor'];
+const caller = (w: Who) => ({ admin, owner, stranger, doctor })[w];
+
+/** the statuses each staff action is allowed from (E orders) */
+const FROM: Record<(typeof STAFF_ACTIONS)[number], State[]> = {
+  paid: ['CHECKOUT'],
+  unpaid: ['PAID'],
+  prepared: ['PAID'],
+  unprepare: ['PREPARED'],
+  processing: ['PREPARED'],
+  unprocessing: ['PROCESSING'],
+  pickup: ['PROCESSING'],
+  unpickup: ['PICKUP'],
+  'process/noresi': ['PROCESSING', 'PICKUP', 'DELIVERED'],
+  consignee: ['DELIVERED'],
+  cancel: ['CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING'],
+  uncancel: ['CANCEL_UNPAID'],
+};
+
+function expected(state: State, action: Action, who: Who): number {
+  if ((STAFF_ACTIONS as readonly string[]).includes(action)) {
+    if (who !== 'admin') return 403;
+    return FROM[action as (typeof STAFF_ACTIONS)[number]].includes(state) ? 200 : 409;
+  }
+  if (action === 'rate') return who !== 'owner' ? 404 : state === 'DONE' ? 200 : 422;
+  if (who !== 'admin' && who !== 'owner') return 404;
+  if (action === 'uncheckout') return state === 'CHECKOUT' ? 200 : 409;
+  return state === 'CART' ? 200 : 409;
+}
+
+type Fixture = { id: number; menuId: number; stockId: number; promoId: number; code: string };
+const put = (path: string, u: TestUser, body: object = {}) => t.http.put(path).set(t.auth(u)).send(body);
+
+/** a new order of `owner` brought to `state` through the API */
+async function orderIn(state: State): Promise<Fixture> {
+  const m = await menu(t, { harga: 40_000 });
+  const stock = await stockOf(t, m.id, 10);
+  const promo = await promotion(t, { value: 5_000, quota: 5 });
+  const id = await eCart(t, owner, [{ id_menu: m.id, qty: 2 }], 20_000);
+  await put(`/orders/${id}/apply/promotions`, owner, { display_codes: promo.display_codes }).expect(200);
+  await put(`/orders/${id}/apply/points`, owner, { poin_used: 1_000 }).expect(200);
+  const steps: Record<State, string[]> = {
+    CART: [],
+    CHECKOUT: ['checkout'],
+    PAID: ['checkout', 'paid'],
+    PREPARED: ['checkout', 'paid', 'prepared'],
+    PROCESSING: ['checkout', 'paid', 'prepared', 'processing'],
+    PICKUP: ['checkout', 'paid', 'prepared', 'processing', 'pickup'],
+    DELIVERED: ['checkout', 'paid', 'prepared', 'processing', 'process/noresi'],
+    DONE: ['checkout', 'paid', 'prepared', 'processing', 'process/noresi', 'consignee'],
+    CANCEL_UNPAID: ['checkout', 'cancel'],
+    CANCEL_PAID: ['checkout', 'paid', 'cancel'],
+  };
+  for (const step of steps[state]) {
+    const res = step === 'checkout' ? await put(`/orders/${id}/checkout`, owner) : await put(`/orders/${id}/${step}`, admin, bodyOf(step));
+    expect(res.status, `${step}: ${res.text}`).toBe(200);
+  }
+  return { id, menuId: m.id, stockId: stock.id, promoId: promo.id, code: promo.display_codes };
+}
+
+function bodyOf(action: string, f?: Fixture): object {
+  if (action === 'paid') return { pay_channel: 'TRANSFER' };
+  if (action === 'process/noresi') return { nomor_resi: 'JNE123' };
+  if (action === 'cancel') return { cancel_reason: 'stok habis' };
+  if (action === 'apply/points') return { poin_used: 500 };
+  if (action === 'apply/promotions') return { display_codes: f!.code };
+  if (action === 'rate') return { id_orders: f!.id, ratings: 5, rating_desc: 'bagus' };
+  return {};
+}
+
+function act(action: Action, who: Who, f: Fixture) {
+  const a = t.auth(caller(who));
+  if (action === 'delete') return t.http.delete(`/orders/${f.id}/delete`).set(a);
+  if (action === 'rate') return t.http.post('/ratings/create').set(a).send(bodyOf(action, f));
+  return t.http.put(`/orders/${f.id}/${action}`).set(a).send(bodyOf(action, f));
+}
+
+const omitTimes = <T extends { updated_at?: unknown; created_at?: unknown }>(r: T) => {
+  const { updated_at: _u, created_at: _c, ...rest } = r;
+  return rest;
+};
+
+/** everything a move of the order may touch */
+async function snapshot(f: Fixture) {
+  const db = t.app.db;
+  const order = await db.order.findUnique({ where: { id: f.id } });
+  const promo = await db.promotion.findUniqueOrThrow({ where: { id: f.promoId }, select: { quota_reserved: true, quota_used: true } });
+  return {
+    order: order && omitTimes(order),
+    stock: (await db.stock.findUniqueOrThrow({ where: { id: f.stockId } })).quantitytotal,
+    promo,
+    usage: (await db.promotionUsage.findMany({ where: { id_orders: f.id } })).map((u) => u.status),
+    balance: (await db.userPointBalance.findUniqueOrThrow({ where: { id_users: owner.id } })).balance,
+    points: (await db.userPoint.findMany({ where: { OR: [{ id_orders: f.id }, { id_orders_earned: f.id }] }, orderBy: { id: 'asc' } })).map(omitTimes),
+    payments: (await db.orderPayment.findMany({ where: { id_orders: f.id }, orderBy: { id: 'asc' } })).map((p) => p.status),
+    told: (await db.notification.findMany({ where: { reference_type: 'orders', reference_id: f.id }, orderBy: { id: 'asc' } })).map((n) => n.intentions),
+    ratings: await db.rating.count({ where: { id_orders: f.id } }),
+    logs: await db.log.count(),
+  };
+}
+type Snap = Awaited<ReturnType<typeof snapshot>>;
+
+const STATUS: Record<State, string> = {
+  CART: 'SHOPPING CARTS', CHECKOUT: 'CHECKOUT', PAID: 'PAID', PREPARED: 'PREPARED', PROCESSING: 'PROCESSING', PICKUP: 'PICKUP',
+  DELIVERED: 'DELIVERED', DONE: 'DONE', CANCEL_UNPAID: 'CANCEL', CANCEL_PAID: 'CANCEL',
+};
+const wasPaid = (s: State) => ['PAID', 'PREPARED', 'PROCESSING'].includes(s);
+
+/** the side effects of an allowed move, from `b` (before) to `a` (after) */
+function checkEffects(state: State, action: Action, who: Who, b: Snap, a: Snap) {
+  const newTold = a.told.slice(b.told.length);
+  if (action !== 'rate') expect(a.logs - b.logs, 'audit entries').toBe(who === 'admin' ? 1 : 0);
+  const same = (keys: (keyof Snap)[]) => {
+    for (const k of keys) expect(a[k], k).toEqual(b[k]);
+  };
+  switch (action) {
+    case 'checkout':
+      expect(a.order!.status).toBe('CHECKOUT');
+      expect(a.stock).toBe(b.stock - 2);
+      expect(a.promo).toEqual({ quota_reserved: b.promo.quota_reserved + 1, quota_used: b.promo.quota_used });
+      expect(a.usage).toEqual(['RESERVED']);
+      expect(a.balance).toBe(b.balance - 1_000);
+      expect(a.payments).toEqual(['PENDING']);
+      expect(newTold).toEqual([]);
+      break;
+    case 'uncheckout':
+      expect(a.order!.status).toBe('SHOPPING CARTS');
+      expect(a.stock).toBe(b.stock + 2);
+      expect(a.promo).toEqual({ quota_reserved: b.promo.quota_reserved - 1, quota_used: b.promo.quota_used });
+      expect(a.usage).toEqual(['RELEASED']);
+      expect(a.balance).toBe(b.balance + 1_000);
+      expect(a.payments).toEqual(['SUPERSEDED']);
+      expect(newTold).toEqual([]);
+      break;
+    case 'paid':
+      expect(a.order).toMatchObject({ status: 'PAID', is_paid: 1, pay_channel: 'TRANSFER', reservation_status: 'CONSUMED' });
+      expect(a.stock).toBe(b.stock);
+      expect(a.promo).toEqual({ quota_reserved: b.promo.quota_reserved - 1, quota_used: b.promo.quota_used + 1 });
+      expect(a.usage).toEqual(['USED']);
+      expect(a.balance).toBe(b.balance + 940);
+      expect(a.payments).toEqual(['SUPERSEDED']);
+      expect(newTold).toEqual(['order_paid']);
+      break;
+    case 'unpaid':
+      expect(a.order).toMatchObject({ status: 'CHECKOUT', is_paid: 0, paid_date: null, reservation_status: 'RESERVED' });
+      expect(a.stock).toBe(b.stock);
+      expect(a.promo).toEqual({ quota_reserved: b.promo.quota_reserved + 1, quota_used: b.promo.quota_used - 1 });
+      expect(a.usage).toEqual(['RESERVED']);
+      expect(a.balance).toBe(b.balance - 940);
+      // the checkout's attempt a manual payment superseded is how the order is paid again
+      expect(a.payments).toEqual(['PENDING']);
+      expect(newTold).toEqual([]);
+      break;
+    case 'prepared':
+    case 'unprepare':
+    case 'processing':
+    case 'unprocessing':
+    case 'pickup':
+    case 'unpickup':
+    case 'consignee': {
+      const to = { prepared: 'PREPARED', unprepare: 'PAID', processing: 'PROCESSING', unprocessing: 'PREPARED', pickup: 'PICKUP', unpickup: 'PROCESSING', consignee: 'DONE' }[action];
+      expect(a.order!.status).toBe(to);
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told', 'ratings']);
+      break;
+    }
+    case 'process/noresi':
+      expect(a.order).toMatchObject({ status: 'DELIVERED', nomor_resi: 'JNE123', is_delivered: 1 });
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'ratings']);
+      // told once: the same number recorded again is no news
+      expect(newTold).toEqual(state === 'DELIVERED' ? [] : ['order_shipped']);
+      break;
+    case 'cancel':
+      expect(a.order).toMatchObject({ status: 'CANCEL', is_canceled: 1, cancel_reason: 'stok habis', reservation_status: 'RELEASED' });
+      expect(a.stock).toBe(b.stock + 2);
+      expect(a.promo).toEqual(wasPaid(state) ? { quota_reserved: b.promo.quota_reserved, quota_used: b.promo.quota_used - 1 } : { quota_reserved: b.promo.quota_reserved - 1, quota_used: b.promo.quota_used });
+      expect(a.usage).toEqual(['RELEASED']);
+      // the points spent come back; what a paid order earned goes
+      expect(a.balance).toBe(b.balance + 1_000 - (wasPaid(state) ? 940 : 0));
+      expect(a.payments).toEqual(state === 'CHECKOUT' ? ['CANCELLED'] : b.payments);
+      expect(newTold).toEqual(['order_cancelled']);
+      break;
+    case 'uncancel':
+      expect(a.order).toMatchObject({ status: 'SHOPPING CARTS', is_canceled: 0, cart_open: 1, reservation_status: 'NONE' });
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told']);
+      break;
+    case 'apply/points':
+      expect(a.order!.poin_used).toBe(500);
+      expect(a.order!.grand_totals).toBe(b.order!.grand_totals + 500);
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told']);
+      break;
+    case 'unapply/points':
+      expect(a.order!.poin_used).toBe(0);
+      expect(a.order!.grand_totals).toBe(b.order!.grand_totals + 1_000);
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told']);
+      break;
+    case 'apply/promotions':
+      expect(a.order!.id_promo_discount_applied).toBe(b.order!.id_promo_discount_applied);
+      expect(a.order!.grand_totals).toBe(b.order!.grand_totals);
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told']);
+      break;
+    case 'unapply/promotions':
+      expect(a.order!.id_promo_discount_applied).toBeNull();
+      expect(a.order!.grand_totals).toBe(b.order!.grand_totals + 5_000);
+      same(['stock', 'promo', 'usage', 'balance', 'points', 'payments', 'told']);
+      break;
+    case 'delete':
+      expect(a.order).toBeNull();
+      same(['stock', 'promo', 'balance', 'told']);
+      break;
+    case 'rate':
+      expect(a.ratings).toBe(1);
+      expect(a.order).toMatchObject({ ratings: 5, rating_desc: 'bagus' });
+      break;
+  }
+}
+
+describe('every order action in every state, by every kind of caller', () => {
+  const shared = new Map<State, Fixture>();
+  const cells = STATES.flatMap((state) => [...STAFF_ACTIONS, ...CART_ACTIONS].flatMap((action) => WHO.map((who) => ({ state, action, who, code: expected(state, action, who) }))));
+
+  it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
+    let f = shared.get(state);
+    if (code === 200 || !f) {
+      f = await orderIn(state);
+      if (code !== 200) shared.set(state, f);
+    }
+    const before = await snapshot(f);
+    expect(before.order!.status).toBe(STATUS[state]);
+    const res = await act(action, who, f);
+    expect(res.status, res.text).toBe(code);
+    const after = await snapshot(f);
+    if (code !== 200) expect(after).toEqual(before);
+    else checkEffects(state, action, who, before, after);
+  });
+});
+
+describe('round trips', () => {
+  it('checkout/uncheckout, paid/unpaid and cancel/uncancel repeated leave stock, quota and points as they were', async () => {
+    const f = await orderIn('CART');
+    const start = await snapshot(f);
+    const step = async (path: string, who: TestUser) => {
+      const res = await put(`/orders/${f.id}/${path}`, who, bodyOf(path));
+      expect(res.status, `${path}: ${res.text}`).toBe(200);
+    };
+    for (let i = 0; i < 2; i++) {
+      await step('checkout', owner);
+      await step('uncheckout', owner);
+    }
+    await step('checkout', owner);
+    await step('cancel', admin);
+    await step('uncancel', admin);
+    await step('checkout', owner);
+    for (let i = 0; i < 2; i++) {
+      await step('paid', admin);
+      await step('unpaid', admin);
+    }
+    await step('paid', admin);
+    const paid = await snapshot(f);
+    // held once: the stock, the code's use, the points spent; earned once
+    expect(paid.stock).toBe(start.stock - 2);
+    expect(paid.promo).toEqual({ quota_reserved: 0, quota_used: 1 });
+    expect(paid.balance).toBe(start.balance - 1_000 + 940);
+    expect(await t.app.db.userPoint.count({ where: { id_orders_earned: f.id } })).toBe(1);
+    await step('cancel', admin);
+    const end = await snapshot(f);
+    expect(end.stock).toBe(start.stock);
+    expect(end.promo).toEqual(start.promo);
+    expect(end.balance).toBe(start.balance);
+    // the ledger adds up to the balance
+    const sums = await t.app.db.userPoint.aggregate({ where: { id_users: owner.id, is_expired: 0 }, _sum: { remaining_point: true } });
+    expect(sums._sum.remaining_point).toBe(end.balance);
+    // told: paid three times, cancelled twice
+    expect(end.told.filter((x) => x === 'order_paid')).toHaveLength(3);
+    expect(end.told.filter((x) => x === 'order_cancelled')).toHaveLength(2);
+    // and nothing more can happen to a cancelled paid order
+    for (const path of ['uncancel', 'paid', 'unpaid', 'cancel', 'consignee']) {
+      expect((await put(`/orders/${f.id}/${path}`, admin, bodyOf(path))).status).toBe(409);
+    }
+    expect(await snapshot(f)).toEqual(end);
+  });
+});
