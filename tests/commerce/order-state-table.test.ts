@@ -341,3 +341,111 @@ describe('round trips', () => {
     expect(await snapshot(f)).toEqual(end);
   });
 });
+
+/**
+ * A consultation (C) order: the same machine without shipping (pickup, unpickup, process/noresi: 409 in
+ * every state, "only e-commerce orders are shipped"), `consignee` from PAID/PREPARED/PROCESSING. Its payment
+ * opens the consultation thread (both sides told `consultation_opened`), `unpaid` and `cancel` close it (a
+ * paid one's doctor told `consultation_cancelled`), `consignee` leaves it as it is. The doctor of the
+ * consultation is a customer of the order's as far as the order goes: none of its actions are theirs (403/404).
+ */
+describe('every action on a consultation order, by staff, its customer and its doctor', () => {
+  type CState = 'CART' | 'CHECKOUT' | 'PAID' | 'PREPARED' | 'PROCESSING' | 'DONE' | 'CANCEL_UNPAID' | 'CANCEL_PAID';
+  const C_STATES: CState[] = ['CART', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'DONE', 'CANCEL_UNPAID', 'CANCEL_PAID'];
+  const C_FROM: Record<(typeof STAFF_ACTIONS)[number], CState[]> = {
+    ...(FROM as unknown as Record<(typeof STAFF_ACTIONS)[number], CState[]>),
+    pickup: [],
+    unpickup: [],
+    'process/noresi': [],
+    consignee: ['PAID', 'PREPARED', 'PROCESSING'],
+  };
+  let cDoctor: TestUser;
+  let cDoctorId: number;
+  const shared = new Map<CState, { id: number; threadOf: () => Promise<{ is_closed: number } | null> }>();
+
+  async function consultationIn(state: CState) {
+    if (!cDoctor) {
+      cDoctor = await t.user(['DOCTOR']);
+      cDoctorId = (await t.app.db.doctor.create({ data: { id_users: cDoctor.id, custom_price: 100_000 } })).id;
+    }
+    const { patientOf } = await import('./fixtures.js');
+    const patient = await patientOf(t, owner);
+    const id = (await t.http.post('/orders/init').set(t.auth(owner)).send({ id_patients: patient.id, order_type: 'C' })).body.orders.id as number;
+    await t.http.post('/orders/c_add_to_carts').set(t.auth(owner)).send({ id_order: id, items: [{ id_doctors: cDoctorId, qty: 1 }] }).expect(200);
+    const steps: Record<CState, string[]> = {
+      CART: [],
+      CHECKOUT: ['checkout'],
+      PAID: ['checkout', 'paid'],
+      PREPARED: ['checkout', 'paid', 'prepared'],
+      PROCESSING: ['checkout', 'paid', 'prepared', 'processing'],
+      DONE: ['checkout', 'paid', 'consignee'],
+      CANCEL_UNPAID: ['checkout', 'cancel'],
+      CANCEL_PAID: ['checkout', 'paid', 'cancel'],
+    };
+    for (const step of steps[state]) {
+      const res = step === 'checkout' ? await put(`/orders/${id}/checkout`, owner) : await put(`/orders/${id}/${step}`, admin, bodyOf(step));
+      expect(res.status, `${step}: ${res.text}`).toBe(200);
+    }
+    return { id, threadOf: () => t.app.db.thread.findFirst({ where: { id_order: id }, select: { is_closed: true } }) };
+  }
+  const cWho = ['admin', 'owner', 'doctor'] as const;
+  const cells = C_STATES.flatMap((state) =>
+    STAFF_ACTIONS.flatMap((action) =>
+      cWho.map((who) => ({ state, action, who, code: who !== 'admin' ? 403 : C_FROM[action].includes(state) ? 200 : 409 })),
+    ),
+  );
+
+  it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
+    let c = shared.get(state);
+    if (code === 200 || !c) {
+      c = await consultationIn(state);
+      if (code !== 200) shared.set(state, c);
+    }
+    const read = async () => ({
+      order: omitTimes(await t.app.db.order.findUniqueOrThrow({ where: { id: c!.id } })),
+      thread: await c!.threadOf(),
+      told: (await t.app.db.notification.findMany({ where: { OR: [{ reference_type: 'orders', reference_id: c!.id }, { reference_type: 'threads', id_user_to: { in: [owner.id, cDoctor.id] } }] }, orderBy: { id: 'asc' }, select: { id_user_to: true, intentions: true } })),
+    });
+    const before = await read();
+    const u = who === 'admin' ? admin : who === 'owner' ? owner : cDoctor;
+    const res = await put(`/orders/${c.id}/${action}`, u, bodyOf(action));
+    expect(res.status, res.text).toBe(code);
+    const after = await read();
+    if (code !== 200) {
+      expect(after).toEqual(before);
+      return;
+    }
+    const told = after.told.slice(before.told.length);
+    const both = (intentions: string) => [{ id_user_to: owner.id, intentions }, { id_user_to: cDoctor.id, intentions }];
+    switch (action) {
+      case 'paid':
+        expect(after.thread).toEqual({ is_closed: 0 });
+        expect(told).toHaveLength(3);
+        expect(told).toEqual(expect.arrayContaining([{ id_user_to: owner.id, intentions: 'order_paid' }, ...both('consultation_opened')]));
+        break;
+      case 'unpaid':
+        expect(after.thread).toEqual({ is_closed: 1 });
+        expect(after.order.consultation_closed).toBeNull();
+        expect(told).toEqual([]);
+        break;
+      case 'cancel':
+        expect(after.order.status).toBe('CANCEL');
+        if (state === 'CHECKOUT') {
+          expect(after.thread).toBeNull();
+          expect(told).toEqual([{ id_user_to: owner.id, intentions: 'order_cancelled' }]);
+        } else {
+          expect(after.thread).toEqual({ is_closed: 1 });
+          expect(told).toEqual([{ id_user_to: owner.id, intentions: 'order_cancelled' }, { id_user_to: cDoctor.id, intentions: 'consultation_cancelled' }]);
+        }
+        break;
+      case 'uncancel':
+        expect(after.order.status).toBe('SHOPPING CARTS');
+        expect(told).toEqual([]);
+        break;
+      default:
+        // fulfilment steps move the order only: the consultation goes on as it was
+        expect(after.thread).toEqual(before.thread);
+        expect(told).toEqual([]);
+    }
+  });
+});
