@@ -449,3 +449,127 @@ describe('every action on a consultation order, by staff, its customer and its d
     }
   });
 });
+
+/**
+ * Midtrans' notifications are the other way orders move (payments.service.ts applyStatus; docs/compat.md
+ * "Webhook"). For the order's latest attempt, in each state the order can be in when it arrives:
+ * - settlement: the current unpaid checkout → PAID (as `paid`, the attempt PAID); an attempt that already
+ *   paid → the same notification again (duplicate); an attempt no longer the order's (uncheckout, cancelled) → paid_not_current, the
+ *   order unchanged and staff alerted (a `payment_alert` audit entry) to refund it
+ * - expire / deny of the current checkout → CANCEL (as `cancel`); expire of a paid attempt, or either of an
+ *   attempt no longer current → ignored_late
+ * - deny / refund of the attempt that paid → the order cancelled (reversed) while it can be, staff alerted
+ *   once shipped or done (reversed_manual), noted once already cancelled; refund of the current unpaid
+ *   checkout (paid and refunded before its settlement arrived) → cancelled; of an attempt that never paid → noted
+ * The same notification again: duplicate, nothing more changes.
+ */
+describe('every Midtrans notification of the latest attempt, in every state', () => {
+  type WState = 'CART' | 'CHECKOUT' | 'PAID' | 'PREPARED' | 'PROCESSING' | 'DELIVERED' | 'DONE' | 'CANCEL_UNPAID' | 'CANCEL_PAID';
+  const W_STATES: WState[] = ['CART', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'DELIVERED', 'DONE', 'CANCEL_UNPAID', 'CANCEL_PAID'];
+  const KINDS = ['settlement', 'expire', 'deny', 'refund'] as const;
+  type Kind = (typeof KINDS)[number];
+  const RESULT: Record<Kind, Record<WState, string>> = {
+    // (the settlement that paid it, arriving again: a duplicate)
+    settlement: { CART: 'paid_not_current', CHECKOUT: 'paid', PAID: 'duplicate', PREPARED: 'duplicate', PROCESSING: 'duplicate', DELIVERED: 'duplicate', DONE: 'duplicate', CANCEL_UNPAID: 'paid_not_current', CANCEL_PAID: 'duplicate' },
+    expire: { CART: 'ignored_late', CHECKOUT: 'cancelled', PAID: 'ignored_late', PREPARED: 'ignored_late', PROCESSING: 'ignored_late', DELIVERED: 'ignored_late', DONE: 'ignored_late', CANCEL_UNPAID: 'ignored_late', CANCEL_PAID: 'ignored_late' },
+    deny: { CART: 'ignored_late', CHECKOUT: 'cancelled', PAID: 'reversed', PREPARED: 'reversed', PROCESSING: 'reversed', DELIVERED: 'reversed_manual', DONE: 'reversed_manual', CANCEL_UNPAID: 'ignored_late', CANCEL_PAID: 'noted' },
+    refund: { CART: 'noted', CHECKOUT: 'cancelled', PAID: 'reversed', PREPARED: 'reversed', PROCESSING: 'reversed', DELIVERED: 'reversed_manual', DONE: 'reversed_manual', CANCEL_UNPAID: 'noted', CANCEL_PAID: 'noted' },
+  };
+
+  /** an order brought to `state`, paid (where it is) through its Midtrans attempt (the simulator) */
+  async function midtransOrderIn(state: WState) {
+    const f = await orderIn('CHECKOUT');
+    const token = (await t.app.db.order.findUniqueOrThrow({ where: { id: f.id } })).token;
+    const steps: Record<WState, string[]> = {
+      CART: ['uncheckout'],
+      CHECKOUT: [],
+      PAID: ['pay'],
+      PREPARED: ['pay', 'prepared'],
+      PROCESSING: ['pay', 'prepared', 'processing'],
+      DELIVERED: ['pay', 'prepared', 'processing', 'process/noresi'],
+      DONE: ['pay', 'prepared', 'processing', 'process/noresi', 'consignee'],
+      CANCEL_UNPAID: ['cancel'],
+      CANCEL_PAID: ['pay', 'cancel'],
+    };
+    for (const step of steps[state]) {
+      const res =
+        step === 'pay'
+          ? await t.http.post(`/payments/simulator/${token}/pay`)
+          : step === 'uncheckout'
+            ? await put(`/orders/${f.id}/uncheckout`, owner)
+            : await put(`/orders/${f.id}/${step}`, admin, bodyOf(step));
+      expect(res.status, `${step}: ${res.text}`).toBe(200);
+    }
+    return f;
+  }
+
+  async function notification(orderId: number, kind: Kind) {
+    const { signature, signingKey } = await import('../../src/adapters/midtrans.js');
+    const { simulatedNotification } = await import('../../src/modules/commerce/payments.service.js');
+    const attempt = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: orderId }, orderBy: { attempt: 'desc' } });
+    if (kind !== 'refund') return simulatedNotification(t.app, attempt, kind);
+    const gross_amount = `${attempt.gross_amount}.00`;
+    return {
+      order_id: attempt.midtrans_order_id,
+      transaction_id: `sim-${attempt.id}-settlement`,
+      transaction_status: 'refund',
+      status_code: '200',
+      gross_amount,
+      refund_amount: gross_amount,
+      signature_key: signature(attempt.midtrans_order_id, '200', gross_amount, signingKey(t.app)),
+      payment_type: 'simulator',
+    };
+  }
+
+  const alerts = () => t.app.db.log.count({ where: { action: 'payment_alert' } });
+  const cells = W_STATES.flatMap((state) => KINDS.map((kind) => ({ state, kind, result: RESULT[kind][state] })));
+
+  it.each(cells)('$kind in $state → $result', async ({ state, kind, result }) => {
+    const f = await midtransOrderIn(state);
+    const before = await snapshot(f);
+    const alertsBefore = await alerts();
+    const body = await notification(f.id, kind);
+    const res = await t.http.post('/payments/webhooks/midtrans').send(body);
+    expect(res.status, res.text).toBe(200);
+    expect(res.body.result).toBe(result);
+    const after = await snapshot(f);
+    const staffAlerted = (await alerts()) - alertsBefore;
+    const newTold = after.told.slice(before.told.length);
+    switch (result) {
+      case 'paid':
+        expect(after.order).toMatchObject({ status: 'PAID', is_paid: 1, reservation_status: 'CONSUMED' });
+        expect(after.promo).toEqual({ quota_reserved: before.promo.quota_reserved - 1, quota_used: before.promo.quota_used + 1 });
+        expect(after.balance).toBe(before.balance + 940);
+        expect(after.payments).toEqual(['PAID']);
+        expect(newTold).toEqual(['order_paid']);
+        expect(staffAlerted).toBe(0);
+        break;
+      case 'cancelled':
+      case 'reversed': {
+        const paid = result === 'reversed';
+        expect(after.order).toMatchObject({ status: 'CANCEL', is_canceled: 1, reservation_status: 'RELEASED', cancel_reason: `payment ${kind}`, refunded_amount: paid ? before.order!.grand_totals : 0 });
+        expect(after.stock).toBe(before.stock + 2);
+        expect(after.promo).toEqual(paid ? { quota_reserved: 0, quota_used: before.promo.quota_used - 1 } : { quota_reserved: before.promo.quota_reserved - 1, quota_used: 0 });
+        expect(after.usage).toEqual(['RELEASED']);
+        expect(after.balance).toBe(before.balance + 1_000 - (paid ? 940 : 0));
+        expect(after.payments).toEqual([kind === 'expire' ? 'EXPIRED' : kind === 'deny' && !paid ? 'FAILED' : 'REFUNDED']);
+        expect(newTold).toEqual(['order_cancelled']);
+        expect(staffAlerted).toBe(0);
+        break;
+      }
+      default: {
+        // the order (but for the money Midtrans says it took back of a shipped one, for the reports),
+        // its stock, quota, points and the customer's notifications as they were
+        const { payments: _p, logs: _l, ...rest } = after;
+        const { payments: _pb, logs: _lb, ...restBefore } = before;
+        const refunded = result === 'reversed_manual' ? before.order!.grand_totals : before.order!.refunded_amount;
+        expect(rest).toEqual({ ...restBefore, order: { ...restBefore.order, refunded_amount: refunded } });
+        expect(staffAlerted).toBe(result === 'paid_not_current' || result === 'reversed_manual' ? 1 : 0);
+      }
+    }
+    // the same notification again changes nothing more
+    const again = await t.http.post('/payments/webhooks/midtrans').send(body);
+    expect(again.body.result).toBe('duplicate');
+    expect(await snapshot(f)).toEqual(after);
+  });
+});
