@@ -152,6 +152,13 @@ async function snapshot(id: number) {
   };
 }
 
+/** the day's slots availability offers (public) */
+async function offered() {
+  const res = await t.http.post('/user_schedules/check/doctor/availability').send({ id_doctors: doctorId }).expect(200);
+  const day = (res.body as { schedule: string; doctors: { id: number }[] }[]).find((d) => d.schedule === ISO);
+  return day?.doctors.map((d) => d.id) ?? [];
+}
+
 describe('every appointment action in every state, by every kind of caller', () => {
   // one appointment per state for the refused moves (they change nothing, so it serves them all)
   const shared = new Map<State, number>();
@@ -200,6 +207,8 @@ describe('every appointment action in every state, by every kind of caller', () 
       case 'arrived':
         expect(after.row).toEqual({ ...before.row, status: 'ARRIVED', arrived_datetime: NOW });
         expect(told).toEqual([]);
+        // still held
+        expect(await offered()).not.toContain(slot);
         break;
       case 'done':
         expect(after.row).toEqual({ ...before.row, status: 'DONE', done_datetime: NOW, digisoft_invoice_numbers: 'INV-9' });
@@ -211,8 +220,9 @@ describe('every appointment action in every state, by every kind of caller', () 
         expect(after.held).not.toContain(slot);
         break;
     }
-    // the freed slot can be booked again (by someone else), once
+    // the freed slot is offered again (availability), and can be booked again (by someone else)
     if (action !== 'arrived' && action !== 'done' && !(action === 'delete' && state === 'CANCEL')) {
+      expect(await offered()).toContain(slot);
       const again = await t.http.post('/user_schedules/create').set(t.auth(admin)).send({ id_doctor_schedules: slot, tanggal: ISO, id_patients: patients[patientTurn++ % patients.length] });
       expect(again.status, again.text).toBe(200);
     }
