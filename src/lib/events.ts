@@ -12,7 +12,7 @@ export interface DomainEvents {
   'order.cancelled': { orderId: number; reason?: string };
   'order.shipped': { orderId: number; nomor_resi: string };
   /** Midtrans gave part of its payment back; `refunded`: all given back so far (the order stays as it is) */
-  'order.refunded_partly': { orderId: number; refunded: number };
+  'order.refunded': { orderId: number; refunded: number };
   'order.status_changed': { orderId: number; status: string };
   'appointment.booked': { appointmentId: number };
   /** previousDoctorId: the doctor it had before (told too when it moves to another doctor) */

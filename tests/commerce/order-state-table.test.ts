@@ -459,7 +459,8 @@ describe('every action on a consultation order, by staff, its customer and its d
  * - expire / deny of the current checkout → CANCEL (as `cancel`); expire of a paid attempt, or either of an
  *   attempt no longer current → ignored_late
  * - deny / refund of the attempt that paid → the order cancelled (reversed) while it can be, staff alerted
- *   once shipped or done (reversed_manual), noted once already cancelled; refund of the current unpaid
+ *   once shipped or done (reversed_manual: the order stays, the customer told `order_refunded`), noted once
+ *   already cancelled; refund of the current unpaid
  *   checkout (paid and refunded before its settlement arrived) → cancelled; of an attempt that never paid → noted
  * The same notification again: duplicate, nothing more changes.
  */
@@ -562,8 +563,15 @@ describe('every Midtrans notification of the latest attempt, in every state', ()
         // its stock, quota, points and the customer's notifications as they were
         const { payments: _p, logs: _l, ...rest } = after;
         const { payments: _pb, logs: _lb, ...restBefore } = before;
-        const refunded = result === 'reversed_manual' ? before.order!.grand_totals : before.order!.refunded_amount;
-        expect(rest).toEqual({ ...restBefore, order: { ...restBefore.order, refunded_amount: refunded } });
+        const manual = result === 'reversed_manual';
+        const refunded = manual ? before.order!.grand_totals : before.order!.refunded_amount;
+        // a shipped order given back in full is not cancelled: the customer is told of the money, as of a partial refund
+        const told = manual ? [...before.told, 'order_refunded'] : before.told;
+        expect(rest).toEqual({ ...restBefore, order: { ...restBefore.order, refunded_amount: refunded }, told });
+        if (manual) {
+          const n = await t.app.db.notification.findFirstOrThrow({ where: { reference_type: 'orders', reference_id: f.id, intentions: 'order_refunded' } });
+          expect(n.content).toBe(`Pembayaran pesanan ${before.order!.order_code} telah dikembalikan seluruhnya: IDR 94.000.`);
+        }
         expect(staffAlerted).toBe(result === 'paid_not_current' || result === 'reversed_manual' ? 1 : 0);
       }
     }
