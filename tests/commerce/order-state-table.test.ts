@@ -145,19 +145,30 @@ const omitTimes = <T extends { updated_at?: unknown; created_at?: unknown }>(r: 
 /** everything a move of the order may touch */
 async function snapshot(f: Fixture) {
   const db = t.app.db;
-  const order = await db.order.findUnique({ where: { id: f.id } });
-  const promo = await db.promotion.findUniqueOrThrow({ where: { id: f.promoId }, select: { quota_reserved: true, quota_used: true } });
+  // read side by side (nothing else runs meanwhile): the table asks this twice per cell
+  const [order, promo, stock, usage, balance, points, payments, told, ratings, logs] = await Promise.all([
+    db.order.findUnique({ where: { id: f.id } }),
+    db.promotion.findUniqueOrThrow({ where: { id: f.promoId }, select: { quota_reserved: true, quota_used: true } }),
+    db.stock.findUniqueOrThrow({ where: { id: f.stockId } }),
+    db.promotionUsage.findMany({ where: { id_orders: f.id } }),
+    db.userPointBalance.findUniqueOrThrow({ where: { id_users: owner.id } }),
+    db.userPoint.findMany({ where: { OR: [{ id_orders: f.id }, { id_orders_earned: f.id }] }, orderBy: { id: 'asc' } }),
+    db.orderPayment.findMany({ where: { id_orders: f.id }, orderBy: { id: 'asc' } }),
+    db.notification.findMany({ where: { reference_type: 'orders', reference_id: f.id }, orderBy: { id: 'asc' } }),
+    db.rating.count({ where: { id_orders: f.id } }),
+    db.log.count(),
+  ]);
   return {
     order: order && omitTimes(order),
-    stock: (await db.stock.findUniqueOrThrow({ where: { id: f.stockId } })).quantitytotal,
+    stock: stock.quantitytotal,
     promo,
-    usage: (await db.promotionUsage.findMany({ where: { id_orders: f.id } })).map((u) => u.status),
-    balance: (await db.userPointBalance.findUniqueOrThrow({ where: { id_users: owner.id } })).balance,
-    points: (await db.userPoint.findMany({ where: { OR: [{ id_orders: f.id }, { id_orders_earned: f.id }] }, orderBy: { id: 'asc' } })).map(omitTimes),
-    payments: (await db.orderPayment.findMany({ where: { id_orders: f.id }, orderBy: { id: 'asc' } })).map((p) => p.status),
-    told: (await db.notification.findMany({ where: { reference_type: 'orders', reference_id: f.id }, orderBy: { id: 'asc' } })).map((n) => n.intentions),
-    ratings: await db.rating.count({ where: { id_orders: f.id } }),
-    logs: await db.log.count(),
+    usage: usage.map((u) => u.status),
+    balance: balance.balance,
+    points: points.map(omitTimes),
+    payments: payments.map((p) => p.status),
+    told: told.map((n) => n.intentions),
+    ratings,
+    logs,
   };
 }
 type Snap = Awaited<ReturnType<typeof snapshot>>;
