@@ -10,7 +10,8 @@ import { eCart, givePoints, menu, promotion, stockOf } from './fixtures.js';
  *   ─processing→ PROCESSING ─pickup→ PICKUP; PROCESSING/PICKUP ─process/noresi→ DELIVERED (again: a new
  *   number) ─consignee→ DONE. Undo: unprepare, unprocessing, unpickup, uncheckout (CHECKOUT unpaid → cart),
  *   unpaid (PAID → CHECKOUT). cancel: CHECKOUT/PAID/PREPARED/PROCESSING → CANCEL; uncancel: a CANCEL never
- *   paid → cart. delete: a cart only (never checked out: gone; checked out before: CANCEL).
+ *   paid → cart. delete: a cart only (never checked out: gone; checked out before: CANCEL, which nothing moves
+ *   any more, uncancel included).
  *   ratings/create: the customer's DONE order, once.
  *
  * Who: the state actions (paid … uncancel) are staff's (OWNER/ADMIN; anyone else 403). The cart actions
@@ -54,8 +55,9 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-type State = 'CART' | 'CHECKOUT' | 'PAID' | 'PREPARED' | 'PROCESSING' | 'PICKUP' | 'DELIVERED' | 'DONE' | 'CANCEL_UNPAID' | 'CANCEL_PAID';
-const STATES: State[] = ['CART', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL_UNPAID', 'CANCEL_PAID'];
+// DELETED_CART: a cart checked out before and then deleted, kept as a cancelled order (deleteCart)
+type State = 'CART' | 'CHECKOUT' | 'PAID' | 'PREPARED' | 'PROCESSING' | 'PICKUP' | 'DELIVERED' | 'DONE' | 'CANCEL_UNPAID' | 'CANCEL_PAID' | 'DELETED_CART';
+const STATES: State[] = ['CART', 'CHECKOUT', 'PAID', 'PREPARED', 'PROCESSING', 'PICKUP', 'DELIVERED', 'DONE', 'CANCEL_UNPAID', 'CANCEL_PAID', 'DELETED_CART'];
 const STAFF_ACTIONS = ['paid', 'unpaid', 'prepared', 'unprepare', 'processing', 'unprocessing', 'pickup', 'unpickup', 'process/noresi', 'consignee', 'cancel', 'uncancel'] as const;
 const CART_ACTIONS = ['checkout', 'uncheckout', 'apply/points', 'unapply/points', 'apply/promotions', 'unapply/promotions', 'delete', 'rate'] as const;
 type Action = (typeof STAFF_ACTIONS)[number] | (typeof CART_ACTIONS)[number];
@@ -112,9 +114,15 @@ async function orderIn(state: State): Promise<Fixture> {
     DONE: ['checkout', 'paid', 'prepared', 'processing', 'process/noresi', 'consignee'],
     CANCEL_UNPAID: ['checkout', 'cancel'],
     CANCEL_PAID: ['checkout', 'paid', 'cancel'],
+    DELETED_CART: ['checkout', 'uncheckout', 'delete'],
   };
   for (const step of steps[state]) {
-    const res = step === 'checkout' ? await put(`/orders/${id}/checkout`, owner) : await put(`/orders/${id}/${step}`, admin, bodyOf(step));
+    const res =
+      step === 'checkout' || step === 'uncheckout'
+        ? await put(`/orders/${id}/${step}`, owner)
+        : step === 'delete'
+          ? await t.http.delete(`/orders/${id}/delete`).set(t.auth(owner))
+          : await put(`/orders/${id}/${step}`, admin, bodyOf(step));
     expect(res.status, `${step}: ${res.text}`).toBe(200);
   }
   return { id, menuId: m.id, stockId: stock.id, promoId: promo.id, code: promo.display_codes };
@@ -175,7 +183,7 @@ type Snap = Awaited<ReturnType<typeof snapshot>>;
 
 const STATUS: Record<State, string> = {
   CART: 'SHOPPING CARTS', CHECKOUT: 'CHECKOUT', PAID: 'PAID', PREPARED: 'PREPARED', PROCESSING: 'PROCESSING', PICKUP: 'PICKUP',
-  DELIVERED: 'DELIVERED', DONE: 'DONE', CANCEL_UNPAID: 'CANCEL', CANCEL_PAID: 'CANCEL',
+  DELIVERED: 'DELIVERED', DONE: 'DONE', CANCEL_UNPAID: 'CANCEL', CANCEL_PAID: 'CANCEL', DELETED_CART: 'CANCEL',
 };
 const wasPaid = (s: State) => ['PAID', 'PREPARED', 'PROCESSING'].includes(s);
 
