@@ -316,6 +316,29 @@ describe('every order action in every state, by every kind of caller', () => {
 });
 
 describe('round trips', () => {
+  it('paid → unpaid → uncheckout → delete gives everything back once, and the deleted cart is a cancelled order nothing moves', async () => {
+    const f = await orderIn('CART');
+    const start = await snapshot(f);
+    await put(`/orders/${f.id}/checkout`, owner).expect(200);
+    await put(`/orders/${f.id}/paid`, admin, bodyOf('paid')).expect(200);
+    await put(`/orders/${f.id}/unpaid`, admin).expect(200);
+    await put(`/orders/${f.id}/uncheckout`, owner).expect(200);
+    await t.http.delete(`/orders/${f.id}/delete`).set(t.auth(owner)).expect(200);
+    const end = await snapshot(f);
+    expect(end.order).toMatchObject({ status: 'CANCEL', cart_open: null, checkout_datetime: null });
+    expect(end.stock).toBe(start.stock);
+    expect(end.promo).toEqual(start.promo);
+    expect(end.usage).toEqual(['RELEASED']);
+    expect(end.balance).toBe(start.balance);
+    // told it was paid, never that it was cancelled (the customer deleted it)
+    expect(end.told).toEqual(['order_paid']);
+    for (const path of ['uncancel', 'cancel', 'paid', 'checkout']) {
+      const who = path === 'checkout' ? owner : admin;
+      expect((await put(`/orders/${f.id}/${path}`, who, bodyOf(path))).status).toBe(409);
+    }
+    expect(await snapshot(f)).toEqual(end);
+  });
+
   it('checkout/uncheckout, paid/unpaid and cancel/uncancel repeated leave stock, quota and points as they were', async () => {
     const f = await orderIn('CART');
     const start = await snapshot(f);
