@@ -11,8 +11,8 @@ export interface DomainEvents {
   'order.paid': { orderId: number };
   'order.cancelled': { orderId: number; reason?: string };
   'order.shipped': { orderId: number; nomor_resi: string };
-  /** Midtrans gave part of its payment back; `refunded`: all given back so far (the order stays as it is) */
-  'order.refunded_partly': { orderId: number; refunded: number };
+  /** Midtrans gave money of its payment back, the order staying as it is (a partial refund; a full one once shipped); `refunded`: all given back so far */
+  'order.refunded': { orderId: number; refunded: number };
   'order.status_changed': { orderId: number; status: string };
   'appointment.booked': { appointmentId: number };
   /** previousDoctorId: the doctor it had before (told too when it moves to another doctor) */

@@ -201,9 +201,12 @@ async function applyStatus(
       // the order was paid again another way.
       await tx.orderPayment.update({ where: { id: paymentId }, data: { status: 'REFUNDED' } });
       if (payment.status === 'UNDONE' || !order.is_paid || order.status === 'CANCEL') return 'noted';
-      await takeBack(tx, order, payment.gross_amount);
+      const more = await takeBack(tx, order, payment.gross_amount);
       const ok = await cancelOrder(app, tx, orderId, { pic: 'midtrans', reason: `payment ${status}` });
       if (ok) return 'reversed';
+      // the order stays as it is (shipped or done): the customer is told of the money given back, as of
+      // a partial refund (a cancellation would have told them)
+      if (more) await emit(app, 'order.refunded', { orderId, refunded: payment.gross_amount }, tx);
       app.logger.error({ orderId, paymentId, status }, 'payment reversed for an order that can no longer be cancelled');
       await alertStaff(app, tx, { orderId, orderCode: order.order_code, result: 'reversed_manual', message: 'payment reversed for an order that can no longer be cancelled', midtransOrderId: payment.midtrans_order_id, transactionId, transactionStatus: status, grossAmount: payment.gross_amount });
       return 'reversed_manual';
@@ -239,7 +242,7 @@ async function applyStatus(
       }
       const amount = Math.min(refunded, payment.gross_amount);
       // the customer is told of money given back once, when the total grows (notifications repeat)
-      if (await takeBack(tx, order, amount)) await emit(app, 'order.refunded_partly', { orderId, refunded: amount }, tx);
+      if (await takeBack(tx, order, amount)) await emit(app, 'order.refunded', { orderId, refunded: amount }, tx);
       app.logger.warn({ orderId, paymentId, status, refunded }, 'part of a payment was taken back; the order is unchanged');
       return 'reversed_partial';
     }

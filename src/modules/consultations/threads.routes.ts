@@ -287,7 +287,7 @@ export const threadRoutes = [
     path: '/threads/:id/reopen',
     access: STAFF_OR_DOCTOR,
     tag: 'threads',
-    summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES',
+    summary: 'Reopen a closed or expired consultation for a new window of CONSULTATION_WINDOW_MINUTES (a prescriptions thread: without a window, as it opened)',
     response: z.object({ reopen: z.literal(true) }),
     handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
@@ -295,7 +295,8 @@ export const threadRoutes = [
         if (t.unpaid) throw notPaid();
         await assertDoctorAvailable(tx, t.id_user_to);
         const now = app.now();
-        const window = windowEnd(app, now);
+        // a prescriptions thread has no time window (it opened without one): reopened, it has none again
+        const window = t.thread_type === 'prescriptions' ? null : windowEnd(app, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
         const { count } = await tx.thread.updateMany({
           where: { id: params.id, deleted_at: null, NOT: openWhere(now) },

@@ -26,16 +26,20 @@ on('order.paid', async (app, { orderId }, tx) => {
   ]);
 });
 
-// Part of a payment given back (Midtrans partial refund): the customer is told how much so far.
-on('order.refunded_partly', async (app, { orderId, refunded }, tx) => {
-  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true } });
+// Money Midtrans gave back of a paid order that stays as it is (a partial refund, or all of it once the
+// order had shipped and can no longer be cancelled: staff settle it): the customer is told how much so far.
+on('order.refunded', async (app, { orderId, refunded }, tx) => {
+  const o = await tx.order.findUnique({ where: { id: orderId }, select: { id_member: true, order_code: true, grand_totals: true } });
   if (!o) return;
+  const all = refunded >= o.grand_totals;
   await notify(app, tx, [
     {
       id_user_to: o.id_member,
       intentions: 'order_refunded',
       title: 'Dana dikembalikan',
-      content: `Sebagian pembayaran pesanan ${o.order_code ?? ''} telah dikembalikan: ${formatRupiah(refunded)}.`,
+      content: all
+        ? `Pembayaran pesanan ${o.order_code ?? ''} telah dikembalikan seluruhnya: ${formatRupiah(refunded)}.`
+        : `Sebagian pembayaran pesanan ${o.order_code ?? ''} telah dikembalikan: ${formatRupiah(refunded)}.`,
       labels: 'Info',
       reference_type: 'orders',
       reference_id: orderId,
