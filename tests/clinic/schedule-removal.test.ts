@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 // Practice hours (schedules) taken away take their generated slots with them: a block deleted,
 // shortened or moved leaves no bookable slot in the hours the doctor no longer practises. Before,
@@ -103,5 +104,26 @@ describe('practice hours taken away take their slots', () => {
     expect(await slotsOn(dr.id, dr.hari)).toEqual(['10:30 (inactive)']);
     expect(await offered(dr.id, day)).toEqual([]);
     expect((await t.http.get(`/user_schedules/${booked.body.user_schedules.id}`).set(t.auth(customer))).body.user_schedules).toMatchObject({ status: 'CANCEL', jam: '10:30:00' });
+  });
+});
+
+// PostgreSQL only: PGlite runs one statement at a time and never waits for a lock.
+describe.runIf(process.env.TEST_DATABASE_URL)('hours taken away while a booking in them commits', () => {
+  it('counts the bookings under the doctor lock: a booking that got there first keeps the hours (409)', async () => {
+    const day = ahead(7);
+    const dr = await doctorOn(day);
+    const slot = await t.app.db.doctorSchedule.findFirstOrThrow({ where: { id_doctors: dr.id, hari: dr.hari, jam: new Date('1970-01-01T10:00:00Z') } });
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${dr.id} FOR UPDATE`,
+      () => t.http.delete(`/schedules/${dr.hours}/delete`).set(t.auth(admin)),
+      // a booking holding the doctor's lock commits while the delete waits for it
+      (tx) =>
+        tx.userSchedule.create({
+          data: { id_doctors: dr.id, id_services: facial, id_doctor_schedules: slot.id, id_users: customer.id, id_patients: patient, hari: dr.hari, tanggal: day, jam: slot.jam, jam_selesai: slot.jam_selesai },
+        }),
+    );
+    expect(res.status).toBe(409);
+    expect(await slotsOn(dr.id, dr.hari)).toEqual(['09:00', '09:30', '10:00', '10:30']);
   });
 });
