@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 import { patientBody } from './fixtures.js';
 
 // A patient staff move to another account (users/patients/link) takes its coming appointments along,
@@ -67,5 +68,26 @@ describe('users/patients/link hands the patient’s coming appointments to the n
     // what stays with the booker is the history
     const mine = (await t.http.post('/user_schedules/search').set(t.auth(before)).send({})).body.user_schedules as { id: number }[];
     expect(mine.map((a) => a.id).sort((a, b) => a - b)).toEqual([cancelled.body.user_schedules.id, past.id].sort((a, b) => a - b));
+  });
+});
+
+// PostgreSQL only: PGlite runs one statement at a time and never waits for a lock.
+describe.runIf(process.env.TEST_DATABASE_URL)('a booking committing while staff move the patient', () => {
+  it('is handed over too: the move takes the patient row first, then finds the booking', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Sri' }))).body.patients.id as number;
+    const visitDay = day(5);
+    const slots = await slotsOn(visitDay);
+    const res = await whileHolding(
+      t.app.db,
+      // a booking holds the patient's row (as user_schedules/create does) and commits its appointment while the move waits
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${patient} FOR UPDATE`,
+      () => t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient }),
+      (tx) =>
+        tx.userSchedule.create({
+          data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users: before.id, id_patients: patient, hari: dayName(visitDay), tanggal: visitDay, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) },
+        }),
+    );
+    expect(res.status).toBe(200);
+    expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => a.id_users)).toEqual([after.id]);
   });
 });
