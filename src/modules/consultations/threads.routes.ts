@@ -22,7 +22,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { followRequest, isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import { followRequest, isActive, loadThread, openWhere, tellHandover, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
 import type { Tx } from '../../db/client.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
@@ -261,6 +261,8 @@ export const threadRoutes = [
           },
         });
         if (b.is_closed !== undefined) await followRequest(tx, id);
+        // the doctor taking it over, and the customer, are told (while it accepts messages)
+        if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await tellHandover(c.app, tx, id);
       },
     },
     delete: { access: STAFF },

@@ -357,6 +357,26 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
 }
 
 /**
+ * An admin handed a thread to another doctor (threads/:id/update with a new id_user_to): while it
+ * accepts messages, the doctor who takes it over is told a consultation is waiting for them, and the
+ * customer who will be answered by them (`consultation_opened`, referencing the thread, as when a
+ * paid consultation opens). A thread handed back to nobody, closed or past its window tells nobody.
+ */
+export async function tellHandover(app: AppContext, tx: Tx, threadId: number) {
+  const t = await tx.thread.findUnique({
+    where: { id: threadId },
+    select: { id: true, is_closed: true, estimate_done_at: true, deleted_at: true, id_user_from: true, id_user_to: true, order: { select: { order_code: true } }, userTo: { select: { users_fullname: true } } },
+  });
+  if (!t?.id_user_to || t.deleted_at || !isActive(t, app.now())) return;
+  const code = t.order?.order_code ? ` untuk pesanan ${t.order.order_code}` : '';
+  const base = { intentions: 'consultation_opened', title: 'Konsultasi online dialihkan', labels: 'Info', reference_type: 'threads', reference_id: t.id };
+  await notify(app, tx, [
+    { ...base, id_user_to: t.id_user_from, content: `Konsultasi${code} kini dilanjutkan oleh ${t.userTo?.users_fullname ?? 'dokter lain'}.` },
+    { ...base, id_user_to: t.id_user_to, content: `Konsultasi${code} dialihkan kepada Anda.` },
+  ]);
+}
+
+/**
  * A consultation order going back to unpaid (`unpaid`) or cancelled: its thread closes now, and
  * the order's window is cleared, so a new payment opens a new one (openConsultationThread). Also
  * when the order shows no window end (threads/:id/update set estimate_done_at null on both).
