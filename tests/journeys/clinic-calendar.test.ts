@@ -22,7 +22,7 @@ async function doctorJoins(admin: string, serviceId: number, prefix: string, fro
 }
 
 describe('journey: the clinic changes its calendar under booked appointments', () => {
-  it('a holiday, practice hours removed and shortened, a slot closed and a doctor leaving: the booked patients are moved or cancelled and told, and nobody books the removed times', async () => {
+  it('a holiday, practice hours removed and shortened, a slot closed and a doctor leaving (visits and a paid consultation handed over): the patients are moved or cancelled and told, and nobody books the removed times', async () => {
     const admin = (await staffSignsIn(w)).bearer;
     const cat = (await w.call('post', '/service_categories/create', admin, { service_categories: 'Facial', codes: 'FC', color: '#ffffff' })).body.service_categories;
     const service = (await w.call('post', '/services/create', admin, { services_name: 'Facial Acne', services_price: '150000', buffer_time: '30', id_service_categories: cat.id })).body.services;
@@ -121,6 +121,23 @@ describe('journey: the clinic changes its calendar under booked appointments', (
     expect((await notificationsAbout(w, budi.bearer, budiVisit.id)).filter((n) => n.intentions === 'appointment_rescheduled')).toHaveLength(2);
     expect((await notificationsAbout(w, drA.bearer, budiVisit.id)).filter((n) => n.intentions === 'appointment_rescheduled')).toHaveLength(2);
     expect((await notificationsAbout(w, drB.bearer, budiVisit.id)).map((n) => n.intentions)).toEqual(['appointment_rescheduled']);
+    // A still owes Rina a paid online consultation: the profile stays until staff hand it to doctor B
+    const consult = (await w.call('post', '/orders/init', rina.bearer, { id_patients: rina.patientId, order_type: 'C' })).body.orders;
+    await w.call('post', '/orders/c_add_to_carts', rina.bearer, { id_order: consult.id, items: [{ id_doctors: drA.doctorId, qty: 1 }] });
+    await w.midtransSettles((await w.call('put', `/orders/${consult.id}/checkout`, rina.bearer, {})).body.token);
+    const thread = ((await w.call('post', '/threads/search', rina.bearer, {})).body.threads as { id: number; id_order: number }[]).find((th) => Number(th.id_order) === consult.id)!;
+    await w.call('post', '/thread_messages/text', rina.bearer, { id_threads: thread.id, content: 'Dok, kulit saya kemerahan' });
+    expect((await w.call('delete', `/doctors/${drA.doctorId}/delete`, admin, undefined, 409)).body.message).toContain('1 open paid consultation');
+    await w.call('put', `/threads/${thread.id}/update`, admin, { id_user_to: drB.userId });
+    // B is told a consultation waits for them and reads Rina's question; Rina is told who answers now; A is out of it
+    const handed = (await notificationsAbout(w, drB.bearer, thread.id)).filter((n) => n.intentions === 'consultation_opened');
+    expect(handed).toHaveLength(1);
+    expect(await w.pushesTo('drb-doctor-phone')).toContain('Konsultasi online dialihkan');
+    expect(((await notificationsAbout(w, rina.bearer, thread.id)).find((n) => n.title === 'Konsultasi online dialihkan'))!.content).toContain(drB.name);
+    const asked = (await w.call('post', '/thread_messages/explore?page=1&length=10', drB.bearer, { id_threads: thread.id })).body.data as { content: string }[];
+    expect(asked.map((m) => m.content)).toEqual(['Dok, kulit saya kemerahan']);
+    await w.call('post', '/thread_messages/text', drA.bearer, { id_threads: thread.id, content: 'Saya masih di sini' }, 404);
+    await w.call('post', '/thread_messages/text', drB.bearer, { id_threads: thread.id, content: 'Saya lanjutkan, Bu' });
     // now A's profile and account go; A is no longer listed or bookable, B sees Budi's visit
     await w.call('delete', `/doctors/${drA.doctorId}/delete`, admin);
     await w.call('delete', `/users/${drA.userId}/delete`, admin);
