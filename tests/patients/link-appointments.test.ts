@@ -71,6 +71,20 @@ describe('users/patients/link hands the patient’s coming appointments to the n
   });
 });
 
+describe('patients/:id/update with another id_users (staff) hands them over as link does', () => {
+  it('the coming visit goes to the account staff name; an update from the customer changes no manager', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Tini' }))).body.patients.id as number;
+    const visitDay = day(6);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    expect(coming.status).toBe(200);
+    expect((await t.http.put(`/patients/${patient}/update`).set(t.auth(before)).send({ id_users: after.id, alamat_domisili: 'Cimahi' })).status).toBe(200);
+    expect((await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: coming.body.user_schedules.id } })).id_users).toBe(before.id);
+    expect((await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: after.id })).status).toBe(200);
+    expect((await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: coming.body.user_schedules.id } })).id_users).toBe(after.id);
+  });
+});
+
 // PostgreSQL only: PGlite runs one statement at a time and never waits for a lock.
 describe.runIf(process.env.TEST_DATABASE_URL)('a booking committing while staff move the patient', () => {
   it('is handed over too: the move takes the patient row first, then finds the booking', async () => {

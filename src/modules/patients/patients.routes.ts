@@ -192,6 +192,8 @@ const resource = resourceRoutes({
       const { allergies, id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       await tx.patient.update({ where: { id }, data: { ...fields, ...staffOnly(c, { patient_external_id }), ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
+      // staff giving the patient to another account: its coming appointments go with it, as with users/patients/link
+      if (isStaff(c.user) && manager) await handUpcomingTo(c.app, tx, id, manager);
       if (allergies) await replaceAllergies(tx, id, dedupe(allergies), c.app.now());
       await audit(c.app, { user: c.user, action: 'update', resource: 'patients', resourceId: id, patientId: id, req: c.req, details: { fields: Object.keys(b) } }, tx);
     },
