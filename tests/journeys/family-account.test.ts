@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sendAppointmentReminders } from '../../src/modules/notifications/notifications.service.js';
-import { fillCart, newCustomer, notificationsAbout, staffSignsIn, staffStockTheShop } from './shop.js';
+import { cartWithAddress, chooseJne, fillCart, newCustomer, notificationsAbout, staffSignsIn, staffStockTheShop } from './shop.js';
 import { newPerson, onClinicDay, register, startWorld, type World, clinicDayAhead, DAYS } from './world.js';
 
 let w: World;
@@ -64,6 +64,10 @@ describe('journey: a family account, and a patient handed to another account', (
     const visits = async (bearer: string) => ((await w.call('post', '/user_schedules/search', bearer, {})).body.user_schedules as { id: number }[]).map((a) => a.id).sort((a, b) => a - b);
     expect(await visits(rina.bearer)).toEqual([sonVisit.id, fatherVisit.id].sort((a, b) => a - b));
 
+    // she also starts another cart for him, left open
+    const stale = await cartWithAddress(w, rina.bearer, father.id, shop.menuId, 2);
+    await chooseJne(w, rina.bearer, stale);
+
     // Rina's brother Dedi takes their father over: staff move the father's file to Dedi's account
     const dedi = await newCustomer(w, 'dedi', 'dedi-handphone');
     const dediId = (await w.call('get', '/users/data', dedi.bearer)).body.users.id as number;
@@ -90,6 +94,13 @@ describe('journey: a family account, and a patient handed to another account', (
     expect(dediExport.patients.map((p: { id: number }) => p.id)).toContain(father.id);
     const rinaExport = (await w.call('get', '/users/data/export', rina.bearer)).body.export;
     expect(rinaExport.patients.map((p: { id: number }) => p.id)).not.toContain(father.id);
+
+    // Rina's open cart for him can no longer be paid (she may still empty it); Dedi shops for his father himself
+    expect((await w.call('put', `/orders/${stale}/checkout`, rina.bearer, {}, 422)).body.errors).toEqual([expect.objectContaining({ field: 'id_patients' })]);
+    const dediCart = await fillCart(w, dedi.bearer, father.id, shop.menuId, 1);
+    await w.midtransSettles((await w.call('put', `/orders/${dediCart.orderId}/checkout`, dedi.bearer, {})).body.token);
+    expect((await w.call('get', `/orders/${dediCart.orderId}`, dedi.bearer)).body.orders).toMatchObject({ status: 'PAID', id_patients: father.id });
+    await w.call('get', `/orders/${dediCart.orderId}`, rina.bearer, undefined, 404);
 
     // the father's coming visit goes with him: Dedi sees it, is reminded of it and may move it; Rina no longer
     expect(await visits(dedi.bearer)).toEqual([fatherVisit.id]);
