@@ -115,5 +115,8 @@ describe('journey: a family account, and a patient handed to another account', (
     expect(moved).toMatchObject({ status: 'RESCHEDULE', jam: '11:00:00' });
     // the son's past visit stays in Rina's name, as history
     expect((await w.call('get', `/user_schedules/${sonVisit.id}`, rina.bearer)).body.user_schedules).toMatchObject({ status: 'DONE' });
+    // when Rina later has her account deleted, her father's visit, now Dedi's, is not cancelled with hers
+    await w.call('delete', `/users/${rina.id}/delete`, admin);
+    expect((await w.call('get', `/user_schedules/${fatherVisit.id}`, dedi.bearer)).body.user_schedules).toMatchObject({ status: 'RESCHEDULE', jam: '11:00:00' });
   });
 });
