@@ -503,7 +503,7 @@ const doctorServices = resourceRoutes({
     // (409): it stays as their history, as those slots do.
     run: async (id, _c, tx) => {
       const live = await tx.doctorSchedule.count({ where: { id_doctor_services: id, deleted_at: null } });
-      if (live) throw unprocessable('Delete or deactivate the doctor schedules of this doctor service first');
+      if (live) throw unprocessable('Delete the doctor schedules of this doctor service first (deactivated ones too)');
       const booked = await tx.userSchedule.count({ where: { doctorSchedule: { id_doctor_services: id } } });
       if (booked) throw conflict(`This doctor service is kept as the history of ${booked} appointment${booked === 1 ? '' : 's'} (its slots are deleted)`);
       await tx.doctorSchedule.deleteMany({ where: { id_doctor_services: id } });
