@@ -52,3 +52,18 @@ describe('threads/:id/update handing a consultation to another doctor', () => {
     expect((await told()).slice(4).map((n) => n[0])).toEqual([f.customer.id, f.doctor.id]);
   });
 });
+
+describe('threads/create (admin) with a doctor', () => {
+  it('tells the doctor and the customer, as a payment opening one does; one made without a doctor tells nobody', async () => {
+    const made = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: f.customer.id, id_user_to: second.id });
+    expect(made.status).toBe(200);
+    const notes = await t.app.db.notification.findMany({ where: { reference_type: 'threads', reference_id: made.body.threads.id }, orderBy: { id: 'asc' } });
+    expect(notes.map((n) => [n.id_user_to, n.intentions, n.title])).toEqual([
+      [f.customer.id, 'consultation_opened', 'Konsultasi online dibuka'],
+      [second.id, 'consultation_opened', 'Konsultasi online dibuka'],
+    ]);
+    const bare = await t.http.post('/threads/create').set(t.auth(admin)).send({ id_user_from: f.customer.id });
+    expect(bare.status).toBe(200);
+    expect(await t.app.db.notification.count({ where: { reference_type: 'threads', reference_id: bare.body.threads.id } })).toBe(0);
+  });
+});
