@@ -369,7 +369,10 @@ describe('doctor_services delete', () => {
     const ds = (await t.http.post('/doctor_services/create').set(A).send({ id_doctors: doc, id_services: svc })).body.doctor_services.id;
     const slot = (await t.http.post('/doctor_schedules/create').set(A).send({ id_doctor_services: ds, hari: 'Senin', jam: '09:00' })).body.doctor_schedules.id;
     const live = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
-    expect([live.status, live.body.message]).toEqual([422, 'Delete or deactivate the doctor schedules of this doctor service first']);
+    expect([live.status, live.body.message]).toEqual([422, 'Delete the doctor schedules of this doctor service first (deactivated ones too)']);
+    // deactivating the slot is not enough: it is still live (the answer used to say it was)
+    expect((await t.http.put(`/doctor_schedules/${slot}/unactivate`).set(A)).status).toBe(200);
+    expect((await t.http.delete(`/doctor_services/${ds}/delete`).set(A)).status).toBe(422);
     expect((await t.http.delete(`/doctor_schedules/${slot}/delete`).set(A)).status).toBe(200);
     const res = await t.http.delete(`/doctor_services/${ds}/delete`).set(A);
     expect([res.status, res.body]).toEqual([200, { deleted: true }]);

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { asCells, csv } from './shop.js';
 import { MIDTRANS_KEY, newPerson, OWNER, register, startWorld, type World, clinicDateTime, clinicDayAhead, DAYS, onClinicDay } from './world.js';
 
 
@@ -22,38 +23,6 @@ async function midtransRefundsPart(snapToken: string, refund: number) {
   expect(res.status).toBe(200);
   return res.body.result as string;
 }
-
-/** A CSV download (`?format=csv`) as rows of cells (RFC 4180, byte order mark dropped). */
-async function csv(bearer: string, path: string, body: object) {
-  const res = await w.t.http.post(`${path}?format=csv`).set('Authorization', `Bearer ${bearer}`).send(body).buffer(true).parse((r, cb) => {
-    let s = '';
-    r.setEncoding('utf8');
-    r.on('data', (c: string) => (s += c));
-    r.on('end', () => cb(null, s));
-  });
-  expect({ path, status: res.status, type: String(res.headers['content-type']).split(';')[0] }).toEqual({ path, status: 200, type: 'text/csv' });
-  const text = (res.body as string).replace(/^\uFEFF/, '');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
-      else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') row.push(cell), (cell = '');
-    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
-    else cell += c;
-  }
-  if (cell || row.length) row.push(cell), rows.push(row);
-  return rows;
-}
-
-/** the JSON table rows as the CSV prints them */
-const asCells = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))));
 
 describe('journey: the reports agree with what happened', () => {
   it('customers buy, pay, cancel, leave unpaid, get part refunded, consult and visit; every report, card and CSV shows exactly that', async () => {
@@ -169,13 +138,13 @@ describe('journey: the reports agree with what happened', () => {
     expect(perf).toEqual([['dr. Maya Sp.KK', 'Laser Toning', 1, 45, '']]);
 
     // the CSV downloads hold the same rows under the documented headers
-    expect(await csv(owner, '/report/penjualan/overall', table)).toEqual([
+    expect(await csv(w, owner, '/report/penjualan/overall', table)).toEqual([
       ['order_code', 'order_date', 'order_type', 'nama_pemesan', 'total_price', 'total_discount', 'courier_price', 'poin_used', 'grand_totals', 'status'],
       ...asCells(overall.data),
     ]);
-    expect(await csv(owner, '/report/penjualan/products', table)).toEqual([['nama_menus', 'qty', 'price_total'], ...asCells(products.slice().sort((x, y) => Number(y[1]) - Number(x[1])))]);
-    expect(await csv(owner, '/report/penjualan/online_consultations', table)).toEqual([['doctors', 'qty', 'amount'], ...asCells(consults)]);
-    expect(await csv(owner, '/report/offline/appoinment/performance', perfTable)).toEqual([['doctors', 'services_name', 'qty', 'durations', 'doctors_picture_url'], ...asCells(perf)]);
+    expect(await csv(w, owner, '/report/penjualan/products', table)).toEqual([['nama_menus', 'qty', 'price_total'], ...asCells(products.slice().sort((x, y) => Number(y[1]) - Number(x[1])))]);
+    expect(await csv(w, owner, '/report/penjualan/online_consultations', table)).toEqual([['doctors', 'qty', 'amount'], ...asCells(consults)]);
+    expect(await csv(w, owner, '/report/offline/appoinment/performance', perfTable)).toEqual([['doctors', 'services_name', 'qty', 'durations', 'doctors_picture_url'], ...asCells(perf)]);
 
     // the dashboard cards (year to date)
     const month = Number(clinicDayAhead(0).iso.slice(5, 7));
@@ -193,9 +162,9 @@ describe('journey: the reports agree with what happened', () => {
     // the fulfilment queue holds the two paid parcels (not the unpaid or the cancelled one); its CSV too
     const queue = (await w.call('post', '/dashboard/upcoming/ecommerce', owner, { draw: 1, start: 0, length: 50 })).body.data as unknown[][];
     expect(queue.map((r) => r[0])).toEqual([a1.id, b1.id]);
-    const queueCsv = await csv(owner, '/dashboard/upcoming/ecommerce', { draw: 1, start: 0, length: 50 });
+    const queueCsv = await csv(w, owner, '/dashboard/upcoming/ecommerce', { draw: 1, start: 0, length: 50 });
     expect(queueCsv.slice(1)).toEqual(asCells(queue));
-    const upcomingCsv = await csv(owner, '/dashboard/upcoming/offline_appoinments', { draw: 1, start: 0, length: 50 });
+    const upcomingCsv = await csv(w, owner, '/dashboard/upcoming/offline_appoinments', { draw: 1, start: 0, length: 50 });
     expect(upcomingCsv.slice(1)).toEqual([]);
 
     // the visit counts among the year's services from its day on

@@ -110,3 +110,35 @@ export async function notificationsAbout(w: World, bearer: string, referenceId: 
   const notes = (await w.call('post', '/notifications/explore?page=1&length=100', bearer, {})).body.data as { reference_id: number | string; intentions: string; title: string; content: string }[];
   return notes.filter((n) => Number(n.reference_id) === referenceId);
 }
+
+/** A CSV download (`?format=csv`) as rows of cells (RFC 4180, byte order mark dropped). */
+export async function csv(w: World, bearer: string, path: string, body: object) {
+  const res = await w.t.http.post(`${path}?format=csv`).set('Authorization', `Bearer ${bearer}`).send(body).buffer(true).parse((r, cb) => {
+    let s = '';
+    r.setEncoding('utf8');
+    r.on('data', (c: string) => (s += c));
+    r.on('end', () => cb(null, s));
+  });
+  expect({ path, status: res.status, type: String(res.headers['content-type']).split(';')[0] }).toEqual({ path, status: 200, type: 'text/csv' });
+  const text = (res.body as string).replace(/^\uFEFF/, '');
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let cell = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      else if (c === '"') quoted = false;
+      else cell += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') row.push(cell), (cell = '');
+    else if (c === '\r' && text[i + 1] === '\n') row.push(cell), rows.push(row), (row = []), (cell = ''), i++;
+    else cell += c;
+  }
+  if (cell || row.length) row.push(cell), rows.push(row);
+  return rows;
+}
+
+/** the JSON table rows as the CSV prints them */
+export const asCells = (rows: unknown[][]) => rows.map((r) => r.map((v) => (v === null || v === undefined ? '' : String(v))));

@@ -388,6 +388,23 @@ export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserSc
 }
 
 /**
+ * A patient staff move to another account (users/patients/link) takes its coming appointments along
+ * (BOOKING/RESCHEDULE not started yet): they are put in the new manager's name, who from then on
+ * sees them, is reminded of them and may move or cancel them. The account that booked them no
+ * longer manages the patient: it could not change them (404) and would only go on being reminded
+ * of another family's visits. Past appointments stay in the booker's name, as history. The caller
+ * holds the patient's row (locked before the appointments, as booking and reschedule take them).
+ */
+export async function handUpcomingTo(app: AppContext, tx: Tx, id_patients: number, id_users: number): Promise<number> {
+  const now = app.now();
+  const ids = await lockUpcoming(app, tx, { id_patients, id_users: { not: id_users } });
+  const rows = await tx.userSchedule.findMany({ where: { id: { in: ids } }, select: { id: true, tanggal: true, jam: true } });
+  const coming = rows.filter((r) => startInstant(r.tanggal, r.jam) > now).map((r) => r.id);
+  if (coming.length) await tx.userSchedule.updateMany({ where: { id: { in: coming } }, data: { id_users } });
+  return coming.length;
+}
+
+/**
  * Cancels, in the caller's transaction, the BOOKING/RESCHEDULE appointments matching `where` that
  * have not started yet (past ones stay as they are: history), each as `cancel` does (reason stored,
  * slot freed, customer and doctor told). `c` is who asks: a customer's cancel keeps the cutoff

@@ -10,7 +10,7 @@ import * as s from '../../lib/schemas.js';
 import { openPaidConsultationsOf } from '../identity/users.service.js';
 import { holdLiveDoctor } from '../identity/account-holds.js';
 import { lockDoctor, MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
-import { generateSlots, refreshSlotEnds } from './slots.service.js';
+import { dropSlotsOutsideHours, generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
   DAYS_ID,
@@ -503,7 +503,7 @@ const doctorServices = resourceRoutes({
     // (409): it stays as their history, as those slots do.
     run: async (id, _c, tx) => {
       const live = await tx.doctorSchedule.count({ where: { id_doctor_services: id, deleted_at: null } });
-      if (live) throw unprocessable('Delete or deactivate the doctor schedules of this doctor service first');
+      if (live) throw unprocessable('Delete the doctor schedules of this doctor service first (deactivated ones too)');
       const booked = await tx.userSchedule.count({ where: { doctorSchedule: { id_doctor_services: id } } });
       if (booked) throw conflict(`This doctor service is kept as the history of ${booked} appointment${booked === 1 ? '' : 's'} (its slots are deleted)`);
       await tx.doctorSchedule.deleteMany({ where: { id_doctor_services: id } });
@@ -568,12 +568,21 @@ const schedules = resourceRoutes({
   },
   update: {
     body: z.object({ id_doctors: s.id.optional(), hari: hari.optional(), jam: s.time.optional(), jam_selesai: s.time.optional() }),
-    run: async (id, b, _c, tx, existing) => {
+    run: async (id, b, c, tx, existing) => {
       const jam = b.jam ?? existing.jam;
       const end = b.jam_selesai ?? existing.jam_selesai;
       if (jam >= end) throw unprocessable('jam_selesai must be after jam', [{ field: 'jam_selesai', message: 'must be after jam' }]);
-      await refuseOverlappingHours(tx, { id_doctors: b.id_doctors ?? existing.id_doctors, hari: b.hari ?? existing.hari, jam, jam_selesai: end }, id);
+      const kept = { id_doctors: b.id_doctors ?? existing.id_doctors, hari: b.hari ?? existing.hari, jam, jam_selesai: end };
+      // hours taken away take their slots (the old doctor's lock first, then the new one's)
+      await dropSlotsOutsideHours(c.app, tx, existing, kept);
+      await refuseOverlappingHours(tx, kept, id);
       await tx.schedule.update({ where: { id }, data: b });
+    },
+  },
+  delete: {
+    run: async (id, c, tx, existing) => {
+      await dropSlotsOutsideHours(c.app, tx, existing, null);
+      await tx.schedule.delete({ where: { id } });
     },
   },
 });

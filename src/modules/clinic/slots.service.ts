@@ -1,7 +1,8 @@
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit, Prisma, Tx } from '../../db/client.js';
+import type { BeforeCommit, Db, Prisma, Tx } from '../../db/client.js';
 import { notFound } from '../../http/errors.js';
-import { slotEnd, slotMinutes } from './booking.service.js';
+import { lockDoctor, refuseIfBooked, slotEnd, slotMinutes } from './booking.service.js';
+import { hhmm } from './serializers.js';
 
 /**
  * Builds a doctor's bookable weekly slots from their practice hours (schedules) and each service's
@@ -64,4 +65,39 @@ export async function refreshSlotEnds(app: AppContext, tx: Tx, where: { id_servi
     byEnd.set(end.getTime(), [...(byEnd.get(end.getTime()) ?? []), s.id]);
   }
   for (const [end, ids] of byEnd) await tx.doctorSchedule.updateMany({ where: { id: { in: ids } }, data: { jam_selesai: new Date(end) } });
+}
+
+interface Hours {
+  id_doctors: number;
+  hari: string;
+  jam: Date;
+  jam_selesai: Date;
+}
+
+/**
+ * Practice hours taken away (a `schedules` block deleted, shortened, or moved to another time, weekday
+ * or doctor) take their slots with them, so the app stops offering times the doctor no longer
+ * practises: the doctor's live slots on that weekday starting within the old block that no longer lie
+ * within any of the doctor's blocks that day (`kept`: the block as it is after an update). Refused
+ * (409, as deleting the slot is) while such a slot has active bookings from today on, decided under
+ * the doctor's lock (taken here, before the hours are read). A slot never booked is removed for good,
+ * so `generate` builds it again when hours cover it once more; one with appointment history stays as
+ * that history, deactivated (staff `activate` it when the hours come back). Slots outside the old
+ * block (also those staff created by hand) are left alone.
+ */
+export async function dropSlotsOutsideHours(app: AppContext, tx: Db, old: Hours & { id: number }, kept: Hours | null) {
+  await lockDoctor(tx, old.id_doctors);
+  const others = await tx.schedule.findMany({ where: { id_doctors: old.id_doctors, hari: old.hari, id: { not: old.id } } });
+  const blocks: Hours[] = [...others, ...(kept && kept.id_doctors === old.id_doctors && kept.hari === old.hari ? [kept] : [])];
+  const slots = await tx.doctorSchedule.findMany({
+    where: { id_doctors: old.id_doctors, hari: old.hari, deleted_at: null, jam: { gte: old.jam, lt: old.jam_selesai } },
+    select: { id: true, jam: true, jam_selesai: true, _count: { select: { userSchedules: true } } },
+  });
+  const within = (s: { jam: Date; jam_selesai: Date }, b: Hours) => b.jam.getTime() <= s.jam.getTime() && s.jam_selesai.getTime() <= b.jam_selesai.getTime();
+  const gone = slots.filter((s) => !blocks.some((b) => within(s, b)));
+  if (!gone.length) return;
+  await refuseIfBooked(app, tx, old.id_doctors, { id_doctor_schedules: { in: gone.map((s) => s.id) } }, `${old.hari} ${hhmm(old.jam)}–${hhmm(old.jam_selesai)}`);
+  const [history, unused] = [gone.filter((s) => s._count.userSchedules > 0), gone.filter((s) => s._count.userSchedules === 0)];
+  if (unused.length) await tx.doctorSchedule.deleteMany({ where: { id: { in: unused.map((s) => s.id) } } });
+  if (history.length) await tx.doctorSchedule.updateMany({ where: { id: { in: history.map((s) => s.id) } }, data: { is_active: 0 } });
 }

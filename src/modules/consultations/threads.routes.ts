@@ -22,7 +22,7 @@ import {
   threadOverviewSchema,
   threadSchema,
 } from './serializers.js';
-import { followRequest, isActive, loadThread, openWhere, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
+import { followRequest, isActive, loadThread, openWhere, tellNewDoctor, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
 import type { Tx } from '../../db/client.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
@@ -235,6 +235,8 @@ export const threadRoutes = [
         });
         // an explicit window is the order's too (orders/:id shows it), as reopen and update keep it
         if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, { id_order: t.id_order, unpaid: false }, b.estimate_done_at);
+        // its doctor and customer are told, as when a payment opens one
+        await tellNewDoctor(c.app, tx, t.id, true);
         return t.id;
       },
     },
@@ -261,6 +263,8 @@ export const threadRoutes = [
           },
         });
         if (b.is_closed !== undefined) await followRequest(tx, id);
+        // the doctor taking it over, and the customer, are told (while it accepts messages)
+        if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await tellNewDoctor(c.app, tx, id);
       },
     },
     delete: { access: STAFF },

@@ -357,6 +357,28 @@ export async function openConsultationThread(app: AppContext, tx: Tx, orderId: n
 }
 
 /**
+ * An admin gave a thread its doctor: handed it to another one (threads/:id/update with a new
+ * id_user_to) or opened it by hand with one (threads/create). While it accepts messages, that doctor
+ * is told a consultation is waiting for them, and the customer who will be answered by them
+ * (`consultation_opened`, referencing the thread, as when a paid consultation opens). A thread
+ * without a doctor, closed or past its window tells nobody.
+ */
+export async function tellNewDoctor(app: AppContext, tx: Tx, threadId: number, opened = false) {
+  const t = await tx.thread.findUnique({
+    where: { id: threadId },
+    select: { id: true, is_closed: true, estimate_done_at: true, deleted_at: true, id_user_from: true, id_user_to: true, order: { select: { order_code: true } }, userTo: { select: { users_fullname: true } } },
+  });
+  if (!t?.id_user_to || t.deleted_at || !isActive(t, app.now())) return;
+  const code = t.order?.order_code ? ` untuk pesanan ${t.order.order_code}` : '';
+  const doctor = t.userTo?.users_fullname ?? 'dokter';
+  const base = { intentions: 'consultation_opened', title: opened ? 'Konsultasi online dibuka' : 'Konsultasi online dialihkan', labels: opened ? 'Success' : 'Info', reference_type: 'threads', reference_id: t.id };
+  await notify(app, tx, [
+    { ...base, id_user_to: t.id_user_from, content: opened ? `Konsultasi${code} dengan ${doctor} sudah dapat dimulai.` : `Konsultasi${code} kini dilanjutkan oleh ${doctor}.` },
+    { ...base, id_user_to: t.id_user_to, content: opened ? `Konsultasi baru${code}.` : `Konsultasi${code} dialihkan kepada Anda.` },
+  ]);
+}
+
+/**
  * A consultation order going back to unpaid (`unpaid`) or cancelled: its thread closes now, and
  * the order's window is cleared, so a new payment opens a new one (openConsultationThread). Also
  * when the order shows no window end (threads/:id/update set estimate_done_at null on both).

@@ -5,7 +5,7 @@ import { resourceRoutes, type Caller, type Column } from '../../http/resource.js
 import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
-import { cancelUpcoming } from '../clinic/booking.service.js';
+import { cancelUpcoming, handUpcomingTo } from '../clinic/booking.service.js';
 import { holdLiveUser } from '../identity/account-holds.js';
 import { findPatient, lockPatient, patientReadScope } from './access.js';
 import { auditReads } from './audit-reads.js';
@@ -192,6 +192,8 @@ const resource = resourceRoutes({
       const { allergies, id_users, patient_external_id, ...fields } = b;
       const manager = await managerFor(c, tx, id_users);
       await tx.patient.update({ where: { id }, data: { ...fields, ...staffOnly(c, { patient_external_id }), ...(isStaff(c.user) && manager !== undefined ? { id_users: manager } : {}) } });
+      // staff giving the patient to another account: its coming appointments go with it, as with users/patients/link
+      if (isStaff(c.user) && manager) await handUpcomingTo(c.app, tx, id, manager);
       if (allergies) await replaceAllergies(tx, id, dedupe(allergies), c.app.now());
       await audit(c.app, { user: c.user, action: 'update', resource: 'patients', resourceId: id, patientId: id, req: c.req, details: { fields: Object.keys(b) } }, tx);
     },
@@ -279,6 +281,8 @@ export const patientRoutes = [
         if (!(await holdLiveUser(tx, body.id_users))) throw notFound(`User ${body.id_users} not found`);
         const n = await tx.patient.updateMany({ where: { id: body.id_patients, deleted_at: null }, data: { id_users: body.id_users } });
         if (!n.count) throw notFound(`Patient ${body.id_patients} not found`);
+        // its coming appointments go with it, into the new manager's name (the patient's row is locked by the update)
+        await handUpcomingTo(app, tx, body.id_patients, body.id_users);
         await audit(app, { user, action: 'link', resource: 'patients', resourceId: body.id_patients, patientId: body.id_patients, req, details: { id_users: body.id_users } }, tx);
       });
       return { link: true };

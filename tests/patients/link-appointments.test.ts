@@ -1,0 +1,107 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clinicDay, formatDate } from '../../src/lib/dates.js';
+import { dayName } from '../../src/modules/clinic/booking.service.js';
+import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
+import { patientBody } from './fixtures.js';
+
+// A patient staff move to another account (users/patients/link) takes its coming appointments along,
+// into the new manager's name. Before, they stayed in the name of the account that booked them, which
+// no longer managed the patient: it could not move or cancel them (404) yet kept seeing them and being
+// reminded of them, while the new manager could not see them at all.
+let t: TestApp;
+let admin: TestUser;
+let before: TestUser;
+let after: TestUser;
+let doctorUser: TestUser;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  admin = await t.user(['ADMIN']);
+  doctorUser = await t.user(['DOCTOR']);
+  before = await t.user(['CUSTOMER']);
+  after = await t.user(['CUSTOMER']);
+});
+afterAll(() => t.close());
+
+const day = (days: number) => new Date(clinicDay(new Date()).getTime() + days * 86_400_000);
+const dmy = (d: Date) => {
+  const iso = formatDate(d)!;
+  return `${iso.slice(8)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+};
+
+/** 09:00 and 10:00 slots of one doctor on the weekday of `d` */
+async function slotsOn(d: Date) {
+  const db = t.app.db;
+  const service = await db.service.create({ data: { services_name: 'Facial', buffer_time: 30 } });
+  const doctor = await db.doctor.upsert({ where: { id_users: doctorUser.id }, create: { id_users: doctorUser.id, is_active: 1 }, update: {} });
+  const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+  const slot = (h: number) =>
+    db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(d), jam: new Date(Date.UTC(1970, 0, 1, h)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, 30)) } });
+  return { nine: (await slot(9)).id, ten: (await slot(10)).id, doctor: doctor.id, service: service.id };
+}
+
+describe('users/patients/link hands the patient’s coming appointments to the new manager', () => {
+  it('the coming visit moves to the new account (seen and changeable there); past and cancelled ones stay with the booker', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Pak Harjo' }))).body.patients.id as number;
+    const visitDay = day(4);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    expect(coming.status).toBe(200);
+    const cancelled = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.ten, tanggal: dmy(visitDay), id_patients: patient });
+    expect((await t.http.put(`/user_schedules/${cancelled.body.user_schedules.id}/cancel`).set(t.auth(before)).send({ cancel_reason: 'salah jam' })).status).toBe(200);
+    const lastWeek = day(-7);
+    const past = await t.app.db.userSchedule.create({
+      data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users: before.id, id_patients: patient, hari: dayName(lastWeek), tanggal: lastWeek, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)), status: 'DONE', active_slot: 1 },
+    });
+
+    expect((await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient })).status).toBe(200);
+
+    const owners = Object.fromEntries((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => [a.id, a.id_users]));
+    expect(owners).toEqual({ [coming.body.user_schedules.id]: after.id, [cancelled.body.user_schedules.id]: before.id, [past.id]: before.id });
+    const id = coming.body.user_schedules.id as number;
+    // the new manager sees and may move it; the booker no longer sees it
+    expect((await t.http.get(`/user_schedules/${id}`).set(t.auth(after))).status).toBe(200);
+    expect((await t.http.get(`/user_schedules/${id}`).set(t.auth(before))).status).toBe(404);
+    const moved = await t.http.put(`/user_schedules/${id}/reschedule`).set(t.auth(after)).send({ id_doctor_schedules: slots.ten, tanggal: dmy(visitDay) });
+    expect([moved.status, moved.body.user_schedules?.id_users]).toEqual([200, after.id]);
+    // what stays with the booker is the history
+    const mine = (await t.http.post('/user_schedules/search').set(t.auth(before)).send({})).body.user_schedules as { id: number }[];
+    expect(mine.map((a) => a.id).sort((a, b) => a - b)).toEqual([cancelled.body.user_schedules.id, past.id].sort((a, b) => a - b));
+  });
+});
+
+describe('patients/:id/update with another id_users (staff) hands them over as link does', () => {
+  it('the coming visit goes to the account staff name; an update from the customer changes no manager', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Tini' }))).body.patients.id as number;
+    const visitDay = day(6);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    expect(coming.status).toBe(200);
+    expect((await t.http.put(`/patients/${patient}/update`).set(t.auth(before)).send({ id_users: after.id, alamat_domisili: 'Cimahi' })).status).toBe(200);
+    expect((await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: coming.body.user_schedules.id } })).id_users).toBe(before.id);
+    expect((await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: after.id })).status).toBe(200);
+    expect((await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: coming.body.user_schedules.id } })).id_users).toBe(after.id);
+  });
+});
+
+// PostgreSQL only: PGlite runs one statement at a time and never waits for a lock.
+describe.runIf(process.env.TEST_DATABASE_URL)('a booking committing while staff move the patient', () => {
+  it('is handed over too: the move takes the patient row first, then finds the booking', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Sri' }))).body.patients.id as number;
+    const visitDay = day(5);
+    const slots = await slotsOn(visitDay);
+    const res = await whileHolding(
+      t.app.db,
+      // a booking holds the patient's row (as user_schedules/create does) and commits its appointment while the move waits
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${patient} FOR UPDATE`,
+      () => t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient }),
+      (tx) =>
+        tx.userSchedule.create({
+          data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users: before.id, id_patients: patient, hari: dayName(visitDay), tanggal: visitDay, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) },
+        }),
+    );
+    expect(res.status).toBe(200);
+    expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => a.id_users)).toEqual([after.id]);
+  });
+});
