@@ -12,7 +12,8 @@ import { CASES, NOT_COVERED, type Case, type Send } from './atomicity-cases.js';
 //     each row it inserts, updates or deletes (the probe lives in a schema of its own);
 //  2. with the LAST of those row writes made to fail once (a BEFORE row trigger on that table raises
 //     on its k-th write, k its count in the first run; a later write, e.g. an undo, goes through, as
-//     after a lost connection or a failover): the answer is a 5xx, and the whole public
+//     after a lost connection or a failover), and, for a request of several transactions, again
+//     with the last write of each of the others failing: the answer is a 5xx, and the whole public
 //     schema (every row of every table) and the upload folders are as they were before the
 //     request, but for the tables the case names as written outside the request's transaction on
 //     purpose, each with its reason (and, where the case says how, a check that it is right: e.g.
@@ -23,7 +24,7 @@ let w: World;
 
 const PROBE = `
 CREATE SCHEMA fault_probe;
-CREATE TABLE fault_probe.writes (seq serial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL);
+CREATE TABLE fault_probe.writes (seq serial PRIMARY KEY, tbl text NOT NULL, op text NOT NULL, tx bigint NOT NULL DEFAULT txid_current());
 CREATE TABLE fault_probe.fault (tbl text, after_n int);
 CREATE SEQUENCE fault_probe.hits;
 CREATE FUNCTION fault_probe.note() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -136,33 +137,38 @@ describe('a state-changing request whose last write fails', () => {
 
   for (const c of CASES) {
     it(`${c.route}: nothing of it stays${c.outside ? ` (but ${Object.keys(c.outside).join(', ')})` : ''}`, async () => {
-      // 1. the request as it is: which rows it writes, in order
+      // 1. the request as it is: which rows it writes, in order, in which transactions
       const ok = await c.setup(w);
       await sql(`TRUNCATE fault_probe.writes`);
       const first = await send(ok);
       expect(first.status, `${c.route}: ${first.text.slice(0, 300)}`).toBeLessThan(300);
-      const writes = await w.t.app.db.$queryRawUnsafe<{ tbl: string }[]>(`SELECT tbl FROM fault_probe.writes ORDER BY seq`);
+      const writes = await w.t.app.db.$queryRawUnsafe<{ tbl: string; tx: bigint }[]>(`SELECT tbl, tx FROM fault_probe.writes ORDER BY seq`);
       expect(writes.length, `${c.route} writes nothing`).toBeGreaterThan(0);
-      const last = writes.at(-1)!.tbl;
-      const k = writes.filter((x) => x.tbl === last).length;
+      const trail = writes.map((x) => x.tbl).join(', ');
 
-      // 2. the same request on a new setup, its last write failing
-      const again = await c.setup(w);
-      const before = await snapshot(c.outside);
-      const filesBefore = files();
-      await sql(`SELECT setval('fault_probe.hits', 1, false)`);
-      await sql(`INSERT INTO fault_probe.fault VALUES ('${last}', ${k})`);
-      let failed;
-      try {
-        failed = await send(again);
-      } finally {
-        await sql(`DELETE FROM fault_probe.fault`);
+      // 2. the same request on a new setup, with the last write of one of its transactions failing:
+      // each transaction's in turn, the request's very last write at the end
+      const lastOfTx = writes.map((x, i) => i).filter((i) => i === writes.length - 1 || writes[i + 1]!.tx !== writes[i]!.tx);
+      for (const at of lastOfTx) {
+        const table = writes[at]!.tbl;
+        const k = writes.slice(0, at + 1).filter((x) => x.tbl === table).length;
+        const what = `${c.route} with ${table}'s write #${k} failing (the request's write ${at + 1} of ${writes.length}: ${trail})`;
+        const again = await c.setup(w);
+        const before = await snapshot(c.outside);
+        const filesBefore = files();
+        await sql(`SELECT setval('fault_probe.hits', 1, false)`);
+        await sql(`INSERT INTO fault_probe.fault VALUES ('${table}', ${k})`);
+        let failed;
+        try {
+          failed = await send(again);
+        } finally {
+          await sql(`DELETE FROM fault_probe.fault`);
+        }
+        expect(failed.status, `${what}: ${failed.text.slice(0, 300)}`).toBeGreaterThanOrEqual(500);
+        expect(changes(before, await snapshot(c.outside)), `${what}: left behind`).toEqual({});
+        expect(files(), `${what}: files left behind`).toEqual(filesBefore);
+        if (at === writes.length - 1) await c.verify?.(w, again);
       }
-      expect(failed.status, `${c.route} with ${last}'s write #${k} failing (writes: ${writes.map((x) => x.tbl).join(', ')}): ${failed.text.slice(0, 300)}`).toBeGreaterThanOrEqual(500);
-      const changed = changes(before, await snapshot(c.outside));
-      expect(changed, `${c.route}: left behind after its last write (${last} #${k}) failed`).toEqual({});
-      expect(files(), `${c.route}: files left behind`).toEqual(filesBefore);
-      await c.verify?.(w, again);
     });
   }
 });
