@@ -57,6 +57,9 @@ const post = (path: string, bearer: string | null, body: Record<string, unknown>
 const del = (path: string, bearer: string): Send => ({ method: 'delete', path, bearer });
 const upload = (path: string, bearer: string, body: Record<string, unknown> = {}, field = 'picture'): Send => ({ method: 'post', path, bearer, body, attach: { field, file: PNG_1PX, name: 'p.png' } });
 
+/** A picture already stored for a row (its name), so that a request removing or replacing it too early shows. */
+const stored = (w: World, area: 'public' | 'private', resource: string) => w.t.app.storage.save(area, resource, { buffer: PNG_1PX, ext: 'png' });
+
 /** The create, update and delete of a staff resource: `row` makes one straight in the database. */
 function crud(resource: string, create: (w: World) => Promise<Record<string, unknown>>, update: (w: World) => Promise<Record<string, unknown>>, row: (w: World) => Promise<{ id: number }>): Case[] {
   return [
@@ -152,7 +155,7 @@ export const CASES: Case[] = [
     async () => ({ menu_categories: `Renamed ${uniq()}` }),
     (w) => db(w).menuCategory.create({ data: { menu_categories: `Cat ${uniq()}` } }),
   ),
-  { route: 'POST /menu_categories/:id/uploads', setup: async (w) => upload(`/menu_categories/${(await db(w).menuCategory.create({ data: { menu_categories: `Cat ${uniq()}` } })).id}/uploads`, await staff(w)) },
+  { route: 'POST /menu_categories/:id/uploads', setup: async (w) => upload(`/menu_categories/${(await db(w).menuCategory.create({ data: { menu_categories: `Cat ${uniq()}`, images: await stored(w, 'public', 'menu_categories') } })).id}/uploads`, await staff(w)) },
   ...crud(
     'menus',
     async () => ({ nama_menus: `Sunscreen ${uniq()}`, harga: 100_000, satuan: 'Tube', berat: '400' }),
@@ -163,11 +166,11 @@ export const CASES: Case[] = [
   {
     route: 'PUT /menu_images/:id/update',
     setup: async (w) => {
-      const img = await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: 'old.png', is_primary: 1 } });
+      const img = await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: await stored(w, 'public', 'menus'), is_primary: 1 } });
       return { ...upload(`/menu_images/${img.id}/update`, await staff(w), { nomor_urut_tampil: 2 }), method: 'put' };
     },
   },
-  { route: 'DELETE /menu_images/:id/delete', setup: async (w) => del(`/menu_images/${(await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: 'old.png' } })).id}/delete`, await staff(w)) },
+  { route: 'DELETE /menu_images/:id/delete', setup: async (w) => del(`/menu_images/${(await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: await stored(w, 'public', 'menus') } })).id}/delete`, await staff(w)) },
   ...crud(
     'brandstore',
     async () => ({ nama: `Toko ${uniq()}`, alamat: 'Jl. Dago 1', opentime: '09:00', closetime: '20:00', city: 'Bandung', is_show: 1 }),
@@ -213,7 +216,7 @@ export const CASES: Case[] = [
     async () => ({ service_categories: `Renamed ${uniq()}` }),
     (w) => db(w).serviceCategory.create({ data: { service_categories: `Layanan ${uniq()}` } }),
   ),
-  { route: 'POST /service_categories/:id/uploads', setup: async (w) => upload(`/service_categories/${(await db(w).serviceCategory.create({ data: { service_categories: `L ${uniq()}` } })).id}/uploads`, await staff(w)) },
+  { route: 'POST /service_categories/:id/uploads', setup: async (w) => upload(`/service_categories/${(await db(w).serviceCategory.create({ data: { service_categories: `L ${uniq()}`, images: await stored(w, 'public', 'service_categories') } })).id}/uploads`, await staff(w)) },
   ...crud(
     'services',
     async () => ({ services_name: `Facial ${uniq()}`, services_price: '150000', buffer_time: '30' }),
@@ -224,11 +227,11 @@ export const CASES: Case[] = [
   {
     route: 'PUT /service_images/:id/update',
     setup: async (w) => {
-      const img = await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: 'old.png', is_primary: 1 } });
+      const img = await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: await stored(w, 'public', 'services'), is_primary: 1 } });
       return { ...upload(`/service_images/${img.id}/update`, await staff(w), { nomor_urut_tampil: 2 }), method: 'put' };
     },
   },
-  { route: 'DELETE /service_images/:id/delete', setup: async (w) => del(`/service_images/${(await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: 'old.png' } })).id}/delete`, await staff(w)) },
+  { route: 'DELETE /service_images/:id/delete', setup: async (w) => del(`/service_images/${(await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: await stored(w, 'public', 'services') } })).id}/delete`, await staff(w)) },
   ...crud(
     'doctors',
     async (w) => ({ id_users: (await w.t.user(['DOCTOR'])).id, custom_price: 200_000, doctor_description: 'Sp.KK', is_active: 1 }),
@@ -262,7 +265,7 @@ export const CASES: Case[] = [
     },
   },
   { route: 'PUT /users/:id/update', setup: async (w) => { const c = await w.t.user(['CUSTOMER']); return put(`/users/${c.id}/update`, c.token, { users_address: 'Jl. Baru 3' }); } },
-  { route: 'DELETE /users/:id/delete', setup: async (w) => del(`/users/${(await w.t.user(['CUSTOMER'])).id}/delete`, await staff(w)) },
+  { route: 'DELETE /users/:id/delete', setup: async (w) => del(`/users/${(await w.t.user(['CUSTOMER'], { users_picture: await stored(w, 'public', 'users') })).id}/delete`, await staff(w)) },
   {
     route: 'POST /users/login',
     setup: async (w) => post('/users/login', null, { act: 'login', username: (await w.t.user(['CUSTOMER'])).username, password: TEST_PASSWORD, app: 'mobile' }),
@@ -270,7 +273,7 @@ export const CASES: Case[] = [
     verify: countBackAtZero,
   },
   { route: 'POST /users/register_device_token', setup: async (w) => post('/users/register_device_token', (await w.t.user(['CUSTOMER'])).token, { device_token: `device-${uniq()}`, already_login: false }) },
-  { route: 'POST /users/picture/upload', setup: async (w) => upload('/users/picture/upload', (await w.t.user(['CUSTOMER'])).token) },
+  { route: 'POST /users/picture/upload', setup: async (w) => upload('/users/picture/upload', (await w.t.user(['CUSTOMER'], { users_picture: await stored(w, 'public', 'users') })).token) },
   {
     route: 'POST /users/:id/unblock',
     setup: async (w) => {
@@ -330,7 +333,7 @@ export const CASES: Case[] = [
     route: 'POST /patients/picture/upload',
     setup: async (w) => {
       const c = await w.t.user(['CUSTOMER']);
-      return upload('/patients/picture/upload', c.token, { id_patients: (await patientOf(w.t, c)).id });
+      return upload('/patients/picture/upload', c.token, { id_patients: (await patientOf(w.t, c, { patient_picture: await stored(w, 'private', 'patients') })).id });
     },
   },
   { route: 'PUT /users/patients/link', setup: async (w) => put('/users/patients/link', await staff(w), { id_users: (await w.t.user(['CUSTOMER'])).id, id_patients: (await db(w).patient.create({ data: { nama_lengkap_pasien: 'Walk-in' } })).id }) },
@@ -673,7 +676,7 @@ export const CASES: Case[] = [
     async () => ({ value: 30_000 }),
     (w) => promotion(w.t),
   ),
-  { route: 'POST /promotions/:id/uploads', setup: async (w) => upload(`/promotions/${(await promotion(w.t)).id}/uploads`, await staff(w)) },
+  { route: 'POST /promotions/:id/uploads', setup: async (w) => upload(`/promotions/${(await promotion(w.t, { img_promotions: await stored(w, 'public', 'promotions') })).id}/uploads`, await staff(w)) },
   { route: 'POST /menus/prescriptions/requests', setup: async (w) => post('/menus/prescriptions/requests', (await w.t.user(['CUSTOMER'])).token, { id_menu: (await newMenu(w, { is_resep_required: 1 })).id }) },
   // ------------------------------------------------------------------ consultations
   {
