@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { PNG_1PX, TEST_PASSWORD } from '../helpers/app.js';
 import { hashSecret } from '../../src/modules/recovery/recovery.service.js';
@@ -20,6 +21,8 @@ export interface Send {
 export interface Case {
   /** the route as route-table.ts labels it ("PUT /orders/:id/checkout"); its other methods share the handler */
   route: string;
+  /** a second case of a route: the path it takes */
+  variant?: string;
   /** a fresh, valid request of the route's legitimate caller (called twice per case) */
   setup: (w: World) => Promise<Send>;
   /**
@@ -79,6 +82,24 @@ const newDoctor = async (w: World) => {
 const dmy = (days: number) => clinicDayAhead(days).dmy;
 const holiday = (w: World) => db(w).holiday.create({ data: { dates: new Date(`${clinicDayAhead(600 + ++n).iso}T00:00:00Z`), descriptions: 'Libur' } });
 
+
+/** What a checkout whose payment could not start leaves: see the checkout case. */
+const CHECKOUT_UNDONE: Case['outside'] = {
+  order_payments: { reason: 'the failed payment attempt' },
+  order_code_counters: { reason: 'the order code given to the attempt is not given out again' },
+  stock_movements: { reason: 'the reservation and its release in the stock ledger' },
+  orders: { columns: ['order_code', 'payment_attempts', 'updated_at'], reason: "the attempt's code and number stay on the order" },
+  stocks: { columns: ['datetimeupdateat'], reason: 'reserved and given back: the quantity is as it was' },
+  order_items: { columns: ['updated_at'], reason: "the lines' reservation, made and undone" },
+};
+
+/** A customer's consultation cart with a doctor chosen. */
+async function consultCart(w: World) {
+  const c = await w.t.user(['CUSTOMER']);
+  const init = await ok(w, 'post', '/orders/init', c.token, { id_patients: (await patientOf(w.t, c)).id, order_type: 'C' });
+  await ok(w, 'post', '/orders/c_add_to_carts', c.token, { id_order: init.body.orders.id, items: [{ id_doctors: (await newDoctor(w)).doctor.id, qty: 1 }] });
+  return { c, orderId: init.body.orders.id as number };
+}
 
 /** the same-day journey's warehouse in Dago; a customer 2.6 km north of it */
 const WAREHOUSE = { lat: -6.8853, lng: 107.6135 };
@@ -514,14 +535,7 @@ export const CASES: Case[] = [
     // id: a payment through it is then known as superseded and staff are told to refund it), the
     // order code it was made under (codes are never given out twice), and the stock ledger's
     // reservation with its release (the ledger records every movement; the quantity is back).
-    outside: {
-      order_payments: { reason: 'the failed payment attempt' },
-      order_code_counters: { reason: 'the order code given to the attempt is not given out again' },
-      stock_movements: { reason: 'the reservation and its release in the stock ledger' },
-      orders: { columns: ['order_code', 'payment_attempts', 'updated_at'], reason: "the attempt's code and number stay on the order" },
-      stocks: { columns: ['datetimeupdateat'], reason: 'reserved and given back: the quantity is as it was' },
-      order_items: { columns: ['updated_at'], reason: "the lines' reservation, made and undone" },
-    },
+    outside: CHECKOUT_UNDONE,
     verify: async (w, failed) => {
       const orderId = Number(failed.path.split('/')[2]);
       const o = await db(w).order.findUniqueOrThrow({ where: { id: orderId } });
@@ -719,6 +733,106 @@ export const CASES: Case[] = [
       await stockOf(w.t, cream.id, 5);
       await ok(w, 'post', '/thread_messages/prescriptions', th.doctor.token, { id_threads: th.id, id_menu: cream.id, qty: 1 });
       return post('/menu_reedems/add_to_carts', th.customer.token, { id_threads: th.id, id_menu: cream.id });
+    },
+  },
+  // ------------------------------------------------------------------ other paths through the same routes
+  { route: 'POST /users/create', variant: 'by staff, an admin account', setup: async (w) => { const u = `adm${uniq()}`; return post('/users/create', await staff(w), { username: u, users_fullname: 'Admin', users_email: `${u}@example.com`, password: 'pw-secret-123', retype_password: 'pw-secret-123', roles: ['ADMIN'], positions: 'Admin' }); } },
+  { route: 'PUT /users/:id/update', variant: 'by staff, roles changed', setup: async (w) => put(`/users/${(await w.t.user(['CUSTOMER'])).id}/update`, await staff(w), { roles: ['CUSTOMER', 'DOCTOR'], users_address: 'Jl. Staf 1' }) },
+  {
+    route: 'DELETE /users/:id/delete',
+    variant: 'a customer with a coming appointment and a device',
+    setup: async (w) => {
+      const c = await w.t.user(['CUSTOMER'], { users_picture: await stored(w, 'public', 'users') });
+      await appointment(w.t, await bookableSlot(w.t, 8), c.id, (await patientOf(w.t, c)).id);
+      await ok(w, 'post', '/users/register_device_token', c.token, { device_token: `device-${uniq()}`, already_login: false });
+      return del(`/users/${c.id}/delete`, await staff(w));
+    },
+  },
+  {
+    route: 'POST /user_schedules/create',
+    variant: 'by staff for a customer',
+    setup: async (w) => {
+      const c = await w.t.user(['CUSTOMER']);
+      const s = await bookableSlot(w.t, 8);
+      return post('/user_schedules/create', await staff(w), { id_doctor_schedules: s.slot.id, tanggal: s.tanggal, id_patients: (await patientOf(w.t, c)).id, id_users: c.id });
+    },
+  },
+  {
+    route: 'POST /thread_messages/text',
+    variant: "by the doctor, to a customer's device",
+    setup: async (w) => {
+      const th = await thread(w);
+      await ok(w, 'post', '/users/register_device_token', th.customer.token, { device_token: `device-${uniq()}`, already_login: false });
+      return post('/thread_messages/text', th.doctor.token, { id_threads: th.id, content: 'Pakai malam hari saja.' });
+    },
+  },
+  { route: 'PUT /orders/:id/checkout', variant: 'a consultation', setup: async (w) => { const { c, orderId } = await consultCart(w); return put(`/orders/${orderId}/checkout`, c.token); }, outside: CHECKOUT_UNDONE },
+  {
+    route: 'PUT /orders/:id/paid',
+    variant: 'a consultation (its thread opens)',
+    setup: async (w) => {
+      const { c, orderId } = await consultCart(w);
+      await ok(w, 'put', `/orders/${orderId}/checkout`, c.token, {});
+      return put(`/orders/${orderId}/paid`, await staff(w), { pay_channel: 'cash' });
+    },
+  },
+  {
+    route: 'PUT /orders/:id/cancel',
+    variant: 'paid with points and a promotion code',
+    setup: async (w) => {
+      const { c, orderId } = await cart(w);
+      await givePoints(w.t, c.id, 50_000);
+      await ok(w, 'put', `/orders/${orderId}/apply/promotions`, c.token, { display_codes: (await promotion(w.t)).display_codes });
+      await ok(w, 'put', `/orders/${orderId}/apply/points`, c.token, { poin_used: 30_000 });
+      await ok(w, 'put', `/orders/${orderId}/checkout`, c.token, {});
+      const admin = await staff(w);
+      await ok(w, 'put', `/orders/${orderId}/paid`, admin, { pay_channel: 'cash' });
+      return put(`/orders/${orderId}/cancel`, admin, { cancel_reason: 'Stok rusak' });
+    },
+  },
+  {
+    route: 'POST /payments/webhooks/midtrans',
+    variant: 'the payment expired (the checkout is cancelled)',
+    setup: async (w) => {
+      const { orderId } = await orderAt(w, []);
+      const pay = await db(w).orderPayment.findFirstOrThrow({ where: { id_orders: orderId, status: 'PENDING' } });
+      const gross_amount = `${pay.gross_amount}.00`;
+      const note = {
+        transaction_status: 'expire', transaction_id: `trx-${pay.midtrans_order_id}`, status_code: '407', gross_amount, payment_type: 'bank_transfer', order_id: pay.midtrans_order_id, fraud_status: 'accept',
+        signature_key: createHash('sha512').update(`${pay.midtrans_order_id}407${gross_amount}${MIDTRANS_KEY}`).digest('hex'),
+      };
+      w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Expired' });
+      return post('/payments/webhooks/midtrans', null, note);
+    },
+    outside: Object.fromEntries(
+      ['payment_notifications', 'orders', 'order_payments', 'order_items', 'stocks', 'stock_movements', 'notifications'].map((tb) => [tb, { reason: 'the notification as received, and the expiry applied before it was marked processed' }]),
+    ),
+    verify: async (w, failed) => {
+      const retry = await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!);
+      expect(retry.status).toBe(200);
+      const stored = await db(w).paymentNotification.findFirstOrThrow({ where: { order_id: String(failed.body!.order_id), transaction_status: 'expire' } });
+      expect(stored.processed_at).not.toBeNull();
+    },
+  },
+  {
+    route: 'POST /payments/webhooks/midtrans',
+    variant: 'a consultation paid (its thread opens)',
+    setup: async (w) => {
+      const { c, orderId } = await consultCart(w);
+      await ok(w, 'put', `/orders/${orderId}/checkout`, c.token, {});
+      const pay = await db(w).orderPayment.findFirstOrThrow({ where: { id_orders: orderId, status: 'PENDING' } });
+      const note = settlementNotification(MIDTRANS_KEY, pay.midtrans_order_id, pay.gross_amount);
+      w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Success' });
+      return post('/payments/webhooks/midtrans', null, note);
+    },
+    outside: Object.fromEntries(
+      ['payment_notifications', 'orders', 'order_payments', 'user_points', 'user_point_balances', 'notifications', 'threads', 'thread_messages', 'push_deliveries'].map((tb) => [tb, { reason: 'the notification as received, and the payment applied before it was marked processed' }]),
+    ),
+    verify: async (w, failed) => {
+      const { id_orders } = await db(w).orderPayment.findUniqueOrThrow({ where: { midtrans_order_id: String(failed.body!.order_id) } });
+      expect(await db(w).thread.count({ where: { id_order: id_orders } })).toBe(1);
+      expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
+      expect(await db(w).thread.count({ where: { id_order: id_orders } })).toBe(1);
     },
   },
 ];

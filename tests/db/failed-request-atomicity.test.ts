@@ -43,8 +43,22 @@ END $$;`;
 let tables: string[] = [];
 const sql = (text: string) => w.t.app.db.$executeRawUnsafe(text);
 
+/** limits no case reaches: the rate limits on, so that what they count is seen */
+const RATE_LIMITS = Object.fromEntries(
+  ['LOGIN_PER_IP', 'LOGIN_PER_ACCOUNT', 'REGISTER_PER_IP', 'RECOVERY_PER_IP', 'RECOVERY_PER_ACCOUNT'].map((k) => [`RATE_LIMIT_${k}`, '100000']),
+);
+
+/**
+ * Written outside every request on purpose: the rate limits (src/http/rate-limit.ts) count a
+ * request before its handler runs, each key in a statement of its own, so a request that then
+ * fails still counts (a client cannot get more tries by making its requests fail). Checked: each
+ * key the request counts by went up by one.
+ */
+const RATE_LIMIT_BUCKETS = { rate_limit_buckets: { reason: 'the rate limits count a request before it runs, whatever it answers' } };
+const buckets = async () => new Map((await w.t.app.db.rateLimitBucket.findMany()).map((b) => [b.key, b.count]));
+
 beforeAll(async () => {
-  w = await startWorld();
+  w = await startWorld({ RATE_LIMIT_ENABLED: 'true', ...RATE_LIMITS });
   tables = (
     await w.t.app.db.$queryRawUnsafe<{ t: string }[]>(`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> '_prisma_migrations' ORDER BY 1`)
   ).map((r) => r.t);
@@ -136,7 +150,7 @@ describe('a state-changing request whose last write fails', () => {
   });
 
   for (const c of CASES) {
-    it(`${c.route}: nothing of it stays${c.outside ? ` (but ${Object.keys(c.outside).join(', ')})` : ''}`, async () => {
+    it(`${c.route}${c.variant ? `, ${c.variant}` : ''}: nothing of it stays${c.outside ? ` (but ${Object.keys(c.outside).join(', ')})` : ''}`, async () => {
       // 1. the request as it is: which rows it writes, in order, in which transactions
       const ok = await c.setup(w);
       await sql(`TRUNCATE fault_probe.writes`);
@@ -154,8 +168,9 @@ describe('a state-changing request whose last write fails', () => {
         const k = writes.slice(0, at + 1).filter((x) => x.tbl === table).length;
         const what = `${c.route} with ${table}'s write #${k} failing (the request's write ${at + 1} of ${writes.length}: ${trail})`;
         const again = await c.setup(w);
-        const before = await snapshot(c.outside);
+        const before = await snapshot({ ...RATE_LIMIT_BUCKETS, ...c.outside });
         const filesBefore = files();
+        const counted = await buckets();
         await sql(`SELECT setval('fault_probe.hits', 1, false)`);
         await sql(`INSERT INTO fault_probe.fault VALUES ('${table}', ${k})`);
         let failed;
@@ -165,7 +180,10 @@ describe('a state-changing request whose last write fails', () => {
           await sql(`DELETE FROM fault_probe.fault`);
         }
         expect(failed.status, `${what}: ${failed.text.slice(0, 300)}`).toBeGreaterThanOrEqual(500);
-        expect(changes(before, await snapshot(c.outside)), `${what}: left behind`).toEqual({});
+        expect(changes(before, await snapshot({ ...RATE_LIMIT_BUCKETS, ...c.outside })), `${what}: left behind`).toEqual({});
+        const countedNow = await buckets();
+        expect([...countedNow].filter(([key, n]) => n !== (counted.get(key) ?? 0) + 1 && n !== counted.get(key)), `${what}: rate limits`).toEqual([]);
+        expect([...counted.keys()].filter((key) => !countedNow.has(key))).toEqual([]);
         expect(files(), `${what}: files left behind`).toEqual(filesBefore);
         if (at === writes.length - 1) await c.verify?.(w, again);
       }
