@@ -407,6 +407,25 @@ describe('checkout with Midtrans Snap', () => {
     expect(entries.map((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id)).not.toContain('E-19990101-997');
   });
 
+  it("a notification whose processing fails is processed once when Midtrans sends it again: one alert for the money to refund", async () => {
+    const code = 'E-19990101-995';
+    const body = notification(code, 35_000, 'settlement', { transaction_id: 'trx-gone-995' });
+    const alerts = async () => (await t.app.db.log.findMany({ where: { action: 'payment_alert' } })).filter((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id === code).length;
+    // marking it processed fails (a lost connection, a failover): the answer is a 500, which Midtrans retries
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'connection lost'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_mark BEFORE UPDATE ON payment_notifications FOR EACH ROW WHEN (NEW.order_id = '${code}') EXECUTE FUNCTION test_refuse_mark()`);
+    try {
+      expect((await webhook(body)).status).toBe(500);
+    } finally {
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_mark ON payment_notifications`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION test_refuse_mark()`);
+    }
+    expect(await alerts()).toBe(0);
+    expect((await webhook(body)).body.result).toBe('unknown_order');
+    expect((await webhook(body)).body.result).toBe('duplicate');
+    expect(await alerts()).toBe(1);
+  });
+
   it('answers 503 and returns to the cart when Snap is down', async () => {
     const { m, stock } = await product({ harga: 30_000 }, 1);
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
