@@ -83,6 +83,9 @@ const dmy = (days: number) => clinicDayAhead(days).dmy;
 const holiday = (w: World) => db(w).holiday.create({ data: { dates: new Date(`${clinicDayAhead(600 + ++n).iso}T00:00:00Z`), descriptions: 'Libur' } });
 
 
+/** Midtrans' notification as received: kept before it is processed (see the settlement case). */
+const RECEIVED: Case['outside'] = { payment_notifications: { reason: 'the notification as Midtrans sent it, stored before it is processed' } };
+
 /** What a checkout whose payment could not start leaves: see the checkout case. */
 const CHECKOUT_UNDONE: Case['outside'] = {
   order_payments: { reason: 'the failed payment attempt' },
@@ -628,20 +631,16 @@ export const CASES: Case[] = [
       return post('/payments/webhooks/midtrans', null, note);
     },
     // receiveNotification: Midtrans' notification is stored first (what Midtrans sent is kept even
-    // when processing it fails), applied in a transaction of its own, then marked processed. A
-    // non-2xx answer makes Midtrans send it again; the retry finds it unprocessed and applies it
-    // again, idempotently (the attempt already PAID: nothing more), then marks it.
-    outside: Object.fromEntries(
-      ['payment_notifications', 'orders', 'order_payments', 'user_points', 'user_point_balances', 'notifications'].map((tb) => [tb, { reason: 'the notification as received, and the payment applied before it was marked processed' }]),
-    ),
+    // when processing it fails), then applied and marked processed in one transaction. A non-2xx
+    // answer makes Midtrans send it again; the retry finds it unprocessed and applies it, once.
+    outside: RECEIVED,
     verify: async (w, failed) => {
       const { id_orders } = await db(w).orderPayment.findUniqueOrThrow({ where: { midtrans_order_id: String(failed.body!.order_id) } });
       const points = () => db(w).userPoint.count({ where: { usecase: 'webhook-midtrans', id_orders_earned: id_orders } });
-      expect(await points()).toBe(1);
-      const retry = await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!);
-      expect(retry.status).toBe(200);
+      expect(await points()).toBe(0);
+      for (let i = 0; i < 2; i++) expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
       const stored = await db(w).paymentNotification.findFirstOrThrow({ where: { order_id: String(failed.body!.order_id) } });
-      expect({ processed: stored.processed_at !== null, result: stored.process_result, points: await points() }).toEqual({ processed: true, result: 'already_paid', points: 1 });
+      expect({ result: stored.process_result, points: await points(), paid: (await db(w).order.findUniqueOrThrow({ where: { id: id_orders } })).is_paid }).toEqual({ result: 'paid', points: 1, paid: 1 });
     },
   },
   // ------------------------------------------------------------------ shipping
@@ -804,14 +803,12 @@ export const CASES: Case[] = [
       w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Expired' });
       return post('/payments/webhooks/midtrans', null, note);
     },
-    outside: Object.fromEntries(
-      ['payment_notifications', 'orders', 'order_payments', 'order_items', 'stocks', 'stock_movements', 'notifications'].map((tb) => [tb, { reason: 'the notification as received, and the expiry applied before it was marked processed' }]),
-    ),
+    outside: RECEIVED,
     verify: async (w, failed) => {
       const retry = await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!);
       expect(retry.status).toBe(200);
       const stored = await db(w).paymentNotification.findFirstOrThrow({ where: { order_id: String(failed.body!.order_id), transaction_status: 'expire' } });
-      expect(stored.processed_at).not.toBeNull();
+      expect(stored.process_result).toBe('cancelled');
     },
   },
   {
@@ -825,14 +822,46 @@ export const CASES: Case[] = [
       w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Success' });
       return post('/payments/webhooks/midtrans', null, note);
     },
-    outside: Object.fromEntries(
-      ['payment_notifications', 'orders', 'order_payments', 'user_points', 'user_point_balances', 'notifications', 'threads', 'thread_messages', 'push_deliveries'].map((tb) => [tb, { reason: 'the notification as received, and the payment applied before it was marked processed' }]),
-    ),
+    outside: RECEIVED,
     verify: async (w, failed) => {
       const { id_orders } = await db(w).orderPayment.findUniqueOrThrow({ where: { midtrans_order_id: String(failed.body!.order_id) } });
+      expect(await db(w).thread.count({ where: { id_order: id_orders } })).toBe(0);
+      for (let i = 0; i < 2; i++) expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
       expect(await db(w).thread.count({ where: { id_order: id_orders } })).toBe(1);
+    },
+  },
+  {
+    route: 'POST /payments/webhooks/midtrans',
+    variant: 'money for a superseded attempt (staff are told to refund it)',
+    setup: async (w) => {
+      const { c, orderId } = await orderAt(w, []);
+      const pay = await db(w).orderPayment.findFirstOrThrow({ where: { id_orders: orderId, status: 'PENDING' } });
+      await ok(w, 'put', `/orders/${orderId}/uncheckout`, c.token, {});
+      const note = settlementNotification(MIDTRANS_KEY, pay.midtrans_order_id, pay.gross_amount);
+      w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Success' });
+      return post('/payments/webhooks/midtrans', null, note);
+    },
+    // what processing it did is not kept, so that Midtrans' retry does it once: one alert for the money to refund
+    outside: RECEIVED,
+    verify: async (w, failed) => {
+      const alerts = async () => (await db(w).log.findMany({ where: { action: 'payment_alert' } })).filter((l) => (l.details as { midtrans_order_id?: string })?.midtrans_order_id === failed.body!.order_id).length;
+      expect(await alerts()).toBe(0);
       expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
-      expect(await db(w).thread.count({ where: { id_order: id_orders } })).toBe(1);
+      expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
+      expect(await alerts()).toBe(1);
+    },
+  },
+  {
+    route: 'POST /payments/webhooks/midtrans',
+    variant: 'money for an order that does not exist (staff are told to refund it)',
+    setup: async () => post('/payments/webhooks/midtrans', null, settlementNotification(MIDTRANS_KEY, `E-19990101-${uniq()}`, 150_000)),
+    outside: RECEIVED,
+    verify: async (w, failed) => {
+      const alerts = async () => (await db(w).log.findMany({ where: { action: 'payment_alert' } })).filter((l) => (l.details as { midtrans_order_id?: string })?.midtrans_order_id === failed.body!.order_id).length;
+      expect(await alerts()).toBe(0);
+      expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
+      expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
+      expect(await alerts()).toBe(1);
     },
   },
 ];
