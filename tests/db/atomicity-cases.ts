@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'vitest';
 import { PNG_1PX, TEST_PASSWORD } from '../helpers/app.js';
+import { signToken } from '../../src/http/authenticate.js';
 import { hashSecret } from '../../src/modules/recovery/recovery.service.js';
 import { eCart, givePoints, patientOf, promotion, stockOf } from '../commerce/fixtures.js';
 import { settlementNotification } from '../commerce/fake-midtrans.js';
@@ -862,6 +863,83 @@ export const CASES: Case[] = [
       expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
       expect((await w.t.http.post('/payments/webhooks/midtrans').send(failed.body!)).status).toBe(200);
       expect(await alerts()).toBe(1);
+    },
+  },
+  {
+    route: 'PUT /doctor_schedules/:id/unactivate',
+    variant: 'with a coming appointment in the slot',
+    setup: async (w) => {
+      const c = await w.t.user(['CUSTOMER']);
+      const s = await bookableSlot(w.t, 8);
+      await appointment(w.t, s, c.id, (await patientOf(w.t, c)).id);
+      return put(`/doctor_schedules/${s.slot.id}/unactivate`, await staff(w));
+    },
+  },
+  {
+    route: 'PUT /user_schedules/:id/cancel',
+    variant: 'by staff',
+    setup: async (w) => {
+      const c = await w.t.user(['CUSTOMER']);
+      const a = await appointment(w.t, await bookableSlot(w.t, 8), c.id, (await patientOf(w.t, c)).id);
+      return put(`/user_schedules/${a.id}/cancel`, await staff(w), { cancel_reason: 'Dokter berhalangan' });
+    },
+  },
+  ...(['update', 'delete'] as const).map(
+    (action): Case => ({
+      route: action === 'delete' ? 'DELETE /promotions/:id/delete' : 'PUT /promotions/:id/update',
+      variant: 'applied by an open cart',
+      setup: async (w) => {
+        const { c, orderId } = await cart(w);
+        const promo = await promotion(w.t);
+        await ok(w, 'put', `/orders/${orderId}/apply/promotions`, c.token, { display_codes: promo.display_codes });
+        return action === 'delete' ? del(`/promotions/${promo.id}/delete`, await staff(w)) : put(`/promotions/${promo.id}/update`, await staff(w), { value: 30_000 });
+      },
+    }),
+  ),
+  ...(['update', 'delete'] as const).map(
+    (action): Case => ({
+      route: action === 'delete' ? 'DELETE /menus/:id/delete' : 'PUT /menus/:id/update',
+      variant: 'in an open cart',
+      setup: async (w) => {
+        const { orderId } = await cart(w);
+        const line = await db(w).orderItem.findFirstOrThrow({ where: { id_order: orderId } });
+        return action === 'delete' ? del(`/menus/${line.id_menu}/delete`, await staff(w)) : put(`/menus/${line.id_menu}/update`, await staff(w), { harga: 90_000 });
+      },
+    }),
+  ),
+  {
+    route: 'PUT /threads/:id/close',
+    variant: "a paid consultation's",
+    setup: async (w) => {
+      const { c, orderId } = await consultCart(w);
+      await ok(w, 'put', `/orders/${orderId}/checkout`, c.token, {});
+      await ok(w, 'put', `/orders/${orderId}/paid`, await staff(w), { pay_channel: 'cash' });
+      const th = await db(w).thread.findFirstOrThrow({ where: { id_order: orderId } });
+      const doctor = await db(w).user.findUniqueOrThrow({ where: { id: th.id_user_to! } });
+      return put(`/threads/${th.id}/close`, signToken(w.t.app, { id: doctor.id, token_version: doctor.token_version, roles: ['DOCTOR'] }));
+    },
+  },
+  {
+    route: 'DELETE /orders/:id/delete',
+    variant: 'a cart with points and a promotion code applied',
+    setup: async (w) => {
+      const { c, orderId } = await cart(w);
+      await givePoints(w.t, c.id, 50_000);
+      await ok(w, 'put', `/orders/${orderId}/apply/promotions`, c.token, { display_codes: (await promotion(w.t)).display_codes });
+      await ok(w, 'put', `/orders/${orderId}/apply/points`, c.token, { poin_used: 30_000 });
+      return del(`/orders/${orderId}/delete`, c.token);
+    },
+  },
+  {
+    route: 'PUT /orders/:id/unpaid',
+    variant: 'paid through Midtrans',
+    setup: async (w) => {
+      const { orderId } = await orderAt(w, []);
+      const pay = await db(w).orderPayment.findFirstOrThrow({ where: { id_orders: orderId, status: 'PENDING' } });
+      const note = settlementNotification(MIDTRANS_KEY, pay.midtrans_order_id, pay.gross_amount);
+      w.midtrans.statuses.set(pay.midtrans_order_id, { ...note, status_message: 'Success' });
+      if ((await w.t.http.post('/payments/webhooks/midtrans').send(note)).status !== 200) throw new Error('not paid');
+      return put(`/orders/${orderId}/unpaid`, await staff(w), { cancel_reason: 'Dana dikembalikan' });
     },
   },
 ];
