@@ -286,7 +286,7 @@ export const CASES: Case[] = [
     route: 'POST /users/create',
     setup: async () => {
       const u = `new${uniq()}`;
-      return post('/users/create', null, { username: u, users_fullname: 'Baru', users_email: `${u}@example.com`, users_phone: `0813${String(Date.now() % 1e7).padStart(7, '0')}`, password: 'pw-secret-123', retype_password: 'pw-secret-123' });
+      return post('/users/create', null, { username: u, users_fullname: 'Baru', users_email: `${u}@example.com`, users_phone: `0857${String(++n).padStart(8, '0')}`, password: 'pw-secret-123', retype_password: 'pw-secret-123' });
     },
   },
   { route: 'PUT /users/:id/update', setup: async (w) => { const c = await w.t.user(['CUSTOMER']); return put(`/users/${c.id}/update`, c.token, { users_address: 'Jl. Baru 3' }); } },
