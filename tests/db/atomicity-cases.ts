@@ -76,6 +76,12 @@ function crud(resource: string, create: (w: World) => Promise<Record<string, unk
 const newMenu = (w: World, fields: Record<string, unknown> = {}) => db(w).menu.create({ data: { nama_menus: `Serum ${uniq()}`, harga: 100_000, satuan: 'Jar', berat: 200, ...fields } });
 const newService = (w: World) => db(w).service.create({ data: { services_name: `Facial ${uniq()}`, services_price: 150_000, buffer_time: 30 } });
 const newStore = (w: World) => db(w).brandstore.create({ data: { nama: `Toko ${uniq()}` } });
+/** A product of a store, with 4 in stock. */
+async function storeProduct(w: World) {
+  const sm = await db(w).brandstoreMenu.create({ data: { idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id } });
+  await db(w).stock.create({ data: { idbrandstoremenus: sm.id, quantitytotal: 4 } });
+  return sm;
+}
 const newDoctor = async (w: World) => {
   const u = await w.t.user(['DOCTOR']);
   return { user: u, doctor: await db(w).doctor.create({ data: { id_users: u.id, custom_price: 150_000, is_active: 1 } }) };
@@ -205,26 +211,27 @@ export const CASES: Case[] = [
   { route: 'POST /brandstore_menus/create', setup: async (w) => post('/brandstore_menus/create', await staff(w), { idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, quantitytotal: 5 }) },
   {
     route: 'POST /brandstore_menus/create/bulk',
-    setup: async (w) => ({ method: 'post', path: '/brandstore_menus/create/bulk', bearer: await staff(w), body: [{ idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, quantitytotal: 5 }] as any }),
+    setup: async (w) => ({ method: 'post', path: '/brandstore_menus/create/bulk', bearer: await staff(w), // the bulk create's body is a list
+    body: [{ idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, quantitytotal: 5 }] as unknown as Record<string, unknown> }),
   },
   {
     route: 'POST /brandstore_menus/:id/duplicates',
     setup: async (w) => {
-      const sm = await db(w).brandstoreMenu.create({ data: { idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, stock: { create: { quantitytotal: 4 } } } as any });
+      const sm = await storeProduct(w);
       return post(`/brandstore_menus/${sm.id}/duplicates`, await staff(w), { idbrandstore: (await newStore(w)).id });
     },
   },
   {
     route: 'PUT /brandstore_menus/:id/stocks',
     setup: async (w) => {
-      const sm = await db(w).brandstoreMenu.create({ data: { idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, stock: { create: { quantitytotal: 4 } } } as any });
+      const sm = await storeProduct(w);
       return put(`/brandstore_menus/${sm.id}/stocks`, await staff(w), { delta: 3, note: 'restock' });
     },
   },
   {
     route: 'DELETE /brandstore_menus/:id/delete',
     setup: async (w) => {
-      const sm = await db(w).brandstoreMenu.create({ data: { idmenu: (await newMenu(w)).id, idbrandstore: (await newStore(w)).id, stock: { create: { quantitytotal: 4 } } } as any });
+      const sm = await storeProduct(w);
       return del(`/brandstore_menus/${sm.id}/delete`, await staff(w));
     },
   },
@@ -392,7 +399,7 @@ export const CASES: Case[] = [
         const p = await patientOf(w.t, await w.t.user(['CUSTOMER']));
         const admin = await w.t.user(['ADMIN']);
         const r = await db(w).patientRekamMedis.create({
-          data: { id_patients: p.id, tanggal_konsul: new Date(Date.UTC(2026, 11, 1)), keluhan: 'Jerawat', diagnosa: 'Acne', created_by_iduser: admin.id, ...(action === 'unverify' ? { is_verified: 1, verified_iduser: admin.id, verified_at: new Date() } : {}) } as any,
+          data: { id_patients: p.id, tanggal_konsul: new Date(Date.UTC(2026, 11, 1)), keluhan: 'Jerawat', diagnosa: 'Acne', created_by_iduser: admin.id, ...(action === 'unverify' ? { is_verified: 1, verified_iduser: admin.id, verified_at: new Date() } : {}) },
         });
         if (action === 'delete') return del(`/patient_rekam_medis/${r.id}/delete`, admin.token);
         return put(`/patient_rekam_medis/${r.id}/${action}`, admin.token, action === 'update' ? { diagnosa: 'Acne vulgaris' } : { catatan_kaki: 'Periksa ulang', ...(action === 'unverify' ? { reason: 'Salah' } : {}) });
