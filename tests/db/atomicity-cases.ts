@@ -949,6 +949,28 @@ export const CASES: Case[] = [
       return put(`/orders/${orderId}/unpaid`, await staff(w), { cancel_reason: 'Dana dikembalikan' });
     },
   },
+  {
+    route: 'POST /users/register_device_token',
+    variant: "a phone another account signed in on before",
+    setup: async (w) => {
+      const device = `device-${uniq()}`;
+      await ok(w, 'post', '/users/register_device_token', (await w.t.user(['CUSTOMER'])).token, { device_token: device, already_login: false });
+      return post('/users/register_device_token', (await w.t.user(['CUSTOMER'])).token, { device_token: device, already_login: false });
+    },
+  },
+  {
+    route: 'POST /patient_rekam_medis/create',
+    variant: 'a correction of a verified record',
+    setup: async (w) => {
+      const p = await patientOf(w.t, await w.t.user(['CUSTOMER']));
+      const admin = await w.t.user(['ADMIN']);
+      const r = await db(w).patientRekamMedis.create({
+        data: { id_patients: p.id, tanggal_konsul: new Date(Date.UTC(2026, 11, 1)), keluhan: 'Jerawat', diagnosa: 'Acne', created_by_iduser: admin.id, is_verified: 1, verified_iduser: admin.id, verified_at: new Date() },
+      });
+      return post('/patient_rekam_medis/create', admin.token, { id_patients: p.id, tanggal_konsul: '01/12/2026', diagnosa: 'Acne vulgaris', id_rekam_medis_asal: r.id, jenis_perubahan: 'KOREKSI' });
+    },
+  },
+  { route: 'PUT /patients/:id/update', variant: 'by staff', setup: async (w) => put(`/patients/${(await patientOf(w.t, await w.t.user(['CUSTOMER']))).id}/update`, await staff(w), { nama_lengkap_pasien: 'Renamed', allergies: ['Kacang'] }) },
 ];
 
 /** Routes not covered here, with the reason (a pattern over "METHOD /path"). */
