@@ -295,6 +295,18 @@ describe('a stock, store product or account change whose audit entry cannot be w
     await t.http.get('/users/data').set(t.auth(target)).expect(200);
   });
 
+  it('a sign-in: no token, and the account does not record it as its last sign-in', async () => {
+    const u = await t.user(['CUSTOMER']);
+    await breakAuditLog(t);
+    const res = await t.http.post('/users/login').send({ act: 'login', username: u.username, password: TEST_PASSWORD, app: 'mobile' });
+    expect(res.body).toEqual(REFUSED);
+    // a right password is no failed attempt, and the sign-in that did not happen is not the last one
+    expect(await t.app.db.user.findUniqueOrThrow({ where: { id: u.id }, select: { last_login_at: true, num_of_login_attempts: true } })).toEqual({ last_login_at: null, num_of_login_attempts: 0 });
+    await repairAuditLog(t);
+    await t.http.post('/users/login').send({ act: 'login', username: u.username, password: TEST_PASSWORD, app: 'mobile' }).expect(200);
+    expect((await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).last_login_at).not.toBeNull();
+  });
+
   it("does not touch a customer's own password change (not audited)", async () => {
     const own = await t.user(['CUSTOMER']);
     await breakAuditLog(t);

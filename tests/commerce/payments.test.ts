@@ -407,6 +407,25 @@ describe('checkout with Midtrans Snap', () => {
     expect(entries.map((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id)).not.toContain('E-19990101-997');
   });
 
+  it("a notification whose processing fails is processed once when Midtrans sends it again: one alert for the money to refund", async () => {
+    const code = 'E-19990101-995';
+    const body = notification(code, 35_000, 'settlement', { transaction_id: 'trx-gone-995' });
+    const alerts = async () => (await t.app.db.log.findMany({ where: { action: 'payment_alert' } })).filter((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id === code).length;
+    // marking it processed fails (a lost connection, a failover): the answer is a 500, which Midtrans retries
+    await t.app.db.$executeRawUnsafe(`CREATE FUNCTION test_refuse_mark() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'connection lost'; END $$`);
+    await t.app.db.$executeRawUnsafe(`CREATE TRIGGER test_refuse_mark BEFORE UPDATE ON payment_notifications FOR EACH ROW WHEN (NEW.order_id = '${code}') EXECUTE FUNCTION test_refuse_mark()`);
+    try {
+      expect((await webhook(body)).status).toBe(500);
+    } finally {
+      await t.app.db.$executeRawUnsafe(`DROP TRIGGER test_refuse_mark ON payment_notifications`);
+      await t.app.db.$executeRawUnsafe(`DROP FUNCTION test_refuse_mark()`);
+    }
+    expect(await alerts()).toBe(0);
+    expect((await webhook(body)).body.result).toBe('unknown_order');
+    expect((await webhook(body)).body.result).toBe('duplicate');
+    expect(await alerts()).toBe(1);
+  });
+
   it('answers 503 and returns to the cart when Snap is down', async () => {
     const { m, stock } = await product({ harga: 30_000 }, 1);
     const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
@@ -571,6 +590,43 @@ describe('concurrency', () => {
     const rs = await Promise.all([1, 2, 3].map(() => t.http.put(`/orders/${id}/checkout`).set(t.auth(u)).send({})));
     expect(rs.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     expect(fake.snapRequests.length).toBe(before + 1);
+  });
+
+  // PostgreSQL only: the second delivery waits for the order's lock (PGlite runs one statement at a time)
+  it.skipIf(!process.env.TEST_DATABASE_URL)('a notification delivered twice at once is processed once: one alert for money paid to a superseded attempt', async () => {
+    const { m } = await product({ harga: 30_000 }, 3);
+    const orderId = await eCart(t, customer, [{ id_menu: m.id, qty: 1 }], 5_000);
+    await t.http.put(`/orders/${orderId}/checkout`).set(t.auth(customer)).send({}).expect(200);
+    const code = (await order(orderId)).order_code!;
+    await t.http.put(`/orders/${orderId}/uncheckout`).set(t.auth(customer)).expect(200);
+    const body = notification(code, 35_000);
+    // both deliveries are under way (stored or found unprocessed) before either has the order's lock
+    let commit!: () => void;
+    let holding!: () => void;
+    const isHolding = new Promise<void>((r) => (holding = r));
+    const holder = t.app.db.$transaction(
+      async (tx) => {
+        await tx.$queryRawUnsafe(`SELECT id FROM orders WHERE id = ${orderId} FOR UPDATE`);
+        holding();
+        await new Promise<void>((r) => (commit = r));
+      },
+      { timeout: 20_000 },
+    );
+    await isHolding;
+    const deliveries = Promise.all([webhook(body), webhook(body)].map((r) => (async () => await r)()));
+    await vi.waitFor(
+      async () => {
+        const [row] = await t.app.db.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+        expect(row!.n).toBe(2);
+      },
+      { timeout: 5_000, interval: 50 },
+    );
+    commit();
+    await holder;
+    const results = (await deliveries).map((r) => r.body.result).sort();
+    expect(results).toEqual(['duplicate', 'paid_not_current']);
+    const alerts = (await t.app.db.log.findMany({ where: { action: 'payment_alert' } })).filter((l) => (l.details as { midtrans_order_id: string }).midtrans_order_id === code);
+    expect(alerts).toHaveLength(1);
   });
 
   it("parallel '+' on one cart line counts every click", async () => {

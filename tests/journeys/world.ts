@@ -19,7 +19,8 @@ import { startFakeRajaOngkir } from '../shipping/fake-rajaongkir.js';
 export const MIDTRANS_KEY = 'SB-Mid-server-journey';
 export const OWNER = { username: 'owner', password: 'owner-pass-123' };
 
-export async function startWorld() {
+/** `env`: settings of the app besides the world's own (e.g. the rate limits, off in tests) */
+export async function startWorld(env: Record<string, string> = {}) {
   const midtrans = await startFakeMidtrans(MIDTRANS_KEY);
   const rajaongkir = await startFakeRajaOngkir('ro-key');
   const smtp = await startSmtpServer();
@@ -48,6 +49,7 @@ export async function startWorld() {
     MAIL_FROM: 'Colederma <no-reply@colederma.test>',
     RECOVERY_URL: 'https://app.colederma.test',
     POINTS_EARN_PERCENT: '10',
+    ...env,
   });
   await ensureOwner(t.app); // what src/server.ts does at start-up
   // the app's clock: the real one, moved forward by what `clockMovesOn` added (it never goes back)

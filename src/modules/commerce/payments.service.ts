@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app-context.js';
-import type { BeforeCommit, Tx } from '../../db/client.js';
+import type { BeforeCommit, Db, Tx } from '../../db/client.js';
 import { getTransactionStatus, isSimulator, signature, signingKey, verifySignature } from '../../adapters/midtrans.js';
 import type { AuthUser } from '../../http/auth-user.js';
 import { badRequest, conflict, HttpError } from '../../http/errors.js';
@@ -128,7 +128,7 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     });
   } catch (err: any) {
     if (err?.code !== 'P2002') throw err;
-    // seen before: done unless its processing failed half-way (then Midtrans' retry finishes it; applying is idempotent)
+    // seen before: done unless its processing failed (rolled back with its mark: this retry processes it)
     stored = await app.db.paymentNotification.findUniqueOrThrow({
       where: {
         transaction_id_transaction_status_fraud_status_refunded_total: {
@@ -138,33 +138,46 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
     });
     if (stored.processed_at) return { result: 'duplicate' };
   }
-  const finish = async (result: NotificationResult) => {
-    await app.db.paymentNotification.update({ where: { id: stored.id }, data: { processed_at: app.now(), process_result: result } });
+  // marked processed in the transaction that processes it: when that fails, nothing of it stays
+  // and Midtrans' retry processes it once (a staff alert is not written twice). A delivery of it
+  // processed meanwhile (Midtrans sent it again while this one was under way; the order's lock
+  // made this one wait) has marked it: what this one did is rolled back, and it is a duplicate.
+  const finish = async (result: NotificationResult, tx: Db) => {
+    const { count } = await tx.paymentNotification.updateMany({ where: { id: stored.id, processed_at: null }, data: { processed_at: app.now(), process_result: result } });
+    if (!count) throw new ProcessedMeanwhile();
     return { result };
   };
-  if (!payment) {
-    if (PAID.has(n.transaction_status)) {
-      // money for an order_id with no attempt here (a cart deleted after a checkout keeps its
-      // attempts, closed: deleteCart; this is money for none of ours). The notification row keeps
-      // what staff need to refund it in Midtrans' dashboard.
-      app.logger.error(
-        { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
-        'payment settled for an order that no longer exists: refund it',
-      );
-      await alertStaff(app, undefined, { orderId: null, result: 'unknown_order', message: 'payment settled for an order that no longer exists: refund it', midtransOrderId: n.order_id, transactionId: n.transaction_id, transactionStatus: n.transaction_status, grossAmount: n.gross_amount });
-    } else {
-      app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
+  try {
+    if (!payment) return await app.db.$transaction(async (tx) => {
+      if (PAID.has(n.transaction_status)) {
+        // money for an order_id with no attempt here (a cart deleted after a checkout keeps its
+        // attempts, closed: deleteCart; this is money for none of ours). The notification row keeps
+        // what staff need to refund it in Midtrans' dashboard.
+        app.logger.error(
+          { order_id: n.order_id, gross_amount: n.gross_amount, transaction_id: n.transaction_id, transaction_status: n.transaction_status },
+          'payment settled for an order that no longer exists: refund it',
+        );
+        await alertStaff(app, tx, { orderId: null, result: 'unknown_order', message: 'payment settled for an order that no longer exists: refund it', midtransOrderId: n.order_id, transactionId: n.transaction_id, transactionStatus: n.transaction_status, grossAmount: n.gross_amount });
+      } else {
+        app.logger.warn({ order_id: n.order_id }, 'midtrans notification for an unknown order');
+      }
+      return finish('unknown_order', tx);
+    });
+    // gross_amount arrives as "150000.00"; it must equal what this attempt asked for
+    if (!/^\d+(\.00?)?$/.test(n.gross_amount) || Math.round(Number(n.gross_amount)) !== payment.gross_amount) {
+      app.logger.warn({ order_id: n.order_id, gross_amount: n.gross_amount }, 'midtrans notification amount mismatch');
+      return await finish('amount_mismatch', app.db);
     }
-    return finish('unknown_order');
+    const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id, refunded, (tx, r) => finish(r, tx));
+    return { result };
+  } catch (err) {
+    if (err instanceof ProcessedMeanwhile) return { result: 'duplicate' };
+    throw err;
   }
-  // gross_amount arrives as "150000.00"; it must equal what this attempt asked for
-  if (!/^\d+(\.00?)?$/.test(n.gross_amount) || Math.round(Number(n.gross_amount)) !== payment.gross_amount) {
-    app.logger.warn({ order_id: n.order_id, gross_amount: n.gross_amount }, 'midtrans notification amount mismatch');
-    return finish('amount_mismatch');
-  }
-  const result = await applyStatus(app, payment.id_orders, payment.id, n.transaction_status, n.fraud_status ?? '', n.payment_type ?? '', n.transaction_id, refunded);
-  return finish(result);
 }
+
+/** receiveNotification: another delivery of the notification processed it first. */
+class ProcessedMeanwhile extends Error {}
 
 /**
  * Applies a Midtrans transaction status to the order of one payment attempt (shared with the expiry
@@ -172,8 +185,9 @@ export async function receiveNotification(app: AppContext, raw: unknown): Promis
  */
 async function applyStatus(
   app: AppContext, orderId: number, paymentId: number, status: string, fraud: string, paymentType: string, transactionId?: string, refunded?: number,
+  done?: (tx: Tx, result: NotificationResult) => Promise<unknown>,
 ) {
-  return app.db.$transaction(async (tx): Promise<NotificationResult> => {
+  const apply = async (tx: Tx): Promise<NotificationResult> => {
     await lockOrder(tx, orderId);
     const payment = await tx.orderPayment.findUniqueOrThrow({ where: { id: paymentId } });
     const order = await tx.order.findUniqueOrThrow({ where: { id: orderId } });
@@ -253,6 +267,12 @@ async function applyStatus(
       return ok ? 'cancelled' : 'ignored_state';
     }
     return 'noted';
+  };
+  // `done` (the notification marked processed) commits with what applying it did
+  return app.db.$transaction(async (tx) => {
+    const result = await apply(tx);
+    await done?.(tx, result);
+    return result;
   });
 }
 

@@ -330,8 +330,8 @@ export async function login(app: AppContext, username: string, password: string,
   const counted = user && !user.is_blocked ? await countSignInAttempt(app, user.id) : false;
   const ok = await bcrypt.compare(password, user?.password_hash ?? (await dummyHash(app.config.BCRYPT_COST)));
   // Every sign-in, successful or not, is audited (the attempted name only when no account matched).
-  const log = (outcome: 'success' | 'failure' | 'denied', reason?: string) =>
-    audit(app, { user: user ? { id: user.id, roles: user.roles.map((r) => r.role_codes) } : null, action: outcome === 'success' ? 'login' : 'login_failed', resource: 'users', resourceId: user?.id ?? null, outcome, req, details: reason ? { reason, ...(user ? {} : { username: [...name].slice(0, 100).join('') }) } : undefined });
+  const log = (outcome: 'success' | 'failure' | 'denied', reason?: string, tx?: Tx) =>
+    audit(app, { user: user ? { id: user.id, roles: user.roles.map((r) => r.role_codes) } : null, action: outcome === 'success' ? 'login' : 'login_failed', resource: 'users', resourceId: user?.id ?? null, outcome, req, details: reason ? { reason, ...(user ? {} : { username: [...name].slice(0, 100).join('') }) } : undefined }, tx);
   if (!user) {
     await log('failure', 'unknown user');
     throw unauthorized(INVALID);
@@ -350,11 +350,16 @@ export async function login(app: AppContext, username: string, password: string,
     throw unauthorized(INVALID);
   }
   // blocked meanwhile by guesses counted alongside this one: the same answer as any blocked sign-in
-  if (!(await releaseSignInAttempts(app, user.id, { last_login_at: app.now() }))) {
+  if (!(await releaseSignInAttempts(app, user.id))) {
     await log('denied', 'blocked');
     throw blocked();
   }
-  await log('success');
+  // the sign-in's stamp and its audit entry commit together: a sign-in that fails here (no token
+  // answered) is not recorded as the account's last one
+  await app.db.$transaction(async (tx) => {
+    await tx.user.update({ where: { id: user.id }, data: { last_login_at: app.now() } });
+    await log('success', undefined, tx);
+  });
   const roles = knownRoles(user.roles.map((r) => r.role_codes));
   return loginJSON(user, roles, signToken(app, { id: user.id, token_version: user.token_version, roles }));
 }
@@ -374,11 +379,11 @@ async function countSignInAttempt(app: AppContext, userId: number): Promise<bool
 }
 
 /**
- * The right password: the count goes back to 0 (with `data`), unless a guess counted alongside it
+ * The right password: the count goes back to 0, unless a guess counted alongside it
  * blocked the account meanwhile (false: answered as blocked).
  */
-async function releaseSignInAttempts(app: AppContext, userId: number, data: Prisma.UserUpdateManyMutationInput = {}): Promise<boolean> {
-  const { count } = await app.db.user.updateMany({ where: { id: userId, is_blocked: 0 }, data: { ...data, num_of_login_attempts: 0 } });
+async function releaseSignInAttempts(app: AppContext, userId: number): Promise<boolean> {
+  const { count } = await app.db.user.updateMany({ where: { id: userId, is_blocked: 0 }, data: { num_of_login_attempts: 0 } });
   return count > 0;
 }
 
