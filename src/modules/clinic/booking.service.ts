@@ -318,9 +318,11 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
     await assertMayMove(tx, c, row, checked);
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient, row.id_users, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
-    // (the doctor too: the one it leaves is told, so it must be the one read).
+    // (the doctor too: the one it leaves is told, so it must be the one read). The count as read, not
+    // just under the limit: the same reschedule sent twice at once (a double tap) would otherwise move
+    // it twice, using up two of its reschedules and telling everyone twice.
     const { count } = await tx.userSchedule.updateMany({
-      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: { lt: max }, id_doctors: row.id_doctors },
+      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: row.reschedule_counts, id_doctors: row.id_doctors },
       data: {
         id_doctors: slot.id_doctors,
         id_services: slot.id_services,
