@@ -241,18 +241,18 @@ const CASES: Record<string, Case> = {
   'POST /payments/webhooks/midtrans': {
     // the same notification delivered twice at once: both acknowledged (200), applied once
     outcome: 'same',
+    prepare: async () => notified(await checkedOut({ points: 10_000 }), 'settlement'),
+  },
+  'POST /payments/webhooks/midtrans — a refund notified twice at once': {
+    outcome: 'same',
     prepare: async () => {
-      const c = await checkedOut({ points: 10_000 });
-      const snap = w.midtrans.snapRequests.find((r) => c.token.endsWith(`-${r.transaction_details.order_id}`))!;
-      const { order_id, gross_amount } = snap.transaction_details;
-      const body = midtransNotification(order_id, gross_amount, 'settlement');
-      w.midtrans.statuses.set(order_id, { ...body, status_message: 'Success' });
-      return {
-        as: null,
-        body,
-        state: async () => ({ ...(await orderState(c.orderId, c.stockId)), notifications: await db().paymentNotification.count({ where: { order_id } }) }),
-      };
+      const c = await paid({ points: 10_000 });
+      return notified(c, 'refund', (gross) => ({ refund_amount: `${gross}.00` }));
     },
+  },
+  'POST /payments/webhooks/midtrans — an expiry notified twice at once': {
+    outcome: 'same',
+    prepare: async () => notified(await checkedOut({ points: 10_000 }), 'expire'),
   },
   'PUT /orders/:id/paid': {
     outcome: 'once',
@@ -375,7 +375,7 @@ const CASES: Record<string, Case> = {
     },
   },
   ...putPost('/user_schedules/:id/reschedule', {
-    outcome: 'same',
+    outcome: 'once',
     prepare: async () => {
       const { u, patient } = await customer();
       const s = await bookableSlot(t, 7);
@@ -390,7 +390,7 @@ const CASES: Record<string, Case> = {
     },
   }),
   ...putPost('/user_schedules/:id/update', {
-    outcome: 'same',
+    outcome: 'once',
     prepare: async () => {
       const { u, patient } = await customer();
       const s = await bookableSlot(t, 7);
@@ -620,10 +620,11 @@ const CASES: Record<string, Case> = {
     },
   },
   'POST /users/:id/update/password/admin': {
-    outcome: 'same',
+    // staff setting a password again set it again (and the user is told each time), as one after the other
+    outcome: 'each',
     prepare: async () => {
       const u = await t.user(['CUSTOMER']);
-      return { as: admin, path: `/users/${u.id}/update/password/admin`, body: { new_password: 'brand-new-77', new_password_confirm: 'brand-new-77' }, state: async () => null };
+      return { as: admin, path: `/users/${u.id}/update/password/admin`, body: { new_password: 'brand-new-77', new_password_confirm: 'brand-new-77' }, state: async () => null, made: () => db().messageOutbox.count({ where: { id_users: u.id, purpose: 'password_changed' } }) };
     },
   },
   'DELETE /users/:id/delete': {
@@ -1099,8 +1100,26 @@ function resource(name: string, model: Model, spec: { unique?: boolean; as?: 'cu
   };
 }
 
+/** Midtrans notifies `status` for the order's checkout (its status API says the same from then on). */
+async function notified(c: { orderId: number; stockId: number; token: string }, status: string, extra: (gross: number) => Record<string, unknown> = () => ({})) {
+  const snap = w.midtrans.snapRequests.find((r) => c.token.endsWith(`-${r.transaction_details.order_id}`))!;
+  const { order_id, gross_amount } = snap.transaction_details;
+  const body = { ...midtransNotification(order_id, gross_amount, status), ...extra(gross_amount) };
+  w.midtrans.statuses.set(order_id, { ...body, status_message: 'Success' });
+  return {
+    as: null,
+    body,
+    state: async () => ({
+      ...(await orderState(c.orderId, c.stockId)),
+      payments: (await db().orderPayment.findMany({ where: { id_orders: c.orderId }, orderBy: { id: 'asc' } })).map((p) => p.status),
+      notifications: await db().paymentNotification.count({ where: { order_id } }),
+      told: await db().notification.count({ where: { reference_id: c.orderId } }),
+    }),
+  };
+}
+
 async function appointmentsOf(where: Record<string, unknown>) {
-  return (await db().userSchedule.findMany({ where, orderBy: { id: 'asc' } })).map((a) => [a.status, a.active_slot, formatDate(a.tanggal), a.cancel_reason, a.digisoft_invoice_numbers]);
+  return (await db().userSchedule.findMany({ where, orderBy: { id: 'asc' } })).map((a) => [a.status, a.active_slot, formatDate(a.tanggal), a.cancel_reason, a.digisoft_invoice_numbers, a.reschedule_counts]);
 }
 
 async function thread(fields: Record<string, unknown> = {}) {
@@ -1179,6 +1198,12 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => w?.close());
 
+/** What a request tells people: notifications, queued e-mails/WhatsApp messages, pushes (counted over the whole database). */
+async function sideEffects() {
+  return { notifications: await db().notification.count(), messages: await db().messageOutbox.count(), pushes: await db().pushDelivery.count() };
+}
+const delta = (a: Record<string, number>, b: Record<string, number>) => Object.fromEntries(Object.keys(a).map((k) => [k, b[k]! - a[k]!]));
+
 const mutating = () => endpoints().filter((e) => e.method !== 'get');
 
 describe('double submits', () => {
@@ -1204,12 +1229,15 @@ describe('double submits', () => {
       };
       // the twin: the request once, to know it is valid and what it leaves
       const single = await c.prepare();
+      const told = await sideEffects();
       const one = await send(single);
       inspect(one, `${key} once`);
       expect(one.status, `${key} once: ${one.text.slice(0, 300)}`).toBeLessThan(300);
       const expected = await single.state();
+      const toldOnce = delta(told, await sideEffects());
 
       const run = await c.prepare();
+      const before = await sideEffects();
       const answers = await Promise.all(Array.from({ length: TIMES }, () => send(run)));
       const statuses = answers.map((a) => a.status);
       answers.forEach((a, i) => inspect(a, `${key} #${i + 1}`));
@@ -1222,6 +1250,7 @@ describe('double submits', () => {
         expect(await run.made!(), `${where}: rows made`).toBe(successes);
       } else {
         expect(await run.state(), `${where}: the state after the repeats is not what one request leaves`).toEqual(expected);
+        expect(delta(before, await sideEffects()), `${where}: notifications, messages and pushes made`).toEqual(toldOnce);
       }
     }, 60_000);
   });
