@@ -4,9 +4,9 @@ import { twiceWhileHolding } from '../helpers/interleave.js';
 import { appointment, bookableSlot } from '../security/fixtures.js';
 import { patientOf } from '../commerce/fixtures.js';
 
-// The same reschedule sent twice at once (a double tap, a retry): made deterministic by holding the
-// patient's row, which a reschedule locks first, until both wait for it. PostgreSQL only
-// (TEST_DATABASE_URL): PGlite runs one statement at a time.
+// The same reschedule sent twice at once (a double tap) or again after it was made (a retry). The
+// race is made deterministic by holding the patient's row, which a reschedule locks first, until
+// both wait for it; it runs on PostgreSQL only (TEST_DATABASE_URL): PGlite runs one statement at a time.
 let t: TestApp;
 beforeAll(async () => {
   t = await createTestApp();
@@ -36,5 +36,23 @@ describe.runIf(process.env.TEST_DATABASE_URL)('user_schedules/:id/reschedule sen
     const again = await t.http.put(`/user_schedules/${a.id}/reschedule`).set(t.auth(u)).send({ id_doctor_schedules: single.slot.id, tanggal: single.tanggal });
     expect(again.status).toBe(200);
     expect(once).toBe((await t.app.db.notification.count()) - toldBefore);
+  });
+});
+
+describe('a reschedule retried after it was made (its answer lost)', () => {
+  it('is refused (409): the appointment already is on that slot and date; one reschedule counted, told once', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const patient = await patientOf(t, u);
+    const from = await bookableSlot(t, 7);
+    const a = await appointment(t, from, u.id, patient.id);
+    const to = await bookableSlot(t, 8, { doctor: from.doctorUser });
+    const move = () => t.http.post(`/user_schedules/${a.id}/reschedule`).set(t.auth(u)).send({ id_doctor_schedules: to.slot.id, tanggal: to.tanggal });
+    expect((await move()).status).toBe(200);
+    const told = await t.app.db.notification.count();
+    const retry = await move();
+    expect([retry.status, retry.body.message]).toEqual([409, 'The appointment is already on this slot and date']);
+    const row = await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: a.id } });
+    expect([row.id_doctor_schedules, row.reschedule_counts]).toEqual([to.slot.id, 1]);
+    expect(await t.app.db.notification.count()).toBe(told);
   });
 });

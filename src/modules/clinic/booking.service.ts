@@ -307,6 +307,11 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   checkCutoff(app, c, row, 'rescheduled');
   const max = app.config.BOOKING_MAX_RESCHEDULES;
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
+  // Already there (a retry of a reschedule whose answer was lost): not moved again, which would use
+  // up one of its reschedules and tell everyone of a move that moves nothing.
+  if (row.id_doctor_schedules === input.id_doctor_schedules && row.tanggal.getTime() === input.tanggal.getTime()) {
+    throw conflict('The appointment is already on this slot and date');
+  }
   const checked = await checkSlot(app, app.db, c, input);
   await slotTransaction(app, async (tx) => {
     // the patient's lock first, as booking takes it (then the doctor's)
