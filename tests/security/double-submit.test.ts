@@ -1263,6 +1263,11 @@ describe('double submits', () => {
         expect(await run.state(), `${where}: the state after the repeats is not what one request leaves`).toEqual(expected);
         if (!c.recorded) expect(delta(before, await sideEffects()), `${where}: notifications, messages, pushes, stock movements, Snap transactions made`).toEqual(toldOnce);
       }
+      // and a retry once they have all answered (a phone retrying after a lost answer)
+      const retry = await send(run);
+      inspect(retry, `${key} retried`);
+      if (c.outcome === 'once') expect(c.refusals ?? REFUSALS, `${key} retried: ${retry.status} ${retry.text.slice(0, 200)}`).toContain(retry.status);
+      if (c.outcome !== 'each') expect(await run.state(), `${key} retried: the state is no longer what one request leaves`).toEqual(expected);
     }, 60_000);
   });
 });
