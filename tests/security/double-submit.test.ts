@@ -50,7 +50,8 @@ interface Case {
   recorded?: string;
 }
 
-const TIMES = 3;
+// three copies by default; DOUBLE_SUBMIT_TIMES=<n> sends more by hand
+const TIMES = Number(process.env.DOUBLE_SUBMIT_TIMES ?? 3);
 const REFUSALS = [404, 409, 422];
 
 let w: World;
@@ -244,6 +245,16 @@ const CASES: Record<string, Case> = {
     // the same notification delivered twice at once: both acknowledged (200), applied once
     outcome: 'same',
     prepare: async () => notified(await checkedOut({ points: 10_000 }), 'settlement'),
+  },
+  'POST /payments/webhooks/midtrans — a consultation’s payment notified twice at once': {
+    // the payment opens the consultation's thread: once
+    outcome: 'same',
+    prepare: async () => {
+      const c = await consultationCart();
+      const res = await ok(t.http.put(`/orders/${c.orderId}/checkout`).set(t.auth(c.u)).send({}));
+      const n = await notified({ orderId: c.orderId, stockId: 0, token: res.body.token as string }, 'settlement');
+      return { ...n, state: async () => ({ ...(await n.state()), threads: (await db().thread.findMany({ where: { id_order: c.orderId } })).map((th) => [th.thread_type, th.is_closed]) }) };
+    },
   },
   'POST /payments/webhooks/midtrans — a refund notified twice at once': {
     outcome: 'same',
@@ -1226,7 +1237,7 @@ describe('double submits', () => {
     expect([...swept].filter((k) => k in NOT_SWEPT), 'both swept and excused').toEqual([]);
   });
 
-  describe.runIf(process.env.TEST_DATABASE_URL)('the same request three times at once', () => {
+  describe.runIf(process.env.TEST_DATABASE_URL)(`the same request ${TIMES} times at once`, () => {
     it.each(Object.keys(CASES))('%s', async (key) => {
       const c = CASES[key]!;
       // a variant's key: the route's label, then ' — ' and what the variant does
