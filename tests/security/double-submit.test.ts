@@ -685,6 +685,8 @@ const CASES: Record<string, Case> = {
     update: async () => ({ id_departments: (await db().department.create({ data: { department_name: 'D', department_codes: uniq('UD') } })).id, id_users: (await t.user(['ADMIN'])).id, descriptions: 'moved' }),
   }),
   ...resource('deliveries', 'delivery', {
+    // same-day segments may not overlap: the same segment three times is one
+    unique: true,
     create: async () => ({ distance_fr: 100 + ++seq * 10, distance_to: 105 + seq * 10, price_in_km: 2_000 }),
     update: async () => ({ distance_fr: 5_000 + ++seq * 10, distance_to: 5_005 + seq * 10, price_in_km: 3_000 }),
   }),
@@ -832,6 +834,15 @@ const CASES: Record<string, Case> = {
       const quotes = (await ok(t.http.post('/deliveries/calculate').set(t.auth(c.u)).send({ id_order: c.orderId, courier: 'jne' }))).body;
       const reg = quotes[0].costs.find((x: { service: string }) => x.service === 'REG');
       return { as: c.u, path: `/orders/${c.orderId}/process/courier`, body: { courier: 'jne', costs: reg.cost[0].value }, state: () => orderState(c.orderId, c.stockId) };
+    },
+  },
+  'PUT /orders/:id/process/sameday/courier': {
+    outcome: 'same',
+    prepare: async () => {
+      const c = await readyCart();
+      await db().deliverySetting.update({ where: { scope: 'default' }, data: { lat_gudang: -6.2, lng_gudang: 106.8 } });
+      if (!(await db().delivery.count({ where: { distance_fr: 0 } }))) await db().delivery.create({ data: { distance_fr: 0, distance_to: 50, price_in_km: 5_000 } });
+      return { as: c.u, path: `/orders/${c.orderId}/process/sameday/courier`, body: { lat_kirim: -6.2, lng_kirim: 106.83, courier: 'sameday' }, state: () => orderState(c.orderId, c.stockId) };
     },
   },
   'PUT /orders/:id/unprocess/courier': {
@@ -1192,7 +1203,6 @@ const NOT_SWEPT: Record<string, string> = {
   'POST /logs/:id/update': 'always 403: the audit log is append-only',
   'DELETE /logs/:id/delete': 'always 403: the audit log is append-only',
   'POST /payments/simulator/:token/:outcome': 'only without Midtrans keys; it forwards a signed notification to payments/webhooks/midtrans, whose double delivery is swept',
-  'PUT /orders/:id/process/sameday/courier': 'needs the same-day courier set-up of tests/shipping (stores with coordinates, the delivery segments); its write is the courier choice process/courier shares, swept',
   'POST /users/:phone/recovery/password/wa': 'sends through Wablas (not in this world); each request makes a new link, as recovery/password/email, swept',
   // uploads: multipart, one file per request; tests/security/upload-*.test.ts and the modules' own tests
   'POST /users/picture/upload': 'an upload (a new picture replaces the old: tests/security/upload-*.test.ts)',
