@@ -18,11 +18,17 @@ import { endpoints, inspect, label } from './route-table.js';
  *    leaves (compared with a twin world that got the request once);
  *  - `same` (an idempotent write: an update to the same values, a mark-as-read): one or more
  *    successes, and the state is what one request leaves;
- *  - `each` (legitimately repeatable: a message, a log line, a cart line added twice): the rows the
- *    requests made are as many as the successes, and the case's `state` agrees.
- * Coverage: every POST/PUT/DELETE of the route table is in CASES or in NOT_SWEPT with a reason.
+ *  - `each` (legitimately repeatable: a message, a log line, a second patient of the same name): the
+ *    rows the requests made are as many as the successes, and the case's `state` agrees;
+ *  - what the requests tell (notifications, outbox messages, pushes), the stock movements and the
+ *    Snap transactions asked for are what one request makes (`once`/`same`);
+ *  - retried once more after all have answered (a phone retrying after a lost answer): no 5xx, a
+ *    `once` action refused, the state still what one request leaves.
+ * Coverage: every POST/PUT/DELETE of the route table is in CASES (a variant's key adds ' — …' to the
+ * route's label) or in NOT_SWEPT with a reason.
  *
- * PostgreSQL only (TEST_DATABASE_URL): PGlite runs one statement at a time, so nothing races there.
+ * The copies race on PostgreSQL only (TEST_DATABASE_URL): PGlite runs one statement at a time, so
+ * there only the coverage check runs.
  */
 
 type Outcome = 'once' | 'same' | 'each';
@@ -735,7 +741,7 @@ const CASES: Record<string, Case> = {
   }),
   ...resource('patients', 'patient', {
     as: 'customer',
-    create: async (u) => ({ nama_lengkap_pasien: uniq('Pasien'), jenis_kelamin: 'P', tanggal_lahir: '12/03/1990', alamat_domisili: 'Bandung', ...(u ? {} : {}) }),
+    create: async () => ({ nama_lengkap_pasien: uniq('Pasien'), jenis_kelamin: 'P', tanggal_lahir: '12/03/1990', alamat_domisili: 'Bandung' }),
     update: async () => ({ nama_lengkap_pasien: 'Nama Baru', alamat_domisili: 'Jakarta' }),
   }),
   ...resource('patient_allergies', 'patientAllergy', {
