@@ -594,6 +594,23 @@ const CASES: Record<string, Case> = {
       };
     },
   },
+  'POST /users/create — the same phone written 08… and 628…, the same e-mail in other case': {
+    outcome: 'once',
+    prepare: async () => {
+      const tag = uniq('dbp');
+      const local = `0813${String(seq).padStart(8, '0')}`;
+      let n = 0;
+      return {
+        as: null,
+        body: { username: tag, users_fullname: 'Double Tap', users_email: `${tag}@example.com`, users_phone: local, password: 'pw-double-123', retype_password: 'pw-double-123' },
+        vary: (body: Record<string, unknown>) => {
+          n += 1;
+          return { ...body, username: `${tag}y${n}`, users_email: n % 2 ? `${tag}@example.com` : `${tag.toUpperCase()}@EXAMPLE.COM`, users_phone: n % 2 ? local : `62${local.slice(1)}` };
+        },
+        state: async () => db().user.count({ where: { username: { startsWith: tag } } }),
+      };
+    },
+  },
   ...putPost('/users/register_device_token', {
     outcome: 'same',
     prepare: async () => {
