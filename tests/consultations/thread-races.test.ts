@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { whileHolding } from '../helpers/interleave.js';
+import { twiceWhileHolding, whileHolding } from '../helpers/interleave.js';
 import { setCourier, stockOf } from '../commerce/fixtures.js';
 import { consultationFixture, createMenu, pay } from './fixtures.js';
 
@@ -143,5 +143,19 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a prescription deleted while it i
     expect([redeemed, checkedOut]).toEqual([200, 200]);
     expect(del.status).toBe(409);
     expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: rx } })).deleted_at).toBeNull();
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a message deleted twice at once (a double tap)', () => {
+  it('is deleted once: one 200, the other finds it gone (404), as a delete sent a moment later', async () => {
+    const f = await paidThread();
+    const msg = await t.app.db.threadMessage.create({ data: { id_threads: f.threadId, id_user_from: f.customer.id, id_user_to: f.doctor.id, content_type: 'text', content: 'salah kirim' } });
+    const answers = await twiceWhileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM thread_messages WHERE id = ${msg.id} FOR UPDATE`,
+      () => t.http.delete(`/thread_messages/${msg.id}/delete`).set(t.auth(f.customer)),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 404]);
+    expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: msg.id } })).deleted_at).not.toBeNull();
   });
 });

@@ -7,15 +7,15 @@ import type { TestApp } from './app.js';
 type Db = TestApp['app']['db'];
 type Tx = Parameters<Parameters<Db['$transaction']>[0]>[0];
 
-/** Waits until some statement of this database waits for a lock; false after 5 s. */
-export function someoneWaits(db: Db): Promise<boolean> {
+/** Waits until `atLeast` statements of this database wait for a lock; false after 5 s. */
+export function someoneWaits(db: Db, atLeast = 1): Promise<boolean> {
   return vi
     .waitFor(
       async () => {
         const [row] = await db.$queryRawUnsafe<{ n: number }[]>(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
         );
-        expect(row!.n).toBeGreaterThan(0);
+        expect(row!.n).toBeGreaterThanOrEqual(atLeast);
       },
       { timeout: 5_000, interval: 50 },
     )
@@ -51,4 +51,29 @@ export async function whileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>
   commit();
   await holder;
   return res;
+}
+
+/**
+ * A double submit made deterministic: `hold` locks the row the request needs, the same request is
+ * sent twice, and the lock is let go once both wait for it (or after 5 s); answers both answers.
+ */
+export async function twiceWhileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>, request: () => Promise<T>): Promise<[T, T]> {
+  let commit!: () => void;
+  let holding!: () => void;
+  const held = new Promise<void>((r) => (commit = r));
+  const isHolding = new Promise<void>((r) => (holding = r));
+  const holder = db.$transaction(
+    async (tx) => {
+      await hold(tx);
+      holding();
+      await held;
+    },
+    { timeout: 20_000 },
+  );
+  await isHolding;
+  const both = Promise.all([(async () => await request())(), (async () => await request())()]);
+  await someoneWaits(db, 2);
+  commit();
+  await holder;
+  return both;
 }

@@ -135,8 +135,9 @@ describe('mass assignment: patients, records, appointments, threads, notificatio
       id_users: customer.id, id_patients: patient.id, arrived_datetime: null, done_datetime: null, deleted_at: null,
     });
 
-    const to = await bookableSlot(t, 12, { price: 90_000 });
-    for (const path of ['reschedule', 'update']) {
+    // each move to another slot (a move to the slot it already has is refused, 409)
+    for (const [path, days] of [['reschedule', 12], ['update', 13]] as const) {
+      const to = await bookableSlot(t, days, { price: 90_000 });
       const move = await t.http.put(`/user_schedules/${id}/${path}`).set(t.auth(customer)).send({ ...forged, reschedule_counts: 0, id_patients: otherPatient.id, id_doctor_schedules: to.slot.id, tanggal: to.tanggal });
       inspect(move, `user_schedules/:id/${path}`);
       expect(move.status).toBe(200);

@@ -307,6 +307,11 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
   checkCutoff(app, c, row, 'rescheduled');
   const max = app.config.BOOKING_MAX_RESCHEDULES;
   if (row.reschedule_counts >= max) throw unprocessable(`An appointment can be rescheduled at most ${max} times`);
+  // Already there (a retry of a reschedule whose answer was lost): not moved again, which would use
+  // up one of its reschedules and tell everyone of a move that moves nothing.
+  if (row.id_doctor_schedules === input.id_doctor_schedules && row.tanggal.getTime() === input.tanggal.getTime()) {
+    throw conflict('The appointment is already on this slot and date');
+  }
   const checked = await checkSlot(app, app.db, c, input);
   await slotTransaction(app, async (tx) => {
     // the patient's lock first, as booking takes it (then the doctor's)
@@ -318,9 +323,11 @@ export async function reschedule(app: AppContext, c: Caller, id: number, input: 
     await assertMayMove(tx, c, row, checked);
     const { slot, jam_selesai } = await lockAndCheck(app, c, tx, input, checked, patient, row.id_users, id);
     // Conditional on the state read above: a concurrent cancel or reschedule makes this count 0
-    // (the doctor too: the one it leaves is told, so it must be the one read).
+    // (the doctor too: the one it leaves is told, so it must be the one read). The count as read, not
+    // just under the limit: the same reschedule sent twice at once (a double tap) would otherwise move
+    // it twice, using up two of its reschedules and telling everyone twice.
     const { count } = await tx.userSchedule.updateMany({
-      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: { lt: max }, id_doctors: row.id_doctors },
+      where: { id, deleted_at: null, status: { in: CHANGEABLE }, reschedule_counts: row.reschedule_counts, id_doctors: row.id_doctors },
       data: {
         id_doctors: slot.id_doctors,
         id_services: slot.id_services,

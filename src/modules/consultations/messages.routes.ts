@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { emptyFiltersAbsent, pageEnvelope, resourceRoutes, type Caller } from '../../http/resource.js';
+import { emptyFiltersAbsent, pageEnvelope, resourceRoutes, softDeleteLive, type Caller } from '../../http/resource.js';
 import * as r from '../../http/response.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
@@ -220,7 +220,8 @@ export const messageRoutes = [
             throw conflict(`This prescription is in order ${redeemed.id_orders} (status ${order.status}) and cannot be deleted`);
           }
         }
-        await tx.threadMessage.update({ where: { id }, data: { deleted_at: c.app.now() } });
+        // only while live: a delete that committed while this one waited for the lock leaves a 404
+        await softDeleteLive(tx.threadMessage, 'thread_messages', id, c.app.now());
         if (existing.content_type === 'prescriptions') await followRequest(tx, existing.id_threads);
       },
     },

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app-context.js';
 import type { BeforeCommit, Tx } from '../../db/client.js';
 import { knownRoles, type AuthUser, type Role, isStaff, hasRole } from '../../http/auth-user.js';
 import { signToken } from '../../http/authenticate.js';
-import { badRequest, conflict, forbidden, HttpError, unauthorized, unprocessable } from '../../http/errors.js';
+import { badRequest, conflict, forbidden, HttpError, notFound, unauthorized, unprocessable } from '../../http/errors.js';
 import { isAfterClinicToday } from '../../lib/dates.js';
 import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
@@ -260,7 +260,10 @@ export const appointmentsOf = (id: number): Prisma.UserScheduleWhereInput => ({ 
  */
 export async function deleteAccount(c: Caller, tx: Tx, id: number): Promise<string> {
   const now = c.app.now();
-  const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} FOR UPDATE`;
+  // decided under the row lock: a delete that committed while this one waited finds the account gone
+  // (404), instead of deleting it a second time (a second cancellation round, audit entry, deleted_at)
+  const [row] = await tx.$queryRaw<{ users_picture: string }[]>`SELECT users_picture FROM users WHERE id = ${id} AND deleted_at IS NULL FOR UPDATE`;
+  if (!row) throw notFound(`users ${id} not found`);
   await tx.user.update({
     where: { id },
     data: {
@@ -425,8 +428,11 @@ export async function changeOwnPassword(app: AppContext, userId: number, prev: s
   if (!(await releaseSignInAttempts(app, userId))) throw ended();
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
+    // only over the password just compared (and its sessions): of two changes sent at once (a double
+    // tap) the second finds its session ended by the first, as it would sent a moment later, instead of
+    // changing the password (and telling the user) a second time
     const { count } = await tx.user.updateMany({
-      where: { id: userId, is_blocked: 0 },
+      where: { id: userId, is_blocked: 0, password_hash: user.password_hash, token_version: user.token_version },
       data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 0 },
     });
     if (!count) throw ended();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isStaff } from '../../http/auth-user.js';
-import { resourceRoutes } from '../../http/resource.js';
+import { resourceRoutes, softDeleteLive } from '../../http/resource.js';
 import { formatDateTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { audit } from '../audit/audit.service.js';
@@ -63,7 +63,8 @@ const resource = resourceRoutes({
   delete: {
     run: async (id, c, tx, existing) => {
       if (!isStaff(c.user)) await findPatient(tx, c.user, existing.id_patients, 'write');
-      await tx.patientAllergy.update({ where: { id }, data: { deleted_at: c.app.now() } });
+      // only while live: of two deletes at once the second finds it gone (404), not deleted again
+      await softDeleteLive(tx.patientAllergy, 'patient_allergies', id, c.app.now());
       await audit(c.app, { user: c.user, action: 'delete', resource: 'patient_allergies', resourceId: id, patientId: existing.id_patients, req: c.req }, tx);
     },
   },

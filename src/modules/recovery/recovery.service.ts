@@ -57,6 +57,9 @@ export async function requestRecovery(app: AppContext, channel: Channel, identif
     `Tautan berlaku ${minutes} menit dan hanya dapat dipakai sekali. Abaikan pesan ini jika Anda tidak memintanya.`,
   ].join('\n');
   await app.db.$transaction(async (tx) => {
+    // the user's requests one after the other: of two sent at once (a double tap) the second voids
+    // the first's link, committed by then, instead of both links staying usable
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`recovery:${user.id}`}))`;
     await voidRecoveryLinks(tx, user.id, now);
     await tx.passwordReset.create({
       data: { id_users: user.id, channel, token_hash: hashSecret(secret), expires_at: new Date(now.getTime() + minutes * 60_000), request_ip: req.ip?.slice(0, 64) ?? null },
