@@ -94,7 +94,8 @@ function act(action: Action, who: Who, f: Fixture) {
     case 'text':
       return t.http.post('/thread_messages/text').set(t.auth(u)).send({ id_threads: f.threadId, content: `pesan ${who}` });
     case 'prescription':
-      return t.http.post('/thread_messages/prescriptions').set(t.auth(u)).send({ id_threads: f.threadId, id_menu: f.menuId, qty: 1 });
+      // qty 2: the state PRESCRIBED was reached with qty 1, and the same again within a minute is a double tap
+      return t.http.post('/thread_messages/prescriptions').set(t.auth(u)).send({ id_threads: f.threadId, id_menu: f.menuId, qty: 2 });
     case 'close':
     case 'reopen':
       return put(`/threads/${f.threadId}/${action}`, u);

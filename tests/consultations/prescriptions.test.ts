@@ -92,7 +92,8 @@ describe('menu_reedems/add_to_carts', () => {
   });
 
   it('uses the given open cart only when it is the caller’s', async () => {
-    const res = await prescribe({ id_menu: menuId, qty: 1 });
+    // each test its own qty: the same prescription again within a minute is a double tap (409)
+    const res = await prescribe({ id_menu: menuId, qty: 4 });
     const id = res.body.thread_messages.id;
     const othersCart = await t.app.db.order.create({ data: { order_type: 'E', id_member: stranger.id, id_patients: f.patient.id } });
     expect((await redeem({ id_menu: menuId, id_thread_messages: id, id_orders: othersCart.id })).status).toBe(404);
@@ -101,7 +102,7 @@ describe('menu_reedems/add_to_carts', () => {
   });
 
   it("refuses (422) the open cart of another of the customer's patients: the prescription is the thread patient's", async () => {
-    const res = await prescribe({ id_menu: menuId, qty: 1 });
+    const res = await prescribe({ id_menu: menuId, qty: 6 });
     const id = res.body.thread_messages.id;
     const sibling = await t.app.db.patient.create({ data: { id_users: f.customer.id, nama_lengkap_pasien: 'Adik' } });
     const siblingCart = await t.app.db.order.create({ data: { order_type: 'E', id_member: f.customer.id, id_patients: sibling.id } });
@@ -239,8 +240,29 @@ describe('deleting a prescription', () => {
       expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: a } })).deleted_at).toBeNull();
     }
     // one redeemed into a cart still open: the doctor may withdraw it (checkout then refuses the line)
-    const b = (await prescribe({ id_menu: product.id, qty: 1 })).body.thread_messages.id as number;
+    const b = (await prescribe({ id_menu: product.id, qty: 2 })).body.thread_messages.id as number;
     await redeem({ id_menu: product.id, id_thread_messages: b }).expect(200);
     expect((await t.http.delete(`/thread_messages/${b}/delete`).set(t.auth(f.doctor))).body).toEqual({ deleted: true });
+  });
+});
+
+describe('the same prescription written again within a minute (a double tap, a retry whose answer was lost)', () => {
+  it('is refused (409) naming the first; another qty, or the same once the first is deleted, is written', async () => {
+    const menu = await createMenu(t, { nama_menus: 'Krim Dua Kali' });
+    const told = () => t.app.db.notification.count({ where: { intentions: 'new_prescription', id_user_to: f.customer.id } });
+    const toldBefore = await told();
+    const first = await prescribe({ id_menu: menu.id, qty: 1 });
+    expect(first.status).toBe(200);
+    const again = await prescribe({ id_menu: menu.id, qty: 1 });
+    expect(again.status).toBe(409);
+    expect(again.body.message).toContain(`thread_messages ${first.body.thread_messages.id}`);
+    const count = () => t.app.db.threadMessage.count({ where: { id_threads: threadId, id_menu: menu.id, deleted_at: null } });
+    expect(await count()).toBe(1);
+    // the customer was told of one prescription
+    expect(await told()).toBe(toldBefore + 1);
+    expect((await prescribe({ id_menu: menu.id, qty: 2 })).status).toBe(200);
+    expect((await t.http.delete(`/thread_messages/${first.body.thread_messages.id}/delete`).set(t.auth(f.doctor))).status).toBe(200);
+    expect((await prescribe({ id_menu: menu.id, qty: 1 })).status).toBe(200);
+    expect(await count()).toBe(2);
   });
 });

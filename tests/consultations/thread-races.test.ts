@@ -159,3 +159,17 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a message deleted twice at once (
     expect((await t.app.db.threadMessage.findUniqueOrThrow({ where: { id: msg.id } })).deleted_at).not.toBeNull();
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a doctor’s prescription sent twice at once (a double tap)', () => {
+  it('is written once: one 200, the other 409; the customer can redeem the prescribed qty once, not twice', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    const answers = await twiceWhileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM threads WHERE id = ${f.threadId} FOR UPDATE`,
+      () => t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 2 }),
+    );
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 409]);
+    expect(await t.app.db.threadMessage.count({ where: { id_threads: f.threadId, content_type: 'prescriptions' } })).toBe(1);
+  });
+});

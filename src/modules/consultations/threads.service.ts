@@ -247,6 +247,7 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   if (!row) {
     throw conflict(takes ? 'This thread was closed or taken by another doctor' : 'The consultation is closed, its time window has ended, or it was handed to another doctor');
   }
+  if (msg.prescription) await refuseTwinPrescription(tx, t.id, user.id, msg.prescription);
   const to = user.id === row.id_user_from ? row.id_user_to : row.id_user_from;
   const m = await tx.threadMessage.create({
     data: {
@@ -264,6 +265,23 @@ export async function postMessage(app: AppContext, tx: Tx, user: AuthUser, threa
   await emit(app, 'thread.message', { threadId: t.id, messageId: m.id, authorId: user.id, kind: msg.content_type }, tx);
   if (msg.content_type === 'prescriptions') await followRequest(tx, t.id);
   return m.id;
+}
+
+/**
+ * A doctor's "prescribe" tapped twice, or retried after its answer was lost, would write a second
+ * prescription that the customer could redeem as well: twice the quantity prescribed. The same
+ * product and qty from the same doctor in the same thread within a minute is refused (409); a doctor
+ * who means more prescribes a larger qty. The caller holds the thread's row (postMessage's update),
+ * so of two sent at once the second sees the first. Measured on the database's clock, which stamps
+ * `created_at`.
+ */
+async function refuseTwinPrescription(tx: Tx, threadId: number, doctorId: number, p: { id_menu: number; qty: number }) {
+  const [twin] = await tx.$queryRaw<{ id: number }[]>`
+    SELECT id FROM thread_messages
+    WHERE id_threads = ${threadId} AND id_user_from = ${doctorId} AND content_type = 'prescriptions' AND deleted_at IS NULL
+      AND id_menu = ${p.id_menu} AND qty = ${p.qty} AND created_at > now() - interval '1 minute'
+    LIMIT 1`;
+  if (twin) throw conflict(`The same prescription was written a moment ago (thread_messages ${twin.id}); to prescribe more, change its qty`);
 }
 
 /**
