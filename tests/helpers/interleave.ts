@@ -28,9 +28,15 @@ export function someoneWaits(db: Db, atLeast = 1): Promise<boolean> {
 /**
  * Runs `hold` in a transaction kept open until `request` waits for a lock (or 5 s: a request that
  * does not wait has decided on the rows as they were), then `meanwhile` inside that transaction,
- * then commits; answers what the request answered.
+ * then commits; answers what the request answered. `waiters`: how many statements must wait first.
  */
-export async function whileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>, request: () => Promise<T>, meanwhile?: (tx: Tx) => Promise<unknown>): Promise<T> {
+export async function whileHolding<T>(
+  db: Db,
+  hold: (tx: Tx) => Promise<unknown>,
+  request: () => Promise<T>,
+  meanwhile?: (tx: Tx) => Promise<unknown>,
+  waiters = 1,
+): Promise<T> {
   let commit!: () => void;
   let holding!: () => void;
   const held = new Promise<void>((r) => (commit = r));
@@ -47,7 +53,7 @@ export async function whileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>
   await isHolding;
   // started now (supertest sends a request when it is awaited or then-ed)
   const res = (async () => await request())();
-  await someoneWaits(db);
+  await someoneWaits(db, waiters);
   commit();
   await holder;
   return res;
@@ -57,23 +63,5 @@ export async function whileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>
  * A double submit made deterministic: `hold` locks the row the request needs, the same request is
  * sent twice, and the lock is let go once both wait for it (or after 5 s); answers both answers.
  */
-export async function twiceWhileHolding<T>(db: Db, hold: (tx: Tx) => Promise<unknown>, request: () => Promise<T>): Promise<[T, T]> {
-  let commit!: () => void;
-  let holding!: () => void;
-  const held = new Promise<void>((r) => (commit = r));
-  const isHolding = new Promise<void>((r) => (holding = r));
-  const holder = db.$transaction(
-    async (tx) => {
-      await hold(tx);
-      holding();
-      await held;
-    },
-    { timeout: 20_000 },
-  );
-  await isHolding;
-  const both = Promise.all([(async () => await request())(), (async () => await request())()]);
-  await someoneWaits(db, 2);
-  commit();
-  await holder;
-  return both;
-}
+export const twiceWhileHolding = <T>(db: Db, hold: (tx: Tx) => Promise<unknown>, request: () => Promise<T>): Promise<[T, T]> =>
+  whileHolding(db, hold, () => Promise.all([(async () => await request())(), (async () => await request())()]), undefined, 2);

@@ -155,6 +155,23 @@ function midtransNotification(orderId: string, gross: number, status: string) {
 /** The same case under a route's PUT and POST spellings. */
 const putPost = (path: string, c: Case): Record<string, Case> => ({ [`PUT ${path}`]: c, [`POST ${path}`]: c });
 
+/** A customer's appointment moved to a slot of the same doctor the next day. */
+const appointmentMoved = (route: 'reschedule' | 'update'): Case => ({
+  outcome: 'once',
+  prepare: async () => {
+    const { u, patient } = await customer();
+    const s = await bookableSlot(t, 7);
+    const a = await appointment(t, s, u.id, patient.id);
+    const to = await bookableSlot(t, 8, { doctor: s.doctorUser });
+    return {
+      as: u,
+      path: `/user_schedules/${a.id}/${route}`,
+      body: { id_doctor_schedules: to.slot.id, tanggal: to.tanggal },
+      state: () => appointmentsOf({ id_users: u.id }),
+    };
+  },
+});
+
 const CASES: Record<string, Case> = {
   // ---------------------------------------------------------------- commerce: the money paths
   'POST /orders/init': {
@@ -393,36 +410,9 @@ const CASES: Record<string, Case> = {
       };
     },
   },
-  ...putPost('/user_schedules/:id/reschedule', {
-    outcome: 'once',
-    prepare: async () => {
-      const { u, patient } = await customer();
-      const s = await bookableSlot(t, 7);
-      const a = await appointment(t, s, u.id, patient.id);
-      const to = await bookableSlot(t, 8, { doctor: s.doctorUser });
-      return {
-        as: u,
-        path: `/user_schedules/${a.id}/reschedule`,
-        body: { id_doctor_schedules: to.slot.id, tanggal: to.tanggal },
-        state: () => appointmentsOf({ id_users: u.id }),
-      };
-    },
-  }),
-  ...putPost('/user_schedules/:id/update', {
-    outcome: 'once',
-    prepare: async () => {
-      const { u, patient } = await customer();
-      const s = await bookableSlot(t, 7);
-      const a = await appointment(t, s, u.id, patient.id);
-      const to = await bookableSlot(t, 8, { doctor: s.doctorUser });
-      return {
-        as: u,
-        path: `/user_schedules/${a.id}/update`,
-        body: { id_doctor_schedules: to.slot.id, tanggal: to.tanggal },
-        state: () => appointmentsOf({ id_users: u.id }),
-      };
-    },
-  }),
+  // reschedule and update are the same move
+  ...putPost('/user_schedules/:id/reschedule', appointmentMoved('reschedule')),
+  ...putPost('/user_schedules/:id/update', appointmentMoved('update')),
   ...putPost('/user_schedules/:id/cancel', {
     outcome: 'once',
     prepare: async () => {
@@ -462,16 +452,15 @@ const CASES: Record<string, Case> = {
 
   // ---------------------------------------------------------------- consultations
   'POST /thread_messages/prescriptions': {
-    // two prescriptions are two messages (a doctor may prescribe a product twice): each is one row
-    outcome: 'each',
+    // the same product and qty again within a minute is a double tap: one prescription, not two to redeem
+    outcome: 'once',
     prepare: async () => {
       const c = await thread();
       const m = await createMenu(t, { nama_menus: uniq('Rx') });
       return {
         as: c.doctor,
         body: { id_threads: c.threadId, id_menu: m.id, qty: 1 },
-        state: async () => null,
-        made: () => db().threadMessage.count({ where: { id_threads: c.threadId, content_type: 'prescriptions' } }),
+        state: () => db().threadMessage.count({ where: { id_threads: c.threadId, content_type: 'prescriptions' } }),
       };
     },
   },
