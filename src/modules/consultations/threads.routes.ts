@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { STAFF, isStaff, type Role } from '../../http/auth-user.js';
 import { conflict, forbidden, notFound, unprocessable } from '../../http/errors.js';
-import { emptyFiltersAbsent, resourceRoutes, type Caller } from '../../http/resource.js';
+import { emptyFiltersAbsent, resourceRoutes, softDeleteLive, type Caller } from '../../http/resource.js';
 import { route, type RequestContext } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
@@ -267,7 +267,14 @@ export const threadRoutes = [
         if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await tellNewDoctor(c.app, tx, id);
       },
     },
-    delete: { access: STAFF },
+    delete: {
+      access: STAFF,
+      run: async (id, c, tx) => {
+        await softDeleteLive(tx.thread, 'threads', id, c.app.now());
+        // a prescription request's thread deleted: the request is over (CLOSED), not left OPEN
+        await followRequest(tx, id);
+      },
+    },
   }),
   route({
     method: ['put', 'post'],

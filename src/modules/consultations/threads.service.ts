@@ -288,13 +288,15 @@ async function refuseTwinPrescription(tx: Tx, threadId: number, doctorId: number
  * The prescription request behind a prescriptions thread follows the thread (its `status`, which
  * the customer's data export shows): CLOSED while the thread is closed, else PRESCRIBED while a
  * prescription (not deleted) was written in it, else OPEN. Called, in the same transaction, by
- * whatever changes one of these: a prescription written or deleted, the thread closed or reopened.
+ * whatever changes one of these: a prescription written or deleted, the thread closed, reopened or deleted.
  */
 export async function followRequest(tx: Tx, threadId: number) {
-  const t = await tx.thread.findUnique({ where: { id: threadId }, select: { is_closed: true, thread_type: true } });
+  const t = await tx.thread.findUnique({ where: { id: threadId }, select: { is_closed: true, thread_type: true, deleted_at: true } });
   if (!t || t.thread_type !== 'prescriptions') return;
-  const prescribed = !t.is_closed && (await tx.threadMessage.count({ where: { id_threads: threadId, content_type: 'prescriptions', deleted_at: null } })) > 0;
-  const status = t.is_closed ? 'CLOSED' : prescribed ? 'PRESCRIBED' : 'OPEN';
+  // a deleted thread is over as a closed one is
+  const closed = t.is_closed === 1 || t.deleted_at !== null;
+  const prescribed = !closed && (await tx.threadMessage.count({ where: { id_threads: threadId, content_type: 'prescriptions', deleted_at: null } })) > 0;
+  const status = closed ? 'CLOSED' : prescribed ? 'PRESCRIBED' : 'OPEN';
   await tx.prescriptionRequest.updateMany({ where: { id_threads: threadId, NOT: { status } }, data: { status } });
 }
 
