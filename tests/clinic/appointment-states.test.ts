@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { DAYS } from '../journeys/world.js';
+import { stateTable } from '../helpers/state-table.js';
 
 /**
  * The appointment (user_schedules) state machine, as booking.service.ts implements it:
@@ -160,16 +161,10 @@ async function offered() {
 }
 
 describe('every appointment action in every state, by every kind of caller', () => {
-  // one appointment per state for the refused moves (they change nothing, so it serves them all)
-  const shared = new Map<State, number>();
-  const cells = STATES.flatMap((state) => ACTIONS.flatMap((action) => WHO.map((who) => ({ state, action, who, code: expected(state, action, who) }))));
+  const { cells, fixtureFor } = stateTable({ states: STATES, actions: ACTIONS, who: WHO }, expected, appointmentIn);
 
   it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
-    let id = shared.get(state);
-    if (code === 200 || id === undefined) {
-      id = await appointmentIn(state);
-      if (code !== 200) shared.set(state, id);
-    }
+    const id = await fixtureFor(state, code);
     const target = action === 'reschedule' || action === 'update' ? slotIds[0] : undefined;
     const before = await snapshot(id);
     const res = await act(action, who, id, target);

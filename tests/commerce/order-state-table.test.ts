@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { eCart, givePoints, menu, promotion, stockOf } from './fixtures.js';
+import { stateTable } from '../helpers/state-table.js';
 
 /**
  * The order state machine (orders.service.ts, payments.service.ts; docs/compat.md "Order state machine"),
@@ -296,15 +297,10 @@ function checkEffects(state: State, action: Action, who: Who, b: Snap, a: Snap) 
 }
 
 describe('every order action in every state, by every kind of caller', () => {
-  const shared = new Map<State, Fixture>();
-  const cells = STATES.flatMap((state) => [...STAFF_ACTIONS, ...CART_ACTIONS].flatMap((action) => WHO.map((who) => ({ state, action, who, code: expected(state, action, who) }))));
+  const { cells, fixtureFor } = stateTable({ states: STATES, actions: [...STAFF_ACTIONS, ...CART_ACTIONS], who: WHO }, expected, orderIn);
 
   it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
-    let f = shared.get(state);
-    if (code === 200 || !f) {
-      f = await orderIn(state);
-      if (code !== 200) shared.set(state, f);
-    }
+    const f = await fixtureFor(state, code);
     const before = await snapshot(f);
     expect(before.order!.status).toBe(STATUS[state]);
     const res = await act(action, who, f);
@@ -403,7 +399,6 @@ describe('every action on a consultation order, by staff, its customer and its d
   };
   let cDoctor: TestUser;
   let cDoctorId: number;
-  const shared = new Map<CState, { id: number; threadOf: () => Promise<{ is_closed: number } | null> }>();
 
   async function consultationIn(state: CState) {
     if (!cDoctor) {
@@ -430,23 +425,18 @@ describe('every action on a consultation order, by staff, its customer and its d
     }
     return { id, threadOf: () => t.app.db.thread.findFirst({ where: { id_order: id }, select: { is_closed: true } }) };
   }
-  const cWho = ['admin', 'owner', 'doctor'] as const;
-  const cells = C_STATES.flatMap((state) =>
-    STAFF_ACTIONS.flatMap((action) =>
-      cWho.map((who) => ({ state, action, who, code: who !== 'admin' ? 403 : C_FROM[action].includes(state) ? 200 : 409 })),
-    ),
+  const { cells, fixtureFor } = stateTable(
+    { states: C_STATES, actions: STAFF_ACTIONS, who: ['admin', 'owner', 'doctor'] as const },
+    (state, action, who) => (who !== 'admin' ? 403 : C_FROM[action].includes(state) ? 200 : 409),
+    consultationIn,
   );
 
   it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
-    let c = shared.get(state);
-    if (code === 200 || !c) {
-      c = await consultationIn(state);
-      if (code !== 200) shared.set(state, c);
-    }
+    const c = await fixtureFor(state, code);
     const read = async () => ({
-      order: omitTimes(await t.app.db.order.findUniqueOrThrow({ where: { id: c!.id } })),
-      thread: await c!.threadOf(),
-      told: (await t.app.db.notification.findMany({ where: { OR: [{ reference_type: 'orders', reference_id: c!.id }, { reference_type: 'threads', id_user_to: { in: [owner.id, cDoctor.id] } }] }, orderBy: { id: 'asc' }, select: { id_user_to: true, intentions: true } })),
+      order: omitTimes(await t.app.db.order.findUniqueOrThrow({ where: { id: c.id } })),
+      thread: await c.threadOf(),
+      told: (await t.app.db.notification.findMany({ where: { OR: [{ reference_type: 'orders', reference_id: c.id }, { reference_type: 'threads', id_user_to: { in: [owner.id, cDoctor.id] } }] }, orderBy: { id: 'asc' }, select: { id_user_to: true, intentions: true } })),
     });
     const before = await read();
     const u = who === 'admin' ? admin : who === 'owner' ? owner : cDoctor;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { createMenu } from './fixtures.js';
+import { stateTable } from '../helpers/state-table.js';
 
 /**
  * A prescription request and its prescriptions thread (menus/prescriptions/requests; threads.service.ts
@@ -117,15 +118,10 @@ async function snapshot(f: Fixture) {
 }
 
 describe('every prescription request action in every state, by every kind of caller', () => {
-  const shared = new Map<State, Fixture>();
-  const cells = STATES.flatMap((state) => ACTIONS.flatMap((action) => WHO.map((who) => ({ state, action, who, code: expected(state, action, who) }))));
+  const { cells, fixtureFor } = stateTable({ states: STATES, actions: ACTIONS, who: WHO }, expected, requestIn);
 
   it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
-    let f = shared.get(state);
-    if (code === 200 || !f) {
-      f = await requestIn(state);
-      if (code !== 200) shared.set(state, f);
-    }
+    const f = await fixtureFor(state, code);
     const before = await snapshot(f);
     const res = await act(action, who, f);
     expect(res.status, res.text).toBe(code);

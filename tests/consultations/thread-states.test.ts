@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
 import { patientOf } from '../commerce/fixtures.js';
 import { createMenu } from './fixtures.js';
+import { stateTable } from '../helpers/state-table.js';
 
 /**
  * The online consultation thread's state machine (threads.routes.ts, threads.service.ts, and commerce's
@@ -146,15 +147,10 @@ async function snapshot(ids: { orderId: number; threadId: number }) {
 }
 
 describe('every consultation thread action in every state, by every kind of caller', () => {
-  const shared = new Map<State, { orderId: number; threadId: number }>();
-  const cells = STATES.flatMap((state) => ACTIONS.flatMap((action) => WHO.map((who) => ({ state, action, who, code: expected(state, action, who) }))));
+  const { cells, fixtureFor } = stateTable({ states: STATES, actions: ACTIONS, who: WHO }, expected, threadIn);
 
   it.each(cells)('$action in $state by $who → $code', async ({ state, action, who, code }) => {
-    let ids = shared.get(state);
-    if (code === 200 || !ids) {
-      ids = await threadIn(state);
-      if (code !== 200) shared.set(state, ids);
-    }
+    const ids = await fixtureFor(state, code);
     const before = await snapshot(ids);
     const started = Date.now();
     const res = await act(action, who, ids.threadId);

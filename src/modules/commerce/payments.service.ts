@@ -29,12 +29,12 @@ const notificationSchema = z
 /**
  * Money that needs a person (a refund to make in Midtrans' dashboard, a reversal of a shipped
  * order): besides the server log, an audit entry staff read in `logs/*` (action `payment_alert`,
- * outcome `failure`, resource `orders` and the order's id when there is one), in the caller's
- * transaction when it has one, so it is there exactly when the notification's outcome is.
+ * outcome `failure`, resource `orders` and the order's id when there is one), in the transaction
+ * that processes the notification, so it is there exactly when the notification's outcome is.
  */
 async function alertStaff(
   app: AppContext,
-  tx: Tx | undefined,
+  tx: Tx,
   a: { orderId: number | null; orderCode?: string | null; result: string; message: string; midtransOrderId: string; transactionId?: string | null; transactionStatus: string; grossAmount: number | string },
 ) {
   await audit(
