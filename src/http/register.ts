@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { fileTypeFromBuffer } from 'file-type';
 import { MalformedImageError, stripImageMetadata } from '../lib/image-metadata.js';
 import type { AppContext } from '../app-context.js';
-import { isStaff } from './auth-user.js';
+import { hasRole, isStaff } from './auth-user.js';
 import { authenticate } from './authenticate.js';
 import { audit } from '../modules/audit/audit.service.js';
 import { badRequest, forbidden, HttpError, unauthorized, zodFieldErrors } from './errors.js';
@@ -161,7 +161,7 @@ export function registerRoutes(app: AppContext, defs: RouteDef[]): RequestHandle
         const file = def.upload ? await readUpload(req, res, def.upload, app.config.UPLOAD_MAX_BYTES) : undefined;
         const body = parse(def.body, req.body, 'body');
         const query = parse(def.query, req.query, 'query');
-        const staffChange = isChange && (Array.isArray(def.access) || isStaff(user));
+        const staffChange = isChange && (Array.isArray(def.access) || isStaff(user) || hasRole(user, ...(def.auditedRoles ?? [])));
         const auditChange = async (tx: Tx, answer?: unknown) => {
           if (staffChange && !res.locals.audited) await auditAdminChange(app, def, method, req, parsedParams, answer, tx);
         };
@@ -218,7 +218,8 @@ const firstSegment = (path: string) => {
 
 /**
  * Every successful change through a role-restricted (admin) endpoint, or made by staff through any
- * other endpoint (e.g. an admin editing a customer with users/:id/update), is appended to the audit log
+ * other endpoint (e.g. an admin editing a customer with users/:id/update), or by a role the route names
+ * in `auditedRoles` (a doctor's cancel or move of an appointment), is appended to the audit log
  * (reads sent as POST – explore, search, table, reports, dashboards – are not changes: see isReadOnly):
  * who, role, action (method and path pattern), resource, id and IP. Done here once instead of in
  * each module: in the handler's transaction when it passes it (RequestContext.auditChange, as the

@@ -51,6 +51,13 @@ export interface RouteDef<B = any, Q = any, P = any> {
    */
   readOnly?: boolean;
   /**
+   * Roles whose changes through this route are audited as staff's (the generic entry, written in the
+   * change's transaction by auditChange) although the route is open to every signed-in user: a
+   * doctor's cancel or move of an appointment through the customers' route, made with the
+   * privileges of a clinician (no change cutoff, other people's bookings).
+   */
+  auditedRoles?: readonly Role[];
+  /**
    * What a successful JSON answer looks like (documented in openapi.json; every answer in the test
    * suite is validated against it). Required for every route that answers JSON.
    */

@@ -8,7 +8,8 @@ import { breakAuditLog, repairAuditLog, entryOf, lastSeq, logsAfter, REFUSED } f
 import { createMenu } from '../consultations/fixtures.js';
 
 // The generic audit entry of a change the route machinery audits (staff, or anyone on a
-// role-restricted route: register.ts staffChange) is written in the change's own transaction, for
+// role-restricted route, or a doctor cancelling or moving an appointment: register.ts staffChange) is
+// written in the change's own transaction, for
 // the consultation, booking, notification and prescription-request routes too: when it cannot be
 // written, nothing of the change stays, and no notification or push is queued for it.
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   // FCM configured (never reached: no background job runs here), so that notifications queue pushes
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
   t = await createTestApp({
-    BOOKING_AVAILABILITY_DAYS: '90', // the customer books a Monday after those the cases used
+    BOOKING_AVAILABILITY_DAYS: '90', // the doctor's moves go to Mondays after those the cases used before
     FCM_PROJECT_ID: 'colederma-test',
     FCM_CLIENT_EMAIL: 'fcm@colederma-test.iam.gserviceaccount.com',
     FCM_PRIVATE_KEY: privateKey,
@@ -72,6 +73,8 @@ function nextMonday() {
   return new Date(today.getTime() + (toMonday + 7 * weeks++) * 86_400_000);
 }
 const dmy = (d: Date) => d.toISOString().slice(0, 10);
+/** the customer's booking below: the first Monday, within the days a customer may book */
+const customerMonday = nextMonday();
 async function appointment(fields: Record<string, unknown> = {}) {
   return t.app.db.userSchedule.create({
     data: {
@@ -208,6 +211,23 @@ const CASES: [name: string, setup: () => Promise<Case>][] = [
       return { call: () => send('put', `/user_schedules/${id}/cancel`, admin, { cancel_reason: 'dokter cuti' }), by: admin, action: 'PUT /user_schedules/:id/cancel', resource: 'user_schedules', id };
     },
   ],
+  ...(['reschedule', 'update'] as const).map(
+    (name): [string, () => Promise<Case>] => [
+      `user_schedules/:id/${name} (the appointment's doctor, through the customers' route: audited as staff)`,
+      async () => {
+        const { id } = await appointment();
+        const tanggal = dmy(nextMonday());
+        return { call: () => send('post', `/user_schedules/${id}/${name}`, doctor, { id_doctor_schedules: slot.id, tanggal }), by: doctor, action: `POST /user_schedules/:id/${name}`, resource: 'user_schedules', id };
+      },
+    ],
+  ),
+  [
+    "user_schedules/:id/cancel (the appointment's doctor, through the customers' route: audited as staff)",
+    async () => {
+      const { id } = await appointment();
+      return { call: () => send('put', `/user_schedules/${id}/cancel`, doctor, { cancel_reason: 'dokter cuti' }), by: doctor, action: 'PUT /user_schedules/:id/cancel', resource: 'user_schedules', id };
+    },
+  ],
   [
     "user_schedules/:id/arrived (the appointment's doctor: a role-restricted route)",
     async () => {
@@ -303,7 +323,7 @@ describe('changes the machinery does not audit (customers and doctors on routes 
     await send('post', '/thread_messages/text', customer, { id_threads: threadId, content: 'Dok, masih gatal' }).expect(200);
     await send('post', '/thread_messages/text', doctor, { id_threads: threadId, content: 'Oleskan tipis' }).expect(200);
     expect(await t.app.db.threadMessage.count({ where: { id_threads: threadId } })).toBe(2);
-    const booked = await send('post', '/user_schedules/create', customer, { id_doctor_schedules: slot.id, tanggal: dmy(nextMonday()), id_patients: patientId }).expect(200);
+    const booked = await send('post', '/user_schedules/create', customer, { id_doctor_schedules: slot.id, tanggal: dmy(customerMonday), id_patients: patientId }).expect(200);
     await send('put', `/user_schedules/${booked.body.user_schedules.id}/cancel`, customer, { cancel_reason: 'sakit' }).expect(200);
     expect(await t.app.db.userSchedule.findUniqueOrThrow({ where: { id: booked.body.user_schedules.id } })).toMatchObject({ status: 'CANCEL' });
     await send('post', '/menus/prescriptions/requests', customer, { id_menu: menu.id }).expect(200);

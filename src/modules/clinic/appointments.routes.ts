@@ -132,6 +132,8 @@ const routes: RouteDef[] = [
       access: 'authenticated',
       tag: 'user_schedules',
       summary: 'Move an appointment to another free slot/date (status RESCHEDULE, reschedule_counts + 1)',
+      // a doctor moves it as a clinician (no change cutoff; their patients' bookings): audited as staff are
+      auditedRoles: ['DOCTOR'],
       body: moveBody,
       response: detailResponse,
       handler: async ({ app, user, params, body, auditChange }) => {
@@ -147,6 +149,7 @@ const routes: RouteDef[] = [
     access: 'authenticated',
     tag: 'user_schedules',
     summary: 'Cancel an appointment (frees its slot)',
+    auditedRoles: ['DOCTOR'],
     body: z.object({ cancel_reason: s.text(500).default('') }),
     response: shape.done('cancel'),
     handler: async ({ app, user, params, body, auditChange }) => {
