@@ -105,3 +105,79 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a booking committing while staff 
     expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => a.id_users)).toEqual([after.id]);
   });
 });
+
+// A doctor is not booked with a patient their own account manages (user_schedules/create refuses it,
+// bookingOneself). Moving the patient into the account of the doctor it has coming visits with would
+// make exactly that booking (the visits move into the new manager's name): refused with 409 naming
+// the visits, nothing written. Before, the move went through.
+describe('moving a patient into the account of the doctor it is booked with', () => {
+  /** a patient of `before` with a coming visit with doctorUser; its past visit and a cancelled one do not count */
+  async function bookedWithTheDoctor(name: string, days: number) {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: name }))).body.patients.id as number;
+    const visitDay = day(days);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    expect(coming.status, coming.text).toBe(200);
+    const cancelled = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.ten, tanggal: dmy(visitDay), id_patients: patient });
+    await t.http.put(`/user_schedules/${cancelled.body.user_schedules.id}/cancel`).set(t.auth(before)).send({ cancel_reason: 'salah jam' }).expect(200);
+    const lastWeek = day(-days);
+    await t.app.db.userSchedule.create({
+      data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users: before.id, id_patients: patient, hari: dayName(lastWeek), tanggal: lastWeek, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)), status: 'DONE', active_slot: 1 },
+    });
+    return { patient, id: coming.body.user_schedules.id as number };
+  }
+  /** everything a move writes: the patient, its appointments, notifications, the audit log */
+  const written = async (patient: number) => ({
+    patient: await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } }),
+    appointments: await t.app.db.userSchedule.findMany({ where: { id_patients: patient }, orderBy: { id: 'asc' } }),
+    notifications: await t.app.db.notification.count(),
+    logs: await t.app.db.log.count(),
+  });
+
+  it('users/patients/link: 409 naming the visit to cancel or move first; then the move is made', async () => {
+    const { patient, id } = await bookedWithTheDoctor('Pak Budi', 8);
+    const was = await written(patient);
+    const res = await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: doctorUser.id, id_patients: patient });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toContain(`user_schedules ${id}`);
+    expect(res.body.message).toContain('cancel it or move it to another doctor first');
+    expect(await written(patient)).toEqual(was);
+    // once the visit is cancelled, nothing stands in the way
+    await t.http.put(`/user_schedules/${id}/cancel`).set(t.auth(before)).send({ cancel_reason: 'pindah akun' }).expect(200);
+    await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: doctorUser.id, id_patients: patient }).expect(200);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } })).id_users).toBe(doctorUser.id);
+  });
+
+  it("staff's patients/:id/update with that id_users: the same 409, none of the update written", async () => {
+    const { patient, id } = await bookedWithTheDoctor('Bu Ani', 9);
+    const was = await written(patient);
+    const res = await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: doctorUser.id, alamat_domisili: 'Cimahi', allergies: ['Debu'] });
+    expect(res.status).toBe(409);
+    expect(res.body.message).toContain(`user_schedules ${id}`);
+    expect(await written(patient)).toEqual(was);
+    expect(await t.app.db.patientAllergy.count({ where: { id_patients: patient, allergies: 'Debu' } })).toBe(0);
+    // to another account it moves as before
+    await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: after.id }).expect(200);
+    expect((await t.app.db.userSchedule.findUniqueOrThrow({ where: { id } })).id_users).toBe(after.id);
+  });
+});
+
+describe.runIf(process.env.TEST_DATABASE_URL)('a booking with the doctor committing while staff move the patient into the doctor’s account', () => {
+  it('is seen by the move (the patient row first): 409, nothing moved', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Wati' }))).body.patients.id as number;
+    const visitDay = day(10);
+    const slots = await slotsOn(visitDay);
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM patients WHERE id = ${patient} FOR UPDATE`,
+      () => t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: doctorUser.id, id_patients: patient }),
+      (tx) =>
+        tx.userSchedule.create({
+          data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users: before.id, id_patients: patient, hari: dayName(visitDay), tanggal: visitDay, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) },
+        }),
+    );
+    expect(res.status).toBe(409);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } })).id_users).toBe(before.id);
+    expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => a.id_users)).toEqual([before.id]);
+  });
+});

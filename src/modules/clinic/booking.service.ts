@@ -405,9 +405,23 @@ export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserSc
 export async function handUpcomingTo(app: AppContext, tx: Tx, id_patients: number, id_users: number): Promise<number> {
   const now = app.now();
   const ids = await lockUpcoming(app, tx, { id_patients, id_users: { not: id_users } });
-  const rows = await tx.userSchedule.findMany({ where: { id: { in: ids } }, select: { id: true, tanggal: true, jam: true } });
-  const coming = rows.filter((r) => startInstant(r.tanggal, r.jam) > now).map((r) => r.id);
-  if (coming.length) await tx.userSchedule.updateMany({ where: { id: { in: coming } }, data: { id_users } });
+  const rows = await tx.userSchedule.findMany({
+    where: { id: { in: ids } },
+    select: { id: true, id_users: true, tanggal: true, jam: true, doctor: { select: { id_users: true } } },
+    orderBy: { id: 'asc' },
+  });
+  const coming = rows.filter((r) => startInstant(r.tanggal, r.jam) > now);
+  // The new manager would be booked with themselves (bookingOneself): refused, the caller's whole
+  // change undone. Decided under the patient's row lock, which a booking or a reschedule onto that
+  // doctor takes first (and then sees the new manager and is refused as booking oneself).
+  const own = coming.filter((r) => r.doctor.id_users === id_users).map((r) => r.id);
+  if (own.length) {
+    throw conflict(
+      `The patient has ${own.length} coming appointment${own.length === 1 ? '' : 's'} with the doctor profile of user ${id_users} (user_schedules ${own.join(', ')}), ` +
+        `and a doctor is not booked with a patient of their own account: cancel ${own.length === 1 ? 'it' : 'them'} or move ${own.length === 1 ? 'it' : 'them'} to another doctor first`,
+    );
+  }
+  if (coming.length) await tx.userSchedule.updateMany({ where: { id: { in: coming.map((r) => r.id) } }, data: { id_users } });
   return coming.length;
 }
 
