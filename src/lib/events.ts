@@ -18,6 +18,8 @@ export interface DomainEvents {
   /** previousDoctorId: the doctor it had before (told too when it moves to another doctor) */
   'appointment.rescheduled': { appointmentId: number; previousDoctorId: number };
   'appointment.cancelled': { appointmentId: number };
+  /** coming appointments that went with their patient into another account (handUpcomingTo); previousUserId: the account each was in the name of */
+  'appointment.handed_over': { moved: { appointmentId: number; previousUserId: number }[] };
   'medical_record.verified': { recordId: number; patientId: number };
   'prescription.requested': { requestId: number; userId: number; menuId: number };
   /**

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clinicDay, formatDate } from '../../src/lib/dates.js';
 import { dayName } from '../../src/modules/clinic/booking.service.js';
@@ -16,7 +17,15 @@ let after: TestUser;
 let doctorUser: TestUser;
 
 beforeAll(async () => {
-  t = await createTestApp();
+  // FCM configured (never reached: no background job runs here), so that notifications queue pushes
+  const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } });
+  t = await createTestApp({
+    FCM_PROJECT_ID: 'colederma-test',
+    FCM_CLIENT_EMAIL: 'fcm@colederma-test.iam.gserviceaccount.com',
+    FCM_PRIVATE_KEY: privateKey,
+    FCM_TOKEN_URL: 'http://127.0.0.1:9/token',
+    FCM_API_URL: 'http://127.0.0.1:9',
+  });
   admin = await t.user(['ADMIN']);
   doctorUser = await t.user(['DOCTOR']);
   before = await t.user(['CUSTOMER']);
@@ -179,5 +188,61 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a booking with the doctor committ
     expect(res.status).toBe(409);
     expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } })).id_users).toBe(before.id);
     expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient } })).map((a) => a.id_users)).toEqual([before.id]);
+  });
+});
+
+// The coming visits that go with the patient (above) were moved silently: the new manager found them
+// only by looking, and the account that booked them saw them vanish. Now the move tells both, once per
+// moved visit, in its transaction (with its pushes); the doctor, whose visit is unchanged, is not told.
+describe('a visit handed over with its patient is told to the new manager and to the account it leaves', () => {
+  const told = (id: number) =>
+    t.app.db.notification.findMany({ where: { reference_type: 'user_schedules', reference_id: id, intentions: 'appointment_transferred' }, select: { id_user_to: true, title: true, content: true, labels: true }, orderBy: { id: 'asc' } });
+
+  it('users/patients/link: one notice each (Indonesian, with the visit), pushes queued; a repeat of the move tells nobody again', async () => {
+    await t.app.db.userDeviceToken.createMany({ data: [{ device_token: `phone-of-${after.id}`, id_users: after.id }, { device_token: `phone-of-${before.id}`, id_users: before.id }] });
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Pak Darto' }))).body.patients.id as number;
+    const visitDay = day(11);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    expect(coming.status, coming.text).toBe(200);
+    const cancelled = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.ten, tanggal: dmy(visitDay), id_patients: patient });
+    await t.http.put(`/user_schedules/${cancelled.body.user_schedules.id}/cancel`).set(t.auth(before)).send({}).expect(200);
+    const id = coming.body.user_schedules.id as number;
+    const doctorName = (await t.app.db.user.findUniqueOrThrow({ where: { id: doctorUser.id } })).users_fullname;
+    const pushes = await t.app.db.pushDelivery.count();
+
+    await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient }).expect(200);
+    const visit = `Janji temu Pak Darto dengan ${doctorName} ${formatDate(visitDay)} 09:00`;
+    const base = { title: 'Janji temu dialihkan', labels: 'Info' };
+    expect(await told(id)).toEqual([
+      { ...base, id_user_to: after.id, content: `${visit} kini tercatat di akun Anda.` },
+      { ...base, id_user_to: before.id, content: `${visit} dipindahkan ke akun lain yang kini mengelola pasien.` },
+    ]);
+    // the cancelled one stays with the booker: nothing to tell of it
+    expect(await told(cancelled.body.user_schedules.id)).toEqual([]);
+    expect(await t.app.db.pushDelivery.count()).toBe(pushes + 2);
+    // the new manager reads it among their notifications
+    const mine = await t.http.post('/notifications/search').set(t.auth(after)).send({});
+    expect(mine.body.notifications.filter((n: { intentions: string; reference_id: unknown }) => n.intentions === 'appointment_transferred' && Number(n.reference_id) === id)).toHaveLength(1);
+
+    // the same move again (a retry) moves nothing and tells nobody
+    await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient }).expect(200);
+    expect(await told(id)).toHaveLength(2);
+    expect(await t.app.db.pushDelivery.count()).toBe(pushes + 2);
+  });
+
+  it("staff's patients/:id/update with another id_users tells them as link does; a refused move tells nobody", async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Surti' }))).body.patients.id as number;
+    const visitDay = day(12);
+    const slots = await slotsOn(visitDay);
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient });
+    const id = coming.body.user_schedules.id as number;
+    // into the doctor's own account: refused (409), nothing told
+    await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: doctorUser.id }).expect(409);
+    expect(await told(id)).toEqual([]);
+    await t.http.put(`/patients/${patient}/update`).set(t.auth(admin)).send({ id_users: after.id }).expect(200);
+    expect((await told(id)).map((n) => n.id_user_to)).toEqual([after.id, before.id]);
+    // nor is the doctor told
+    expect(await t.app.db.notification.count({ where: { reference_id: id, id_user_to: doctorUser.id, intentions: 'appointment_transferred' } })).toBe(0);
   });
 });

@@ -772,6 +772,19 @@ const CASES: Record<string, Case> = {
       return { as: admin, body: { id_users: to.id, id_patients: patient.id }, state: async () => (await db().patient.findUniqueOrThrow({ where: { id: patient.id } })).id_users === to.id };
     },
   }),
+  'PUT /users/patients/link — the patient has a coming visit (handed over and told once)': {
+    outcome: 'same',
+    prepare: async () => {
+      const { u, patient } = await customer();
+      const a = await appointment(t, await bookableSlot(t, 7), u.id, patient.id);
+      const to = await t.user(['CUSTOMER']);
+      return {
+        as: admin,
+        body: { id_users: to.id, id_patients: patient.id },
+        state: async () => [(await db().patient.findUniqueOrThrow({ where: { id: patient.id } })).id_users === to.id, (await db().userSchedule.findUniqueOrThrow({ where: { id: a.id } })).id_users === to.id],
+      };
+    },
+  },
   ...putPost('/users/patients/unlink', {
     outcome: 'same',
     prepare: async () => {

@@ -399,8 +399,9 @@ export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserSc
  * (BOOKING/RESCHEDULE not started yet): they are put in the new manager's name, who from then on
  * sees them, is reminded of them and may move or cancel them. The account that booked them no
  * longer manages the patient: it could not change them (404) and would only go on being reminded
- * of another family's visits. Past appointments stay in the booker's name, as history. The caller
- * holds the patient's row (locked before the appointments, as booking and reschedule take them).
+ * of another family's visits. Past appointments stay in the booker's name, as history. The new
+ * manager is told of each moved one, and so is the account it leaves (appointment.handed_over). The
+ * caller holds the patient's row (locked before the appointments, as booking and reschedule take them).
  */
 export async function handUpcomingTo(app: AppContext, tx: Tx, id_patients: number, id_users: number): Promise<number> {
   const now = app.now();
@@ -421,7 +422,11 @@ export async function handUpcomingTo(app: AppContext, tx: Tx, id_patients: numbe
         `and a doctor is not booked with a patient of their own account: cancel ${own.length === 1 ? 'it' : 'them'} or move ${own.length === 1 ? 'it' : 'them'} to another doctor first`,
     );
   }
-  if (coming.length) await tx.userSchedule.updateMany({ where: { id: { in: coming.map((r) => r.id) } }, data: { id_users } });
+  if (coming.length) {
+    await tx.userSchedule.updateMany({ where: { id: { in: coming.map((r) => r.id) } }, data: { id_users } });
+    // told once per move: a repeat finds them in the new manager's name already and moves nothing
+    await emit(app, 'appointment.handed_over', { moved: coming.map((r) => ({ appointmentId: r.id, previousUserId: r.id_users })) }, tx);
+  }
   return coming.length;
 }
 

@@ -142,6 +142,34 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
   });
 }
 
+// Coming appointments staff moved with their patient into another account (users/patients/link, staff's
+// patients/:id/update): the new manager is told of each (now theirs to keep, move or cancel), and the
+// account each was in the name of that it left them (it no longer sees them; which account has the
+// patient now is not said). A deleted account is told nothing; the doctor, whose visit is unchanged, neither.
+on('appointment.handed_over', async (app, { moved }, tx) => {
+  const rows = await tx.userSchedule.findMany({
+    where: { id: { in: moved.map((m) => m.appointmentId) } },
+    select: { id: true, id_users: true, tanggal: true, jam: true, doctor: { select: { user: { select: { users_fullname: true } } } }, patient: { select: { nama_lengkap_pasien: true } } },
+    orderBy: { id: 'asc' },
+  });
+  const live = new Set(
+    (await tx.user.findMany({ where: { id: { in: [...rows.map((a) => a.id_users), ...moved.map((m) => m.previousUserId)] }, deleted_at: null }, select: { id: true } })).map((u) => u.id),
+  );
+  await notify(
+    app,
+    tx,
+    rows.flatMap((a) => {
+      const visit = `Janji temu ${a.patient.nama_lengkap_pasien} dengan ${a.doctor.user.users_fullname} ${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}`;
+      const base = { intentions: 'appointment_transferred', title: 'Janji temu dialihkan', labels: 'Info', reference_type: 'user_schedules', reference_id: a.id };
+      const previous = moved.find((m) => m.appointmentId === a.id)!.previousUserId;
+      return [
+        ...(live.has(a.id_users) ? [{ ...base, id_user_to: a.id_users, content: `${visit} kini tercatat di akun Anda.` }] : []),
+        ...(live.has(previous) && previous !== a.id_users ? [{ ...base, id_user_to: previous, content: `${visit} dipindahkan ke akun lain yang kini mengelola pasien.` }] : []),
+      ];
+    }),
+  );
+});
+
 on('medical_record.verified', async (app, { recordId, patientId }, tx) => {
   const p = await tx.patient.findUnique({ where: { id: patientId }, select: { id_users: true, nama_lengkap_pasien: true } });
   if (!p?.id_users) return;
