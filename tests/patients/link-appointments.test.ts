@@ -246,3 +246,44 @@ describe('a visit handed over with its patient is told to the new manager and to
     expect(await t.app.db.notification.count({ where: { reference_id: id, id_user_to: doctorUser.id, intentions: 'appointment_transferred' } })).toBe(0);
   });
 });
+
+// users/patients/unlink (the status quo, kept: docs/compat.md, Patients): the patient gets no manager,
+// and its coming visits stay in the name of the account that booked them, which keeps them (listed,
+// the patient shown by name only, reminded and told of changes) and may still cancel them, but no
+// longer moves them; staff move or cancel them. Nobody is told of the unlink itself.
+describe('users/patients/unlink leaves the coming visits with the account that booked them', () => {
+  it('the booker keeps and may cancel them, not move them; staff may move them; a later link hands them over', async () => {
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Mbak Rini' }))).body.patients.id as number;
+    const visitDay = day(13);
+    const slots = await slotsOn(visitDay);
+    const book = (slot: number) => t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slot, tanggal: dmy(visitDay), id_patients: patient });
+    const first = (await book(slots.nine)).body.user_schedules.id as number;
+    const second = (await book(slots.ten)).body.user_schedules.id as number;
+    const notes = await t.app.db.notification.count();
+
+    await t.http.put('/users/patients/unlink').set(t.auth(admin)).send({ id_patients: patient }).expect(200);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } })).id_users).toBeNull();
+    expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient }, orderBy: { id: 'asc' } })).map((a) => [a.id_users, a.status])).toEqual([
+      [before.id, 'BOOKING'],
+      [before.id, 'BOOKING'],
+    ]);
+    expect(await t.app.db.notification.count()).toBe(notes);
+    // the booker sees it, the patient by name only (no longer theirs to read)
+    const seen = await t.http.get(`/user_schedules/${first}`).set(t.auth(before));
+    expect(seen.status).toBe(200);
+    expect(seen.body.user_schedules.patients).toMatchObject({ id: patient, nama_lengkap_pasien: 'Mbak Rini', no_handphone: null });
+    // moving it is refused as for a patient not theirs; cancelling it is not
+    const nextSlot = await t.app.db.doctorSchedule.create({
+      data: { id_doctors: slots.doctor, id_doctor_services: (await t.app.db.doctorService.findFirstOrThrow({ where: { id_doctors: slots.doctor, id_services: slots.service } })).id, id_services: slots.service, hari: dayName(visitDay), jam: new Date(Date.UTC(1970, 0, 1, 11)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 11, 30)) },
+    });
+    expect((await t.http.put(`/user_schedules/${first}/reschedule`).set(t.auth(before)).send({ id_doctor_schedules: nextSlot.id, tanggal: dmy(visitDay) })).status).toBe(404);
+    await t.http.put(`/user_schedules/${first}/reschedule`).set(t.auth(admin)).send({ id_doctor_schedules: nextSlot.id, tanggal: dmy(visitDay) }).expect(200);
+    await t.http.put(`/user_schedules/${first}/cancel`).set(t.auth(before)).send({ cancel_reason: 'bukan keluarga lagi' }).expect(200);
+    // linked to an account later: the visit still coming goes there (and both are told)
+    await t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: after.id, id_patients: patient }).expect(200);
+    expect((await t.app.db.userSchedule.findMany({ where: { id_patients: patient }, orderBy: { id: 'asc' } })).map((a) => [a.id, a.id_users, a.status])).toEqual([
+      [first, before.id, 'CANCEL'],
+      [second, after.id, 'BOOKING'],
+    ]);
+  });
+});
