@@ -88,7 +88,7 @@ describe('journey: a family account, and a patient handed to another account', (
     // Dedi does not get his sister's order, consultation or notifications
     await w.call('get', `/orders/${order.orderId}`, dedi.bearer, undefined, 404);
     await w.call('get', `/threads/${thread.id}`, dedi.bearer, undefined, 404);
-    expect(await notificationsAbout(w, dedi.bearer, order.orderId)).toEqual([]);
+    expect((await notificationsAbout(w, dedi.bearer, order.orderId)).filter((n) => n.reference_type === 'orders')).toEqual([]);
     // his data export holds the father's file; Rina's no longer does
     const dediExport = (await w.call('get', '/users/data/export', dedi.bearer)).body.export;
     expect(dediExport.patients.map((p: { id: number }) => p.id)).toContain(father.id);
@@ -108,8 +108,9 @@ describe('journey: a family account, and a patient handed to another account', (
     await onClinicDay(w, clinicDayAhead(4).iso, '19:00', () => sendAppointmentReminders(w.t.app));
     // (notifications name their order or appointment by id: the appointment ones are those about visits)
     const aboutVisit = async (bearer: string) => (await notificationsAbout(w, bearer, fatherVisit.id)).map((n) => n.intentions).filter((i) => i.startsWith('appointment_'));
-    expect(await aboutVisit(dedi.bearer)).toEqual(['appointment_reminder']);
-    expect(await aboutVisit(rina.bearer)).toEqual(['appointment_booked']);
+    // each was told of the handover (appointment_transferred); only Dedi is reminded
+    expect(await aboutVisit(dedi.bearer)).toEqual(['appointment_reminder', 'appointment_transferred']);
+    expect(await aboutVisit(rina.bearer)).toEqual(['appointment_transferred', 'appointment_booked']);
     await w.call('put', `/user_schedules/${fatherVisit.id}/reschedule`, rina.bearer, { id_doctor_schedules: await slotAt(rina.bearer, fatherDay.iso, '11:00'), tanggal: fatherDay.dmy }, 404);
     const moved = (await w.call('put', `/user_schedules/${fatherVisit.id}/reschedule`, dedi.bearer, { id_doctor_schedules: await slotAt(dedi.bearer, fatherDay.iso, '11:00'), tanggal: fatherDay.dmy })).body.user_schedules;
     expect(moved).toMatchObject({ status: 'RESCHEDULE', jam: '11:00:00' });

@@ -107,7 +107,7 @@ export async function pointsOf(w: World, customer: string) {
 
 /** The intentions of the customer's notifications about one reference (an order, an appointment). */
 export async function notificationsAbout(w: World, bearer: string, referenceId: number) {
-  const notes = (await w.call('post', '/notifications/explore?page=1&length=100', bearer, {})).body.data as { reference_id: number | string; intentions: string; title: string; content: string }[];
+  const notes = (await w.call('post', '/notifications/explore?page=1&length=100', bearer, {})).body.data as { reference_id: number | string; reference_type: string; intentions: string; title: string; content: string }[];
   return notes.filter((n) => Number(n.reference_id) === referenceId);
 }
 
