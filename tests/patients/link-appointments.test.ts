@@ -287,3 +287,111 @@ describe('users/patients/unlink leaves the coming visits with the account that b
     ]);
   });
 });
+
+// The same rule from the other side: a doctor profile handed to another account (doctors/:id/update
+// with id_users) keeps its visits, so the visits from today on in that account's name, or of a patient
+// it manages, would leave the doctor booked with themselves. Refused (409) naming them, nothing
+// written; before, the profile moved.
+describe('handing a doctor profile to an account booked with it', () => {
+  /** a doctor profile of `owner` with 09:00 and 10:00 slots on the weekday of `d` */
+  async function profileWithSlots(owner: TestUser, d: Date) {
+    const db = t.app.db;
+    const service = await db.service.create({ data: { services_name: 'Peeling', buffer_time: 30 } });
+    const doctor = await db.doctor.create({ data: { id_users: owner.id, is_active: 1 } });
+    const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+    const slot = (h: number) =>
+      db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(d), jam: new Date(Date.UTC(1970, 0, 1, h)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, 30)) } });
+    return { nine: (await slot(9)).id, ten: (await slot(10)).id, doctor: doctor.id, service: service.id };
+  }
+  const visit = (slots: Awaited<ReturnType<typeof profileWithSlots>>, d: Date, id_users: number, id_patients: number, status = 'BOOKING') =>
+    t.app.db.userSchedule.create({
+      data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users, id_patients, hari: dayName(d), tanggal: d, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)), status, active_slot: 1 },
+    });
+  const handTo = (doctor: number, id_users: number) => t.http.put(`/doctors/${doctor}/update`).set(t.auth(admin)).send({ id_users });
+
+  it('409 naming the account’s coming visits with it (its own, its patients’); past and cancelled ones do not count; then it is handed over', async () => {
+    const giver = await t.user(['DOCTOR']);
+    const taker = await t.user(['DOCTOR']);
+    const visitDay = day(11);
+    const slots = await profileWithSlots(giver, visitDay);
+    // the taker's own patient record, made by staff (a doctor's account books as a customer)
+    const ownRes = await t.http.post('/patients/create').set(t.auth(admin)).send(patientBody({ nama_lengkap_pasien: 'Dr. Taker', id_users: taker.id }));
+    expect(ownRes.status, ownRes.text).toBe(200);
+    const own = ownRes.body.patients.id as number;
+    const coming = await t.http.post('/user_schedules/create').set(t.auth(taker)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: own });
+    expect(coming.status, coming.text).toBe(200);
+    const cancelled = await t.http.post('/user_schedules/create').set(t.auth(taker)).send({ id_doctor_schedules: slots.ten, tanggal: dmy(visitDay), id_patients: own });
+    await t.http.put(`/user_schedules/${cancelled.body.user_schedules.id}/cancel`).set(t.auth(taker)).send({ cancel_reason: 'salah jam' }).expect(200);
+    await visit(slots, day(-11), taker.id, own, 'DONE');
+    // a patient the taker manages now, booked in another account's name before it moved (a later unlink and link)
+    const managed = (await t.http.post('/patients/create').set(t.auth(admin)).send(patientBody({ nama_lengkap_pasien: 'Anak Taker', id_users: taker.id }))).body.patients.id as number;
+    const other = await visit(slots, day(18), before.id, managed);
+    const was = { doctor: await t.app.db.doctor.findUniqueOrThrow({ where: { id: slots.doctor } }), logs: await t.app.db.log.count() };
+
+    const res = await handTo(slots.doctor, taker.id);
+    expect(res.status).toBe(409);
+    expect(res.body.message).toContain(`(user_schedules ${coming.body.user_schedules.id}, ${other.id})`);
+    expect(res.body.message).toContain('cancel them or move them to another doctor first');
+    expect({ doctor: await t.app.db.doctor.findUniqueOrThrow({ where: { id: slots.doctor } }), logs: await t.app.db.log.count() }).toEqual(was);
+
+    await t.http.put(`/user_schedules/${coming.body.user_schedules.id}/cancel`).set(t.auth(taker)).send({ cancel_reason: 'ganti dokter' }).expect(200);
+    await t.http.put(`/user_schedules/${other.id}/cancel`).set(t.auth(admin)).send({ cancel_reason: 'ganti dokter' }).expect(200);
+    const ok = await handTo(slots.doctor, taker.id);
+    expect([ok.status, ok.body.doctors?.id_users]).toEqual([200, taker.id]);
+  });
+
+  it('another account’s visits with it do not stand in the way', async () => {
+    const giver = await t.user(['DOCTOR']);
+    const taker = await t.user(['DOCTOR']);
+    const visitDay = day(12);
+    const slots = await profileWithSlots(giver, visitDay);
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: 'Bu Tini' }))).body.patients.id as number;
+    await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient }).expect(200);
+    expect((await handTo(slots.doctor, taker.id)).status).toBe(200);
+  });
+});
+
+// PostgreSQL only: the two moves at the same moment are decided one after the other (the doctor's row).
+describe.runIf(process.env.TEST_DATABASE_URL)('a doctor profile handed over while its patient moves into that account', () => {
+  async function setUp(name: string, days: number) {
+    const giver = await t.user(['DOCTOR']);
+    const taker = await t.user(['DOCTOR']);
+    const visitDay = day(days);
+    const db = t.app.db;
+    const service = await db.service.create({ data: { services_name: 'Laser', buffer_time: 30 } });
+    const doctor = await db.doctor.create({ data: { id_users: giver.id, is_active: 1 } });
+    const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+    const slot = await db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(visitDay), jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) } });
+    const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: name }))).body.patients.id as number;
+    await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slot.id, tanggal: dmy(visitDay), id_patients: patient }).expect(200);
+    return { giver, taker, doctor: doctor.id, patient };
+  }
+
+  it('the profile handed over first: the patient’s move waits for it, then sees it (409)', async () => {
+    const { taker, doctor, patient } = await setUp('Pak Joko', 13);
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${doctor} FOR UPDATE`,
+      () => t.http.put('/users/patients/link').set(t.auth(admin)).send({ id_users: taker.id, id_patients: patient }),
+      (tx) => tx.doctor.update({ where: { id: doctor }, data: { id_users: taker.id } }),
+    );
+    expect(res.status).toBe(409);
+    expect((await t.app.db.patient.findUniqueOrThrow({ where: { id: patient } })).id_users).toBe(before.id);
+  });
+
+  it('the patient moved first: the profile’s hand-over waits for it, then sees its visit (409)', async () => {
+    const { giver, taker, doctor, patient } = await setUp('Bu Yani', 14);
+    const res = await whileHolding(
+      t.app.db,
+      // as users/patients/link holds them: the patient, its visits, their doctors (FOR SHARE)
+      (tx) => tx.$queryRaw`SELECT id FROM doctors WHERE id = ${doctor} FOR SHARE`,
+      () => t.http.put(`/doctors/${doctor}/update`).set(t.auth(admin)).send({ id_users: taker.id }),
+      async (tx) => {
+        await tx.patient.update({ where: { id: patient }, data: { id_users: taker.id } });
+        await tx.userSchedule.updateMany({ where: { id_patients: patient }, data: { id_users: taker.id } });
+      },
+    );
+    expect(res.status).toBe(409);
+    expect((await t.app.db.doctor.findUniqueOrThrow({ where: { id: doctor } })).id_users).toBe(giver.id);
+  });
+});

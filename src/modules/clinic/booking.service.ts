@@ -180,6 +180,30 @@ function bookingOneself() {
   ]);
 }
 
+/**
+ * A doctor profile handed to another account (doctors/:id/update with id_users) keeps its visits;
+ * those from today on in that account's name, or of a patient it manages, would leave the doctor
+ * booked with themselves (bookingOneself): 409 naming them, to cancel or move first. Under the
+ * booking path's lock (the doctor's row), which a booking takes before checking the same; a patient
+ * moved into that account at the same moment (handUpcomingTo holds the visits' doctors) is seen, or
+ * sees the profile's new account and is refused.
+ */
+export async function refuseProfileBookedBy(app: AppContext, tx: Db, id_doctors: number, id_users: number) {
+  await lockDoctor(tx, id_doctors);
+  const own = await tx.userSchedule.findMany({
+    where: { id_doctors, deleted_at: null, status: { in: [...UPCOMING_STATUSES] }, tanggal: { gte: clinicDay(app.now()) }, OR: [{ id_users }, { patient: { id_users } }] },
+    select: { id: true },
+    orderBy: { id: 'asc' },
+  });
+  if (own.length) {
+    const n = own.length;
+    throw conflict(
+      `User ${id_users} has ${n} appointment${n === 1 ? '' : 's'} from today on with this doctor, for themselves or a patient they manage (user_schedules ${own.map((a) => a.id).join(', ')}), ` +
+        `and a doctor is not booked with their own account: cancel ${n === 1 ? 'it' : 'them'} or move ${n === 1 ? 'it' : 'them'} to another doctor first`,
+    );
+  }
+}
+
 /** The unique keys over active bookings are the last word: a violation means someone else got the slot. */
 async function slotTransaction<T>(app: AppContext, run: (tx: Tx) => Promise<T>): Promise<T> {
   try {
@@ -406,6 +430,12 @@ export async function lockUpcoming(app: AppContext, tx: Tx, where: Prisma.UserSc
 export async function handUpcomingTo(app: AppContext, tx: Tx, id_patients: number, id_users: number): Promise<number> {
   const now = app.now();
   const ids = await lockUpcoming(app, tx, { id_patients, id_users: { not: id_users } });
+  // their doctors held before the profiles' accounts are read below: a profile handed to the new
+  // manager at the same moment (doctors/:id/update locks the doctor's row first) is seen here, or
+  // waits for this move and then sees these visits (refuseProfileBookedBy)
+  if (ids.length) {
+    await tx.$queryRaw`SELECT id FROM doctors WHERE id IN (SELECT id_doctors FROM user_schedules WHERE id = ANY(${ids}::int[])) ORDER BY id FOR SHARE`;
+  }
   const rows = await tx.userSchedule.findMany({
     where: { id: { in: ids } },
     select: { id: true, id_users: true, tanggal: true, jam: true, doctor: { select: { id_users: true } } },

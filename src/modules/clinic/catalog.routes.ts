@@ -9,7 +9,7 @@ import { formatDate, formatTime } from '../../lib/dates.js';
 import * as s from '../../lib/schemas.js';
 import { openPaidConsultationsOf } from '../identity/users.service.js';
 import { holdLiveDoctor } from '../identity/account-holds.js';
-import { lockDoctor, MIDNIGHT, refuseIfBooked, slotEnd } from './booking.service.js';
+import { lockDoctor, MIDNIGHT, refuseIfBooked, refuseProfileBookedBy, slotEnd } from './booking.service.js';
 import { dropSlotsOutsideHours, generateSlots, refreshSlotEnds } from './slots.service.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import {
@@ -405,10 +405,11 @@ const doctorRoutes = resourceRoutes({
   },
   update: {
     body: updateOf(doctorBody),
-    run: async (id, b, _c, tx, existing) => {
+    run: async (id, b, c, tx, existing) => {
       if (b.id_users !== undefined && b.id_users !== existing.id_users) {
         await checkDoctorUser(tx, b.id_users);
         await refuseSecondProfile(tx, b.id_users);
+        await refuseProfileBookedBy(c.app, tx, id, b.id_users);
       }
       const data = { ...b };
       // the service it already has is no change (the full edit form sends it back), even if deleted since
