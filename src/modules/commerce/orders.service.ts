@@ -159,9 +159,11 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
 }
 
 export type QtyOp = '+' | '-' | number;
+/** The most a cart line holds (every qty input is 1..999). */
+export const MAX_LINE_QTY = 999;
 /** The document's qty: `+` adds one, `-` removes one, 1..999 replaces, 0 removes the line. */
 function applyQty(current: number, op: QtyOp) {
-  if (op === '+') return Math.min(current + 1, 999);
+  if (op === '+') return Math.min(current + 1, MAX_LINE_QTY);
   if (op === '-') return Math.max(current - 1, 0);
   return op;
 }
