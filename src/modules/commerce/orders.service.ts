@@ -12,7 +12,7 @@ import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
-import { holdLiveStaff } from '../identity/account-holds.js';
+import { holdLiveStaff, holdLiveUser } from '../identity/account-holds.js';
 
 export const CART = 'SHOPPING CARTS';
 
@@ -76,7 +76,7 @@ function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number,
  * consultation's thread keeps its order (not reopened without a payment). A cart holds nothing, so
  * nothing is given back; it leaves the open-cart key, and `uncancel` does not restore it.
  */
-export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undefined, order: { id: number; status: string }) {
+export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undefined, order: { id: number; status: string }, reason?: string) {
   if (order.status !== CART) throw conflict('Only a shopping cart can be deleted');
   await lockOrder(tx, order.id);
   const locked = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, payment_attempts: true } });
@@ -93,7 +93,7 @@ export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undef
       is_canceled: 1,
       cancel_datetime: app.now(),
       cancel_pic: user?.username ?? '',
-      cancel_reason: `cart deleted by ${isStaff(user) ? 'staff' : 'the customer'}`,
+      cancel_reason: reason ?? `cart deleted by ${isStaff(user) ? 'staff' : 'the customer'}`,
       // never checked out as it now is: what tells uncancel it was a deleted cart
       checkout_datetime: null,
     },
@@ -132,7 +132,9 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
   const key = { id_member: memberId, id_patients: body.id_patients, order_type: body.order_type, cart_open: 1 };
   try {
     return await app.db.$transaction(async (tx) => {
-      const member = await tx.user.findFirst({ where: { id: memberId, deleted_at: null } });
+      // held until the cart commits: the account's deletion (which removes its open carts) comes
+      // first and is seen here, or waits for this cart and removes it too
+      const member = (await holdLiveUser(tx, memberId)) && (await tx.user.findFirst({ where: { id: memberId, deleted_at: null } }));
       if (!member) throw notFound(`users ${memberId} not found`);
       await lockPatient(tx, body.id_patients);
       const patient = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null, ...(isStaff(user) ? {} : { id_users: user.id }) } });
