@@ -6,6 +6,7 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
+import { consultationPrice } from './prices.js';
 import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
@@ -272,13 +273,6 @@ const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.Orde
 export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[], beforeCommit?: BeforeCommit) =>
   addLines(app, user, orderId, PRODUCTS, lines, beforeCommit);
 
-/**
- * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
- * price of the doctor's service, as a booking falls back to it. Never the client's. A deleted main
- * service is none (the doctor is shown without one): its price is not charged.
- */
-const consultationPrice = (doctor: { custom_price: number; service: { services_price: number; deleted_at: Date | null } | null }) =>
-  doctor.custom_price || (doctor.service && !doctor.service.deleted_at ? doctor.service.services_price : 0);
 
 /**
  * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the
