@@ -273,7 +273,6 @@ const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.Orde
 export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[], beforeCommit?: BeforeCommit) =>
   addLines(app, user, orderId, PRODUCTS, lines, beforeCommit);
 
-
 /**
  * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the
  * unset default that falls back to the service's price); sold at 0, the checkout would be paid at
