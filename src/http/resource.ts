@@ -66,6 +66,11 @@ export interface ResourceSpec<F = any> {
   detailInclude?: Record<string, unknown>;
   defaultOrder?: Record<string, unknown> | Record<string, unknown>[];
   toJSON: (row: Row, caller: Caller) => unknown;
+  /**
+   * Completes the rows an explore, search, table or get read, before toJSON/toDetail/the columns
+   * read them (batched: once per answer, never per row). E.g. open carts shown at today's prices.
+   */
+  prepareRows?: (rows: Row[], caller: Caller) => Promise<void>;
   toDetail?: (row: Row, caller: Caller) => unknown;
   /** what toJSON returns (list items) */
   schema: z.ZodType;
@@ -363,6 +368,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         return cachedRead(c, spec.readCache, `${spec.name}/explore`, [page, length, f], async () => {
           if (spec.list) {
             const { total, rows } = await spec.list(f, c, { skip: (page - 1) * length, take: length, count: true });
+            await spec.prepareRows?.(rows, c);
             return { rows, answer: pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c))) };
           }
           const where = await listWhere(c, f);
@@ -371,6 +377,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
             countOf(ctx.app, where, () => m.count({ where })),
             m.findMany({ where, include: spec.include, orderBy: order, skip: (page - 1) * length, take: length, ...loadStrategy }),
           ]);
+          await spec.prepareRows?.(rows, c);
           return { rows, answer: pageEnvelope(page, length, total, rows.map((r: Row) => spec.toJSON(r, c))) };
         });
       },
@@ -390,6 +397,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
           const rows = spec.list
             ? (await spec.list(f, c, { skip: 0, take: Number(limit), count: false })).rows
             : await spec.model(ctx.app.db).findMany({ where: await listWhere(c, f), include: spec.include, orderBy: order, take: limit, ...loadStrategy });
+          await spec.prepareRows?.(rows, c);
           return { rows, answer: { [key]: rows.map((r: Row) => spec.toJSON(r, c)) } };
         });
       },
@@ -441,6 +449,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
               ? m.findMany({ ...page, select: { id: true } }).then((ids: { id: number }[]) => rowsById(ctx.app.db, from, ids.map((r) => r.id)))
               : m.findMany({ ...page, include: tableInclude }),
           ]);
+          await spec.prepareRows?.(rows, c);
           return {
             draw: t.draw,
             recordsTotal,
@@ -466,6 +475,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
         return cachedRead(c, spec.readCache, `${spec.name}/get`, id, async () => {
           const row = spec.get ? await spec.get(id, c) : await loadDetail(c, id);
           if (!row) throw notFound(`${key} ${id} not found`);
+          await spec.prepareRows?.([row], c);
           return { rows: [row], answer: { [key]: detail(row, c) } };
         });
       },

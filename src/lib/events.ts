@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.js';
 import type { Tx } from '../db/client.js';
+import type { AuthUser } from '../http/auth-user.js';
 
 /**
  * Domain events between modules (Medusa-style: modules do not call each other's internals).
@@ -30,6 +31,13 @@ export interface DomainEvents {
   /** a promotion edited or deleted: the open carts that applied it show its new discount */
   'promotion.changed': { promotionId: number };
   'thread.message': { threadId: number; messageId: number; authorId: number; kind: string };
+  /**
+   * an account about to be deleted, before its row is locked: what other modules remove with it is
+   * locked first (a checkout locks its order, then writes rows that reference the account)
+   */
+  'account.deleting': { userId: number };
+  /** an account deleted (its row written, still locked): what other modules remove with it goes in the same transaction */
+  'account.deleted': { userId: number; by: AuthUser | undefined };
 }
 
 type Handler<K extends keyof DomainEvents> = (app: AppContext, payload: DomainEvents[K], tx: Tx) => Promise<void>;

@@ -143,6 +143,11 @@ describe('a deleted patient', () => {
     expect(await row(past)).toMatchObject({ status: 'BOOKING', active_slot: 1, cancel_reason: '', cancel_datetime: null });
     expect(await cancelNotices(coming)).toEqual([customer.id, doctorUser.id].sort());
     expect(await cancelNotices(later)).toEqual([other.id, doctorUser.id].sort());
+    // the notices name the reason in Indonesian; the appointment keeps its code
+    for (const n of await t.app.db.notification.findMany({ where: { intentions: 'appointment_cancelled', reference_id: { in: [coming, later] } } })) {
+      expect(n.content).toMatch(/\(data pasien telah dihapus\)\.$/);
+      expect(n.content).not.toContain('patient deleted');
+    }
     // the slot is free for someone else
     expect((await book(other, nine, day, await patientOf(other))).status).toBe(200);
   });

@@ -375,11 +375,14 @@ describe('orders/:id', () => {
 
     const { orderDetailInclude, countCarts } = await import('../../src/modules/commerce/orders.routes.js');
     const { orderDetailJSON } = await import('../../src/modules/commerce/serializers.js');
+    // an open cart is shown at its checkout's prices (its promotion, applied above, discounts it), whichever read
+    const { priceOpenCarts } = await import('../../src/modules/commerce/prices.js');
     for (const id of [e, c]) {
       for (const who of [birthday, admin]) {
         const res = await t.http.get(`/orders/${id}`).set(t.auth(who));
         expect(res.status).toBe(200);
         const viaPrisma = await t.app.db.order.findFirstOrThrow({ where: { id }, include: orderDetailInclude });
+        await priceOpenCarts(t.app, t.app.db, [viaPrisma]);
         const expected = orderDetailJSON(t.app, viaPrisma, await countCarts(t.app.db, viaPrisma.id_member), { id: who.id, username: who.username, roles: who.roles } as never);
         expect(res.body.orders).toEqual(JSON.parse(JSON.stringify(expected)));
       }

@@ -71,8 +71,8 @@ describe('journey: the catalogue changes under the customers', () => {
     w.clockMovesOn(DAY + HOUR);
     expect(await product(c.bearer)).toMatchObject({ harga: 100_000, harga_aktif: 80_000, is_promo_aktif: 1, display_harga: 'IDR 80.000' });
     expect(await storeRow(c.bearer)).toMatchObject({ harga_promosi: 80_000, display_harga_promosi: 'IDR 80.000' });
-    // the cart filled before still shows the price of when the line was added; its checkout charges today's price
-    expect((await lineOf(c.bearer, early)).price).toBe(100_000);
+    // the cart filled before shows today's price, which its checkout charges
+    expect((await lineOf(c.bearer, early)).price).toBe(80_000);
     const earlyShipping = await chooseJne(w, c.bearer, early);
     const paid = await checkoutGross(c.bearer, early);
     expect(paid.gross).toBe(80_000 + earlyShipping);
@@ -86,6 +86,7 @@ describe('journey: the catalogue changes under the customers', () => {
     w.clockMovesOn(2 * DAY);
     expect(await product(d.bearer)).toMatchObject({ harga_aktif: 100_000, is_promo_aktif: 0 });
     expect(await storeRow(d.bearer)).toMatchObject({ harga_promosi: null, display_harga_promosi: 'IDR 0' });
+    expect((await lineOf(d.bearer, during)).price).toBe(100_000);
     const duringShipping = await chooseJne(w, d.bearer, during);
     expect((await checkoutGross(d.bearer, during)).gross).toBe(100_000 + duringShipping);
 
@@ -94,7 +95,7 @@ describe('journey: the catalogue changes under the customers', () => {
     const before = await cartWithAddress(w, e.bearer, e.patientId, menu.id, 1);
     await w.call('put', `/menus/${menu.id}/update`, admin, { harga: 120_000 });
     expect(await product(e.bearer)).toMatchObject({ harga: 120_000, harga_aktif: 120_000 });
-    expect((await lineOf(e.bearer, before)).price).toBe(100_000);
+    expect((await lineOf(e.bearer, before)).price).toBe(120_000);
     const beforeShipping = await chooseJne(w, e.bearer, before);
     expect((await checkoutGross(e.bearer, before)).gross).toBe(120_000 + beforeShipping);
 

@@ -52,7 +52,9 @@ describe('journey: a customer checks out and never pays', () => {
     // the customer is told, in the app and on the phone
     const notes = await notificationsAbout(w, c.bearer, orderId);
     expect(notes.map((n) => n.intentions)).toContain('order_cancelled');
-    expect(notes.find((n) => n.intentions === 'order_cancelled')!.content).toContain('payment expired');
+    // in Indonesian, as the rest of the notice; the order keeps the reason's code for staff
+    expect(notes.find((n) => n.intentions === 'order_cancelled')!.content).toBe(`Pesanan ${checkout.orders.order_code} dibatalkan: batas waktu pembayaran telah habis`);
+    expect((await w.call('get', `/orders/${orderId}`, c.bearer)).body.orders.cancel_reason).toBe('payment expired');
     expect(await w.pushesTo('late-phone')).toContain('Pesanan dibatalkan');
 
     // the customer pays the old Midtrans page after all: the money is recorded for staff to refund, the order stays cancelled

@@ -45,6 +45,7 @@ import {
 } from './serializers.js';
 import { renderInvoice } from './invoice.js';
 import { cartLinesSql, readOrderDetail } from './order-detail.js';
+import { priceOpenCarts } from './prices.js';
 
 const menuInclude = { include: { images: { orderBy: [{ is_primary: 'desc' }, { nomor_urut_tampil: 'asc' }, { id: 'asc' }], take: 1 } } } satisfies Prisma.MenuDefaultArgs;
 const extraInclude = { include: { doctor: { include: { user: true, service: true } } }, orderBy: { id: 'asc' } } satisfies Prisma.Order$extrasArgs;
@@ -64,6 +65,8 @@ export async function countCarts(db: Db, userId: number) {
 async function orderDetail(app: AppContext, user: AuthUser | undefined, orderId: number) {
   const o = await readOrderDetail(app.db, user, orderId);
   if (!o) throw notFound(`orders ${orderId} not found`);
+  // an open cart as its checkout would charge it now
+  await priceOpenCarts(app, app.db, [o]);
   return orderDetailJSON(app, o, o.cart_lines, user);
 }
 
@@ -127,6 +130,8 @@ const orderResource = resourceRoutes({
   tableInclude: null,
   tableRowsFrom: 'orders',
   searchFields: ['order_code', 'nama_pemesan', 'notelp_pemesan', 'email_pemesan', 'nama_penerima'],
+  // open carts as their checkout would charge them now (one batched read per answer)
+  prepareRows: (rows, c) => priceOpenCarts(c.app, c.app.db, rows),
   toJSON: (row, c) => orderListJSON(c.app, row),
   schema: orderListSchema,
   columns: ORDER_TABLE_COLUMNS.map((name) => ({
@@ -196,6 +201,8 @@ export const orderRoutes: RouteDef[] = [
     response: r.many('order_items', itemDetailSchema),
     handler: async (ctx) => {
       const { rows, targets, order } = await addProducts(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items, ctx.auditChange);
+      // its other lines may have been added at an older price: the cart as its checkout charges it
+      await priceOpenCarts(ctx.app, ctx.app.db, [order]);
       return { order_items: rows.map((i) => itemDetailJSON({ ...i, order, menu: targets.find((m) => m.id === i.id_menu) })) };
     },
   }),
@@ -209,6 +216,7 @@ export const orderRoutes: RouteDef[] = [
     response: r.many('order_extras', extraInCartSchema),
     handler: async (ctx) => {
       const { rows, order } = await addConsultations(ctx.app, ctx.user!, ctx.body.id_order, ctx.body.items, ctx.auditChange);
+      await priceOpenCarts(ctx.app, ctx.app.db, [order]);
       return { order_extras: rows.map((e) => extraInCartJSON(ctx.app, { ...e, order })) };
     },
   }),

@@ -6,13 +6,14 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
+import { consultationPrice } from './prices.js';
 import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
 import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
-import { holdLiveStaff } from '../identity/account-holds.js';
+import { holdLiveStaff, holdLiveUser } from '../identity/account-holds.js';
 
 export const CART = 'SHOPPING CARTS';
 
@@ -76,7 +77,7 @@ function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number,
  * consultation's thread keeps its order (not reopened without a payment). A cart holds nothing, so
  * nothing is given back; it leaves the open-cart key, and `uncancel` does not restore it.
  */
-export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undefined, order: { id: number; status: string }) {
+export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undefined, order: { id: number; status: string }, reason?: string) {
   if (order.status !== CART) throw conflict('Only a shopping cart can be deleted');
   await lockOrder(tx, order.id);
   const locked = await tx.order.findUnique({ where: { id: order.id }, select: { status: true, payment_attempts: true } });
@@ -93,7 +94,7 @@ export async function deleteCart(app: AppContext, tx: Tx, user: AuthUser | undef
       is_canceled: 1,
       cancel_datetime: app.now(),
       cancel_pic: user?.username ?? '',
-      cancel_reason: `cart deleted by ${isStaff(user) ? 'staff' : 'the customer'}`,
+      cancel_reason: reason ?? `cart deleted by ${isStaff(user) ? 'staff' : 'the customer'}`,
       // never checked out as it now is: what tells uncancel it was a deleted cart
       checkout_datetime: null,
     },
@@ -132,7 +133,9 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
   const key = { id_member: memberId, id_patients: body.id_patients, order_type: body.order_type, cart_open: 1 };
   try {
     return await app.db.$transaction(async (tx) => {
-      const member = await tx.user.findFirst({ where: { id: memberId, deleted_at: null } });
+      // held until the cart commits: the account's deletion (which removes its open carts) comes
+      // first and is seen here, or waits for this cart and removes it too
+      const member = (await holdLiveUser(tx, memberId)) && (await tx.user.findFirst({ where: { id: memberId, deleted_at: null } }));
       if (!member) throw notFound(`users ${memberId} not found`);
       await lockPatient(tx, body.id_patients);
       const patient = await tx.patient.findFirst({ where: { id: body.id_patients, deleted_at: null, ...(isStaff(user) ? {} : { id_users: user.id }) } });
@@ -159,9 +162,11 @@ export async function initCart(app: AppContext, user: AuthUser, body: { id_users
 }
 
 export type QtyOp = '+' | '-' | number;
+/** The most a cart line holds (every qty input is 1..999). */
+export const MAX_LINE_QTY = 999;
 /** The document's qty: `+` adds one, `-` removes one, 1..999 replaces, 0 removes the line. */
 function applyQty(current: number, op: QtyOp) {
-  if (op === '+') return Math.min(current + 1, 999);
+  if (op === '+') return Math.min(current + 1, MAX_LINE_QTY);
   if (op === '-') return Math.max(current - 1, 0);
   return op;
 }
@@ -267,14 +272,6 @@ const PRODUCTS: LineKind<ProductLine, Prisma.MenuGetPayload<object>, Prisma.Orde
 };
 export const addProducts = (app: AppContext, user: AuthUser, orderId: number, lines: ProductLine[], beforeCommit?: BeforeCommit) =>
   addLines(app, user, orderId, PRODUCTS, lines, beforeCommit);
-
-/**
- * A consultation's price: the doctor's own custom_price, else (0, the default of doctors/create) the
- * price of the doctor's service, as a booking falls back to it. Never the client's. A deleted main
- * service is none (the doctor is shown without one): its price is not charged.
- */
-const consultationPrice = (doctor: { custom_price: number; service: { services_price: number; deleted_at: Date | null } | null }) =>
-  doctor.custom_price || (doctor.service && !doctor.service.deleted_at ? doctor.service.services_price : 0);
 
 /**
  * A doctor whose price comes to 0 has none set (the document knows no free consultation: 0 is the

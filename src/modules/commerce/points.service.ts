@@ -46,17 +46,34 @@ export function pointsEarned(amount: number, percent: number) {
   return Number((BigInt(amount) * millionths) / 100_000_000n);
 }
 
-/** Credits points (earn or give-back) as an expiring row and raises the cached balance. */
+/** The point columns (balance, ledger amounts) are 32-bit integers. */
+export const MAX_POINTS = 2_147_483_647;
+
+/** What the user's cached balance can still take (read under lockBalance). */
+async function balanceRoom(tx: Tx, userId: number) {
+  const row = await tx.userPointBalance.findUnique({ where: { id_users: userId }, select: { balance: true } });
+  return MAX_POINTS - (row?.balance ?? 0);
+}
+
+/**
+ * Credits points (earn or give-back) as an expiring row and raises the cached balance. A balance
+ * cannot pass the column's 2,147,483,647: what would is not credited (logged), as a paid order's
+ * earning must never fail its payment (the webhook would be retried for ever). Returns what was credited.
+ */
 export async function creditPoints(
   app: AppContext,
   tx: Tx,
   userId: number,
-  amount: number,
+  requested: number,
   usecase: string,
   orderId: number | null,
   earnedFor?: number,
 ) {
-  if (amount <= 0) return;
+  if (requested <= 0) return 0;
+  await lockBalance(tx, userId);
+  const amount = Math.min(requested, await balanceRoom(tx, userId));
+  if (amount < requested) app.logger.warn({ userId, orderId, requested, credited: amount }, 'points not credited: the balance is at its maximum');
+  if (amount <= 0) return 0;
   await tx.userPoint.create({
     data: {
       id_users: userId,
@@ -73,6 +90,7 @@ export async function creditPoints(
     create: { id_users: userId, balance: amount },
     update: { balance: { increment: amount } },
   });
+  return amount;
 }
 
 /**
@@ -153,6 +171,10 @@ export async function returnSpentPoints(app: AppContext, tx: Tx, userId: number,
     await tx.userPoint.create({ data: { id_users: userId, id_orders: earnedBy, use_point: points, usecase: 'order-reverse', is_used: 1 } });
   }
   const gained = amount - expired - [...reversed.values()].reduce((s, p) => s + p, 0);
+  // only after credits filled the balance while these points were held (creditPoints stops at the maximum)
+  if (gained > (await balanceRoom(tx, userId))) {
+    throw unprocessable(`The customer's point balance cannot take back the ${gained} points this order holds (a balance is at most ${MAX_POINTS.toLocaleString('en')})`);
+  }
   if (gained > 0) {
     await tx.userPointBalance.upsert({ where: { id_users: userId }, create: { id_users: userId, balance: gained }, update: { balance: { increment: gained } } });
   }

@@ -1,6 +1,6 @@
 import { addJob } from '../../jobs.js';
 import { on } from '../../lib/events.js';
-import { CART } from './orders.service.js';
+import { CART, deleteCart } from './orders.service.js';
 import { recomputeOrderTotals } from './totals.js';
 import { addUserSection } from '../identity/user-sections.js';
 import { orderExtraRoutes, orderItemRoutes, ratingRoutes, userPointRoutes } from './lines.routes.js';
@@ -48,6 +48,21 @@ on('promotion.changing', async (_app, { promotionId }, tx) => {
 on('promotion.changed', async (_app, { promotionId }, tx) => {
   const carts = await tx.order.findMany({ where: { id_promo_discount_applied: promotionId, status: CART }, select: { id: true }, orderBy: { id: 'asc' } });
   for (const cart of carts) await recomputeOrderTotals(tx, cart.id);
+});
+
+// An account about to be deleted: its open carts are locked before its row, in the order a checkout
+// takes them (its order, then rows referencing the account: points, a payment's thread), else the
+// two would wait for each other. A cart being checked out is waited for and then, no longer a cart,
+// left out: a checkout awaiting payment stays, and is paid or expires (the expiry job) as any other.
+on('account.deleting', async (_app, { userId }, tx) => {
+  await tx.$queryRaw`SELECT id FROM orders WHERE id_member = ${userId} AND status = ${CART} ORDER BY id FOR UPDATE`;
+});
+
+// An account deleted: its open carts go as orders/:id/delete removes a cart (one checked out before
+// is closed as cancelled, reason "account deleted"), freeing the prescriptions redeemed into them.
+on('account.deleted', async (app, { userId, by }, tx) => {
+  const carts = await tx.order.findMany({ where: { id_member: userId, status: CART }, select: { id: true, status: true }, orderBy: { id: 'asc' } });
+  for (const cart of carts) await deleteCart(app, tx, by, cart, 'account deleted');
 });
 
 addJob({ name: 'commerce.expire-unpaid-checkouts', everyMs: 60_000, run: async (app, stopping) => void (await expireUnpaidCheckouts(app, stopping)) });

@@ -5,7 +5,7 @@ import * as s from '../../lib/schemas.js';
 import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
-import { assertCartPatient, CART, newCartFields } from '../commerce/orders.service.js';
+import { assertCartPatient, CART, MAX_LINE_QTY, newCartFields } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
 import type { Prisma } from '../../db/client.js';
 import { liveRedemption } from './redemptions.js';
@@ -114,6 +114,14 @@ export const menuReedemRoutes = [
         // a cart sent by id_orders (a thread without a patient) may be of a patient staff moved away since
         await assertCartPatient(tx, cart);
 
+        // every qty is 1..999 (e_add_to_carts, order_items/:id/update): a line of the same product
+        // grows by the prescribed qty only within that (the cart is locked: it is as read here)
+        const line = await tx.orderItem.findUnique({ where: { id_order_id_menu: { id_order: cart.id, id_menu: msg.menu.id } }, select: { qty: true } });
+        if (line && line.qty + qty > MAX_LINE_QTY) {
+          throw unprocessable(`The cart already holds ${line.qty} of ${msg.menu.nama_menus}: with the prescribed ${qty} the line would pass ${MAX_LINE_QTY}; lower it first`, [
+            { field: 'id_menu', message: `a cart line holds at most ${MAX_LINE_QTY}` },
+          ]);
+        }
         const price = effectivePrice(msg.menu, now);
         const item = await tx.orderItem.upsert({
           where: { id_order_id_menu: { id_order: cart.id, id_menu: msg.menu.id } },

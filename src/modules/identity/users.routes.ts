@@ -13,6 +13,7 @@ import { containsText, equalsText } from '../../lib/text-search.js';
 import { replaceStoredFile } from '../../lib/replace-file.js';
 import { registerDeviceToken } from '../notifications/notifications.service.js';
 import { lockUpcoming } from '../clinic/booking.service.js';
+import { emit } from '../../lib/events.js';
 
 const password = s.newPassword;
 const username = z.string().trim().min(3).max(100).regex(/^[A-Za-z0-9._-]+$/, 'letters, digits, dot, dash and underscore only');
@@ -101,6 +102,8 @@ export const userRoutes = [
         if (id === c.user?.id) throw conflict('You cannot delete your own account');
         // its coming appointments before its row, in the order a cancel or reminder takes them
         await lockUpcoming(c.app, tx, users.appointmentsOf(id));
+        // its open carts too (commerce), before its row, in the order a checkout takes them
+        await emit(c.app, 'account.deleting', { userId: id }, tx);
         await users.assertMayChangeAccount(tx, c.user, id);
         await users.assertNotLastOwner(tx, id);
         await users.assertNotActingDoctor(tx, id, 'The account cannot be deleted', c.app.now());

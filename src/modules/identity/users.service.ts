@@ -8,6 +8,7 @@ import { isAfterClinicToday } from '../../lib/dates.js';
 import type { Caller } from '../../http/resource.js';
 import type { Request } from 'express';
 import type { Prisma } from '../../generated/prisma/client.js';
+import { emit } from '../../lib/events.js';
 import { audit } from '../audit/audit.service.js';
 import { cancelUpcoming } from '../clinic/booking.service.js';
 import { loginJSON } from './serializers.js';
@@ -283,6 +284,8 @@ export async function deleteAccount(c: Caller, tx: Tx, id: number): Promise<stri
   // after deleted_at is set: the cancellations tell the doctor (and another account a booking is in
   // the name of), not the deleted account
   await cancelUpcoming(c.app, tx, c, appointmentsOf(id), 'account deleted');
+  // its open carts go as a cart's delete removes one (commerce), their prescriptions freed
+  await emit(c.app, 'account.deleted', { userId: id, by: c.user }, tx);
   return row?.users_picture ?? '';
 }
 

@@ -4,6 +4,7 @@ import { formatDate, formatTime } from '../../lib/dates.js';
 import { deliverPendingPushes, notify, sendAppointmentReminders } from './notifications.service.js';
 import { readsMessages } from '../consultations/threads.service.js';
 import { formatRupiah } from '../catalogue/pricing.js';
+import { reasonText } from './reasons.js';
 
 /**
  * Domain events → stored notifications (and queued pushes). Each handler runs inside the emitting
@@ -69,7 +70,7 @@ on('order.cancelled', async (app, { orderId, reason }, tx) => {
       id_user_to: o.id_member,
       intentions: 'order_cancelled',
       title: 'Pesanan dibatalkan',
-      content: `Pesanan ${o.order_code ?? ''} dibatalkan${reason ? `: ${reason}` : '.'}`,
+      content: `Pesanan ${o.order_code ?? ''} dibatalkan${reason ? `: ${reasonText(reason)}` : '.'}`,
       labels: 'Warning',
       reference_type: 'orders',
       reference_id: orderId,
@@ -126,7 +127,7 @@ for (const event of Object.keys(appointmentTexts) as (keyof typeof appointmentTe
     const previous = previousDoctorId !== a.id_doctors ? await tx.doctor.findUnique({ where: { id: previousDoctorId }, select: { id_users: true } }) : null;
     const [intentions, title, verb] = appointmentTexts[event];
     // a cancellation names its reason, as an order's does
-    const reason = event === 'appointment.cancelled' && a.cancel_reason ? ` (${a.cancel_reason})` : '';
+    const reason = event === 'appointment.cancelled' && a.cancel_reason ? ` (${reasonText(a.cancel_reason)})` : '';
     const when = `${formatDate(a.tanggal)} ${formatTime(a.jam)?.slice(0, 5)}${reason}`;
     const base = { intentions, title, labels: event === 'appointment.cancelled' ? 'Warning' : 'Info', reference_type: 'user_schedules', reference_id: appointmentId };
     await notify(app, tx, [
