@@ -323,7 +323,7 @@ describe('a cancelled consultation order', () => {
   });
 });
 
-/** a time as the answers print it (Asia/Jakarta wall clock), for comparing a Date with an answer */
+/** threads/:id as staff read it (times as the answers print them) */
 const printed = async (threadId: number) => (await t.http.get(`/threads/${threadId}`).set(t.auth(admin)).expect(200)).body.threads;
 const say = (u: TestUser, threadId: number) => t.http.post('/thread_messages/text').set(t.auth(u)).send({ id_threads: threadId, content: 'Halo' });
 /** the thread's window put in the past (open, but it accepts no messages) */
@@ -407,7 +407,7 @@ describe('orders/:id’s consultation_closed when the consultation is closed', (
     it(`is the close time (${how}), moved again by reopen`, async () => {
       const c = await paidConsultation();
       const w0 = await windows(c.id, c.threadId);
-      (await close(c.threadId, c.doctor)).status === 200 || expect.fail('not closed');
+      expect((await close(c.threadId, c.doctor)).status).toBe(200);
       const th = await printed(c.threadId);
       expect(th.closed_at).not.toBeNull();
       const w1 = await windows(c.id, c.threadId);

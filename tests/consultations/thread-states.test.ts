@@ -9,7 +9,8 @@ import { stateTable } from '../helpers/state-table.js';
  * order events; docs/compat.md "Online consultations"):
  *
  *   (a consultation order paid) → OPEN: is_closed 0, estimate_done_at = payment + CONSULTATION_WINDOW_MINUTES
- *   OPEN ─window passes (or `update` of estimate_done_at)→ EXPIRED (is_closed 0, past its window)
+ *   OPEN ─window passes (or `update` of estimate_done_at)→ EXPIRED (is_closed 0, past its window), until
+ *     the job closes it (consultations.close-ended: CLOSED, closed_at = the window's end; thread-window-job.test.ts)
  *   OPEN/EXPIRED ─close / update is_closed 1→ CLOSED (the order's consultation_closed: the close, or the
  *     window's end when that passed first)
  *   EXPIRED/CLOSED ─reopen / update is_closed 0→ OPEN for a new window (the order's consultation_closed with it)
