@@ -322,3 +322,120 @@ describe('a cancelled consultation order', () => {
     expect(await t.app.db.notification.count({ where: { id_user_to: doctorUser.id } })).toBe(0);
   });
 });
+
+/** threads/:id as staff read it (times as the answers print them) */
+const printed = async (threadId: number) => (await t.http.get(`/threads/${threadId}`).set(t.auth(admin)).expect(200)).body.threads;
+const say = (u: TestUser, threadId: number) => t.http.post('/thread_messages/text').set(t.auth(u)).send({ id_threads: threadId, content: 'Halo' });
+/** the thread's window put in the past (open, but it accepts no messages) */
+const expire = (threadId: number) => put(`/threads/${threadId}/update`, admin, { estimate_done_at: '2020-01-02 03:04:05' }).expect(200);
+
+// threads/:id/update {is_closed: 0} of a thread that is open but past its window answered 200 and
+// changed nothing: the thread still accepted no message, where threads/:id/reopen gives a new window.
+// An update with is_closed 0 of a thread that accepts no messages is now a reopen (compat.md,
+// "Window and closing"): a new window from now unless the update sets estimate_done_at itself.
+describe('update {is_closed: 0} of a consultation that accepts no messages', () => {
+  it('past its window: a new window of CONSULTATION_WINDOW_MINUTES from now, the order’s with it; messages are accepted again', async () => {
+    const c = await paidConsultation();
+    await expire(c.threadId);
+    expect((await say(c.customer, c.threadId)).status).toBe(409);
+    const started = Date.now();
+    const res = await put(`/threads/${c.threadId}/update`, c.doctor, { is_closed: 0 });
+    expect(res.status, res.text).toBe(200);
+    const th = await thread(c.threadId);
+    expect(th).toMatchObject({ is_closed: 0, closed_at: null });
+    expect(th.estimate_done_at!.getTime()).toBeGreaterThanOrEqual(started + 60 * 60_000 - 1000);
+    expect(th.estimate_done_at!.getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000 + 1000);
+    const w = await windows(c.id, c.threadId);
+    expect(w.order).toBe(w.thread);
+    expect((await say(c.customer, c.threadId)).status).toBe(200);
+  });
+
+  it('closed: a new window as reopen gives (not what was left of the old one)', async () => {
+    const c = await paidConsultation();
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: '2031-05-06 07:08:09' }).expect(200);
+    await put(`/threads/${c.threadId}/close`, c.doctor).expect(200);
+    await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0 }).expect(200);
+    const th = await thread(c.threadId);
+    expect(th).toMatchObject({ is_closed: 0, closed_at: null });
+    expect(th.estimate_done_at!.getTime()).toBeLessThanOrEqual(Date.now() + 60 * 60_000 + 1000);
+    const w = await windows(c.id, c.threadId);
+    expect(w.order).toBe(w.thread);
+  });
+
+  it('with an estimate_done_at of its own in the same update: that window, on both', async () => {
+    const c = await paidConsultation();
+    await expire(c.threadId);
+    await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, estimate_done_at: '2031-05-06 07:08:09' }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: '2031-05-06 07:08:09', thread: '2031-05-06 07:08:09' });
+    await expire(c.threadId);
+    // null: no end, as an update of estimate_done_at alone sets it
+    await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, estimate_done_at: null }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: null, thread: null });
+  });
+
+  it('past its window with its doctor gone: refused (409) as reopen is, unless handed to a live doctor in the same update', async () => {
+    const c = await paidConsultation();
+    await expire(c.threadId);
+    await t.app.db.userRole.deleteMany({ where: { id_users: c.doctor.id, role_codes: 'DOCTOR' } });
+    const res = await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0 });
+    expect([res.status, res.body.message]).toEqual([409, 'The thread’s doctor is no longer available: hand it to another doctor first']);
+    // nor does a new window alone make it accept messages again for nobody to answer
+    const later = await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: '2031-05-06 07:08:09' });
+    expect([later.status, later.body.message]).toEqual([409, 'The thread’s doctor is no longer available: hand it to another doctor first']);
+    const other = await t.user(['DOCTOR']);
+    await put(`/threads/${c.threadId}/update`, admin, { is_closed: 0, id_user_to: other.id }).expect(200);
+    expect(await thread(c.threadId)).toMatchObject({ is_closed: 0, id_user_to: other.id });
+    expect((await say(other, c.threadId)).status).toBe(200);
+  });
+
+  it('a consultation that accepts messages: nothing changes (as before)', async () => {
+    const c = await paidConsultation();
+    const before = await thread(c.threadId);
+    await put(`/threads/${c.threadId}/update`, c.doctor, { is_closed: 0 }).expect(200);
+    expect((await thread(c.threadId)).estimate_done_at).toEqual(before.estimate_done_at);
+  });
+});
+
+// Closing a consultation early left orders/:id's consultation_closed at the window's end, while
+// reopen and an update of estimate_done_at move it with the thread. The order now shows when the
+// consultation ended: the close (close, update is_closed 1), or its window's end when that came first.
+describe('orders/:id’s consultation_closed when the consultation is closed', () => {
+  for (const [how, close] of [
+    ['close', (id: number, u: TestUser) => put(`/threads/${id}/close`, u)],
+    ['update is_closed 1', (id: number, u: TestUser) => put(`/threads/${id}/update`, u, { is_closed: 1 })],
+  ] as const) {
+    it(`is the close time (${how}), moved again by reopen`, async () => {
+      const c = await paidConsultation();
+      const w0 = await windows(c.id, c.threadId);
+      expect((await close(c.threadId, c.doctor)).status).toBe(200);
+      const th = await printed(c.threadId);
+      expect(th.closed_at).not.toBeNull();
+      const w1 = await windows(c.id, c.threadId);
+      expect(w1).toEqual({ order: th.closed_at, thread: w0.thread });
+      // closing again (update repeating is_closed 1) keeps it
+      await put(`/threads/${c.threadId}/update`, admin, { is_closed: 1 }).expect(200);
+      expect(await windows(c.id, c.threadId)).toEqual(w1);
+      await put(`/threads/${c.threadId}/reopen`, admin).expect(200);
+      const w2 = await windows(c.id, c.threadId);
+      expect(w2.order).toBe(w2.thread);
+      expect(w2.order).not.toBe(th.closed_at);
+    });
+  }
+
+  it('a consultation closed after its window passed ended with its window: the order keeps that', async () => {
+    const c = await paidConsultation();
+    await expire(c.threadId);
+    await put(`/threads/${c.threadId}/close`, admin).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: '2020-01-02 03:04:05', thread: '2020-01-02 03:04:05' });
+  });
+
+  it('an update of estimate_done_at of a closed consultation moves the order’s no later than the close', async () => {
+    const c = await paidConsultation();
+    await put(`/threads/${c.threadId}/close`, admin).expect(200);
+    const closedAt = (await printed(c.threadId)).closed_at;
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: '2031-05-06 07:08:09' }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: closedAt, thread: '2031-05-06 07:08:09' });
+    await put(`/threads/${c.threadId}/update`, admin, { estimate_done_at: '2020-01-02 03:04:05' }).expect(200);
+    expect(await windows(c.id, c.threadId)).toEqual({ order: '2020-01-02 03:04:05', thread: '2020-01-02 03:04:05' });
+  });
+});

@@ -173,3 +173,52 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a doctor’s prescription sent tw
     expect(await t.app.db.threadMessage.count({ where: { id_threads: f.threadId, content_type: 'prescriptions' } })).toBe(1);
   });
 });
+
+// A prescription stands on its consultation's payment: its redemption and the checkout of the line
+// it backs hold the consultation's order, so staff cancelling it (or a refund) at the same moment is
+// seen (422) or waits. Here the cancellation holds the order's lock first, as orders/:id/cancel does.
+describe.runIf(process.env.TEST_DATABASE_URL)('a prescription redeemed or checked out while its consultation is cancelled', () => {
+  /** what orders/:id/cancel does to a paid consultation, under the order's lock */
+  const cancelling = (orderId: number) => ({
+    hold: (tx: any) => tx.$queryRaw`SELECT id FROM orders WHERE id = ${orderId} FOR UPDATE`,
+    meanwhile: async (tx: any) => {
+      await tx.order.update({ where: { id: orderId }, data: { status: 'CANCEL', is_canceled: 1, cancel_datetime: new Date() } });
+      await tx.thread.updateMany({ where: { id_order: orderId, is_closed: 0 }, data: { is_closed: 1, closed_at: new Date() } });
+    },
+  });
+  const undone = 'This prescription’s consultation was cancelled or is no longer paid: it cannot be redeemed';
+
+  it('the redemption waits for the cancellation and is refused (422); nothing goes into a cart', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    const rx = (await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 1 }).expect(200)).body.thread_messages.id as number;
+    const c = cancelling(f.order.id);
+    const res = await whileHolding(
+      t.app.db,
+      c.hold,
+      () => t.http.post('/menu_reedems/add_to_carts').set(t.auth(f.customer)).send({ id_threads: f.threadId, id_menu: menu.id, id_thread_messages: rx }).then((r) => r),
+      c.meanwhile,
+    );
+    expect([res.status, res.body.message]).toEqual([422, undone]);
+    expect(await t.app.db.menuReedem.count({ where: { id_thread_messages: rx } })).toBe(0);
+  });
+
+  it('the checkout of the line it backs waits for the cancellation and is refused (422); the cart stays a cart', async () => {
+    const f = await paidThread();
+    const menu = await createMenu(t);
+    const rx = (await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads: f.threadId, id_menu: menu.id, qty: 1 }).expect(200)).body.thread_messages.id as number;
+    await t.http.post('/menu_reedems/add_to_carts').set(t.auth(f.customer)).send({ id_threads: f.threadId, id_menu: menu.id, id_thread_messages: rx }).expect(200);
+    const { id_orders: cartId } = await t.app.db.menuReedem.findUniqueOrThrow({ where: { id_thread_messages: rx } });
+    await setCourier(t, cartId);
+    const c = cancelling(f.order.id);
+    const res = await whileHolding(
+      t.app.db,
+      c.hold,
+      () => t.http.put(`/orders/${cartId}/checkout`).set(t.auth(f.customer)).send({ alamat_kirim: 'Jl. Dago 10, Bandung' }).then((r) => r),
+      c.meanwhile,
+    );
+    expect(res.status, res.text).toBe(422);
+    expect(res.body.message).toMatch(/no longer valid: its consultation was cancelled or is no longer paid/);
+    expect((await t.app.db.order.findUniqueOrThrow({ where: { id: cartId } })).status).toBe('SHOPPING CARTS');
+  });
+});

@@ -9,9 +9,11 @@ import { stateTable } from '../helpers/state-table.js';
  * order events; docs/compat.md "Online consultations"):
  *
  *   (a consultation order paid) → OPEN: is_closed 0, estimate_done_at = payment + CONSULTATION_WINDOW_MINUTES
- *   OPEN ─window passes (or `update` of estimate_done_at)→ EXPIRED (is_closed 0, past its window)
- *   OPEN/EXPIRED ─close / update is_closed 1→ CLOSED
- *   EXPIRED/CLOSED ─reopen→ OPEN for a new window (the order's consultation_closed with it)
+ *   OPEN ─window passes (or `update` of estimate_done_at)→ EXPIRED (is_closed 0, past its window), until
+ *     the job closes it (consultations.close-ended: CLOSED, closed_at = the window's end; thread-window-job.test.ts)
+ *   OPEN/EXPIRED ─close / update is_closed 1→ CLOSED (the order's consultation_closed: the close, or the
+ *     window's end when that passed first)
+ *   EXPIRED/CLOSED ─reopen / update is_closed 0→ OPEN for a new window (the order's consultation_closed with it)
  *   the order's payment undone (`unpaid`) or the order cancelled → CLOSED, the order's window cleared;
  *   reopen then refused (409) until it is paid again
  *   the order completed (`consignee` → DONE): the thread as it was (open until its window ends)
@@ -23,8 +25,9 @@ import { stateTable } from '../helpers/state-table.js';
  * A message, prescription, edit in a thread not accepting messages: 409. Close of a closed one, reopen of
  * an open one: 409.
  *
- * Side effects: close: is_closed 1, closed_at (the order as it was); reopen: is_closed 0, closed_at null,
- * a new window, written to the order's consultation_closed too; a message: the message, last_update_at,
+ * Side effects: close: is_closed 1, closed_at, the order's consultation_closed the earlier of closed_at
+ * and the window's end; reopen (and update is_closed 0 of a thread accepting no messages): is_closed 0,
+ * closed_at null, a new window, written to the order's consultation_closed too; a message: the message, last_update_at,
  * `new_message` (`new_prescription`) to the other participant; delete: deleted_at. Staff's and the doctor's
  * changes on the doctors' routes are audited (one entry each).
  * A refused move changes nothing: the thread, its order, its messages, notifications, the audit log.
@@ -171,9 +174,15 @@ describe('every consultation thread action in every state, by every kind of call
       case 'close':
       case 'update-close':
         expect(after.thread).toMatchObject({ is_closed: 1, estimate_done_at: before.thread.estimate_done_at });
-        if (before.thread.is_closed === 0) expect(after.thread.closed_at).not.toBeNull();
-        else expect(after.thread.closed_at).toEqual(before.thread.closed_at);
-        expect(after.order).toEqual(before.order);
+        if (before.thread.is_closed === 0) {
+          expect(after.thread.closed_at).not.toBeNull();
+          // the consultation ended now, or with its window when that passed first (EXPIRED)
+          const end = state === 'EXPIRED' ? before.thread.estimate_done_at : after.thread.closed_at;
+          expect(after.order).toEqual({ ...before.order, consultation_closed: end });
+        } else {
+          expect(after.thread.closed_at).toEqual(before.thread.closed_at);
+          expect(after.order).toEqual(before.order);
+        }
         expect(after.messages).toEqual(before.messages);
         expect(told).toEqual([]);
         break;
@@ -184,8 +193,15 @@ describe('every consultation thread action in every state, by every kind of call
         expect(told).toEqual([]);
         break;
       case 'update-open':
-        expect(after.thread).toMatchObject({ is_closed: 0, closed_at: null, estimate_done_at: before.thread.estimate_done_at });
-        expect(after.order).toEqual(before.order);
+        expect(after.thread).toMatchObject({ is_closed: 0, closed_at: null });
+        if (state === 'EXPIRED' || state === 'CLOSED') {
+          // accepting no messages: reopened as reopen does it
+          window(after.thread.estimate_done_at);
+          expect(after.order).toEqual({ ...before.order, consultation_closed: after.thread.estimate_done_at });
+        } else {
+          expect(after.thread.estimate_done_at).toEqual(before.thread.estimate_done_at);
+          expect(after.order).toEqual(before.order);
+        }
         expect(told).toEqual([]);
         break;
       case 'text':

@@ -10,7 +10,7 @@ import { consultationPrice } from './prices.js';
 import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
-import { assignOrderCode, consumeReservations, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
+import { assignOrderCode, consumeReservations, holdUnpaidOrders, lockOrder, releaseReservations, reserveForCheckout } from './reservations.js';
 import { computeTotals, promotionDiscount, recomputeOrderTotals } from './totals.js';
 import { loadOwnOrder, type Order } from './order-access.js';
 import { holdLiveStaff, holdLiveUser } from '../identity/account-holds.js';
@@ -441,21 +441,28 @@ export async function checkout(
     if (order.order_type === 'C' && extras.length === 0) throw unprocessable('Choose a doctor for the consultation first');
     if (order.order_type === 'C') assertOneConsultation(extras);
     // A prescription-only product is sold only as far as prescriptions put it in this line
-    // (menu_reedems) and are still valid now, as redeeming requires (not expired, not withdrawn): a
-    // line added before the product became prescription-only, or grown before, is not.
+    // (menu_reedems) and are still valid now, as redeeming requires (not expired, not withdrawn, the
+    // consultation they were written in still paid): a line added before the product became
+    // prescription-only, or grown before, is not.
     const rxItems = items.filter((i) => i.menu.is_resep_required === 1);
     const redeemed = rxItems.length
       ? await tx.menuReedem.findMany({
           where: { id_orders: orderId, id_order_items: { in: rxItems.map((i) => i.id) } },
-          select: { id_order_items: true, qty: true, message: { select: { valid_until: true, deleted_at: true } } },
+          select: { id_order_items: true, qty: true, message: { select: { valid_until: true, deleted_at: true, thread: { select: { id_order: true } } } } },
         })
       : [];
+    // the consultations' orders held (after the cart's lock; a redemption holds them before it, FOR
+    // SHARE both: neither waits): a cancellation or undone payment at the same moment is seen, or
+    // waits for this checkout (consultations' undoneConsultations, the redemption's rule)
+    const undone = await holdUnpaidOrders(tx, redeemed.map((r) => r.message.thread.id_order));
     for (const i of rxItems) {
       const mine = redeemed.filter((r) => r.id_order_items === i.id);
-      const valid = mine.filter((r) => !r.message.deleted_at && r.message.valid_until && r.message.valid_until > now);
+      const standing = mine.filter((r) => !r.message.thread.id_order || !undone.has(r.message.thread.id_order));
+      const valid = standing.filter((r) => !r.message.deleted_at && r.message.valid_until && r.message.valid_until > now);
       const covered = valid.reduce((sum, r) => sum + r.qty, 0);
       if (i.qty <= covered) continue;
       const name = i.nama_menus || i.menu.nama_menus;
+      if (standing.length < mine.length) throw unprocessable(`The prescription for ${name} is no longer valid: its consultation was cancelled or is no longer paid; remove it from the cart`);
       if (valid.length < mine.length) throw unprocessable(`The prescription for ${name} has expired or was withdrawn; remove it from the cart`);
       throw unprocessable(`${name} needs a prescription: ${covered} of the ${i.qty} in the cart are prescribed; lower the qty or remove it`);
     }

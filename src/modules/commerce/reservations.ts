@@ -11,6 +11,23 @@ export async function lockOrder(tx: Tx, orderId: number) {
 }
 
 /**
+ * Holds the orders' rows FOR SHARE, in id order, until the transaction ends, and answers those that
+ * are not paid now (unpaid, or cancelled; a missing one too). Every change of an order's payment
+ * state (a payment, `unpaid`, a cancellation, a Midtrans refund) locks its row FOR UPDATE first: one
+ * at the same moment either committed before and is seen, or waits for the caller. FOR SHARE, not
+ * locked: callers holding the same order need not wait for each other (a prescription's consultation,
+ * held by its redemption before the cart's lock and by a checkout after it: never a wait either way).
+ */
+export async function holdUnpaidOrders(tx: Tx, orderIds: readonly (number | null)[]): Promise<Set<number>> {
+  const ids = [...new Set(orderIds.filter((id): id is number => id != null))].sort((a, b) => a - b);
+  if (!ids.length) return new Set();
+  const rows = await tx.$queryRaw<{ id: number; paid: boolean }[]>`
+    SELECT id, (is_paid = 1 AND status <> 'CANCEL') AS paid FROM orders WHERE id = ANY(${ids}::int[]) ORDER BY id FOR SHARE`;
+  const paid = new Set(rows.filter((r) => r.paid).map((r) => r.id));
+  return new Set(ids.filter((id) => !paid.has(id)));
+}
+
+/**
  * Checkout reservations, all guarded by the database: stock (conditional decrement), promotion
  * quota (conditional UPDATE that also row-locks the promotion) and points (conditional decrement
  * of the cached balance). Any shortage throws, which rolls the whole checkout back. The caller

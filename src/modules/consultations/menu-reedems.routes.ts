@@ -8,13 +8,14 @@ import { lockOrder } from '../commerce/reservations.js';
 import { assertCartPatient, CART, MAX_LINE_QTY, newCartFields } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
 import type { Prisma } from '../../db/client.js';
-import { liveRedemption } from './redemptions.js';
+import { liveRedemption, undoneConsultations } from './redemptions.js';
 
 /**
  * A prescription goes into the customer's open E cart: the only way a prescription-only product
  * enters a cart. One menu_reedems row per message (unique): a prescription backs one line at a time.
  * Redeemed again only once that line is no longer for sale (liveRedemption: removed from the cart, or
  * its order cancelled unpaid), decided under the message's row lock, so concurrent redemptions give one.
+ * Only while valid: not expired, and its consultation's order still paid (undoneConsultations).
  */
 export const menuReedemRoutes = [
   route({
@@ -22,7 +23,7 @@ export const menuReedemRoutes = [
     path: '/menu_reedems/add_to_carts',
     access: ['CUSTOMER'],
     tag: 'menu_reedems',
-    summary: 'Put a prescribed product into your cart at the prescribed qty (once per prescription, while valid; again once its line was removed or its order cancelled unpaid)',
+    summary: 'Put a prescribed product into your cart at the prescribed qty (once per prescription, while valid and its consultation paid; again once its line was removed or its order cancelled unpaid)',
     body: z.object({
       id_threads: s.id,
       id_menu: s.id,
@@ -38,6 +39,10 @@ export const menuReedemRoutes = [
       await app.db.$transaction(async (tx) => {
         const thread = await tx.thread.findFirst({ where: { id: body.id_threads, id_user_from: me, deleted_at: null } });
         if (!thread) throw notFound(`threads ${body.id_threads} not found`);
+        // The consultation's order (a thread of a paid consultation) held first, as its payment holds
+        // it before the patient's row: its cancellation, refund or undone payment at the same moment
+        // is seen below, or waits for this redemption (undoneConsultations).
+        const undone = (await undoneConsultations(tx, [thread.id_order])).size > 0;
         // The prescription is the thread patient's: it goes into a cart for that patient only while the
         // caller manages the live patient, as orders/init opens carts. Decided with the patient's row
         // held: staff moving it to another account (users/patients/link, unlink) or its deletion
@@ -84,6 +89,7 @@ export const menuReedemRoutes = [
           if (await tx.menuReedem.count({ where: { id: previous.id, ...liveRedemption } })) throw conflict('This prescription is already in a cart');
         }
         if (!msg.valid_until || msg.valid_until <= now) throw unprocessable('This prescription has expired');
+        if (undone) throw unprocessable('This prescription’s consultation was cancelled or is no longer paid: it cannot be redeemed');
         const qty = msg.qty ?? 1;
 
         let cart;

@@ -24,6 +24,7 @@ import {
 } from './serializers.js';
 import { followRequest, isActive, loadThread, openWhere, tellNewDoctor, threadScope, untakenRequests, windowEnd, withReadablePatients } from './threads.service.js';
 import type { Tx } from '../../db/client.js';
+import type { AppContext } from '../../app-context.js';
 
 const STAFF_OR_DOCTOR: Role[] = [...STAFF, 'DOCTOR'];
 
@@ -86,14 +87,28 @@ async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
 }
 /** A consultation whose payment was undone, or whose order was cancelled (refunded), is not reopened. */
 const notPaid = () => conflict('The consultation’s order is not paid: the thread cannot be reopened');
+/** A thread's state that decides when its consultation ends. */
+type WindowState = { is_closed: number; closed_at: Date | null; estimate_done_at: Date | null };
 /**
- * orders/:id shows the consultation's window (consultation_closed): moved with the thread's
- * (estimate_done_at, which decides the messages), in the same transaction. Not while the order is
- * unpaid: its window is cleared then (closeConsultationThread), and its next payment opens a new one.
+ * When the consultation ends, or ended: its window's end (null: none) while open; once closed, its
+ * close, or its window's end when that came first (a thread closed after its window had passed ended
+ * with the window).
  */
-async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boolean }, window: Date | null) {
-  if (t.id_order && !t.unpaid) await tx.order.updateMany({ where: { id: t.id_order, order_type: 'C' }, data: { consultation_closed: window } });
+function consultationEnd(t: WindowState): Date | null {
+  if (t.is_closed !== 1 || !t.closed_at) return t.estimate_done_at;
+  return t.estimate_done_at && t.estimate_done_at < t.closed_at ? t.estimate_done_at : t.closed_at;
 }
+/**
+ * orders/:id shows when the consultation ends (consultation_closed): moved with the thread's window
+ * (estimate_done_at, which decides the messages) and its close (consultationEnd), in the same
+ * transaction. Not while the order is unpaid: its window is cleared then (closeConsultationThread),
+ * and its next payment opens a new one.
+ */
+async function keepOrderWindow(tx: Tx, t: { id_order: number | null; unpaid: boolean }, after: WindowState) {
+  if (t.id_order && !t.unpaid) await tx.order.updateMany({ where: { id: t.id_order, order_type: 'C' }, data: { consultation_closed: consultationEnd(after) } });
+}
+/** the window a reopen gives: CONSULTATION_WINDOW_MINUTES from now; a prescriptions thread none, as it opened */
+const reopenedWindow = (app: AppContext, t: { thread_type: string }, now: Date) => (t.thread_type === 'prescriptions' ? null : windowEnd(app, now));
 /**
  * A thread's doctor (id_user_to; 0 = none yet) is a live account with the DOCTOR role, other than the
  * thread's customer: it reads the consultation and prescribes in it. The account is held (FOR SHARE,
@@ -234,7 +249,7 @@ export const threadRoutes = [
           },
         });
         // an explicit window is the order's too (orders/:id shows it), as reopen and update keep it
-        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, { id_order: t.id_order, unpaid: false }, b.estimate_done_at);
+        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, { id_order: t.id_order, unpaid: false }, t);
         // its doctor and customer are told, as when a payment opens one
         await tellNewDoctor(c.app, tx, t.id, true);
         return t.id;
@@ -245,23 +260,35 @@ export const threadRoutes = [
       run: async (id, b, c, tx) => {
         // who manages it decided under the row lock, as close/reopen (not on the row loaded before)
         const current = await lockManaged(tx, c.user, id);
-        if (b.is_closed === 0 && current.is_closed === 1 && current.unpaid) throw notPaid();
-        if (b.estimate_done_at !== undefined) await keepOrderWindow(tx, current, b.estimate_done_at);
+        const now = c.app.now();
+        const accepting = isActive(current, now);
+        // `is_closed: 0` of a thread that accepts no messages now (closed, or open past its window) is
+        // a reopen, as threads/:id/reopen: for a paid consultation, with a doctor, for a new window
+        // from now unless this update sets estimate_done_at itself. (It used to answer 200 and leave
+        // a thread past its window refusing every message.)
+        const reopens = b.is_closed === 0 && !accepting;
+        if (reopens && current.unpaid) throw notPaid();
+        const estimate = b.estimate_done_at !== undefined ? b.estimate_done_at : reopens ? reopenedWindow(c.app, current, now) : undefined;
+        // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
+        const closing = b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? now : null };
+        const after: WindowState = { ...current, ...(estimate !== undefined ? { estimate_done_at: estimate } : {}), ...closing };
         const handsOver = isStaff(c.user) && b.id_user_to !== undefined;
         if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await checkThreadDoctor(tx, b.id_user_to, current.id_user_from);
-        // reopened with the doctor it will have (an admin may hand it to another in the same request)
-        if (b.is_closed === 0 && current.is_closed === 1) await assertDoctorAvailable(tx, handsOver ? b.id_user_to || null : current.id_user_to);
+        // Reopened, or given a window that makes it accept messages again: with the doctor it will have
+        // (an admin may hand it to another in the same request), not for a customer nobody answers.
+        if (reopens || (!accepting && isActive(after, now))) await assertDoctorAvailable(tx, handsOver ? b.id_user_to || null : current.id_user_to);
         await tx.thread.update({
           where: { id },
           data: {
             queue_number: b.queue_number,
-            estimate_done_at: b.estimate_done_at,
+            estimate_done_at: estimate,
             // only admins reassign the doctor
             id_user_to: handsOver ? b.id_user_to || null : undefined,
-            // closed_at is when it closed: set only by a change of is_closed (the state read under the row lock)
-            ...(b.is_closed === undefined || b.is_closed === current.is_closed ? {} : { is_closed: b.is_closed, closed_at: b.is_closed ? c.app.now() : null }),
+            ...closing,
           },
         });
+        // the order's window follows a new window and a close or reopen
+        if (estimate !== undefined || 'is_closed' in closing) await keepOrderWindow(tx, current, after);
         if (b.is_closed !== undefined) await followRequest(tx, id);
         // the doctor taking it over, and the customer, are told (while it accepts messages)
         if (handsOver && b.id_user_to && b.id_user_to !== current.id_user_to) await tellNewDoctor(c.app, tx, id);
@@ -285,9 +312,15 @@ export const threadRoutes = [
     response: z.object({ close: z.literal(true) }),
     handler: ({ app, user, params, auditChange }) =>
       app.db.$transaction(async (tx) => {
-        await lockManaged(tx, user, params.id);
-        const { count } = await tx.thread.updateMany({ where: { id: params.id, is_closed: 0 }, data: { is_closed: 1, closed_at: app.now() } });
-        if (!count) throw conflict('The thread is already closed');
+        const t = await lockManaged(tx, user, params.id);
+        const [closed] = await tx.thread.updateManyAndReturn({
+          where: { id: params.id, is_closed: 0 },
+          data: { is_closed: 1, closed_at: app.now() },
+          select: { is_closed: true, closed_at: true, estimate_done_at: true },
+        });
+        if (!closed) throw conflict('The thread is already closed');
+        // orders/:id shows that the consultation ended now (or with its window, when that passed first)
+        await keepOrderWindow(tx, t, closed);
         await followRequest(tx, params.id);
         await auditChange(tx);
         return { close: true as const };
@@ -307,7 +340,7 @@ export const threadRoutes = [
         await assertDoctorAvailable(tx, t.id_user_to);
         const now = app.now();
         // a prescriptions thread has no time window (it opened without one): reopened, it has none again
-        const window = t.thread_type === 'prescriptions' ? null : windowEnd(app, now);
+        const window = reopenedWindow(app, t, now);
         // Only a thread that does not accept messages now can be reopened (the same rule, negated).
         const { count } = await tx.thread.updateMany({
           where: { id: params.id, deleted_at: null, NOT: openWhere(now) },
@@ -315,7 +348,7 @@ export const threadRoutes = [
         });
         if (!count) throw conflict('The thread is already open');
         await followRequest(tx, params.id);
-        await keepOrderWindow(tx, t, window);
+        await keepOrderWindow(tx, t, { is_closed: 0, closed_at: null, estimate_done_at: window });
         await auditChange(tx);
         return { reopen: true as const };
       }),

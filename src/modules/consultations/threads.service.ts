@@ -426,3 +426,55 @@ export async function openPrescriptionThread(app: AppContext, tx: Tx, requestId:
   const { count } = await tx.prescriptionRequest.updateMany({ where: { id: requestId, id_threads: null }, data: { id_threads: t.id } });
   if (!count) throw new Error(`prescription request ${requestId} was linked concurrently`);
 }
+
+const CLOSE_PAGE = 200;
+
+/**
+ * A consultation whose window has passed accepts no messages (openWhere), yet its row said
+ * `is_closed: 0` in every read (threads/:id, the lists and their `is_closed` filter). This job
+ * (every minute) closes such threads as they stand: `is_closed` 1, `closed_at` = the window's end
+ * (when the consultation ended; the order's `consultation_closed` already says so). A prescriptions
+ * thread (given a window by an admin) takes its request along (followRequest).
+ *
+ * Each thread is closed by one conditional update of its own row, which re-checks "open, not
+ * deleted, past its window" on the committed row: a reopen or a new window (threads/:id/reopen,
+ * update) in progress holds the row, and the update waits for it and then leaves the thread open;
+ * one that comes after finds the thread closed and reopens it as any closed thread. Idempotent: a
+ * second run finds nothing. Paged by id, so a large backlog (the first run on an older database) is
+ * taken a page at a time; `stopping` ends a run between threads.
+ */
+export async function closeEndedConsultations(app: AppContext, stopping?: AbortSignal) {
+  let closed = 0;
+  for (let after = 0; ; ) {
+    const due = await app.db.thread.findMany({
+      where: { is_closed: 0, deleted_at: null, estimate_done_at: { lte: app.now() }, id: { gt: after } },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+      take: CLOSE_PAGE,
+    });
+    for (const { id } of due) {
+      if (stopping?.aborted) return closed;
+      // one that fails is logged and left for the next run: it must not stop the threads after it
+      try {
+        if (await closeEndedThread(app, id)) closed += 1;
+      } catch (err) {
+        app.logger.error({ err, threadId: id }, 'closing a consultation past its window failed');
+      }
+    }
+    if (due.length < CLOSE_PAGE) return closed;
+    after = due[due.length - 1]!.id;
+  }
+}
+
+async function closeEndedThread(app: AppContext, id: number) {
+  return app.db.$transaction(async (tx) => {
+    const now = app.now();
+    const [row] = await tx.$queryRaw<{ thread_type: string }[]>`
+      UPDATE threads SET is_closed = 1, closed_at = estimate_done_at, updated_at = ${now}
+      WHERE id = ${id} AND is_closed = 0 AND deleted_at IS NULL AND estimate_done_at <= ${now}
+      RETURNING thread_type`;
+    if (!row) return false;
+    if (row.thread_type === 'prescriptions') await followRequest(tx, id);
+    return true;
+  });
+}
