@@ -62,6 +62,14 @@ describe('the job closing consultations past their window', () => {
     expect(await thread(past.threadId)).toMatchObject({ is_closed: 0, closed_at: null });
   });
 
+  it('takes a backlog a page at a time: every one of 450 ended threads is closed in one run', async () => {
+    const customer = await t.user(['CUSTOMER']);
+    const { count } = await t.app.db.thread.createMany({ data: Array.from({ length: 450 }, () => ({ id_user_from: customer.id, estimate_done_at: ended })) });
+    expect(count).toBe(450);
+    expect(await closeEndedConsultations(t.app)).toBe(450);
+    expect(await t.app.db.thread.count({ where: { id_user_from: customer.id, is_closed: 1, closed_at: ended } })).toBe(450);
+  });
+
   it('a prescriptions thread given a window that passed is closed with its request', async () => {
     const customer = await t.user(['CUSTOMER']);
     const menu = await createMenu(t);

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../app-context.js';
 import { isDoctor, isStaff, knownRoles, type AuthUser } from '../../http/auth-user.js';
 import { conflict, notFound } from '../../http/errors.js';
-import { pageClause, sqlRows, type Db, type Tx } from '../../db/client.js';
+import { pageClause, Prisma, sqlRows, type Db, type Tx } from '../../db/client.js';
 import { emit } from '../../lib/events.js';
 import { notify } from '../notifications/notifications.service.js';
 import { holdPatient, patientReadScope } from '../patients/access.js';
@@ -436,45 +436,28 @@ const CLOSE_PAGE = 200;
  * (when the consultation ended; the order's `consultation_closed` already says so). A prescriptions
  * thread (given a window by an admin) takes its request along (followRequest).
  *
- * Each thread is closed by one conditional update of its own row, which re-checks "open, not
- * deleted, past its window" on the committed row: a reopen or a new window (threads/:id/reopen,
- * update) in progress holds the row, and the update waits for it and then leaves the thread open;
- * one that comes after finds the thread closed and reopens it as any closed thread. Idempotent: a
- * second run finds nothing. Paged by id, so a large backlog (the first run on an older database) is
- * taken a page at a time; `stopping` ends a run between threads.
+ * A page of threads at a time, in one statement and transaction each (the first run on an older
+ * database may find tens of thousands). The rows are locked in id order and "open, not deleted, past
+ * its window" is checked again on each locked row: a reopen or a new window (threads/:id/reopen,
+ * update) in progress holds the row, and the job waits for it and then leaves the thread open; one
+ * that comes after finds the thread closed and reopens it as any closed thread. Idempotent: a second
+ * run finds nothing. `stopping` ends a run between pages.
  */
 export async function closeEndedConsultations(app: AppContext, stopping?: AbortSignal) {
   let closed = 0;
-  for (let after = 0; ; ) {
-    const due = await app.db.thread.findMany({
-      where: { is_closed: 0, deleted_at: null, estimate_done_at: { lte: app.now() }, id: { gt: after } },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-      take: CLOSE_PAGE,
+  while (!stopping?.aborted) {
+    const page = await app.db.$transaction(async (tx) => {
+      const now = app.now();
+      const ended = Prisma.sql`is_closed = 0 AND deleted_at IS NULL AND estimate_done_at <= ${now}`;
+      const rows = await tx.$queryRaw<{ id: number; thread_type: string }[]>`
+        UPDATE threads SET is_closed = 1, closed_at = estimate_done_at, updated_at = ${now}
+        WHERE id IN (SELECT id FROM threads WHERE ${ended} ORDER BY id LIMIT ${CLOSE_PAGE} FOR UPDATE) AND ${ended}
+        RETURNING id, thread_type`;
+      for (const r of rows.sort((a, b) => a.id - b.id)) if (r.thread_type === 'prescriptions') await followRequest(tx, r.id);
+      return rows.length;
     });
-    for (const { id } of due) {
-      if (stopping?.aborted) return closed;
-      // one that fails is logged and left for the next run: it must not stop the threads after it
-      try {
-        if (await closeEndedThread(app, id)) closed += 1;
-      } catch (err) {
-        app.logger.error({ err, threadId: id }, 'closing a consultation past its window failed');
-      }
-    }
-    if (due.length < CLOSE_PAGE) return closed;
-    after = due[due.length - 1]!.id;
+    closed += page;
+    if (page < CLOSE_PAGE) break;
   }
-}
-
-async function closeEndedThread(app: AppContext, id: number) {
-  return app.db.$transaction(async (tx) => {
-    const now = app.now();
-    const [row] = await tx.$queryRaw<{ thread_type: string }[]>`
-      UPDATE threads SET is_closed = 1, closed_at = estimate_done_at, updated_at = ${now}
-      WHERE id = ${id} AND is_closed = 0 AND deleted_at IS NULL AND estimate_done_at <= ${now}
-      RETURNING thread_type`;
-    if (!row) return false;
-    if (row.thread_type === 'prescriptions') await followRequest(tx, id);
-    return true;
-  });
+  return closed;
 }
