@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 import { consultationFixture, createMenu, pay } from '../consultations/fixtures.js';
 import { eCart, menu } from './fixtures.js';
 
@@ -75,5 +76,37 @@ describe('deleting an account (users/:id/delete)', () => {
     const cart = await eCart(t, u, [{ id_menu: m.id, qty: 1 }]);
     expect((await t.http.delete(`/users/${u.id}/delete`).set(t.auth(admin))).status).toBe(409);
     expect(await order(cart)).toMatchObject({ status: 'SHOPPING CARTS', cart_open: 1 });
+  });
+});
+
+// PostgreSQL only: a cart opened at the moment the account is deleted. The deletion holds the account's
+// row (and has removed the carts it found); a cart opened meanwhile would be left behind, so both ways of
+// opening one hold the account first: they wait for the deletion and then find the account gone (404).
+describe.runIf(process.env.TEST_DATABASE_URL)('a cart opened while the account is being deleted', () => {
+  /** what users/:id/delete does to the account's row, held until `open` waits for it */
+  const deleting = (userId: number, open: () => Promise<{ status: number }>) =>
+    whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${userId} FOR NO KEY UPDATE`,
+      open,
+      (tx) => tx.user.update({ where: { id: userId }, data: { deleted_at: new Date() } }),
+    );
+
+  it('orders/init waits for the deletion, then finds the account gone: no cart left', async () => {
+    const f = await consultationFixture(t);
+    const res = await deleting(f.customer.id, () => t.http.post('/orders/init').set(t.auth(f.customer)).send({ id_patients: f.patient.id, order_type: 'E' }));
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_member: f.customer.id, cart_open: 1 } })).toBe(0);
+  });
+
+  it('a prescription redeemed into a new cart waits for the deletion, then finds the account gone: no cart left', async () => {
+    const f = await consultationFixture(t);
+    await pay(t, f.order.id);
+    const id_threads = (await t.app.db.thread.findFirstOrThrow({ where: { id_order: f.order.id } })).id;
+    const rx = (await createMenu(t)).id;
+    await t.http.post('/thread_messages/prescriptions').set(t.auth(f.doctor)).send({ id_threads, id_menu: rx, qty: 1 }).expect(200);
+    const res = await deleting(f.customer.id, () => t.http.post('/menu_reedems/add_to_carts').set(t.auth(f.customer)).send({ id_threads, id_menu: rx }));
+    expect(res.status).toBe(404);
+    expect(await t.app.db.order.count({ where: { id_member: f.customer.id, cart_open: 1 } })).toBe(0);
   });
 });

@@ -7,6 +7,7 @@ import { recomputeOrderTotals } from '../commerce/totals.js';
 import { lockOrder } from '../commerce/reservations.js';
 import { assertCartPatient, CART, MAX_LINE_QTY, newCartFields } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
+import { holdLiveUser } from '../identity/account-holds.js';
 import type { Prisma } from '../../db/client.js';
 import { liveRedemption, undoneConsultations } from './redemptions.js';
 
@@ -105,6 +106,9 @@ export const menuReedemRoutes = [
           const key = { id_member: me, id_patients: thread.id_patients, order_type: 'E', cart_open: 1 };
           cart = await tx.order.findFirst({ where: key });
           if (!cart) {
+            // held until the cart commits, as orders/init holds it: the account's deletion (which
+            // removes its open carts) comes first and is seen here, or waits and removes this cart too
+            if (!(await holdLiveUser(tx, me))) throw notFound(`users ${me} not found`);
             // a new cart holds the orderer and the patient's address, as orders/init opens it
             const member = await tx.user.findUniqueOrThrow({ where: { id: me } });
             const patient = await tx.patient.findUniqueOrThrow({ where: { id: thread.id_patients } });
