@@ -96,6 +96,22 @@ describe('a prescription of a consultation whose order was cancelled or is no lo
     });
   }
 
+  it('is not redeemed once Midtrans took back in full a consultation already DONE (not cancelled: staff settle it), nor is its thread reopened', async () => {
+    const c = await checkedOutConsultation();
+    const p = await t.app.db.orderPayment.findFirstOrThrow({ where: { id_orders: c.orderId, status: 'PENDING' } });
+    expect((await t.http.post('/payments/webhooks/midtrans').send(simulatedNotification(t.app, p, 'settlement'))).body.result).toBe('paid');
+    const rx = await withPrescription(c);
+    await t.app.db.order.update({ where: { id: c.orderId }, data: { status: 'DONE' } });
+    await put(`/threads/${rx.threadId}/close`, doctorUser).expect(200);
+    expect(await refundThroughMidtrans(c.orderId)).toBe('reversed_manual');
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id: c.orderId } })).toMatchObject({ status: 'DONE', is_paid: 1 });
+    const res = await redeem(rx);
+    expect([res.status, res.body.message]).toEqual([422, undone]);
+    expect(await openCart(rx)).toBeNull();
+    const reopen = await put(`/threads/${rx.threadId}/reopen`, doctorUser);
+    expect([reopen.status, reopen.body.message]).toEqual([409, 'The consultation’s order is not paid: the thread cannot be reopened']);
+  });
+
   it('is not redeemed while the payment is undone (`unpaid`), and is again once the consultation is paid again', async () => {
     const c = await prescribed(2);
     await put(`/orders/${c.orderId}/unpaid`, admin).expect(200);

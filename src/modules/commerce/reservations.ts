@@ -11,8 +11,16 @@ export async function lockOrder(tx: Tx, orderId: number) {
 }
 
 /**
+ * An order that stands as a sale: paid, not cancelled, and not taken back in full by Midtrans (a
+ * refund or chargeback of one that could no longer be cancelled, e.g. a consultation already DONE:
+ * staff settle it). The reports count the same orders (reports.service.ts, paidOrders).
+ */
+export const standsAsSale = (o: { is_paid: number; status: string; refunded_amount: number; grand_totals: number }) =>
+  o.is_paid === 1 && o.status !== 'CANCEL' && (o.refunded_amount === 0 || o.refunded_amount < o.grand_totals);
+
+/**
  * Holds the orders' rows FOR SHARE, in id order, until the transaction ends, and answers those that
- * are not paid now (unpaid, or cancelled; a missing one too). Every change of an order's payment
+ * do not stand as a sale now (standsAsSale: unpaid, cancelled, or taken back in full; a missing one too). Every change of an order's payment
  * state (a payment, `unpaid`, a cancellation, a Midtrans refund) locks its row FOR UPDATE first: one
  * at the same moment either committed before and is seen, or waits for the caller. FOR SHARE, not
  * locked: callers holding the same order need not wait for each other (a prescription's consultation,
@@ -22,7 +30,8 @@ export async function holdUnpaidOrders(tx: Tx, orderIds: readonly (number | null
   const ids = [...new Set(orderIds.filter((id): id is number => id != null))].sort((a, b) => a - b);
   if (!ids.length) return new Set();
   const rows = await tx.$queryRaw<{ id: number; paid: boolean }[]>`
-    SELECT id, (is_paid = 1 AND status <> 'CANCEL') AS paid FROM orders WHERE id = ANY(${ids}::int[]) ORDER BY id FOR SHARE`;
+    SELECT id, (is_paid = 1 AND status <> 'CANCEL' AND (refunded_amount = 0 OR refunded_amount < grand_totals)) AS paid
+    FROM orders WHERE id = ANY(${ids}::int[]) ORDER BY id FOR SHARE`;
   const paid = new Set(rows.filter((r) => r.paid).map((r) => r.id));
   return new Set(ids.filter((id) => !paid.has(id)));
 }

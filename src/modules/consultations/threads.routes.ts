@@ -7,7 +7,7 @@ import * as s from '../../lib/schemas.js';
 import { formatDateTime } from '../../lib/dates.js';
 import { addUserSection, type UserSection } from '../identity/user-sections.js';
 import { holdLiveDoctor } from '../identity/account-holds.js';
-import { lockOrder } from '../commerce/reservations.js';
+import { lockOrder, standsAsSale } from '../commerce/reservations.js';
 import { lockPatient } from '../patients/access.js';
 import {
   groupedSchema,
@@ -81,11 +81,13 @@ async function lockManaged(tx: Tx, user: Caller['user'], id: number) {
   await tx.$queryRaw`SELECT id FROM threads WHERE id = ${id} FOR UPDATE`;
   const t = await loadThread(tx, user, id);
   assertManages(user, t);
-  const order = t.id_order ? await tx.order.findUnique({ where: { id: t.id_order }, select: { is_paid: true, status: true } }) : null;
+  const order = t.id_order ? await tx.order.findUnique({ where: { id: t.id_order }, select: saleState }) : null;
   // a thread without an order (made by an admin) is not a sale: left as it is
-  return { ...t, unpaid: !!order && (order.is_paid !== 1 || order.status === 'CANCEL') };
+  return { ...t, unpaid: !!order && !standsAsSale(order) };
 }
-/** A consultation whose payment was undone, or whose order was cancelled (refunded), is not reopened. */
+/** what standsAsSale reads of an order */
+const saleState = { is_paid: true, status: true, refunded_amount: true, grand_totals: true } as const;
+/** A consultation whose payment was undone, or whose order was cancelled or taken back in full, is not reopened. */
 const notPaid = () => conflict('The consultation’s order is not paid: the thread cannot be reopened');
 /** A thread's state that decides when its consultation ends. */
 type WindowState = { is_closed: number; closed_at: Date | null; estimate_done_at: Date | null };
@@ -213,7 +215,7 @@ export const threadRoutes = [
         // same moment comes first and is seen, or waits and then closes the thread
         if (b.id_order) await lockOrder(tx, b.id_order);
         const order = b.id_order
-          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, is_paid: true, status: true, order_type: true } })
+          ? await tx.order.findUnique({ where: { id: b.id_order }, select: { id_member: true, id_patients: true, consultation_closed: true, order_type: true, ...saleState } })
           : null;
         if (b.id_order && !order) throw notFound(`orders ${b.id_order} not found`);
         // A consultation's thread is of a consultation (C) order: the order's cancellation or undone payment
@@ -234,8 +236,8 @@ export const threadRoutes = [
           throw unprocessable('The patient must be one the customer (id_user_from) manages', [{ field: 'id_patients', message: "not the customer's patient" }]);
         }
         // a thread of an order is a consultation paid for (reopen's rule): not one unpaid or cancelled
-        if (order && (order.is_paid !== 1 || order.status === 'CANCEL')) {
-          throw unprocessable('The order is not paid (or was cancelled): no consultation to open', [{ field: 'id_order', message: 'not paid' }]);
+        if (order && !standsAsSale(order)) {
+          throw unprocessable('The order is not paid (or was cancelled or refunded): no consultation to open', [{ field: 'id_order', message: 'not paid' }]);
         }
         const t = await tx.thread.create({
           data: {
