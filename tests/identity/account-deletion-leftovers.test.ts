@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliverOutbox } from '../../src/modules/recovery/outbox.service.js';
 import { createTestApp, PNG_1PX, type TestApp, type TestUser } from '../helpers/app.js';
+import { whileHolding } from '../helpers/interleave.js';
 
 // What of an account must not outlive its deletion (staff's users/:id/delete): its sessions, its
 // devices and the pushes queued for them, its recovery links and the messages queued for it, its picture.
@@ -66,5 +67,26 @@ describe('users/:id/delete leaves nothing that still reaches the person', () => 
     expect((await t.http.delete(`/users/${u.id}/delete`).set(t.auth(admin))).status).toBe(200);
     expect(existsSync(file)).toBe(false);
     expect((await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).users_picture).toBe('');
+  });
+});
+
+// A recovery request finds the account, then writes its link and message in a transaction: an account
+// deleted in between got a live link and a queued message after its deletion had voided and stopped
+// the others. The race shows on PostgreSQL (TEST_DATABASE_URL); PGlite runs one statement at a time.
+describe.runIf(process.env.TEST_DATABASE_URL)('a recovery request for an account deleted while it runs', () => {
+  it('sends no link and queues no message', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const email = (await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } })).users_email!;
+    const res = await whileHolding(
+      t.app.db,
+      // the request's own lock for this account, taken first in its transaction
+      (tx) => tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`recovery:${u.id}`}))`,
+      () => t.http.post(`/users/${email}/recovery/password/email`),
+      // the deletion commits while the request waits (as deleteAccount leaves the row)
+      (tx) => tx.user.update({ where: { id: u.id }, data: { deleted_at: new Date(), username: `#deleted-${u.id}`, users_email: null, users_phone: null } }),
+    );
+    expect(res.status).toBe(200);
+    expect(await t.app.db.passwordReset.count({ where: { id_users: u.id } })).toBe(0);
+    expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(0);
   });
 });
