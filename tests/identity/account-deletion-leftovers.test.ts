@@ -90,3 +90,21 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a recovery request for an account
     expect(await t.app.db.messageOutbox.count({ where: { id_users: u.id } })).toBe(0);
   });
 });
+
+// Staff's users/:id/update/password/admin found the account live, then set the password without
+// looking again: an account deleted in between got a new password hash (200) after its deletion.
+describe.runIf(process.env.TEST_DATABASE_URL)('staff setting the password of an account deleted while the request runs', () => {
+  it('is 404 and writes nothing on the deleted row', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const before = await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } });
+    const res = await whileHolding(
+      t.app.db,
+      (tx) => tx.$queryRaw`SELECT id FROM users WHERE id = ${u.id} FOR UPDATE`,
+      () => t.http.post(`/users/${u.id}/update/password/admin`).set(t.auth(admin)).send({ new_password: 'a-new-pass-123', new_password_confirm: 'a-new-pass-123' }),
+      (tx) => tx.user.update({ where: { id: u.id }, data: { deleted_at: new Date(), username: `#deleted-${u.id}`, users_email: null, users_phone: null } }),
+    );
+    expect(res.status).toBe(404);
+    const after = await t.app.db.user.findUniqueOrThrow({ where: { id: u.id } });
+    expect(after).toMatchObject({ password_hash: before.password_hash, is_password_reset_required: 0 });
+  });
+});

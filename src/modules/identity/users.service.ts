@@ -476,7 +476,12 @@ export async function voidRecoveryLinks(tx: Tx, userId: number, now: Date) {
 export async function setPasswordByAdmin(app: AppContext, userId: number, next: string, beforeCommit?: BeforeCommit) {
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
+    // a deletion that committed since the route found the account: no password is set on the kept row
+    const { count } = await tx.user.updateMany({
+      where: { id: userId, deleted_at: null },
+      data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 },
+    });
+    if (!count) throw notFound('User not found');
     await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await tellPasswordChanged(tx, userId, true);
