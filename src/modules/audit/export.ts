@@ -32,10 +32,15 @@ const CHILD_COLUMNS: Record<string, { model: string; owners: string[] }> = {
   // order_items (and threads) name their order in the singular
   id_order: { model: 'Order', owners: ['id_member'] },
   id_threads: { model: 'Thread', owners: ['id_user_from', 'id_user_to'] },
+  // user_point_consumptions: which earned lot each spending of the user's points took from
+  id_spending: { model: 'UserPoint', owners: ['id_users'] },
+  id_lot: { model: 'UserPoint', owners: ['id_users'] },
 };
 /** Secrets never leave the server, not even to their owner. */
 const SECRET_COLUMNS = new Set(['password_hash', 'reset_hash', 'otp', 'token_hash']);
 const BLANKED: Record<string, string[]> = { MessageOutbox: ['body'] };
+/** Keys taken out of a JSON column: Midtrans' signature of a payment notification is made with the clinic's server key. */
+const JSON_SECRETS: Record<string, Record<string, string[]>> = { PaymentNotification: { raw: ['signature_key'] } };
 
 /**
  * The patients' health data is exported in the API's own (documented, clinically marked) shapes,
@@ -56,6 +61,11 @@ function clean(model: string, row: Record<string, unknown>) {
   const res: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(row)) {
     if (SECRET_COLUMNS.has(k)) continue;
+    const secrets = JSON_SECRETS[model]?.[k];
+    if (secrets && v && typeof v === 'object' && !Array.isArray(v)) {
+      res[k] = Object.fromEntries(Object.entries(v).filter(([key]) => !secrets.includes(key)));
+      continue;
+    }
     res[k] = BLANKED[model]?.includes(k) ? '' : v instanceof Date ? v.toISOString() : v;
   }
   return res;
@@ -144,7 +154,12 @@ async function exportUserData(app: AppContext, caller: AuthUser) {
   const tables: Record<string, Record<string, unknown>[]> = {};
   const query = async (m: { name: string; columns: string[] }, parents: Record<string, number[]>) => {
     const or: Record<string, unknown>[] = [];
-    if (m.name === 'Log' && listedLogIds.length) or.push({ id: { in: listedLogIds } });
+    if (m.name === 'Log') {
+      if (listedLogIds.length) or.push({ id: { in: listedLogIds } });
+      // what others (staff) did to the account and to the user's own orders
+      or.push({ resource: 'users', resource_id: String(userId) });
+      if (parents.id_orders?.length) or.push({ resource: 'orders', resource_id: { in: parents.id_orders.map(String) } });
+    }
     for (const c of m.columns) {
       if (USER_COLUMNS.includes(c)) or.push({ [c]: userId });
       if (PATIENT_COLUMNS.includes(c) && patientIds.length) or.push({ [c]: { in: patientIds } });
@@ -160,7 +175,7 @@ async function exportUserData(app: AppContext, caller: AuthUser) {
   const own = ({ model, owners }: { model: string; owners: string[] }) =>
     (tables[model] ?? []).filter((r) => owners.some((c) => r[c] === userId)).map((r) => r.id as number);
   const parents = Object.fromEntries(Object.entries(CHILD_COLUMNS).map(([col, parent]) => [col, own(parent)]));
-  await Promise.all(all.filter((m) => m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
+  await Promise.all(all.filter((m) => (m.name === 'Log' && parents.id_orders?.length) || m.columns.some((c) => parents[c]?.length)).map((m) => query(m, parents)));
   // What a message says is its thread patient's health data (messageScope): a thread about a patient the
   // user neither manages (deleted ones included, as above) nor may read now (e.g. one staff moved to
   // another account) is exported without its messages.

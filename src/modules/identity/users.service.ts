@@ -250,7 +250,8 @@ export const appointmentsOf = (id: number): Prisma.UserScheduleWhereInput => ({ 
  * that point at it. What identifies or reaches the person goes: the username, e-mail and phone are
  * freed (the person may register again; `#` is never in a registered username, so the tombstone
  * takes no one's), the contact data is blanked, the sessions end, the devices forget the account
- * and the pushes still queued for them are stopped, the open recovery links are void. The account
+ * and the pushes still queued for them are stopped, the open recovery links are void and the messages
+ * still queued for it (recovery links, notices) are not sent. The account
  * leaves its departments (nothing points at a membership; a department with members cannot be
  * deleted, and one whose members had all left would stay undeletable for ever). The picture (a
  * face, served publicly) goes too: its file name is returned, for the caller to remove the file once
@@ -281,6 +282,12 @@ export async function deleteAccount(c: Caller, tx: Tx, id: number): Promise<stri
   await forgetDevices(tx, id);
   await tx.userDepartment.deleteMany({ where: { id_users: id } });
   await voidRecoveryLinks(tx, id, now);
+  // nothing more goes out to the person: the recovery links and notices still queued are stopped
+  // (their bodies, which may hold a link, blanked as a sent message's)
+  await tx.messageOutbox.updateMany({
+    where: { id_users: id, status: { in: ['PENDING', 'SENDING'] } },
+    data: { status: 'FAILED', body: '', locked_until: null, last_error: 'account deleted' },
+  });
   // after deleted_at is set: the cancellations tell the doctor (and another account a booking is in
   // the name of), not the deleted account
   await cancelUpcoming(c.app, tx, c, appointmentsOf(id), 'account deleted');
@@ -469,7 +476,12 @@ export async function voidRecoveryLinks(tx: Tx, userId: number, now: Date) {
 export async function setPasswordByAdmin(app: AppContext, userId: number, next: string, beforeCommit?: BeforeCommit) {
   const passwordHash = await hashPassword(app, next);
   await app.db.$transaction(async (tx) => {
-    await tx.user.update({ where: { id: userId }, data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 } });
+    // a deletion that committed since the route found the account: no password is set on the kept row
+    const { count } = await tx.user.updateMany({
+      where: { id: userId, deleted_at: null },
+      data: { password_hash: passwordHash, token_version: { increment: 1 }, is_password_reset_required: 1 },
+    });
+    if (!count) throw notFound('User not found');
     await forgetDevices(tx, userId);
     await voidRecoveryLinks(tx, userId, app.now());
     await tellPasswordChanged(tx, userId, true);

@@ -4,6 +4,7 @@ import type { AppContext } from '../../app-context.js';
 import { unprocessable } from '../../http/errors.js';
 import { toWablasPhone } from '../../adapters/wablas.js';
 import { audit } from '../audit/audit.service.js';
+import { holdLiveUser } from '../identity/account-holds.js';
 import { forgetDevices, hashPassword, normalizeEmail, voidRecoveryLinks } from '../identity/users.service.js';
 import { enqueueMessage } from './outbox.service.js';
 
@@ -60,6 +61,9 @@ export async function requestRecovery(app: AppContext, channel: Channel, identif
     // the user's requests one after the other: of two sent at once (a double tap) the second voids
     // the first's link, committed by then, instead of both links staying usable
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${`recovery:${user.id}`}))`;
+    // an account deleted since it was found gets no link (the deletion voids links and stops queued
+    // messages only of those committed before it); held until commit, so a deletion waits for this one
+    if (!(await holdLiveUser(tx, user.id))) return;
     await voidRecoveryLinks(tx, user.id, now);
     await tx.passwordReset.create({
       data: { id_users: user.id, channel, token_hash: hashSecret(secret), expires_at: new Date(now.getTime() + minutes * 60_000), request_ip: req.ip?.slice(0, 64) ?? null },
