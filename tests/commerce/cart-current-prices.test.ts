@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp, type TestUser } from '../helpers/app.js';
-import { doctor, eCart, menu, patientOf, promotion } from './fixtures.js';
+import { doctor, eCart, givePoints, menu, patientOf, promotion } from './fixtures.js';
 
 // A cart showed the price each line had when it was added: staff changing a product's price, or a
 // promotion price starting or ending, while it sat in the cart left orders/:id, the order lists and
@@ -108,5 +108,43 @@ describe('an open cart after a price change', () => {
     expect(cart.order_extras.map((e: any) => e.extra_prices)).toEqual([175_000]);
     expect([cart.total_price, cart.grand_totals]).toEqual([175_000, 175_000]);
     expect(cart.total_amount[1]).toEqual({ total_amount: '175000', types: 'Online consultations' });
+  });
+});
+
+// A change of the cart (a line added, points or a code applied) starts from today's prices: the limits
+// it checks are those of the cart the customer is shown, and the stored lines (order_items/*) follow.
+describe('a change of an open cart after a price change', () => {
+  it('applies points up to what the cart now comes to, and the stored lines take today’s price', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    await givePoints(t, u.id, 200_000);
+    await t.http.put(`/menus/${m.id}/update`).set(t.auth(admin)).send({ harga: 150_000 }).expect(200);
+    // the cart shows 150,000 + 20,000: all of it may be paid with points (it was refused above 120,000)
+    const res = await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 170_000 });
+    expect([res.status, res.body]).toEqual([200, { apply_points: true, poin_used: 170_000 }]);
+    expect(money(await get(u, id))).toEqual({ total_price: 150_000, total_discount: 0, grand_totals: 0, lines: [[150_000, 150_000]] });
+    const line = await t.app.db.orderItem.findFirstOrThrow({ where: { id_order: id } });
+    expect([line.price, line.price_total]).toEqual([150_000, 150_000]);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ total_price: 150_000, poin_used: 170_000, grand_totals: 0 });
+    // more than that is refused with today's figure
+    const over = await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 170_001 });
+    expect([over.status, over.body.message]).toEqual([422, 'At most 170000 points can be used on this order']);
+  });
+
+  it('after a price cut, points above the new amount are refused, not silently capped', async () => {
+    const u = await t.user(['CUSTOMER']);
+    const m = await menu(t, { harga: 100_000 });
+    const id = await eCart(t, u, [{ id_menu: m.id, qty: 1 }], 20_000);
+    await givePoints(t, u.id, 200_000);
+    await t.http.put(`/menus/${m.id}/update`).set(t.auth(admin)).send({ harga: 50_000 }).expect(200);
+    const over = await t.http.put(`/orders/${id}/apply/points`).set(t.auth(u)).send({ poin_used: 100_000 });
+    expect([over.status, over.body.message]).toEqual([422, 'At most 70000 points can be used on this order']);
+    // a line added now leaves every line at today's price in the stored cart too
+    const other = await menu(t, { harga: 10_000 });
+    await t.http.post('/orders/e_add_to_carts').set(t.auth(u)).send({ id_order: id, items: [{ id_menu: other.id, qty: 1 }] }).expect(200);
+    const prices = (await t.app.db.orderItem.findMany({ where: { id_order: id }, orderBy: { id: 'asc' } })).map((l) => l.price);
+    expect(prices).toEqual([50_000, 10_000]);
+    expect(await t.app.db.order.findUniqueOrThrow({ where: { id } })).toMatchObject({ total_price: 60_000 });
   });
 });

@@ -6,7 +6,7 @@ import { conflict, notFound, unprocessable } from '../../http/errors.js';
 import { emit } from '../../lib/events.js';
 import { createSnapTransaction, type SnapItem } from '../../adapters/midtrans.js';
 import { effectivePrice } from '../catalogue/pricing.js';
-import { consultationPrice } from './prices.js';
+import { consultationPrice, repriceCart } from './prices.js';
 import { holdPatient, lockPatient } from '../patients/access.js';
 import { assertCourierStillValid, weightOf } from '../shipping/shipping.service.js';
 import { creditPoints, pointBalance, pointsEarned } from './points.service.js';
@@ -58,10 +58,16 @@ export function onOwnOrder<T>(app: AppContext, user: AuthUser | undefined, order
   });
 }
 
-/** One transaction on the caller's cart (of the given type), loaded (and locked) first; `beforeCommit` last in it (onOwnOrder). */
+/**
+ * One transaction on the caller's cart (of the given type), loaded (and locked) first, its lines
+ * then brought to today's prices (repriceCart: what the customer is shown and checkout charges);
+ * `beforeCommit` last in it (onOwnOrder).
+ */
 function onCart<T>(app: AppContext, user: AuthUser | undefined, orderId: number, type: 'E' | 'C' | undefined, run: (tx: Tx, order: Order) => Promise<T>, beforeCommit?: BeforeCommit) {
   return app.db.$transaction(async (tx) => {
-    const result = await run(tx, await loadCart(tx, user, orderId, type));
+    const cart = await loadCart(tx, user, orderId, type);
+    await repriceCart(app, tx, orderId);
+    const result = await run(tx, cart);
     await beforeCommit?.(tx);
     return result;
   });
@@ -346,7 +352,9 @@ export function applyPoints(app: AppContext, user: AuthUser, orderId: number, po
     await assertCartPatient(tx, order);
     const balance = await pointBalance(app, tx, order.id_member);
     if (points > balance) throw unprocessable(`Not enough points (balance ${balance})`);
-    const payable = order.total_price - order.total_discount + order.total_pajak + order.courier_price;
+    // its totals at today's prices (onCart repriced the lines)
+    const current = await recomputeOrderTotals(tx, orderId);
+    const payable = current.total_price - current.total_discount + current.total_pajak + current.courier_price;
     if (points > payable) throw unprocessable(`At most ${payable} points can be used on this order`);
     await tx.order.update({ where: { id: orderId }, data: { poin_used: points } });
     return recomputeOrderTotals(tx, orderId);
@@ -369,7 +377,9 @@ export function applyPromotion(app: AppContext, user: AuthUser, orderId: number,
     if (uses >= promo.max_uses_per_customer) throw unprocessable('You have already used this promotion code');
     const items = await tx.orderItem.findMany({ where: { id_order: orderId, is_canceled: 0 }, select: { id_menu: true, price_total: true } });
     if (promo.id_menu && !items.some((i) => i.id_menu === promo.id_menu)) throw unprocessable('This promotion code applies to a product that is not in the cart');
-    if (promotionDiscount(promo, items, order.total_price) <= 0) throw unprocessable('This promotion code gives no discount on this cart');
+    // over its lines at today's prices (onCart repriced them)
+    const { total_price } = await recomputeOrderTotals(tx, orderId);
+    if (promotionDiscount(promo, items, total_price) <= 0) throw unprocessable('This promotion code gives no discount on this cart');
     await tx.order.update({ where: { id: orderId }, data: { id_promo_discount_applied: promo.id } });
     await recomputeOrderTotals(tx, orderId);
     return promo;
