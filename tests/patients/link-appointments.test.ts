@@ -288,21 +288,22 @@ describe('users/patients/unlink leaves the coming visits with the account that b
   });
 });
 
+/** a doctor profile of `owner` with 09:00 and 10:00 slots on the weekday of `d` */
+async function profileWithSlots(owner: TestUser, d: Date) {
+  const db = t.app.db;
+  const service = await db.service.create({ data: { services_name: 'Peeling', buffer_time: 30 } });
+  const doctor = await db.doctor.create({ data: { id_users: owner.id, is_active: 1 } });
+  const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
+  const slot = (h: number) =>
+    db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(d), jam: new Date(Date.UTC(1970, 0, 1, h)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, 30)) } });
+  return { nine: (await slot(9)).id, ten: (await slot(10)).id, doctor: doctor.id, service: service.id };
+}
+
 // The same rule from the other side: a doctor profile handed to another account (doctors/:id/update
 // with id_users) keeps its visits, so the visits from today on in that account's name, or of a patient
 // it manages, would leave the doctor booked with themselves. Refused (409) naming them, nothing
 // written; before, the profile moved.
 describe('handing a doctor profile to an account booked with it', () => {
-  /** a doctor profile of `owner` with 09:00 and 10:00 slots on the weekday of `d` */
-  async function profileWithSlots(owner: TestUser, d: Date) {
-    const db = t.app.db;
-    const service = await db.service.create({ data: { services_name: 'Peeling', buffer_time: 30 } });
-    const doctor = await db.doctor.create({ data: { id_users: owner.id, is_active: 1 } });
-    const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
-    const slot = (h: number) =>
-      db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(d), jam: new Date(Date.UTC(1970, 0, 1, h)), jam_selesai: new Date(Date.UTC(1970, 0, 1, h, 30)) } });
-    return { nine: (await slot(9)).id, ten: (await slot(10)).id, doctor: doctor.id, service: service.id };
-  }
   const visit = (slots: Awaited<ReturnType<typeof profileWithSlots>>, d: Date, id_users: number, id_patients: number, status = 'BOOKING') =>
     t.app.db.userSchedule.create({
       data: { id_doctors: slots.doctor, id_services: slots.service, id_doctor_schedules: slots.nine, id_users, id_patients, hari: dayName(d), tanggal: d, jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)), status, active_slot: 1 },
@@ -357,14 +358,10 @@ describe.runIf(process.env.TEST_DATABASE_URL)('a doctor profile handed over whil
     const giver = await t.user(['DOCTOR']);
     const taker = await t.user(['DOCTOR']);
     const visitDay = day(days);
-    const db = t.app.db;
-    const service = await db.service.create({ data: { services_name: 'Laser', buffer_time: 30 } });
-    const doctor = await db.doctor.create({ data: { id_users: giver.id, is_active: 1 } });
-    const ds = await db.doctorService.create({ data: { id_doctors: doctor.id, id_services: service.id, is_active: 1 } });
-    const slot = await db.doctorSchedule.create({ data: { id_doctors: doctor.id, id_doctor_services: ds.id, id_services: service.id, hari: dayName(visitDay), jam: new Date(Date.UTC(1970, 0, 1, 9)), jam_selesai: new Date(Date.UTC(1970, 0, 1, 9, 30)) } });
+    const slots = await profileWithSlots(giver, visitDay);
     const patient = (await t.http.post('/patients/create').set(t.auth(before)).send(patientBody({ nama_lengkap_pasien: name }))).body.patients.id as number;
-    await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slot.id, tanggal: dmy(visitDay), id_patients: patient }).expect(200);
-    return { giver, taker, doctor: doctor.id, patient };
+    await t.http.post('/user_schedules/create').set(t.auth(before)).send({ id_doctor_schedules: slots.nine, tanggal: dmy(visitDay), id_patients: patient }).expect(200);
+    return { giver, taker, doctor: slots.doctor, patient };
   }
 
   it('the profile handed over first: the patient’s move waits for it, then sees it (409)', async () => {
