@@ -254,6 +254,19 @@ export function perRow<R extends object, T>(toJSON: (row: R) => T): (row: R) => 
   };
 }
 
+/**
+ * `order` made a total order: its keys, then the id unless they hold it (in the direction of the
+ * last key). Rows that tie on a key that is not unique (a doctor's schedules at one hour, delivery
+ * zones from one distance) would otherwise come in any order PostgreSQL finds them, another one
+ * for each page, so that paging shows a row twice and another never.
+ */
+export function totalOrder(order: Record<string, unknown> | Record<string, unknown>[]): Record<string, unknown>[] {
+  const keys = Array.isArray(order) ? order : [order];
+  if (keys.some((k) => 'id' in k)) return keys;
+  const last = Object.values(keys.at(-1) ?? {})[0];
+  return [...keys, { id: last === 'desc' || (last as { sort?: string } | undefined)?.sort === 'desc' ? 'desc' : 'asc' }];
+}
+
 export function pageEnvelope<T>(page: number, length: number, total: number, data: T[]) {
   const totalpage = Math.max(1, Math.ceil(total / length));
   // A window of pages around the current one: listing every page of a large table is useless.
@@ -295,7 +308,7 @@ export function resourceRoutes(spec: ResourceSpec): RouteDef[] {
   const caller = (ctx: RequestContext): Caller => ({ app: ctx.app, user: ctx.user, req: ctx.req });
   const listAccess = spec.access.list ?? spec.access.read;
   const filters = emptyFiltersAbsent(spec.filters ?? z.object({}));
-  const order = spec.defaultOrder ?? { id: 'desc' };
+  const order = totalOrder(spec.defaultOrder ?? { id: 'desc' });
   const loadStrategy = spec.relationLoadStrategy ? { relationLoadStrategy: spec.relationLoadStrategy } : {};
   const single = spec.schema && shape.one(key, spec.detailSchema ?? spec.schema);
   // a kept answer is given to every caller of its variant: only for reads anyone may make
