@@ -73,6 +73,29 @@ function crud(resource: string, create: (w: World) => Promise<Record<string, unk
   ];
 }
 
+/**
+ * The create, update and delete of a catalogue picture row (menu_images, service_images): `insert`
+ * makes one straight in the database, for its parent (`parentKey`) with a stored file (`column`).
+ */
+function imageCases(
+  resource: string,
+  parentKey: string,
+  newParent: (w: World) => Promise<{ id: number }>,
+  column: string,
+  folder: string,
+  insert: (w: World, data: Record<string, unknown>) => Promise<{ id: number }>,
+): Case[] {
+  const row = async (w: World, fields: Record<string, unknown> = {}) => insert(w, { [parentKey]: (await newParent(w)).id, [column]: await stored(w, 'public', folder), ...fields });
+  return [
+    { route: `POST /${resource}/create`, setup: async (w) => upload(`/${resource}/create`, await staff(w), { [parentKey]: (await newParent(w)).id }) },
+    {
+      route: `PUT /${resource}/:id/update`,
+      setup: async (w) => ({ ...upload(`/${resource}/${(await row(w, { is_primary: 1 })).id}/update`, await staff(w), { nomor_urut_tampil: 2 }), method: 'put' }),
+    },
+    { route: `DELETE /${resource}/:id/delete`, setup: async (w) => del(`/${resource}/${(await row(w)).id}/delete`, await staff(w)) },
+  ];
+}
+
 const newMenu = (w: World, fields: Record<string, unknown> = {}) => db(w).menu.create({ data: { nama_menus: `Serum ${uniq()}`, harga: 100_000, satuan: 'Jar', berat: 200, ...fields } });
 const newService = (w: World) => db(w).service.create({ data: { services_name: `Facial ${uniq()}`, services_price: 150_000, buffer_time: 30 } });
 const newStore = (w: World) => db(w).brandstore.create({ data: { nama: `Toko ${uniq()}` } });
@@ -193,15 +216,7 @@ export const CASES: Case[] = [
     async () => ({ harga: 120_000 }),
     (w) => newMenu(w),
   ),
-  { route: 'POST /menu_images/create', setup: async (w) => upload('/menu_images/create', await staff(w), { id_menus: (await newMenu(w)).id }) },
-  {
-    route: 'PUT /menu_images/:id/update',
-    setup: async (w) => {
-      const img = await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: await stored(w, 'public', 'menus'), is_primary: 1 } });
-      return { ...upload(`/menu_images/${img.id}/update`, await staff(w), { nomor_urut_tampil: 2 }), method: 'put' };
-    },
-  },
-  { route: 'DELETE /menu_images/:id/delete', setup: async (w) => del(`/menu_images/${(await db(w).menuImage.create({ data: { id_menus: (await newMenu(w)).id, menu_image: await stored(w, 'public', 'menus') } })).id}/delete`, await staff(w)) },
+  ...imageCases('menu_images', 'id_menus', (w) => newMenu(w), 'menu_image', 'menus', (w, data) => db(w).menuImage.create({ data: data as any })),
   ...crud(
     'brandstore',
     async () => ({ nama: `Toko ${uniq()}`, alamat: 'Jl. Dago 1', opentime: '09:00', closetime: '20:00', city: 'Bandung', is_show: 1 }),
@@ -255,15 +270,7 @@ export const CASES: Case[] = [
     async () => ({ services_price: 175_000 }),
     (w) => newService(w),
   ),
-  { route: 'POST /service_images/create', setup: async (w) => upload('/service_images/create', await staff(w), { id_services: (await newService(w)).id }) },
-  {
-    route: 'PUT /service_images/:id/update',
-    setup: async (w) => {
-      const img = await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: await stored(w, 'public', 'services'), is_primary: 1 } });
-      return { ...upload(`/service_images/${img.id}/update`, await staff(w), { nomor_urut_tampil: 2 }), method: 'put' };
-    },
-  },
-  { route: 'DELETE /service_images/:id/delete', setup: async (w) => del(`/service_images/${(await db(w).serviceImage.create({ data: { id_services: (await newService(w)).id, service_image: await stored(w, 'public', 'services') } })).id}/delete`, await staff(w)) },
+  ...imageCases('service_images', 'id_services', newService, 'service_image', 'services', (w, data) => db(w).serviceImage.create({ data: data as any })),
   ...crud(
     'doctors',
     async (w) => ({ id_users: (await w.t.user(['DOCTOR'])).id, custom_price: 200_000, doctor_description: 'Sp.KK', is_active: 1 }),

@@ -463,7 +463,7 @@ export async function checkout(
       : [];
     // the consultations' orders held (after the cart's lock; a redemption holds them before it, FOR
     // SHARE both: neither waits): a cancellation or undone payment at the same moment is seen, or
-    // waits for this checkout (consultations' undoneConsultations, the redemption's rule)
+    // waits for this checkout (the redemption's rule: menu-reedems.routes.ts)
     const undone = await holdUnpaidOrders(tx, redeemed.map((r) => r.message.thread.id_order));
     for (const i of rxItems) {
       const mine = redeemed.filter((r) => r.id_order_items === i.id);

@@ -4,19 +4,21 @@ import { route } from '../../http/route.js';
 import * as s from '../../lib/schemas.js';
 import { effectivePrice } from '../catalogue/pricing.js';
 import { recomputeOrderTotals } from '../commerce/totals.js';
-import { lockOrder } from '../commerce/reservations.js';
+import { holdUnpaidOrders, lockOrder } from '../commerce/reservations.js';
 import { assertCartPatient, CART, MAX_LINE_QTY, newCartFields } from '../commerce/orders.service.js';
 import { holdPatient } from '../patients/access.js';
 import { holdLiveUser } from '../identity/account-holds.js';
 import type { Prisma } from '../../db/client.js';
-import { liveRedemption, undoneConsultations } from './redemptions.js';
+import { liveRedemption } from './redemptions.js';
 
 /**
  * A prescription goes into the customer's open E cart: the only way a prescription-only product
  * enters a cart. One menu_reedems row per message (unique): a prescription backs one line at a time.
  * Redeemed again only once that line is no longer for sale (liveRedemption: removed from the cart, or
  * its order cancelled unpaid), decided under the message's row lock, so concurrent redemptions give one.
- * Only while valid: not expired, and its consultation's order still paid (undoneConsultations).
+ * Only while valid: not expired, and the consultation it was written in still standing as a sale
+ * (standsAsSale: paid, not cancelled, not taken back in full; checkout re-checks its lines the same
+ * way). Threads without an order (prescription requests) are not concerned.
  */
 export const menuReedemRoutes = [
   route({
@@ -42,8 +44,8 @@ export const menuReedemRoutes = [
         if (!thread) throw notFound(`threads ${body.id_threads} not found`);
         // The consultation's order (a thread of a paid consultation) held first, as its payment holds
         // it before the patient's row: its cancellation, refund or undone payment at the same moment
-        // is seen below, or waits for this redemption (undoneConsultations).
-        const undone = (await undoneConsultations(tx, [thread.id_order])).size > 0;
+        // is seen below, or waits for this redemption.
+        const undone = (await holdUnpaidOrders(tx, [thread.id_order])).size > 0;
         // The prescription is the thread patient's: it goes into a cart for that patient only while the
         // caller manages the live patient, as orders/init opens carts. Decided with the patient's row
         // held: staff moving it to another account (users/patients/link, unlink) or its deletion

@@ -1,5 +1,4 @@
-import type { Prisma, Tx } from '../../db/client.js';
-import { holdUnpaidOrders } from '../commerce/reservations.js';
+import type { Prisma } from '../../db/client.js';
 
 /**
  * A prescription's redemption (menu_reedems) holds the prescription while it backs a line that is
@@ -27,16 +26,3 @@ export function isLive(r: { orderItem: { is_canceled: number } | null; order: { 
 /** liveRedemption in SQL, for a redemption `r` (menu_reedems) in a hand-written statement. */
 export const liveRedemptionSql = `EXISTS (SELECT 1 FROM order_items ri JOIN orders ro ON ro.id = r.id_orders
   WHERE ri.id = r.id_order_items AND ri.is_canceled = 0 AND (ro.status <> 'CANCEL' OR ro.paid_date IS NOT NULL))`;
-
-/**
- * A prescription stands on the consultation it was written in: in a thread of an order (a paid
- * consultation) it is redeemed, and a cart line it backs is checked out (commerce's checkout), only
- * while that order is paid and not cancelled — reopen's rule for the thread (threads.routes.ts,
- * lockManaged). Once staff cancel it, Midtrans refunds or charges it back (cancelled), or staff undo
- * its payment (`unpaid`), its prescriptions are refused as expired ones are (422); paid again, they
- * stand again. Threads without an order (prescription requests, a thread an admin opened without
- * one) are not concerned. The orders' rows are held until the transaction ends (holdUnpaidOrders):
- * a cancellation, `unpaid` or refund at the same moment is seen, or waits for the redemption.
- * Returns the ids of those orders that are no longer paid.
- */
-export const undoneConsultations = (tx: Tx, orderIds: readonly (number | null)[]) => holdUnpaidOrders(tx, orderIds);
